@@ -1,0 +1,38 @@
+"""Qualify: learning and qualification for people whose jobs change with the vehicle industry."""
+
+from flask import Flask
+
+from qualify import models  # noqa: F401  (every model registered before mappers configure)
+from qualify.accounts.views import bp as accounts_bp
+from qualify.accounts.views import init_login
+from qualify.admin.views import bp as admin_bp
+from qualify.config import PROJECT_ROOT, Config, finalise
+from qualify.core import database, errors, i18n, security, templating
+from qualify.extensions import csrf, db, login_manager, migrate
+from qualify.home.views import bp as home_bp
+
+BLUEPRINTS = (home_bp, accounts_bp, admin_bp)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the web application: configuration, extensions, blueprints."""
+    config = Config()
+    app = Flask(__name__, instance_path=str(config.INSTANCE_PATH),
+                template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"))
+    app.config.from_object(config)
+    app.config.update(test_config or {})
+    finalise(app.config)
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                 render_item=database.render_migration_item)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    init_login(login_manager)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    return app

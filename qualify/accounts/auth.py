@@ -1,0 +1,126 @@
+"""Signing in and out: throttling, server-side sessions and password-reset tokens."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash
+
+from qualify.accounts.models import LoginFailure, User, UserSession
+from qualify.accounts.services import find_user_by_email, hash_password, normalise_email
+from qualify.extensions import db
+
+SESSION_LIFETIME = timedelta(days=14)
+_DUMMY_HASH: str | None = None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _dummy_hash() -> str:
+    # Checking unknown users against a real hash makes them take as long as known ones.
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    throttled: bool = False
+
+
+def _recent_failures(key: str, since: datetime) -> int:
+    stmt = select(func.count()).where(LoginFailure.key_hash == _sha256(key), LoginFailure.failed_at >= since)
+    return db.session.scalar(stmt)
+
+
+def is_throttled(email: str, ip: str, now: datetime) -> bool:
+    """Tell whether too many logins failed recently for this account or from this address."""
+    config = current_app.config
+    since = now - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
+    return (_recent_failures(f"account:{normalise_email(email)}", since) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+            or _recent_failures(f"ip:{ip}", since) >= config["LOGIN_MAX_FAILURES_PER_IP"])
+
+
+def _record_failure(email: str, ip: str, now: datetime) -> None:
+    for key in (f"account:{normalise_email(email)}", f"ip:{ip}"):
+        db.session.add(LoginFailure(key_hash=_sha256(key), failed_at=now))
+
+
+def authenticate(email: str, password: str, *, ip: str, now: datetime) -> LoginResult:
+    """Check the credentials, counting failures; unknown and known users are treated alike."""
+    if is_throttled(email, ip, now):
+        return LoginResult(None, throttled=True)
+    user = find_user_by_email(email)
+    stored_hash = user.password_hash if user and user.password_hash else _dummy_hash()
+    password_ok = check_password_hash(stored_hash, password)
+    if user and user.active and user.password_hash and password_ok:
+        return LoginResult(user)
+    _record_failure(email, ip, now)
+    return LoginResult(None)
+
+
+def start_session(user: User, now: datetime) -> str:
+    """Open a server-side session for the user and return its token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=_sha256(token), user_id=user.id, created_at=now))
+    user.current_session_token = token
+    return token
+
+
+def end_session(token: str | None) -> None:
+    """Delete the server-side session so that no copy of the cookie works any more."""
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == _sha256(token)))
+
+
+def load_session_user(token: str, now: datetime) -> User | None:
+    """Return the active user of a live session, or None."""
+    stmt = (select(UserSession).options(joinedload(UserSession.user))
+            .where(UserSession.token_hash == _sha256(token), UserSession.created_at >= now - SESSION_LIFETIME))
+    session = db.session.scalar(stmt)
+    if session is None or not session.user.active:
+        return None
+    session.user.current_session_token = token
+    return session.user
+
+
+def purge_expired(now: datetime) -> None:
+    """Delete old sessions and login failures: they are kept only as long as they serve."""
+    window = timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+    db.session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - window))
+    db.session.execute(delete(UserSession).where(UserSession.created_at < now - SESSION_LIFETIME))
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the token: once the password changes, every older link stops working.
+    return _sha256(user.password_hash or "unset")[:16]
+
+
+def make_reset_token(user: User) -> str:
+    """Return a signed, expiring, single-use token for setting a new password."""
+    return _reset_serializer().dumps({"user": user.id, "pw": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """Return the user a valid reset token belongs to, or None."""
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except BadSignature:
+        return None
+    user = db.session.get(User, data.get("user"))
+    if user is None or not user.active or data.get("pw") != _password_fingerprint(user):
+        return None
+    return user

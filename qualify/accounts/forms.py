@@ -1,0 +1,53 @@
+"""Forms for signing in, passwords and the profile."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from qualify.accounts.services import check_password_strength
+
+LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "English")]
+
+
+def strong_password(form, field) -> None:
+    problem = check_password_strength(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Length(max=320)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Passwort"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Anmelden"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email(), Length(max=320)],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Link zum Zurücksetzen senden"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("Neues Passwort"), validators=[DataRequired(), strong_password],
+                             render_kw={"autocomplete": "new-password"},
+                             description=_l("Mindestens 10 Zeichen. Ein Satz, den Sie sich merken können, ist ideal."))
+    confirm = PasswordField(_l("Neues Passwort wiederholen"),
+                            validators=[DataRequired(), EqualTo("password", _l("Die Passwörter stimmen nicht überein."))],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Passwort speichern"))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Angezeigter Name"), validators=[DataRequired(), Length(max=200)],
+                               render_kw={"autocomplete": "name"})
+    language = SelectField(_l("Sprache"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Speichern"))

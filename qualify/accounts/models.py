@@ -1,0 +1,122 @@
+"""Organisations, their units, the people in them and their roles."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qualify.accounts.roles import Role
+from qualify.core.time import UTCDateTime, utcnow
+from qualify.extensions import db
+
+DEFAULT_SMALL_GROUP_THRESHOLD = 5
+
+
+class Organisation(db.Model):
+    """An employer (or the network office) taking part in the transformation network."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Smallest group that reports may show, as agreed with the works council (never below 3).
+    small_group_threshold: Mapped[int] = mapped_column(default=DEFAULT_SMALL_GROUP_THRESHOLD)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    units: Mapped[list["Unit"]] = relationship(back_populates="organisation", order_by="Unit.name")
+
+
+class Unit(db.Model):
+    """A department or site within an organisation."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="department")  # department | site
+
+    organisation: Mapped[Organisation] = relationship(back_populates="units")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("organisation_id", "personnel_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    personnel_number: Mapped[str | None] = mapped_column(String(40))
+    display_name: Mapped[str] = mapped_column(String(200))
+    # None until the person sets a password through their invitation (reset) link.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(5), default="de")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    role_rows: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+
+    # The server-side session this request runs in (set by the user loader, see accounts.sessions).
+    current_session_token = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str | None:
+        return self.current_session_token
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(row.role) for row in self.role_rows}
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(role) in self.roles
+
+    def has_any_role(self, *roles: Role | str) -> bool:
+        return any(self.has_role(role) for role in roles)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class UserSession(db.Model):
+    """A signed-in browser. Deleting the row ends the session, whatever copy of the cookie survives."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(db.Model):
+    """A failed login, kept briefly to throttle guessing across all worker processes."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A hash of "account:<e-mail>" or "ip:<address>": enough to count, nothing to read.
+    key_hash: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

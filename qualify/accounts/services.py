@@ -1,0 +1,140 @@
+"""Users, organisations, units and roles: the domain functions that views and CLI share."""
+
+import re
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.security import generate_password_hash
+
+from qualify.accounts.models import Organisation, Unit, User, UserRole, UserSession
+from qualify.accounts.roles import Role
+from qualify.core import audit
+from qualify.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is for the user."""
+
+
+def normalise_email(email: str) -> str:
+    """Compare e-mail addresses case-insensitively and without surrounding blanks."""
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with scrypt (salted, memory-hard; the cost is configurable)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password_strength(password: str) -> str | None:
+    """Return a problem with the password, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH)
+    if password.strip() != password:
+        return _("Das Passwort darf nicht mit Leerzeichen beginnen oder enden.")
+    return None
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Return the user with this e-mail address, or None."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def get_organisation(slug: str) -> Organisation | None:
+    """Return the organisation with this slug, or None."""
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def create_organisation(slug: str, name: str, units: list[str] = ()) -> Organisation:
+    """Create an organisation with its units."""
+    organisation = Organisation(slug=slug, name=name, units=[Unit(name=unit) for unit in units])
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def slugify(text: str) -> str:
+    """Make a URL-safe slug from a German name."""
+    text = text.lower()
+    for umlaut, replacement in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, replacement)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60]
+
+
+def create_user(email: str, display_name: str, *, password: str | None = None,
+                roles: set[Role] = frozenset({Role.LEARNER}), organisation: Organisation | None = None,
+                unit: Unit | None = None, personnel_number: str | None = None, language: str = "de",
+                actor: User | None = None) -> User:
+    """Create an account; without a password the person sets one through the reset link."""
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.", email=email))
+    user = User(email=email, display_name=display_name.strip(), personnel_number=personnel_number or None,
+                language=language, organisation=organisation, unit=unit,
+                password_hash=hash_password(password) if password else None)
+    user.role_rows = [UserRole(role=str(role)) for role in sorted(roles)]
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor=actor, target=user, roles=sorted(str(r) for r in roles))
+    return user
+
+
+def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> None:
+    """Give the user exactly these roles."""
+    old = user.roles
+    if old == set(roles):
+        return
+    user.role_rows = [row for row in user.role_rows if Role(row.role) in roles]
+    user.role_rows.extend(UserRole(role=str(role)) for role in sorted(set(roles) - old))
+    db.session.flush()
+    audit.record("user.roles", actor=actor, target=user,
+                 added=sorted(str(r) for r in set(roles) - old), removed=sorted(str(r) for r in old - set(roles)))
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every session the user had."""
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere."""
+    db.session.execute(UserSession.__table__.delete().where(UserSession.user_id == user.id))
+
+
+def deactivate(user: User, *, actor: User | None = None) -> None:
+    """Block the account from signing in and end its sessions; its data stays."""
+    user.active = False
+    end_all_sessions(user)
+    audit.record("user.deactivate", actor=actor, target=user)
+
+
+def reactivate(user: User, *, actor: User | None = None) -> None:
+    """Allow the account to sign in again."""
+    user.active = True
+    audit.record("user.reactivate", actor=actor, target=user)
+
+
+def search_users(query: str = "", *, organisation_id: int | None = None, limit: int = 50,
+                 offset: int = 0) -> tuple[list[User], int]:
+    """Return one page of users matching the query, and the total count."""
+    stmt = select(User)
+    if query:
+        pattern = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern),
+                              User.personnel_number == query.strip()))
+    if organisation_id:
+        stmt = stmt.where(User.organisation_id == organisation_id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = db.session.scalars(stmt.order_by(User.display_name, User.id).limit(limit).offset(offset)).all()
+    return list(page), total
+
+
+def all_organisations() -> list[Organisation]:
+    """Return every organisation with its units, ordered by name."""
+    stmt = select(Organisation).options(selectinload(Organisation.units)).order_by(Organisation.name)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,124 @@
+"""Signing in and out, passwords and the personal profile."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from qualify.accounts import auth, services
+from qualify.accounts.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, ProfileForm
+from qualify.accounts.mails import send_password_reset
+from qualify.core.security import is_safe_redirect
+from qualify.core.time import utcnow
+from qualify.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = auth.authenticate(form.email.data, form.password.data, ip=request.remote_addr or "?", now=utcnow())
+        if result.user:
+            session.clear()  # a fresh session: nothing from before the login survives
+            auth.start_session(result.user, utcnow())
+            db.session.commit()
+            login_user(result.user)
+            target = request.args.get("next")
+            return redirect(target if is_safe_redirect(target) else url_for("home.index"))
+        db.session.commit()
+        if result.throttled:
+            flash(_("Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten."), "error")
+            return render_template("accounts/login.html", form=form), 429
+        flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/abmelden")
+@login_required
+def logout():
+    """End the session on the server and in the browser."""
+    auth.end_session(current_user.get_id())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Sie sind abgemeldet."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+def forgot_password():
+    """Send a reset link; the answer is the same whether the address is known or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user and user.active:
+            send_password_reset(user)
+            db.session.commit()
+        flash(_("Wenn die Adresse bei uns bekannt ist, erhalten Sie in Kürze eine E-Mail mit einem Link."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/passwort-neu/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password through the link from the e-mail."""
+    user = auth.user_for_reset_token(token)
+    if user is None:
+        flash(_("Der Link ist abgelaufen oder wurde schon benutzt. Fordern Sie bitte einen neuen an."), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Ihr Passwort ist gespeichert. Sie können sich jetzt anmelden."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Change the displayed name and the language."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.display_name = form.display_name.data.strip()
+        current_user.language = form.language.data
+        db.session.commit()
+        flash(_("Ihr Profil ist gespeichert."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.route("/profil/passwort", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; other signed-in devices are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        result = auth.authenticate(current_user.email, form.current.data, ip=request.remote_addr or "?", now=utcnow())
+        if result.user is None:
+            db.session.commit()
+            form.current.errors.append(_("Das aktuelle Passwort ist nicht richtig."))
+        else:
+            services.set_password(current_user, form.password.data)
+            auth.start_session(current_user, utcnow())
+            db.session.commit()
+            login_user(current_user)
+            flash(_("Ihr Passwort ist geändert. Andere Geräte wurden abgemeldet."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+def init_login(login_manager) -> None:
+    """Tell Flask-Login how to find the user behind a session token."""
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return auth.load_session_user(token, utcnow())

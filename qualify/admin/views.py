@@ -1,0 +1,143 @@
+"""Administration: people, roles, units and the audit log."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from qualify.accounts import services
+from qualify.accounts.mails import send_password_reset
+from qualify.accounts.models import Organisation, Unit, User
+from qualify.accounts.roles import Role
+from qualify.admin.forms import ConfirmForm, UserForm, role_choices
+from qualify.core import audit
+from qualify.core.security import role_required
+from qualify.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
+PAGE_SIZE = 50
+
+
+def _unit_choices() -> list[tuple[str, str]]:
+    choices = [("", _("— keine —"))]
+    for organisation in services.all_organisations():
+        choices.append((f"org:{organisation.id}", organisation.name))
+        choices.extend((f"unit:{unit.id}", f"{organisation.name} · {unit.name}") for unit in organisation.units)
+    return choices
+
+
+def _placement(value: str):
+    """Turn the combined select value into (organisation, unit)."""
+    kind, _sep, ident = (value or "").partition(":")
+    if kind == "unit":
+        unit = db.get_or_404(Unit, int(ident))
+        return unit.organisation, unit
+    if kind == "org":
+        return db.get_or_404(Organisation, int(ident)), None
+    return None, None
+
+
+def _user_form(user: User | None = None) -> UserForm:
+    form = UserForm(obj=user)
+    form.unit.choices = _unit_choices()
+    form.roles.choices = role_choices()
+    if user is not None and request.method == "GET":
+        form.roles.data = sorted(str(role) for role in user.roles)
+        form.unit.data = (f"unit:{user.unit_id}" if user.unit_id
+                          else f"org:{user.organisation_id}" if user.organisation_id else "")
+    return form
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def users():
+    """List and search the people on the platform."""
+    query = request.args.get("q", "")
+    page = max(request.args.get("seite", 1, type=int), 1)
+    people, total = services.search_users(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template("admin/users.html", users=people, total=total, query=query, page=page,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+
+
+@bp.route("/personen/neu", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_user():
+    """Create an account and invite the person to set a password."""
+    form = _user_form()
+    if form.validate_on_submit():
+        organisation, unit = _placement(form.unit.data)
+        try:
+            user = services.create_user(
+                form.email.data, form.display_name.data, roles={Role(r) for r in form.roles.data} or {Role.LEARNER},
+                organisation=organisation, unit=unit, personnel_number=form.personnel_number.data,
+                language=form.language.data, actor=current_user)
+        except services.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            if form.send_invitation.data:
+                send_password_reset(user, invitation=True)
+            db.session.commit()
+            flash(_("%(name)s ist angelegt.", name=user.display_name), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/personen/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_user(user_id: int):
+    """Change a person's data, placement and roles."""
+    user = db.get_or_404(User, user_id)
+    form = _user_form(user)
+    del form.send_invitation
+    if form.validate_on_submit():
+        other = services.find_user_by_email(form.email.data)
+        if other and other.id != user.id:
+            form.email.errors.append(_("Die E-Mail-Adresse ist bereits vergeben."))
+        else:
+            user.organisation, user.unit = _placement(form.unit.data)
+            user.display_name = form.display_name.data.strip()
+            user.email = services.normalise_email(form.email.data)
+            user.personnel_number = form.personnel_number.data or None
+            user.language = form.language.data
+            services.set_roles(user, {Role(r) for r in form.roles.data}, actor=current_user)
+            audit.record("user.update", actor=current_user, target=user)
+            db.session.commit()
+            flash(_("Gespeichert."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
+
+
+@bp.post("/personen/<int:user_id>/deaktivieren")
+@role_required(Role.ADMIN)
+def deactivate_user(user_id: int):
+    """Block an account from signing in."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        abort(400)
+    if ConfirmForm().validate_on_submit():
+        services.deactivate(user, actor=current_user)
+        db.session.commit()
+        flash(_("%(name)s kann sich nicht mehr anmelden.", name=user.display_name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/personen/<int:user_id>/aktivieren")
+@role_required(Role.ADMIN)
+def reactivate_user(user_id: int):
+    """Allow an account to sign in again."""
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        services.reactivate(user, actor=current_user)
+        db.session.commit()
+        flash(_("%(name)s kann sich wieder anmelden.", name=user.display_name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.get("/protokoll")
+@role_required(Role.ADMIN)
+def audit_log():
+    """Show the audit log, newest first."""
+    page = max(request.args.get("seite", 1, type=int), 1)
+    events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    actors = {user.id: user for user in db.session.scalars(
+        db.select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
+    return render_template("admin/audit_log.html", events=events, actors=actors, page=page)

@@ -1,0 +1,43 @@
+"""The audit log: who did what to which object, when and why."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qualify.core.time import UTCDateTime, utcnow
+from qualify.extensions import db
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[int | None]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+def record(action: str, *, actor=None, target=None, **details: Any) -> AuditEvent:
+    """Add an audit event to the session; the caller commits it with the change it describes."""
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        target_type=type(target).__name__ if target is not None else None,
+        target_id=getattr(target, "id", None),
+        details=details,
+    )
+    db.session.add(event)
+    return event
+
+
+def recent_events(*, limit: int = 100, offset: int = 0, action_prefix: str | None = None) -> list[AuditEvent]:
+    """Return the newest audit events first."""
+    stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if action_prefix:
+        stmt = stmt.where(AuditEvent.action.startswith(action_prefix))
+    return list(db.session.scalars(stmt.limit(limit).offset(offset)))

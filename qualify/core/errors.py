@@ -1,0 +1,63 @@
+"""Generic error pages that reveal nothing about the internals."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from qualify.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Ungültige Anfrage"), _l("Die Anfrage konnte nicht verarbeitet werden.")),
+    403: (_l("Kein Zugriff"), _l("Sie haben keine Berechtigung für diese Seite.")),
+    404: (_l("Seite nicht gefunden"), _l("Diese Seite gibt es nicht (mehr).")),
+    405: (_l("Nicht erlaubt"), _l("Diese Aktion ist hier nicht möglich.")),
+    413: (_l("Datei zu groß"), _l("Die hochgeladene Datei ist zu groß.")),
+    429: (_l("Zu viele Versuche"), _l("Bitte warten Sie einen Moment und versuchen Sie es erneut.")),
+    500: (_l("Fehler"), _l("Etwas ist schiefgegangen. Bitte versuchen Sie es später erneut.")),
+    503: (_l("Vorübergehend nicht erreichbar"),
+          _l("Die Plattform ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute erneut.")),
+}
+
+
+def error_page(status: int, message=None):
+    """Render the generic page for a status code."""
+    title, default_message = MESSAGES.get(status, MESSAGES[500])
+    html = render_template("errors/error.html", status=status, title=title, message=message or default_message)
+    return html, status
+
+
+def _http_error(error: HTTPException):
+    return error_page(error.code or 500)
+
+
+def _csrf_error(error: CSRFError):
+    return error_page(400, _l("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu."))
+
+
+def _database_unavailable(error: DBAPIError):
+    log.error("Database unavailable: %s", error)
+    db.session.rollback()
+    # A page of its own: the normal layout would ask the database for the signed-in user.
+    title, message = MESSAGES[503]
+    html = render_template("errors/unavailable.html", title=title, message=message)
+    return html, 503, {"Retry-After": "30"}
+
+
+def _unexpected(error: Exception):
+    log.exception("Unhandled error")
+    db.session.rollback()
+    return error_page(500)
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(Exception, _unexpected)

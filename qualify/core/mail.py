@@ -1,0 +1,115 @@
+"""E-mail through an outbox: written in the same transaction as the change, sent later by the scheduler."""
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import JSON, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qualify.core.time import UTCDateTime, utcnow
+from qualify.extensions import db
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+def single_line(text: str) -> str:
+    """Collapse whitespace so that user-provided titles cannot inject mail headers."""
+    return " ".join(text.split())
+
+
+def queue_mail(recipient: str, subject: str, body_text: str, body_html: str | None = None,
+               attachments: list[dict] | None = None) -> OutboxMessage:
+    """Add a message to the outbox; it is sent once the surrounding transaction commits."""
+    message = OutboxMessage(
+        recipient=single_line(recipient),
+        subject=single_line(subject)[:300],
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments or [],
+    )
+    db.session.add(message)
+    return message
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """Turn an outbox row into a MIME message (plain text, optional HTML, attachments)."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="qualify.invalid")
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    for attachment in message.attachments:
+        maintype, subtype = attachment["content_type"].split("/", 1)
+        email.add_attachment(attachment["data"].encode(), maintype=maintype, subtype=subtype,
+                             filename=attachment["filename"])
+    return email
+
+
+def _transport(email: EmailMessage, config) -> None:
+    if config["MAIL_SERVER"]:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(email)
+    elif config["MAIL_FILE_DIR"]:
+        folder = Path(config["MAIL_FILE_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        name = email["Message-ID"].strip("<>").replace("@", "_")
+        (folder / f"{name}.eml").write_bytes(email.as_bytes())
+    else:
+        log.info("Mail (no SMTP server configured):\n%s", email.as_string())
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait longer after each failed attempt: 1, 2, 4 … minutes, at most six hours."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+def send_due_mail(now: datetime, *, limit: int = 100) -> int:
+    """Send what is due in the outbox, rescheduling failures with backoff; return the count sent."""
+    stmt = (select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
+                   OutboxMessage.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxMessage.id).limit(limit))
+    sent = 0
+    sender = current_app.config["MAIL_SENDER"]
+    for message in db.session.scalars(stmt).all():
+        message.attempts += 1
+        try:
+            _transport(build_email(message, sender), current_app.config)
+        except (OSError, smtplib.SMTPException) as error:
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            message.next_attempt_at = now + backoff(message.attempts)
+        else:
+            message.sent_at = now
+            message.last_error = None
+            sent += 1
+        db.session.commit()  # one commit per message, so a crash never resends what went out
+    return sent

@@ -1,0 +1,172 @@
+"""The one Markdown renderer of Qualify: CommonMark plus a few extensions, safe on hostile input."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import cache
+from urllib.parse import unquote
+
+from flask_babel import gettext as _
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+MAX_LENGTH = 1_000_000
+# Each list level costs two nesting levels, so 24 allows about ten levels of lists in a quote,
+# while keeping the recursive block parser far from Python's recursion limit.
+MAX_NESTING = 24
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+EXTERNAL_SCHEMES = frozenset({"http", "https"})
+CALLOUTS = {"hinweis": "Hinweis", "warnung": "Warnung"}
+
+_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_SAFE_DATA_IMAGE_RE = re.compile(r"^data:image/(png|gif|jpeg|webp)[;,]")
+# Browsers ignore ASCII control characters and whitespace inside a scheme ("java\tscript:").
+_IGNORED_IN_SCHEME_RE = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+_render_count = 0
+
+
+class MarkdownTooLarge(ValueError):
+    """The document is longer than the renderer accepts."""
+
+
+def render_markdown(text: str, *, resolve_link: Callable[[str], str] | None = None) -> Markup:
+    """Render Markdown to safe HTML; `resolve_link` rewrites path-relative link and image URLs."""
+    if len(text) > MAX_LENGTH:
+        raise MarkdownTooLarge(
+            _("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s Zeichen.",
+              length=f"{len(text):,}".replace(",", "."), limit=f"{MAX_LENGTH:,}".replace(",", "."))
+        )
+    env = {"resolve_link": resolve_link}
+    tokens = _parse(text, env)
+    md = _markdown()
+    return Markup(md.renderer.render(tokens, md.options, env))
+
+
+def render_plain(text: str) -> Markup:
+    """Escape plain text and keep its line breaks as <br>."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    return Markup("<br>\n").join(escape(line) for line in lines)
+
+
+def render_count() -> int:
+    """Return how often the Markdown parser has run in this process (for tests and metrics)."""
+    return _render_count
+
+
+def _parse(text: str, env: dict) -> list[Token]:
+    """Run the parser: the single place every rendering goes through."""
+    global _render_count
+    _render_count += 1
+    return _markdown().parse(text, env)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    """Build the configured parser once; building it is expensive."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.use(tasklists_plugin)
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=4, slug_func=slugify)
+    for name in CALLOUTS:
+        md.use(container_plugin, name, validate=_callout_validator(name), render=_render_callout)
+    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    md.core.ruler.push("qualify_links", _rewrite_links)
+    return md
+
+
+def is_safe_url(url: str) -> bool:
+    """Allow http(s), mailto, tel, relative and fragment URLs, and data: only for images."""
+    scheme = url_scheme(url)
+    if scheme is None:
+        return True
+    return scheme in SAFE_SCHEMES or (scheme == "data" and _is_safe_data_image(url))
+
+
+def url_scheme(url: str) -> str | None:
+    """Return the scheme a browser would see, after undoing entity, percent and whitespace tricks."""
+    decoded = url
+    for _round in range(3):
+        decoded = html.unescape(unquote(decoded))
+    match = _SCHEME_RE.match(_IGNORED_IN_SCHEME_RE.sub("", decoded).lower())
+    return match.group(1) if match else None
+
+
+def slugify(title: str) -> str:
+    """Turn a heading into an id: lowercase ASCII, umlauts spelt out (Übersicht → uebersicht)."""
+    text = title.lower().translate(_UMLAUTS)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "abschnitt"
+
+
+def _is_safe_data_image(url: str) -> bool:
+    return bool(_SAFE_DATA_IMAGE_RE.match(_IGNORED_IN_SCHEME_RE.sub("", unquote(url)).lower()))
+
+
+def _rewrite_links(state) -> None:
+    """Resolve relative URLs, drop data: on links and mark external links."""
+    resolve_link = state.env.get("resolve_link")
+    for token in _walk(state.tokens):
+        if token.type == "link_open":
+            _fix_link(token, resolve_link)
+        elif token.type == "image":
+            _fix_image(token, resolve_link)
+
+
+def _walk(tokens: Sequence[Token]):
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+def _fix_link(token: Token, resolve_link: Callable[[str], str] | None) -> None:
+    href = str(token.attrGet("href") or "")
+    scheme = url_scheme(href)
+    if scheme == "data":
+        del token.attrs["href"]
+    elif scheme in EXTERNAL_SCHEMES or href.startswith("//"):
+        token.attrSet("rel", "noopener noreferrer")
+    elif scheme is None and resolve_link and _is_path_relative(href):
+        token.attrSet("href", resolve_link(href))
+
+
+def _fix_image(token: Token, resolve_link: Callable[[str], str] | None) -> None:
+    src = str(token.attrGet("src") or "")
+    if url_scheme(src) is None and resolve_link and _is_path_relative(src):
+        token.attrSet("src", resolve_link(src))
+
+
+def _is_path_relative(url: str) -> bool:
+    # "/static/x", "//host/x", "#anchor" and "?q" already point where the author meant.
+    return bool(url) and url[0] not in "/#?"
+
+
+def _callout_validator(name: str) -> Callable[..., bool]:
+    """Match `::: hinweis` and `::: Hinweis` alike."""
+    return lambda params, *_args: params.strip().split(" ", 1)[0].lower() == name
+
+
+def _render_callout(self, tokens: Sequence[Token], idx: int, _options, env) -> str:
+    """Render `::: hinweis [Titel]` / `::: warnung [Titel]` as a labelled note box."""
+    token = tokens[idx]
+    if token.nesting != 1:
+        return "</div>\n"
+    name, _space, custom_title = token.info.strip().partition(" ")
+    name = name.lower()
+    title = custom_title.strip() or CALLOUTS[name]
+    return (f'<div class="callout callout-{name}" role="note">\n'
+            f'<p class="callout-title"><strong>{escapeHtml(title)}</strong></p>\n')

@@ -1,0 +1,63 @@
+"""`qualify demo load`: demo organisations and one account per role, for trying the platform out."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from qualify.accounts import services
+from qualify.accounts.models import Unit
+from qualify.accounts.roles import Role
+from qualify.extensions import db
+
+DEMO_ORGANISATIONS = [
+    ("muster-antriebe", "Muster Antriebstechnik GmbH",
+     ["Montage Werk Nord", "Elektronikfertigung", "Logistik", "Instandhaltung"]),
+    ("beispiel-zulieferer", "Beispiel Zulieferer AG", ["Gießerei", "Kunststofftechnik", "Qualitätssicherung"]),
+    ("netzwerk", "Transformationsnetzwerk (Geschäftsstelle)", ["Geschäftsstelle"]),
+]
+
+# (e-mail, name, roles, organisation, unit, password). Demo only: documented in the README.
+DEMO_ACCOUNTS = [
+    ("lernende@demo.qualify.test", "Lena Lernende", {Role.LEARNER}, "muster-antriebe", "Montage Werk Nord",
+     "lernen-demo-2026"),
+    ("trainer@demo.qualify.test", "Tom Trainer", {Role.TRAINER, Role.LEARNER}, "netzwerk", "Geschäftsstelle",
+     "trainer-demo-2026"),
+    ("moderation@demo.qualify.test", "Mira Moderatorin", {Role.MODERATOR, Role.LEARNER}, "netzwerk",
+     "Geschäftsstelle", "moderation-demo-2026"),
+    ("betriebsrat@demo.qualify.test", "Bernd Betriebsrat", {Role.WORKS_COUNCIL, Role.LEARNER}, "muster-antriebe",
+     "Elektronikfertigung", "betriebsrat-demo-2026"),
+    ("koordination@demo.qualify.test", "Kim Koordination", {Role.COORDINATOR}, "netzwerk", "Geschäftsstelle",
+     "koordination-demo-2026"),
+    ("admin@demo.qualify.test", "Ada Admin", {Role.ADMIN}, "netzwerk", "Geschäftsstelle", "admin-demo-2026"),
+]
+
+
+def load_demo_accounts() -> list[str]:
+    """Create the demo organisations and accounts that are missing; return the new e-mail addresses."""
+    for slug, name, units in DEMO_ORGANISATIONS:
+        if services.get_organisation(slug) is None:
+            services.create_organisation(slug, name, units)
+    created = []
+    for email, name, roles, org_slug, unit_name, password in DEMO_ACCOUNTS:
+        if services.find_user_by_email(email):
+            continue
+        organisation = services.get_organisation(org_slug)
+        unit = db.session.scalar(select(Unit).where(Unit.organisation_id == organisation.id, Unit.name == unit_name))
+        services.create_user(email, name, password=password, roles=roles, organisation=organisation, unit=unit)
+        created.append(email)
+    return created
+
+
+@click.group("demo", cls=AppGroup)
+def demo_cli() -> None:
+    """Demo data for trying Qualify out."""
+
+
+@demo_cli.command("load")
+def load_command() -> None:
+    """Load demo organisations and one account per role (idempotent)."""
+    created = load_demo_accounts()
+    db.session.commit()
+    click.echo(f"Demo accounts ({len(created)} new):")
+    for email, _name, roles, _org, _unit, password in DEMO_ACCOUNTS:
+        click.echo(f"  {email:32} {', '.join(sorted(r.value for r in roles)):26} password: {password}")

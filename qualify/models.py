@@ -1,0 +1,7 @@
+"""Every model of every feature, imported in one place for Alembic and the mappers."""
+
+from qualify.accounts.models import LoginFailure, Organisation, Unit, User, UserRole, UserSession
+from qualify.core.audit import AuditEvent
+from qualify.core.mail import OutboxMessage
+
+__all__ = ["AuditEvent", "LoginFailure", "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession"]

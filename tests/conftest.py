@@ -1,0 +1,155 @@
+"""Fixtures shared by every test: the app on SQLite or PostgreSQL, clients, people and sign-in."""
+
+import os
+import re
+from itertools import count
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from qualify import create_app
+from qualify.accounts import services
+from qualify.accounts.roles import Role
+from qualify.extensions import db
+
+POSTGRES_URL = os.environ.get("QUALIFY_TEST_DATABASE_URL", "")
+REQUIRE_POSTGRES = os.environ.get("QUALIFY_REQUIRE_POSTGRES") == "1"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "richtig-gutes-passwort"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on SQLite with a reason, or fail them when PostgreSQL is required."""
+    if POSTGRES_URL:
+        return
+    reason = "needs PostgreSQL: set QUALIFY_TEST_DATABASE_URL"
+    for item in items:
+        if "postgres" in item.keywords:
+            if REQUIRE_POSTGRES:
+                item.add_marker(pytest.mark.xfail(reason=reason, strict=True, run=False))
+            else:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_configure(config):
+    if REQUIRE_POSTGRES and not POSTGRES_URL:
+        raise pytest.UsageError("QUALIFY_REQUIRE_POSTGRES=1 but QUALIFY_TEST_DATABASE_URL is not set")
+
+
+def pytest_report_header(config):
+    return f"qualify database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite'}"
+
+
+class QualifyClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every form post, like a browser would."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/")
+        return CSRF_FIELD.search(page.text).group(1)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and isinstance(data, dict) and "csrf_token" not in data:
+            kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+        return super().post(*args, **kwargs)
+
+
+def database_url(tmp_path_factory) -> str:
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+        "INSTANCE_PATH": str(instance),
+        "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",  # cheaper than production, same code path
+        "SERVER_NAME": None,
+    })
+    app.test_client_class = QualifyClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = reversed(db.metadata.sorted_tables)
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Run every test inside an app context and leave the database empty afterwards."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app) -> QualifyClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_organisation():
+    numbers = count(1)
+
+    def make(name: str | None = None, units=("Montage", "Logistik")):
+        n = next(numbers)
+        organisation = services.create_organisation(f"org-{n}", name or f"Firma {n}", list(units))
+        db.session.commit()
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def make_user():
+    numbers = count(1)
+
+    def make(*roles: Role, email: str | None = None, password: str = PASSWORD, name: str | None = None,
+             organisation=None, unit=None, active: bool = True, language: str = "de"):
+        n = next(numbers)
+        user = services.create_user(email or f"person{n}@example.org", name or f"Person {n}", password=password,
+                                    roles=set(roles) or {Role.LEARNER}, organisation=organisation, unit=unit,
+                                    language=language)
+        user.active = active
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real login form."""
+
+    def sign_in(user, password: str = PASSWORD, *, via=None):
+        response = (via or client).post("/anmelden", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return response
+
+    return sign_in

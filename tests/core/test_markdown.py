@@ -1,0 +1,180 @@
+"""The shared Markdown renderer: extensions, link safety and behaviour on hostile input."""
+
+import time
+
+import pytest
+
+from qualify.core import markdown
+from qualify.core.markdown import MarkdownTooLarge, render_count, render_markdown, render_plain
+
+
+def to_media(url: str) -> str:
+    return f"/media/kurs-1/{url}"
+
+
+# --- raw HTML is text, never markup ---------------------------------------------------------
+
+@pytest.mark.parametrize("source", [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<div>\n<script>alert(1)</script>\n</div>",
+])
+def test_raw_html_is_escaped(source):
+    html = render_markdown(source)
+    assert "<script" not in html and "<img" not in html and "<svg" not in html and "<div" not in html
+    assert "&lt;" in html
+
+
+# --- dangerous link schemes ---------------------------------------------------------------
+
+@pytest.mark.parametrize("source", [
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x](javascript&colon;alert(1))",
+    "[x](%6Aavascript:alert(1))",
+    "[x](<java\tscript:alert(1)>)",
+    "[x](java\tscript:alert(1))",
+    "[x](<java\nscript:alert(1)>)",
+    "[x](vbscript:msgbox(1))",
+    "[x](file:///etc/passwd)",
+    "[x](data:text/html,<script>alert(1)</script>)",
+    "[x](data:image/png;base64,iVBORw0KGgo=)",
+    "<javascript:alert(1)>",
+    "[x][ref]\n\n[ref]: javascript:alert(1)",
+    "![x](javascript:alert(1))",
+    "![x](data:text/html;base64,PHNjcmlwdD4=)",
+])
+def test_dangerous_urls_never_become_href_or_src(source):
+    html = render_markdown(source).lower()
+    assert "href=\"javascript" not in html
+    assert "href=\"vbscript" not in html and "href=\"file" not in html and "href=\"data" not in html
+    assert "src=\"javascript" not in html and "src=\"data:text" not in html
+    assert "href=\"%6a" not in html and "href=\"java%09" not in html
+
+
+def test_data_image_is_allowed_for_images():
+    html = render_markdown("![Logo](data:image/png;base64,iVBORw0KGgo=)")
+    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="Logo"' in html
+
+
+def test_link_title_cannot_break_out_of_attribute():
+    html = render_markdown('[x](https://example.org "\\"><script>alert(1)</script>")')
+    assert "<script" not in html
+    assert 'title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+
+def test_image_alt_text_cannot_break_out_of_attribute():
+    html = render_markdown('![a"><script>alert(1)</script>](bild.png)')
+    assert "<script" not in html
+    assert 'alt="a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a", "mailto:info@example.org", "tel:+49711123456",
+                                 "/kurse/1", "kapitel-2.md", "#abschnitt"])
+def test_safe_urls_are_kept(url):
+    assert f'href="{url}"' in render_markdown(f"[x]({url})")
+
+
+def test_external_links_get_noopener_noreferrer():
+    html = render_markdown("[IG Metall](https://www.igmetall.de) und [intern](/kurse)")
+    assert '<a href="https://www.igmetall.de" rel="noopener noreferrer">' in html
+    assert '<a href="/kurse">' in html
+
+
+# --- resolve_link ------------------------------------------------------------------------
+
+def test_resolve_link_rewrites_relative_images_and_links():
+    html = render_markdown("![Motor](medien/motor.png) [PDF](medien/skript.pdf)", resolve_link=to_media)
+    assert 'src="/media/kurs-1/medien/motor.png"' in html
+    assert 'href="/media/kurs-1/medien/skript.pdf"' in html
+
+
+def test_resolve_link_is_not_called_for_absolute_or_fragment_urls():
+    seen = []
+    render_markdown("[a](https://example.org) [b](#oben) [c](/kurse) [d](mailto:a@b.de) ![e](data:image/gif;base64,R0)",
+                    resolve_link=lambda url: seen.append(url) or url)
+    assert seen == []
+
+
+# --- extensions --------------------------------------------------------------------------
+
+def test_tables_render():
+    html = render_markdown("| Schicht | Beginn |\n|---|---|\n| Früh | 6:00 |")
+    assert "<table>" in html and "<th>Schicht</th>" in html and "<td>Früh</td>" in html
+
+
+def test_strikethrough_renders():
+    assert "<s>Verbrenner</s>" in render_markdown("~~Verbrenner~~")
+
+
+def test_task_lists_render_disabled_checkboxes():
+    html = render_markdown("- [ ] Sicherheitsunterweisung\n- [x] Anmeldung")
+    assert html.count('type="checkbox"') == 2
+    assert 'checked="checked"' in html and 'disabled="disabled"' in html
+
+
+def test_footnotes_render_with_back_links():
+    html = render_markdown("Hochvolt[^1] ist gefährlich.\n\n[^1]: Über 60 V Gleichspannung.")
+    assert 'href="#fn1"' in html and 'id="fn1"' in html and "Über 60 V" in html
+
+
+def test_heading_anchors_spell_out_umlauts():
+    html = render_markdown("# Übersicht: Größe & Maße\n\n## Übersicht: Größe & Maße")
+    assert '<h1 id="uebersicht-groesse-masse">' in html
+    assert '<h2 id="uebersicht-groesse-masse-1">' in html
+
+
+def test_hinweis_callout_renders_as_labelled_note():
+    html = render_markdown("::: hinweis\nPausen *einhalten*.\n:::")
+    assert '<div class="callout callout-hinweis" role="note">' in html
+    assert "Hinweis" in html and "<em>einhalten</em>" in html
+
+
+def test_warnung_callout_takes_an_escaped_custom_title():
+    html = render_markdown("::: warnung Hochvolt <b>!</b>\nNur mit Schulung.\n:::")
+    assert '<div class="callout callout-warnung" role="note">' in html
+    assert "Hochvolt &lt;b&gt;!&lt;/b&gt;" in html
+
+
+def test_render_plain_escapes_and_keeps_line_breaks():
+    assert render_plain("<b>Zeile 1</b>\r\nZeile 2") == "&lt;b&gt;Zeile 1&lt;/b&gt;<br>\nZeile 2"
+
+
+# --- limits and hooks --------------------------------------------------------------------
+
+def test_documents_over_one_megabyte_are_refused_in_german():
+    with pytest.raises(MarkdownTooLarge, match="zu lang"):
+        render_markdown("a" * 1_000_001)
+
+
+def test_document_of_exactly_the_limit_is_accepted():
+    assert render_markdown("a" * 1_000_000).startswith("<p>")
+
+
+@pytest.mark.parametrize("source", [
+    ">" * 10_000 + " tief",
+    "\n".join(">" * depth + " x" for depth in range(1, 1_000)),
+    "- " * 10_000 + "x",
+    "\n".join("  " * depth + "- x" for depth in range(900)),
+    "[" * 20_000,
+])
+def test_deep_nesting_renders_quickly_without_recursion_error(source):
+    started = time.perf_counter()
+    render_markdown(source)
+    assert time.perf_counter() - started < 2
+
+
+def test_every_render_goes_through_one_parse_function(monkeypatch):
+    calls = []
+    original = markdown._parse
+    monkeypatch.setattr(markdown, "_parse", lambda text, env: calls.append(text) or original(text, env))
+    before = render_count()
+    render_markdown("*a*")
+    assert calls == ["*a*"]
+    assert render_count() == before + 1
+
+
+def test_parser_is_built_once():
+    assert markdown._markdown() is markdown._markdown()
