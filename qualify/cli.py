@@ -5,6 +5,7 @@ from flask.cli import FlaskGroup
 
 from qualify import create_app
 from qualify.accounts.commands import users_cli
+from qualify.courses.commands import courses_cli
 from qualify.demo import demo_cli
 
 
@@ -15,6 +16,7 @@ def cli() -> None:
 
 cli.add_command(users_cli)
 cli.add_command(demo_cli)
+cli.add_command(courses_cli)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-MAX_LENGTH = 1_000_000
+MAX_LENGTH = 100_000  # about 15,000 words; far beyond any module, and renders in about a second at worst
 # Each list level costs two nesting levels, so 24 allows about ten levels of lists in a quote,
 # while keeping the recursive block parser far from Python's recursion limit.
 MAX_NESTING = 24
@@ -51,7 +51,8 @@ def render_markdown(text: str, *, resolve_link: Callable[[str], str] | None = No
     env = {"resolve_link": resolve_link}
     tokens = _parse(text, env)
     md = _markdown()
-    return Markup(md.renderer.render(tokens, md.options, env))
+    # Safe to mark: html=False escapes raw HTML and is_safe_url vets every href and src.
+    return Markup(md.renderer.render(tokens, md.options, env))  # noqa: S704
 
 
 def render_plain(text: str) -> Markup:
@@ -170,3 +171,19 @@ def _render_callout(self, tokens: Sequence[Token], idx: int, _options, env) -> s
     title = custom_title.strip() or CALLOUTS[name]
     return (f'<div class="callout callout-{name}" role="note">\n'
             f'<p class="callout-title"><strong>{escapeHtml(title)}</strong></p>\n')
+
+
+def relative_links(text: str) -> list[tuple[int, str]]:
+    """List (0-based line, url) of every path-relative link and image, for checking that targets exist."""
+    found = []
+    for block in _markdown().parse(text[:MAX_LENGTH], {}):
+        if block.type != "inline" or not block.children:
+            continue
+        line = block.map[0] if block.map else 0
+        for token in _walk(block.children):
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1
+            url = str(token.attrGet("href") or token.attrGet("src") or "")
+            if token.type in ("link_open", "image") and url_scheme(url) is None and _is_path_relative(url):
+                found.append((line, url))
+    return found

@@ -1,0 +1,66 @@
+"""`qualify courses …`: validate, import and export course folders."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from qualify.courses import services
+from qualify.courses.loader import load_tree
+from qualify.extensions import db
+
+courses_cli = AppGroup("courses", help="Course content in Markdown.")
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@courses_cli.command("validate")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print courses, modules, question counts and errors as JSON.")
+def validate_command(path: Path, as_json: bool) -> None:
+    """Check a tree of course folders without touching the database."""
+    tree = load_tree(path)
+    if as_json:
+        click.echo(json.dumps(tree.summary(), ensure_ascii=False, indent=2))
+    else:
+        _print_problems(tree.problems)
+        modules = sum(len(course.modules) for course in tree.courses)
+        click.echo(f"{len(tree.courses)} course(s), {modules} module(s), {len(tree.problems)} problem(s).")
+    sys.exit(0 if tree.ok else 1)
+
+
+@courses_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_command(path: Path) -> None:
+    """Validate, then create or update the courses of a tree in one transaction."""
+    tree = load_tree(path)
+    try:
+        report = services.import_tree(tree)
+    except services.ImportRefused as refused:
+        db.session.rollback()
+        _print_problems(refused.problems)
+        click.echo(f"Nothing imported: {len(refused.problems)} problem(s).", err=True)
+        sys.exit(1)
+    db.session.commit()
+    if not report.changed:
+        click.echo(f"No changes: {len(report.unchanged)} course(s) already up to date.")
+        return
+    click.echo(f"Imported: {len(report.created)} new, {len(report.updated)} updated, "
+               f"{len(report.unchanged)} unchanged course(s); {report.new_versions} new module version(s).")
+
+
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_command(slug: str, folder: Path) -> None:
+    """Write a course back as Markdown files into FOLDER/SLUG."""
+    course = services.get_course(slug)
+    if course is None:
+        raise click.ClickException(f"No course {slug!r}.")
+    written = services.export_course(course, folder / slug)
+    click.echo(f"Wrote {len(written)} file(s) to {folder / slug}.")

@@ -1,0 +1,226 @@
+"""Courses in the database: import from a checked tree, export back to files, and queries for the pages."""
+
+import hashlib
+import mimetypes
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from qualify.core import audit
+from qualify.core.markdown import render_markdown, render_plain
+from qualify.courses.gift_model import Question
+from qualify.courses.loader import MODULE_FILE, CourseSource, ModuleSource, Problem, Tree
+from qualify.courses.models import Course, CourseFile, Module, ModuleVersion
+from qualify.extensions import db
+
+
+class ImportRefused(Exception):
+    """The tree has problems; nothing was imported."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    new_versions: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def course_file_url(slug: str, path: str) -> str:
+    """Return the URL under which a course file is served."""
+    return f"/kurse/{slug}/dateien/{path}"
+
+
+def module_url(slug: str, module_slug: str) -> str:
+    """Return the URL of a module page."""
+    return f"/kurse/{slug}/module/{module_slug}"
+
+
+def link_resolver(slug: str):
+    """Map relative links in a course's Markdown to the URLs of its files and modules."""
+
+    def resolve(url: str) -> str:
+        target, hash_mark, anchor = url.partition("#")
+        match = MODULE_FILE.match(target)
+        if match:
+            return module_url(slug, match.group(2)) + hash_mark + anchor
+        return course_file_url(slug, target) + hash_mark + anchor
+
+    return resolve
+
+
+def _render_text(text: str, text_format: str, resolve) -> str:
+    if text_format in ("plain", "html"):  # [html] is shown as text: trainers' HTML is never rendered
+        return str(render_plain(text))
+    return str(render_markdown(text, resolve_link=resolve))
+
+
+def _inline(html: str) -> str:
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+def serialise_question(question: Question, resolve) -> dict:
+    """Store a question with every text rendered once, so pages never run the Markdown parser."""
+    data = asdict(question)
+    fmt = question.text_format
+    data["text_html"] = _inline(_render_text(question.text, fmt, resolve))
+    data["text_before_html"] = _inline(_render_text(question.text_before, fmt, resolve)) if question.has_gap else ""
+    data["text_after_html"] = _inline(_render_text(question.text_after, fmt, resolve)) if question.has_gap else ""
+    data["general_feedback_html"] = _inline(_render_text(question.general_feedback, fmt, resolve))
+    data["feedback_right_html"] = _inline(_render_text(question.feedback_right, fmt, resolve))
+    data["feedback_wrong_html"] = _inline(_render_text(question.feedback_wrong, fmt, resolve))
+    for answer, answer_data in zip(question.answers, data["answers"], strict=True):
+        answer_data["text_html"] = _inline(_render_text(answer.text or "", fmt, resolve))
+        answer_data["feedback_html"] = _inline(_render_text(answer.feedback or "", fmt, resolve))
+    return data
+
+
+def import_tree(tree: Tree, *, actor=None) -> ImportReport:
+    """Create or update every course of a checked tree; the caller commits (all or nothing)."""
+    if not tree.ok:
+        raise ImportRefused(tree.problems)
+    report = ImportReport()
+    for source in tree.courses:
+        import_course(source, report, actor=actor)
+    db.session.flush()
+    if report.changed:
+        audit.record("courses.import", actor=actor, created=report.created, updated=report.updated,
+                     new_versions=report.new_versions)
+    return report
+
+
+def import_course(source: CourseSource, report: ImportReport, *, actor=None) -> Course:
+    """Bring one course in line with its source, making new module versions where content changed."""
+    course = db.session.scalar(select(Course).where(Course.slug == source.slug)
+                               .options(selectinload(Course.modules).selectinload(Module.current_version),
+                                        selectinload(Course.files)))
+    is_new = course is None
+    if is_new:
+        course = Course(slug=source.slug)
+        db.session.add(course)
+    changed = _update_course_fields(course, source)
+    changed |= _sync_files(course, source.files)
+    versions_before = report.new_versions
+    _sync_modules(course, source, report, actor=actor)
+    changed |= report.new_versions > versions_before
+    if is_new:
+        report.created.append(source.slug)
+    elif changed:
+        report.updated.append(source.slug)
+    else:
+        report.unchanged.append(source.slug)
+    return course
+
+
+def _update_course_fields(course: Course, source: CourseSource) -> bool:
+    if course.source == source.source:
+        return False
+    meta = source.meta
+    course.source = source.source
+    course.title = meta["title"].strip()
+    course.summary = meta.get("summary", "")
+    course.language = meta.get("language", "de")
+    course.audience = meta.get("audience", [])
+    course.tags = meta.get("tags", [])
+    course.duration_minutes = meta.get("duration_minutes")
+    course.pass_percentage = meta.get("pass_percentage", 70)
+    course.status = meta.get("status", "draft")
+    course.overview_html = str(render_markdown(source.body, resolve_link=link_resolver(source.slug)))
+    return True
+
+
+def _sync_files(course: Course, files: dict[str, bytes]) -> bool:
+    existing = {f.path: f for f in course.files}
+    changed = False
+    for path, data in files.items():
+        digest = hashlib.sha256(data).hexdigest()
+        current = existing.pop(path, None)
+        if current and current.sha256 == digest:
+            continue
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if current:
+            current.data, current.sha256, current.content_type = data, digest, content_type
+        else:
+            course.files.append(CourseFile(path=path, data=data, sha256=digest, content_type=content_type))
+        changed = True
+    for stale in existing.values():
+        course.files.remove(stale)
+        changed = True
+    return changed
+
+
+def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *, actor=None) -> None:
+    existing = {module.slug: module for module in course.modules}
+    for module_source in source.modules:
+        module = existing.pop(module_source.slug, None)
+        if module is None:
+            module = Module(slug=module_source.slug, position=module_source.position)
+            course.modules.append(module)
+        module.position = module_source.position
+        module.archived = False
+        content_hash = module_source.content_hash(source.files)
+        if module.current_version is None or module.current_version.content_hash != content_hash:
+            add_version(module, module_source, content_hash, source.slug, actor=actor)
+            report.new_versions += 1
+    for removed in existing.values():
+        removed.archived = True
+
+
+def add_version(module: Module, source: ModuleSource, content_hash: str, course_slug: str, *, actor=None,
+                note: str = "") -> ModuleVersion:
+    """Save a new version of a module from its checked source and make it the current one."""
+    resolve = link_resolver(course_slug)
+    meta = source.meta
+    settings = {key: value for key, value in meta.items() if key not in ("title", "kind", "minutes")}
+    version = ModuleVersion(
+        number=(max((v.number for v in module.versions), default=0) + 1),
+        title=meta["title"].strip(), kind=meta.get("kind", "self-study"), minutes=meta.get("minutes"),
+        settings=settings, source=source.source,
+        body_html=str(render_markdown(source.body, resolve_link=resolve)),
+        questions=[serialise_question(q, resolve) for q in source.questions],
+        content_hash=content_hash, created_by_id=getattr(actor, "id", None), note=note)
+    module.versions.append(version)
+    db.session.flush()
+    module.current_version = version
+    return version
+
+
+def export_course(course: Course, folder: Path) -> list[Path]:
+    """Write a course back as files, exactly as they were imported or saved; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "course.md"]
+    written[0].write_text(course.source, encoding="utf-8")
+    for module in course.active_modules:
+        path = folder / module.file_name
+        path.write_text(module.current_version.source, encoding="utf-8")
+        written.append(path)
+    for course_file in course.files:
+        path = folder / course_file.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(course_file.data)
+        written.append(path)
+    return written
+
+
+def get_course(slug: str) -> Course | None:
+    """Return the course with this slug, or None."""
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def safe_html(html: str) -> Markup:
+    """Mark HTML that the renderer produced when the version was saved as safe to show."""
+    return Markup(html)

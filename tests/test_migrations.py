@@ -1,0 +1,74 @@
+"""Migrations: one head, an empty database upgraded to exactly the models, and a clean way back."""
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from qualify import create_app
+from qualify.core.database import render_migration_item
+from qualify.extensions import db
+
+POSTGRES_URL = os.environ.get("QUALIFY_TEST_DATABASE_URL", "")
+
+
+
+@contextmanager
+def scratch_database_url(tmp_path):
+    """Yield the URL of a new, empty database of the kind the suite runs on, and drop it afterwards."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    name = f"qualify_migrations_{uuid.uuid4().hex[:8]}"
+    server = create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    with scratch_database_url(tmp_path) as url:
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                          "INSTANCE_PATH": str(tmp_path)})
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+
+
+def schema_drift() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "render_item": render_migration_item})
+        return compare_metadata(context, db.metadata)
+
+
+def test_migrations_have_a_single_head(app):
+    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    assert len(script.get_heads()) == 1
+
+
+def test_upgrade_from_empty_database_matches_the_models(empty_app):
+    upgrade()
+    assert schema_drift() == []
+
+
+def test_downgrade_to_empty_and_upgrade_again(empty_app):
+    upgrade()
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade()
+    assert schema_drift() == []
