@@ -23,10 +23,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 translations: $(VENV)/.installed-run
 	$(VENV)/bin/pybabel compile -d qualify/translations 2>&1 | grep -v "^compiling" || true
 
-## run: install, migrate the SQLite database under instance/, load demo data and serve on http://127.0.0.1:5000
+## run: install, migrate the SQLite database under instance/, load demo accounts and courses, and serve on http://127.0.0.1:5000
 run: $(VENV)/.installed-run translations
 	$(QUALIFY) db upgrade
 	$(QUALIFY) demo load
+	$(QUALIFY) courses import courses/
 	$(QUALIFY) run --host $(HOST) --port $(PORT)
 
 ## test: install the dev extra and run the suite on SQLite, then on PostgreSQL when QUALIFY_TEST_DATABASE_URL is set

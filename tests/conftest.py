@@ -2,11 +2,13 @@
 
 import os
 import re
+from contextlib import contextmanager
 from itertools import count
 
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from qualify import create_app
 from qualify.accounts import services
@@ -47,6 +49,15 @@ class QualifyClient(FlaskClient):
     def csrf_token(self) -> str:
         page = self.get("/")
         return CSRF_FIELD.search(page.text).group(1)
+
+    def open(self, *args, **kwargs):
+        # Requests reuse the test's app context and with it `g`; start each with an empty `g` as in production,
+        # or Flask-WTF's cached CSRF token and Flask-Login's cached user leak into the next request (after a
+        # login, whose session.clear() drops the token, every form post then failed with "CSRF token missing").
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
 
     def post(self, *args, csrf: bool = True, **kwargs):
         data = kwargs.get("data")
@@ -149,7 +160,37 @@ def login(client):
 
     def sign_in(user, password: str = PASSWORD, *, via=None):
         response = (via or client).post("/anmelden", data={"email": user.email, "password": password})
-        assert response.status_code == 302, "login failed"
+        assert response.status_code == 302, f"login failed: {response.status_code} {response.text[-600:]}"
         return response
 
     return sign_in
+
+
+class StatementCounter:
+    """Counts the SQL statements the app sends while it is active."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements():
+    """Use as `with count_statements() as counter: …`, then read counter.count."""
+
+    @contextmanager
+    def counting():
+        counter = StatementCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

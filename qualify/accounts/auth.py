@@ -84,9 +84,10 @@ def end_session(token: str | None) -> None:
 
 def load_session_user(token: str, now: datetime) -> User | None:
     """Return the active user of a live session, or None."""
-    stmt = (select(UserSession).options(joinedload(UserSession.user))
+    # One statement for the session, the person and their roles: it runs on every request.
+    stmt = (select(UserSession).options(joinedload(UserSession.user).joinedload(User.role_rows))
             .where(UserSession.token_hash == _sha256(token), UserSession.created_at >= now - SESSION_LIFETIME))
-    session = db.session.scalar(stmt)
+    session = db.session.scalars(stmt).unique().first()
     if session is None or not session.user.active:
         return None
     session.user.current_session_token = token

@@ -18,7 +18,7 @@ class NavItem:
 # Items whose endpoint does not exist yet (a feature not installed) are left out.
 NAVIGATION = (
     NavItem("home.index", _l("Start")),
-    NavItem("courses.catalogue", _l("Kurse")),
+    NavItem("courses.catalogue_page", _l("Kurse")),
     NavItem("learning.dashboard", _l("Mein Lernen")),
     NavItem("workshops.mine", _l("Meine Termine")),
     NavItem("exchange.spaces", _l("Austausch")),

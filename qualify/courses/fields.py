@@ -1,6 +1,7 @@
 """The front matter fields of course.md and of module files, each with its check."""
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any
 
 from flask_babel import gettext as _
@@ -101,9 +102,16 @@ def check_fields(meta: dict[str, Any], spec: dict[str, Any], line_of) -> list[tu
             problems.append((1, _("Pflichtfeld „%(name)s“ fehlt.", name=name)))
     for name, value in meta.items():
         if name not in spec:
-            problems.append((line_of(name), _("Unbekanntes Feld „%(name)s“.", name=name)))
+            problems.append((line_of(name), _unknown(str(name), spec)))
             continue
         message = spec[name].check(value)
         if message:
             problems.append((line_of(name), f"„{name}“ {message}."))
     return problems
+
+
+def _unknown(name: str, spec: dict[str, Any]) -> str:
+    guess = get_close_matches(name, list(spec), n=1, cutoff=0.75)
+    if guess:
+        return _("Unbekanntes Feld „%(name)s“. Meinten Sie „%(guess)s“?", name=name, guess=guess[0])
+    return _("Unbekanntes Feld „%(name)s“.", name=name)

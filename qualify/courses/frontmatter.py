@@ -8,6 +8,7 @@ import yaml
 from flask_babel import gettext as _
 
 DELIMITER = "---"
+KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
 @dataclass
@@ -41,19 +42,43 @@ def split(text: str) -> Document:
     try:
         meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = 2 + mark.line if mark else 1
-        problem = getattr(error, "problem", None) or str(error)
-        raise FrontMatterError(line, _("Ungültiges YAML im Front Matter: %(problem)s", problem=problem)) from None
+        raise _yaml_error(error) from None
     if not isinstance(meta, dict):
         raise FrontMatterError(2, _("Das Front Matter muss aus Feldern der Form „name: wert“ bestehen."))
-    key_lines = {}
+    key_lines: dict[str, int] = {}
     for number, line in enumerate(lines[1:end], start=2):
-        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
-        if match:
-            key_lines.setdefault(match.group(1), number)
+        match = KEY.match(line)
+        if not match:
+            continue
+        if match.group(1) in key_lines:  # YAML would quietly keep the last one
+            raise FrontMatterError(number, _("Das Feld „%(name)s“ steht zweimal im Front Matter.",
+                                             name=match.group(1)))
+        key_lines[match.group(1)] = number
     body = "\n".join(lines[end + 1:])
     return Document(meta=meta, body=body, body_line=end + 2, key_lines=key_lines)
+
+
+def _yaml_error(error: yaml.YAMLError) -> FrontMatterError:
+    """Say in German what PyYAML found, on the line where the author has to look (file line = YAML line + 2)."""
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None) or ""
+    mark = getattr(error, "problem_mark", None)
+    if context.startswith(("while scanning a quoted", "while parsing a flow")):
+        mark = getattr(error, "context_mark", None) or mark  # where the quote or bracket was opened
+    if context.startswith("while scanning a quoted"):
+        hint = _("Ein Anführungszeichen wird nicht geschlossen.")
+    elif context.startswith("while parsing a flow"):
+        hint = _("Eine Liste in [ ] oder { } wird nicht geschlossen, oder ein Eintrag darin braucht "
+                 "Anführungszeichen.")
+    elif problem.startswith("mapping values are not allowed"):
+        hint = _("Hier steht ein Doppelpunkt, den YAML nicht erwartet. Setzen Sie Texte mit Doppelpunkt in "
+                 "Anführungszeichen (title: \"Austausch: Der Wandel\") und rücken Sie Felder nicht ein.")
+    elif "'\\t'" in problem:
+        hint = _("Tabulatoren sind nicht erlaubt; rücken Sie mit Leerzeichen ein.")
+    else:
+        hint = problem
+    line = 2 + mark.line if mark else 1
+    return FrontMatterError(line, _("Ungültiges YAML im Front Matter: %(problem)s", problem=hint))
 
 
 def join(meta: dict[str, Any], body: str) -> str:

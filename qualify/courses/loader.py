@@ -1,23 +1,28 @@
 """Read a tree of course folders into memory and check it, without touching the database."""
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from flask_babel import gettext as _
 
-from qualify.core.markdown import relative_links
+from qualify.core.markdown import MAX_LENGTH, relative_links
 from qualify.courses import frontmatter
 from qualify.courses.fields import COURSE_FIELDS, KIND_FIELDS, MODULE_FIELDS, check_fields
 from qualify.courses.gift import parse_gift
 from qualify.courses.gift_model import Question, count_by_kind
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-MODULE_FILE = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)\.md$")
+# Slugs become URLs and fill String(80) columns.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}\Z")
+MODULE_FILE = re.compile(r"^([0-9]{2})-([a-z0-9][a-z0-9-]{0,79})\.md\Z")
 QUIZ_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*quiz\s*$")
 FILE_FOLDERS = ("medien", "fragen")
+MEDIA_FOLDER = "medien/"
+NOT_UTF8 = "Die Datei ist nicht in UTF-8 gespeichert. Speichern Sie sie in Ihrem Editor als UTF-8."
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -96,10 +101,13 @@ class Tree:
 def load_tree(root: Path) -> Tree:
     """Read every course folder under root (or root itself, when it is one course)."""
     tree = Tree()
-    folders = [root] if (root / "course.md").exists() else sorted(p for p in root.iterdir() if p.is_dir())
+    if _is_course(root):
+        folders = [root]
+    else:
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+        if not folders:
+            tree.problems.append(Problem(".", 1, _("Hier gibt es keinen Kurs: keinen Ordner mit einer course.md.")))
     for folder in folders:
-        if folder.name.startswith((".", "_")):
-            continue
         prefix = "" if folder == root else f"{folder.name}/"
         course, problems = load_course(folder, prefix)
         tree.problems.extend(problems)
@@ -108,107 +116,176 @@ def load_tree(root: Path) -> Tree:
     return tree
 
 
+def _is_course(folder: Path) -> bool:
+    return (folder / "course.md").exists() or any(MODULE_FILE.match(p.name) for p in folder.glob("*.md"))
+
+
 def load_course(folder: Path, prefix: str = "") -> tuple[CourseSource | None, list[Problem]]:
     """Read and check one course folder; file names in problems start with prefix."""
     reader = _CourseReader(folder, prefix)
     return reader.read(), reader.problems
 
 
+def _decode(data: bytes) -> str:
+    """Decode UTF-8 and keep the text exactly as written (byte order mark, line ends), so export gives it back."""
+    return data.decode("utf-8")
+
+
 class _CourseReader:
     def __init__(self, folder: Path, prefix: str):
         self.folder = folder
         self.prefix = prefix
+        self.slug = Path(os.path.abspath(folder)).name  # "." names the folder it stands for
         self.problems: list[Problem] = []
+        self.files: dict[str, bytes] = {}
         self.banks: dict[str, list[Question]] = {}
+        self.link_targets: set[str] = set()
 
     def problem(self, name: str, line: int, message: str) -> None:
         self.problems.append(Problem(f"{self.prefix}{name}", line, message))
 
     def read(self) -> CourseSource | None:
-        if not SLUG.match(self.folder.name):
-            self.problem("", 1, _("Der Ordnername „%(name)s“ taugt nicht als Kurskürzel: nur a–z, 0–9 und "
-                                  "Bindestriche.", name=self.folder.name))
-        course_file = self.folder / "course.md"
-        if not course_file.exists():
+        if not SLUG.match(self.slug):
+            self.problems.append(Problem(
+                self.prefix.rstrip("/") or ".", 1,
+                _("Der Ordnername „%(name)s“ taugt nicht als Kurskürzel: nur a–z, 0–9 und Bindestriche, "
+                  "höchstens 80 Zeichen.", name=self.slug)))
+        self.check_entries()
+        if not (self.folder / "course.md").exists():
             self.problem("course.md", 1, _("Die Datei course.md fehlt."))
             return None
-        document = self.document("course.md")
-        if document is None:
+        read = self.document("course.md")
+        if read is None:
             return None
+        text, document = read
         for line, message in check_fields(document.meta, COURSE_FIELDS, document.line_of):
             self.problem("course.md", line, message)
-        course = CourseSource(slug=self.folder.name, source=self.text("course.md"), meta=document.meta,
-                              body=document.body, files=self.read_files())
-        self.check_links("course.md", document.body, document.body_line, course.files)
-        course.modules = self.read_modules(course.files)
+        self.files = self.read_files()
+        module_files = sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() == ".md"
+                              and p.name != "course.md")
+        self.link_targets = ({path for path in self.files if path.startswith(MEDIA_FOLDER)} | {"course.md"}
+                             | {p.name for p in module_files if MODULE_FILE.match(p.name)})
+        self.read_banks()
+        self.check_body("course.md", document.body, document.body_line)
+        course = CourseSource(slug=self.slug, source=text, meta=document.meta, body=document.body, files=self.files)
+        course.modules = self.read_modules(module_files)
         return course
 
-    def text(self, name: str) -> str:
-        return (self.folder / name).read_text(encoding="utf-8-sig")
+    def check_entries(self) -> None:
+        """Report files and folders that would be left behind silently."""
+        for path in sorted(self.folder.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if path.is_dir() and path.name not in FILE_FOLDERS:
+                self.problem(path.name, 1, _("Unerwarteter Ordner „%(name)s“: Bilder und Dateien gehören nach "
+                                             "medien/, Fragensammlungen nach fragen/.", name=path.name))
+            elif not path.is_dir() and path.suffix.lower() != ".md":
+                self.problem(path.name, 1, _("Unerwartete Datei „%(name)s“: Module heißen NN-kuerzel.md, Bilder "
+                                             "und Dateien gehören nach medien/, Fragensammlungen nach fragen/.",
+                                             name=path.name))
 
-    def document(self, name: str) -> frontmatter.Document | None:
+    def decode(self, name: str, data: bytes) -> str | None:
         try:
-            return frontmatter.split(self.text(name))
-        except UnicodeDecodeError:
-            self.problem(name, 1, _("Die Datei ist nicht in UTF-8 gespeichert."))
+            return _decode(data)
+        except UnicodeDecodeError as error:
+            self.problem(name, data.count(b"\n", 0, error.start) + 1, _(NOT_UTF8))
+            return None
+
+    def document(self, name: str) -> tuple[str, frontmatter.Document] | None:
+        path = self.folder / name
+        if path.is_symlink():
+            self.problem(name, 1, _("Verknüpfungen (Symlinks) sind nicht erlaubt: Legen Sie die Datei selbst ab."))
+            return None
+        text = self.decode(name, path.read_bytes())
+        if text is None:
+            return None
+        try:
+            document = frontmatter.split(text)
         except frontmatter.FrontMatterError as error:
             self.problem(name, error.line, error.message)
-        return None
+            return None
+        if len(document.body) > MAX_LENGTH:
+            self.problem(name, 1, _("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s "
+                                    "Zeichen.", length=f"{len(document.body):,}".replace(",", "."),
+                                    limit=f"{MAX_LENGTH:,}".replace(",", ".")))
+            return None
+        return text, document
 
     def read_files(self) -> dict[str, bytes]:
         files = {}
+        inside = self.folder.resolve()
         for folder_name in FILE_FOLDERS:
             for path in sorted((self.folder / folder_name).rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    relative = path.relative_to(self.folder).as_posix()
-                    if path.stat().st_size > MAX_FILE_BYTES:
-                        self.problem(relative, 1, _("Die Datei ist größer als 10 MB."))
-                        continue
+                relative = path.relative_to(self.folder).as_posix()
+                if any(part.startswith(".") for part in path.relative_to(self.folder).parts):
+                    continue
+                if path.is_symlink() or not path.resolve().is_relative_to(inside):
+                    self.problem(relative, 1, _("Verknüpfungen (Symlinks) sind nicht erlaubt: Legen Sie die "
+                                                "Datei selbst ab."))
+                elif not path.is_file():
+                    continue
+                elif path.stat().st_size > MAX_FILE_BYTES:
+                    self.problem(relative, 1, _("Die Datei ist größer als 10 MB."))
+                else:
                     files[relative] = path.read_bytes()
         return files
 
-    def read_modules(self, files: dict[str, bytes]) -> list[ModuleSource]:
-        modules, seen_numbers, seen_slugs = [], {}, set()
-        for path in sorted(self.folder.glob("*.md")):
-            if path.name == "course.md":
+    def read_banks(self) -> None:
+        """Parse every question bank, also those no module draws from yet."""
+        for path, data in self.files.items():
+            if not (path.startswith("fragen/") and path.endswith(".gift")):
                 continue
+            text = self.decode(path, data)
+            result = parse_gift(text) if text is not None else None
+            self.banks[path] = result.questions if result else []
+            for error in result.errors if result else []:
+                self.problem(path, error.line, error.message)
+            self.check_questions(path, self.banks[path])
+
+    def read_modules(self, paths: list[Path]) -> list[ModuleSource]:
+        modules, seen_numbers, seen_slugs = [], {}, {}
+        for path in paths:
             match = MODULE_FILE.match(path.name)
             if not match:
-                self.problem(path.name, 1, _("Modul-Dateien heißen NN-kuerzel.md, z. B. 01-einfuehrung.md."))
+                self.problem(path.name, 1, _("Modul-Dateien heißen NN-kuerzel.md, z. B. 01-einfuehrung.md: zwei "
+                                             "Ziffern, dann a–z, 0–9 und Bindestriche."))
                 continue
-            number, slug = int(match.group(1)), match.group(2)
+            number, slug = match.group(1), match.group(2)
             if number in seen_numbers:
-                self.problem(path.name, 1, _("Die Nummer %(n)02d hat schon %(other)s.", n=number,
+                self.problem(path.name, 1, _("Die Nummer %(n)s ist schon an %(other)s vergeben.", n=number,
                                              other=seen_numbers[number]))
                 continue
             if slug in seen_slugs:
-                self.problem(path.name, 1, _("Das Kürzel „%(slug)s“ kommt zweimal vor.", slug=slug))
+                self.problem(path.name, 1, _("Das Kürzel „%(slug)s“ ist schon an %(other)s vergeben.", slug=slug,
+                                             other=seen_slugs[slug]))
                 continue
-            seen_numbers[number] = path.name
-            seen_slugs.add(slug)
-            module = self.read_module(path.name, number, slug, files)
+            seen_numbers[number] = seen_slugs[slug] = path.name
+            module = self.read_module(path.name, int(number), slug)
             if module:
                 modules.append(module)
         return modules
 
-    def read_module(self, name: str, number: int, slug: str, files: dict[str, bytes]) -> ModuleSource | None:
-        document = self.document(name)
-        if document is None:
+    def read_module(self, name: str, number: int, slug: str) -> ModuleSource | None:
+        read = self.document(name)
+        if read is None:
             return None
+        text, document = read
         meta = document.meta
-        spec = {**MODULE_FIELDS, **KIND_FIELDS.get(meta.get("kind", "self-study"), {})}
+        kind = meta.get("kind", "self-study")
+        spec = {**MODULE_FIELDS, **(KIND_FIELDS.get(kind, {}) if isinstance(kind, str) else {})}
         misplaced = {key: kind for kind, fields in KIND_FIELDS.items() for key in fields
                      if key in meta and key not in spec}
-        for key, kind in misplaced.items():
+        for key, owner in misplaced.items():
             self.problem(name, document.line_of(key),
-                         _("Das Feld „%(name)s“ gilt nur für Module mit kind: %(kind)s.", name=key, kind=kind))
+                         _("Das Feld „%(name)s“ gilt nur für Module mit kind: %(kind)s.", name=key, kind=owner))
         checked = {key: value for key, value in meta.items() if key not in misplaced}
         for line, message in check_fields(checked, spec, document.line_of):
             self.problem(name, line, message)
         body, questions = self.split_quizzes(name, document)
-        questions += self.bank_questions(name, document, files)
-        self.check_links(name, body, document.body_line, files)
-        return ModuleSource(slug=slug, position=number, file=name, source=self.text(name), meta=meta,
+        self.check_questions(name, questions)
+        questions += self.bank_questions(name, document)
+        self.check_body(name, body, document.body_line)
+        return ModuleSource(slug=slug, position=number, file=name, source=text, meta=meta,
                             body=body, questions=questions)
 
     def split_quizzes(self, name: str, document: frontmatter.Document) -> tuple[str, list[Question]]:
@@ -222,7 +299,8 @@ class _CourseReader:
                 index += 1
                 continue
             fence, start = match.group(2), index
-            end = next((i for i in range(index + 1, len(lines)) if lines[i].strip().startswith(fence)), None)
+            closing = re.compile(rf"^\s{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+            end = next((i for i in range(index + 1, len(lines)) if closing.match(lines[i])), None)
             if end is None:
                 self.problem(name, document.body_line + start, _("Der Quiz-Block wird nicht geschlossen."))
                 end = len(lines)
@@ -234,38 +312,49 @@ class _CourseReader:
             index = end + 1
         return "\n".join(kept), questions
 
-    def bank_questions(self, name: str, document: frontmatter.Document, files: dict[str, bytes]) -> list[Question]:
+    def bank_questions(self, name: str, document: frontmatter.Document) -> list[Question]:
         bank = document.meta.get("questions")
         if not isinstance(bank, str):
             return []
-        if bank not in files or not bank.endswith(".gift"):
+        if bank not in self.banks:
             self.problem(name, document.line_of("questions"),
                          _("Die Fragensammlung „%(path)s“ gibt es nicht.", path=bank))
             return []
-        if bank not in self.banks:
-            try:
-                result = parse_gift(files[bank].decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                self.problem(bank, 1, _("Die Datei ist nicht in UTF-8 gespeichert."))
-                result = None
-            self.banks[bank] = result.questions if result else []
-            for error in result.errors if result else []:
-                self.problem(bank, error.line, error.message)
         questions = self.banks[bank]
         draw = document.meta.get("draw")
         askable = [q for q in questions if q.kind != "description"]
-        if isinstance(draw, int) and draw > len(askable):
+        if isinstance(draw, int) and not isinstance(draw, bool) and draw > len(askable):
             self.problem(name, document.line_of("draw"),
-                         _("draw: %(draw)d ist mehr, als die Sammlung Fragen hat (%(n)d).", draw=draw, n=len(askable)))
+                         _("draw: %(draw)d ist mehr, als die Fragensammlung hat (%(n)d Fragen).", draw=draw,
+                           n=len(askable)))
         return list(questions)
 
-    def check_links(self, name: str, body: str, body_line: int, files: dict[str, bytes]) -> None:
-        """Report links and images that point to files the course does not have."""
+    def check_questions(self, name: str, questions: list[Question]) -> None:
+        """Check the links in question texts, answers and feedback, which are rendered as Markdown."""
+        for question in questions:
+            if not question.is_markdown:
+                continue
+            texts = [question.text, question.general_feedback, question.feedback_right, question.feedback_wrong]
+            texts += [text for answer in question.answers for text in (answer.text, answer.feedback, answer.right)]
+            for text in texts:
+                if text:
+                    self.check_body(name, text, question.line)
+
+    def check_body(self, name: str, body: str, body_line: int) -> None:
+        """Report links and images that point to files the course does not publish."""
         for line, url in relative_links(body):
-            target = url.split("#", 1)[0].split("?", 1)[0]
+            target = unquote(url.split("#", 1)[0].split("?", 1)[0])
             if not target:
                 continue
-            path = PurePosixPath(target)
-            if ".." in path.parts or (target not in files and not (self.folder / target).is_file()):
-                self.problem(name, body_line + line, _("Der Link „%(url)s“ zeigt auf eine Datei, die es im Kurs "
-                                                       "nicht gibt.", url=url))
+            shown = unquote(url)
+            if ".." in PurePosixPath(target).parts:
+                message = _("Der Link „%(url)s“ verlässt den Kursordner: Verweisen Sie nur auf Dateien im Kurs.",
+                            url=shown)
+            elif target in self.files and target not in self.link_targets:
+                message = _("Der Link „%(url)s“ zeigt auf eine Fragensammlung. Die bleibt verborgen, weil sie die "
+                            "Antworten enthält; verlinken Sie Dateien aus medien/.", url=shown)
+            elif target not in self.link_targets:
+                message = _("Der Link „%(url)s“ zeigt auf eine Datei, die es im Kurs nicht gibt.", url=shown)
+            else:
+                continue
+            self.problem(name, body_line + line, message)

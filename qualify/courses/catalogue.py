@@ -1,0 +1,87 @@
+"""Queries behind the catalogue, the course page and the module page; each a fixed number of statements."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import defer, load_only, selectinload
+
+from qualify.accounts.roles import Role
+from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
+from qualify.extensions import db
+
+DURATIONS = {"kurz": (0, 60), "mittel": (61, 180), "lang": (181, 100_000)}
+
+
+@dataclass(frozen=True)
+class CatalogueFilter:
+    query: str = ""
+    tag: str = ""
+    audience: str = ""
+    duration: str = ""
+
+    def matches(self, course: Course) -> bool:
+        words = self.query.lower().split()
+        haystack = " ".join([course.title, course.summary, *course.tags, *course.audience]).lower()
+        if any(word not in haystack for word in words):
+            return False
+        if self.tag and self.tag not in course.tags:
+            return False
+        if self.audience and self.audience not in course.audience:
+            return False
+        if self.duration in DURATIONS:
+            low, high = DURATIONS[self.duration]
+            return course.duration_minutes is not None and low <= course.duration_minutes <= high
+        return True
+
+
+def published_courses() -> list[Course]:
+    """Return the published courses without their (large) sources, ordered by title."""
+    stmt = (select(Course).where(Course.status == "published")
+            .options(defer(Course.source), defer(Course.overview_html)).order_by(Course.title))
+    return list(db.session.scalars(stmt))
+
+
+def module_counts(course_ids: list[int]) -> dict[int, int]:
+    """Count the active modules of each course in one statement."""
+    if not course_ids:
+        return {}
+    stmt = (select(Module.course_id, func.count()).where(Module.course_id.in_(course_ids), Module.archived.is_(False))
+            .group_by(Module.course_id))
+    return dict(db.session.execute(stmt).all())
+
+
+def is_owner(user, course: Course) -> bool:
+    """Tell whether the user owns or co-owns the course."""
+    stmt = select(exists().where(CourseOwner.course_id == course.id, CourseOwner.user_id == user.id))
+    return bool(db.session.scalar(stmt))
+
+
+def can_edit(user, course: Course) -> bool:
+    """Admins edit every course, trainers the courses they own."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.TRAINER) and is_owner(user, course)
+
+
+def can_view(user, course: Course) -> bool:
+    """Published courses are open to everyone signed in; drafts only to those who may edit them."""
+    return course.is_published or can_edit(user, course)
+
+
+def course_with_outline(slug: str) -> Course | None:
+    """Load a course with its modules and the headline of each current version (not their content)."""
+    version_fields = load_only(ModuleVersion.id, ModuleVersion.title, ModuleVersion.kind, ModuleVersion.minutes,
+                               ModuleVersion.number)
+    stmt = (select(Course).where(Course.slug == slug).options(
+        defer(Course.source),
+        selectinload(Course.modules).selectinload(Module.current_version).options(version_fields)))
+    return db.session.scalar(stmt)
+
+
+def module_version(course: Course, module_slug: str) -> tuple[Module, ModuleVersion] | None:
+    """Return an active module of the course with its full current version."""
+    module = next((m for m in course.active_modules if m.slug == module_slug), None)
+    if module is None or module.current_version_id is None:
+        return None
+    version = db.session.get(ModuleVersion, module.current_version_id, populate_existing=True)
+    return module, version

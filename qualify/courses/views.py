@@ -1,0 +1,92 @@
+"""The catalogue, course overviews, module pages and course files."""
+
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from qualify.courses import catalogue
+from qualify.courses.models import Course, CourseFile
+from qualify.extensions import db
+
+bp = Blueprint("courses", __name__, url_prefix="/kurse")
+
+# Course files are never run as documents: an SVG with a script in it stays a picture.
+FILE_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "application/pdf"}
+
+
+def _visible_course(slug: str) -> Course:
+    course = catalogue.course_with_outline(slug)
+    if course is None or not catalogue.can_view(current_user, course):
+        abort(404)
+    return course
+
+
+@bp.get("/")
+@login_required
+def catalogue_page():
+    """List the published courses, with search and filters."""
+    chosen = catalogue.CatalogueFilter(
+        query=request.args.get("q", "").strip()[:100], tag=request.args.get("thema", ""),
+        audience=request.args.get("zielgruppe", ""), duration=request.args.get("dauer", ""))
+    courses = catalogue.published_courses()
+    shown = [course for course in courses if chosen.matches(course)]
+    return render_template(
+        "courses/catalogue.html", courses=shown, chosen=chosen,
+        module_counts=catalogue.module_counts([c.id for c in shown]),
+        tags=sorted({tag for c in courses for tag in c.tags}),
+        audiences=sorted({a for c in courses for a in c.audience}))
+
+
+@bp.get("/<slug>")
+@login_required
+def course(slug: str):
+    """Show a course overview with its modules."""
+    course = _visible_course(slug)
+    return render_template("courses/course.html", course=course)
+
+
+@bp.get("/<slug>/module/<module_slug>")
+@login_required
+def module(slug: str, module_slug: str):
+    """Show a module with links to the previous and the next one."""
+    course = _visible_course(slug)
+    found = catalogue.module_version(course, module_slug)
+    if found is None:
+        abort(404)
+    module, version = found
+    modules = course.active_modules
+    index = modules.index(module)
+    return render_template("courses/module.html", course=course, module=module, version=version,
+                           previous=modules[index - 1] if index > 0 else None,
+                           next=modules[index + 1] if index + 1 < len(modules) else None)
+
+
+@bp.get("/<slug>/dateien/<path:path>")
+@login_required
+def course_file(slug: str, path: str):
+    """Serve an image or file of a course, with its stored content type."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not catalogue.can_view(current_user, course):
+        abort(404)
+    stored = db.session.scalar(select(CourseFile).where(CourseFile.course_id == course.id, CourseFile.path == path))
+    if stored is None or path.startswith("fragen/"):  # question banks hold the answers
+        abort(404)
+    response = make_response(stored.data)
+    response.headers["Content-Type"] = stored.content_type
+    response.headers["Content-Security-Policy"] = FILE_POLICY
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.set_etag(stored.sha256)
+    if stored.content_type not in INLINE_TYPES:
+        response.headers["Content-Disposition"] = "attachment"
+    return response.make_conditional(request)
+
+
+KIND_LABELS = {"self-study": _l("Selbstlernen"), "exchange": _l("Austausch"), "workshop": _l("Workshop")}
+
+
+@bp.app_template_filter("kind_label")
+def kind_label(kind: str) -> str:
+    """Name a module kind in the reader's language."""
+    return str(KIND_LABELS.get(kind, kind))

@@ -1,0 +1,103 @@
+"""The catalogue, course and module pages: what learners see, who may see drafts, and what pages cost."""
+
+import pytest
+
+from qualify.accounts.roles import Role
+from qualify.core import markdown
+from qualify.courses.models import CourseOwner
+from qualify.extensions import db
+
+COURSE = "/kurse/hochvolt-sicherheit"
+MODULE = "/kurse/hochvolt-sicherheit/module/warum-hochvolt"
+
+
+@pytest.fixture
+def learner(client, make_user, login):
+    user = make_user(Role.LEARNER)
+    login(user)
+    return user
+
+
+def test_catalogue_lists_published_courses(client, demo_courses, learner):
+    page = client.get("/kurse/")
+    assert page.status_code == 200
+    for course in demo_courses.values():
+        assert course.title in page.text
+
+
+def test_catalogue_search_finds_by_word_and_filters_by_tag(client, demo_courses, learner):
+    found = client.get("/kurse/?q=batterie").text
+    assert "Antriebsstrang" in found and "Hochvolt-Sicherheit" not in found
+    tag = demo_courses["digitale-fabrik"].tags[0]
+    filtered = client.get(f"/kurse/?thema={tag}").text
+    assert demo_courses["digitale-fabrik"].title in filtered
+
+
+def test_course_page_lists_modules_in_order(client, demo_courses, learner):
+    page = client.get(COURSE).text
+    titles = [m.current_version.title for m in demo_courses["hochvolt-sicherheit"].active_modules]
+    outline = page[page.index("module-list"):]
+    positions = [outline.index(title) for title in titles]
+    assert positions == sorted(positions)
+
+
+def test_module_page_links_previous_and_next(client, demo_courses, learner):
+    page = client.get("/kurse/hochvolt-sicherheit/module/hv-bauteile-erkennen").text
+    assert 'rel="prev" href="/kurse/hochvolt-sicherheit/module/warum-hochvolt"' in page
+    assert 'rel="next" href="/kurse/hochvolt-sicherheit/module/wer-darf-was"' in page
+
+
+def test_guests_are_sent_to_login(client, demo_courses):
+    response = client.get(COURSE)
+    assert response.status_code == 302 and "/anmelden" in response.location
+
+
+def test_drafts_are_hidden_from_learners_but_shown_to_their_owner(client, demo_courses, make_user, login):
+    course = demo_courses["digitale-fabrik"]
+    course.status = "draft"
+    owner = make_user(Role.TRAINER)
+    db.session.add(CourseOwner(course_id=course.id, user_id=owner.id))
+    db.session.commit()
+    login(make_user(Role.LEARNER))
+    assert client.get("/kurse/digitale-fabrik").status_code == 404
+    assert course.title not in client.get("/kurse/").text
+    client.post("/abmelden", data={})
+    login(owner)
+    assert client.get("/kurse/digitale-fabrik").status_code == 200
+
+
+def test_other_trainers_cannot_see_a_draft(client, demo_courses, make_user, login):
+    demo_courses["digitale-fabrik"].status = "draft"
+    db.session.commit()
+    login(make_user(Role.TRAINER))
+    assert client.get("/kurse/digitale-fabrik/module/daten-am-arbeitsplatz").status_code == 404
+
+
+def test_media_are_served_with_their_type_and_a_sandbox(client, demo_courses, learner):
+    response = client.get("/kurse/hochvolt-sicherheit/dateien/medien/hv-warnzeichen.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+def test_question_banks_are_never_served(client, demo_courses, learner):
+    assert client.get("/kurse/hochvolt-sicherheit/dateien/fragen/hv-notfall.gift").status_code == 404
+
+
+def test_no_page_request_runs_the_markdown_parser(client, demo_courses, learner, monkeypatch):
+    def refuse(*_args):
+        raise AssertionError("the Markdown parser ran during a GET request")
+
+    monkeypatch.setattr(markdown, "_parse", refuse)
+    for url in ("/", "/kurse/", "/kurse/?q=strom", COURSE, MODULE,
+                "/kurse/elektrischer-antriebsstrang/module/laden-ac-und-dc"):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("url", ["/kurse/", COURSE, MODULE])
+def test_course_pages_stay_within_their_statement_budget(client, demo_courses, learner, count_statements, url):
+    client.get(url)  # warm up
+    with count_statements() as counter:
+        assert client.get(url).status_code == 200
+    assert counter.count <= 5, counter.statements
