@@ -8,11 +8,13 @@ from qualify.accounts.views import init_login
 from qualify.admin.views import bp as admin_bp
 from qualify.config import PROJECT_ROOT, Config, finalise
 from qualify.core import database, errors, i18n, security, templating
+from qualify.courses.authoring_views import bp as authoring_bp
 from qualify.courses.views import bp as courses_bp
 from qualify.extensions import csrf, db, login_manager, migrate
 from qualify.home.views import bp as home_bp
+from qualify.learning.views import bp as learning_bp
 
-BLUEPRINTS = (home_bp, accounts_bp, courses_bp, admin_bp)
+BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, admin_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

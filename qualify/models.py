@@ -3,6 +3,7 @@
 from qualify.accounts.models import LoginFailure, Organisation, Unit, User, UserRole, UserSession
 from qualify.core.audit import AuditEvent
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
+from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, QuizAttempt, Reflection
 from qualify.core.mail import OutboxMessage
 
-__all__ = ["AuditEvent", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion", "LoginFailure", "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession"]
+__all__ = ["AuditEvent", "Certificate", "Enrolment", "ModuleCompletion", "QuizAttempt", "Reflection", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion", "LoginFailure", "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession"]

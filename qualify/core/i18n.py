@@ -1,7 +1,7 @@
 """Language and time zone: German first, English second."""
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from qualify.extensions import babel
@@ -24,3 +24,4 @@ def init_app(app: Flask) -> None:
     """Bind Flask-Babel with the locale selector and add date filters."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date_only"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""

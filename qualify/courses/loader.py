@@ -22,7 +22,6 @@ MODULE_FILE = re.compile(r"^([0-9]{2})-([a-z0-9][a-z0-9-]{0,79})\.md\Z")
 QUIZ_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*quiz\s*$")
 FILE_FOLDERS = ("medien", "fragen")
 MEDIA_FOLDER = "medien/"
-NOT_UTF8 = "Die Datei ist nicht in UTF-8 gespeichert. Speichern Sie sie in Ihrem Editor als UTF-8."
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -44,7 +43,12 @@ class ModuleSource:
     source: str
     meta: dict[str, Any]
     body: str  # the Markdown without its quiz blocks
-    questions: list[Question] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)  # the quiz blocks' questions
+    bank_questions: list[Question] = field(default_factory=list)  # the bank's, drawn from per attempt
+
+    @property
+    def all_questions(self) -> list[Question]:
+        return self.questions + self.bank_questions
 
     @property
     def title(self) -> str:
@@ -92,7 +96,7 @@ class Tree:
             "courses": [{
                 "slug": course.slug, "title": course.title,
                 "modules": [{"slug": m.slug, "kind": m.kind, "title": m.title,
-                             "questions": count_by_kind(m.questions)} for m in course.modules],
+                             "questions": count_by_kind(m.all_questions)} for m in course.modules],
             } for course in self.courses],
             "errors": [{"file": p.file, "line": p.line, "message": p.message} for p in self.problems],
         }
@@ -124,11 +128,6 @@ def load_course(folder: Path, prefix: str = "") -> tuple[CourseSource | None, li
     """Read and check one course folder; file names in problems start with prefix."""
     reader = _CourseReader(folder, prefix)
     return reader.read(), reader.problems
-
-
-def _decode(data: bytes) -> str:
-    """Decode UTF-8 and keep the text exactly as written (byte order mark, line ends), so export gives it back."""
-    return data.decode("utf-8")
 
 
 class _CourseReader:
@@ -185,10 +184,12 @@ class _CourseReader:
                                              name=path.name))
 
     def decode(self, name: str, data: bytes) -> str | None:
+        """Decode UTF-8 keeping the text exactly as written (byte order mark, line ends), so export gives it back."""
         try:
-            return _decode(data)
+            return data.decode("utf-8")
         except UnicodeDecodeError as error:
-            self.problem(name, data.count(b"\n", 0, error.start) + 1, _(NOT_UTF8))
+            self.problem(name, data.count(b"\n", 0, error.start) + 1,
+                         _("Die Datei ist nicht in UTF-8 gespeichert. Speichern Sie sie in Ihrem Editor als UTF-8."))
             return None
 
     def document(self, name: str) -> tuple[str, frontmatter.Document] | None:
@@ -283,10 +284,10 @@ class _CourseReader:
             self.problem(name, line, message)
         body, questions = self.split_quizzes(name, document)
         self.check_questions(name, questions)
-        questions += self.bank_questions(name, document)
+        bank_questions = self.bank_questions(name, document)
         self.check_body(name, body, document.body_line)
         return ModuleSource(slug=slug, position=number, file=name, source=text, meta=meta,
-                            body=body, questions=questions)
+                            body=body, questions=questions, bank_questions=bank_questions)
 
     def split_quizzes(self, name: str, document: frontmatter.Document) -> tuple[str, list[Question]]:
         """Take the ```quiz blocks out of the Markdown and parse them as GIFT."""

@@ -3,7 +3,7 @@
 import hashlib
 import mimetypes
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -15,6 +15,14 @@ from qualify.courses.gift_model import Question
 from qualify.courses.loader import MODULE_FILE, CourseSource, ModuleSource, Problem, Tree
 from qualify.courses.models import Course, CourseFile, Module, ModuleVersion
 from qualify.extensions import db
+
+
+# Fixed here rather than left to the server's mime.types: the file view shows some types inline and not others.
+CONTENT_TYPES = {
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".gif": "image/gif", ".webp": "image/webp", ".pdf": "application/pdf", ".mp4": "video/mp4",
+    ".webm": "video/webm", ".mp3": "audio/mpeg", ".gift": "text/plain; charset=utf-8",
+}
 
 
 class ImportRefused(Exception):
@@ -55,6 +63,8 @@ def link_resolver(slug: str):
         match = MODULE_FILE.match(target)
         if match:
             return module_url(slug, match.group(2)) + hash_mark + anchor
+        if target == "course.md":
+            return f"/kurse/{slug}" + hash_mark + anchor
         return course_file_url(slug, target) + hash_mark + anchor
 
     return resolve
@@ -114,9 +124,7 @@ def import_course(source: CourseSource, report: ImportReport, *, actor=None) -> 
         db.session.add(course)
     changed = _update_course_fields(course, source)
     changed |= _sync_files(course, source.files)
-    versions_before = report.new_versions
-    _sync_modules(course, source, report, actor=actor)
-    changed |= report.new_versions > versions_before
+    changed |= _sync_modules(course, source, report, actor=actor)
     if is_new:
         report.created.append(source.slug)
     elif changed:
@@ -151,7 +159,7 @@ def _sync_files(course: Course, files: dict[str, bytes]) -> bool:
         current = existing.pop(path, None)
         if current and current.sha256 == digest:
             continue
-        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        content_type = content_type_of(path)
         if current:
             current.data, current.sha256, current.content_type = data, digest, content_type
         else:
@@ -163,21 +171,33 @@ def _sync_files(course: Course, files: dict[str, bytes]) -> bool:
     return changed
 
 
-def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *, actor=None) -> None:
+def content_type_of(path: str) -> str:
+    """Return the content type a course file is served with; the same on every server."""
+    suffix = PurePosixPath(path).suffix.lower()
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *, actor=None) -> bool:
+    """Add, update, move, restore and archive modules; tell whether anything changed."""
     existing = {module.slug: module for module in course.modules}
+    changed = False
     for module_source in source.modules:
         module = existing.pop(module_source.slug, None)
         if module is None:
             module = Module(slug=module_source.slug, position=module_source.position)
             course.modules.append(module)
+        changed |= module.position != module_source.position or bool(module.archived)
         module.position = module_source.position
         module.archived = False
         content_hash = module_source.content_hash(source.files)
         if module.current_version is None or module.current_version.content_hash != content_hash:
             add_version(module, module_source, content_hash, source.slug, actor=actor)
             report.new_versions += 1
+            changed = True
     for removed in existing.values():
+        changed |= not removed.archived
         removed.archived = True
+    return changed
 
 
 def add_version(module: Module, source: ModuleSource, content_hash: str, course_slug: str, *, actor=None,
@@ -191,7 +211,8 @@ def add_version(module: Module, source: ModuleSource, content_hash: str, course_
         title=meta["title"].strip(), kind=meta.get("kind", "self-study"), minutes=meta.get("minutes"),
         settings=settings, source=source.source,
         body_html=str(render_markdown(source.body, resolve_link=resolve)),
-        questions=[serialise_question(q, resolve) for q in source.questions],
+        questions=[serialise_question(q, resolve) for q in source.questions]
+        + [{**serialise_question(q, resolve), "from_bank": True} for q in source.bank_questions],
         content_hash=content_hash, created_by_id=getattr(actor, "id", None), note=note)
     module.versions.append(version)
     db.session.flush()
@@ -201,17 +222,17 @@ def add_version(module: Module, source: ModuleSource, content_hash: str, course_
 
 def export_course(course: Course, folder: Path) -> list[Path]:
     """Write a course back as files, exactly as they were imported or saved; return the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [folder / "course.md"]
-    written[0].write_text(course.source, encoding="utf-8")
-    for module in course.active_modules:
-        path = folder / module.file_name
-        path.write_text(module.current_version.source, encoding="utf-8")
-        written.append(path)
-    for course_file in course.files:
-        path = folder / course_file.path
+    contents = {"course.md": course.source.encode("utf-8")}
+    contents |= {module.file_name: module.current_version.source.encode("utf-8") for module in course.active_modules}
+    contents |= {course_file.path: course_file.data for course_file in course.files}
+    written = []
+    for name, data in contents.items():
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts:  # never write outside the folder
+            raise ValueError(f"unsafe path in course {course.slug}: {name!r}")
+        path = folder.joinpath(*relative.parts)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(course_file.data)
+        path.write_bytes(data)  # bytes: line ends and byte order mark stay as they were imported
         written.append(path)
     return written
 

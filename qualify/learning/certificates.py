@@ -1,0 +1,71 @@
+"""The certificate of a completed course as an A4 PDF, in German."""
+
+from pathlib import Path
+
+from flask import current_app
+from fpdf import FPDF
+
+from qualify.core.time import to_local
+from qualify.learning.models import Certificate
+
+# DejaVu covers the names of everyone in the region's workforce (ł, ş, ğ, ő …), not just Latin-1.
+FONTS = Path(__file__).parent / "fonts"
+BRAND = (11, 83, 148)
+
+
+def _duration(minutes: int | None) -> str:
+    if not minutes:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} Stunden {rest} Minuten"
+    return f"{hours} Stunden" if hours else f"{rest} Minuten"
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    """Draw the certificate: name, course, date, duration and the verification code with its address."""
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_title(f"Teilnahmezertifikat – {certificate.course_title}")
+    pdf.set_author("Qualify")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_draw_color(*BRAND)
+    pdf.set_line_width(1.2)
+    pdf.rect(12, 12, 186, 273)
+
+    pdf.set_y(45)
+    pdf.set_font("DejaVu", "B", 30)
+    pdf.set_text_color(*BRAND)
+    pdf.cell(0, 14, "Zertifikat", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(30, 30, 30)
+    pdf.set_font("DejaVu", "", 13)
+    pdf.ln(12)
+    pdf.cell(0, 8, "Hiermit wird bestätigt, dass", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("DejaVu", "B", 22)
+    pdf.multi_cell(0, 11, certificate.holder_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("DejaVu", "", 13)
+    pdf.cell(0, 8, "den Kurs", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "B", 17)
+    pdf.multi_cell(0, 9, certificate.course_title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 13)
+    issued = to_local(certificate.issued_at).strftime("%d.%m.%Y")
+    pdf.cell(0, 8, f"am {issued} erfolgreich abgeschlossen hat.", align="C", new_x="LMARGIN", new_y="NEXT")
+    if certificate.duration_minutes:
+        pdf.ln(2)
+        pdf.cell(0, 8, f"Umfang: {_duration(certificate.duration_minutes)}", align="C",
+                 new_x="LMARGIN", new_y="NEXT")
+
+    pdf.set_y(235)
+    pdf.set_font("DejaVu", "", 10)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    pdf.cell(0, 6, f"Prüfcode: {certificate.code}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, f"Echtheit prüfen: {base}/verify/{certificate.code}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_text_color(90, 90, 90)
+    pdf.cell(0, 6, "Qualify · Lernen und Qualifizieren im Wandel der Fahrzeugindustrie", align="C")
+    return bytes(pdf.output())

@@ -1,0 +1,132 @@
+"""Grading a quiz answer on the server, for every GIFT question kind. Pure functions, no database."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+GRADED_KINDS = {"single_choice", "multiple_choice", "true_false", "short_answer", "numerical", "matching"}
+
+
+@dataclass
+class QuestionResult:
+    key: str
+    kind: str
+    score: float  # 0..1
+    feedback_html: list[str] = field(default_factory=list)
+    # What was chosen, for item statistics (an answer text; never shown with a name).
+    chosen: str | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.score >= 0.999
+
+
+def normalise_text(text: str) -> str:
+    """Compare short answers case-insensitively, ignoring surplus blanks, in any Unicode spelling."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def parse_number(text: str) -> float | None:
+    """Read a number as people type it: '3,5', ' 3.5 ', '-2'."""
+    cleaned = text.strip().replace(" ", "")
+    if re.fullmatch(r"[-+]?\d+[,.]\d+|[-+]?\d+|[-+]?[,.]\d+", cleaned) is None:
+        return None
+    return float(cleaned.replace(",", "."))
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(1.0, value))
+
+
+def _feedback(answer: dict) -> list[str]:
+    return [answer["feedback_html"]] if answer.get("feedback_html") else []
+
+
+def grade_single_choice(question: dict, response: int | None) -> QuestionResult:
+    answers = question["answers"]
+    if response is None or not 0 <= response < len(answers):
+        return QuestionResult(question["key"], question["kind"], 0.0)
+    answer = answers[response]
+    return QuestionResult(question["key"], question["kind"], _clamp(answer["fraction"]), _feedback(answer),
+                          chosen=answer["text"])
+
+
+def grade_multiple_choice(question: dict, response: list[int]) -> QuestionResult:
+    answers = question["answers"]
+    chosen = sorted({index for index in response if 0 <= index < len(answers)})
+    total = sum(answers[index]["fraction"] for index in chosen)
+    feedback = [html for index in chosen for html in _feedback(answers[index])]
+    return QuestionResult(question["key"], question["kind"], _clamp(total), feedback,
+                          chosen=" | ".join(answers[index]["text"] for index in chosen) or None)
+
+
+def grade_true_false(question: dict, response: bool | None) -> QuestionResult:
+    if response is None:
+        return QuestionResult(question["key"], question["kind"], 0.0)
+    right = response == question["correct"]
+    html = question.get("feedback_right_html" if right else "feedback_wrong_html") or ""
+    return QuestionResult(question["key"], question["kind"], 1.0 if right else 0.0, [html] if html else [],
+                          chosen="true" if response else "false")
+
+
+def grade_short_answer(question: dict, response: str | None) -> QuestionResult:
+    given = normalise_text(response or "")
+    best = max((a for a in question["answers"] if given and normalise_text(a["text"]) == given),
+               key=lambda a: a["fraction"], default=None)
+    if best is None:
+        return QuestionResult(question["key"], question["kind"], 0.0, chosen=given or None)
+    return QuestionResult(question["key"], question["kind"], _clamp(best["fraction"]), _feedback(best), chosen=given)
+
+
+def grade_numerical(question: dict, response: str | None) -> QuestionResult:
+    value = parse_number(response or "")
+    if value is None:
+        return QuestionResult(question["key"], question["kind"], 0.0)
+    matching = [a for a in question["answers"] if a["low"] is not None and a["low"] <= value <= a["high"]]
+    best = max(matching, key=lambda a: a["fraction"], default=None)
+    if best is None:
+        return QuestionResult(question["key"], question["kind"], 0.0, chosen=str(value))
+    return QuestionResult(question["key"], question["kind"], _clamp(best["fraction"]), _feedback(best),
+                          chosen=str(value))
+
+
+def matching_pairs(question: dict) -> list[dict]:
+    """Return the pairs to match; answers with an empty left side are only extra choices."""
+    return [a for a in question["answers"] if a.get("left")]
+
+
+def matching_choices(question: dict) -> list[str]:
+    """Return the distinct right-hand sides, distractors included, in source order."""
+    return list(dict.fromkeys(a["right"] for a in question["answers"]))
+
+
+def grade_matching(question: dict, response: dict[int, str]) -> QuestionResult:
+    pairs = matching_pairs(question)
+    if not pairs:
+        return QuestionResult(question["key"], question["kind"], 0.0)
+    right = sum(1 for index, pair in enumerate(pairs) if response.get(index) == pair["right"])
+    return QuestionResult(question["key"], question["kind"], right / len(pairs))
+
+
+GRADERS = {
+    "single_choice": grade_single_choice,
+    "multiple_choice": grade_multiple_choice,
+    "true_false": grade_true_false,
+    "short_answer": grade_short_answer,
+    "numerical": grade_numerical,
+    "matching": grade_matching,
+}
+
+
+def grade(question: dict, response: Any) -> QuestionResult | None:
+    """Grade one answer; None for questions that are not graded (essay, description)."""
+    grader = GRADERS.get(question["kind"])
+    return grader(question, response) if grader else None
+
+
+def percentage(results: list[QuestionResult]) -> float:
+    """Return the score in percent over the graded questions (100 when there are none)."""
+    if not results:
+        return 100.0
+    return round(100 * sum(r.score for r in results) / len(results), 1)

@@ -1,0 +1,203 @@
+"""Quiz attempts: start, save as the learner goes, submit exactly once, grade on the server."""
+
+import hashlib
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from qualify.courses.models import Module, ModuleVersion
+from qualify.extensions import db
+from qualify.learning import grading
+from qualify.learning.models import QuizAttempt, Reflection
+from qualify.learning.services import LearningError, complete_module
+
+GRACE = timedelta(seconds=30)  # a submit that left the phone just before the deadline still counts
+
+
+@dataclass
+class QuizSettings:
+    attempts: int | None
+    shuffle: bool
+    draw: int | None
+    time_limit_minutes: int | None
+    pass_percentage: int
+
+    @classmethod
+    def of(cls, version: ModuleVersion, course_pass_percentage: int) -> "QuizSettings":
+        s = version.settings or {}
+        return cls(attempts=s.get("attempts"), shuffle=bool(s.get("shuffle", False)), draw=s.get("draw"),
+                   time_limit_minutes=s.get("time_limit_minutes"),
+                   pass_percentage=s.get("pass_percentage", course_pass_percentage))
+
+
+def option_id(attempt: QuizAttempt, key: str, index: int | str) -> str:
+    """Name an answer option opaquely: the page must not reveal which one the source lists first."""
+    return hashlib.sha256(f"{attempt.secret}:{key}:{index}".encode()).hexdigest()[:12]
+
+
+def settings_for(module: Module, version: ModuleVersion) -> QuizSettings:
+    return QuizSettings.of(version, module.course.pass_percentage)
+
+
+def _draw_questions(version: ModuleVersion, settings: QuizSettings, rng: random.Random) -> list[str]:
+    fixed = [q["key"] for q in version.questions if not q.get("from_bank")]
+    bank = [q["key"] for q in version.questions if q.get("from_bank") and q["kind"] != "description"]
+    if settings.draw and settings.draw < len(bank):
+        bank = rng.sample(bank, settings.draw)
+    keys = fixed + bank
+    if settings.shuffle:
+        rng.shuffle(keys)
+    return keys
+
+
+def question_count(version: ModuleVersion) -> int:
+    """Count the questions one attempt asks (a bank counts with its draw)."""
+    askable = [q for q in version.questions if q["kind"] != "description"]
+    fixed = sum(1 for q in askable if not q.get("from_bank"))
+    bank = len(askable) - fixed
+    draw = (version.settings or {}).get("draw")
+    return fixed + (min(draw, bank) if draw else bank)
+
+
+def attempts_of(user, module: Module) -> list[QuizAttempt]:
+    """Return the user's attempts at this module's quiz, oldest first."""
+    stmt = select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id)
+    return list(db.session.scalars(stmt.order_by(QuizAttempt.number)))
+
+
+def start_attempt(user, module: Module, *, now: datetime) -> QuizAttempt:
+    """Resume the open attempt, or start a new one if the attempt limit allows it."""
+    version = module.current_version
+    if not version.questions:
+        raise LearningError(_("Dieses Modul hat kein Quiz."))
+    existing = attempts_of(user, module)
+    open_attempt = next((a for a in existing if a.is_open), None)
+    if open_attempt:
+        return open_attempt
+    settings = settings_for(module, version)
+    if settings.attempts is not None and len(existing) >= settings.attempts:
+        raise LearningError(_("Sie haben alle %(n)d Versuche genutzt.", n=settings.attempts))
+    secret = secrets.token_hex(16)
+    attempt = QuizAttempt(
+        user_id=user.id, module_id=module.id, module_version_id=version.id, number=len(existing) + 1,
+        secret=secret, question_keys=_draw_questions(version, settings, random.Random(secret)), answers={},
+        started_at=now,
+        deadline_at=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # a second tab started one at the same moment: use that one
+        return next(a for a in attempts_of(user, module) if a.is_open)
+    return attempt
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[dict]:
+    """Return the attempt's questions in the order the learner sees them."""
+    by_key = {q["key"]: q for q in attempt.version.questions}
+    return [by_key[key] for key in attempt.question_keys if key in by_key]
+
+
+def accepts_answers(attempt: QuizAttempt, now: datetime) -> bool:
+    """Tell whether answers may still be saved into the attempt."""
+    return attempt.is_open and (attempt.deadline_at is None or now <= attempt.deadline_at + GRACE)
+
+
+def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], *, now: datetime) -> bool:
+    """Keep the answers given so far; only for questions of this attempt and before its deadline."""
+    if not accepts_answers(attempt, now):
+        return False
+    answers = dict(attempt.answers or {})
+    for question in attempt_questions(attempt):
+        key = question["key"]
+        if question["kind"] == "essay":
+            text = (form.get(f"q-{key}") or [""])[0]
+            if text.strip():
+                save_reflection(attempt.user_id, attempt.module_id, key, text[:20_000], now=now)
+            continue
+        if question["kind"] == "matching":
+            pairs = grading.matching_pairs(question)
+            given = {str(i): (form.get(f"q-{key}-{i}") or [""])[0] for i in range(len(pairs))}
+            if any(given.values()):
+                answers[key] = given
+        elif f"q-{key}" in form:
+            values = [value[:500] for value in form[f"q-{key}"]]
+            answers[key] = values if question["kind"] == "multiple_choice" else values[0]
+    attempt.answers = answers
+    return True
+
+
+def save_reflection(user_id: int, module_id: int, key: str, text: str, *, now: datetime) -> None:
+    """Store a private reflection, replacing the earlier one."""
+    reflection = db.session.scalar(select(Reflection).where(
+        Reflection.user_id == user_id, Reflection.module_id == module_id, Reflection.question_key == key))
+    if reflection is None:
+        db.session.add(Reflection(user_id=user_id, module_id=module_id, question_key=key, text=text, updated_at=now))
+    else:
+        reflection.text, reflection.updated_at = text, now
+
+
+def reflections_of(user, module: Module) -> dict[str, str]:
+    """Return the user's own reflections in this module by question key."""
+    stmt = select(Reflection).where(Reflection.user_id == user.id, Reflection.module_id == module.id)
+    return {r.question_key: r.text for r in db.session.scalars(stmt)}
+
+
+def _response(attempt: QuizAttempt, question: dict):
+    """Translate the stored option ids back into what the grader understands."""
+    key, kind, given = question["key"], question["kind"], (attempt.answers or {}).get(question["key"])
+    answers = question.get("answers", [])
+    ids = {option_id(attempt, key, i): i for i in range(len(answers))}
+    if kind == "single_choice":
+        return ids.get(given) if isinstance(given, str) else None
+    if kind == "multiple_choice":
+        return [ids[v] for v in given or [] if v in ids]
+    if kind == "true_false":
+        return {"true": True, "false": False}.get(given)
+    if kind == "matching":
+        choices = grading.matching_choices(question)
+        by_id = {option_id(attempt, key, f"r{i}"): text for i, text in enumerate(choices)}
+        return {int(i): by_id.get(v) for i, v in (given or {}).items()}
+    return given if isinstance(given, str) else None
+
+
+def submit_attempt(attempt: QuizAttempt, user, *, now: datetime) -> QuizAttempt:
+    """Grade the attempt exactly once, even when the same submit arrives twice at the same moment."""
+    claimed = db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise LearningError(_("Dieser Versuch wurde bereits abgegeben."))
+    attempt.submitted_at = now
+    results = []
+    for question in attempt_questions(attempt):
+        result = grading.grade(question, _response(attempt, question))
+        if result is not None:
+            results.append(result)
+    module = attempt.module
+    settings = settings_for(module, attempt.version)
+    attempt.score = grading.percentage(results)
+    attempt.passed = attempt.score >= settings.pass_percentage
+    attempt.results = [{"key": r.key, "kind": r.kind, "score": r.score, "correct": r.correct,
+                        "chosen": r.chosen, "feedback_html": r.feedback_html} for r in results]
+    db.session.flush()
+    if attempt.passed:
+        complete_module(user, module, attempt.version, via="quiz", now=now)
+    return attempt
+
+
+def ordered_options(attempt: QuizAttempt, question: dict, shuffle: bool) -> list[tuple[str, dict]]:
+    """Return (option id, answer) pairs in display order; shuffled per attempt when the module asks for it."""
+    options = [(option_id(attempt, question["key"], i), answer) for i, answer in enumerate(question["answers"])]
+    return sorted(options, key=lambda pair: pair[0]) if shuffle else options
+
+
+def matching_options(attempt: QuizAttempt, question: dict) -> list[tuple[str, str]]:
+    """Return (option id, text) of the right-hand choices, always shuffled per attempt."""
+    choices = [(option_id(attempt, question["key"], f"r{i}"), text)
+               for i, text in enumerate(grading.matching_choices(question))]
+    return sorted(choices)

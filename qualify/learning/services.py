@@ -1,0 +1,169 @@
+"""Enrolment, progress and completion. Every function takes what it needs and leaves the commit to the caller."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only, selectinload
+
+from qualify.courses.models import Course, Module, ModuleVersion
+from qualify.extensions import db
+from qualify.learning.models import Certificate, Enrolment, ModuleCompletion
+
+PARTICIPATION_KINDS = {"workshop", "exchange"}
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are typed from paper
+
+
+class LearningError(ValueError):
+    """A learning action that is not possible; the message is for the learner."""
+
+
+def get_enrolment(user, course: Course) -> Enrolment | None:
+    """Return the user's enrolment in the course, or None."""
+    return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id))
+
+
+def enrol(user, course: Course, *, now: datetime, by=None) -> Enrolment:
+    """Enrol the user (idempotent); learners only in published courses, admins may enrol anyone."""
+    if not course.is_published and by is None:
+        raise LearningError(_("Dieser Kurs ist noch nicht veröffentlicht."))
+    existing = get_enrolment(user, course)
+    if existing:
+        return existing
+    enrolment = Enrolment(user_id=user.id, course_id=course.id, enrolled_at=now, enrolled_by_id=getattr(by, "id", None))
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrolment)
+    except IntegrityError:  # the same person enrolled in another tab a moment ago
+        return get_enrolment(user, course)
+    return enrolment
+
+
+def leave(user, course: Course) -> None:
+    """End the enrolment; modules already done stay done should the person come back."""
+    db.session.execute(delete(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id))
+
+
+def completed_module_ids(user, course_ids: list[int]) -> set[int]:
+    """Return the ids of the modules the user has done in these courses, in one statement."""
+    if not course_ids:
+        return set()
+    stmt = (select(ModuleCompletion.module_id).join(Module, Module.id == ModuleCompletion.module_id)
+            .where(ModuleCompletion.user_id == user.id, Module.course_id.in_(course_ids)))
+    return set(db.session.scalars(stmt))
+
+
+def is_module_done(user, module: Module) -> bool:
+    """Tell whether the user has done the module (on any version)."""
+    stmt = select(func.count()).where(ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id)
+    return bool(db.session.scalar(stmt))
+
+
+def complete_module(user, module: Module, version: ModuleVersion, *, via: str, now: datetime) -> bool:
+    """Record a module as done (once) and complete the course when it was the last; True if newly done."""
+    completion = ModuleCompletion(user_id=user.id, module_id=module.id, module_version_id=version.id,
+                                  completed_at=now, via=via)
+    try:
+        with db.session.begin_nested():
+            db.session.add(completion)
+    except IntegrityError:
+        return False
+    check_course_completion(user, module.course, now=now)
+    return True
+
+
+def mark_read(user, module: Module, *, now: datetime) -> bool:
+    """Mark a reading module as done; modules with a quiz are done by passing it."""
+    version = module.current_version
+    if version.kind != "self-study" or version.has_quiz:
+        raise LearningError(_("Dieses Modul wird nicht durch Lesen abgeschlossen."))
+    return complete_module(user, module, version, via="read", now=now)
+
+
+def record_participation(user, module: Module, *, via: str, now: datetime) -> bool:
+    """Mark a workshop or exchange module as done because the person took part (called by those features)."""
+    if via not in PARTICIPATION_KINDS:
+        raise ValueError(f"unknown kind of participation: {via}")
+    return complete_module(user, module, module.current_version, via=via, now=now)
+
+
+def check_course_completion(user, course: Course, *, now: datetime) -> Certificate | None:
+    """Complete the enrolment and issue the certificate once every active module is done."""
+    enrolment = get_enrolment(user, course)
+    if enrolment is None or enrolment.completed_at is not None:
+        return None
+    required = {module.id for module in course.active_modules}
+    if not required <= completed_module_ids(user, [course.id]):
+        return None
+    enrolment.completed_at = now
+    return issue_certificate(user, course, now=now)
+
+
+def new_certificate_code() -> str:
+    """Return a verification code such as 'QF-7KX2-M9PA' (40 bits of randomness)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"QF-{raw[:4]}-{raw[4:]}"
+
+
+def issue_certificate(user, course: Course, *, now: datetime) -> Certificate:
+    """Issue the certificate of a completed course (once)."""
+    existing = db.session.scalar(select(Certificate).where(Certificate.user_id == user.id,
+                                                           Certificate.course_id == course.id))
+    if existing:
+        return existing
+    certificate = Certificate(code=new_certificate_code(), user_id=user.id, course_id=course.id,
+                              holder_name=user.display_name, course_title=course.title,
+                              duration_minutes=course.duration_minutes, issued_at=now)
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    enrolment: Enrolment
+    done: int
+    total: int
+    next_module: Module | None
+    certificate: Certificate | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def my_learning(user) -> list[CourseProgress]:
+    """Return the user's enrolled courses with progress and where to continue, in a fixed number of statements."""
+    version_headline = load_only(ModuleVersion.id, ModuleVersion.title, ModuleVersion.kind)
+    stmt = (select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.enrolled_at.desc())
+            .options(selectinload(Enrolment.course).load_only(Course.id, Course.slug, Course.title, Course.status)
+                     .selectinload(Course.modules).selectinload(Module.current_version).options(version_headline)))
+    enrolments = list(db.session.scalars(stmt))
+    course_ids = [e.course_id for e in enrolments]
+    done = completed_module_ids(user, course_ids)
+    certificates = {c.course_id: c for c in db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id.in_(course_ids)))} \
+        if course_ids else {}
+    progress = []
+    for enrolment in enrolments:
+        modules = enrolment.course.active_modules
+        progress.append(CourseProgress(
+            course=enrolment.course, enrolment=enrolment, done=sum(1 for m in modules if m.id in done),
+            total=len(modules), next_module=next((m for m in modules if m.id not in done), None),
+            certificate=certificates.get(enrolment.course_id)))
+    return progress
+
+
+def resume_module(user, course: Course) -> Module | None:
+    """Return the first unfinished module of the course: where the learner picks up."""
+    done = completed_module_ids(user, [course.id])
+    return next((m for m in course.active_modules if m.id not in done), None)
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """Find a certificate by its verification code, forgiving case and blanks."""
+    return db.session.scalar(select(Certificate).where(Certificate.code == code.strip().upper()))

@@ -1,0 +1,201 @@
+"""My learning, enrolment, marking modules done, quizzes, certificates and their public verification."""
+
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from qualify.core.time import utcnow
+from qualify.courses import catalogue
+from qualify.courses.models import Course, Module
+from qualify.extensions import db
+from qualify.learning import certificates, quiz, services
+from qualify.learning.models import Certificate, QuizAttempt
+from qualify.learning.services import LearningError
+
+bp = Blueprint("learning", __name__)
+
+
+def _visible_course(slug: str) -> Course:
+    course = catalogue.course_with_outline(slug)
+    if course is None or not catalogue.can_view(current_user, course):
+        abort(404)
+    return course
+
+
+def _visible_module(module_id: int) -> Module:
+    module = db.get_or_404(Module, module_id)
+    if module.archived or not catalogue.can_view(current_user, module.course):
+        abort(404)
+    return module
+
+
+def _own_attempt(attempt_id: int) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)  # someone else's attempt does not exist for you
+    return attempt
+
+
+def _module_url(module: Module) -> str:
+    return url_for("courses.module", slug=module.course.slug, module_slug=module.slug)
+
+
+@bp.get("/lernen/")
+@login_required
+def dashboard():
+    """Show enrolled courses with progress, where to continue, and certificates."""
+    progress = services.my_learning(current_user)
+    return render_template("learning/dashboard.html",
+                           ongoing=[p for p in progress if not p.enrolment.completed_at],
+                           completed=[p for p in progress if p.enrolment.completed_at])
+
+
+@bp.post("/lernen/kurse/<slug>/einschreiben")
+@login_required
+def enrol(slug: str):
+    """Enrol in a course and start with its first module."""
+    course = _visible_course(slug)
+    try:
+        services.enrol(current_user, course, now=utcnow())
+    except LearningError as error:
+        flash(str(error), "error")
+        return redirect(url_for("courses.course", slug=slug))
+    db.session.commit()
+    flash(_("Sie sind eingeschrieben. Viel Erfolg!"), "success")
+    return redirect(url_for("learning.resume", slug=slug))
+
+
+@bp.post("/lernen/kurse/<slug>/verlassen")
+@login_required
+def leave(slug: str):
+    """Leave a course; what was done stays done."""
+    course = _visible_course(slug)
+    services.leave(current_user, course)
+    db.session.commit()
+    flash(_("Sie haben den Kurs verlassen."), "success")
+    return redirect(url_for("learning.dashboard"))
+
+
+@bp.get("/lernen/kurse/<slug>/weiter")
+@login_required
+def resume(slug: str):
+    """Go to the first unfinished module of the course."""
+    course = _visible_course(slug)
+    module = services.resume_module(current_user, course)
+    if module is None:
+        return redirect(url_for("courses.course", slug=slug))
+    return redirect(_module_url(module))
+
+
+@bp.post("/lernen/module/<int:module_id>/erledigt")
+@login_required
+def mark_done(module_id: int):
+    """Mark a reading module as done and go on to the next unfinished one."""
+    module = _visible_module(module_id)
+    try:
+        services.enrol(current_user, module.course, now=utcnow())
+        services.mark_read(current_user, module, now=utcnow())
+    except LearningError as error:
+        flash(str(error), "error")
+        return redirect(_module_url(module))
+    db.session.commit()
+    flash(_("Modul erledigt."), "success")
+    return redirect(url_for("learning.resume", slug=module.course.slug))
+
+
+@bp.post("/lernen/module/<int:module_id>/quiz")
+@login_required
+def start_quiz(module_id: int):
+    """Start (or resume) a quiz attempt."""
+    module = _visible_module(module_id)
+    try:
+        services.enrol(current_user, module.course, now=utcnow())
+        attempt = quiz.start_attempt(current_user, module, now=utcnow())
+    except LearningError as error:
+        flash(str(error), "error")
+        return redirect(_module_url(module))
+    db.session.commit()
+    return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/lernen/versuche/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    """Show an open attempt as a form, or a submitted one with its results."""
+    attempt = _own_attempt(attempt_id)
+    template = "learning/attempt.html" if attempt.is_open else "learning/result.html"
+    return render_template(template, attempt=attempt, module=attempt.module, course=attempt.module.course,
+                           questions=quiz.attempt_questions(attempt), ordered_options=quiz.ordered_options,
+                           matching_options=quiz.matching_options,
+                           reflections=quiz.reflections_of(current_user, attempt.module),
+                           settings=quiz.settings_for(attempt.module, attempt.version),
+                           results={r["key"]: r for r in attempt.results or []})
+
+
+@bp.post("/lernen/versuche/<int:attempt_id>/speichern")
+@login_required
+def save_attempt(attempt_id: int):
+    """Keep the answers given so far (called on every change by the page script, or by the button)."""
+    attempt = _own_attempt(attempt_id)
+    saved = quiz.save_answers(attempt, request.form.to_dict(flat=False), now=utcnow())
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(saved=saved), (200 if saved else 409)
+    flash(_("Ihre Antworten sind gespeichert.") if saved else _("Dieser Versuch nimmt keine Antworten mehr an."),
+          "success" if saved else "error")
+    return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+
+
+@bp.post("/lernen/versuche/<int:attempt_id>/abgeben")
+@login_required
+def submit_attempt(attempt_id: int):
+    """Save the last answers and hand the attempt in for grading (exactly once)."""
+    attempt = _own_attempt(attempt_id)
+    quiz.save_answers(attempt, request.form.to_dict(flat=False), now=utcnow())
+    try:
+        quiz.submit_attempt(attempt, current_user, now=utcnow())
+    except LearningError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("learning.attempt", attempt_id=attempt_id))
+    db.session.commit()
+    return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/lernen/zertifikate/<code>.pdf")
+@login_required
+def certificate_pdf(code: str):
+    """Download one's own certificate as a PDF."""
+    certificate = services.certificate_by_code(code)
+    if certificate is None or certificate.user_id != current_user.id:
+        abort(404)
+    response = make_response(certificates.render_pdf(certificate))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="zertifikat-{certificate.code}.pdf"'
+    return response
+
+
+@bp.get("/verify/<code>")
+def verify(code: str):
+    """Confirm a certificate publicly: name, course and date only."""
+    certificate: Certificate | None = services.certificate_by_code(code)
+    return render_template("learning/verify.html", certificate=certificate, code=code), (200 if certificate else 404)
+
+
+@bp.app_context_processor
+def learning_panels():
+    """Let course and module pages show enrolment, progress and quiz actions without importing learning."""
+    return {"learning_course_panel": course_panel, "learning_module_panel": module_panel}
+
+
+def course_panel(course: Course) -> dict:
+    enrolment = services.get_enrolment(current_user, course)
+    return {"enrolment": enrolment}
+
+
+def module_panel(module: Module, version) -> dict:
+    attempts = quiz.attempts_of(current_user, module) if version.questions else []
+    return {"done": services.is_module_done(current_user, module), "attempts": attempts,
+            "open_attempt": next((a for a in attempts if a.is_open), None),
+            "settings": quiz.settings_for(module, version) if version.questions else None,
+            "question_count": quiz.question_count(version) if version.questions else 0}
