@@ -74,7 +74,7 @@ def course_with_outline(slug: str) -> Course | None:
                                ModuleVersion.number)
     stmt = (select(Course).where(Course.slug == slug).options(
         defer(Course.source),
-        selectinload(Course.modules).selectinload(Module.current_version).options(version_fields)))
+        selectinload(Course.modules).joinedload(Module.current_version).options(version_fields)))
     return db.session.scalar(stmt)
 
 

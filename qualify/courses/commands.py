@@ -21,7 +21,8 @@ def _print_problems(problems) -> None:
 
 @courses_cli.command("validate")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print courses, modules, question counts and errors as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print courses, modules, question counts and errors as JSON.")
 def validate_command(path: Path, as_json: bool) -> None:
     """Check a tree of course folders without touching the database."""
     tree = load_tree(path)

@@ -89,7 +89,8 @@ MODULE_FIELDS = {
 # Fields that belong to one kind of module only.
 KIND_FIELDS = {
     "exchange": {"moderation": Choice(("pre", "post")), "anonymous": Choice(("allowed", "forbidden"))},
-    "workshop": {"capacity": Number(minimum=1, maximum=10_000), "format": Choice(("in-person", "online", "hybrid")),
+    "workshop": {"capacity": Number(minimum=1, maximum=10_000),
+                 "format": Choice(("in-person", "online", "hybrid")),
                  "duration_minutes": Number(minimum=1)},
 }
 

@@ -37,7 +37,8 @@ def split(text: str) -> Document:
         raise FrontMatterError(1, _("Die Datei beginnt nicht mit Front Matter (eine Zeile ---)."))
     end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() in (DELIMITER, "...")), None)
     if end is None:
-        raise FrontMatterError(1, _("Das Front Matter wird nicht geschlossen: Es fehlt die zweite Zeile ---."))
+        raise FrontMatterError(1, _("Das Front Matter wird nicht geschlossen: Es fehlt die zweite "
+                                    "Zeile ---."))
     yaml_text = "\n".join(lines[1:end])
     try:
         meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
@@ -59,7 +60,7 @@ def split(text: str) -> Document:
 
 
 def _yaml_error(error: yaml.YAMLError) -> FrontMatterError:
-    """Say in German what PyYAML found, on the line where the author has to look (file line = YAML line + 2)."""
+    """Say in German what PyYAML found, on the line where the author has to look (YAML line + 2)."""
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""
     mark = getattr(error, "problem_mark", None)

@@ -110,7 +110,8 @@ def load_tree(root: Path) -> Tree:
     else:
         folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
         if not folders:
-            tree.problems.append(Problem(".", 1, _("Hier gibt es keinen Kurs: keinen Ordner mit einer course.md.")))
+            tree.problems.append(
+                Problem(".", 1, _("Hier gibt es keinen Kurs: keinen Ordner mit einer course.md.")))
     for folder in folders:
         prefix = "" if folder == root else f"{folder.name}/"
         course, problems = load_course(folder, prefix)
@@ -166,7 +167,8 @@ class _CourseReader:
                              | {p.name for p in module_files if MODULE_FILE.match(p.name)})
         self.read_banks()
         self.check_body("course.md", document.body, document.body_line)
-        course = CourseSource(slug=self.slug, source=text, meta=document.meta, body=document.body, files=self.files)
+        course = CourseSource(slug=self.slug, source=text, meta=document.meta, body=document.body,
+                              files=self.files)
         course.modules = self.read_modules(module_files)
         return course
 
@@ -176,26 +178,28 @@ class _CourseReader:
             if path.name.startswith("."):
                 continue
             if path.is_dir() and path.name not in FILE_FOLDERS:
-                self.problem(path.name, 1, _("Unerwarteter Ordner „%(name)s“: Bilder und Dateien gehören nach "
-                                             "medien/, Fragensammlungen nach fragen/.", name=path.name))
+                self.problem(path.name, 1, _("Unerwarteter Ordner „%(name)s“: Bilder und Dateien gehören "
+                                             "nach medien/, Fragensammlungen nach fragen/.", name=path.name))
             elif not path.is_dir() and path.suffix.lower() != ".md":
-                self.problem(path.name, 1, _("Unerwartete Datei „%(name)s“: Module heißen NN-kuerzel.md, Bilder "
-                                             "und Dateien gehören nach medien/, Fragensammlungen nach fragen/.",
-                                             name=path.name))
+                self.problem(path.name, 1, _("Unerwartete Datei „%(name)s“: Module heißen NN-kuerzel.md, "
+                                             "Bilder und Dateien gehören nach medien/, Fragensammlungen nach "
+                                             "fragen/.", name=path.name))
 
     def decode(self, name: str, data: bytes) -> str | None:
-        """Decode UTF-8 keeping the text exactly as written (byte order mark, line ends), so export gives it back."""
+        """Decode UTF-8 as written (byte order mark, line ends included), so export gives it back."""
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as error:
             self.problem(name, data.count(b"\n", 0, error.start) + 1,
-                         _("Die Datei ist nicht in UTF-8 gespeichert. Speichern Sie sie in Ihrem Editor als UTF-8."))
+                         _("Die Datei ist nicht in UTF-8 gespeichert. Speichern Sie sie in Ihrem Editor als "
+                           "UTF-8."))
             return None
 
     def document(self, name: str) -> tuple[str, frontmatter.Document] | None:
         path = self.folder / name
         if path.is_symlink():
-            self.problem(name, 1, _("Verknüpfungen (Symlinks) sind nicht erlaubt: Legen Sie die Datei selbst ab."))
+            self.problem(name, 1, _("Verknüpfungen (Symlinks) sind nicht erlaubt: Legen Sie die Datei "
+                                    "selbst ab."))
             return None
         text = self.decode(name, path.read_bytes())
         if text is None:
@@ -206,8 +210,8 @@ class _CourseReader:
             self.problem(name, error.line, error.message)
             return None
         if len(document.body) > MAX_LENGTH:
-            self.problem(name, 1, _("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s "
-                                    "Zeichen.", length=f"{len(document.body):,}".replace(",", "."),
+            self.problem(name, 1, _("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens "
+                                    "%(limit)s Zeichen.", length=f"{len(document.body):,}".replace(",", "."),
                                     limit=f"{MAX_LENGTH:,}".replace(",", ".")))
             return None
         return text, document
@@ -248,8 +252,8 @@ class _CourseReader:
         for path in paths:
             match = MODULE_FILE.match(path.name)
             if not match:
-                self.problem(path.name, 1, _("Modul-Dateien heißen NN-kuerzel.md, z. B. 01-einfuehrung.md: zwei "
-                                             "Ziffern, dann a–z, 0–9 und Bindestriche."))
+                self.problem(path.name, 1, _("Modul-Dateien heißen NN-kuerzel.md, z. B. 01-einfuehrung.md: "
+                                             "zwei Ziffern, dann a–z, 0–9 und Bindestriche."))
                 continue
             number, slug = match.group(1), match.group(2)
             if number in seen_numbers:
@@ -257,8 +261,8 @@ class _CourseReader:
                                              other=seen_numbers[number]))
                 continue
             if slug in seen_slugs:
-                self.problem(path.name, 1, _("Das Kürzel „%(slug)s“ ist schon an %(other)s vergeben.", slug=slug,
-                                             other=seen_slugs[slug]))
+                self.problem(path.name, 1, _("Das Kürzel „%(slug)s“ ist schon an %(other)s vergeben.",
+                                             slug=slug, other=seen_slugs[slug]))
                 continue
             seen_numbers[number] = seen_slugs[slug] = path.name
             module = self.read_module(path.name, int(number), slug)
@@ -277,8 +281,8 @@ class _CourseReader:
         misplaced = {key: kind for kind, fields in KIND_FIELDS.items() for key in fields
                      if key in meta and key not in spec}
         for key, owner in misplaced.items():
-            self.problem(name, document.line_of(key),
-                         _("Das Feld „%(name)s“ gilt nur für Module mit kind: %(kind)s.", name=key, kind=owner))
+            self.problem(name, document.line_of(key), _("Das Feld „%(name)s“ gilt nur für Module mit kind: "
+                                                        "%(kind)s.", name=key, kind=owner))
         checked = {key: value for key, value in meta.items() if key not in misplaced}
         for line, message in check_fields(checked, spec, document.line_of):
             self.problem(name, line, message)
@@ -335,8 +339,9 @@ class _CourseReader:
         for question in questions:
             if not question.is_markdown:
                 continue
-            texts = [question.text, question.general_feedback, question.feedback_right, question.feedback_wrong]
-            texts += [text for answer in question.answers for text in (answer.text, answer.feedback, answer.right)]
+            texts = [question.text, question.general_feedback, question.feedback_right,
+                     question.feedback_wrong]
+            texts += [text for a in question.answers for text in (a.text, a.feedback, a.right)]
             for text in texts:
                 if text:
                     self.check_body(name, text, question.line)
@@ -349,11 +354,11 @@ class _CourseReader:
                 continue
             shown = unquote(url)
             if ".." in PurePosixPath(target).parts:
-                message = _("Der Link „%(url)s“ verlässt den Kursordner: Verweisen Sie nur auf Dateien im Kurs.",
-                            url=shown)
+                message = _("Der Link „%(url)s“ verlässt den Kursordner: Verweisen Sie nur auf Dateien im "
+                            "Kurs.", url=shown)
             elif target in self.files and target not in self.link_targets:
-                message = _("Der Link „%(url)s“ zeigt auf eine Fragensammlung. Die bleibt verborgen, weil sie die "
-                            "Antworten enthält; verlinken Sie Dateien aus medien/.", url=shown)
+                message = _("Der Link „%(url)s“ zeigt auf eine Fragensammlung. Die bleibt verborgen, weil "
+                            "sie die Antworten enthält; verlinken Sie Dateien aus medien/.", url=shown)
             elif target not in self.link_targets:
                 message = _("Der Link „%(url)s“ zeigt auf eine Datei, die es im Kurs nicht gibt.", url=shown)
             else:

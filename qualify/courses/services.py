@@ -16,8 +16,7 @@ from qualify.courses.loader import MODULE_FILE, CourseSource, ModuleSource, Prob
 from qualify.courses.models import Course, CourseFile, Module, ModuleVersion
 from qualify.extensions import db
 
-
-# Fixed here rather than left to the server's mime.types: the file view shows some types inline and not others.
+# Fixed here, not left to the server's mime.types: the file view shows some types inline, others not.
 CONTENT_TYPES = {
     ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
     ".gif": "image/gif", ".webp": "image/webp", ".pdf": "application/pdf", ".mp4": "video/mp4",
@@ -223,7 +222,8 @@ def add_version(module: Module, source: ModuleSource, content_hash: str, course_
 def export_course(course: Course, folder: Path) -> list[Path]:
     """Write a course back as files, exactly as they were imported or saved; return the paths written."""
     contents = {"course.md": course.source.encode("utf-8")}
-    contents |= {module.file_name: module.current_version.source.encode("utf-8") for module in course.active_modules}
+    contents |= {module.file_name: module.current_version.source.encode("utf-8")
+                 for module in course.active_modules}
     contents |= {course_file.path: course_file.data for course_file in course.files}
     written = []
     for name, data in contents.items():

@@ -1,0 +1,498 @@
+"""`qualify courses validate`: every problem in a course tree named by file, line and a German message."""
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from qualify.core.markdown import MAX_LENGTH
+from qualify.courses.commands import courses_cli
+from qualify.courses.loader import load_tree
+from tests.courses.trees import MODULE_MD, lines, only_problem, page, problems, write_course, write_tree
+
+DEMO_COURSES = Path(__file__).resolve().parents[2] / "courses"
+QUESTION_TYPES = {"single_choice", "multiple_choice", "true_false", "short_answer", "numerical", "matching",
+                  "essay", "description"}
+MODULE = "kurs/01-start.md"
+BANK = "kurs/fragen/bank.gift"
+# In a module written as page("title: Start", body=quiz_body(...)), GIFT line n is file line 6 + n.
+QUIZ_OFFSET = 6
+TEXT_LIST = "muss eine Liste von Texten sein, z. B. [Produktion, Logistik]."
+NOT_UTF8 = "Die Datei ist nicht in UTF-8 gespeichert. Speichern Sie sie in Ihrem Editor als UTF-8."
+
+
+def quiz_body(*gift: str) -> str:
+    return lines("# Start", "", "```quiz", *gift, "```")
+
+
+def validate(runner, path: Path, *options: str):
+    return runner.invoke(courses_cli, ["validate", str(path), *options])
+
+
+# --- front matter ---------------------------------------------------------------------------------
+
+def test_front_matter_without_closing_line_is_reported(tmp_path):
+    write_course(tmp_path, {"01-start.md": lines("---", "title: Start", "", "# Start")})
+    assert only_problem(tmp_path) == (
+        MODULE, 1, "Das Front Matter wird nicht geschlossen: Es fehlt die zweite Zeile ---.")
+
+
+def test_file_without_front_matter_is_reported(tmp_path):
+    write_course(tmp_path, {"course.md": lines("# Kurs", "", "Text.")})
+    assert only_problem(tmp_path) == (
+        "kurs/course.md", 1, "Die Datei beginnt nicht mit Front Matter (eine Zeile ---).")
+
+
+def test_invalid_yaml_is_reported_on_the_line_of_the_error(tmp_path):
+    front = ["title: Start", "minutes: 10", "summary: Austausch: Der Wandel"]
+    write_course(tmp_path, {"01-start.md": page(*front)})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, 4)
+    assert message.startswith("Ungültiges YAML im Front Matter: ")
+    assert "Anführungszeichen" in message
+
+
+def test_unclosed_quote_in_yaml_is_reported_where_the_quote_opens(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", 'summary: "Offen', "minutes: 10")})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, 3)
+    assert "Anführungszeichen wird nicht geschlossen" in message
+
+
+def test_tab_in_yaml_is_reported_on_its_line(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "audience:", "\t- Logistik")})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, 4)
+    assert "Tabulator" in message
+
+
+def test_front_matter_that_is_not_a_mapping_is_reported(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("- Start", "- Ende")})
+    assert only_problem(tmp_path) == (
+        MODULE, 2, "Das Front Matter muss aus Feldern der Form „name: wert“ bestehen.")
+
+
+def test_field_given_twice_is_reported_on_the_second_line(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "minutes: 5", "minutes: 10")})
+    assert only_problem(tmp_path) == (MODULE, 4, "Das Feld „minutes“ steht zweimal im Front Matter.")
+
+
+@pytest.mark.parametrize("name", ["course.md", "01-start.md"])
+def test_missing_title_is_reported(tmp_path, name):
+    write_course(tmp_path, {name: page("summary: Ohne Titel" if name == "course.md" else "minutes: 5")})
+    assert only_problem(tmp_path) == (f"kurs/{name}", 1, "Pflichtfeld „title“ fehlt.")
+
+
+def test_unknown_field_is_reported_on_its_line(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "farbe: blau")})
+    assert only_problem(tmp_path) == (MODULE, 3, "Unbekanntes Feld „farbe“.")
+
+
+def test_misspelt_field_gets_a_suggestion(tmp_path):
+    write_course(tmp_path, {"course.md": page("title: Kurs", "sumary: Kurz")})
+    assert only_problem(tmp_path) == (
+        "kurs/course.md", 3, "Unbekanntes Feld „sumary“. Meinten Sie „summary“?")
+
+
+@pytest.mark.parametrize(("name", "field", "message"), [
+    ("01-start.md", "minutes: zehn", "„minutes“ muss eine ganze Zahl sein."),
+    ("01-start.md", "minutes: 1.5", "„minutes“ muss eine ganze Zahl sein."),
+    ("01-start.md", "attempts: true", "„attempts“ muss eine ganze Zahl sein."),
+    ("01-start.md", "pass_percentage: 120", "„pass_percentage“ muss zwischen 0 und 100 liegen."),
+    ("01-start.md", "shuffle: vielleicht", "„shuffle“ muss true oder false sein."),
+    ("course.md", "audience: Produktion", f"„audience“ {TEXT_LIST}"),
+    ("course.md", "tags: [Hochvolt, 3]", f"„tags“ {TEXT_LIST}"),
+    ("course.md", "language: fr", "„language“ muss einer dieser Werte sein: de, en."),
+    ("course.md", "status: fertig", "„status“ muss einer dieser Werte sein: draft, published."),
+    ("course.md", "summary: [a, b]", "„summary“ muss ein Text sein."),
+], ids=["int-word", "int-float", "int-bool", "int-range", "bool", "list-text", "list-items",
+        "choice-language", "choice-status", "text"])
+def test_invalid_value_is_reported_on_its_line(tmp_path, name, field, message):
+    title = "title: Kurs" if name == "course.md" else "title: Start"
+    write_course(tmp_path, {name: page(title, field)})
+    assert only_problem(tmp_path) == (f"kurs/{name}", 3, message)
+
+
+def test_unknown_kind_is_reported(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "kind: seminar")})
+    assert only_problem(tmp_path) == (
+        MODULE, 3, "„kind“ muss einer dieser Werte sein: self-study, exchange, workshop.")
+
+
+def test_kind_given_as_a_list_is_reported(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "kind: [workshop]")})
+    assert only_problem(tmp_path) == (
+        MODULE, 3, "„kind“ muss einer dieser Werte sein: self-study, exchange, workshop.")
+
+
+@pytest.mark.parametrize(("kind", "field", "owner"), [
+    ("self-study", "capacity: 10", "workshop"),
+    ("workshop", "moderation: pre", "exchange"),
+    ("exchange", "format: online", "workshop"),
+])
+def test_field_of_another_kind_is_reported(tmp_path, kind, field, owner):
+    write_course(tmp_path, {"01-start.md": page("title: Start", f"kind: {kind}", field)})
+    name = field.split(":")[0]
+    assert only_problem(tmp_path) == (MODULE, 4, f"Das Feld „{name}“ gilt nur für Module mit kind: {owner}.")
+
+
+def test_kind_specific_fields_are_accepted_on_their_kind(tmp_path):
+    write_course(tmp_path, {
+        "01-start.md": page("title: Start", "kind: exchange", "moderation: post", "anonymous: forbidden"),
+        "02-praxis.md": page("title: Praxis", "kind: workshop", "capacity: 12", "format: hybrid",
+                             "duration_minutes: 90"),
+    })
+    assert problems(tmp_path) == []
+
+
+# --- files and folders ----------------------------------------------------------------------------
+
+def test_duplicate_module_number_is_reported(tmp_path):
+    write_course(tmp_path, {"01-weiter.md": MODULE_MD})
+    assert only_problem(tmp_path) == (
+        "kurs/01-weiter.md", 1, "Die Nummer 01 ist schon an 01-start.md vergeben.")
+
+
+def test_duplicate_module_slug_is_reported(tmp_path):
+    write_course(tmp_path, {"02-start.md": MODULE_MD})
+    assert only_problem(tmp_path) == (
+        "kurs/02-start.md", 1, "Das Kürzel „start“ ist schon an 01-start.md vergeben.")
+
+
+@pytest.mark.parametrize("name", ["1-weiter.md", "01_weiter.md", "01-Weiter.md", "weiter.md", "01-weiter.MD",
+                                  "01-ä.md", "01-" + "x" * 81 + ".md"])
+def test_badly_named_module_file_is_reported(tmp_path, name):
+    write_course(tmp_path, {name: MODULE_MD})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (f"kurs/{name}", 1)
+    assert message.startswith("Modul-Dateien heißen NN-kuerzel.md")
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("notizen.txt", "Unerwartete Datei „notizen.txt“: Module heißen NN-kuerzel.md, Bilder und Dateien "
+                    "gehören nach medien/, Fragensammlungen nach fragen/."),
+    ("bilder/foto.png", "Unerwarteter Ordner „bilder“: Bilder und Dateien gehören nach medien/, "
+                        "Fragensammlungen nach fragen/."),
+])
+def test_stray_file_or_folder_in_a_course_is_reported(tmp_path, name, message):
+    write_course(tmp_path, {name: b"x"})
+    assert only_problem(tmp_path) == (f"kurs/{name.split('/')[0]}", 1, message)
+
+
+def test_hidden_files_are_ignored(tmp_path):
+    write_course(tmp_path, {".DS_Store": b"x", "medien/.gitkeep": b"", ".git/config": b"x"})
+    assert problems(tmp_path) == []
+
+
+def test_missing_course_md_is_reported(tmp_path):
+    write_course(tmp_path, {"course.md": None})
+    assert only_problem(tmp_path) == ("kurs/course.md", 1, "Die Datei course.md fehlt.")
+
+
+@pytest.mark.parametrize("folder", ["Mein Kurs", "kurs_1", "ümlaut", "-kurs"])
+def test_folder_name_that_is_no_slug_is_reported(tmp_path, folder):
+    write_course(tmp_path, slug=folder)
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (folder, 1)
+    assert message.startswith(f"Der Ordnername „{folder}“ taugt nicht als Kurskürzel")
+
+
+def test_empty_folder_is_reported(tmp_path):
+    assert only_problem(tmp_path) == (".", 1, "Hier gibt es keinen Kurs: keinen Ordner mit einer course.md.")
+
+
+def test_non_utf8_module_is_reported_on_the_line_of_the_first_bad_byte(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", body="# Start\n\nSchön\n").encode("latin-1")})
+    assert only_problem(tmp_path) == (MODULE, 6, NOT_UTF8)
+
+
+def test_non_utf8_bank_is_reported(tmp_path):
+    write_course(tmp_path, {"fragen/bank.gift": "Frage {T}\n\nGr\xfc\xdfe {T}\n".encode("cp1252"),
+                            "01-start.md": page("title: Start", "questions: fragen/bank.gift")})
+    assert only_problem(tmp_path) == (BANK, 3, NOT_UTF8)
+
+
+def test_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path):
+    write_course(tmp_path, {"01-start.md": ("\ufeff" + page("title: Start", "minutes: 5", body=quiz_body(
+        "Frage {T}"))).replace("\n", "\r\n")})
+    tree = load_tree(tmp_path)
+    assert tree.problems == []
+    assert tree.courses[0].modules[0].meta == {"title": "Start", "minutes": 5}
+
+
+def test_text_longer_than_the_renderer_takes_is_reported(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", body="x" * (MAX_LENGTH + 1))})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, 1)
+    assert message.startswith("Der Text ist zu lang")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_symbolic_link_in_medien_is_refused(tmp_path):
+    secret = write_tree(tmp_path, {"geheim/passwort.txt": "geheim"}) / "geheim" / "passwort.txt"
+    root = write_course(tmp_path / "baum")
+    (root / "kurs" / "medien").mkdir()
+    (root / "kurs" / "medien" / "bild.png").symlink_to(secret)
+    assert only_problem(root) == (
+        "kurs/medien/bild.png", 1,
+        "Verknüpfungen (Symlinks) sind nicht erlaubt: Legen Sie die Datei selbst ab.")
+    assert load_tree(root).courses[0].files == {}
+
+
+# --- links ----------------------------------------------------------------------------------------
+
+MISSING = "Der Link „medien/fehlt.pdf“ zeigt auf eine Datei, die es im Kurs nicht gibt."
+
+
+def test_link_to_missing_media_is_reported_on_its_line(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=lines(
+        "# Start", "", "Siehe [Plan](medien/fehlt.pdf).", ""))})
+    assert only_problem(tmp_path) == (MODULE, 6, MISSING)
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    (["Ein Absatz,", "der weitergeht", "und [hier](medien/fehlt.pdf) verlinkt."], 8),
+    (["Ein Absatz,  ", "mit hartem Umbruch\\", "und [hier](medien/fehlt.pdf)."], 8),
+    (["- eins", "- zwei", "  und [hier](medien/fehlt.pdf)"], 8),
+    (["| a | b |", "|---|---|", "| 1 | 2 |", "| 3 | [hier](medien/fehlt.pdf) |"], 9),
+    (["::: hinweis", "Text", "[hier](medien/fehlt.pdf)", ":::"], 8),
+    (["> Zitat", "> [hier](medien/fehlt.pdf)"], 7),
+    (["```quiz", "Frage {T}", "```", "", "Danach [hier](medien/fehlt.pdf)."], 10),
+    (["![Ein Bild", "über zwei Zeilen](medien/fehlt.pdf)"], 6),
+], ids=["paragraph", "hard-break", "list", "table", "callout", "quote", "after-quiz", "image"])
+def test_link_line_is_the_file_line_in_any_block(tmp_path, body, line):
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=lines("# Start", "", *body))})
+    assert only_problem(tmp_path) == (MODULE, line, MISSING)
+
+
+def test_link_in_course_overview_is_checked(tmp_path):
+    write_course(tmp_path, {"course.md": page("title: Kurs", body=lines("", "![Bild](medien/fehlt.pdf)"))})
+    assert only_problem(tmp_path) == ("kurs/course.md", 5, MISSING)
+
+
+def test_link_in_a_question_is_checked(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=quiz_body(
+        "// Bild", "Was zeigt", "![Bild](medien/fehlt.pdf)? {T}"))})
+    assert only_problem(tmp_path) == (MODULE, QUIZ_OFFSET + 3, MISSING)
+
+
+@pytest.mark.parametrize("url", ["../anderer-kurs/medien/bild.png", "medien/../../geheim.txt",
+                                 "medien/..%2F..%2Fgeheim.txt"])
+def test_link_leaving_the_course_folder_is_reported(tmp_path, url):
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=f"[x]({url})\n")})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, 4)
+    assert message == (f"Der Link „{unquote(url)}“ verlässt den Kursordner: "
+                       "Verweisen Sie nur auf Dateien im Kurs.")
+
+
+@pytest.mark.parametrize("url", ["fragen/bank.gift", "notizen.txt"])
+def test_link_to_a_file_the_course_does_not_publish_is_reported(tmp_path, url):
+    write_course(tmp_path, {"fragen/bank.gift": "Frage {T}\n", "notizen.txt": "x",
+                            "01-start.md": page("title: Start", body=f"[x]({url})\n")})
+    assert any(p.file == MODULE and p.line == 4 and f"„{url}“" in p.message for p in problems(tmp_path))
+
+
+def test_links_to_media_modules_and_the_overview_are_accepted(tmp_path):
+    write_course(tmp_path, {
+        "medien/übersicht plan.pdf": b"%PDF",
+        "medien/bild.svg": b"<svg/>",
+        "02-weiter.md": page("title: Weiter", body=lines(
+            "[Start](01-start.md#teil) [Kurs](course.md) [Plan](<medien/übersicht plan.pdf>)",
+            "![Bild](medien/bild.svg?v=2) [oben](#oben) [Web](https://example.org)",
+            "[Mail](mailto:a@example.org)")),
+    })
+    assert problems(tmp_path) == []
+
+
+# --- question banks -------------------------------------------------------------------------------
+
+def test_missing_question_bank_is_reported(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "minutes: 5",
+                                                "questions: fragen/fehlt.gift")})
+    assert only_problem(tmp_path) == (MODULE, 4, "Die Fragensammlung „fragen/fehlt.gift“ gibt es nicht.")
+
+
+def test_draw_larger_than_the_bank_is_reported(tmp_path):
+    write_course(tmp_path, {
+        "fragen/bank.gift": lines("Eins {T}", "", "Zwei {F}", "", "Zur Einleitung."),
+        "01-start.md": page("title: Start", "questions: fragen/bank.gift", "draw: 3"),
+    })
+    assert only_problem(tmp_path) == (MODULE, 4, "draw: 3 ist mehr, als die Fragensammlung hat (2 Fragen).")
+
+
+def test_bank_no_module_uses_is_still_checked(tmp_path):
+    write_course(tmp_path, {"fragen/bank.gift": lines("Frage {", "~a", "~b", "}")})
+    assert only_problem(tmp_path)[:2] == (BANK, 1)
+
+
+# --- GIFT -----------------------------------------------------------------------------------------
+# Each case: the GIFT lines, the line (1-based within them) that the error is on, and the message.
+
+GIFT_ERRORS = {
+    "unclosed-brace": (["::F1:: Wie viel", "ist 1+1? {", "=2", "~3"], 2,
+                       "Die geschweifte Klammer { wird nicht geschlossen."),
+    "stray-closing-brace": (["Eine Frage", "ohne Block } hier"], 2,
+                            "Unerwartete schließende Klammer } ohne öffnende {."),
+    "second-block": (["Frage {=a ~b}", "und noch {=c ~d}"], 2,
+                     "Eine Frage darf nur einen Antwortblock {…} haben. Trennen Sie Fragen durch eine "
+                     "Leerzeile."),
+    "no-text": (["// nur ein Kommentar", "{=a ~b}"], 2, "Die Frage hat keinen Text."),
+    "unclosed-title": (["// Titel", "::Titel Frage {=a ~b}"], 2,
+                       "Der Titel beginnt mit ::, wird aber nicht mit :: abgeschlossen."),
+    "unknown-format": (["::T::", "[latex] Frage {=a ~b}"], 2,
+                       "Unbekanntes Textformat [latex]. Erlaubt sind [moodle], [markdown], [plain] und "
+                       "[html]."),
+    "answer-without-marker": (["Frage {", "Antwort ohne Zeichen", "}"], 2,
+                              "Antworten beginnen mit = (richtig) oder ~ (falsch); für Wahr/Falsch "
+                              "schreiben Sie {T} oder {F}."),
+    "weights-not-100": (["Welche", "Frage? {", "~%50%a", "~%30%b", "~c", "}"], 2,
+                        "Die positiven Gewichtungen ergeben zusammen 80 % statt 100 %."),
+    "empty-answer": (["Frage {", "=a", "~", "}"], 3, "Die Antwort ist leer."),
+    "weight-out-of-range": (["Frage {", "=a", "~%150%b", "}"], 3,
+                            "Die Gewichtung 150 % liegt außerhalb von -100 % bis 100 %."),
+    "matching-with-tilde": (["Ordnen Sie zu {", "=a -> 1", "~b -> 2", "}"], 3,
+                            "In einer Zuordnungsfrage beginnt jedes Paar mit =; ~ ist hier nicht erlaubt."),
+    "matching-without-arrow": (["Ordnen Sie zu {", "=a -> 1", "=b 2", "}"], 3,
+                               "Der Zuordnung „b 2“ fehlt das -> zwischen linker und rechter Seite."),
+    "matching-without-right-side": (["Ordnen Sie zu {", "=a -> 1", "=b ->", "}"], 3,
+                                    "Der Zuordnung „b“ fehlt die rechte Seite."),
+    "numerical-with-tilde": (["Wie viel {#", "=3", "~4", "}"], 3,
+                             "In einer numerischen Frage beginnen Antworten mit =; ~ ist hier nicht "
+                             "erlaubt."),
+    "invalid-number": (["Wie viel {#", "=drei", "}"], 2,
+                       "Ungültige numerische Antwort „drei“. Erlaubt sind zum Beispiel 3.5, 3.5:0.1 "
+                       "(mit Toleranz) oder 3..4 (Bereich)."),
+    "no-correct-answer": (["Welche", "Frage? {", "~a", "~b", "}"], 2,
+                          "Die Frage hat keine richtige Antwort: Markieren Sie eine mit = oder geben Sie "
+                          "eine positive Gewichtung wie ~%50% an."),
+    "matching-one-pair": (["Ordnen", "Sie zu {", "=a -> 1", "= -> 2", "}"], 2,
+                          "Eine Zuordnungsfrage braucht mindestens zwei Paare."),
+}
+
+
+def gift_error(case: str) -> tuple[list[str], int, str]:
+    return GIFT_ERRORS[case]
+
+
+@pytest.mark.parametrize("case", GIFT_ERRORS)
+def test_gift_error_in_quiz_block_is_reported_on_its_file_line(tmp_path, case):
+    gift, line, message = gift_error(case)
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=quiz_body("Vorher {T}", "", *gift))})
+    assert only_problem(tmp_path) == (MODULE, QUIZ_OFFSET + 2 + line, message)
+
+
+@pytest.mark.parametrize("case", GIFT_ERRORS)
+def test_gift_error_in_bank_file_is_reported_on_its_line(tmp_path, case):
+    gift, line, message = gift_error(case)
+    write_course(tmp_path, {"fragen/bank.gift": lines("Vorher {T}", "", *gift),
+                            "01-start.md": page("title: Start", "questions: fragen/bank.gift")})
+    assert only_problem(tmp_path) == (BANK, 2 + line, message)
+
+
+def test_question_without_correct_answer_is_reported(tmp_path):
+    gift, line, message = gift_error("no-correct-answer")
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=quiz_body(*gift))})
+    assert only_problem(tmp_path) == (MODULE, QUIZ_OFFSET + line, message)
+
+
+def test_matching_question_with_one_pair_is_reported(tmp_path):
+    gift, line, message = gift_error("matching-one-pair")
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=quiz_body(*gift))})
+    assert only_problem(tmp_path) == (MODULE, QUIZ_OFFSET + line, message)
+
+
+def test_unclosed_quiz_block_is_reported_where_it_opens(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start",
+                                                body=lines("# Start", "", "```quiz", "Frage {T}"))})
+    assert only_problem(tmp_path) == (MODULE, 6, "Der Quiz-Block wird nicht geschlossen.")
+
+
+def test_problems_in_several_files_are_all_reported(tmp_path):
+    write_course(tmp_path, {"course.md": page("title: Kurs", "farbe: rot"),
+                            "01-start.md": page("title: Start", "minutes: zehn"),
+                            "fragen/bank.gift": "Frage {~a}\n"})
+    assert sorted((p.file, p.line) for p in problems(tmp_path)) == [
+        ("kurs/01-start.md", 3), ("kurs/course.md", 3), ("kurs/fragen/bank.gift", 1)]
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+def test_validate_json_describes_the_demo_courses(runner):
+    result = validate(runner, DEMO_COURSES, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["errors"] == []
+    assert {course["slug"] for course in summary["courses"]} == {
+        "hochvolt-sicherheit", "elektrischer-antriebsstrang", "digitale-fabrik"}
+    for course in summary["courses"]:
+        assert set(course) == {"slug", "title", "modules"} and course["title"]
+        for module in course["modules"]:
+            assert set(module) == {"slug", "kind", "title", "questions"}
+            assert module["kind"] in ("self-study", "exchange", "workshop")
+            assert set(module["questions"]) <= QUESTION_TYPES
+            assert all(isinstance(n, int) and n > 0 for n in module["questions"].values())
+
+
+def test_validate_json_counts_quiz_blocks_and_the_whole_bank(runner, tmp_path):
+    write_course(tmp_path, {
+        "fragen/bank.gift": lines("Eins {=a ~b}", "", "Zwei {=a ~b}", "", "Drei {T}"),
+        "01-start.md": page("title: Start", "questions: fragen/bank.gift", "draw: 2",
+                            body=quiz_body("Was denken Sie? {}", "", "Zur Einleitung.")),
+        "02-forum.md": page("title: Forum", "kind: exchange", "moderation: pre", "anonymous: allowed"),
+    })
+    result = validate(runner, tmp_path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"courses": [{"slug": "kurs", "title": "Kurs", "modules": [
+        {"slug": "start", "kind": "self-study", "title": "Start",
+         "questions": {"single_choice": 2, "true_false": 1, "essay": 1, "description": 1}},
+        {"slug": "forum", "kind": "exchange", "title": "Forum", "questions": {}},
+    ]}], "errors": []}
+
+
+def test_validate_json_lists_errors_and_exits_1(runner, tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "farbe: blau")})
+    result = validate(runner, tmp_path, "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["errors"] == [
+        {"file": "kurs/01-start.md", "line": 3, "message": "Unbekanntes Feld „farbe“."}]
+
+
+def test_validate_names_file_and_line_and_exits_1(runner, tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "farbe: blau")})
+    result = validate(runner, tmp_path)
+    assert result.exit_code == 1
+    assert "kurs/01-start.md:3: Unbekanntes Feld „farbe“." in result.stderr
+    assert "1 problem(s)" in result.stdout
+
+
+def test_validate_demo_courses_exits_0(runner):
+    result = validate(runner, DEMO_COURSES)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith(" module(s), 0 problem(s).")
+
+
+def test_validate_one_course_folder_names_files_inside_it(runner, tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "farbe: blau")})
+    result = validate(runner, tmp_path / "kurs")
+    assert result.exit_code == 1
+    assert "01-start.md:3: Unbekanntes Feld „farbe“." in result.stderr.splitlines()
+
+
+# --- the demo content -----------------------------------------------------------------------------
+
+def test_demo_courses_have_no_problems():
+    tree = load_tree(DEMO_COURSES)
+    assert [str(problem) for problem in tree.problems] == []
+    assert len(tree.courses) == 3
+
+
+def test_demo_courses_show_every_kind_of_module_and_most_question_types():
+    tree = load_tree(DEMO_COURSES)
+    modules = [module for course in tree.courses for module in course.modules]
+    assert {module.kind for module in modules} == {"self-study", "exchange", "workshop"}
+    types = {question.kind for module in modules for question in module.questions}
+    assert types >= QUESTION_TYPES - {"essay"} and len(types) >= 7
+    assert any(module.meta.get("questions") and module.meta.get("draw") for module in modules)
