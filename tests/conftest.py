@@ -51,9 +51,9 @@ class QualifyClient(FlaskClient):
         return CSRF_FIELD.search(page.text).group(1)
 
     def open(self, *args, **kwargs):
-        # Requests reuse the test's app context and with it `g`; start each with an empty `g` as in production,
-        # or Flask-WTF's cached CSRF token and Flask-Login's cached user leak into the next request (after a
-        # login, whose session.clear() drops the token, every form post then failed with "CSRF token missing").
+        # Requests reuse the test's app context and with it `g`: start each with an empty `g`, as in
+        # production, or Flask-WTF's cached CSRF token and Flask-Login's cached user leak into the next
+        # request (after a login, whose session.clear() drops the token, every post failed its CSRF check).
         if has_app_context():
             for name in list(g):
                 g.pop(name)

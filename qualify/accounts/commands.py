@@ -3,9 +3,10 @@
 import secrets
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from qualify.accounts import services
+from qualify.accounts import csv_import, services
 from qualify.accounts.roles import Role, parse_role
 from qualify.extensions import db
 
@@ -40,3 +41,30 @@ def create_user_command(email, display_name, roles, organisation_slug, password)
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {user.email} ({', '.join(sorted(r.value for r in user.roles))}) password: {password}")
+
+
+@users_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--organisation", "organisation_slug", required=True, help="Slug of the organisation.")
+@click.option("--dry-run", is_flag=True, help="Only check the file and show what would change.")
+def import_users_command(file, organisation_slug, dry_run) -> None:
+    """Create or update the people of an organisation from a CSV file and invite the new ones."""
+    organisation = services.get_organisation(organisation_slug)
+    if organisation is None:
+        raise click.BadParameter(f"no organisation {organisation_slug!r}", param_hint="--organisation")
+    plan = csv_import.plan_import(file.read(csv_import.MAX_BYTES + 1), organisation)
+    for problem in plan.problems:
+        where = f"Zeile {problem.line}" if problem.line else "Datei"
+        click.echo(f"{where}: {problem.column + ': ' if problem.column else ''}{problem.message}", err=True)
+    summary = (f"{plan.count('new')} neu, {plan.count('changed')} geändert, "
+               f"{plan.count('unchanged')} unverändert")
+    if not plan.ok:
+        raise click.ClickException(f"{len(plan.problems)} Problem(e); nichts importiert.")
+    if dry_run:
+        click.echo(f"Probelauf: {summary}; nichts importiert.")
+        return
+    # Invitations carry absolute links; outside a request they point at the configured base URL.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        csv_import.apply_import(plan)
+        db.session.commit()
+    click.echo(f"Importiert: {summary}.")

@@ -10,6 +10,11 @@ from qualify.accounts.services import check_password_strength
 LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "English")]
 
 
+def strip(value: str | None) -> str | None:
+    """Drop the blanks that phones and copy-paste add around an address."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def strong_password(form, field) -> None:
     problem = check_password_strength(field.data or "")
     if problem:
@@ -17,7 +22,7 @@ def strong_password(form, field) -> None:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Length(max=320)],
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Length(max=320)], filters=[strip],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Passwort"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
@@ -26,7 +31,7 @@ class LoginForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email(), Length(max=320)],
-                       render_kw={"autocomplete": "email"})
+                       filters=[strip], render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Link zum Zurücksetzen senden"))
 
 
@@ -43,7 +48,6 @@ class NewPasswordForm(FlaskForm):
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired()],
                             render_kw={"autocomplete": "current-password"})
-
 
 
 class ProfileForm(FlaskForm):

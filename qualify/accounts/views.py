@@ -104,10 +104,11 @@ def change_password():
             db.session.commit()
             form.current.errors.append(_("Das aktuelle Passwort ist nicht richtig."))
         else:
-            services.set_password(current_user, form.password.data)
-            auth.start_session(current_user, utcnow())
+            user = current_user._get_current_object()  # login_user() needs the user, never the proxy
+            services.set_password(user, form.password.data)
+            auth.start_session(user, utcnow())
             db.session.commit()
-            login_user(current_user)
+            login_user(user)
             flash(_("Ihr Passwort ist geändert. Andere Geräte wurden abgemeldet."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)

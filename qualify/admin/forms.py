@@ -2,7 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -34,3 +43,24 @@ class ConfirmForm(FlaskForm):
     """A bare form for buttons that change state (deactivate, reactivate)."""
 
     submit = SubmitField(_l("Bestätigen"))
+
+
+class ImportForm(FlaskForm):
+    """Upload a CSV file of people for one organisation; the next page is a preview."""
+
+    organisation = SelectField(_l("Organisation"),
+                               validators=[DataRequired(_l("Bitte wählen Sie eine Organisation."))])
+    file = FileField(_l("CSV-Datei"), validators=[FileRequired(_l("Bitte wählen Sie eine Datei aus."))],
+                     description=_l("Spalten: E-Mail, Name (Pflicht); Personalnummer, Einheit, Rollen, "
+                                    "Sprache. Trennzeichen Semikolon oder Komma, UTF-8 oder Excel-CSV."),
+                     render_kw={"accept": ".csv,.txt,text/csv,text/plain"})
+    submit = SubmitField(_l("Datei prüfen"))
+
+
+class ConfirmImportForm(FlaskForm):
+    """Carry a checked file to the confirmation; it is checked again there."""
+
+    organisation = HiddenField(validators=[DataRequired()])
+    content = HiddenField(validators=[DataRequired()])
+    fingerprint = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Jetzt importieren"))

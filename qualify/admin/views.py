@@ -2,19 +2,23 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
-from qualify.accounts import services
+from qualify.accounts import csv_import, services
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import Role
-from qualify.admin.forms import ConfirmForm, UserForm, role_choices
+from qualify.admin.forms import ConfirmForm, ConfirmImportForm, ImportForm, UserForm, role_choices
 from qualify.core import audit
 from qualify.core.security import role_required
 from qualify.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
+PREVIEW_ROWS = 500
+MAX_PACKED = 450_000  # the hidden field must stay below Flask's MAX_FORM_MEMORY_SIZE (500 kB)
 
 
 def _unit_choices() -> list[tuple[str, str]]:
@@ -130,6 +134,81 @@ def reactivate_user(user_id: int):
         db.session.commit()
         flash(_("%(name)s kann sich wieder anmelden.", name=user.display_name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+def _import_form() -> ImportForm:
+    form = ImportForm()
+    form.organisation.choices = [("", _("— bitte wählen —"))] + [
+        (organisation.slug, organisation.name) for organisation in services.all_organisations()]
+    return form
+
+
+def _render_import(form: ImportForm, plan: csv_import.ImportPlan | None = None, error: str | None = None):
+    """Show the upload form with the preview of a checked file, and the confirmation if the file is clean."""
+    confirm = None
+    if plan is not None and plan.problems:
+        error = ngettext("Die Datei enthält %(num)d Problem; es wurde nichts importiert.",
+                         "Die Datei enthält %(num)d Probleme; es wurde nichts importiert.",
+                         len(plan.problems))
+    elif plan is not None:
+        packed = csv_import.pack(plan.text)
+        if len(packed) > MAX_PACKED:
+            error = _("Die Datei ist zu groß für einen Import in einem Schritt; bitte teilen Sie sie auf.")
+        else:
+            confirm = ConfirmImportForm(formdata=None, organisation=plan.organisation.slug, content=packed,
+                                        fingerprint=plan.fingerprint)
+    if error:
+        form.file.errors = [*form.file.errors, error]  # a tuple until the form has been validated
+    return render_template("admin/import.html", form=form, plan=plan, confirm=confirm,
+                           preview_rows=PREVIEW_ROWS)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_users():
+    """Check an uploaded CSV file of people and preview what importing it would change."""
+    form = _import_form()
+    plan = None
+    if form.validate_on_submit():
+        organisation = services.get_organisation(form.organisation.data)
+        plan = csv_import.plan_import(form.file.data.read(csv_import.MAX_BYTES + 1), organisation)
+    return _render_import(form, plan)
+
+
+@bp.post("/import/bestaetigen")
+@role_required(Role.ADMIN)
+def confirm_import():
+    """Check the previewed file again and import it in one transaction."""
+    confirm = ConfirmImportForm()
+    if not confirm.validate_on_submit():
+        abort(400)
+    organisation = services.get_organisation(confirm.organisation.data)
+    if organisation is None:
+        abort(400)
+    form = _import_form()
+    form.organisation.data = organisation.slug
+    try:
+        text = csv_import.unpack(confirm.content.data)
+    except csv_import.ImportFileError as error:
+        return _render_import(form, error=str(error))
+    plan = csv_import.plan_import(text, organisation)
+    if not plan.ok:
+        return _render_import(form, plan)
+    if plan.fingerprint != confirm.fingerprint.data:
+        flash(_("Seit der Vorschau hat sich etwas geändert. Bitte prüfen Sie die Vorschau und bestätigen Sie "
+                "erneut."), "warning")
+        return _render_import(form, plan)
+    try:
+        counts = csv_import.apply_import(plan, actor=current_user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Gleichzeitig wurden Personen geändert; es wurde nichts importiert. Bitte laden Sie die "
+                "Datei erneut hoch."), "error")
+        return redirect(url_for("admin.import_users"))
+    flash(_("Import abgeschlossen: %(new)d neu, %(changed)d geändert, %(unchanged)d unverändert.",
+            new=counts["created"], changed=counts["updated"], unchanged=counts["unchanged"]), "success")
+    return redirect(url_for("admin.import_users"))
 
 
 @bp.get("/protokoll")

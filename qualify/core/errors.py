@@ -2,10 +2,12 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from qualify.extensions import db
@@ -33,19 +35,24 @@ def error_page(status: int, message=None):
 
 
 def _http_error(error: HTTPException):
-    return error_page(error.code or 500)
+    # Keep what the protocol needs (Allow on 405, Retry-After on 429 …); the page itself is ours.
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    html, status = error_page(error.code or 500)
+    return html, status, headers
 
 
 def _csrf_error(error: CSRFError):
     return error_page(400, _l("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu."))
 
 
-def _database_unavailable(error: DBAPIError):
+def _database_unavailable(error: Exception):
     log.error("Database unavailable: %s", error)
     db.session.rollback()
-    # A page of its own: the normal layout would ask the database for the signed-in user.
-    title, message = MESSAGES[503]
-    html = render_template("errors/unavailable.html", title=title, message=message)
+    # A page of its own, rendered without the context processors: the layout, the user loader and the
+    # language of a signed-in person would all ask the database again. The page is German by design.
+    with force_locale("de"):
+        title, message = (str(text) for text in MESSAGES[503])
+    html = current_app.jinja_env.get_template("errors/unavailable.html").render(title=title, message=message)
     return html, 503, {"Retry-After": "30"}
 
 
@@ -59,5 +66,6 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(OperationalError, _database_unavailable)
+    for outage in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.register_error_handler(outage, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, request, session
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -56,8 +56,12 @@ def _set_security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    # Pages shown to a signed-in person may carry personal data: never keep them in a cache.
-    if request.endpoint != "static" and current_user.is_authenticated:
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        # Served over HTTPS (production): browsers must never fall back to plain HTTP for this host.
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Pages shown to a signed-in person may carry personal data: never keep them in a cache. Asked of the
+    # session cookie, not of current_user: that would query the database, which may be the very thing failing.
+    if request.endpoint != "static" and "Cache-Control" not in headers and "_user_id" in session:
         headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,0 +1,418 @@
+"""Import the people of one organisation from a CSV file: check every row first, then change all or nothing.
+
+The file is keyed by e-mail address or personnel number within the organisation. Existing people are updated;
+cells left empty (or columns left out) keep what is stored, and the roles a row names are *added*: an import
+never takes a role away (that stays a deliberate act on the person's page). New people get no password and an
+invitation to set one.
+"""
+
+import base64
+import codecs
+import csv
+import hashlib
+import io
+import zlib
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qualify.accounts.mails import send_password_reset
+from qualify.accounts.models import Organisation, Unit, User, UserRole
+from qualify.accounts.roles import Role, parse_role
+from qualify.accounts.services import normalise_email
+from qualify.core import audit
+from qualify.extensions import db
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 10_000
+QUERY_CHUNK = 1_000  # addresses per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
+DELIMITERS = (";", ",", "\t")  # on a tie the first wins: German Excel writes ";"
+
+# Header spellings, compared without case, blanks, "-" and "_".
+COLUMNS = {
+    "email": "email", "emailadresse": "email", "mail": "email",
+    "personalnummer": "personnel_number", "personnelnumber": "personnel_number", "persnr": "personnel_number",
+    "name": "display_name", "displayname": "display_name",
+    "einheit": "unit", "unit": "unit",
+    "rollen": "roles", "rolle": "roles", "roles": "roles", "role": "roles",
+    "sprache": "language", "language": "language",
+}
+REQUIRED = {"email": "E-Mail", "display_name": "Name"}
+LANGUAGES = {"de": "de", "deutsch": "de", "german": "de", "en": "en", "englisch": "en", "english": "en"}
+FIELD_LABELS = {
+    "email": _l("E-Mail-Adresse"), "display_name": _l("Name"), "personnel_number": _l("Personalnummer"),
+    "unit": _l("Einheit"), "roles": _l("Rollen"), "language": _l("Sprache"),
+}
+MAX_LENGTHS = {"email": 320, "display_name": 200, "personnel_number": 40}
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read; the message is for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a line cannot be imported; line is None when the file as a whole is unusable."""
+
+    line: int | None
+    message: str
+    column: str | None = None
+
+
+@dataclass
+class Row:
+    """One person as the file describes them, and the stored person it matches (None: new)."""
+
+    line: int
+    email: str
+    display_name: str
+    personnel_number: str | None = None
+    unit: Unit | None = None
+    roles: frozenset[Role] = frozenset()
+    language: str | None = None
+    user: User | None = None
+    changes: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        if self.user is None:
+            return "new"
+        return "changed" if self.changes else "unchanged"
+
+    @property
+    def change_labels(self) -> list[str]:
+        return [str(FIELD_LABELS[name]) for name in self.changes]
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file would do; nothing has been written yet."""
+
+    organisation: Organisation
+    text: str = ""
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identify the outcome, so a confirmation can tell whether anything changed since the preview."""
+        outcome = "\n".join(f"{row.line}:{row.status}:{row.user and row.user.id}:{','.join(row.changes)}"
+                            for row in self.rows)
+        return hashlib.sha256(f"{self.organisation.id}\n{outcome}".encode()).hexdigest()
+
+
+# -- reading the file ----------------------------------------------------------------------------------------
+
+def decode(data: bytes) -> str:
+    """Return the text of an upload: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (Excel)."""
+    if not data.strip():
+        raise ImportFileError(_("Die Datei ist leer."))
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("Die Datei ist größer als %(mb)d MB; bitte teilen Sie sie auf.",
+                                mb=MAX_BYTES // (1024 * 1024)))
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = "\x00"
+    if "\x00" in text:  # a spreadsheet (.xlsx is a ZIP archive) or another binary file
+        raise ImportFileError(_("Die Datei ist keine lesbare CSV-Datei. Bitte speichern Sie die Tabelle "
+                                "als „CSV UTF-8“ oder „CSV (Trennzeichen-getrennt)“."))
+    return text
+
+
+def sniff_delimiter(text: str) -> str:
+    """Guess the delimiter from the header line."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max(DELIMITERS, key=header.count)
+
+
+def records(text: str):
+    """Yield (line number the record starts on, cells) for every record that is not blank."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    start = 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if any(cell.strip() for cell in cells):  # Excel writes ";;;;" for rows it considers used
+                yield line, cells
+    except csv.Error as error:
+        raise ImportFileError(_("Ab Zeile %(line)d ist die Datei nicht lesbar (%(error)s).",
+                                line=start, error=str(error))) from error
+
+
+def _header_key(cell: str) -> str:
+    return "".join(ch for ch in cell.lower() if ch not in " -_\t")
+
+
+def read_header(line: int, cells: list[str]) -> tuple[dict[str, int], list[Problem]]:
+    """Map each known field to its column index; report unknown, doubled and missing columns."""
+    columns: dict[str, int] = {}
+    problems = []
+    for index, cell in enumerate(cells):
+        if not cell.strip():
+            continue  # a column without a heading is ignored (Excel adds them for stray cells)
+        name = COLUMNS.get(_header_key(cell))
+        if name is None:
+            problems.append(Problem(line, _("Unbekannte Spalte „%(column)s“. Möglich sind: E-Mail, "
+                                            "Personalnummer, Name, Einheit, Rollen, Sprache.",
+                                            column=cell.strip()), cell.strip()))
+        elif name in columns:
+            problems.append(Problem(line, _("Die Spalte „%(column)s“ kommt doppelt vor.",
+                                            column=cell.strip()), cell.strip()))
+        else:
+            columns[name] = index
+    for name, label in REQUIRED.items():
+        if name not in columns:
+            problems.append(Problem(line, _("Die Pflichtspalte „%(column)s“ fehlt.", column=label), label))
+    return columns, problems
+
+
+# -- checking each row ---------------------------------------------------------------------------------------
+
+def _unit_lookup(organisation: Organisation) -> dict[str, Unit]:
+    units = db.session.scalars(select(Unit).where(Unit.organisation_id == organisation.id)).all()
+    lookup = {unit.name.casefold(): unit for unit in units}
+    lookup.update({unit.name: unit for unit in units})  # an exact spelling wins over a case-insensitive one
+    return lookup
+
+
+def _email(value: str, line: int, problems: list[Problem]) -> str:
+    email = normalise_email(value)
+    label = str(FIELD_LABELS["email"])
+    if not email:
+        problems.append(Problem(line, _("Die E-Mail-Adresse fehlt."), label))
+        return email
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        problems.append(Problem(line, _("„%(value)s“ ist keine gültige E-Mail-Adresse.", value=value.strip()),
+                                label))
+    return email
+
+
+def _roles(value: str, line: int, problems: list[Problem]) -> frozenset[Role]:
+    roles = set()
+    for name in value.replace("|", ",").split(","):
+        if not name.strip():
+            continue
+        role = parse_role(name)
+        if role is None:
+            problems.append(Problem(line, _("Unbekannte Rolle „%(role)s“.", role=name.strip()),
+                                    str(FIELD_LABELS["roles"])))
+        else:
+            roles.add(role)
+    return frozenset(roles)
+
+
+def parse_row(line: int, cells: list[str], columns: dict[str, int], units: dict[str, Unit],
+              organisation: Organisation, problems: list[Problem]) -> Row:
+    """Read one record into a Row, adding what is wrong with it to problems."""
+    cell = {name: cells[index].strip() for name, index in columns.items()}
+    row = Row(line=line, email=_email(cell["email"], line, problems), display_name=cell["display_name"],
+              personnel_number=cell.get("personnel_number") or None)
+    if not row.display_name:
+        problems.append(Problem(line, _("Der Name fehlt."), str(FIELD_LABELS["display_name"])))
+    for name, limit in MAX_LENGTHS.items():
+        if len(cell.get(name) or "") > limit:
+            problems.append(Problem(line, _("Höchstens %(n)d Zeichen.", n=limit), str(FIELD_LABELS[name])))
+    if "\n" in row.display_name or "\r" in row.display_name:
+        problems.append(Problem(line, _("Der Name enthält einen Zeilenumbruch."),
+                                str(FIELD_LABELS["display_name"])))
+    if unit_name := cell.get("unit"):
+        row.unit = units.get(unit_name) or units.get(unit_name.casefold())
+        if row.unit is None:
+            problems.append(Problem(line, _("Die Einheit „%(unit)s“ gibt es bei %(organisation)s nicht.",
+                                            unit=unit_name, organisation=organisation.name),
+                                    str(FIELD_LABELS["unit"])))
+    row.roles = _roles(cell.get("roles", ""), line, problems)
+    if language := cell.get("language"):
+        row.language = LANGUAGES.get(language.lower())
+        if row.language is None:
+            problems.append(Problem(line, _("Unbekannte Sprache „%(value)s“ (möglich: de, en).",
+                                            value=language), str(FIELD_LABELS["language"])))
+    return row
+
+
+def _flag_duplicates(rows: list[Row], problems: list[Problem]) -> None:
+    seen_email: dict[str, int] = {}
+    seen_number: dict[str, int] = {}
+    for row in rows:
+        if row.email and row.email in seen_email:
+            problems.append(Problem(row.line, _("Die E-Mail-Adresse steht schon in Zeile %(line)d.",
+                                                line=seen_email[row.email]), str(FIELD_LABELS["email"])))
+        seen_email.setdefault(row.email, row.line)
+        if row.personnel_number and row.personnel_number in seen_number:
+            problems.append(Problem(row.line, _("Die Personalnummer steht schon in Zeile %(line)d.",
+                                                line=seen_number[row.personnel_number]),
+                                    str(FIELD_LABELS["personnel_number"])))
+        seen_number.setdefault(row.personnel_number, row.line)
+
+
+# -- matching stored people ----------------------------------------------------------------------------------
+
+@dataclass
+class _People:
+    by_email: dict[str, User]
+    by_number: dict[str, User]
+    elsewhere: set[str]  # e-mail addresses of people outside the organisation
+
+
+def _load_people(organisation: Organisation, emails: set[str]) -> _People:
+    """Load the organisation's people and which other addresses are taken, in a few queries for any size."""
+    members = db.session.scalars(select(User).where(User.organisation_id == organisation.id)).all()
+    by_email = {user.email: user for user in members}
+    others = sorted(emails - by_email.keys())
+    elsewhere: set[str] = set()
+    for start in range(0, len(others), QUERY_CHUNK):
+        chunk = others[start:start + QUERY_CHUNK]
+        elsewhere.update(db.session.scalars(select(User.email).where(User.email.in_(chunk))))
+    return _People(by_email, {u.personnel_number: u for u in members if u.personnel_number}, elsewhere)
+
+
+def _changes(row: Row, user: User) -> tuple[str, ...]:
+    changed = {
+        "email": user.email != row.email,
+        "display_name": user.display_name != row.display_name,
+        "personnel_number": bool(row.personnel_number) and user.personnel_number != row.personnel_number,
+        "unit": row.unit is not None and user.unit_id != row.unit.id,
+        "language": bool(row.language) and user.language != row.language,
+        "roles": bool(row.roles - user.roles),
+    }
+    return tuple(name for name, differs in changed.items() if differs)
+
+
+def _match(rows: list[Row], people: _People, problems: list[Problem]) -> None:
+    claimed: dict[int, Row] = {}  # user id -> the first row that addresses the person
+    for row in rows:
+        by_email = people.by_email.get(row.email)
+        by_number = people.by_number.get(row.personnel_number) if row.personnel_number else None
+        if row.email in people.elsewhere:
+            problems.append(Problem(row.line, _("Die E-Mail-Adresse gehört einer Person außerhalb dieser "
+                                                "Organisation."), str(FIELD_LABELS["email"])))
+        elif by_email and by_number and by_email is not by_number:
+            problems.append(Problem(row.line, _("Die Personalnummer %(number)s gehört einer anderen Person "
+                                                "als die E-Mail-Adresse.", number=row.personnel_number),
+                                    str(FIELD_LABELS["personnel_number"])))
+        elif user := by_email or by_number:
+            first = claimed.setdefault(user.id, row)
+            if first is not row and first.email != row.email:  # the same address is reported as a duplicate
+                problems.append(Problem(row.line, _("Zeile %(line)d betrifft schon dieselbe Person.",
+                                                    line=first.line)))
+            row.user, row.changes = user, _changes(row, user)
+
+
+def plan_import(data: bytes | str, organisation: Organisation) -> ImportPlan:
+    """Check a file against the organisation and work out what importing it would do; write nothing."""
+    plan = ImportPlan(organisation)
+    try:
+        plan.text = data if isinstance(data, str) else decode(data)
+        found = list(records(plan.text))
+    except ImportFileError as error:
+        plan.problems.append(Problem(None, str(error)))
+        return plan
+    if not found:
+        plan.problems.append(Problem(None, _("Die Datei ist leer.")))
+        return plan
+    (header_line, header), body = found[0], found[1:]
+    columns, plan.problems = read_header(header_line, header)
+    if plan.problems:
+        return plan
+    if not body:
+        plan.problems.append(Problem(header_line, _("Die Datei enthält nur die Überschriften.")))
+    if len(body) > MAX_ROWS:
+        plan.problems.append(Problem(None, _("Die Datei hat mehr als %(n)d Zeilen; bitte teilen Sie sie auf.",
+                                             n=MAX_ROWS)))
+        return plan
+    units = _unit_lookup(organisation)
+    for line, cells in body:
+        if len(cells) != len(header):
+            plan.problems.append(Problem(line, _("Die Zeile hat %(found)d statt %(expected)d Spalten.",
+                                                 found=len(cells), expected=len(header))))
+        else:
+            plan.rows.append(parse_row(line, cells, columns, units, organisation, plan.problems))
+    _flag_duplicates(plan.rows, plan.problems)
+    _match(plan.rows, _load_people(organisation, {row.email for row in plan.rows}), plan.problems)
+    plan.problems.sort(key=lambda problem: problem.line or 0)
+    return plan
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+
+def _update(row: Row) -> None:
+    user = row.user
+    user.email, user.display_name = row.email, row.display_name
+    user.personnel_number = row.personnel_number or user.personnel_number
+    user.unit_id = row.unit.id if row.unit else user.unit_id
+    user.language = row.language or user.language
+    user.role_rows.extend(UserRole(role=str(role)) for role in sorted(row.roles - user.roles))
+
+
+def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, int]:
+    """Create and update the people of a clean plan and invite the new ones; the caller commits.
+
+    Sending invitations builds external links, so this needs a request context (the CLI makes one).
+    """
+    if not plan.ok:
+        raise ValueError("a plan with problems cannot be imported")
+    organisation = plan.organisation
+    created = []
+    for row in plan.rows:
+        if row.status == "new":
+            # Built here rather than with services.create_user, which looks up and flushes once per person.
+            user = User(email=row.email, display_name=row.display_name, personnel_number=row.personnel_number,
+                        language=row.language or "de", organisation_id=organisation.id,
+                        unit_id=row.unit.id if row.unit else None, password_hash=None)
+            user.role_rows = [UserRole(role=str(role)) for role in sorted(row.roles or {Role.LEARNER})]
+            db.session.add(user)
+            created.append(user)
+        elif row.status == "changed":
+            added = sorted(str(role) for role in row.roles - row.user.roles)
+            audit.record("user.update", actor=actor, target=row.user, source="import",
+                         fields=list(row.changes), roles_added=added)
+            _update(row)
+    db.session.flush()
+    for user in created:
+        audit.record("user.create", actor=actor, target=user, source="import",
+                     roles=sorted(role_row.role for role_row in user.role_rows))
+        send_password_reset(user, invitation=True)
+    counts = {"created": len(created), "updated": plan.count("changed"), "unchanged": plan.count("unchanged")}
+    audit.record("users.import", actor=actor, target=organisation, organisation=organisation.slug, **counts)
+    return counts
+
+
+# -- carrying a checked file from the preview to the confirmation --------------------------------------------
+
+def pack(text: str) -> str:
+    """Compress text for a hidden form field (form fields are limited to 500 kB, CSV compresses well)."""
+    return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode()
+
+
+def unpack(packed: str) -> str:
+    """Undo pack(); raise ImportFileError for anything that is not a packed text of acceptable size."""
+    try:
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(base64.urlsafe_b64decode(packed.encode()), MAX_BYTES + 1)
+        if len(data) > MAX_BYTES or inflater.unconsumed_tail:
+            raise ImportFileError(_("Die Datei ist zu groß."))
+        return data.decode()
+    except (ValueError, zlib.error) as error:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        if isinstance(error, ImportFileError):
+            raise
+        raise ImportFileError(_("Die übermittelten Daten sind beschädigt. "
+                                "Bitte laden Sie die Datei erneut hoch.")) from error

@@ -1,0 +1,330 @@
+"""Editing courses in the browser: every change is checked and imported like `qualify courses import` does."""
+
+import difflib
+import hashlib
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from qualify.accounts.models import User
+from qualify.accounts.roles import Role
+from qualify.accounts.services import find_user_by_email
+from qualify.core import audit
+from qualify.core.markdown import MarkdownTooLarge, render_markdown
+from qualify.courses import frontmatter, services
+from qualify.courses.authoring_media import media_problem
+from qualify.courses.loader import SLUG, Problem, load_course
+from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
+from qualify.extensions import db
+
+COURSE_FILE = "course.md"
+BANK_FOLDER, MEDIA_FOLDER = "fragen/", "medien/"
+BANK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.gift\Z")
+MEDIA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}\.(png|jpe?g|gif|webp|svg|pdf)\Z")
+STARTERS = {
+    "self-study": ({"minutes": 15}, "## Lernziele\n\n- …\n"),
+    "exchange": ({"minutes": 60, "moderation": "pre", "anonymous": "allowed"},
+                 "## Leitfragen\n\n- …\n\n## Regeln\n\n- …\n"),
+    "workshop": ({"minutes": 90, "duration_minutes": 90, "capacity": 12, "format": "in-person"},
+                 "## Ablauf\n\n- …\n\n## Was Sie mitbringen\n\n- …\n"),
+}
+
+
+class AuthoringError(Exception):
+    """A request the domain refuses, with a message for the trainer."""
+
+
+class Refused(Exception):
+    """The loader found problems in the edited course; nothing was saved."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+class Conflict(AuthoringError):
+    """Someone saved the file after the editor was opened."""
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "add", "del", "hunk" or "same"
+    text: str
+
+
+def editable_courses(user) -> list[Course]:
+    """Return the courses the user may edit (admins: all), without their sources."""
+    stmt = select(Course).options(defer(Course.source), defer(Course.overview_html)).order_by(Course.title)
+    if not user.has_role(Role.ADMIN):
+        stmt = stmt.join(CourseOwner).where(CourseOwner.user_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def fingerprint(text: str) -> str:
+    """Identify a file's text, so a save can tell whether someone else saved in between."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def text_of(course: Course, name: str) -> str | None:
+    """Return the current text of course.md, a module file or a question bank; None when there is none."""
+    if name == COURSE_FILE:
+        return course.source
+    module = next((m for m in course.active_modules if m.file_name == name), None)
+    if module is not None:
+        return module.current_version.source
+    stored = stored_file(course, name)
+    return stored.data.decode("utf-8", errors="replace") if stored else None
+
+
+def stored_file(course: Course, path: str) -> CourseFile | None:
+    """Return one file of the course folder (media or question bank)."""
+    stmt = select(CourseFile).where(CourseFile.course_id == course.id, CourseFile.path == path)
+    return db.session.scalar(stmt)
+
+
+def _conform(text: str, like: str) -> str:
+    """Give text from a textarea (which sends CRLF) the line ends and byte order mark of its file."""
+    text = text.replace("\r\n", "\n")
+    if "\r\n" in like:
+        text = text.replace("\n", "\r\n")
+    if like.startswith("\ufeff") and not text.startswith("\ufeff"):
+        text = "\ufeff" + text
+    return text
+
+
+def _import(slug: str, course: Course | None, changes: dict[str, bytes], *, actor, note: str = "") -> list:
+    """Write changes over an export of the course, check the folder with the loader, then import it."""
+    with tempfile.TemporaryDirectory(prefix="qualify-authoring-") as tmp:
+        folder = Path(tmp) / slug
+        folder.mkdir()
+        if course is not None:
+            services.export_course(course, folder)
+        for name, data in changes.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+        source, problems = load_course(folder)
+    if problems or source is None:
+        raise Refused(problems)
+    before = {module.id: module.current_version_id for module in course.modules} if course else {}
+    course = services.import_course(source, services.ImportReport(), actor=actor)
+    db.session.flush()
+    created = [m.current_version for m in course.modules if m.current_version_id != before.get(m.id)]
+    for version in created:
+        version.note = note.strip()[:300]
+    return created
+
+
+def save_text(course: Course, name: str, text: str, *, base: str, actor, note: str = "") -> list:
+    """Save the edited text of one file; return the module versions this made (none when nothing changed)."""
+    current = text_of(course, name)
+    if current is None:
+        raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
+    if base != fingerprint(current):
+        raise Conflict(_("Inzwischen hat jemand anderes diese Datei gespeichert. Ihr Text ist unten "
+                         "erhalten; öffnen Sie die Seite in einem neuen Tab, um die neue Fassung zu sehen."))
+    data = _conform(text, current).encode("utf-8")
+    versions = _import(course.slug, course, {name: data}, actor=actor, note=note)
+    audit.record("authoring.save", actor=actor, target=course, file=name, note=note.strip()[:300],
+                 versions=[[v.module.slug, v.number] for v in versions])
+    return versions
+
+
+def _slug_rule() -> str:
+    return _("Nur a–z, 0–9 und Bindestriche, beginnend mit einem Buchstaben oder einer Ziffer.")
+
+
+def _yaml(meta: dict) -> str:
+    return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def create_course(slug: str, title: str, summary: str, *, actor) -> Course:
+    """Write a starter course.md (a draft), import it and make the creator its owner."""
+    if not SLUG.match(slug):
+        raise AuthoringError(_slug_rule())
+    if services.get_course(slug) is not None:
+        raise AuthoringError(_("Dieses Kürzel ist schon vergeben."))
+    meta = {"title": title.strip(), **({"summary": summary.strip()} if summary.strip() else {}),
+            "language": "de", "status": "draft"}
+    text = f"---\n{_yaml(meta)}---\n\n# {title.strip()}\n\n" + _("Worum geht es in diesem Kurs?") + "\n"
+    _import(slug, None, {COURSE_FILE: text.encode("utf-8")}, actor=actor)
+    course = services.get_course(slug)
+    db.session.add(CourseOwner(course_id=course.id, user_id=actor.id))
+    audit.record("authoring.course_created", actor=actor, target=course, slug=slug)
+    return course
+
+
+def add_module(course: Course, number: int, slug: str, title: str, kind: str, *, actor) -> Module:
+    """Add a module file with starter text for its kind."""
+    if not SLUG.match(slug):
+        raise AuthoringError(_slug_rule())
+    if any(module.slug == slug for module in course.modules):  # archived ones too: progress points there
+        raise AuthoringError(_("Dieses Kürzel ist in diesem Kurs schon vergeben."))
+    fields, body = STARTERS[kind]
+    text = f"---\n{_yaml({'title': title.strip(), 'kind': kind, **fields})}---\n\n# {title.strip()}\n\n{body}"
+    name = f"{number:02d}-{slug}.md"
+    _import(course.slug, course, {name: text.encode("utf-8")}, actor=actor, note=_("Neues Modul"))
+    audit.record("authoring.module_added", actor=actor, target=course, file=name)
+    return next(module for module in course.modules if module.slug == slug)
+
+
+def with_status(text: str, status: str) -> str:
+    """Set `status:` in the front matter, leaving every other character of the file as it was."""
+    document = frontmatter.split(text)
+    lines = text.splitlines(keepends=True)
+    line = document.key_lines.get("status")
+    if line:
+        old = lines[line - 1]
+        lines[line - 1] = f"status: {status}{old[len(old.rstrip(chr(13) + chr(10))):]}"
+    else:
+        ending = "\r\n" if lines[0].endswith("\r\n") else "\n"
+        lines.insert(document.body_line - 2, f"status: {status}{ending}")
+    return "".join(lines)
+
+
+def set_status(course: Course, status: str, *, actor) -> None:
+    """Publish the course or take it back to draft, through its course.md."""
+    text = with_status(course.source, status)
+    _import(course.slug, course, {COURSE_FILE: text.encode("utf-8")}, actor=actor)
+    audit.record("authoring.status", actor=actor, target=course, status=status)
+
+
+def restore(module: Module, version: ModuleVersion, *, actor) -> ModuleVersion:
+    """Make a new version with the source of an old one; history stays as it was."""
+    if version.source == module.current_version.source:
+        raise AuthoringError(_("Diese Version ist schon die aktuelle."))
+    note = _("Wiederhergestellt aus Version %(number)d", number=version.number)
+    created = _import(module.course.slug, module.course, {module.file_name: version.source.encode("utf-8")},
+                      actor=actor, note=note)
+    new = module.current_version
+    audit.record("authoring.restore", actor=actor, target=new, module=module.slug, restored=version.number,
+                 versions=[[v.module.slug, v.number] for v in created])
+    return new
+
+
+def upload_media(course: Course, filename: str, data: bytes, *, actor) -> str:
+    """Check an uploaded file by its content and store it under medien/; return its path."""
+    if not MEDIA_NAME.match(filename):
+        raise AuthoringError(_("Dateinamen: a–z, 0–9, - und _, Endung .png, .jpg, .gif, .webp, .svg "
+                               "oder .pdf."))
+    problem = media_problem(filename, data)
+    if problem:
+        raise AuthoringError(problem)
+    path = MEDIA_FOLDER + filename
+    _import(course.slug, course, {path: data}, actor=actor)
+    audit.record("authoring.media", actor=actor, target=course, path=path, bytes=len(data))
+    return path
+
+
+def create_bank(course: Course, name: str, data: bytes, *, actor) -> str:
+    """Add a question bank under fragen/; its GIFT is checked by the loader."""
+    if not BANK_NAME.match(name):
+        raise AuthoringError(_("Namen von Fragensammlungen: a–z, 0–9 und Bindestriche, Endung .gift."))
+    path = BANK_FOLDER + name
+    if text_of(course, path) is not None:
+        raise AuthoringError(_("Diese Fragensammlung gibt es schon. Bearbeiten Sie sie in der Liste."))
+    _import(course.slug, course, {path: data}, actor=actor)
+    audit.record("authoring.bank_created", actor=actor, target=course, path=path)
+    return path
+
+
+def course_owners(course: Course) -> list[User]:
+    """Return the owners and co-owners of the course, by name."""
+    stmt = (select(User).join(CourseOwner, CourseOwner.user_id == User.id)
+            .where(CourseOwner.course_id == course.id).order_by(User.display_name))
+    return list(db.session.scalars(stmt))
+
+
+def add_owner(course: Course, email: str, *, actor) -> User:
+    """Let a trainer (found by e-mail) edit the course."""
+    user = find_user_by_email(email)
+    if user is None or not user.active or not user.has_role(Role.TRAINER):
+        raise AuthoringError(_("Unter dieser Adresse gibt es keine aktive Person mit der Rolle Trainer/in."))
+    if user in course_owners(course):
+        raise AuthoringError(_("%(name)s bearbeitet diesen Kurs schon.", name=user.display_name))
+    db.session.add(CourseOwner(course_id=course.id, user_id=user.id))
+    audit.record("authoring.owner_added", actor=actor, target=course, user_id=user.id)
+    return user
+
+
+def remove_owner(course: Course, user_id: int, *, actor) -> None:
+    """Take away a person's right to edit the course."""
+    owner = db.session.scalar(select(CourseOwner).where(CourseOwner.course_id == course.id,
+                                                        CourseOwner.user_id == user_id))
+    if owner is None:
+        raise AuthoringError(_("Diese Person bearbeitet den Kurs nicht."))
+    db.session.delete(owner)
+    audit.record("authoring.owner_removed", actor=actor, target=course, user_id=user_id)
+
+
+def history(module: Module) -> list[tuple[ModuleVersion, User | None]]:
+    """List the versions of a module, newest first, with who saved each (two statements)."""
+    stmt = (select(ModuleVersion).where(ModuleVersion.module_id == module.id)
+            .options(defer(ModuleVersion.source), defer(ModuleVersion.body_html),
+                     defer(ModuleVersion.questions))
+            .order_by(ModuleVersion.number.desc()))
+    versions = list(db.session.scalars(stmt))
+    ids = {v.created_by_id for v in versions if v.created_by_id}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [(version, people.get(version.created_by_id)) for version in versions]
+
+
+def version(module: Module, number: int) -> ModuleVersion | None:
+    """Return one version of the module."""
+    return db.session.scalar(select(ModuleVersion).where(ModuleVersion.module_id == module.id,
+                                                         ModuleVersion.number == number))
+
+
+def diff(old: str, new: str) -> list[DiffLine]:
+    """Compare two sources line by line (unified diff without its two header lines)."""
+    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3))[2:]
+    kinds = {"+": "add", "-": "del", "@": "hunk"}
+    return [DiffLine(kinds.get(line[:1], "same"), line) for line in lines]
+
+
+def marked_lines(text: str, problems: list[Problem], name: str) -> list[tuple[int, str, list[str]]]:
+    """Number the lines of the submitted text and attach the problems found on each."""
+    found: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.file == name:
+            found.setdefault(problem.line, []).append(problem.message)
+    lines = text.replace("\r\n", "\n").lstrip("\ufeff").removesuffix("\n").split("\n")
+    return [(number, line, found.get(number, [])) for number, line in enumerate(lines, start=1)]
+
+
+def preview(slug: str, text: str) -> Markup:
+    """Render the body of a Markdown file with the renderer and links of the course pages."""
+    try:
+        body = frontmatter.split(text.replace("\r\n", "\n")).body
+        return render_markdown(body, resolve_link=services.link_resolver(slug))
+    except frontmatter.FrontMatterError as error:
+        return Markup('<p class="error">{}</p>').format(_("Zeile %(line)d: %(message)s", line=error.line,
+                                                            message=error.message))
+    except MarkdownTooLarge as error:
+        return Markup('<p class="error">{}</p>').format(escape(str(error)))
+
+
+def export_zip(course: Course) -> bytes:
+    """Pack the course folder, exactly as `qualify courses export` writes it, into a ZIP archive."""
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="qualify-export-") as tmp:
+        paths = services.export_course(course, Path(tmp) / course.slug)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(paths):
+                archive.write(path, path.relative_to(tmp).as_posix())
+    return buffer.getvalue()
+
+
+def file_list(course: Course) -> list[CourseFile]:
+    """Return the media and question banks of the course by path, without their content."""
+    stmt = (select(CourseFile).where(CourseFile.course_id == course.id).options(defer(CourseFile.data))
+            .order_by(CourseFile.path))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,93 @@
+"""Forms for editing courses in the browser."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from qualify.courses.authoring_media import MAX_MEDIA_BYTES
+
+SLUG_HINT = _l("Wird Teil der Adresse: a–z, 0–9 und Bindestriche, z. B. hochvolt-grundlagen.")
+SLUG_RULE = Regexp(r"^[a-z0-9][a-z0-9-]*\Z",
+                   message=_l("Nur a–z, 0–9 und Bindestriche, ohne Umlaute und Leerzeichen."))
+SLUG_VALIDATORS = [DataRequired(), Length(max=80), SLUG_RULE]
+KIND_CHOICES = [("self-study", _l("Selbstlernen")), ("exchange", _l("Austausch")),
+                ("workshop", _l("Workshop"))]
+MAX_SOURCE = 200_000  # twice the renderer's limit: the loader reports the exact excess with its line
+
+
+class NewCourseForm(FlaskForm):
+    slug = StringField(_l("Kürzel"), validators=SLUG_VALIDATORS, description=SLUG_HINT)
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=1000)],
+                            description=_l("Ein, zwei Sätze für den Katalog."), render_kw={"rows": 3})
+    submit = SubmitField(_l("Kurs anlegen"))
+
+
+class SourceForm(FlaskForm):
+    """The whole text of one file: front matter and Markdown (or GIFT), as in the course folder."""
+
+    text = TextAreaField(_l("Text der Datei"), validators=[Length(max=MAX_SOURCE)],
+                         render_kw={"rows": 28, "spellcheck": "true", "class": "source-editor",
+                                    "autocapitalize": "off"})
+    base = HiddenField()
+    note = StringField(_l("Was haben Sie geändert? (optional)"), validators=[Optional(), Length(max=300)],
+                       description=_l("Erscheint in der Versionsgeschichte, z. B. „Tippfehler in Frage 3“."))
+    submit = SubmitField(_l("Speichern"))
+
+
+class NewModuleForm(FlaskForm):
+    number = IntegerField(_l("Nummer"), validators=[DataRequired(), NumberRange(min=1, max=99)],
+                          description=_l("Bestimmt die Reihenfolge (1 bis 99)."))
+    slug = StringField(_l("Kürzel"), validators=SLUG_VALIDATORS, description=SLUG_HINT)
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Art"), choices=KIND_CHOICES, default="self-study")
+    submit = SubmitField(_l("Modul anlegen"))
+
+
+class MediaForm(FlaskForm):
+    file = FileField(_l("Bild oder PDF"), validators=[
+        FileRequired(_l("Bitte wählen Sie eine Datei aus.")),
+        FileSize(MAX_MEDIA_BYTES, message=_l("Die Datei ist größer als 5 MB."))],
+        description=_l("PNG, JPEG, GIF, WebP, SVG oder PDF, höchstens 5 MB. Einbinden mit "
+                       "![Beschreibung](medien/dateiname.png)."),
+        render_kw={"accept": ".png,.jpg,.jpeg,.gif,.webp,.svg,.pdf"})
+    submit = SubmitField(_l("Hochladen"))
+
+
+class NewBankForm(FlaskForm):
+    name = StringField(_l("Name der Fragensammlung"), validators=[Optional(), Length(max=66)],
+                       description=_l("z. B. notfall.gift; leer lassen, um den Namen der hochgeladenen "
+                                      "Datei zu nehmen."))
+    file = FileField(_l("GIFT-Datei (optional)"), validators=[
+        FileSize(1024 * 1024, message=_l("Die Datei ist größer als 1 MB."))],
+        render_kw={"accept": ".gift,.txt,text/plain"})
+    submit = SubmitField(_l("Fragensammlung anlegen"))
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+    submit = SubmitField()
+
+
+class RestoreForm(FlaskForm):
+    submit = SubmitField(_l("Diese Version wiederherstellen"))
+
+
+class OwnerForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse der Trainerin oder des Trainers"),
+                       validators=[DataRequired(), Email(), Length(max=320)])
+    submit = SubmitField(_l("Als Mitverantwortliche/n hinzufügen"))
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField(_l("Entfernen"))

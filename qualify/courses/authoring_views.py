@@ -1,0 +1,388 @@
+"""Authoring: trainers edit the files of their courses in the browser; every save goes through the loader."""
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.utils import secure_filename
+
+from qualify.accounts.roles import Role
+from qualify.core.security import role_required
+from qualify.courses import authoring, catalogue
+from qualify.courses.authoring_forms import (
+    ConfirmForm,
+    MediaForm,
+    NewBankForm,
+    NewCourseForm,
+    NewModuleForm,
+    OwnerForm,
+    RestoreForm,
+    SourceForm,
+    StatusForm,
+)
+from qualify.courses.models import STATUSES, Course, Module
+from qualify.extensions import db
+
+bp = Blueprint("authoring", __name__, url_prefix="/autoren")
+EDITORS = (Role.TRAINER, Role.ADMIN)
+STARTER_BANK = "// Fragensammlung im GIFT-Format: eine Frage je Absatz.\n"
+
+
+def _course(slug: str) -> Course:
+    course = catalogue.course_with_outline(slug)
+    if course is None or not catalogue.can_edit(current_user, course):
+        abort(404)
+    return course
+
+
+def _module(course: Course, module_slug: str) -> Module:
+    module = db.session.scalar(select(Module).where(Module.course_id == course.id, Module.slug == module_slug,
+                                                    Module.archived.is_(False)))
+    if module is None:
+        abort(404)
+    return module
+
+
+def _bank_path(course: Course, name: str) -> str:
+    path = authoring.BANK_FOLDER + name
+    if not authoring.BANK_NAME.match(name) or authoring.stored_file(course, path) is None:
+        abort(404)
+    return path
+
+
+def _source_form(text: str) -> SourceForm:
+    return SourceForm(formdata=None, text=text, base=authoring.fingerprint(text))
+
+
+def _course_page(course: Course, **shown):
+    """Render the course editor; `shown` replaces the blank forms and adds problems or a preview."""
+    forms = {"source_form": _source_form(course.source), "module_form": NewModuleForm(formdata=None),
+             "media_form": MediaForm(formdata=None), "bank_form": NewBankForm(formdata=None),
+             "owner_form": OwnerForm(formdata=None)}
+    files = authoring.file_list(course)
+    return render_template("authoring/course.html", course=course, owners=authoring.course_owners(course),
+                           media=[f for f in files if f.path.startswith(authoring.MEDIA_FOLDER)],
+                           banks=[f for f in files if f.path.startswith(authoring.BANK_FOLDER)],
+                           status_form=StatusForm(formdata=None),
+                           confirm=ConfirmForm(formdata=None), **{**forms, **shown})
+
+
+def _module_page(course: Course, module: Module, **shown):
+    shown.setdefault("source_form", _source_form(module.current_version.source))
+    return render_template("authoring/module.html", course=course, module=module, **shown)
+
+
+def _bank_page(course: Course, path: str, **shown):
+    shown.setdefault("source_form", _source_form(authoring.text_of(course, path)))
+    return render_template("authoring/bank.html", course=course, path=path, **shown)
+
+
+def _saved(versions: list) -> None:
+    if not versions:
+        flash(_("Gespeichert."), "success")
+    else:
+        flash(_("Gespeichert. Neue Versionen: %(list)s.", list=", ".join(
+            f"{v.title} ({v.number})" for v in versions)), "success")
+
+
+def _save(course: Course, name: str, page, done: str):
+    """Save one file from the editor form; show problems with the typed text kept."""
+    form = SourceForm()
+    if not form.validate_on_submit():
+        return page(source_form=form)
+    try:
+        versions = authoring.save_text(course, name, form.text.data, base=form.base.data, actor=current_user,
+                                       note=form.note.data or "")
+    except authoring.Refused as refused:
+        return page(source_form=form, problems=refused.problems, name=name,
+                    lines=authoring.marked_lines(form.text.data, refused.problems, name))
+    except authoring.AuthoringError as error:
+        form.text.errors.append(str(error))
+        return page(source_form=form)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two saves of one module in the same instant: both chose the same number
+        db.session.rollback()
+        form.text.errors.append(_("Gleichzeitig hat jemand anderes gespeichert. Bitte speichern Sie erneut."))
+        return page(source_form=form)
+    _saved(versions)
+    return redirect(done)
+
+
+def _preview(course: Course, page):
+    """Render the typed text: a fragment for authoring.js, the whole editor without JavaScript."""
+    form = SourceForm()
+    html = authoring.preview(course.slug, form.text.data or "")
+    if request.headers.get("X-Requested-With") == "authoring.js":
+        return render_template("authoring/_preview.html", preview=html, fresh=True)
+    return page(source_form=form, preview=html)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def index():
+    """List the courses the person may edit, and create a new one."""
+    form = NewCourseForm()
+    if form.validate_on_submit():
+        try:
+            course = authoring.create_course(form.slug.data, form.title.data, form.summary.data or "",
+                                             actor=current_user)
+        except authoring.AuthoringError as error:
+            form.slug.errors.append(str(error))
+        except authoring.Refused as refused:
+            form.title.errors.extend(problem.message for problem in refused.problems)
+        else:
+            db.session.commit()
+            flash(_("Der Kurs ist als Entwurf angelegt."), "success")
+            return redirect(url_for("authoring.course", slug=course.slug))
+    courses = authoring.editable_courses(current_user)
+    return render_template("authoring/index.html", courses=courses, form=form,
+                           module_counts=catalogue.module_counts([c.id for c in courses]))
+
+
+@bp.get("/<slug>")
+@role_required(*EDITORS)
+def course(slug: str):
+    """Show the course editor: course.md, modules, media, question banks, status and owners."""
+    return _course_page(_course(slug))
+
+
+@bp.post("/<slug>")
+@role_required(*EDITORS)
+def save_course(slug: str):
+    """Save the text of course.md."""
+    course = _course(slug)
+    return _save(course, authoring.COURSE_FILE, lambda **shown: _course_page(course, **shown),
+                 url_for("authoring.course", slug=slug))
+
+
+@bp.post("/<slug>/vorschau")
+@role_required(*EDITORS)
+def preview_course(slug: str):
+    """Preview the typed text of course.md."""
+    course = _course(slug)
+    return _preview(course, lambda **shown: _course_page(course, **shown))
+
+
+@bp.post("/<slug>/status")
+@role_required(*EDITORS)
+def set_status(slug: str):
+    """Publish the course or take it back to draft."""
+    course = _course(slug)
+    form = StatusForm()
+    if not form.validate_on_submit() or form.status.data not in STATUSES:
+        abort(400)
+    try:
+        authoring.set_status(course, form.status.data, actor=current_user)
+    except authoring.Refused as refused:
+        return _course_page(course, problems=refused.problems)
+    db.session.commit()
+    flash(_("Der Kurs ist veröffentlicht.") if course.is_published else _("Der Kurs ist wieder ein Entwurf."),
+          "success")
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.get("/<slug>/export.zip")
+@role_required(*EDITORS)
+def export(slug: str):
+    """Download the course folder as a ZIP file for `qualify courses import`."""
+    course = _course(slug)
+    return send_file(io.BytesIO(authoring.export_zip(course)), mimetype="application/zip", as_attachment=True,
+                     download_name=f"{course.slug}.zip")
+
+
+@bp.post("/<slug>/module")
+@role_required(*EDITORS)
+def add_module(slug: str):
+    """Add a module with starter text for its kind."""
+    course = _course(slug)
+    form = NewModuleForm()
+    if form.validate_on_submit():
+        try:
+            module = authoring.add_module(course, form.number.data, form.slug.data, form.title.data,
+                                          form.kind.data, actor=current_user)
+        except authoring.AuthoringError as error:
+            form.slug.errors.append(str(error))
+        except authoring.Refused as refused:
+            form.number.errors.extend(problem.message for problem in refused.problems)
+        else:
+            db.session.commit()
+            flash(_("Das Modul ist angelegt. Schreiben Sie jetzt den Inhalt."), "success")
+            return redirect(url_for("authoring.module", slug=slug, module_slug=module.slug))
+    return _course_page(course, module_form=form)
+
+
+@bp.post("/<slug>/medien")
+@role_required(*EDITORS)
+def upload_media(slug: str):
+    """Upload an image or PDF into medien/."""
+    course = _course(slug)
+    form = MediaForm()
+    if form.validate_on_submit():
+        name = secure_filename(form.file.data.filename or "").lower()
+        try:
+            path = authoring.upload_media(course, name, form.file.data.read(), actor=current_user)
+        except authoring.AuthoringError as error:
+            form.file.errors.append(str(error))
+        except authoring.Refused as refused:
+            form.file.errors.extend(str(problem) for problem in refused.problems)
+        else:
+            db.session.commit()
+            flash(_("Hochgeladen. Einbinden mit ![Beschreibung](%(path)s)", path=path), "success")
+            return redirect(url_for("authoring.course", slug=slug) + "#medien")
+    return _course_page(course, media_form=form)
+
+
+@bp.post("/<slug>/fragen")
+@role_required(*EDITORS)
+def add_bank(slug: str):
+    """Create a question bank in fragen/, empty or from an uploaded GIFT file."""
+    course = _course(slug)
+    form = NewBankForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = (form.name.data or (secure_filename(upload.filename or "") if upload else "")).strip().lower()
+        name = name if name.endswith(".gift") or not name else f"{name.rsplit('.', 1)[0]}.gift"
+        data = upload.read() if upload else STARTER_BANK.encode("utf-8")
+        try:
+            path = authoring.create_bank(course, name, data, actor=current_user)
+        except authoring.AuthoringError as error:
+            form.name.errors.append(str(error))
+        except authoring.Refused as refused:
+            form.file.errors.extend(str(problem) for problem in refused.problems)
+        else:
+            db.session.commit()
+            name = path.removeprefix(authoring.BANK_FOLDER)
+            return redirect(url_for("authoring.bank", slug=slug, name=name))
+    return _course_page(course, bank_form=form)
+
+
+@bp.get("/<slug>/fragen/<name>")
+@role_required(*EDITORS)
+def bank(slug: str, name: str):
+    """Show the editor for a question bank."""
+    course = _course(slug)
+    return _bank_page(course, _bank_path(course, name))
+
+
+@bp.post("/<slug>/fragen/<name>")
+@role_required(*EDITORS)
+def save_bank(slug: str, name: str):
+    """Save a question bank; modules drawing from it get new versions."""
+    course = _course(slug)
+    path = _bank_path(course, name)
+    return _save(course, path, lambda **shown: _bank_page(course, path, **shown),
+                 url_for("authoring.bank", slug=slug, name=name))
+
+
+@bp.post("/<slug>/besitzer")
+@role_required(Role.ADMIN)
+def add_owner(slug: str):
+    """Let another trainer edit the course."""
+    course = _course(slug)
+    form = OwnerForm()
+    if form.validate_on_submit():
+        try:
+            user = authoring.add_owner(course, form.email.data, actor=current_user)
+        except authoring.AuthoringError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(name)s kann den Kurs jetzt bearbeiten.", name=user.display_name), "success")
+            return redirect(url_for("authoring.course", slug=slug) + "#verantwortliche")
+    return _course_page(course, owner_form=form)
+
+
+@bp.post("/<slug>/besitzer/<int:user_id>/entfernen")
+@role_required(Role.ADMIN)
+def remove_owner(slug: str, user_id: int):
+    """Take away a trainer's right to edit the course."""
+    course = _course(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        authoring.remove_owner(course, user_id, actor=current_user)
+    except authoring.AuthoringError:
+        abort(404)
+    db.session.commit()
+    flash(_("Entfernt."), "success")
+    return redirect(url_for("authoring.course", slug=slug) + "#verantwortliche")
+
+
+@bp.get("/<slug>/module/<module_slug>")
+@role_required(*EDITORS)
+def module(slug: str, module_slug: str):
+    """Show the editor for a module file."""
+    course = _course(slug)
+    return _module_page(course, _module(course, module_slug))
+
+
+@bp.post("/<slug>/module/<module_slug>")
+@role_required(*EDITORS)
+def save_module(slug: str, module_slug: str):
+    """Save a module file as a new version."""
+    course = _course(slug)
+    module = _module(course, module_slug)
+    return _save(course, module.file_name, lambda **shown: _module_page(course, module, **shown),
+                 url_for("authoring.module", slug=slug, module_slug=module_slug))
+
+
+@bp.post("/<slug>/module/<module_slug>/vorschau")
+@role_required(*EDITORS)
+def preview_module(slug: str, module_slug: str):
+    """Preview the typed text of a module."""
+    course = _course(slug)
+    module = _module(course, module_slug)
+    return _preview(course, lambda **shown: _module_page(course, module, **shown))
+
+
+@bp.get("/<slug>/module/<module_slug>/versionen")
+@role_required(*EDITORS)
+def history(slug: str, module_slug: str):
+    """List the versions of a module: number, date, who, note."""
+    course = _course(slug)
+    module = _module(course, module_slug)
+    return render_template("authoring/history.html", course=course, module=module,
+                           versions=authoring.history(module))
+
+
+@bp.get("/<slug>/module/<module_slug>/versionen/<int:number>")
+@role_required(*EDITORS)
+def diff(slug: str, module_slug: str, number: int):
+    """Show what a version changed against the one before it."""
+    course = _course(slug)
+    module = _module(course, module_slug)
+    version = authoring.version(module, number) or abort(404)
+    previous = authoring.version(module, number - 1)
+    return render_template("authoring/diff.html", course=course, module=module, version=version,
+                           previous=previous, form=RestoreForm(),
+                           lines=authoring.diff(previous.source if previous else "", version.source))
+
+
+@bp.post("/<slug>/module/<module_slug>/versionen/<int:number>/wiederherstellen")
+@role_required(*EDITORS)
+def restore(slug: str, module_slug: str, number: int):
+    """Save an old version's source as a new version."""
+    course = _course(slug)
+    module = _module(course, module_slug)
+    version = authoring.version(module, number) or abort(404)
+    if not RestoreForm().validate_on_submit():
+        abort(400)
+    try:
+        new = authoring.restore(module, version, actor=current_user)
+    except authoring.AuthoringError as error:
+        flash(str(error), "error")
+        return redirect(url_for("authoring.history", slug=slug, module_slug=module_slug))
+    except authoring.Refused as refused:
+        form = SourceForm(formdata=None, text=version.source,
+                          base=authoring.fingerprint(module.current_version.source))
+        lines = authoring.marked_lines(version.source, refused.problems, module.file_name)
+        return _module_page(course, module, source_form=form, problems=refused.problems,
+                            name=module.file_name, lines=lines)
+    db.session.commit()
+    flash(_("Version %(old)d ist als Version %(new)d wiederhergestellt.", old=number, new=new.number),
+          "success")
+    return redirect(url_for("authoring.history", slug=slug, module_slug=module_slug))

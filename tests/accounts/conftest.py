@@ -1,0 +1,86 @@
+"""Fixtures for the security tests: isolated requests, people holding every role, separate app instances."""
+
+import contextvars
+
+import pytest
+
+from qualify import create_app
+from qualify.accounts.roles import Role
+from qualify.extensions import db
+
+SESSION_COOKIE = "qualify_session"
+
+
+@pytest.fixture(scope="session")
+def client_class(app):
+    """The suite's CSRF-sending client, but every request runs in an app context of its own.
+
+    The autouse fixture keeps one app context open for the whole test and Flask reuses it for requests;
+    the suite's client empties `g` before each request, but the database session (and its identity map)
+    would still be shared by the test and every request of every browser. Security tests must see each
+    request as the server sees it, so each runs in an empty context with its own database session.
+    """
+
+    class IsolatedClient(app.test_client_class):
+        def open(self, *args, **kwargs):
+            return contextvars.Context().run(super().open, *args, **kwargs)
+
+    return IsolatedClient
+
+
+@pytest.fixture
+def new_client(app, client_class):
+    """Open another browser: its own cookies, its own requests."""
+    return lambda: client_class(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def client(new_client):
+    return new_client()
+
+
+@pytest.fixture
+def admin(make_user):
+    """An administrator who also holds every other role, so no route is closed to them by role."""
+    return make_user(*Role, name="Alle Rollen")
+
+
+@pytest.fixture
+def session_cookie():
+    """Read the session cookie a client holds, or None."""
+
+    def read(client) -> str | None:
+        cookie = client.get_cookie(SESSION_COOKIE)
+        return cookie.value if cookie else None
+
+    return read
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Create a separate app (its own config, never the shared one); on SQLite unless a URL is given."""
+    created = []
+
+    def make(database_url: str | None = None, *, create_tables: bool = True, **config):
+        number = len(created) + 1
+        app = create_app({
+            "TESTING": True,
+            "SECRET_KEY": "separate-app-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp_path / f'separate-{number}.sqlite'}",
+            "INSTANCE_PATH": str(tmp_path / f"instance-{number}"),
+            "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
+            "SERVER_NAME": None,
+            **config,
+        })
+        if create_tables:
+            with app.app_context():
+                db.create_all()
+        created.append(app)
+        return app
+
+    yield make
+    for app in created:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+

@@ -1,0 +1,309 @@
+"""Signing in and out: throttling, enumeration, redirects after login, and the life of a session."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import update
+
+from qualify.accounts.models import LoginFailure
+from qualify.core.time import utcnow
+from qualify.extensions import db
+
+PASSWORD = "richtig-gutes-passwort"  # the password make_user gives everybody
+WRONG = "voellig-falsches-passwort"
+CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"')
+
+
+def sign_in(client, email: str, password: str = PASSWORD, *, ip: str = "10.0.0.1", **kwargs):
+    return client.post("/anmelden", data={"email": email, "password": password},
+                       environ_overrides={"REMOTE_ADDR": ip}, **kwargs)
+
+
+def fail_times(client, email: str, times: int, *, ip: str = "10.0.0.1") -> None:
+    for _ in range(times):
+        assert sign_in(client, email, WRONG, ip=ip).status_code == 200
+
+
+def is_signed_in(client) -> bool:
+    return client.get("/profil").status_code == 200
+
+
+def without_csrf_token(html: str) -> str:
+    return CSRF_VALUE.sub(r'\1TOKEN"', html)
+
+
+# --- throttling --------------------------------------------------------------------------------------------
+
+def test_after_too_many_failures_even_the_right_password_is_refused(app, client, make_user):
+    user = make_user()
+    fail_times(client, user.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+
+    response = sign_in(client, user.email, ip="10.9.9.9")  # another address: the account itself is locked
+
+    assert response.status_code == 429
+    assert "Zu viele fehlgeschlagene Anmeldungen" in response.text
+    assert not is_signed_in(client)
+
+
+def test_one_failure_less_than_the_limit_still_lets_the_right_password_in(app, client, make_user):
+    user = make_user()
+    fail_times(client, user.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 1)
+
+    assert sign_in(client, user.email).status_code == 302
+
+
+def test_a_locked_account_does_not_lock_out_other_people(app, client, new_client, make_user):
+    attacked, other = make_user(), make_user()
+    fail_times(client, attacked.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], ip="10.0.0.66")
+
+    response = sign_in(new_client(), other.email, ip="10.0.0.77")
+
+    assert response.status_code == 302
+
+
+def test_too_many_failures_from_one_address_lock_that_address_only(app, client, new_client, make_user):
+    user = make_user()
+    for n in range(app.config["LOGIN_MAX_FAILURES_PER_IP"]):  # one failure each: no account reaches its limit
+        assert sign_in(client, f"geraten{n}@example.org", WRONG, ip="10.6.6.6").status_code == 200
+
+    assert sign_in(client, user.email, ip="10.6.6.6").status_code == 429
+    assert sign_in(new_client(), user.email, ip="10.7.7.7").status_code == 302
+
+
+def test_the_lock_ends_when_the_failures_leave_the_window(app, client, make_user):
+    user = make_user()
+    fail_times(client, user.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+    window = timedelta(minutes=app.config["LOGIN_THROTTLE_MINUTES"])
+
+    db.session.execute(update(LoginFailure).values(failed_at=utcnow() - window + timedelta(minutes=1)))
+    db.session.commit()
+    assert sign_in(client, user.email).status_code == 429  # still inside the window
+
+    db.session.execute(update(LoginFailure).values(failed_at=utcnow() - window - timedelta(minutes=1)))
+    db.session.commit()
+    assert sign_in(client, user.email).status_code == 302
+
+
+def test_failures_are_counted_in_the_database_so_every_process_sees_them(app, client, client_class, make_app,
+                                                                            make_user):
+    user = make_user()
+    fail_times(client, user.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+    # Another app instance on the same database stands in for another worker process: it shares no memory.
+    other_process = make_app(app.config["SQLALCHEMY_DATABASE_URI"], create_tables=False)
+    other_process.test_client_class = client_class
+
+    response = sign_in(other_process.test_client(), user.email, ip="10.8.8.8")
+
+    assert response.status_code == 429
+
+
+def test_failures_are_stored_without_the_address_or_email_in_clear(app, client, make_user):
+    user = make_user(email="klartext@example.org")
+    fail_times(client, user.email, 1, ip="10.1.2.3")
+
+    keys = db.session.scalars(db.select(LoginFailure.key_hash)).all()
+
+    assert len(keys) == 2
+    assert not any("klartext" in key or "10.1.2.3" in key for key in keys)
+
+
+# --- user enumeration --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", ["wrong password", "deactivated account", "no password set yet"])
+def test_unknown_and_known_users_get_the_same_answer(client, make_user, case):
+    if case == "wrong password":
+        known, password = make_user(email="bekannt@example.org"), WRONG
+    elif case == "deactivated account":
+        known, password = make_user(email="bekannt@example.org", active=False), PASSWORD
+    else:
+        known, password = make_user(email="bekannt@example.org", password=None), PASSWORD
+
+    for_known = sign_in(client, known.email, password)
+    for_unknown = sign_in(client, "unbekannt@example.org", password)
+
+    assert for_known.status_code == for_unknown.status_code == 200
+    assert "E-Mail-Adresse oder Passwort ist falsch." in for_known.text
+    assert (without_csrf_token(for_known.text).replace("bekannt@example.org", "ADRESSE")
+            == without_csrf_token(for_unknown.text).replace("unbekannt@example.org", "ADRESSE"))
+
+
+def test_a_locked_known_account_looks_like_a_locked_unknown_one(app, client, make_user):
+    known = make_user(email="bekannt@example.org")
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    fail_times(client, known.email, limit, ip="10.0.1.1")
+    fail_times(client, "unbekannt@example.org", limit, ip="10.0.2.2")
+
+    for_known = sign_in(client, known.email, WRONG, ip="10.0.3.3")
+    for_unknown = sign_in(client, "unbekannt@example.org", WRONG, ip="10.0.4.4")
+
+    assert for_known.status_code == for_unknown.status_code == 429
+    assert (without_csrf_token(for_known.text).replace("bekannt@example.org", "ADRESSE")
+            == without_csrf_token(for_unknown.text).replace("unbekannt@example.org", "ADRESSE"))
+
+
+def test_a_failed_login_keeps_the_address_but_never_echoes_the_password(client, make_user):
+    user = make_user()
+
+    response = sign_in(client, user.email, WRONG)
+
+    assert f'value="{user.email}"' in response.text
+    assert WRONG not in response.text
+
+
+def test_email_address_is_matched_regardless_of_case_and_blanks(client, make_user):
+    user = make_user(email="gross.klein@example.org")
+
+    assert sign_in(client, "  Gross.Klein@Example.ORG ").status_code == 302
+    assert is_signed_in(client)
+    assert user.active
+
+
+# --- where the login leads ---------------------------------------------------------------------------------
+
+FOREIGN_TARGETS = [
+    "//evil.example",
+    "https://evil.example",
+    "http://evil.example/profil",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    " /\t/evil.example",
+    "/\t/evil.example",
+    "/\r\n/evil.example",
+    "https:evil.example",
+    "evil.example",
+]
+
+
+def assert_stays_on_this_site(location: str) -> None:
+    visible = re.sub(r"[\t\r\n]", "", location).strip()  # what a browser makes of it
+    parts = urlsplit(visible)
+    assert visible.startswith("/") and not visible.startswith("//"), location
+    assert "\\" not in visible and not parts.scheme and not parts.netloc, location
+
+
+@pytest.mark.parametrize("target", FOREIGN_TARGETS)
+def test_login_never_redirects_to_another_site(client, make_user, target):
+    user = make_user()
+
+    response = sign_in(client, user.email, query_string={"next": target})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_an_encoded_double_slash_is_a_path_on_this_site(client, make_user):
+    # "/%2F%2Fevil.example" is a path on our own host (the browser does not decode %2F into a host);
+    # following it is harmless: it ends in our 404 page.
+    user = make_user()
+
+    response = sign_in(client, user.email, query_string={"next": "/%2F%2Fevil.example"})
+
+    assert_stays_on_this_site(response.headers["Location"])
+    assert client.get(response.headers["Location"]).status_code == 404
+
+
+@pytest.mark.parametrize("target", ["/profil", "/profil/passwort?von=menue"])
+def test_login_follows_a_local_next_page(client, make_user, target):
+    user = make_user()
+
+    response = sign_in(client, user.email, query_string={"next": target})
+
+    assert response.headers["Location"] == target
+
+
+def test_a_guest_is_sent_to_login_and_back_to_the_page_asked_for(client, make_user):
+    user = make_user()
+
+    to_login = client.get("/profil")
+    assert to_login.status_code == 302
+    login_url = to_login.headers["Location"]
+    assert login_url.startswith("/anmelden?next=")
+    response = client.post(login_url, data={"email": user.email, "password": PASSWORD})
+
+    assert response.headers["Location"] == "/profil"
+
+
+# --- the life of a session ---------------------------------------------------------------------------------
+
+def test_a_copied_cookie_stops_working_after_logout(new_client, client, make_user, session_cookie):
+    user = make_user()
+    sign_in(client, user.email)
+    copied = session_cookie(client)
+    assert is_signed_in(client)
+
+    assert client.post("/abmelden", data={}).status_code == 302
+    assert not is_signed_in(client)
+
+    thief = new_client()
+    thief.set_cookie("qualify_session", copied)
+    response = thief.get("/profil")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/anmelden")
+
+
+def test_logout_needs_a_post_so_a_link_cannot_sign_anyone_out(client, make_user):
+    sign_in(client, make_user().email)
+
+    assert client.get("/abmelden").status_code == 405
+    assert is_signed_in(client)
+
+
+def test_signing_in_starts_a_fresh_session(new_client, client, make_user, session_cookie):
+    user = make_user()
+    client.get("/anmelden")
+    with client.session_transaction() as session:
+        session["planted"] = "vom Angreifer"
+    before = session_cookie(client)
+
+    sign_in(client, user.email)
+
+    after = session_cookie(client)
+    assert after and after != before
+    with client.session_transaction() as session:
+        assert "planted" not in session
+    # Whoever planted the first cookie holds nothing: it never became a signed-in session.
+    planter = new_client()
+    planter.set_cookie("qualify_session", before)
+    assert not is_signed_in(planter)
+
+
+def test_two_browsers_have_two_sessions_and_logout_ends_only_one(new_client, client, make_user):
+    user = make_user()
+    phone = new_client()
+    sign_in(client, user.email)
+    sign_in(phone, user.email)
+
+    client.post("/abmelden", data={})
+
+    assert not is_signed_in(client)
+    assert is_signed_in(phone)
+
+
+def test_a_deactivated_account_loses_its_session_at_once(client, make_user):
+    user = make_user()
+    sign_in(client, user.email)
+    assert is_signed_in(client)
+
+    user.active = False  # even without the admin's "deactivate" (which also deletes the sessions)
+    db.session.commit()
+
+    assert not is_signed_in(client)
+
+
+def test_an_admin_deactivating_someone_ends_their_session(new_client, client, make_user, admin):
+    person = make_user()
+    sign_in(client, person.email)
+    admin_browser = new_client()
+    sign_in(admin_browser, admin.email, ip="10.0.0.2")
+
+    response = admin_browser.post(f"/verwaltung/personen/{person.id}/deaktivieren", data={})
+
+    assert response.status_code == 302
+    assert not is_signed_in(client)
+    assert sign_in(client, person.email).status_code == 200  # and cannot sign in again

@@ -1,0 +1,248 @@
+"""Forgotten and changed passwords: the link from the mail, its limits, and the rules for new passwords."""
+
+import re
+import time
+
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from qualify.core.mail import OutboxMessage
+from qualify.extensions import db
+
+PASSWORD = "richtig-gutes-passwort"
+NEW_PASSWORD = "ein ganz neuer Satz 2026"
+RESET_LINK = re.compile(r"http://localhost(/passwort-neu/[A-Za-z0-9._-]+)")
+
+
+def outbox() -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def request_reset(client, email: str):
+    return client.post("/passwort-vergessen", data={"email": email})
+
+
+def reset_path_from_mail(client, user) -> str:
+    assert request_reset(client, user.email).status_code == 302
+    message = outbox()[-1]
+    assert message.recipient == user.email
+    return RESET_LINK.search(message.body_text).group(1)
+
+
+def set_new_password(client, path: str, password: str = NEW_PASSWORD, confirm: str | None = None):
+    return client.post(path, data={"password": password, "confirm": password if confirm is None else confirm})
+
+
+def can_sign_in(client, user, password: str) -> bool:
+    return client.post("/anmelden", data={"email": user.email, "password": password}).status_code == 302
+
+
+def password_is(user, password: str) -> bool:
+    db.session.refresh(user)
+    return check_password_hash(user.password_hash, password)
+
+
+def change_password(client, current: str, new: str, confirm: str | None = None):
+    return client.post("/profil/passwort", data={"current": current, "password": new,
+                                                 "confirm": new if confirm is None else confirm})
+
+
+# --- asking for a link -------------------------------------------------------------------------------------
+
+def test_known_and_unknown_addresses_get_the_same_answer_and_only_the_known_one_a_mail(client, make_user):
+    known = make_user(email="bekannt@example.org")
+
+    for_known = request_reset(client, known.email)
+    for_unknown = request_reset(client, "unbekannt@example.org")
+
+    assert for_known.status_code == for_unknown.status_code == 302
+    assert for_known.headers["Location"] == for_unknown.headers["Location"] == "/anmelden"
+    assert client.get("/anmelden").text.count("Wenn die Adresse bei uns bekannt ist") == 1
+    assert [message.recipient for message in outbox()] == ["bekannt@example.org"]
+
+
+def test_a_deactivated_account_gets_no_link_but_the_same_answer(client, make_user):
+    inactive = make_user(active=False)
+
+    response = request_reset(client, inactive.email)
+
+    assert response.status_code == 302 and response.headers["Location"] == "/anmelden"
+    assert outbox() == []
+
+
+def test_the_link_goes_to_the_address_on_file_whatever_the_spelling(client, make_user):
+    make_user(email="schreibweise@example.org")
+
+    request_reset(client, "  Schreibweise@EXAMPLE.org ")
+
+    assert [message.recipient for message in outbox()] == ["schreibweise@example.org"]
+
+
+# --- using the link ----------------------------------------------------------------------------------------
+
+def test_the_link_in_the_mail_sets_a_new_password(client, make_user):
+    user = make_user()
+    path = reset_path_from_mail(client, user)
+
+    assert client.get(path).status_code == 200
+    response = set_new_password(client, path)
+
+    assert response.status_code == 302 and response.headers["Location"] == "/anmelden"
+    assert not can_sign_in(client, user, PASSWORD)
+    assert can_sign_in(client, user, NEW_PASSWORD)
+
+
+def test_the_link_works_only_once(client, make_user):
+    user = make_user()
+    path = reset_path_from_mail(client, user)
+    set_new_password(client, path)
+
+    second = set_new_password(client, path, "noch ein anderes Passwort")
+
+    assert second.status_code == 302 and second.headers["Location"] == "/passwort-vergessen"
+    assert "abgelaufen oder wurde schon benutzt" in client.get("/passwort-vergessen").text
+    assert can_sign_in(client, user, NEW_PASSWORD)
+
+
+def test_an_older_link_dies_when_a_newer_one_is_used(client, make_user):
+    user = make_user()
+    older = reset_path_from_mail(client, user)
+    newer = reset_path_from_mail(client, user)
+    set_new_password(client, newer)
+
+    assert client.get(older).headers["Location"] == "/passwort-vergessen"
+
+
+def test_an_expired_link_is_refused(app, client, make_user, monkeypatch):
+    user = make_user()
+    path = reset_path_from_mail(client, user)
+    two_days_later = int(time.time()) + app.config["PASSWORD_RESET_MAX_AGE"] + 60
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: two_days_later)
+
+    response = set_new_password(client, path)
+
+    assert response.status_code == 302 and response.headers["Location"] == "/passwort-vergessen"
+    monkeypatch.undo()
+    assert can_sign_in(client, user, PASSWORD)
+
+
+@pytest.mark.parametrize("forge", ["tampered", "foreign key", "garbage"])
+def test_a_forged_link_is_refused(client, make_user, forge):
+    user = make_user()
+    path = reset_path_from_mail(client, user)
+    token = path.rsplit("/", 1)[1]
+    if forge == "tampered":
+        payload, rest = token.split(".", 1)
+        token = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + rest
+    elif forge == "foreign key":
+        token = URLSafeTimedSerializer("ein-anderer-schluessel", salt="password-reset").dumps(
+            {"user": user.id, "pw": "0" * 16})
+    else:
+        token = "x"
+
+    response = set_new_password(client, f"/passwort-neu/{token}")
+
+    assert response.status_code == 302 and response.headers["Location"] == "/passwort-vergessen"
+    assert can_sign_in(client, user, PASSWORD)
+
+
+def test_a_link_stops_working_when_the_account_is_deactivated(client, make_user):
+    user = make_user()
+    path = reset_path_from_mail(client, user)
+    user.active = False
+    db.session.commit()
+
+    assert set_new_password(client, path).headers["Location"] == "/passwort-vergessen"
+
+
+def test_setting_a_new_password_signs_out_every_browser(client, new_client, make_user):
+    user = make_user()
+    laptop = new_client()
+    assert can_sign_in(laptop, user, PASSWORD)
+
+    set_new_password(client, reset_path_from_mail(client, user))
+
+    assert laptop.get("/profil").status_code == 302
+
+
+def test_the_reset_page_tells_no_other_site_its_address(client, make_user):
+    path = reset_path_from_mail(client, make_user())
+
+    response = client.get(path)
+
+    assert response.headers["Referrer-Policy"] in {"same-origin", "no-referrer", "strict-origin"}
+
+
+# --- rules for new passwords -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("password", "confirm", "problem"), [
+    ("kurz", "kurz", "mindestens 10 Zeichen"),
+    (" mit Leerzeichen am Rand ", " mit Leerzeichen am Rand ", "Leerzeichen"),
+    ("lang-genug-aber-anders", "lang-genug-und-falsch", "stimmen nicht überein"),
+])
+def test_a_weak_or_mistyped_new_password_is_refused_and_never_shown_again(client, make_user, password,
+                                                                          confirm, problem):
+    user = make_user()
+    path = reset_path_from_mail(client, user)
+
+    response = set_new_password(client, path, password, confirm)
+
+    assert response.status_code == 200
+    assert problem in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert password.strip() not in response.text and confirm.strip() not in response.text
+    assert can_sign_in(client, user, PASSWORD)
+
+
+def test_changing_the_password_needs_the_current_one(client, login, make_user):
+    user = make_user()
+    login(user)
+
+    response = change_password(client, "geraten-geraten", NEW_PASSWORD)
+
+    assert response.status_code == 200
+    assert "Das aktuelle Passwort ist nicht richtig." in response.text
+    assert "geraten-geraten" not in response.text and NEW_PASSWORD not in response.text
+    assert password_is(user, PASSWORD)
+
+
+def test_a_weak_password_is_refused_when_changing_it_too(client, login, make_user):
+    user = make_user()
+    login(user)
+
+    response = change_password(client, PASSWORD, "kurz")
+
+    assert response.status_code == 200
+    assert "mindestens 10 Zeichen" in response.text
+    assert PASSWORD not in response.text
+    assert password_is(user, PASSWORD)
+
+
+def test_changing_the_password_keeps_this_browser_and_signs_out_the_others(client, new_client, login,
+                                                                           make_user):
+    user = make_user()
+    login(user)
+    phone = new_client()
+    login(user, via=phone)
+
+    response = change_password(client, PASSWORD, NEW_PASSWORD)
+
+    assert response.status_code == 302
+    assert client.get("/profil").status_code == 200
+    assert phone.get("/profil").status_code == 302
+    assert can_sign_in(new_client(), user, NEW_PASSWORD)
+
+
+def test_guessing_the_current_password_counts_towards_the_lock(app, client, login, make_user):
+    user = make_user()
+    login(user)
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        change_password(client, "geraten-geraten", NEW_PASSWORD)
+
+    response = change_password(client, PASSWORD, NEW_PASSWORD)  # right, but too late
+
+    assert response.status_code == 200
+    assert password_is(user, PASSWORD)

@@ -1,0 +1,107 @@
+"""Creating, editing and deactivating accounts on the administration pages."""
+
+import pytest
+from sqlalchemy import select
+
+from qualify.accounts.models import User, UserSession
+from qualify.accounts.roles import Role
+from qualify.core.audit import AuditEvent
+from qualify.core.mail import OutboxMessage
+from qualify.extensions import db
+
+
+@pytest.fixture
+def admin(make_user, login):
+    user = make_user(Role.ADMIN)
+    login(user)
+    return user
+
+
+def new_person(**changes) -> dict:
+    return {"display_name": "Nora Neu", "email": "Nora@Example.org", "personnel_number": "", "unit": "",
+            "language": "de", "roles": ["learner"], "send_invitation": "y", **changes}
+
+
+def test_admin_creates_a_person_in_a_unit_and_invites_them(client, admin, make_organisation):
+    organisation = make_organisation()
+    unit = organisation.units[0]
+    response = client.post("/verwaltung/personen/neu",
+                           data=new_person(unit=f"unit:{unit.id}", roles=["learner", "trainer"]))
+    assert response.status_code == 302
+    person = db.session.scalar(select(User).where(User.email == "nora@example.org"))
+    assert (person.organisation_id, person.unit_id, person.password_hash) == (organisation.id, unit.id, None)
+    assert person.roles == {Role.LEARNER, Role.TRAINER}
+    assert list(db.session.scalars(select(OutboxMessage.recipient))) == ["nora@example.org"]
+
+
+def test_creating_a_person_without_invitation_sends_no_mail(client, admin):
+    client.post("/verwaltung/personen/neu", data={**new_person(), "send_invitation": ""})
+    assert db.session.scalar(select(User).where(User.email == "nora@example.org")) is not None
+    assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_taken_email_is_reported_at_the_field_and_the_input_kept(client, admin, make_user):
+    make_user(email="nora@example.org")
+    response = client.post("/verwaltung/personen/neu", data=new_person(display_name="Nora Zwei"))
+    assert response.status_code == 200
+    assert "bereits vergeben" in response.text and 'id="email-error"' in response.text
+    assert 'value="Nora Zwei"' in response.text
+
+
+def test_admin_changes_name_and_roles(client, admin, make_user):
+    person = make_user(Role.LEARNER, Role.TRAINER, email="tom@example.org")
+    changes = new_person(display_name="Tom Neu", email="tom@example.org", roles=["moderator"])
+    response = client.post(f"/verwaltung/personen/{person.id}", data=changes)
+    assert response.status_code == 302
+    db.session.refresh(person)
+    assert person.display_name == "Tom Neu" and person.roles == {Role.MODERATOR}
+    roles_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles"))
+    assert roles_event.details == {"added": ["moderator"], "removed": ["learner", "trainer"]}
+
+
+def test_editing_cannot_take_another_persons_email(client, admin, make_user):
+    make_user(email="taken@example.org")
+    person = make_user(email="tom@example.org")
+    response = client.post(f"/verwaltung/personen/{person.id}", data=new_person(email="TAKEN@example.org"))
+    assert "bereits vergeben" in response.text
+    db.session.refresh(person)
+    assert person.email == "tom@example.org"
+
+
+def test_deactivated_person_is_signed_out_and_cannot_sign_in(app, client, admin, make_user, login):
+    person = make_user()
+    other_browser = app.test_client()
+    login(person, via=other_browser)
+
+    client.post(f"/verwaltung/personen/{person.id}/deaktivieren", data={})
+
+    db.session.refresh(person)
+    assert person.active is False
+    assert db.session.scalar(select(UserSession).where(UserSession.user_id == person.id)) is None
+    assert other_browser.get("/profil").status_code == 302
+    with pytest.raises(AssertionError, match="login failed"):
+        login(person, via=app.test_client())
+
+
+def test_reactivated_person_can_sign_in_again(app, client, admin, make_user, login):
+    person = make_user(active=False)
+    client.post(f"/verwaltung/personen/{person.id}/aktivieren", data={})
+    login(person, via=app.test_client())
+
+
+def test_admin_cannot_deactivate_themselves(client, admin):
+    assert client.post(f"/verwaltung/personen/{admin.id}/deaktivieren", data={}).status_code == 400
+    db.session.refresh(admin)
+    assert admin.active
+
+
+@pytest.mark.parametrize("role", sorted(set(Role) - {Role.ADMIN}))
+def test_only_admins_reach_the_administration(client, make_user, login, role):
+    login(make_user(role))
+    target = make_user(email="target@example.org")
+    assert client.get("/verwaltung/").status_code == 403
+    assert client.get("/verwaltung/personen/neu").status_code == 403
+    assert client.post("/verwaltung/personen/neu", data=new_person()).status_code == 403
+    assert client.post(f"/verwaltung/personen/{target.id}/deaktivieren", data={}).status_code == 403
+    db.session.refresh(target)
+    assert target.active

@@ -1,0 +1,55 @@
+from playwright.sync_api import expect
+
+from qualify.accounts.roles import Role
+
+
+def test_trainer_writes_a_quiz_fixes_its_error_and_publishes_for_learners(page, make_page, make_user, sign_in,
+                                                                          assert_accessible, screenshot):
+    trainer = make_user(Role.TRAINER)
+    sign_in(page, trainer)
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Kurse bearbeiten").click()
+    assert_accessible(page)
+    page.get_by_label("Kürzel").fill("probe")
+    page.get_by_label("Titel").fill("Probekurs")
+    page.get_by_role("button", name="Kurs anlegen").click()
+    expect(page.get_by_role("heading", level=1).first).to_have_text("Probekurs")
+    page.get_by_text("Modul hinzufügen").click()
+    page.get_by_label("Nummer").fill("1")
+    page.locator("#module input[name=slug]").fill("start")
+    page.locator("#module input[name=title]").fill("Start")
+    page.get_by_role("button", name="Modul anlegen").click()
+    expect(page.get_by_role("heading", level=1).first).to_have_text("Start")
+    assert_accessible(page)
+    text = page.get_by_label("Text der Datei")
+    text.fill("---\ntitle: Start\n---\n\n# Hallo **Welt**\n\n```quiz\n::F::Richtig? {T\n```\n")
+    url = page.url
+    page.get_by_role("button", name="Vorschau").click()
+    expect(page.locator("#vorschau h1")).to_contain_text("Hallo Welt")
+    assert page.url == url  # swapped in place, no reload
+    screenshot(page, "authoring-preview")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("alert").filter(has_text="Nichts gespeichert")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "authoring-problem")
+    page.get_by_role("link", name="Zeile 8").click()
+    assert page.evaluate("document.activeElement.id") == "text"
+    text.fill("---\ntitle: Start\n---\n\n# Hallo\n\n```quiz\n::F::Richtig? {T}\n```\n")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_text("Gespeichert.")).to_be_visible()
+    page.get_by_role("link", name="Versionsgeschichte").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Änderungen ansehen (Version 2)").click()
+    assert_accessible(page)
+    screenshot(page, "authoring-diff")
+    page.get_by_role("link", name="Probekurs").click()
+    screenshot(page, "authoring-course")
+    assert_accessible(page)
+    page.get_by_role("button", name="Veröffentlichen").click()
+    expect(page.get_by_text("Lernende sehen den Kurs im Katalog.")).to_be_visible()
+
+    learner_page = make_page()
+    sign_in(learner_page, make_user(Role.LEARNER))
+    learner_page.goto("/kurse/?q=probekurs")
+    learner_page.get_by_role("link", name="Probekurs").click()
+    expect(learner_page.get_by_role("heading", level=1).first).to_have_text("Probekurs")
+    assert_accessible(learner_page)

@@ -1,0 +1,321 @@
+"""Authoring in the browser: trainers edit the files of their own courses; the loader checks every save."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from flask import url_for
+from sqlalchemy import func, select
+
+from qualify.accounts.roles import Role
+from qualify.core import markdown
+from qualify.core.audit import AuditEvent
+from qualify.courses import authoring
+from qualify.courses.commands import courses_cli
+from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
+from qualify.extensions import db
+
+BASE = re.compile(r'name="base" type="hidden" value="([^"]*)"')
+QUIZ_MODULE = """---
+title: Erste Schritte
+kind: self-study
+minutes: 10
+---
+
+# Erste Schritte
+
+Ein Text mit **Markdown**.
+
+```quiz
+::Frage::Was ist richtig? {
+=A#Genau.
+~B#Nein.
+}
+```
+"""
+BROKEN_QUIZ = QUIZ_MODULE.replace("~B#Nein.\n}", "~B#Nein.")  # the { on line 12 is never closed
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(20)
+
+
+def base_of(page) -> str:
+    """Read the fingerprint the editor sends back, as the browser would."""
+    return BASE.search(page.text).group(1)
+
+
+def save(client, url: str, text: str, note: str = ""):
+    return client.post(url, data={"text": text, "note": note, "base": base_of(client.get(url))})
+
+
+def request(client, method: str, url: str) -> int:
+    """Send an empty form (with its CSRF token) or a GET; return the status."""
+    return (client.post(url, data={}) if method == "POST" else client.get(url)).status_code
+
+
+def logout(client):
+    client.post("/abmelden", data={})
+
+
+@pytest.fixture
+def trainer(client, make_user, login):
+    user = make_user(Role.TRAINER)
+    login(user)
+    return user
+
+
+@pytest.fixture
+def course(client, trainer):
+    """A draft course of the signed-in trainer with one self-study module (version 1)."""
+    client.post("/autoren/", data={"slug": "neuer-kurs", "title": "Neuer Kurs: Grundlagen",
+                                   "summary": "Kurz."})
+    client.post("/autoren/neuer-kurs/module", data={"number": 1, "slug": "start", "title": "Start",
+                                                     "kind": "self-study"})
+    return db.session.scalar(select(Course).where(Course.slug == "neuer-kurs"))
+
+
+def versions_of(course, slug="start") -> list[ModuleVersion]:
+    module = db.session.scalar(select(Module).where(Module.course_id == course.id, Module.slug == slug))
+    return list(db.session.scalars(select(ModuleVersion).where(ModuleVersion.module_id == module.id)
+                                   .order_by(ModuleVersion.number)))
+
+
+def authoring_urls(app, course, **values) -> list[tuple[str, str]]:
+    """Every (method, URL) of the blueprint for this course, built from its rules."""
+    values = {"slug": course.slug, "module_slug": "start", "name": "fragen.gift", "number": 1, **values}
+    found = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint.startswith("authoring.") and rule.endpoint != "authoring.index":
+                url = url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+                found += [(method, url) for method in sorted(rule.methods & {"GET", "POST"})]
+    return found
+
+
+def test_trainer_creates_a_draft_course_they_own(client, trainer, course):
+    assert course.status == "draft" and course.title == "Neuer Kurs: Grundlagen"
+    assert "title: 'Neuer Kurs: Grundlagen'\n" in course.source  # quoted: YAML would choke on the colon
+    owner = select(CourseOwner.user_id).where(CourseOwner.course_id == course.id)
+    assert db.session.scalar(owner) == trainer.id
+    assert "Neuer Kurs: Grundlagen" in client.get("/autoren/").text
+
+
+def test_trainer_saves_a_module_with_a_quiz_as_a_new_version(client, trainer, course):
+    response = save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE, note="Quiz ergänzt")
+    assert response.status_code == 302
+    latest = versions_of(course)[-1]
+    assert latest.number == 2 and latest.source == QUIZ_MODULE and latest.has_quiz
+    assert latest.created_by_id == trainer.id and latest.note == "Quiz ergänzt"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "authoring.save")) == 1
+
+
+def test_gift_error_is_shown_at_its_line_with_the_text_kept_and_fixing_it_saves_version_2(
+        client, trainer, course):
+    page = save(client, "/autoren/neuer-kurs/module/start", BROKEN_QUIZ)
+    assert page.status_code == 200
+    assert '<a href="#zeile-12" data-line="12">Zeile 12</a>: Die geschweifte Klammer' in page.text
+    assert '<li id="zeile-12" class="has-problem">' in page.text
+    assert "~B#Nein.\n```\n</textarea>" in page.text  # what the trainer typed, not the saved version
+    assert len(versions_of(course)) == 1
+    fixed = client.post("/autoren/neuer-kurs/module/start", data={"text": QUIZ_MODULE, "base": base_of(page)})
+    assert fixed.status_code == 302
+    assert [v.number for v in versions_of(course)] == [1, 2]
+
+
+def test_a_textarea_with_windows_line_ends_saves_no_change(client, trainer, course):
+    current = versions_of(course)[-1].source
+    response = save(client, "/autoren/neuer-kurs/module/start", current.replace("\n", "\r\n"))
+    assert response.status_code == 302 and len(versions_of(course)) == 1
+
+
+def test_a_stale_editor_does_not_overwrite_a_newer_save(client, trainer, course):
+    url = "/autoren/neuer-kurs/module/start"
+    stale = base_of(client.get(url))
+    save(client, url, QUIZ_MODULE)
+    page = client.post(url, data={"text": QUIZ_MODULE + "\nMein Absatz.\n", "base": stale})
+    assert "Inzwischen hat jemand anderes" in page.text and "Mein Absatz." in page.text
+    assert len(versions_of(course)) == 2
+
+
+def test_publishing_shows_the_course_in_the_catalogue_and_keeps_the_rest_of_course_md(
+        client, trainer, course, make_user, login):
+    before = course.source
+    assert client.post("/autoren/neuer-kurs/status", data={"status": "published"}).status_code == 302
+    assert course.source == before.replace("status: draft", "status: published")
+    logout(client)
+    login(make_user(Role.LEARNER))
+    assert "Neuer Kurs: Grundlagen" in client.get("/kurse/").text
+
+
+def test_status_is_set_in_the_front_matter_only():
+    text = "\ufeff---\r\ntitle: Kurs # mit Kommentar\r\nstatus: draft\r\n---\r\n\r\nstatus: draft im Text\r\n"
+    expected = text.replace("status: draft\r\n---", "status: published\r\n---")
+    assert authoring.with_status(text, "published") == expected
+    without = "---\ntitle: Kurs\n---\n\nText\n"
+    assert authoring.with_status(without, "published") == "---\ntitle: Kurs\nstatus: published\n---\n\nText\n"
+
+
+def test_another_trainer_gets_404_on_every_authoring_url(app, client, course, make_user, login):
+    stranger = make_user(Role.TRAINER)
+    urls = authoring_urls(app, course, user_id=stranger.id)
+    assert len(urls) >= 18
+    logout(client)
+    login(stranger)
+    refused = {(method, url): request(client, method, url) for method, url in urls}
+    assert set(refused.values()) <= {403, 404}, refused
+    assert "Neuer Kurs: Grundlagen" not in client.get("/autoren/").text
+
+
+def test_the_owner_and_admins_reach_every_url_the_stranger_could_not(app, client, course, make_user, login):
+    logout(client)
+    login(make_user(Role.ADMIN))
+    urls = authoring_urls(app, course, user_id=make_user(Role.TRAINER).id)
+    statuses = {(method, url): request(client, method, url) for method, url in urls
+                if "fragen/" not in url and "entfernen" not in url}
+    assert not {status for status in statuses.values() if status in (403, 404)}, statuses
+
+
+def test_a_module_of_another_course_is_not_found_under_my_course(client, trainer, course, make_user, login):
+    client.post("/autoren/", data={"slug": "zweiter-kurs", "title": "Zweiter Kurs"})
+    client.post("/autoren/zweiter-kurs/module", data={"number": 1, "slug": "nur-hier", "title": "Nur hier",
+                                                       "kind": "workshop"})
+    assert client.get("/autoren/zweiter-kurs/module/nur-hier").status_code == 200
+    assert client.get("/autoren/neuer-kurs/module/nur-hier").status_code == 404
+
+
+def test_learners_get_403_everywhere(app, client, course, make_user, login):
+    urls = [("GET", "/autoren/"), ("POST", "/autoren/")] + authoring_urls(app, course, user_id=1)
+    logout(client)
+    login(make_user(Role.LEARNER))
+    statuses = {(method, url): request(client, method, url) for method, url in urls}
+    assert set(statuses.values()) == {403}, statuses
+
+
+def test_preview_renders_markdown_safely(client, trainer, course):
+    text = ("---\ntitle: T\n---\n\n# Titel\n\n<script>alert(1)</script>\n\n"
+            "[Klick](javascript:alert(1)) ![Bild](medien/a.png)\n")
+    fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": text},
+                           headers={"X-Requested-With": "authoring.js"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "<h1" in fragment.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment.text
+    assert "<script>" not in fragment.text
+    assert "<p>[Klick](javascript:alert(1))" in fragment.text and 'href="javascript' not in fragment.text
+    assert 'src="/kurse/neuer-kurs/dateien/medien/a.png"' in fragment.text
+    page = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": text})
+    assert "So sieht Ihr Text aus" in page.text and "[Klick](javascript:alert(1))" in page.text  # text kept
+    assert len(versions_of(course)) == 1
+
+
+def test_editor_pages_never_run_the_markdown_parser(app, client, trainer, course):
+    save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
+    client.post("/autoren/neuer-kurs/fragen", data={"name": "pool"})
+    before = markdown.render_count()
+    for method, url in authoring_urls(app, course, name="pool.gift", number=2, user_id=trainer.id):
+        if method == "GET":
+            assert client.get(url).status_code == 200, url
+    assert client.get("/autoren/").status_code == 200
+    assert markdown.render_count() == before
+
+
+def test_upload_rejects_a_file_whose_content_is_not_what_its_name_says(client, trainer, course):
+    fake = client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(b"GIF89a" + bytes(40)), "foto.png")})
+    assert "passt nicht zur Endung .png" in fake.text
+    script = client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>'),
+                                        "bild.svg")})
+    assert "keine Skripte" in script.text
+    assert db.session.scalar(select(func.count()).select_from(CourseFile)) == 0
+    real = client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(PNG), "Foto Halle.PNG")})
+    assert real.status_code == 302
+    stored = db.session.scalar(select(CourseFile))
+    assert stored.path == "medien/foto_halle.png" and stored.content_type == "image/png"
+
+
+def test_restore_makes_a_new_version_with_the_old_source(client, trainer, course):
+    first = versions_of(course)[0].source
+    save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
+    response = client.post("/autoren/neuer-kurs/module/start/versionen/1/wiederherstellen", data={})
+    assert response.status_code == 302
+    versions = versions_of(course)
+    assert [v.number for v in versions] == [1, 2, 3]
+    assert versions[0].source == first and versions[1].source == QUIZ_MODULE and versions[2].source == first
+    assert versions[2].created_by_id == trainer.id and "Version 1" in versions[2].note
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "authoring.restore")) == 1
+
+
+def test_diff_marks_added_and_removed_lines_and_escapes_them(client, trainer, course):
+    old = versions_of(course)[0].source
+    save(client, "/autoren/neuer-kurs/module/start", old.replace("## Lernziele", "<b>Ziele</b> & mehr"))
+    page = client.get("/autoren/neuer-kurs/module/start/versionen/2")
+    assert ('<span class="diff-del"><span class="visually-hidden">entfernt: </span>'
+            "-## Lernziele</span>") in page.text
+    assert ('<span class="diff-add"><span class="visually-hidden">hinzugefügt: </span>'
+            "+&lt;b&gt;Ziele&lt;/b&gt; &amp; mehr</span>") in page.text
+    history = client.get("/autoren/neuer-kurs/module/start/versionen").text
+    assert "Person" in history and "Version 2" in history
+
+
+def test_zip_export_imports_again_with_no_changes(client, runner, trainer, course, tmp_path):
+    save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
+    client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data",
+                data={"file": (io.BytesIO(PNG), "bild.png")})
+    client.post("/autoren/neuer-kurs/fragen", content_type="multipart/form-data",
+                data={"file": (io.BytesIO(b"::F::Richtig? {T}\r\n"), "pool.gift")})
+    response = client.get("/autoren/neuer-kurs/export.zip")
+    assert response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert sorted(archive.namelist()) == ["neuer-kurs/01-start.md", "neuer-kurs/course.md",
+                                              "neuer-kurs/fragen/pool.gift", "neuer-kurs/medien/bild.png"]
+        archive.extractall(tmp_path)
+    result = runner.invoke(courses_cli, ["import", str(tmp_path)])
+    assert "No changes" in result.output, result.output
+
+
+def test_a_bank_error_is_shown_at_its_line_and_a_fixed_bank_gives_drawing_modules_a_version(
+        client, trainer, course):
+    client.post("/autoren/neuer-kurs/fragen", data={"name": "pool"})
+    drawing = QUIZ_MODULE.replace("minutes: 10", "minutes: 10\nquestions: fragen/pool.gift")
+    save(client, "/autoren/neuer-kurs/module/start", drawing)
+    page = save(client, "/autoren/neuer-kurs/fragen/pool.gift", "// Pool\n\n::F::Richtig? {T\n")
+    assert '<a href="#zeile-3" data-line="3">Zeile 3</a>' in page.text
+    save(client, "/autoren/neuer-kurs/fragen/pool.gift", "// Pool\n\n::F::Richtig? {T}\n", note="Frage 1")
+    latest = versions_of(course)[-1]
+    assert latest.number == 3 and latest.note == "Frage 1"
+
+
+def test_admin_assigns_a_co_owner_who_can_then_edit(client, course, make_user, login):
+    colleague = make_user(Role.TRAINER, email="kollegin@example.org")
+    learner = make_user(Role.LEARNER, email="lernend@example.org")
+    logout(client)
+    login(make_user(Role.ADMIN))
+    refused = client.post("/autoren/neuer-kurs/besitzer", data={"email": learner.email})
+    assert "keine aktive Person mit der Rolle Trainer/in" in refused.text
+    added = client.post("/autoren/neuer-kurs/besitzer", data={"email": "Kollegin@Example.org"})
+    assert added.status_code == 302
+    logout(client)
+    login(colleague)
+    assert client.get("/autoren/neuer-kurs").status_code == 200
+    assert save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE).status_code == 302
+    assert versions_of(course)[-1].created_by_id == colleague.id
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "authoring.owner_added")) == 1
+
+
+def test_trainers_cannot_add_co_owners(client, trainer, course, make_user):
+    colleague = make_user(Role.TRAINER)
+    assert client.post("/autoren/neuer-kurs/besitzer", data={"email": colleague.email}).status_code == 403
+
+
+def test_editor_pages_cost_the_same_few_statements_however_big_the_course(
+        client, demo_courses, make_user, login, count_statements):
+    login(make_user(Role.ADMIN))
+    for url, budget in [("/autoren/", 4), ("/autoren/hochvolt-sicherheit", 7),
+                        ("/autoren/hochvolt-sicherheit/module/warum-hochvolt", 6),
+                        ("/autoren/hochvolt-sicherheit/module/warum-hochvolt/versionen", 7)]:
+        client.get(url)  # warm up
+        with count_statements() as counter:
+            assert client.get(url).status_code == 200
+        assert counter.count <= budget, (url, counter.statements)
