@@ -106,8 +106,8 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 
 
 def _password_fingerprint(user: User) -> str:
-    # Part of the token: once the password changes, every older link stops working.
-    return _sha256(user.password_hash or "unset")[:16]
+    # Part of the token: once the password or the address changes, every older link stops working.
+    return _sha256(f"{user.password_hash or 'unset'}\x1f{user.email}")[:16]
 
 
 def make_reset_token(user: User) -> str:

@@ -19,6 +19,10 @@ MIN_PASSWORD_LENGTH = 10
 class AccountError(ValueError):
     """A request about an account that cannot be carried out; the message is for the user."""
 
+    def __init__(self, message: str, *, field: str = "email"):
+        super().__init__(message)
+        self.field = field  # the form field the message belongs to
+
 
 def normalise_email(email: str) -> str:
     """Compare e-mail addresses case-insensitively and without surrounding blanks."""
@@ -95,6 +99,31 @@ def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> Non
                  added=sorted(str(r) for r in set(roles) - old), removed=sorted(str(r) for r in old - set(roles)))
 
 
+def update_user(user: User, *, email: str, display_name: str, personnel_number: str | None, language: str,
+                organisation: Organisation | None, unit: Unit | None, roles: set[Role], actor: User) -> None:
+    """Change a person's data, placement and roles, as an admin does it."""
+    email = normalise_email(email)
+    other = find_user_by_email(email)
+    if other and other.id != user.id:
+        raise AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.", email=email))
+    if Role.ADMIN in user.roles and Role.ADMIN not in roles and count_active_admins() <= 1:
+        raise AccountError(_("Das ist das letzte Administrationskonto: Die Rolle bleibt."), field="roles")
+    if email != user.email:
+        end_all_sessions(user)  # and, as the address is part of reset tokens, voids links sent to the old one
+    user.email, user.display_name = email, display_name.strip()
+    user.personnel_number, user.language = personnel_number or None, language
+    user.organisation, user.unit = organisation, unit
+    set_roles(user, roles, actor=actor)
+    audit.record("user.update", actor=actor, target=user)
+
+
+def count_active_admins() -> int:
+    """Count the active accounts holding the admin role."""
+    stmt = (select(func.count()).select_from(User).join(UserRole)
+            .where(UserRole.role == str(Role.ADMIN), User.active.is_(True)))
+    return db.session.scalar(stmt)
+
+
 def set_password(user: User, password: str) -> None:
     """Set a new password and end every session the user had."""
     user.password_hash = hash_password(password)
@@ -124,8 +153,10 @@ def search_users(query: str = "", *, organisation_id: int | None = None, limit: 
     """Return one page of users matching the query, and the total count."""
     stmt = select(User)
     if query:
-        pattern = f"%{query.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern),
+        escaped = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(pattern, escape="\\"),
+                              func.lower(User.display_name).like(pattern, escape="\\"),
                               User.personnel_number == query.strip()))
     if organisation_id:
         stmt = stmt.where(User.organisation_id == organisation_id)

@@ -17,6 +17,7 @@ from qualify.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
+MAX_PAGE = 100_000
 PREVIEW_ROWS = 500
 MAX_PACKED = 450_000  # the hidden field must stay below Flask's MAX_FORM_MEMORY_SIZE (500 kB)
 
@@ -40,6 +41,11 @@ def _placement(value: str):
     return None, None
 
 
+def _page_number() -> int:
+    """Read ?seite=, bounded so that no offset can overflow the database's integers."""
+    return min(max(request.args.get("seite", 1, type=int), 1), MAX_PAGE)
+
+
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
     form.unit.choices = _unit_choices()
@@ -56,7 +62,7 @@ def _user_form(user: User | None = None) -> UserForm:
 def users():
     """List and search the people on the platform."""
     query = request.args.get("q", "")
-    page = max(request.args.get("seite", 1, type=int), 1)
+    page = _page_number()
     people, total = services.search_users(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("admin/users.html", users=people, total=total, query=query, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
@@ -93,17 +99,15 @@ def edit_user(user_id: int):
     form = _user_form(user)
     del form.send_invitation
     if form.validate_on_submit():
-        other = services.find_user_by_email(form.email.data)
-        if other and other.id != user.id:
-            form.email.errors.append(_("Die E-Mail-Adresse ist bereits vergeben."))
+        organisation, unit = _placement(form.unit.data)
+        try:
+            services.update_user(user, email=form.email.data, display_name=form.display_name.data,
+                                 personnel_number=form.personnel_number.data, language=form.language.data,
+                                 organisation=organisation, unit=unit, roles={Role(r) for r in form.roles.data},
+                                 actor=current_user)
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(str(error))
         else:
-            user.organisation, user.unit = _placement(form.unit.data)
-            user.display_name = form.display_name.data.strip()
-            user.email = services.normalise_email(form.email.data)
-            user.personnel_number = form.personnel_number.data or None
-            user.language = form.language.data
-            services.set_roles(user, {Role(r) for r in form.roles.data}, actor=current_user)
-            audit.record("user.update", actor=current_user, target=user)
             db.session.commit()
             flash(_("Gespeichert."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -215,7 +219,7 @@ def confirm_import():
 @role_required(Role.ADMIN)
 def audit_log():
     """Show the audit log, newest first."""
-    page = max(request.args.get("seite", 1, type=int), 1)
+    page = _page_number()
     events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     actors = {user.id: user for user in db.session.scalars(
         db.select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}

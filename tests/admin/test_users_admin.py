@@ -105,3 +105,44 @@ def test_only_admins_reach_the_administration(client, make_user, login, role):
     assert client.post(f"/verwaltung/personen/{target.id}/deaktivieren", data={}).status_code == 403
     db.session.refresh(target)
     assert target.active
+
+
+def edited(user, **changes) -> dict:
+    return {"display_name": user.display_name, "email": user.email, "personnel_number": "", "unit": "",
+            "language": "de", "roles": sorted(str(r) for r in user.roles), **changes}
+
+
+def test_the_last_admin_cannot_remove_their_own_admin_role(client, admin):
+    page = client.post(f"/verwaltung/personen/{admin.id}", data=edited(admin, roles=["learner"]))
+    assert page.status_code == 200
+    assert "letzte Administrationskonto" in page.text
+    db.session.expire_all()
+    assert Role.ADMIN in db.session.get(User, admin.id).roles
+
+
+def test_an_admin_role_can_go_while_another_admin_remains(client, admin, make_user):
+    other = make_user(Role.ADMIN)
+    client.post(f"/verwaltung/personen/{other.id}", data=edited(other, roles=["learner"]))
+    db.session.expire_all()
+    assert db.session.get(User, other.id).roles == {Role.LEARNER}
+
+
+def test_changing_an_email_signs_the_person_out_everywhere(client, admin, make_user, login, app):
+    person = make_user(Role.LEARNER)
+    other_browser = app.test_client()
+    login(person, via=other_browser)
+    assert db.session.scalar(select(UserSession).where(UserSession.user_id == person.id)) is not None
+    client.post(f"/verwaltung/personen/{person.id}", data=edited(person, email="neu@example.org"))
+    assert db.session.scalar(select(UserSession).where(UserSession.user_id == person.id)) is None
+    assert other_browser.get("/profil").status_code == 302
+
+
+def test_absurd_page_numbers_show_an_empty_page_not_an_error(client, admin):
+    assert client.get("/verwaltung/?seite=99999999999999999999").status_code == 200
+    assert client.get("/verwaltung/protokoll?seite=99999999999999999999").status_code == 200
+
+
+def test_search_treats_percent_and_underscore_as_plain_characters(client, admin, make_user):
+    make_user(Role.LEARNER, name="Anna Beispiel")
+    assert "Anna Beispiel" not in client.get("/verwaltung/?q=%25").text
+    assert "Anna Beispiel" not in client.get("/verwaltung/?q=_").text
