@@ -1,0 +1,65 @@
+"""Hostile course content stays inert in a real browser: no script runs on any page that shows it."""
+
+from pathlib import Path
+
+import pytest
+
+from qualify.accounts.roles import Role
+from qualify.courses import services
+from qualify.courses.loader import load_tree
+from qualify.extensions import db
+
+HOSTILE_MODULE = """---
+title: '"><script>alert("titel")</script>'
+---
+
+<script>alert("body")</script>
+<img src=x onerror=alert("img")>
+<svg onload=alert("svg")></svg>
+
+[a](javascript:alert("js")) [b](JaVaScRiPt:alert("js2")) [c](&#106;avascript:alert("entity"))
+[d](data:text/html,<script>alert("data")</script>)
+
+```quiz
+::<script>alert("q-title")</script>::Was ist <img src=x onerror=alert("q")>? {
+=<script>alert("answer")</script>#<img src=x onerror=alert("feedback")>
+~[falsch](javascript:alert("answer-link"))
+}
+```
+"""
+
+HOSTILE_COURSE = """---
+title: '"><img src=x onerror=alert("course")>'
+summary: '<script>alert("summary")</script>'
+tags: ['<svg onload=alert("tag")>']
+status: published
+---
+
+<script>alert("overview")</script>
+"""
+
+
+@pytest.fixture
+def hostile_course(tmp_path: Path):
+    folder = tmp_path / "boese"
+    folder.mkdir()
+    (folder / "course.md").write_text(HOSTILE_COURSE)
+    (folder / "01-falle.md").write_text(HOSTILE_MODULE)
+    services.import_tree(load_tree(tmp_path))
+    db.session.commit()
+
+
+def test_hostile_course_content_never_runs_a_script(page, make_user, sign_in, hostile_course):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, make_user(Role.LEARNER))
+    for path in ("/kurse/", "/kurse/?q=script", "/kurse/boese", "/kurse/boese/module/falle"):
+        page.goto(path)
+        for link in page.locator("main a").all():
+            href = link.get_attribute("href") or ""
+            assert not href.lower().strip().startswith(("javascript:", "data:")), href
+    page.get_by_role("button", name="Quiz starten").click()
+    page.get_by_role("button", name="Abgeben und auswerten").click()
+    page.wait_for_load_state()
+    assert dialogs == []
+    assert "<script>" in page.content() or "&lt;script&gt;" in page.content()
