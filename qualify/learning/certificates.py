@@ -64,7 +64,8 @@ def render_pdf(certificate: Certificate) -> bytes:
     pdf.set_font("DejaVu", "", 10)
     base = current_app.config["BASE_URL"].rstrip("/")
     pdf.cell(0, 6, f"Prüfcode: {certificate.code}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, f"Echtheit prüfen: {base}/verify/{certificate.code}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, f"Echtheit prüfen: {base}/verify/{certificate.code}", align="C",
+             new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_text_color(90, 90, 90)
     pdf.cell(0, 6, "Qualify · Lernen und Qualifizieren im Wandel der Fahrzeugindustrie", align="C")

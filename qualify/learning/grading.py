@@ -52,9 +52,9 @@ def grade_single_choice(question: dict, response: int | None) -> QuestionResult:
                           chosen=answer["text"])
 
 
-def grade_multiple_choice(question: dict, response: list[int]) -> QuestionResult:
+def grade_multiple_choice(question: dict, response: list[int] | None) -> QuestionResult:
     answers = question["answers"]
-    chosen = sorted({index for index in response if 0 <= index < len(answers)})
+    chosen = sorted({index for index in response or [] if 0 <= index < len(answers)})
     total = sum(answers[index]["fraction"] for index in chosen)
     feedback = [html for index in chosen for html in _feedback(answers[index])]
     return QuestionResult(question["key"], question["kind"], _clamp(total), feedback,
@@ -76,7 +76,8 @@ def grade_short_answer(question: dict, response: str | None) -> QuestionResult:
                key=lambda a: a["fraction"], default=None)
     if best is None:
         return QuestionResult(question["key"], question["kind"], 0.0, chosen=given or None)
-    return QuestionResult(question["key"], question["kind"], _clamp(best["fraction"]), _feedback(best), chosen=given)
+    return QuestionResult(question["key"], question["kind"], _clamp(best["fraction"]), _feedback(best),
+                          chosen=given)
 
 
 def grade_numerical(question: dict, response: str | None) -> QuestionResult:
@@ -101,9 +102,9 @@ def matching_choices(question: dict) -> list[str]:
     return list(dict.fromkeys(a["right"] for a in question["answers"]))
 
 
-def grade_matching(question: dict, response: dict[int, str]) -> QuestionResult:
+def grade_matching(question: dict, response: dict[int, str] | None) -> QuestionResult:
     pairs = matching_pairs(question)
-    if not pairs:
+    if not pairs or not response:
         return QuestionResult(question["key"], question["kind"], 0.0)
     right = sum(1 for index, pair in enumerate(pairs) if response.get(index) == pair["right"])
     return QuestionResult(question["key"], question["kind"], right / len(pairs))

@@ -7,16 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.courses.models import Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning import grading
-from qualify.learning.models import QuizAttempt, Reflection
+from qualify.learning.models import ModuleCompletion, QuizAttempt, Reflection
 from qualify.learning.services import LearningError, complete_module
 
 GRACE = timedelta(seconds=30)  # a submit that left the phone just before the deadline still counts
+MAX_VALUE = 500  # characters of one answer: more is not an answer
+MAX_REFLECTION = 20_000
 
 
 @dataclass
@@ -70,6 +74,19 @@ def attempts_of(user, module: Module) -> list[QuizAttempt]:
     return list(db.session.scalars(stmt.order_by(QuizAttempt.number)))
 
 
+def module_progress(user, module: Module) -> tuple[bool, list[QuizAttempt]]:
+    """Tell whether the user has done the module, and list their attempts at its quiz, in one statement."""
+    done = exists().where(ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id)
+    one_row = select(literal(1).label("one")).subquery()
+    stmt = (select(done.label("done"), QuizAttempt).select_from(one_row)
+            .outerjoin(QuizAttempt, and_(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id))
+            .options(load_only(QuizAttempt.id, QuizAttempt.number, QuizAttempt.submitted_at,
+                               QuizAttempt.score, QuizAttempt.passed))
+            .order_by(QuizAttempt.number))
+    rows = db.session.execute(stmt).all()
+    return bool(rows[0].done), [row.QuizAttempt for row in rows if row.QuizAttempt is not None]
+
+
 def start_attempt(user, module: Module, *, now: datetime) -> QuizAttempt:
     """Resume the open attempt, or start a new one if the attempt limit allows it."""
     version = module.current_version
@@ -87,7 +104,8 @@ def start_attempt(user, module: Module, *, now: datetime) -> QuizAttempt:
         user_id=user.id, module_id=module.id, module_version_id=version.id, number=len(existing) + 1,
         secret=secret, question_keys=_draw_questions(version, settings, random.Random(secret)), answers={},
         started_at=now,
-        deadline_at=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None)
+        deadline_at=(now + timedelta(minutes=settings.time_limit_minutes)
+                     if settings.time_limit_minutes else None))
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -108,35 +126,53 @@ def accepts_answers(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], *, now: datetime) -> bool:
-    """Keep the answers given so far; only for questions of this attempt and before its deadline."""
+    """Keep the answers given so far; only for questions of this attempt and before its deadline.
+
+    A question missing from the form keeps its saved answer (a script may send part of the form); the page
+    sends an empty value with every group of checkboxes, so unticking all of them clears the answer.
+    """
     if not accepts_answers(attempt, now):
         return False
     answers = dict(attempt.answers or {})
+    reflections = {}
     for question in attempt_questions(attempt):
-        key = question["key"]
-        if question["kind"] == "essay":
-            text = (form.get(f"q-{key}") or [""])[0]
-            if text.strip():
-                save_reflection(attempt.user_id, attempt.module_id, key, text[:20_000], now=now)
+        key, kind = question["key"], question["kind"]
+        if kind == "description":
             continue
-        if question["kind"] == "matching":
+        if kind == "essay":
+            if f"q-{key}" in form:
+                reflections[key] = form[f"q-{key}"][0][:MAX_REFLECTION]
+        elif kind == "matching":
             pairs = grading.matching_pairs(question)
-            given = {str(i): (form.get(f"q-{key}-{i}") or [""])[0] for i in range(len(pairs))}
-            if any(given.values()):
-                answers[key] = given
+            fields = {str(i): f"q-{key}-{i}" for i in range(len(pairs))}
+            given = {i: form[name][0][:MAX_VALUE] for i, name in fields.items() if name in form}
+            if given:
+                answers[key] = {**(answers.get(key) or {}), **given}
         elif f"q-{key}" in form:
-            values = [value[:500] for value in form[f"q-{key}"]]
-            answers[key] = values if question["kind"] == "multiple_choice" else values[0]
-    attempt.answers = answers
+            values = [value[:MAX_VALUE] for value in form[f"q-{key}"]]
+            answers[key] = [v for v in values if v] if kind == "multiple_choice" else values[0]
+    # Only while the attempt is open: a save that loses the race against its own submit changes nothing.
+    saved = db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(answers=answers).execution_options(synchronize_session=False))
+    if saved.rowcount != 1:
+        return False
+    set_committed_value(attempt, "answers", answers)
+    for key, text in reflections.items():
+        save_reflection(attempt.user_id, attempt.module_id, key, text, now=now)
     return True
 
 
 def save_reflection(user_id: int, module_id: int, key: str, text: str, *, now: datetime) -> None:
-    """Store a private reflection, replacing the earlier one."""
+    """Store a private reflection, replacing the earlier one; an emptied field deletes it."""
     reflection = db.session.scalar(select(Reflection).where(
         Reflection.user_id == user_id, Reflection.module_id == module_id, Reflection.question_key == key))
-    if reflection is None:
-        db.session.add(Reflection(user_id=user_id, module_id=module_id, question_key=key, text=text, updated_at=now))
+    if not text.strip():
+        if reflection is not None:
+            db.session.delete(reflection)
+    elif reflection is None:
+        db.session.add(Reflection(user_id=user_id, module_id=module_id, question_key=key, text=text,
+                                  updated_at=now))
     else:
         reflection.text, reflection.updated_at = text, now
 
@@ -192,7 +228,8 @@ def submit_attempt(attempt: QuizAttempt, user, *, now: datetime) -> QuizAttempt:
 
 def ordered_options(attempt: QuizAttempt, question: dict, shuffle: bool) -> list[tuple[str, dict]]:
     """Return (option id, answer) pairs in display order; shuffled per attempt when the module asks for it."""
-    options = [(option_id(attempt, question["key"], i), answer) for i, answer in enumerate(question["answers"])]
+    options = [(option_id(attempt, question["key"], i), answer)
+               for i, answer in enumerate(question["answers"])]
     return sorted(options, key=lambda pair: pair[0]) if shuffle else options
 
 

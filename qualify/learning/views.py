@@ -129,6 +129,7 @@ def attempt(attempt_id: int):
                            matching_options=quiz.matching_options,
                            reflections=quiz.reflections_of(current_user, attempt.module),
                            settings=quiz.settings_for(attempt.module, attempt.version),
+                           accepts_answers=quiz.accepts_answers(attempt, utcnow()),
                            results={r["key"]: r for r in attempt.results or []})
 
 
@@ -141,8 +142,10 @@ def save_attempt(attempt_id: int):
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(saved=saved), (200 if saved else 409)
-    flash(_("Ihre Antworten sind gespeichert.") if saved else _("Dieser Versuch nimmt keine Antworten mehr an."),
-          "success" if saved else "error")
+    if saved:
+        flash(_("Ihre Antworten sind gespeichert."), "success")
+    else:
+        flash(_("Dieser Versuch nimmt keine Antworten mehr an."), "error")
     return redirect(url_for("learning.attempt", attempt_id=attempt.id))
 
 
@@ -179,7 +182,8 @@ def certificate_pdf(code: str):
 def verify(code: str):
     """Confirm a certificate publicly: name, course and date only."""
     certificate: Certificate | None = services.certificate_by_code(code)
-    return render_template("learning/verify.html", certificate=certificate, code=code), (200 if certificate else 404)
+    page = render_template("learning/verify.html", certificate=certificate, code=code)
+    return page, (200 if certificate else 404)
 
 
 @bp.app_context_processor
@@ -194,8 +198,8 @@ def course_panel(course: Course) -> dict:
 
 
 def module_panel(module: Module, version) -> dict:
-    attempts = quiz.attempts_of(current_user, module) if version.questions else []
-    return {"done": services.is_module_done(current_user, module), "attempts": attempts,
+    done, attempts = quiz.module_progress(current_user, module)
+    return {"done": done, "attempts": attempts,
             "open_attempt": next((a for a in attempts if a.is_open), None),
             "settings": quiz.settings_for(module, version) if version.questions else None,
             "question_count": quiz.question_count(version) if version.questions else 0}

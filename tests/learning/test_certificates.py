@@ -1,0 +1,106 @@
+"""Completing a course: the certificate, its PDF for the holder, and its public check by code."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from qualify.extensions import db
+from qualify.learning.models import Certificate, Enrolment
+from tests.learning.helpers import module, module_of, question_fields, quiz_page, start_quiz
+
+QUIZ = "::Farbe:: Welche Farbe haben Hochvolt-Leitungen? {=orange ~grün}"
+CODE = re.compile(r"^QF-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
+
+
+def pass_quiz(client, quiz_module) -> int:
+    attempt_id = start_quiz(client, quiz_module)
+    page = quiz_page(client, attempt_id)
+    name = question_fields(page)["Farbe"]
+    client.post(f"/lernen/versuche/{attempt_id}/abgeben", data={name: page.option(name, "orange")})
+    return attempt_id
+
+
+@pytest.fixture
+def certificate(client, make_user, login, make_course) -> Certificate:
+    """A learner named with non-Latin-1 letters who completed a reading and a quiz module."""
+    holder = make_user(name="Łucja Şahin-Größer", email="lucja@example.org")
+    login(holder)
+    course = make_course(module("lesen"), module("test", quiz=QUIZ), title="Hochvolt kompakt")
+    client.post(f"/lernen/kurse/{course.slug}/einschreiben")
+    client.post(f"/lernen/module/{module_of(course, 'lesen').id}/erledigt")
+    db.session.expire_all()
+    assert db.session.scalar(select(Certificate)) is None
+    pass_quiz(client, module_of(course, "test"))
+    db.session.expire_all()
+    return db.session.scalar(select(Certificate))
+
+
+def test_passing_the_last_module_completes_the_course_and_issues_a_certificate(client, certificate):
+    assert certificate is not None
+    assert CODE.match(certificate.code), certificate.code
+    assert certificate.holder_name == "Łucja Şahin-Größer"
+    assert certificate.course_title == "Hochvolt kompakt"
+    enrolment = db.session.scalar(select(Enrolment))
+    assert enrolment.completed_at is not None
+
+    dashboard = client.get("/lernen/").text
+    assert "Abgeschlossene Kurse" in dashboard
+    assert certificate.code in dashboard
+    assert f"/lernen/zertifikate/{certificate.code}.pdf" in dashboard
+
+
+def test_the_certificate_pdf_downloads_for_its_holder(client, certificate):
+    response = client.get(f"/lernen/zertifikate/{certificate.code}.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert certificate.code in response.headers["Content-Disposition"]
+
+
+def test_nobody_else_gets_the_pdf(new_client, make_user, login, certificate):
+    browser = new_client()
+    assert browser.get(f"/lernen/zertifikate/{certificate.code}.pdf").status_code == 302  # to the sign-in
+    login(make_user(), via=browser)
+    assert browser.get(f"/lernen/zertifikate/{certificate.code}.pdf").status_code == 404
+
+
+def test_verify_shows_name_course_and_date_only_without_signing_in(new_client, certificate):
+    response = new_client().get(f"/verify/{certificate.code}")
+    assert response.status_code == 200
+    assert "Dieses Zertifikat ist echt." in response.text
+    assert "Łucja Şahin-Größer" in response.text
+    assert "Hochvolt kompakt" in response.text
+    assert certificate.issued_at.strftime("%Y") in response.text
+    assert "lucja@example.org" not in response.text and "@" not in response.text
+    assert "100" not in response.text and "%" not in response.text.split("<main", 1)[1]
+    assert "Farbe" not in response.text
+
+
+def test_verify_forgives_case_and_blanks(new_client, certificate):
+    assert new_client().get(f"/verify/%20{certificate.code.lower()}%20").status_code == 200
+
+
+def test_an_unknown_code_is_a_404_page(new_client, certificate):
+    response = new_client().get("/verify/QF-AAAA-BBBB")
+    assert response.status_code == 404
+    assert "Zu diesem Prüfcode gibt es kein Zertifikat." in response.text
+    assert "Łucja" not in response.text
+
+
+def test_the_certificate_is_issued_once(client, certificate):
+    course_quiz = db.session.scalar(select(Enrolment)).course
+    pass_quiz(client, module_of(course_quiz, "test"))
+    db.session.expire_all()
+    assert [c.code for c in db.session.scalars(select(Certificate))] == [certificate.code]
+
+
+def test_failing_the_last_quiz_does_not_complete_the_course(client, learner, make_course):
+    course = make_course(module("test", quiz=QUIZ))
+    attempt_id = start_quiz(client, module_of(course, "test"))
+    page = quiz_page(client, attempt_id)
+    name = question_fields(page)["Farbe"]
+    client.post(f"/lernen/versuche/{attempt_id}/abgeben", data={name: page.option(name, "grün")})
+    db.session.expire_all()
+    assert db.session.scalar(select(Certificate)) is None
+    assert db.session.scalar(select(Enrolment)).completed_at is None

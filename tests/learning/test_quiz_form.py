@@ -1,0 +1,77 @@
+"""The quiz form works without a mouse and reads well with a screen reader: groups, names, no surprises."""
+
+import re
+
+from tests.learning.helpers import ALL_KINDS, module, module_of, quiz_page, start_quiz
+
+WITH_DESCRIPTION = (
+    "Lesen Sie zuerst den Abschnitt über Schutzausrüstung.\n\n"
+    + ALL_KINDS
+    + """
+
+::Lücke:: Hochvolt beginnt über {=60 ~12} Volt Gleichspannung.
+"""
+)
+
+
+def open_quiz(client, make_course, gift=WITH_DESCRIPTION):
+    course = make_course(module("test", quiz=gift))
+    return quiz_page(client, start_quiz(client, module_of(course, "test")))
+
+
+def test_every_question_is_a_fieldset_with_a_numbered_legend(client, learner, make_course):
+    page = open_quiz(client, make_course)
+    legends = [fieldset.legend for fieldset in page.fieldsets]
+    assert legends == [
+        "Frage 1 Spannung",
+        "Frage 2 Schutz",
+        "Frage 3 Arzt",
+        "Frage 4 Farbe",
+        "Frage 5 Drücken",
+        "Frage 6 Zuordnung",
+        "Frage 7 Reflexion",
+        "Frage 8 Lücke",
+    ]  # the description is no question
+    assert all(fieldset.fields for fieldset in page.fieldsets)
+
+
+def test_every_field_has_a_label(client, learner, make_course):
+    page = open_quiz(client, make_course)
+    assert len(page.fields) == 3 + 3 + 2 + 1 + 1 + 2 + 1 + 2
+    unlabelled = [(f.tag, f.name) for f in page.fields if not f.label.strip()]
+    assert unlabelled == []
+    assert {f.label for f in page.fields if f.tag == "select"} == {"Handschuhe", "Visier"}
+    assert "nur für Sie sichtbar" in next(f.label for f in page.fields if f.tag == "textarea")
+
+
+def test_each_question_is_described_by_its_text(client, learner, make_course):
+    page = open_quiz(client, make_course)
+    for fieldset in page.fieldsets:
+        described_by = fieldset.attrs["aria-describedby"]
+        match = re.search(rf'id="{described_by}"[^>]*>(.*?)</div>', page.html, re.S)
+        assert match, described_by
+        assert match.group(1).strip()
+    assert "Lücke" in page.html  # the gap of a missing-word question is named, not just drawn
+
+
+def test_ids_on_the_page_are_unique(client, learner, make_course):
+    page = open_quiz(client, make_course)
+    ids = re.findall(r'\bid="([^"]+)"', page.html)
+    assert len(ids) == len(set(ids))
+
+
+def test_enter_in_a_text_field_saves_and_does_not_hand_in(client, learner, make_course):
+    page = open_quiz(client, make_course)
+    form = page.html[page.html.index('<form method="post" action="/lernen/versuche/') :]
+    first_button = re.search(r"<button[^>]*>", form).group(0)
+    # Enter submits with the form's first submit button: it must be the one that only saves
+    assert re.search(r'formaction="/lernen/versuche/\d+/speichern"', first_button), first_button
+    assert "Abgeben und auswerten" in form
+
+
+def test_checkbox_groups_and_radio_groups_share_a_name_inside_their_fieldset(client, learner, make_course):
+    page = open_quiz(client, make_course)
+    for fieldset in page.fieldsets:
+        kinds = {f.attrs.get("type") for f in fieldset.fields if f.tag == "input"}
+        if kinds & {"radio", "checkbox"}:
+            assert len({f.name for f in fieldset.fields}) == 1, fieldset.legend
