@@ -8,7 +8,7 @@ from qualify.core.time import utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module
 from qualify.extensions import db
-from qualify.learning import certificates, quiz, services
+from qualify.learning import certificates, quiz, services, statistics
 from qualify.learning.models import Certificate, QuizAttempt
 from qualify.learning.services import LearningError
 
@@ -203,3 +203,14 @@ def module_panel(module: Module, version) -> dict:
             "open_attempt": next((a for a in attempts if a.is_open), None),
             "settings": quiz.settings_for(module, version) if version.questions else None,
             "question_count": quiz.question_count(version) if version.questions else 0}
+
+
+@bp.get("/lernen/kurse/<slug>/auswertung")
+@login_required
+def item_statistics(slug: str):
+    """Show trainers how each question of their course fares, over all learners and from five on."""
+    course = _visible_course(slug)
+    if not catalogue.can_edit(current_user, course):
+        abort(404)
+    return render_template("learning/statistics.html", course=course,
+                           statistics=statistics.item_statistics(course), minimum=statistics.MIN_LEARNERS)

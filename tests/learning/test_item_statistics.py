@@ -1,0 +1,69 @@
+"""Item statistics: how questions fare over all learners, from five learners on, never per person."""
+
+import pytest
+
+from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.courses.models import CourseOwner, Module
+from qualify.extensions import db
+from qualify.learning import quiz, statistics
+from qualify.learning.services import enrol
+from tests.learning.helpers import module, module_of
+
+QUIZ = "::Farbe::Welche Farbe haben HV-Leitungen? {=Orange ~Rot ~Gelb}\n\nWas denken Sie? {}\n"
+
+
+@pytest.fixture
+def colour_quiz(make_course) -> Module:
+    course = make_course(module("farben", quiz=QUIZ))
+    return module_of(course, "farben")
+
+
+def answer(user, module, option_index: int):
+    """Let a learner answer the colour question with the option at option_index and hand in."""
+    enrol(user, module.course, now=utcnow())
+    attempt = quiz.start_attempt(user, module, now=utcnow())
+    question = next(q for q in quiz.attempt_questions(attempt) if q["kind"] == "single_choice")
+    chosen = quiz.option_id(attempt, question["key"], option_index)
+    quiz.save_answers(attempt, {f"q-{question['key']}": [chosen]}, now=utcnow())
+    quiz.submit_attempt(attempt, user, now=utcnow())
+    db.session.commit()
+
+
+def test_questions_answered_by_fewer_than_five_learners_show_no_figures(colour_quiz, make_user):
+    for _ in range(4):
+        answer(make_user(Role.LEARNER), colour_quiz, 1)
+    [item] = statistics.item_statistics(colour_quiz.course)
+    assert (item.learners, item.shown, item.share_correct, item.common_wrong_answer) == (4, False, None, None)
+
+
+def test_from_five_learners_trainers_see_share_correct_and_the_common_mistake(colour_quiz, make_user):
+    for option in (0, 0, 1, 1, 1, 2):
+        answer(make_user(Role.LEARNER), colour_quiz, option)
+    [item] = statistics.item_statistics(colour_quiz.course)
+    assert item.shown and item.answers == 6
+    assert item.share_correct == pytest.approx(2 / 6)
+    assert item.common_wrong_answer == "Rot"
+
+
+def test_reflections_are_never_part_of_the_statistics(colour_quiz, make_user):
+    kinds = {item.question["kind"] for item in statistics.item_statistics(colour_quiz.course)}
+    assert kinds == {"single_choice"}
+
+
+def test_the_statistics_page_is_for_the_course_owner_only(client, colour_quiz, make_user, login):
+    learners = [make_user(Role.LEARNER) for _ in range(5)]
+    for learner in learners:
+        answer(learner, colour_quiz, 1)
+    owner, stranger = make_user(Role.TRAINER), make_user(Role.TRAINER)
+    db.session.add(CourseOwner(course_id=colour_quiz.course_id, user_id=owner.id))
+    db.session.commit()
+    url = f"/lernen/kurse/{colour_quiz.course.slug}/auswertung"
+    login(stranger)
+    assert client.get(url).status_code == 404
+    client.post("/abmelden", data={})
+    login(owner)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Rot" in page.text and "0 %" in page.text
+    assert not any(learner.display_name in page.text or learner.email in page.text for learner in learners)
