@@ -91,6 +91,7 @@ def run_migrations_online():
         if connection.dialect.name == "sqlite":
             # Batch migrations copy and drop tables; with foreign keys on, dropping would cascade into the data.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end SQLAlchemy's autobegun transaction, so Alembic's own commits
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
