@@ -1,0 +1,116 @@
+"""A learner's journey through a self-study course: enrol, read, resume, fail, retry, pass, certificate."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from qualify.accounts.roles import Role
+from qualify.courses import services
+from qualify.courses.loader import load_tree
+from qualify.extensions import db
+
+COURSE = """---
+title: Strom im Fahrzeug
+summary: Grundlagen für alle.
+duration_minutes: 30
+status: published
+---
+
+Ein kurzer Kurs.
+"""
+READING = """---
+title: Lesen
+kind: self-study
+minutes: 10
+---
+
+Hochvolt-Leitungen sind **orange**.
+"""
+QUIZ = """---
+title: Prüfen
+kind: self-study
+minutes: 10
+---
+
+Drei Fragen.
+
+```quiz
+::Farbe::Welche Farbe haben HV-Leitungen? {=Orange ~Grün ~Blau}
+
+::Spannung::Ab 60 V Gleichspannung gilt eine Spannung als gefährlich. {T}
+
+::Einheit::Wie heißt die Einheit der elektrischen Spannung? {=Volt =V}
+```
+"""
+
+
+@pytest.fixture
+def course(tmp_path: Path):
+    folder = tmp_path / "strom"
+    folder.mkdir()
+    for name, text in {"course.md": COURSE, "01-lesen.md": READING, "02-pruefen.md": QUIZ}.items():
+        (folder / name).write_text(text)
+    services.import_tree(load_tree(tmp_path))
+    db.session.commit()
+
+
+def answer_quiz(page, *, colour: str, statement: str, unit: str) -> None:
+    """Answer with the keyboard alone: focus, then Space, arrow keys and typing."""
+    page.get_by_label(colour).focus()
+    page.keyboard.press("Space")
+    page.get_by_role("group", name="Frage 2").get_by_label(statement).focus()
+    page.keyboard.press("Space")
+    page.get_by_role("group", name="Frage 3").get_by_label("Ihre Antwort").focus()
+    page.keyboard.type(unit)
+    page.get_by_role("button", name="Abgeben und auswerten").focus()
+    page.keyboard.press("Enter")
+
+
+def test_learner_enrols_resumes_fails_retries_passes_and_verifies_the_certificate(
+        make_page, make_user, sign_in, assert_accessible, course):
+    page = make_page()
+    learner = make_user(Role.LEARNER, name="Ayşe Kılıç")
+    sign_in(page, learner)
+    page.goto("/kurse/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Strom im Fahrzeug").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Einschreiben und loslegen").click()
+    expect(page.get_by_role("heading", name="Lesen", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Gelesen – als erledigt markieren").click()
+    expect(page.get_by_role("heading", name="Prüfen", level=1)).to_be_visible()
+
+    page.goto("/")  # leave, and come back later through "Mein Lernen"
+    page.goto("/lernen/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Weiter mit: Prüfen").click()
+    expect(page.get_by_role("heading", name="Prüfen", level=1)).to_be_visible()
+
+    page.get_by_role("button", name="Quiz starten").click()
+    assert_accessible(page)
+    answer_quiz(page, colour="Grün", statement="Falsch", unit="Ampere")
+    expect(page.get_by_text("Noch nicht bestanden")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Zurück zum Modul").click()
+    page.get_by_role("button", name="Neuer Versuch").click()
+    answer_quiz(page, colour="Orange", statement="Richtig", unit="volt")
+    expect(page.get_by_text("Bestanden – das Modul ist erledigt.")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto("/lernen/")
+    expect(page.get_by_role("heading", name="Abgeschlossene Kurse")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Zertifikat herunterladen (PDF)").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    code = page.locator(".meta", has_text="Prüfcode").inner_text().split(":")[-1].strip()
+
+    stranger = make_page()
+    stranger.goto(f"/verify/{code}")
+    expect(stranger.get_by_text("Dieses Zertifikat ist echt.")).to_be_visible()
+    expect(stranger.get_by_text("Ayşe Kılıç")).to_be_visible()
+    expect(stranger.get_by_text("Strom im Fahrzeug")).to_be_visible()
+    assert learner.email not in stranger.content()
+    assert_accessible(stranger)
