@@ -13,8 +13,9 @@ from qualify.courses.views import bp as courses_bp
 from qualify.extensions import csrf, db, login_manager, migrate
 from qualify.home.views import bp as home_bp
 from qualify.learning.views import bp as learning_bp
+from qualify.privacy.views import bp as privacy_bp
 
-BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, admin_bp)
+BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, privacy_bp, admin_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

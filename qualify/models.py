@@ -5,5 +5,6 @@ from qualify.core.audit import AuditEvent
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, QuizAttempt, Reflection
 from qualify.core.mail import OutboxMessage
+from qualify.privacy.models import RetentionRule
 
-__all__ = ["AuditEvent", "Certificate", "Enrolment", "ModuleCompletion", "QuizAttempt", "Reflection", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion", "LoginFailure", "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession"]
+__all__ = ["AuditEvent", "RetentionRule", "Certificate", "Enrolment", "ModuleCompletion", "QuizAttempt", "Reflection", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion", "LoginFailure", "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession"]

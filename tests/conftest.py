@@ -4,6 +4,7 @@ import os
 import re
 from contextlib import contextmanager
 from itertools import count
+from pathlib import Path
 
 import pytest
 from flask import g, has_app_context
@@ -13,8 +14,12 @@ from sqlalchemy import event, text
 from qualify import create_app
 from qualify.accounts import services
 from qualify.accounts.roles import Role
+from qualify.courses import services as course_services
+from qualify.courses.loader import load_tree
+from qualify.courses.models import Course
 from qualify.extensions import db
 
+DEMO_COURSES = Path(__file__).resolve().parents[1] / "courses"
 POSTGRES_URL = os.environ.get("QUALIFY_TEST_DATABASE_URL", "")
 REQUIRE_POSTGRES = os.environ.get("QUALIFY_REQUIRE_POSTGRES") == "1"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -122,6 +127,14 @@ def client(app) -> QualifyClient:
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo_courses():
+    """Import the demo courses from courses/ and return them by slug."""
+    course_services.import_tree(load_tree(DEMO_COURSES))
+    db.session.commit()
+    return {course.slug: course for course in db.session.scalars(db.select(Course))}
 
 
 @pytest.fixture

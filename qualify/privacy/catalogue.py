@@ -1,0 +1,81 @@
+"""Every category of personal data the platform stores: what, why, who sees it, how long, and where.
+
+This table is the single source for "Meine Daten", the data export, account deletion and retention.
+A test walks the models: every column that points at a person must be listed here or in NOT_PERSONAL.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+DELETE, ANONYMISE, DETACH = "delete", "anonymise", "detach"
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A column that points at a person, and what account deletion does with its rows."""
+
+    table: str
+    column: str
+    on_erase: str  # delete the rows | anonymise: hand them to an anonymous stand-in | detach: set NULL
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: object
+    purpose: object
+    seen_by: object
+    holdings: tuple[Holding, ...]
+    default_days: int | None = None  # None: kept as long as the account exists
+    retention_note: object = ""
+
+
+CATEGORIES = (
+    Category("account", _l("Konto und Rollen"), _l("Anmeldung, Zuordnung zu Organisation und Einheit, Berechtigungen"),
+             _l("Sie selbst; die Administration"),
+             (Holding("user_roles", "user_id", DELETE), Holding("user_sessions", "user_id", DELETE)),
+             retention_note=_l("solange das Konto besteht; angemeldete Sitzungen enden nach 14 Tagen")),
+    Category("learning", _l("Lernfortschritt"), _l("Einschreibungen, erledigte Module und Kursabschlüsse, damit Sie "
+                                                   "weitermachen können, wo Sie aufgehört haben"),
+             _l("Sie selbst; Betriebsrat und Koordination nur zusammengefasst, kleine Gruppen unterdrückt"),
+             (Holding("enrolments", "user_id", ANONYMISE), Holding("enrolments", "enrolled_by_id", DETACH),
+              Holding("module_completions", "user_id", ANONYMISE)),
+             retention_note=_l("solange das Konto besteht; nach dem Löschen nur noch ohne Personenbezug gezählt")),
+    Category("quiz_attempts", _l("Quiz-Versuche"), _l("Ihre Antworten und Ergebnisse, damit Sie sie nachlesen können"),
+             _l("nur Sie selbst – Trainer sehen je Frage nur Anteile über mindestens fünf Personen"),
+             (Holding("quiz_attempts", "user_id", DELETE),), default_days=730),
+    Category("reflections", _l("Reflexionen"), _l("Ihre persönlichen Gedanken zu Freitextfragen"),
+             _l("nur Sie selbst"), (Holding("reflections", "user_id", DELETE),),
+             retention_note=_l("bis Sie sie oder Ihr Konto löschen")),
+    Category("certificates", _l("Zertifikate"), _l("Nachweis abgeschlossener Kurse; die Prüfseite bestätigt Name, "
+                                                   "Kurs und Datum"),
+             _l("Sie selbst; wer den Prüfcode kennt"), (Holding("certificates", "user_id", DELETE),)),
+    Category("authoring", _l("Kurse, die Sie bearbeiten"), _l("Wer einen Kurs verantwortet und welche Fassung wer "
+                                                              "gespeichert hat"),
+             _l("Trainer des Kurses; die Administration"),
+             (Holding("course_owners", "user_id", DELETE), Holding("module_versions", "created_by_id", DETACH))),
+    Category("audit", _l("Protokoll der Verwaltung"), _l("Nachvollziehbarkeit von Änderungen an Konten und Kursen"),
+             _l("die Administration; der Betriebsrat für Berichtsabrufe seiner Organisation"),
+             (Holding("audit_events", "actor_id", DETACH),), default_days=1095),
+    Category("mail", _l("E-Mails an Sie"), _l("Benachrichtigungen, die noch versendet werden oder kürzlich versendet "
+                                              "wurden"),
+             _l("niemand auf der Plattform; nur der Versand"), (), default_days=30),
+    Category("login_protection", _l("Schutz vor Passwort-Raten"), _l("fehlgeschlagene Anmeldungen, nur als Prüfsumme"),
+             _l("niemand"), (), retention_note=_l("15 Minuten")),
+)
+
+# Columns that point at a person but belong to nobody's personal data on their own.
+NOT_PERSONAL: dict[tuple[str, str], str] = {}
+
+SECRET_COLUMNS = {"password_hash", "token_hash", "secret", "key_hash"}
+
+
+def category(key: str) -> Category:
+    """Return the category with this key."""
+    return next(c for c in CATEGORIES if c.key == key)
+
+
+def holdings() -> list[Holding]:
+    """Return every holding of every category."""
+    return [holding for c in CATEGORIES for holding in c.holdings]

@@ -1,0 +1,22 @@
+"""Forms for deleting one's account and for the retention periods."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SubmitField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+
+class EraseAccountForm(FlaskForm):
+    posts = RadioField(_l("Ihre Beiträge im Austausch"), default="keep", choices=[
+        ("keep", _l("stehen lassen, angezeigt als „ehemaliges Mitglied“")),
+        ("delete", _l("löschen"))])
+    password = PasswordField(_l("Ihr Passwort zur Bestätigung"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    confirm = BooleanField(_l("Ich möchte mein Konto und meine Daten endgültig löschen."),
+                           validators=[DataRequired()])
+    submit = SubmitField(_l("Konto endgültig löschen"))
+
+
+class RetentionForm(FlaskForm):
+    days = IntegerField(_l("Tage"), validators=[Optional(), NumberRange(min=1, max=3650)])
+    submit = SubmitField(_l("Speichern"))

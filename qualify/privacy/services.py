@@ -1,0 +1,144 @@
+"""Meine Daten: export everything stored about a person, erase an account, enforce retention periods."""
+
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from qualify.accounts.auth import purge_expired
+from qualify.accounts.models import LoginFailure, User
+from qualify.core import audit
+from qualify.core.audit import AuditEvent
+from qualify.core.mail import OutboxMessage
+from qualify.extensions import db
+from qualify.learning.models import QuizAttempt
+from qualify.privacy.catalogue import ANONYMISE, CATEGORIES, DELETE, DETACH, SECRET_COLUMNS, category
+from qualify.privacy.models import RetentionRule
+
+FORMER_MEMBER = "ehemaliges Mitglied"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _rows(table_name: str, column: str, user_id: int) -> list[dict]:
+    table = db.metadata.tables[table_name]
+    rows = db.session.execute(select(table).where(table.c[column] == user_id)).mappings()
+    return [{key: _plain(value) for key, value in row.items() if key not in SECRET_COLUMNS} for row in rows]
+
+
+def export_personal_data(user: User) -> dict:
+    """Collect everything stored about the person, by category, as plain JSON-ready data."""
+    account = {key: _plain(getattr(user, key)) for key in
+               ("id", "email", "personnel_number", "display_name", "language", "active", "created_at")}
+    account.update(organisation=user.organisation.name if user.organisation else None,
+                   unit=user.unit.name if user.unit else None, roles=sorted(str(r) for r in user.roles))
+    data: dict[str, Any] = {"account": {"users": [account]}}
+    for entry in CATEGORIES:
+        section = data.setdefault(entry.key, {})
+        for holding in entry.holdings:
+            section.setdefault(f"{holding.table}.{holding.column}", _rows(holding.table, holding.column, user.id))
+    data["mail"] = {"outbox_messages": [
+        {"subject": m.subject, "created_at": _plain(m.created_at), "sent_at": _plain(m.sent_at)}
+        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email))]}
+    data["audit"]["audit_events.target"] = [
+        {"action": e.action, "created_at": _plain(e.created_at)}
+        for e in db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "User",
+                                                             AuditEvent.target_id == user.id))]
+    return data
+
+
+def _stand_in(user: User) -> User:
+    """Create the anonymous person that keeps the erased account's place in aggregate figures."""
+    stand_in = User(email=f"{secrets.token_hex(8)}@geloescht.invalid", display_name=FORMER_MEMBER,
+                    password_hash=None, active=False, language="de",
+                    organisation_id=user.organisation_id, unit_id=user.unit_id)
+    db.session.add(stand_in)
+    db.session.flush()
+    return stand_in
+
+
+def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
+    """Remove the person and their personal data; what counts in aggregates passes to an anonymous stand-in.
+
+    Posts stay under "ehemaliges Mitglied" when keep_posts, else they are deleted.
+    """
+    stand_in = _stand_in(user)
+    for entry in CATEGORIES:
+        for holding in entry.holdings:
+            _erase_holding(holding.table, holding.column, holding.on_erase, user.id, stand_in.id, keep_posts)
+    db.session.execute(update(AuditEvent).where(AuditEvent.target_type == "User", AuditEvent.target_id == user.id)
+                       .values(target_id=None))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
+    email = user.email
+    db.session.delete(user)
+    db.session.flush()
+    purge_failed_logins_of(email)
+    audit.record("account.erase", kept_posts=keep_posts)
+
+
+def _erase_holding(table_name: str, column: str, on_erase: str, user_id: int, stand_in_id: int,
+                   keep_posts: bool) -> None:
+    table = db.metadata.tables[table_name]
+    where = table.c[column] == user_id
+    if on_erase == ANONYMISE or (on_erase == "posts" and keep_posts):
+        db.session.execute(update(table).where(where).values({column: stand_in_id}))
+    elif on_erase == DETACH:
+        db.session.execute(update(table).where(where).values({column: None}))
+    elif on_erase in (DELETE, "posts"):
+        db.session.execute(delete(table).where(where))
+    else:
+        raise ValueError(f"unknown erase rule {on_erase!r} for {table_name}.{column}")
+
+
+def purge_failed_logins_of(email: str) -> None:
+    """Forget the throttling counters of an address."""
+    key = hashlib.sha256(f"account:{email}".encode()).hexdigest()
+    db.session.execute(delete(LoginFailure).where(LoginFailure.key_hash == key))
+
+
+def retention_days(key: str) -> int | None:
+    """Return the agreed retention period of a category in days (None: while the account exists)."""
+    rule = db.session.scalar(select(RetentionRule).where(RetentionRule.category == key))
+    return rule.days if rule else category(key).default_days
+
+
+def retention_table() -> list[tuple]:
+    """Return (category, days) for every category, with the configured overrides applied."""
+    overrides = {rule.category: rule.days for rule in db.session.scalars(select(RetentionRule))}
+    return [(entry, overrides.get(entry.key, entry.default_days)) for entry in CATEGORIES]
+
+
+def set_retention(key: str, days: int, *, actor: User) -> None:
+    """Change a retention period, as agreed with the works council."""
+    category(key)  # refuse unknown categories
+    rule = db.session.scalar(select(RetentionRule).where(RetentionRule.category == key))
+    if rule is None:
+        db.session.add(RetentionRule(category=key, days=days))
+    else:
+        rule.days = days
+    audit.record("privacy.retention", actor=actor, category=key, days=days)
+
+
+def purge_expired_data(now: datetime) -> dict[str, int]:
+    """Delete what has outlived its retention period (the nightly job); return how many rows went."""
+    removed = {}
+    if (days := retention_days("quiz_attempts")) is not None:
+        result = db.session.execute(delete(QuizAttempt).where(QuizAttempt.started_at < now - timedelta(days=days)))
+        removed["quiz_attempts"] = result.rowcount
+    if (days := retention_days("audit")) is not None:
+        result = db.session.execute(delete(AuditEvent).where(AuditEvent.created_at < now - timedelta(days=days)))
+        removed["audit"] = result.rowcount
+    if (days := retention_days("mail")) is not None:
+        result = db.session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < now - timedelta(days=days),
+                                                                OutboxMessage.sent_at.is_not(None)))
+        removed["mail"] = result.rowcount
+    purge_expired(now)
+    return removed

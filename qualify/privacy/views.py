@@ -1,0 +1,91 @@
+"""Meine Daten: what is stored, why, who sees it, how long; download it; delete the account."""
+
+import json
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+from werkzeug.security import check_password_hash
+
+from qualify.accounts.roles import Role
+from qualify.core.security import role_required
+from qualify.core.time import utcnow
+from qualify.extensions import db
+from qualify.privacy import services
+from qualify.privacy.catalogue import CATEGORIES
+from qualify.privacy.forms import EraseAccountForm, RetentionForm
+
+bp = Blueprint("privacy", __name__, url_prefix="/meine-daten")
+
+
+@bp.get("/")
+@login_required
+def overview():
+    """List every category of data stored about the person, who sees it, why and for how long."""
+    return render_template("privacy/overview.html", retention=services.retention_table())
+
+
+@bp.get("/export.json")
+@login_required
+def export_json():
+    """Download everything stored about oneself as JSON."""
+    data = services.export_personal_data(current_user)
+    response = make_response(json.dumps(data, ensure_ascii=False, indent=2))
+    response.headers["Content-Type"] = "application/json; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="meine-daten.json"'
+    return response
+
+
+@bp.get("/export")
+@login_required
+def export_html():
+    """Show everything stored about oneself as a readable page."""
+    return render_template("privacy/export.html", data=services.export_personal_data(current_user),
+                           labels={c.key: c.label for c in CATEGORIES})
+
+
+@bp.route("/loeschen", methods=["GET", "POST"])
+@login_required
+def erase():
+    """Delete one's own account for good, after confirming with the password."""
+    form = EraseAccountForm()
+    if form.validate_on_submit():
+        if not current_user.password_hash or not check_password_hash(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("Das Passwort ist nicht richtig."))
+        else:
+            user = current_user._get_current_object()
+            services.erase_account(user, keep_posts=form.posts.data == "keep", now=utcnow())
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Ihr Konto und Ihre Daten sind gelöscht."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("privacy/erase.html", form=form)
+
+
+@bp.get("/aufbewahrung")
+@login_required
+def retention_annex():
+    """Print the retention periods: the technical annex of the works agreement."""
+    return render_template("privacy/annex.html", retention=services.retention_table())
+
+
+@bp.route("/aufbewahrung/<key>", methods=["POST"])
+@role_required(Role.ADMIN)
+def set_retention(key: str):
+    """Change a retention period (admins, as agreed with the works council)."""
+    if key not in {c.key for c in CATEGORIES}:
+        abort(404)
+    form = RetentionForm()
+    if form.validate_on_submit() and form.days.data:
+        services.set_retention(key, form.days.data, actor=current_user)
+        db.session.commit()
+        flash(_("Aufbewahrungsfrist gespeichert."), "success")
+    else:
+        flash(_("Bitte eine Zahl von 1 bis 3650 Tagen angeben."), "error")
+    return redirect(url_for("privacy.retention_annex") + f"#frist-{key}")
+
+
+@bp.app_context_processor
+def retention_form():
+    return {"retention_form": RetentionForm} if request.blueprint == "privacy" else {}

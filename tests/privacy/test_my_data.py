@@ -1,0 +1,151 @@
+"""Meine Daten: every personal datum is listed, exported and erased; aggregates survive; retention is enforced."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import String, Text, func, or_, select
+
+from qualify.accounts.models import User
+from qualify.accounts.roles import Role
+from qualify.core.audit import AuditEvent, record
+from qualify.core.mail import OutboxMessage, queue_mail
+from qualify.core.time import utcnow
+from qualify.courses.models import Module
+from qualify.extensions import db
+from qualify.learning import quiz
+from qualify.learning.models import Enrolment, ModuleCompletion, QuizAttempt
+from qualify.learning.services import enrol, record_participation
+from qualify.privacy import services
+from qualify.privacy.catalogue import NOT_PERSONAL, holdings
+
+
+def test_every_column_pointing_at_a_person_is_in_the_catalogue():
+    listed = {(h.table, h.column) for h in holdings()} | set(NOT_PERSONAL)
+    pointing = {(table.name, fk.parent.name) for table in db.metadata.sorted_tables for fk in table.foreign_keys
+                if fk.column.table.name == "users"}
+    assert pointing - listed == set(), "add these columns to qualify/privacy/catalogue.py"
+    assert listed - pointing == set(), "the catalogue lists columns that no longer exist"
+
+
+@pytest.fixture
+def active_learner(make_user, make_organisation, demo_courses):
+    """A learner with enrolment, a module done, a quiz attempt, a reflection-free history and a mail."""
+    organisation = make_organisation()
+    learner = make_user(Role.LEARNER, name="Zofia Wiśniewska", email="zofia@example.org",
+                        organisation=organisation, unit=organisation.units[0])
+    course = demo_courses["hochvolt-sicherheit"]
+    enrol(learner, course, now=utcnow())
+    workshop = next(m for m in course.active_modules if m.current_version.kind == "workshop")
+    record_participation(learner, workshop, via="workshop", now=utcnow())
+    with_quiz = next(m for m in course.active_modules if m.current_version.has_quiz)
+    quiz.submit_attempt(quiz.start_attempt(learner, with_quiz, now=utcnow()), learner, now=utcnow())
+    queue_mail(learner.email, "Hallo", "Text")
+    record("user.update", target=learner)
+    db.session.commit()
+    return learner
+
+
+def test_the_export_contains_every_category_with_the_persons_rows(active_learner):
+    data = services.export_personal_data(active_learner)
+    assert data["account"]["users"][0]["email"] == "zofia@example.org"
+    assert len(data["learning"]["enrolments.user_id"]) == 1
+    assert len(data["learning"]["module_completions.user_id"]) == 1
+    assert len(data["quiz_attempts"]["quiz_attempts.user_id"]) == 1
+    assert data["mail"]["outbox_messages"][0]["subject"] == "Hallo"
+    assert "password_hash" not in json.dumps(data)
+    json.dumps(data)  # plain JSON all the way down
+
+
+def test_the_json_download_and_the_readable_page_show_the_data(client, login, active_learner):
+    login(active_learner)
+    download = client.get("/meine-daten/export.json")
+    assert download.mimetype == "application/json"
+    assert json.loads(download.data)["account"]["users"][0]["display_name"] == "Zofia Wiśniewska"
+    assert "Zofia Wiśniewska" in client.get("/meine-daten/export").text
+    overview = client.get("/meine-daten/").text
+    assert "Quiz-Versuche" in overview and "730 Tage" in overview
+
+
+def _text_columns_containing(needle: str) -> list[str]:
+    found = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+        if columns and db.session.scalar(select(func.count()).select_from(table).where(
+                or_(*(c.contains(needle) for c in columns)))):
+            found.append(table.name)
+    return found
+
+
+def _columns_pointing_at(user_id: int) -> list[str]:
+    found = []
+    for table in db.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "users" and db.session.scalar(
+                    select(func.count()).select_from(table).where(fk.parent == user_id)):
+                found.append(f"{table.name}.{fk.parent.name}")
+    return found
+
+
+def test_erasing_leaves_no_personal_data_and_keeps_the_aggregates(active_learner):
+    user_id, email, name = active_learner.id, active_learner.email, active_learner.display_name
+    unit_id = active_learner.unit_id
+    before = (db.session.scalar(select(func.count()).select_from(Enrolment)),
+              db.session.scalar(select(func.count()).select_from(ModuleCompletion)))
+    services.erase_account(active_learner, keep_posts=True, now=utcnow())
+    db.session.commit()
+    assert db.session.get(User, user_id) is None
+    assert _text_columns_containing(email) == []
+    assert _text_columns_containing(name) == []
+    assert _columns_pointing_at(user_id) == []
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.target_type == "User",
+                                                      AuditEvent.target_id == user_id)) is None
+    after = (db.session.scalar(select(func.count()).select_from(Enrolment)),
+             db.session.scalar(select(func.count()).select_from(ModuleCompletion)))
+    assert after == before
+    stand_in = db.session.scalar(select(User).join(Enrolment, Enrolment.user_id == User.id))
+    assert (stand_in.display_name, stand_in.active, stand_in.unit_id) == ("ehemaliges Mitglied", False, unit_id)
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
+
+
+def test_erasing_needs_the_password_and_signs_out(client, login, active_learner):
+    login(active_learner)
+    refused = client.post("/meine-daten/loeschen", data={"posts": "keep", "password": "falsch", "confirm": "y"})
+    assert refused.status_code == 200 and "nicht richtig" in refused.text
+    assert db.session.get(User, active_learner.id) is not None
+    done = client.post("/meine-daten/loeschen",
+                       data={"posts": "keep", "password": "richtig-gutes-passwort", "confirm": "y"})
+    assert done.status_code == 302
+    assert client.get("/meine-daten/").status_code == 302  # signed out
+    db.session.expire_all()
+    assert db.session.scalar(select(User).where(User.email == "zofia@example.org")) is None
+
+
+def test_retention_deletes_exactly_what_is_due(active_learner, make_user):
+    now = utcnow()
+    attempt = db.session.scalar(select(QuizAttempt))
+    attempt.started_at = now - timedelta(days=731)
+    fresh = quiz.start_attempt(active_learner, db.session.get(Module, attempt.module_id), now=now)
+    old_event = record("old.event")
+    db.session.flush()
+    old_event.created_at = now - timedelta(days=1096)
+    sent = db.session.scalar(select(OutboxMessage))
+    sent.sent_at, sent.created_at = now - timedelta(days=31), now - timedelta(days=31)
+    unsent = queue_mail("x@example.org", "wartet", "Text")
+    unsent.created_at = now - timedelta(days=31)
+    db.session.commit()
+    removed = services.purge_expired_data(now)
+    db.session.commit()
+    assert removed == {"quiz_attempts": 1, "audit": 1, "mail": 1}
+    assert [a.id for a in db.session.scalars(select(QuizAttempt))] == [fresh.id]
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject == "wartet")) is not None
+
+
+def test_admins_change_retention_periods_and_others_cannot(client, login, make_user):
+    login(make_user(Role.LEARNER))
+    assert client.post("/meine-daten/aufbewahrung/quiz_attempts", data={"days": "90"}).status_code == 403
+    client.post("/abmelden", data={})
+    login(make_user(Role.ADMIN))
+    client.post("/meine-daten/aufbewahrung/quiz_attempts", data={"days": "90"})
+    assert services.retention_days("quiz_attempts") == 90
+    assert "90 Tage" in client.get("/meine-daten/aufbewahrung").text
