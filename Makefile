@@ -23,12 +23,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 translations: $(VENV)/.installed-run
 	$(VENV)/bin/pybabel compile -d qualify/translations 2>&1 | grep -v "^compiling" || true
 
-## run: install, migrate the SQLite database under instance/, load demo accounts and courses, and serve on http://127.0.0.1:5000
+## run: install, migrate the SQLite database under instance/, load demo accounts and courses, and serve on http://127.0.0.1:5000 (with the scheduler)
 run: $(VENV)/.installed-run translations
 	$(QUALIFY) db upgrade
 	$(QUALIFY) demo load
 	$(QUALIFY) courses import courses/
-	$(QUALIFY) run --host $(HOST) --port $(PORT)
+	@# The scheduler (outbox, reminders, booking deadlines) runs beside the web server and stops with it.
+	$(QUALIFY) scheduler & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; $(QUALIFY) run --host $(HOST) --port $(PORT)
+
+## serve: the production server (gunicorn, `qualify serve --help`) on HOST:PORT; migrate first with `qualify db upgrade`
+serve: $(VENV)/.installed-run translations
+	$(QUALIFY) serve --bind $(HOST):$(PORT)
 
 ## test: install the dev extra and run the suite on SQLite, then on PostgreSQL when QUALIFY_TEST_DATABASE_URL is set
 test: $(VENV)/.installed-dev translations
@@ -41,6 +46,12 @@ test-sqlite:
 
 test-postgres:
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+## bench: seed SIZE=S|M|L (default M, cached in bench/.cache/), serve with gunicorn and measure every page against
+## hello-world; on PostgreSQL too when QUALIFY_BENCH_DATABASE_URL is set. Results in bench/results.json.
+SIZE ?= M
+bench: $(VENV)/.installed-run translations
+	SIZE=$(SIZE) $(PY) bench/run.py
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check qualify tests

@@ -7,15 +7,19 @@ from qualify.accounts.views import bp as accounts_bp
 from qualify.accounts.views import init_login
 from qualify.admin.views import bp as admin_bp
 from qualify.config import PROJECT_ROOT, Config, finalise
-from qualify.core import database, errors, i18n, security, templating
+from qualify.core import database, errors, i18n, security, serve, templating
 from qualify.courses.authoring_views import bp as authoring_bp
 from qualify.courses.views import bp as courses_bp
+from qualify.exchange.views import bp as exchange_bp
 from qualify.extensions import csrf, db, login_manager, migrate
 from qualify.home.views import bp as home_bp
 from qualify.learning.views import bp as learning_bp
 from qualify.privacy.views import bp as privacy_bp
+from qualify.reports.views import bp as reports_bp
+from qualify.workshops.views import bp as workshops_bp
 
-BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, privacy_bp, admin_bp)
+BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, workshops_bp, exchange_bp,
+              reports_bp, privacy_bp, admin_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    serve.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

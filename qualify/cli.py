@@ -5,8 +5,18 @@ from flask.cli import FlaskGroup
 
 from qualify import create_app
 from qualify.accounts.commands import users_cli
+from qualify.core.scheduler import CORE_JOBS, scheduler_command
+from qualify.core.serve import serve_command
 from qualify.courses.commands import courses_cli
 from qualify.demo import demo_cli
+from qualify.exchange.jobs import JOBS as EXCHANGE_JOBS
+from qualify.reports.commands import reports_cli
+from qualify.reports.jobs import JOBS as REPORT_JOBS
+from qualify.workshops.commands import workshops_cli
+from qualify.workshops.jobs import JOBS as WORKSHOP_JOBS
+
+# Every scheduled job of every feature, run by `qualify scheduler` in exactly one process.
+JOBS = (*CORE_JOBS, *WORKSHOP_JOBS, *REPORT_JOBS, *EXCHANGE_JOBS)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -17,6 +27,10 @@ def cli() -> None:
 cli.add_command(users_cli)
 cli.add_command(demo_cli)
 cli.add_command(courses_cli)
+cli.add_command(workshops_cli)
+cli.add_command(reports_cli)
+cli.add_command(scheduler_command(JOBS))
+cli.add_command(serve_command(create_app))
 
 
 def main() -> None:

@@ -79,6 +79,13 @@ class Config:
         self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(2 * 24 * 3600)))
         self.COURSES_PATH = Path(os.environ.get("QUALIFY_COURSES_PATH", PROJECT_ROOT / "courses"))
         self.BASE_URL = os.environ.get("QUALIFY_BASE_URL", "http://127.0.0.1:5000")
+        # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+        self.PROXY_FIX = int(os.environ.get("QUALIFY_PROXY_FIX", "0") or 0)
+        # Adds /bench/hello, the ceiling of `make bench`; never set in production.
+        self.BENCH = _flag("QUALIFY_BENCH")
+        # Hours before a workshop session when the booked get a reminder (each sent once).
+        self.WORKSHOP_REMINDER_HOURS = tuple(
+            float(hours) for hours in os.environ.get("WORKSHOP_REMINDER_HOURS", "24,1").split(",") if hours.strip())
 
 
 def finalise(config: dict) -> None:

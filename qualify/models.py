@@ -3,8 +3,29 @@
 from qualify.accounts.models import LoginFailure, Organisation, Unit, User, UserRole, UserSession
 from qualify.core.audit import AuditEvent
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
+from qualify.exchange.models import (
+    ExchangeFlag,
+    ExchangeLogEntry,
+    ExchangeMinutes,
+    ExchangePost,
+    ExchangePseudonym,
+    ExchangeSpace,
+    ExchangeThread,
+    MinutesConsent,
+    SpaceModerator,
+    ThreadFollow,
+)
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, QuizAttempt, Reflection
 from qualify.core.mail import OutboxMessage
 from qualify.privacy.models import RetentionRule
+from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
+from qualify.workshops.models import Booking, CalendarFeed, SentReminder, WorkshopSession
 
-__all__ = ["AuditEvent", "RetentionRule", "Certificate", "Enrolment", "ModuleCompletion", "QuizAttempt", "Reflection", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion", "LoginFailure", "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession"]
+__all__ = [
+    "AuditEvent", "RetentionRule", "Certificate", "Enrolment", "ModuleCompletion", "QuizAttempt",
+    "Reflection", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion", "LoginFailure",
+    "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession", "Booking", "CalendarFeed",
+    "SentReminder", "WorkshopSession", "ExchangeFlag", "ExchangeLogEntry", "ExchangeMinutes",
+    "ExchangePost", "ExchangePseudonym", "ExchangeSpace", "ExchangeThread", "MinutesConsent",
+    "SpaceModerator", "ThreadFollow", "ParticipationRollup", "RollupMonth", "UnitHeadcount"
+]

@@ -1,8 +1,13 @@
 """Database engine tuning and the behaviour when the database cannot be reached."""
 
-from flask import Flask
-from sqlalchemy import event
+from dataclasses import dataclass
+from functools import cache
+
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from qualify.core.time import UTCDateTime
 from qualify.extensions import db
@@ -32,3 +37,53 @@ def render_migration_item(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+@dataclass(frozen=True)
+class Readiness:
+    ready: bool
+    database: str  # "ok" or "unreachable"
+    revision: str | None  # the database's Alembic revision
+    head: str  # what the code expects
+
+    def as_dict(self) -> dict:
+        return {"status": "ready" if self.ready else "not ready", "database": self.database,
+                "revision": self.revision, "head": self.head}
+
+
+@cache
+def _script_heads(directory: str) -> frozenset[str]:
+    # Read once per process: the migration scripts change only with a deployment, which restarts the workers.
+    return frozenset(ScriptDirectory(directory).get_heads())
+
+
+def migration_heads() -> frozenset[str]:
+    """Return the head revision(s) of the migration scripts the running code ships with."""
+    return _script_heads(current_app.extensions["migrate"].directory)
+
+
+def readiness() -> Readiness:
+    """Check that the database answers and has been migrated to the head this code expects."""
+    heads = migration_heads()
+    head = ",".join(sorted(heads))
+    try:
+        rows = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except SQLAlchemyError:
+        # Unreachable, or reachable without an alembic_version table (never migrated): not ready either way.
+        # pool_pre_ping replaces dead connections, so the next check succeeds once the database is back.
+        db.session.rollback()
+        reachable = _reachable()
+        return Readiness(False, "ok" if reachable else "unreachable", None, head)
+    db.session.rollback()  # end the read transaction; a probe must not hold a connection in a transaction
+    revision = ",".join(sorted(rows)) or None
+    return Readiness(frozenset(rows) == heads, "ok", revision, head)
+
+
+def _reachable() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    finally:
+        db.session.rollback()
+    return True

@@ -79,7 +79,7 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
                                    "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
-    md.use(tasklists_plugin)
+    md.use(tasklists_plugin, label=True)  # a checkbox without a label fails WCAG (axe: critical)
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=1, max_level=4, slug_func=slugify)
     for name in CALLOUTS:

@@ -4,6 +4,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_login import current_user
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
+from qualify.core.database import readiness
 
 bp = Blueprint("home", __name__)
 
@@ -30,3 +31,10 @@ def set_language():
 def healthz():
     """Answer that the process is up."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Answer whether this server can take traffic: database reachable and migrated to the code's head."""
+    state = readiness()
+    return state.as_dict(), (200 if state.ready else 503)

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from flask import current_app
-from fpdf import FPDF
 
 from qualify.core.time import to_local
 from qualify.learning.models import Certificate
@@ -24,6 +23,9 @@ def _duration(minutes: int | None) -> str:
 
 def render_pdf(certificate: Certificate) -> bytes:
     """Draw the certificate: name, course, date, duration and the verification code with its address."""
+    # Imported here, not at the top: fpdf2 is a fifth of the app's import time; only this download needs it.
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(f"Teilnahmezertifikat – {certificate.course_title}")
     pdf.set_author("Qualify")

@@ -208,7 +208,7 @@ def submit_attempt(attempt: QuizAttempt, user, *, now: datetime) -> QuizAttempt:
         .values(submitted_at=now).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         raise LearningError(_("Dieser Versuch wurde bereits abgegeben."))
-    attempt.submitted_at = now
+    set_committed_value(attempt, "submitted_at", now)  # already written by the claim: no second UPDATE
     results = []
     for question in attempt_questions(attempt):
         result = grading.grade(question, _response(attempt, question))

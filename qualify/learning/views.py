@@ -162,7 +162,7 @@ def submit_attempt(attempt_id: int):
         flash(str(error), "error")
         return redirect(url_for("learning.attempt", attempt_id=attempt_id))
     db.session.commit()
-    return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+    return redirect(url_for("learning.attempt", attempt_id=attempt_id))  # attempt.id would reload the row
 
 
 @bp.get("/lernen/zertifikate/<code>.pdf")

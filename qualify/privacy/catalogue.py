@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 DELETE, ANONYMISE, DETACH = "delete", "anonymise", "detach"
+POSTS = "posts"  # anonymise or delete, as the person chooses when erasing the account
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Holding:
 
     table: str
     column: str
-    on_erase: str  # delete the rows | anonymise: hand them to an anonymous stand-in | detach: set NULL
+    on_erase: str  # delete the rows | anonymise: hand them to an anonymous stand-in | detach: set NULL | posts
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,30 @@ CATEGORIES = (
     Category("certificates", _l("Zertifikate"), _l("Nachweis abgeschlossener Kurse; die Prüfseite bestätigt Name, "
                                                    "Kurs und Datum"),
              _l("Sie selbst; wer den Prüfcode kennt"), (Holding("certificates", "user_id", DELETE),)),
+    Category("workshops", _l("Workshop-Buchungen und Teilnahme"), _l("Plätze, Warteliste, Erinnerungen und die "
+                                                                       "Anwesenheit, die ein Workshop-Modul abschließt"),
+             _l("Sie selbst; die Trainer der Sitzung; Berichte nur zusammengefasst"),
+             (Holding("workshop_bookings", "user_id", ANONYMISE),
+              Holding("workshop_bookings", "attendance_marked_by_id", DETACH),
+              Holding("workshop_bookings", "decided_by_id", DETACH),
+              Holding("workshop_session_trainers", "user_id", DELETE),
+              Holding("workshop_sessions", "created_by_id", DETACH),
+              Holding("workshop_calendar_feeds", "user_id", DELETE)),
+             retention_note=_l("solange das Konto besteht; nach dem Löschen nur noch ohne Personenbezug gezählt")),
+    Category("exchange", _l("Beiträge im Austausch"), _l("Ihre Beiträge, Pseudonyme, Meldungen und gefolgte Themen"),
+             _l("Mitglieder des Raums sehen Beiträge – unter Pseudonym nur das Pseudonym; Ihre Identität kann nur "
+                "die Administration mit dokumentiertem Grund aufdecken, und Sie erfahren davon"),
+             (Holding("exchange_posts", "author_id", POSTS), Holding("exchange_posts", "moderated_by_id", DETACH),
+              Holding("exchange_pseudonyms", "user_id", DELETE), Holding("exchange_follows", "user_id", DELETE),
+              Holding("exchange_flags", "flagged_by_id", DELETE), Holding("exchange_flags", "resolved_by_id", DETACH),
+              Holding("exchange_space_moderators", "user_id", DELETE),
+              Holding("exchange_space_moderators", "assigned_by_id", DETACH),
+              Holding("exchange_spaces", "created_by_id", DETACH), Holding("exchange_log", "actor_id", DETACH),
+              Holding("exchange_minutes", "written_by_id", DETACH),
+              Holding("exchange_minutes", "published_by_id", DETACH),
+              Holding("exchange_minutes_consents", "user_id", DELETE)),
+             retention_note=_l("solange der Raum besteht; beim Löschen des Kontos nach Ihrer Wahl gelöscht oder als "
+                               "„ehemaliges Mitglied“ stehen gelassen")),
     Category("authoring", _l("Kurse, die Sie bearbeiten"), _l("Wer einen Kurs verantwortet und welche Fassung wer "
                                                               "gespeichert hat"),
              _l("Trainer des Kurses; die Administration"),

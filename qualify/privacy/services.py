@@ -14,7 +14,7 @@ from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.extensions import db
 from qualify.learning.models import QuizAttempt
-from qualify.privacy.catalogue import ANONYMISE, CATEGORIES, DELETE, DETACH, SECRET_COLUMNS, category
+from qualify.privacy.catalogue import ANONYMISE, CATEGORIES, DELETE, DETACH, POSTS, SECRET_COLUMNS, category
 from qualify.privacy.models import RetentionRule
 
 FORMER_MEMBER = "ehemaliges Mitglied"
@@ -88,11 +88,11 @@ def _erase_holding(table_name: str, column: str, on_erase: str, user_id: int, st
                    keep_posts: bool) -> None:
     table = db.metadata.tables[table_name]
     where = table.c[column] == user_id
-    if on_erase == ANONYMISE or (on_erase == "posts" and keep_posts):
+    if on_erase == ANONYMISE or (on_erase == POSTS and keep_posts):
         db.session.execute(update(table).where(where).values({column: stand_in_id}))
     elif on_erase == DETACH:
         db.session.execute(update(table).where(where).values({column: None}))
-    elif on_erase in (DELETE, "posts"):
+    elif on_erase in (DELETE, POSTS):
         db.session.execute(delete(table).where(where))
     else:
         raise ValueError(f"unknown erase rule {on_erase!r} for {table_name}.{column}")

@@ -1,0 +1,154 @@
+"""The one scheduler process: runs the jobs of every feature, and refuses to start twice.
+
+Jobs are plain functions of `now`, listed with their triggers in JOBS (see qualify/cli.py). Web workers
+never run them. A second scheduler (another server, a cron `--once` while the daemon runs) finds the lock
+taken and exits: a PostgreSQL advisory lock, or on SQLite an flock on instance/scheduler.lock.
+"""
+
+import fcntl
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import text
+
+from qualify.core.mail import send_due_mail
+from qualify.core.time import utcnow
+from qualify.extensions import db
+
+log = logging.getLogger(__name__)
+ADVISORY_LOCK_KEY = 0x5175616C  # "Qual": one number for the whole installation
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: Callable[[datetime], object]
+    trigger: BaseTrigger
+
+
+CORE_JOBS = (Job("mail.outbox", send_due_mail, IntervalTrigger(minutes=1)),)
+
+
+class SchedulerLocked(RuntimeError):
+    """Another scheduler holds the lock."""
+
+
+@contextmanager
+def scheduler_lock(app: Flask) -> Iterator[None]:
+    """Hold the installation-wide scheduler lock for the duration, or raise SchedulerLocked at once."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with _advisory_lock(engine):
+            yield
+    else:
+        with _file_lock(Path(app.config.get("INSTANCE_PATH") or app.instance_path) / "scheduler.lock"):
+            yield
+
+
+@contextmanager
+def _advisory_lock(engine) -> Iterator[None]:
+    # A session-level lock lives as long as this connection, so the connection is kept for the whole run.
+    connection = engine.connect()
+    try:
+        acquired = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        connection.commit()  # the lock outlives the transaction; do not sit idle in one
+        if not acquired:
+            raise SchedulerLocked("another scheduler holds the PostgreSQL advisory lock")
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            connection.commit()
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")  # noqa: SIM115  (held open for the whole run)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SchedulerLocked(f"another scheduler holds the lock file {path}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the flock
+
+
+def run_job(app: Flask, job: Job, now: datetime | None = None) -> object:
+    """Run one job in an app context of its own; a failing job is logged and rolled back, never fatal."""
+    with app.app_context():
+        try:
+            result = job.func(now or utcnow())
+            db.session.commit()
+            return result
+        except Exception:
+            db.session.rollback()
+            log.exception("scheduled job %s failed", job.name)
+            return None
+        finally:
+            db.session.remove()
+
+
+def run_once(app: Flask, jobs: tuple[Job, ...], now: datetime | None = None) -> dict[str, object]:
+    """Run every job once, in order; return each job's result."""
+    return {job.name: run_job(app, job, now) for job in jobs}
+
+
+def run_forever(app: Flask, jobs: tuple[Job, ...]) -> None:
+    """Run the jobs on their triggers until the process is stopped."""
+    scheduler = BlockingScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1,
+                                                               "misfire_grace_time": 300})
+    for job in jobs:
+        # Interval jobs (outbox, reminders) start at once; daily jobs wait for their hour, or every restart
+        # would send another digest.
+        start = {"next_run_time": datetime.now(UTC)} if isinstance(job.trigger, IntervalTrigger) else {}
+        scheduler.add_job(run_job, job.trigger, args=(app, job), id=job.name, name=job.name, **start)
+    log.info("scheduler started with %d jobs", len(jobs))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")
+
+
+def scheduler_command(jobs: tuple[Job, ...]) -> click.Command:
+    """Build `qualify scheduler [--once]` for this table of jobs."""
+
+    @click.command("scheduler")
+    @click.option("--once", is_flag=True, help="Run every job once and exit (tests, cron).")
+    @with_appcontext
+    def command(once: bool) -> None:
+        """Run the scheduled jobs (outbox, reminders, closing bookings) in this one process."""
+        app = current_app._get_current_object()
+        try:
+            with scheduler_lock(app):
+                if once:
+                    for name, result in run_once(app, jobs).items():
+                        click.echo(f"{name}: {result}")
+                else:
+                    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+                    click.echo(f"Scheduler running {len(jobs)} jobs; stop with Ctrl+C.")
+                    run_forever(app, jobs)
+        except SchedulerLocked as error:
+            raise click.ClickException(f"Another scheduler is already running ({error}). "
+                                       "Only one may run at a time; this one exits.") from None
+
+    return command

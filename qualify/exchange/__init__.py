@@ -1,0 +1,1 @@
+"""Moderated exchange: spaces, threads, posts, moderation, pseudonyms and the minutes of exchange sessions."""

@@ -1,0 +1,100 @@
+"""Forms of the exchange: writing, reporting, moderating, spaces and minutes."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from qualify.exchange.services import MAX_POST_LENGTH, MAX_TITLE_LENGTH
+
+BODY_HINT = _l(
+    "Markdown ist möglich, z. B. **fett**, Listen mit - und Zitate mit >. Höchstens 20.000 Zeichen."
+)
+ANONYMOUS_HINT = _l("Andere Teilnehmende und die Moderation sehen dann nur Ihr Pseudonym in diesem Raum.")
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PostForm(FlaskForm):
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), Length(max=MAX_POST_LENGTH)],
+                         description=BODY_HINT)
+    anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
+    reply_to = HiddenField()
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)])
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), Length(max=MAX_POST_LENGTH)],
+                         description=BODY_HINT)
+    anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
+
+
+class EditForm(FlaskForm):
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), Length(max=MAX_POST_LENGTH)],
+                         description=BODY_HINT)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Grund"), validators=[DataRequired(), Length(max=2000)])
+
+
+class OptionalReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), Length(max=2000)])
+
+
+class FollowForm(FlaskForm):
+    mode = RadioField(
+        _l("Benachrichtigung"),
+        default="immediate",
+        choices=[("immediate", _l("bei jedem neuen Beitrag")), ("digest", _l("einmal täglich"))],
+    )
+
+
+class SpaceForm(FlaskForm):
+    title = StringField(_l("Thema"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)])
+    description = TextAreaField(_l("Beschreibung, Leitfragen und Regeln"),
+                                validators=[Optional(), Length(max=MAX_POST_LENGTH)], description=BODY_HINT)
+    scope = SelectField(_l("Wer kann teilnehmen?"))
+    moderation = SelectField(
+        _l("Moderation"),
+        choices=[
+            ("pre", _l("Beiträge erst nach Freigabe sichtbar")),
+            ("post", _l("Beiträge sofort sichtbar, können ausgeblendet werden")),
+        ],
+    )
+    anonymous = SelectField(_l("Pseudonyme"), choices=[
+        ("allowed", _l("erlaubt")), ("forbidden", _l("nicht erlaubt – alle schreiben unter ihrem Namen"))])
+
+
+class MoveForm(FlaskForm):
+    target = SelectField(_l("Neuer Raum"), coerce=int)
+    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), Length(max=2000)])
+
+
+class MergeForm(FlaskForm):
+    target = SelectField(_l("Zusammenführen mit"), coerce=int)
+    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), Length(max=2000)])
+
+
+class ModeratorForm(FlaskForm):
+    user_id = SelectField(_l("Person mit der Rolle Moderation"), coerce=int)
+
+
+class MinutesForm(FlaskForm):
+    topics = TextAreaField(_l("Besprochene Themen"), validators=[Optional(), Length(max=MAX_POST_LENGTH)])
+    outcomes = TextAreaField(_l("Ergebnisse"), validators=[Optional(), Length(max=MAX_POST_LENGTH)])
+    open_questions = TextAreaField(_l("Offene Fragen"), validators=[Optional(), Length(max=MAX_POST_LENGTH)])
+    next_steps = TextAreaField(_l("Nächste Schritte"), validators=[Optional(), Length(max=MAX_POST_LENGTH)])
+    named = CheckboxListField(_l("Namentlich nennen (nur wer zugestimmt hat)"), coerce=int)

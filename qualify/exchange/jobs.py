@@ -1,0 +1,43 @@
+"""Scheduled exchange jobs: plain functions of `now`, listed in JOBS for the one scheduler process."""
+
+from datetime import datetime
+from itertools import groupby
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
+
+from qualify.core.scheduler import Job
+from qualify.core.time import LOCAL_TZ
+from qualify.exchange import mails
+from qualify.exchange.models import ExchangePost, ThreadFollow
+from qualify.exchange.services import author_label, can_see
+from qualify.extensions import db
+
+
+def send_daily_digests(now: datetime) -> int:
+    """Mail each digest follower the posts published since their last digest; return how many mails."""
+    stmt = (select(ThreadFollow).where(ThreadFollow.mode == "digest")
+            .order_by(ThreadFollow.user_id, ThreadFollow.thread_id))
+    sent = 0
+    for _user_id, follows in groupby(db.session.scalars(stmt).all(), key=lambda row: row.user_id):
+        follows = list(follows)
+        reader = follows[0].user
+        items = []
+        for row in follows:
+            since, row.digested_until = row.digested_until, now
+            if not reader.active or row.thread.merged_into_id or not can_see(reader, row.thread.space):
+                continue
+            posts = db.session.scalars(select(ExchangePost).where(
+                ExchangePost.thread_id == row.thread_id, ExchangePost.status == "published",
+                ExchangePost.published_at > since, ExchangePost.published_at <= now,
+                ExchangePost.author_id.is_distinct_from(reader.id)).order_by(ExchangePost.published_at)).all()
+            if posts:
+                items.append((row.thread, [(author_label(post), post) for post in posts]))
+        if items:
+            mails.send_digest(reader, items)
+            sent += 1
+    db.session.flush()
+    return sent
+
+
+JOBS = (Job("exchange.daily_digest", send_daily_digests, CronTrigger(hour=6, minute=30, timezone=LOCAL_TZ)),)

@@ -1,0 +1,97 @@
+"""E-mails of the exchange, queued in the caller's transaction, in the recipient's language.
+
+A post is always named by the label it is shown under (a pseudonym where chosen): no mail ever carries an
+author's name, address or id unless it goes to that author.
+"""
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from qualify.core.mail import queue_mail
+
+EXCERPT_LENGTH = 300
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """Build a full link, also outside a request (the scheduler), from BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def excerpt(text: str) -> str:
+    """The beginning of a post on one line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_LENGTH else flat[:EXCERPT_LENGTH].rstrip() + " …"
+
+
+def _render(name: str, **context) -> str:
+    # Straight from the Jinja environment: digests are rendered by the scheduler, without a request.
+    return current_app.jinja_env.get_template(f"exchange/mail/{name}.txt").render(**context)
+
+
+def _post_url(post) -> str:
+    return absolute_url("exchange.thread", thread_id=post.thread_id) + f"#beitrag-{post.id}"
+
+
+def notify_new_post(post, label: str, readers: list) -> None:
+    """Tell those following the thread at once that a post appeared."""
+    for reader in readers:
+        with force_locale(reader.language or "de"):
+            subject = _("Neuer Beitrag: %(title)s", title=post.thread.title)
+            body = _render(
+                "new_post",
+                reader=reader,
+                post=post,
+                label=label,
+                excerpt=excerpt(post.body_source),
+                url=_post_url(post),
+            )
+        queue_mail(reader.email, subject, body)
+
+
+def notify_flag(flag, moderators: list, label: str) -> None:
+    """Tell the space's moderators that a post was reported (never by whom)."""
+    post = flag.post
+    for moderator in moderators:
+        with force_locale(moderator.language or "de"):
+            subject = _("Beitrag gemeldet: %(title)s", title=post.thread.title)
+            body = _render("flag", reader=moderator, post=post, label=label, reason=flag.reason,
+                           excerpt=excerpt(post.body_source), url=absolute_url("exchange.moderation_queue"))
+        queue_mail(moderator.email, subject, body)
+
+
+def notify_rejected(post, reason: str) -> None:
+    """Send the author their post back with the moderator's reason."""
+    author = post.author
+    if author is None:
+        return
+    with force_locale(author.language or "de"):
+        subject = _("Ihr Beitrag wurde nicht freigegeben: %(title)s", title=post.thread.title)
+        body = _render("rejected", reader=author, post=post, reason=reason,
+                       url=absolute_url("exchange.edit_post", post_id=post.id))
+    queue_mail(author.email, subject, body)
+
+
+def notify_revealed(post, reason: str) -> None:
+    """Tell the author that an admin looked up who wrote their pseudonymous post, and why."""
+    author = post.author
+    if author is None:
+        return
+    with force_locale(author.language or "de"):
+        subject = _("Ihr Pseudonym wurde aufgedeckt")
+        body = _render("revealed", reader=author, post=post, reason=reason, url=_post_url(post))
+    queue_mail(author.email, subject, body)
+
+
+def send_digest(reader, threads: list[tuple]) -> None:
+    """Send one person the day's new posts in the threads they follow: [(thread, [(label, post)])]."""
+    with force_locale(reader.language or "de"):
+        subject = _("Ihr Tagesüberblick aus dem Austausch")
+        items = [(thread, [(label, excerpt(post.body_source), _post_url(post)) for label, post in posts])
+                 for thread, posts in threads]
+        body = _render("digest", reader=reader, items=items,
+                       settings_url=absolute_url("exchange.notifications"))
+    queue_mail(reader.email, subject, body)

@@ -1,0 +1,219 @@
+"""Exchange spaces, their threads and posts, moderators, flags, follows, the moderation log and minutes."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qualify.accounts.models import Organisation, User
+from qualify.core.time import UTCDateTime, utcnow
+from qualify.courses.models import Module
+from qualify.extensions import db
+
+MODERATION_MODES = (
+    "pre",
+    "post",
+)  # pre: approved before anyone sees it · post: visible at once, can be hidden
+ANONYMITY_MODES = ("allowed", "forbidden")
+# pending: waits for approval · published: visible · rejected: sent back to the author with a reason
+# hidden: taken down by a moderator · deleted: removed by its author (text erased)
+POST_STATUSES = ("pending", "published", "rejected", "hidden", "deleted")
+FOLLOW_MODES = ("immediate", "digest")
+
+
+class ExchangeSpace(db.Model):
+    """A place to talk: one per exchange module, or free-standing on a topic."""
+
+    __tablename__ = "exchange_spaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Set for the space of an exchange module; its current version's body heads the space.
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description_source: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    # None: network-wide; else only members of this organisation (and the space's moderators).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"),
+                                                        index=True)
+    moderation: Mapped[str] = mapped_column(String(10), default="pre")
+    anonymous: Mapped[str] = mapped_column(String(10), default="allowed")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    module: Mapped[Module | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def is_premoderated(self) -> bool:
+        return self.moderation == "pre"
+
+    @property
+    def allows_pseudonyms(self) -> bool:
+        return self.anonymous == "allowed"
+
+
+class SpaceModerator(db.Model):
+    """A person with the moderator role assigned to moderate one space."""
+
+    __tablename__ = "exchange_space_moderators"
+    __table_args__ = (UniqueConstraint("space_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("exchange_spaces.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class ExchangePseudonym(db.Model):
+    """The one pseudonym a person writes under in one space (derived by HMAC, kept for stability)."""
+
+    __tablename__ = "exchange_pseudonyms"
+    __table_args__ = (UniqueConstraint("space_id", "user_id"), UniqueConstraint("space_id", "name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("exchange_spaces.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class ExchangeThread(db.Model):
+    __tablename__ = "exchange_threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("exchange_spaces.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    pinned: Mapped[bool] = mapped_column(default=False)
+    locked: Mapped[bool] = mapped_column(default=False)
+    # A duplicate merged into another thread keeps its row, so old links lead to the surviving thread.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_threads.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    space: Mapped[ExchangeSpace] = relationship()
+    posts: Mapped[list["ExchangePost"]] = relationship(back_populates="thread", order_by="ExchangePost.id",
+                                                      foreign_keys="ExchangePost.thread_id")
+
+
+class ExchangePost(db.Model):
+    __tablename__ = "exchange_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("exchange_threads.id", ondelete="CASCADE"), index=True)
+    # Never shown for a pseudonymous post; only an admin's recorded reveal reads it.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Frozen at writing: a thread moved to another space keeps the names it was written under.
+    pseudonym: Mapped[str | None] = mapped_column(String(60))
+    is_opening: Mapped[bool] = mapped_column(default=False)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_posts.id", ondelete="SET NULL"))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moderation_reason: Mapped[str] = mapped_column(Text, default="")
+
+    thread: Mapped[ExchangeThread] = relationship(back_populates="posts", foreign_keys=[thread_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+    @property
+    def is_pseudonymous(self) -> bool:
+        return self.pseudonym is not None
+
+
+class ExchangeFlag(db.Model):
+    """A member's report of a post; who reported it is kept for de-duplication, never shown."""
+
+    __tablename__ = "exchange_flags"
+    __table_args__ = (UniqueConstraint("post_id", "flagged_by_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("exchange_posts.id", ondelete="CASCADE"), index=True)
+    flagged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    post: Mapped[ExchangePost] = relationship()
+
+
+class ThreadFollow(db.Model):
+    """A person following a thread: a mail per new post, or one daily digest."""
+
+    __tablename__ = "exchange_follows"
+    __table_args__ = (UniqueConstraint("thread_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("exchange_threads.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mode: Mapped[str] = mapped_column(String(10), default="immediate")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The digest covers posts published after this moment.
+    digested_until: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    thread: Mapped[ExchangeThread] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class ExchangeLogEntry(db.Model):
+    """A moderator's (or admin's) action: who, what, when, why. Read by admins and the space's moderators."""
+
+    __tablename__ = "exchange_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("exchange_spaces.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_threads.id", ondelete="SET NULL"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_posts.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ExchangeMinutes(db.Model):
+    """The structured minutes of an exchange session; published to the space once a moderator approves."""
+
+    __tablename__ = "exchange_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_sessions.id", ondelete="CASCADE"), unique=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("exchange_spaces.id", ondelete="CASCADE"), index=True)
+    topics: Mapped[str] = mapped_column(Text, default="")
+    outcomes: Mapped[str] = mapped_column(Text, default="")
+    open_questions: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    # The four sections rendered once on save, as one HTML document.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    # People listed as taking part; shown only while they agree to be named (see MinutesConsent).
+    named_user_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | published
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class MinutesConsent(db.Model):
+    """A participant's agreement to be named in the minutes of one session."""
+
+    __tablename__ = "exchange_minutes_consents"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_sessions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

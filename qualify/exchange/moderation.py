@@ -1,0 +1,236 @@
+"""What moderators do, each action checked against the space and written to the exchange log.
+
+Every function takes the acting person as `by` and raises NotModerator unless they moderate the space
+concerned (for a move: both spaces). Functions flush; the caller commits.
+"""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from qualify.accounts.roles import Role
+from qualify.core import audit
+from qualify.exchange import mails
+from qualify.exchange.models import (
+    ExchangeFlag,
+    ExchangeLogEntry,
+    ExchangePost,
+    ExchangeSpace,
+    ExchangeThread,
+    SpaceModerator,
+    ThreadFollow,
+)
+from qualify.exchange.services import ExchangeError, NotModerator, published, require_moderator
+from qualify.extensions import db
+
+MAX_REASON = 2000
+
+
+def log(space: ExchangeSpace, action: str, *, by, now: datetime, thread: ExchangeThread | None = None,
+        post: ExchangePost | None = None, reason: str = "") -> ExchangeLogEntry:
+    """Record a moderator action: who, what, when, why (never whose post it was)."""
+    entry = ExchangeLogEntry(space_id=space.id, actor_id=by.id, action=action, created_at=now,
+                             thread_id=thread.id if thread else (post.thread_id if post else None),
+                             post_id=post.id if post else None, reason=reason[:MAX_REASON])
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ExchangeError(_("Bitte nennen Sie einen Grund."))
+    return reason[:MAX_REASON]
+
+
+def _expect(post: ExchangePost, *statuses: str) -> None:
+    if post.status not in statuses:
+        raise ExchangeError(_("Dieser Beitrag ist in einem anderen Zustand; bitte laden Sie die Seite neu."))
+
+
+def _decided(post: ExchangePost, status: str, *, by, now: datetime, reason: str = "") -> None:
+    post.status, post.moderated_at, post.moderated_by_id, post.moderation_reason = status, now, by.id, reason
+
+
+# ---------------------------------------------------------------- posts
+
+def approve(post: ExchangePost, *, by, now: datetime) -> None:
+    """Publish a waiting post."""
+    space = post.thread.space
+    require_moderator(by, space)
+    _expect(post, "pending")
+    _decided(post, "published", by=by, now=now)
+    published(post, now=now)
+    log(space, "approve", by=by, now=now, post=post)
+
+
+def reject(post: ExchangePost, reason: str, *, by, now: datetime) -> None:
+    """Send a waiting post back to its author with a reason."""
+    space = post.thread.space
+    require_moderator(by, space)
+    _expect(post, "pending")
+    reason = _reason(reason)
+    _decided(post, "rejected", by=by, now=now, reason=reason)
+    db.session.flush()
+    mails.notify_rejected(post, reason)
+    log(space, "reject", by=by, now=now, post=post, reason=reason)
+
+
+def hide(post: ExchangePost, reason: str, *, by, now: datetime) -> None:
+    """Take a published post down; members see a placeholder."""
+    space = post.thread.space
+    require_moderator(by, space)
+    _expect(post, "published")
+    reason = _reason(reason)
+    _decided(post, "hidden", by=by, now=now, reason=reason)
+    resolve_flags(post, by=by, now=now)
+    log(space, "hide", by=by, now=now, post=post, reason=reason)
+
+
+def restore(post: ExchangePost, *, by, now: datetime, reason: str = "") -> None:
+    """Show a hidden post again."""
+    space = post.thread.space
+    require_moderator(by, space)
+    _expect(post, "hidden")
+    _decided(post, "published", by=by, now=now)
+    db.session.flush()
+    log(space, "restore", by=by, now=now, post=post, reason=reason.strip())
+
+
+def resolve_flags(post: ExchangePost, *, by, now: datetime) -> int:
+    """Close the open reports of a post; return how many."""
+    require_moderator(by, post.thread.space)
+    result = db.session.execute(update(ExchangeFlag).where(ExchangeFlag.post_id == post.id,
+                                                           ExchangeFlag.resolved_at.is_(None))
+                                .values(resolved_at=now, resolved_by_id=by.id))
+    return result.rowcount
+
+
+def dismiss_flags(post: ExchangePost, *, by, now: datetime) -> None:
+    """Keep the post and close its reports."""
+    resolve_flags(post, by=by, now=now)
+    log(post.thread.space, "dismiss_flags", by=by, now=now, post=post)
+
+
+# ---------------------------------------------------------------- threads
+
+def set_locked(thread: ExchangeThread, locked: bool, *, by, now: datetime, reason: str = "") -> None:
+    """Lock a thread (no more replies) or open it again."""
+    require_moderator(by, thread.space)
+    thread.locked = locked
+    log(thread.space, "lock" if locked else "unlock", by=by, now=now, thread=thread, reason=reason.strip())
+
+
+def set_pinned(thread: ExchangeThread, pinned: bool, *, by, now: datetime) -> None:
+    """Pin a thread to the top of its space, or release it."""
+    require_moderator(by, thread.space)
+    thread.pinned = pinned
+    log(thread.space, "pin" if pinned else "unpin", by=by, now=now, thread=thread)
+
+
+def move(thread: ExchangeThread, target: ExchangeSpace, *, by, now: datetime, reason: str = "") -> None:
+    """Move a thread to another space the moderator also moderates; pseudonyms stay as written."""
+    source = thread.space
+    require_moderator(by, source)
+    require_moderator(by, target)
+    if target.id == source.id:
+        raise ExchangeError(_("Der Faden ist schon in diesem Raum."))
+    thread.space_id = target.id
+    db.session.flush()
+    db.session.expire(thread, ["space"])
+    text = f"{source.title} → {target.title}" + (f": {reason.strip()}" if reason.strip() else "")
+    log(source, "move", by=by, now=now, thread=thread, reason=text)
+    log(target, "move", by=by, now=now, thread=thread, reason=text)
+
+
+def merge(duplicate: ExchangeThread, target: ExchangeThread, *, by, now: datetime, reason: str = "") -> None:
+    """Merge a duplicate thread into another of the same space: its posts become replies there."""
+    require_moderator(by, duplicate.space)
+    if (
+        duplicate.id == target.id
+        or target.space_id != duplicate.space_id
+        or target.merged_into_id is not None
+    ):
+        raise ExchangeError(_("Bitte wählen Sie einen anderen Faden desselben Raums."))
+    db.session.execute(
+        update(ExchangePost)
+        .where(ExchangePost.thread_id == duplicate.id)
+        .values(thread_id=target.id, is_opening=False)
+        .execution_options(synchronize_session=False)
+    )
+    followers = set(
+        db.session.scalars(select(ThreadFollow.user_id).where(ThreadFollow.thread_id == target.id))
+    )
+    for row in db.session.scalars(select(ThreadFollow).where(ThreadFollow.thread_id == duplicate.id)):
+        if row.user_id in followers:
+            db.session.delete(row)
+        else:
+            row.thread_id = target.id
+    duplicate.merged_into_id = target.id
+    target.last_activity_at = max(target.last_activity_at, duplicate.last_activity_at)
+    db.session.flush()
+    db.session.expire(target, ["posts"])
+    db.session.expire(duplicate, ["posts"])
+    log(duplicate.space, "merge", by=by, now=now, thread=target,
+        reason=f"„{duplicate.title}“ → „{target.title}“" + (f": {reason.strip()}" if reason.strip() else ""))
+
+
+# ---------------------------------------------------------------- identity
+
+def reveal_author(post: ExchangePost, reason: str, *, by, now: datetime):
+    """Let an admin see who wrote a pseudonymous post: recorded with the reason, the author is told."""
+    if not by.has_role(Role.ADMIN):
+        raise NotModerator()
+    if not post.is_pseudonymous:
+        raise ExchangeError(_("Dieser Beitrag ist nicht unter einem Pseudonym geschrieben."))
+    reason = _reason(reason)
+    log(post.thread.space, "reveal", by=by, now=now, post=post, reason=reason)
+    audit.record("exchange.reveal", actor=by, target=post, reason=reason)
+    mails.notify_revealed(post, reason)
+    return post.author
+
+
+# ---------------------------------------------------------------- what moderators look at
+
+def moderated_spaces(user) -> list[ExchangeSpace]:
+    """The spaces this person moderates (every space for admins)."""
+    stmt = select(ExchangeSpace).order_by(ExchangeSpace.title)
+    if not user.has_role(Role.ADMIN):
+        if not user.has_role(Role.MODERATOR):
+            return []
+        stmt = stmt.join(SpaceModerator, SpaceModerator.space_id == ExchangeSpace.id).where(
+            SpaceModerator.user_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def pending_posts(space_ids: list[int]) -> list[ExchangePost]:
+    """Posts waiting for approval in these spaces, oldest first."""
+    if not space_ids:
+        return []
+    stmt = (select(ExchangePost).join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
+            .where(ExchangeThread.space_id.in_(space_ids), ExchangePost.status == "pending")
+            .order_by(ExchangePost.created_at))
+    return list(db.session.scalars(stmt))
+
+
+def open_flags(space_ids: list[int]) -> list[ExchangeFlag]:
+    """Unresolved reports in these spaces, oldest first."""
+    if not space_ids:
+        return []
+    stmt = (
+        select(ExchangeFlag)
+        .join(ExchangePost)
+        .join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
+        .where(ExchangeThread.space_id.in_(space_ids), ExchangeFlag.resolved_at.is_(None))
+        .order_by(ExchangeFlag.created_at)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def log_entries(space: ExchangeSpace, *, limit: int = 200) -> list[ExchangeLogEntry]:
+    """The space's moderation log, newest first."""
+    stmt = (select(ExchangeLogEntry).where(ExchangeLogEntry.space_id == space.id)
+            .order_by(ExchangeLogEntry.created_at.desc(), ExchangeLogEntry.id.desc()).limit(limit))
+    return list(db.session.scalars(stmt))

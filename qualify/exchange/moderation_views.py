@@ -1,0 +1,333 @@
+"""The exchange for moderators and admins: queue, decisions, threads, spaces, log, export, reveal, minutes.
+
+Registered on the exchange blueprint from the ROUTES table at the end of this file.
+"""
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from qualify.accounts.models import Organisation, User
+from qualify.accounts.roles import Role
+from qualify.core.security import is_safe_redirect, role_required
+from qualify.core.time import utcnow
+from qualify.exchange import minutes, moderation, services
+from qualify.exchange.access import moderated_post, moderated_space, moderated_thread, space_of_session
+from qualify.exchange.forms import MergeForm, MinutesForm, ModeratorForm, MoveForm, ReasonForm, SpaceForm
+from qualify.exchange.models import ExchangePost, ExchangeThread
+from qualify.exchange.services import ExchangeError
+from qualify.extensions import db
+
+LOG_ACTIONS = {
+    "approve": "freigegeben", "reject": "abgelehnt", "hide": "ausgeblendet", "restore": "wiederhergestellt",
+    "dismiss_flags": "Meldungen erledigt", "lock": "gesperrt", "unlock": "entsperrt", "pin": "angeheftet",
+    "unpin": "gelöst", "move": "verschoben", "merge": "zusammengeführt", "reveal": "Pseudonym aufgedeckt",
+    "publish_minutes": "Protokoll veröffentlicht",
+}
+
+
+def _back(thread: ExchangeThread, post: ExchangePost | None = None):
+    target = request.form.get("next")
+    if is_safe_redirect(target):
+        return redirect(target)
+    return redirect(url_for("exchange.thread", thread_id=thread.id) + (f"#beitrag-{post.id}" if post else ""))
+
+
+def _done(message: str, thread: ExchangeThread, post: ExchangePost | None = None):
+    db.session.commit()
+    flash(message)
+    return _back(thread, post)
+
+
+def _refused(error: ExchangeError, thread: ExchangeThread, post: ExchangePost | None = None):
+    db.session.rollback()
+    flash(str(error), "error")
+    return _back(thread, post)
+
+
+@role_required(Role.MODERATOR, Role.ADMIN)
+def moderation_queue():
+    """Show the posts waiting for approval and the open reports, in the spaces I moderate."""
+    spaces = moderation.moderated_spaces(current_user)
+    ids = [space.id for space in spaces]
+    return render_template(
+        "exchange/queue.html",
+        spaces=spaces,
+        pending=moderation.pending_posts(ids),
+        flags=moderation.open_flags(ids),
+        label=services.author_label,
+        reason_form=ReasonForm(),
+    )
+
+
+@role_required(Role.MODERATOR, Role.ADMIN)
+def new_space():
+    """Open a free-standing space on a topic, for one organisation or the whole network."""
+    form = SpaceForm()
+    organisations = (
+        db.session.scalars(db.select(Organisation).order_by(Organisation.name)).all()
+        if current_user.has_role(Role.ADMIN)
+        else [current_user.organisation]
+        if current_user.organisation
+        else []
+    )
+    form.scope.choices = [("network", _("das ganze Netzwerk"))] + [(str(o.id), o.name) for o in organisations]
+    if form.validate_on_submit():
+        organisation_id = None if form.scope.data == "network" else int(form.scope.data)
+        space = services.create_space(
+            form.title.data,
+            form.description.data or "",
+            organisation_id=organisation_id,
+            moderation=form.moderation.data,
+            anonymous=form.anonymous.data,
+            by=current_user,
+            now=utcnow(),
+        )
+        db.session.commit()
+        flash(_("Der Raum ist eröffnet. Sie moderieren ihn."))
+        return redirect(url_for("exchange.space", space_id=space.id))
+    return render_template("exchange/space_form.html", form=form)
+
+
+# ---------------------------------------------------------------- posts
+
+def approve(post_id: int):
+    """Publish a waiting post."""
+    post = moderated_post(post_id)
+    try:
+        moderation.approve(post, by=current_user, now=utcnow())
+    except ExchangeError as error:
+        return _refused(error, post.thread, post)
+    return _done(_("Freigegeben."), post.thread, post)
+
+
+def reject(post_id: int):
+    """Send a waiting post back to its author, with a reason they receive by mail."""
+    post = moderated_post(post_id)
+    try:
+        moderation.reject(post, request.form.get("reason", ""), by=current_user, now=utcnow())
+    except ExchangeError as error:
+        return _refused(error, post.thread, post)
+    return _done(_("Abgelehnt; die Begründung geht an die Person, die ihn geschrieben hat."), post.thread)
+
+
+def hide(post_id: int):
+    """Hide a published post."""
+    post = moderated_post(post_id)
+    try:
+        moderation.hide(post, request.form.get("reason", ""), by=current_user, now=utcnow())
+    except ExchangeError as error:
+        return _refused(error, post.thread, post)
+    return _done(_("Ausgeblendet."), post.thread, post)
+
+
+def restore(post_id: int):
+    """Show a hidden post again."""
+    post = moderated_post(post_id)
+    try:
+        moderation.restore(post, by=current_user, now=utcnow(), reason=request.form.get("reason", ""))
+    except ExchangeError as error:
+        return _refused(error, post.thread, post)
+    return _done(_("Wieder sichtbar."), post.thread, post)
+
+
+def dismiss_flags(post_id: int):
+    """Keep a reported post and close its reports."""
+    post = moderated_post(post_id)
+    moderation.dismiss_flags(post, by=current_user, now=utcnow())
+    return _done(_("Meldungen erledigt."), post.thread, post)
+
+
+# ---------------------------------------------------------------- threads
+
+def lock(thread_id: int):
+    """Lock a thread against replies, or open it again."""
+    thread = moderated_thread(thread_id)
+    locked = request.form.get("value") == "1"
+    moderation.set_locked(
+        thread, locked, by=current_user, now=utcnow(), reason=request.form.get("reason", "")
+    )
+    return _done(_("Faden gesperrt.") if locked else _("Faden wieder offen."), thread)
+
+
+def pin(thread_id: int):
+    """Pin a thread to the top of its space, or release it."""
+    thread = moderated_thread(thread_id)
+    pinned = request.form.get("value") == "1"
+    moderation.set_pinned(thread, pinned, by=current_user, now=utcnow())
+    return _done(_("Faden angeheftet.") if pinned else _("Faden gelöst."), thread)
+
+
+def move(thread_id: int):
+    """Move a thread to another space I moderate."""
+    thread = moderated_thread(thread_id)
+    form = MoveForm()
+    form.target.choices = [
+        (s.id, s.title) for s in moderation.moderated_spaces(current_user) if s.id != thread.space_id
+    ]
+    if form.validate_on_submit():
+        target = moderated_space(form.target.data)
+        try:
+            moderation.move(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
+        except ExchangeError as error:
+            return _refused(error, thread)
+        return _done(_("Der Faden ist verschoben."), thread)
+    return render_template("exchange/move.html", thread=thread, form=form)
+
+
+def merge(thread_id: int):
+    """Merge a duplicate thread into another thread of the same space."""
+    thread = moderated_thread(thread_id)
+    form = MergeForm()
+    others = [row.thread for row in services.threads_of(thread.space, current_user, moderator=True)
+              if row.thread.id != thread.id]
+    form.target.choices = [(other.id, other.title) for other in others]
+    if form.validate_on_submit():
+        target = moderated_thread(form.target.data)
+        try:
+            moderation.merge(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
+        except ExchangeError as error:
+            return _refused(error, thread)
+        db.session.commit()
+        flash(_("Die Fäden sind zusammengeführt."))
+        return redirect(url_for("exchange.thread", thread_id=target.id))
+    return render_template("exchange/merge.html", thread=thread, form=form)
+
+
+# ---------------------------------------------------------------- spaces: log, export, moderators
+
+def space_log(space_id: int):
+    """Show the space's moderation log (its moderators and admins)."""
+    space = moderated_space(space_id)
+    return render_template("exchange/log.html", space=space, entries=moderation.log_entries(space),
+                           actions=LOG_ACTIONS)
+
+
+def export(space_id: int):
+    """Export the space's threads as JSON; authors appear as shown (pseudonyms stay pseudonyms)."""
+    space = moderated_space(space_id)
+    threads = []
+    for row in services.threads_of(space, current_user, moderator=True):
+        posts = [{"id": post.id, "author": services.author_label(post), "pseudonymous": post.is_pseudonymous,
+                  "status": post.status, "created_at": post.created_at.isoformat(),
+                  "edited": post.edited_at is not None, "text": post.body_source}
+                 for post in row.thread.posts if post.status != "deleted"]
+        threads.append({"id": row.thread.id, "title": row.thread.title, "pinned": row.thread.pinned,
+                        "locked": row.thread.locked, "posts": posts})
+    response = jsonify({"space": {"id": space.id, "title": space.title}, "threads": threads})
+    response.headers["Content-Disposition"] = f'attachment; filename="austausch-{space.id}.json"'
+    return response
+
+
+@role_required(Role.ADMIN)
+def moderators(space_id: int):
+    """Assign people with the moderator role to a space (admins)."""
+    space = moderated_space(space_id)
+    form = ModeratorForm()
+    assigned = services.moderators_of(space)
+    candidates = [user for user in db.session.scalars(db.select(User).where(User.active.is_(True))
+                                                      .order_by(User.display_name))
+                  if user.has_role(Role.MODERATOR) and user not in assigned]
+    form.user_id.choices = [(user.id, f"{user.display_name} ({user.email})") for user in candidates]
+    if form.validate_on_submit():
+        services.assign_moderator(
+            space, db.get_or_404(User, form.user_id.data), by=current_user, now=utcnow()
+        )
+        db.session.commit()
+        flash(_("Zugewiesen."))
+        return redirect(url_for("exchange.moderators", space_id=space.id))
+    return render_template("exchange/moderators.html", space=space, form=form, assigned=assigned)
+
+
+@role_required(Role.ADMIN)
+def remove_moderator(space_id: int, user_id: int):
+    """Take a moderator off a space (admins)."""
+    space = moderated_space(space_id)
+    services.unassign_moderator(space, db.get_or_404(User, user_id), by=current_user)
+    db.session.commit()
+    flash(_("Die Zuweisung ist aufgehoben."))
+    return redirect(url_for("exchange.moderators", space_id=space.id))
+
+
+@role_required(Role.ADMIN)
+def reveal(post_id: int):
+    """Show an admin who wrote a pseudonymous post: only with a reason, logged, and the author is told."""
+    post = db.get_or_404(ExchangePost, post_id)
+    if not post.is_pseudonymous:
+        abort(404)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        author = moderation.reveal_author(post, form.reason.data, by=current_user, now=utcnow())
+        db.session.commit()
+        return render_template("exchange/revealed.html", post=post, author=author)
+    return render_template("exchange/reveal.html", post=post, form=form)
+
+
+# ---------------------------------------------------------------- minutes of exchange sessions
+
+def minutes_form(session_id: int):
+    """Write the structured minutes of a session (a draft until approved)."""
+    session, space = space_of_session(session_id)
+    moderated_space(space.id)
+    current = minutes.minutes_of(session)
+    form = MinutesForm(obj=current if request.method == "GET" else None)
+    agreed = minutes.consenting_ids(session)
+    form.named.choices = [(p.id, p.display_name) for p in minutes.participants(session) if p.id in agreed]
+    if request.method == "GET" and current:
+        form.named.data = [i for i in current.named_user_ids or [] if i in agreed]
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data or "" for name, _label in minutes.SECTIONS}
+        try:
+            minutes.save_minutes(session, space, fields, form.named.data or [], by=current_user, now=utcnow())
+        except ExchangeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum."))
+            return redirect(url_for("exchange.minutes_form", session_id=session.id))
+    return render_template("exchange/minutes_form.html", session=session, space=space, form=form,
+                           minutes=current, participants=minutes.participants(session), agreed=agreed)
+
+
+def publish_minutes(session_id: int):
+    """Approve the minutes: they appear in the space."""
+    session, space = space_of_session(session_id)
+    moderated_space(space.id)
+    current = minutes.minutes_of(session)
+    if current is None:
+        abort(404)
+    try:
+        minutes.publish_minutes(current, session, space, by=current_user, now=utcnow())
+    except ExchangeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("exchange.minutes_form", session_id=session.id))
+    db.session.commit()
+    flash(_("Das Protokoll ist veröffentlicht."))
+    return redirect(url_for("exchange.space", space_id=space.id) + "#protokolle")
+
+
+GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
+_ROUTES = (
+    ("/moderation", moderation_queue, GET),
+    ("/raum/neu", new_space, BOTH),
+    ("/beitrag/<int:post_id>/freigeben", approve, POST),
+    ("/beitrag/<int:post_id>/ablehnen", reject, POST),
+    ("/beitrag/<int:post_id>/ausblenden", hide, POST),
+    ("/beitrag/<int:post_id>/wiederherstellen", restore, POST),
+    ("/beitrag/<int:post_id>/meldungen-erledigt", dismiss_flags, POST),
+    ("/beitrag/<int:post_id>/aufdecken", reveal, BOTH),
+    ("/faden/<int:thread_id>/sperren", lock, POST),
+    ("/faden/<int:thread_id>/anheften", pin, POST),
+    ("/faden/<int:thread_id>/verschieben", move, BOTH),
+    ("/faden/<int:thread_id>/zusammenfuehren", merge, BOTH),
+    ("/raum/<int:space_id>/protokoll", space_log, GET),
+    ("/raum/<int:space_id>/export.json", export, GET),
+    ("/raum/<int:space_id>/moderation", moderators, BOTH),
+    ("/raum/<int:space_id>/moderation/<int:user_id>/entfernen", remove_moderator, POST),
+    ("/termin/<int:session_id>/protokoll", minutes_form, BOTH),
+    ("/termin/<int:session_id>/protokoll/freigeben", publish_minutes, POST),
+)
+# (rule, endpoint, view, methods); every view requires a signed-in person, and checks the object itself.
+ROUTES = tuple((rule, view.__name__, login_required(view), methods) for rule, view, methods in _ROUTES)

@@ -1,0 +1,275 @@
+"""The exchange for members: spaces, threads, writing, following, reporting (moderation: moderation_views)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from qualify.core.errors import error_page
+from qualify.core.time import utcnow
+from qualify.courses.models import Module
+from qualify.exchange import minutes, moderation_views, services
+from qualify.exchange.access import space_of_session, visible_post, visible_space, visible_thread
+from qualify.exchange.forms import EditForm, FollowForm, PostForm, ReasonForm, ThreadForm
+from qualify.exchange.models import ExchangePost, ExchangePseudonym, ExchangeSpace, ExchangeThread
+from qualify.exchange.services import ExchangeError, NotModerator
+from qualify.extensions import db
+
+bp = Blueprint("exchange", __name__, url_prefix="/austausch")
+
+
+@bp.errorhandler(NotModerator)
+def _not_moderator(error):
+    return error_page(403)
+
+
+def to_thread(thread: ExchangeThread, post: ExchangePost | None = None):
+    anchor = f"#beitrag-{post.id}" if post is not None else ""
+    return redirect(url_for("exchange.thread", thread_id=thread.id) + anchor)
+
+
+def my_pseudonym(space: ExchangeSpace) -> str | None:
+    """The current person's pseudonym in the space, if they have one yet (shown to them alone)."""
+    return db.session.scalar(
+        select(ExchangePseudonym.name).where(
+            ExchangePseudonym.space_id == space.id, ExchangePseudonym.user_id == current_user.id
+        )
+    )
+
+
+# ---------------------------------------------------------------- spaces
+
+@bp.get("/")
+@login_required
+def spaces():
+    """List the exchange spaces open to me."""
+    if services.ensure_module_spaces():
+        db.session.commit()
+    return render_template("exchange/spaces.html", spaces=services.visible_spaces(current_user))
+
+
+@bp.get("/wer-sieht-was")
+@login_required
+def privacy():
+    """Explain in plain German who sees what in the exchange."""
+    return render_template("exchange/privacy.html")
+
+
+@bp.get("/modul/<int:module_id>")
+@login_required
+def module_space(module_id: int):
+    """Open the space of an exchange module (created on first use)."""
+    module = db.get_or_404(Module, module_id)
+    try:
+        space = services.space_for_module(module)
+    except ExchangeError:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("exchange.space", space_id=visible_space(space.id).id))
+
+
+@bp.get("/raum/<int:space_id>")
+@login_required
+def space(space_id: int):
+    """Show a space: its guiding questions and rules, its threads, sessions and published minutes."""
+    space = visible_space(space_id)
+    moderator = services.is_moderator(current_user, space)
+    version = space.module.current_version if space.module_id else None
+    sessions = minutes.sessions_of(space)
+    return render_template(
+        "exchange/space.html",
+        space=space,
+        moderator=moderator,
+        version=version,
+        rows=services.threads_of(space, current_user, moderator=moderator),
+        sessions=sessions,
+        my_consents=minutes.my_consents(sessions, current_user),
+        minutes=minutes.published_minutes(space),
+        named_people=minutes.named_people,
+    )
+
+
+@bp.route("/raum/<int:space_id>/neu", methods=["GET", "POST"])
+@login_required
+def new_thread(space_id: int):
+    """Start a thread in a space."""
+    space = visible_space(space_id)
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread = services.start_thread(space, current_user, form.title.data, form.body.data,
+                                           anonymous=form.anonymous.data, now=utcnow())
+        except ExchangeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            if space.is_premoderated and not services.is_moderator(current_user, space):
+                flash(_("Danke! Ihr Beitrag wird von der Moderation geprüft und dann für alle sichtbar."))
+            return to_thread(thread)
+    return render_template("exchange/new_thread.html", space=space, form=form, pseudonym=my_pseudonym(space))
+
+
+# ---------------------------------------------------------------- threads and posts
+
+@bp.get("/faden/<int:thread_id>")
+@login_required
+def thread(thread_id: int):
+    """Show a thread with the posts I may see, and the reply form (prefilled when quoting)."""
+    thread, moderator = visible_thread(thread_id)
+    if thread.merged_into_id is not None:
+        return redirect(url_for("exchange.thread", thread_id=thread.merged_into_id))
+    form = PostForm()
+    quoted = db.session.get(ExchangePost, request.args.get("zitat", type=int) or 0)
+    if quoted is not None and quoted.thread_id == thread.id and quoted.status == "published":
+        form.body.data, form.reply_to.data = services.quote(quoted), str(quoted.id)
+    return render_template("exchange/thread.html", thread=thread, space=thread.space, moderator=moderator,
+                           posts=services.posts_for(thread, current_user, moderator=moderator), form=form,
+                           label=services.author_label, now=utcnow(), can_edit=services.can_edit,
+                           following=services.follow_of(thread, current_user), follow_form=FollowForm(),
+                           pseudonym=my_pseudonym(thread.space), reason_form=ReasonForm())
+
+
+@bp.post("/faden/<int:thread_id>/antworten")
+@login_required
+def reply(thread_id: int):
+    """Reply in a thread."""
+    thread, moderator = visible_thread(thread_id)
+    form = PostForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte schreiben Sie einen Text (höchstens 20.000 Zeichen)."), "error")
+        return to_thread(thread)
+    reply_to = (
+        db.session.get(ExchangePost, int(form.reply_to.data))
+        if (form.reply_to.data or "").isdigit()
+        else None
+    )
+    try:
+        post = services.reply(
+            thread,
+            current_user,
+            form.body.data,
+            anonymous=form.anonymous.data,
+            now=utcnow(),
+            reply_to=reply_to,
+        )
+    except ExchangeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return to_thread(thread)
+    db.session.commit()
+    if post.status == "pending":
+        flash(_("Danke! Ihre Antwort wird von der Moderation geprüft und dann für alle sichtbar."))
+    return to_thread(thread, post)
+
+
+@bp.route("/beitrag/<int:post_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):
+    """Edit my own post (within 30 minutes, or after the moderation sent it back)."""
+    post, _moderator = visible_post(post_id)
+    if not services.can_edit(current_user, post, now=utcnow()):
+        flash(_("Beiträge können nur in den ersten 30 Minuten bearbeitet werden."), "error")
+        return to_thread(post.thread, post)
+    form = EditForm(data={"body": post.body_source} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.edit_post(post, current_user, form.body.data, now=utcnow())
+        except ExchangeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Ihr Beitrag ist geändert."))
+            return to_thread(post.thread, post)
+    return render_template("exchange/edit_post.html", post=post, form=form, thread=post.thread)
+
+
+@bp.post("/beitrag/<int:post_id>/loeschen")
+@login_required
+def delete_post(post_id: int):
+    """Delete my own post."""
+    post, _moderator = visible_post(post_id)
+    try:
+        services.delete_post(post, current_user, now=utcnow())
+    except ExchangeError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Ihr Beitrag ist gelöscht."))
+    return to_thread(post.thread)
+
+
+@bp.route("/beitrag/<int:post_id>/melden", methods=["GET", "POST"])
+@login_required
+def flag_post(post_id: int):
+    """Report a post to the moderators of its space."""
+    post, _moderator = visible_post(post_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.flag(post, current_user, form.reason.data, now=utcnow())
+        except ExchangeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Danke. Die Moderation sieht sich den Beitrag an."))
+        return to_thread(post.thread, post)
+    return render_template("exchange/flag.html", post=post, form=form, label=services.author_label(post))
+
+
+# ---------------------------------------------------------------- following
+
+@bp.post("/faden/<int:thread_id>/folgen")
+@login_required
+def follow(thread_id: int):
+    """Follow a thread: a mail for each new post, or a daily digest."""
+    thread, _moderator = visible_thread(thread_id)
+    form = FollowForm()
+    if form.validate_on_submit():
+        services.follow(thread, current_user, mode=form.mode.data, now=utcnow())
+        db.session.commit()
+        flash(_("Sie folgen diesem Faden."))
+    return redirect(request.form.get("next_page") == "notifications" and url_for("exchange.notifications")
+                    or url_for("exchange.thread", thread_id=thread.id))
+
+
+@bp.post("/faden/<int:thread_id>/entfolgen")
+@login_required
+def unfollow(thread_id: int):
+    """Stop following a thread."""
+    thread, _moderator = visible_thread(thread_id)
+    services.unfollow(thread, current_user)
+    db.session.commit()
+    flash(_("Sie folgen diesem Faden nicht mehr."))
+    return redirect(request.form.get("next_page") == "notifications" and url_for("exchange.notifications")
+                    or url_for("exchange.thread", thread_id=thread.id))
+
+
+@bp.get("/benachrichtigungen")
+@login_required
+def notifications():
+    """List the threads I follow and how I am told about them."""
+    return render_template("exchange/notifications.html", follows=services.followed_threads(current_user))
+
+
+# ---------------------------------------------------------------- sessions
+
+@bp.post("/termin/<int:session_id>/nennung")
+@login_required
+def minutes_consent(session_id: int):
+    """Agree, or no longer agree, to be named in the minutes of a session I took part in."""
+    session, space = space_of_session(session_id)
+    try:
+        minutes.set_consent(session, current_user, request.form.get("agree") == "1", now=utcnow())
+    except ExchangeError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Ihre Angabe ist gespeichert."))
+    return redirect(url_for("exchange.space", space_id=space.id) + "#termine")
+
+
+for rule, endpoint, view, methods in moderation_views.ROUTES:
+    bp.add_url_rule(rule, endpoint, view, methods=methods)

@@ -1,0 +1,66 @@
+"""The report as text: figures as the page writes them, and the CSV download of exactly those tables."""
+
+import csv
+import io
+
+from flask_babel import format_percent
+from flask_babel import gettext as _
+
+from qualify.reports.services import METRIC_LABELS, Figure, Report, Table, month_label
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def count_text(figure: Figure, k: int) -> str:
+    """Write a count, or "< K" when it is withheld."""
+    return f"< {k}" if figure.count is None else str(figure.count)
+
+
+def share_text(figure: Figure) -> str:
+    """Write a share as a whole percentage, or nothing when it is withheld."""
+    return "" if figure.share is None else format_percent(round(figure.share, 2))
+
+
+def csv_safe(value: object) -> str:
+    """Make a cell inert in spreadsheets: text that would start a formula gets a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _table_rows(table: Table, columns: list[str], k: int) -> list[list[str]]:
+    header = [_("Gruppe"), _("Personen")]
+    for column in columns:
+        header += [column, f"{column} ({_('Anteil')})"]
+    rows = [header]
+    for row in [*table.rows, *([table.total] if table.total else [])]:
+        line = [row.label, count_text(row.headcount, k)]
+        for cell in row.cells:
+            line += [count_text(cell, k), share_text(cell)]
+        rows.append(line)
+    return rows
+
+
+def report_csv(report: Report, *, course: str, kind: str, group: str) -> str:
+    """Return the shown tables as CSV (semicolons, UTF-8 with BOM for spreadsheet programs)."""
+    filters = report.filters
+    rows: list[list[str]] = [
+        [_("Beteiligung"), _("Gruppen unter %(k)d Personen werden nicht ausgewiesen.", k=report.k)],
+        [_("Zeitraum"), f"{month_label(report.period[0])} – {month_label(report.period[-1])}"]
+        if report.period
+        else [_("Zeitraum"), "–"],
+        [_("Kurs"), course],
+        [_("Modulart"), kind],
+        [_("Gruppe"), group],
+        [],
+    ]
+    if report.overview is not None:
+        rows.append([_("Überblick %(month)s", month=month_label(filters.last))])
+        rows += _table_rows(report.overview, [str(METRIC_LABELS[m]) for m in report.metrics], report.k)
+        rows.append([])
+        rows.append([_("Verlauf: %(metric)s", metric=METRIC_LABELS[filters.metric])])
+        rows += _table_rows(report.trend, [month_label(m) for m in report.period], report.k)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_safe(cell) for cell in row])
+    return "\ufeff" + out.getvalue()

@@ -1,0 +1,384 @@
+"""Participation figures for the dashboard: read from the rollups only, protected before anyone sees them.
+
+Suppression is decided on the whole table of the scope (every group, every counted month) and only then cut
+down to the unit and period asked for: changing those filters shows a different part of one protected table,
+never a differently protected one (see docs/reporting.md).
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from qualify.accounts.models import Organisation, Unit, User
+from qualify.accounts.roles import Role
+from qualify.core import audit
+from qualify.core.audit import AuditEvent
+from qualify.courses.models import KINDS, Course
+from qualify.extensions import db
+from qualify.reports import rollup
+from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
+from qualify.reports.suppression import protect, published_total, share, threshold
+
+METRIC_LABELS = {
+    "enrolled": _l("Neu eingeschrieben"),
+    "active": _l("Aktiv"),
+    "modules_completed": _l("Module abgeschlossen"),
+    "courses_completed": _l("Kurse abgeschlossen"),
+    "workshop_booked": _l("Workshop gebucht"),
+    "workshop_attended": _l("Workshop teilgenommen"),
+    "exchange_posted": _l("Im Austausch geschrieben"),
+}
+DEFAULT_MONTHS = 6
+ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class OutOfScope(Exception):
+    """The filter names something (a unit, an organisation) outside what this person may see."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a person may see: one organisation by unit, or (organisation_id None) the network by organisation.
+
+    Plain values, not ORM objects: they outlive the commit of the access log without reloading.
+    """
+
+    organisation_id: int | None
+    organisation_name: str | None
+    k: int
+    groups: tuple[
+        tuple[int, str], ...
+    ] = ()  # the organisations of the network, or the units of the organisation
+
+    @property
+    def network(self) -> bool:
+        return self.organisation_id is None
+
+
+@dataclass(frozen=True)
+class Filters:
+    first: date | None = None
+    last: date | None = None
+    organisation_id: int | None = None
+    unit_id: int | None = None
+    course_id: int | None = None
+    kind: str | None = None
+    metric: str = "active"
+
+    def as_args(self) -> dict[str, str]:
+        """Return the filters as the query arguments that reproduce them."""
+        args = {
+            "von": self.first and self.first.strftime("%Y-%m"),
+            "bis": self.last and self.last.strftime("%Y-%m"),
+            "organisation": self.organisation_id,
+            "bereich": self.unit_id,
+            "kurs": self.course_id,
+            "art": self.kind,
+            "kennzahl": self.metric,
+        }
+        return {name: str(value) for name, value in args.items() if value is not None}
+
+
+@dataclass
+class Figure:
+    count: int | None  # None: withheld ("< K")
+    share: float | None = None
+
+
+@dataclass
+class Row:
+    label: str
+    headcount: Figure
+    cells: list[Figure]
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[Row]
+    total: Row | None
+
+
+@dataclass
+class Report:
+    scope: Scope
+    filters: Filters
+    months: list[date] = field(default_factory=list)  # every counted month, for the period choice
+    period: list[date] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)
+    groups: list[tuple[int | None, str]] = field(default_factory=list)
+    overview: Table | None = None
+    trend: Table | None = None
+    counted_at: datetime | None = None
+
+    @property
+    def k(self) -> int:
+        return self.scope.k
+
+
+def scope_for(user) -> Scope:
+    """Return what the person may see: coordinators the network, works councils their own organisation."""
+    if user.has_role(Role.COORDINATOR):
+        organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+        k = threshold(max((o.small_group_threshold for o in organisations), default=None))
+        return Scope(None, None, k, tuple((o.id, o.name) for o in organisations))
+    organisation = user.organisation if user.has_role(Role.WORKS_COUNCIL) else None
+    if organisation is None:
+        raise OutOfScope("no organisation to report on")
+    units = db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.organisation_id == organisation.id).order_by(Unit.name)
+    )
+    return Scope(
+        organisation.id,
+        organisation.name,
+        threshold(organisation.small_group_threshold),
+        tuple((unit_id, name) for unit_id, name in units),
+    )
+
+
+def parse_filters(args: Mapping[str, str], scope: Scope) -> Filters:
+    """Read the filters from query arguments; whole months and whole units only, nothing outside the scope."""
+    unit_id = _integer(args.get("bereich"))
+    organisation_id = _integer(args.get("organisation")) if scope.network else None
+    ids = {key for key, _name in scope.groups}
+    if unit_id is not None and (scope.network or unit_id not in ids):
+        raise OutOfScope("unit")
+    if organisation_id is not None and organisation_id not in ids:
+        raise OutOfScope("organisation")
+    kind = args.get("art") or None
+    metric = args.get("kennzahl") or "active"
+    return Filters(
+        first=_month(args.get("von")),
+        last=_month(args.get("bis")),
+        organisation_id=organisation_id,
+        unit_id=unit_id,
+        course_id=_integer(args.get("kurs")),
+        kind=kind if kind in KINDS else None,
+        metric=metric if metric in rollup.METRICS else "active",
+    )
+
+
+def _integer(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 10 else None
+
+
+def _month(text: str | None) -> date | None:
+    match = MONTH_PATTERN.match(text or "")
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def metrics_for(kind: str | None) -> list[str]:
+    """Return the metrics that can be shown for a module kind (or for all kinds)."""
+    return list(rollup.KIND_METRICS if kind else rollup.METRICS)
+
+
+def courses_to_choose() -> list[tuple[int, str]]:
+    """Return (id, title) of every course, for the course filter."""
+    return list(db.session.execute(select(Course.id, Course.title).order_by(Course.title)))
+
+
+def participation_report(scope: Scope, filters: Filters) -> Report:
+    """Build the protected tables for the filters from the rollups."""
+    counted = list(
+        db.session.execute(select(RollupMonth.month, RollupMonth.counted_at).order_by(RollupMonth.month))
+    )
+    months = [month for month, _at in counted]
+    metrics = metrics_for(filters.kind)
+    metric = filters.metric if filters.metric in metrics else "active"
+    if not months:
+        return Report(scope=scope, filters=filters, metrics=metrics)
+    first, last = _period(months, filters)
+    filters = Filters(
+        first, last, filters.organisation_id, filters.unit_id, filters.course_id, filters.kind, metric
+    )
+    sizes = _headcounts(scope)
+    groups = _groups(scope, sizes)
+    cubes = _rollups(scope, filters)
+    values, group_sizes = _cube(
+        cubes.get((filters.course_id, filters.kind), {}), sizes, groups, months, metrics, scope.k
+    )
+    references = [cubes.get((None, filters.kind), {})] if filters.course_id else []
+    references += [cubes.get((filters.course_id, None), {})] if filters.kind else []
+    hidden = protect(
+        values, scope.k, group_sizes=group_sizes, references=references, additive_axes=(0,), other_axes=(1,)
+    )
+    shown = [(key, label) for key, label in groups if _wanted(key, scope, filters)]
+    period = [m for m in months if first <= m <= last]
+    view = _View(values, hidden, group_sizes, scope.k)
+    return Report(
+        scope=scope,
+        filters=filters,
+        months=months,
+        period=period,
+        metrics=metrics,
+        groups=shown,
+        overview=view.table(shown, [(last, m) for m in metrics], headcount_at=(last, metric)),
+        trend=view.table(shown, [(m, metric) for m in period], headcount_at=(last, metric)),
+        counted_at=max(at for _month, at in counted),
+    )
+
+
+def _period(months: list[date], filters: Filters) -> tuple[date, date]:
+    last = filters.last if filters.last in months else months[-1]
+    first = (
+        filters.first if filters.first in months else months[max(months.index(last) - DEFAULT_MONTHS + 1, 0)]
+    )
+    return (first, last) if first <= last else (last, first)
+
+
+def _wanted(group, scope: Scope, filters: Filters) -> bool:
+    if scope.network:
+        return filters.organisation_id is None or group == filters.organisation_id
+    return filters.unit_id is None or group == filters.unit_id
+
+
+def _headcounts(scope: Scope) -> dict[tuple, int]:
+    group = UnitHeadcount.organisation_id if scope.network else UnitHeadcount.unit_id
+    stmt = select(group, UnitHeadcount.month, func.sum(UnitHeadcount.people)).group_by(
+        group, UnitHeadcount.month
+    )
+    if not scope.network:
+        stmt = stmt.where(UnitHeadcount.organisation_id == scope.organisation_id)
+    return {(key, month): int(people) for key, month, people in db.session.execute(stmt)}
+
+
+def _groups(scope: Scope, sizes: dict[tuple, int]) -> list[tuple[int | None, str]]:
+    """Name the groups: organisations for the network, else the units (and people without one)."""
+    groups = list(scope.groups)
+    if not scope.network and any(key is None for key, _month in sizes):
+        groups.append((None, str(_l("Ohne Bereich"))))
+    return groups
+
+
+def _rollups(scope: Scope, filters: Filters) -> dict[tuple, dict[tuple, int]]:
+    """Read the cells of the chosen course and kind, and of "all" to compare with, in one query."""
+    rollup_ = ParticipationRollup
+    group = rollup_.organisation_id if scope.network else rollup_.unit_id
+    stmt = (
+        select(
+            group,
+            rollup_.course_id,
+            rollup_.module_kind,
+            rollup_.month,
+            rollup_.metric,
+            func.sum(rollup_.people),
+        )
+        .where(_null_or(rollup_.course_id, filters.course_id), _null_or(rollup_.module_kind, filters.kind))
+        .group_by(group, rollup_.course_id, rollup_.module_kind, rollup_.month, rollup_.metric)
+    )
+    if not scope.network:
+        stmt = stmt.where(rollup_.organisation_id == scope.organisation_id)
+    cubes: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+    for key, course_id, kind, month, metric, people in db.session.execute(stmt):
+        cubes[(course_id, kind)][(key, month, metric)] = int(people)
+    return cubes
+
+
+def _null_or(column, value):
+    return column.is_(None) if value is None else or_(column.is_(None), column == value)
+
+
+def _cube(cells, sizes, groups, months, metrics, k):
+    """Make the table dense (absent means zero) and give each cell the size of the group it describes."""
+    values, group_sizes = {}, {}
+    for key, _label in groups:
+        too_small = sizes.get((key, months[-1]), 0) < k  # a unit below K now is withheld in every month
+        for month in months:
+            for metric in metrics:
+                values[(key, month, metric)] = cells.get((key, month, metric), 0)
+                group_sizes[(key, month, metric)] = 0 if too_small else sizes.get((key, month), 0)
+    return values, group_sizes
+
+
+@dataclass
+class _View:
+    values: dict
+    hidden: set
+    group_sizes: dict
+    k: int
+
+    def figure(self, key) -> Figure:
+        if key in self.hidden:
+            return Figure(None)
+        return Figure(self.values[key], share(self.values[key], self.group_sizes[key]))
+
+    def table(self, groups, columns: list[tuple[date, str]], *, headcount_at: tuple[date, str]) -> Table:
+        """Rows are groups, columns (month, metric) pairs; the total adds up published cells only."""
+        rows = []
+        for key, label in groups:
+            size = self.group_sizes[(key, *headcount_at)]
+            headcount = Figure(size if size >= self.k else None)
+            rows.append(
+                Row(label, headcount, [self.figure((key, month, metric)) for month, metric in columns])
+            )
+        total = None
+        if len(rows) > 1:
+            cells = []
+            for index, (month, metric) in enumerate(columns):
+                published = [
+                    (row.cells[index].count, self.group_sizes[(key, month, metric)])
+                    for row, (key, _label) in zip(rows, groups, strict=True)
+                    if row.cells[index].count is not None
+                ]
+                count = published_total((c for c, _size in published), self.k)
+                cells.append(Figure(count, share(count, sum(size for _c, size in published))))
+            heads = published_total((row.headcount.count for row in rows), self.k)
+            total = Row(str(_l("Summe der ausgewiesenen Gruppen")), Figure(heads), cells)
+        return Table(columns=[f"{month:%Y-%m}/{metric}" for month, metric in columns], rows=rows, total=total)
+
+
+def month_label(month: date, fmt: str = "MMM yyyy") -> str:
+    """Name a month in the reader's language, e.g. "März 2025"."""
+    return format_date(month, fmt)
+
+
+def record_access(action: str, *, actor, scope: Scope, filters: Filters, **details) -> None:
+    """Log a view or export of a report, for the works council to read; the caller commits."""
+    organisation_id = scope.organisation_id or filters.organisation_id
+    audit.record(
+        action,
+        actor=actor,
+        report="participation",
+        organisation_id=organisation_id,
+        filters=filters.as_args(),
+        **details,
+    )
+
+
+def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> list[AuditEvent]:
+    """Return report views and exports concerning the organisation (its own or network-wide), newest first."""
+    about = AuditEvent.details["organisation_id"].as_integer()
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(ACCESS_ACTIONS), or_(about == organisation_id, about.is_(None)))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def actor_names(user_ids: set[int]) -> dict[int, str]:
+    """Name the people who appear in the access log (works council members, coordinators, admins)."""
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
+
+
+def counted_months() -> list[RollupMonth]:
+    """Return the counted months, newest first, with when each was counted."""
+    return list(db.session.scalars(select(RollupMonth).order_by(RollupMonth.month.desc())))
+
+
+def units_of(scope: Scope) -> list[tuple[int, str]]:
+    """Return (id, name) of the units a works council may filter by."""
+    return [] if scope.network else list(scope.groups)

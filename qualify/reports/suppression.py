@@ -1,0 +1,109 @@
+"""Small-group protection: which figures may be shown. Pure functions, no database, no Flask.
+
+A table is a dict from a key (a tuple such as (group, month, metric)) to a count of distinct people.
+`protect` returns the keys that must be shown as "< K":
+
+1. primary: the count is below K, or the group it describes has fewer than K people, or the count differs
+   from a wider filter's count (all courses, all kinds) by 1 to K-1 people, so that "wider minus narrower"
+   would describe fewer than K people;
+2. complementary: in every line of the table (all cells sharing every coordinate but one) a suppressed cell
+   never stands alone: the next-smallest published cell is suppressed too. Along additive axes (groups, which
+   partition people, so a total is their sum) suppression goes on until the suppressed cells together count
+   at least K people, so that "total minus published cells" never describes fewer than K. Repeated until
+   nothing changes.
+
+Totals are computed from published cells only (`published_total`).
+"""
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+
+Key = tuple[Hashable, ...]
+MIN_THRESHOLD = 3
+
+
+def threshold(configured: int | None) -> int:
+    """Return the smallest group that may be shown: the agreed value, never below 3."""
+    return max(configured or 0, MIN_THRESHOLD)
+
+
+def primary_suppression(
+    values: Mapping[Key, int],
+    k: int,
+    *,
+    group_sizes: Mapping[Key, int],
+    references: Sequence[Mapping[Key, int]] = (),
+) -> set[Key]:
+    """Return the cells that describe fewer than k people, directly or as the difference to a wider filter."""
+    suppressed = set()
+    for key, value in values.items():
+        if value < k or group_sizes.get(key, 0) < k:
+            suppressed.add(key)
+        elif any(0 < reference.get(key, 0) - value < k for reference in references):
+            suppressed.add(key)
+    return suppressed
+
+
+def lines(keys: Iterable[Key], axis: int) -> list[list[Key]]:
+    """Group the keys into lines along one axis: cells equal in every other coordinate."""
+    grouped: dict[Key, list[Key]] = defaultdict(list)
+    for key in keys:
+        grouped[key[:axis] + key[axis + 1 :]].append(key)
+    return list(grouped.values())
+
+
+def complementary_suppression(
+    values: Mapping[Key, int],
+    suppressed: set[Key],
+    k: int,
+    *,
+    additive_axes: Sequence[int] = (0,),
+    other_axes: Sequence[int] = (),
+) -> set[Key]:
+    """Suppress more cells until no suppressed cell can be recovered from its line; return them all."""
+    suppressed = set(suppressed)
+    all_lines = [(line, True) for axis in additive_axes for line in lines(values, axis)] + [
+        (line, False) for axis in other_axes for line in lines(values, axis)
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for line, additive in all_lines:
+            hidden = [key for key in line if key in suppressed]
+            if not hidden:
+                continue
+            shown = [key for key in line if key not in suppressed]
+            if not shown:
+                continue
+            too_few = len(hidden) < 2 or (additive and sum(values[key] for key in hidden) < k)
+            if too_few:
+                suppressed.add(min(shown, key=lambda key: (values[key], repr(key))))
+                changed = True
+    return suppressed
+
+
+def protect(
+    values: Mapping[Key, int],
+    k: int,
+    *,
+    group_sizes: Mapping[Key, int],
+    references: Sequence[Mapping[Key, int]] = (),
+    additive_axes: Sequence[int] = (0,),
+    other_axes: Sequence[int] = (),
+) -> set[Key]:
+    """Return every cell to show as "< k": primary, then complementary suppression until stable."""
+    primary = primary_suppression(values, k, group_sizes=group_sizes, references=references)
+    return complementary_suppression(values, primary, k, additive_axes=additive_axes, other_axes=other_axes)
+
+
+def published_total(values: Iterable[int | None], k: int) -> int | None:
+    """Sum the published cells (None: suppressed); None if that sum would itself describe fewer than k."""
+    total = sum(value for value in values if value is not None)
+    return total if total >= k else None
+
+
+def share(count: int | None, of: int | None) -> float | None:
+    """Return count/of, or None when either figure is withheld or the base is empty."""
+    if count is None or not of:
+        return None
+    return count / of

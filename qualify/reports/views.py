@@ -1,0 +1,178 @@
+"""Reports: aggregated participation for works councils and the network coordination, and who looked at it."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from qualify.accounts.roles import Role
+from qualify.core import audit
+from qualify.core.security import role_required
+from qualify.core.time import utcnow
+from qualify.courses.views import KIND_LABELS
+from qualify.extensions import db
+from qualify.reports import charts, export, services
+from qualify.reports.rollup import refresh_rollups
+
+bp = Blueprint("reports", __name__, url_prefix="/berichte")
+READERS = (Role.WORKS_COUNCIL, Role.COORDINATOR)
+LOG_PAGE_SIZE = 50
+
+
+def _report() -> services.Report:
+    """Build the report for the signed-in person and the filters in the URL, or answer 403/404."""
+    try:
+        scope = services.scope_for(current_user)
+    except services.OutOfScope:
+        abort(403)
+    try:
+        filters = services.parse_filters(request.args, scope)
+    except services.OutOfScope:
+        abort(404)
+    return services.participation_report(scope, filters)
+
+
+def _names(report: services.Report) -> dict[str, str]:
+    """Name the chosen course, kind and group, for headings and the CSV."""
+    filters = report.filters
+    courses = dict(services.courses_to_choose())
+    group = report.groups[0][1] if len(report.groups) == 1 else _("alle Gruppen")
+    return {
+        "course": courses.get(filters.course_id, _("alle Kurse")),
+        "kind": str(KIND_LABELS.get(filters.kind, _("alle Modularten"))),
+        "group": group,
+        "courses": courses,
+    }
+
+
+def _charts(report: services.Report) -> dict:
+    if report.trend is None:
+        return {}
+    k, metric = report.k, services.METRIC_LABELS[report.filters.metric]
+    line = report.trend.total or (report.trend.rows[0] if report.trend.rows else None)
+    trend = [
+        charts.Bar(services.month_label(month, "MM/yy"), cell.count, export.count_text(cell, k))
+        for month, cell in zip(report.period, line.cells if line else [], strict=False)
+    ]
+    by_group = [
+        charts.Bar(row.label, cell.share, export.share_text(cell) or f"< {k}")
+        for row in report.overview.rows
+        for cell in [row.cells[report.metrics.index(report.filters.metric)]]
+    ]
+    return {
+        "trend_chart": charts.bar_chart(
+            trend,
+            ident="verlauf",
+            title=_("Verlauf: %(metric)s", metric=metric),
+            description=_(
+                "Personen je Monat; Werte unter %(k)d sind ausgeblendet. Die Zahlen stehen in der "
+                "Tabelle „Verlauf“.",
+                k=k,
+            ),
+        ),
+        "group_chart": charts.bar_chart(
+            by_group,
+            ident="gruppen",
+            title=_("%(metric)s je Gruppe, Anteil", metric=metric),
+            description=_(
+                "Anteil der Personen je Gruppe im letzten Monat des Zeitraums; Gruppen unter %(k)d "
+                "sind ausgeblendet. Die Zahlen stehen in der Tabelle „Überblick“.",
+                k=k,
+            ),
+        ),
+    }
+
+
+@bp.get("/beteiligung")
+@role_required(*READERS)
+def participation():
+    """Show aggregated participation for the chosen period, course, kind and group."""
+    report = _report()
+    services.record_access("reports.view", actor=current_user, scope=report.scope, filters=report.filters)
+    db.session.commit()
+    return render_template(
+        "reports/participation.html",
+        report=report,
+        names=_names(report),
+        units=services.units_of(report.scope),
+        kinds=KIND_LABELS,
+        **_charts(report),
+        **_helpers(),
+    )
+
+
+@bp.get("/beteiligung/druck")
+@role_required(*READERS)
+def printable():
+    """Show the same figures on a page made for printing."""
+    report = _report()
+    services.record_access(
+        "reports.view", actor=current_user, scope=report.scope, filters=report.filters, format="print"
+    )
+    db.session.commit()
+    return render_template(
+        "reports/print.html",
+        report=report,
+        names=_names(report),
+        printed_at=utcnow(),
+        **_charts(report),
+        **_helpers(),
+    )
+
+
+@bp.get("/beteiligung.csv")
+@role_required(*READERS)
+def download():
+    """Download exactly the figures the page shows, as CSV."""
+    report = _report()
+    names = _names(report)
+    body = export.report_csv(report, course=names["course"], kind=names["kind"], group=names["group"])
+    services.record_access(
+        "reports.export", actor=current_user, scope=report.scope, filters=report.filters, format="csv"
+    )
+    db.session.commit()
+    return Response(
+        body, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="beteiligung.csv"'}
+    )
+
+
+@bp.get("/protokoll")
+@role_required(Role.WORKS_COUNCIL)
+def access_log():
+    """List who viewed or exported reports about the works council's organisation, and when."""
+    if current_user.organisation_id is None:
+        abort(403)
+    page = min(max(request.args.get("seite", 1, type=int), 1), 100_000)
+    events = services.access_events(
+        current_user.organisation_id, limit=LOG_PAGE_SIZE, offset=(page - 1) * LOG_PAGE_SIZE
+    )
+    actors = services.actor_names({e.actor_id for e in events if e.actor_id})
+    return render_template(
+        "reports/access_log.html", events=events, actors=actors, page=page, page_size=LOG_PAGE_SIZE
+    )
+
+
+@bp.get("/daten")
+@role_required(Role.ADMIN)
+def data():
+    """Show when the figures were last counted, with a button to count them now."""
+    return render_template("reports/data.html", months=services.counted_months())
+
+
+@bp.post("/daten/aktualisieren")
+@role_required(Role.ADMIN)
+def refresh():
+    """Count the rollups now instead of waiting for the night."""
+    counted = refresh_rollups(utcnow())
+    audit.record("reports.refresh", actor=current_user, organisation_id=None, months=counted)
+    db.session.commit()
+    flash(_("Die Zahlen wurden neu gezählt (%(n)d Monate).", n=counted), "success")
+    return redirect(url_for("reports.data"))
+
+
+def _helpers() -> dict:
+    return {
+        "count_text": export.count_text,
+        "share_text": export.share_text,
+        "month_label": services.month_label,
+        "metric_labels": services.METRIC_LABELS,
+    }

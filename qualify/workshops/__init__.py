@@ -1,0 +1,1 @@
+"""Workshop sessions: dates, bookings, waitlist, reminders, calendar files and attendance."""

@@ -1,0 +1,116 @@
+"""Calendar files (RFC 5545, through icalendar) and the personal, revocable calendar feed."""
+
+import hashlib
+import secrets
+from email.utils import parseaddr
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress
+from sqlalchemy import delete, select
+
+from qualify.accounts.models import User
+from qualify.core.time import LOCAL_TZ
+from qualify.extensions import db
+from qualify.workshops.models import CalendarFeed, WorkshopSession
+
+PRODID = "-//Qualify//Workshops//DE"
+
+
+def _calendar(method: str | None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def session_event(session: WorkshopSession, *, include_link: bool, page_url: str = "") -> Event:
+    """Describe a session as a VEVENT; icalendar escapes text values, so titles cannot add properties."""
+    event = Event()
+    event.add("uid", session.uid)
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", session.updated_at)
+    event.add("dtstart", session.starts_at.astimezone(LOCAL_TZ))
+    event.add("dtend", session.ends_at.astimezone(LOCAL_TZ))
+    event.add("summary", session.title)
+    event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+    location = session.place or ("Online" if session.format == "online" else "")
+    if location:
+        event.add("location", location)
+    description = [session.note] if session.note else []
+    if include_link and session.online_url:
+        description.append(session.online_url)
+    if page_url:
+        description.append(page_url)
+        event.add("url", page_url)
+    if description:
+        event.add("description", "\n\n".join(description))
+    name, address = parseaddr(current_app.config["MAIL_SENDER"])
+    organizer = vCalAddress(f"mailto:{address or 'noreply@qualify.invalid'}")
+    organizer.params["cn"] = name or "Qualify"
+    event.add("organizer", organizer)
+    return event
+
+
+def _serialise(calendar: Calendar) -> bytes:
+    calendar.add_missing_timezones()  # VTIMEZONE for Europe/Berlin, taken from zoneinfo
+    return calendar.to_ical()
+
+
+def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str = "") -> bytes:
+    """Return one session as an invitation (METHOD:REQUEST), or as METHOD:CANCEL once it was cancelled."""
+    calendar = _calendar("CANCEL" if session.is_cancelled else "REQUEST")
+    calendar.add_component(session_event(session, include_link=include_link, page_url=page_url))
+    return _serialise(calendar)
+
+
+def feed_ics(sessions: list[WorkshopSession], *, name: str, page_url=lambda session: "") -> bytes:
+    """Return a subscription calendar of the given sessions (no METHOD: it is published, not sent)."""
+    calendar = _calendar(None)
+    calendar.add("x-wr-calname", name)
+    for session in sessions:
+        calendar.add_component(session_event(session, include_link=True, page_url=page_url(session)))
+    return _serialise(calendar)
+
+
+def ics_attachment(session: WorkshopSession, *, include_link: bool, page_url: str = "") -> dict:
+    """Return the .ics as an outbox attachment."""
+    data = session_ics(session, include_link=include_link, page_url=page_url).decode()
+    filename = "absage.ics" if session.is_cancelled else "termin.ics"
+    return {"filename": filename, "content_type": "text/calendar", "data": data}
+
+
+# ---------------------------------------------------------------- the personal feed
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_feed_token(user: User) -> str:
+    """Issue a new secret feed token (revoking any older one) and return it; only its hash is stored."""
+    revoke_feed(user)
+    token = secrets.token_urlsafe(32)
+    db.session.add(CalendarFeed(user_id=user.id, token_hash=_hash(token)))
+    db.session.flush()
+    return token
+
+
+def revoke_feed(user: User) -> None:
+    """Make the user's feed address stop working."""
+    db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+
+
+def has_feed(user: User) -> bool:
+    """Tell whether the user has a working feed address."""
+    return db.session.scalar(select(CalendarFeed.id).where(CalendarFeed.user_id == user.id)) is not None
+
+
+def user_for_feed_token(token: str) -> User | None:
+    """Return the active owner of a feed token, or None."""
+    if not token or len(token) > 100:
+        return None
+    stmt = select(User).join(CalendarFeed, CalendarFeed.user_id == User.id).where(
+        CalendarFeed.token_hash == _hash(token), User.active.is_(True))
+    return db.session.scalar(stmt)

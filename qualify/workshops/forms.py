@@ -1,0 +1,105 @@
+"""Forms for planning and editing sessions, and the filter of the session list."""
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from qualify.workshops.schedule import SessionPlan
+
+FORMAT_LABELS = {"in-person": _l("vor Ort"), "online": _l("online"), "hybrid": _l("hybrid")}
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _web_link(form, field) -> None:
+    if field.data and not field.data.lower().startswith(("https://", "http://")):
+        raise ValidationError(_l("Bitte einen Link mit https:// angeben."))
+
+
+def parse_dates(text: str) -> set[date]:
+    """Read exception dates, one per line or separated by commas: 24.12.2026 or 2026-12-24."""
+    found = set()
+    for raw in text.replace(",", "\n").replace(";", "\n").split():
+        for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+            try:
+                found.add(datetime.strptime(raw.strip(), pattern).date())
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(raw)
+    return found
+
+
+class SessionForm(FlaskForm):
+    day = DateField(_l("Datum"), validators=[DataRequired()])
+    start_time = TimeField(_l("Beginn (Uhrzeit in Deutschland)"), validators=[DataRequired()])
+    end_time = TimeField(_l("Ende"), validators=[DataRequired()])
+    format = SelectField(_l("Format"), choices=[(key, label) for key, label in FORMAT_LABELS.items()])
+    place = StringField(_l("Ort"), validators=[Optional(), Length(max=300)],
+                        description=_l("z. B. Ausbildungswerkstatt, Halle 4, Raum 2"))
+    online_url = URLField(_l("Online-Link"), validators=[Optional(), Length(max=500), URL(), _web_link],
+                          description=_l("Nur bestätigte Teilnehmende sehen den Link."))
+    note = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=2000)])
+    capacity = IntegerField(_l("Plätze"), validators=[DataRequired(), NumberRange(min=1, max=500)])
+    booking_hours_before = IntegerField(_l("Anmeldeschluss (Stunden vor Beginn)"), default=0,
+                                        validators=[Optional(), NumberRange(min=0, max=24 * 90)])
+    cancellation_hours_before = IntegerField(_l("Abmeldefrist (Stunden vor Beginn)"), default=24,
+                                             validators=[Optional(), NumberRange(min=0, max=24 * 90)])
+    approval_required = BooleanField(_l("Anmeldungen müssen freigegeben werden"))
+    trainers = CheckboxListField(_l("Trainerinnen und Trainer"), coerce=int)
+    submit = SubmitField(_l("Speichern"))
+
+    def validate_place(self, field) -> None:
+        if self.format.data in ("in-person", "hybrid") and not (field.data or "").strip():
+            raise ValidationError(_l("Bitte einen Ort angeben."))
+
+    def validate_online_url(self, field) -> None:
+        if self.format.data in ("online", "hybrid") and not (field.data or "").strip():
+            raise ValidationError(_l("Bitte einen Online-Link angeben."))
+
+    def plan(self, trainers_by_id: dict) -> SessionPlan:
+        """Turn the form into a SessionPlan."""
+        return SessionPlan(
+            start_time=self.start_time.data, end_time=self.end_time.data, capacity=self.capacity.data,
+            format=self.format.data, place=self.place.data or "", online_url=self.online_url.data or "",
+            note=self.note.data or "", booking_hours_before=self.booking_hours_before.data or 0,
+            cancellation_hours_before=self.cancellation_hours_before.data or 0,
+            approval_required=self.approval_required.data,
+            trainers=[trainers_by_id[i] for i in self.trainers.data or [] if i in trainers_by_id])
+
+
+class NewSessionForm(SessionForm):
+    every_weeks = IntegerField(_l("Wiederholen alle … Wochen (0 = einmalig)"), default=0,
+                               validators=[Optional(), NumberRange(min=0, max=8)])
+    until = DateField(_l("Serie bis einschließlich"), validators=[Optional()])
+    exceptions = TextAreaField(_l("Ausnahmen (Daten ohne Termin, je Zeile eines, z. B. 24.12.2026)"),
+                               validators=[Optional(), Length(max=2000)])
+
+    def validate_until(self, field) -> None:
+        if (self.every_weeks.data or 0) > 0 and not field.data:
+            raise ValidationError(_l("Bitte angeben, bis wann die Serie läuft."))
+
+    def validate_exceptions(self, field) -> None:
+        try:
+            parse_dates(field.data or "")
+        except ValueError as error:
+            raise ValidationError(_l("Dieses Datum verstehe ich nicht: %(text)s", text=str(error))) from None

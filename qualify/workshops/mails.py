@@ -1,0 +1,89 @@
+"""E-mails about sessions and bookings, in the recipient's language, queued in the caller's transaction."""
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, format_date, format_time
+from flask_babel import lazy_gettext as _l
+
+from qualify.core.mail import queue_mail
+from qualify.workshops import calendar
+from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
+
+SUBJECTS = {
+    "confirmed": _l("Platz bestätigt: %(title)s"),
+    "waitlisted": _l("Warteliste: %(title)s"),
+    "pending": _l("Anmeldung wartet auf Freigabe: %(title)s"),
+    "promoted": _l("Ein Platz ist frei geworden – Sie sind dabei: %(title)s"),
+    "approved": _l("Anmeldung freigegeben: %(title)s"),
+    "declined": _l("Anmeldung abgelehnt: %(title)s"),
+    "expired": _l("Anmeldung geschlossen: %(title)s"),
+    "reminder": _l("Erinnerung: %(title)s"),
+    "changed": _l("Termin geändert: %(title)s"),
+    "cancelled": _l("Termin abgesagt: %(title)s"),
+}
+MESSAGES = {
+    "confirmed": _l("Ihr Platz ist bestätigt."),
+    "waitlisted": _l("Der Termin ist voll. Sie stehen auf der Warteliste auf Platz %(position)s. "
+                     "Wird ein Platz frei, rücken Sie automatisch nach und bekommen eine E-Mail."),
+    "pending": _l("Ihre Anmeldung ist eingegangen. Die Trainerin oder der Trainer gibt sie frei; "
+                  "Sie bekommen dann eine E-Mail."),
+    "promoted": _l("Ein Platz ist frei geworden. Sie sind von der Warteliste nachgerückt: "
+                   "Ihr Platz ist bestätigt."),
+    "approved": _l("Ihre Anmeldung wurde freigegeben."),
+    "declined": _l("Ihre Anmeldung wurde leider abgelehnt. Bei Fragen wenden Sie sich an die Trainerin oder "
+                   "den Trainer."),
+    "expired": _l("Die Anmeldung für diesen Termin ist geschlossen. "
+                  "Leider ist für Sie kein Platz frei geworden."),
+    "reminder": _l("Zur Erinnerung: Ihr Termin beginnt bald."),
+    "changed": _l("Dieser Termin wurde geändert. Bitte beachten Sie die neuen Angaben."),
+    "cancelled": _l("Dieser Termin wurde abgesagt. Es tut uns leid."),
+}
+# Kinds after which a person holding a seat gets the calendar file (a CANCEL when the session was cancelled).
+ICS_KINDS = {"confirmed", "promoted", "approved", "reminder", "changed", "cancelled"}
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """Build a full link, also outside a request (the scheduler), from BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def _render(name: str, context: dict) -> str:
+    # Straight from the Jinja environment: the page context processors need a request and a signed-in
+    # person, and reminders are rendered by the scheduler, which has neither.
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
+def session_when(session: WorkshopSession) -> str:
+    """Name day, date and time span in Europe/Berlin in the current language."""
+    return (f"{format_date(session.starts_at, 'full')}, "
+            f"{format_time(session.starts_at, 'short')}–{format_time(session.ends_at, 'short')}")
+
+
+def notify(booking: Booking, kind: str, *, position: int | None = None) -> None:
+    """Queue the mail of this kind to the booked person (with the .ics when they hold a seat)."""
+    session, user = booking.session, booking.user
+    page_url = absolute_url("workshops.session", session_id=session.id)
+    holds_seat = booking.status == "confirmed"
+    attachments = []
+    if holds_seat and kind in ICS_KINDS:
+        attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url))
+    with force_locale(user.language or "de"):
+        context = {"user": user, "session": session, "booking": booking, "when": session_when(session),
+                   "message": str(MESSAGES[kind]) % {"position": position or "–"},
+                   "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,
+                   "position": position}
+        subject = str(SUBJECTS[kind]) % {"title": session.title}
+        queue_mail(user.email, subject, _render("workshops/mail/booking.txt", context),
+                   _render("workshops/mail/booking.html", context), attachments)
+
+
+def notify_session(session: WorkshopSession, kind: str) -> int:
+    """Tell everyone with an active booking that the session changed or was cancelled; return how many."""
+    told = 0
+    for booking in session.bookings:
+        if booking.status in ACTIVE_STATUSES:
+            notify(booking, kind)
+            told += 1
+    return told

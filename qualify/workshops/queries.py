@@ -1,0 +1,112 @@
+"""What the pages list: upcoming sessions with filters, a person's bookings, the sessions a trainer leads."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from qualify.accounts.models import User, UserRole
+from qualify.core.time import LOCAL_TZ
+from qualify.courses.models import Course, Module
+from qualify.extensions import db
+from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession, session_trainers
+
+_SESSION_LOADS = (selectinload(WorkshopSession.module).selectinload(Module.current_version),
+                  selectinload(WorkshopSession.module).selectinload(Module.course),
+                  selectinload(WorkshopSession.trainers))
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    place: str = ""
+    format: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def upcoming_sessions(now: datetime, *, course: Course | None = None, module: Module | None = None,
+                      chosen: SessionFilter = SessionFilter(), limit: int = 200) -> list[WorkshopSession]:
+    """Return scheduled sessions of published courses that have not ended, soonest first."""
+    stmt = (select(WorkshopSession).join(Module, Module.id == WorkshopSession.module_id)
+            .join(Course, Course.id == Module.course_id)
+            .where(WorkshopSession.ends_at >= now, WorkshopSession.status == "scheduled",
+                   Module.archived.is_(False)))
+    if module is not None:
+        stmt = stmt.where(WorkshopSession.module_id == module.id)
+    elif course is not None:
+        stmt = stmt.where(Module.course_id == course.id)
+    else:
+        stmt = stmt.where(Course.status == "published")
+    if chosen.place:
+        stmt = stmt.where(WorkshopSession.place.icontains(chosen.place, autoescape=True))
+    if chosen.format:
+        stmt = stmt.where(WorkshopSession.format == chosen.format)
+    if chosen.date_from:
+        stmt = stmt.where(WorkshopSession.starts_at >= _local_midnight(chosen.date_from))
+    if chosen.date_to:
+        stmt = stmt.where(WorkshopSession.starts_at < _local_midnight(chosen.date_to + timedelta(days=1)))
+    stmt = stmt.options(*_SESSION_LOADS).order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
+
+
+def bookings_of(user, now: datetime, *, past_days: int = 60) -> list[Booking]:
+    """Return the person's bookings of sessions from the last weeks on, soonest first."""
+    stmt = (select(Booking).join(WorkshopSession, WorkshopSession.id == Booking.session_id)
+            .where(Booking.user_id == user.id, WorkshopSession.ends_at >= now - timedelta(days=past_days),
+                   Booking.status.in_((*ACTIVE_STATUSES, "declined", "expired")))
+            .options(selectinload(Booking.session).options(*_SESSION_LOADS))
+            .order_by(WorkshopSession.starts_at))
+    return list(db.session.scalars(stmt))
+
+
+def sessions_led_by(user, now: datetime) -> list[WorkshopSession]:
+    """Return the sessions the user leads that have not ended (or ended today, for attendance)."""
+    stmt = (select(WorkshopSession)
+            .join(session_trainers, session_trainers.c.session_id == WorkshopSession.id)
+            .where(session_trainers.c.user_id == user.id, WorkshopSession.ends_at >= now - timedelta(days=1))
+            .options(*_SESSION_LOADS).order_by(WorkshopSession.starts_at))
+    return list(db.session.scalars(stmt))
+
+
+def participants(session: WorkshopSession) -> list[Booking]:
+    """Return every booking of the session with the person, confirmed first, then by arrival."""
+    stmt = (select(Booking).where(Booking.session_id == session.id).options(selectinload(Booking.user))
+            .order_by(Booking.queue_number))
+    order = {"confirmed": 0, "pending": 1, "waitlisted": 2}
+    return sorted(db.session.scalars(stmt), key=lambda b: (order.get(b.status, 3), b.queue_number))
+
+
+def feed_sessions(user, now: datetime) -> list[WorkshopSession]:
+    """Return the sessions the person holds a seat for (cancelled ones too, so calendars drop them)."""
+    stmt = (select(WorkshopSession).join(Booking, Booking.session_id == WorkshopSession.id)
+            .where(Booking.user_id == user.id, Booking.status == "confirmed",
+                   WorkshopSession.ends_at >= now - timedelta(days=90))
+            .options(*_SESSION_LOADS).order_by(WorkshopSession.starts_at))
+    return list(db.session.scalars(stmt))
+
+
+def trainer_candidates(module: Module, current: list | None = None) -> list:
+    """Return the people who may lead a session of the module: trainers (and moderators for exchanges)."""
+    roles = ["trainer", "admin"]
+    if module.current_version is not None and module.current_version.kind == "exchange":
+        roles.append("moderator")
+    stmt = (select(User).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role.in_(roles), User.active.is_(True)).distinct().order_by(User.display_name))
+    people = {user.id: user for user in db.session.scalars(stmt)}
+    for user in current or []:
+        people.setdefault(user.id, user)
+    return sorted(people.values(), key=lambda user: user.display_name.lower())
+
+
+def module_sessions(module: Module, now: datetime) -> list[WorkshopSession]:
+    """Return the module's scheduled sessions that have not ended (for the module page)."""
+    stmt = (select(WorkshopSession)
+            .where(WorkshopSession.module_id == module.id, WorkshopSession.status == "scheduled",
+                   WorkshopSession.ends_at >= now)
+            .order_by(WorkshopSession.starts_at).limit(10))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,160 @@
+"""Planning sessions: local (Europe/Berlin) times to UTC, weekly series, editing and cancelling."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+
+from qualify.accounts.models import User
+from qualify.core import audit
+from qualify.core.time import LOCAL_TZ, to_local
+from qualify.courses.models import Module
+from qualify.extensions import db
+from qualify.workshops import mails, services
+from qualify.workshops.models import WorkshopSession
+
+MAX_SERIES = 52
+SESSION_KINDS = ("workshop", "exchange")
+
+
+class ScheduleError(ValueError):
+    """A date or series that cannot be planned; the message is for the trainer."""
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    """Turn a Berlin wall-clock time into UTC; on the autumn change the earlier (summer-time) 02:30 counts.
+
+    A time skipped by the spring change (02:30 on the last Sunday of March) does not exist and is refused.
+    """
+    local = datetime.combine(day, at, tzinfo=LOCAL_TZ)
+    utc = local.astimezone(UTC)
+    if utc.astimezone(LOCAL_TZ).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ScheduleError(_("%(time)s gibt es am %(day)s wegen der Zeitumstellung nicht.",
+                              time=at.strftime("%H:%M"), day=day.strftime("%d.%m.%Y")))
+    return utc
+
+
+def series_dates(first: date, *, every_weeks: int = 0, until: date | None = None,
+                 exceptions: set[date] | frozenset = frozenset()) -> list[date]:
+    """Return the dates of one session (every_weeks 0) or a series every N weeks, minus the exceptions."""
+    if every_weeks <= 0 or until is None:
+        return [] if first in exceptions else [first]
+    if until < first:
+        raise ScheduleError(_("Das Ende der Serie liegt vor dem ersten Termin."))
+    dates, day = [], first
+    while day <= until:
+        if day not in exceptions:
+            dates.append(day)
+        day += timedelta(weeks=every_weeks)
+    if len(dates) > MAX_SERIES:
+        raise ScheduleError(_("Eine Serie hat höchstens %(n)d Termine.", n=MAX_SERIES))
+    return dates
+
+
+@dataclass
+class SessionPlan:
+    """What a trainer enters for a session (or each session of a series); times are Berlin wall-clock."""
+
+    start_time: time
+    end_time: time
+    capacity: int
+    format: str = "in-person"
+    place: str = ""
+    online_url: str = ""
+    note: str = ""
+    booking_hours_before: int = 0
+    cancellation_hours_before: int = 24
+    approval_required: bool = False
+    trainers: list[User] = field(default_factory=list)
+
+    def times_on(self, day: date) -> tuple[datetime, datetime]:
+        starts_at, ends_at = local_to_utc(day, self.start_time), local_to_utc(day, self.end_time)
+        if ends_at <= starts_at:
+            raise ScheduleError(_("Das Ende muss nach dem Beginn liegen."))
+        return starts_at, ends_at
+
+    @classmethod
+    def of(cls, session: WorkshopSession) -> "SessionPlan":
+        """Describe an existing session, e.g. to fill the edit form."""
+        hours = lambda deadline: max(0, round((session.starts_at - deadline).total_seconds() / 3600))  # noqa: E731
+        return cls(start_time=to_local(session.starts_at).time(), end_time=to_local(session.ends_at).time(),
+                   capacity=session.capacity, format=session.format, place=session.place,
+                   online_url=session.online_url, note=session.note,
+                   booking_hours_before=hours(session.booking_deadline_at),
+                   cancellation_hours_before=hours(session.cancellation_deadline_at),
+                   approval_required=session.approval_required, trainers=list(session.trainers))
+
+
+def default_capacity(module: Module) -> int:
+    """Take the capacity from the module's settings (front matter), else 12."""
+    settings = module.current_version.settings if module.current_version else {}
+    try:
+        return max(1, int(settings.get("capacity") or 12))
+    except (TypeError, ValueError):
+        return 12
+
+
+def _apply(session: WorkshopSession, plan: SessionPlan, day: date) -> None:
+    session.starts_at, session.ends_at = plan.times_on(day)
+    session.booking_deadline_at = session.starts_at - timedelta(hours=plan.booking_hours_before)
+    session.cancellation_deadline_at = session.starts_at - timedelta(hours=plan.cancellation_hours_before)
+    session.capacity = plan.capacity
+    session.format = plan.format
+    session.place = plan.place.strip()
+    session.online_url = plan.online_url.strip()
+    session.note = plan.note.strip()
+    session.approval_required = plan.approval_required
+    session.trainers = list(plan.trainers)
+
+
+def create_sessions(module: Module, plan: SessionPlan, dates: list[date], *, by: User,
+                    now: datetime) -> list[WorkshopSession]:
+    """Create one session per date; a series shares a key but every session is edited on its own."""
+    if module.current_version is None or module.current_version.kind not in SESSION_KINDS:
+        raise ScheduleError(_("Termine gibt es nur für Workshop- und Austauschmodule."))
+    if not dates:
+        raise ScheduleError(_("Es bleibt kein Termin übrig."))
+    series_key = str(uuid.uuid4()) if len(dates) > 1 else None
+    sessions = []
+    for day in dates:
+        session = WorkshopSession(module=module, series_key=series_key, created_by_id=by.id, created_at=now)
+        _apply(session, plan, day)
+        if session.starts_at <= now:
+            raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.",
+                                  day=day.strftime("%d.%m.%Y")))
+        db.session.add(session)
+        sessions.append(session)
+    db.session.flush()
+    audit.record("workshops.sessions_created", actor=by, target=sessions[0], count=len(sessions),
+                 module_id=module.id)
+    return sessions
+
+
+def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by: User,
+                   now: datetime) -> None:
+    """Change one session, bump its SEQUENCE, tell everyone booked and fill seats a larger capacity frees."""
+    session = services.lock_session(session)
+    if session.is_cancelled:
+        raise ScheduleError(_("Ein abgesagter Termin kann nicht mehr geändert werden."))
+    _apply(session, plan, day)
+    session.sequence += 1
+    session.updated_at = now
+    db.session.flush()
+    audit.record("workshops.session_changed", actor=by, target=session)
+    mails.notify_session(session, "changed")
+    services.promote(session, now=now)
+
+
+def cancel_session(session: WorkshopSession, *, by: User, now: datetime) -> int:
+    """Cancel a session and tell everyone booked (a CANCEL for their calendar); return how many were told."""
+    session = services.lock_session(session)
+    if session.is_cancelled:
+        return 0
+    session.status = "cancelled"
+    session.cancelled_at = now
+    session.sequence += 1
+    session.updated_at = now
+    db.session.flush()
+    audit.record("workshops.session_cancelled", actor=by, target=session)
+    return mails.notify_session(session, "cancelled")

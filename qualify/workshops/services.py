@@ -1,0 +1,271 @@
+"""Booking a seat, the waitlist, approvals and attendance. Functions flush; the caller commits."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from qualify.accounts.models import User
+from qualify.accounts.roles import Role
+from qualify.core import audit
+from qualify.courses import catalogue
+from qualify.extensions import db
+from qualify.learning.services import PARTICIPATION_KINDS, record_participation
+from qualify.workshops import mails
+from qualify.workshops.models import ATTENDANCE, Booking, WorkshopSession
+
+# Trainers may take attendance from a little before the start (people arrive early).
+ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
+
+
+class BookingError(ValueError):
+    """A booking action that is not possible now; the message is for the person."""
+
+
+class BookingClosed(BookingError):
+    """The session takes no (more) bookings."""
+
+
+# ---------------------------------------------------------------- access
+
+def can_view(user: User, session: WorkshopSession) -> bool:
+    """Everyone who may see the course may see its sessions."""
+    return not session.module.archived and catalogue.can_view(user, session.module.course)
+
+
+def can_plan(user: User, module) -> bool:
+    """Admins and the course's trainers plan sessions; moderators too for exchange modules."""
+    if catalogue.can_edit(user, module.course):
+        return True
+    version = module.current_version
+    return version is not None and version.kind == "exchange" and user.has_role(Role.MODERATOR)
+
+
+def is_trainer_of(user: User, session: WorkshopSession) -> bool:
+    """Tell whether the user leads this session."""
+    return any(trainer.id == user.id for trainer in session.trainers)
+
+
+def can_manage(user: User, session: WorkshopSession) -> bool:
+    """The session's trainers and whoever may plan the module see bookings and decide approvals."""
+    return is_trainer_of(user, session) or can_plan(user, session.module)
+
+
+def can_take_attendance(user: User, session: WorkshopSession) -> bool:
+    """Only the session's own trainers (and admins) keep its attendance list."""
+    return user.has_role(Role.ADMIN) or is_trainer_of(user, session)
+
+
+# ---------------------------------------------------------------- the lock
+
+def lock_session(session: WorkshopSession) -> WorkshopSession:
+    """Serialise every writer of this session's bookings; reload it, its queue counter raised by one.
+
+    PostgreSQL: SELECT … FOR UPDATE. SQLite has no row locks: an UPDATE of the session row as the first
+    write makes this transaction take the database's write lock, so the next writer waits behind it.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = (select(WorkshopSession).where(WorkshopSession.id == session.id).with_for_update()
+                .execution_options(populate_existing=True))
+        locked = db.session.scalars(stmt).one()
+        locked.queue_counter += 1
+        db.session.flush()
+        return locked
+    db.session.execute(update(WorkshopSession).where(WorkshopSession.id == session.id)
+                       .values(queue_counter=WorkshopSession.queue_counter + 1)
+                       .execution_options(synchronize_session=False))
+    return db.session.get(WorkshopSession, session.id, populate_existing=True)
+
+
+# ---------------------------------------------------------------- counting
+
+def status_counts(session: WorkshopSession) -> dict[str, int]:
+    """Count the session's bookings by status in one statement."""
+    stmt = (select(Booking.status, func.count()).where(Booking.session_id == session.id)
+            .group_by(Booking.status))
+    return dict(db.session.execute(stmt).all())
+
+
+def counts_for(session_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Count bookings by status for many sessions in one statement."""
+    result: dict[int, dict[str, int]] = {sid: {} for sid in session_ids}
+    if session_ids:
+        stmt = (select(Booking.session_id, Booking.status, func.count())
+                .where(Booking.session_id.in_(session_ids)).group_by(Booking.session_id, Booking.status))
+        for session_id, status, number in db.session.execute(stmt):
+            result[session_id][status] = number
+    return result
+
+
+def free_seats(session: WorkshopSession) -> int:
+    """Seats left: capacity minus confirmed bookings (never below zero)."""
+    return max(0, session.capacity - status_counts(session).get("confirmed", 0))
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """Return the 1-based place on the waitlist, or None when not waiting."""
+    if booking.status != "waitlisted":
+        return None
+    stmt = select(func.count()).where(Booking.session_id == booking.session_id,
+                                      Booking.status == "waitlisted",
+                                      Booking.queue_number <= booking.queue_number)
+    return db.session.scalar(stmt)
+
+
+def booking_of(user: User, session: WorkshopSession) -> Booking | None:
+    """Return the user's booking of the session (in any status), or None."""
+    stmt = select(Booking).where(Booking.session_id == session.id, Booking.user_id == user.id)
+    return db.session.scalar(stmt.execution_options(populate_existing=True))
+
+
+# ---------------------------------------------------------------- rules of time
+
+def bookings_open(session: WorkshopSession, now: datetime) -> bool:
+    """New bookings and promotions happen only before the booking deadline and the start."""
+    return (session.status == "scheduled" and session.bookings_closed_at is None
+            and now < session.booking_deadline_at and now < session.starts_at)
+
+
+def _check_bookable(session: WorkshopSession, now: datetime) -> None:
+    if session.is_cancelled:
+        raise BookingClosed(_("Dieser Termin wurde abgesagt."))
+    if not bookings_open(session, now):
+        raise BookingClosed(_("Für diesen Termin ist die Anmeldung geschlossen."))
+
+
+# ---------------------------------------------------------------- booking
+
+def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
+    """Book a seat, a waitlist place or (with approval) a request; booking twice returns the first booking."""
+    session = lock_session(session)
+    _check_bookable(session, now)
+    booking = booking_of(user, session)
+    if booking is not None and booking.is_active:
+        return booking  # the second click of a double click
+    if booking is not None and booking.status == "declined":
+        raise BookingError(_("Ihre Anfrage für diesen Termin wurde abgelehnt."))
+    if booking is None:
+        booking = Booking(session_id=session.id, user_id=user.id, status="pending", queue_number=0)
+        try:
+            with db.session.begin_nested():
+                db.session.add(booking)
+        except IntegrityError:  # only reachable without the lock; kept as the last line of defence
+            return booking_of(user, session)
+    booking.queue_number = session.queue_counter
+    booking.booked_at = now
+    booking.cancelled_at = booking.confirmed_at = booking.decided_by_id = None
+    if session.approval_required:
+        booking.status = "pending"
+    else:
+        _seat_or_queue(session, booking, now)
+    db.session.flush()
+    mails.notify(booking, booking.status, position=waitlist_position(booking))
+    return booking
+
+
+def _seat_or_queue(session: WorkshopSession, booking: Booking, now: datetime) -> None:
+    counts = status_counts(session)
+    # Strictly first come, first served: nobody overtakes a waiting person, even if a seat is free.
+    if counts.get("confirmed", 0) < session.capacity and not counts.get("waitlisted", 0):
+        booking.status, booking.confirmed_at = "confirmed", now
+    else:
+        booking.status = "waitlisted"
+
+
+def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
+    """Cancel a booking and promote the first person on the waitlist; return whoever was promoted."""
+    session = lock_session(booking.session)
+    db.session.refresh(booking)
+    if not booking.is_active:
+        return []  # cancelled a moment ago (second click)
+    if now >= session.starts_at:
+        raise BookingError(_("Der Termin hat schon begonnen."))
+    if booking.status == "confirmed" and now > session.cancellation_deadline_at:
+        raise BookingError(_("Die Frist für eine Abmeldung ist vorbei. "
+                             "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
+    was_confirmed = booking.status == "confirmed"
+    booking.status, booking.cancelled_at = "cancelled", now
+    db.session.flush()
+    return promote(session, now=now) if was_confirmed else []
+
+
+def promote(session: WorkshopSession, *, now: datetime) -> list[Booking]:
+    """Give free seats to the waitlist in order and tell those promoted; the caller holds the session lock."""
+    if not bookings_open(session, now):
+        return []
+    seats = free_seats(session)
+    if not seats:
+        return []
+    stmt = (select(Booking).where(Booking.session_id == session.id, Booking.status == "waitlisted")
+            .order_by(Booking.queue_number).limit(seats))
+    promoted = list(db.session.scalars(stmt))
+    for booking in promoted:
+        booking.status, booking.confirmed_at = "confirmed", now
+        mails.notify(booking, "promoted")
+    db.session.flush()
+    return promoted
+
+
+def approve(booking: Booking, *, by: User, now: datetime) -> Booking:
+    """Approve a pending request: a seat if one is free and nobody waits, else the end of the waitlist."""
+    session = lock_session(booking.session)
+    db.session.refresh(booking)
+    if booking.status != "pending":
+        return booking
+    _check_bookable(session, now)
+    booking.queue_number = session.queue_counter
+    booking.decided_by_id = by.id
+    _seat_or_queue(session, booking, now)
+    db.session.flush()
+    audit.record("workshops.booking_approved", actor=by, target=booking, session_id=session.id)
+    mails.notify(booking, "approved", position=waitlist_position(booking))
+    return booking
+
+
+def decline(booking: Booking, *, by: User, now: datetime) -> Booking:
+    """Decline a pending request and tell the person."""
+    lock_session(booking.session)
+    db.session.refresh(booking)
+    if booking.status != "pending":
+        return booking
+    booking.status, booking.decided_by_id, booking.cancelled_at = "declined", by.id, now
+    db.session.flush()
+    audit.record("workshops.booking_declined", actor=by, target=booking, session_id=booking.session_id)
+    mails.notify(booking, "declined")
+    return booking
+
+
+def close_bookings(session: WorkshopSession, *, now: datetime) -> int:
+    """At the booking deadline: end the waitlist and open requests, and tell those people; return how many."""
+    session = lock_session(session)
+    if session.bookings_closed_at is not None or session.is_cancelled:
+        return 0
+    session.bookings_closed_at = now
+    stmt = select(Booking).where(Booking.session_id == session.id,
+                                 Booking.status.in_(("waitlisted", "pending")))
+    left_out = list(db.session.scalars(stmt))
+    for booking in left_out:
+        booking.status = "expired"
+        mails.notify(booking, "expired")
+    db.session.flush()
+    return len(left_out)
+
+
+# ---------------------------------------------------------------- attendance
+
+def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) -> None:
+    """Record present, excused or absent; present also marks the module done for the person."""
+    session = booking.session
+    if value not in ATTENDANCE:
+        raise ValueError(f"unknown attendance: {value}")
+    if booking.status != "confirmed" or session.is_cancelled:
+        raise BookingError(_("Anwesenheit gibt es nur für bestätigte Plätze."))
+    if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
+        raise BookingError(_("Die Anwesenheit kann erst ab Beginn des Termins eingetragen werden."))
+    booking.attendance = value
+    booking.attendance_marked_at, booking.attendance_marked_by_id = now, by.id
+    if value == "present":
+        via = session.kind if session.kind in PARTICIPATION_KINDS else "workshop"
+        record_participation(booking.user, session.module, via=via, now=now)
+    db.session.flush()

@@ -1,0 +1,108 @@
+"""Exchange sessions (planned as workshop sessions) and their minutes: approved before publishing, no names
+without consent; taking part marks the module done."""
+
+from datetime import time, timedelta
+
+import pytest
+
+from qualify.core.time import utcnow
+from qualify.exchange import minutes
+from qualify.exchange.models import ExchangeLogEntry
+from qualify.extensions import db
+from qualify.learning.services import is_module_done
+from qualify.workshops import schedule
+from qualify.workshops import services as workshops
+from tests.exchange.conftest import assert_no_identity
+
+FIELDS = {"topics": "Einführung des MES", "outcomes": "Schulung vor dem Start gewünscht",
+          "open_questions": "Wer wertet die Daten aus?", "next_steps": "Betriebsrat einbeziehen"}
+
+
+@pytest.fixture
+def session(exchange_module, space, moderator, author, reader):
+    """An exchange session in a week, led by the moderator, with the author and the reader booked."""
+    plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=10, trainers=[moderator])
+    day = (utcnow() + timedelta(days=7)).date()
+    (session,) = schedule.create_sessions(exchange_module, plan, [day], by=moderator, now=utcnow())
+    for person in (author, reader):
+        workshops.book(session, person, now=utcnow())
+    db.session.commit()
+    return session
+
+
+def test_minutes_appear_in_the_space_only_after_approval(session, space, moderator, reader, client_for):
+    mod = client_for(moderator)
+    response = mod.post(f"/austausch/termin/{session.id}/protokoll", data=FIELDS)
+    assert response.status_code == 302
+    assert "Schulung vor dem Start" not in client_for(reader).get(f"/austausch/raum/{space.id}").text
+    mod.post(f"/austausch/termin/{session.id}/protokoll/freigeben", data={})
+    page = client_for(reader).get(f"/austausch/raum/{space.id}").text
+    assert "Schulung vor dem Start" in page and "Offene Fragen" in page
+    assert db.session.scalar(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "publish_minutes"))
+
+
+def test_minutes_naming_a_participant_without_consent_are_refused(session, space, moderator, author):
+    fields = {**FIELDS, "outcomes": f"{author.display_name} schlug eine Schulung vor"}
+    with pytest.raises(minutes.ExchangeError):
+        minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
+
+
+def test_named_list_only_takes_people_who_agreed(session, space, moderator, author, reader, client_for):
+    with pytest.raises(minutes.ExchangeError):
+        minutes.save_minutes(session, space, FIELDS, [author.id], by=moderator, now=utcnow())
+    client_for(reader).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    record = minutes.save_minutes(session, space, {**FIELDS, "topics": f"Bericht von {reader.display_name}"},
+                                  [reader.id], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+    page = client_for(author).get(f"/austausch/raum/{space.id}").text
+    assert reader.display_name in page
+    assert_no_identity(page, author)
+
+
+def test_withdrawn_consent_removes_the_name_from_published_minutes(
+    session, space, moderator, reader, client_for
+):
+    client = client_for(reader)
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    record = minutes.save_minutes(session, space, FIELDS, [reader.id], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})
+    assert reader.display_name not in client.get(f"/austausch/raum/{space.id}").text
+
+
+def test_only_participants_may_give_consent(session, make_user, client_for):
+    stranger = make_user()
+    client_for(stranger).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    assert minutes.consenting_ids(session) == set()
+
+
+def test_minutes_are_refused_to_members_and_other_moderators(
+    session, make_space, make_user, author, client_for
+):
+    from qualify.accounts.roles import Role
+    other = make_user(Role.MODERATOR)
+    make_space(by=other)
+    for person in (author, other):
+        client = client_for(person)
+        assert client.get(f"/austausch/termin/{session.id}/protokoll").status_code == 403
+        assert client.post(f"/austausch/termin/{session.id}/protokoll", data=FIELDS).status_code == 403
+    assert minutes.minutes_of(session) is None
+
+
+def test_editing_published_minutes_needs_approval_again(session, space, moderator, reader, client_for):
+    record = minutes.save_minutes(session, space, FIELDS, [], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    minutes.save_minutes(
+        session, space, {**FIELDS, "outcomes": "Geänderter Text"}, [], by=moderator, now=utcnow()
+    )
+    db.session.commit()
+    assert "Geänderter Text" not in client_for(reader).get(f"/austausch/raum/{space.id}").text
+
+
+def test_taking_part_in_the_session_marks_the_module_done(session, exchange_module, moderator, author):
+    booking = workshops.booking_of(author, session)
+    workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
+    db.session.commit()
+    assert is_module_done(author, exchange_module)

@@ -1,0 +1,272 @@
+"""Moderator actions: each works, is logged, and is refused to everyone who does not moderate the space."""
+
+import pytest
+
+from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.exchange import moderation, services
+from qualify.exchange.models import ExchangeLogEntry, ExchangePost
+from qualify.extensions import db
+from tests.exchange.conftest import outbox
+
+
+def start(space, user, title="Cobots an Linie 4", body="Wie geht es euch mit dem Cobot?", anonymous=False):
+    thread = services.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
+    db.session.commit()
+    return thread
+
+
+def log_actions(space) -> list[str]:
+    db.session.expire_all()
+    return [entry.action for entry in moderation.log_entries(space)]
+
+
+def test_reject_sends_the_reason_to_the_author_and_keeps_the_post_from_others(
+        space, moderator, author, reader, client_for):
+    thread = start(space, author)
+    post = thread.posts[0]
+    response = client_for(moderator).post(f"/austausch/beitrag/{post.id}/ablehnen",
+                                          data={"reason": "Bitte keine Liniennummern nennen."})
+    assert response.status_code == 302
+    (mail,) = outbox(author.email)
+    assert "nicht freigegeben" in mail.subject
+    assert "Bitte keine Liniennummern nennen." in mail.body_text
+    assert client_for(reader).get(f"/austausch/faden/{thread.id}").status_code == 404
+    assert "Bitte keine Liniennummern nennen." in client_for(author).get(f"/austausch/faden/{thread.id}").text
+
+
+def test_reject_without_reason_is_refused(space, moderator, author, client_for):
+    post = start(space, author).posts[0]
+    client_for(moderator).post(f"/austausch/beitrag/{post.id}/ablehnen", data={"reason": "  "})
+    db.session.expire_all()
+    assert post.status == "pending" and outbox(author.email) == []
+
+
+def test_rejected_post_can_be_revised_and_goes_back_to_the_queue(space, moderator, author, client_for):
+    post = start(space, author).posts[0]
+    moderation.reject(post, "Name entfernen", by=moderator, now=utcnow())
+    db.session.commit()
+    client_for(author).post(f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": "Ohne Namen"})
+    db.session.expire_all()
+    assert post.status == "pending" and post.body_source == "Ohne Namen"
+
+
+def test_hide_and_restore_are_logged_with_reason(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = services.moderators_of(space)[0]
+    post = start(space, author).posts[0]
+    client = client_for(mod)
+    client.post(f"/austausch/beitrag/{post.id}/ausblenden", data={"reason": "Beleidigung"})
+    db.session.expire_all()
+    assert post.status == "hidden"
+    client.post(f"/austausch/beitrag/{post.id}/wiederherstellen", data={})
+    db.session.expire_all()
+    assert post.status == "published"
+    entries = moderation.log_entries(space)
+    assert [e.action for e in entries][:2] == ["restore", "hide"]
+    hide = entries[1]
+    assert hide.actor_id == mod.id and hide.reason == "Beleidigung" and hide.post_id == post.id
+    assert hide.created_at is not None
+
+
+def test_locked_thread_refuses_replies(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = services.moderators_of(space)[0]
+    thread = start(space, author)
+    client_for(mod).post(f"/austausch/faden/{thread.id}/sperren", data={"value": "1"})
+    response = client_for(reader).post(f"/austausch/faden/{thread.id}/antworten",
+                                       data={"body": "Noch eine Antwort"}, follow_redirects=True)
+    assert "gesperrt" in response.text
+    db.session.expire_all()
+    assert [p.body_source for p in thread.posts] == ["Wie geht es euch mit dem Cobot?"]
+    assert "lock" in log_actions(space)
+
+
+def test_pinned_thread_comes_first(make_space, author, client_for):
+    space = make_space(moderation="post")
+    mod = services.moderators_of(space)[0]
+    older = start(space, author, title="Älterer Faden")
+    start(space, author, title="Neuerer Faden")
+    client_for(mod).post(f"/austausch/faden/{older.id}/anheften", data={"value": "1"})
+    page = client_for(author).get(f"/austausch/raum/{space.id}").text
+    assert page.index("Älterer Faden") < page.index("Neuerer Faden")
+    assert "pin" in log_actions(space)
+
+
+def test_move_takes_a_thread_to_another_space_the_moderator_moderates(make_space, author, client_for):
+    source = make_space(moderation="post")
+    mod = services.moderators_of(source)[0]
+    target = make_space(moderation="post", by=mod, title="Weiterbildung")
+    thread = start(source, author)
+    client_for(mod).post(
+        f"/austausch/faden/{thread.id}/verschieben", data={"target": target.id, "reason": "passt besser"}
+    )
+    db.session.expire_all()
+    assert thread.space_id == target.id
+    assert "move" in log_actions(source) and "move" in log_actions(target)
+
+
+def test_move_into_a_space_one_does_not_moderate_is_refused(make_space, author, client_for):
+    source = make_space(moderation="post")
+    mod = services.moderators_of(source)[0]
+    foreign = make_space(moderation="post", title="Fremder Raum")
+    thread = start(source, author)
+    response = client_for(mod).post(f"/austausch/faden/{thread.id}/verschieben", data={"target": foreign.id})
+    db.session.expire_all()
+    assert response.status_code in (200, 403) and thread.space_id == source.id
+
+
+def test_merge_moves_the_duplicate_posts_into_the_other_thread(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = services.moderators_of(space)[0]
+    original = start(space, author, title="Schichtpläne", body="Original")
+    duplicate = start(space, reader, title="Schichtplan", body="Doppelt gefragt")
+    client_for(mod).post(f"/austausch/faden/{duplicate.id}/zusammenfuehren", data={"target": original.id})
+    db.session.expire_all()
+    assert [p.body_source for p in original.posts] == ["Original", "Doppelt gefragt"]
+    assert duplicate.merged_into_id == original.id
+    response = client_for(reader).get(f"/austausch/faden/{duplicate.id}")
+    assert response.status_code == 302 and response.location.endswith(f"/austausch/faden/{original.id}")
+    assert "merge" in log_actions(space)
+
+
+def test_flag_notifies_the_space_moderators_without_naming_who_flagged(
+        make_space, make_user, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = services.moderators_of(space)[0]
+    elsewhere = make_user(Role.MODERATOR, email="andere.moderation@example.org")
+    post = start(space, author).posts[0]
+    client_for(reader).post(f"/austausch/beitrag/{post.id}/melden", data={"reason": "Enthält einen Namen"})
+    (mail,) = outbox(mod.email)
+    assert "gemeldet" in mail.subject and "Enthält einen Namen" in mail.body_text
+    assert reader.display_name not in mail.body_text and reader.email not in mail.body_text
+    assert outbox(elsewhere.email) == []
+    queue = client_for(mod).get("/austausch/moderation").text
+    assert "Enthält einen Namen" in queue and reader.display_name not in queue
+
+
+def test_dismissing_flags_is_logged(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = services.moderators_of(space)[0]
+    post = start(space, author).posts[0]
+    services.flag(post, reader, "Unsicher", now=utcnow())
+    db.session.commit()
+    client_for(mod).post(f"/austausch/beitrag/{post.id}/meldungen-erledigt", data={})
+    assert moderation.open_flags([space.id]) == []
+    assert "dismiss_flags" in log_actions(space)
+
+
+def test_log_is_readable_by_the_space_moderators_and_admins_only(
+    make_space, make_user, admin, author, client_for
+):
+    space = make_space(moderation="post")
+    mod = services.moderators_of(space)[0]
+    post = start(space, author).posts[0]
+    moderation.hide(post, "Grund im Protokoll", by=mod, now=utcnow())
+    db.session.commit()
+    url = f"/austausch/raum/{space.id}/protokoll"
+    assert "Grund im Protokoll" in client_for(mod).get(url).text
+    assert "Grund im Protokoll" in client_for(admin).get(url).text
+    assert client_for(author).get(url).status_code == 403
+    other_mod = make_user(Role.MODERATOR)
+    make_space(by=other_mod, title="Anderer Raum")
+    assert client_for(other_mod).get(url).status_code == 403
+
+
+# Every moderator action, as (method, url template, form data); {post} and {thread} are filled in.
+ACTIONS = [
+    ("post", "/austausch/beitrag/{post}/freigeben", {}),
+    ("post", "/austausch/beitrag/{post}/ablehnen", {"reason": "x"}),
+    ("post", "/austausch/beitrag/{published}/ausblenden", {"reason": "x"}),
+    ("post", "/austausch/beitrag/{hidden}/wiederherstellen", {}),
+    ("post", "/austausch/beitrag/{published}/meldungen-erledigt", {}),
+    ("post", "/austausch/faden/{thread}/sperren", {"value": "1"}),
+    ("post", "/austausch/faden/{thread}/anheften", {"value": "1"}),
+    ("get", "/austausch/faden/{thread}/verschieben", None),
+    ("post", "/austausch/faden/{thread}/verschieben", {"target": "{other_space}"}),
+    ("get", "/austausch/faden/{thread}/zusammenfuehren", None),
+    ("post", "/austausch/faden/{thread}/zusammenfuehren", {"target": "{other_thread}"}),
+    ("get", "/austausch/raum/{space}/protokoll", None),
+    ("get", "/austausch/raum/{space}/export.json", None),
+    ("get", "/austausch/raum/{space}/moderation", None),
+    ("get", "/austausch/beitrag/{pseudonymous}/aufdecken", None),
+    ("post", "/austausch/beitrag/{pseudonymous}/aufdecken", {"reason": "x"}),
+]
+
+
+@pytest.fixture
+def scene(make_space, make_user, author):
+    """A pre-moderated space with posts in each state, and a moderator of another space."""
+    space = make_space(moderation="pre")
+    mod = services.moderators_of(space)[0]
+    thread = start(space, mod, title="Faden")
+    other_thread = start(space, mod, title="Anderer Faden")
+    pending = services.reply(thread, author, "wartet", anonymous=False, now=utcnow())
+    published = services.reply(thread, mod, "sichtbar", anonymous=False, now=utcnow())
+    hidden = services.reply(thread, mod, "verborgen", anonymous=False, now=utcnow())
+    pseudonymous = services.reply(thread, mod, "anonym", anonymous=True, now=utcnow())
+    db.session.flush()
+    moderation.hide(hidden, "x", by=mod, now=utcnow())
+    other_mod = make_user(Role.MODERATOR, name="Fremde Moderation")
+    other_space = make_space(by=other_mod, title="Anderer Raum")
+    db.session.commit()
+    return {"space": space.id, "thread": thread.id, "other_thread": other_thread.id, "post": pending.id,
+            "published": published.id, "hidden": hidden.id, "pseudonymous": pseudonymous.id,
+            "other_space": other_space.id, "other_mod": other_mod, "space_obj": space}
+
+
+def _request(client, method, url, data, scene):
+    url = url.format(**scene)
+    if method == "get":
+        return client.get(url)
+    return client.post(url, data={k: v.format(**scene) for k, v in data.items()})
+
+
+def _state(scene) -> list:
+    db.session.expire_all()
+    posts = db.session.scalars(db.select(ExchangePost).order_by(ExchangePost.id)).all()
+    return [(p.id, p.thread_id, p.status) for p in posts] + [
+        db.session.scalar(db.select(db.func.count()).select_from(ExchangeLogEntry))]
+
+
+@pytest.mark.parametrize(("method", "url", "data"), ACTIONS, ids=[f"{m} {u}" for m, u, _d in ACTIONS])
+def test_moderator_actions_are_refused_to_members(scene, author, client_for, method, url, data):
+    before = _state(scene)
+    response = _request(client_for(author), method, url, data, scene)
+    assert response.status_code == 403
+    assert _state(scene) == before
+
+
+@pytest.mark.parametrize(("method", "url", "data"), ACTIONS, ids=[f"{m} {u}" for m, u, _d in ACTIONS])
+def test_moderator_actions_are_refused_to_moderators_of_other_spaces(scene, client_for, method, url, data):
+    before = _state(scene)
+    response = _request(client_for(scene["other_mod"]), method, url, data, scene)
+    assert response.status_code == 403
+    assert _state(scene) == before
+
+
+def test_moderator_queue_page_is_refused_to_members(author, client_for):
+    assert client_for(author).get("/austausch/moderation").status_code == 403
+
+
+def test_domain_refuses_moderation_by_a_moderator_of_another_space(scene):
+    post = db.session.get(ExchangePost, scene["post"])
+    with pytest.raises(services.NotModerator):
+        moderation.approve(post, by=scene["other_mod"], now=utcnow())
+
+
+def test_admin_assigns_a_moderator_who_then_may_moderate(space, admin, make_user, author, client_for):
+    mod = make_user(Role.MODERATOR, name="Neue Moderation")
+    post = start(space, author).posts[0]
+    assert client_for(mod).post(f"/austausch/beitrag/{post.id}/freigeben", data={}).status_code == 403
+    client_for(admin).post(f"/austausch/raum/{space.id}/moderation", data={"user_id": mod.id})
+    assert client_for(mod).post(f"/austausch/beitrag/{post.id}/freigeben", data={}).status_code == 302
+    db.session.expire_all()
+    assert post.status == "published"
+
+
+def test_moderator_without_the_role_any_more_cannot_moderate(space, moderator, author, client_for):
+    post = start(space, author).posts[0]
+    moderator.role_rows.clear()
+    db.session.commit()
+    assert client_for(moderator).post(f"/austausch/beitrag/{post.id}/freigeben", data={}).status_code == 403

@@ -1,0 +1,189 @@
+"""Pseudonyms: stable within a space, unlinkable across spaces, broken only by a recorded admin reveal."""
+
+import json
+import re
+
+import pytest
+
+from qualify.core.time import utcnow
+from qualify.exchange import moderation, pseudonyms, services
+from qualify.exchange.jobs import send_daily_digests
+from qualify.exchange.models import ExchangeLogEntry
+from qualify.extensions import db
+from tests.exchange.conftest import assert_no_identity, outbox
+
+PSEUDONYM = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+ \d{2}$")
+
+
+def write(space, user, body="Ich mache mir Sorgen um meinen Arbeitsplatz.", title="Sorgen", anonymous=True):
+    thread = services.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
+    db.session.commit()
+    return thread
+
+
+def test_pseudonym_is_stable_within_a_space(make_space, author):
+    space = make_space()
+    first = write(space, author, title="Eins").posts[0]
+    second = write(space, author, title="Zwei").posts[0]
+    assert first.pseudonym == second.pseudonym
+    assert PSEUDONYM.match(first.pseudonym)
+
+
+def test_pseudonyms_differ_across_spaces(make_space, author):
+    names = {pseudonyms.pseudonym_for(make_space(title=f"Raum {n}"), author) for n in range(5)}
+    assert len(names) == 5
+
+
+def test_two_people_never_share_a_pseudonym_in_one_space(make_space, make_user):
+    space = make_space()
+    names = [pseudonyms.pseudonym_for(space, make_user()) for _ in range(30)]
+    assert len(set(names)) == 30
+
+
+def test_pseudonym_depends_on_the_secret_key(app, make_space, make_user):
+    space = make_space()
+    people = [make_user() for _ in range(5)]
+    with_key = [pseudonyms.candidate(space.id, person.id) for person in people]
+    saved, app.config["SECRET_KEY"] = app.config["SECRET_KEY"], "ein-anderer-schluessel"
+    try:
+        assert [pseudonyms.candidate(space.id, person.id) for person in people] != with_key
+    finally:
+        app.config["SECRET_KEY"] = saved
+
+
+def test_name_is_shown_when_writing_under_ones_own_name(make_space, author, reader, client_for):
+    thread = write(make_space(moderation="post"), author, anonymous=False)
+    assert author.display_name in client_for(reader).get(f"/austausch/faden/{thread.id}").text
+
+
+def test_space_that_forbids_pseudonyms_refuses_anonymous_posts(make_space, author):
+    space = make_space(anonymous="forbidden")
+    with pytest.raises(services.ExchangeError):
+        write(space, author)
+
+
+@pytest.fixture
+def pseudonymous_scene(space, moderator, author, reader, admin):
+    """The author writes a pseudonymous thread and reply; moderator approves; the reader follows and flags."""
+    thread = write(space, author, title="Überwachung am Band", body="Die Kamera filmt uns ständig.")
+    moderation.approve(thread.posts[0], by=moderator, now=utcnow())
+    services.follow(thread, reader, mode="immediate", now=utcnow())
+    reply = services.reply(thread, author, "Und niemand hat uns gefragt.", anonymous=True, now=utcnow())
+    db.session.commit()
+    moderation.approve(reply, by=moderator, now=utcnow())
+    services.flag(reply, reader, "Bitte prüfen", now=utcnow())
+    db.session.commit()
+    return thread
+
+
+def test_member_pages_never_show_the_pseudonymous_author(pseudonymous_scene, space, reader, client_for):
+    client = client_for(reader)
+    pages = [
+        client.get(f"/austausch/raum/{space.id}"),
+        client.get(f"/austausch/faden/{pseudonymous_scene.id}"),
+        client.get(f"/austausch/beitrag/{pseudonymous_scene.posts[1].id}/melden"),
+        client.get(f"/austausch/faden/{pseudonymous_scene.id}?zitat={pseudonymous_scene.posts[1].id}"),
+        client.get("/austausch/benachrichtigungen"),
+    ]
+    author = pseudonymous_scene.posts[0].author
+    for page in pages:
+        assert page.status_code == 200
+        assert_no_identity(page.text, author)
+    assert pseudonymous_scene.posts[0].pseudonym in pages[1].text
+
+
+def test_moderator_sees_only_the_pseudonym(pseudonymous_scene, space, moderator, client_for):
+    author = pseudonymous_scene.posts[0].author
+    client = client_for(moderator)
+    reply = write(space, author, title="Noch ein Faden", body="Wartet noch")  # pending, in the queue
+    for url in ["/austausch/moderation", f"/austausch/faden/{pseudonymous_scene.id}",
+                f"/austausch/faden/{reply.id}", f"/austausch/raum/{space.id}",
+                f"/austausch/raum/{space.id}/protokoll"]:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert_no_identity(page.text, author)
+
+
+def test_export_json_carries_pseudonyms_only(pseudonymous_scene, space, moderator, client_for):
+    response = client_for(moderator).get(f"/austausch/raum/{space.id}/export.json")
+    assert response.is_json
+    author = pseudonymous_scene.posts[0].author
+    assert_no_identity(response.text, author)
+    data = json.loads(response.text)
+    posts = data["threads"][0]["posts"]
+    assert {p["author"] for p in posts} == {pseudonymous_scene.posts[0].pseudonym}
+    assert all(
+        set(p) == {"id", "author", "pseudonymous", "status", "created_at", "edited", "text"} for p in posts
+    )
+
+
+def test_mails_to_others_never_name_the_pseudonymous_author(pseudonymous_scene, reader, moderator, author):
+    services.follow(pseudonymous_scene, moderator, mode="digest", now=utcnow())
+    db.session.commit()
+    thread = pseudonymous_scene
+    later = services.reply(thread, author, "Noch ein Gedanke", anonymous=True, now=utcnow())
+    db.session.commit()
+    moderation.approve(later, by=moderator, now=utcnow())
+    db.session.commit()
+    send_daily_digests(utcnow())
+    db.session.commit()
+    others = [m for m in outbox() if m.recipient != author.email]
+    assert {m.recipient for m in others} >= {reader.email, moderator.email}
+    assert any("Neuer Beitrag" in m.subject for m in others)
+    assert any("Tagesüberblick" in m.subject for m in others)
+    for mail in others:
+        assert_no_identity(mail.subject + mail.body_text + (mail.body_html or ""), author)
+
+
+def test_reveal_requires_an_admin(pseudonymous_scene, moderator, reader, client_for):
+    post = pseudonymous_scene.posts[0]
+    for person in (moderator, reader):
+        response = client_for(person).post(
+            f"/austausch/beitrag/{post.id}/aufdecken", data={"reason": "Neugier"}
+        )
+        assert response.status_code == 403
+        assert_no_identity(response.text, post.author)
+
+
+def test_reveal_requires_a_reason(pseudonymous_scene, admin, client_for):
+    post = pseudonymous_scene.posts[0]
+    response = client_for(admin).post(f"/austausch/beitrag/{post.id}/aufdecken", data={"reason": ""})
+    assert post.author.email not in response.text
+    assert db.session.scalar(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "reveal")) is None
+
+
+def test_reveal_by_admin_is_logged_and_the_author_is_told(
+    pseudonymous_scene, admin, author, moderator, client_for
+):
+    post = pseudonymous_scene.posts[0]
+    before = len(outbox(author.email))
+    response = client_for(admin).post(f"/austausch/beitrag/{post.id}/aufdecken",
+                                      data={"reason": "Drohung gegen eine Kollegin"})
+    assert author.email in response.text and author.display_name in response.text
+    entry = db.session.scalar(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "reveal"))
+    assert (
+        entry.actor_id == admin.id
+        and entry.reason == "Drohung gegen eine Kollegin"
+        and entry.post_id == post.id
+    )
+    mails = outbox(author.email)[before:]
+    assert (
+        len(mails) == 1
+        and "aufgedeckt" in mails[0].subject
+        and "Drohung gegen eine Kollegin" in mails[0].body_text
+    )
+    log_page = client_for(moderator).get(f"/austausch/raum/{post.thread.space_id}/protokoll").text
+    assert "Drohung gegen eine Kollegin" in log_page
+    assert_no_identity(log_page, author)
+
+
+def test_moved_thread_keeps_the_pseudonyms_it_was_written_under(make_space, author):
+    source = make_space(moderation="post")
+    mod = services.moderators_of(source)[0]
+    target = make_space(moderation="post", by=mod, title="Ziel")
+    thread = write(source, author)
+    name_in_source = thread.posts[0].pseudonym
+    moderation.move(thread, target, by=mod, now=utcnow())
+    db.session.commit()
+    assert thread.posts[0].pseudonym == name_in_source
+    assert pseudonyms.pseudonym_for(target, author) != name_in_source

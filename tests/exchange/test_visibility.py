@@ -1,0 +1,155 @@
+"""Pre- and post-moderation: who sees a post, and when."""
+
+from datetime import timedelta
+
+from qualify.core.time import utcnow
+from qualify.exchange import moderation, services
+from qualify.extensions import db
+
+
+def start(space, user, title="Neues MES in Halle 3", body="Seit März arbeiten wir mit dem neuen MES.", **kw):
+    thread = services.start_thread(space, user, title, body, anonymous=kw.pop("anonymous", False),
+                                   now=kw.pop("now", utcnow()))
+    db.session.commit()
+    return thread
+
+
+def test_pending_post_is_seen_by_its_author_and_the_moderator_but_not_by_others(
+        space, moderator, author, reader, client_for):
+    thread = start(space, author, body="Text der noch geprüft wird")
+    url = f"/austausch/faden/{thread.id}"
+
+    own = client_for(author).get(url).text
+    assert "Text der noch geprüft wird" in own and "Wartet auf Freigabe" in own
+    assert "Text der noch geprüft wird" in client_for(moderator).get(url).text
+    other = client_for(reader)
+    assert other.get(url).status_code == 404
+    assert "Neues MES in Halle 3" not in other.get(f"/austausch/raum/{space.id}").text
+
+
+def test_pending_reply_is_invisible_to_other_members_until_approved(
+    space, moderator, author, reader, client_for
+):
+    thread = start(space, moderator, body="Frage der Moderation")  # a moderator's own post needs no approval
+    post = services.reply(thread, author, "Meine Antwort auf die Frage", anonymous=False, now=utcnow())
+    db.session.commit()
+    url = f"/austausch/faden/{thread.id}"
+    assert "Meine Antwort auf die Frage" not in client_for(reader).get(url).text
+
+    moderation.approve(post, by=moderator, now=utcnow())
+    db.session.commit()
+    assert "Meine Antwort auf die Frage" in client_for(reader).get(url).text
+
+
+def test_approving_through_the_queue_publishes_the_post(space, moderator, author, reader, client_for):
+    thread = start(space, author)
+    mod = client_for(moderator)
+    assert "Seit März arbeiten wir" in mod.get("/austausch/moderation").text
+    post_id = thread.posts[0].id
+    response = mod.post(f"/austausch/beitrag/{post_id}/freigeben", data={"next": "/austausch/moderation"})
+    assert response.status_code == 302
+    assert "Seit März arbeiten wir" in client_for(reader).get(f"/austausch/faden/{thread.id}").text
+
+
+def test_post_moderated_space_shows_posts_at_once(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    thread = start(space, author, body="Gleich sichtbar")
+    assert "Gleich sichtbar" in client_for(reader).get(f"/austausch/faden/{thread.id}").text
+
+
+def test_hidden_post_leaves_a_placeholder_and_restore_brings_it_back(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = services.moderators_of(space)[0]
+    thread = start(space, author, body="Erster Beitrag")
+    post = services.reply(thread, reader, "Unfreundlicher Beitrag", anonymous=False, now=utcnow())
+    db.session.commit()
+    moderation.hide(post, "Beleidigung", by=mod, now=utcnow())
+    db.session.commit()
+    page = client_for(author).get(f"/austausch/faden/{thread.id}").text
+    assert "Unfreundlicher Beitrag" not in page
+    assert "von der Moderation ausgeblendet" in page
+
+    moderation.restore(post, by=mod, now=utcnow())
+    db.session.commit()
+    assert "Unfreundlicher Beitrag" in client_for(author).get(f"/austausch/faden/{thread.id}").text
+
+
+def test_members_of_another_organisation_do_not_see_an_organisation_space(
+        make_space, make_organisation, make_user, client_for):
+    home, other = make_organisation(), make_organisation()
+    space = make_space(organisation_id=home.id)
+    insider, outsider = make_user(organisation=home), make_user(organisation=other)
+    assert client_for(insider).get(f"/austausch/raum/{space.id}").status_code == 200
+    assert client_for(outsider).get(f"/austausch/raum/{space.id}").status_code == 404
+    assert space.title not in client_for(outsider).get("/austausch/").text
+
+
+def test_module_space_is_listed_and_headed_by_the_module_text(exchange_module, reader, client_for):
+    client = client_for(reader)
+    listing = client.get("/austausch/").text
+    assert "Austausch: Der Wandel in meinem Werk" in listing
+    space = services.space_for_module(exchange_module)
+    page = client.get(f"/austausch/raum/{space.id}").text
+    assert "Leitfragen" in page and "Regeln für den Austausch" in page
+    assert space.is_premoderated and space.allows_pseudonyms
+
+
+def test_author_can_edit_within_thirty_minutes_and_the_post_is_marked_edited(
+    make_space, author, reader, client_for
+):
+    space = make_space(moderation="post")
+    written = utcnow() - timedelta(minutes=29)
+    thread = start(space, author, body="Erste Fassung", now=written)
+    post = thread.posts[0]
+    response = client_for(author).post(
+        f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": "Zweite Fassung"}
+    )
+    assert response.status_code == 302
+    page = client_for(reader).get(f"/austausch/faden/{thread.id}").text
+    assert "Zweite Fassung" in page and "bearbeitet" in page
+
+
+def test_author_edit_after_thirty_one_minutes_is_refused(make_space, author, client_for):
+    space = make_space(moderation="post")
+    thread = start(space, author, body="Erste Fassung", now=utcnow() - timedelta(minutes=31))
+    post = thread.posts[0]
+    client_for(author).post(f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": "Zu spät geändert"})
+    db.session.expire_all()
+    assert post.body_source == "Erste Fassung"
+
+
+def test_nobody_else_can_edit_or_delete_a_post(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    thread = start(space, author, body="Meins")
+    post = thread.posts[0]
+    other = client_for(reader)
+    other.post(f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": "Fremd geändert"})
+    other.post(f"/austausch/beitrag/{post.id}/loeschen", data={})
+    db.session.expire_all()
+    assert post.body_source == "Meins" and post.status == "published"
+
+
+def test_deleting_own_post_erases_its_text(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    thread = start(space, author, body="Das nehme ich zurück")
+    post = thread.posts[0]
+    client_for(author).post(f"/austausch/beitrag/{post.id}/loeschen", data={})
+    db.session.expire_all()
+    assert post.status == "deleted" and post.body_source == "" and post.body_html == ""
+    page = client_for(reader).get(f"/austausch/faden/{thread.id}").text
+    assert "Das nehme ich zurück" not in page and "gelöscht" in page
+
+
+def test_quoting_prefills_the_reply_with_a_markdown_quote(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    thread = start(space, author, body="Zeile eins\nZeile zwei")
+    post = thread.posts[0]
+    page = client_for(reader).get(f"/austausch/faden/{thread.id}?zitat={post.id}").text
+    assert "&gt; Zeile eins\n&gt; Zeile zwei" in page
+
+
+def test_post_longer_than_twenty_thousand_characters_is_refused(make_space, author, client_for):
+    space = make_space(moderation="post")
+    client_for(author).post(f"/austausch/raum/{space.id}/neu",
+                            data={"title": "Lang", "body": "x" * 20_001})
+    assert services.threads_of(space, author, moderator=False) == []

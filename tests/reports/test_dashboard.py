@@ -1,0 +1,256 @@
+"""The participation dashboard: what the works council and the coordination see, and what nobody sees."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from qualify.accounts.roles import Role
+from qualify.accounts.services import create_organisation
+from qualify.core.audit import AuditEvent
+from qualify.extensions import db
+from qualify.reports.models import RollupMonth
+from tests.reports.conftest import JAN, all_counts, report_tables, row_of
+
+REPORT = "/berichte/beteiligung?von=2025-01&bis=2025-03"
+URLS = ("/berichte/beteiligung", "/berichte/beteiligung.csv", "/berichte/beteiligung/druck")
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_works_council_sees_its_units_with_counts_and_shares(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT + "&kennzahl=enrolled")
+
+    assert page.status_code == 200
+    trend = report_tables(page.text)["tabelle-verlauf"]
+    assert row_of(trend, "Montage")[:3] == ["Montage", "20", "15 (75 %)"]
+
+
+def test_unit_smaller_than_k_shows_only_under_k(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT + "&kennzahl=enrolled")
+
+    labor = row_of(report_tables(page.text)["tabelle-verlauf"], "Labor")
+    assert labor[1:] == ["< 5"] * 4  # headcount and every month
+
+
+def test_next_smallest_unit_is_withheld_too_so_the_small_one_cannot_be_recovered(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT + "&kennzahl=enrolled")
+
+    trend = report_tables(page.text)["tabelle-verlauf"]
+    assert row_of(trend, "Logistik")[2] == "< 5"  # 7 people enrolled, withheld alongside Labor's 3
+    assert row_of(trend, "Summe der ausgewiesenen Gruppen")[2].startswith("15 ")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "&kennzahl=modules_completed",
+        "&kennzahl=courses_completed",
+        "&kurs={hochvolt}",
+        "&art=self-study",
+        "&bereich={logistik}",
+        "&von=2025-02&bis=2025-02",
+    ],
+)
+def test_no_figure_under_k_anywhere_on_the_page_or_in_the_csv(client, login, scenario, query):
+    logistik = next(u.id for u in scenario.firma.units if u.name == "Logistik")
+    query = query.format(hochvolt=scenario.hochvolt.id, logistik=logistik)
+    login(scenario.works_council)
+
+    page = client.get(REPORT + query)
+    download = client.get(REPORT.replace("beteiligung", "beteiligung.csv") + query)
+
+    assert page.status_code == 200
+    assert all_counts(page.text) and min(all_counts(page.text)) >= 5
+    numbers = [int(cell) for row in csv_rows(download) for cell in row if cell.isdigit()]
+    assert numbers and min(numbers) >= 5
+
+
+def test_works_council_of_one_organisation_sees_nothing_of_another(client, login, scenario, make_user):
+    other = make_user(Role.WORKS_COUNCIL, organisation=scenario.andere)
+    login(other)
+
+    own = client.get(REPORT).text
+    montage = next(u.id for u in scenario.firma.units if u.name == "Montage")
+
+    assert "Geheimabteilung" in own and "Montage" not in own and "Firma" not in own
+    assert client.get(f"{REPORT}&bereich={montage}").status_code == 404
+    assert client.get(f"{REPORT}&organisation={scenario.firma.id}").status_code == 200  # ignored, not obeyed
+    assert "Montage" not in client.get(f"{REPORT}&organisation={scenario.firma.id}").text
+
+
+@pytest.mark.parametrize("role", [Role.LEARNER, Role.TRAINER, Role.MODERATOR, Role.ADMIN])
+def test_learners_trainers_and_others_may_not_see_reports(client, login, make_user, scenario, role):
+    login(make_user(role, organisation=scenario.firma))
+
+    for url in (*URLS, "/berichte/protokoll"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_guests_are_sent_to_sign_in(client):
+    assert client.get(URLS[0]).status_code == 302
+
+
+def test_coordinator_sees_organisations_only_and_small_organisations_as_under_k(
+    client, login, scenario, record, make_user, refresh
+):
+    klein = create_organisation("klein", "Kleinbetrieb", ["Werkstatt"])
+    record.enrol(record.people(klein, klein.units[0], 2), scenario.hochvolt, JAN)
+    refresh(rebuild=True)
+    login(make_user(Role.COORDINATOR))
+
+    page = client.get(REPORT + "&kennzahl=enrolled").text
+
+    trend = report_tables(page)["tabelle-verlauf"]
+    assert [row[0] for row in trend[1:]] == [
+        "Andere GmbH",
+        "Firma",
+        "Kleinbetrieb",
+        "Summe der ausgewiesenen Gruppen",
+    ]
+    assert row_of(trend, "Kleinbetrieb")[1:] == ["< 5"] * 4
+    for unit in ("Montage", "Logistik", "Labor", "Geheimabteilung", "Werkstatt"):
+        assert unit not in page
+
+
+def test_coordinator_cannot_ask_for_units(client, login, scenario, make_user):
+    login(make_user(Role.COORDINATOR))
+    montage = next(u.id for u in scenario.firma.units if u.name == "Montage")
+
+    assert client.get(f"{REPORT}&bereich={montage}").status_code == 404
+
+
+def test_no_score_name_or_personal_timestamp_in_any_report_output(client, login, scenario):
+    login(scenario.works_council)
+
+    outputs = [
+        client.get(REPORT + extra).data.decode("utf-8-sig") for extra in ("", "&kennzahl=modules_completed")
+    ]
+    outputs += [
+        client.get(url + "?von=2025-01&bis=2025-03&kennzahl=modules_completed").data.decode("utf-8-sig")
+        for url in URLS[1:]
+    ]
+
+    for output in outputs:
+        for secret in (
+            "73,21",
+            "73.21",
+            "0.7321",
+            "7321",
+            "Mensch ",
+            "@example.org",
+            "13.01.2025",
+            "13.02.2025",
+            "2025-02-13",
+            "10:17",
+            "11:17",
+            "10:24",
+            "11:24",
+        ):
+            assert secret not in output
+        assert "Versuch" not in output and "Punkte" not in output
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula(client, login, record, refresh, make_user):
+    firma = create_organisation("formel", "Formel AG", ['=HYPERLINK("http://x")', "-Sonder", "@Lager"])
+    course = record.course("+SUMME(A1)")
+    for unit in firma.units:
+        record.enrol(record.people(firma, unit, 6), course, JAN)
+    refresh()
+    login(make_user(Role.WORKS_COUNCIL, organisation=firma))
+
+    rows = csv_rows(client.get(f"/berichte/beteiligung.csv?von=2025-01&bis=2025-01&kurs={course.id}"))
+
+    cells = [cell for row in rows for cell in row]
+    assert '\'=HYPERLINK("http://x")' in cells and "'-Sonder" in cells and "'@Lager" in cells
+    assert "'+SUMME(A1)" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+def test_csv_holds_exactly_the_figures_the_page_shows(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT + "&kennzahl=enrolled").text
+    rows = csv_rows(client.get(REPORT.replace("beteiligung", "beteiligung.csv") + "&kennzahl=enrolled"))
+
+    start = next(i for i, row in enumerate(rows) if row and row[0].startswith("Verlauf"))
+    from_csv = []
+    for row in rows[start + 2 :]:
+        pairs = zip(row[2::2], row[3::2], strict=True)
+        from_csv.append([row[0], row[1]] + [f"{n} ({s})" if s else n for n, s in pairs])
+    shown = report_tables(page)["tabelle-verlauf"][1:]
+    assert [[" ".join(c.split()) for c in row] for row in from_csv] == shown
+    assert row_of(shown, "Montage")[2] == "15 (75 %)"
+
+
+def test_charts_are_svg_images_with_title_description_and_no_script(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT).text
+
+    assert page.count('role="img"') == 2
+    assert '<title id="verlauf-title">' in page and '<desc id="verlauf-desc">' in page
+    assert "<script" not in page
+
+
+def test_every_view_and_export_is_logged_and_the_works_council_can_read_the_log(
+    client, login, scenario, make_user, new_client
+):
+    coordinator = make_user(Role.COORDINATOR, name="Kim Koordination")
+    other = make_user(Role.WORKS_COUNCIL, organisation=scenario.andere, name="Otto Anderswo")
+    for person in (coordinator, other):
+        browser = new_client()
+        login(person, via=browser)
+        assert browser.get(REPORT).status_code == 200
+    login(scenario.works_council)
+    client.get(REPORT + "&kennzahl=enrolled")
+    client.get(REPORT.replace("beteiligung", "beteiligung.csv"))
+    client.get(REPORT.replace("beteiligung", "beteiligung/druck"))
+
+    log = client.get("/berichte/protokoll").text
+
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("reports.%"))))
+    assert sorted(actions) == [
+        "reports.export",
+        "reports.view",
+        "reports.view",
+        "reports.view",
+        "reports.view",
+    ]
+    assert "Bea Betriebsrat" in log and "CSV heruntergeladen" in log and "Druckansicht" in log
+    assert "Kim Koordination" in log  # network-wide figures concern every organisation
+    assert "Otto Anderswo" not in log  # a view of another organisation's figures does not
+
+
+def test_admin_counts_the_figures_now_and_nobody_else_may(client, login, make_user, record, new_client):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    record.enrol(record.people(firma, firma.units[0], 5), record.course(), JAN)
+    db.session.commit()
+    works_council = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=firma), via=works_council)
+    assert works_council.post("/berichte/daten/aktualisieren", data={}).status_code == 403
+    login(make_user(Role.ADMIN))
+
+    response = client.post("/berichte/daten/aktualisieren", data={}, follow_redirects=True)
+
+    assert response.status_code == 200 and "neu gezählt" in response.text
+    assert db.session.scalar(select(RollupMonth.month).order_by(RollupMonth.month)) is not None
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "reports.refresh"))
+
+
+def test_dashboard_says_so_when_nothing_is_counted_yet(client, login, make_user, make_organisation):
+    login(make_user(Role.WORKS_COUNCIL, organisation=make_organisation()))
+
+    page = client.get(URLS[0])
+
+    assert page.status_code == 200 and "Noch keine Zahlen" in page.text

@@ -1,0 +1,128 @@
+"""Differencing attacks: comparing two views, or a total with its parts, must never single out a person."""
+
+from qualify.accounts.roles import Role
+from qualify.accounts.services import create_organisation
+from tests.reports.conftest import FEB, JAN, MAR, count_of, report_tables, row_of
+
+TOTAL = "Summe der ausgewiesenen Gruppen"
+
+
+def trend(client, query: str) -> list[list[str]]:
+    page = client.get(f"/berichte/beteiligung?{query}")
+    assert page.status_code == 200
+    return report_tables(page.text)["tabelle-verlauf"]
+
+
+def test_all_courses_minus_one_course_never_isolates_the_person_in_another_course(
+    client, login, make_user, record, refresh
+):
+    firma = create_organisation("firma", "Firma", ["Montage", "Logistik"])
+    hochvolt, antrieb = record.course("Hochvolt"), record.course("Antrieb")
+    for unit in firma.units:
+        people = record.people(firma, unit, 12)
+        record.enrol(people[:8], hochvolt, JAN)
+        record.enrol(people[8:9], antrieb, JAN)  # one person, in the other course only
+    refresh(now=FEB)  # January is the only month counted
+    login(make_user(Role.WORKS_COUNCIL, organisation=firma))
+
+    every = trend(client, "von=2025-01&bis=2025-01&kennzahl=enrolled")
+    one = trend(client, f"von=2025-01&bis=2025-01&kennzahl=enrolled&kurs={hochvolt.id}")
+
+    for unit in ("Montage", "Logistik"):
+        a, b = count_of(row_of(every, unit)[2]), count_of(row_of(one, unit)[2])
+        assert a is None or b is None or a - b == 0 or a - b >= 5
+    assert any(count_of(row_of(every, unit)[2]) == 9 for unit in ("Montage", "Logistik"))
+    assert count_of(row_of(one, "Montage")[2]) is None  # 8 of 9: shown, it would single out the ninth
+
+
+def test_all_kinds_minus_one_kind_never_isolates_a_person(client, login, make_user, record, refresh):
+    firma = create_organisation("firma", "Firma", ["Montage", "Logistik"])
+    course = record.course(kinds=("self-study", "workshop"))
+    for unit in firma.units:
+        people = record.people(firma, unit, 12)
+        record.complete_module(people[:9], course, FEB, position=1)
+        record.complete_module(people[9:10], course, FEB, position=2)  # one person, the workshop only
+    refresh(now=MAR)  # February is the only month counted
+    login(make_user(Role.WORKS_COUNCIL, organisation=firma))
+
+    every = trend(client, "von=2025-02&bis=2025-02&kennzahl=modules_completed")
+    self_study = trend(client, "von=2025-02&bis=2025-02&kennzahl=modules_completed&art=self-study")
+
+    for unit in ("Montage", "Logistik"):
+        a, b = count_of(row_of(every, unit)[2]), count_of(row_of(self_study, unit)[2])
+        assert a is None or b is None or a - b == 0 or a - b >= 5
+    assert any(count_of(row_of(every, unit)[2]) == 10 for unit in ("Montage", "Logistik"))
+    assert all(count_of(row_of(self_study, unit)[2]) is None for unit in ("Montage", "Logistik"))
+
+
+def test_total_minus_the_visible_cells_reveals_nothing(client, login, scenario):
+    login(scenario.works_council)
+
+    for metric in ("enrolled", "active", "modules_completed", "courses_completed"):
+        table = trend(client, f"von=2025-01&bis=2025-03&kennzahl={metric}")
+        body = [row for row in table[1:] if row[0] != TOTAL]
+        for column in range(2, len(table[0])):
+            total = count_of(row_of(table, TOTAL)[column])
+            visible = sum(count_of(row[column]) or 0 for row in body)
+            assert total is None or total == visible
+
+
+def test_withheld_cells_of_a_month_together_count_at_least_k_against_the_organisation_total(
+    client, login, scenario, make_user, new_client
+):
+    coordinator = new_client()
+    login(make_user(Role.COORDINATOR), via=coordinator)
+    login(scenario.works_council)
+
+    for metric in ("enrolled", "modules_completed"):
+        units = trend(client, f"von=2025-01&bis=2025-03&kennzahl={metric}")
+        network = trend(coordinator, f"von=2025-01&bis=2025-03&kennzahl={metric}")
+        for column in range(2, len(units[0])):
+            firma = count_of(row_of(network, "Firma")[column])
+            if firma is None:
+                continue
+            shown = sum(count_of(row[column]) or 0 for row in units[1:] if row[0] != TOTAL)
+            assert firma - shown == 0 or firma - shown >= 5  # "organisation minus units" is never a few
+
+
+def test_shifting_the_period_by_one_month_shows_the_same_cells(client, login, scenario):
+    login(scenario.works_council)
+
+    for metric in ("enrolled", "modules_completed", "courses_completed"):
+        early = trend(client, f"von=2025-01&bis=2025-02&kennzahl={metric}")
+        late = trend(client, f"von=2025-02&bis=2025-03&kennzahl={metric}")
+        for row in early[1:]:
+            if row[0] != TOTAL:
+                assert row[3] == row_of(late, row[0])[2]  # February, whichever period it is seen in
+
+
+def test_one_unit_more_or_less_shows_the_same_cells(client, login, scenario):
+    login(scenario.works_council)
+    every = trend(client, "von=2025-01&bis=2025-03&kennzahl=enrolled")
+
+    for unit_id, name in [(u.id, u.name) for u in scenario.firma.units]:
+        alone = trend(client, f"von=2025-01&bis=2025-03&kennzahl=enrolled&bereich={unit_id}")
+        assert alone[1:] == [row_of(every, name)]  # one row, as in the full table, and no total to subtract
+
+
+def test_ad_hoc_groups_and_part_months_cannot_be_asked_for(client, login, scenario):
+    login(scenario.works_council)
+
+    assert client.get("/berichte/beteiligung?bereich=999999").status_code == 404
+    header = trend(client, "von=2025-02-10&bis=2025-02-20&kennzahl=enrolled")[0]
+    assert header[2:] == [
+        "Jan. 2025",
+        "Feb. 2025",
+        "März 2025",
+    ]  # part months ignored: the whole default period
+
+
+def test_late_records_do_not_change_months_already_frozen(client, login, scenario, record, refresh):
+    login(scenario.works_council)
+    before = trend(client, "von=2025-01&bis=2025-01&kennzahl=active")
+    montage = next(u for u in scenario.firma.units if u.name == "Montage")
+    record.complete_module(record.people(scenario.firma, montage, 1), scenario.hochvolt, JAN)
+
+    refresh(now=MAR.replace(month=5))  # in May, January is long frozen
+
+    assert trend(client, "von=2025-01&bis=2025-01&kennzahl=active") == before

@@ -1,0 +1,178 @@
+"""Counting the rollups: distinct people per cell, complete months only, idempotent, old months frozen."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from qualify.accounts.services import create_organisation
+from qualify.extensions import db
+from qualify.reports.commands import reports_cli
+from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
+from qualify.workshops.models import Booking, WorkshopSession
+from tests.reports.conftest import APR, FEB, JAN, MAR
+
+
+def cell(metric, month, *, unit=None, course=None, kind=None, organisation=None) -> int:
+    stmt = select(ParticipationRollup.people).where(
+        ParticipationRollup.metric == metric,
+        ParticipationRollup.month == month,
+        ParticipationRollup.unit_id == unit.id if unit else ParticipationRollup.unit_id.is_(None),
+        ParticipationRollup.course_id == course.id if course else ParticipationRollup.course_id.is_(None),
+        ParticipationRollup.module_kind == kind if kind else ParticipationRollup.module_kind.is_(None),
+    )
+    if organisation:
+        stmt = stmt.where(ParticipationRollup.organisation_id == organisation.id)
+    return db.session.scalar(stmt) or 0
+
+
+def snapshot() -> list[tuple]:
+    rows = db.session.execute(
+        select(
+            ParticipationRollup.organisation_id,
+            ParticipationRollup.unit_id,
+            ParticipationRollup.course_id,
+            ParticipationRollup.module_kind,
+            ParticipationRollup.month,
+            ParticipationRollup.metric,
+            ParticipationRollup.people,
+        )
+    )
+    heads = db.session.execute(select(UnitHeadcount.unit_id, UnitHeadcount.month, UnitHeadcount.people))
+    return sorted(rows, key=repr) + sorted(heads, key=repr)
+
+
+def test_each_person_counts_once_per_cell_and_all_courses_are_counted_not_summed(record, refresh):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    montage = firma.units[0]
+    people = record.people(firma, montage, 6)
+    hochvolt, antrieb = record.course("Hochvolt"), record.course("Antrieb")
+    record.enrol(people, hochvolt, JAN)
+    record.enrol(people, antrieb, JAN)
+    record.complete_module(people[:5], hochvolt, FEB, position=1)
+    record.complete_module(people[:5], hochvolt, FEB, position=2)
+
+    refresh()
+
+    jan, feb = date(2025, 1, 1), date(2025, 2, 1)
+    assert cell("enrolled", jan, unit=montage, course=hochvolt) == 6
+    assert cell("enrolled", jan, unit=montage) == 6  # six people in two courses: still six people
+    assert cell("modules_completed", feb, unit=montage, course=hochvolt) == 5
+    assert cell("modules_completed", feb, unit=montage, course=hochvolt, kind="workshop") == 5
+    assert cell("active", feb, unit=montage) == 5
+    assert (
+        db.session.scalar(
+            select(UnitHeadcount.people).where(
+                UnitHeadcount.unit_id == montage.id, UnitHeadcount.month == feb
+            )
+        )
+        == 6
+    )
+
+
+def test_refreshing_twice_gives_the_same_rows(record, refresh):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    people = record.people(firma, firma.units[0], 7)
+    course = record.course()
+    record.enrol(people, course, JAN, completed_at=MAR)
+    record.complete_module(people, course, FEB)
+
+    refresh()
+    first = snapshot()
+    refresh()
+    refresh(rebuild=True)
+
+    assert snapshot() == first
+    assert db.session.scalar(select(RollupMonth.month).order_by(RollupMonth.month.desc())) == date(2025, 3, 1)
+
+
+def test_the_running_month_is_not_counted(record, refresh):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    people = record.people(firma, firma.units[0], 7)
+    record.enrol(people, record.course(), APR)
+
+    refresh()
+
+    assert cell("enrolled", date(2025, 4, 1), unit=firma.units[0]) == 0
+    assert date(2025, 4, 1) not in set(db.session.scalars(select(RollupMonth.month)))
+
+
+def test_month_just_ended_is_recounted_but_older_months_stay_frozen(record, refresh):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    montage = firma.units[0]
+    people = record.people(firma, montage, 12)
+    course = record.course()
+    record.enrol(people[:6], course, JAN)
+    refresh()
+    record.enrol(people[6:8], course, MAR)  # arrives late for March
+    late = record.people(firma, montage, 1)
+    record.complete_module(late, course, JAN)  # and for January, after January was counted
+
+    refresh()
+
+    assert cell("enrolled", date(2025, 3, 1), unit=montage) == 2
+    assert cell("active", date(2025, 1, 1), unit=montage) == 6  # frozen
+    refresh(rebuild=True)
+    assert cell("active", date(2025, 1, 1), unit=montage) == 7
+
+
+def test_inactive_people_and_people_outside_organisations_are_not_counted(record, refresh):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    people = record.people(firma, firma.units[0], 6)
+    outsider = record.people(None, None, 1)
+    people[0].active = False
+    course = record.course()
+    record.enrol(people + outsider, course, JAN)
+
+    refresh()
+
+    assert cell("enrolled", date(2025, 1, 1), unit=firma.units[0]) == 5
+    assert (
+        sum(db.session.scalars(select(UnitHeadcount.people).where(UnitHeadcount.month == date(2025, 1, 1))))
+        == 5
+    )
+
+
+def test_workshop_bookings_and_attendance_are_counted_by_the_month_of_the_session(record, refresh):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    people = record.people(firma, firma.units[0], 6)
+    course = record.course(kinds=("workshop",))
+    session = WorkshopSession(
+        module_id=course.modules[0].id,
+        starts_at=FEB,
+        ends_at=FEB,
+        capacity=10,
+        booking_deadline_at=FEB,
+        cancellation_deadline_at=FEB,
+    )
+    db.session.add(session)
+    db.session.flush()
+    db.session.add_all(
+        Booking(
+            session_id=session.id,
+            user_id=p.id,
+            status="confirmed",
+            queue_number=i,
+            booked_at=JAN,
+            attendance="present" if i < 4 else "absent",
+        )
+        for i, p in enumerate(people)
+    )
+
+    refresh()
+
+    feb = date(2025, 2, 1)
+    assert cell("workshop_booked", feb, unit=firma.units[0], course=course, kind="workshop") == 6
+    assert cell("workshop_attended", feb, unit=firma.units[0]) == 4
+    assert cell("active", feb, unit=firma.units[0], kind="workshop") == 6
+
+
+def test_cli_counts_the_rollups(runner, record):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    record.enrol(record.people(firma, firma.units[0], 5), record.course(), datetime(2024, 11, 5, tzinfo=UTC))
+    db.session.commit()
+
+    result = runner.invoke(reports_cli, ["refresh"])
+
+    assert result.exit_code == 0, result.output
+    assert "month(s) counted" in result.output
+    assert cell("enrolled", date(2024, 11, 1), unit=firma.units[0]) == 5

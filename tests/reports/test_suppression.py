@@ -1,0 +1,91 @@
+"""The suppression rules on their own: no database, tables given as dicts."""
+
+import random
+
+from qualify.reports.suppression import lines, protect, published_total, threshold
+
+K = 5
+
+
+def sizes(values, size=100):
+    return dict.fromkeys(values, size)
+
+
+def test_threshold_is_never_below_three():
+    assert threshold(1) == 3
+    assert threshold(None) == 3
+    assert threshold(7) == 7
+
+
+def test_cell_counting_fewer_than_k_people_is_withheld_and_so_is_zero():
+    values = {("a",): 4, ("b",): 0, ("c",): 5}
+    hidden = protect(values, K, group_sizes=sizes(values), additive_axes=())
+    assert hidden == {("a",), ("b",)}
+
+
+def test_every_figure_of_a_group_smaller_than_k_is_withheld():
+    values = {("tiny", "jan"): 9, ("big", "jan"): 30}
+    hidden = protect(values, K, group_sizes={("tiny", "jan"): 4, ("big", "jan"): 100}, additive_axes=())
+    assert ("tiny", "jan") in hidden and ("big", "jan") not in hidden
+
+
+def test_a_withheld_cell_never_stands_alone_in_its_line():
+    values = {("a", "jan"): 2, ("b", "jan"): 20, ("c", "jan"): 9}
+    hidden = protect(values, K, group_sizes=sizes(values))
+    assert hidden == {("a", "jan"), ("c", "jan")}  # the next-smallest goes with it
+
+
+def test_withheld_cells_of_an_additive_line_together_count_at_least_k():
+    values = {("a",): 1, ("b",): 1, ("c",): 6, ("d",): 7, ("e",): 40}
+    hidden = protect(values, K, group_sizes=sizes(values))
+    assert sum(values[key] for key in hidden) >= K
+    assert hidden == {("a",), ("b",), ("c",)}
+
+
+def test_complementary_suppression_repeats_along_rows_and_columns_until_stable():
+    values = {
+        ("a", "jan"): 2,
+        ("b", "jan"): 10,
+        ("c", "jan"): 30,
+        ("a", "feb"): 20,
+        ("b", "feb"): 11,
+        ("c", "feb"): 31,
+    }
+    hidden = protect(values, K, group_sizes=sizes(values), additive_axes=(0,), other_axes=(1,))
+    for axis in (0, 1):
+        for line in lines(values, axis):
+            assert len([key for key in line if key in hidden]) != 1
+
+
+def test_narrower_filter_differing_from_the_wider_one_by_fewer_than_k_is_withheld():
+    narrow = {("a",): 9, ("b",): 20}
+    wide = {("a",): 10, ("b",): 20}  # "all courses minus this course" would be one person in a
+    hidden = protect(narrow, K, group_sizes=sizes(narrow), references=[wide], additive_axes=())
+    assert hidden == {("a",)}
+
+
+def test_total_counts_published_cells_only_and_is_withheld_below_k():
+    assert published_total([10, None, 7], K) == 17
+    assert published_total([None, None], K) is None
+    assert published_total([], K) is None
+
+
+def test_no_random_table_lets_total_minus_published_cells_reveal_fewer_than_k_people():
+    rng = random.Random(20250415)
+    for _ in range(300):
+        groups, months = rng.randint(1, 6), rng.randint(1, 4)
+        values = {
+            (g, m): rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 12, 30]) for g in range(groups) for m in range(months)
+        }
+        group_sizes = {key: rng.choice([3, 10, 50]) for key in values}
+        hidden = protect(values, K, group_sizes=group_sizes, additive_axes=(0,), other_axes=(1,))
+        for key, value in values.items():
+            assert key in hidden or (value >= K and group_sizes[key] >= K)
+        for line in lines(values, 0):
+            withheld = [values[key] for key in line if key in hidden]
+            shown = [key for key in line if key not in hidden]
+            if withheld and shown:  # the true total minus what is shown: must not describe fewer than K
+                assert len(withheld) >= 2 and sum(withheld) >= K
+        for line in lines(values, 1):
+            withheld = [key for key in line if key in hidden]
+            assert len(withheld) != 1 or len(line) == 1

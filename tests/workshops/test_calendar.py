@@ -1,0 +1,105 @@
+"""Calendar files read back with icalendar: fields, escaping, CANCEL, and the revocable personal feed."""
+
+import re
+
+from icalendar import Calendar
+
+from qualify.extensions import db
+from qualify.workshops import calendar, schedule
+from tests.workshops.conftest import at
+
+
+def parse(data: bytes):
+    cal = Calendar.from_ical(data)
+    (event,) = cal.walk("VEVENT")
+    return cal, event
+
+
+def test_session_ics_carries_uid_sequence_times_and_the_berlin_timezone(make_session):
+    session = make_session()
+    cal, event = parse(calendar.session_ics(session, include_link=False))
+    assert str(cal["METHOD"]) == "REQUEST"
+    assert str(event["UID"]) == session.uid
+    assert int(event["SEQUENCE"]) == 0
+    assert event.decoded("DTSTART") == session.starts_at
+    assert event.decoded("DTEND") == session.ends_at
+    assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    assert str(event["SUMMARY"]) == "Praxistag am Hochvolt-Schulungsfahrzeug"
+
+
+def test_a_title_with_line_breaks_commas_and_semicolons_cannot_add_properties(make_session, workshop_module):
+    workshop_module.current_version.title = "Praxis, Tag; eins\r\nATTENDEE:mailto:evil@example.org\nX: y"
+    db.session.commit()
+    session = make_session()
+    data = calendar.session_ics(session, include_link=False)
+    assert not re.search(rb"^ATTENDEE", data, re.MULTILINE)
+    assert b"Praxis\\, Tag\\; eins" in data
+    _cal, event = parse(data)
+    assert "ATTENDEE" not in event
+    assert str(event["SUMMARY"]) == "Praxis, Tag; eins\nATTENDEE:mailto:evil@example.org\nX: y"
+
+
+def test_online_link_is_only_in_the_file_for_confirmed_people(make_session):
+    session = make_session(format="online", place="", online_url="https://meet.example.org/raum-7")
+    assert b"raum-7" not in calendar.session_ics(session, include_link=False)
+    assert b"raum-7" in calendar.session_ics(session, include_link=True)
+
+
+def test_a_cancelled_session_is_a_cancel_with_a_higher_sequence(make_session, trainer):
+    session = make_session()
+    schedule.cancel_session(session, by=trainer, now=at(session, days=-1))
+    db.session.commit()
+    cal, event = parse(calendar.session_ics(session, include_link=False))
+    assert str(cal["METHOD"]) == "CANCEL"
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == 1
+    assert str(event["UID"]) == session.uid
+
+
+def test_confirmation_mail_carries_the_ics(make_session, make_user):
+    from tests.workshops.conftest import outbox
+
+    person = make_user()
+    make_session(booked=[person])
+    (mail,) = outbox(person.email)
+    (attachment,) = mail.attachments
+    assert attachment["content_type"] == "text/calendar"
+    _cal, event = parse(attachment["data"].encode())
+    assert "Praxistag" in str(event["SUMMARY"])
+
+
+def test_ics_download_needs_the_session_to_be_visible(client, login, make_user, make_session):
+    session = make_session()
+    login(make_user())
+    response = client.get(f"/termine/{session.id}/termin.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    assert client.get("/termine/999999/termin.ics").status_code == 404
+
+
+def test_feed_lists_confirmed_sessions_and_stops_working_when_revoked(client, login, make_user, make_session):
+    person = make_user()
+    confirmed = make_session(capacity=1, booked=[person])
+    waiting_elsewhere = make_session(capacity=1, booked=[make_user(), person])
+    login(person)
+    page = client.post("/termine/kalender/abo", data={})
+    url = re.search(r'value="(http[^"]+\.ics)"', page.text).group(1)
+    path = url.split("localhost", 1)[1]
+    feed = client.get(path)
+    assert feed.status_code == 200
+    uids = {str(e["UID"]) for e in Calendar.from_ical(feed.data).walk("VEVENT")}
+    assert uids == {confirmed.uid} and waiting_elsewhere.uid not in uids
+    token = path.rsplit("/", 1)[1].removesuffix(".ics")
+    assert token not in str(db.session.scalars(db.select(calendar.CalendarFeed.token_hash)).all())
+    client.post("/termine/kalender/abo/widerrufen", data={})
+    assert client.get(path).status_code == 404
+
+
+def test_a_new_feed_address_replaces_the_old_one(make_user):
+    person = make_user()
+    old = calendar.create_feed_token(person)
+    new = calendar.create_feed_token(person)
+    db.session.commit()
+    assert calendar.user_for_feed_token(old) is None
+    assert calendar.user_for_feed_token(new).id == person.id

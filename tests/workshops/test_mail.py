@@ -1,0 +1,106 @@
+"""Workshop mails through the outbox and a real local SMTP server: retries, no duplicates, no injection."""
+
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from qualify.core.mail import build_email, send_due_mail
+from qualify.extensions import db
+from tests.workshops.conftest import at, outbox
+
+
+class Collector:
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port, handler
+    finally:
+        controller.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nobody listens once the probe is closed
+
+
+closed_port = free_port
+
+
+def use_smtp(app, monkeypatch, port: int) -> None:
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
+    monkeypatch.setitem(app.config, "MAIL_USERNAME", "")
+
+
+def test_failed_delivery_is_retried_later_and_sent_exactly_once(app, monkeypatch, smtp_server, make_session,
+                                                               make_user):
+    port, received = smtp_server
+    person = make_user()
+    session = make_session(booked=[person])
+    now = at(session, days=-10)
+
+    use_smtp(app, monkeypatch, closed_port())
+    assert send_due_mail(now) == 0
+    (mail,) = outbox(person.email)
+    assert mail.attempts == 1 and mail.sent_at is None and mail.last_error
+    assert send_due_mail(now + timedelta(seconds=30)) == 0  # backing off: not tried again yet
+    assert outbox(person.email)[0].attempts == 1
+
+    use_smtp(app, monkeypatch, port)
+    assert send_due_mail(now + timedelta(minutes=2)) == 1
+    assert send_due_mail(now + timedelta(minutes=10)) == 0
+    assert len(received.envelopes) == 1
+    envelope = received.envelopes[0]
+    assert envelope.rcpt_tos == [person.email]
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Subject"].startswith("Platz bestätigt")
+    parts = [part.get_content_type() for part in message.walk()]
+    assert "text/plain" in parts and "text/html" in parts and "text/calendar" in parts
+
+
+def test_a_title_with_line_breaks_cannot_inject_headers(app, monkeypatch, smtp_server, make_session,
+                                                       make_user, workshop_module):
+    port, received = smtp_server
+    workshop_module.current_version.title = "Praxistag\r\nBcc: evil@example.org\nX-Evil: 1"
+    db.session.commit()
+    person = make_user()
+    session = make_session(booked=[person])
+    (mail,) = outbox(person.email)
+    assert "\n" not in mail.subject and "\r" not in mail.subject
+    email = build_email(mail, "Qualify <noreply@qualify.invalid>")
+    assert email["Bcc"] is None and email["X-Evil"] is None
+
+    use_smtp(app, monkeypatch, port)
+    assert send_due_mail(at(session, days=-10)) == 1
+    (envelope,) = received.envelopes
+    assert envelope.rcpt_tos == [person.email]
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Bcc"] is None and message["X-Evil"] is None
+
+
+def test_mails_follow_the_recipients_language(make_session, make_user):
+    english, german = make_user(language="en"), make_user(language="de")
+    make_session(capacity=1, booked=[german, english])
+    (to_german,) = outbox(german.email)
+    (to_english,) = outbox(english.email)
+    assert to_german.subject.startswith("Platz bestätigt")
+    assert to_german.body_text.startswith("Hallo")
+    assert to_english.subject.startswith("Waitlist")
+    assert to_english.body_text.startswith("Hello")
+    assert "position 1" in to_english.body_text

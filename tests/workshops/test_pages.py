@@ -1,0 +1,243 @@
+"""The pages through the HTTP client: booking, the session page, trainers' views, attendance and CSV."""
+
+import csv
+import io
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.courses.models import CourseOwner
+from qualify.extensions import db
+from qualify.learning.models import ModuleCompletion
+from qualify.workshops.export import safe_cell
+from qualify.workshops.models import WorkshopSession
+from tests.workshops.conftest import bookings_of, in_days
+
+
+def test_booking_from_the_session_page_confirms_a_seat(client, login, make_user, make_session):
+    session = make_session(capacity=1)
+    login(make_user())
+    page = client.post(f"/termine/{session.id}/buchung", data={}, follow_redirects=True)
+    assert "Ihr Platz ist bestätigt" in page.text
+
+
+def test_full_session_puts_next_person_on_waitlist_with_position(client, login, make_user, make_session):
+    session = make_session(capacity=1, booked=[make_user(), make_user()])
+    login(make_user())
+    page = client.post(f"/termine/{session.id}/buchung", data={}, follow_redirects=True)
+    assert "Warteliste" in page.text
+    assert "Platz 2 der Warteliste" in page.text
+
+
+def test_double_click_books_one_seat(client, login, make_user, make_session):
+    session = make_session(capacity=5)
+    login(make_user())
+    client.post(f"/termine/{session.id}/buchung", data={})
+    client.post(f"/termine/{session.id}/buchung", data={})
+    assert len(bookings_of(session)) == 1
+
+
+def test_online_link_is_shown_only_to_confirmed_participants(client, new_client, login, make_user,
+                                                              make_session):
+    seated, waiting = make_user(), make_user()
+    session = make_session(capacity=1, format="online", place="", online_url="https://meet.example.org/raum-7",
+                           booked=[seated, waiting])
+    login(waiting)
+    assert "raum-7" not in client.get(f"/termine/{session.id}").text
+    other = new_client()
+    login(seated, via=other)
+    assert "raum-7" in other.get(f"/termine/{session.id}").text
+
+
+def test_cancelling_from_the_page_frees_the_seat(client, login, make_user, make_session):
+    person = make_user()
+    session = make_session(booked=[person])
+    login(person)
+    page = client.post(f"/termine/{session.id}/buchung/stornieren", data={}, follow_redirects=True)
+    assert "storniert" in page.text
+    assert bookings_of(session)[0].status == "cancelled"
+
+
+def test_my_sessions_lists_my_bookings(client, login, make_user, make_session):
+    person = make_user()
+    make_session(booked=[person])
+    login(person)
+    page = client.get("/termine/meine")
+    assert page.status_code == 200
+    assert "Praxistag am Hochvolt-Schulungsfahrzeug" in page.text and "Platz bestätigt" in page.text
+
+
+def test_upcoming_sessions_filter_by_place(client, login, make_user, make_session):
+    make_session(place="Werk Nord")
+    make_session(place="Werk Süd", day=in_days(21))
+    login(make_user())
+    page = client.get("/termine/?ort=nord")
+    assert "Werk Nord" in page.text and "Werk Süd" not in page.text
+    assert "Werk Süd" in client.get("/termine/kurs/hochvolt-sicherheit").text
+
+
+def test_module_page_links_to_its_sessions_and_lets_the_trainer_plan(client, login, make_session, trainer):
+    session = make_session()
+    login(trainer)
+    page = client.get("/kurse/hochvolt-sicherheit/module/praxistag-hv-schulungsfahrzeug")
+    assert f"/termine/{session.id}" in page.text
+    assert "Termin planen" in page.text
+
+
+def test_trainer_plans_a_weekly_series_with_an_exception(client, login, trainer, workshop_module):
+    login(trainer)
+    first = in_days(10)
+    response = client.post(f"/termine/modul/{workshop_module.id}/neu", data={
+        "day": first.isoformat(), "start_time": "10:00", "end_time": "13:00", "format": "in-person",
+        "place": "Halle 4", "capacity": "8", "booking_hours_before": "0", "cancellation_hours_before": "24",
+        "trainers": str(trainer.id), "every_weeks": "1", "until": (first + timedelta(weeks=3)).isoformat(),
+        "exceptions": (first + timedelta(weeks=1)).strftime("%d.%m.%Y")})
+    assert response.status_code == 302, response.text
+    sessions = list(db.session.scalars(select(WorkshopSession).order_by(WorkshopSession.starts_at)))
+    assert len(sessions) == 3 and all(s.capacity == 8 for s in sessions)
+    assert [s.starts_at.date() for s in sessions][0] == first
+
+
+def test_learners_cannot_plan_sessions(client, login, make_user, workshop_module):
+    login(make_user())
+    assert client.get(f"/termine/modul/{workshop_module.id}/neu").status_code == 403
+
+
+def test_trainer_approves_a_request_from_the_trainer_view(client, new_client, login, make_user, make_session,
+                                                          trainer):
+    person = make_user(name="Anna Anfrage")
+    session = make_session(approval_required=True, booked=[person])
+    login(trainer)
+    page = client.get(f"/termine/{session.id}/teilnehmende")
+    assert "Anna Anfrage" in page.text and "Freigeben" in page.text
+    booking = bookings_of(session)[0]
+    client.post(f"/termine/buchungen/{booking.id}/freigeben", data={})
+    assert bookings_of(session)[0].status == "confirmed"
+
+
+def test_other_people_cannot_see_bookings_or_approve(client, login, make_user, make_session):
+    person = make_user()
+    session = make_session(approval_required=True, booked=[person])
+    login(make_user())
+    assert client.get(f"/termine/{session.id}/teilnehmende").status_code == 403
+    assert client.get(f"/termine/{session.id}/teilnehmende.csv").status_code == 403
+    booking = bookings_of(session)[0]
+    assert client.post(f"/termine/buchungen/{booking.id}/freigeben", data={}).status_code == 403
+    assert bookings_of(session)[0].status == "pending"
+
+
+def test_attendance_is_only_for_the_sessions_own_trainers(client, new_client, login, make_user, make_session,
+                                                          workshop_module):
+    other_trainer = make_user(Role.TRAINER)
+    db.session.add(CourseOwner(course_id=workshop_module.course_id, user_id=other_trainer.id))
+    db.session.commit()
+    session = make_session(booked=[make_user()])
+    login(other_trainer)  # owns the course, but does not lead this session
+    assert client.get(f"/termine/{session.id}/anwesenheit").status_code == 403
+    learner = new_client()
+    login(make_user(), via=learner)
+    assert learner.get(f"/termine/{session.id}/anwesenheit").status_code == 403
+    booking = bookings_of(session)[0]
+    assert learner.post(f"/termine/{session.id}/anwesenheit",
+                        data={"booking_id": booking.id, "value": "present"}).status_code == 403
+    assert bookings_of(session)[0].attendance is None
+
+
+def test_marking_present_completes_the_workshop_module(client, login, make_user, trainer, workshop_module,
+                                                       make_session):
+    person = make_user()
+    session = make_session(booked=[person])
+    login(trainer)
+    booking = bookings_of(session)[0]
+    page = client.get(f"/termine/{session.id}/anwesenheit")
+    assert page.status_code == 200 and person.display_name in page.text
+    # Too early: the session is two weeks away.
+    client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
+    assert bookings_of(session)[0].attendance is None
+    session = db.session.get(WorkshopSession, session.id)
+    session.starts_at = utcnow() - timedelta(minutes=5)
+    session.ends_at = utcnow() + timedelta(hours=2)
+    db.session.commit()
+    client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
+    assert bookings_of(session)[0].attendance == "present"
+    completion = db.session.scalar(select(ModuleCompletion).where(
+        ModuleCompletion.user_id == person.id, ModuleCompletion.module_id == workshop_module.id))
+    assert completion is not None and completion.via == "workshop"
+
+
+def test_csv_export_neutralises_formulas(client, login, make_user, make_session, trainer):
+    names = ["=HYPERLINK(\"http://evil\")", "+49 123", "-2+3", "@SUM(A1)", "\tTab", "\rCR", "Ruth Normal"]
+    people = [make_user() for _name in names]
+    for person, name in zip(people, names, strict=True):
+        person.display_name = name  # as an import or an admin might have stored it, unstripped
+    db.session.commit()
+    session = make_session(capacity=10, booked=people)
+    login(trainer)
+    response = client.get(f"/termine/{session.id}/teilnehmende.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    shown = [row[0] for row in rows[1:]]
+    assert shown == ["'" + name for name in names[:-1]] + ["Ruth Normal"]
+
+
+def test_safe_cell_leaves_ordinary_text_alone():
+    assert safe_cell("Müller, Anna") == "Müller, Anna"
+    assert safe_cell("=1+1") == "'=1+1"
+    assert safe_cell(None) == ""
+
+
+def test_sessions_of_a_draft_course_are_hidden_from_learners(client, login, make_user, make_session,
+                                                             workshop_module):
+    session = make_session()
+    workshop_module.course.status = "draft"
+    db.session.commit()
+    login(make_user())
+    assert client.get(f"/termine/{session.id}").status_code == 404
+    assert client.post(f"/termine/{session.id}/buchung", data={}).status_code == 404
+    assert "Praxistag" not in client.get("/termine/").text
+
+
+def test_nonexistent_time_on_the_spring_change_is_refused_by_the_form(client, login, trainer,
+                                                                      workshop_module):
+    login(trainer)
+    response = client.post(f"/termine/modul/{workshop_module.id}/neu", data={
+        "day": "2027-03-28", "start_time": "02:30", "end_time": "05:00", "format": "in-person",
+        "place": "Halle 4", "capacity": "8", "trainers": str(trainer.id)}, follow_redirects=True)
+    assert "Zeitumstellung" in response.text
+    assert db.session.scalar(select(WorkshopSession.id)) is None
+
+
+def test_trainer_moves_a_session_and_everyone_booked_gets_the_update(client, login, make_user, make_session,
+                                                                     trainer):
+    from icalendar import Calendar
+
+    from tests.workshops.conftest import outbox
+
+    person = make_user()
+    session = make_session(booked=[person])
+    login(trainer)
+    form = client.get(f"/termine/{session.id}/bearbeiten")
+    assert form.status_code == 200 and 'value="10:00"' in form.text
+    response = client.post(f"/termine/{session.id}/bearbeiten", data={
+        "day": in_days(15).isoformat(), "start_time": "11:00", "end_time": "14:00", "format": "in-person",
+        "place": "Halle 5", "capacity": "10", "booking_hours_before": "0", "cancellation_hours_before": "24",
+        "trainers": str(trainer.id)})
+    assert response.status_code == 302, response.text
+    (mail,) = outbox(person.email, "Termin geändert")
+    event = Calendar.from_ical(mail.attachments[0]["data"]).walk("VEVENT")[0]
+    assert int(event["SEQUENCE"]) == 1 and str(event["UID"]) == session.uid
+    assert str(event["LOCATION"]) == "Halle 5"
+
+
+def test_trainer_cancels_a_session_from_its_page(client, login, make_user, make_session, trainer):
+    from tests.workshops.conftest import outbox
+
+    person = make_user()
+    session = make_session(booked=[person])
+    login(trainer)
+    page = client.post(f"/termine/{session.id}/absagen", data={}, follow_redirects=True)
+    assert "abgesagt" in page.text
+    (mail,) = outbox(person.email, "Termin abgesagt")
+    assert "METHOD:CANCEL" in mail.attachments[0]["data"]

@@ -1,0 +1,52 @@
+"""Times are entered and shown in Europe/Berlin and stored in UTC, right across the clock changes."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from qualify.workshops.schedule import ScheduleError, local_to_utc, series_dates
+
+
+def test_ten_oclock_in_summer_is_eight_utc_and_in_winter_nine_utc():
+    assert local_to_utc(date(2026, 7, 14), time(10)) == datetime(2026, 7, 14, 8, 0, tzinfo=UTC)
+    assert local_to_utc(date(2026, 12, 1), time(10)) == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def test_the_doubled_hour_in_october_counts_as_summer_time():
+    # 2026-10-25: clocks go back from 03:00 CEST to 02:00 CET; 02:30 happens twice, we take the first.
+    assert local_to_utc(date(2026, 10, 25), time(2, 30)) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert local_to_utc(date(2026, 10, 25), time(3, 30)) == datetime(2026, 10, 25, 2, 30, tzinfo=UTC)
+
+
+def test_the_skipped_hour_in_march_is_refused():
+    with pytest.raises(ScheduleError):
+        local_to_utc(date(2026, 3, 29), time(2, 30))
+
+
+def test_a_weekly_series_keeps_its_local_time_across_the_change(make_session, workshop_module, trainer):
+    from qualify.extensions import db
+    from qualify.workshops import schedule
+
+    dates = series_dates(date(2026, 10, 15), every_weeks=1, until=date(2026, 11, 5),
+                         exceptions={date(2026, 10, 29)})
+    assert dates == [date(2026, 10, 15), date(2026, 10, 22), date(2026, 11, 5)]
+    plan = schedule.SessionPlan(start_time=time(10), end_time=time(12), capacity=5, place="Halle 4",
+                                trainers=[trainer])
+    sessions = schedule.create_sessions(workshop_module, plan, dates, by=trainer,
+                                        now=datetime(2026, 1, 1, tzinfo=UTC))
+    db.session.commit()
+    assert [s.starts_at.hour for s in sessions] == [8, 8, 9]
+    assert len({s.series_key for s in sessions}) == 1 and sessions[0].series_key
+    assert len({s.uid for s in sessions}) == 3
+
+
+def test_every_second_week_skips_a_week():
+    assert series_dates(date(2026, 1, 5), every_weeks=2, until=date(2026, 2, 2)) == [
+        date(2026, 1, 5), date(2026, 1, 19), date(2026, 2, 2)]
+
+
+def test_session_page_shows_berlin_time(client, login, make_user, make_session):
+    session = make_session(day=date(2026 + 1, 1, 12), start=time(10), end=time(13))
+    login(make_user())
+    page = client.get(f"/termine/{session.id}").text
+    assert "10:00" in page and "13:00" in page
