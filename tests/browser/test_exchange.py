@@ -2,7 +2,6 @@
 
 from datetime import time, timedelta
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -128,11 +127,6 @@ def test_moderator_publishes_minutes_that_participants_read_on_the_phone(
     assert_accessible(phone)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core renderer: Markdown task lists ('- [ ]' in the module text) render "
-    "checkboxes without labels; fix: md.use(tasklists_plugin, label=True)",
-)
 def test_module_space_page_is_accessible(page, make_user, sign_in, assert_accessible, demo_courses):  # noqa: F811
     course = demo_courses["digitale-fabrik"]
     module = db.session.scalar(select(Module).where(Module.course_id == course.id,
