@@ -1,0 +1,81 @@
+"""A workshop with one seat: booking, waitlist, promotion on cancel, attendance that completes the module."""
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from qualify.accounts.roles import Role
+from qualify.core.time import LOCAL_TZ, utcnow
+from qualify.courses.models import CourseOwner, Module
+from qualify.extensions import db
+from qualify.learning.models import ModuleCompletion
+from qualify.workshops.models import WorkshopSession
+
+
+def test_one_seat_waitlist_promotion_and_attendance(make_page, make_user, sign_in, assert_accessible,
+                                                    demo_courses):
+    course = demo_courses["hochvolt-sicherheit"]
+    module = db.session.scalar(select(Module).where(Module.course_id == course.id,
+                                                    Module.slug == "praxistag-hv-schulungsfahrzeug"))
+    trainer = make_user(Role.TRAINER, name="Trainerin Tina")
+    db.session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
+    db.session.commit()
+    anna, ben = make_user(Role.LEARNER, name="Anna Auer"), make_user(Role.LEARNER, name="Ben Berg")
+    module_url = f"/kurse/{course.slug}/module/{module.slug}"
+
+    trainer_page = make_page()
+    sign_in(trainer_page, trainer)
+    trainer_page.goto(module_url)
+    trainer_page.get_by_role("link", name="Termin planen").click()
+    assert_accessible(trainer_page)
+    tomorrow = (utcnow().astimezone(LOCAL_TZ) + timedelta(days=1)).date()
+    trainer_page.get_by_label("Datum").fill(tomorrow.isoformat())
+    trainer_page.get_by_label("Beginn (Uhrzeit in Deutschland)").fill("10:00")
+    trainer_page.get_by_label("Ende").fill("13:00")
+    trainer_page.get_by_label("Ort").fill("Schulungshalle 2")
+    trainer_page.get_by_label("Plätze").fill("1")
+    trainer_page.get_by_label("Abmeldefrist (Stunden vor Beginn)").fill("0")
+    trainer_page.get_by_role("button", name="Speichern").click()
+    expect(trainer_page.get_by_text("Schulungshalle 2").first).to_be_visible()
+    session_url = trainer_page.url
+    assert_accessible(trainer_page)
+
+    anna_page, ben_page = make_page(), make_page()
+    sign_in(anna_page, anna)
+    anna_page.goto(session_url)
+    anna_page.get_by_role("button", name="Platz buchen").click()
+    expect(anna_page.get_by_text("Platz freigeben (abmelden)")).to_be_visible()
+    assert_accessible(anna_page)
+    sign_in(ben_page, ben)
+    ben_page.goto(session_url)
+    ben_page.get_by_role("button", name="Auf die Warteliste").click()
+    expect(ben_page.get_by_text("Sie sind auf Platz 1 der Warteliste.")).to_be_visible()
+    assert_accessible(ben_page)
+
+    anna_page.get_by_role("button", name="Platz freigeben (abmelden)").click()
+    ben_page.goto("/termine/meine")
+    expect(ben_page.get_by_text("Schulungshalle 2").first).to_be_visible()
+    ben_page.goto(session_url)
+    expect(ben_page.get_by_role("button", name="Platz freigeben (abmelden)")).to_be_visible()
+    assert_accessible(ben_page)
+
+    # The day has come: the session starts in half an hour, and attendance can be taken.
+    db.session.expire_all()
+    session = db.session.scalar(select(WorkshopSession).where(WorkshopSession.module_id == module.id))
+    length = session.ends_at - session.starts_at
+    session.starts_at = utcnow() + timedelta(minutes=30)
+    session.ends_at = session.starts_at + length
+    db.session.commit()
+    trainer_page.goto(session_url)
+    trainer_page.get_by_role("link", name="Anwesenheit eintragen").click()
+    assert_accessible(trainer_page)
+    trainer_page.locator("li", has_text="Ben Berg").get_by_role("button", name="anwesend").click()
+    expect(trainer_page.locator("li", has_text="Ben Berg").get_by_role("button", name="anwesend")).to_have_attribute(
+        "aria-pressed", "true")
+
+    db.session.expire_all()
+    assert db.session.scalar(select(ModuleCompletion).where(ModuleCompletion.user_id == ben.id,
+                                                            ModuleCompletion.module_id == module.id)) is not None
+    ben_page.goto(module_url)
+    expect(ben_page.get_by_text("Erledigt")).to_be_visible()
