@@ -64,3 +64,11 @@ class ConfirmImportForm(FlaskForm):
     content = HiddenField(validators=[DataRequired()])
     fingerprint = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Jetzt importieren"))
+
+
+class MandatoryCourseForm(FlaskForm):
+    """Enrol a whole unit in a course, e.g. the safety course everyone on a line must take."""
+
+    course = SelectField(_l("Kurs"), coerce=int)
+    unit = SelectField(_l("Einheit"), coerce=int)
+    submit = SubmitField(_l("Alle Beschäftigten der Einheit einschreiben"))

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -10,10 +11,14 @@ from qualify.accounts import csv_import, services
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import Role
-from qualify.admin.forms import ConfirmForm, ConfirmImportForm, ImportForm, UserForm, role_choices
+from qualify.admin.forms import (ConfirmForm, ConfirmImportForm, ImportForm, MandatoryCourseForm, UserForm,
+                                 role_choices)
 from qualify.core import audit
 from qualify.core.security import role_required
+from qualify.core.time import utcnow
+from qualify.courses.models import Course
 from qualify.extensions import db
+from qualify.learning.services import enrol_unit
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
@@ -224,3 +229,23 @@ def audit_log():
     actors = {user.id: user for user in db.session.scalars(
         db.select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
     return render_template("admin/audit_log.html", events=events, actors=actors, page=page)
+
+
+@bp.route("/pflichtkurse", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def mandatory_course():
+    """Enrol every active member of a unit in a course."""
+    form = MandatoryCourseForm()
+    form.course.choices = [(c.id, c.title + ("" if c.is_published else f" ({_('Entwurf')})"))
+                           for c in db.session.scalars(db.select(Course).order_by(Course.title))]
+    form.unit.choices = [(unit.id, f"{organisation.name} · {unit.name}")
+                         for organisation in services.all_organisations() for unit in organisation.units]
+    if form.validate_on_submit():
+        course = db.get_or_404(Course, form.course.data)
+        count = enrol_unit(form.unit.data, course, now=utcnow(), by=current_user)
+        audit.record("enrolments.mandatory", actor=current_user, target=course, unit_id=form.unit.data,
+                     enrolled=count)
+        db.session.commit()
+        flash(ngettext("%(num)d Person eingeschrieben.", "%(num)d Personen eingeschrieben.", count), "success")
+        return redirect(url_for("admin.mandatory_course"))
+    return render_template("admin/mandatory_course.html", form=form)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only, selectinload
 
+from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
@@ -180,3 +181,14 @@ def resume_module(user, course: Course) -> Module | None:
 def certificate_by_code(code: str) -> Certificate | None:
     """Find a certificate by its verification code, forgiving case and blanks."""
     return db.session.scalar(select(Certificate).where(Certificate.code == code.strip().upper()))
+
+
+def enrol_unit(unit_id: int, course: Course, *, now: datetime, by) -> int:
+    """Enrol every active member of a unit who is not enrolled yet (a mandatory course); return how many."""
+    enrolled = select(Enrolment.user_id).where(Enrolment.course_id == course.id)
+    members = db.session.scalars(select(User.id).where(User.unit_id == unit_id, User.active.is_(True),
+                                                       User.id.not_in(enrolled))).all()
+    db.session.add_all(Enrolment(user_id=user_id, course_id=course.id, enrolled_at=now, enrolled_by_id=by.id)
+                       for user_id in members)
+    db.session.flush()
+    return len(members)

@@ -8,6 +8,7 @@ from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.extensions import db
+from qualify.learning.models import Enrolment
 
 
 @pytest.fixture
@@ -146,3 +147,20 @@ def test_search_treats_percent_and_underscore_as_plain_characters(client, admin,
     make_user(Role.LEARNER, name="Anna Beispiel")
     assert "Anna Beispiel" not in client.get("/verwaltung/?q=%25").text
     assert "Anna Beispiel" not in client.get("/verwaltung/?q=_").text
+
+
+def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_user, make_organisation, demo_courses):
+    organisation = make_organisation()
+    line, office = organisation.units
+    on_the_line = [make_user(Role.LEARNER, organisation=organisation, unit=line) for _ in range(3)]
+    make_user(Role.LEARNER, organisation=organisation, unit=line, active=False)
+    make_user(Role.LEARNER, organisation=organisation, unit=office)
+    course = demo_courses["hochvolt-sicherheit"]
+    page = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id},
+                       follow_redirects=True)
+    assert "3 Personen eingeschrieben." in page.text
+    enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id)))
+    assert enrolled == {user.id for user in on_the_line}
+    again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id},
+                        follow_redirects=True)
+    assert "0 Personen eingeschrieben." in again.text
