@@ -63,3 +63,19 @@ def test_hostile_course_content_never_runs_a_script(page, make_user, sign_in, ho
     page.wait_for_load_state()
     assert dialogs == []
     assert "<script>" in page.content() or "&lt;script&gt;" in page.content()
+
+
+def test_hostile_markdown_in_the_authoring_preview_stays_inert(page, make_user, sign_in):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, make_user(Role.TRAINER))
+    page.goto("/autoren/")
+    page.get_by_label("Kürzel").fill("probe")
+    page.get_by_label("Titel").fill("Probe")
+    page.get_by_role("button", name="Kurs anlegen").click()
+    page.get_by_label("Text der Datei").fill("---\ntitle: Probe\n---\n\n" + HOSTILE_MODULE.split("---\n", 2)[2])
+    page.get_by_role("button", name="Vorschau").click()
+    page.wait_for_timeout(300)
+    for link in page.locator("#vorschau a").all():
+        assert not (link.get_attribute("href") or "").lower().startswith(("javascript:", "data:"))
+    assert dialogs == []
