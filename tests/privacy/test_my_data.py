@@ -8,6 +8,7 @@ from sqlalchemy import String, Text, func, or_, select
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
+from qualify.cli import JOBS
 from qualify.core.audit import AuditEvent, record
 from qualify.core.mail import OutboxMessage, queue_mail
 from qualify.core.time import utcnow
@@ -169,3 +170,8 @@ def test_posts_stay_as_a_former_member_or_go_as_the_person_chooses(make_user, de
     else:
         assert posts == []
     assert _text_columns_containing("Dragan Petrović") == []
+
+
+def test_the_scheduler_runs_the_retention_purge_every_night():
+    job = next(job for job in JOBS if job.name == "privacy.retention")
+    assert job.func is services.purge_expired_data
