@@ -18,10 +18,11 @@ def _flag(name: str, default: bool = False) -> bool:
 def load_or_create_secret_key(instance_path: Path) -> str:
     """Read the secret key from the instance folder, creating it once with 0600 permissions."""
     path = instance_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
+    if path.exists() and (existing := path.read_text().strip()):
+        return existing
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
+    path.unlink(missing_ok=True)  # an empty file is no key: replace it
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
@@ -46,7 +47,7 @@ class Config:
         self.ENV_NAME = os.environ.get("QUALIFY_ENV", "development")
         self.DEBUG = _flag("FLASK_DEBUG")
         self.INSTANCE_PATH = INSTANCE_PATH
-        self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or None
         self.SQLALCHEMY_DATABASE_URI = database_url(INSTANCE_PATH)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False

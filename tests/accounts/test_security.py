@@ -328,7 +328,7 @@ def test_production_refuses_to_start_in_debug_mode(environment, monkeypatch):
         create_app(environment())
 
 
-@pytest.mark.parametrize("secret", [None, ""])
+@pytest.mark.parametrize("secret", [None, "", "   "])
 def test_production_refuses_to_start_without_secret_key(environment, monkeypatch, secret):
     monkeypatch.setenv("QUALIFY_ENV", "production")
     if secret is not None:
@@ -359,3 +359,12 @@ def test_development_generates_a_secret_key_readable_only_by_its_owner(environme
     assert app.secret_key == key_file.read_text().strip()
     assert len(app.secret_key) >= 32
     assert create_app(environment()).secret_key == app.secret_key, "the key must survive a restart"
+
+
+def test_an_empty_secret_key_file_is_replaced_by_a_real_key(environment):
+    key_file = Path(environment()["INSTANCE_PATH"]) / "secret_key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text("\n")
+    app = create_app(environment())
+    assert len(app.secret_key) >= 32
+    assert key_file.read_text().strip() == app.secret_key
