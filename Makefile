@@ -26,8 +26,8 @@ translations: $(VENV)/.installed-run
 ## run: install, migrate the SQLite database under instance/, load demo accounts and courses, and serve on http://127.0.0.1:5000 (with the scheduler)
 run: $(VENV)/.installed-run translations
 	$(QUALIFY) db upgrade
-	$(QUALIFY) demo load
 	$(QUALIFY) courses import courses/
+	$(QUALIFY) demo load
 	@# The scheduler (outbox, reminders, booking deadlines) runs beside the web server and stops with it.
 	$(QUALIFY) scheduler & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; $(QUALIFY) run --host $(HOST) --port $(PORT)
 
