@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from qualify.accounts.models import User
 from qualify.courses.models import CourseOwner
+from qualify.demo import demo_cli
 from qualify.exchange.models import SpaceModerator
 from qualify.extensions import db
 from qualify.workshops.models import WorkshopSession
@@ -15,11 +16,11 @@ def counts() -> tuple[int, ...]:
 
 
 def test_demo_load_gives_every_role_an_account_and_something_to_do(runner, demo_courses):
-    result = runner.invoke(args=["demo", "load"])
+    result = runner.invoke(demo_cli, ["load"])
     assert result.exit_code == 0, result.output
     assert "admin@demo.qualify.test" in result.output and "admin-demo-2026" in result.output
     users, owners, sessions, moderators = counts()
     assert (users, owners) == (6, len(demo_courses))
     assert sessions >= 2 and moderators >= 1
-    runner.invoke(args=["demo", "load"])
+    runner.invoke(demo_cli, ["load"])
     assert counts() == (users, owners, sessions, moderators)
