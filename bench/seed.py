@@ -467,11 +467,23 @@ def copy_seed(source_url: str, target_url: str) -> None:
         upgrade()
         db.create_all()
         bulk = Bulk(db.engine)
-        with source.connect() as connection:
+        # Raw rows, without SQLAlchemy's types: SQLite's text for timestamps and JSON, and 0/1 for booleans,
+        # are valid COPY input as they are, and skipping the conversions makes this several times faster.
+        reader = source.raw_connection()
+        target = db.engine.raw_connection()
+        try:
+            cursor = target.cursor()
+            cursor.execute("SET session_replication_role = replica")
             for table in db.metadata.sorted_tables:
-                result = connection.execution_options(yield_per=50_000).execute(table.select())
-                for chunk in result.mappings().partitions():
-                    bulk.insert(table, [dict(row) for row in chunk])
+                names = ", ".join(f'"{column.name}"' for column in table.columns)
+                rows = reader.cursor().execute(f'SELECT {names} FROM "{table.name}"')  # noqa: S608
+                with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            target.commit()
+        finally:
+            target.close()
+            reader.close()
         bulk.reset_sequences(db.metadata.sorted_tables)
         db.session.remove()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -18,6 +18,7 @@ from qualify.exchange.models import (
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, QuizAttempt, Reflection
 from qualify.core.mail import OutboxMessage
 from qualify.privacy.models import RetentionRule
+from qualify.reports.feedback_models import FormatFeedback, FormatFeedbackGiven
 from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
 from qualify.workshops.models import Booking, CalendarFeed, SentReminder, WorkshopSession
 
@@ -27,5 +28,6 @@ __all__ = [
     "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession", "Booking", "CalendarFeed",
     "SentReminder", "WorkshopSession", "ExchangeFlag", "ExchangeLogEntry", "ExchangeMinutes",
     "ExchangePost", "ExchangePseudonym", "ExchangeSpace", "ExchangeThread", "MinutesConsent",
-    "SpaceModerator", "ThreadFollow", "ParticipationRollup", "RollupMonth", "UnitHeadcount"
+    "SpaceModerator", "ThreadFollow", "ParticipationRollup", "RollupMonth", "UnitHeadcount",
+    "FormatFeedback", "FormatFeedbackGiven"
 ]

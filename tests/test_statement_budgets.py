@@ -144,3 +144,15 @@ def test_quiz_submit_costs_the_same_with_1_and_50_questions(client, learner, tmp
                                      data={"csrf_token": token})
     assert costs["gross"] == costs["klein"], costs
     assert costs["klein"] <= 8, costs
+
+
+def test_the_catalogue_shows_a_page_of_courses_and_links_to_the_next(client, learner, tmp_path):
+    for n in range(30):
+        write_course(tmp_path / "tree", f"kurs-{n:02d}", modules=1, questions=0)
+    import_courses(tmp_path / "tree")
+    first = client.get("/kurse/?thema=budget").text
+    assert first.count('class="card"') == 24 and "30 Kurse" in first
+    assert 'rel="next" href="/kurse/?seite=2&amp;thema=budget"' in first
+    second = client.get("/kurse/?thema=budget&seite=2").text
+    assert second.count('class="card"') == 6 and 'rel="prev"' in second
+    assert client.get("/kurse/?seite=999").text.count('class="card"') == 6  # past the end: the last page

@@ -10,6 +10,8 @@ from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 
 DURATIONS = {"kurz": (0, 60), "mittel": (61, 180), "lang": (181, 100_000)}
+# Cards per catalogue page: rendering every course of a large network on one page cost most of its time.
+PAGE_SIZE = 24
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,13 @@ def published_courses() -> list[Course]:
     stmt = (select(Course).where(Course.status == "published")
             .options(defer(Course.source), defer(Course.overview_html)).order_by(Course.title))
     return list(db.session.scalars(stmt))
+
+
+def page_of(courses: list[Course], page: int) -> tuple[list[Course], int]:
+    """Return the courses of one catalogue page (1-based, clamped) and the number of that page."""
+    last = max(1, -(-len(courses) // PAGE_SIZE))
+    page = min(max(page, 1), last)
+    return courses[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page
 
 
 def module_counts(course_ids: list[int]) -> dict[int, int]:

@@ -31,9 +31,13 @@ def catalogue_page():
         query=request.args.get("q", "").strip()[:100], tag=request.args.get("thema", ""),
         audience=request.args.get("zielgruppe", ""), duration=request.args.get("dauer", ""))
     courses = catalogue.published_courses()
-    shown = [course for course in courses if chosen.matches(course)]
+    matching = [course for course in courses if chosen.matches(course)]
+    shown, page = catalogue.page_of(matching, request.args.get("seite", 1, type=int))
+    filters = {"q": chosen.query, "thema": chosen.tag, "zielgruppe": chosen.audience,
+               "dauer": chosen.duration}
     return render_template(
-        "courses/catalogue.html", courses=shown, chosen=chosen,
+        "courses/catalogue.html", courses=shown, total=len(matching), page=page, chosen=chosen,
+        has_next=page * catalogue.PAGE_SIZE < len(matching), filters={k: v for k, v in filters.items() if v},
         module_counts=catalogue.module_counts([c.id for c in shown]),
         tags=sorted({tag for c in courses for tag in c.tags}),
         audiences=sorted({a for c in courses for a in c.audience}))

@@ -1,16 +1,19 @@
 """Reports: aggregated participation for works councils and the network coordination, and who looked at it."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
+from qualify.courses import catalogue
+from qualify.courses.models import Course, Module
 from qualify.courses.views import KIND_LABELS
 from qualify.extensions import db
-from qualify.reports import charts, export, services
+from qualify.reports import charts, export, feedback, services
 from qualify.reports.rollup import refresh_rollups
 
 bp = Blueprint("reports", __name__, url_prefix="/berichte")
@@ -167,6 +170,57 @@ def refresh():
     db.session.commit()
     flash(_("Die Zahlen wurden neu gezählt (%(n)d Monate).", n=counted), "success")
     return redirect(url_for("reports.data"))
+
+
+@bp.post("/rueckmeldungen/module/<int:module_id>")
+@login_required
+def give_feedback(module_id: int):
+    """Take one anonymous answer about a finished module."""
+    module = db.get_or_404(Module, module_id)
+    if module.archived or not catalogue.can_view(current_user, module.course):
+        abort(404)
+    form = request.form
+    try:
+        feedback.give_feedback(
+            current_user, module, usefulness=form.get("usefulness", 0, type=int),
+            difficulty=form.get("difficulty", 0, type=int), would_recommend=bool(form.get("would_recommend")),
+            comment=form.get("comment"), now=utcnow())
+    except feedback.FeedbackRefused as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Danke für Ihre Rückmeldung."), "success")
+    return redirect(url_for("courses.module", slug=module.course.slug, module_slug=module.slug))
+
+
+@bp.get("/rueckmeldungen")
+@role_required(Role.TRAINER, Role.ADMIN, Role.COORDINATOR)
+def feedback_overview():
+    """Show feedback in aggregate: trainers on their modules, the coordination per kind and format."""
+    modules = feedback.editable_modules(current_user)
+    slug = request.args.get("kurs")
+    if slug:
+        course = db.session.scalar(db.select(Course).where(Course.slug == slug))
+        if course is None or not catalogue.can_edit(current_user, course):
+            abort(404)
+        modules = [m for m in modules if m.course_id == course.id]
+    k = feedback.network_k()
+    network = current_user.has_role(Role.COORDINATOR)
+    return render_template(
+        "reports/feedback.html", k=k, kinds=KIND_LABELS, formats=feedback.FORMAT_LABELS,
+        mean_text=lambda value: format_decimal(value, format="0.0"),
+        share_text=lambda value: format_percent(round(value, 2)),
+        modules=feedback.feedback_summary(modules, k),
+        network=feedback.network_summary(k) if network else None,
+        completions=feedback.completions_by_kind(k) if network else None)
+
+
+@bp.app_context_processor
+def feedback_panel():
+    """Let the module page offer the feedback form without importing reports."""
+    return {"feedback_panel": lambda module: {"can_give": feedback.can_give_feedback(current_user, module),
+                                              "max_length": feedback.COMMENT_MAX}}
 
 
 def _helpers() -> dict:

@@ -1,0 +1,183 @@
+"""Anonymous feedback on formats: who may give it, giving it once, and showing it only in aggregate.
+
+An answer stores the module, its kind and format, the answers and the month; never the person or the time.
+That a person has answered is a separate keyed hash of person and module, so nobody can tell which answer is
+theirs. Figures and comments are shown only from K answers on (see docs/reporting.md).
+"""
+
+import hashlib
+import hmac
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import distinct, exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from qualify.accounts.models import Organisation
+from qualify.accounts.roles import Role
+from qualify.core.time import to_local
+from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
+from qualify.extensions import db
+from qualify.learning.models import ModuleCompletion
+from qualify.learning.services import is_module_done
+from qualify.reports.feedback_models import FORMATS, FormatFeedback, FormatFeedbackGiven
+from qualify.reports.suppression import threshold
+from qualify.workshops.models import Booking, WorkshopSession
+
+SCALE = range(1, 6)
+COMMENT_MAX = 1000
+_shuffle = random.SystemRandom().shuffle
+FORMAT_LABELS = {"in-person": _l("vor Ort"), "online": _l("online"), "hybrid": _l("hybrid"),
+                 "self-study": _l("Selbstlernen")}
+
+
+class FeedbackRefused(ValueError):
+    """Feedback that cannot be given; the message is for the learner."""
+
+
+@dataclass
+class Summary:
+    """The answers of one group (a module, or a kind and format), withheld entirely below K."""
+
+    label: str
+    k: int
+    count: int | None = None  # None: fewer than K answers
+    usefulness: float | None = None
+    difficulty: float | None = None
+    recommend_share: float | None = None
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        return self.count is not None
+
+
+def key_hash(user_id: int, module_id: int) -> str:
+    """Return HMAC(SECRET_KEY, "user_id:module_id"): the mark that this person answered on this module."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"{user_id}:{module_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def has_given(user, module: Module) -> bool:
+    """Tell whether the person has already given feedback on the module."""
+    stmt = select(exists().where(FormatFeedbackGiven.key_hash == key_hash(user.id, module.id)))
+    return bool(db.session.scalar(stmt))
+
+
+def can_give_feedback(user, module: Module) -> bool:
+    """Only someone who has done the module may answer, and only once."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_module_done(user, module) and not has_given(user, module)
+
+
+def kind_of(module: Module) -> str:
+    """Return the kind of the module's current version."""
+    return module.current_version.kind if module.current_version else "self-study"
+
+
+def format_of(user, module: Module) -> str:
+    """Return the format the person took the module in: the session attended last, or the kind's usual one."""
+    kind = kind_of(module)
+    if kind == "self-study":
+        return "self-study"
+    stmt = (select(WorkshopSession.format).join(Booking, Booking.session_id == WorkshopSession.id)
+            .where(WorkshopSession.module_id == module.id, Booking.user_id == user.id,
+                   Booking.attendance == "present")
+            .order_by(WorkshopSession.starts_at.desc()).limit(1))
+    attended = db.session.scalar(stmt)
+    if attended in FORMATS:
+        return attended
+    return "online" if kind == "exchange" else "in-person"
+
+
+def give_feedback(user, module: Module, *, usefulness: int, difficulty: int, would_recommend: bool,
+                  comment: str | None, now: datetime) -> FormatFeedback:
+    """Store one anonymous answer and the mark that this person answered, together; refuse a second one."""
+    if usefulness not in SCALE or difficulty not in SCALE:
+        raise FeedbackRefused(_("Bitte wählen Sie jeweils einen Wert von 1 bis 5."))
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > COMMENT_MAX:
+        raise FeedbackRefused(_("Der Kommentar darf höchstens %(n)d Zeichen haben.", n=COMMENT_MAX))
+    if not is_module_done(user, module):
+        raise FeedbackRefused(_("Rückmeldungen sind erst nach Abschluss des Moduls möglich."))
+    local = to_local(now)
+    answer = FormatFeedback(
+        module_id=module.id, module_kind=kind_of(module),
+        format=format_of(user, module), usefulness=usefulness, difficulty=difficulty,
+        would_recommend=bool(would_recommend), comment=comment, month=date(local.year, local.month, 1))
+    try:
+        with db.session.begin_nested():
+            db.session.add(FormatFeedbackGiven(key_hash=key_hash(user.id, module.id)))
+            db.session.add(answer)
+    except IntegrityError:
+        raise FeedbackRefused(_("Sie haben zu diesem Modul bereits eine Rückmeldung gegeben.")) from None
+    return answer
+
+
+def network_k() -> int:
+    """Return K for figures that mix organisations: the largest agreed value, never below 3."""
+    return threshold(db.session.scalar(select(func.max(Organisation.small_group_threshold))))
+
+
+def summarise(label: str, answers: list[FormatFeedback], k: int) -> Summary:
+    """Aggregate answers; below K nothing but the label (shown as "< K")."""
+    if len(answers) < k:
+        return Summary(label, k)
+    comments = [a.comment for a in answers if a.comment]
+    _shuffle(comments)
+    n = len(answers)
+    return Summary(label, k, count=n, usefulness=sum(a.usefulness for a in answers) / n,
+                   difficulty=sum(a.difficulty for a in answers) / n,
+                   recommend_share=sum(a.would_recommend for a in answers) / n, comments=comments)
+
+
+def _answers_by(key, stmt) -> dict:
+    grouped = defaultdict(list)
+    for answer in db.session.scalars(stmt):
+        grouped[key(answer)].append(answer)
+    return grouped
+
+
+def feedback_summary(modules: Iterable[Module], k: int) -> list[tuple[Module, Summary]]:
+    """Return each module with the summary of its answers."""
+    modules = list(modules)
+    grouped = _answers_by(lambda a: a.module_id,
+                          select(FormatFeedback).where(FormatFeedback.module_id.in_([m.id for m in modules])))
+    return [(module, summarise(_module_label(module), grouped.get(module.id, []), k)) for module in modules]
+
+
+def network_summary(k: int) -> list[tuple[tuple[str, str], Summary]]:
+    """Return the summary per module kind and format over the whole network."""
+    grouped = _answers_by(lambda a: (a.module_kind, a.format), select(FormatFeedback))
+    return [(key, summarise(" · ".join(key), grouped[key], k)) for key in sorted(grouped)]
+
+
+def completions_by_kind(k: int) -> dict[str, int | None]:
+    """Count distinct people who finished a module of each kind (its current version); None below K."""
+    stmt = (select(ModuleVersion.kind, func.count(distinct(ModuleCompletion.user_id)))
+            .select_from(ModuleCompletion).join(Module, Module.id == ModuleCompletion.module_id)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id).group_by(ModuleVersion.kind))
+    return {kind: (n if n >= k else None) for kind, n in db.session.execute(stmt)}
+
+
+def editable_modules(user) -> list[Module]:
+    """Return the modules of the courses the person may edit: all for admins, owned ones for trainers."""
+    stmt = select(Module).join(Course, Course.id == Module.course_id).order_by(Course.title, Module.position)
+    if user.has_role(Role.ADMIN):
+        return list(db.session.scalars(stmt))
+    if not user.has_role(Role.TRAINER):
+        return []
+    stmt = stmt.join(CourseOwner, CourseOwner.course_id == Course.id).where(CourseOwner.user_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def _module_label(module: Module) -> str:
+    title = module.current_version.title if module.current_version else module.slug
+    return f"{module.course.title} – {title}"

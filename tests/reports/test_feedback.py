@@ -1,0 +1,221 @@
+"""Anonymous feedback on formats: who may answer, what is stored, and who sees what, from K answers on."""
+
+import hashlib
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from qualify.accounts.roles import Role
+from qualify.courses.models import CourseOwner
+from qualify.extensions import db
+from qualify.reports import feedback
+from qualify.reports.feedback_models import FormatFeedback, FormatFeedbackGiven
+from qualify.workshops.models import Booking, WorkshopSession
+from tests.reports.conftest import JAN, report_tables, row_of
+
+NOW = datetime(2025, 4, 15, 9, 30, tzinfo=UTC)
+FORM = "Anonym: Ihr Name wird nicht gespeichert"
+ANSWER = {"usefulness": "4", "difficulty": "2", "would_recommend": "1", "comment": "Gut erklärt"}
+
+
+@pytest.fixture
+def setting(record, make_organisation):
+    """An organisation agreeing on K = 3, a published course with a reading module and a workshop."""
+    organisation = make_organisation()
+    organisation.small_group_threshold = 3
+    course = record.course("Hochvolt")
+    db.session.commit()
+    return organisation, course
+
+
+def module_url(course, position: int = 1) -> str:
+    return f"/kurse/{course.slug}/module/{course.modules[position - 1].slug}"
+
+
+def answer(record, organisation, course, n: int, *, position: int = 1, comment="Gut erklärt", **values):
+    """Let n people finish the module and answer it, straight through the domain."""
+    people = record.people(organisation, None, n)
+    record.complete_module(people, course, JAN, position=position)
+    module = course.modules[position - 1]
+    for person in people:
+        feedback.give_feedback(person, module, usefulness=values.get("usefulness", 4),
+                               difficulty=values.get("difficulty", 2), would_recommend=True, comment=comment,
+                               now=NOW)
+    db.session.commit()
+    return people
+
+
+def own(course, trainer) -> None:
+    db.session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
+    db.session.commit()
+
+
+def feedback_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(FormatFeedback))
+
+
+def test_only_people_who_finished_the_module_can_give_feedback(client, login, make_user, setting):
+    organisation, course = setting
+    login(make_user(organisation=organisation))
+
+    assert FORM not in client.get(module_url(course)).text
+    response = client.post(f"/berichte/rueckmeldungen/module/{course.modules[0].id}", data=ANSWER,
+                           follow_redirects=True)
+
+    assert "erst nach Abschluss" in response.text
+    assert feedback_count() == 0
+
+
+def test_a_person_gives_feedback_on_a_module_only_once(client, login, make_user, record, setting):
+    organisation, course = setting
+    learner = make_user(organisation=organisation)
+    record.complete_module([learner], course, JAN)
+    db.session.commit()
+    login(learner)
+    page = client.get(module_url(course))
+    assert FORM in page.text
+    assert 'type="radio" id="usefulness-5"' in page.text and 'for="usefulness-5"' in page.text
+
+    first = client.post(f"/berichte/rueckmeldungen/module/{course.modules[0].id}", data=ANSWER,
+                        follow_redirects=True)
+    second = client.post(f"/berichte/rueckmeldungen/module/{course.modules[0].id}", data=ANSWER,
+                         follow_redirects=True)
+
+    assert "Danke für Ihre Rückmeldung" in first.text
+    assert "bereits eine Rückmeldung" in second.text
+    assert feedback_count() == 1
+    assert FORM not in client.get(module_url(course)).text
+
+
+def test_answers_outside_the_scale_are_refused(client, login, make_user, record, setting):
+    organisation, course = setting
+    learner = make_user(organisation=organisation)
+    record.complete_module([learner], course, JAN)
+    db.session.commit()
+    login(learner)
+
+    url = f"/berichte/rueckmeldungen/module/{course.modules[0].id}"
+    client.post(url, data={**ANSWER, "usefulness": "9"})
+    client.post(url, data={**ANSWER, "comment": "x" * 1001})
+
+    assert feedback_count() == 0
+    assert feedback.can_give_feedback(learner, course.modules[0])  # a refused answer does not use up the turn
+
+
+def test_feedback_stores_no_person_and_no_time(record, setting):
+    organisation, course = setting
+    [person] = answer(record, organisation, course, 1, comment=None)
+
+    columns = {c["name"] for c in inspect(db.engine).get_columns("format_feedback")}
+    marker_columns = {c["name"] for c in inspect(db.engine).get_columns("format_feedback_given")}
+    assert columns == {"id", "module_id", "module_kind", "format", "usefulness", "difficulty",
+                       "would_recommend", "comment", "month"}
+    assert marker_columns == {"id", "key_hash"}
+    row = db.session.execute(select(FormatFeedback.__table__)).one()._asdict()
+    assert row["month"] == date(2025, 4, 1) and not isinstance(row["month"], datetime)
+    [key] = db.session.scalars(select(FormatFeedbackGiven.key_hash))
+    unkeyed = hashlib.sha256(f"{person.id}:{course.modules[0].id}".encode()).hexdigest()
+    assert key == feedback.key_hash(person.id, course.modules[0].id) != unkeyed
+
+
+def test_workshop_feedback_records_the_format_of_the_attended_session(record, setting):
+    organisation, course = setting
+    [person] = record.people(organisation, None, 1)
+    module = course.modules[1]
+    session = WorkshopSession(module_id=module.id, starts_at=JAN, ends_at=JAN, format="online", capacity=5,
+                              booking_deadline_at=JAN, cancellation_deadline_at=JAN)
+    db.session.add(session)
+    db.session.flush()
+    db.session.add(Booking(session_id=session.id, user_id=person.id, status="confirmed", queue_number=1,
+                           attendance="present"))
+    record.complete_module([person], course, JAN, position=2)
+
+    stored = feedback.give_feedback(person, module, usefulness=5, difficulty=3, would_recommend=False,
+                                    comment="", now=NOW)
+
+    assert (stored.module_kind, stored.format, stored.comment) == ("workshop", "online", None)
+
+
+def test_trainers_of_other_courses_see_nothing(client, login, make_user, record, setting):
+    organisation, course = setting
+    answer(record, organisation, course, 3, comment="Nur für die eigenen Trainer")
+    other = record.course("Batteriechemie")
+    trainer = make_user(Role.TRAINER)
+    own(other, trainer)
+    login(trainer)
+
+    page = client.get("/berichte/rueckmeldungen")
+
+    assert page.status_code == 200
+    assert "Hochvolt" not in page.text and "Nur für die eigenen" not in page.text
+    assert client.get(f"/berichte/rueckmeldungen?kurs={course.slug}").status_code == 404
+
+
+def test_learners_may_not_open_the_feedback_page(client, login, make_user, setting):
+    login(make_user())
+
+    assert client.get("/berichte/rueckmeldungen").status_code == 403
+
+
+def test_below_k_answers_only_under_k_is_shown(client, login, make_user, record, setting):
+    organisation, course = setting
+    answer(record, organisation, course, 2, comment="Zu wenige, um es zu zeigen", usefulness=1)
+    trainer = make_user(Role.TRAINER)
+    own(course, trainer)
+    login(trainer)
+
+    page = client.get(f"/berichte/rueckmeldungen?kurs={course.slug}")
+
+    row = row_of(report_tables(page.text)["tabelle-module"], "Hochvolt – Modul 1")
+    assert row[1:] == ["< 3"] * 4
+    assert "Zu wenige" not in page.text and "1,0" not in page.text
+
+
+def test_from_k_answers_means_and_comments_are_shown_without_names_or_dates(client, login, make_user, record,
+                                                                           setting):
+    organisation, course = setting
+    people = answer(record, organisation, course, 3, comment="Praxisnah und verständlich")
+    trainer = make_user(Role.TRAINER)
+    own(course, trainer)
+    login(trainer)
+
+    page = client.get(f"/berichte/rueckmeldungen?kurs={course.slug}")
+
+    row = row_of(report_tables(page.text)["tabelle-module"], "Hochvolt – Modul 1")
+    assert row[1:] == ["3", "4,0", "2,0", "100 %"]
+    assert page.text.count("Praxisnah und verständlich") == 3
+    assert not any(person.display_name in page.text for person in people)
+    assert "2025" not in page.text and "April" not in page.text
+
+
+def test_coordinator_sees_network_aggregates_per_kind_and_format(client, login, make_user, record, setting,
+                                                                  make_organisation):
+    organisation, course = setting
+    other = make_organisation()
+    other.small_group_threshold = 3
+    answer(record, organisation, course, 2, usefulness=5)
+    answer(record, other, course, 2, usefulness=3)
+    login(make_user(Role.COORDINATOR))
+
+    page = client.get("/berichte/rueckmeldungen")
+    dashboard = client.get("/berichte/beteiligung")
+
+    tables = report_tables(page.text)
+    assert row_of(tables["tabelle-netzwerk"], "Selbstlernen · Selbstlernen")[1:3] == ["4", "4,0"]
+    assert row_of(tables["tabelle-abschluesse"], "Selbstlernen")[1] == "4"
+    assert row_of(tables["tabelle-abschluesse"], "Workshop")[1] == "< 3"
+    assert "/berichte/rueckmeldungen" in dashboard.text
+
+
+def test_comments_are_shown_as_text_not_as_markup(client, login, make_user, record, setting):
+    organisation, course = setting
+    answer(record, organisation, course, 3, comment='<script>alert("x")</script><b>fett</b>')
+    trainer = make_user(Role.TRAINER)
+    own(course, trainer)
+    login(trainer)
+
+    page = client.get("/berichte/rueckmeldungen")
+
+    assert "<script>alert" not in page.text and "<b>fett" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
