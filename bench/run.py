@@ -420,6 +420,39 @@ def markdown_worst_case(url: str) -> dict:
         return {"input": f'"[" * {MAX_LENGTH:,}', "seconds": round(time.perf_counter() - started, 3)}
 
 
+def dashboard_database_time(url: str, requests: int = 20) -> dict:
+    """Sum the time the works-council dashboard spends in the database per request (target: ≤ 5 ms)."""
+    from sqlalchemy import event
+
+    from qualify import create_app
+    from qualify.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "dashboard", "WTF_CSRF_ENABLED": False})
+    spent: list[float] = []
+
+    def before(conn, *_args):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, *_args):
+        spent.append(time.perf_counter() - conn.info.pop("bench_started"))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
+        client = app.test_client()
+        client.post("/anmelden", data={"email": "person000001@bench.qualify.test", "password": seed.PASSWORD})
+        with app.test_request_context():
+            path = app.url_for("reports.participation") if "reports.participation" in app.view_functions else None
+        if path is None:
+            return {"status": "no reports feature"}
+        client.get(path)  # warm the caches
+        spent.clear()
+        for _ in range(requests):
+            assert client.get(path).status_code == 200
+        total = sum(spent) / requests * 1000
+    return {"requests": requests, "database_ms_per_request": round(total, 2), "target_ms": 5, "met": total <= 5}
+
+
 def print_table(results: dict) -> None:
     for kind, data in results["databases"].items():
         print(f"\n{kind} – size {results['size']['name']}, {CONNECTIONS} connections, {WORKERS} gunicorn workers, "
@@ -441,6 +474,10 @@ def print_table(results: dict) -> None:
           f"sqlalchemy {cold['flask_sqlalchemy_import_ms']} ms (× {cold['ratio']})")
     print(f"markdown worst case ({results['markdown_worst_case']['input']}): "
           f"{results['markdown_worst_case']['seconds']} s")
+    dashboard = results["dashboard_database_time"]
+    if "database_ms_per_request" in dashboard:
+        print(f"works-council dashboard: {dashboard['database_ms_per_request']} ms in the database per request "
+              f"(target ≤ {dashboard['target_ms']} ms)")
     print(f"load average before/after: {results['load_average']['before']} / {results['load_average']['after']}")
 
 
@@ -465,7 +502,7 @@ def main() -> None:
         "size": seed.describe(SIZE), "settings": {"connections": CONNECTIONS, "workers": WORKERS,
                                                   "rounds": ROUNDS, "duration_s": DURATION},
         "databases": databases, "cold_start": cold_start(sqlite_url), "markdown_worst_case":
-            markdown_worst_case(sqlite_url),
+            markdown_worst_case(sqlite_url), "dashboard_database_time": dashboard_database_time(sqlite_url),
         "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
     }
     for copy in seed.CACHE.glob(f"run-{SIZE}.sqlite*"):  # the run's writable copy; the seed stays cached
