@@ -2,6 +2,7 @@
 
 from qualify.accounts.models import LoginFailure, Organisation, Unit, User, UserRole, UserSession
 from qualify.core.audit import AuditEvent
+from qualify.core.mail import OutboxMessage
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.exchange.models import (
     ExchangeFlag,
@@ -16,7 +17,6 @@ from qualify.exchange.models import (
     ThreadFollow,
 )
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, QuizAttempt, Reflection
-from qualify.core.mail import OutboxMessage
 from qualify.privacy.models import RetentionRule
 from qualify.reports.feedback_models import FormatFeedback, FormatFeedbackGiven
 from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount

@@ -40,7 +40,8 @@ class NewPasswordForm(FlaskForm):
                              render_kw={"autocomplete": "new-password"},
                              description=_l("Mindestens 10 Zeichen. Ein Satz, den Sie sich merken können, ist ideal."))
     confirm = PasswordField(_l("Neues Passwort wiederholen"),
-                            validators=[DataRequired(), EqualTo("password", _l("Die Passwörter stimmen nicht überein."))],
+                            validators=[DataRequired(),
+                                        EqualTo("password", _l("Die Passwörter stimmen nicht überein."))],
                             render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Passwort speichern"))
 

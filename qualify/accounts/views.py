@@ -5,7 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from qualify.accounts import auth, services
-from qualify.accounts.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, ProfileForm
+from qualify.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+)
 from qualify.accounts.mails import send_password_reset
 from qualify.core.security import is_safe_redirect
 from qualify.core.time import utcnow

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -11,8 +10,14 @@ from qualify.accounts import csv_import, services
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import Role
-from qualify.admin.forms import (ConfirmForm, ConfirmImportForm, ImportForm, MandatoryCourseForm, UserForm,
-                                 role_choices)
+from qualify.admin.forms import (
+    ConfirmForm,
+    ConfirmImportForm,
+    ImportForm,
+    MandatoryCourseForm,
+    UserForm,
+    role_choices,
+)
 from qualify.core import audit
 from qualify.core.security import role_required
 from qualify.core.time import utcnow

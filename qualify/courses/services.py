@@ -5,7 +5,6 @@ import mimetypes
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -240,8 +239,3 @@ def export_course(course: Course, folder: Path) -> list[Path]:
 def get_course(slug: str) -> Course | None:
     """Return the course with this slug, or None."""
     return db.session.scalar(select(Course).where(Course.slug == slug))
-
-
-def safe_html(html: str) -> Markup:
-    """Mark HTML that the renderer produced when the version was saved as safe to show."""
-    return Markup(html)

@@ -52,8 +52,8 @@ CATEGORIES = (
     Category("certificates", _l("Zertifikate"), _l("Nachweis abgeschlossener Kurse; die Prüfseite bestätigt Name, "
                                                    "Kurs und Datum"),
              _l("Sie selbst; wer den Prüfcode kennt"), (Holding("certificates", "user_id", DELETE),)),
-    Category("workshops", _l("Workshop-Buchungen und Teilnahme"), _l("Plätze, Warteliste, Erinnerungen und die "
-                                                                       "Anwesenheit, die ein Workshop-Modul abschließt"),
+    Category("workshops", _l("Workshop-Buchungen und Teilnahme"),
+             _l("Plätze, Warteliste, Erinnerungen und die Anwesenheit, die ein Workshop-Modul abschließt"),
              _l("Sie selbst; die Trainer der Sitzung; Berichte nur zusammengefasst"),
              (Holding("workshop_bookings", "user_id", ANONYMISE),
               Holding("workshop_bookings", "attendance_marked_by_id", DETACH),
