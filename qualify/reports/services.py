@@ -6,7 +6,7 @@ never a differently protected one (see docs/reporting.md).
 """
 
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -200,17 +200,8 @@ def participation_report(scope: Scope, filters: Filters) -> Report:
     filters = Filters(
         first, last, filters.organisation_id, filters.unit_id, filters.course_id, filters.kind, metric
     )
-    sizes = _headcounts(scope)
-    groups = _groups(scope, sizes)
-    cubes = _rollups(scope, filters)
-    values, group_sizes = _cube(
-        cubes.get((filters.course_id, filters.kind), {}), sizes, groups, months, metrics, scope.k
-    )
-    references = [cubes.get((None, filters.kind), {})] if filters.course_id else []
-    references += [cubes.get((filters.course_id, None), {})] if filters.kind else []
-    hidden = protect(
-        values, scope.k, group_sizes=group_sizes, references=references, additive_axes=(0,), other_axes=(1,)
-    )
+    counted_at = max(at for _month, at in counted)
+    groups, values, hidden, group_sizes = _protected_table(scope, filters, tuple(months), tuple(metrics), counted_at)
     shown = [(key, label) for key, label in groups if _wanted(key, scope, filters)]
     period = [m for m in months if first <= m <= last]
     view = _View(values, hidden, group_sizes, scope.k)
@@ -223,8 +214,41 @@ def participation_report(scope: Scope, filters: Filters) -> Report:
         groups=shown,
         overview=view.table(shown, [(last, m) for m in metrics], headcount_at=(last, metric)),
         trend=view.table(shown, [(m, metric) for m in period], headcount_at=(last, metric)),
-        counted_at=max(at for _month, at in counted),
+        counted_at=counted_at,
     )
+
+
+def _protected_table(scope: Scope, filters: Filters, months: tuple, metrics: tuple, counted_at) -> tuple:
+    """Return (groups, values, hidden cells, group sizes) for a scope, course and kind.
+
+    The protection depends only on the rollups, which change only when they are counted again, so the result is
+    kept per worker until the next count (counted_at is part of the key). Period and unit filters only cut it down.
+    """
+    # counted_at changes with every count; the rows' count and highest id also catch a count in the same instant.
+    fingerprint = tuple(db.session.execute(select(func.count(), func.max(ParticipationRollup.id))).one())
+    key = (scope, filters.course_id, filters.kind, months, metrics, counted_at, fingerprint)
+    if key in _PROTECTED:
+        _PROTECTED.move_to_end(key)
+        return _PROTECTED[key]
+    sizes = _headcounts(scope)
+    groups = _groups(scope, sizes)
+    cubes = _rollups(scope, filters)
+    values, group_sizes = _cube(
+        cubes.get((filters.course_id, filters.kind), {}), sizes, groups, list(months), list(metrics), scope.k
+    )
+    references = [cubes.get((None, filters.kind), {})] if filters.course_id else []
+    references += [cubes.get((filters.course_id, None), {})] if filters.kind else []
+    hidden = protect(
+        values, scope.k, group_sizes=group_sizes, references=references, additive_axes=(0,), other_axes=(1,)
+    )
+    _PROTECTED[key] = (groups, values, hidden, group_sizes)
+    while len(_PROTECTED) > PROTECTED_TABLES_KEPT:
+        _PROTECTED.popitem(last=False)
+    return _PROTECTED[key]
+
+
+PROTECTED_TABLES_KEPT = 64
+_PROTECTED: OrderedDict = OrderedDict()
 
 
 def _period(months: list[date], filters: Filters) -> tuple[date, date]:
