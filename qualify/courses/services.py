@@ -97,6 +97,16 @@ def serialise_question(question: Question, resolve) -> dict:
     return data
 
 
+def without_title_heading(body: str, title: str) -> str:
+    """Drop a first "# Title" that repeats the title: the page shows the title as its heading already."""
+    lines = body.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].strip().lstrip("#").strip() == title.strip() \
+            and lines[first].lstrip().startswith("# "):
+        lines[first] = ""  # blank, not removed: nothing else in the text moves
+    return "\n".join(lines)
+
+
 def import_tree(tree: Tree, *, actor=None) -> ImportReport:
     """Create or update every course of a checked tree; the caller commits (all or nothing)."""
     if not tree.ok:
@@ -145,7 +155,8 @@ def _update_course_fields(course: Course, source: CourseSource) -> bool:
     course.duration_minutes = meta.get("duration_minutes")
     course.pass_percentage = meta.get("pass_percentage", 70)
     course.status = meta.get("status", "draft")
-    course.overview_html = str(render_markdown(source.body, resolve_link=link_resolver(source.slug)))
+    course.overview_html = str(render_markdown(without_title_heading(source.body, meta["title"]),
+                                               resolve_link=link_resolver(source.slug)))
     return True
 
 
@@ -208,7 +219,7 @@ def add_version(module: Module, source: ModuleSource, content_hash: str, course_
         number=(max((v.number for v in module.versions), default=0) + 1),
         title=meta["title"].strip(), kind=meta.get("kind", "self-study"), minutes=meta.get("minutes"),
         settings=settings, source=source.source,
-        body_html=str(render_markdown(source.body, resolve_link=resolve)),
+        body_html=str(render_markdown(without_title_heading(source.body, meta["title"]), resolve_link=resolve)),
         questions=[serialise_question(q, resolve) for q in source.questions]
         + [{**serialise_question(q, resolve), "from_bank": True} for q in source.bank_questions],
         content_hash=content_hash, created_by_id=getattr(actor, "id", None), note=note)

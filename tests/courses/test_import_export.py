@@ -266,7 +266,14 @@ def test_relative_links_are_rewritten_to_course_urls(runner, tmp_path):
 def test_module_page_html_needs_no_rendering_after_import(runner, tmp_path):
     write_course(tmp_path)
     run_import(runner, tmp_path)
-    assert module("start").current_version.body_html.startswith('<h1 id="start">Start</h1>')
+    assert module("start").current_version.body_html == "<p>Text.</p>\n"
+
+
+def test_a_first_heading_repeating_the_title_is_not_shown_twice(runner, tmp_path):
+    write_course(tmp_path, {"01-start.md": "---\ntitle: Start\n---\n\n# Start\n\n# Noch eine\n\nText.\n"})
+    run_import(runner, tmp_path)
+    html = module("start").current_version.body_html
+    assert '<h1 id="start">' not in html and '<h1 id="noch-eine">Noch eine</h1>' in html
 
 
 # --- exporting ------------------------------------------------------------------------------------
