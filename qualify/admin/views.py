@@ -121,6 +121,9 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("Gespeichert."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
+    if request.method == "GET":  # every look at a person's data is logged; the works council can read it
+        audit.record("personal_data.view", actor=current_user, target=user, organisation_id=user.organisation_id)
+        db.session.commit()
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
 
 

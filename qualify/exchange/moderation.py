@@ -187,7 +187,8 @@ def reveal_author(post: ExchangePost, reason: str, *, by, now: datetime):
         raise ExchangeError(_("Dieser Beitrag ist nicht unter einem Pseudonym geschrieben."))
     reason = _reason(reason)
     log(post.thread.space, "reveal", by=by, now=now, post=post, reason=reason)
-    audit.record("exchange.reveal", actor=by, target=post, reason=reason)
+    audit.record("exchange.reveal", actor=by, target=post, reason=reason,
+                 organisation_id=post.author.organisation_id if post.author else None)
     mails.notify_revealed(post, reason)
     return post.author
 

@@ -35,7 +35,8 @@ METRIC_LABELS = {
     "exchange_posted": _l("Im Austausch geschrieben"),
 }
 DEFAULT_MONTHS = 6
-ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh")
+# Report views and exports, and every look by an admin at a person's data (listed with the person's organisation).
+ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 

@@ -164,3 +164,17 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id},
                         follow_redirects=True)
     assert "0 Personen eingeschrieben." in again.text
+
+
+def test_an_admin_looking_at_a_person_is_logged_for_the_works_council(client, admin, make_user, make_organisation,
+                                                                        login, app):
+    organisation = make_organisation()
+    person = make_user(Role.LEARNER, organisation=organisation, unit=organisation.units[0])
+    council = make_user(Role.WORKS_COUNCIL, organisation=organisation, unit=organisation.units[1])
+    assert client.get(f"/verwaltung/personen/{person.id}").status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "personal_data.view"))
+    assert (event.actor_id, event.target_id, event.details["organisation_id"]) == (admin.id, person.id,
+                                                                                   organisation.id)
+    works_council = app.test_client()
+    login(council, via=works_council)
+    assert "Personendaten angesehen (Administration)" in works_council.get("/berichte/protokoll").text
