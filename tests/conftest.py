@@ -1,5 +1,6 @@
 """Fixtures shared by every test: the app on SQLite or PostgreSQL, clients, people and sign-in."""
 
+import contextvars
 import os
 import re
 from contextlib import contextmanager
@@ -133,6 +134,28 @@ def app_context(app):
 @pytest.fixture
 def client(app) -> QualifyClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def client_class(app):
+    """Clients whose every request runs in an app context (and database session) of its own, as in production.
+
+    The autouse fixture keeps one app context open for the whole test and Flask would reuse it, so requests
+    would share the test's database session: its identity map hides lazy loads and stale objects. Suites that
+    must see each request as the server does use these clients (`client` overridden with `new_client()`).
+    """
+
+    class IsolatedClient(app.test_client_class):
+        def open(self, *args, **kwargs):
+            return contextvars.Context().run(super().open, *args, **kwargs)
+
+    return IsolatedClient
+
+
+@pytest.fixture
+def new_client(app, client_class):
+    """Open another browser: its own cookies, its own requests."""
+    return lambda: client_class(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

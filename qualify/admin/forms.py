@@ -8,20 +8,14 @@ from wtforms import (
     EmailField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.accounts.roles import ROLE_LABELS
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from qualify.core.forms import CheckboxListField
 
 
 def role_choices() -> list[tuple[str, str]]:

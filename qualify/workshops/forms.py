@@ -9,7 +9,6 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -17,16 +16,11 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from qualify.core.forms import CheckboxListField
 from qualify.workshops.schedule import SessionPlan
 
 FORMAT_LABELS = {"in-person": _l("vor Ort"), "online": _l("online"), "hybrid": _l("hybrid")}
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _web_link(form, field) -> None:

@@ -1,6 +1,5 @@
 """Fixtures for the security tests: isolated requests, people holding every role, separate app instances."""
 
-import contextvars
 
 import pytest
 
@@ -11,31 +10,9 @@ from qualify.extensions import db
 SESSION_COOKIE = "qualify_session"
 
 
-@pytest.fixture(scope="session")
-def client_class(app):
-    """The suite's CSRF-sending client, but every request runs in an app context of its own.
-
-    The autouse fixture keeps one app context open for the whole test and Flask reuses it for requests;
-    the suite's client empties `g` before each request, but the database session (and its identity map)
-    would still be shared by the test and every request of every browser. Security tests must see each
-    request as the server sees it, so each runs in an empty context with its own database session.
-    """
-
-    class IsolatedClient(app.test_client_class):
-        def open(self, *args, **kwargs):
-            return contextvars.Context().run(super().open, *args, **kwargs)
-
-    return IsolatedClient
-
-
-@pytest.fixture
-def new_client(app, client_class):
-    """Open another browser: its own cookies, its own requests."""
-    return lambda: client_class(app, app.response_class, use_cookies=True)
-
-
 @pytest.fixture
 def client(new_client):
+    """Security tests see each request as the server sees it: its own context and database session."""
     return new_client()
 
 

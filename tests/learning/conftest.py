@@ -1,6 +1,5 @@
 """Fixtures for learning tests: small courses written and imported per test, and browsers of their own."""
 
-import contextvars
 from itertools import count
 
 import pytest
@@ -59,28 +58,15 @@ def make_course(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def client_class(app):
-    """Clients whose every request runs in an app context (and database session) of its own, as in production.
+def client_class(app, client_class):
+    """The shared isolated client, posting a form even without data, so the CSRF token goes along."""
 
-    Otherwise requests share the test's session, whose identity map hides lazy loads from the statement
-    budgets and stale objects from the assertions.
-    """
-
-    class IsolatedClient(app.test_client_class):
-        def open(self, *args, **kwargs):
-            return contextvars.Context().run(super().open, *args, **kwargs)
-
+    class FormPostingClient(client_class):
         def post(self, *args, **kwargs):
-            kwargs.setdefault("data", {})  # a form, so that the CSRF token goes along as with every button
+            kwargs.setdefault("data", {})
             return super().post(*args, **kwargs)
 
-    return IsolatedClient
-
-
-@pytest.fixture
-def new_client(app, client_class):
-    """Open another browser: its own cookies, its own requests."""
-    return lambda: client_class(app, app.response_class, use_cookies=True)
+    return FormPostingClient
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Records are written straight into the tables (no passwords, no course files): th
 them, and thirty units of people must stay quick to make.
 """
 
-import contextvars
 import html as html_lib
 import re
 from dataclasses import dataclass
@@ -179,20 +178,9 @@ def all_counts(html: str) -> list[int]:
 
 
 @pytest.fixture
-def client(app):
+def client(new_client):
     """A client whose every request runs in a context (and database session) of its own, as in production."""
-
-    class IsolatedClient(app.test_client_class):
-        def open(self, *args, **kwargs):
-            return contextvars.Context().run(super().open, *args, **kwargs)
-
-    return IsolatedClient(app, app.response_class, use_cookies=True)
-
-
-@pytest.fixture
-def new_client(app, client):
-    """Open another browser: its own cookies, its own requests."""
-    return lambda: type(client)(app, app.response_class, use_cookies=True)
+    return new_client()
 
 
 @dataclass

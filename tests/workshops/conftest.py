@@ -1,6 +1,5 @@
 """Fixtures for workshop tests: the demo workshop module, its trainer, and sessions made to measure."""
 
-import contextvars
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -60,22 +59,6 @@ def make_session(workshop_module, trainer):
         return session
 
     return make
-
-
-@pytest.fixture
-def client_class(app):
-    """Clients whose every request runs in an app context (and database session) of its own."""
-
-    class IsolatedClient(app.test_client_class):
-        def open(self, *args, **kwargs):
-            return contextvars.Context().run(super().open, *args, **kwargs)
-
-    return IsolatedClient
-
-
-@pytest.fixture
-def new_client(app, client_class):
-    return lambda: client_class(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture
