@@ -2,7 +2,8 @@
 
 Environment: SIZE=S|M|L (default M), DURATION seconds per endpoint and round (default 4), ROUNDS (3),
 CONNECTIONS (32), WORKERS (2), QUALIFY_BENCH_DATABASE_URL (a PostgreSQL server URL: run there too),
-BENCH_DATABASES=sqlite,postgresql to choose. Writes bench/results.json and prints a table.
+BENCH_DATABASES=sqlite,postgresql to choose, ENDPOINTS=course,module to measure only some pages (hello always).
+Writes bench/results.json and prints a table.
 """
 
 import asyncio
@@ -207,6 +208,9 @@ def endpoints(report_url: str | None, booking_path: str | None) -> dict:
         # The works-council dashboard: measured once the reports feature has its view, a slot until then.
         "works_council": ("GET", lambda u: (report_url, None) if report_url else None),
     }
+    chosen = os.environ.get("ENDPOINTS")
+    if chosen:
+        table = {name: entry for name, entry in table.items() if name == "hello" or name in chosen.split(",")}
     return table
 
 

@@ -11,7 +11,7 @@ from qualify.core import database, errors, i18n, security, serve, templating
 from qualify.courses.authoring_views import bp as authoring_bp
 from qualify.courses.views import bp as courses_bp
 from qualify.exchange.views import bp as exchange_bp
-from qualify.extensions import csrf, db, login_manager, migrate
+from qualify.extensions import csrf, login_manager
 from qualify.home.views import bp as home_bp
 from qualify.learning.views import bp as learning_bp
 from qualify.privacy.views import bp as privacy_bp
@@ -32,8 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     finalise(app.config)
 
     database.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True,
-                 render_item=database.render_migration_item)
+    database.init_migrations(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     init_login(login_manager)

@@ -2,6 +2,7 @@
 
 import click
 from flask.cli import FlaskGroup
+from flask_migrate.cli import db as db_cli
 
 from qualify import create_app
 from qualify.accounts.commands import users_cli
@@ -25,6 +26,7 @@ def cli() -> None:
     """Qualify – Lern- und Qualifizierungsplattform."""
 
 
+cli.add_command(db_cli)  # web workers load Flask-Migrate on demand, the command line always
 cli.add_command(users_cli)
 cli.add_command(demo_cli)
 cli.add_command(courses_cli)

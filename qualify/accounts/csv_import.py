@@ -14,7 +14,6 @@ import io
 import zlib
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -198,6 +197,8 @@ def _email(value: str, line: int, problems: list[Problem]) -> str:
     if not email:
         problems.append(Problem(line, _("Die E-Mail-Adresse fehlt."), label))
         return email
+    from email_validator import EmailNotValidError, validate_email  # on first use: imports are rare
+
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:

@@ -7,17 +7,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from flask_babel import gettext as _
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.token import Token
 from markupsafe import Markup, escape
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
+
+if TYPE_CHECKING:  # the parser loads on the first render: pages show stored HTML, only saving renders
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 MAX_LENGTH = 100_000  # about 15,000 words; far beyond any module, and renders in about a second at worst
 # Each list level costs two nesting levels, so 24 allows about ten levels of lists in a quote,
@@ -76,6 +74,12 @@ def _parse(text: str, env: dict) -> list[Token]:
 @cache
 def _markdown() -> MarkdownIt:
     """Build the configured parser once; building it is expensive."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.container import container_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
                                    "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
@@ -163,6 +167,8 @@ def _callout_validator(name: str) -> Callable[..., bool]:
 
 def _render_callout(self, tokens: Sequence[Token], idx: int, _options, env) -> str:
     """Render `::: hinweis [Titel]` / `::: warnung [Titel]` as a labelled note box."""
+    from markdown_it.common.utils import escapeHtml
+
     token = tokens[idx]
     if token.nesting != 1:
         return "</div>\n"

@@ -9,7 +9,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -143,6 +142,8 @@ def _slug_rule() -> str:
 
 
 def _yaml(meta: dict) -> str:
+    import yaml  # on first use, like the front-matter reader
+
     return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
 
 

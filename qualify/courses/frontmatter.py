@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from flask_babel import gettext as _
 
 DELIMITER = "---"
@@ -40,6 +39,8 @@ def split(text: str) -> Document:
         raise FrontMatterError(1, _("Das Front Matter wird nicht geschlossen: Es fehlt die zweite "
                                     "Zeile ---."))
     yaml_text = "\n".join(lines[1:end])
+    import yaml  # on first use: only loading and saving courses read YAML, no page does
+
     try:
         meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
     except yaml.YAMLError as error:
@@ -59,7 +60,7 @@ def split(text: str) -> Document:
     return Document(meta=meta, body=body, body_line=end + 2, key_lines=key_lines)
 
 
-def _yaml_error(error: yaml.YAMLError) -> FrontMatterError:
+def _yaml_error(error) -> FrontMatterError:
     """Say in German what PyYAML found, on the line where the author has to look (YAML line + 2)."""
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""
@@ -84,5 +85,7 @@ def _yaml_error(error: yaml.YAMLError) -> FrontMatterError:
 
 def join(meta: dict[str, Any], body: str) -> str:
     """Write front matter and body back into one Markdown file."""
+    import yaml
+
     dumped = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None).strip()
     return f"{DELIMITER}\n{dumped}\n{DELIMITER}\n{body.lstrip(chr(10))}"

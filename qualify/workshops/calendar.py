@@ -1,11 +1,13 @@
 """Calendar files (RFC 5545, through icalendar) and the personal, revocable calendar feed."""
 
+from __future__ import annotations
+
 import hashlib
 import secrets
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy import delete, select
 
 from qualify.accounts.models import User
@@ -13,10 +15,15 @@ from qualify.core.time import LOCAL_TZ
 from qualify.extensions import db
 from qualify.workshops.models import CalendarFeed, WorkshopSession
 
+if TYPE_CHECKING:  # icalendar loads when the first calendar file is made, not with every worker
+    from icalendar import Calendar, Event
+
 PRODID = "-//Qualify//Workshops//DE"
 
 
 def _calendar(method: str | None) -> Calendar:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -28,6 +35,8 @@ def _calendar(method: str | None) -> Calendar:
 
 def session_event(session: WorkshopSession, *, include_link: bool, page_url: str = "") -> Event:
     """Describe a session as a VEVENT; icalendar escapes text values, so titles cannot add properties."""
+    from icalendar import Event, vCalAddress
+
     event = Event()
     event.add("uid", session.uid)
     event.add("sequence", session.sequence)

@@ -90,8 +90,7 @@ class Booking(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("workshop_sessions.id", ondelete="CASCADE"),
-                                            index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("workshop_sessions.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     queue_number: Mapped[int]
@@ -118,8 +117,7 @@ class SentReminder(db.Model):
     __table_args__ = (UniqueConstraint("booking_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("workshop_bookings.id", ondelete="CASCADE"),
-                                            index=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("workshop_bookings.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # e.g. "24h", "1h"
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
