@@ -362,6 +362,7 @@ def _update(row: Row) -> None:
     user.unit_id = row.unit.id if row.unit else user.unit_id
     user.language = row.language or user.language
     user.role_rows.extend(UserRole(role=str(role)) for role in sorted(row.roles - user.roles))
+    user.known_roles = None
 
 
 def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, int]:

@@ -63,8 +63,11 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
 
-    # The server-side session this request runs in (set by the user loader, see accounts.sessions).
+    # The server-side session this request runs in (set by the user loader, see accounts.auth).
     current_session_token = None
+    # The role names read with the session (see accounts.auth.load_session_user), so that asking for roles
+    # costs no statement; None on users loaded otherwise, whose roles come from role_rows.
+    known_roles = None  # frozenset of role names, or None
 
     @property
     def is_active(self) -> bool:
@@ -75,7 +78,8 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> set[Role]:
-        return {Role(row.role) for row in self.role_rows}
+        names = self.known_roles if self.known_roles is not None else (row.role for row in self.role_rows)
+        return {Role(name) for name in names}
 
     def has_role(self, role: Role | str) -> bool:
         return Role(role) in self.roles

@@ -94,6 +94,7 @@ def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> Non
         return
     user.role_rows = [row for row in user.role_rows if Role(row.role) in roles]
     user.role_rows.extend(UserRole(role=str(role)) for role in sorted(set(roles) - old))
+    user.known_roles = None  # read from role_rows from now on
     db.session.flush()
     audit.record("user.roles", actor=actor, target=user,
                  added=sorted(str(r) for r in set(roles) - old), removed=sorted(str(r) for r in old - set(roles)))

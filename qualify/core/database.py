@@ -54,6 +54,18 @@ class MigrationsOnDemand:
         return getattr(self._app.extensions["migrate"], name)
 
 
+def run(statement, **params):
+    """Run a prepared Core statement in the session's transaction and return its plain rows.
+
+    For the few queries every page makes: no ORM objects to build. Statements are built once
+    (`functools.cache`) with bind parameters, because composing one costs more than running it.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what session.execute would do: the rows include this request's own changes
+    return session.connection().execute(statement, params)
+
+
 def init_migrations(app: Flask) -> None:
     """Let Flask-Migrate find the migrations folder, loading it only when migrations are asked for."""
     app.extensions["migrate"] = MigrationsOnDemand(app)

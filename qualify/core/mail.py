@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -16,6 +17,19 @@ from qualify.extensions import db
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+
+# Attachments made when the message is sent rather than when it is queued: {"make": name, ...arguments}
+# in the outbox, turned into {"filename", "content_type", "data"} by the maker registered under that name.
+# A calendar file costs more than the rest of a booking; the person waits for the booking, not the mail.
+ATTACHMENT_MAKERS: dict[str, Callable[[dict], dict | None]] = {}
+
+
+def attachment_maker(name: str):
+    """Register a function that makes a deferred attachment from its arguments (None: leave it out)."""
+    def register(make: Callable[[dict], dict | None]):
+        ATTACHMENT_MAKERS[name] = make
+        return make
+    return register
 
 
 class OutboxMessage(db.Model):
@@ -32,6 +46,16 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+    def made_attachments(self) -> list[dict]:
+        """Return the attachments with their data, making the deferred ones now."""
+        made = []
+        for attachment in self.attachments:
+            if "make" in attachment:
+                attachment = ATTACHMENT_MAKERS[attachment["make"]](attachment)
+            if attachment is not None:
+                made.append(attachment)
+        return made
 
 
 def single_line(text: str) -> str:
@@ -63,7 +87,7 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
-    for attachment in message.attachments:
+    for attachment in message.made_attachments():
         maintype, subtype = attachment["content_type"].split("/", 1)
         email.add_attachment(attachment["data"].encode(), maintype=maintype, subtype=subtype,
                              filename=attachment["filename"])

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,8 +47,32 @@ def _template_context() -> dict:
     }
 
 
+# Links built by templates, per process. The URL map does not change while the process runs, so the same
+# endpoint and values always give the same path under the same script root; a page builds ten to forty.
+_BUILT_URLS: dict[tuple, str] = {}
+_BUILT_URLS_LIMIT = 50_000
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """Build a URL like Flask's url_for, remembering relative links that depend only on their arguments."""
+    if endpoint.startswith(".") or any(name.startswith("_") for name in values):
+        return url_for(endpoint, **values)  # relative to the blueprint, external, anchored: build each time
+    try:
+        key = (request.script_root, endpoint, *sorted(values.items()))
+        url = _BUILT_URLS.get(key)
+    except TypeError:  # an unhashable value, such as a list of query arguments
+        return url_for(endpoint, **values)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(_BUILT_URLS) >= _BUILT_URLS_LIMIT:
+            _BUILT_URLS.clear()
+        _BUILT_URLS[key] = url
+    return url
+
+
 def init_app(app: Flask) -> None:
     """Install the context processor and Jinja settings."""
     app.context_processor(_template_context)
+    app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

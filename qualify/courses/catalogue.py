@@ -1,12 +1,15 @@
 """Queries behind the catalogue, the course page and the module page; each a fixed number of statements."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import defer, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.roles import Role
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
+from qualify.courses.outline import OutlineModule
 from qualify.extensions import db
 
 DURATIONS = {"kurz": (0, 60), "mittel": (61, 180), "lang": (181, 100_000)}
@@ -87,10 +90,30 @@ def course_with_outline(slug: str) -> Course | None:
     return db.session.scalar(stmt)
 
 
-def module_version(course: Course, module_slug: str) -> tuple[Module, ModuleVersion] | None:
-    """Return an active module of the course with its full current version."""
-    module = next((m for m in course.active_modules if m.slug == module_slug), None)
-    if module is None or module.current_version_id is None:
+@cache
+def _course_statement():
+    # Built once (course and module pages run it on every request); composing costs more than running.
+    return select(Course).where(Course.slug == bindparam("slug")).options(defer(Course.source))
+
+
+def course_by_slug(slug: str) -> Course | None:
+    """Load a course without its source; its outline comes from `outline.outline_of`."""
+    return db.session.scalar(_course_statement(), {"slug": slug})
+
+
+@cache
+def _module_statement():
+    return (select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .where(Module.id == bindparam("module_id"), Module.course_id == bindparam("course_id")))
+
+
+def module_with_version(course: Course, entry: OutlineModule) -> tuple[Module, ModuleVersion] | None:
+    """Load an outline entry's module with its full current version in one statement."""
+    row = db.session.execute(_module_statement(), {"module_id": entry.id, "course_id": course.id}).first()
+    if row is None:
         return None
-    version = db.session.get(ModuleVersion, module.current_version_id, populate_existing=True)
+    module, version = row
+    # Known already: set without a change to save and without the statements lazy loading would cost.
+    set_committed_value(module, "course", course)
+    set_committed_value(module, "current_version", version)
     return module, version

@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from qualify.core.time import UTCDateTime, utcnow
 from qualify.extensions import db
@@ -30,6 +30,7 @@ class Course(db.Model):
     source: Mapped[str] = mapped_column(Text, default="")
     overview_html: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moves with every change to the course, its modules and their versions: the key of cached outlines.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     modules: Mapped[list["Module"]] = relationship(
@@ -112,6 +113,27 @@ class ModuleVersion(db.Model):
     @property
     def has_quiz(self) -> bool:
         return any(q["kind"] not in ("description", "essay") for q in self.questions)
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_courses_of_changed_modules(session: Session, _context, _instances) -> None:
+    """Move `Course.updated_at` when a module or module version of the course is added, changed or deleted."""
+    course_ids = set()
+    for item in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(item, Module | ModuleVersion):
+            continue
+        if item in session.dirty and not session.is_modified(item, include_collections=False):
+            continue
+        module = item
+        if isinstance(item, ModuleVersion):
+            module = item.module or (session.get(Module, item.module_id) if item.module_id else None)
+        if module is not None:
+            course_ids.add(module.course_id if module.course_id is not None else getattr(module.course, "id", None))
+    now = utcnow()
+    for course_id in course_ids - {None}:
+        course = session.get(Course, course_id)
+        if course is not None and course not in session.deleted:
+            course.updated_at = now
 
 
 class CourseFile(db.Model):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from qualify.courses import catalogue
 from qualify.courses.models import Course, CourseFile
+from qualify.courses.outline import outline_of
 from qualify.extensions import db
 
 bp = Blueprint("courses", __name__, url_prefix="/kurse")
@@ -17,7 +18,7 @@ INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg
 
 
 def _visible_course(slug: str) -> Course:
-    course = catalogue.course_with_outline(slug)
+    course = catalogue.course_by_slug(slug)
     if course is None or not catalogue.can_view(current_user, course):
         abort(404)
     return course
@@ -48,7 +49,7 @@ def catalogue_page():
 def course(slug: str):
     """Show a course overview with its modules."""
     course = _visible_course(slug)
-    return render_template("courses/course.html", course=course)
+    return render_template("courses/course.html", course=course, outline=outline_of(course))
 
 
 @bp.get("/<slug>/module/<module_slug>")
@@ -56,15 +57,15 @@ def course(slug: str):
 def module(slug: str, module_slug: str):
     """Show a module with links to the previous and the next one."""
     course = _visible_course(slug)
-    found = catalogue.module_version(course, module_slug)
+    outline = outline_of(course)
+    index = outline.index(module_slug)
+    found = catalogue.module_with_version(course, outline.modules[index]) if index is not None else None
     if found is None:
         abort(404)
     module, version = found
-    modules = course.active_modules
-    index = modules.index(module)
+    previous, next_ = outline.neighbours(index)
     return render_template("courses/module.html", course=course, module=module, version=version,
-                           previous=modules[index - 1] if index > 0 else None,
-                           next=modules[index + 1] if index + 1 < len(modules) else None)
+                           position=index + 1, total=len(outline), previous=previous, next=next_)
 
 
 @bp.get("/<slug>/dateien/<path:path>")

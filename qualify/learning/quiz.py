@@ -5,13 +5,14 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, literal, select, update
+from sqlalchemy import and_, bindparam, exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
+from qualify.core.database import run
 from qualify.courses.models import Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning import grading
@@ -74,17 +75,37 @@ def attempts_of(user, module: Module) -> list[QuizAttempt]:
     return list(db.session.scalars(stmt.order_by(QuizAttempt.number)))
 
 
-def module_progress(user, module: Module) -> tuple[bool, list[QuizAttempt]]:
-    """Tell whether the user has done the module, and list their attempts at its quiz, in one statement."""
-    done = exists().where(ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id)
-    one_row = select(literal(1).label("one")).subquery()
-    stmt = (select(done.label("done"), QuizAttempt).select_from(one_row)
-            .outerjoin(QuizAttempt, and_(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id))
-            .options(load_only(QuizAttempt.id, QuizAttempt.number, QuizAttempt.submitted_at,
-                               QuizAttempt.score, QuizAttempt.passed))
+@dataclass(frozen=True)
+class AttemptSummary:
+    """What the module page shows of an attempt."""
+
+    id: int
+    number: int
+    submitted_at: datetime | None
+    score: float | None
+    passed: bool | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
+
+
+@cache
+def _progress_statement():
+    user_id, module_id = bindparam("user_id"), bindparam("module_id")
+    done = exists().where(ModuleCompletion.user_id == user_id, ModuleCompletion.module_id == module_id)
+    one_row = select(literal(1).label("one")).subquery()  # a row for `done` even without attempts
+    return (select(done.label("done"), QuizAttempt.id, QuizAttempt.number, QuizAttempt.submitted_at,
+                   QuizAttempt.score, QuizAttempt.passed).select_from(one_row)
+            .outerjoin(QuizAttempt, and_(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id))
             .order_by(QuizAttempt.number))
-    rows = db.session.execute(stmt).all()
-    return bool(rows[0].done), [row.QuizAttempt for row in rows if row.QuizAttempt is not None]
+
+
+def module_progress(user, module: Module) -> tuple[bool, list[AttemptSummary]]:
+    """Tell whether the user has done the module, and list their attempts at its quiz, in one statement."""
+    rows = run(_progress_statement(), user_id=user.id, module_id=module.id).all()
+    attempts = [AttemptSummary(*row[1:]) for row in rows if row.id is not None]
+    return bool(rows[0].done), attempts
 
 
 def start_attempt(user, module: Module, *, now: datetime) -> QuizAttempt:

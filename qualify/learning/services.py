@@ -3,14 +3,16 @@
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only, selectinload
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
+from qualify.core.database import run
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion
@@ -27,6 +29,17 @@ def get_enrolment(user, course: Course) -> Enrolment | None:
     """Return the user's enrolment in the course, or None."""
     return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id,
                                                      Enrolment.course_id == course.id))
+
+
+@cache
+def _enrolment_state_statement():
+    return select(Enrolment.id, Enrolment.completed_at).where(Enrolment.user_id == bindparam("user_id"),
+                                                              Enrolment.course_id == bindparam("course_id"))
+
+
+def enrolment_state(user, course: Course):
+    """Return (id, completed_at) of the user's enrolment as a plain row, or None: for the course page."""
+    return run(_enrolment_state_statement(), user_id=user.id, course_id=course.id).first()
 
 
 def enrol(user, course: Course, *, now: datetime, by=None) -> Enrolment:

@@ -193,8 +193,7 @@ def learning_panels():
 
 
 def course_panel(course: Course) -> dict:
-    enrolment = services.get_enrolment(current_user, course)
-    return {"enrolment": enrolment}
+    return {"enrolment": services.enrolment_state(current_user, course)}
 
 
 def module_panel(module: Module, version) -> dict:

@@ -12,15 +12,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import and_, bindparam, distinct, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from qualify.accounts.models import Organisation
 from qualify.accounts.roles import Role
+from qualify.core.database import run
 from qualify.core.time import to_local
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
@@ -70,11 +72,20 @@ def has_given(user, module: Module) -> bool:
     return bool(db.session.scalar(stmt))
 
 
+@cache
+def _can_give_statement():
+    done = exists().where(ModuleCompletion.user_id == bindparam("user_id"),
+                          ModuleCompletion.module_id == bindparam("module_id"))
+    given = exists().where(FormatFeedbackGiven.key_hash == bindparam("key_hash"))
+    return select(and_(done, ~given))
+
+
 def can_give_feedback(user, module: Module) -> bool:
-    """Only someone who has done the module may answer, and only once."""
+    """Only someone who has done the module may answer, and only once (one statement: on every module page)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return is_module_done(user, module) and not has_given(user, module)
+    return bool(run(_can_give_statement(), user_id=user.id, module_id=module.id,
+                    key_hash=key_hash(user.id, module.id)).scalar())
 
 
 def kind_of(module: Module) -> str:

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from qualify.accounts.models import User
+from qualify.core.mail import attachment_maker
 from qualify.core.time import LOCAL_TZ
 from qualify.extensions import db
 from qualify.workshops.models import CalendarFeed, WorkshopSession
@@ -85,8 +86,17 @@ def feed_ics(sessions: list[WorkshopSession], *, name: str, page_url=lambda sess
 
 
 def ics_attachment(session: WorkshopSession, *, include_link: bool, page_url: str = "") -> dict:
-    """Return the .ics as an outbox attachment."""
-    data = session_ics(session, include_link=include_link, page_url=page_url).decode()
+    """Return the .ics as an outbox attachment, made when the mail is sent (from the session as it is then)."""
+    return {"make": "workshops.session_ics", "session_id": session.id, "include_link": include_link,
+            "page_url": page_url}
+
+
+@attachment_maker("workshops.session_ics")
+def _make_ics_attachment(arguments: dict) -> dict | None:
+    session = db.session.get(WorkshopSession, arguments["session_id"])
+    if session is None:  # deleted before the mail went out: the mail still goes, without a calendar file
+        return None
+    data = session_ics(session, include_link=arguments["include_link"], page_url=arguments["page_url"]).decode()
     filename = "absage.ics" if session.is_cancelled else "termin.ics"
     return {"filename": filename, "content_type": "text/calendar", "data": data}
 

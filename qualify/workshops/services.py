@@ -138,6 +138,9 @@ def _check_bookable(session: WorkshopSession, now: datetime) -> None:
 
 def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     """Book a seat, a waitlist place or (with approval) a request; booking twice returns the first booking."""
+    booking = booking_of(user, session)
+    if booking is not None and booking.is_active:
+        return booking  # the second click of a double click, answered without taking the lock
     session = lock_session(session)
     _check_bookable(session, now)
     booking = booking_of(user, session)

@@ -63,7 +63,7 @@ def test_confirmation_mail_carries_the_ics(make_session, make_user):
     person = make_user()
     make_session(booked=[person])
     (mail,) = outbox(person.email)
-    (attachment,) = mail.attachments
+    (attachment,) = mail.made_attachments()
     assert attachment["content_type"] == "text/calendar"
     _cal, event = parse(attachment["data"].encode())
     assert "Praxistag" in str(event["SUMMARY"])

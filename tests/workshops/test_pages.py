@@ -226,7 +226,7 @@ def test_trainer_moves_a_session_and_everyone_booked_gets_the_update(client, log
         "trainers": str(trainer.id)})
     assert response.status_code == 302, response.text
     (mail,) = outbox(person.email, "Termin geändert")
-    event = Calendar.from_ical(mail.attachments[0]["data"]).walk("VEVENT")[0]
+    event = Calendar.from_ical(mail.made_attachments()[0]["data"]).walk("VEVENT")[0]
     assert int(event["SEQUENCE"]) == 1 and str(event["UID"]) == session.uid
     assert str(event["LOCATION"]) == "Halle 5"
 
@@ -240,4 +240,4 @@ def test_trainer_cancels_a_session_from_its_page(client, login, make_user, make_
     page = client.post(f"/termine/{session.id}/absagen", data={}, follow_redirects=True)
     assert "abgesagt" in page.text
     (mail,) = outbox(person.email, "Termin abgesagt")
-    assert "METHOD:CANCEL" in mail.attachments[0]["data"]
+    assert "METHOD:CANCEL" in mail.made_attachments()[0]["data"]
