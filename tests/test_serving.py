@@ -107,3 +107,24 @@ def test_serve_passes_its_options_to_gunicorn(monkeypatch, runner):
     assert started["workers"] == 3 and started["bind"] == "0.0.0.0:9000"
     assert started["worker_class"] == "gthread"
     assert "x-forwarded-for" in started["access_log_format"]
+
+
+def test_a_web_worker_starts_without_what_only_some_requests_need(tmp_path):
+    # Cold start: migrations, calendar files, YAML, Markdown, PDF and e-mail checks load on first use.
+    import subprocess
+    import sys
+
+    code = ("import sys, qualify; qualify.create_app(); "
+            "print(sorted(m for m in ('alembic', 'flask_migrate', 'icalendar', 'yaml', 'markdown_it', 'fpdf', "
+            "'email_validator') if m in sys.modules))")
+    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'cold.sqlite'}",
+           "QUALIFY_INSTANCE_PATH": str(tmp_path)}
+    loaded = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_migrations_load_on_demand_and_the_command_line_has_them(fresh_app, runner):
+    assert fresh_app.extensions["migrate"].directory.endswith("migrations")
+    upgrade()  # loads Flask-Migrate into the app on first use
+    assert type(fresh_app.extensions["migrate"]).__name__ == "_MigrateConfig"
+    assert "db" in cli.commands

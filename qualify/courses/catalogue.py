@@ -8,6 +8,7 @@ from sqlalchemy.orm import defer, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.roles import Role
+from qualify.core.database import run
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.courses.outline import OutlineModule
 from qualify.extensions import db
@@ -37,6 +38,16 @@ class CatalogueFilter:
             low, high = DURATIONS[self.duration]
             return course.duration_minutes is not None and low <= course.duration_minutes <= high
         return True
+
+
+@cache
+def _stamp_statement():
+    return select(func.count(), func.max(Course.updated_at))
+
+
+def catalogue_stamp() -> tuple:
+    """Return what changes whenever a course, its modules or their versions change (see Course.updated_at)."""
+    return tuple(run(_stamp_statement()).one())
 
 
 def published_courses() -> list[Course]:

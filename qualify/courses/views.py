@@ -1,8 +1,10 @@
 """The catalogue, course overviews, module pages and course files."""
 
 from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from qualify.courses import catalogue
@@ -31,13 +33,31 @@ def catalogue_page():
     chosen = catalogue.CatalogueFilter(
         query=request.args.get("q", "").strip()[:100], tag=request.args.get("thema", ""),
         audience=request.args.get("zielgruppe", ""), duration=request.args.get("dauer", ""))
+    page_number = request.args.get("seite", 1, type=int)
+    key = (catalogue.catalogue_stamp(), chosen, page_number, str(get_locale()))
+    content = _CATALOGUE_PAGES.get(key)
+    if content is None:
+        content = Markup(_catalogue_content(chosen, page_number))  # noqa: S704 (our template, escaped)
+        if len(_CATALOGUE_PAGES) >= CATALOGUE_PAGES_KEPT:
+            _CATALOGUE_PAGES.clear()
+        _CATALOGUE_PAGES[key] = content
+    return render_template("courses/catalogue.html", content=content)
+
+
+# Rendered catalogue pages per filter, page and language, kept per worker. The catalogue is the same for every
+# learner and changes only with a course (catalogue_stamp); reading and rendering 200 courses cost most of it.
+CATALOGUE_PAGES_KEPT = 500
+_CATALOGUE_PAGES: dict[tuple, Markup] = {}
+
+
+def _catalogue_content(chosen: catalogue.CatalogueFilter, page_number: int) -> str:
     courses = catalogue.published_courses()
     matching = [course for course in courses if chosen.matches(course)]
-    shown, page = catalogue.page_of(matching, request.args.get("seite", 1, type=int))
+    shown, page = catalogue.page_of(matching, page_number)
     filters = {"q": chosen.query, "thema": chosen.tag, "zielgruppe": chosen.audience,
                "dauer": chosen.duration}
     return render_template(
-        "courses/catalogue.html", courses=shown, total=len(matching), page=page, chosen=chosen,
+        "courses/_catalogue_content.html", courses=shown, total=len(matching), page=page, chosen=chosen,
         has_next=page * catalogue.PAGE_SIZE < len(matching), filters={k: v for k, v in filters.items() if v},
         module_counts=catalogue.module_counts([c.id for c in shown]),
         tags=sorted({tag for c in courses for tag in c.tags}),

@@ -4,16 +4,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only, selectinload
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core.database import run
 from qualify.courses.models import Course, Module, ModuleVersion
+from qualify.courses.outline import OutlineModule, outline_of
 from qualify.extensions import db
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion
 
@@ -150,38 +151,57 @@ def issue_certificate(user, course: Course, *, now: datetime) -> Certificate:
 
 @dataclass
 class CourseProgress:
-    course: Course
-    enrolment: Enrolment
+    course: Any  # id, slug, title, status, updated_at of the course (a plain row)
+    enrolment: Any  # completed_at of the enrolment (the same row)
     done: int
     total: int
-    next_module: Module | None
-    certificate: Certificate | None
+    next_module: OutlineModule | None
+    certificate: Any  # code of the certificate (a plain row), or None
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
 
+@cache
+def _my_courses_statement():
+    return (select(Course.id, Course.slug, Course.title, Course.status, Course.updated_at, Enrolment.completed_at)
+            .join(Enrolment, Enrolment.course_id == Course.id).where(Enrolment.user_id == bindparam("user_id"))
+            .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc()))
+
+
+@cache
+def _my_done_statement():
+    return (select(ModuleCompletion.module_id).join(Module, Module.id == ModuleCompletion.module_id)
+            .where(ModuleCompletion.user_id == bindparam("user_id"),
+                   Module.course_id.in_(bindparam("course_ids", expanding=True))))
+
+
+@cache
+def _my_certificates_statement():
+    return select(Certificate.course_id, Certificate.code).where(
+        Certificate.user_id == bindparam("user_id"), Certificate.course_id.in_(bindparam("course_ids", expanding=True)))
+
+
 def my_learning(user) -> list[CourseProgress]:
-    """Return the enrolled courses with progress and where to continue, in a fixed number of statements."""
-    version_headline = load_only(ModuleVersion.id, ModuleVersion.title, ModuleVersion.kind)
-    stmt = (select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.enrolled_at.desc())
-            .options(selectinload(Enrolment.course)
-                     .load_only(Course.id, Course.slug, Course.title, Course.status)
-                     .selectinload(Course.modules).selectinload(Module.current_version).options(version_headline)))
-    enrolments = list(db.session.scalars(stmt))
-    course_ids = [e.course_id for e in enrolments]
-    done = completed_module_ids(user, course_ids)
-    certificates = {c.course_id: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id.in_(course_ids)))} \
-        if course_ids else {}
+    """Return the enrolled courses with progress and where to continue, in three statements.
+
+    The modules come from the cached course outlines; the rest are plain rows (the learner's start page).
+    """
+    courses = run(_my_courses_statement(), user_id=user.id).all()
+    if not courses:
+        return []
+    course_ids = [course.id for course in courses]
+    done = set(run(_my_done_statement(), user_id=user.id, course_ids=course_ids).scalars())
+    certificates = {row.course_id: row for row in run(_my_certificates_statement(), user_id=user.id,
+                                                       course_ids=course_ids)}
     progress = []
-    for enrolment in enrolments:
-        modules = enrolment.course.active_modules
+    for course in courses:
+        modules = outline_of(course).modules
         progress.append(CourseProgress(
-            course=enrolment.course, enrolment=enrolment, done=sum(1 for m in modules if m.id in done),
-            total=len(modules), next_module=next((m for m in modules if m.id not in done), None),
-            certificate=certificates.get(enrolment.course_id)))
+            course=course, enrolment=course, done=sum(1 for m in modules if m.id in done), total=len(modules),
+            next_module=next((m for m in modules if m.id not in done), None),
+            certificate=certificates.get(course.id)))
     return progress
 
 

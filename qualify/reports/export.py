@@ -2,8 +2,9 @@
 
 import csv
 import io
+from functools import cache
 
-from flask_babel import format_percent
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 
 from qualify.reports.services import METRIC_LABELS, Figure, Report, Table, month_label
@@ -18,7 +19,13 @@ def count_text(figure: Figure, k: int) -> str:
 
 def share_text(figure: Figure) -> str:
     """Write a share as a whole percentage, or nothing when it is withheld."""
-    return "" if figure.share is None else format_percent(round(figure.share, 2))
+    return "" if figure.share is None else _percent(round(figure.share, 2), str(get_locale()))
+
+
+@cache
+def _percent(share: float, _language: str) -> str:
+    # A hundred and one values per language; Babel parses its number pattern on every call.
+    return format_percent(share)
 
 
 def csv_safe(value: object) -> str:

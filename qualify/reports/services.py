@@ -10,15 +10,17 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
+from qualify.core.database import run
 from qualify.courses.models import KINDS, Course
 from qualify.extensions import db
 from qualify.reports import rollup
@@ -118,10 +120,38 @@ class Report:
     overview: Table | None = None
     trend: Table | None = None
     counted_at: datetime | None = None
+    key: tuple = ()  # the same for every report built from the same rollups, scope and filters
 
     @property
     def k(self) -> int:
         return self.scope.k
+
+
+@cache
+def _organisation_statement():
+    return select(Organisation.id, Organisation.name, Organisation.small_group_threshold).where(
+        Organisation.id == bindparam("organisation_id"))
+
+
+@cache
+def _units_statement():
+    return select(Unit.id, Unit.name).where(Unit.organisation_id == bindparam("organisation_id")).order_by(Unit.name)
+
+
+@cache
+def _counted_months_statement():
+    return select(RollupMonth.month, RollupMonth.counted_at).order_by(RollupMonth.month)
+
+
+@cache
+def _rollup_fingerprint_statement():
+    # The highest id: every count inserts new rows. (Counting the rows scanned the table on every page.)
+    return select(func.max(ParticipationRollup.id))
+
+
+@cache
+def _course_titles_statement():
+    return select(Course.id, Course.title).order_by(Course.title)
 
 
 def scope_for(user) -> Scope:
@@ -130,12 +160,12 @@ def scope_for(user) -> Scope:
         organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
         k = threshold(max((o.small_group_threshold for o in organisations), default=None))
         return Scope(None, None, k, tuple((o.id, o.name) for o in organisations))
-    organisation = user.organisation if user.has_role(Role.WORKS_COUNCIL) else None
+    organisation = None
+    if user.has_role(Role.WORKS_COUNCIL) and user.organisation_id is not None:
+        organisation = run(_organisation_statement(), organisation_id=user.organisation_id).first()
     if organisation is None:
         raise OutOfScope("no organisation to report on")
-    units = db.session.execute(
-        select(Unit.id, Unit.name).where(Unit.organisation_id == organisation.id).order_by(Unit.name)
-    )
+    units = run(_units_statement(), organisation_id=organisation.id)
     return Scope(
         organisation.id,
         organisation.name,
@@ -184,14 +214,26 @@ def metrics_for(kind: str | None) -> list[str]:
 
 def courses_to_choose() -> list[tuple[int, str]]:
     """Return (id, title) of every course, for the course filter."""
-    return list(db.session.execute(select(Course.id, Course.title).order_by(Course.title)))
+    return [tuple(row) for row in run(_course_titles_statement())]
 
 
 def participation_report(scope: Scope, filters: Filters) -> Report:
     """Build the protected tables for the filters from the rollups."""
-    counted = list(
-        db.session.execute(select(RollupMonth.month, RollupMonth.counted_at).order_by(RollupMonth.month))
-    )
+    counted = tuple(tuple(row) for row in run(_counted_months_statement()))
+    # counted_at changes with every count; the rows' highest id also catches a count in the same instant.
+    fingerprint = tuple(run(_rollup_fingerprint_statement()).one())
+    key = (scope, filters, counted, fingerprint)
+    if key in _REPORTS:
+        return _REPORTS[key]
+    report = _build_report(scope, filters, counted, fingerprint)
+    report.key = key
+    if len(_REPORTS) >= PROTECTED_TABLES_KEPT:
+        _REPORTS.clear()
+    _REPORTS[key] = report
+    return report
+
+
+def _build_report(scope: Scope, filters: Filters, counted: tuple, fingerprint: tuple) -> Report:
     months = [month for month, _at in counted]
     metrics = metrics_for(filters.kind)
     metric = filters.metric if filters.metric in metrics else "active"
@@ -202,7 +244,8 @@ def participation_report(scope: Scope, filters: Filters) -> Report:
         first, last, filters.organisation_id, filters.unit_id, filters.course_id, filters.kind, metric
     )
     counted_at = max(at for _month, at in counted)
-    groups, values, hidden, group_sizes = _protected_table(scope, filters, tuple(months), tuple(metrics), counted_at)
+    groups, values, hidden, group_sizes = _protected_table(scope, filters, tuple(months), tuple(metrics), counted_at,
+                                                           fingerprint)
     shown = [(key, label) for key, label in groups if _wanted(key, scope, filters)]
     period = [m for m in months if first <= m <= last]
     view = _View(values, hidden, group_sizes, scope.k)
@@ -219,14 +262,12 @@ def participation_report(scope: Scope, filters: Filters) -> Report:
     )
 
 
-def _protected_table(scope: Scope, filters: Filters, months: tuple, metrics: tuple, counted_at) -> tuple:
+def _protected_table(scope: Scope, filters: Filters, months: tuple, metrics: tuple, counted_at, fingerprint) -> tuple:
     """Return (groups, values, hidden cells, group sizes) for a scope, course and kind.
 
     The protection depends only on the rollups, which change only when they are counted again, so the result is
     kept per worker until the next count (counted_at is part of the key). Period and unit filters only cut it down.
     """
-    # counted_at changes with every count; the rows' count and highest id also catch a count in the same instant.
-    fingerprint = tuple(db.session.execute(select(func.count(), func.max(ParticipationRollup.id))).one())
     key = (scope, filters.course_id, filters.kind, months, metrics, counted_at, fingerprint)
     if key in _PROTECTED:
         _PROTECTED.move_to_end(key)
@@ -250,6 +291,7 @@ def _protected_table(scope: Scope, filters: Filters, months: tuple, metrics: tup
 
 PROTECTED_TABLES_KEPT = 64
 _PROTECTED: OrderedDict = OrderedDict()
+_REPORTS: dict[tuple, Report] = {}  # whole reports, kept like the tables they are cut from
 
 
 def _period(months: list[date], filters: Filters) -> tuple[date, date]:

@@ -1,9 +1,10 @@
 """Reports: aggregated participation for works councils and the network coordination, and who looked at it."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
@@ -90,17 +91,27 @@ def _charts(report: services.Report) -> dict:
 def participation():
     """Show aggregated participation for the chosen period, course, kind and group."""
     report = _report()
+    names = _names(report)
+    key = (report.key, str(get_locale()), tuple(names["courses"].items()))
+    content = _CONTENT.get(key)
+    if content is None:
+        content = Markup(render_template(  # noqa: S704 (a template we render, escaped as every page)
+            "reports/_participation_content.html", report=report, names=names,
+            units=services.units_of(report.scope), kinds=KIND_LABELS, **_charts(report), **_helpers()))
+        if len(_CONTENT) >= CONTENT_KEPT:
+            _CONTENT.clear()
+        _CONTENT[key] = content
+    # Rendered before the commit of the access-log entry, which would expire what the page still reads.
+    page = render_template("reports/participation.html", content=content)
     services.record_access("reports.view", actor=current_user, scope=report.scope, filters=report.filters)
     db.session.commit()
-    return render_template(
-        "reports/participation.html",
-        report=report,
-        names=_names(report),
-        units=services.units_of(report.scope),
-        kinds=KIND_LABELS,
-        **_charts(report),
-        **_helpers(),
-    )
+    return page
+
+
+# The rendered page body per report, language and course names, kept per worker: it changes only when the
+# rollups are counted again (part of report.key), and building its tables cost most of the page's time.
+CONTENT_KEPT = 64
+_CONTENT: dict[tuple, Markup] = {}
 
 
 @bp.get("/beteiligung/druck")

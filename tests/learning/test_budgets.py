@@ -1,6 +1,7 @@
 """Learning pages send a fixed number of SQL statements, however many courses or questions there are."""
 
 from qualify.core.time import utcnow
+from qualify.courses.models import Course
 from qualify.extensions import db
 from qualify.learning import services
 from tests.learning.helpers import module, module_of, module_url, quiz_page, start_quiz
@@ -41,7 +42,7 @@ def test_my_learning_costs_the_same_with_completed_courses(client, learner, make
     enrol_in_courses(learner, make_course, 0, 2)
     before = statements_for(client, count_statements, "/lernen/")
     for progress in services.my_learning(learner):
-        attempt_id = start_quiz(client, module_of(progress.course, "test"))
+        attempt_id = start_quiz(client, module_of(db.session.get(Course, progress.course.id), "test"))
         page = quiz_page(client, attempt_id)
         name = page.names()[0]
         client.post(f"/lernen/versuche/{attempt_id}/abgeben", data={name: page.option(name, "orange")})

@@ -104,3 +104,30 @@ def test_mails_follow_the_recipients_language(make_session, make_user):
     assert to_english.subject.startswith("Waitlist")
     assert to_english.body_text.startswith("Hello")
     assert "position 1" in to_english.body_text
+
+
+def test_the_calendar_file_is_made_when_the_mail_is_sent(app, monkeypatch, smtp_server, make_session, make_user):
+    port, received = smtp_server
+    person = make_user()
+    session = make_session(booked=[person])
+    (mail,) = outbox(person.email)
+    assert mail.attachments == [{"make": "workshops.session_ics", "session_id": session.id,
+                                 "include_link": True, "page_url": mail.attachments[0]["page_url"]}]
+    session.place = "Halle 7"  # changed after the booking, before the mail goes out
+    db.session.commit()
+
+    use_smtp(app, monkeypatch, port)
+    assert send_due_mail(at(session, days=-10)) == 1
+    message = message_from_bytes(received.envelopes[0].content, policy=policy.default)
+    (calendar,) = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert "LOCATION:Halle 7" in calendar.get_content()
+
+
+def test_a_mail_about_a_deleted_session_goes_without_its_calendar_file(app, make_session, make_user):
+    person = make_user()
+    session = make_session(booked=[person])
+    (mail,) = outbox(person.email)
+    db.session.delete(session)
+    db.session.commit()
+    email = build_email(db.session.get(type(mail), mail.id), "Qualify <noreply@example.org>")
+    assert "text/calendar" not in [part.get_content_type() for part in email.walk()]
