@@ -10,10 +10,11 @@ from functools import cache
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.core.database import run
-from qualify.courses.models import Module, ModuleVersion
+from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning import grading
 from qualify.learning.models import ModuleCompletion, QuizAttempt, Reflection
@@ -198,10 +199,27 @@ def save_reflection(user_id: int, module_id: int, key: str, text: str, *, now: d
         reflection.text, reflection.updated_at = text, now
 
 
+@cache
+def _reflections_statement():
+    return select(Reflection.question_key, Reflection.text).where(
+        Reflection.user_id == bindparam("user_id"), Reflection.module_id == bindparam("module_id"))
+
+
 def reflections_of(user, module: Module) -> dict[str, str]:
     """Return the user's own reflections in this module by question key."""
-    stmt = select(Reflection).where(Reflection.user_id == user.id, Reflection.module_id == module.id)
-    return {r.question_key: r.text for r in db.session.scalars(stmt)}
+    return dict(run(_reflections_statement(), user_id=user.id, module_id=module.id).all())
+
+
+@cache
+def _attempt_statement():
+    return (select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id"))
+            .options(joinedload(QuizAttempt.version),
+                     joinedload(QuizAttempt.module).joinedload(Module.course).defer(Course.source)))
+
+
+def attempt_to_show(attempt_id: int) -> QuizAttempt | None:
+    """Load an attempt with its version, module and course in one statement (the quiz page)."""
+    return db.session.scalar(_attempt_statement(), {"attempt_id": attempt_id})
 
 
 def _response(attempt: QuizAttempt, question: dict):

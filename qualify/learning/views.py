@@ -29,8 +29,9 @@ def _visible_module(module_id: int) -> Module:
     return module
 
 
-def _own_attempt(attempt_id: int) -> QuizAttempt:
-    attempt = db.session.get(QuizAttempt, attempt_id)
+def _own_attempt(attempt_id: int, *, shown: bool = False) -> QuizAttempt:
+    # To show it, with its version, module and course in the same statement; to change it, the row alone.
+    attempt = quiz.attempt_to_show(attempt_id) if shown else db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)  # someone else's attempt does not exist for you
     return attempt
@@ -122,7 +123,7 @@ def start_quiz(module_id: int):
 @login_required
 def attempt(attempt_id: int):
     """Show an open attempt as a form, or a submitted one with its results."""
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, shown=True)
     template = "learning/attempt.html" if attempt.is_open else "learning/result.html"
     return render_template(template, attempt=attempt, module=attempt.module, course=attempt.module.course,
                            questions=quiz.attempt_questions(attempt), ordered_options=quiz.ordered_options,
