@@ -6,6 +6,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,28 @@ def navigation_for(user) -> list[NavItem]:
             if item.endpoint in endpoints and (not item.roles or user.has_any_role(*item.roles))]
 
 
+# The rendered main navigation per roles, language and page: the same for everyone with the same roles,
+# and a dozen links and labels that every page would otherwise build again.
+_NAVIGATION_HTML: dict[tuple, Markup] = {}
+
+
+def main_navigation() -> Markup:
+    """Return the main navigation of the signed-in person as HTML."""
+    language, endpoint = str(get_locale() or "de"), request.endpoint
+    key = (frozenset(current_user.roles), language, endpoint)
+    html = _NAVIGATION_HTML.get(key)
+    if html is None:
+        template = current_app.jinja_env.get_template("_main_nav.html")
+        html = Markup(template.render(navigation=navigation_for(current_user), current_endpoint=endpoint))  # noqa: S704
+        if len(_NAVIGATION_HTML) >= 5_000:
+            _NAVIGATION_HTML.clear()
+        _NAVIGATION_HTML[key] = html
+    return html
+
+
 def _template_context() -> dict:
     return {
-        "navigation": navigation_for(current_user),
+        "main_navigation": main_navigation,
         "current_language": str(get_locale() or "de"),
         "current_endpoint": request.endpoint,
         "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,

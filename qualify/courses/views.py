@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from qualify.courses import catalogue
 from qualify.courses.models import Course, CourseFile
-from qualify.courses.outline import outline_of
+from qualify.courses.outline import CACHE_LIMIT, outline_of
 from qualify.extensions import db
 
 bp = Blueprint("courses", __name__, url_prefix="/kurse")
@@ -69,7 +69,19 @@ def _catalogue_content(chosen: catalogue.CatalogueFilter, page_number: int) -> s
 def course(slug: str):
     """Show a course overview with its modules."""
     course = _visible_course(slug)
-    return render_template("courses/course.html", course=course, outline=outline_of(course))
+    key = (course.id, course.updated_at, str(get_locale()))
+    body = _COURSE_BODIES.get(key)
+    if body is None:
+        body = Markup(render_template("courses/_course_body.html", course=course,  # noqa: S704
+                                      outline=outline_of(course)))
+        if len(_COURSE_BODIES) >= CACHE_LIMIT:
+            _COURSE_BODIES.clear()
+        _COURSE_BODIES[key] = body
+    return render_template("courses/course.html", course=course, body=body)
+
+
+# The overview and module list of a course per language, kept per worker until the course changes.
+_COURSE_BODIES: dict[tuple, Markup] = {}
 
 
 @bp.get("/<slug>/module/<module_slug>")
