@@ -66,6 +66,19 @@ def run(statement, **params):
     return session.connection().execute(statement, params)
 
 
+def insert_unless_present(model, **values) -> bool:
+    """Insert a row unless a unique constraint already holds its like; tell whether it was inserted.
+
+    One statement (INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike) instead of a savepoint,
+    an INSERT and a caught IntegrityError: for the rows that must exist once, such as a module done.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return run(insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
+
+
 def init_migrations(app: Flask) -> None:
     """Let Flask-Migrate find the migrations folder, loading it only when migrations are asked for."""
     app.extensions["migrate"] = MigrationsOnDemand(app)

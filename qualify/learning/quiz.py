@@ -155,6 +155,21 @@ def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], *, now: datet
     """
     if not accepts_answers(attempt, now):
         return False
+    answers, reflections = _answers_from(attempt, form)
+    # Only while the attempt is open: a save that loses the race against its own submit changes nothing.
+    saved = db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(answers=answers).execution_options(synchronize_session=False))
+    if saved.rowcount != 1:
+        return False
+    set_committed_value(attempt, "answers", answers)
+    for key, text in reflections.items():
+        save_reflection(attempt.user_id, attempt.module_id, key, text, now=now)
+    return True
+
+
+def _answers_from(attempt: QuizAttempt, form: dict[str, list[str]]) -> tuple[dict, dict[str, str]]:
+    """Return the attempt's answers updated from the form, and the reflections it holds."""
     answers = dict(attempt.answers or {})
     reflections = {}
     for question in attempt_questions(attempt):
@@ -173,16 +188,7 @@ def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], *, now: datet
         elif f"q-{key}" in form:
             values = [value[:MAX_VALUE] for value in form[f"q-{key}"]]
             answers[key] = [v for v in values if v] if kind == "multiple_choice" else values[0]
-    # Only while the attempt is open: a save that loses the race against its own submit changes nothing.
-    saved = db.session.execute(
-        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(answers=answers).execution_options(synchronize_session=False))
-    if saved.rowcount != 1:
-        return False
-    set_committed_value(attempt, "answers", answers)
-    for key, text in reflections.items():
-        save_reflection(attempt.user_id, attempt.module_id, key, text, now=now)
-    return True
+    return answers, reflections
 
 
 def save_reflection(user_id: int, module_id: int, key: str, text: str, *, now: datetime) -> None:
@@ -217,8 +223,8 @@ def _attempt_statement():
                      joinedload(QuizAttempt.module).joinedload(Module.course).defer(Course.source)))
 
 
-def attempt_to_show(attempt_id: int) -> QuizAttempt | None:
-    """Load an attempt with its version, module and course in one statement (the quiz page)."""
+def attempt_with_module(attempt_id: int) -> QuizAttempt | None:
+    """Load an attempt with its version, module and course in one statement (quiz page and submit)."""
     return db.session.scalar(_attempt_statement(), {"attempt_id": attempt_id})
 
 
@@ -240,26 +246,37 @@ def _response(attempt: QuizAttempt, question: dict):
     return given if isinstance(given, str) else None
 
 
-def submit_attempt(attempt: QuizAttempt, user, *, now: datetime) -> QuizAttempt:
-    """Grade the attempt exactly once, even when the same submit arrives twice at the same moment."""
-    claimed = db.session.execute(
-        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(submitted_at=now).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        raise LearningError(_("Dieser Versuch wurde bereits abgegeben."))
-    set_committed_value(attempt, "submitted_at", now)  # already written by the claim: no second UPDATE
+def submit_attempt(attempt: QuizAttempt, user, *, now: datetime, form: dict | None = None) -> QuizAttempt:
+    """Grade the attempt exactly once, even when the same submit arrives twice at the same moment.
+
+    The last answers in `form` (as save_answers takes them) are graded and stored with the grade.
+    """
+    reflections = {}
+    if form is not None and accepts_answers(attempt, now):
+        answers, reflections = _answers_from(attempt, form)
+        set_committed_value(attempt, "answers", answers)  # graded from memory, written with the grade
     results = []
     for question in attempt_questions(attempt):
         result = grading.grade(question, _response(attempt, question))
         if result is not None:
             results.append(result)
     module = attempt.module
-    settings = settings_for(module, attempt.version)
-    attempt.score = grading.percentage(results)
-    attempt.passed = attempt.score >= settings.pass_percentage
-    attempt.results = [{"key": r.key, "kind": r.kind, "score": r.score, "correct": r.correct,
-                        "chosen": r.chosen, "feedback_html": r.feedback_html} for r in results]
-    db.session.flush()
+    score = grading.percentage(results)
+    pass_percentage = settings_for(module, attempt.version).pass_percentage
+    graded = {"submitted_at": now, "answers": attempt.answers, "score": score, "passed": score >= pass_percentage,
+              "results": [{"key": r.key, "kind": r.kind, "score": r.score, "correct": r.correct,
+                           "chosen": r.chosen, "feedback_html": r.feedback_html} for r in results]}
+    # One conditional UPDATE hands the attempt in with its grade: of two submits arriving together, only
+    # the first finds it still open. (Grading before it costs the second nothing but a moment of CPU.)
+    claimed = db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(**graded).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise LearningError(_("Dieser Versuch wurde bereits abgegeben."))
+    for name, value in graded.items():
+        set_committed_value(attempt, name, value)  # written already: no second UPDATE
+    for key, text in reflections.items():
+        save_reflection(attempt.user_id, attempt.module_id, key, text, now=now)
     if attempt.passed:
         complete_module(user, module, attempt.version, via="quiz", now=now)
     return attempt

@@ -29,9 +29,9 @@ def _visible_module(module_id: int) -> Module:
     return module
 
 
-def _own_attempt(attempt_id: int, *, shown: bool = False) -> QuizAttempt:
-    # To show it, with its version, module and course in the same statement; to change it, the row alone.
-    attempt = quiz.attempt_to_show(attempt_id) if shown else db.session.get(QuizAttempt, attempt_id)
+def _own_attempt(attempt_id: int, *, with_module: bool = False) -> QuizAttempt:
+    # With its version, module and course in the same statement for pages and grading that read them all.
+    attempt = quiz.attempt_with_module(attempt_id) if with_module else db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)  # someone else's attempt does not exist for you
     return attempt
@@ -123,7 +123,7 @@ def start_quiz(module_id: int):
 @login_required
 def attempt(attempt_id: int):
     """Show an open attempt as a form, or a submitted one with its results."""
-    attempt = _own_attempt(attempt_id, shown=True)
+    attempt = _own_attempt(attempt_id, with_module=True)
     template = "learning/attempt.html" if attempt.is_open else "learning/result.html"
     return render_template(template, attempt=attempt, module=attempt.module, course=attempt.module.course,
                            questions=quiz.attempt_questions(attempt), ordered_options=quiz.ordered_options,
@@ -154,10 +154,9 @@ def save_attempt(attempt_id: int):
 @login_required
 def submit_attempt(attempt_id: int):
     """Save the last answers and hand the attempt in for grading (exactly once)."""
-    attempt = _own_attempt(attempt_id)
-    quiz.save_answers(attempt, request.form.to_dict(flat=False), now=utcnow())
+    attempt = _own_attempt(attempt_id, with_module=True)
     try:
-        quiz.submit_attempt(attempt, current_user, now=utcnow())
+        quiz.submit_attempt(attempt, current_user, now=utcnow(), form=request.form.to_dict(flat=False))
     except LearningError as error:
         db.session.rollback()
         flash(str(error), "error")
