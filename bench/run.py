@@ -35,6 +35,7 @@ DURATION = float(os.environ.get("DURATION", "4"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "32"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
+THREADS = int(os.environ.get("THREADS", "1"))  # above 1: gthread workers (keep-alive, threads per worker)
 NOISE_LIMIT = 0.15
 # Targets from the issue, as a share of hello-world requests per second in the same run.
 TARGETS = {"course": 0.25, "module": 0.25, "quiz_submit": 0.15, "booking": 0.15, "works_council": 0.20}
@@ -291,7 +292,8 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "QUALIFY_BENCH": "1", "SECRET_KEY": "bench-secret-key",
            "QUALIFY_INSTANCE_PATH": str(instance), "QUALIFY_ENV": "production", "SESSION_COOKIE_SECURE": "0"}
     env.pop("FLASK_DEBUG", None)
-    server = subprocess.Popen([*QUALIFY, "serve", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+    server = subprocess.Popen([*QUALIFY, "serve", "--workers", str(WORKERS), "--threads", str(THREADS),
+                               "--bind", f"127.0.0.1:{port}",
                                "--access-log", ""], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=open(seed.CACHE / "server.log", "ab"), start_new_session=True)  # noqa: SIM115
     deadline = time.monotonic() + 60

@@ -49,7 +49,7 @@ class Config:
         self.INSTANCE_PATH = INSTANCE_PATH
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or None
         self.SQLALCHEMY_DATABASE_URI = database_url(INSTANCE_PATH)
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = {}  # connections are checked when idle, see core.database
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
 
         self.SESSION_COOKIE_HTTPONLY = True
