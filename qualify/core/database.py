@@ -110,7 +110,9 @@ def insert_unless_present(model, **values) -> bool:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return run(insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
+    # RETURNING rather than rowcount, which is -1 on PostgreSQL once SQLAlchemy adds its own RETURNING.
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(model.__table__.c.id)
+    return run(statement).first() is not None
 
 
 def init_migrations(app: Flask) -> None:

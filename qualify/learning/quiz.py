@@ -18,7 +18,7 @@ from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning import grading
 from qualify.learning.models import ModuleCompletion, QuizAttempt, Reflection
-from qualify.learning.services import LearningError, complete_module
+from qualify.learning.services import LearningError, complete_module, remember_done
 
 GRACE = timedelta(seconds=30)  # a submit that left the phone just before the deadline still counts
 MAX_VALUE = 500  # characters of one answer: more is not an answer
@@ -106,6 +106,7 @@ def module_progress(user, module: Module) -> tuple[bool, list[AttemptSummary]]:
     """Tell whether the user has done the module, and list their attempts at its quiz, in one statement."""
     rows = run(_progress_statement(), user_id=user.id, module_id=module.id).all()
     attempts = [AttemptSummary(*row[1:]) for row in rows if row.id is not None]
+    remember_done(user, module.id, bool(rows[0].done))
     return bool(rows[0].done), attempts
 
 

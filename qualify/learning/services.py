@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -82,6 +83,25 @@ def completed_module_ids(user, course_ids: list[int]) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
+def _done_this_request() -> dict | None:
+    # What this request has read about modules done, by (user id, module id): the module page's panels
+    # (progress, feedback) ask the same question, and the answer cannot change within a page view.
+    return request.environ.setdefault("qualify.modules_done", {}) if has_request_context() else None
+
+
+def remember_done(user, module_id: int, done: bool) -> None:
+    """Note for the rest of this request whether the user has done the module."""
+    memo = _done_this_request()
+    if memo is not None:
+        memo[(user.id, module_id)] = done
+
+
+def known_done(user, module_id: int) -> bool | None:
+    """Return what this request already read about the module being done, or None."""
+    memo = _done_this_request()
+    return None if memo is None else memo.get((user.id, module_id))
+
+
 def is_module_done(user, module: Module) -> bool:
     """Tell whether the user has done the module (on any version)."""
     stmt = select(func.count()).where(ModuleCompletion.user_id == user.id,
@@ -95,6 +115,7 @@ def complete_module(user, module: Module, version: ModuleVersion, *, via: str, n
                                        module_version_id=version.id, completed_at=now, via=via)
     if not newly_done:
         return False
+    remember_done(user, module.id, True)
     check_course_completion(user, module.course, now=now)
     return True
 

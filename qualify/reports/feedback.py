@@ -27,7 +27,7 @@ from qualify.core.time import to_local
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning.models import ModuleCompletion
-from qualify.learning.services import is_module_done
+from qualify.learning.services import is_module_done, known_done
 from qualify.reports.feedback_models import FORMATS, FormatFeedback, FormatFeedbackGiven
 from qualify.reports.suppression import threshold
 from qualify.workshops.models import Booking, WorkshopSession
@@ -83,6 +83,8 @@ def _can_give_statement():
 def can_give_feedback(user, module: Module) -> bool:
     """Only someone who has done the module may answer, and only once (one statement: on every module page)."""
     if not getattr(user, "is_authenticated", False):
+        return False
+    if known_done(user, module.id) is False:  # the progress panel of the same page has just read it
         return False
     return bool(run(_can_give_statement(), user_id=user.id, module_id=module.id,
                     key_hash=key_hash(user.id, module.id)).scalar())

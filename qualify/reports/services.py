@@ -129,24 +129,19 @@ class Report:
 
 @cache
 def _organisation_statement():
-    return select(Organisation.id, Organisation.name, Organisation.small_group_threshold).where(
-        Organisation.id == bindparam("organisation_id"))
-
-
-@cache
-def _units_statement():
-    return select(Unit.id, Unit.name).where(Unit.organisation_id == bindparam("organisation_id")).order_by(Unit.name)
+    # The organisation with each of its units, one row per unit (a single row without units).
+    return (select(Organisation.id, Organisation.name, Organisation.small_group_threshold,
+                   Unit.id.label("unit_id"), Unit.name.label("unit_name"))
+            .outerjoin(Unit, Unit.organisation_id == Organisation.id)
+            .where(Organisation.id == bindparam("organisation_id")).order_by(Unit.name))
 
 
 @cache
 def _counted_months_statement():
-    return select(RollupMonth.month, RollupMonth.counted_at).order_by(RollupMonth.month)
-
-
-@cache
-def _rollup_fingerprint_statement():
-    # The highest id: every count inserts new rows. (Counting the rows scanned the table on every page.)
-    return select(func.max(ParticipationRollup.id))
+    # Each counted month with the rollups' highest id: every count inserts new rows, so the id also tells
+    # a count in the same instant apart. (Counting the rows scanned the table on every page.)
+    highest = select(func.max(ParticipationRollup.id)).scalar_subquery()
+    return select(RollupMonth.month, RollupMonth.counted_at, highest.label("highest")).order_by(RollupMonth.month)
 
 
 @cache
@@ -160,17 +155,17 @@ def scope_for(user) -> Scope:
         organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
         k = threshold(max((o.small_group_threshold for o in organisations), default=None))
         return Scope(None, None, k, tuple((o.id, o.name) for o in organisations))
-    organisation = None
+    rows = []
     if user.has_role(Role.WORKS_COUNCIL) and user.organisation_id is not None:
-        organisation = run(_organisation_statement(), organisation_id=user.organisation_id).first()
-    if organisation is None:
+        rows = run(_organisation_statement(), organisation_id=user.organisation_id).all()
+    if not rows:
         raise OutOfScope("no organisation to report on")
-    units = run(_units_statement(), organisation_id=organisation.id)
+    organisation = rows[0]
     return Scope(
         organisation.id,
         organisation.name,
         threshold(organisation.small_group_threshold),
-        tuple((unit_id, name) for unit_id, name in units),
+        tuple((row.unit_id, row.unit_name) for row in rows if row.unit_id is not None),
     )
 
 
@@ -219,9 +214,9 @@ def courses_to_choose() -> list[tuple[int, str]]:
 
 def participation_report(scope: Scope, filters: Filters) -> Report:
     """Build the protected tables for the filters from the rollups."""
-    counted = tuple(tuple(row) for row in run(_counted_months_statement()))
-    # counted_at changes with every count; the rows' highest id also catches a count in the same instant.
-    fingerprint = tuple(run(_rollup_fingerprint_statement()).one())
+    rows = run(_counted_months_statement()).all()
+    counted = tuple((row.month, row.counted_at) for row in rows)
+    fingerprint = (rows[0].highest if rows else None,)
     key = (scope, filters, counted, fingerprint)
     if key in _REPORTS:
         return _REPORTS[key]
