@@ -1,5 +1,6 @@
 """What every template can use: the navigation for the person's roles, dates, the language."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
@@ -39,23 +40,39 @@ def navigation_for(user) -> list[NavItem]:
             if item.endpoint in endpoints and (not item.roles or user.has_any_role(*item.roles))]
 
 
-# The rendered main navigation per roles, language and page: the same for everyone with the same roles,
-# and a dozen links and labels that every page would otherwise build again.
-_NAVIGATION_HTML: dict[tuple, Markup] = {}
+class RenderedParts:
+    """Parts of pages rendered once per worker and kept under a key of everything they show.
+
+    The key must change whenever what the part shows changes (a row's `updated_at`, a count, the language),
+    and is read from the database on each request: then no reader ever sees a stale part, whichever worker
+    made the change. Bounded: when full, it starts afresh.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._parts: dict[tuple, Markup] = {}
+
+    def get(self, key: tuple, render: Callable[[], str]) -> Markup:
+        """Return the part kept under `key`, rendering it with `render()` (a template of ours) if needed."""
+        part = self._parts.get(key)
+        if part is None:
+            part = Markup(render())  # noqa: S704 (rendered by our templates, which escape like every page)
+            if len(self._parts) >= self.limit:
+                self._parts.clear()
+            self._parts[key] = part
+        return part
+
+
+# The same for everyone with the same roles; a dozen links and labels every page would otherwise build.
+_NAVIGATIONS = RenderedParts(limit=5_000)
 
 
 def main_navigation() -> Markup:
     """Return the main navigation of the signed-in person as HTML."""
-    language, endpoint = str(get_locale() or "de"), request.endpoint
-    key = (frozenset(current_user.roles), language, endpoint)
-    html = _NAVIGATION_HTML.get(key)
-    if html is None:
-        template = current_app.jinja_env.get_template("_main_nav.html")
-        html = Markup(template.render(navigation=navigation_for(current_user), current_endpoint=endpoint))  # noqa: S704
-        if len(_NAVIGATION_HTML) >= 5_000:
-            _NAVIGATION_HTML.clear()
-        _NAVIGATION_HTML[key] = html
-    return html
+    endpoint = request.endpoint
+    key = (frozenset(current_user.roles), str(get_locale() or "de"), endpoint)
+    return _NAVIGATIONS.get(key, lambda: current_app.jinja_env.get_template("_main_nav.html").render(
+        navigation=navigation_for(current_user), current_endpoint=endpoint))
 
 
 def _template_context() -> dict:

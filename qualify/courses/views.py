@@ -4,9 +4,9 @@ from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 
+from qualify.core.templating import RenderedParts
 from qualify.courses import catalogue
 from qualify.courses.models import Course, CourseFile
 from qualify.courses.outline import CACHE_LIMIT, outline_of
@@ -35,19 +35,13 @@ def catalogue_page():
         audience=request.args.get("zielgruppe", ""), duration=request.args.get("dauer", ""))
     page_number = request.args.get("seite", 1, type=int)
     key = (catalogue.catalogue_stamp(), chosen, page_number, str(get_locale()))
-    content = _CATALOGUE_PAGES.get(key)
-    if content is None:
-        content = Markup(_catalogue_content(chosen, page_number))  # noqa: S704 (our template, escaped)
-        if len(_CATALOGUE_PAGES) >= CATALOGUE_PAGES_KEPT:
-            _CATALOGUE_PAGES.clear()
-        _CATALOGUE_PAGES[key] = content
+    content = _CATALOGUE_PAGES.get(key, lambda: _catalogue_content(chosen, page_number))
     return render_template("courses/catalogue.html", content=content)
 
 
-# Rendered catalogue pages per filter, page and language, kept per worker. The catalogue is the same for every
-# learner and changes only with a course (catalogue_stamp); reading and rendering 200 courses cost most of it.
-CATALOGUE_PAGES_KEPT = 500
-_CATALOGUE_PAGES: dict[tuple, Markup] = {}
+# The catalogue is the same for every learner and changes only with a course (catalogue_stamp); reading and
+# rendering 200 courses cost most of the page.
+_CATALOGUE_PAGES = RenderedParts(limit=500)
 
 
 def _catalogue_content(chosen: catalogue.CatalogueFilter, page_number: int) -> str:
@@ -69,19 +63,13 @@ def _catalogue_content(chosen: catalogue.CatalogueFilter, page_number: int) -> s
 def course(slug: str):
     """Show a course overview with its modules."""
     course = _visible_course(slug)
-    key = (course.id, course.updated_at, str(get_locale()))
-    body = _COURSE_BODIES.get(key)
-    if body is None:
-        body = Markup(render_template("courses/_course_body.html", course=course,  # noqa: S704
-                                      outline=outline_of(course)))
-        if len(_COURSE_BODIES) >= CACHE_LIMIT:
-            _COURSE_BODIES.clear()
-        _COURSE_BODIES[key] = body
+    body = _COURSE_BODIES.get((course.id, course.updated_at, str(get_locale())), lambda: render_template(
+        "courses/_course_body.html", course=course, outline=outline_of(course)))
     return render_template("courses/course.html", course=course, body=body)
 
 
-# The overview and module list of a course per language, kept per worker until the course changes.
-_COURSE_BODIES: dict[tuple, Markup] = {}
+# The overview and module list of a course, the same for every reader until the course changes.
+_COURSE_BODIES = RenderedParts(limit=CACHE_LIMIT)
 
 
 @bp.get("/<slug>/module/<module_slug>")

@@ -74,13 +74,18 @@ def leave(user, course: Course) -> None:
                                                Enrolment.course_id == course.id))
 
 
+@cache
+def _done_statement():
+    return (select(ModuleCompletion.module_id).join(Module, Module.id == ModuleCompletion.module_id)
+            .where(ModuleCompletion.user_id == bindparam("user_id"),
+                   Module.course_id.in_(bindparam("course_ids", expanding=True))))
+
+
 def completed_module_ids(user, course_ids: list[int]) -> set[int]:
     """Return the ids of the modules the user has done in these courses, in one statement."""
     if not course_ids:
         return set()
-    stmt = (select(ModuleCompletion.module_id).join(Module, Module.id == ModuleCompletion.module_id)
-            .where(ModuleCompletion.user_id == user.id, Module.course_id.in_(course_ids)))
-    return set(db.session.scalars(stmt))
+    return set(run(_done_statement(), user_id=user.id, course_ids=course_ids).scalars())
 
 
 def _done_this_request() -> dict | None:
@@ -141,8 +146,7 @@ def check_course_completion(user, course: Course, *, now: datetime) -> Certifica
     if enrolment is None or enrolment.completed_at is not None:
         return None
     required = {module.id for module in outline_of(course).modules}
-    done = set(run(_my_done_statement(), user_id=user.id, course_ids=[course.id]).scalars())
-    if not required <= done:
+    if not required <= completed_module_ids(user, [course.id]):
         return None
     enrolment.completed_at = now
     return issue_certificate(user, course, now=now)
@@ -195,13 +199,6 @@ def _my_courses_statement():
 
 
 @cache
-def _my_done_statement():
-    return (select(ModuleCompletion.module_id).join(Module, Module.id == ModuleCompletion.module_id)
-            .where(ModuleCompletion.user_id == bindparam("user_id"),
-                   Module.course_id.in_(bindparam("course_ids", expanding=True))))
-
-
-@cache
 def _my_certificates_statement():
     return select(Certificate.course_id, Certificate.code).where(
         Certificate.user_id == bindparam("user_id"), Certificate.course_id.in_(bindparam("course_ids", expanding=True)))
@@ -216,7 +213,7 @@ def my_learning(user) -> list[CourseProgress]:
     if not courses:
         return []
     course_ids = [course.id for course in courses]
-    done = set(run(_my_done_statement(), user_id=user.id, course_ids=course_ids).scalars())
+    done = completed_module_ids(user, course_ids)
     certificates = {row.course_id: row for row in run(_my_certificates_statement(), user_id=user.id,
                                                        course_ids=course_ids)}
     progress = []

@@ -4,11 +4,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.security import role_required
+from qualify.core.templating import RenderedParts
 from qualify.core.time import utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module
@@ -93,14 +93,9 @@ def participation():
     report = _report()
     names = _names(report)
     key = (report.key, str(get_locale()), tuple(names["courses"].items()))
-    content = _CONTENT.get(key)
-    if content is None:
-        content = Markup(render_template(  # noqa: S704 (a template we render, escaped as every page)
-            "reports/_participation_content.html", report=report, names=names,
-            units=services.units_of(report.scope), kinds=KIND_LABELS, **_charts(report), **_helpers()))
-        if len(_CONTENT) >= CONTENT_KEPT:
-            _CONTENT.clear()
-        _CONTENT[key] = content
+    content = _CONTENT.get(key, lambda: render_template(
+        "reports/_participation_content.html", report=report, names=names,
+        units=services.units_of(report.scope), kinds=KIND_LABELS, **_charts(report), **_helpers()))
     # Rendered before the commit of the access-log entry, which would expire what the page still reads.
     page = render_template("reports/participation.html", content=content)
     services.record_access("reports.view", actor=current_user, scope=report.scope, filters=report.filters)
@@ -108,10 +103,9 @@ def participation():
     return page
 
 
-# The rendered page body per report, language and course names, kept per worker: it changes only when the
-# rollups are counted again (part of report.key), and building its tables cost most of the page's time.
-CONTENT_KEPT = 64
-_CONTENT: dict[tuple, Markup] = {}
+# The page body per report, language and course names: it changes only when the rollups are counted again
+# (part of report.key), and building its tables cost most of the page's time.
+_CONTENT = RenderedParts(limit=64)
 
 
 @bp.get("/beteiligung/druck")

@@ -1,6 +1,5 @@
 """Pages keep course outlines and catalogue pages per process; every change to a course shows at once."""
 
-import pytest
 
 from qualify.accounts.roles import Role
 from qualify.courses import authoring
@@ -8,13 +7,6 @@ from qualify.courses.models import Course
 from qualify.extensions import db
 
 COURSE = "/kurse/hochvolt-sicherheit"
-
-
-@pytest.fixture
-def learner(client, make_user, login):
-    user = make_user(Role.LEARNER)
-    login(user)
-    return user
 
 
 def rename_first_module(course: Course, new_title: str, actor) -> str:

@@ -11,13 +11,6 @@ COURSE = "/kurse/hochvolt-sicherheit"
 MODULE = "/kurse/hochvolt-sicherheit/module/warum-hochvolt"
 
 
-@pytest.fixture
-def learner(client, make_user, login):
-    user = make_user(Role.LEARNER)
-    login(user)
-    return user
-
-
 def test_catalogue_lists_published_courses(client, demo_courses, learner):
     page = client.get("/kurse/")
     assert page.status_code == 200
