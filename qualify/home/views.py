@@ -5,16 +5,26 @@ from flask_login import current_user
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.core.database import readiness
+from qualify.core.templating import navigation_for
+from qualify.core.time import utcnow
+from qualify.learning.services import my_learning
+from qualify.workshops import queries
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index():
-    """Show the start page of the signed-in person, or the welcome page."""
+    """Show the start page of the signed-in person – where to continue, the next session – or the welcome page."""
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
-    return render_template("home/index.html")
+    now = utcnow()
+    resume = next((p for p in my_learning(current_user) if p.next_module and not p.enrolment.completed_at), None)
+    next_booking = next((b for b in queries.bookings_of(current_user, now, past_days=0)
+                         if b.status == "confirmed" and b.session.starts_at >= now and not b.session.is_cancelled),
+                        None)
+    return render_template("home/index.html", navigation=navigation_for(current_user), resume=resume,
+                           next_booking=next_booking)
 
 
 @bp.post("/sprache")

@@ -1,0 +1,18 @@
+"""The start page tells a learner where to continue."""
+
+from qualify.core.time import utcnow
+from qualify.learning import services
+from tests.learning.helpers import module
+
+
+def test_the_start_page_leads_to_the_next_module_of_an_ongoing_course(client, learner, make_course):
+    course = make_course(module("lesen", title="Sicher lesen"), module("test", quiz="Farbe? {=orange ~grün}"),
+                         title="Hochvolt kompakt")
+    services.enrol(learner, course, now=utcnow())
+    page = client.get("/").text
+    assert "Weiterlernen" in page and "Hochvolt kompakt: Sicher lesen" in page
+    assert f'href="/kurse/{course.slug}/module/lesen"' in page
+
+
+def test_without_courses_the_start_page_has_nothing_to_continue(client, learner):
+    assert "Weiterlernen" not in client.get("/").text
