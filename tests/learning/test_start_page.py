@@ -1,6 +1,7 @@
 """The start page tells a learner where to continue."""
 
 from qualify.core.time import utcnow
+from qualify.extensions import db
 from qualify.learning import services
 from tests.learning.helpers import module
 
@@ -9,6 +10,7 @@ def test_the_start_page_leads_to_the_next_module_of_an_ongoing_course(client, le
     course = make_course(module("lesen", title="Sicher lesen"), module("test", quiz="Farbe? {=orange ~grün}"),
                          title="Hochvolt kompakt")
     services.enrol(learner, course, now=utcnow())
+    db.session.commit()
     page = client.get("/").text
     assert "Weiterlernen" in page and "Hochvolt kompakt: Sicher lesen" in page
     assert f'href="/kurse/{course.slug}/module/lesen"' in page
