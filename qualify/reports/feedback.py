@@ -66,12 +66,6 @@ def key_hash(user_id: int, module_id: int) -> str:
     return hmac.new(secret, f"{user_id}:{module_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def has_given(user, module: Module) -> bool:
-    """Tell whether the person has already given feedback on the module."""
-    stmt = select(exists().where(FormatFeedbackGiven.key_hash == key_hash(user.id, module.id)))
-    return bool(db.session.scalar(stmt))
-
-
 @cache
 def _can_give_statement():
     done = exists().where(ModuleCompletion.user_id == bindparam("user_id"),
