@@ -4,7 +4,6 @@ Each request runs in an app context of its own, as in production, so that the te
 lazy load. The budgets count the signed-in user with roles (1 statement) and whatever the page needs.
 """
 
-import contextvars
 import re
 
 import pytest
@@ -24,12 +23,8 @@ MANY = 50
 
 
 @pytest.fixture
-def client(app):
-    class IsolatedClient(app.test_client_class):
-        def open(self, *args, **kwargs):
-            return contextvars.Context().run(super().open, *args, **kwargs)
-
-    return IsolatedClient(app, app.response_class, use_cookies=True)
+def client(new_client):
+    return new_client()
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from functools import cache
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
 from qualify.core.time import LOCAL_TZ
@@ -19,6 +21,18 @@ def _session_loads() -> tuple:
     return (selectinload(WorkshopSession.module).selectinload(Module.current_version),
             selectinload(WorkshopSession.module).selectinload(Module.course),
             selectinload(WorkshopSession.trainers))
+
+
+@cache
+def _session_with_course_statement():
+    return (select(WorkshopSession).join(WorkshopSession.module).join(Module.course)
+            .where(WorkshopSession.id == bindparam("session_id"))
+            .options(contains_eager(WorkshopSession.module).contains_eager(Module.course).defer(Course.source)))
+
+
+def session_with_course(session_id: int) -> WorkshopSession | None:
+    """Load a session with its module and course, which every access check reads, in one statement."""
+    return db.session.scalar(_session_with_course_statement(), {"session_id": session_id})
 
 
 @dataclass(frozen=True)

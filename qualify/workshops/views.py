@@ -32,7 +32,7 @@ ATTENDANCE_LABELS = {"present": _l("anwesend"), "excused": _l("entschuldigt"), "
 
 
 def _visible_session(session_id: int) -> WorkshopSession:
-    session = db.session.get(WorkshopSession, session_id)
+    session = queries.session_with_course(session_id)
     if session is None or not services.can_view(current_user, session):
         abort(404)
     return session
@@ -51,8 +51,8 @@ def _managed_booking(booking_id: int) -> Booking:
     return booking
 
 
-def _to_session(session: WorkshopSession):
-    return redirect(url_for("workshops.session", session_id=session.id))
+def _to_session(session_id: int):
+    return redirect(url_for("workshops.session", session_id=session_id))
 
 
 def _date_arg(name: str) -> date | None:
@@ -130,9 +130,10 @@ def book(session_id: int):
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
+        # Said before the commit, which would expire the booking and the person (two more statements).
         flash(str(STATUS_MESSAGES[booking.status]))
-    return _to_session(session)
+        db.session.commit()
+    return _to_session(session_id)
 
 
 @bp.post("/<int:session_id>/buchung/stornieren")
@@ -151,7 +152,7 @@ def cancel_booking(session_id: int):
     else:
         db.session.commit()
         flash(_("Ihre Anmeldung ist storniert."))
-    return _to_session(session)
+    return _to_session(session_id)
 
 
 @bp.get("/<int:session_id>/termin.ics")
@@ -205,7 +206,7 @@ def new_session(module_id: int):
         else:
             db.session.commit()
             flash(_("%(n)d Termin(e) angelegt.", n=len(sessions)))
-            return _to_session(sessions[0])
+            return _to_session(sessions[0].id)
     return render_template("workshops/session_form.html", form=form, module=module, session=None)
 
 
@@ -228,7 +229,7 @@ def edit_session(session_id: int):
         else:
             db.session.commit()
             flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt."))
-            return _to_session(session)
+            return _to_session(session_id)
     return render_template("workshops/session_form.html", form=form, module=session.module, session=session)
 
 
@@ -240,7 +241,7 @@ def cancel_session(session_id: int):
     told = schedule.cancel_session(session, by=current_user, now=utcnow())
     db.session.commit()
     flash(_("Der Termin ist abgesagt; %(n)d Person(en) wurden benachrichtigt.", n=told))
-    return _to_session(session)
+    return _to_session(session_id)
 
 
 @bp.get("/<int:session_id>/teilnehmende")

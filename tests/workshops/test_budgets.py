@@ -1,0 +1,39 @@
+"""Workshop pages send a fixed, small number of SQL statements, however many people booked."""
+
+from tests.workshops.conftest import bookings_of
+
+
+def statements_for(client, count_statements, method: str, url: str) -> tuple[int, list[str]]:
+    form = {"csrf_token": client.csrf_token()} if method == "POST" else None
+    with count_statements() as counter:
+        response = client.open(url, method=method, data=form)
+        assert response.status_code in (200, 302), response.status_code
+    return counter.count, counter.statements
+
+
+def test_a_repeated_booking_click_costs_three_statements(client, login, make_user, make_session,
+                                                         count_statements):
+    session = make_session(capacity=5)
+    login(make_user())
+    client.post(f"/termine/{session.id}/buchung", data={})
+    count, statements = statements_for(client, count_statements, "POST", f"/termine/{session.id}/buchung")
+    # the signed-in person with roles, the session with its module and course, the person's booking
+    assert count == 3, statements
+    assert len(bookings_of(session)) == 1
+    assert "Ihr Platz ist bestätigt" in client.get(f"/termine/{session.id}").text
+
+
+def test_the_session_page_costs_the_same_with_1_and_20_bookings(client, login, make_user, make_session,
+                                                               count_statements):
+    few = make_session(capacity=30, booked=[make_user()])
+    many = make_session(capacity=30, booked=[make_user() for _ in range(20)])
+    login(make_user())
+    for session in (few, many):
+        client.post(f"/termine/{session.id}/buchung", data={})
+        client.get(f"/termine/{session.id}")  # warm up what is kept per process
+    with_few, _ = statements_for(client, count_statements, "GET", f"/termine/{few.id}")
+    with_many, statements = statements_for(client, count_statements, "GET", f"/termine/{many.id}")
+    assert with_many == with_few, statements
+    # the person, the session with module and course, their booking, the trainers and their roles, the
+    # module's current version, the counts by status
+    assert with_few <= 7, statements
