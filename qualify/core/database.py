@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass
 from functools import cache
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
@@ -55,6 +55,28 @@ def _ping_if_idle(engine: Engine):
     return ping
 
 
+def without_transaction(view):
+    """Mark a GET view that needs no transaction: on PostgreSQL each of its statements commits on its own.
+
+    A transaction costs two round trips to PostgreSQL – BEGIN, and ROLLBACK when the connection goes back to
+    the pool – a third of what a reading page spends there. Under READ COMMITTED each statement sees the data
+    as of its own start anyway, so a view that only reads loses nothing. Mark only views that read, or that
+    write one row whose INSERT stands alone (an access-log entry); never a view that writes several rows
+    which belong together, or uses savepoints. On SQLite nothing changes.
+    """
+    view.without_transaction = True
+    return view
+
+
+def _autocommit_for_marked_views() -> None:
+    if request.method not in ("GET", "HEAD") or db.session().in_transaction():
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "without_transaction", False):
+        # The isolation level applies to this checkout only: the pool resets it when the request ends.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def init_app(app: Flask) -> None:
     """Bind the database and install per-dialect connection settings."""
     db.init_app(app)
@@ -66,6 +88,7 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _note_use)
             event.listen(engine, "checkin", _note_use)
             event.listen(engine, "checkout", _ping_if_idle(engine))
+            app.before_request(_autocommit_for_marked_views)
 
 
 class MigrationsOnDemand:

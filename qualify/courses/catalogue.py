@@ -10,7 +10,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from qualify.accounts.roles import Role
 from qualify.core.database import run
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
-from qualify.courses.outline import OutlineModule
 from qualify.extensions import db
 
 DURATIONS = {"kurz": (0, 60), "mittel": (61, 180), "lang": (181, 100_000)}
@@ -113,18 +112,20 @@ def course_by_slug(slug: str) -> Course | None:
 
 
 @cache
-def _module_statement():
-    return (select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-            .where(Module.id == bindparam("module_id"), Module.course_id == bindparam("course_id")))
+def _module_page_statement():
+    return (select(Course, Module, ModuleVersion).join(Module, Module.course_id == Course.id)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .where(Course.slug == bindparam("slug"), Module.slug == bindparam("module_slug"))
+            .options(defer(Course.source)))
 
 
-def module_with_version(course: Course, entry: OutlineModule) -> tuple[Module, ModuleVersion] | None:
-    """Load an outline entry's module with its full current version in one statement."""
-    row = db.session.execute(_module_statement(), {"module_id": entry.id, "course_id": course.id}).first()
+def module_by_slugs(slug: str, module_slug: str) -> tuple[Course, Module, ModuleVersion] | None:
+    """Load a course, one of its modules and that module's current version in one statement."""
+    row = db.session.execute(_module_page_statement(), {"slug": slug, "module_slug": module_slug}).first()
     if row is None:
         return None
-    module, version = row
+    course, module, version = row
     # Known already: set without a change to save and without the statements lazy loading would cost.
     set_committed_value(module, "course", course)
     set_committed_value(module, "current_version", version)
-    return module, version
+    return course, module, version

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from qualify.core.database import without_transaction
 from qualify.core.templating import RenderedParts
 from qualify.courses import catalogue
 from qualify.courses.models import Course, CourseFile
@@ -28,6 +29,7 @@ def _visible_course(slug: str) -> Course:
 
 @bp.get("/")
 @login_required
+@without_transaction
 def catalogue_page():
     """List the published courses, with search and filters."""
     chosen = catalogue.CatalogueFilter(
@@ -60,6 +62,7 @@ def _catalogue_content(chosen: catalogue.CatalogueFilter, page_number: int) -> s
 
 @bp.get("/<slug>")
 @login_required
+@without_transaction
 def course(slug: str):
     """Show a course overview with its modules."""
     course = _visible_course(slug)
@@ -74,15 +77,17 @@ _COURSE_BODIES = RenderedParts(limit=CACHE_LIMIT)
 
 @bp.get("/<slug>/module/<module_slug>")
 @login_required
+@without_transaction
 def module(slug: str, module_slug: str):
     """Show a module with links to the previous and the next one."""
-    course = _visible_course(slug)
+    found = catalogue.module_by_slugs(slug, module_slug)
+    if found is None or not catalogue.can_view(current_user, found[0]):
+        abort(404)
+    course, module, version = found
     outline = outline_of(course)
     index = outline.index(module_slug)
-    found = catalogue.module_with_version(course, outline.modules[index]) if index is not None else None
-    if found is None:
+    if index is None:  # archived: no longer part of the course
         abort(404)
-    module, version = found
     previous, next_ = outline.neighbours(index)
     return render_template("courses/module.html", course=course, module=module, version=version,
                            position=index + 1, total=len(outline), previous=previous, next=next_)

@@ -4,7 +4,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_login import current_user
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
-from qualify.core.database import readiness
+from qualify.core.database import readiness, without_transaction
 from qualify.core.templating import navigation_for
 from qualify.core.time import utcnow
 from qualify.learning.services import my_learning
@@ -14,6 +14,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@without_transaction
 def index():
     """Show the start page of the signed-in person – where to continue, the next session – or the welcome page."""
     if not current_user.is_authenticated:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, jsonify, make_response, redirect, ren
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from qualify.core.database import without_transaction
 from qualify.core.time import utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module
@@ -43,6 +44,7 @@ def _module_url(module: Module) -> str:
 
 @bp.get("/lernen/")
 @login_required
+@without_transaction
 def dashboard():
     """Show enrolled courses with progress, where to continue, and certificates."""
     progress = services.my_learning(current_user)
@@ -121,6 +123,7 @@ def start_quiz(module_id: int):
 
 @bp.get("/lernen/versuche/<int:attempt_id>")
 @login_required
+@without_transaction
 def attempt(attempt_id: int):
     """Show an open attempt as a form, or a submitted one with its results."""
     attempt = _own_attempt(attempt_id, with_module=True)

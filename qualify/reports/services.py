@@ -21,6 +21,7 @@ from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.database import run
+from qualify.courses.catalogue import catalogue_stamp
 from qualify.courses.models import KINDS, Course
 from qualify.extensions import db
 from qualify.reports import rollup
@@ -120,7 +121,8 @@ class Report:
     overview: Table | None = None
     trend: Table | None = None
     counted_at: datetime | None = None
-    key: tuple = ()  # the same for every report built from the same rollups, scope and filters
+    course_titles: tuple[tuple[int, str], ...] = ()  # (id, title) of every course, for the course filter
+    key: tuple = ()  # the same for every report built from the same rollups, courses, scope and filters
 
     @property
     def k(self) -> int:
@@ -139,9 +141,14 @@ def _organisation_statement():
 @cache
 def _counted_months_statement():
     # Each counted month with the rollups' highest id: every count inserts new rows, so the id also tells
-    # a count in the same instant apart. (Counting the rows scanned the table on every page.)
+    # a count in the same instant apart. (Counting the rows scanned the table on every page.) The courses'
+    # stamp (catalogue_stamp) rides along, so that the titles for the course filter are kept until one changes.
     highest = select(func.max(ParticipationRollup.id)).scalar_subquery()
-    return select(RollupMonth.month, RollupMonth.counted_at, highest.label("highest")).order_by(RollupMonth.month)
+    courses = select(func.count(Course.id)).scalar_subquery()
+    changed = select(func.max(Course.updated_at)).scalar_subquery()
+    return (select(RollupMonth.month, RollupMonth.counted_at, highest.label("highest"), courses.label("courses"),
+                   changed.label("courses_changed"))
+            .order_by(RollupMonth.month))
 
 
 @cache
@@ -207,20 +214,22 @@ def metrics_for(kind: str | None) -> list[str]:
     return list(rollup.KIND_METRICS if kind else rollup.METRICS)
 
 
-def courses_to_choose() -> list[tuple[int, str]]:
+def courses_to_choose() -> tuple[tuple[int, str], ...]:
     """Return (id, title) of every course, for the course filter."""
-    return [tuple(row) for row in run(_course_titles_statement())]
+    return tuple(tuple(row) for row in run(_course_titles_statement()))
 
 
 def participation_report(scope: Scope, filters: Filters) -> Report:
-    """Build the protected tables for the filters from the rollups."""
+    """Build the protected tables for the filters from the rollups; kept until a count or a course changes."""
     rows = run(_counted_months_statement()).all()
     counted = tuple((row.month, row.counted_at) for row in rows)
     fingerprint = (rows[0].highest if rows else None,)
-    key = (scope, filters, counted, fingerprint)
+    courses = (rows[0].courses, rows[0].courses_changed) if rows else catalogue_stamp()
+    key = (scope, filters, counted, fingerprint, courses)
     if key in _REPORTS:
         return _REPORTS[key]
     report = _build_report(scope, filters, counted, fingerprint)
+    report.course_titles = courses_to_choose()
     report.key = key
     if len(_REPORTS) >= PROTECTED_TABLES_KEPT:
         _REPORTS.clear()

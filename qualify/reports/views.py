@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
+from qualify.core.database import without_transaction
 from qualify.core.security import role_required
 from qualify.core.templating import RenderedParts
 from qualify.core.time import utcnow
@@ -38,7 +39,7 @@ def _report() -> services.Report:
 def _names(report: services.Report) -> dict[str, str]:
     """Name the chosen course, kind and group, for headings and the CSV."""
     filters = report.filters
-    courses = dict(services.courses_to_choose())
+    courses = dict(report.course_titles)
     group = report.groups[0][1] if len(report.groups) == 1 else _("alle Gruppen")
     return {
         "course": courses.get(filters.course_id, _("alle Kurse")),
@@ -88,13 +89,13 @@ def _charts(report: services.Report) -> dict:
 
 @bp.get("/beteiligung")
 @role_required(*READERS)
+@without_transaction
 def participation():
     """Show aggregated participation for the chosen period, course, kind and group."""
     report = _report()
-    names = _names(report)
-    key = (report.key, str(get_locale()), tuple(names["courses"].items()))
+    key = (report.key, str(get_locale()))  # the key includes the courses, whose titles the filter shows
     content = _CONTENT.get(key, lambda: render_template(
-        "reports/_participation_content.html", report=report, names=names,
+        "reports/_participation_content.html", report=report, names=_names(report),
         units=services.units_of(report.scope), kinds=KIND_LABELS, **_charts(report), **_helpers()))
     # Rendered before the commit of the access-log entry, which would expire what the page still reads.
     page = render_template("reports/participation.html", content=content)
@@ -103,8 +104,8 @@ def participation():
     return page
 
 
-# The page body per report, language and course names: it changes only when the rollups are counted again
-# (part of report.key), and building its tables cost most of the page's time.
+# The page body per report and language: it changes only when the rollups are counted again or a course
+# changes (both part of report.key), and building its tables cost most of the page's time.
 _CONTENT = RenderedParts(limit=64)
 
 

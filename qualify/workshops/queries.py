@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
 from functools import cache
 
 from sqlalchemy import bindparam, select

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from qualify.core.database import without_transaction
 from qualify.core.time import to_local, utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Module
@@ -64,6 +65,7 @@ def _date_arg(name: str) -> date | None:
 
 @bp.get("/")
 @login_required
+@without_transaction
 def upcoming():
     """List upcoming sessions of all published courses, filtered by place, format and dates."""
     chosen_format = request.args.get("format", "")
@@ -90,6 +92,7 @@ def course_sessions(slug: str):
 
 @bp.get("/meine")
 @login_required
+@without_transaction
 def mine():
     """Show my bookings, the sessions I lead, and my calendar subscription."""
     now = utcnow()
@@ -104,6 +107,7 @@ def mine():
 
 @bp.get("/<int:session_id>")
 @login_required
+@without_transaction
 def session(session_id: int):
     """Show a session: when, where, seats, and my booking with its actions."""
     session = _visible_session(session_id)

@@ -66,3 +66,17 @@ def test_coordinator_dashboard_costs_the_same_with_one_organisation_and_with_ten
     refresh(rebuild=True)
 
     assert statements_for(client, count_statements, URL) == with_one
+
+
+def test_the_course_filter_shows_a_renamed_course_at_once(client, login, make_user, record, refresh):
+    firma = create_organisation("firma", "Firma", ["Bereich 0"])
+    course = record.course("Hochvolt Grundlagen")
+    fill_unit(record, firma, firma.units[0], [course])
+    refresh()
+    login(make_user(Role.WORKS_COUNCIL, organisation=firma))
+    assert "Hochvolt Grundlagen" in client.get(URL).text  # read and kept
+
+    course.title = "Hochvolt für Einsteiger"
+    db.session.commit()
+    page = client.get(URL).text
+    assert "Hochvolt für Einsteiger" in page and "Hochvolt Grundlagen" not in page
