@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
 from qualify.core.time import LOCAL_TZ
-from qualify.courses.models import Course, Module
+from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession, session_trainers
 
@@ -24,13 +24,17 @@ def _session_loads() -> tuple:
 
 @cache
 def _session_with_course_statement():
+    module = contains_eager(WorkshopSession.module)
     return (select(WorkshopSession).join(WorkshopSession.module).join(Module.course)
             .where(WorkshopSession.id == bindparam("session_id"))
-            .options(contains_eager(WorkshopSession.module).contains_eager(Module.course).defer(Course.source)))
+            .options(module.contains_eager(Module.course).defer(Course.source),
+                     # The headline of the module's version names the session (pages, mails), not its text.
+                     module.joinedload(Module.current_version).load_only(
+                         ModuleVersion.id, ModuleVersion.title, ModuleVersion.kind, ModuleVersion.number)))
 
 
 def session_with_course(session_id: int) -> WorkshopSession | None:
-    """Load a session with its module and course, which every access check reads, in one statement."""
+    """Load a session with its module, course and version headline, which every page and check reads."""
     return db.session.scalar(_session_with_course_statement(), {"session_id": session_id})
 
 

@@ -1,14 +1,17 @@
 """Booking a seat, the waitlist, approvals and attendance. Functions flush; the caller commits."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core import audit
+from qualify.core.database import run
 from qualify.courses import catalogue
 from qualify.extensions import db
 from qualify.learning.services import PARTICIPATION_KINDS, record_participation
@@ -60,22 +63,25 @@ def can_take_attendance(user: User, session: WorkshopSession) -> bool:
 # ---------------------------------------------------------------- the lock
 
 def lock_session(session: WorkshopSession) -> WorkshopSession:
-    """Serialise every writer of this session's bookings; reload it, its queue counter raised by one.
+    """Serialise every writer of this session's bookings; refresh it, its queue counter raised by one.
 
-    PostgreSQL: SELECT … FOR UPDATE. SQLite has no row locks: an UPDATE of the session row as the first
-    write makes this transaction take the database's write lock, so the next writer waits behind it.
+    One UPDATE … RETURNING: on PostgreSQL it takes the row lock, on SQLite (no row locks) the database's
+    write lock, so the next writer waits behind this transaction either way. The session's columns are
+    refreshed from the returned row; its module and course, which no booking changes, stay loaded.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = (select(WorkshopSession).where(WorkshopSession.id == session.id).with_for_update()
-                .execution_options(populate_existing=True))
-        locked = db.session.scalars(stmt).one()
-        locked.queue_counter += 1
-        db.session.flush()
-        return locked
-    db.session.execute(update(WorkshopSession).where(WorkshopSession.id == session.id)
-                       .values(queue_counter=WorkshopSession.queue_counter + 1)
-                       .execution_options(synchronize_session=False))
-    return db.session.get(WorkshopSession, session.id, populate_existing=True)
+    table = WorkshopSession.__table__
+    row = run(_lock_statement(), session_id=session.id).one()
+    for column in table.columns:
+        set_committed_value(session, column.key, row._mapping[column])
+    db.session.expire(session, ["bookings"])  # read again under the lock when asked for
+    return session
+
+
+@cache
+def _lock_statement():
+    table = WorkshopSession.__table__
+    return (update(table).where(table.c.id == bindparam("session_id"))
+            .values(queue_counter=table.c.queue_counter + 1).returning(*table.columns))
 
 
 # ---------------------------------------------------------------- counting
@@ -148,32 +154,31 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
         return booking  # the second click of a double click
     if booking is not None and booking.status == "declined":
         raise BookingError(_("Ihre Anfrage für diesen Termin wurde abgelehnt."))
-    if booking is None:
-        booking = Booking(session_id=session.id, user_id=user.id, status="pending", queue_number=0)
+    status, confirmed_at = ("pending", None) if session.approval_required else _seat_or_queue(session, now)
+    if booking is None:  # written once, with its place in the queue: one INSERT
+        booking = Booking(session_id=session.id, user_id=user.id, status=status, queue_number=session.queue_counter,
+                          booked_at=now, confirmed_at=confirmed_at)
         try:
             with db.session.begin_nested():
                 db.session.add(booking)
         except IntegrityError:  # only reachable without the lock; kept as the last line of defence
             return booking_of(user, session)
-    booking.queue_number = session.queue_counter
-    booking.booked_at = now
-    booking.cancelled_at = booking.confirmed_at = booking.decided_by_id = None
-    if session.approval_required:
-        booking.status = "pending"
-    else:
-        _seat_or_queue(session, booking, now)
-    db.session.flush()
+    else:  # booked again after a cancellation or an expired request
+        booking.status, booking.confirmed_at = status, confirmed_at
+        booking.queue_number, booking.booked_at = session.queue_counter, now
+        booking.cancelled_at = booking.decided_by_id = None
+        db.session.flush()
     mails.notify(booking, booking.status, position=waitlist_position(booking))
     return booking
 
 
-def _seat_or_queue(session: WorkshopSession, booking: Booking, now: datetime) -> None:
+def _seat_or_queue(session: WorkshopSession, now: datetime) -> tuple[str, datetime | None]:
+    """Return the status and confirmation time of a booking made now: a seat, or the end of the waitlist."""
     counts = status_counts(session)
     # Strictly first come, first served: nobody overtakes a waiting person, even if a seat is free.
     if counts.get("confirmed", 0) < session.capacity and not counts.get("waitlisted", 0):
-        booking.status, booking.confirmed_at = "confirmed", now
-    else:
-        booking.status = "waitlisted"
+        return "confirmed", now
+    return "waitlisted", None
 
 
 def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
@@ -219,7 +224,7 @@ def approve(booking: Booking, *, by: User, now: datetime) -> Booking:
     _check_bookable(session, now)
     booking.queue_number = session.queue_counter
     booking.decided_by_id = by.id
-    _seat_or_queue(session, booking, now)
+    booking.status, booking.confirmed_at = _seat_or_queue(session, now)
     db.session.flush()
     audit.record("workshops.booking_approved", actor=by, target=booking, session_id=session.id)
     mails.notify(booking, "approved", position=waitlist_position(booking))

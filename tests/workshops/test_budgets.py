@@ -23,6 +23,20 @@ def test_a_repeated_booking_click_costs_three_statements(client, login, make_use
     assert "Ihr Platz ist bestätigt" in client.get(f"/termine/{session.id}").text
 
 
+def test_a_first_booking_costs_ten_statements_however_many_booked_before(client, login, make_user,
+                                                                        make_session, count_statements):
+    few = make_session(capacity=30, booked=[make_user()])
+    many = make_session(capacity=30, booked=[make_user() for _ in range(20)])
+    login(make_user())
+    with_few, _ = statements_for(client, count_statements, "POST", f"/termine/{few.id}/buchung")
+    with_many, statements = statements_for(client, count_statements, "POST", f"/termine/{many.id}/buchung")
+    assert with_many == with_few, statements
+    # the person, the session, their booking (none), the session lock, their booking under the lock, the
+    # INSERT in a savepoint (3), the counts by status, the confirmation mail
+    assert with_few <= 10, statements
+    assert [b.status for b in bookings_of(many)].count("confirmed") == 21
+
+
 def test_the_session_page_costs_the_same_with_1_and_20_bookings(client, login, make_user, make_session,
                                                                count_statements):
     few = make_session(capacity=30, booked=[make_user()])
