@@ -100,6 +100,24 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture
+def app_on_database(tmp_path):
+    """Use as `with app_on_database(url) as app: …`: a throwaway app on that database, in its app context."""
+
+    @contextmanager
+    def running(url: str):
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                          "INSTANCE_PATH": str(tmp_path)})
+        with app.app_context():
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+    return running
+
+
 INSERT_TARGET = re.compile(r'^\s*INSERT\s+INTO\s+"?(\w+)"?', re.IGNORECASE)
 written_tables: set[str] = set()
 

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from qualify import create_app
 from qualify.core import database
 from qualify.extensions import db
 
@@ -15,13 +14,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_app(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": POSTGRES_URL,
-                      "INSTANCE_PATH": str(tmp_path)})
-    with app.app_context():
+def pg_app(app_on_database):
+    with app_on_database(POSTGRES_URL) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def backend_of_pooled_connection() -> int:

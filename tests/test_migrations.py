@@ -12,7 +12,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from qualify import create_app
 from qualify.core.database import render_migration_item
 from qualify.extensions import db
 
@@ -39,14 +38,9 @@ def scratch_database_url(tmp_path):
 
 
 @pytest.fixture
-def empty_app(tmp_path):
-    with scratch_database_url(tmp_path) as url:
-        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
-                          "INSTANCE_PATH": str(tmp_path)})
-        with app.app_context():
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+def empty_app(tmp_path, app_on_database):
+    with scratch_database_url(tmp_path) as url, app_on_database(url) as app:
+        yield app
 
 
 def schema_drift() -> list:

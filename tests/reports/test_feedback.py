@@ -29,6 +29,17 @@ def setting(record, make_organisation):
     return organisation, course
 
 
+@pytest.fixture
+def signed_in_finisher(login, make_user, record, setting):
+    """A learner of the organisation who finished the first module, signed in through the login form."""
+    organisation, course = setting
+    learner = make_user(organisation=organisation)
+    record.complete_module([learner], course, JAN)
+    db.session.commit()
+    login(learner)
+    return learner
+
+
 def module_url(course, position: int = 1) -> str:
     return f"/kurse/{course.slug}/module/{course.modules[position - 1].slug}"
 
@@ -67,12 +78,8 @@ def test_only_people_who_finished_the_module_can_give_feedback(client, login, ma
     assert feedback_count() == 0
 
 
-def test_a_person_gives_feedback_on_a_module_only_once(client, login, make_user, record, setting):
-    organisation, course = setting
-    learner = make_user(organisation=organisation)
-    record.complete_module([learner], course, JAN)
-    db.session.commit()
-    login(learner)
+def test_a_person_gives_feedback_on_a_module_only_once(client, setting, signed_in_finisher):
+    _, course = setting
     page = client.get(module_url(course))
     assert FORM in page.text
     assert 'type="radio" id="usefulness-5"' in page.text and 'for="usefulness-5"' in page.text
@@ -88,12 +95,9 @@ def test_a_person_gives_feedback_on_a_module_only_once(client, login, make_user,
     assert FORM not in client.get(module_url(course)).text
 
 
-def test_answers_outside_the_scale_are_refused(client, login, make_user, record, setting):
-    organisation, course = setting
-    learner = make_user(organisation=organisation)
-    record.complete_module([learner], course, JAN)
-    db.session.commit()
-    login(learner)
+def test_answers_outside_the_scale_are_refused(client, setting, signed_in_finisher):
+    _, course = setting
+    learner = signed_in_finisher
 
     url = f"/berichte/rueckmeldungen/module/{course.modules[0].id}"
     client.post(url, data={**ANSWER, "usefulness": "9"})
