@@ -5,28 +5,23 @@ down to the unit and period asked for: changing those filters shows a different 
 never a differently protected one (see docs/reporting.md).
 """
 
-import re
 from collections import OrderedDict, defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import func, or_, select
 
-from qualify.accounts.models import Organisation, Unit, User
-from qualify.accounts.roles import Role
-from qualify.core import audit
-from qualify.core.audit import AuditEvent
 from qualify.core.database import run
 from qualify.courses.catalogue import catalogue_stamp
-from qualify.courses.models import KINDS, Course
+from qualify.courses.models import Course
 from qualify.extensions import db
 from qualify.reports import rollup
 from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
-from qualify.reports.suppression import protect, published_total, share, threshold
+from qualify.reports.scope import Filters, Scope
+from qualify.reports.suppression import protect, published_total, share
 
 METRIC_LABELS = {
     "enrolled": _l("Neu eingeschrieben"),
@@ -38,56 +33,6 @@ METRIC_LABELS = {
     "exchange_posted": _l("Im Austausch geschrieben"),
 }
 DEFAULT_MONTHS = 6
-# Report views and exports, and every look by an admin at a person's data (listed with the person's organisation).
-ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal")
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-class OutOfScope(Exception):
-    """The filter names something (a unit, an organisation) outside what this person may see."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a person may see: one organisation by unit, or (organisation_id None) the network by organisation.
-
-    Plain values, not ORM objects: they outlive the commit of the access log without reloading.
-    """
-
-    organisation_id: int | None
-    organisation_name: str | None
-    k: int
-    groups: tuple[
-        tuple[int, str], ...
-    ] = ()  # the organisations of the network, or the units of the organisation
-
-    @property
-    def network(self) -> bool:
-        return self.organisation_id is None
-
-
-@dataclass(frozen=True)
-class Filters:
-    first: date | None = None
-    last: date | None = None
-    organisation_id: int | None = None
-    unit_id: int | None = None
-    course_id: int | None = None
-    kind: str | None = None
-    metric: str = "active"
-
-    def as_args(self) -> dict[str, str]:
-        """Return the filters as the query arguments that reproduce them."""
-        args = {
-            "von": self.first and self.first.strftime("%Y-%m"),
-            "bis": self.last and self.last.strftime("%Y-%m"),
-            "organisation": self.organisation_id,
-            "bereich": self.unit_id,
-            "kurs": self.course_id,
-            "art": self.kind,
-            "kennzahl": self.metric,
-        }
-        return {name: str(value) for name, value in args.items() if value is not None}
 
 
 @dataclass
@@ -130,15 +75,6 @@ class Report:
 
 
 @cache
-def _organisation_statement():
-    # The organisation with each of its units, one row per unit (a single row without units).
-    return (select(Organisation.id, Organisation.name, Organisation.small_group_threshold,
-                   Unit.id.label("unit_id"), Unit.name.label("unit_name"))
-            .outerjoin(Unit, Unit.organisation_id == Organisation.id)
-            .where(Organisation.id == bindparam("organisation_id")).order_by(Unit.name))
-
-
-@cache
 def _counted_months_statement():
     # Each counted month with the rollups' highest id: every count inserts new rows, so the id also tells
     # a count in the same instant apart. (Counting the rows scanned the table on every page.) The courses'
@@ -154,59 +90,6 @@ def _counted_months_statement():
 @cache
 def _course_titles_statement():
     return select(Course.id, Course.title).order_by(Course.title)
-
-
-def scope_for(user) -> Scope:
-    """Return what the person may see: coordinators the network, works councils their own organisation."""
-    if user.has_role(Role.COORDINATOR):
-        organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
-        k = threshold(max((o.small_group_threshold for o in organisations), default=None))
-        return Scope(None, None, k, tuple((o.id, o.name) for o in organisations))
-    rows = []
-    if user.has_role(Role.WORKS_COUNCIL) and user.organisation_id is not None:
-        rows = run(_organisation_statement(), organisation_id=user.organisation_id).all()
-    if not rows:
-        raise OutOfScope("no organisation to report on")
-    organisation = rows[0]
-    return Scope(
-        organisation.id,
-        organisation.name,
-        threshold(organisation.small_group_threshold),
-        tuple((row.unit_id, row.unit_name) for row in rows if row.unit_id is not None),
-    )
-
-
-def parse_filters(args: Mapping[str, str], scope: Scope) -> Filters:
-    """Read the filters from query arguments; whole months and whole units only, nothing outside the scope."""
-    unit_id = _integer(args.get("bereich"))
-    organisation_id = _integer(args.get("organisation")) if scope.network else None
-    ids = {key for key, _name in scope.groups}
-    if unit_id is not None and (scope.network or unit_id not in ids):
-        raise OutOfScope("unit")
-    if organisation_id is not None and organisation_id not in ids:
-        raise OutOfScope("organisation")
-    kind = args.get("art") or None
-    metric = args.get("kennzahl") or "active"
-    return Filters(
-        first=_month(args.get("von")),
-        last=_month(args.get("bis")),
-        organisation_id=organisation_id,
-        unit_id=unit_id,
-        course_id=_integer(args.get("kurs")),
-        kind=kind if kind in KINDS else None,
-        metric=metric if metric in rollup.METRICS else "active",
-    )
-
-
-def _integer(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 10 else None
-
-
-def _month(text: str | None) -> date | None:
-    match = MONTH_PATTERN.match(text or "")
-    if not match or not 1 <= int(match[2]) <= 12:
-        return None
-    return date(int(match[1]), int(match[2]), 1)
 
 
 def metrics_for(kind: str | None) -> list[str]:
@@ -412,44 +295,6 @@ def month_label(month: date, fmt: str = "MMM yyyy") -> str:
     return format_date(month, fmt)
 
 
-def record_access(action: str, *, actor, scope: Scope, filters: Filters, **details) -> None:
-    """Log a view or export of a report, for the works council to read; the caller commits."""
-    organisation_id = scope.organisation_id or filters.organisation_id
-    audit.record(
-        action,
-        actor=actor,
-        report="participation",
-        organisation_id=organisation_id,
-        filters=filters.as_args(),
-        **details,
-    )
-
-
-def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> list[AuditEvent]:
-    """Return report views and exports concerning the organisation (its own or network-wide), newest first."""
-    about = AuditEvent.details["organisation_id"].as_integer()
-    stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.action.in_(ACCESS_ACTIONS), or_(about == organisation_id, about.is_(None)))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def actor_names(user_ids: set[int]) -> dict[int, str]:
-    """Name the people who appear in the access log (works council members, coordinators, admins)."""
-    if not user_ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
-
-
 def counted_months() -> list[RollupMonth]:
     """Return the counted months, newest first, with when each was counted."""
     return list(db.session.scalars(select(RollupMonth).order_by(RollupMonth.month.desc())))
-
-
-def units_of(scope: Scope) -> list[tuple[int, str]]:
-    """Return (id, name) of the units a works council may filter by."""
-    return [] if scope.network else list(scope.groups)

@@ -16,7 +16,9 @@ from qualify.courses.models import Course, Module
 from qualify.courses.views import KIND_LABELS
 from qualify.extensions import db
 from qualify.reports import charts, export, feedback, services
+from qualify.reports.access_log import access_events, actor_names, record_access
 from qualify.reports.rollup import refresh_rollups
+from qualify.reports.scope import OutOfScope, parse_filters, scope_for, units_of
 
 bp = Blueprint("reports", __name__, url_prefix="/berichte")
 READERS = (Role.WORKS_COUNCIL, Role.COORDINATOR)
@@ -26,12 +28,12 @@ LOG_PAGE_SIZE = 50
 def _report() -> services.Report:
     """Build the report for the signed-in person and the filters in the URL, or answer 403/404."""
     try:
-        scope = services.scope_for(current_user)
-    except services.OutOfScope:
+        scope = scope_for(current_user)
+    except OutOfScope:
         abort(403)
     try:
-        filters = services.parse_filters(request.args, scope)
-    except services.OutOfScope:
+        filters = parse_filters(request.args, scope)
+    except OutOfScope:
         abort(404)
     return services.participation_report(scope, filters)
 
@@ -96,10 +98,10 @@ def participation():
     key = (report.key, str(get_locale()))  # the key includes the courses, whose titles the filter shows
     content = _CONTENT.get(key, lambda: render_template(
         "reports/_participation_content.html", report=report, names=_names(report),
-        units=services.units_of(report.scope), kinds=KIND_LABELS, **_charts(report), **_helpers()))
+        units=units_of(report.scope), kinds=KIND_LABELS, **_charts(report), **_helpers()))
     # Rendered before the commit of the access-log entry, which would expire what the page still reads.
     page = render_template("reports/participation.html", content=content)
-    services.record_access("reports.view", actor=current_user, scope=report.scope, filters=report.filters)
+    record_access("reports.view", actor=current_user, scope=report.scope, filters=report.filters)
     db.session.commit()
     return page
 
@@ -114,7 +116,7 @@ _CONTENT = RenderedParts(limit=64)
 def printable():
     """Show the same figures on a page made for printing."""
     report = _report()
-    services.record_access(
+    record_access(
         "reports.view", actor=current_user, scope=report.scope, filters=report.filters, format="print"
     )
     db.session.commit()
@@ -135,7 +137,7 @@ def download():
     report = _report()
     names = _names(report)
     body = export.report_csv(report, course=names["course"], kind=names["kind"], group=names["group"])
-    services.record_access(
+    record_access(
         "reports.export", actor=current_user, scope=report.scope, filters=report.filters, format="csv"
     )
     db.session.commit()
@@ -151,10 +153,10 @@ def access_log():
     if current_user.organisation_id is None:
         abort(403)
     page = min(max(request.args.get("seite", 1, type=int), 1), 100_000)
-    events = services.access_events(
+    events = access_events(
         current_user.organisation_id, limit=LOG_PAGE_SIZE, offset=(page - 1) * LOG_PAGE_SIZE
     )
-    actors = services.actor_names({e.actor_id for e in events if e.actor_id})
+    actors = actor_names({e.actor_id for e in events if e.actor_id})
     return render_template(
         "reports/access_log.html", events=events, actors=actors, page=page, page_size=LOG_PAGE_SIZE
     )
