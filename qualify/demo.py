@@ -12,7 +12,7 @@ from qualify.accounts.roles import Role
 from qualify.core.time import LOCAL_TZ, utcnow
 from qualify.courses.models import Course, CourseOwner
 from qualify.exchange.models import ExchangeSpace, SpaceModerator
-from qualify.exchange.services import ensure_module_spaces
+from qualify.exchange.spaces import ensure_module_spaces
 from qualify.extensions import db
 from qualify.workshops.models import WorkshopSession
 from qualify.workshops.schedule import SessionPlan, create_sessions

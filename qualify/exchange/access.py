@@ -3,9 +3,10 @@
 from flask import abort
 from flask_login import current_user
 
-from qualify.exchange import services
+from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread
-from qualify.exchange.services import ExchangeError
+from qualify.exchange.reading import can_read, can_see_thread
+from qualify.exchange.spaces import can_see, is_moderator, space_for_module
 from qualify.extensions import db
 from qualify.workshops.models import WorkshopSession
 
@@ -13,7 +14,7 @@ from qualify.workshops.models import WorkshopSession
 def visible_space(space_id: int) -> ExchangeSpace:
     """The space, if the current person may enter it (else 404: its existence is nobody else's business)."""
     space = db.get_or_404(ExchangeSpace, space_id)
-    if not services.can_see(current_user, space):
+    if not can_see(current_user, space):
         abort(404)
     return space
 
@@ -22,8 +23,8 @@ def visible_thread(thread_id: int) -> tuple[ExchangeThread, bool]:
     """The thread and whether the current person moderates it, if they may see it."""
     thread = db.get_or_404(ExchangeThread, thread_id)
     space = visible_space(thread.space_id)
-    moderator = services.is_moderator(current_user, space)
-    if thread.merged_into_id is None and not services.can_see_thread(
+    moderator = is_moderator(current_user, space)
+    if thread.merged_into_id is None and not can_see_thread(
         current_user, thread, moderator=moderator
     ):
         abort(404)
@@ -34,7 +35,7 @@ def visible_post(post_id: int) -> tuple[ExchangePost, bool]:
     """The post and whether the current person moderates it, if they may see it."""
     post = db.get_or_404(ExchangePost, post_id)
     _thread, moderator = visible_thread(post.thread_id)
-    if not services.can_read(current_user, post, moderator=moderator):
+    if not can_read(current_user, post, moderator=moderator):
         abort(404)
     return post, moderator
 
@@ -42,7 +43,7 @@ def visible_post(post_id: int) -> tuple[ExchangePost, bool]:
 def moderated_space(space_id: int) -> ExchangeSpace:
     """The space, if the current person moderates it (403 otherwise, whatever else they may see)."""
     space = db.get_or_404(ExchangeSpace, space_id)
-    if not services.is_moderator(current_user, space):
+    if not is_moderator(current_user, space):
         abort(403)
     return space
 
@@ -65,7 +66,7 @@ def space_of_session(session_id: int) -> tuple[WorkshopSession, ExchangeSpace]:
     """An exchange session and the space of its module, if the current person may enter it."""
     session = db.get_or_404(WorkshopSession, session_id)
     try:
-        space = services.space_for_module(session.module)
+        space = space_for_module(session.module)
     except ExchangeError:
         abort(404)
     return session, visible_space(space.id)

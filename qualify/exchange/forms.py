@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from qualify.exchange.services import MAX_POST_LENGTH, MAX_TITLE_LENGTH
+from qualify.exchange.text import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 
 BODY_HINT = _l(
     "Markdown ist möglich, z. B. **fett**, Listen mit - und Zitate mit >. Höchstens 20.000 Zeichen."

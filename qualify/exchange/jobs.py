@@ -10,7 +10,8 @@ from qualify.core.scheduler import Job
 from qualify.core.time import LOCAL_TZ
 from qualify.exchange import mails
 from qualify.exchange.models import ExchangePost, ThreadFollow
-from qualify.exchange.services import author_label, can_see
+from qualify.exchange.reading import author_label
+from qualify.exchange.spaces import can_see
 from qualify.extensions import db
 
 

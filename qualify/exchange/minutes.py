@@ -13,9 +13,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import ExchangeMinutes, ExchangeSpace, MinutesConsent
 from qualify.exchange.moderation import log
-from qualify.exchange.services import ExchangeError, render_post_body, require_moderator
+from qualify.exchange.spaces import require_moderator
+from qualify.exchange.text import render_post_body
 from qualify.extensions import db
 from qualify.workshops.models import Booking, WorkshopSession
 

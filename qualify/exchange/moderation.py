@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.exchange import mails
+from qualify.exchange.errors import ExchangeError, NotModerator
 from qualify.exchange.models import (
     ExchangeFlag,
     ExchangeLogEntry,
@@ -21,7 +22,8 @@ from qualify.exchange.models import (
     SpaceModerator,
     ThreadFollow,
 )
-from qualify.exchange.services import ExchangeError, NotModerator, published, require_moderator
+from qualify.exchange.posting import published
+from qualify.exchange.spaces import require_moderator
 from qualify.extensions import db
 
 MAX_REASON = 2000

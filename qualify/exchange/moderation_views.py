@@ -11,11 +11,13 @@ from qualify.accounts.models import Organisation, User
 from qualify.accounts.roles import Role
 from qualify.core.security import is_safe_redirect, role_required
 from qualify.core.time import utcnow
-from qualify.exchange import minutes, moderation, services
+from qualify.exchange import minutes, moderation
 from qualify.exchange.access import moderated_post, moderated_space, moderated_thread, space_of_session
+from qualify.exchange.errors import ExchangeError
 from qualify.exchange.forms import MergeForm, MinutesForm, ModeratorForm, MoveForm, ReasonForm, SpaceForm
 from qualify.exchange.models import ExchangePost, ExchangeThread
-from qualify.exchange.services import ExchangeError
+from qualify.exchange.reading import author_label, threads_of
+from qualify.exchange.spaces import assign_moderator, create_space, moderators_of, unassign_moderator
 from qualify.extensions import db
 
 LOG_ACTIONS = {
@@ -55,7 +57,7 @@ def moderation_queue():
         spaces=spaces,
         pending=moderation.pending_posts(ids),
         flags=moderation.open_flags(ids),
-        label=services.author_label,
+        label=author_label,
         reason_form=ReasonForm(),
     )
 
@@ -74,7 +76,7 @@ def new_space():
     form.scope.choices = [("network", _("das ganze Netzwerk"))] + [(str(o.id), o.name) for o in organisations]
     if form.validate_on_submit():
         organisation_id = None if form.scope.data == "network" else int(form.scope.data)
-        space = services.create_space(
+        space = create_space(
             form.title.data,
             form.description.data or "",
             organisation_id=organisation_id,
@@ -179,7 +181,7 @@ def merge(thread_id: int):
     """Merge a duplicate thread into another thread of the same space."""
     thread = moderated_thread(thread_id)
     form = MergeForm()
-    others = [row.thread for row in services.threads_of(thread.space, current_user, moderator=True)
+    others = [row.thread for row in threads_of(thread.space, current_user, moderator=True)
               if row.thread.id != thread.id]
     form.target.choices = [(other.id, other.title) for other in others]
     if form.validate_on_submit():
@@ -207,8 +209,8 @@ def export(space_id: int):
     """Export the space's threads as JSON; authors appear as shown (pseudonyms stay pseudonyms)."""
     space = moderated_space(space_id)
     threads = []
-    for row in services.threads_of(space, current_user, moderator=True):
-        posts = [{"id": post.id, "author": services.author_label(post), "pseudonymous": post.is_pseudonymous,
+    for row in threads_of(space, current_user, moderator=True):
+        posts = [{"id": post.id, "author": author_label(post), "pseudonymous": post.is_pseudonymous,
                   "status": post.status, "created_at": post.created_at.isoformat(),
                   "edited": post.edited_at is not None, "text": post.body_source}
                  for post in row.thread.posts if post.status != "deleted"]
@@ -224,13 +226,13 @@ def moderators(space_id: int):
     """Assign people with the moderator role to a space (admins)."""
     space = moderated_space(space_id)
     form = ModeratorForm()
-    assigned = services.moderators_of(space)
+    assigned = moderators_of(space)
     candidates = [user for user in db.session.scalars(db.select(User).where(User.active.is_(True))
                                                       .order_by(User.display_name))
                   if user.has_role(Role.MODERATOR) and user not in assigned]
     form.user_id.choices = [(user.id, f"{user.display_name} ({user.email})") for user in candidates]
     if form.validate_on_submit():
-        services.assign_moderator(
+        assign_moderator(
             space, db.get_or_404(User, form.user_id.data), by=current_user, now=utcnow()
         )
         db.session.commit()
@@ -243,7 +245,7 @@ def moderators(space_id: int):
 def remove_moderator(space_id: int, user_id: int):
     """Take a moderator off a space (admins)."""
     space = moderated_space(space_id)
-    services.unassign_moderator(space, db.get_or_404(User, user_id), by=current_user)
+    unassign_moderator(space, db.get_or_404(User, user_id), by=current_user)
     db.session.commit()
     flash(_("Die Zuweisung ist aufgehoben."))
     return redirect(url_for("exchange.moderators", space_id=space.id))

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from qualify.core.errors import error_page
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
-from qualify.exchange import minutes, moderation_views, services
+from qualify.exchange import following, minutes, moderation_views, posting, reading
 from qualify.exchange.access import space_of_session, visible_post, visible_space, visible_thread
+from qualify.exchange.errors import ExchangeError, NotModerator
 from qualify.exchange.forms import EditForm, FollowForm, PostForm, ReasonForm, ThreadForm
 from qualify.exchange.models import ExchangePost, ExchangePseudonym, ExchangeSpace, ExchangeThread
-from qualify.exchange.services import ExchangeError, NotModerator
+from qualify.exchange.spaces import ensure_module_spaces, is_moderator, space_for_module, visible_spaces
 from qualify.extensions import db
 
 bp = Blueprint("exchange", __name__, url_prefix="/austausch")
@@ -43,9 +44,9 @@ def my_pseudonym(space: ExchangeSpace) -> str | None:
 @login_required
 def spaces():
     """List the exchange spaces open to me."""
-    if services.ensure_module_spaces():
+    if ensure_module_spaces():
         db.session.commit()
-    return render_template("exchange/spaces.html", spaces=services.visible_spaces(current_user))
+    return render_template("exchange/spaces.html", spaces=visible_spaces(current_user))
 
 
 @bp.get("/wer-sieht-was")
@@ -61,7 +62,7 @@ def module_space(module_id: int):
     """Open the space of an exchange module (created on first use)."""
     module = db.get_or_404(Module, module_id)
     try:
-        space = services.space_for_module(module)
+        space = space_for_module(module)
     except ExchangeError:
         abort(404)
     db.session.commit()
@@ -73,7 +74,7 @@ def module_space(module_id: int):
 def space(space_id: int):
     """Show a space: its guiding questions and rules, its threads, sessions and published minutes."""
     space = visible_space(space_id)
-    moderator = services.is_moderator(current_user, space)
+    moderator = is_moderator(current_user, space)
     version = space.module.current_version if space.module_id else None
     sessions = minutes.sessions_of(space)
     return render_template(
@@ -81,7 +82,7 @@ def space(space_id: int):
         space=space,
         moderator=moderator,
         version=version,
-        rows=services.threads_of(space, current_user, moderator=moderator),
+        rows=reading.threads_of(space, current_user, moderator=moderator),
         sessions=sessions,
         my_consents=minutes.my_consents(sessions, current_user),
         minutes=minutes.published_minutes(space),
@@ -97,14 +98,14 @@ def new_thread(space_id: int):
     form = ThreadForm()
     if form.validate_on_submit():
         try:
-            thread = services.start_thread(space, current_user, form.title.data, form.body.data,
-                                           anonymous=form.anonymous.data, now=utcnow())
+            thread = posting.start_thread(space, current_user, form.title.data, form.body.data,
+                                          anonymous=form.anonymous.data, now=utcnow())
         except ExchangeError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
-            if space.is_premoderated and not services.is_moderator(current_user, space):
+            if space.is_premoderated and not is_moderator(current_user, space):
                 flash(_("Danke! Ihr Beitrag wird von der Moderation geprüft und dann für alle sichtbar."))
             return to_thread(thread)
     return render_template("exchange/new_thread.html", space=space, form=form, pseudonym=my_pseudonym(space))
@@ -122,11 +123,11 @@ def thread(thread_id: int):
     form = PostForm()
     quoted = db.session.get(ExchangePost, request.args.get("zitat", type=int) or 0)
     if quoted is not None and quoted.thread_id == thread.id and quoted.status == "published":
-        form.body.data, form.reply_to.data = services.quote(quoted), str(quoted.id)
+        form.body.data, form.reply_to.data = reading.quote(quoted), str(quoted.id)
     return render_template("exchange/thread.html", thread=thread, space=thread.space, moderator=moderator,
-                           posts=services.posts_for(thread, current_user, moderator=moderator), form=form,
-                           label=services.author_label, now=utcnow(), can_edit=services.can_edit,
-                           following=services.follow_of(thread, current_user), follow_form=FollowForm(),
+                           posts=reading.posts_for(thread, current_user, moderator=moderator), form=form,
+                           label=reading.author_label, now=utcnow(), can_edit=posting.can_edit,
+                           following=following.follow_of(thread, current_user), follow_form=FollowForm(),
                            pseudonym=my_pseudonym(thread.space), reason_form=ReasonForm())
 
 
@@ -145,7 +146,7 @@ def reply(thread_id: int):
         else None
     )
     try:
-        post = services.reply(
+        post = posting.reply(
             thread,
             current_user,
             form.body.data,
@@ -168,13 +169,13 @@ def reply(thread_id: int):
 def edit_post(post_id: int):
     """Edit my own post (within 30 minutes, or after the moderation sent it back)."""
     post, _moderator = visible_post(post_id)
-    if not services.can_edit(current_user, post, now=utcnow()):
+    if not posting.can_edit(current_user, post, now=utcnow()):
         flash(_("Beiträge können nur in den ersten 30 Minuten bearbeitet werden."), "error")
         return to_thread(post.thread, post)
     form = EditForm(data={"body": post.body_source} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.edit_post(post, current_user, form.body.data, now=utcnow())
+            posting.edit_post(post, current_user, form.body.data, now=utcnow())
         except ExchangeError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -191,7 +192,7 @@ def delete_post(post_id: int):
     """Delete my own post."""
     post, _moderator = visible_post(post_id)
     try:
-        services.delete_post(post, current_user, now=utcnow())
+        posting.delete_post(post, current_user, now=utcnow())
     except ExchangeError as error:
         flash(str(error), "error")
     else:
@@ -208,7 +209,7 @@ def flag_post(post_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            services.flag(post, current_user, form.reason.data, now=utcnow())
+            following.flag(post, current_user, form.reason.data, now=utcnow())
         except ExchangeError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -216,7 +217,7 @@ def flag_post(post_id: int):
             db.session.commit()
             flash(_("Danke. Die Moderation sieht sich den Beitrag an."))
         return to_thread(post.thread, post)
-    return render_template("exchange/flag.html", post=post, form=form, label=services.author_label(post))
+    return render_template("exchange/flag.html", post=post, form=form, label=reading.author_label(post))
 
 
 # ---------------------------------------------------------------- following
@@ -228,7 +229,7 @@ def follow(thread_id: int):
     thread, _moderator = visible_thread(thread_id)
     form = FollowForm()
     if form.validate_on_submit():
-        services.follow(thread, current_user, mode=form.mode.data, now=utcnow())
+        following.follow(thread, current_user, mode=form.mode.data, now=utcnow())
         db.session.commit()
         flash(_("Sie folgen diesem Faden."))
     return redirect(request.form.get("next_page") == "notifications" and url_for("exchange.notifications")
@@ -240,7 +241,7 @@ def follow(thread_id: int):
 def unfollow(thread_id: int):
     """Stop following a thread."""
     thread, _moderator = visible_thread(thread_id)
-    services.unfollow(thread, current_user)
+    following.unfollow(thread, current_user)
     db.session.commit()
     flash(_("Sie folgen diesem Faden nicht mehr."))
     return redirect(request.form.get("next_page") == "notifications" and url_for("exchange.notifications")
@@ -251,7 +252,7 @@ def unfollow(thread_id: int):
 @login_required
 def notifications():
     """List the threads I follow and how I am told about them."""
-    return render_template("exchange/notifications.html", follows=services.followed_threads(current_user))
+    return render_template("exchange/notifications.html", follows=following.followed_threads(current_user))
 
 
 # ---------------------------------------------------------------- sessions

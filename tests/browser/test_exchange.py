@@ -8,7 +8,7 @@ from sqlalchemy import select
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
-from qualify.exchange import services
+from qualify.exchange import spaces
 from qualify.exchange.models import SpaceModerator
 from qualify.extensions import db
 from qualify.workshops import schedule
@@ -90,7 +90,7 @@ def test_moderator_publishes_minutes_that_participants_read_on_the_phone(
     course = demo_courses["digitale-fabrik"]
     module = db.session.scalar(select(Module).where(Module.course_id == course.id,
                                                     Module.slug == "austausch-wandel-in-meinem-werk"))
-    space = services.space_for_module(module)
+    space = spaces.space_for_module(module)
     moderator = make_user(Role.MODERATOR, name="Moderatorin Mia")
     db.session.add(SpaceModerator(space_id=space.id, user_id=moderator.id))
     participant = make_user(name="Paula Teilnehmerin")
@@ -131,7 +131,7 @@ def test_module_space_page_is_accessible(page, make_user, sign_in, assert_access
     course = demo_courses["digitale-fabrik"]
     module = db.session.scalar(select(Module).where(Module.course_id == course.id,
                                                     Module.slug == "austausch-wandel-in-meinem-werk"))
-    space = services.space_for_module(module)
+    space = spaces.space_for_module(module)
     db.session.commit()
     sign_in(page, make_user())
     page.goto(f"/austausch/raum/{space.id}")

@@ -7,7 +7,7 @@ from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
-from qualify.exchange import services
+from qualify.exchange import spaces
 from qualify.exchange.models import ExchangeSpace, SpaceModerator
 from qualify.extensions import db
 from tests.conftest import PASSWORD
@@ -23,7 +23,7 @@ def exchange_module(demo_courses) -> Module:  # noqa: F811
 
 @pytest.fixture
 def space(exchange_module) -> ExchangeSpace:
-    space = services.space_for_module(exchange_module)
+    space = spaces.space_for_module(exchange_module)
     db.session.commit()
     return space
 
@@ -35,8 +35,8 @@ def make_space(make_user):
     def make(*, moderation: str = "pre", anonymous: str = "allowed", organisation_id=None, by=None,
              title: str = "Schichtarbeit und Familie") -> ExchangeSpace:
         by = by or make_user(Role.MODERATOR, name="Moderator Max")
-        space = services.create_space(title, "Wie klappt es bei Ihnen?", organisation_id=organisation_id,
-                                      moderation=moderation, anonymous=anonymous, by=by, now=utcnow())
+        space = spaces.create_space(title, "Wie klappt es bei Ihnen?", organisation_id=organisation_id,
+                                    moderation=moderation, anonymous=anonymous, by=by, now=utcnow())
         db.session.commit()
         return space
 

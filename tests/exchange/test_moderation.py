@@ -4,14 +4,14 @@ import pytest
 
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
-from qualify.exchange import moderation, services
+from qualify.exchange import errors, following, moderation, posting, spaces
 from qualify.exchange.models import ExchangeLogEntry, ExchangePost
 from qualify.extensions import db
 from tests.exchange.conftest import outbox
 
 
 def start(space, user, title="Cobots an Linie 4", body="Wie geht es euch mit dem Cobot?", anonymous=False):
-    thread = services.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
+    thread = posting.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
     db.session.commit()
     return thread
 
@@ -53,7 +53,7 @@ def test_rejected_post_can_be_revised_and_goes_back_to_the_queue(space, moderato
 
 def test_hide_and_restore_are_logged_with_reason(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     post = start(space, author).posts[0]
     client = client_for(mod)
     client.post(f"/austausch/beitrag/{post.id}/ausblenden", data={"reason": "Beleidigung"})
@@ -71,7 +71,7 @@ def test_hide_and_restore_are_logged_with_reason(make_space, author, reader, cli
 
 def test_locked_thread_refuses_replies(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     thread = start(space, author)
     client_for(mod).post(f"/austausch/faden/{thread.id}/sperren", data={"value": "1"})
     response = client_for(reader).post(f"/austausch/faden/{thread.id}/antworten",
@@ -84,7 +84,7 @@ def test_locked_thread_refuses_replies(make_space, author, reader, client_for):
 
 def test_pinned_thread_comes_first(make_space, author, client_for):
     space = make_space(moderation="post")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     older = start(space, author, title="Älterer Faden")
     start(space, author, title="Neuerer Faden")
     client_for(mod).post(f"/austausch/faden/{older.id}/anheften", data={"value": "1"})
@@ -95,7 +95,7 @@ def test_pinned_thread_comes_first(make_space, author, client_for):
 
 def test_move_takes_a_thread_to_another_space_the_moderator_moderates(make_space, author, client_for):
     source = make_space(moderation="post")
-    mod = services.moderators_of(source)[0]
+    mod = spaces.moderators_of(source)[0]
     target = make_space(moderation="post", by=mod, title="Weiterbildung")
     thread = start(source, author)
     client_for(mod).post(
@@ -108,7 +108,7 @@ def test_move_takes_a_thread_to_another_space_the_moderator_moderates(make_space
 
 def test_move_into_a_space_one_does_not_moderate_is_refused(make_space, author, client_for):
     source = make_space(moderation="post")
-    mod = services.moderators_of(source)[0]
+    mod = spaces.moderators_of(source)[0]
     foreign = make_space(moderation="post", title="Fremder Raum")
     thread = start(source, author)
     response = client_for(mod).post(f"/austausch/faden/{thread.id}/verschieben", data={"target": foreign.id})
@@ -118,7 +118,7 @@ def test_move_into_a_space_one_does_not_moderate_is_refused(make_space, author, 
 
 def test_merge_moves_the_duplicate_posts_into_the_other_thread(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     original = start(space, author, title="Schichtpläne", body="Original")
     duplicate = start(space, reader, title="Schichtplan", body="Doppelt gefragt")
     client_for(mod).post(f"/austausch/faden/{duplicate.id}/zusammenfuehren", data={"target": original.id})
@@ -133,7 +133,7 @@ def test_merge_moves_the_duplicate_posts_into_the_other_thread(make_space, autho
 def test_flag_notifies_the_space_moderators_without_naming_who_flagged(
         make_space, make_user, author, reader, client_for):
     space = make_space(moderation="post")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     elsewhere = make_user(Role.MODERATOR, email="andere.moderation@example.org")
     post = start(space, author).posts[0]
     client_for(reader).post(f"/austausch/beitrag/{post.id}/melden", data={"reason": "Enthält einen Namen"})
@@ -147,9 +147,9 @@ def test_flag_notifies_the_space_moderators_without_naming_who_flagged(
 
 def test_dismissing_flags_is_logged(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     post = start(space, author).posts[0]
-    services.flag(post, reader, "Unsicher", now=utcnow())
+    following.flag(post, reader, "Unsicher", now=utcnow())
     db.session.commit()
     client_for(mod).post(f"/austausch/beitrag/{post.id}/meldungen-erledigt", data={})
     assert moderation.open_flags([space.id]) == []
@@ -160,7 +160,7 @@ def test_log_is_readable_by_the_space_moderators_and_admins_only(
     make_space, make_user, admin, author, client_for
 ):
     space = make_space(moderation="post")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     post = start(space, author).posts[0]
     moderation.hide(post, "Grund im Protokoll", by=mod, now=utcnow())
     db.session.commit()
@@ -198,13 +198,13 @@ ACTIONS = [
 def scene(make_space, make_user, author):
     """A pre-moderated space with posts in each state, and a moderator of another space."""
     space = make_space(moderation="pre")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     thread = start(space, mod, title="Faden")
     other_thread = start(space, mod, title="Anderer Faden")
-    pending = services.reply(thread, author, "wartet", anonymous=False, now=utcnow())
-    published = services.reply(thread, mod, "sichtbar", anonymous=False, now=utcnow())
-    hidden = services.reply(thread, mod, "verborgen", anonymous=False, now=utcnow())
-    pseudonymous = services.reply(thread, mod, "anonym", anonymous=True, now=utcnow())
+    pending = posting.reply(thread, author, "wartet", anonymous=False, now=utcnow())
+    published = posting.reply(thread, mod, "sichtbar", anonymous=False, now=utcnow())
+    hidden = posting.reply(thread, mod, "verborgen", anonymous=False, now=utcnow())
+    pseudonymous = posting.reply(thread, mod, "anonym", anonymous=True, now=utcnow())
     db.session.flush()
     moderation.hide(hidden, "x", by=mod, now=utcnow())
     other_mod = make_user(Role.MODERATOR, name="Fremde Moderation")
@@ -251,7 +251,7 @@ def test_moderator_queue_page_is_refused_to_members(author, client_for):
 
 def test_domain_refuses_moderation_by_a_moderator_of_another_space(scene):
     post = db.session.get(ExchangePost, scene["post"])
-    with pytest.raises(services.NotModerator):
+    with pytest.raises(errors.NotModerator):
         moderation.approve(post, by=scene["other_mod"], now=utcnow())
 
 

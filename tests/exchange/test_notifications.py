@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from qualify.core.time import utcnow
-from qualify.exchange import moderation, services
+from qualify.exchange import following, moderation, posting
 from qualify.exchange.jobs import send_daily_digests
 from qualify.extensions import db
 from qualify.learning.services import is_module_done
@@ -12,21 +12,21 @@ from tests.exchange.conftest import outbox
 
 def test_follower_is_told_at_once_about_a_new_post(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    thread = services.start_thread(space, author, "Schichtmodelle", "Wer hat Erfahrung?", anonymous=False,
-                                   now=utcnow())
+    thread = posting.start_thread(space, author, "Schichtmodelle", "Wer hat Erfahrung?", anonymous=False,
+                                  now=utcnow())
     db.session.commit()
     client_for(reader).post(f"/austausch/faden/{thread.id}/folgen", data={"mode": "immediate"})
-    services.reply(thread, author, "Ergänzung", anonymous=False, now=utcnow())
+    posting.reply(thread, author, "Ergänzung", anonymous=False, now=utcnow())
     db.session.commit()
     (mail,) = outbox(reader.email)
     assert "Schichtmodelle" in mail.subject and "Ergänzung" in mail.body_text
 
 
 def test_pending_posts_notify_nobody_until_approved(space, moderator, author, reader):
-    thread = services.start_thread(space, moderator, "Frage", "Was hat sich verändert?", anonymous=False,
-                                   now=utcnow())
-    services.follow(thread, reader, mode="immediate", now=utcnow())
-    post = services.reply(thread, author, "Meine Antwort", anonymous=False, now=utcnow())
+    thread = posting.start_thread(space, moderator, "Frage", "Was hat sich verändert?", anonymous=False,
+                                  now=utcnow())
+    following.follow(thread, reader, mode="immediate", now=utcnow())
+    post = posting.reply(thread, author, "Meine Antwort", anonymous=False, now=utcnow())
     db.session.commit()
     assert outbox(reader.email) == []
     moderation.approve(post, by=moderator, now=utcnow())
@@ -36,11 +36,11 @@ def test_pending_posts_notify_nobody_until_approved(space, moderator, author, re
 
 def test_unfollow_stops_the_mails(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    thread = services.start_thread(space, author, "Titel", "Text", anonymous=False, now=utcnow())
-    services.follow(thread, reader, mode="immediate", now=utcnow())
+    thread = posting.start_thread(space, author, "Titel", "Text", anonymous=False, now=utcnow())
+    following.follow(thread, reader, mode="immediate", now=utcnow())
     db.session.commit()
     client_for(reader).post(f"/austausch/faden/{thread.id}/entfolgen", data={})
-    services.reply(thread, author, "Noch was", anonymous=False, now=utcnow())
+    posting.reply(thread, author, "Noch was", anonymous=False, now=utcnow())
     db.session.commit()
     assert outbox(reader.email) == []
 
@@ -48,10 +48,10 @@ def test_unfollow_stops_the_mails(make_space, author, reader, client_for):
 def test_daily_digest_collects_the_days_posts_once(make_space, author, reader):
     space = make_space(moderation="post")
     start = utcnow() - timedelta(hours=3)
-    thread = services.start_thread(space, author, "Tagesthema", "Anfang", anonymous=False, now=start)
-    services.follow(thread, reader, mode="digest", now=start)
+    thread = posting.start_thread(space, author, "Tagesthema", "Anfang", anonymous=False, now=start)
+    following.follow(thread, reader, mode="digest", now=start)
     for n in range(3):
-        services.reply(
+        posting.reply(
             thread, author, f"Antwort {n}", anonymous=False, now=start + timedelta(hours=1, minutes=n)
         )
     db.session.commit()
@@ -65,19 +65,19 @@ def test_daily_digest_collects_the_days_posts_once(make_space, author, reader):
 
 def test_notifications_page_lists_followed_threads(make_space, author, client_for):
     space = make_space(moderation="post")
-    services.start_thread(space, author, "Mein Faden", "Text", anonymous=False, now=utcnow())
+    posting.start_thread(space, author, "Mein Faden", "Text", anonymous=False, now=utcnow())
     db.session.commit()
     assert "Mein Faden" in client_for(author).get("/austausch/benachrichtigungen").text
 
 
 def test_opening_a_thread_and_two_replies_mark_the_exchange_module_done(
         space, exchange_module, moderator, author, reader):
-    other = services.start_thread(
+    other = posting.start_thread(
         space, moderator, "Leitfrage 1", "Was ist neu?", anonymous=False, now=utcnow()
     )
-    mine = services.start_thread(space, author, "Meine Erfahrung", "Bei uns …", anonymous=True, now=utcnow())
-    first = services.reply(other, author, "Antwort eins", anonymous=True, now=utcnow())
-    second = services.reply(other, author, "Antwort zwei", anonymous=False, now=utcnow())
+    mine = posting.start_thread(space, author, "Meine Erfahrung", "Bei uns …", anonymous=True, now=utcnow())
+    first = posting.reply(other, author, "Antwort eins", anonymous=True, now=utcnow())
+    second = posting.reply(other, author, "Antwort zwei", anonymous=False, now=utcnow())
     db.session.commit()
     for post in (mine.posts[0], first):
         moderation.approve(post, by=moderator, now=utcnow())

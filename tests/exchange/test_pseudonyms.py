@@ -6,7 +6,7 @@ import re
 import pytest
 
 from qualify.core.time import utcnow
-from qualify.exchange import moderation, pseudonyms, services
+from qualify.exchange import errors, following, moderation, posting, pseudonyms, spaces
 from qualify.exchange.jobs import send_daily_digests
 from qualify.exchange.models import ExchangeLogEntry
 from qualify.extensions import db
@@ -16,7 +16,7 @@ PSEUDONYM = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+ \d
 
 
 def write(space, user, body="Ich mache mir Sorgen um meinen Arbeitsplatz.", title="Sorgen", anonymous=True):
-    thread = services.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
+    thread = posting.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
     db.session.commit()
     return thread
 
@@ -58,7 +58,7 @@ def test_name_is_shown_when_writing_under_ones_own_name(make_space, author, read
 
 def test_space_that_forbids_pseudonyms_refuses_anonymous_posts(make_space, author):
     space = make_space(anonymous="forbidden")
-    with pytest.raises(services.ExchangeError):
+    with pytest.raises(errors.ExchangeError):
         write(space, author)
 
 
@@ -67,11 +67,11 @@ def pseudonymous_scene(space, moderator, author, reader, admin):
     """The author writes a pseudonymous thread and reply; moderator approves; the reader follows and flags."""
     thread = write(space, author, title="Überwachung am Band", body="Die Kamera filmt uns ständig.")
     moderation.approve(thread.posts[0], by=moderator, now=utcnow())
-    services.follow(thread, reader, mode="immediate", now=utcnow())
-    reply = services.reply(thread, author, "Und niemand hat uns gefragt.", anonymous=True, now=utcnow())
+    following.follow(thread, reader, mode="immediate", now=utcnow())
+    reply = posting.reply(thread, author, "Und niemand hat uns gefragt.", anonymous=True, now=utcnow())
     db.session.commit()
     moderation.approve(reply, by=moderator, now=utcnow())
-    services.flag(reply, reader, "Bitte prüfen", now=utcnow())
+    following.flag(reply, reader, "Bitte prüfen", now=utcnow())
     db.session.commit()
     return thread
 
@@ -118,10 +118,10 @@ def test_export_json_carries_pseudonyms_only(pseudonymous_scene, space, moderato
 
 
 def test_mails_to_others_never_name_the_pseudonymous_author(pseudonymous_scene, reader, moderator, author):
-    services.follow(pseudonymous_scene, moderator, mode="digest", now=utcnow())
+    following.follow(pseudonymous_scene, moderator, mode="digest", now=utcnow())
     db.session.commit()
     thread = pseudonymous_scene
-    later = services.reply(thread, author, "Noch ein Gedanke", anonymous=True, now=utcnow())
+    later = posting.reply(thread, author, "Noch ein Gedanke", anonymous=True, now=utcnow())
     db.session.commit()
     moderation.approve(later, by=moderator, now=utcnow())
     db.session.commit()
@@ -179,7 +179,7 @@ def test_reveal_by_admin_is_logged_and_the_author_is_told(
 
 def test_moved_thread_keeps_the_pseudonyms_it_was_written_under(make_space, author):
     source = make_space(moderation="post")
-    mod = services.moderators_of(source)[0]
+    mod = spaces.moderators_of(source)[0]
     target = make_space(moderation="post", by=mod, title="Ziel")
     thread = write(source, author)
     name_in_source = thread.posts[0].pseudonym

@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 from qualify.core.time import utcnow
-from qualify.exchange import moderation, services
+from qualify.exchange import moderation, posting, reading, spaces
 from qualify.extensions import db
 
 
 def start(space, user, title="Neues MES in Halle 3", body="Seit März arbeiten wir mit dem neuen MES.", **kw):
-    thread = services.start_thread(space, user, title, body, anonymous=kw.pop("anonymous", False),
-                                   now=kw.pop("now", utcnow()))
+    thread = posting.start_thread(space, user, title, body, anonymous=kw.pop("anonymous", False),
+                                  now=kw.pop("now", utcnow()))
     db.session.commit()
     return thread
 
@@ -31,7 +31,7 @@ def test_pending_reply_is_invisible_to_other_members_until_approved(
     space, moderator, author, reader, client_for
 ):
     thread = start(space, moderator, body="Frage der Moderation")  # a moderator's own post needs no approval
-    post = services.reply(thread, author, "Meine Antwort auf die Frage", anonymous=False, now=utcnow())
+    post = posting.reply(thread, author, "Meine Antwort auf die Frage", anonymous=False, now=utcnow())
     db.session.commit()
     url = f"/austausch/faden/{thread.id}"
     assert "Meine Antwort auf die Frage" not in client_for(reader).get(url).text
@@ -59,9 +59,9 @@ def test_post_moderated_space_shows_posts_at_once(make_space, author, reader, cl
 
 def test_hidden_post_leaves_a_placeholder_and_restore_brings_it_back(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    mod = services.moderators_of(space)[0]
+    mod = spaces.moderators_of(space)[0]
     thread = start(space, author, body="Erster Beitrag")
-    post = services.reply(thread, reader, "Unfreundlicher Beitrag", anonymous=False, now=utcnow())
+    post = posting.reply(thread, reader, "Unfreundlicher Beitrag", anonymous=False, now=utcnow())
     db.session.commit()
     moderation.hide(post, "Beleidigung", by=mod, now=utcnow())
     db.session.commit()
@@ -88,7 +88,7 @@ def test_module_space_is_listed_and_headed_by_the_module_text(exchange_module, r
     client = client_for(reader)
     listing = client.get("/austausch/").text
     assert "Austausch: Der Wandel in meinem Werk" in listing
-    space = services.space_for_module(exchange_module)
+    space = spaces.space_for_module(exchange_module)
     page = client.get(f"/austausch/raum/{space.id}").text
     assert "Leitfragen" in page and "Regeln für den Austausch" in page
     assert space.is_premoderated and space.allows_pseudonyms
@@ -152,4 +152,4 @@ def test_post_longer_than_twenty_thousand_characters_is_refused(make_space, auth
     space = make_space(moderation="post")
     client_for(author).post(f"/austausch/raum/{space.id}/neu",
                             data={"title": "Lang", "body": "x" * 20_001})
-    assert services.threads_of(space, author, moderator=False) == []
+    assert reading.threads_of(space, author, moderator=False) == []

@@ -1,7 +1,8 @@
 """Hostile input in posts, titles, reasons and minutes is stored and shown inert."""
 
 from qualify.core.time import utcnow
-from qualify.exchange import minutes, moderation, pseudonyms, services
+from qualify.exchange import minutes, moderation, posting, pseudonyms
+from qualify.exchange.text import render_post_body
 from qualify.extensions import db
 
 SCRIPT = '<script>alert("x")</script>'
@@ -17,8 +18,8 @@ def assert_inert(text: str) -> None:
 
 def test_post_body_is_stored_and_shown_inert(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    thread = services.start_thread(space, author, "Titel", f"{SCRIPT}\n\n{IMG}\n\n{LINK}", anonymous=False,
-                                   now=utcnow())
+    thread = posting.start_thread(space, author, "Titel", f"{SCRIPT}\n\n{IMG}\n\n{LINK}", anonymous=False,
+                                  now=utcnow())
     db.session.commit()
     assert_inert(thread.posts[0].body_html)
     page = client_for(reader).get(f"/austausch/faden/{thread.id}").text
@@ -28,7 +29,7 @@ def test_post_body_is_stored_and_shown_inert(make_space, author, reader, client_
 
 def test_thread_title_is_escaped_everywhere(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    thread = services.start_thread(space, author, SCRIPT, "Text", anonymous=False, now=utcnow())
+    thread = posting.start_thread(space, author, SCRIPT, "Text", anonymous=False, now=utcnow())
     db.session.commit()
     client = client_for(reader)
     for url in (f"/austausch/faden/{thread.id}", f"/austausch/raum/{space.id}"):
@@ -37,7 +38,7 @@ def test_thread_title_is_escaped_everywhere(make_space, author, reader, client_f
 
 
 def test_reason_shown_to_the_author_is_escaped(space, moderator, author, client_for):
-    thread = services.start_thread(space, author, "Titel", "Text", anonymous=False, now=utcnow())
+    thread = posting.start_thread(space, author, "Titel", "Text", anonymous=False, now=utcnow())
     db.session.commit()
     moderation.reject(thread.posts[0], SCRIPT, by=moderator, now=utcnow())
     db.session.commit()
@@ -50,7 +51,7 @@ def test_pseudonyms_are_plain_words_and_escaped(make_space, make_user, reader, c
     names = [pseudonyms.pseudonym_for(space, make_user()) for _ in range(20)]
     assert all(name.replace(" ", "").isalnum() for name in names)
     author = make_user()
-    thread = services.start_thread(space, author, "Titel", "Text", anonymous=True, now=utcnow())
+    thread = posting.start_thread(space, author, "Titel", "Text", anonymous=True, now=utcnow())
     db.session.commit()
     page = client_for(reader).get(f"/austausch/faden/{thread.id}").text
     assert f">{thread.posts[0].pseudonym}<" in page
@@ -58,7 +59,7 @@ def test_pseudonyms_are_plain_words_and_escaped(make_space, make_user, reader, c
 
 def test_space_description_is_rendered_inert(make_space, reader, client_for):
     space = make_space(moderation="post")
-    space.description_html = str(services.render_post_body(SCRIPT + "\n\n" + LINK))
+    space.description_html = str(render_post_body(SCRIPT + "\n\n" + LINK))
     db.session.commit()
     assert_inert(client_for(reader).get(f"/austausch/raum/{space.id}").text)
 

@@ -13,7 +13,7 @@ from qualify.core.audit import AuditEvent, record
 from qualify.core.mail import OutboxMessage, queue_mail
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
-from qualify.exchange import services as exchange
+from qualify.exchange import posting, reading, spaces
 from qualify.exchange.models import ExchangePost
 from qualify.extensions import db
 from qualify.learning import quiz
@@ -157,16 +157,16 @@ def test_admins_change_retention_periods_and_others_cannot(client, login, make_u
 @pytest.mark.parametrize("keep_posts", [True, False])
 def test_posts_stay_as_a_former_member_or_go_as_the_person_chooses(make_user, demo_courses, keep_posts):
     module = next(m for m in demo_courses["digitale-fabrik"].active_modules if m.current_version.kind == "exchange")
-    space = exchange.space_for_module(module)
+    space = spaces.space_for_module(module)
     author = make_user(Role.LEARNER, name="Dragan Petrović")
-    thread = exchange.start_thread(space, author, "Mein Werk", "Bei uns kommen Roboter.", anonymous=False,
-                                   now=utcnow())
+    thread = posting.start_thread(space, author, "Mein Werk", "Bei uns kommen Roboter.", anonymous=False,
+                                  now=utcnow())
     db.session.commit()
     services.erase_account(author, keep_posts=keep_posts, now=utcnow())
     db.session.commit()
     posts = list(db.session.scalars(select(ExchangePost).where(ExchangePost.thread_id == thread.id)))
     if keep_posts:
-        assert [exchange.author_label(post) for post in posts] == ["ehemaliges Mitglied"]
+        assert [reading.author_label(post) for post in posts] == ["ehemaliges Mitglied"]
     else:
         assert posts == []
     assert _text_columns_containing("Dragan Petrović") == []

@@ -1,0 +1,66 @@
+"""Following threads and flagging posts to the moderators. Functions flush; the caller commits."""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from qualify.exchange import mails
+from qualify.exchange.errors import ExchangeError
+from qualify.exchange.models import FOLLOW_MODES, ExchangeFlag, ExchangePost, ExchangeThread, ThreadFollow
+from qualify.exchange.reading import author_label
+from qualify.exchange.spaces import moderators_of
+from qualify.extensions import db
+
+
+def follow_of(thread: ExchangeThread, user) -> ThreadFollow | None:
+    """Return the person's follow of the thread, or None."""
+    return db.session.scalar(select(ThreadFollow).where(ThreadFollow.thread_id == thread.id,
+                                                        ThreadFollow.user_id == user.id))
+
+
+def follow(thread: ExchangeThread, user, *, mode: str, now: datetime) -> ThreadFollow:
+    """Follow a thread (or change how): a mail per post, or a daily digest."""
+    if mode not in FOLLOW_MODES:
+        raise ExchangeError(_("Ungültige Einstellung."))
+    row = follow_of(thread, user)
+    if row is None:
+        row = ThreadFollow(thread_id=thread.id, user_id=user.id, created_at=now, digested_until=now)
+        db.session.add(row)
+    row.mode = mode
+    db.session.flush()
+    return row
+
+
+def unfollow(thread: ExchangeThread, user) -> None:
+    """Stop following the thread."""
+    row = follow_of(thread, user)
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+
+
+def followed_threads(user) -> list[ThreadFollow]:
+    """Return what the person follows, most recently active first."""
+    stmt = (select(ThreadFollow).join(ExchangeThread).where(ThreadFollow.user_id == user.id)
+            .order_by(ExchangeThread.last_activity_at.desc()))
+    return list(db.session.scalars(stmt))
+
+
+def flag(post: ExchangePost, user, reason: str, *, now: datetime) -> ExchangeFlag:
+    """Report a post to the space's moderators (once per person and post)."""
+    reason = reason.strip()
+    if not reason:
+        raise ExchangeError(_("Bitte nennen Sie einen Grund."))
+    if post.status != "published":
+        raise ExchangeError(_("Dieser Beitrag kann nicht gemeldet werden."))
+    existing = db.session.scalar(select(ExchangeFlag).where(ExchangeFlag.post_id == post.id,
+                                                            ExchangeFlag.flagged_by_id == user.id))
+    if existing is not None:
+        return existing
+    row = ExchangeFlag(post_id=post.id, flagged_by_id=user.id, reason=reason[:2000], created_at=now)
+    db.session.add(row)
+    db.session.flush()
+    space = post.thread.space
+    mails.notify_flag(row, moderators_of(space), author_label(post))
+    return row

@@ -1,0 +1,143 @@
+"""Starting threads, replying, editing and deleting posts, and what publishing one sets off; the caller commits."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from qualify.exchange import mails
+from qualify.exchange.errors import ExchangeError
+from qualify.exchange.following import follow, follow_of
+from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread, ThreadFollow
+from qualify.exchange.pseudonyms import pseudonym_for
+from qualify.exchange.reading import author_label
+from qualify.exchange.spaces import can_see, is_moderator
+from qualify.exchange.text import MAX_TITLE_LENGTH, render_post_body
+from qualify.extensions import db
+from qualify.learning.services import record_participation
+
+EDIT_WINDOW = timedelta(minutes=30)
+# What the exchange module asks for ("So schließen Sie das Modul ab"): one own contribution, two replies.
+THREADS_TO_COMPLETE, REPLIES_TO_COMPLETE = 1, 2
+
+
+def _check_anonymous(space: ExchangeSpace, anonymous: bool) -> None:
+    if anonymous and not space.allows_pseudonyms:
+        raise ExchangeError(_("In diesem Raum schreiben alle unter ihrem Namen."))
+
+
+def _new_post(thread: ExchangeThread, space: ExchangeSpace, user, body: str, *, anonymous: bool,
+              is_opening: bool, now: datetime, reply_to: ExchangePost | None = None,
+              moderator: bool = False) -> ExchangePost:
+    _check_anonymous(space, anonymous)
+    html = render_post_body(body)
+    # Moderators' own posts need no approval; everybody else's wait in a pre-moderated space.
+    status = "pending" if space.is_premoderated and not moderator else "published"
+    post = ExchangePost(thread=thread, author_id=user.id, is_opening=is_opening, body_source=body,
+                        body_html=str(html), status=status, created_at=now,
+                        pseudonym=pseudonym_for(space, user) if anonymous else None,
+                        reply_to_id=reply_to.id if reply_to else None)
+    db.session.add(post)
+    db.session.flush()
+    if status == "published":
+        published(post, now=now)
+    return post
+
+
+def start_thread(space: ExchangeSpace, user, title: str, body: str, *, anonymous: bool,
+                 now: datetime) -> ExchangeThread:
+    """Open a thread with its first post; the author follows it."""
+    title = " ".join(title.split())
+    if not title:
+        raise ExchangeError(_("Bitte geben Sie einen Titel an."))
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ExchangeError(_("Der Titel ist zu lang (höchstens %(limit)s Zeichen).", limit=MAX_TITLE_LENGTH))
+    _check_anonymous(space, anonymous)
+    render_post_body(body)  # refuse before anything is added
+    thread = ExchangeThread(space_id=space.id, title=title, created_at=now, last_activity_at=now)
+    db.session.add(thread)
+    _new_post(thread, space, user, body, anonymous=anonymous, is_opening=True, now=now,
+              moderator=is_moderator(user, space))
+    follow(thread, user, mode="immediate", now=now)
+    return thread
+
+
+def reply(thread: ExchangeThread, user, body: str, *, anonymous: bool, now: datetime,
+          reply_to: ExchangePost | None = None) -> ExchangePost:
+    """Add a reply; refused in a locked thread except to its moderators."""
+    space = thread.space
+    moderator = is_moderator(user, space)
+    if thread.locked and not moderator:
+        raise ExchangeError(_("Dieser Faden ist gesperrt. Antworten sind nicht mehr möglich."))
+    if thread.merged_into_id is not None:
+        raise ExchangeError(_("Dieser Faden wurde mit einem anderen zusammengeführt."))
+    if reply_to is not None and reply_to.thread_id != thread.id:
+        reply_to = None
+    post = _new_post(thread, space, user, body, anonymous=anonymous, is_opening=False, now=now,
+                     reply_to=reply_to, moderator=moderator)
+    if follow_of(thread, user) is None:
+        follow(thread, user, mode="immediate", now=now)
+    return post
+
+
+def can_edit(user, post: ExchangePost, *, now: datetime) -> bool:
+    """Authors edit within 30 minutes; a post sent back by the moderation may always be revised."""
+    if post.author_id != user.id or post.status in ("deleted", "hidden"):
+        return False
+    return post.status == "rejected" or now - post.created_at <= EDIT_WINDOW
+
+
+def edit_post(post: ExchangePost, user, body: str, *, now: datetime) -> ExchangePost:
+    """Change one's own post; in a pre-moderated space it goes back to the queue."""
+    if not can_edit(user, post, now=now):
+        raise ExchangeError(_("Beiträge können nur in den ersten 30 Minuten bearbeitet werden."))
+    space = post.thread.space
+    html = render_post_body(body)
+    post.body_source, post.body_html, post.edited_at = body, str(html), now
+    if space.is_premoderated and not is_moderator(user, space):
+        post.status, post.moderation_reason = "pending", ""
+    elif post.status == "rejected":
+        post.status = "published"
+        published(post, now=now)
+    db.session.flush()
+    return post
+
+
+def delete_post(post: ExchangePost, user, *, now: datetime) -> None:
+    """Delete one's own post: its text is erased, a placeholder keeps the conversation readable."""
+    if post.author_id != user.id or post.status == "deleted":
+        raise ExchangeError(_("Sie können nur eigene Beiträge löschen."))
+    post.status, post.body_source, post.body_html, post.edited_at = "deleted", "", "", now
+    db.session.flush()
+
+
+def published(post: ExchangePost, *, now: datetime) -> None:
+    """A post became visible: date it, tell the thread's followers, count it towards the module."""
+    post.published_at = now
+    post.thread.last_activity_at = now
+    db.session.flush()
+    space = post.thread.space
+    stmt = select(ThreadFollow).where(
+        ThreadFollow.thread_id == post.thread_id, ThreadFollow.mode == "immediate"
+    )
+    readers = [row.user for row in db.session.scalars(stmt)
+               if row.user_id != post.author_id and row.user.active and can_see(row.user, space)]
+    mails.notify_new_post(post, author_label(post), readers)
+    if space.module_id is not None and post.author is not None:
+        check_participation(post.author, space, now=now)
+
+
+def check_participation(user, space: ExchangeSpace, *, now: datetime) -> bool:
+    """Mark the exchange module done once the person has opened a thread and replied to others twice."""
+    opening = aliased(ExchangePost)
+    mine = (select(func.count()).select_from(ExchangePost).join(ExchangeThread)
+            .where(ExchangeThread.space_id == space.id, ExchangePost.author_id == user.id,
+                   ExchangePost.status == "published"))
+    started = db.session.scalar(mine.where(ExchangePost.is_opening.is_(True)))
+    replies = db.session.scalar(
+        mine.join(opening, and_(opening.thread_id == ExchangeThread.id, opening.is_opening.is_(True)))
+        .where(ExchangePost.is_opening.is_(False), opening.author_id != user.id))
+    if started >= THREADS_TO_COMPLETE and replies >= REPLIES_TO_COMPLETE:
+        return record_participation(user, space.module, via="exchange", now=now)
+    return False
