@@ -226,10 +226,10 @@ def my_learning(user) -> list[CourseProgress]:
     return progress
 
 
-def resume_module(user, course: Course) -> Module | None:
+def resume_module(user, course: Course) -> OutlineModule | None:
     """Return the first unfinished module of the course: where the learner picks up."""
     done = completed_module_ids(user, [course.id])
-    return next((m for m in course.active_modules if m.id not in done), None)
+    return next((m for m in outline_of(course).modules if m.id not in done), None)
 
 
 def certificate_by_code(code: str) -> Certificate | None:

@@ -4,6 +4,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from qualify.courses.models import Course, Module
 from qualify.extensions import db
@@ -29,7 +30,11 @@ class ItemStatistic:
 
 def item_statistics(course: Course) -> list[ItemStatistic]:
     """Summarise every question of the course's current versions over all submitted attempts."""
-    modules = {m.id: m for m in course.active_modules}
+    # The modules with their whole current versions (the questions) in one statement.
+    stmt = (select(Module).join(Module.current_version).where(Module.course_id == course.id,
+                                                              Module.archived.is_(False))
+            .options(contains_eager(Module.current_version)).order_by(Module.position))
+    modules = {m.id: m for m in db.session.scalars(stmt)}
     stmt = (select(QuizAttempt.module_id, QuizAttempt.user_id, QuizAttempt.results)
             .where(QuizAttempt.module_id.in_(modules), QuizAttempt.submitted_at.is_not(None)))
     learners: dict[str, set[int]] = defaultdict(set)
@@ -39,7 +44,7 @@ def item_statistics(course: Course) -> list[ItemStatistic]:
             learners[result["key"]].add(user_id)
             outcomes[result["key"]].append(result)
     statistics = []
-    for module in course.active_modules:
+    for module in modules.values():
         for question in module.current_version.questions:
             if question["kind"] in ("essay", "description"):
                 continue  # reflections are private and never counted

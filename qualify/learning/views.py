@@ -17,7 +17,7 @@ bp = Blueprint("learning", __name__)
 
 
 def _visible_course(slug: str) -> Course:
-    course = catalogue.course_with_outline(slug)
+    course = catalogue.course_by_slug(slug)
     if course is None or not catalogue.can_view(current_user, course):
         abort(404)
     return course
@@ -87,7 +87,7 @@ def resume(slug: str):
     module = services.resume_module(current_user, course)
     if module is None:
         return redirect(url_for("courses.course", slug=slug))
-    return redirect(_module_url(module))
+    return redirect(url_for("courses.module", slug=slug, module_slug=module.slug))
 
 
 @bp.post("/lernen/module/<int:module_id>/erledigt")

@@ -1,5 +1,6 @@
 """Learning pages send a fixed number of SQL statements, however many courses or questions there are."""
 
+from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.courses.models import Course
 from qualify.extensions import db
@@ -98,3 +99,14 @@ def test_the_module_panel_costs_the_same_with_no_and_with_three_attempts(
         client.post(f"/lernen/versuche/{start_quiz(client, module_of(course, 'test'))}/abgeben")
     assert client.get(url).text.count("Versuch ") >= 3
     assert statements_for(client, count_statements, url) == before
+
+
+def test_the_item_statistics_cost_the_same_with_one_and_with_five_quiz_modules(
+    client, make_user, login, make_course, count_statements
+):
+    one = make_course(module("test-1", quiz=quiz_of(3)), slug="ein-quiz")
+    five = make_course(*(module(f"test-{n}", quiz=quiz_of(3)) for n in range(5)), slug="fuenf-quizze")
+    login(make_user(Role.ADMIN))
+    assert statements_for(client, count_statements, f"/lernen/kurse/{one.slug}/auswertung") == statements_for(
+        client, count_statements, f"/lernen/kurse/{five.slug}/auswertung"
+    )
