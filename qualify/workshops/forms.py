@@ -21,6 +21,11 @@ from qualify.core.forms import CheckboxListField
 from qualify.workshops.schedule import SessionPlan
 
 FORMAT_LABELS = {"in-person": _l("vor Ort"), "online": _l("online"), "hybrid": _l("hybrid")}
+STATUS_LABELS = {
+    "confirmed": _l("Platz bestätigt"), "waitlisted": _l("Warteliste"), "pending": _l("wartet auf Freigabe"),
+    "declined": _l("abgelehnt"), "cancelled": _l("storniert"), "expired": _l("kein Platz frei geworden"),
+}
+ATTENDANCE_LABELS = {"present": _l("anwesend"), "excused": _l("entschuldigt"), "absent": _l("abwesend")}
 
 
 def _web_link(form, field) -> None:

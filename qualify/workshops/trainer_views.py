@@ -1,0 +1,170 @@
+"""The trainers' pages: planning, editing and cancelling sessions, participants and their CSV, requests, attendance.
+
+Registered on the workshops blueprint from the ROUTES table at the end of this file.
+"""
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from qualify.core.time import to_local, utcnow
+from qualify.courses.models import Module
+from qualify.extensions import db
+from qualify.workshops import access, export, queries, schedule, services
+from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS, NewSessionForm, SessionForm, parse_dates
+from qualify.workshops.models import ATTENDANCE, Booking
+from qualify.workshops.schedule import ScheduleError, SessionPlan
+from qualify.workshops.services import BookingError
+
+
+def _trainer_choices(form: SessionForm, module: Module, current: list) -> dict:
+    people = queries.trainer_candidates(module, current)
+    form.trainers.choices = [(person.id, person.display_name) for person in people]
+    return {person.id: person for person in people}
+
+
+def new_session(module_id: int):
+    """Plan a session, or a weekly series of sessions, for a workshop or exchange module."""
+    module = db.get_or_404(Module, module_id)
+    if module.archived or module.current_version is None or module.current_version.kind not in \
+            schedule.SESSION_KINDS:
+        abort(404)
+    if not services.can_plan(current_user, module):
+        abort(403)
+    form = NewSessionForm()
+    people = _trainer_choices(form, module, [current_user])
+    if request.method == "GET":
+        form.capacity.data = schedule.default_capacity(module)
+        form.format.data = module.current_version.settings.get("format", "in-person")
+        form.trainers.data = [current_user.id]
+    if form.validate_on_submit():
+        try:
+            exceptions = parse_dates(form.exceptions.data or "")
+            dates = schedule.series_dates(form.day.data, every_weeks=form.every_weeks.data or 0,
+                                          until=form.until.data, exceptions=exceptions)
+            sessions = schedule.create_sessions(module, form.plan(people), dates, by=current_user,
+                                                now=utcnow())
+        except ScheduleError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(n)d Termin(e) angelegt.", n=len(sessions)))
+            return access.back_to_session(sessions[0].id)
+    return render_template("workshops/session_form.html", form=form, module=module, session=None)
+
+
+def edit_session(session_id: int):
+    """Change one session; everyone booked is told and gets an updated calendar entry."""
+    session = access.managed_session(session_id)
+    form = SessionForm(obj=None if request.method == "POST" else SessionPlan.of(session))
+    people = _trainer_choices(form, session.module, list(session.trainers))
+    if request.method == "GET":
+        form.day.data = to_local(session.starts_at).date()
+        form.trainers.data = [trainer.id for trainer in session.trainers]
+    if form.validate_on_submit():
+        try:
+            schedule.update_session(session, form.plan(people), form.day.data, by=current_user, now=utcnow())
+        except ScheduleError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt."))
+            return access.back_to_session(session_id)
+    return render_template("workshops/session_form.html", form=form, module=session.module, session=session)
+
+
+def cancel_session(session_id: int):
+    """Cancel a session and tell everyone booked."""
+    session = access.managed_session(session_id)
+    told = schedule.cancel_session(session, by=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("Der Termin ist abgesagt; %(n)d Person(en) wurden benachrichtigt.", n=told))
+    return access.back_to_session(session_id)
+
+
+def manage(session_id: int):
+    """Show the trainer's view: confirmed seats, requests to approve, and the waitlist."""
+    session = access.managed_session(session_id)
+    bookings = queries.participants(session)
+    return render_template("workshops/manage.html", session=session, bookings=bookings, labels=STATUS_LABELS,
+                           counts=services.status_counts(session), attendance_labels=ATTENDANCE_LABELS,
+                           positions=_positions(bookings),
+                           can_attend=services.can_take_attendance(current_user, session))
+
+
+def _positions(bookings: list[Booking]) -> dict[int, int]:
+    waiting = [b for b in bookings if b.status == "waitlisted"]
+    return {b.id: n for n, b in enumerate(sorted(waiting, key=lambda b: b.queue_number), start=1)}
+
+
+def export_csv(session_id: int):
+    """Download the participant list as CSV."""
+    session = access.managed_session(session_id)
+    bookings = queries.participants(session)
+    response = make_response(export.participants_csv(bookings, _positions(bookings)))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="teilnehmende-{session.id}.csv"'
+    return response
+
+
+def approve(booking_id: int):
+    """Approve a request: a seat, or the waitlist when full."""
+    booking = access.managed_booking(booking_id)
+    try:
+        services.approve(booking, by=current_user, now=utcnow())
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Freigegeben: %(name)s", name=booking.user.display_name))
+    return redirect(url_for("workshops.manage", session_id=booking.session_id))
+
+
+def decline(booking_id: int):
+    """Decline a request."""
+    booking = access.managed_booking(booking_id)
+    services.decline(booking, by=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("Abgelehnt: %(name)s", name=booking.user.display_name))
+    return redirect(url_for("workshops.manage", session_id=booking.session_id))
+
+
+def attendance(session_id: int):
+    """Keep the attendance list; present marks the module done."""
+    session = access.visible_session(session_id)
+    if not services.can_take_attendance(current_user, session):
+        abort(403)
+    if request.method == "POST":
+        booking = db.session.get(Booking, request.form.get("booking_id", type=int) or 0)
+        value = request.form.get("value", "")
+        if booking is None or booking.session_id != session.id or value not in ATTENDANCE:
+            abort(400)
+        try:
+            services.mark_attendance(booking, value, by=current_user, now=utcnow())
+        except BookingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+        return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking.id}")
+    bookings = [b for b in queries.participants(session) if b.status == "confirmed"]
+    return render_template("workshops/attendance.html", session=session, bookings=bookings,
+                           attendance_labels=ATTENDANCE_LABELS)
+
+
+GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
+_ROUTES = (
+    ("/modul/<int:module_id>/neu", new_session, BOTH),
+    ("/<int:session_id>/bearbeiten", edit_session, BOTH),
+    ("/<int:session_id>/absagen", cancel_session, POST),
+    ("/<int:session_id>/teilnehmende", manage, GET),
+    ("/<int:session_id>/teilnehmende.csv", export_csv, GET),
+    ("/buchungen/<int:booking_id>/freigeben", approve, POST),
+    ("/buchungen/<int:booking_id>/ablehnen", decline, POST),
+    ("/<int:session_id>/anwesenheit", attendance, BOTH),
+)
+# (rule, endpoint, view, methods); every view requires a signed-in person, and checks the session itself.
+ROUTES = tuple((rule, view.__name__, login_required(view), methods) for rule, view, methods in _ROUTES)
