@@ -1,14 +1,15 @@
 """The exchange for moderators and admins: queue, decisions, threads, spaces, log, export, reveal, minutes.
 
-Registered on the exchange blueprint from the ROUTES table at the end of this file.
+Registered on the exchange blueprint from the ROUTES table at the end of this file; each checks its object.
 """
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qualify.accounts.models import Organisation, User
 from qualify.accounts.roles import Role
+from qualify.core.routing import BOTH, GET, POST
 from qualify.core.security import is_safe_redirect, role_required
 from qualify.core.time import utcnow
 from qualify.exchange import minutes, moderation
@@ -310,8 +311,8 @@ def publish_minutes(session_id: int):
     return redirect(url_for("exchange.space", space_id=space.id) + "#protokolle")
 
 
-GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
-_ROUTES = (
+# Registered by the blueprint's module with core.routing.add_signed_in_routes.
+ROUTES = (
     ("/moderation", moderation_queue, GET),
     ("/raum/neu", new_space, BOTH),
     ("/beitrag/<int:post_id>/freigeben", approve, POST),
@@ -331,5 +332,3 @@ _ROUTES = (
     ("/termin/<int:session_id>/protokoll", minutes_form, BOTH),
     ("/termin/<int:session_id>/protokoll/freigeben", publish_minutes, POST),
 )
-# (rule, endpoint, view, methods); every view requires a signed-in person, and checks the object itself.
-ROUTES = tuple((rule, view.__name__, login_required(view), methods) for rule, view, methods in _ROUTES)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qualify.core.errors import error_page
+from qualify.core.routing import add_signed_in_routes
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
 from qualify.exchange import following, minutes, moderation_views, posting, reading
@@ -272,5 +273,4 @@ def minutes_consent(session_id: int):
     return redirect(url_for("exchange.space", space_id=space.id) + "#termine")
 
 
-for rule, endpoint, view, methods in moderation_views.ROUTES:
-    bp.add_url_rule(rule, endpoint, view, methods=methods)
+add_signed_in_routes(bp, moderation_views.ROUTES)

@@ -1,12 +1,13 @@
 """The trainers' pages: planning, editing and cancelling sessions, participants and their CSV, requests, attendance.
 
-Registered on the workshops blueprint from the ROUTES table at the end of this file.
+Registered on the workshops blueprint from the ROUTES table at the end of this file; each checks its session.
 """
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from qualify.core.routing import BOTH, GET, POST
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
@@ -155,8 +156,8 @@ def attendance(session_id: int):
                            attendance_labels=ATTENDANCE_LABELS)
 
 
-GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
-_ROUTES = (
+# Registered by the blueprint's module with core.routing.add_signed_in_routes.
+ROUTES = (
     ("/modul/<int:module_id>/neu", new_session, BOTH),
     ("/<int:session_id>/bearbeiten", edit_session, BOTH),
     ("/<int:session_id>/absagen", cancel_session, POST),
@@ -166,5 +167,3 @@ _ROUTES = (
     ("/buchungen/<int:booking_id>/ablehnen", decline, POST),
     ("/<int:session_id>/anwesenheit", attendance, BOTH),
 )
-# (rule, endpoint, view, methods); every view requires a signed-in person, and checks the session itself.
-ROUTES = tuple((rule, view.__name__, login_required(view), methods) for rule, view, methods in _ROUTES)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from qualify.core.database import without_transaction
+from qualify.core.routing import add_signed_in_routes
 from qualify.core.time import utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Module
@@ -200,5 +201,4 @@ def sessions_for_module(module: Module, version) -> dict | None:
             "can_plan": services.can_plan(current_user, module)}
 
 
-for rule, endpoint, view, methods in trainer_views.ROUTES:
-    bp.add_url_rule(rule, endpoint, view, methods=methods)
+add_signed_in_routes(bp, trainer_views.ROUTES)
