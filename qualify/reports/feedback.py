@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, distinct, exists, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
 
 from qualify.accounts.models import Organisation
 from qualify.accounts.roles import Role
@@ -176,7 +177,11 @@ def completions_by_kind(k: int) -> dict[str, int | None]:
 
 def editable_modules(user) -> list[Module]:
     """Return the modules of the courses the person may edit: all for admins, owned ones for trainers."""
-    stmt = select(Module).join(Course, Course.id == Module.course_id).order_by(Course.title, Module.position)
+    # With each module's course and version title, which label it: one statement, however many modules.
+    stmt = (select(Module).join(Course, Course.id == Module.course_id)
+            .options(contains_eager(Module.course).defer(Course.source),
+                     joinedload(Module.current_version).load_only(ModuleVersion.id, ModuleVersion.title))
+            .order_by(Course.title, Module.position))
     if user.has_role(Role.ADMIN):
         return list(db.session.scalars(stmt))
     if not user.has_role(Role.TRAINER):

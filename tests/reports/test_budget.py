@@ -80,3 +80,17 @@ def test_the_course_filter_shows_a_renamed_course_at_once(client, login, make_us
     db.session.commit()
     page = client.get(URL).text
     assert "Hochvolt für Einsteiger" in page and "Hochvolt Grundlagen" not in page
+
+
+def test_the_feedback_overview_costs_the_same_with_one_course_and_with_five(
+    client, login, make_user, record, count_statements
+):
+    record.course("Kurs 0")
+    login(make_user(Role.ADMIN))
+    with_one = statements_for(client, count_statements, "/berichte/rueckmeldungen")
+    for n in range(1, 5):
+        record.course(f"Kurs {n}")
+    db.session.commit()
+    page = client.get("/berichte/rueckmeldungen").text
+    assert "Kurs 4 – Modul 2" in page
+    assert statements_for(client, count_statements, "/berichte/rueckmeldungen") == with_one
