@@ -45,8 +45,11 @@ P99_LIMIT_MS = 200
 QUALIFY = [sys.executable, "-c", "from qualify.cli import main; main()"]
 
 
+STARTED = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
+    print(f"[bench {time.monotonic() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------------------------------------ users
@@ -60,6 +63,7 @@ class BenchUser:
     courses: list[tuple[str, list[str]]] = field(default_factory=list)  # (course slug, reading module slugs)
     quiz_page: int = 0  # an open attempt, shown again and again
     submits: list[tuple[int, dict]] = field(default_factory=list)  # open attempts with right answers
+    quizzes_started: int = 0  # how many quiz modules refill_submits has opened for this user so far
     sessions: list[int] = field(default_factory=list)
     counter: int = 0
 
@@ -187,11 +191,21 @@ class Prepared:
         return opened
 
     def refill_submits(self, users: list[BenchUser], per_user: int) -> None:
+        """Top up each user's open attempts to per_user, on quiz modules the user has not started here yet.
+
+        Attempts left over from the last round are kept: opening attempts through the app takes a while, and
+        a round used only about half of them.
+        """
         with self.app.app_context():
             modules = self._quiz_modules()[: -len(users)] or self._quiz_modules()
         for index, user in enumerate(users):
-            chosen = [modules[(index * 7 + k) % len(modules)] for k in range(min(per_user, len(modules)))]
-            user.submits = self.open_attempts(user, chosen)
+            missing = min(per_user, len(modules)) - len(user.submits)
+            if missing <= 0:
+                continue
+            first = index * 7 + user.quizzes_started
+            chosen = [modules[(first + k) % len(modules)] for k in range(missing)]
+            user.quizzes_started += missing
+            user.submits = self.open_attempts(user, chosen) + user.submits
 
 
 # ------------------------------------------------------------------------------------------------ endpoints
@@ -330,6 +344,7 @@ def bench_database(kind: str, url: str) -> dict:
                 for n in range(organisations + 1, organisations + 1 + CONNECTIONS)]
     council = [BenchUser(user_id=n, email=f"person{n:06d}@bench.qualify.test") for n in range(1, organisations + 1)]
     prepared.fill(learners)
+    log(f"{kind}: starting gunicorn")
     table = endpoints(prepared.endpoint_url("reports.participation"), prepared.booking_path())
     port = free_port()
     server = start_server(url, port)
@@ -346,6 +361,7 @@ def bench_database(kind: str, url: str) -> dict:
             users = council if name == "works_council" else learners
             if method == "GET" and make(users[0]) is not None:
                 asyncio.run(drive(port, users, method, make, WARM_UP))
+        log(f"{kind}: caches warmed")
         for round_number in range(ROUNDS):
             for name, (method, make) in table.items():
                 if name == "quiz_submit":
@@ -509,6 +525,7 @@ def main() -> None:
             "postgresql", seed.postgres_copy(SIZE, server_url, f"qualify_bench_run_{SIZE.lower()}"))
     elif "postgresql" in chosen:
         log("PostgreSQL skipped: set QUALIFY_BENCH_DATABASE_URL=postgresql://user@host:5432/postgres")
+    log("timing the cold start, the Markdown worst case and the dashboard's database time")
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
