@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import Flask, current_app, request
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
@@ -129,13 +129,20 @@ def insert_unless_present(model, **values) -> bool:
     One statement (INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike) instead of a savepoint,
     an INSERT and a caught IntegrityError: for the rows that must exist once, such as a module done.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    dialect = db.session.get_bind().dialect.name
+    return run(_insert_unless_present_statement(model, dialect, tuple(values)), **values).first() is not None
+
+
+@cache
+def _insert_unless_present_statement(model, dialect: str, columns: tuple[str, ...]):
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
     # RETURNING rather than rowcount, which is -1 on PostgreSQL once SQLAlchemy adds its own RETURNING.
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(model.__table__.c.id)
-    return run(statement).first() is not None
+    return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+            .on_conflict_do_nothing().returning(table.c.id))
 
 
 def init_migrations(app: Flask) -> None:

@@ -247,6 +247,14 @@ def _response(attempt: QuizAttempt, question: dict):
     return given if isinstance(given, str) else None
 
 
+@cache
+def _hand_in_statement():
+    attempts = QuizAttempt.__table__
+    return (attempts.update().where(attempts.c.id == bindparam("attempt_id"), attempts.c.submitted_at.is_(None))
+            .values({name: bindparam(name, type_=attempts.c[name].type)
+                     for name in ("submitted_at", "answers", "score", "passed", "results")}))
+
+
 def submit_attempt(attempt: QuizAttempt, user, *, now: datetime, form: dict | None = None) -> QuizAttempt:
     """Grade the attempt exactly once, even when the same submit arrives twice at the same moment.
 
@@ -269,9 +277,7 @@ def submit_attempt(attempt: QuizAttempt, user, *, now: datetime, form: dict | No
                            "chosen": r.chosen, "feedback_html": r.feedback_html} for r in results]}
     # One conditional UPDATE hands the attempt in with its grade: of two submits arriving together, only
     # the first finds it still open. (Grading before it costs the second nothing but a moment of CPU.)
-    claimed = db.session.execute(
-        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(**graded).execution_options(synchronize_session=False))
+    claimed = run(_hand_in_statement(), attempt_id=attempt.id, **graded)
     if claimed.rowcount != 1:
         raise LearningError(_("Dieser Versuch wurde bereits abgegeben."))
     for name, value in graded.items():
