@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -18,8 +19,8 @@ from qualify.accounts.roles import ROLE_LABELS
 from qualify.core.forms import CheckboxListField
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(str(role), str(label)) for role, label in ROLE_LABELS.items()]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(role), str(label)) for role, label in ROLE_LABELS.items()]
 
 
 class UserForm(FlaskForm):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
 
 from qualify.accounts import csv_import, services
 from qualify.accounts.mails import send_password_reset
@@ -32,11 +33,12 @@ PREVIEW_ROWS = 500
 MAX_PACKED = 450_000  # the hidden field must stay below Flask's MAX_FORM_MEMORY_SIZE (500 kB)
 
 
-def _unit_choices() -> list[tuple[str, str]]:
-    choices = [("", _("— keine —"))]
+def _unit_choices() -> list[SelectChoice]:
+    choices = [SelectChoice("", _("— keine —"))]
     for organisation in services.all_organisations():
-        choices.append((f"org:{organisation.id}", organisation.name))
-        choices.extend((f"unit:{unit.id}", f"{organisation.name} · {unit.name}") for unit in organisation.units)
+        choices.append(SelectChoice(f"org:{organisation.id}", organisation.name))
+        choices.extend(SelectChoice(f"unit:{unit.id}", f"{organisation.name} · {unit.name}")
+                       for unit in organisation.units)
     return choices
 
 
@@ -155,8 +157,8 @@ def reactivate_user(user_id: int):
 
 def _import_form() -> ImportForm:
     form = ImportForm()
-    form.organisation.choices = [("", _("— bitte wählen —"))] + [
-        (organisation.slug, organisation.name) for organisation in services.all_organisations()]
+    form.organisation.choices = [SelectChoice("", _("— bitte wählen —"))] + [
+        SelectChoice(organisation.slug, organisation.name) for organisation in services.all_organisations()]
     return form
 
 
@@ -244,9 +246,9 @@ def audit_log():
 def mandatory_course():
     """Enrol every active member of a unit in a course."""
     form = MandatoryCourseForm()
-    form.course.choices = [(c.id, c.title + ("" if c.is_published else f" ({_('Entwurf')})"))
+    form.course.choices = [SelectChoice(c.id, c.title + ("" if c.is_published else f" ({_('Entwurf')})"))
                            for c in db.session.scalars(db.select(Course).order_by(Course.title))]
-    form.unit.choices = [(unit.id, f"{organisation.name} · {unit.name}")
+    form.unit.choices = [SelectChoice(unit.id, f"{organisation.name} · {unit.name}")
                          for organisation in services.all_organisations() for unit in organisation.units]
     if form.validate_on_submit():
         course = db.get_or_404(Course, form.course.data)

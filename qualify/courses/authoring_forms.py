@@ -7,6 +7,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -20,8 +21,9 @@ SLUG_HINT = _l("Wird Teil der Adresse: a–z, 0–9 und Bindestriche, z. B. hoch
 SLUG_RULE = Regexp(r"^[a-z0-9][a-z0-9-]*\Z",
                    message=_l("Nur a–z, 0–9 und Bindestriche, ohne Umlaute und Leerzeichen."))
 SLUG_VALIDATORS = [DataRequired(), Length(max=80), SLUG_RULE]
-KIND_CHOICES = [("self-study", _l("Selbstlernen")), ("exchange", _l("Austausch")),
-                ("workshop", _l("Workshop"))]
+KIND_CHOICES: list[SelectChoice] = [SelectChoice("self-study", _l("Selbstlernen")),
+                                    SelectChoice("exchange", _l("Austausch")),
+                                    SelectChoice("workshop", _l("Workshop"))]
 MAX_SOURCE = 200_000  # twice the renderer's limit: the loader reports the exact excess with its line
 
 

@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -58,7 +59,8 @@ class FollowForm(FlaskForm):
     mode = RadioField(
         _l("Benachrichtigung"),
         default="immediate",
-        choices=[("immediate", _l("bei jedem neuen Beitrag")), ("digest", _l("einmal täglich"))],
+        choices=[SelectChoice("immediate", _l("bei jedem neuen Beitrag")),
+                 SelectChoice("digest", _l("einmal täglich"))],
     )
 
 
@@ -70,12 +72,13 @@ class SpaceForm(FlaskForm):
     moderation = SelectField(
         _l("Moderation"),
         choices=[
-            ("pre", _l("Beiträge erst nach Freigabe sichtbar")),
-            ("post", _l("Beiträge sofort sichtbar, können ausgeblendet werden")),
+            SelectChoice("pre", _l("Beiträge erst nach Freigabe sichtbar")),
+            SelectChoice("post", _l("Beiträge sofort sichtbar, können ausgeblendet werden")),
         ],
     )
     anonymous = SelectField(_l("Pseudonyme"), choices=[
-        ("allowed", _l("erlaubt")), ("forbidden", _l("nicht erlaubt – alle schreiben unter ihrem Namen"))])
+        SelectChoice("allowed", _l("erlaubt")),
+        SelectChoice("forbidden", _l("nicht erlaubt – alle schreiben unter ihrem Namen"))])
 
 
 class MoveForm(FlaskForm):

@@ -6,6 +6,7 @@ Registered on the exchange blueprint from the ROUTES table at the end of this fi
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from qualify.accounts.models import Organisation, User
 from qualify.accounts.roles import Role
@@ -74,7 +75,8 @@ def new_space():
         if current_user.organisation
         else []
     )
-    form.scope.choices = [("network", _("das ganze Netzwerk"))] + [(str(o.id), o.name) for o in organisations]
+    form.scope.choices = [SelectChoice("network", _("das ganze Netzwerk"))] + [
+        SelectChoice(str(o.id), o.name) for o in organisations]
     if form.validate_on_submit():
         organisation_id = None if form.scope.data == "network" else int(form.scope.data)
         space = create_space(
@@ -166,7 +168,7 @@ def move(thread_id: int):
     thread = moderated_thread(thread_id)
     form = MoveForm()
     form.target.choices = [
-        (s.id, s.title) for s in moderation.moderated_spaces(current_user) if s.id != thread.space_id
+        SelectChoice(s.id, s.title) for s in moderation.moderated_spaces(current_user) if s.id != thread.space_id
     ]
     if form.validate_on_submit():
         target = moderated_space(form.target.data)
@@ -184,7 +186,7 @@ def merge(thread_id: int):
     form = MergeForm()
     others = [row.thread for row in threads_of(thread.space, current_user, moderator=True)
               if row.thread.id != thread.id]
-    form.target.choices = [(other.id, other.title) for other in others]
+    form.target.choices = [SelectChoice(other.id, other.title) for other in others]
     if form.validate_on_submit():
         target = moderated_thread(form.target.data)
         try:
@@ -231,7 +233,7 @@ def moderators(space_id: int):
     candidates = [user for user in db.session.scalars(db.select(User).where(User.active.is_(True))
                                                       .order_by(User.display_name))
                   if user.has_role(Role.MODERATOR) and user not in assigned]
-    form.user_id.choices = [(user.id, f"{user.display_name} ({user.email})") for user in candidates]
+    form.user_id.choices = [SelectChoice(user.id, f"{user.display_name} ({user.email})") for user in candidates]
     if form.validate_on_submit():
         assign_moderator(
             space, db.get_or_404(User, form.user_id.data), by=current_user, now=utcnow()
@@ -275,7 +277,8 @@ def minutes_form(session_id: int):
     current = minutes.minutes_of(session)
     form = MinutesForm(obj=current if request.method == "GET" else None)
     agreed = minutes.consenting_ids(session)
-    form.named.choices = [(p.id, p.display_name) for p in minutes.participants(session) if p.id in agreed]
+    form.named.choices = [SelectChoice(p.id, p.display_name) for p in minutes.participants(session)
+                          if p.id in agreed]
     if request.method == "GET" and current:
         form.named.data = [i for i in current.named_user_ids or [] if i in agreed]
     if form.validate_on_submit():

@@ -33,7 +33,7 @@ def set_language():
     """Remember the language chosen by a guest (signed-in people set it in their profile)."""
     language = request.form.get("language", "de")
     response = make_response(redirect(url_for("home.index")))
-    if language in dict(LANGUAGE_CHOICES):
+    if language in {choice.value for choice in LANGUAGE_CHOICES}:
         response.set_cookie("lang", language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
     return response
 

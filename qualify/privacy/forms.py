@@ -2,14 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SubmitField
+from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 
 class EraseAccountForm(FlaskForm):
     posts = RadioField(_l("Ihre Beiträge im Austausch"), default="keep", choices=[
-        ("keep", _l("stehen lassen, angezeigt als „ehemaliges Mitglied“")),
-        ("delete", _l("löschen"))])
+        SelectChoice("keep", _l("stehen lassen, angezeigt als „ehemaliges Mitglied“")),
+        SelectChoice("delete", _l("löschen"))])
     password = PasswordField(_l("Ihr Passwort zur Bestätigung"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
     confirm = BooleanField(_l("Ich möchte mein Konto und meine Daten endgültig löschen."),

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -52,7 +53,7 @@ class SessionForm(FlaskForm):
     day = DateField(_l("Datum"), validators=[DataRequired()])
     start_time = TimeField(_l("Beginn (Uhrzeit in Deutschland)"), validators=[DataRequired()])
     end_time = TimeField(_l("Ende"), validators=[DataRequired()])
-    format = SelectField(_l("Format"), choices=[(key, label) for key, label in FORMAT_LABELS.items()])
+    format = SelectField(_l("Format"), choices=[SelectChoice(key, label) for key, label in FORMAT_LABELS.items()])
     place = StringField(_l("Ort"), validators=[Optional(), Length(max=300)],
                         description=_l("z. B. Ausbildungswerkstatt, Halle 4, Raum 2"))
     online_url = URLField(_l("Online-Link"), validators=[Optional(), Length(max=500), URL(), _web_link],

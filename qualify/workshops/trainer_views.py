@@ -6,6 +6,7 @@ Registered on the workshops blueprint from the ROUTES table at the end of this f
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from qualify.core.routing import BOTH, GET, POST
 from qualify.core.time import to_local, utcnow
@@ -20,7 +21,7 @@ from qualify.workshops.services import BookingError
 
 def _trainer_choices(form: SessionForm, module: Module, current: list) -> dict:
     people = queries.trainer_candidates(module, current)
-    form.trainers.choices = [(person.id, person.display_name) for person in people]
+    form.trainers.choices = [SelectChoice(person.id, person.display_name) for person in people]
     return {person.id: person for person in people}
 
 
