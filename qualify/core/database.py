@@ -123,6 +123,19 @@ def run(statement, **params):
     return session.connection().execute(statement, params)
 
 
+def insert_on_conflict(table):
+    """Return an INSERT for the session's database that can say ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    return _insert_construct(db.session.get_bind().dialect.name)(table)
+
+
+def _insert_construct(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def insert_unless_present(model, **values) -> bool:
     """Insert a row unless a unique constraint already holds its like; tell whether it was inserted.
 
@@ -135,13 +148,10 @@ def insert_unless_present(model, **values) -> bool:
 
 @cache
 def _insert_unless_present_statement(model, dialect: str, columns: tuple[str, ...]):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = model.__table__
     # RETURNING rather than rowcount, which is -1 on PostgreSQL once SQLAlchemy adds its own RETURNING.
-    return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+    return (_insert_construct(dialect)(table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
             .on_conflict_do_nothing().returning(table.c.id))
 
 

@@ -5,13 +5,12 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core import audit
-from qualify.core.database import run
+from qualify.core.database import insert_on_conflict, run
 from qualify.courses import catalogue
 from qualify.extensions import db
 from qualify.learning.services import PARTICIPATION_KINDS, record_participation
@@ -155,13 +154,15 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     if booking is not None and booking.status == "declined":
         raise BookingError(_("Ihre Anfrage für diesen Termin wurde abgelehnt."))
     status, confirmed_at = ("pending", None) if session.approval_required else _seat_or_queue(session, now)
-    if booking is None:  # written once, with its place in the queue: one INSERT
-        booking = Booking(session_id=session.id, user_id=user.id, status=status, queue_number=session.queue_counter,
-                          booked_at=now, confirmed_at=confirmed_at)
-        try:
-            with db.session.begin_nested():
-                db.session.add(booking)
-        except IntegrityError:  # only reachable without the lock; kept as the last line of defence
+    if booking is None:  # written once, with its place in the queue: one INSERT, returned as the Booking
+        booking = db.session.scalar(
+            insert_on_conflict(Booking).values(
+                session_id=session.id, user_id=user.id, status=status, queue_number=session.queue_counter,
+                booked_at=now, confirmed_at=confirmed_at)
+            # Only reachable without the lock, which every booking takes: the last line of defence against a
+            # second row, without the two round trips of a savepoint.
+            .on_conflict_do_nothing().returning(Booking))
+        if booking is None:
             return booking_of(user, session)
     else:  # booked again after a cancellation or an expired request
         booking.status, booking.confirmed_at = status, confirmed_at
