@@ -78,6 +78,9 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
                        .values(target_id=None))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
     email = user.email
+    # The statements above changed rows behind the session's back (the person's roles among them): what it
+    # holds is read again, so deleting the person does not delete those rows a second time.
+    db.session.expire_all()
     db.session.delete(user)
     db.session.flush()
     purge_failed_logins_of(email)
