@@ -118,13 +118,18 @@ def backoff(attempts: int) -> timedelta:
 
 def send_due_mail(now: datetime, *, limit: int = 100) -> int:
     """Send what is due in the outbox, rescheduling failures with backoff; return the count sent."""
-    stmt = (select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
-                   OutboxMessage.attempts < MAX_ATTEMPTS)
-            .order_by(OutboxMessage.id).limit(limit))
+    # One message at a time, locked while it is sent: should a second sender ever run beside this one (the
+    # scheduler lock prevents it), it skips the message instead of sending it again. SQLite has one writer.
+    next_due = (select(OutboxMessage)
+                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
+                       OutboxMessage.attempts < MAX_ATTEMPTS)
+                .order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True))
     sent = 0
     sender = current_app.config["MAIL_SENDER"]
-    for message in db.session.scalars(stmt).all():
+    for _ in range(limit):
+        message = db.session.scalars(next_due).first()
+        if message is None:
+            break
         message.attempts += 1
         try:
             _transport(build_email(message, sender), current_app.config)

@@ -2,7 +2,8 @@
 
 Jobs are plain functions of `now`, listed with their triggers in JOBS (see qualify/cli.py). Web workers
 never run them. A second scheduler (another server, a cron `--once` while the daemon runs) finds the lock
-taken and exits: a PostgreSQL advisory lock, or on SQLite an flock on instance/scheduler.lock.
+taken and exits: a PostgreSQL advisory lock, or on SQLite an flock on instance/scheduler.lock. A running
+scheduler confirms its lock before each job (see AdvisoryLock) and stops if another one has it.
 """
 
 import fcntl
@@ -21,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from qualify.core.mail import send_due_mail
 from qualify.core.time import utcnow
@@ -44,35 +46,99 @@ class SchedulerLocked(RuntimeError):
     """Another scheduler holds the lock."""
 
 
+class SchedulerLock:
+    """The installation-wide lock a running scheduler holds; `confirm()` before each job tells it still does."""
+
+    released = False
+
+    def confirm(self) -> bool:
+        return not self.released  # a lock file is held by its open handle until it is released
+
+
 @contextmanager
-def scheduler_lock(app: Flask) -> Iterator[None]:
+def scheduler_lock(app: Flask) -> Iterator[SchedulerLock]:
     """Hold the installation-wide scheduler lock for the duration, or raise SchedulerLocked at once."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "postgresql":
-        with _advisory_lock(engine):
-            yield
-    else:
-        with _file_lock(Path(app.config.get("INSTANCE_PATH") or app.instance_path) / "scheduler.lock"):
-            yield
-
-
-@contextmanager
-def _advisory_lock(engine) -> Iterator[None]:
-    # A session-level lock lives as long as this connection, so the connection is kept for the whole run.
-    connection = engine.connect()
-    try:
-        acquired = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-        connection.commit()  # the lock outlives the transaction; do not sit idle in one
-        if not acquired:
+        lock = AdvisoryLock(engine)
+        if not lock.acquire():
             raise SchedulerLocked("another scheduler holds the PostgreSQL advisory lock")
         try:
-            yield
+            yield lock
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
-            connection.commit()
-    finally:
-        connection.close()
+            lock.release()
+    else:
+        lock = SchedulerLock()
+        try:
+            with _file_lock(Path(app.config.get("INSTANCE_PATH") or app.instance_path) / "scheduler.lock"):
+                yield lock
+        finally:
+            lock.released = True
+
+
+class AdvisoryLock(SchedulerLock):
+    """A PostgreSQL session-level advisory lock: it lives exactly as long as the connection that took it.
+
+    If that connection drops (a database restart, a network cut, an idle timeout in between), the server
+    releases the lock and a second scheduler may take it; so before each job the scheduler asks `confirm()`,
+    which takes the lock again on a new connection when it is free, and says False when another has it.
+    """
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.connection = None
+
+    def acquire(self) -> bool:
+        connection = self.engine.connect()
+        try:
+            acquired = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            connection.commit()  # the lock outlives the transaction; do not sit idle in one
+        except Exception:
+            connection.close()
+            raise
+        if not acquired:
+            connection.close()
+            return False
+        self.connection = connection
+        return True
+
+    def confirm(self) -> bool:
+        if self.released:
+            return False
+        if self.connection is not None:
+            try:
+                self.connection.execute(text("SELECT 1"))  # alive: the lock is still ours
+                self.connection.commit()
+                return True
+            except SQLAlchemyError:
+                log.warning("the connection holding the scheduler lock was lost; taking the lock again")
+                self._close()
+        try:
+            return self.acquire()
+        except SQLAlchemyError:
+            log.exception("could not take the scheduler lock again")
+            return False
+
+    def release(self) -> None:
+        self.released = True
+        if self.connection is None:
+            return
+        try:
+            self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            self.connection.commit()
+        except SQLAlchemyError:
+            pass  # the connection is gone, and the lock with it
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        try:
+            self.connection.invalidate()  # never back into the pool: it held the lock
+        except SQLAlchemyError:
+            pass
+        self.connection.close()
+        self.connection = None
 
 
 @contextmanager
@@ -113,20 +179,39 @@ def run_once(app: Flask, jobs: tuple[Job, ...], now: datetime | None = None) -> 
     return {job.name: run_job(app, job, now) for job in jobs}
 
 
-def run_forever(app: Flask, jobs: tuple[Job, ...]) -> None:
-    """Run the jobs on their triggers until the process is stopped."""
+class LockLost(RuntimeError):
+    """The scheduler lost its lock to another scheduler and stopped."""
+
+
+def run_forever(app: Flask, jobs: tuple[Job, ...], lock: SchedulerLock | None = None) -> None:
+    """Run the jobs on their triggers until the process is stopped, or until another scheduler has the lock."""
+    lock = lock or SchedulerLock()
     scheduler = BlockingScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1,
                                                                "misfire_grace_time": 300})
+    lost = []
+
+    def run_if_still_locked(job: Job) -> None:
+        if lost:
+            return
+        if not lock.confirm():
+            log.error("another scheduler has taken the lock: this one stops before running %s", job.name)
+            lost.append(job.name)
+            scheduler.shutdown(wait=False)
+            return
+        run_job(app, job)
+
     for job in jobs:
         # Interval jobs (outbox, reminders) start at once; daily jobs wait for their hour, or every restart
         # would send another digest.
         start = {"next_run_time": datetime.now(UTC)} if isinstance(job.trigger, IntervalTrigger) else {}
-        scheduler.add_job(run_job, job.trigger, args=(app, job), id=job.name, name=job.name, **start)
+        scheduler.add_job(run_if_still_locked, job.trigger, args=(job,), id=job.name, name=job.name, **start)
     log.info("scheduler started with %d jobs", len(jobs))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         log.info("scheduler stopped")
+    if lost:
+        raise LockLost("another scheduler took the lock while this one's database connection was lost")
 
 
 def scheduler_command(jobs: tuple[Job, ...]) -> click.Command:
@@ -139,14 +224,16 @@ def scheduler_command(jobs: tuple[Job, ...]) -> click.Command:
         """Run the scheduled jobs (outbox, reminders, closing bookings) in this one process."""
         app = current_app._get_current_object()
         try:
-            with scheduler_lock(app):
+            with scheduler_lock(app) as lock:
                 if once:
                     for name, result in run_once(app, jobs).items():
                         click.echo(f"{name}: {result}")
                 else:
                     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
                     click.echo(f"Scheduler running {len(jobs)} jobs; stop with Ctrl+C.")
-                    run_forever(app, jobs)
+                    run_forever(app, jobs, lock)
+        except LockLost as error:
+            raise click.ClickException(f"{error}; this one stops.") from None
         except SchedulerLocked as error:
             raise click.ClickException(f"Another scheduler is already running ({error}). "
                                        "Only one may run at a time; this one exits.") from None

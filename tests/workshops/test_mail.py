@@ -1,13 +1,15 @@
 """Workshop mails through the outbox and a real local SMTP server: retries, no duplicates, no injection."""
 
 import socket
+import threading
 from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from qualify.core.mail import build_email, send_due_mail
+from qualify.core.mail import build_email, queue_mail, send_due_mail
+from qualify.core.time import utcnow
 from qualify.extensions import db
 from tests.workshops.conftest import at, outbox
 
@@ -131,3 +133,30 @@ def test_a_mail_about_a_deleted_session_goes_without_its_calendar_file(app, make
     db.session.commit()
     email = build_email(db.session.get(type(mail), mail.id), "Qualify <noreply@example.org>")
     assert "text/calendar" not in [part.get_content_type() for part in email.walk()]
+
+
+@pytest.mark.postgres
+def test_two_senders_at_once_send_each_message_once(app, monkeypatch, smtp_server):
+    """Should a second sender ever run beside the scheduler's, each message is still sent exactly once."""
+    port, received = smtp_server
+    use_smtp(app, monkeypatch, port)
+    for n in range(30):
+        queue_mail(f"person{n}@example.test", f"Nachricht {n}", "Hallo")
+    db.session.commit()
+    start = threading.Barrier(2)
+    counts = []
+
+    def sender():
+        with app.app_context():
+            start.wait()
+            counts.append(send_due_mail(utcnow() + timedelta(minutes=1)))
+            db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(counts) == 30
+    recipients = [envelope.rcpt_tos[0] for envelope in received.envelopes]
+    assert sorted(recipients) == sorted(f"person{n}@example.test" for n in range(30))

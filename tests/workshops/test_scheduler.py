@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from qualify.cli import JOBS, cli
 from qualify.core.mail import OutboxMessage
-from qualify.core.scheduler import Job, SchedulerLocked, run_once, scheduler_lock
+from qualify.core.scheduler import Job, LockLost, SchedulerLocked, run_forever, run_once, scheduler_lock
 from qualify.extensions import db
 from qualify.workshops import jobs
 from qualify.workshops.models import SentReminder
@@ -135,6 +135,33 @@ def test_a_failing_job_does_not_stop_the_others(app):
     results = run_once(app, (Job("broken", broken, IntervalTrigger(minutes=1)),
                              Job("fine", fine, IntervalTrigger(minutes=1))))
     assert results == {"broken": None, "fine": "ok"} and len(calls) == 1
+
+
+def test_a_running_scheduler_confirms_its_lock_before_each_job_and_stops_once_it_is_released(app):
+    runs, outcome = [], []
+    three_runs = threading.Event()
+
+    def count(now):
+        runs.append(now)
+        if len(runs) == 3:
+            three_runs.set()
+
+    def scheduler(lock):
+        try:
+            run_forever(app, (Job("count", count, IntervalTrigger(seconds=0.1)),), lock)
+        except LockLost as error:
+            outcome.append(error)
+
+    with scheduler_lock(app) as lock:
+        thread = threading.Thread(target=scheduler, args=(lock,))
+        thread.start()
+        assert three_runs.wait(10)
+        assert lock.confirm()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and len(outcome) == 1
+    assert not lock.confirm()
+    with scheduler_lock(app):  # nobody holds it: the next scheduler may start
+        pass
 
 
 def test_workshops_list_command_shows_seats_and_waitlist(runner, make_session, make_user):
