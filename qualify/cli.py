@@ -11,6 +11,7 @@ from qualify.core.serve import serve_command
 from qualify.courses.commands import courses_cli
 from qualify.demo import demo_cli
 from qualify.exchange.jobs import JOBS as EXCHANGE_JOBS
+from qualify.learning.jobs import JOBS as LEARNING_JOBS
 from qualify.privacy.jobs import JOBS as PRIVACY_JOBS
 from qualify.reports.commands import reports_cli
 from qualify.reports.jobs import JOBS as REPORT_JOBS
@@ -18,7 +19,7 @@ from qualify.workshops.commands import workshops_cli
 from qualify.workshops.jobs import JOBS as WORKSHOP_JOBS
 
 # Every scheduled job of every feature, run by `qualify scheduler` in exactly one process.
-JOBS = (*CORE_JOBS, *WORKSHOP_JOBS, *REPORT_JOBS, *EXCHANGE_JOBS, *PRIVACY_JOBS)
+JOBS = (*CORE_JOBS, *LEARNING_JOBS, *WORKSHOP_JOBS, *REPORT_JOBS, *EXCHANGE_JOBS, *PRIVACY_JOBS)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)

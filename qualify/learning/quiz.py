@@ -118,6 +118,7 @@ def start_attempt(user, module: Module, *, now: datetime) -> QuizAttempt:
     existing = attempts_of(user, module)
     open_attempt = next((a for a in existing if a.is_open), None)
     if open_attempt:
+        hand_in_if_expired(open_attempt, user, now=now)  # then the caller shows its result
         return open_attempt
     settings = settings_for(module, version)
     if settings.attempts is not None and len(existing) >= settings.attempts:
@@ -287,6 +288,21 @@ def submit_attempt(attempt: QuizAttempt, user, *, now: datetime, form: dict | No
     if attempt.passed:
         complete_module(user, module, attempt.version, via="quiz", now=now)
     return attempt
+
+
+def hand_in_if_expired(attempt: QuizAttempt, user, *, now: datetime) -> bool:
+    """Grade an open attempt whose time ran out, with the answers saved until then; True if handed in now.
+
+    It counts as handed in when the time ran out. The scheduler does this every minute; starting the quiz
+    again does it at once, so nobody is sent back to an attempt that takes no more answers.
+    """
+    if not attempt.is_open or accepts_answers(attempt, now):
+        return False
+    try:
+        submit_attempt(attempt, user, now=attempt.deadline_at)
+    except LearningError:  # handed in a moment ago, by the person or by the scheduler
+        return False
+    return True
 
 
 def ordered_options(attempt: QuizAttempt, question: dict, shuffle: bool) -> list[tuple[str, dict]]:

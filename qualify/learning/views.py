@@ -117,8 +117,12 @@ def start_quiz(module_id: int):
     except LearningError as error:
         flash(str(error), "error")
         return redirect(_module_url(module))
+    if not attempt.is_open:
+        flash(_("Die Zeit für diesen Versuch war abgelaufen. Gewertet wurde, was bis dahin gespeichert war."),
+              "info")
+    attempt_id = attempt.id  # read before the commit expires it
     db.session.commit()
-    return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+    return redirect(url_for("learning.attempt", attempt_id=attempt_id))
 
 
 @bp.get("/lernen/versuche/<int:attempt_id>")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from qualify.core.time import utcnow
 from qualify.extensions import db
+from qualify.learning.jobs import hand_in_expired_attempts
 from qualify.learning.models import ModuleCompletion, QuizAttempt
 from tests.learning.helpers import (
     ALL_KINDS,
@@ -159,6 +160,51 @@ def test_the_time_limit_is_enforced_on_the_server(client, learner, make_course):
     assert graded.submitted_at is not None
     assert graded.score == 0.0  # only the wrong colour, saved in time, counted
     assert not graded.passed
+
+
+def start_and_answer_in_time(client, course, colour: str) -> int:
+    """Start the timed quiz, save an answer in time, then let the time run out (ten minutes ago)."""
+    attempt_id = start_quiz(client, module_of(course, "test"))
+    page = quiz_page(client, attempt_id)
+    name = question_fields(page)["Farbe"]
+    client.post(f"/lernen/versuche/{attempt_id}/speichern", data={name: page.option(name, colour)})
+    attempt = attempt_by_id(attempt_id)
+    attempt.deadline_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    return attempt_id
+
+
+def test_the_scheduler_hands_in_an_attempt_whose_time_ran_out_with_the_answers_saved_in_time(
+    client, learner, make_course
+):
+    course = make_course(module("test", quiz=ONE_QUESTION, time_limit_minutes=10))
+    attempt_id = start_and_answer_in_time(client, course, "orange")
+    still_running = start_and_answer_in_time(client, make_course(
+        module("test", quiz=ONE_QUESTION, time_limit_minutes=10), slug="noch-offen"), "orange")
+    attempt_by_id(still_running).deadline_at = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+
+    assert hand_in_expired_attempts(utcnow()) == 1
+    graded = attempt_by_id(attempt_id)
+    assert graded.submitted_at == graded.deadline_at  # handed in when the time ran out
+    assert graded.score == 100.0 and graded.passed
+    assert db.session.scalar(select(func.count()).select_from(ModuleCompletion)
+                             .where(ModuleCompletion.user_id == learner.id)) == 1
+    assert attempt_by_id(still_running).submitted_at is None
+    assert hand_in_expired_attempts(utcnow()) == 0  # once
+    page = client.get(f"/lernen/versuche/{attempt_id}").text
+    assert "Bestanden" in page, page
+
+
+def test_starting_the_quiz_again_after_the_time_ran_out_shows_the_graded_attempt(client, learner, make_course):
+    course = make_course(module("test", quiz=ONE_QUESTION, time_limit_minutes=10, attempts=2))
+    attempt_id = start_and_answer_in_time(client, course, "grün")
+    response = client.post(f"/lernen/module/{module_of(course, 'test').id}/quiz", follow_redirects=True)
+    assert response.request.path == f"/lernen/versuche/{attempt_id}"
+    assert "Die Zeit für diesen Versuch war abgelaufen" in response.text
+    assert attempt_by_id(attempt_id).score == 0.0
+    assert "Neuer Versuch" in client.get(module_url(course, "test")).text
+    assert start_quiz(client, module_of(course, "test")) != attempt_id  # the second of two attempts
 
 
 def test_a_submit_just_after_the_deadline_still_counts(client, learner, make_course):

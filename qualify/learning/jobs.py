@@ -1,0 +1,32 @@
+"""Scheduled work of the learning feature: plain functions of `now`, run by `qualify scheduler`."""
+
+from datetime import datetime
+
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+
+from qualify.accounts.models import User
+from qualify.core.scheduler import Job
+from qualify.extensions import db
+from qualify.learning import quiz
+from qualify.learning.models import QuizAttempt
+
+
+def hand_in_expired_attempts(now: datetime, *, limit: int = 500) -> int:
+    """Grade the open attempts whose time ran out (with the answers saved until then); return how many.
+
+    Each is committed on its own, so one that fails to grade does not hold back the others.
+    """
+    expired = (select(QuizAttempt.id, QuizAttempt.user_id)
+               .where(QuizAttempt.submitted_at.is_(None), QuizAttempt.deadline_at < now - quiz.GRACE)
+               .order_by(QuizAttempt.deadline_at).limit(limit))
+    handed_in = 0
+    for attempt_id, user_id in db.session.execute(expired).all():
+        attempt = quiz.attempt_with_module(attempt_id)
+        if quiz.hand_in_if_expired(attempt, db.session.get(User, user_id), now=now):
+            handed_in += 1
+        db.session.commit()
+    return handed_in
+
+
+JOBS = (Job("learning.expired_attempts", hand_in_expired_attempts, IntervalTrigger(minutes=1)),)
