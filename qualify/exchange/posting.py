@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import aliased
 
 from qualify.exchange import mails
@@ -141,3 +141,25 @@ def check_participation(user, space: ExchangeSpace, *, now: datetime) -> bool:
     if started >= THREADS_TO_COMPLETE and replies >= REPLIES_TO_COMPLETE:
         return record_participation(user, space.module, via="exchange", now=now)
     return False
+
+
+# The title a thread keeps when the person who opened it deleted their account and posts, and others replied.
+FORGOTTEN_TITLE = "Thema eines gelöschten Kontos"
+
+
+def delete_all_posts_of(user_id: int) -> None:
+    """Delete what the person wrote in the exchange, for the erasure of their account.
+
+    Their posts go; so does the title of each thread they opened – a thread others replied to stays, under a
+    neutral title, and a thread left without any post goes with it.
+    """
+    first_post = (select(func.min(ExchangePost.id)).where(ExchangePost.thread_id == ExchangeThread.id)
+                  .correlate(ExchangeThread).scalar_subquery())
+    opened_by_them = select(ExchangePost.id).where(ExchangePost.id == first_post, ExchangePost.author_id == user_id)
+    written_in = list(db.session.scalars(
+        select(ExchangePost.thread_id).where(ExchangePost.author_id == user_id).distinct()))
+    db.session.execute(update(ExchangeThread).where(opened_by_them.exists()).values(title=FORGOTTEN_TITLE))
+    db.session.execute(delete(ExchangePost).where(ExchangePost.author_id == user_id))
+    has_posts = select(ExchangePost.id).where(ExchangePost.thread_id == ExchangeThread.id).exists()
+    db.session.execute(delete(ExchangeThread).where(ExchangeThread.id.in_(written_in), ~has_posts,
+                                                    ExchangeThread.merged_into_id.is_(None)))

@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 class EraseAccountForm(FlaskForm):
     posts = RadioField(_l("Ihre Beiträge im Austausch"), default="keep", choices=[
         SelectChoice("keep", _l("stehen lassen, angezeigt als „ehemaliges Mitglied“")),
-        SelectChoice("delete", _l("löschen"))])
+        SelectChoice("delete", _l("löschen – mit den Titeln der Themen, die Sie eröffnet haben (Antworten anderer "
+                                  "bleiben unter neutralem Titel stehen)"))])
     password = PasswordField(_l("Ihr Passwort zur Bestätigung"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
     confirm = BooleanField(_l("Ich möchte mein Konto und meine Daten endgültig löschen."),

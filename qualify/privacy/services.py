@@ -12,6 +12,7 @@ from qualify.accounts.models import LoginFailure, User
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
+from qualify.exchange.posting import delete_all_posts_of
 from qualify.extensions import db
 from qualify.learning.models import QuizAttempt
 from qualify.privacy.catalogue import ANONYMISE, CATEGORIES, DELETE, DETACH, POSTS, SECRET_COLUMNS, category
@@ -71,6 +72,8 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
     Posts stay under "ehemaliges Mitglied" when keep_posts, else they are deleted.
     """
     stand_in = _stand_in(user)
+    if not keep_posts:
+        delete_all_posts_of(user.id)  # with the titles of the threads they opened; before the rules below
     for entry in CATEGORIES:
         for holding in entry.holdings:
             _erase_holding(holding.table, holding.column, holding.on_erase, user.id, stand_in.id, keep_posts)

@@ -14,7 +14,7 @@ from qualify.core.mail import OutboxMessage, queue_mail
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
 from qualify.exchange import posting, reading, spaces
-from qualify.exchange.models import ExchangePost
+from qualify.exchange.models import ExchangePost, ExchangeThread
 from qualify.extensions import db
 from qualify.learning import quiz
 from qualify.learning.models import Enrolment, ModuleCompletion, QuizAttempt
@@ -162,14 +162,41 @@ def test_posts_stay_as_a_former_member_or_go_as_the_person_chooses(make_user, de
     thread = posting.start_thread(space, author, "Mein Werk", "Bei uns kommen Roboter.", anonymous=False,
                                   now=utcnow())
     db.session.commit()
+    thread_id = thread.id
     services.erase_account(author, keep_posts=keep_posts, now=utcnow())
     db.session.commit()
-    posts = list(db.session.scalars(select(ExchangePost).where(ExchangePost.thread_id == thread.id)))
+    posts = list(db.session.scalars(select(ExchangePost).where(ExchangePost.thread_id == thread_id)))
     if keep_posts:
         assert [reading.author_label(post) for post in posts] == ["ehemaliges Mitglied"]
     else:
-        assert posts == []
+        assert posts == [] and db.session.get(ExchangeThread, thread_id) is None
     assert _text_columns_containing("Dragan Petrović") == []
+
+
+def test_deleting_posts_takes_the_titles_of_threads_one_opened_and_leaves_the_replies_of_others(
+    make_user, demo_courses
+):
+    module = next(m for m in demo_courses["digitale-fabrik"].active_modules if m.current_version.kind == "exchange")
+    space = spaces.space_for_module(module)
+    author, colleague = make_user(Role.LEARNER), make_user(Role.LEARNER)
+    answered = posting.start_thread(space, author, "Roboter in Halle 3 bei Dragan", "Bei uns kommen Roboter.",
+                                    anonymous=False, now=utcnow())
+    posting.reply(answered, colleague, "Bei uns auch.", anonymous=False, now=utcnow())
+    alone = posting.start_thread(space, author, "Schichtplan Dragan", "Wer tauscht?", anonymous=False, now=utcnow())
+    theirs = posting.start_thread(space, colleague, "Weiterbildung", "Wer macht mit?", anonymous=False, now=utcnow())
+    posting.reply(theirs, author, "Ich!", anonymous=False, now=utcnow())
+    db.session.commit()
+    ids = answered.id, alone.id, theirs.id
+
+    services.erase_account(author, keep_posts=False, now=utcnow())
+    db.session.commit()
+    db.session.expire_all()
+    answered, alone, theirs = (db.session.get(ExchangeThread, thread_id) for thread_id in ids)
+    assert answered.title == posting.FORGOTTEN_TITLE
+    assert [post.body_source for post in answered.posts] == ["Bei uns auch."]
+    assert alone is None  # nothing left in it
+    assert theirs.title == "Weiterbildung" and [post.body_source for post in theirs.posts] == ["Wer macht mit?"]
+    assert _text_columns_containing("Dragan") == []
 
 
 def test_the_scheduler_runs_the_retention_purge_every_night():
