@@ -13,7 +13,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from flask_babel import get_babel
+from flask import render_template_string
+from flask_babel import force_locale, get_babel
 
 from qualify.accounts.roles import Role
 from qualify.core import i18n
@@ -37,8 +38,8 @@ placeholders exactly, fill every plural form, delete the `#, fuzzy` line once th
 `make translations` to compile."""
 
 
-def _source_messages() -> dict[str, tuple[object, str]]:
-    """Every message marked for translation, as `pybabel extract` finds it: key → (msgid, where)."""
+def _source_messages() -> dict[tuple[str | None, str], tuple[object, str]]:
+    """Every message marked for translation, as `pybabel extract` finds it: (context, key) → (msgid, where)."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg, filename=str(ROOT / "babel.cfg"))
 
@@ -47,11 +48,11 @@ def _source_messages() -> dict[str, tuple[object, str]]:
         return bool(parts) and parts[0] in SCANNED and not any(p.startswith((".", "__")) for p in parts)
 
     messages = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
             ROOT, method_map, options_map, keywords=KEYWORDS, directory_filter=scanned):
         key = message[0] if isinstance(message, tuple) else message
         if key:
-            messages.setdefault(key, (message, f"{filename}:{lineno}"))
+            messages.setdefault((context, key), (message, f"{filename}:{lineno}"))
     return messages
 
 
@@ -70,8 +71,8 @@ def test_every_source_message_has_an_english_translation(catalogue):
     source = _source_messages()
     assert len(source) > 100, f"extraction found only {len(source)} messages: is babel.cfg right?"
     missing, fuzzy, wrong_plural = [], [], []
-    for key, (message, where) in sorted(source.items(), key=lambda item: item[1][1]):
-        entry = catalogue.get(key)
+    for (context, key), (message, where) in sorted(source.items(), key=lambda item: item[1][1]):
+        entry = catalogue.get(key, context=context)
         if entry is None or not _translated(entry.string):
             missing.append(f"  {key!r}  ({where})")
         elif entry.fuzzy:
@@ -204,3 +205,11 @@ def test_profile_language_wins_over_cookie(client, login, make_user):
     response = client.get("/", headers={"Accept-Language": "en"})
     assert _html_lang(response) == "de"
     assert "Mein Lernen" in response.text
+
+
+def test_a_word_with_two_meanings_is_translated_by_where_it_stands(app):
+    with app.test_request_context():
+        with force_locale("en"):
+            assert render_template_string('{{ _("Von") }} – {{ pgettext("saved by", "Von") }}') == "From – By"
+        with force_locale("de"):
+            assert render_template_string('{{ pgettext("saved by", "Von") }}') == "Von"
