@@ -1,19 +1,23 @@
-"""`qualify demo load`: demo organisations and one account per role, for trying the platform out."""
+"""`qualify demo load`: demo organisations, one account per role and a workforce with history, for trying it out."""
 
-from datetime import time, timedelta
+import random
+from datetime import datetime, time, timedelta
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from qualify.accounts import services
-from qualify.accounts.models import Unit
+from qualify.accounts.models import Organisation, Unit
 from qualify.accounts.roles import Role
 from qualify.core.time import LOCAL_TZ, utcnow
 from qualify.courses.models import Course, CourseOwner
 from qualify.exchange.models import ExchangeSpace, SpaceModerator
 from qualify.exchange.spaces import ensure_module_spaces
 from qualify.extensions import db
+from qualify.learning import grading, quiz
+from qualify.learning import services as learning
+from qualify.reports.rollup import add_months, month_of, month_start_utc, refresh_rollups
 from qualify.workshops.models import WorkshopSession
 from qualify.workshops.schedule import SessionPlan, create_sessions
 
@@ -82,6 +86,100 @@ def give_demo_roles_their_work() -> None:
             db.session.add(SpaceModerator(space_id=space_id, user_id=moderator.id, assigned_at=now))
 
 
+# A made-up workforce with half a year of learning behind it: the works council's dashboard has figures to
+# show – and small groups to withhold – right after `make run`. Nobody of them can sign in (no password).
+WORKFORCE_ORGANISATIONS = ("muster-antriebe", "beispiel-zulieferer")
+WORKFORCE_PER_UNIT = 24
+HISTORY_MONTHS = 6
+FIRST_NAMES = ("Anna", "Mehmet", "Sabine", "Jürgen", "Olga", "Lukas", "Fatma", "Stefan", "Ewa", "Thomas", "Ayşe",
+               "Dirk", "Marija", "Kevin", "Ines", "Goran", "Petra", "Yusuf", "Claudia", "Andrzej")
+LAST_NAMES = ("Schneider", "Yılmaz", "Kowalski", "Becker", "Nowak", "Hoffmann", "Demir", "Wagner", "Popescu",
+              "Krüger", "Novak", "Schulz", "Kaya", "Fischer", "Horvat", "Richter", "Öztürk", "Wolf")
+
+
+def _colleague_email(number: int) -> str:
+    return f"kollegium-{number:03d}@demo.qualify.test"
+
+
+def load_demo_history(now: datetime) -> int:
+    """Add the demo workforce with enrolments and modules done over the last months; return how many people.
+
+    Deterministic (a fixed seed), and only once: a second load finds the first colleague and adds nothing.
+    """
+    courses = [course for course in db.session.scalars(select(Course).order_by(Course.slug)) if course.is_published]
+    if not courses or services.find_user_by_email(_colleague_email(0)):
+        return 0
+    rng = random.Random(2026)
+    history_starts = month_start_utc(add_months(month_of(now), -HISTORY_MONTHS))
+    span = (month_start_utc(month_of(now)) - history_starts).total_seconds()
+    people = 0
+    for slug in WORKFORCE_ORGANISATIONS:
+        organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+        for unit in organisation.units:
+            for _ in range(WORKFORCE_PER_UNIT):
+                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+                person = services.create_user(_colleague_email(people), name, organisation=organisation, unit=unit)
+                people += 1
+                db.session.flush()
+                skill = rng.uniform(0.5, 0.95)  # the share of questions this person gets right
+                for course in rng.sample(courses, k=rng.choice((0, 1, 1, 2))):
+                    moment = history_starts + timedelta(seconds=rng.uniform(0, span * 0.9))
+                    learning.enrol(person, course, now=moment)
+                    self_study = [m for m in course.active_modules if m.current_version.kind == "self-study"]
+                    for module in self_study[:rng.randint(0, len(self_study))]:
+                        moment += timedelta(days=rng.randint(1, 12))
+                        if moment >= now or not _take_quiz(person, module, moment, rng, skill):
+                            break  # stuck here: the next module waits
+    refresh_rollups(now, rebuild=True)
+    return people
+
+
+def _take_quiz(person, module, moment: datetime, rng: random.Random, skill: float) -> bool:
+    """Answer the module's quiz like a learner who knows `skill` of it, once more if it failed; True if passed."""
+    for retry in range(2):
+        attempt = quiz.start_attempt(person, module, now=moment + timedelta(days=retry))
+        form: dict[str, list[str]] = {}
+        for question in quiz.attempt_questions(attempt):
+            form.update(_answer(attempt, question, right=rng.random() < skill))
+        quiz.submit_attempt(attempt, person, now=attempt.started_at + timedelta(minutes=3), form=form)
+        if attempt.passed:
+            return True
+        settings = quiz.settings_for(module, attempt.version)
+        if settings.attempts is not None and attempt.number >= settings.attempts:
+            return False
+    return False
+
+
+def _answer(attempt, question: dict, *, right: bool) -> dict[str, list[str]]:
+    """The form fields of one question, answered right or wrong, as the quiz page would send them."""
+    key, kind, name = question["key"], question["kind"], f"q-{question['key']}"
+    answers = question.get("answers", [])
+    if kind in ("single_choice", "multiple_choice"):
+        good = [i for i, a in enumerate(answers) if a.get("fraction", 0) > 0]
+        bad = [i for i, a in enumerate(answers) if a.get("fraction", 0) <= 0] or good
+        if kind == "single_choice":
+            good = [max(range(len(answers)), key=lambda i: answers[i].get("fraction", 0))]
+        chosen = good if right else bad[:1]
+        return {name: [quiz.option_id(attempt, key, i) for i in chosen]}
+    if kind == "true_false":
+        return {name: ["true" if question["correct"] == right else "false"]}
+    if kind == "short_answer":
+        return {name: [max(answers, key=lambda a: a["fraction"])["text"] if right else "weiß nicht"]}
+    if kind == "numerical":
+        best = max((a for a in answers if a["low"] is not None), key=lambda a: a["fraction"])
+        value = (best["low"] + best["high"]) / 2
+        return {name: [f"{value if right else (value * 2 or 1):g}"]}  # the wrong one: a slip by a factor of two
+    if kind == "matching":
+        choices = grading.matching_choices(question)
+        pairs = grading.matching_pairs(question)
+        fields = {}
+        for i, pair in enumerate(pairs):
+            index = choices.index(pair["right"]) if right else (choices.index(pair["right"]) + 1) % len(choices)
+            fields[f"{name}-{i}"] = [quiz.option_id(attempt, key, f"r{index}")]
+        return fields
+    return {}  # descriptions and reflections: nothing to grade
+
+
 @click.group("demo", cls=AppGroup)
 def demo_cli() -> None:
     """Demo data for trying Qualify out."""
@@ -92,7 +190,10 @@ def load_command() -> None:
     """Load demo organisations and one account per role (idempotent)."""
     created = load_demo_accounts()
     give_demo_roles_their_work()
+    colleagues = load_demo_history(utcnow())
     db.session.commit()
+    if colleagues:
+        click.echo(f"{colleagues} demo colleagues with half a year of learning (they cannot sign in).")
     click.echo(f"Demo accounts ({len(created)} new):")
     for email, _name, roles, _org, _unit, password in DEMO_ACCOUNTS:
         click.echo(f"  {email:32} {', '.join(sorted(r.value for r in roles)):26} password: {password}")

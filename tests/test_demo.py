@@ -1,26 +1,47 @@
 """`qualify demo load`: one account per role, and work waiting for each of them; loading twice changes nothing."""
 
+import re
+
 from sqlalchemy import func, select
 
 from qualify.accounts.models import User
 from qualify.courses.models import CourseOwner
-from qualify.demo import demo_cli
+from qualify.demo import DEMO_ACCOUNTS, HISTORY_MONTHS, WORKFORCE_PER_UNIT, demo_cli
 from qualify.exchange.models import SpaceModerator
 from qualify.extensions import db
+from qualify.learning.models import Enrolment, QuizAttempt
+from qualify.reports.models import RollupMonth
 from qualify.workshops.models import WorkshopSession
 
 
 def counts() -> tuple[int, ...]:
     return tuple(db.session.scalar(select(func.count()).select_from(model))
-                 for model in (User, CourseOwner, WorkshopSession, SpaceModerator))
+                 for model in (User, CourseOwner, WorkshopSession, SpaceModerator, Enrolment, QuizAttempt))
 
 
 def test_demo_load_gives_every_role_an_account_and_something_to_do(runner, demo_courses):
     result = runner.invoke(demo_cli, ["load"])
     assert result.exit_code == 0, result.output
     assert "admin@demo.qualify.test" in result.output and "admin-demo-2026" in result.output
-    users, owners, sessions, moderators = counts()
-    assert (users, owners) == (6, len(demo_courses))
+    users, owners, sessions, moderators, *history = counts()
+    assert users == len(DEMO_ACCOUNTS) + WORKFORCE_PER_UNIT * 7  # seven units in the two companies
+    assert owners == len(demo_courses)
     assert sessions >= 2 and moderators >= 1
     runner.invoke(demo_cli, ["load"])
-    assert counts() == (users, owners, sessions, moderators)
+    assert counts() == (users, owners, sessions, moderators, *history)
+
+
+def test_the_demo_workforce_gives_the_works_council_figures_to_see_and_small_groups_to_withhold(
+    runner, demo_courses, client, login
+):
+    runner.invoke(demo_cli, ["load"])
+    enrolments, passed, months = (db.session.scalar(select(func.count()).select_from(Enrolment)),
+                                  db.session.scalar(select(func.count()).where(QuizAttempt.passed.is_(True))),
+                                  db.session.scalar(select(func.count()).select_from(RollupMonth)))
+    assert enrolments > 100 and passed > 100 and months == HISTORY_MONTHS
+    assert db.session.scalar(select(func.count()).where(User.password_hash.is_not(None))) == len(DEMO_ACCOUNTS)
+    council = db.session.scalar(select(User).where(User.email == "betriebsrat@demo.qualify.test"))
+    login(council, password=next(account[-1] for account in DEMO_ACCOUNTS if account[0] == council.email))
+    page = client.get("/berichte/beteiligung").text
+    assert "&lt; 5" in page  # small groups withheld
+    assert re.search(r'<td class="number">\d+ <span class="share">', page), "no figure shown"

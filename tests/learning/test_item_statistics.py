@@ -67,3 +67,21 @@ def test_the_statistics_page_is_for_the_course_owner_only(client, colour_quiz, m
     assert page.status_code == 200
     assert "Rot" in page.text and "0 %" in page.text
     assert not any(learner.display_name in page.text or learner.email in page.text for learner in learners)
+
+
+def test_a_true_false_mistake_is_shown_in_words(client, make_course, make_user, login):
+    course = make_course(module("stimmt", quiz="::Batterie::Die HV-Batterie ist abgeschaltet spannungsfrei. {F}"))
+    true_false = module_of(course, "stimmt")
+    for _ in range(5):
+        learner = make_user(Role.LEARNER)
+        enrol(learner, course, now=utcnow())
+        attempt = quiz.start_attempt(learner, true_false, now=utcnow())
+        [question] = quiz.attempt_questions(attempt)
+        quiz.submit_attempt(attempt, learner, now=utcnow(), form={f"q-{question['key']}": ["true"]})
+        db.session.commit()
+    owner = make_user(Role.TRAINER)
+    db.session.add(CourseOwner(course_id=course.id, user_id=owner.id))
+    db.session.commit()
+    login(owner)
+    page = client.get(f"/lernen/kurse/{course.slug}/auswertung").text
+    assert "<td>Richtig</td>" in page and ">true<" not in page
