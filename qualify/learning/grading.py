@@ -27,12 +27,31 @@ def normalise_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+# A number as people in Germany type it, with an optional unit after it (which is not checked: the question
+# names the unit). The dot of "1.000" groups thousands, as on German keyboards and price tags; a comma or a
+# dot before one or two (or more than three) digits is the decimal separator.
+_NUMBER = re.compile(r"""
+    (?P<sign>[-+]?)
+    (?: (?P<grouped>\d{1,3}(?:\.\d{3})+(?:,\d+)?)   # 1.000 · 1.500,5
+      | (?P<english>\d{1,3}(?:,\d{3})+\.\d+)        # 1,000.5
+      | (?P<plain>\d+(?:[.,]\d+)?|[.,]\d+) )        # 35 · 3,5 · 3.5 · ,5
+    (?:\s*(?P<unit>[^\d\s.,+-][^\d]*))?             # V · mA · % · °C · km/h
+    """, re.VERBOSE)
+
+
 def parse_number(text: str) -> float | None:
-    """Read a number as people type it: '3,5', ' 3.5 ', '-2'."""
-    cleaned = text.strip().replace(" ", "")
-    if re.fullmatch(r"[-+]?\d+[,.]\d+|[-+]?\d+|[-+]?[,.]\d+", cleaned) is None:
+    """Read a number as people type it: '3,5', ' 3.5 ', '-2', '1.000', '1 000', '400 V', '30mA'."""
+    cleaned = re.sub(r"(?<=\d)\s+(?=\d)", "", text.strip().replace("\u2212", "-"))  # 1 000 · minus sign
+    match = _NUMBER.fullmatch(cleaned)
+    if match is None:
         return None
-    return float(cleaned.replace(",", "."))
+    if match["grouped"]:
+        digits = match["grouped"].replace(".", "").replace(",", ".")
+    elif match["english"]:
+        digits = match["english"].replace(",", "")
+    else:
+        digits = match["plain"].replace(",", ".")
+    return float(match["sign"] + digits)
 
 
 def _clamp(value: float) -> float:

@@ -204,7 +204,16 @@ def test_numerical_with_several_answers_gives_the_best_credit_and_its_feedback()
 
 
 @pytest.mark.parametrize(
-    "typed", ["drei", "3,1,4", "3.14abc", "1e3", "nan", "inf", "--3", "3.", ",", "", "   "]
+    ("typed", "expected"),
+    [("1.000", 1.0), ("1000", 1.0), ("1 000", 1.0), ("1.000 V", 1.0), ("1000V", 1.0), ("1.000,0", 1.0),
+     ("1,000.0", 1.0), ("1,0", 0.0), ("1.0", 0.0), ("−1.000", 0.0)],
+)
+def test_numerical_reads_german_thousands_and_ignores_a_unit(typed, expected):
+    assert score("Ab wie viel Volt Gleichspannung? {#1000}", typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed", ["drei", "3,1,4", "3.1.4", "1e3", "nan", "inf", "--3", "3.", ",", "", "   ", "V 1000", "3 1/2"]
 )
 def test_numerical_garbage_scores_zero(typed):
     assert score("Wie viel? {#=1000:1000 =%100%3}", typed) == 0.0
