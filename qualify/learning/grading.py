@@ -89,9 +89,17 @@ def grade_true_false(question: dict, response: bool | None) -> QuestionResult:
                           chosen="true" if response else "false")
 
 
+def _short_answer_matches(answer: str, given: str) -> bool:
+    """Compare normalised texts; a `*` in the answer stands for any text, as in Moodle ("*akku*")."""
+    expected = normalise_text(answer)
+    if "*" not in expected:
+        return expected == given
+    return re.fullmatch(".*".join(re.escape(part) for part in expected.split("*")), given, re.DOTALL) is not None
+
+
 def grade_short_answer(question: dict, response: str | None) -> QuestionResult:
     given = normalise_text(response or "")
-    best = max((a for a in question["answers"] if given and normalise_text(a["text"]) == given),
+    best = max((a for a in question["answers"] if given and _short_answer_matches(a["text"], given)),
                key=lambda a: a["fraction"], default=None)
     if best is None:
         return QuestionResult(question["key"], question["kind"], 0.0, chosen=given or None)

@@ -165,6 +165,15 @@ def test_short_answer_does_not_accept_umlauts_spelled_out_or_other_words():
     assert score(SHORT, "Übungen") == 0.0
 
 
+def test_short_answer_star_stands_for_any_text_as_in_moodle():
+    q = "Was speichert die Energie? {=*batterie* =%50%akku*}"
+    assert score(q, "Die Hochvolt-Batterie") == 1.0
+    assert score(q, "batterie") == 1.0
+    assert score(q, "Akkumulator") == 0.5
+    assert score(q, "Tank") == 0.0
+    assert score("Was? {=a.c}", "abc") == 0.0  # only the star is special
+
+
 # Numerical
 
 
