@@ -62,7 +62,18 @@ def set_consent(session: WorkshopSession, user, agreed: bool, *, now: datetime) 
         db.session.add(MinutesConsent(session_id=session.id, user_id=user.id, given_at=now))
     elif not agreed and row is not None:
         db.session.delete(row)
+        _forget_name(minutes_of(session), user)
     db.session.flush()
+
+
+def _forget_name(minutes: ExchangeMinutes | None, person) -> None:
+    """After a withdrawn consent: off the list of names, and published minutes whose text names the person go
+    back to the moderators as a draft, to be written without the name and approved again."""
+    if minutes is None:
+        return
+    minutes.named_user_ids = [i for i in minutes.named_user_ids or [] if i != person.id]
+    if minutes.status == "published" and _mentions("\n".join(getattr(minutes, f) for f, _l in SECTIONS), person):
+        minutes.status, minutes.published_at, minutes.published_by_id = "draft", None, None
 
 
 def _mentions(text: str, person) -> bool:

@@ -72,6 +72,25 @@ def test_withdrawn_consent_removes_the_name_from_published_minutes(
     assert reader.display_name not in client.get(f"/austausch/raum/{space.id}").text
 
 
+def test_published_minutes_that_name_a_person_who_withdraws_go_back_to_the_moderators(
+    session, space, moderator, author, reader, client_for
+):
+    client = client_for(reader)
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    record = minutes.save_minutes(session, space, {**FIELDS, "topics": f"Bericht von {reader.display_name}"},
+                                  [reader.id], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})
+    db.session.expire_all()
+    record = minutes.minutes_of(session)
+    assert record.status == "draft" and record.named_user_ids == []
+    page = client_for(author).get(f"/austausch/raum/{space.id}").text
+    assert reader.display_name not in page and "Schulung vor dem Start" not in page
+    with pytest.raises(minutes.ExchangeError):  # approved again only once the name is gone
+        minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+
+
 def test_only_participants_may_give_consent(session, make_user, client_for):
     stranger = make_user()
     client_for(stranger).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
