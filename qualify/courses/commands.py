@@ -1,4 +1,4 @@
-"""`qualify courses …`: validate, import and export course folders."""
+"""`qualify courses …`: validate, import and export course folders, and render stored HTML again."""
 
 import json
 import sys
@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from qualify.courses import services
 from qualify.courses.loader import load_tree
+from qualify.courses.models import Course
 from qualify.extensions import db
 
 courses_cli = AppGroup("courses", help="Course content in Markdown.")
@@ -65,3 +67,11 @@ def export_command(slug: str, folder: Path) -> None:
         raise click.ClickException(f"No course {slug!r}.")
     written = services.export_course(course, folder / slug)
     click.echo(f"Wrote {len(written)} file(s) to {folder / slug}.")
+
+
+@courses_cli.command("rerender")
+def rerender_command() -> None:
+    """Render the stored HTML of every course again from its sources (after an upgrade changed the renderer)."""
+    changed = sum(services.rerender_course(course) for course in db.session.scalars(select(Course)))
+    db.session.commit()
+    click.echo(f"{changed} text(s) rendered anew.")

@@ -155,9 +155,13 @@ def _update_course_fields(course: Course, source: CourseSource) -> bool:
     course.duration_minutes = meta.get("duration_minutes")
     course.pass_percentage = meta.get("pass_percentage", 70)
     course.status = meta.get("status", "draft")
-    course.overview_html = str(render_markdown(without_title_heading(source.body, meta["title"]),
-                                               resolve_link=link_resolver(source.slug)))
+    course.overview_html = _overview_html(source)
     return True
+
+
+def _overview_html(source: CourseSource) -> str:
+    return str(render_markdown(without_title_heading(source.body, source.meta["title"]),
+                               resolve_link=link_resolver(source.slug)))
 
 
 def _sync_files(course: Course, files: dict[str, bytes]) -> bool:
@@ -209,24 +213,60 @@ def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *,
     return changed
 
 
+def _rendered(source: ModuleSource, course_slug: str) -> dict:
+    """The HTML of a module's text and questions, as stored with a version (rendered once, never per request)."""
+    resolve = link_resolver(course_slug)
+    return {"body_html": str(render_markdown(without_title_heading(source.body, source.meta["title"]),
+                                             resolve_link=resolve)),
+            "questions": [serialise_question(q, resolve) for q in source.questions]
+            + [{**serialise_question(q, resolve), "from_bank": True} for q in source.bank_questions]}
+
+
 def add_version(module: Module, source: ModuleSource, content_hash: str, course_slug: str, *, actor=None,
                 note: str = "") -> ModuleVersion:
     """Save a new version of a module from its checked source and make it the current one."""
-    resolve = link_resolver(course_slug)
     meta = source.meta
     settings = {key: value for key, value in meta.items() if key not in ("title", "kind", "minutes")}
     version = ModuleVersion(
         number=(max((v.number for v in module.versions), default=0) + 1),
         title=meta["title"].strip(), kind=meta.get("kind", "self-study"), minutes=meta.get("minutes"),
-        settings=settings, source=source.source,
-        body_html=str(render_markdown(without_title_heading(source.body, meta["title"]), resolve_link=resolve)),
-        questions=[serialise_question(q, resolve) for q in source.questions]
-        + [{**serialise_question(q, resolve), "from_bank": True} for q in source.bank_questions],
+        settings=settings, source=source.source, **_rendered(source, course_slug),
         content_hash=content_hash, created_by_id=getattr(actor, "id", None), note=note)
     module.versions.append(version)
     db.session.flush()
     module.current_version = version
     return version
+
+
+def rerender_course(course: Course) -> int:
+    """Render the stored HTML of a course and its current versions again, after the renderer changed.
+
+    The sources stay as they are, and so do the versions and their numbers: only what is derived from them is
+    made anew, from the course exported to a temporary folder and read back by the loader. Return how many
+    texts (the overview, a module's text and questions) changed.
+    """
+    import tempfile
+
+    from qualify.courses.loader import load_course
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / course.slug
+        export_course(course, folder)
+        source, problems = load_course(folder)
+    if source is None or problems:
+        raise ValueError(f"course {course.slug} no longer reads cleanly: {problems[:1]}")
+    changed = 0
+    overview = _overview_html(source)
+    if overview != course.overview_html:
+        course.overview_html, changed = overview, changed + 1
+    modules = {module.slug: module for module in course.active_modules}
+    for module_source in source.modules:
+        version = modules[module_source.slug].current_version
+        for name, value in _rendered(module_source, source.slug).items():
+            if getattr(version, name) != value:
+                setattr(version, name, value)
+                changed += 1
+    return changed
 
 
 def export_course(course: Course, folder: Path) -> list[Path]:

@@ -104,6 +104,12 @@ def test_tables_render():
     assert "<table>" in html and "<th>Schicht</th>" in html and "<td>Früh</td>" in html
 
 
+def test_a_table_scrolls_in_its_own_box_that_the_keyboard_can_reach():
+    html = render_markdown("| Schicht | Beginn |\n|---|---|\n| Früh | 6:00 |\n\nDanach.")
+    assert html.startswith('<div class="table-scroll" tabindex="0" role="region" aria-label=')
+    assert "</table>\n</div>\n<p>Danach.</p>" in html
+
+
 def test_strikethrough_renders():
     assert "<s>Verbrenner</s>" in render_markdown("~~Verbrenner~~")
 

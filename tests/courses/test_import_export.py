@@ -401,3 +401,20 @@ def test_import_stores_no_executable_markup(runner, tmp_path):
     assert "&lt;script&gt;alert(13)&lt;/script&gt;" in body  # shown as text, not dropped silently
     answers = module("start").current_version.questions[0]["answers"]
     assert answers[0]["text_html"] == "&lt;script&gt;alert(3)&lt;/script&gt;"
+
+
+def test_rerender_makes_the_stored_html_anew_from_the_sources_and_keeps_the_versions(runner):
+    run_import(runner, DEMO_COURSES)
+    versions = db.session.scalar(select(func.count()).select_from(ModuleVersion))
+    module = db.session.scalars(select(Module).order_by(Module.id)).first()
+    fresh_html = module.current_version.body_html
+    module.current_version.body_html = "<p>rendered by an older version of Qualify</p>"
+    db.session.commit()
+
+    result = runner.invoke(courses_cli, ["rerender"])
+    assert result.exit_code == 0, result.output
+    assert "1 text(s) rendered anew" in result.output
+    db.session.expire_all()
+    assert db.session.get(Module, module.id).current_version.body_html == fresh_html
+    assert db.session.scalar(select(func.count()).select_from(ModuleVersion)) == versions
+    assert "0 text(s)" in runner.invoke(courses_cli, ["rerender"]).output
