@@ -34,3 +34,17 @@ def test_learner_on_a_phone(phone_page, make_user, sign_in, assert_accessible, s
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Profil").tap()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_no_horizontal_overflow(page)
+
+
+def test_a_course_with_a_table_fits_a_phone_and_its_table_scrolls_by_itself(
+    phone_page, make_user, sign_in, assert_accessible, demo_courses
+):
+    page = phone_page
+    sign_in(page, make_user())
+    page.goto("/kurse/digitale-fabrik")
+    box = page.get_by_role("region", name="Tabelle, seitlich verschiebbar").first
+    expect(box.get_by_role("table")).to_be_visible()
+    assert_no_horizontal_overflow(page)
+    assert_accessible(page)
+    box.focus()  # reachable without a mouse
+    page.keyboard.press("ArrowRight")
