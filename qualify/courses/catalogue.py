@@ -116,7 +116,7 @@ def _module_page_statement():
     return (select(Course, Module, ModuleVersion).join(Module, Module.course_id == Course.id)
             .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
             .where(Course.slug == bindparam("slug"), Module.slug == bindparam("module_slug"))
-            .options(defer(Course.source)))
+            .options(defer(Course.source), defer(ModuleVersion.source)))  # the page shows the rendered HTML
 
 
 def module_by_slugs(slug: str, module_slug: str) -> tuple[Course, Module, ModuleVersion] | None:

@@ -220,8 +220,9 @@ def reflections_of(user, module: Module) -> dict[str, str]:
 
 @cache
 def _attempt_statement():
+    # The version's questions, not its text: source and HTML stay in the database.
     return (select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id"))
-            .options(joinedload(QuizAttempt.version),
+            .options(joinedload(QuizAttempt.version).defer(ModuleVersion.source).defer(ModuleVersion.body_html),
                      joinedload(QuizAttempt.module).joinedload(Module.course).defer(Course.source)))
 
 
