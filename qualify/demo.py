@@ -11,13 +11,14 @@ from qualify.accounts import services
 from qualify.accounts.models import Organisation, Unit
 from qualify.accounts.roles import Role
 from qualify.core.time import LOCAL_TZ, utcnow
-from qualify.courses.models import Course, CourseOwner
+from qualify.courses.models import Course, CourseOwner, Module
 from qualify.exchange.models import ExchangeSpace, SpaceModerator
 from qualify.exchange.spaces import ensure_module_spaces
 from qualify.extensions import db
 from qualify.learning import grading, quiz
 from qualify.learning import services as learning
 from qualify.reports.rollup import add_months, month_of, month_start_utc, refresh_rollups
+from qualify.workshops import services as workshops
 from qualify.workshops.models import WorkshopSession
 from qualify.workshops.schedule import SessionPlan, create_sessions
 
@@ -131,7 +132,26 @@ def load_demo_history(now: datetime) -> int:
                         if moment >= now or not _take_quiz(person, module, moment, rng, skill):
                             break  # stuck here: the next module waits
     refresh_rollups(now, rebuild=True)
+    _get_the_demo_learner_going(now, rng)
     return people
+
+
+def _get_the_demo_learner_going(now: datetime, rng: random.Random) -> None:
+    """Lena has begun a course (its first module done) and booked its workshop: the start page has something to
+    continue with and a next session to show."""
+    learner = services.find_user_by_email("lernende@demo.qualify.test")
+    course = db.session.scalar(select(Course).where(Course.slug == "hochvolt-sicherheit"))
+    if learner is None or course is None or not course.is_published:
+        return
+    started = now - timedelta(days=3)
+    learning.enrol(learner, course, now=started)
+    first = next(m for m in course.active_modules if m.current_version.kind == "self-study")
+    _take_quiz(learner, first, started, rng, skill=1.0)
+    session = db.session.scalar(select(WorkshopSession).join(WorkshopSession.module)
+                                .where(Module.course_id == course.id, WorkshopSession.starts_at > now)
+                                .order_by(WorkshopSession.starts_at).limit(1))
+    if session is not None:
+        workshops.book(session, learner, now=now)
 
 
 def _take_quiz(person, module, moment: datetime, rng: random.Random, skill: float) -> bool:

@@ -45,3 +45,12 @@ def test_the_demo_workforce_gives_the_works_council_figures_to_see_and_small_gro
     page = client.get("/berichte/beteiligung").text
     assert "&lt; 5" in page  # small groups withheld
     assert re.search(r'<td class="number">\d+ <span class="share">', page), "no figure shown"
+
+
+def test_the_demo_learner_has_a_course_to_continue_and_a_session_booked(runner, demo_courses, client, login):
+    runner.invoke(demo_cli, ["load"])
+    learner = db.session.scalar(select(User).where(User.email == "lernende@demo.qualify.test"))
+    login(learner, password=next(account[-1] for account in DEMO_ACCOUNTS if account[0] == learner.email))
+    start = client.get("/").text
+    assert "Weiterlernen" in start and "Ihr nächster Termin" in start
+    assert "1 von 5 Modulen erledigt" in client.get("/lernen/").text
