@@ -63,6 +63,16 @@ def notify_flag(flag, moderators: list, label: str) -> None:
         queue_mail(moderator.email, subject, body)
 
 
+def notify_minutes_withdrawn(minutes, moderators: list) -> None:
+    """Tell the space's moderators that published minutes went back to draft (never who withdrew consent)."""
+    for moderator in moderators:
+        with force_locale(moderator.language or "de"):
+            subject = _("Protokoll zurückgezogen: bitte ohne Namen neu freigeben")
+            body = _render("minutes_withdrawn", reader=moderator,
+                           url=absolute_url("exchange.minutes_form", session_id=minutes.session_id))
+        queue_mail(moderator.email, subject, body)
+
+
 def notify_rejected(post, reason: str) -> None:
     """Send the author their post back with the moderator's reason."""
     author = post.author

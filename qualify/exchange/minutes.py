@@ -13,10 +13,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import ExchangeMinutes, ExchangeSpace, MinutesConsent
 from qualify.exchange.moderation import log
-from qualify.exchange.spaces import require_moderator
+from qualify.exchange.spaces import moderators_of, require_moderator
 from qualify.exchange.text import render_post_body
 from qualify.extensions import db
 from qualify.workshops.models import Booking, WorkshopSession
@@ -74,6 +75,7 @@ def _forget_name(minutes: ExchangeMinutes | None, person) -> None:
     minutes.named_user_ids = [i for i in minutes.named_user_ids or [] if i != person.id]
     if minutes.status == "published" and _mentions("\n".join(getattr(minutes, f) for f, _l in SECTIONS), person):
         minutes.status, minutes.published_at, minutes.published_by_id = "draft", None, None
+        mails.notify_minutes_withdrawn(minutes, moderators_of(db.session.get(ExchangeSpace, minutes.space_id)))
 
 
 def _mentions(text: str, person) -> bool:

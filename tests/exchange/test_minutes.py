@@ -5,6 +5,7 @@ from datetime import time, timedelta
 
 import pytest
 
+from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
 from qualify.exchange import minutes
 from qualify.exchange.models import ExchangeLogEntry
@@ -89,6 +90,10 @@ def test_published_minutes_that_name_a_person_who_withdraws_go_back_to_the_moder
     assert reader.display_name not in page and "Schulung vor dem Start" not in page
     with pytest.raises(minutes.ExchangeError):  # approved again only once the name is gone
         minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    [mail] = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.recipient == moderator.email,
+                                                               OutboxMessage.subject.contains("zurückgezogen")))
+    assert f"/austausch/termin/{session.id}/protokoll" in mail.body_text
+    assert reader.display_name not in mail.body_text and reader.email not in mail.body_text
 
 
 def test_only_participants_may_give_consent(session, make_user, client_for):
