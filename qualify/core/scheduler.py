@@ -9,6 +9,7 @@ scheduler confirms its lock before each job (see AdvisoryLock) and stops if anot
 import fcntl
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -214,23 +215,53 @@ def run_forever(app: Flask, jobs: tuple[Job, ...], lock: SchedulerLock | None = 
         raise LockLost("another scheduler took the lock while this one's database connection was lost")
 
 
+def run_as_standby(app: Flask, jobs: tuple[Job, ...], *, poll: float) -> None:
+    """Wait until the lock is free, run the jobs while holding it, and wait again whenever it is lost.
+
+    For a second server: its scheduler takes over within `poll` seconds when the active one stops.
+    """
+    standing_by = False
+    while True:
+        try:
+            with scheduler_lock(app) as lock:
+                log.info("scheduler lock taken: running %d jobs", len(jobs))
+                standing_by = False
+                run_forever(app, jobs, lock)
+                return  # stopped on purpose (Ctrl+C, SIGTERM)
+        except (SchedulerLocked, LockLost):
+            if not standing_by:
+                log.info("another scheduler holds the lock: standing by")
+                standing_by = True
+        time.sleep(poll)
+
+
 def scheduler_command(jobs: tuple[Job, ...]) -> click.Command:
-    """Build `qualify scheduler [--once]` for this table of jobs."""
+    """Build `qualify scheduler [--once | --standby]` for this table of jobs."""
 
     @click.command("scheduler")
     @click.option("--once", is_flag=True, help="Run every job once and exit (tests, cron).")
+    @click.option("--standby", is_flag=True,
+                  help="If another scheduler runs, wait and take over when it stops (for a second server).")
+    @click.option("--poll", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+                  help="With --standby: seconds between looks at the lock.")
     @with_appcontext
-    def command(once: bool) -> None:
+    def command(once: bool, standby: bool, poll: float) -> None:
         """Run the scheduled jobs (outbox, reminders, closing bookings) in this one process."""
         app = current_app._get_current_object()
+        if once and standby:
+            raise click.UsageError("--once and --standby do not go together.")
+        if not once:
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+            click.echo(f"Scheduler with {len(jobs)} jobs; stop with Ctrl+C.")
+        if standby:
+            run_as_standby(app, jobs, poll=poll)
+            return
         try:
             with scheduler_lock(app) as lock:
                 if once:
                     for name, result in run_once(app, jobs).items():
                         click.echo(f"{name}: {result}")
                 else:
-                    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-                    click.echo(f"Scheduler running {len(jobs)} jobs; stop with Ctrl+C.")
                     run_forever(app, jobs, lock)
         except LockLost as error:
             raise click.ClickException(f"{error}; this one stops.") from None

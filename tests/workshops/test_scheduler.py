@@ -195,3 +195,47 @@ def test_a_running_scheduler_process_makes_a_second_one_exit_with_a_message(app)
     finally:
         first.terminate()
         first.wait(timeout=20)
+
+
+def test_a_standby_scheduler_takes_over_when_the_running_one_stops(app):
+    """Two servers each run `qualify scheduler --standby`: one works, the other waits and takes over."""
+    qualify = str(Path(sys.executable).parent / "qualify")
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "QUALIFY_INSTANCE_PATH": str(app.config["INSTANCE_PATH"]), "SECRET_KEY": "test-secret-key"}
+
+    def lock_is_held() -> bool:
+        try:
+            with scheduler_lock(app):
+                return False
+        except SchedulerLocked:
+            return True
+
+    def wait_until(condition, what: str) -> None:
+        deadline = time.monotonic() + 30
+        while not condition():
+            assert time.monotonic() < deadline, what
+            time.sleep(0.2)
+
+    first = subprocess.Popen([qualify, "scheduler", "--standby", "--poll", "0.2"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    second = None
+    try:
+        wait_until(lock_is_held, "the first scheduler did not take the lock")
+        second = subprocess.Popen([qualify, "scheduler", "--standby", "--poll", "0.2"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(2)
+        assert second.poll() is None, "the standby scheduler exited instead of waiting"
+        first.terminate()
+        first.wait(timeout=20)
+        wait_until(lock_is_held, "the standby scheduler did not take over")
+        assert second.poll() is None
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=20)
+
+
+def test_once_and_standby_do_not_go_together(runner):
+    result = runner.invoke(cli, ["scheduler", "--once", "--standby"])
+    assert result.exit_code != 0 and "do not go together" in result.output
