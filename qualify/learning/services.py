@@ -140,6 +140,24 @@ def record_participation(user, module: Module, *, via: str, now: datetime) -> bo
     return complete_module(user, module, module.current_version, via=via, now=now)
 
 
+def withdraw_participation(user, module: Module, *, via: str) -> bool:
+    """Undo a module done because the person took part, when that was recorded by mistake; True if undone.
+
+    Not once the course is complete: its certificate is issued (and may be printed already), which only an
+    admin can take back – then the module stays done and False is returned.
+    """
+    completion = db.session.scalar(select(ModuleCompletion).where(
+        ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id, ModuleCompletion.via == via))
+    if completion is None:
+        return True  # nothing recorded through taking part: nothing to undo
+    enrolment = get_enrolment(user, module.course)
+    if enrolment is not None and enrolment.completed_at is not None:
+        return False
+    db.session.delete(completion)
+    remember_done(user, module.id, False)
+    return True
+
+
 def check_course_completion(user, course: Course, *, now: datetime) -> Certificate | None:
     """Complete the enrolment and issue the certificate once every active module is done."""
     enrolment = get_enrolment(user, course)

@@ -13,7 +13,7 @@ from qualify.core import audit
 from qualify.core.database import insert_on_conflict, run
 from qualify.courses import catalogue
 from qualify.extensions import db
-from qualify.learning.services import PARTICIPATION_KINDS, record_participation
+from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
 from qualify.workshops import mails
 from qualify.workshops.models import ATTENDANCE, Booking, WorkshopSession
 
@@ -263,8 +263,13 @@ def close_bookings(session: WorkshopSession, *, now: datetime) -> int:
 
 # ---------------------------------------------------------------- attendance
 
-def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) -> None:
-    """Record present, excused or absent; present also marks the module done for the person."""
+def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) -> str | None:
+    """Record present, excused or absent; present marks the module done for the person, and taking "present"
+    back at a workshop undoes that (unless they were present at another session of the module, or the course
+    is complete).
+
+    Returns a note for the trainer when the module has to stay done.
+    """
     session = booking.session
     if value not in ATTENDANCE:
         raise ValueError(f"unknown attendance: {value}")
@@ -272,9 +277,26 @@ def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) ->
         raise BookingError(_("Anwesenheit gibt es nur für bestätigte Plätze."))
     if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
         raise BookingError(_("Die Anwesenheit kann erst ab Beginn des Termins eingetragen werden."))
+    was_present = booking.attendance == "present"
     booking.attendance = value
     booking.attendance_marked_at, booking.attendance_marked_by_id = now, by.id
+    via = session.kind if session.kind in PARTICIPATION_KINDS else "workshop"
+    note = None
     if value == "present":
-        via = session.kind if session.kind in PARTICIPATION_KINDS else "workshop"
         record_participation(booking.user, session.module, via=via, now=now)
+    # Only for workshops: an exchange module is also done by taking part in its space, which stays counted.
+    elif was_present and via == "workshop" and not _present_elsewhere(booking):
+        if not withdraw_participation(booking.user, session.module, via=via):
+            note = _("Der Kurs ist mit dieser Teilnahme bereits abgeschlossen und das Zertifikat ausgestellt: "
+                     "das Modul bleibt erledigt. Soll das Zertifikat zurückgenommen werden, wenden Sie sich an "
+                     "die Administration.")
     db.session.flush()
+    return note
+
+
+def _present_elsewhere(booking: Booking) -> bool:
+    """Whether the person was marked present at another session of the same module."""
+    return db.session.scalar(
+        select(func.count()).select_from(Booking).join(WorkshopSession, WorkshopSession.id == Booking.session_id)
+        .where(Booking.user_id == booking.user_id, Booking.id != booking.id, Booking.attendance == "present",
+               WorkshopSession.module_id == booking.session.module_id)) > 0

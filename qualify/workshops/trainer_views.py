@@ -145,12 +145,14 @@ def attendance(session_id: int):
         if booking is None or booking.session_id != session.id or value not in ATTENDANCE:
             abort(400)
         try:
-            services.mark_attendance(booking, value, by=current_user, now=utcnow())
+            note = services.mark_attendance(booking, value, by=current_user, now=utcnow())
         except BookingError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
+            if note:
+                flash(note, "warning")
         return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking.id}")
     bookings = [b for b in queries.participants(session) if b.status == "confirmed"]
     return render_template("workshops/attendance.html", session=session, bookings=bookings,

@@ -10,7 +10,8 @@ from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.courses.models import CourseOwner
 from qualify.extensions import db
-from qualify.learning.models import ModuleCompletion
+from qualify.learning import services as learning
+from qualify.learning.models import Certificate, ModuleCompletion
 from qualify.workshops.export import safe_cell
 from qualify.workshops.models import WorkshopSession
 from tests.workshops.conftest import bookings_of, in_days
@@ -241,3 +242,66 @@ def test_trainer_cancels_a_session_from_its_page(client, login, make_user, make_
     assert "abgesagt" in page.text
     (mail,) = outbox(person.email, "Termin abgesagt")
     assert "METHOD:CANCEL" in mail.made_attachments()[0]["data"]
+
+
+def present_now(session):
+    session = db.session.get(WorkshopSession, session.id)
+    session.starts_at = utcnow() - timedelta(minutes=5)
+    session.ends_at = utcnow() + timedelta(hours=2)
+    db.session.commit()
+    return session
+
+
+def module_done(person, module) -> bool:
+    db.session.expire_all()
+    return db.session.scalar(select(ModuleCompletion).where(
+        ModuleCompletion.user_id == person.id, ModuleCompletion.module_id == module.id)) is not None
+
+
+def test_taking_present_back_undoes_the_module_done(client, login, make_user, trainer, workshop_module,
+                                                    make_session):
+    person = make_user()
+    session = present_now(make_session(booked=[person]))
+    login(trainer)
+    booking = bookings_of(session)[0]
+    client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
+    assert module_done(person, workshop_module)
+    client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "absent"})
+    assert bookings_of(session)[0].attendance == "absent"
+    assert not module_done(person, workshop_module)
+
+
+def test_taking_present_back_keeps_the_module_when_the_person_was_present_at_another_session(
+    client, login, make_user, trainer, workshop_module, make_session
+):
+    person = make_user()
+    first = present_now(make_session(booked=[person]))
+    second = present_now(make_session(booked=[person]))
+    login(trainer)
+    for session in (first, second):
+        booking = bookings_of(session)[0]
+        client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
+    booking = bookings_of(second)[0]
+    client.post(f"/termine/{second.id}/anwesenheit", data={"booking_id": booking.id, "value": "excused"})
+    assert module_done(person, workshop_module)
+
+
+def test_taking_present_back_after_the_course_was_completed_keeps_it_and_says_so(
+    client, login, make_user, trainer, workshop_module, make_session
+):
+    person = make_user()
+    session = present_now(make_session(booked=[person]))
+    learning.enrol(person, workshop_module.course, now=utcnow())
+    for other in workshop_module.course.active_modules:  # everything else of the course done already
+        if other.id != workshop_module.id:
+            db.session.add(ModuleCompletion(user_id=person.id, module_id=other.id, via="quiz", completed_at=utcnow(),
+                                            module_version_id=other.current_version_id))
+    db.session.commit()
+    login(trainer)
+    booking = bookings_of(session)[0]
+    client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
+    assert db.session.scalar(select(Certificate).where(Certificate.user_id == person.id)) is not None
+    page = client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "absent"},
+                       follow_redirects=True)
+    assert "das Modul bleibt erledigt" in page.text
+    assert module_done(person, workshop_module)
