@@ -141,10 +141,10 @@ def record_participation(user, module: Module, *, via: str, now: datetime) -> bo
 
 
 def withdraw_participation(user, module: Module, *, via: str) -> bool:
-    """Undo a module done because the person took part, when that was recorded by mistake; True if undone.
+    """Undo a module done because the person took part, when that was recorded by mistake.
 
     Not once the course is complete: its certificate is issued (and may be printed already), which only an
-    admin can take back – then the module stays done and False is returned.
+    admin can take back. Return False when the module has to stay done for that reason, else True.
     """
     completion = db.session.scalar(select(ModuleCompletion).where(
         ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id, ModuleCompletion.via == via))
