@@ -5,6 +5,7 @@ from flask import Flask
 from qualify import models  # noqa: F401  (every model registered before mappers configure)
 from qualify.accounts.views import bp as accounts_bp
 from qualify.accounts.views import init_login
+from qualify.admin.certificates import bp as admin_certificates_bp
 from qualify.admin.views import bp as admin_bp
 from qualify.config import PROJECT_ROOT, Config, finalise
 from qualify.core import database, errors, i18n, security, serve, templating
@@ -19,7 +20,7 @@ from qualify.reports.views import bp as reports_bp
 from qualify.workshops.views import bp as workshops_bp
 
 BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, workshops_bp, exchange_bp,
-              reports_bp, privacy_bp, admin_bp)
+              reports_bp, privacy_bp, admin_bp, admin_certificates_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

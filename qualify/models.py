@@ -16,7 +16,14 @@ from qualify.exchange.models import (
     SpaceModerator,
     ThreadFollow,
 )
-from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, QuizAttempt, Reflection
+from qualify.learning.models import (
+    Certificate,
+    Enrolment,
+    ModuleCompletion,
+    QuizAttempt,
+    Reflection,
+    WithdrawnCertificate,
+)
 from qualify.privacy.models import RetentionRule
 from qualify.reports.feedback_models import FormatFeedback, FormatFeedbackGiven
 from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
@@ -24,7 +31,8 @@ from qualify.workshops.models import Booking, CalendarFeed, SentReminder, Worksh
 
 __all__ = [
     "AuditEvent", "RetentionRule", "Certificate", "Enrolment", "ModuleCompletion", "QuizAttempt",
-    "Reflection", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion", "LoginFailure",
+    "Reflection", "WithdrawnCertificate", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion",
+    "LoginFailure",
     "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession", "Booking", "CalendarFeed",
     "SentReminder", "WorkshopSession", "ExchangeFlag", "ExchangeLogEntry", "ExchangeMinutes",
     "ExchangePost", "ExchangePseudonym", "ExchangeSpace", "ExchangeThread", "MinutesConsent",

@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 from qualify.accounts.models import Organisation, Unit, User, UserRole, UserSession
 from qualify.accounts.roles import Role
 from qualify.core import audit
+from qualify.core.database import contains_text
 from qualify.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -154,10 +155,7 @@ def search_users(query: str = "", *, organisation_id: int | None = None, limit: 
     """Return one page of users matching the query, and the total count."""
     stmt = select(User)
     if query:
-        escaped = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(pattern, escape="\\"),
-                              func.lower(User.display_name).like(pattern, escape="\\"),
+        stmt = stmt.where(or_(contains_text(User.email, query), contains_text(User.display_name, query),
                               User.personnel_number == query.strip()))
     if organisation_id:
         stmt = stmt.where(User.organisation_id == organisation_id)

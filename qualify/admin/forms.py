@@ -11,6 +11,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -67,3 +68,13 @@ class MandatoryCourseForm(FlaskForm):
     course = SelectField(_l("Kurs"), coerce=int)
     unit = SelectField(_l("Einheit"), coerce=int)
     submit = SubmitField(_l("Alle Beschäftigten der Einheit einschreiben"))
+
+
+class WithdrawCertificateForm(FlaskForm):
+    """Take a certificate back: why (the holder reads it) and which modules must be done again."""
+
+    reason = TextAreaField(_l("Grund"), validators=[DataRequired(_l("Bitte geben Sie einen Grund an.")),
+                                                    Length(max=1000)],
+                           description=_l("Die Person erfährt ihn per E-Mail; die Prüfseite nennt ihn nicht."))
+    modules = CheckboxListField(_l("Diese Module muss die Person erneut erledigen"))
+    submit = SubmitField(_l("Zertifikat zurückziehen"))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import Flask, current_app, request
-from sqlalchemy import bindparam, event, text
+from sqlalchemy import bindparam, event, func, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
@@ -121,6 +121,12 @@ def run(statement, **params):
     if session.new or session.dirty or session.deleted:
         session.flush()  # what session.execute would do: the rows include this request's own changes
     return session.connection().execute(statement, params)
+
+
+def contains_text(column, words: str):
+    """A case-insensitive "column contains text" condition, with LIKE's wildcards in the text taken literally."""
+    escaped = words.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
 def insert_on_conflict(table):

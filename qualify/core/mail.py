@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,6 +56,14 @@ class OutboxMessage(db.Model):
             if attachment is not None:
                 made.append(attachment)
         return made
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """Build a full link for a mail, also outside a request (the scheduler), from BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 def single_line(text: str) -> str:

@@ -4,21 +4,13 @@ A post is always named by the label it is shown under (a pseudonym where chosen)
 author's name, address or id unless it goes to that author.
 """
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from qualify.core.mail import queue_mail
+from qualify.core.mail import absolute_url, queue_mail
 
 EXCERPT_LENGTH = 300
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """Build a full link, also outside a request (the scheduler), from BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 def excerpt(text: str) -> str:

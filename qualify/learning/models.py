@@ -104,3 +104,19 @@ class Certificate(db.Model):
     course_title: Mapped[str] = mapped_column(String(200))
     duration_minutes: Mapped[int | None]
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WithdrawnCertificate(db.Model):
+    """A certificate taken back by an administrator: its code still tells whoever checks it that it is void."""
+
+    __tablename__ = "withdrawn_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(200))
+    course_title: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)  # for the holder and the administrators, never on the check page

@@ -9,7 +9,7 @@ from qualify.core.time import utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module
 from qualify.extensions import db
-from qualify.learning import certificates, quiz, services, statistics
+from qualify.learning import certificates, quiz, services, statistics, withdrawal
 from qualify.learning.models import Certificate, QuizAttempt
 from qualify.learning.services import LearningError
 
@@ -187,10 +187,11 @@ def certificate_pdf(code: str):
 
 @bp.get("/verify/<code>")
 def verify(code: str):
-    """Confirm a certificate publicly: name, course and date only."""
+    """Confirm a certificate publicly: name, course and date only; a withdrawn one as void (never why)."""
     certificate: Certificate | None = services.certificate_by_code(code)
-    page = render_template("learning/verify.html", certificate=certificate, code=code)
-    return page, (200 if certificate else 404)
+    withdrawn = None if certificate else withdrawal.withdrawn_by_code(code)
+    page = render_template("learning/verify.html", certificate=certificate, withdrawn=withdrawn, code=code)
+    return page, (200 if certificate else 410 if withdrawn else 404)
 
 
 @bp.app_context_processor

@@ -50,8 +50,9 @@ CATEGORIES = (
              _l("nur Sie selbst"), (Holding("reflections", "user_id", DELETE),),
              retention_note=_l("bis Sie sie oder Ihr Konto löschen")),
     Category("certificates", _l("Zertifikate"), _l("Nachweis abgeschlossener Kurse; die Prüfseite bestätigt Name, "
-                                                   "Kurs und Datum"),
-             _l("Sie selbst; wer den Prüfcode kennt"), (Holding("certificates", "user_id", DELETE),)),
+                                                   "Kurs und Datum, bei einem zurückgezogenen Zertifikat auch das"),
+             _l("Sie selbst; wer den Prüfcode kennt; den Grund eines Rückzugs nur Sie und die Administration"),
+             (Holding("certificates", "user_id", DELETE), Holding("withdrawn_certificates", "user_id", DELETE))),
     Category("workshops", _l("Workshop-Buchungen und Teilnahme"),
              _l("Plätze, Warteliste, Erinnerungen und die Anwesenheit, die ein Workshop-Modul abschließt"),
              _l("Sie selbst; die Trainer der Sitzung; Berichte nur zusammengefasst"),

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from qualify.core.database import insert_on_conflict
 from qualify.core.scheduler import Job
 from qualify.extensions import db
 from qualify.workshops import mails, services
@@ -50,8 +50,7 @@ def _claim_reminder(booking_id: int, kind: str, now: datetime) -> bool:
     INSERT … ON CONFLICT DO NOTHING: a concurrent scheduler waits on the unique index and then inserts
     nothing, and the row and its mail commit together (a savepoint would not, on pysqlite).
     """
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (insert(SentReminder).values(booking_id=booking_id, kind=kind, sent_at=now)
+    stmt = (insert_on_conflict(SentReminder).values(booking_id=booking_id, kind=kind, sent_at=now)
             .on_conflict_do_nothing().returning(SentReminder.id))
     return db.session.execute(stmt).first() is not None
 

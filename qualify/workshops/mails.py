@@ -1,10 +1,10 @@
 """E-mails about sessions and bookings, in the recipient's language, queued in the caller's transaction."""
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import lazy_gettext as _l
 
-from qualify.core.mail import queue_mail
+from qualify.core.mail import absolute_url, queue_mail
 from qualify.workshops import calendar
 from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
 
@@ -39,14 +39,6 @@ MESSAGES = {
 }
 # Kinds after which a person holding a seat gets the calendar file (a CANCEL when the session was cancelled).
 ICS_KINDS = {"confirmed", "promoted", "approved", "reminder", "changed", "cancelled"}
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """Build a full link, also outside a request (the scheduler), from BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 def _render(name: str, context: dict) -> str:

@@ -131,3 +131,13 @@ def module_sessions(module: Module, now: datetime) -> list[WorkshopSession]:
                    WorkshopSession.ends_at >= now)
             .order_by(WorkshopSession.starts_at).limit(10))
     return list(db.session.scalars(stmt))
+
+
+def modules_attended(user_id: int, module_ids: list[int]) -> set[int]:
+    """Return those of the modules at whose sessions the person is marked present, in one statement."""
+    if not module_ids:
+        return set()
+    return set(db.session.scalars(
+        select(WorkshopSession.module_id).join(Booking, Booking.session_id == WorkshopSession.id)
+        .where(Booking.user_id == user_id, Booking.attendance == "present",
+               WorkshopSession.module_id.in_(module_ids)).distinct()))

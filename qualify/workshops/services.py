@@ -288,8 +288,8 @@ def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) ->
     elif was_present and via == "workshop" and not _present_elsewhere(booking):
         if not withdraw_participation(booking.user, session.module, via=via):
             note = _("Der Kurs ist mit dieser Teilnahme bereits abgeschlossen und das Zertifikat ausgestellt: "
-                     "das Modul bleibt erledigt. Soll das Zertifikat zurückgenommen werden, wenden Sie sich an "
-                     "die Administration.")
+                     "das Modul bleibt erledigt. Soll das Zertifikat zurückgezogen werden, wenden Sie sich an "
+                     "die Administration (Verwaltung → Zertifikate): dort wird auch das Modul wieder geöffnet.")
     db.session.flush()
     return note
 

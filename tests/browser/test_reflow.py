@@ -22,7 +22,8 @@ PAGES = {
     "moderation": ["/austausch/moderation", "/meine-daten/export"],
     "betriebsrat": ["/berichte/beteiligung", "/berichte/protokoll", "/berichte/beteiligung/druck"],
     "admin": ["/verwaltung/", "/verwaltung/import", "/verwaltung/personen/neu", "/verwaltung/pflichtkurse",
-              "/verwaltung/protokoll", "/meine-daten/aufbewahrung", "/berichte/rueckmeldungen"],
+              "/verwaltung/zertifikate/", "/verwaltung/protokoll", "/meine-daten/aufbewahrung",
+              "/berichte/rueckmeldungen"],
 }
 
 

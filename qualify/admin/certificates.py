@@ -1,0 +1,77 @@
+"""Administration of certificates: find one, and withdraw it when it was issued by mistake."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
+
+from qualify.accounts.models import User
+from qualify.accounts.roles import Role
+from qualify.admin.forms import WithdrawCertificateForm
+from qualify.core import audit
+from qualify.core.security import role_required
+from qualify.core.time import utcnow
+from qualify.extensions import db
+from qualify.learning import withdrawal
+from qualify.learning.services import LearningError, certificate_by_code
+
+bp = Blueprint("admin_certificates", __name__, url_prefix="/verwaltung/zertifikate")
+
+DONE_VIA = {"read": _l("gelesen"), "quiz": _l("Quiz bestanden"), "workshop": _l("Teilnahme am Workshop"),
+            "exchange": _l("Teilnahme am Austausch")}
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def search():
+    """Find certificates by code, name, e-mail or course; without a search, the latest withdrawals."""
+    query = request.args.get("q", "")
+    issued, withdrawn = withdrawal.search_certificates(query)
+    return render_template("admin/certificates.html", query=query, issued=issued, withdrawn=withdrawn)
+
+
+def _choice(done: withdrawal.DoneModule) -> SelectChoice:
+    label = f"{done.module.title} – {DONE_VIA[done.via]}, {format_date(done.completed_at)}"
+    if done.suggested:
+        label += " – " + _("Anwesenheit nicht mehr eingetragen")
+    return SelectChoice(str(done.module.id), label)
+
+
+@bp.route("/<code>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def certificate(code: str):
+    """Show a certificate with the modules behind it, and withdraw it."""
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        withdrawn = withdrawal.withdrawn_by_code(code) or abort(404)
+        return render_template("admin/certificate.html", withdrawn=withdrawn)
+    holder = db.session.get(User, certificate.user_id)
+    done = withdrawal.done_modules(certificate)
+    form = WithdrawCertificateForm()
+    form.modules.choices = [_choice(d) for d in done if d.reopenable]
+    if request.method == "GET":
+        form.modules.data = [str(d.module.id) for d in done if d.suggested]
+        # Which modules a person did, and when, is personal data: every look at it is logged.
+        audit.record("personal_data.view", actor=current_user, target=holder, code=certificate.code)
+        db.session.commit()
+    if form.validate_on_submit():
+        try:
+            withdrawal.withdraw_certificate(certificate, reason=form.reason.data,
+                                            reopen={int(value) for value in form.modules.data},
+                                            by=current_user, now=utcnow())
+            db.session.commit()
+        except LearningError as error:
+            db.session.rollback()
+            form.modules.errors.append(str(error))
+        except IntegrityError:  # another administrator withdrew it a moment ago
+            db.session.rollback()
+            flash(_("Das Zertifikat wurde bereits zurückgezogen."), "error")
+            return redirect(url_for("admin_certificates.certificate", code=code))
+        else:
+            flash(_("Das Zertifikat ist zurückgezogen; die Person ist per E-Mail informiert."), "success")
+            return redirect(url_for("admin_certificates.certificate", code=code))
+    return render_template("admin/certificate.html", certificate=certificate, holder=holder, form=form,
+                           kept=[d for d in done if not d.reopenable])

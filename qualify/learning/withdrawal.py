@@ -1,0 +1,139 @@
+"""Taking back a certificate issued by mistake: the course is open again until the person completes it anew.
+
+The typical case: a trainer marked someone present at a workshop who was not there, and the workshop was the
+course's last module. Taking "present" back cannot undo a course that is complete (the certificate may be
+printed already), so an administrator withdraws the certificate and chooses which modules are open again.
+The code stays checkable: whoever verifies it learns that it was withdrawn (never why).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete, or_, select
+
+from qualify.accounts.models import User
+from qualify.core import audit
+from qualify.core.database import contains_text
+from qualify.core.mail import absolute_url, queue_mail
+from qualify.courses.models import Course
+from qualify.courses.outline import OutlineModule, outline_of
+from qualify.extensions import db
+from qualify.learning.models import Certificate, ModuleCompletion, WithdrawnCertificate
+from qualify.learning.services import LearningError, get_enrolment, remember_done
+from qualify.workshops.queries import modules_attended
+
+# A passed quiz stays passed: its graded attempt is the record, and the attempt limit may allow no other.
+REOPENABLE = frozenset({"read", "workshop", "exchange"})
+MAX_REASON = 1000
+SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class DoneModule:
+    module: OutlineModule
+    via: str  # read | quiz | workshop | exchange
+    completed_at: datetime
+    attended: bool | None  # for a module done at a workshop: whether "present" is still recorded there
+
+    @property
+    def reopenable(self) -> bool:
+        return self.via in REOPENABLE
+
+    @property
+    def suggested(self) -> bool:
+        """Done at a workshop where the person is no longer marked present: the mistake to correct."""
+        return self.via == "workshop" and self.attended is False
+
+
+def done_modules(certificate: Certificate) -> list[DoneModule]:
+    """List the course's modules the holder has done, in the course's order, and how."""
+    modules = outline_of(db.session.get(Course, certificate.course_id)).modules
+    completions = {row.module_id: row for row in db.session.execute(
+        select(ModuleCompletion.module_id, ModuleCompletion.via, ModuleCompletion.completed_at)
+        .where(ModuleCompletion.user_id == certificate.user_id,
+               ModuleCompletion.module_id.in_([m.id for m in modules])))}
+    at_workshops = [m.id for m in modules if m.id in completions and completions[m.id].via == "workshop"]
+    attended = modules_attended(certificate.user_id, at_workshops)
+    return [DoneModule(module, completions[module.id].via, completions[module.id].completed_at,
+                       attended=(module.id in attended) if module.id in at_workshops else None)
+            for module in modules if module.id in completions]
+
+
+def withdraw_certificate(certificate: Certificate, *, reason: str, reopen: set[int], by: User,
+                         now: datetime) -> WithdrawnCertificate:
+    """Withdraw the certificate, open the course again with the chosen modules to do, and tell the holder.
+
+    At least one module must open again, or the course would count as complete with nothing left to do.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise LearningError(_("Bitte geben Sie einen Grund an; die Person erfährt ihn per E-Mail."))
+    done = done_modules(certificate)
+    allowed = {d.module.id for d in done if d.reopenable}
+    if not reopen:
+        raise LearningError(_("Bitte wählen Sie mindestens ein Modul, das erneut erledigt werden muss."))
+    if not reopen <= allowed:
+        raise LearningError(_("Diese Module können nicht wieder geöffnet werden."))
+
+    holder = db.session.get(User, certificate.user_id)
+    course = db.session.get(Course, certificate.course_id)
+    withdrawn = WithdrawnCertificate(
+        code=certificate.code, user_id=certificate.user_id, course_id=certificate.course_id,
+        holder_name=certificate.holder_name, course_title=certificate.course_title,
+        issued_at=certificate.issued_at, withdrawn_at=now, reason=reason[:MAX_REASON])
+    db.session.delete(certificate)
+    db.session.add(withdrawn)
+    enrolment = get_enrolment(holder, course)
+    if enrolment is not None:
+        enrolment.completed_at = None
+    db.session.execute(delete(ModuleCompletion).where(ModuleCompletion.user_id == holder.id,
+                                                      ModuleCompletion.module_id.in_(reopen)))
+    for module_id in reopen:
+        remember_done(holder, module_id, False)
+    # The reason stays out of the log: the works council reads it, and the reason may be about the person.
+    audit.record("certificate.withdrawn", actor=by, target=holder, code=withdrawn.code, course_id=course.id,
+                 reopened=sorted(reopen))
+    _tell_holder(holder, withdrawn, course, [d.module for d in done if d.module.id in reopen])
+    db.session.flush()
+    return withdrawn
+
+
+def _tell_holder(holder: User, withdrawn: WithdrawnCertificate, course: Course,
+                 reopened: list[OutlineModule]) -> None:
+    if not holder.active or not holder.email:
+        return
+    with force_locale(holder.language or "de"):
+        subject = _("Ihr Zertifikat wurde zurückgezogen: %(course)s", course=withdrawn.course_title)
+        body = current_app.jinja_env.get_template("learning/mail/certificate_withdrawn.txt").render(
+            holder=holder, withdrawn=withdrawn, modules=reopened,
+            url=absolute_url("courses.course", slug=course.slug))
+    queue_mail(holder.email, subject, body)
+
+
+def withdrawn_by_code(code: str) -> WithdrawnCertificate | None:
+    """Find a withdrawn certificate by its verification code, forgiving case and blanks."""
+    return db.session.scalar(select(WithdrawnCertificate).where(WithdrawnCertificate.code == code.strip().upper()))
+
+
+def search_certificates(query: str) -> tuple[list[Certificate], list[WithdrawnCertificate]]:
+    """Find issued and withdrawn certificates by code, holder's name or e-mail, or course title.
+
+    Without a query: the latest withdrawals, so that an administrator sees what was taken back lately.
+    """
+    query = query.strip()
+    if not query:
+        latest = select(WithdrawnCertificate).order_by(WithdrawnCertificate.withdrawn_at.desc()).limit(SEARCH_LIMIT)
+        return [], list(db.session.scalars(latest))
+    return (_matching(Certificate, Certificate.issued_at, query),
+            _matching(WithdrawnCertificate, WithdrawnCertificate.withdrawn_at, query))
+
+
+def _matching(model, newest_first, query: str) -> list:
+    stmt = (select(model).join(User, User.id == model.user_id)
+            .where(or_(model.code == query.upper(), contains_text(model.holder_name, query),
+                       contains_text(User.email, query), contains_text(model.course_title, query)))
+            .order_by(newest_first.desc()).limit(SEARCH_LIMIT))
+    return list(db.session.scalars(stmt))
