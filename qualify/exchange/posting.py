@@ -130,6 +130,19 @@ def published(post: ExchangePost, *, now: datetime) -> None:
 
 def check_participation(user, space: ExchangeSpace, *, now: datetime) -> bool:
     """Mark the exchange module done once the person has opened a thread and replied to others twice."""
+    if took_part_in_space(user, space):
+        return record_participation(user, space.module, via="exchange", now=now)
+    return False
+
+
+def took_part_in_module_space(user, module) -> bool:
+    """Whether the person has done the exchange module by posting in its space (rather than at a session)."""
+    space = db.session.scalar(select(ExchangeSpace).where(ExchangeSpace.module_id == module.id))
+    return space is not None and took_part_in_space(user, space)
+
+
+def took_part_in_space(user, space: ExchangeSpace) -> bool:
+    """Whether the person opened a thread and replied to others twice, counting published posts."""
     opening = aliased(ExchangePost)
     mine = (select(func.count()).select_from(ExchangePost).join(ExchangeThread)
             .where(ExchangeThread.space_id == space.id, ExchangePost.author_id == user.id,
@@ -138,9 +151,7 @@ def check_participation(user, space: ExchangeSpace, *, now: datetime) -> bool:
     replies = db.session.scalar(
         mine.join(opening, and_(opening.thread_id == ExchangeThread.id, opening.is_opening.is_(True)))
         .where(ExchangePost.is_opening.is_(False), opening.author_id != user.id))
-    if started >= THREADS_TO_COMPLETE and replies >= REPLIES_TO_COMPLETE:
-        return record_participation(user, space.module, via="exchange", now=now)
-    return False
+    return started >= THREADS_TO_COMPLETE and replies >= REPLIES_TO_COMPLETE
 
 
 # The title a thread keeps when the person who opened it deleted their account and posts, and others replied.

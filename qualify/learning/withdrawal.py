@@ -20,9 +20,10 @@ from qualify.core.database import contains_text
 from qualify.core.mail import absolute_url, queue_mail
 from qualify.courses.models import Course
 from qualify.courses.outline import OutlineModule, outline_of
+from qualify.exchange.posting import took_part_in_module_space
 from qualify.extensions import db
 from qualify.learning.models import Certificate, ModuleCompletion, WithdrawnCertificate
-from qualify.learning.services import LearningError, get_enrolment, remember_done
+from qualify.learning.services import PARTICIPATION_KINDS, LearningError, get_enrolment, remember_done
 from qualify.workshops.queries import modules_attended
 
 # A passed quiz stays passed: its graded attempt is the record, and the attempt limit may allow no other.
@@ -36,7 +37,7 @@ class DoneModule:
     module: OutlineModule
     via: str  # read | quiz | workshop | exchange
     completed_at: datetime
-    attended: bool | None  # for a module done at a workshop: whether "present" is still recorded there
+    attended: bool | None  # done by taking part: whether it still stands (present at a session, posts in the space)
 
     @property
     def reopenable(self) -> bool:
@@ -44,8 +45,8 @@ class DoneModule:
 
     @property
     def suggested(self) -> bool:
-        """Done at a workshop where the person is no longer marked present: the mistake to correct."""
-        return self.via == "workshop" and self.attended is False
+        """Done by taking part, which no longer stands (presence taken back): the mistake to correct."""
+        return self.attended is False
 
 
 def done_modules(certificate: Certificate) -> list[DoneModule]:
@@ -55,10 +56,13 @@ def done_modules(certificate: Certificate) -> list[DoneModule]:
         select(ModuleCompletion.module_id, ModuleCompletion.via, ModuleCompletion.completed_at)
         .where(ModuleCompletion.user_id == certificate.user_id,
                ModuleCompletion.module_id.in_([m.id for m in modules])))}
-    at_workshops = [m.id for m in modules if m.id in completions and completions[m.id].via == "workshop"]
-    attended = modules_attended(certificate.user_id, at_workshops)
+    by_taking_part = [m for m in modules if m.id in completions and completions[m.id].via in PARTICIPATION_KINDS]
+    attended = modules_attended(certificate.user_id, [m.id for m in by_taking_part])
+    holder = db.session.get(User, certificate.user_id)
+    attended |= {m.id for m in by_taking_part if completions[m.id].via == "exchange" and m.id not in attended
+                 and took_part_in_module_space(holder, m)}
     return [DoneModule(module, completions[module.id].via, completions[module.id].completed_at,
-                       attended=(module.id in attended) if module.id in at_workshops else None)
+                       attended=(module.id in attended) if module in by_taking_part else None)
             for module in modules if module.id in completions]
 
 

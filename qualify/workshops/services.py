@@ -12,6 +12,7 @@ from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import insert_on_conflict, run
 from qualify.courses import catalogue
+from qualify.exchange.posting import took_part_in_module_space
 from qualify.extensions import db
 from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
 from qualify.workshops import mails
@@ -265,8 +266,8 @@ def close_bookings(session: WorkshopSession, *, now: datetime) -> int:
 
 def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) -> str | None:
     """Record present, excused or absent; present marks the module done for the person, and taking "present"
-    back at a workshop undoes that (unless they were present at another session of the module, or the course
-    is complete).
+    back undoes that (unless they were present at another session of the module, did an exchange module by
+    posting in its space, or the course is complete).
 
     Returns a note for the trainer when the module has to stay done.
     """
@@ -284,14 +285,18 @@ def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) ->
     note = None
     if value == "present":
         record_participation(booking.user, session.module, via=via, now=now)
-    # Only for workshops: an exchange module is also done by taking part in its space, which stays counted.
-    elif was_present and via == "workshop" and not _present_elsewhere(booking):
+    elif was_present and not _present_elsewhere(booking) and not _earned_in_space(booking.user, session.module, via):
         if not withdraw_participation(booking.user, session.module, via=via):
             note = _("Der Kurs ist mit dieser Teilnahme bereits abgeschlossen und das Zertifikat ausgestellt: "
                      "das Modul bleibt erledigt. Soll das Zertifikat zurückgezogen werden, wenden Sie sich an "
                      "die Administration (Verwaltung → Zertifikate): dort wird auch das Modul wieder geöffnet.")
     db.session.flush()
     return note
+
+
+def _earned_in_space(user: User, module, via: str) -> bool:
+    """An exchange module is also done by posting in its space: then it stays done without the session."""
+    return via == "exchange" and took_part_in_module_space(user, module)
 
 
 def _present_elsewhere(booking: Booking) -> bool:

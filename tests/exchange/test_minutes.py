@@ -4,12 +4,16 @@ without consent; taking part marks the module done."""
 from datetime import time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
-from qualify.exchange import minutes
+from qualify.exchange import minutes, moderation, posting
 from qualify.exchange.models import ExchangeLogEntry
 from qualify.extensions import db
+from qualify.learning import services as learning
+from qualify.learning import withdrawal
+from qualify.learning.models import Certificate, ModuleCompletion
 from qualify.learning.services import is_module_done
 from qualify.workshops import schedule
 from qualify.workshops import services as workshops
@@ -130,3 +134,54 @@ def test_taking_part_in_the_session_marks_the_module_done(session, exchange_modu
     workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
     db.session.commit()
     assert is_module_done(author, exchange_module)
+
+
+def test_taking_present_back_at_the_session_undoes_the_module_done(session, exchange_module, moderator, author):
+    booking = workshops.booking_of(author, session)
+    workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
+    db.session.commit()
+    workshops.mark_attendance(booking, "absent", by=moderator, now=session.starts_at)
+    db.session.commit()
+    assert not is_module_done(author, exchange_module)
+
+
+def test_the_module_stays_done_when_the_person_also_took_part_in_the_space(
+        session, space, exchange_module, moderator, author):
+    guiding = posting.start_thread(space, moderator, "Leitfrage", "Was ist neu?", anonymous=False, now=utcnow())
+    posts = [posting.start_thread(space, author, "Meine Erfahrung", "Bei uns …", anonymous=True, now=utcnow()).posts[0],
+             posting.reply(guiding, author, "Antwort eins", anonymous=True, now=utcnow()),
+             posting.reply(guiding, author, "Antwort zwei", anonymous=False, now=utcnow())]
+    db.session.commit()
+    for post in posts:
+        moderation.approve(post, by=moderator, now=utcnow())
+    booking = workshops.booking_of(author, session)
+    workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
+    db.session.commit()
+    workshops.mark_attendance(booking, "excused", by=moderator, now=session.starts_at)
+    db.session.commit()
+    assert is_module_done(author, exchange_module)
+
+
+def test_withdrawing_the_certificate_suggests_the_exchange_module_until_the_person_posts_enough(
+        session, space, exchange_module, moderator, author):
+    learning.enrol(author, exchange_module.course, now=utcnow())
+    for other in exchange_module.course.active_modules:
+        if other.id != exchange_module.id:
+            db.session.add(ModuleCompletion(user_id=author.id, module_id=other.id, via="read", completed_at=utcnow(),
+                                            module_version_id=other.current_version_id))
+    booking = workshops.booking_of(author, session)
+    workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
+    note = workshops.mark_attendance(booking, "absent", by=moderator, now=session.starts_at)
+    db.session.commit()
+    assert "Verwaltung → Zertifikate" in note
+    certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == author.id))
+    suggested = {d.module.id for d in withdrawal.done_modules(certificate) if d.suggested}
+    assert suggested == {exchange_module.id}
+
+    guiding = posting.start_thread(space, moderator, "Leitfrage", "Was ist neu?", anonymous=False, now=utcnow())
+    for post in [posting.start_thread(space, author, "Bei uns", "…", anonymous=True, now=utcnow()).posts[0],
+                 posting.reply(guiding, author, "Eins", anonymous=True, now=utcnow()),
+                 posting.reply(guiding, author, "Zwei", anonymous=True, now=utcnow())]:
+        moderation.approve(post, by=moderator, now=utcnow())
+    db.session.commit()
+    assert not any(d.suggested for d in withdrawal.done_modules(certificate))
