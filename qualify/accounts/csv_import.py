@@ -200,7 +200,7 @@ def _email(value: str, line: int, problems: list[Problem]) -> str:
     from email_validator import EmailNotValidError, validate_email  # on first use: imports are rare
 
     try:
-        validate_email(email, check_deliverability=False)
+        validate_email(email, check_deliverability=False, test_environment=True)  # .test: see email_address
     except EmailNotValidError:
         problems.append(Problem(line, _("„%(value)s“ ist keine gültige E-Mail-Adresse.", value=value.strip()),
                                 label))

@@ -3,16 +3,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from qualify.accounts.services import check_password_strength
+from qualify.core.forms import email_address, strip
 
 LANGUAGE_CHOICES: list[SelectChoice] = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
-
-
-def strip(value: str | None) -> str | None:
-    """Drop the blanks that phones and copy-paste add around an address."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def strong_password(form, field) -> None:
@@ -30,7 +26,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email(), Length(max=320)],
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), email_address(), Length(max=320)],
                        filters=[strip], render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Link zum Zurücksetzen senden"))
 

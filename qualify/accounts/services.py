@@ -78,6 +78,7 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
     email = normalise_email(email)
     if find_user_by_email(email):
         raise AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.", email=email))
+    _check_personnel_number(personnel_number, organisation, user=None)
     user = User(email=email, display_name=display_name.strip(), personnel_number=personnel_number or None,
                 language=language, organisation=organisation, unit=unit,
                 password_hash=hash_password(password) if password else None)
@@ -108,6 +109,9 @@ def update_user(user: User, *, email: str, display_name: str, personnel_number: 
     other = find_user_by_email(email)
     if other and other.id != user.id:
         raise AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.", email=email))
+    _check_personnel_number(personnel_number, organisation, user=user)
+    if not roles:  # no access at all is what deactivating is for; a person without a role sees empty pages
+        raise AccountError(_("Bitte wählen Sie mindestens eine Rolle."), field="roles")
     if Role.ADMIN in user.roles and Role.ADMIN not in roles and count_active_admins() <= 1:
         raise AccountError(_("Das ist das letzte Administrationskonto: Die Rolle bleibt."), field="roles")
     if email != user.email:
@@ -117,6 +121,17 @@ def update_user(user: User, *, email: str, display_name: str, personnel_number: 
     user.organisation, user.unit = organisation, unit
     set_roles(user, roles, actor=actor)
     audit.record("user.update", actor=actor, target=user)
+
+
+def _check_personnel_number(number: str | None, organisation: Organisation | None, *, user: User | None) -> None:
+    """A personnel number names one person within an organisation."""
+    if not number or organisation is None:
+        return
+    holder = db.session.scalar(select(User).where(User.organisation_id == organisation.id,
+                                                  User.personnel_number == number))
+    if holder is not None and holder is not user:
+        raise AccountError(_("Die Personalnummer %(number)s ist in %(organisation)s bereits vergeben.",
+                             number=number, organisation=organisation.name), field="personnel_number")
 
 
 def count_active_admins() -> int:

@@ -13,11 +13,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.accounts.roles import ROLE_LABELS
-from qualify.core.forms import CheckboxListField
+from qualify.core.forms import CheckboxListField, email_address, strip
 
 
 def role_choices() -> list[SelectChoice]:
@@ -26,7 +26,8 @@ def role_choices() -> list[SelectChoice]:
 
 class UserForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), email_address(), Length(max=320)],
+                       filters=[strip])
     personnel_number = StringField(_l("Personalnummer"), validators=[Optional(), Length(max=40)])
     unit = SelectField(_l("Organisation und Einheit"), coerce=str, validators=[Optional()])
     language = SelectField(_l("Sprache"), choices=LANGUAGE_CHOICES)

@@ -93,7 +93,7 @@ def new_user():
                 organisation=organisation, unit=unit, personnel_number=form.personnel_number.data,
                 language=form.language.data, actor=current_user)
         except services.AccountError as error:
-            form.email.errors.append(str(error))
+            getattr(form, error.field).errors.append(str(error))
         else:
             if form.send_invitation.data:
                 send_password_reset(user, invitation=True)

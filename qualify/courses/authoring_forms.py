@@ -13,8 +13,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from qualify.core.forms import email_address, strip
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES
 
 SLUG_HINT = _l("Wird Teil der Adresse: a–z, 0–9 und Bindestriche, z. B. hochvolt-grundlagen.")
@@ -87,7 +88,7 @@ class RestoreForm(FlaskForm):
 
 class OwnerForm(FlaskForm):
     email = EmailField(_l("E-Mail-Adresse der Trainerin oder des Trainers"),
-                       validators=[DataRequired(), Email(), Length(max=320)])
+                       validators=[DataRequired(), email_address(), Length(max=320)], filters=[strip])
     submit = SubmitField(_l("Als Mitverantwortliche/n hinzufügen"))
 
 

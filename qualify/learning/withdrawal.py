@@ -26,8 +26,6 @@ from qualify.learning.models import Certificate, ModuleCompletion, WithdrawnCert
 from qualify.learning.services import PARTICIPATION_KINDS, LearningError, get_enrolment, remember_done
 from qualify.workshops.queries import modules_attended
 
-# A passed quiz stays passed: its graded attempt is the record, and the attempt limit may allow no other.
-REOPENABLE = frozenset({"read", "workshop", "exchange"})
 MAX_REASON = 1000
 SEARCH_LIMIT = 50
 
@@ -37,16 +35,22 @@ class DoneModule:
     module: OutlineModule
     via: str  # read | quiz | workshop | exchange
     completed_at: datetime
-    attended: bool | None  # done by taking part: whether it still stands (present at a session, posts in the space)
+    present: bool | None = None  # done by taking part: whether the person is still marked present at a session
+    posted: bool = False  # an exchange module the person also did by posting in its space
 
     @property
     def reopenable(self) -> bool:
-        return self.via in REOPENABLE
+        """Whether doing the module again means anything.
+
+        Not for a passed quiz (its graded attempt is the record, and the attempt limit may allow no other), nor
+        for an exchange module done by posting (the posts count again at the person's next post).
+        """
+        return self.via != "quiz" and not self.posted
 
     @property
     def suggested(self) -> bool:
-        """Done by taking part, which no longer stands (presence taken back): the mistake to correct."""
-        return self.attended is False
+        """Done by taking part, which no longer stands ("present" taken back): the mistake to correct."""
+        return self.present is False and not self.posted
 
 
 def done_modules(certificate: Certificate) -> list[DoneModule]:
@@ -56,13 +60,14 @@ def done_modules(certificate: Certificate) -> list[DoneModule]:
         select(ModuleCompletion.module_id, ModuleCompletion.via, ModuleCompletion.completed_at)
         .where(ModuleCompletion.user_id == certificate.user_id,
                ModuleCompletion.module_id.in_([m.id for m in modules])))}
-    by_taking_part = [m for m in modules if m.id in completions and completions[m.id].via in PARTICIPATION_KINDS]
-    attended = modules_attended(certificate.user_id, [m.id for m in by_taking_part])
+    taking_part = {m.id for m in modules if m.id in completions and completions[m.id].via in PARTICIPATION_KINDS}
+    present = modules_attended(certificate.user_id, list(taking_part))
     holder = db.session.get(User, certificate.user_id)
-    attended |= {m.id for m in by_taking_part if completions[m.id].via == "exchange" and m.id not in attended
-                 and took_part_in_module_space(holder, m)}
+    posted = {m.id for m in modules if m.id in taking_part and completions[m.id].via == "exchange"
+              and took_part_in_module_space(holder, m)}
     return [DoneModule(module, completions[module.id].via, completions[module.id].completed_at,
-                       attended=(module.id in attended) if module in by_taking_part else None)
+                       present=(module.id in present) if module.id in taking_part else None,
+                       posted=module.id in posted)
             for module in modules if module.id in completions]
 
 
@@ -137,7 +142,7 @@ def search_certificates(query: str) -> tuple[list[Certificate], list[WithdrawnCe
 
 def _matching(model, newest_first, query: str) -> list:
     stmt = (select(model).join(User, User.id == model.user_id)
-            .where(or_(model.code == query.upper(), contains_text(model.holder_name, query),
+            .where(or_(contains_text(model.code, query), contains_text(model.holder_name, query),
                        contains_text(User.email, query), contains_text(model.course_title, query)))
             .order_by(newest_first.desc()).limit(SEARCH_LIMIT))
     return list(db.session.scalars(stmt))

@@ -209,7 +209,7 @@ def _groups(scope: Scope, sizes: dict[tuple, int]) -> list[tuple[int | None, str
     """Name the groups: organisations for the network, else the units (and people without one)."""
     groups = list(scope.groups)
     if not scope.network and any(key is None for key, _month in sizes):
-        groups.append((None, str(_l("Ohne Bereich"))))
+        groups.append((None, _l("Ohne Bereich")))  # lazy: the table is kept for readers of every language
     return groups
 
 
@@ -286,7 +286,7 @@ class _View:
                 count = published_total((c for c, _size in published), self.k)
                 cells.append(Figure(count, share(count, sum(size for _c, size in published))))
             heads = published_total((row.headcount.count for row in rows), self.k)
-            total = Row(str(_l("Summe der ausgewiesenen Gruppen")), Figure(heads), cells)
+            total = Row(_l("Summe der ausgewiesenen Gruppen"), Figure(heads), cells)
         return Table(columns=[f"{month:%Y-%m}/{metric}" for month, metric in columns], rows=rows, total=total)
 
 

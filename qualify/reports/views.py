@@ -35,7 +35,10 @@ def _report() -> services.Report:
         filters = parse_filters(request.args, scope)
     except OutOfScope:
         abort(404)
-    return services.participation_report(scope, filters)
+    report = services.participation_report(scope, filters)
+    if filters.course_id is not None and filters.course_id not in dict(report.course_titles):
+        abort(404)  # no such course: its figures would be all zeros under the heading "alle Kurse"
+    return report
 
 
 def _names(report: services.Report) -> dict[str, str]:

@@ -6,6 +6,7 @@ import io
 from flask_babel import gettext as _
 
 from qualify.core.time import to_local
+from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
 from qualify.workshops.models import Booking
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,7 +27,8 @@ def participants_csv(bookings: list[Booking], positions: dict[int, int]) -> str:
     for booking in bookings:
         user = booking.user
         writer.writerow([safe_cell(cell) for cell in (
-            user.display_name, user.email, user.personnel_number or "", booking.status,
-            positions.get(booking.id, ""), booking.attendance or "",
+            user.display_name, user.email, user.personnel_number or "",
+            STATUS_LABELS.get(booking.status, booking.status), positions.get(booking.id, ""),
+            ATTENDANCE_LABELS.get(booking.attendance, booking.attendance or ""),
             to_local(booking.booked_at).strftime("%d.%m.%Y %H:%M"))])
     return "\ufeff" + buffer.getvalue()

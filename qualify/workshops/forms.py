@@ -68,6 +68,10 @@ class SessionForm(FlaskForm):
     trainers = CheckboxListField(_l("Trainerinnen und Trainer"), coerce=int)
     submit = SubmitField(_l("Speichern"))
 
+    def validate_trainers(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Bitte mindestens eine Trainerin oder einen Trainer wählen."))
+
     def validate_place(self, field) -> None:
         if self.format.data in ("in-person", "hybrid") and not (field.data or "").strip():
             raise ValidationError(_l("Bitte einen Ort angeben."))
@@ -85,6 +89,13 @@ class SessionForm(FlaskForm):
             cancellation_hours_before=self.cancellation_hours_before.data or 0,
             approval_required=self.approval_required.data,
             trainers=[trainers_by_id[i] for i in self.trainers.data or [] if i in trainers_by_id])
+
+
+class CancelSessionForm(FlaskForm):
+    note = TextAreaField(_l("Grund für die Teilnehmenden (freiwillig)"), validators=[Optional(), Length(max=1000)],
+                         description=_l("Steht in der E-Mail an alle Angemeldeten und auf der Seite des Termins, "
+                                        "z. B. „Die Trainerin ist erkrankt; ein Ersatztermin folgt.“"))
+    submit = SubmitField(_l("Termin absagen und alle benachrichtigen"))
 
 
 class NewSessionForm(SessionForm):

@@ -55,6 +55,7 @@ class WorkshopSession(db.Model):
     # Set by the scheduler once the booking deadline has passed and the waitlist was closed.
     bookings_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancellation_note: Mapped[str | None] = mapped_column(Text)  # why, in the trainer's words, for those booked
     uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(default=0)
     # Raised under the row lock for every booking: gives the waitlist its strict order.

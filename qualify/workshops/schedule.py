@@ -96,6 +96,8 @@ def default_capacity(module: Module) -> int:
 
 
 def _apply(session: WorkshopSession, plan: SessionPlan, day: date) -> None:
+    if not plan.trainers:  # nobody would see its participants or could take attendance
+        raise ScheduleError(_("Bitte mindestens eine Trainerin oder einen Trainer wählen."))
     session.starts_at, session.ends_at = plan.times_on(day)
     session.booking_deadline_at = session.starts_at - timedelta(hours=plan.booking_hours_before)
     session.cancellation_deadline_at = session.starts_at - timedelta(hours=plan.cancellation_hours_before)
@@ -137,7 +139,11 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     session = services.lock_session(session)
     if session.is_cancelled:
         raise ScheduleError(_("Ein abgesagter Termin kann nicht mehr geändert werden."))
+    starts_at = session.starts_at.replace(second=0, microsecond=0)  # as the form shows it
     _apply(session, plan, day)
+    # A running session may still get a new room or note; it cannot be moved to a time already past.
+    if session.starts_at != starts_at and session.starts_at <= now:
+        raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.", day=day.strftime("%d.%m.%Y")))
     session.sequence += 1
     session.updated_at = now
     db.session.flush()
@@ -146,13 +152,17 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     services.promote(session, now=now)
 
 
-def cancel_session(session: WorkshopSession, *, by: User, now: datetime) -> int:
-    """Cancel a session and tell everyone booked (a CANCEL for their calendar); return how many were told."""
+def cancel_session(session: WorkshopSession, *, by: User, now: datetime, note: str = "") -> int:
+    """Cancel a session and tell everyone booked, with the trainer's note (and a CANCEL for their calendar).
+
+    Return how many were told.
+    """
     session = services.lock_session(session)
     if session.is_cancelled:
         return 0
     session.status = "cancelled"
     session.cancelled_at = now
+    session.cancellation_note = note.strip() or None
     session.sequence += 1
     session.updated_at = now
     db.session.flush()

@@ -5,6 +5,7 @@ Registered on the workshops blueprint from the ROUTES table at the end of this f
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -13,7 +14,14 @@ from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
 from qualify.workshops import access, export, queries, schedule, services
-from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS, NewSessionForm, SessionForm, parse_dates
+from qualify.workshops.forms import (
+    ATTENDANCE_LABELS,
+    STATUS_LABELS,
+    CancelSessionForm,
+    NewSessionForm,
+    SessionForm,
+    parse_dates,
+)
 from qualify.workshops.models import ATTENDANCE, Booking
 from qualify.workshops.schedule import ScheduleError, SessionPlan
 from qualify.workshops.services import BookingError
@@ -51,7 +59,7 @@ def new_session(module_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("%(n)d Termin(e) angelegt.", n=len(sessions)))
+            flash(ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", len(sessions)))
             return access.back_to_session(sessions[0].id)
     return render_template("workshops/session_form.html", form=form, module=module, session=None)
 
@@ -78,12 +86,19 @@ def edit_session(session_id: int):
 
 
 def cancel_session(session_id: int):
-    """Cancel a session and tell everyone booked."""
+    """Ask first, then cancel a session and tell everyone booked, with the trainer's note."""
     session = access.managed_session(session_id)
-    told = schedule.cancel_session(session, by=current_user, now=utcnow())
-    db.session.commit()
-    flash(_("Der Termin ist abgesagt; %(n)d Person(en) wurden benachrichtigt.", n=told))
-    return access.back_to_session(session_id)
+    if session.is_cancelled:
+        return access.back_to_session(session_id)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        told = schedule.cancel_session(session, by=current_user, now=utcnow(), note=form.note.data or "")
+        db.session.commit()
+        flash(ngettext("Der Termin ist abgesagt; %(num)d Person wurde benachrichtigt.",
+                       "Der Termin ist abgesagt; %(num)d Personen wurden benachrichtigt.", told))
+        return access.back_to_session(session_id)
+    return render_template("workshops/cancel.html", session=session, form=form,
+                           booked=services.status_counts(session))
 
 
 def manage(session_id: int):
@@ -155,15 +170,16 @@ def attendance(session_id: int):
                 flash(note, "warning")
         return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking.id}")
     bookings = [b for b in queries.participants(session) if b.status == "confirmed"]
+    opens_at = session.starts_at - services.ATTENDANCE_OPENS_BEFORE
     return render_template("workshops/attendance.html", session=session, bookings=bookings,
-                           attendance_labels=ATTENDANCE_LABELS)
+                           attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None)
 
 
 # Registered by the blueprint's module with core.routing.add_signed_in_routes.
 ROUTES = (
     ("/modul/<int:module_id>/neu", new_session, BOTH),
     ("/<int:session_id>/bearbeiten", edit_session, BOTH),
-    ("/<int:session_id>/absagen", cancel_session, POST),
+    ("/<int:session_id>/absagen", cancel_session, BOTH),
     ("/<int:session_id>/teilnehmende", manage, GET),
     ("/<int:session_id>/teilnehmende.csv", export_csv, GET),
     ("/buchungen/<int:booking_id>/freigeben", approve, POST),

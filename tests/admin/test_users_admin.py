@@ -178,3 +178,39 @@ def test_an_admin_looking_at_a_person_is_logged_for_the_works_council(client, ad
     works_council = app.test_client()
     login(council, via=works_council)
     assert "Personendaten angesehen (Administration)" in works_council.get("/berichte/protokoll").text
+
+
+def test_a_taken_personnel_number_is_reported_at_the_field_not_as_a_server_error(
+        client, admin, make_user, make_organisation):
+    organisation = make_organisation()
+    unit = f"unit:{organisation.units[0].id}"
+    make_user(email="erste@example.org", organisation=organisation)
+    first = db.session.scalar(select(User).where(User.email == "erste@example.org"))
+    first.personnel_number = "P-ÄÖÜ-1"
+    db.session.commit()
+    created = client.post("/verwaltung/personen/neu", data=new_person(unit=unit, personnel_number="P-ÄÖÜ-1"))
+    assert created.status_code == 200 and 'id="personnel_number-error"' in created.text
+    assert "bereits vergeben" in created.text and 'value="Nora Neu"' in created.text
+    assert db.session.scalar(select(User).where(User.email == "nora@example.org")) is None
+
+    other = make_user(email="zweite@example.org", organisation=organisation)
+    edited = client.post(f"/verwaltung/personen/{other.id}",
+                         data=new_person(email="zweite@example.org", unit=unit, personnel_number="P-ÄÖÜ-1"))
+    assert edited.status_code == 200 and 'id="personnel_number-error"' in edited.text
+
+
+def test_a_person_keeps_at_least_one_role(client, admin, make_user):
+    person = make_user(Role.LEARNER, email="rolf@example.org")
+    response = client.post(f"/verwaltung/personen/{person.id}", data=new_person(email="rolf@example.org", roles=[]))
+    assert response.status_code == 200 and "mindestens eine Rolle" in response.text
+    db.session.refresh(person)
+    assert person.roles == {Role.LEARNER}
+
+
+def test_demo_addresses_on_the_reserved_test_domain_can_be_saved(client, admin, make_user):
+    person = make_user(Role.LEARNER, email="lernende@demo.qualify.test")
+    response = client.post(f"/verwaltung/personen/{person.id}",
+                           data=new_person(display_name="Lena Neu", email=" lernende@demo.qualify.test "))
+    assert response.status_code == 302
+    db.session.refresh(person)
+    assert (person.display_name, person.email) == ("Lena Neu", "lernende@demo.qualify.test")

@@ -89,6 +89,22 @@ def test_works_council_of_one_organisation_sees_nothing_of_another(client, login
     assert "Montage" not in client.get(f"{REPORT}&organisation={scenario.firma.id}").text
 
 
+@pytest.mark.parametrize("url", URLS)
+def test_a_course_that_does_not_exist_is_not_found(client, login, scenario, url):
+    login(scenario.works_council)
+    assert client.get(f"{url}?kurs=999999").status_code == 404
+
+
+def test_a_report_kept_from_a_german_reader_is_labelled_in_english_for_an_english_one(
+        client, new_client, login, scenario, make_user):
+    login(scenario.works_council)
+    assert "Summe der ausgewiesenen Gruppen" in client.get(REPORT).text
+    english = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=scenario.firma, language="en"), via=english)
+    for page in (english.get(REPORT).text, english.get(REPORT.replace("beteiligung", "beteiligung.csv")).text):
+        assert "Total of the groups shown" in page and "Summe der ausgewiesenen Gruppen" not in page
+
+
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.TRAINER, Role.MODERATOR, Role.ADMIN])
 def test_learners_trainers_and_others_may_not_see_reports(client, login, make_user, scenario, role):
     login(make_user(role, organisation=scenario.firma))

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from qualify.accounts.roles import Role
-from qualify.core.time import utcnow
+from qualify.core.time import to_local, utcnow
 from qualify.courses.models import CourseOwner
 from qualify.extensions import db
 from qualify.learning import services as learning
@@ -154,7 +154,8 @@ def test_marking_present_completes_the_workshop_module(client, login, make_user,
     booking = bookings_of(session)[0]
     page = client.get(f"/termine/{session.id}/anwesenheit")
     assert page.status_code == 200 and person.display_name in page.text
-    # Too early: the session is two weeks away.
+    # Too early: the session is two weeks away. The page says so, its buttons are off, and a post is refused.
+    assert "Die Anwesenheit kann ab" in page.text and page.text.count(" disabled>") == 3
     client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
     assert bookings_of(session)[0].attendance is None
     session = db.session.get(WorkshopSession, session.id)
@@ -181,6 +182,17 @@ def test_csv_export_neutralises_formulas(client, login, make_user, make_session,
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     shown = [row[0] for row in rows[1:]]
     assert shown == ["'" + name for name in names[:-1]] + ["Ruth Normal"]
+
+
+def test_csv_export_says_status_and_attendance_in_words(client, login, make_user, make_session, trainer):
+    session = present_now(make_session(capacity=1, booked=[make_user(), make_user()]))
+    login(trainer)
+    seated = bookings_of(session)[0]
+    client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": seated.id, "value": "excused"})
+    rows = list(csv.reader(io.StringIO(client.get(f"/termine/{session.id}/teilnehmende.csv").data
+                                       .decode("utf-8-sig")), delimiter=";"))
+    assert [(row[3], row[4], row[5]) for row in rows[1:]] == [("Platz bestätigt", "", "entschuldigt"),
+                                                              ("Warteliste", "1", "")]
 
 
 def test_safe_cell_leaves_ordinary_text_alone():
@@ -232,16 +244,58 @@ def test_trainer_moves_a_session_and_everyone_booked_gets_the_update(client, log
     assert str(event["LOCATION"]) == "Halle 5"
 
 
-def test_trainer_cancels_a_session_from_its_page(client, login, make_user, make_session, trainer):
+def test_trainer_cancels_a_session_after_confirming_with_a_note_for_those_booked(
+        client, login, make_user, make_session, trainer):
     from tests.workshops.conftest import outbox
 
     person = make_user()
     session = make_session(booked=[person])
     login(trainer)
-    page = client.post(f"/termine/{session.id}/absagen", data={}, follow_redirects=True)
-    assert "abgesagt" in page.text
+    asked = client.get(f"/termine/{session.id}/absagen")  # the session page links here: nothing happens yet
+    assert asked.status_code == 200 and "Termin absagen?" in asked.text and "1 Person ist angemeldet" in asked.text
+    assert db.session.get(WorkshopSession, session.id).status == "scheduled"
+
+    page = client.post(f"/termine/{session.id}/absagen", data={"note": "Die Trainerin ist erkrankt."},
+                       follow_redirects=True)
+    assert "Der Termin ist abgesagt; 1 Person wurde benachrichtigt." in page.text
+    assert "Die Trainerin ist erkrankt." in page.text  # on the session page, for whoever looks there
     (mail,) = outbox(person.email, "Termin abgesagt")
+    assert "Die Trainerin ist erkrankt." in mail.body_text and "Die Trainerin ist erkrankt." in mail.body_html
     assert "METHOD:CANCEL" in mail.made_attachments()[0]["data"]
+    assert client.post(f"/termine/{session.id}/absagen", data={}).status_code == 302  # a second click: no mail
+    assert len(outbox(person.email, "Termin abgesagt")) == 1
+
+
+def test_a_session_needs_someone_to_lead_it(client, login, trainer, workshop_module):
+    login(trainer)
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", data={
+        "day": in_days(10).isoformat(), "start_time": "09:00", "end_time": "12:00", "format": "in-person",
+        "place": "Halle 4", "capacity": "8", "booking_hours_before": "0", "cancellation_hours_before": "24",
+        "every_weeks": "0"})
+    assert page.status_code == 200 and "mindestens eine Trainerin oder einen Trainer" in page.text
+    assert 'value="Halle 4"' in page.text
+    assert db.session.scalar(select(WorkshopSession)) is None
+
+
+def test_a_session_cannot_be_moved_into_the_past_but_a_running_one_can_get_a_new_room(
+        client, login, make_session, trainer):
+    session = make_session()
+    login(trainer)
+    form = {"start_time": "09:00", "end_time": "12:00", "format": "in-person", "place": "Halle 4",
+            "capacity": "8", "booking_hours_before": "0", "cancellation_hours_before": "24",
+            "trainers": [str(trainer.id)]}
+    moved = client.post(f"/termine/{session.id}/bearbeiten", data={**form, "day": in_days(-1).isoformat()},
+                        follow_redirects=True)
+    assert "liegt in der Vergangenheit" in moved.text
+    assert db.session.get(WorkshopSession, session.id).starts_at > utcnow()
+
+    running = present_now(session)
+    local_start = to_local(running.starts_at)
+    client.post(f"/termine/{session.id}/bearbeiten", data={
+        **form, "day": local_start.date().isoformat(), "start_time": local_start.strftime("%H:%M"),
+        "end_time": to_local(running.ends_at).strftime("%H:%M"), "place": "Halle 7"})
+    db.session.expire_all()
+    assert db.session.get(WorkshopSession, session.id).place == "Halle 7"
 
 
 def present_now(session):
