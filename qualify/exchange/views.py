@@ -125,11 +125,21 @@ def thread(thread_id: int):
     quoted = db.session.get(ExchangePost, request.args.get("zitat", type=int) or 0)
     if quoted is not None and quoted.thread_id == thread.id and quoted.status == "published":
         form.body.data, form.reply_to.data = reading.quote(quoted), str(quoted.id)
+    return _thread_page(thread, moderator, form)
+
+
+def _thread_page(thread: ExchangeThread, moderator: bool, form: PostForm):
+    posts = reading.posts_for(thread, current_user, moderator=moderator)
+    # Whoever wrote here under their pseudonym replies under it too unless they untick it: a reply under
+    # their name next to it would tell everyone who the pseudonym is.
+    under_pseudonym = any(post.author_id == current_user.id and post.pseudonym for post in posts)
+    if under_pseudonym and request.method == "GET":
+        form.anonymous.data = True
     return render_template("exchange/thread.html", thread=thread, space=thread.space, moderator=moderator,
-                           posts=reading.posts_for(thread, current_user, moderator=moderator), form=form,
-                           label=reading.author_label, now=utcnow(), can_edit=posting.can_edit,
-                           following=following.follow_of(thread, current_user), follow_form=FollowForm(),
-                           pseudonym=my_pseudonym(thread.space), reason_form=ReasonForm())
+                           posts=posts, form=form, label=reading.author_label, now=utcnow(),
+                           can_edit=posting.can_edit, following=following.follow_of(thread, current_user),
+                           follow_form=FollowForm(), pseudonym=my_pseudonym(thread.space),
+                           under_pseudonym=under_pseudonym, reason_form=ReasonForm())
 
 
 @bp.post("/faden/<int:thread_id>/antworten")
@@ -139,8 +149,7 @@ def reply(thread_id: int):
     thread, moderator = visible_thread(thread_id)
     form = PostForm()
     if not form.validate_on_submit():
-        flash(_("Bitte schreiben Sie einen Text (höchstens 20.000 Zeichen)."), "error")
-        return to_thread(thread)
+        return _thread_page(thread, moderator, form), 400  # with the text as typed and the field's error
     reply_to = (
         db.session.get(ExchangePost, int(form.reply_to.data))
         if (form.reply_to.data or "").isdigit()

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -247,6 +248,28 @@ def _response(attempt: QuizAttempt, question: dict):
         by_id = {option_id(attempt, key, f"r{i}"): text for i, text in enumerate(choices)}
         return {int(i): by_id.get(v) for i, v in (given or {}).items()}
     return given if isinstance(given, str) else None
+
+
+def given_answer(attempt: QuizAttempt, question: dict) -> Markup | None:
+    """What the person answered, as their result shows it (never the right answer: a next attempt must count)."""
+    response, kind = _response(attempt, question), question["kind"]
+    answers = question.get("answers", [])
+    if kind == "single_choice":
+        return None if response is None else _safe(answers[response]["text_html"])
+    if kind == "multiple_choice":
+        return Markup("; ").join(_safe(answers[i]["text_html"]) for i in response) or None
+    if kind == "true_false":
+        return None if response is None else escape(_("Richtig") if response else _("Falsch"))
+    if kind == "matching":
+        pairs = grading.matching_pairs(question)
+        given = [Markup("{} → {}").format(_safe(pairs[i]["text_html"]), right)
+                 for i, right in sorted(response.items()) if right and 0 <= i < len(pairs)]
+        return Markup("; ").join(given) or None
+    return escape(response) if response and response.strip() else None
+
+
+def _safe(html: str) -> Markup:
+    return Markup(html)  # noqa: S704  (rendered at import by the safe Markdown renderer, like the quiz page's)
 
 
 @cache

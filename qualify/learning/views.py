@@ -134,7 +134,7 @@ def attempt(attempt_id: int):
     template = "learning/attempt.html" if attempt.is_open else "learning/result.html"
     return render_template(template, attempt=attempt, module=attempt.module, course=attempt.module.course,
                            questions=quiz.attempt_questions(attempt), ordered_options=quiz.ordered_options,
-                           matching_options=quiz.matching_options,
+                           matching_options=quiz.matching_options, given_answer=quiz.given_answer,
                            reflections=quiz.reflections_of(current_user, attempt.module),
                            settings=quiz.settings_for(attempt.module, attempt.version),
                            accepts_answers=quiz.accepts_answers(attempt, utcnow()),

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.models import User
@@ -16,7 +16,7 @@ from qualify.exchange.posting import took_part_in_module_space
 from qualify.extensions import db
 from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
 from qualify.workshops import mails
-from qualify.workshops.models import ATTENDANCE, Booking, WorkshopSession
+from qualify.workshops.models import ACTIVE_STATUSES, ATTENDANCE, Booking, WorkshopSession
 
 # Trainers may take attendance from a little before the start (people arrive early).
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
@@ -125,6 +125,24 @@ def booking_of(user: User, session: WorkshopSession) -> Booking | None:
     return db.session.scalar(stmt.execution_options(populate_existing=True))
 
 
+def _bookings_of_module(user: User, session: WorkshopSession, now: datetime) -> tuple[Booking | None, Booking | None]:
+    """Return the user's booking of the session (in any status) and an active one at another date of its module
+    that has not ended, in one statement."""
+    stmt = (select(Booking).join(WorkshopSession, WorkshopSession.id == Booking.session_id)
+            .where(Booking.user_id == user.id, WorkshopSession.module_id == session.module_id,
+                   or_(Booking.session_id == session.id,
+                       and_(Booking.status.in_(ACTIVE_STATUSES), WorkshopSession.status == "scheduled",
+                            WorkshopSession.ends_at > now)))
+            .execution_options(populate_existing=True))
+    this = elsewhere = None
+    for booking in db.session.scalars(stmt):
+        if booking.session_id == session.id:
+            this = booking
+        elif elsewhere is None:
+            elsewhere = booking
+    return this, elsewhere
+
+
 # ---------------------------------------------------------------- rules of time
 
 def bookings_open(session: WorkshopSession, now: datetime) -> bool:
@@ -143,10 +161,18 @@ def _check_bookable(session: WorkshopSession, now: datetime) -> None:
 # ---------------------------------------------------------------- booking
 
 def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
-    """Book a seat, a waitlist place or (with approval) a request; booking twice returns the first booking."""
-    booking = booking_of(user, session)
+    """Book a seat, a waitlist place or (with approval) a request; booking twice returns the first booking.
+
+    One date per module at a time: a person booked for another date of the module that has not ended yet
+    cancels that one first, so that nobody holds seats in two dates of a workshop others are waiting for.
+    """
+    booking, elsewhere = _bookings_of_module(user, session, now)
     if booking is not None and booking.is_active:
         return booking  # the second click of a double click, answered without taking the lock
+    if elsewhere is not None:
+        raise BookingError(_("Sie sind für dieses Modul schon für den Termin am %(when)s angemeldet. Für einen "
+                             "anderen Termin melden Sie sich dort bitte zuerst ab.",
+                             when=mails.session_when(elsewhere.session)))
     session = lock_session(session)
     _check_bookable(session, now)
     booking = booking_of(user, session)

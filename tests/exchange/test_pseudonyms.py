@@ -187,3 +187,29 @@ def test_moved_thread_keeps_the_pseudonyms_it_was_written_under(make_space, auth
     db.session.commit()
     assert thread.posts[0].pseudonym == name_in_source
     assert pseudonyms.pseudonym_for(target, author) != name_in_source
+
+
+def anonymous_box(page: str) -> str:
+    return re.search(r'<input[^>]*name="anonymous"[^>]*>', page).group(0)
+
+
+def test_replying_in_a_thread_written_under_a_pseudonym_keeps_the_pseudonym_unless_unticked(
+        make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mine = write(space, author)
+    theirs = write(space, reader, title="Andere Frage", anonymous=False)
+    browser = client_for(author)
+    page = browser.get(f"/austausch/faden/{mine.id}").text
+    assert "checked" in anonymous_box(page) and "wer hinter dem Pseudonym steht" in page
+    assert "checked" not in anonymous_box(browser.get(f"/austausch/faden/{theirs.id}").text)
+
+
+def test_a_reply_that_is_too_long_comes_back_with_the_text_as_typed(make_space, author, client_for):
+    space = make_space(moderation="post")
+    thread = write(space, author, anonymous=False)
+    text = "Schichtplan " * 2_000  # 24,000 characters
+    response = client_for(author).post(f"/austausch/faden/{thread.id}/antworten", data={"body": text})
+    assert response.status_code == 400
+    assert "Schichtplan Schichtplan" in response.text and 'id="body-error"' in response.text
+    db.session.expire_all()
+    assert len(thread.posts) == 1

@@ -1,5 +1,6 @@
 """Quiz attempts: saving as one goes, limits of attempts and time, whose attempt it is, handing in once."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -373,3 +374,20 @@ def test_quiz_page_parser_sees_the_page_as_a_browser(client, learner, make_cours
     page = quiz_page(client, start_quiz(client, module_of(course, "test")))
     assert isinstance(page, QuizPage)
     assert sorted(f.label for f in page.fields) == ["blau", "grün", "orange"]
+
+
+def test_the_result_shows_each_answer_given_but_not_the_right_one(client, learner, make_course):
+    course = make_course(module("test", quiz=ALL_KINDS))
+    attempt_id = start_quiz(client, module_of(course, "test"))
+    page = quiz_page(client, attempt_id)
+    fields = question_fields(page)
+    data = right_answers(page)
+    data[fields["Spannung"]] = [page.option(fields["Spannung"], "über 12 V")]  # one wrong
+    del data[fields["Farbe"]]  # one left empty
+    client.post(f"/lernen/versuche/{attempt_id}/abgeben", data=data)
+    result = client.get(f"/lernen/versuche/{attempt_id}").text
+    given = [re.sub(r"<[^>]+>", "", line).split(":", 1)[1].strip()
+             for line in re.findall(r'<p class="given">(.*?)</p>', result, re.S)]
+    assert given == ["über 12 V", "Isolierhandschuhe; Gesichtsschutz", "Richtig", "keine", "30",
+                     "Handschuhe → Durchströmung; Visier → Lichtbogen"]
+    assert "über 60 V<" not in result  # the right choice is not given away (the Merksatz says "60 Volt")

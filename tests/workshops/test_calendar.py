@@ -4,8 +4,10 @@ import re
 
 from icalendar import Calendar
 
+from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.workshops import calendar, schedule
+from qualify.workshops.models import Booking
 from tests.workshops.conftest import at
 
 
@@ -81,7 +83,11 @@ def test_ics_download_needs_the_session_to_be_visible(client, login, make_user, 
 def test_feed_lists_confirmed_sessions_and_stops_working_when_revoked(client, login, make_user, make_session):
     person = make_user()
     confirmed = make_session(capacity=1, booked=[person])
-    waiting_elsewhere = make_session(capacity=1, booked=[make_user(), person])
+    waiting_elsewhere = make_session(capacity=1, booked=[make_user()])
+    # Waiting for another date of the module, as before the rule of one date per module at a time.
+    db.session.add(Booking(session_id=waiting_elsewhere.id, user_id=person.id, status="waitlisted", queue_number=2,
+                           booked_at=utcnow()))
+    db.session.commit()
     login(person)
     page = client.post("/termine/kalender/abo", data={})
     url = re.search(r'value="(http[^"]+\.ics)"', page.text).group(1)

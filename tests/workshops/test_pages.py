@@ -266,6 +266,19 @@ def test_trainer_cancels_a_session_after_confirming_with_a_note_for_those_booked
     assert len(outbox(person.email, "Termin abgesagt")) == 1
 
 
+def test_one_date_of_a_module_at_a_time(client, login, make_user, make_session):
+    person = make_user()
+    first, second = make_session(), make_session(day=in_days(21))
+    login(person)
+    client.post(f"/termine/{first.id}/buchung", data={})
+    page = client.post(f"/termine/{second.id}/buchung", data={}, follow_redirects=True)
+    assert "Sie sind für dieses Modul schon für den Termin am" in page.text
+    assert [b.status for b in bookings_of(second)] == []
+    client.post(f"/termine/{first.id}/buchung/stornieren", data={})
+    client.post(f"/termine/{second.id}/buchung", data={})
+    assert [b.status for b in bookings_of(second)] == ["confirmed"]
+
+
 def test_a_session_needs_someone_to_lead_it(client, login, trainer, workshop_module):
     login(trainer)
     page = client.post(f"/termine/modul/{workshop_module.id}/neu", data={
@@ -329,13 +342,15 @@ def test_taking_present_back_keeps_the_module_when_the_person_was_present_at_ano
     client, login, make_user, trainer, workshop_module, make_session
 ):
     person = make_user()
-    first = present_now(make_session(booked=[person]))
-    second = present_now(make_session(booked=[person]))
     login(trainer)
-    for session in (first, second):
-        booking = bookings_of(session)[0]
-        client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
+    first = present_now(make_session(booked=[person]))
+    booking = bookings_of(first)[0]
+    client.post(f"/termine/{first.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
+    first.starts_at, first.ends_at = utcnow() - timedelta(days=8), utcnow() - timedelta(days=8, hours=-3)
+    db.session.commit()  # a week later the person comes to a second date of the module, by mistake perhaps
+    second = present_now(make_session(booked=[person]))
     booking = bookings_of(second)[0]
+    client.post(f"/termine/{second.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
     client.post(f"/termine/{second.id}/anwesenheit", data={"booking_id": booking.id, "value": "excused"})
     assert module_done(person, workshop_module)
 
