@@ -76,9 +76,14 @@ def give_demo_roles_their_work() -> None:
                     select(WorkshopSession.id).where(WorkshopSession.module_id == module.id).limit(1)):
                 continue
             in_two_weeks = (now.astimezone(LOCAL_TZ) + timedelta(days=14)).date()
-            plan = SessionPlan(start_time=time(9), end_time=time(12), capacity=module.current_version.settings.get(
-                "capacity", 10), format=module.current_version.settings.get("format", "in-person"),
-                place="Schulungszentrum, Halle 3", trainers=[trainer])
+            version = module.current_version
+            session_format = version.settings.get("format", "in-person")
+            ends = datetime.combine(in_two_weeks, time(9)) + timedelta(minutes=version.minutes or 180)
+            plan = SessionPlan(
+                start_time=time(9), end_time=ends.time(), capacity=version.settings.get("capacity", 10),
+                format=session_format, trainers=[trainer],
+                place="" if session_format == "online" else "Schulungszentrum, Halle 3",
+                online_url="" if session_format == "in-person" else "https://meet.example.org/qualify-demo")
             create_sessions(module, plan, [in_two_weeks, in_two_weeks + timedelta(days=7)], by=trainer, now=now)
     ensure_module_spaces()
     moderated = set(db.session.scalars(select(SpaceModerator.space_id).where(SpaceModerator.user_id == moderator.id)))

@@ -46,6 +46,10 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired()],
                             render_kw={"autocomplete": "current-password"})
 
+    def validate_password(self, field) -> None:
+        if field.data and field.data == self.current.data:
+            raise ValidationError(_l("Das neue Passwort muss sich vom aktuellen unterscheiden."))
+
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Angezeigter Name"), validators=[DataRequired(), Length(max=200)],

@@ -1,7 +1,7 @@
 """Language and time zone: German first, English second."""
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -72,3 +72,12 @@ def init_app(app: Flask) -> None:
                                  pgettext=_template_pgettext)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date_only"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["number"] = _number
+
+
+def _number(value) -> str:
+    """Write a number in the reader's language: "120", "3,6" in German; text that is no number stays as it is."""
+    try:
+        return format_decimal(float(value))
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)

@@ -128,8 +128,9 @@ def save_text(course: Course, name: str, text: str, *, base: str, actor, note: s
     if current is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     if base != fingerprint(current):
-        raise Conflict(_("Inzwischen hat jemand anderes diese Datei gespeichert. Ihr Text ist unten "
-                         "erhalten; öffnen Sie die Seite in einem neuen Tab, um die neue Fassung zu sehen."))
+        raise Conflict(_("Diese Datei wurde inzwischen gespeichert – von jemand anderem oder in einem anderen Fenster. "
+                         "Ihr Text ist unten erhalten; öffnen Sie die Seite in einem neuen Tab, um die neue Fassung "
+                         "zu sehen."))
     data = _conform(text, current).encode("utf-8")
     versions = _import(course.slug, course, {name: data}, actor=actor, note=note)
     audit.record("authoring.save", actor=actor, target=course, file=name, note=note.strip()[:300],

@@ -106,7 +106,8 @@ def _save(course: Course, name: str, page, done: str):
         db.session.commit()
     except IntegrityError:  # two saves of one module in the same instant: both chose the same number
         db.session.rollback()
-        form.text.errors.append(_("Gleichzeitig hat jemand anderes gespeichert. Bitte speichern Sie erneut."))
+        form.text.errors.append(_("Im selben Augenblick wurde diese Datei schon gespeichert. Bitte speichern Sie "
+                                  "erneut."))
         return page(source_form=form)
     _saved(versions)
     return redirect(done)

@@ -143,6 +143,12 @@ def took_part_in_module_space(user, module) -> bool:
 
 def took_part_in_space(user, space: ExchangeSpace) -> bool:
     """Whether the person opened a thread and replied to others twice, counting published posts."""
+    started, replies = participation_in_space(user, space)
+    return started >= THREADS_TO_COMPLETE and replies >= REPLIES_TO_COMPLETE
+
+
+def participation_in_space(user, space: ExchangeSpace) -> tuple[int, int]:
+    """Count the person's published threads opened in the space, and their replies in threads others opened."""
     opening = aliased(ExchangePost)
     mine = (select(func.count()).select_from(ExchangePost).join(ExchangeThread)
             .where(ExchangeThread.space_id == space.id, ExchangePost.author_id == user.id,
@@ -151,7 +157,7 @@ def took_part_in_space(user, space: ExchangeSpace) -> bool:
     replies = db.session.scalar(
         mine.join(opening, and_(opening.thread_id == ExchangeThread.id, opening.is_opening.is_(True)))
         .where(ExchangePost.is_opening.is_(False), opening.author_id != user.id))
-    return started >= THREADS_TO_COMPLETE and replies >= REPLIES_TO_COMPLETE
+    return started, replies
 
 
 # The title a thread keeps when the person who opened it deleted their account and posts, and others replied.

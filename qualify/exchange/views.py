@@ -41,6 +41,22 @@ def my_pseudonym(space: ExchangeSpace) -> str | None:
 
 # ---------------------------------------------------------------- spaces
 
+@bp.app_context_processor
+def exchange_panels():
+    """Let the module page show how far the person is in the module's space, without importing the exchange."""
+    return {"exchange_progress": module_progress}
+
+
+def module_progress(module: Module) -> dict | None:
+    """The person's published threads and replies to others in the module's space, against what completes it."""
+    space = db.session.scalar(select(ExchangeSpace).where(ExchangeSpace.module_id == module.id))
+    if space is None:
+        return None
+    threads, replies = posting.participation_in_space(current_user, space)
+    return {"threads": threads, "replies": replies, "threads_needed": posting.THREADS_TO_COMPLETE,
+            "replies_needed": posting.REPLIES_TO_COMPLETE}
+
+
 @bp.get("/")
 @login_required
 def spaces():

@@ -1,5 +1,6 @@
 """Enrolment, progress and completion. Functions take what they need and leave the commit to the caller."""
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -250,9 +251,16 @@ def resume_module(user, course: Course) -> OutlineModule | None:
     return next((m for m in outline_of(course).modules if m.id not in done), None)
 
 
+def normalise_code(code: str) -> str:
+    """Read a verification code as typed from paper: "qf wed6 esd4", "QF-WED6ESD4" → "QF-WED6-ESD4"."""
+    raw = re.sub(r"[^A-Z0-9]", "", code.upper())
+    raw = raw.removeprefix("QF")
+    return f"QF-{raw[:4]}-{raw[4:]}" if len(raw) == 8 else code.strip().upper()
+
+
 def certificate_by_code(code: str) -> Certificate | None:
-    """Find a certificate by its verification code, forgiving case and blanks."""
-    return db.session.scalar(select(Certificate).where(Certificate.code == code.strip().upper()))
+    """Find a certificate by its verification code, forgiving case, blanks and hyphens."""
+    return db.session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
 
 
 def enrol_unit(unit_id: int, course: Course, *, now: datetime, by) -> int:

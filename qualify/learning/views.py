@@ -185,6 +185,15 @@ def certificate_pdf(code: str):
     return response
 
 
+@bp.get("/verify/")
+def verify_form():
+    """Let whoever holds a printed certificate type its code."""
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("learning.verify", code=services.normalise_code(code)[:40]))
+    return render_template("learning/verify.html", certificate=None, withdrawn=None, code=None)
+
+
 @bp.get("/verify/<code>")
 def verify(code: str):
     """Confirm a certificate publicly: name, course and date only; a withdrawn one as void (never why)."""

@@ -23,7 +23,13 @@ from qualify.courses.outline import OutlineModule, outline_of
 from qualify.exchange.posting import took_part_in_module_space
 from qualify.extensions import db
 from qualify.learning.models import Certificate, ModuleCompletion, WithdrawnCertificate
-from qualify.learning.services import PARTICIPATION_KINDS, LearningError, get_enrolment, remember_done
+from qualify.learning.services import (
+    PARTICIPATION_KINDS,
+    LearningError,
+    get_enrolment,
+    normalise_code,
+    remember_done,
+)
 from qualify.workshops.queries import modules_attended
 
 MAX_REASON = 1000
@@ -123,8 +129,8 @@ def _tell_holder(holder: User, withdrawn: WithdrawnCertificate, course: Course,
 
 
 def withdrawn_by_code(code: str) -> WithdrawnCertificate | None:
-    """Find a withdrawn certificate by its verification code, forgiving case and blanks."""
-    return db.session.scalar(select(WithdrawnCertificate).where(WithdrawnCertificate.code == code.strip().upper()))
+    """Find a withdrawn certificate by its verification code, forgiving case, blanks and hyphens."""
+    return db.session.scalar(select(WithdrawnCertificate).where(WithdrawnCertificate.code == normalise_code(code)))
 
 
 def search_certificates(query: str) -> tuple[list[Certificate], list[WithdrawnCertificate]]:

@@ -13,8 +13,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def count_text(figure: Figure, k: int) -> str:
-    """Write a count, or "< K" when it is withheld."""
+    """Write a headcount or a total, or "< K" when it is withheld (then it is below K: nothing else hides them)."""
     return f"< {k}" if figure.count is None else str(figure.count)
+
+
+def cell_text(figure: Figure) -> str:
+    """Write a group's count, or "geschützt" when it is withheld.
+
+    Not "< K": a count is also withheld to protect another one (or the difference to a wider filter), and
+    then it may be any size. One mark for every reason, so that the mark does not tell which reason it was.
+    """
+    return str(_("geschützt")) if figure.count is None else str(figure.count)
 
 
 def share_text(figure: Figure) -> str:
@@ -39,9 +48,14 @@ def _table_rows(table: Table, columns: list[str], k: int) -> list[list[str]]:
     for column in columns:
         header += [column, f"{column} ({_('Anteil')})"]
     rows = [header]
-    for row in [*table.rows, *([table.total] if table.total else [])]:
+    for row in table.rows:
         line = [row.label, count_text(row.headcount, k)]
         for cell in row.cells:
+            line += [cell_text(cell), share_text(cell)]
+        rows.append(line)
+    if table.total:
+        line = [table.total.label, count_text(table.total.headcount, k)]
+        for cell in table.total.cells:
             line += [count_text(cell, k), share_text(cell)]
         rows.append(line)
     return rows

@@ -1,7 +1,7 @@
 """Reports: aggregated participation for works councils and the network coordination, and who looked at it."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -59,12 +59,13 @@ def _charts(report: services.Report) -> dict:
         return {}
     k, metric = report.k, services.METRIC_LABELS[report.filters.metric]
     line = report.trend.total or (report.trend.rows[0] if report.trend.rows else None)
+    text = (lambda cell: export.count_text(cell, k)) if report.trend.total else export.cell_text
     trend = [
-        charts.Bar(services.month_label(month, "MM/yy"), cell.count, export.count_text(cell, k))
+        charts.Bar(services.month_label(month, "MM/yy"), cell.count, text(cell))
         for month, cell in zip(report.period, line.cells if line else [], strict=False)
     ]
     by_group = [
-        charts.Bar(row.label, cell.share, export.share_text(cell) or f"< {k}")
+        charts.Bar(row.label, cell.share, export.share_text(cell) or export.cell_text(cell))
         for row in report.overview.rows
         for cell in [row.cells[report.metrics.index(report.filters.metric)]]
     ]
@@ -179,7 +180,8 @@ def refresh():
     counted = refresh_rollups(utcnow())
     audit.record("reports.refresh", actor=current_user, organisation_id=None, months=counted)
     db.session.commit()
-    flash(_("Die Zahlen wurden neu gezählt (%(n)d Monate).", n=counted), "success")
+    flash(ngettext("Die Zahlen wurden neu gezählt (%(num)d Monat).", "Die Zahlen wurden neu gezählt (%(num)d Monate).",
+                   counted), "success")
     return redirect(url_for("reports.data"))
 
 
@@ -237,6 +239,7 @@ def feedback_panel():
 def _helpers() -> dict:
     return {
         "count_text": export.count_text,
+        "cell_text": export.cell_text,
         "share_text": export.share_text,
         "month_label": services.month_label,
         "metric_labels": services.METRIC_LABELS,

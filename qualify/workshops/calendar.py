@@ -69,9 +69,13 @@ def _serialise(calendar: Calendar) -> bytes:
     return calendar.to_ical()
 
 
-def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str = "") -> bytes:
-    """Return one session as an invitation (METHOD:REQUEST), or as METHOD:CANCEL once it was cancelled."""
-    calendar = _calendar("CANCEL" if session.is_cancelled else "REQUEST")
+def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str = "", mailed: bool = True) -> bytes:
+    """Return one session for a mail as an invitation (METHOD:REQUEST), or METHOD:CANCEL once it was cancelled.
+
+    A download is published (METHOD:PUBLISH): an invitation would have calendars offer to accept or decline,
+    and send the answer to an organiser address nobody reads.
+    """
+    calendar = _calendar(("CANCEL" if session.is_cancelled else "REQUEST") if mailed else "PUBLISH")
     calendar.add_component(session_event(session, include_link=include_link, page_url=page_url))
     return _serialise(calendar)
 

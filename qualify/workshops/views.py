@@ -138,7 +138,7 @@ def session_ics(session_id: int):
     booking = services.booking_of(current_user, session)
     include_link = services.can_manage(current_user, session) or (booking is not None and
                                                                    booking.status == "confirmed")
-    data = calendar.session_ics(session, include_link=include_link,
+    data = calendar.session_ics(session, include_link=include_link, mailed=False,
                                 page_url=url_for("workshops.session", session_id=session.id, _external=True))
     response = make_response(data)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

@@ -221,6 +221,18 @@ def test_a_weak_password_is_refused_when_changing_it_too(client, login, make_use
     assert password_is(user, PASSWORD)
 
 
+def test_the_new_password_must_differ_from_the_current_one(client, login, make_user):
+    user = make_user()
+    login(user)
+
+    response = change_password(client, PASSWORD, PASSWORD)
+
+    assert response.status_code == 200
+    assert "muss sich vom aktuellen unterscheiden" in response.text
+    assert "Ihr Passwort ist geändert" not in response.text
+    assert password_is(user, PASSWORD)
+
+
 def test_changing_the_password_keeps_this_browser_and_signs_out_the_others(client, new_client, login,
                                                                            make_user):
     user = make_user()

@@ -152,6 +152,15 @@ def test_the_language_cookie_of_guests_is_httponly_and_samesite_lax(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_choosing_the_language_on_the_sign_in_page_stays_there_and_keeps_where_to_go_next(client):
+    page = client.get("/anmelden?next=%2Ftermine%2F4")
+    assert 'name="next" value="/anmelden?next=%2Ftermine%2F4"' in page.text
+    back = client.post("/sprache", data={"language": "en", "next": "/anmelden?next=%2Ftermine%2F4"})
+    assert back.status_code == 302 and back.headers["Location"] == "/anmelden?next=%2Ftermine%2F4"
+    elsewhere = client.post("/sprache", data={"language": "de", "next": "//evil.example/"})
+    assert elsewhere.headers["Location"] == "/"
+
+
 # --- error pages -------------------------------------------------------------------------------------------
 
 SECRET_DETAIL = "geheimes-detail-4711"

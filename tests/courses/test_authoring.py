@@ -133,7 +133,7 @@ def test_a_stale_editor_does_not_overwrite_a_newer_save(client, trainer, course)
     stale = base_of(client.get(url))
     save(client, url, QUIZ_MODULE)
     page = client.post(url, data={"text": QUIZ_MODULE + "\nMein Absatz.\n", "base": stale})
-    assert "Inzwischen hat jemand anderes" in page.text and "Mein Absatz." in page.text
+    assert "Diese Datei wurde inzwischen gespeichert" in page.text and "Mein Absatz." in page.text
     assert len(versions_of(course)) == 2
 
 

@@ -104,3 +104,14 @@ def test_failing_the_last_quiz_does_not_complete_the_course(client, learner, mak
     db.session.expire_all()
     assert db.session.scalar(select(Certificate)) is None
     assert db.session.scalar(select(Enrolment)).completed_at is None
+
+
+def test_a_code_typed_from_paper_is_found_with_or_without_hyphens(new_client, certificate):
+    browser = new_client()
+    assert "Prüfcode vom Zertifikat" in browser.get("/verify/").text  # a form to type the code
+    typed = certificate.code.replace("-", "").lower()  # "qf7kx2m9pa"
+    response = browser.get("/verify/", query_string={"code": f" {typed[:6]} {typed[6:]} "}, follow_redirects=True)
+    assert response.status_code == 200 and "Dieses Zertifikat ist echt." in response.text
+    assert browser.get(f"/verify/{certificate.code[3:].replace('-', '')}").status_code == 200
+    wrong = browser.get("/verify/QF-AAAA-AAAA")
+    assert wrong.status_code == 404 and 'name="code"' in wrong.text

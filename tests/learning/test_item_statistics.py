@@ -85,3 +85,21 @@ def test_a_true_false_mistake_is_shown_in_words(client, make_course, make_user, 
     login(owner)
     page = client.get(f"/lernen/kurse/{course.slug}/auswertung").text
     assert "<td>Richtig</td>" in page and ">true<" not in page
+
+
+def test_a_numerical_mistake_is_written_as_a_german_number(client, make_course, make_user, login):
+    course = make_course(module("rechnen", quiz="::Spannung::Wie viele Volt hat das Bordnetz? {#12}"))
+    numerical = module_of(course, "rechnen")
+    for _ in range(5):
+        learner = make_user(Role.LEARNER)
+        enrol(learner, course, now=utcnow())
+        attempt = quiz.start_attempt(learner, numerical, now=utcnow())
+        [question] = quiz.attempt_questions(attempt)
+        quiz.submit_attempt(attempt, learner, now=utcnow(), form={f"q-{question['key']}": ["13,5"]})
+        db.session.commit()
+    owner = make_user(Role.TRAINER)
+    db.session.add(CourseOwner(course_id=course.id, user_id=owner.id))
+    db.session.commit()
+    login(owner)
+    page = client.get(f"/lernen/kurse/{course.slug}/auswertung").text
+    assert "<td>13,5</td>" in page and "13.5" not in page

@@ -158,9 +158,12 @@ def row_of(table: list[list[str]], label: str) -> list[str]:
     return next(row for row in table if row[0] == label)
 
 
+WITHHELD = ("<", "geschützt")  # a headcount or total below K; a group's count withheld for any reason
+
+
 def count_of(cell: str) -> int | None:
-    """Read the count of a cell such as "12 (40 %)"; None for "< 5"."""
-    return None if cell.startswith("<") else int(cell.split()[0])
+    """Read the count of a cell such as "12 (40 %)"; None for "< 5" and "geschützt"."""
+    return None if cell.startswith(WITHHELD) else int(cell.split()[0])
 
 
 def all_counts(html: str) -> list[int]:

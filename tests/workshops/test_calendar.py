@@ -77,6 +77,8 @@ def test_ics_download_needs_the_session_to_be_visible(client, login, make_user, 
     response = client.get(f"/termine/{session.id}/termin.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/calendar")
+    cal, _event = parse(response.data)
+    assert str(cal["METHOD"]) == "PUBLISH"  # a file to keep, not an invitation to answer
     assert client.get("/termine/999999/termin.ics").status_code == 404
 
 
