@@ -11,6 +11,7 @@ from qualify.accounts import csv_import, services
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import Role
+from qualify.admin import audit_labels
 from qualify.admin.forms import (
     ConfirmForm,
     ConfirmImportForm,
@@ -236,9 +237,11 @@ def audit_log():
     """Show the audit log, newest first."""
     page = _page_number()
     events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    actors = {user.id: user for user in db.session.scalars(
-        db.select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
-    return render_template("admin/audit_log.html", events=events, actors=actors, page=page)
+    people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}
+    names = dict(db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(people))).all())
+    return render_template("admin/audit_log.html", events=events, names=names, page=page,
+                           action_label=audit_labels.action_label, target_label=audit_labels.target_label,
+                           details_text=audit_labels.details_text)
 
 
 @bp.route("/pflichtkurse", methods=["GET", "POST"])

@@ -90,18 +90,31 @@ def resume(slug: str):
     return redirect(url_for("courses.module", slug=slug, module_slug=module.slug))
 
 
+def _enrol_on_the_way(module: Module, now) -> bool:
+    """Enrol in the module's course when someone starts it from a module page; True if that enrolled them now."""
+    return services.enrol(current_user, module.course, now=now).enrolled_at == now
+
+
+def _say_enrolled(module: Module) -> None:
+    flash(_("Sie sind jetzt im Kurs „%(title)s“ eingeschrieben; Ihren Fortschritt finden Sie unter „Mein Lernen“.",
+            title=module.course.title), "info")
+
+
 @bp.post("/lernen/module/<int:module_id>/erledigt")
 @login_required
 def mark_done(module_id: int):
     """Mark a reading module as done and go on to the next unfinished one."""
     module = _visible_module(module_id)
+    now = utcnow()
     try:
-        services.enrol(current_user, module.course, now=utcnow())
-        services.mark_read(current_user, module, now=utcnow())
+        enrolled_now = _enrol_on_the_way(module, now)
+        services.mark_read(current_user, module, now=now)
     except LearningError as error:
         flash(str(error), "error")
         return redirect(_module_url(module))
     db.session.commit()
+    if enrolled_now:
+        _say_enrolled(module)
     flash(_("Modul erledigt."), "success")
     return redirect(url_for("learning.resume", slug=module.course.slug))
 
@@ -111,12 +124,15 @@ def mark_done(module_id: int):
 def start_quiz(module_id: int):
     """Start (or resume) a quiz attempt."""
     module = _visible_module(module_id)
+    now = utcnow()
     try:
-        services.enrol(current_user, module.course, now=utcnow())
-        attempt = quiz.start_attempt(current_user, module, now=utcnow())
+        enrolled_now = _enrol_on_the_way(module, now)
+        attempt = quiz.start_attempt(current_user, module, now=now)
     except LearningError as error:
         flash(str(error), "error")
         return redirect(_module_url(module))
+    if enrolled_now:
+        _say_enrolled(module)
     if not attempt.is_open:
         flash(_("Die Zeit für diesen Versuch war abgelaufen. Gewertet wurde, was bis dahin gespeichert war."),
               "info")

@@ -11,7 +11,7 @@ from qualify.accounts.roles import Role
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
 from qualify.extensions import db
-from qualify.privacy import services
+from qualify.privacy import readable, services
 from qualify.privacy.catalogue import CATEGORIES
 from qualify.privacy.forms import EraseAccountForm, RetentionForm
 
@@ -41,7 +41,8 @@ def export_json():
 def export_html():
     """Show everything stored about oneself as a readable page."""
     return render_template("privacy/export.html", data=services.export_personal_data(current_user),
-                           labels={c.key: c.label for c in CATEGORIES})
+                           labels={c.key: c.label for c in CATEGORIES}, source_label=readable.source_label,
+                           field_label=readable.field_label, shown_fields=readable.shown_fields)
 
 
 @bp.route("/loeschen", methods=["GET", "POST"])

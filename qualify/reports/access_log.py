@@ -1,12 +1,18 @@
 """The access log the works council reads: who viewed or exported reports, and who looked at personal data."""
 
+from datetime import date
+
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from qualify.accounts.models import User
+from qualify.accounts.models import Organisation, Unit, User
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
+from qualify.courses.models import Course
+from qualify.courses.views import KIND_LABELS
 from qualify.extensions import db
 from qualify.reports.scope import Filters, Scope
+from qualify.reports.services import METRIC_LABELS, month_label
 
 # Report views and exports, and every look by an admin at a person's data (listed with the person's organisation).
 ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal")
@@ -44,3 +50,46 @@ def actor_names(user_ids: set[int]) -> dict[int, str]:
         return {}
     return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
 
+
+def describe_filters(events: list[AuditEvent]) -> dict[int, str]:
+    """Write each event's report filters as a reader would say them: "Mai 2026 – Okt. 2026 · Kennzahl: Aktiv".
+
+    Courses, units and organisations are named by what they are called now (one statement each, for the page).
+    """
+    wanted = [e.details.get("filters") or {} for e in events]
+    names = {
+        "kurs": _names(Course, {f["kurs"] for f in wanted if "kurs" in f}, Course.title),
+        "bereich": _names(Unit, {f["bereich"] for f in wanted if "bereich" in f}, Unit.name),
+        "organisation": _names(Organisation, {f["organisation"] for f in wanted if "organisation" in f},
+                               Organisation.name),
+    }
+    return {event.id: _describe(filters, names) for event, filters in zip(events, wanted, strict=True)}
+
+
+def _names(model, ids: set[str], column) -> dict[str, str]:
+    numbers = {int(i) for i in ids if str(i).isdigit()}
+    if not numbers:
+        return {}
+    return {str(key): name for key, name in db.session.execute(select(model.id, column).where(model.id.in_(numbers)))}
+
+
+def _month(text: str) -> str:
+    try:
+        return month_label(date(int(text[:4]), int(text[5:7]), 1))
+    except ValueError:
+        return text
+
+
+def _describe(filters: dict, names: dict[str, dict[str, str]]) -> str:
+    parts = []
+    if filters.get("von") or filters.get("bis"):
+        parts.append(" – ".join(_month(filters[key]) for key in ("von", "bis") if filters.get(key)))
+    labels = (("organisation", _("Organisation")), ("bereich", _("Bereich")), ("kurs", _("Kurs")))
+    for key, label in labels:
+        if key in filters:
+            parts.append(f"{label}: {names[key].get(filters[key], _('gelöscht'))}")
+    if "art" in filters:
+        parts.append(f"{_('Modulart')}: {KIND_LABELS.get(filters['art'], filters['art'])}")
+    if "kennzahl" in filters:
+        parts.append(f"{_('Kennzahl')}: {METRIC_LABELS.get(filters['kennzahl'], filters['kennzahl'])}")
+    return " · ".join(parts)

@@ -16,7 +16,7 @@ from qualify.courses.models import Course, Module
 from qualify.courses.views import KIND_LABELS
 from qualify.extensions import db
 from qualify.reports import charts, export, feedback, services
-from qualify.reports.access_log import access_events, actor_names, record_access
+from qualify.reports.access_log import access_events, actor_names, describe_filters, record_access
 from qualify.reports.rollup import refresh_rollups
 from qualify.reports.scope import OutOfScope, parse_filters, scope_for, units_of
 
@@ -161,9 +161,8 @@ def access_log():
         current_user.organisation_id, limit=LOG_PAGE_SIZE, offset=(page - 1) * LOG_PAGE_SIZE
     )
     actors = actor_names({e.actor_id for e in events if e.actor_id})
-    return render_template(
-        "reports/access_log.html", events=events, actors=actors, page=page, page_size=LOG_PAGE_SIZE
-    )
+    return render_template("reports/access_log.html", events=events, actors=actors, page=page,
+                           page_size=LOG_PAGE_SIZE, filters=describe_filters(events))
 
 
 @bp.get("/daten")

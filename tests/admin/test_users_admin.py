@@ -138,6 +138,15 @@ def test_changing_an_email_signs_the_person_out_everywhere(client, admin, make_u
     assert other_browser.get("/profil").status_code == 302
 
 
+def test_the_audit_log_says_what_happened_in_words(client, admin, make_user):
+    person = make_user(Role.LEARNER, Role.TRAINER, name="Tina Trainerin", email="tina@example.org")
+    client.post(f"/verwaltung/personen/{person.id}", data=new_person(display_name="Tina Trainerin",
+                                                                       email="tina@example.org", roles=["trainer"]))
+    log = client.get("/verwaltung/protokoll").text
+    assert "Rollen geändert" in log and "Tina Trainerin" in log and "removed: learner" in log
+    assert "['learner']" not in log and "User " not in log
+
+
 def test_absurd_page_numbers_show_an_empty_page_not_an_error(client, admin):
     assert client.get("/verwaltung/?seite=99999999999999999999").status_code == 200
     assert client.get("/verwaltung/protokoll?seite=99999999999999999999").status_code == 200

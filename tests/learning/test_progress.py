@@ -30,6 +30,15 @@ def test_enrol_then_resume_lands_on_the_first_module(client, learner, make_cours
     assert response.headers["Location"].endswith(module_url(course, "einstieg"))
 
 
+def test_starting_from_a_module_page_enrols_and_says_so_once(client, learner, make_course):
+    course = make_course(module("einstieg"), module("test", quiz=QUIZ), title="Hochvolt kompakt")
+    first = client.post(f"/lernen/module/{module_of(course, 'einstieg').id}/erledigt", follow_redirects=True)
+    assert "Sie sind jetzt im Kurs „Hochvolt kompakt“ eingeschrieben" in first.text
+    assert db.session.scalar(select(Enrolment).where(Enrolment.user_id == learner.id)) is not None
+    quiz = client.post(f"/lernen/module/{module_of(course, 'test').id}/quiz", follow_redirects=True)
+    assert "eingeschrieben" not in quiz.text
+
+
 def test_marking_a_reading_done_moves_resume_to_the_first_unfinished_module(client, learner, make_course):
     course = make_course(*three_readings())
     client.post(f"/lernen/kurse/{course.slug}/einschreiben")

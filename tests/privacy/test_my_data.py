@@ -1,6 +1,7 @@
 """Meine Daten: every personal datum is listed, exported and erased; aggregates survive; retention is enforced."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -65,7 +66,12 @@ def test_the_json_download_and_the_readable_page_show_the_data(client, login, ac
     download = client.get("/meine-daten/export.json")
     assert download.mimetype == "application/json"
     assert json.loads(download.data)["account"]["users"][0]["display_name"] == "Zofia Wiśniewska"
-    assert "Zofia Wiśniewska" in client.get("/meine-daten/export").text
+    page = client.get("/meine-daten/export").text
+    assert "Zofia Wiśniewska" in page
+    # As a person reads it: named sources and fields, dates in German, yes and no – not the stored names.
+    assert "Ihre Quiz-Versuche" in page and "Erledigte Module" in page and "abgegeben am" in page
+    assert "quiz_attempts.user_id" not in page and "submitted_at" not in page and "True" not in page
+    assert re.search(r"<dd>\d{2}\.\d{2}\.\d{2}, \d{2}:\d{2}</dd>", page)  # e.g. 30.11.26, 07:01
     overview = client.get("/meine-daten/").text
     assert "Quiz-Versuche" in overview and "730 Tage" in overview
 

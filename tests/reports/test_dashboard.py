@@ -246,6 +246,8 @@ def test_every_view_and_export_is_logged_and_the_works_council_can_read_the_log(
     assert "Bea Betriebsrat" in log and "CSV heruntergeladen" in log and "Druckansicht" in log
     assert "Kim Koordination" in log  # network-wide figures concern every organisation
     assert "Otto Anderswo" not in log  # a view of another organisation's figures does not
+    assert "Jan. 2025 – März 2025 · Kennzahl: Neu eingeschrieben" in log  # as a reader says it, not von=2025-01
+    assert "kennzahl=" not in log
 
 
 def test_admin_counts_the_figures_now_and_nobody_else_may(client, login, make_user, record, new_client):

@@ -1,0 +1,68 @@
+"""The audit log in words: what an action was, what it concerned, and its details, for the administration's page.
+
+The log keeps stable codes ("user.roles"); a code without a label here is shown as it is.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "account.erase": _l("Konto gelöscht"),
+    "authoring.bank_created": _l("Fragensammlung angelegt"),
+    "authoring.course_created": _l("Kurs angelegt"),
+    "authoring.media": _l("Datei hochgeladen"),
+    "authoring.module_added": _l("Modul angelegt"),
+    "authoring.owner_added": _l("Kursverantwortliche/n hinzugefügt"),
+    "authoring.owner_removed": _l("Kursverantwortliche/n entfernt"),
+    "authoring.restore": _l("Fassung wiederhergestellt"),
+    "authoring.save": _l("Kursinhalt gespeichert"),
+    "authoring.status": _l("Kursstatus geändert"),
+    "certificate.withdrawn": _l("Zertifikat zurückgezogen"),
+    "courses.import": _l("Kurse importiert"),
+    "enrolments.mandatory": _l("Pflichtkurs zugewiesen"),
+    "exchange.reveal": _l("Pseudonym aufgedeckt"),
+    "personal_data.view": _l("Personendaten angesehen"),
+    "privacy.retention": _l("Aufbewahrungsfrist geändert"),
+    "reports.refresh": _l("Berichtszahlen neu gezählt"),
+    "reports.view": _l("Bericht angesehen"),
+    "reports.export": _l("Bericht heruntergeladen"),
+    "user.create": _l("Person angelegt"),
+    "user.deactivate": _l("Konto deaktiviert"),
+    "user.reactivate": _l("Konto wieder aktiviert"),
+    "user.roles": _l("Rollen geändert"),
+    "user.update": _l("Personendaten geändert"),
+    "users.import": _l("Personen importiert"),
+    "workshops.booking_approved": _l("Anmeldung freigegeben"),
+    "workshops.booking_declined": _l("Anmeldung abgelehnt"),
+    "workshops.session_cancelled": _l("Termin abgesagt"),
+    "workshops.session_changed": _l("Termin geändert"),
+    "workshops.sessions_created": _l("Termine angelegt"),
+}
+TARGET_LABELS = {
+    "User": _l("Person"), "Course": _l("Kurs"), "Organisation": _l("Organisation"), "Booking": _l("Anmeldung"),
+    "WorkshopSession": _l("Termin"), "ExchangePost": _l("Beitrag"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def target_label(target_type: str | None, target_id: int | None, names: dict[int, str]) -> str:
+    """Name the object: a person by name (admins see names anyway), anything else by kind and number."""
+    if target_type is None:
+        return ""
+    if target_type == "User" and target_id in names:
+        return names[target_id]
+    return f"{TARGET_LABELS.get(target_type, target_type)} {target_id or ''}".strip()
+
+
+def details_text(details: dict | None) -> str:
+    """Write the details on one line: lists as lists, not as Python writes them."""
+    parts = []
+    for key, value in (details or {}).items():
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value) or "–"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "–"
+        parts.append(f"{key}: {value}")
+    return "; ".join(parts)

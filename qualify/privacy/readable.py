@@ -1,0 +1,119 @@
+"""The data export as a person reads it: named sources and fields, dates in their language, yes and no.
+
+The JSON download stays as stored; this only dresses the same data for the page "Alle Daten ansehen".
+Sources and fields without a name here are shown as stored, so nothing is ever left out.
+"""
+
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from qualify.accounts.roles import ROLE_LABELS
+from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
+
+SOURCE_LABELS = {
+    "users": _l("Ihr Konto"),
+    "user_roles.user_id": _l("Ihre Rollen"),
+    "user_sessions.user_id": _l("Angemeldete Geräte"),
+    "enrolments.user_id": _l("Ihre Einschreibungen"),
+    "enrolments.enrolled_by_id": _l("Einschreibungen, die Sie für andere vorgenommen haben"),
+    "module_completions.user_id": _l("Erledigte Module"),
+    "quiz_attempts.user_id": _l("Ihre Quiz-Versuche"),
+    "reflections.user_id": _l("Ihre Reflexionen"),
+    "certificates.user_id": _l("Ihre Zertifikate"),
+    "withdrawn_certificates.user_id": _l("Zurückgezogene Zertifikate"),
+    "workshop_bookings.user_id": _l("Ihre Anmeldungen zu Terminen"),
+    "workshop_bookings.attendance_marked_by_id": _l("Anwesenheiten, die Sie eingetragen haben"),
+    "workshop_bookings.decided_by_id": _l("Anmeldungen, über die Sie entschieden haben"),
+    "workshop_session_trainers.user_id": _l("Termine, die Sie leiten"),
+    "workshop_sessions.created_by_id": _l("Termine, die Sie angelegt haben"),
+    "workshop_calendar_feeds.user_id": _l("Ihr Kalender-Abo"),
+    "exchange_posts.author_id": _l("Ihre Beiträge im Austausch"),
+    "exchange_posts.moderated_by_id": _l("Beiträge, die Sie moderiert haben"),
+    "exchange_pseudonyms.user_id": _l("Ihre Pseudonyme"),
+    "exchange_follows.user_id": _l("Fäden, denen Sie folgen"),
+    "exchange_flags.flagged_by_id": _l("Ihre Meldungen von Beiträgen"),
+    "exchange_flags.resolved_by_id": _l("Meldungen, die Sie bearbeitet haben"),
+    "exchange_space_moderators.user_id": _l("Räume, die Sie moderieren"),
+    "exchange_minutes_consents.user_id": _l("Ihre Zustimmungen, in Protokollen genannt zu werden"),
+    "course_owners.user_id": _l("Kurse, die Sie verantworten"),
+    "module_versions.created_by_id": _l("Modulfassungen, die Sie gespeichert haben"),
+    "outbox_messages": _l("E-Mails an Sie"),
+    "audit_events.actor_id": _l("Ihre Aktionen im Protokoll"),
+    "audit_events.target": _l("Protokolleinträge über Sie"),
+}
+FIELD_LABELS = {
+    "id": _l("Nummer"), "email": _l("E-Mail-Adresse"), "display_name": _l("Name"),
+    "personnel_number": _l("Personalnummer"), "language": _l("Sprache"), "active": _l("Konto aktiv"),
+    "organisation": _l("Organisation"), "unit": _l("Bereich"), "roles": _l("Rollen"), "role": _l("Rolle"),
+    "created_at": _l("angelegt am"), "updated_at": _l("geändert am"), "enrolled_at": _l("eingeschrieben am"),
+    "completed_at": _l("abgeschlossen am"), "started_at": _l("begonnen am"), "submitted_at": _l("abgegeben am"),
+    "deadline_at": _l("Zeit bis"), "score": _l("Ergebnis (%)"), "passed": _l("bestanden"),
+    "number": _l("Versuch"), "answers": _l("Ihre Antworten"), "results": _l("Auswertung"), "via": _l("erledigt durch"),
+    "text": _l("Text"), "code": _l("Prüfcode"), "holder_name": _l("Name auf dem Zertifikat"),
+    "course_title": _l("Kurs"), "issued_at": _l("ausgestellt am"), "withdrawn_at": _l("zurückgezogen am"),
+    "reason": _l("Grund"), "status": _l("Status"), "booked_at": _l("angemeldet am"),
+    "confirmed_at": _l("bestätigt am"), "cancelled_at": _l("abgemeldet am"), "attendance": _l("Anwesenheit"),
+    "pseudonym": _l("Pseudonym"), "name": _l("Name"), "body_source": _l("Text"),
+    "published_at": _l("veröffentlicht am"), "edited_at": _l("bearbeitet am"), "mode": _l("Benachrichtigung"),
+    "subject": _l("Betreff"),
+    "sent_at": _l("gesendet am"), "action": _l("Aktion"), "given_at": _l("zugestimmt am"), "title": _l("Titel"),
+}
+FIELD_LABELS.update({
+    "user_id": _l("Ihre Nummer"), "course_id": _l("Kurs (Nummer)"), "module_id": _l("Modul (Nummer)"),
+    "module_version_id": _l("Modulfassung (Nummer)"), "session_id": _l("Termin (Nummer)"),
+    "queue_number": _l("Reihenfolge der Anmeldung"), "attendance_marked_at": _l("Anwesenheit eingetragen am"),
+    "attendance_marked_by_id": _l("eingetragen von (Nummer)"), "decided_by_id": _l("entschieden von (Nummer)"),
+    "enrolled_by_id": _l("eingeschrieben von (Nummer)"),
+})
+# Inside a quiz attempt's evaluation, per question.
+RESULT_LABELS = {"key": _l("Frage"), "kind": _l("Fragetyp"), "score": _l("Punkte (0 bis 1)"),
+                 "correct": _l("richtig"), "chosen": _l("Ihre Antwort")}
+VALUE_LABELS = {
+    "via": {"read": _l("gelesen"), "quiz": _l("Quiz bestanden"), "workshop": _l("Teilnahme am Workshop"),
+            "exchange": _l("Teilnahme am Austausch")},
+    "status": STATUS_LABELS,
+    "attendance": ATTENDANCE_LABELS,
+    "role": ROLE_LABELS,
+    "roles": ROLE_LABELS,
+    "language": {"de": "Deutsch", "en": "English"},
+}
+# The same text once more as HTML, and the order of drawn questions: nothing a person learns from.
+LEFT_OUT = ("_html", "question_keys")
+
+
+def source_label(source: str) -> str:
+    return str(SOURCE_LABELS.get(source, source))
+
+
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
+def shown_fields(row: dict) -> list[tuple[str, str]]:
+    """The row's fields with their values for reading, leaving out what only repeats another field."""
+    return [(field, readable(value, field)) for field, value in row.items() if not field.endswith(LEFT_OUT)]
+
+
+def readable(value, field: str = "") -> str:
+    """Write a stored value for reading: dates in the reader's language, yes/no, lists and records on one line."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    if isinstance(value, list):
+        return " | ".join(readable(item, field) for item in value)
+    if isinstance(value, dict):
+        labels = RESULT_LABELS if field == "results" else {}
+        return ", ".join(f"{labels.get(k, k)}: {readable(v)}" for k, v in value.items()
+                         if not str(k).endswith(LEFT_OUT))
+    if isinstance(value, str) and value in VALUE_LABELS.get(field, {}):
+        return str(VALUE_LABELS[field][value])
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return format_datetime(datetime.fromisoformat(value), "short")
+        except ValueError:
+            return value
+    return str(value)
