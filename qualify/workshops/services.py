@@ -1,10 +1,12 @@
 """Booking a seat, the waitlist, approvals and attendance. Functions flush; the caller commits."""
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.models import User
@@ -12,6 +14,7 @@ from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import insert_on_conflict, run
 from qualify.courses import catalogue
+from qualify.courses.models import Module, ModuleVersion
 from qualify.exchange.posting import took_part_in_module_space
 from qualify.extensions import db
 from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
@@ -125,22 +128,36 @@ def booking_of(user: User, session: WorkshopSession) -> Booking | None:
     return db.session.scalar(stmt.execution_options(populate_existing=True))
 
 
-def _bookings_of_module(user: User, session: WorkshopSession, now: datetime) -> tuple[Booking | None, Booking | None]:
-    """Return the user's booking of the session (in any status) and an active one at another date of its module
-    that has not ended, in one statement."""
-    stmt = (select(Booking).join(WorkshopSession, WorkshopSession.id == Booking.session_id)
-            .where(Booking.user_id == user.id, WorkshopSession.module_id == session.module_id,
+@dataclass
+class MyBookings:
+    """What the session page needs to know about the person's bookings, read in one statement."""
+
+    here: Booking | None = None  # of this session, in any status
+    same_module: Booking | None = None  # an active one at another date of the module that has not ended
+    clashes: list[Booking] = field(default_factory=list)  # active ones at the same time, of other modules
+
+
+def my_bookings_around(user: User, session: WorkshopSession, now: datetime) -> MyBookings:
+    """Read the person's booking of the session, another date of its module, and bookings at the same time."""
+    other = WorkshopSession
+    stmt = (select(Booking).join(other, other.id == Booking.session_id)
+            .where(Booking.user_id == user.id,
                    or_(Booking.session_id == session.id,
-                       and_(Booking.status.in_(ACTIVE_STATUSES), WorkshopSession.status == "scheduled",
-                            WorkshopSession.ends_at > now)))
-            .execution_options(populate_existing=True))
-    this = elsewhere = None
+                       and_(Booking.status.in_(ACTIVE_STATUSES), other.status == "scheduled", other.ends_at > now,
+                            or_(other.module_id == session.module_id,
+                                and_(other.starts_at < session.ends_at, other.ends_at > session.starts_at)))))
+            .options(contains_eager(Booking.session).joinedload(other.module).joinedload(Module.current_version)
+                     .load_only(ModuleVersion.id, ModuleVersion.title))
+            .order_by(other.starts_at))
+    mine = MyBookings()
     for booking in db.session.scalars(stmt):
         if booking.session_id == session.id:
-            this = booking
-        elif elsewhere is None:
-            elsewhere = booking
-    return this, elsewhere
+            mine.here = booking
+        elif booking.session.module_id == session.module_id:
+            mine.same_module = mine.same_module or booking
+        else:
+            mine.clashes.append(booking)
+    return mine
 
 
 # ---------------------------------------------------------------- rules of time
@@ -166,13 +183,14 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     One date per module at a time: a person booked for another date of the module that has not ended yet
     cancels that one first, so that nobody holds seats in two dates of a workshop others are waiting for.
     """
-    booking, elsewhere = _bookings_of_module(user, session, now)
+    mine = my_bookings_around(user, session, now)
+    booking = mine.here
     if booking is not None and booking.is_active:
         return booking  # the second click of a double click, answered without taking the lock
-    if elsewhere is not None:
+    if mine.same_module is not None:
         raise BookingError(_("Sie sind für dieses Modul schon für den Termin am %(when)s angemeldet. Für einen "
                              "anderen Termin melden Sie sich dort bitte zuerst ab.",
-                             when=mails.session_when(elsewhere.session)))
+                             when=mails.session_when(mine.same_module.session)))
     session = lock_session(session)
     _check_bookable(session, now)
     booking = booking_of(user, session)

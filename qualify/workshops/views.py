@@ -82,11 +82,12 @@ def mine():
 def session(session_id: int):
     """Show a session: when, where, seats, and my booking with its actions."""
     session = access.visible_session(session_id)
-    booking = services.booking_of(current_user, session)
     now = utcnow()
+    mine = services.my_bookings_around(current_user, session, now)
+    booking = mine.here
     manages = services.can_manage(current_user, session)
     return render_template(
-        "workshops/session.html", session=session, booking=booking, now=now,
+        "workshops/session.html", session=session, booking=booking, now=now, mine=mine,
         counts=services.status_counts(session),
         position=services.waitlist_position(booking) if booking else None, manages=manages,
         open=services.bookings_open(session, now), labels=STATUS_LABELS, formats=FORMAT_LABELS,
@@ -153,7 +154,9 @@ def create_feed():
     token = calendar.create_feed_token(current_user)
     db.session.commit()
     feed_url = url_for("workshops.feed", token=token, _external=True)
-    return render_template("workshops/feed.html", feed_url=feed_url)
+    # webcal: opens the calendar app of a phone or Mac with the subscription filled in.
+    webcal_url = "webcal://" + feed_url.split("://", 1)[1] if feed_url.startswith(("https://", "http://")) else None
+    return render_template("workshops/feed.html", feed_url=feed_url, webcal_url=webcal_url)
 
 
 @bp.post("/kalender/abo/widerrufen")

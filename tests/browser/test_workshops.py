@@ -83,3 +83,15 @@ def test_one_seat_waitlist_promotion_and_attendance(make_page, make_user, sign_i
                                                             ModuleCompletion.module_id == module.id)) is not None
     ben_page.goto(module_url)
     expect(ben_page.get_by_text("Erledigt")).to_be_visible()
+
+
+def test_a_calendar_subscription_on_a_phone_is_one_tap_or_one_copy(phone_page, make_user, sign_in,
+                                                                   assert_accessible):
+    sign_in(phone_page, make_user(Role.LEARNER))
+    phone_page.goto("/termine/meine")
+    phone_page.get_by_role("button", name="Adresse erzeugen").click()
+    subscribe = phone_page.get_by_role("link", name="Im Kalender dieses Geräts abonnieren")
+    assert subscribe.get_attribute("href").startswith("webcal://")
+    phone_page.get_by_role("button", name="Adresse kopieren").click()
+    expect(phone_page.get_by_role("status")).to_have_text("Adresse kopiert.")
+    assert_accessible(phone_page)

@@ -93,6 +93,7 @@ def test_feed_lists_confirmed_sessions_and_stops_working_when_revoked(client, lo
     login(person)
     page = client.post("/termine/kalender/abo", data={})
     url = re.search(r'value="(http[^"]+\.ics)"', page.text).group(1)
+    assert f'href="webcal://{url.split("://", 1)[1]}"' in page.text  # one tap on a phone subscribes
     path = url.split("localhost", 1)[1]
     feed = client.get(path)
     assert feed.status_code == 200

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from qualify.courses.models import CourseOwner
 from qualify.extensions import db
 from qualify.learning import services as learning
 from qualify.learning.models import Certificate, ModuleCompletion
+from qualify.workshops import schedule
 from qualify.workshops.export import safe_cell
 from qualify.workshops.models import WorkshopSession
 from tests.workshops.conftest import bookings_of, in_days
@@ -277,6 +278,31 @@ def test_one_date_of_a_module_at_a_time(client, login, make_user, make_session):
     client.post(f"/termine/{first.id}/buchung/stornieren", data={})
     client.post(f"/termine/{second.id}/buchung", data={})
     assert [b.status for b in bookings_of(second)] == ["confirmed"]
+
+
+def test_the_session_page_says_so_before_a_second_date_of_the_module_is_booked(client, login, make_user,
+                                                                               make_session):
+    person = make_user()
+    first, second = make_session(booked=[person]), make_session(day=in_days(21))
+    login(person)
+    page = client.get(f"/termine/{second.id}").text
+    assert "schon für einen anderen Termin angemeldet" in page and f'href="/termine/{first.id}"' in page
+    assert "Platz buchen" not in page
+
+
+def test_the_session_page_warns_of_a_booking_at_the_same_time(client, login, make_user, make_session,
+                                                              demo_courses, trainer):
+    person = make_user()
+    workshop = make_session(booked=[person])
+    exchange_module = next(m for m in demo_courses["digitale-fabrik"].active_modules
+                           if m.current_version.kind == "exchange")
+    plan = schedule.SessionPlan(start_time=time(11), end_time=time(12), capacity=5, trainers=[trainer])
+    (same_time,) = schedule.create_sessions(exchange_module, plan, [in_days(14)], by=trainer, now=utcnow())
+    db.session.commit()
+    login(person)
+    page = client.get(f"/termine/{same_time.id}").text
+    assert "Zur selben Zeit sind Sie schon für „Praxistag am Hochvolt-Schulungsfahrzeug“ angemeldet." in page
+    assert f'href="/termine/{workshop.id}"' in page and "Platz buchen" in page  # a warning, not a refusal
 
 
 def test_a_session_needs_someone_to_lead_it(client, login, trainer, workshop_module):
