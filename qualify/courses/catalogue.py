@@ -1,5 +1,6 @@
 """Queries behind the catalogue, the course page and the module page; each a fixed number of statements."""
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,6 +18,14 @@ DURATIONS = {"kurz": (0, 60), "mittel": (61, 180), "lang": (181, 100_000)}
 PAGE_SIZE = 24
 
 
+def fold(text: str) -> str:
+    """Reduce text for searching, so that "Qualität", "Qualitaet" and "qualitat" (a phone without umlauts) meet."""
+    text = text.lower().replace("ß", "ss")
+    for umlaut, plain in (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ae", "a"), ("oe", "o"), ("ue", "u")):
+        text = text.replace(umlaut, plain)
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 @dataclass(frozen=True)
 class CatalogueFilter:
     query: str = ""
@@ -25,8 +34,8 @@ class CatalogueFilter:
     duration: str = ""
 
     def matches(self, course: Course) -> bool:
-        words = self.query.lower().split()
-        haystack = " ".join([course.title, course.summary, *course.tags, *course.audience]).lower()
+        words = fold(self.query).split()
+        haystack = fold(" ".join([course.title, course.summary, *course.tags, *course.audience]))
         if any(word not in haystack for word in words):
             return False
         if self.tag and self.tag not in course.tags:

@@ -107,7 +107,7 @@ def check_fields(meta: dict[str, Any], spec: dict[str, Any], line_of) -> list[tu
             continue
         message = spec[name].check(value)
         if message:
-            problems.append((line_of(name), f"„{name}“ {message}."))
+            problems.append((line_of(name), _("„%(name)s“ %(problem)s.", name=name, problem=message)))
     return problems
 
 

@@ -14,7 +14,6 @@ from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import insert_on_conflict, run
 from qualify.courses import catalogue
-from qualify.courses.models import Module, ModuleVersion
 from qualify.exchange.posting import took_part_in_module_space
 from qualify.extensions import db
 from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
@@ -146,9 +145,8 @@ def my_bookings_around(user: User, session: WorkshopSession, now: datetime) -> M
                        and_(Booking.status.in_(ACTIVE_STATUSES), other.status == "scheduled", other.ends_at > now,
                             or_(other.module_id == session.module_id,
                                 and_(other.starts_at < session.ends_at, other.ends_at > session.starts_at)))))
-            .options(contains_eager(Booking.session).joinedload(other.module).joinedload(Module.current_version)
-                     .load_only(ModuleVersion.id, ModuleVersion.title))
-            .order_by(other.starts_at))
+            # The other sessions come along; a clash's title is read only when there is one (rarely).
+            .options(contains_eager(Booking.session)).order_by(other.starts_at))
     mine = MyBookings()
     for booking in db.session.scalars(stmt):
         if booking.session_id == session.id:

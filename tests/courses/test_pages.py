@@ -26,6 +26,14 @@ def test_catalogue_search_finds_by_word_and_filters_by_tag(client, demo_courses,
     assert demo_courses["digitale-fabrik"].title in filtered
 
 
+@pytest.mark.parametrize("typed", ["Weiterbildung", "weiterbildung", "predictive", "verstandlich",
+                                   "verstaendlich", "MITBESTIMMUNG"])
+def test_catalogue_search_forgives_case_and_umlauts_typed_without_dots(client, demo_courses, learner, typed):
+    found = client.get("/kurse/", query_string={"q": typed}).text
+    assert demo_courses["digitale-fabrik"].title in found, typed
+    assert demo_courses["hochvolt-sicherheit"].title not in found
+
+
 def test_course_page_lists_modules_in_order(client, demo_courses, learner):
     page = client.get(COURSE).text
     titles = [m.current_version.title for m in demo_courses["hochvolt-sicherheit"].active_modules]
