@@ -6,7 +6,7 @@ import io
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -300,6 +300,33 @@ def marked_lines(text: str, problems: list[Problem], name: str) -> list[tuple[in
             found.setdefault(problem.line, []).append(problem.message)
     lines = text.replace("\r\n", "\n").lstrip("\ufeff").removesuffix("\n").split("\n")
     return [(number, line, found.get(number, [])) for number, line in enumerate(lines, start=1)]
+
+
+@dataclass
+class Preview:
+    """The typed text as learners will see it, its quiz, and what saving it would refuse."""
+
+    html: Markup
+    questions: list[dict] = field(default_factory=list)  # as a version stores them: the trainer sees which count
+    problems: list[Problem] = field(default_factory=list)
+
+
+def preview_file(course: Course, name: str, text: str) -> Preview:
+    """Check the typed file as saving would (the whole course, with the loader) and render it as saving would.
+
+    Where the loader refuses the file, the text is still shown as far as it renders, with the problems by line.
+    """
+    with tempfile.TemporaryDirectory(prefix="qualify-preview-") as tmp:
+        folder = Path(tmp) / course.slug
+        folder.mkdir()
+        services.export_course(course, folder)
+        (folder / name).write_bytes(_conform(text, "").encode("utf-8"))
+        source, problems = load_course(folder)
+    module = next((m for m in source.modules if m.file == name), None) if source is not None else None
+    if module is None:
+        return Preview(preview(course.slug, text), problems=problems)
+    rendered = services.rendered_module(module, course.slug)
+    return Preview(Markup(rendered["body_html"]), rendered["questions"], problems)  # noqa: S704 (our renderer)
 
 
 def preview(slug: str, text: str) -> Markup:

@@ -113,13 +113,16 @@ def _save(course: Course, name: str, page, done: str):
     return redirect(done)
 
 
-def _preview(course: Course, page):
-    """Render the typed text: a fragment for authoring.js, the whole editor without JavaScript."""
+def _preview(course: Course, name: str, page):
+    """Render the typed text with its quiz and what saving would refuse: a fragment for authoring.js, the whole
+    editor without JavaScript."""
     form = SourceForm()
-    html = authoring.preview(course.slug, form.text.data or "")
+    shown = authoring.preview_file(course, name, form.text.data or "")
     if request.headers.get("X-Requested-With") == "authoring.js":
-        return render_template("authoring/_preview.html", preview=html, fresh=True)
-    return page(source_form=form, preview=html)
+        return render_template("authoring/_preview.html", preview=shown.html, fresh=True, questions=shown.questions,
+                               problems=shown.problems, name=name)
+    return page(source_form=form, preview=shown.html, questions=shown.questions, preview_problems=shown.problems,
+                name=name)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -165,7 +168,7 @@ def save_course(slug: str):
 def preview_course(slug: str):
     """Preview the typed text of course.md."""
     course = _course(slug)
-    return _preview(course, lambda **shown: _course_page(course, **shown))
+    return _preview(course, authoring.COURSE_FILE, lambda **shown: _course_page(course, **shown))
 
 
 @bp.post("/<slug>/status")
@@ -337,7 +340,7 @@ def preview_module(slug: str, module_slug: str):
     """Preview the typed text of a module."""
     course = _course(slug)
     module = _module(course, module_slug)
-    return _preview(course, lambda **shown: _module_page(course, module, **shown))
+    return _preview(course, module.file_name, lambda **shown: _module_page(course, module, **shown))
 
 
 @bp.get("/<slug>/module/<module_slug>/versionen")

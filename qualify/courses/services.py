@@ -213,7 +213,7 @@ def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *,
     return changed
 
 
-def _rendered(source: ModuleSource, course_slug: str) -> dict:
+def rendered_module(source: ModuleSource, course_slug: str) -> dict:
     """The HTML of a module's text and questions, as stored with a version (rendered once, never per request)."""
     resolve = link_resolver(course_slug)
     return {"body_html": str(render_markdown(without_title_heading(source.body, source.meta["title"]),
@@ -230,7 +230,7 @@ def add_version(module: Module, source: ModuleSource, content_hash: str, course_
     version = ModuleVersion(
         number=(max((v.number for v in module.versions), default=0) + 1),
         title=meta["title"].strip(), kind=meta.get("kind", "self-study"), minutes=meta.get("minutes"),
-        settings=settings, source=source.source, **_rendered(source, course_slug),
+        settings=settings, source=source.source, **rendered_module(source, course_slug),
         content_hash=content_hash, created_by_id=getattr(actor, "id", None), note=note)
     module.versions.append(version)
     db.session.flush()
@@ -262,7 +262,7 @@ def rerender_course(course: Course) -> int:
     modules = {module.slug: module for module in course.active_modules}
     for module_source in source.modules:
         version = modules[module_source.slug].current_version
-        for name, value in _rendered(module_source, source.slug).items():
+        for name, value in rendered_module(module_source, source.slug).items():
             if getattr(version, name) != value:
                 setattr(version, name, value)
                 changed += 1

@@ -206,6 +206,24 @@ def test_preview_renders_markdown_safely(client, trainer, course):
     assert len(versions_of(course)) == 1
 
 
+def test_preview_shows_the_quiz_with_the_answers_that_count_and_what_saving_would_refuse(client, trainer, course):
+    fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": QUIZ_MODULE},
+                           headers={"X-Requested-With": "authoring.js"}).text
+    assert "Quiz: 1 Frage" in fragment and "✓ A" in fragment and "```quiz" not in fragment
+    assert "So ließe sich" not in fragment
+
+    broken = QUIZ_MODULE.replace("minutes: 10", "minutes: zehn").replace("=A#Genau.", "=A#Genau.\n~B {")
+    fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": broken},
+                           headers={"X-Requested-With": "authoring.js"}).text
+    assert "So ließe sich der Text nicht speichern" in fragment
+    assert 'data-line="4"' in fragment and "„minutes“ muss eine ganze Zahl sein." in fragment
+    assert "Ein Text mit <strong>Markdown</strong>" in fragment  # still shown as far as it renders
+    assert len(versions_of(course)) == 1  # a preview saves nothing
+
+    assert save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE).status_code == 302
+    assert "Quiz: 1 Frage" in client.get("/autoren/neuer-kurs/module/start").text  # the saved version's quiz too
+
+
 def test_editor_pages_never_run_the_markdown_parser(app, client, trainer, course):
     save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
     client.post("/autoren/neuer-kurs/fragen", data={"name": "pool"})
