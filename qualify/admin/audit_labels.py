@@ -10,6 +10,7 @@ ACTION_LABELS = {
     "authoring.bank_created": _l("Fragensammlung angelegt"),
     "authoring.course_created": _l("Kurs angelegt"),
     "authoring.media": _l("Datei hochgeladen"),
+    "authoring.media_deleted": _l("Datei gelöscht"),
     "authoring.module_added": _l("Modul angelegt"),
     "authoring.owner_added": _l("Kursverantwortliche/n hinzugefügt"),
     "authoring.owner_removed": _l("Kursverantwortliche/n entfernt"),

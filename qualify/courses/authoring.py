@@ -100,13 +100,17 @@ def _conform(text: str, like: str) -> str:
     return text
 
 
-def _import(slug: str, course: Course | None, changes: dict[str, bytes], *, actor, note: str = "") -> list:
-    """Write changes over an export of the course, check the folder with the loader, then import it."""
+def _import(slug: str, course: Course | None, changes: dict[str, bytes], *, actor, note: str = "",
+            removed: tuple[str, ...] = ()) -> list:
+    """Write changes over an export of the course (and drop removed files), check the folder with the loader,
+    then import it."""
     with tempfile.TemporaryDirectory(prefix="qualify-authoring-") as tmp:
         folder = Path(tmp) / slug
         folder.mkdir()
         if course is not None:
             services.export_course(course, folder)
+        for name in removed:
+            (folder / name).unlink(missing_ok=True)
         for name, data in changes.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(data)
@@ -224,6 +228,14 @@ def upload_media(course: Course, filename: str, data: bytes, *, actor) -> str:
     _import(course.slug, course, {path: data}, actor=actor)
     audit.record("authoring.media", actor=actor, target=course, path=path, bytes=len(data))
     return path
+
+
+def delete_media(course: Course, path: str, *, actor) -> None:
+    """Remove a file from medien/, unless a module or the overview still shows or links it (Refused)."""
+    if not path.startswith(MEDIA_FOLDER) or stored_file(course, path) is None:
+        raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
+    _import(course.slug, course, {}, actor=actor, removed=(path,))
+    audit.record("authoring.media_deleted", actor=actor, target=course, path=path)
 
 
 def create_bank(course: Course, name: str, data: bytes, *, actor) -> str:

@@ -219,6 +219,13 @@ def add_module(slug: str):
     return _course_page(course, module_form=form)
 
 
+def _plain_letters(filename: str) -> str:
+    """Spell umlauts out before the file name is made safe, which would drop them: "Öl.png" → "Oel.png"."""
+    for letter, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
+        filename = filename.replace(letter, plain)
+    return filename
+
+
 @bp.post("/<slug>/medien")
 @role_required(*EDITORS)
 def upload_media(slug: str):
@@ -226,7 +233,7 @@ def upload_media(slug: str):
     course = _course(slug)
     form = MediaForm()
     if form.validate_on_submit():
-        name = secure_filename(form.file.data.filename or "").lower()
+        name = secure_filename(_plain_letters(form.file.data.filename or "")).lower()
         try:
             path = authoring.upload_media(course, name, form.file.data.read(), actor=current_user)
         except authoring.AuthoringError as error:
@@ -238,6 +245,27 @@ def upload_media(slug: str):
             flash(_("Hochgeladen. Einbinden mit ![Beschreibung](%(path)s)", path=path), "success")
             return redirect(url_for("authoring.course", slug=slug) + "#medien")
     return _course_page(course, media_form=form)
+
+
+@bp.post("/<slug>/medien/loeschen")
+@role_required(*EDITORS)
+def delete_media(slug: str):
+    """Delete an image or PDF that no text of the course uses any more."""
+    course = _course(slug)
+    if ConfirmForm().validate_on_submit():
+        path = request.form.get("path", "")
+        try:
+            authoring.delete_media(course, path, actor=current_user)
+        except authoring.AuthoringError as error:
+            flash(str(error), "error")
+        except authoring.Refused as refused:
+            flash(_("„%(path)s“ wird noch verwendet und bleibt: %(where)s", path=path,
+                    where="; ".join(f"{p.file}, {_('Zeile %(line)d', line=p.line)}" for p in refused.problems)),
+                  "error")
+        else:
+            db.session.commit()
+            flash(_("„%(path)s“ ist gelöscht.", path=path), "success")
+    return redirect(url_for("authoring.course", slug=slug) + "#medien")
 
 
 @bp.post("/<slug>/fragen")

@@ -251,6 +251,28 @@ def test_upload_rejects_a_file_whose_content_is_not_what_its_name_says(client, t
     assert stored.path == "medien/foto_halle.png" and stored.content_type == "image/png"
 
 
+def test_a_file_is_named_with_its_umlauts_spelled_out_and_deleted_only_when_no_text_uses_it(client, trainer,
+                                                                                             course):
+    client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data",
+                data={"file": (io.BytesIO(PNG), "Öl Prüfung.png")})
+    assert [f.path for f in db.session.scalars(select(CourseFile))] == ["medien/oel_pruefung.png"]
+    used = QUIZ_MODULE.replace("Ein Text mit **Markdown**.", "![Ölwechsel](medien/oel_pruefung.png)")
+    assert save(client, "/autoren/neuer-kurs/module/start", used).status_code == 302
+
+    kept = client.post("/autoren/neuer-kurs/medien/loeschen", data={"path": "medien/oel_pruefung.png"},
+                       follow_redirects=True)
+    assert "wird noch verwendet und bleibt" in kept.text and "start.md" in kept.text
+    assert db.session.scalar(select(func.count()).select_from(CourseFile)) == 1
+
+    assert save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE).status_code == 302
+    gone = client.post("/autoren/neuer-kurs/medien/loeschen", data={"path": "medien/oel_pruefung.png"},
+                       follow_redirects=True)
+    assert "ist gelöscht" in gone.text
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(CourseFile)) == 0
+    assert client.get("/kurse/neuer-kurs/dateien/medien/oel_pruefung.png").status_code == 404
+
+
 def test_restore_makes_a_new_version_with_the_old_source(client, trainer, course):
     first = versions_of(course)[0].source
     save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
