@@ -44,6 +44,20 @@ TARGET_LABELS = {
 }
 
 
+DETAIL_LABELS = {
+    "roles": _l("Rollen"), "added": _l("hinzugefügt"), "removed": _l("entfernt"), "code": _l("Prüfcode"),
+    "course_id": _l("Kurs (Nummer)"), "reopened": _l("wieder geöffnete Module (Nummern)"), "path": _l("Datei"),
+    "bytes": _l("Bytes"), "unit_id": _l("Bereich (Nummer)"), "enrolled": _l("eingeschrieben"),
+    "organisation_id": _l("Organisation (Nummer)"), "report": _l("Bericht"), "filters": _l("Filter"),
+    "format": _l("Format"), "kept_posts": _l("Beiträge behalten"), "reason": _l("Grund"), "status": _l("Status"),
+    "created": _l("neu"), "updated": _l("geändert"), "unchanged": _l("unverändert"), "days": _l("Tage"),
+    "key": _l("Kategorie"), "category": _l("Kategorie"), "months": _l("Monate"), "count": _l("Anzahl"),
+    "note": _l("Notiz"), "user_id": _l("Person (Nummer)"), "session_id": _l("Termin (Nummer)"),
+    "source": _l("Quelle"), "file": _l("Datei"), "slug": _l("Kürzel"), "restored": _l("wiederhergestellt"),
+    "module": _l("Modul"), "organisation": _l("Organisation"),
+}
+
+
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
@@ -58,12 +72,17 @@ def target_label(target_type: str | None, target_id: int | None, names: dict[int
 
 
 def details_text(details: dict | None) -> str:
-    """Write the details on one line: lists as lists, not as Python writes them."""
-    parts = []
-    for key, value in (details or {}).items():
-        if isinstance(value, list):
-            value = ", ".join(str(item) for item in value) or "–"
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "–"
-        parts.append(f"{key}: {value}")
-    return "; ".join(parts)
+    """Write the details on one line, in words: named keys, yes/no, lists as lists (not as Python writes them)."""
+    return "; ".join(f"{DETAIL_LABELS.get(key, key)}: {_value(value)}" for key, value in (details or {}).items())
+
+
+def _value(value) -> str:
+    if value is None or value == [] or value == {}:
+        return "–"
+    if isinstance(value, bool):
+        return str(_l("ja") if value else _l("nein"))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)

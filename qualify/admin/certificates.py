@@ -36,7 +36,7 @@ def search():
 def _choice(done: withdrawal.DoneModule) -> SelectChoice:
     label = f"{done.module.title} – {DONE_VIA[done.via]}, {format_date(done.completed_at)}"
     if done.suggested:
-        label += " – " + _("Anwesenheit nicht mehr eingetragen")
+        label += " – " + _("nicht mehr als anwesend eingetragen")
     return SelectChoice(str(done.module.id), label)
 
 
@@ -47,6 +47,8 @@ def certificate(code: str):
     certificate = certificate_by_code(code)
     if certificate is None:
         withdrawn = withdrawal.withdrawn_by_code(code) or abort(404)
+        if request.method == "POST":  # sent from a page opened before someone withdrew it
+            flash(_("Das Zertifikat wurde bereits zurückgezogen."), "info")
         return render_template("admin/certificate.html", withdrawn=withdrawn)
     holder = db.session.get(User, certificate.user_id)
     done = withdrawal.done_modules(certificate)

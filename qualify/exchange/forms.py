@@ -20,6 +20,8 @@ from qualify.exchange.text import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 BODY_HINT = _l(
     "Markdown ist möglich, z. B. **fett**, Listen mit - und Zitate mit >. Höchstens 20.000 Zeichen."
 )
+# WTForms' own message would write the limit as "20000"; the hint says "20.000". (A validator keeps no state.)
+POST_LENGTH = Length(max=MAX_POST_LENGTH, message=_l("Ihr Text ist zu lang: höchstens 20.000 Zeichen."))
 ANONYMOUS_HINT = _l("Andere Teilnehmende und die Moderation sehen dann nur Ihr Pseudonym in diesem Raum.")
 
 
@@ -29,7 +31,7 @@ class CheckboxListField(SelectMultipleField):
 
 
 class PostForm(FlaskForm):
-    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), Length(max=MAX_POST_LENGTH)],
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), POST_LENGTH],
                          description=BODY_HINT)
     anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
     reply_to = HiddenField()
@@ -37,13 +39,13 @@ class PostForm(FlaskForm):
 
 class ThreadForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)])
-    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), Length(max=MAX_POST_LENGTH)],
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), POST_LENGTH],
                          description=BODY_HINT)
     anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
 
 
 class EditForm(FlaskForm):
-    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), Length(max=MAX_POST_LENGTH)],
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), POST_LENGTH],
                          description=BODY_HINT)
 
 
@@ -67,7 +69,7 @@ class FollowForm(FlaskForm):
 class SpaceForm(FlaskForm):
     title = StringField(_l("Thema"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)])
     description = TextAreaField(_l("Beschreibung, Leitfragen und Regeln"),
-                                validators=[Optional(), Length(max=MAX_POST_LENGTH)], description=BODY_HINT)
+                                validators=[Optional(), POST_LENGTH], description=BODY_HINT)
     scope = SelectField(_l("Wer kann teilnehmen?"))
     moderation = SelectField(
         _l("Moderation"),
@@ -96,8 +98,8 @@ class ModeratorForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    topics = TextAreaField(_l("Besprochene Themen"), validators=[Optional(), Length(max=MAX_POST_LENGTH)])
-    outcomes = TextAreaField(_l("Ergebnisse"), validators=[Optional(), Length(max=MAX_POST_LENGTH)])
-    open_questions = TextAreaField(_l("Offene Fragen"), validators=[Optional(), Length(max=MAX_POST_LENGTH)])
-    next_steps = TextAreaField(_l("Nächste Schritte"), validators=[Optional(), Length(max=MAX_POST_LENGTH)])
+    topics = TextAreaField(_l("Besprochene Themen"), validators=[Optional(), POST_LENGTH])
+    outcomes = TextAreaField(_l("Ergebnisse"), validators=[Optional(), POST_LENGTH])
+    open_questions = TextAreaField(_l("Offene Fragen"), validators=[Optional(), POST_LENGTH])
+    next_steps = TextAreaField(_l("Nächste Schritte"), validators=[Optional(), POST_LENGTH])
     named = CheckboxListField(_l("Namentlich nennen (nur wer zugestimmt hat)"), coerce=int)

@@ -49,9 +49,20 @@ class DoneModule:
         """Whether doing the module again means anything.
 
         Not for a passed quiz (its graded attempt is the record, and the attempt limit may allow no other), nor
-        for an exchange module done by posting (the posts count again at the person's next post).
+        for an exchange module done by posting (the posts count again at the person's next post), nor while the
+        person is marked present at a session of it (the trainer's record says they took part: the trainer
+        takes it back first, then the module can open again).
         """
-        return self.via != "quiz" and not self.posted
+        return self.via != "quiz" and not self.posted and not self.present
+
+    @property
+    def kept_because(self) -> str:
+        """Why a module that is not reopenable stays done, in the reader's language."""
+        if self.via == "quiz":
+            return _("ein bestandenes Quiz bleibt bestanden")
+        if self.posted:
+            return _("die Beiträge im Austausch zählen weiter")
+        return _("als anwesend eingetragen – erst wenn die Leitung das zurücknimmt, lässt es sich wieder öffnen")
 
     @property
     def suggested(self) -> bool:
@@ -148,7 +159,8 @@ def search_certificates(query: str) -> tuple[list[Certificate], list[WithdrawnCe
 
 def _matching(model, newest_first, query: str) -> list:
     stmt = (select(model).join(User, User.id == model.user_id)
-            .where(or_(contains_text(model.code, query), contains_text(model.holder_name, query),
+            .where(or_(model.code == normalise_code(query), contains_text(model.code, query),
+                       contains_text(model.holder_name, query),
                        contains_text(User.email, query), contains_text(model.course_title, query)))
             .order_by(newest_first.desc()).limit(SEARCH_LIMIT))
     return list(db.session.scalars(stmt))

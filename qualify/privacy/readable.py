@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qualify.accounts.roles import ROLE_LABELS
+from qualify.admin.audit_labels import ACTION_LABELS
 from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
 
 SOURCE_LABELS = {
@@ -68,9 +69,9 @@ FIELD_LABELS.update({
     "attendance_marked_by_id": _l("eingetragen von (Nummer)"), "decided_by_id": _l("entschieden von (Nummer)"),
     "enrolled_by_id": _l("eingeschrieben von (Nummer)"),
 })
-# Inside a quiz attempt's evaluation, per question.
-RESULT_LABELS = {"key": _l("Frage"), "kind": _l("Fragetyp"), "score": _l("Punkte (0 bis 1)"),
-                 "correct": _l("richtig"), "chosen": _l("Ihre Antwort")}
+FIELD_LABELS["duration_minutes"] = _l("Umfang (Minuten)")
+# Inside a quiz attempt's evaluation, per question; its key and kind are for the program (they are in the JSON).
+RESULT_LABELS = {"chosen": _l("Ihre Antwort"), "correct": _l("richtig"), "score": _l("Punkte (0 bis 1)")}
 VALUE_LABELS = {
     "via": {"read": _l("gelesen"), "quiz": _l("Quiz bestanden"), "workshop": _l("Teilnahme am Workshop"),
             "exchange": _l("Teilnahme am Austausch")},
@@ -79,9 +80,12 @@ VALUE_LABELS = {
     "role": ROLE_LABELS,
     "roles": ROLE_LABELS,
     "language": {"de": "Deutsch", "en": "English"},
+    "chosen": {"true": _l("Richtig"), "false": _l("Falsch")},
+    "action": ACTION_LABELS,
 }
-# The same text once more as HTML, and the order of drawn questions: nothing a person learns from.
-LEFT_OUT = ("_html", "question_keys")
+# The same text once more as HTML, the order of drawn questions, and answers as the option codes the quiz
+# form sent (the evaluation names them in words): all in the JSON download, nothing a person reads here.
+LEFT_OUT = ("_html", "question_keys", "answers")
 
 
 def source_label(source: str) -> str:
@@ -106,9 +110,9 @@ def readable(value, field: str = "") -> str:
     if isinstance(value, list):
         return " | ".join(readable(item, field) for item in value)
     if isinstance(value, dict):
-        labels = RESULT_LABELS if field == "results" else {}
-        return ", ".join(f"{labels.get(k, k)}: {readable(v)}" for k, v in value.items()
-                         if not str(k).endswith(LEFT_OUT))
+        if field == "results":
+            return ", ".join(f"{label}: {readable(value.get(k), k)}" for k, label in RESULT_LABELS.items())
+        return ", ".join(f"{k}: {readable(v, k)}" for k, v in value.items() if not str(k).endswith(LEFT_OUT))
     if isinstance(value, str) and value in VALUE_LABELS.get(field, {}):
         return str(VALUE_LABELS[field][value])
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from qualify.accounts.auth import purge_expired
-from qualify.accounts.models import LoginFailure, User
+from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
@@ -17,6 +17,7 @@ from qualify.extensions import db
 from qualify.learning.models import QuizAttempt
 from qualify.privacy.catalogue import ANONYMISE, CATEGORIES, DELETE, DETACH, POSTS, SECRET_COLUMNS, category
 from qualify.privacy.models import RetentionRule
+from qualify.workshops.services import release_seats_of
 
 FORMER_MEMBER = "ehemaliges Mitglied"
 
@@ -58,7 +59,7 @@ def export_personal_data(user: User) -> dict:
 
 def _stand_in(user: User) -> User:
     """Create the anonymous person that keeps the erased account's place in aggregate figures."""
-    stand_in = User(email=f"{secrets.token_hex(8)}@geloescht.invalid", display_name=FORMER_MEMBER,
+    stand_in = User(email=f"{secrets.token_hex(8)}{ERASED_DOMAIN}", display_name=FORMER_MEMBER,
                     password_hash=None, active=False, language="de",
                     organisation_id=user.organisation_id, unit_id=user.unit_id)
     db.session.add(stand_in)
@@ -72,6 +73,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
     Posts stay under "ehemaliges Mitglied" when keep_posts, else they are deleted.
     """
     stand_in = _stand_in(user)
+    release_seats_of(user, now=now)  # a seat of someone who is gone goes to the next on the waitlist
     if not keep_posts:
         delete_all_posts_of(user.id)  # with the titles of the threads they opened; before the rules below
     for entry in CATEGORIES:

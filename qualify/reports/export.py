@@ -65,7 +65,10 @@ def report_csv(report: Report, *, course: str, kind: str, group: str) -> str:
     """Return the shown tables as CSV (semicolons, UTF-8 with BOM for spreadsheet programs)."""
     filters = report.filters
     rows: list[list[str]] = [
-        [_("Beteiligung"), _("Gruppen unter %(k)d Personen werden nicht ausgewiesen.", k=report.k)],
+        [_("Beteiligung"), _("Gruppen unter %(k)d Personen erscheinen als „< %(k)d“. „geschützt“: ausgeblendet, "
+                             "weil die Zahl weniger als %(k)d Personen beschreibt oder sich aus ihr zusammen mit "
+                             "anderen eine so kleine Gruppe errechnen ließe; sie zählt in keiner Summe mit.",
+                             k=report.k)],
         [_("Zeitraum"), f"{month_label(report.period[0])} – {month_label(report.period[-1])}"]
         if report.period
         else [_("Zeitraum"), "–"],

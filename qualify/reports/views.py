@@ -75,10 +75,11 @@ def _charts(report: services.Report) -> dict:
             ident="verlauf",
             title=_("Verlauf: %(metric)s", metric=metric),
             description=_(
-                "Personen je Monat; Werte unter %(k)d sind ausgeblendet. Die Zahlen stehen in der "
+                "Personen je Monat: die Summe der ausgewiesenen Gruppen, ohne geschützte Zahlen – sie kann deshalb "
+                "von Monat zu Monat auch springen, weil andere Gruppen geschützt sind. Die Zahlen stehen in der "
                 "Tabelle „Verlauf“.",
-                k=k,
-            ),
+            ) if report.trend.total else _(
+                "Personen je Monat; geschützte Werte fehlen. Die Zahlen stehen in der Tabelle „Verlauf“."),
         ),
         "group_chart": charts.bar_chart(
             by_group,

@@ -27,7 +27,7 @@ def participants_csv(bookings: list[Booking], positions: dict[int, int]) -> str:
     for booking in bookings:
         user = booking.user
         writer.writerow([safe_cell(cell) for cell in (
-            user.display_name, user.email, user.personnel_number or "",
+            user.display_name, "" if user.is_stand_in else user.email, user.personnel_number or "",
             STATUS_LABELS.get(booking.status, booking.status), positions.get(booking.id, ""),
             ATTENDANCE_LABELS.get(booking.attendance, booking.attendance or ""),
             to_local(booking.booked_at).strftime("%d.%m.%Y %H:%M"))])

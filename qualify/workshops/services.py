@@ -142,7 +142,9 @@ def my_bookings_around(user: User, session: WorkshopSession, now: datetime) -> M
     stmt = (select(Booking).join(other, other.id == Booking.session_id)
             .where(Booking.user_id == user.id,
                    or_(Booking.session_id == session.id,
-                       and_(Booking.status.in_(ACTIVE_STATUSES), other.status == "scheduled", other.ends_at > now,
+                       # Once attendance is recorded, a date is over for the person, even if the session runs on.
+                       and_(Booking.status.in_(ACTIVE_STATUSES), Booking.attendance.is_(None),
+                            other.status == "scheduled", other.ends_at > now,
                             or_(other.module_id == session.module_id,
                                 and_(other.starts_at < session.ends_at, other.ends_at > session.starts_at)))))
             # The other sessions come along; a clash's title is read only when there is one (rarely).
@@ -240,6 +242,27 @@ def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
     booking.status, booking.cancelled_at = "cancelled", now
     db.session.flush()
     return promote(session, now=now) if was_confirmed else []
+
+
+def release_seats_of(user: User, *, now: datetime) -> int:
+    """Give up the person's places in sessions yet to begin, whatever the deadline (their account is being
+    erased): each seat goes to the next person waiting. Return how many places were given up."""
+    stmt = (select(Booking).join(WorkshopSession, WorkshopSession.id == Booking.session_id)
+            .where(Booking.user_id == user.id, Booking.status.in_(ACTIVE_STATUSES),
+                   WorkshopSession.status == "scheduled", WorkshopSession.starts_at > now))
+    released = 0
+    for booking in list(db.session.scalars(stmt)):
+        session = lock_session(booking.session)
+        db.session.refresh(booking)
+        if not booking.is_active:
+            continue
+        was_confirmed = booking.status == "confirmed"
+        booking.status, booking.cancelled_at = "cancelled", now
+        db.session.flush()
+        if was_confirmed:
+            promote(session, now=now)
+        released += 1
+    return released
 
 
 def promote(session: WorkshopSession, *, now: datetime) -> list[Booking]:

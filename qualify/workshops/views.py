@@ -91,7 +91,7 @@ def session(session_id: int):
         counts=services.status_counts(session),
         position=services.waitlist_position(booking) if booking else None, manages=manages,
         open=services.bookings_open(session, now), labels=STATUS_LABELS, formats=FORMAT_LABELS,
-        show_link=manages or (booking is not None and booking.status == "confirmed"),
+        show_link=not session.is_cancelled and (manages or (booking is not None and booking.status == "confirmed")),
         can_attend=services.can_take_attendance(current_user, session))
 
 

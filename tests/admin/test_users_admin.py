@@ -143,7 +143,7 @@ def test_the_audit_log_says_what_happened_in_words(client, admin, make_user):
     client.post(f"/verwaltung/personen/{person.id}", data=new_person(display_name="Tina Trainerin",
                                                                        email="tina@example.org", roles=["trainer"]))
     log = client.get("/verwaltung/protokoll").text
-    assert "Rollen geändert" in log and "Tina Trainerin" in log and "removed: learner" in log
+    assert "Rollen geändert" in log and "Tina Trainerin" in log and "entfernt: learner" in log
     assert "['learner']" not in log and "User " not in log
 
 

@@ -17,7 +17,7 @@ from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.learning import services as learning
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, WithdrawnCertificate
-from tests.workshops.conftest import bookings_of, outbox
+from tests.workshops.conftest import bookings_of, in_days, outbox
 from tests.workshops.test_pages import module_done, present_now
 
 REASON = "Die Anwesenheit am 12. März war irrtümlich eingetragen."
@@ -58,7 +58,7 @@ def test_the_admin_page_suggests_the_workshop_whose_presence_was_taken_back(
     login(make_user(Role.ADMIN), via=admin)
     page = admin.get(f"/verwaltung/zertifikate/{code}").text
     assert "Paul Praktiker" in page
-    assert "Anwesenheit nicht mehr eingetragen" in page
+    assert "nicht mehr als anwesend eingetragen" in page
     assert checked_boxes(page) == {str(workshop_module.id)}
 
 
@@ -126,3 +126,27 @@ def test_taking_part_for_real_issues_a_new_certificate_with_a_new_code(
     assert renewed is not None and renewed.code != code
     assert new_client().get(f"/verify/{renewed.code}").status_code == 200
     assert new_client().get(f"/verify/{code}").status_code == 410
+
+
+def test_a_workshop_the_person_is_still_marked_present_at_is_not_opened_again(
+    client, new_client, login, make_user, trainer, workshop_module, make_session, mistaken_certificate
+):
+    person, session, code = mistaken_certificate
+    booking = bookings_of(session)[0]
+    client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
+    admin = new_client()
+    login(make_user(Role.ADMIN), via=admin)
+    page = admin.get(f"/verwaltung/zertifikate/{code}").text
+    assert f'value="{workshop_module.id}"' not in page  # the trainer's record says present: it stands
+    assert "als anwesend eingetragen – erst wenn die Leitung das zurücknimmt" in page
+
+
+def test_after_attendance_is_recorded_another_date_of_the_module_can_be_booked(
+    client, new_client, login, make_user, make_session, mistaken_certificate
+):
+    person, session, _code = mistaken_certificate  # marked present, then absent, at a session still running
+    later = make_session(day=in_days(21))
+    browser = new_client()
+    login(person, via=browser)
+    browser.post(f"/termine/{later.id}/buchung", data={})
+    assert [b.status for b in bookings_of(later)] == ["confirmed"]

@@ -246,7 +246,7 @@ def test_trainer_moves_a_session_and_everyone_booked_gets_the_update(client, log
 
 
 def test_trainer_cancels_a_session_after_confirming_with_a_note_for_those_booked(
-        client, login, make_user, make_session, trainer):
+        client, new_client, login, make_user, make_session, trainer):
     from tests.workshops.conftest import outbox
 
     person = make_user()
@@ -265,6 +265,11 @@ def test_trainer_cancels_a_session_after_confirming_with_a_note_for_those_booked
     assert "METHOD:CANCEL" in mail.made_attachments()[0]["data"]
     assert client.post(f"/termine/{session.id}/absagen", data={}).status_code == 302  # a second click: no mail
     assert len(outbox(person.email, "Termin abgesagt")) == 1
+    booked = new_client()
+    login(person, via=booked)  # what the person booked sees: no seat, no deadline, nothing to do
+    theirs = booked.get(f"/termine/{session.id}").text
+    assert "Ihre Anmeldung ist damit erledigt" in theirs
+    assert "Platz bestätigt" not in theirs and "Abmeldefrist" not in theirs and "termin.ics" not in theirs
 
 
 def test_one_date_of_a_module_at_a_time(client, login, make_user, make_session):
@@ -301,7 +306,7 @@ def test_the_session_page_warns_of_a_booking_at_the_same_time(client, login, mak
     db.session.commit()
     login(person)
     page = client.get(f"/termine/{same_time.id}").text
-    assert "Zur selben Zeit sind Sie schon für „Praxistag am Hochvolt-Schulungsfahrzeug“ angemeldet." in page
+    assert "Zur selben Zeit sind Sie schon angemeldet:" in page and "Praxistag am Hochvolt-Schulungsfahrzeug, " in page
     assert f'href="/termine/{workshop.id}"' in page and "Platz buchen" in page  # a warning, not a refusal
 
 
