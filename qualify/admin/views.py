@@ -253,12 +253,17 @@ def mandatory_course():
                            for c in db.session.scalars(db.select(Course).order_by(Course.title))]
     form.unit.choices = [SelectChoice(unit.id, f"{organisation.name} · {unit.name}")
                          for organisation in services.all_organisations() for unit in organisation.units]
+    if request.method == "GET":  # after an assignment the same choice stays, so a second click is no surprise
+        form.course.data = request.args.get("kurs", type=int)
+        form.unit.data = request.args.get("einheit", type=int)
     if form.validate_on_submit():
         course = db.get_or_404(Course, form.course.data)
-        count = enrol_unit(form.unit.data, course, now=utcnow(), by=current_user)
-        audit.record("enrolments.mandatory", actor=current_user, target=course, unit_id=form.unit.data,
-                     enrolled=count)
+        unit = db.get_or_404(Unit, form.unit.data)
+        count = enrol_unit(unit.id, course, now=utcnow(), by=current_user)
+        audit.record("enrolments.mandatory", actor=current_user, target=course, unit_id=unit.id, enrolled=count)
         db.session.commit()
-        flash(ngettext("%(num)d Person eingeschrieben.", "%(num)d Personen eingeschrieben.", count), "success")
-        return redirect(url_for("admin.mandatory_course"))
+        flash(ngettext("%(num)d Person aus %(unit)s in „%(course)s“ eingeschrieben.",
+                       "%(num)d Personen aus %(unit)s in „%(course)s“ eingeschrieben.", count,
+                       unit=unit.name, course=course.title), "success")
+        return redirect(url_for("admin.mandatory_course", kurs=course.id, einheit=unit.id))
     return render_template("admin/mandatory_course.html", form=form)

@@ -67,15 +67,52 @@ def set_consent(session: WorkshopSession, user, agreed: bool, *, now: datetime) 
     db.session.flush()
 
 
-def _forget_name(minutes: ExchangeMinutes | None, person) -> None:
+def _forget_name(minutes: ExchangeMinutes | None, person, *, mentioned: bool = False) -> None:
     """After a withdrawn consent: off the list of names, and published minutes whose text names the person go
     back to the moderators as a draft, to be written without the name and approved again."""
     if minutes is None:
         return
     minutes.named_user_ids = [i for i in minutes.named_user_ids or [] if i != person.id]
-    if minutes.status == "published" and _mentions("\n".join(getattr(minutes, f) for f, _l in SECTIONS), person):
+    if minutes.status == "published" and (
+            mentioned or _mentions("\n".join(getattr(minutes, f) for f, _l in SECTIONS), person)):
         minutes.status, minutes.published_at, minutes.published_by_id = "draft", None, None
         mails.notify_minutes_withdrawn(minutes, moderators_of(db.session.get(ExchangeSpace, minutes.space_id)))
+
+
+REDACTED = "[Name entfernt]"
+
+
+def forget_erased_person(person) -> int:
+    """Before an account is erased: take the person's name out of every minutes text, drafts included (a draft
+    would otherwise pass the name check once the name no longer belongs to anyone), and off the lists of names.
+
+    Published minutes that named the person go back to the moderators as drafts. Return how many changed.
+    """
+    changed = 0
+    for minutes in db.session.scalars(select(ExchangeMinutes)):
+        texts = {field: getattr(minutes, field) for field, _label in SECTIONS}
+        named = person.id in (minutes.named_user_ids or [])
+        if not named and not _mentions("\n".join(texts.values()), person):
+            continue
+        redacted = {field: _redact(text, person) for field, text in texts.items()}
+        for field, text in redacted.items():
+            setattr(minutes, field, text)
+        minutes.body_html = str(render_minutes(redacted))
+        _forget_name(minutes, person, mentioned=True)
+        changed += 1
+    db.session.flush()
+    return changed
+
+
+def _redact(text: str, person) -> str:
+    name = " ".join(person.display_name.split())
+    if name:
+        pattern = r"\s+".join(re.escape(part) for part in name.split(" "))
+        text = re.sub(rf"(?<!\w){pattern}(?!\w)", REDACTED, text, flags=re.IGNORECASE)
+    surname = name.split(" ")[-1] if " " in name else ""
+    if len(surname) >= 3 and not surname.isdigit():
+        text = re.sub(rf"(?<!\w){re.escape(surname)}(?!\w)", REDACTED, text)
+    return re.sub(re.escape(person.email), REDACTED, text, flags=re.IGNORECASE)
 
 
 def _mentions(text: str, person) -> bool:

@@ -12,6 +12,7 @@ from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
+from qualify.exchange.minutes import forget_erased_person
 from qualify.exchange.posting import delete_all_posts_of
 from qualify.extensions import db
 from qualify.learning.models import QuizAttempt
@@ -74,6 +75,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
     """
     stand_in = _stand_in(user)
     release_seats_of(user, now=now)  # a seat of someone who is gone goes to the next on the waitlist
+    forget_erased_person(user)  # their name out of every minutes text, drafts included
     if not keep_posts:
         delete_all_posts_of(user.id)  # with the titles of the threads they opened; before the rules below
     for entry in CATEGORIES:

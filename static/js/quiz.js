@@ -1,4 +1,6 @@
 // Save quiz answers while the learner works, so a reload or a dropped connection loses nothing.
+// Only the questions answered in this tab are sent: an attempt open in a second, older tab must not overwrite
+// with its blank fields what was answered in the first (the server keeps what a form leaves out).
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -6,10 +8,18 @@
     if (!form || !window.fetch) { return; }
     var status = form.querySelector(".autosave-status");
     var timer = null;
+    var touched = {};
+    function answersChangedHere() {
+      var sent = new FormData();
+      new FormData(form).forEach(function (value, name) {
+        if (name === "csrf_token" || touched[name]) { sent.append(name, value); }
+      });
+      return sent;
+    }
     function save() {
       fetch(form.dataset.autosaveUrl, {
         method: "POST",
-        body: new FormData(form),
+        body: answersChangedHere(),
         headers: { "Accept": "application/json" },
         credentials: "same-origin"
       }).then(function (response) {
@@ -18,11 +28,19 @@
         if (status) { status.textContent = form.dataset.offlineText || "Keine Verbindung – Antworten werden beim nächsten Mal gespeichert."; }
       });
     }
-    function later() {
+    function later(event) {
+      if (event.target && event.target.name) { touched[event.target.name] = true; }
       clearTimeout(timer);
       timer = setTimeout(save, 600);
     }
     form.addEventListener("change", later);
     form.addEventListener("input", later);
+    // Handing in (or saving by hand) sends the same: what this tab left untouched stays as saved.
+    form.addEventListener("submit", function () {
+      clearTimeout(timer);
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.name.indexOf("q-") === 0 && !touched[field.name]) { field.disabled = true; }
+      });
+    });
   });
 })();

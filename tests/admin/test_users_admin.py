@@ -167,12 +167,13 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     course = demo_courses["hochvolt-sicherheit"]
     page = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id},
                        follow_redirects=True)
-    assert "3 Personen eingeschrieben." in page.text
+    assert f"3 Personen aus {line.name} in „{course.title}“ eingeschrieben." in page.text
+    assert f'<option selected value="{line.id}">' in page.text  # the choice stays for the next click
     enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id)))
     assert enrolled == {user.id for user in on_the_line}
     again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id},
                         follow_redirects=True)
-    assert "0 Personen eingeschrieben." in again.text
+    assert f"0 Personen aus {line.name}" in again.text
 
 
 def test_an_admin_looking_at_a_person_is_logged_for_the_works_council(client, admin, make_user, make_organisation,

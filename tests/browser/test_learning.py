@@ -114,3 +114,29 @@ def test_learner_enrols_resumes_fails_retries_passes_and_verifies_the_certificat
     expect(stranger.get_by_text("Strom im Fahrzeug")).to_be_visible()
     assert learner.email not in stranger.content()
     assert_accessible(stranger)
+
+
+def test_an_older_second_tab_does_not_wipe_what_the_first_answered(make_page, make_user, sign_in, course):
+    first = make_page()
+    learner = make_user(Role.LEARNER)
+    sign_in(first, learner)
+    first.goto("/kurse/strom/module/pruefen")
+    first.get_by_role("button", name="Quiz starten").click()
+    attempt_url = first.url
+    second = make_page()
+    sign_in(second, learner)
+    second.goto(attempt_url)  # opened now, with nothing answered yet
+
+    first.get_by_label("Orange").check()
+    first.get_by_role("group", name="Frage 3").get_by_label("Ihre Antwort").fill("Volt")
+    expect(first.locator(".autosave-status")).to_have_text("Antworten gespeichert.")
+    second.get_by_role("group", name="Frage 2").get_by_label("Richtig").check()
+    expect(second.locator(".autosave-status")).to_have_text("Antworten gespeichert.")
+
+    first.reload()
+    expect(first.get_by_label("Orange")).to_be_checked()
+    expect(first.get_by_role("group", name="Frage 3").get_by_label("Ihre Antwort")).to_have_value("Volt")
+    expect(first.get_by_role("group", name="Frage 2").get_by_label("Richtig")).to_be_checked()
+
+    second.get_by_role("button", name="Abgeben und auswerten").click()  # the older tab hands in: all three count
+    expect(second.get_by_text("Bestanden – das Modul ist erledigt.")).to_be_visible()

@@ -15,6 +15,7 @@ from qualify.learning import services as learning
 from qualify.learning import withdrawal
 from qualify.learning.models import Certificate, ModuleCompletion
 from qualify.learning.services import is_module_done
+from qualify.privacy.services import erase_account
 from qualify.workshops import schedule
 from qualify.workshops import services as workshops
 from tests.exchange.conftest import assert_no_identity
@@ -186,3 +187,26 @@ def test_withdrawing_the_certificate_offers_the_exchange_module_until_the_person
     db.session.commit()
     (done,) = [d for d in withdrawal.done_modules(certificate) if d.module.id == exchange_module.id]
     assert not done.suggested and not done.reopenable  # opened again, the next post would close it at once
+
+
+def test_an_erased_account_leaves_no_name_in_minutes_not_even_in_a_draft(session, space, moderator, reader,
+                                                                          client_for):
+    client = client_for(reader)
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    named = f"Bericht von {reader.display_name} über Schichtmodelle; {reader.display_name.split()[-1]} fragte."
+    record = minutes.save_minutes(session, space, {**FIELDS, "topics": named}, [reader.id], by=moderator,
+                                  now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})  # back to a draft
+    name = reader.display_name
+    erase_account(reader, keep_posts=False, now=utcnow())
+    db.session.commit()
+
+    db.session.expire_all()
+    record = minutes.minutes_of(session)
+    assert name not in record.topics and name.split()[-1] not in record.topics + record.body_html
+    assert record.topics == "Bericht von [Name entfernt] über Schichtmodelle; [Name entfernt] fragte."
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())  # now it may be approved
+    db.session.commit()
+    assert name not in client_for(moderator).get(f"/austausch/raum/{space.id}").text
