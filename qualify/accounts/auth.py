@@ -37,6 +37,7 @@ def _dummy_hash() -> str:
 class LoginResult:
     user: User | None
     throttled: bool = False
+    deactivated: bool = False  # only said to whoever knows the password: it reveals nothing to a guesser
 
 
 def _recent_failures(key: str, since: datetime) -> int:
@@ -67,7 +68,7 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime) -> LoginR
     if user and user.active and user.password_hash and password_ok:
         return LoginResult(user)
     _record_failure(email, ip, now)
-    return LoginResult(None)
+    return LoginResult(None, deactivated=bool(user and not user.active and user.password_hash and password_ok))
 
 
 def start_session(user: User, now: datetime) -> str:

@@ -39,7 +39,10 @@ def login():
         if result.throttled:
             flash(_("Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten."), "error")
             return render_template("accounts/login.html", form=form), 429
-        flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
+        if result.deactivated:
+            flash(_("Ihr Konto ist deaktiviert. Bitte wenden Sie sich an die Administration."), "error")
+        else:
+            flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
     return render_template("accounts/login.html", form=form)
 
 

@@ -119,7 +119,7 @@ def withdraw_certificate(certificate: Certificate, *, reason: str, reopen: set[i
                                                       ModuleCompletion.module_id.in_(reopen)))
     for module_id in reopen:
         remember_done(holder, module_id, False)
-    # The reason stays out of the log: the works council reads it, and the reason may be about the person.
+    # The reason stays out of the audit log, which every administrator reads: it may say something about the person.
     audit.record("certificate.withdrawn", actor=by, target=holder, code=withdrawn.code, course_id=course.id,
                  reopened=sorted(reopen))
     _tell_holder(holder, withdrawn, course, [d.module for d in done if d.module.id in reopen])

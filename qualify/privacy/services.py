@@ -12,6 +12,7 @@ from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
+from qualify.core.time import to_local
 from qualify.exchange.minutes import forget_erased_person
 from qualify.exchange.posting import delete_all_posts_of
 from qualify.extensions import db
@@ -81,6 +82,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
     for entry in CATEGORIES:
         for holding in entry.holdings:
             _erase_holding(holding.table, holding.column, holding.on_erase, user.id, stand_in.id, keep_posts)
+    _keep_only_months(stand_in.id)
     db.session.execute(update(AuditEvent).where(AuditEvent.target_type == "User", AuditEvent.target_id == user.id)
                        .values(target_id=None))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
@@ -92,6 +94,28 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
     db.session.flush()
     purge_failed_logins_of(email)
     audit.record("account.erase", kept_posts=keep_posts)
+
+
+# What passes to the stand-in keeps its month – all the figures count by – not the person's moments, which
+# in a small unit could point back at them.
+MONTH_ONLY = {"enrolments": ("enrolled_at", "completed_at"), "module_completions": ("completed_at",),
+              "workshop_bookings": ("booked_at", "confirmed_at", "cancelled_at", "attendance_marked_at")}
+
+
+def _keep_only_months(stand_in_id: int) -> None:
+    for table_name, columns in MONTH_ONLY.items():
+        table = db.metadata.tables[table_name]
+        rows = db.session.execute(select(table.c.id, *(table.c[c] for c in columns))
+                                  .where(table.c.user_id == stand_in_id)).all()
+        for row in rows:
+            values = {c: _middle_of_month(getattr(row, c)) for c in columns if getattr(row, c) is not None}
+            if values:
+                db.session.execute(update(table).where(table.c.id == row.id).values(values))
+
+
+def _middle_of_month(moment: datetime) -> datetime:
+    """Noon on the first of the moment's month in Germany: the same month wherever it is counted."""
+    return to_local(moment).replace(day=1, hour=12, minute=0, second=0, microsecond=0)
 
 
 def _erase_holding(table_name: str, column: str, on_erase: str, user_id: int, stand_in_id: int,

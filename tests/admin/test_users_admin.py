@@ -9,6 +9,7 @@ from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.extensions import db
 from qualify.learning.models import Enrolment
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -82,6 +83,11 @@ def test_deactivated_person_is_signed_out_and_cannot_sign_in(app, client, admin,
     assert other_browser.get("/profil").status_code == 302
     with pytest.raises(AssertionError, match="login failed"):
         login(person, via=app.test_client())
+    # With the right password the person learns why (a guesser with a wrong one learns nothing new).
+    told = app.test_client().post("/anmelden", data={"email": person.email, "password": PASSWORD})
+    assert "Ihr Konto ist deaktiviert" in told.text
+    guessed = app.test_client().post("/anmelden", data={"email": person.email, "password": "falsch-geraten-1"})
+    assert "Ihr Konto ist deaktiviert" not in guessed.text and "Passwort ist falsch" in guessed.text
 
 
 def test_reactivated_person_can_sign_in_again(app, client, admin, make_user, login):

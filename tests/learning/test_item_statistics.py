@@ -69,37 +69,29 @@ def test_the_statistics_page_is_for_the_course_owner_only(client, colour_quiz, m
     assert not any(learner.display_name in page.text or learner.email in page.text for learner in learners)
 
 
-def test_a_true_false_mistake_is_shown_in_words(client, make_course, make_user, login):
-    course = make_course(module("stimmt", quiz="::Batterie::Die HV-Batterie ist abgeschaltet spannungsfrei. {F}"))
-    true_false = module_of(course, "stimmt")
+def statistics_page_after_five_answer(client, make_user, login, course, slug: str, answer: str) -> str:
+    """Five learners give the same answer to the one question of a module; its owner opens the statistics."""
     for _ in range(5):
         learner = make_user(Role.LEARNER)
         enrol(learner, course, now=utcnow())
-        attempt = quiz.start_attempt(learner, true_false, now=utcnow())
+        attempt = quiz.start_attempt(learner, module_of(course, slug), now=utcnow())
         [question] = quiz.attempt_questions(attempt)
-        quiz.submit_attempt(attempt, learner, now=utcnow(), form={f"q-{question['key']}": ["true"]})
+        quiz.submit_attempt(attempt, learner, now=utcnow(), form={f"q-{question['key']}": [answer]})
         db.session.commit()
     owner = make_user(Role.TRAINER)
     db.session.add(CourseOwner(course_id=course.id, user_id=owner.id))
     db.session.commit()
     login(owner)
-    page = client.get(f"/lernen/kurse/{course.slug}/auswertung").text
+    return client.get(f"/lernen/kurse/{course.slug}/auswertung").text
+
+
+def test_a_true_false_mistake_is_shown_in_words(client, make_course, make_user, login):
+    course = make_course(module("stimmt", quiz="::Batterie::Die HV-Batterie ist abgeschaltet spannungsfrei. {F}"))
+    page = statistics_page_after_five_answer(client, make_user, login, course, "stimmt", "true")
     assert "<td>Richtig</td>" in page and ">true<" not in page
 
 
 def test_a_numerical_mistake_is_written_as_a_german_number(client, make_course, make_user, login):
     course = make_course(module("rechnen", quiz="::Spannung::Wie viele Volt hat das Bordnetz? {#12}"))
-    numerical = module_of(course, "rechnen")
-    for _ in range(5):
-        learner = make_user(Role.LEARNER)
-        enrol(learner, course, now=utcnow())
-        attempt = quiz.start_attempt(learner, numerical, now=utcnow())
-        [question] = quiz.attempt_questions(attempt)
-        quiz.submit_attempt(attempt, learner, now=utcnow(), form={f"q-{question['key']}": ["13,5"]})
-        db.session.commit()
-    owner = make_user(Role.TRAINER)
-    db.session.add(CourseOwner(course_id=course.id, user_id=owner.id))
-    db.session.commit()
-    login(owner)
-    page = client.get(f"/lernen/kurse/{course.slug}/auswertung").text
+    page = statistics_page_after_five_answer(client, make_user, login, course, "rechnen", "13,5")
     assert "<td>13,5</td>" in page and "13.5" not in page

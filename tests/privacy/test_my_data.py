@@ -12,7 +12,7 @@ from qualify.accounts.roles import Role
 from qualify.cli import JOBS
 from qualify.core.audit import AuditEvent, record
 from qualify.core.mail import OutboxMessage, queue_mail
-from qualify.core.time import utcnow
+from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.exchange import posting, reading, spaces
 from qualify.exchange.models import ExchangePost, ExchangeThread
@@ -115,6 +115,12 @@ def test_erasing_leaves_no_personal_data_and_keeps_the_aggregates(active_learner
     stand_in = db.session.scalar(select(User).join(Enrolment, Enrolment.user_id == User.id))
     assert (stand_in.display_name, stand_in.active, stand_in.unit_id) == ("ehemaliges Mitglied", False, unit_id)
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
+    # Only the month of each moment is left, which is all the figures count by.
+    moments = [*db.session.scalars(select(Enrolment.enrolled_at).where(Enrolment.user_id == stand_in.id)),
+               *db.session.scalars(select(ModuleCompletion.completed_at)
+                                   .where(ModuleCompletion.user_id == stand_in.id))]
+    assert moments and all((to_local(m).day, to_local(m).hour, to_local(m).minute) == (1, 12, 0) for m in moments)
+    assert {to_local(m).strftime("%Y-%m") for m in moments} == {to_local(utcnow()).strftime("%Y-%m")}
 
 
 def test_erasing_needs_the_password_and_signs_out(client, login, active_learner):
