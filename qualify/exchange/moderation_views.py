@@ -184,8 +184,9 @@ def merge(thread_id: int):
     """Merge a duplicate thread into another thread of the same space."""
     thread = moderated_thread(thread_id)
     form = MergeForm()
+    # Into a thread members can read: a rejected or still pending one would hide the merged posts with it.
     others = [row.thread for row in threads_of(thread.space, current_user, moderator=True)
-              if row.thread.id != thread.id]
+              if row.thread.id != thread.id and row.opening.status == "published"]
     form.target.choices = [SelectChoice(other.id, other.title) for other in others]
     if form.validate_on_submit():
         target = moderated_thread(form.target.data)

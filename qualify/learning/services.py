@@ -18,6 +18,7 @@ from qualify.core.database import insert_unless_present, run
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.courses.outline import OutlineModule, outline_of
 from qualify.extensions import db
+from qualify.learning import mails
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion
 
 PARTICIPATION_KINDS = {"workshop", "exchange"}
@@ -264,11 +265,13 @@ def certificate_by_code(code: str) -> Certificate | None:
 
 
 def enrol_unit(unit_id: int, course: Course, *, now: datetime, by) -> int:
-    """Enrol every active member of a unit who is not enrolled yet (a mandatory course); return how many."""
+    """Enrol every active member of a unit who is not enrolled yet (a mandatory course), and tell each by mail;
+    return how many."""
     enrolled = select(Enrolment.user_id).where(Enrolment.course_id == course.id)
-    members = db.session.scalars(select(User.id).where(User.unit_id == unit_id, User.active.is_(True),
-                                                       User.id.not_in(enrolled))).all()
-    db.session.add_all(Enrolment(user_id=user_id, course_id=course.id, enrolled_at=now, enrolled_by_id=by.id)
-                       for user_id in members)
+    members = db.session.scalars(select(User).where(User.unit_id == unit_id, User.active.is_(True),
+                                                    User.id.not_in(enrolled))).all()
+    db.session.add_all(Enrolment(user_id=person.id, course_id=course.id, enrolled_at=now, enrolled_by_id=by.id)
+                       for person in members)
+    mails.tell_enrolled_in_mandatory_course(members, course)
     db.session.flush()
     return len(members)

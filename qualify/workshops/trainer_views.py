@@ -60,6 +60,7 @@ def new_session(module_id: int):
         else:
             db.session.commit()
             flash(ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", len(sessions)))
+            _warn_if_no_cancelling(sessions)
             return access.back_to_session(sessions[0].id)
     return render_template("workshops/session_form.html", form=form, module=module, session=None)
 
@@ -81,8 +82,16 @@ def edit_session(session_id: int):
         else:
             db.session.commit()
             flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt."))
+            _warn_if_no_cancelling([session])
             return access.back_to_session(session_id)
     return render_template("workshops/session_form.html", form=form, module=session.module, session=session)
+
+
+def _warn_if_no_cancelling(sessions: list) -> None:
+    """A session so near that its cancellation deadline has passed is fine, but nobody can cancel their seat."""
+    if any(session.cancellation_deadline_at <= utcnow() for session in sessions):
+        flash(_("Die Abmeldefrist ist schon vorbei: Wer bucht, kann sich nicht mehr selbst abmelden. Wenn das "
+                "nicht gewollt ist, verkürzen Sie die Abmeldefrist."), "warning")
 
 
 def cancel_session(session_id: int):

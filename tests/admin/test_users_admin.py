@@ -177,6 +177,9 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     assert f'<option selected value="{line.id}">' in page.text  # the choice stays for the next click
     enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id)))
     assert enrolled == {user.id for user in on_the_line}
+    told = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("Pflichtkurs"))))
+    assert sorted(m.recipient for m in told) == sorted(user.email for user in on_the_line)
+    assert f"/kurse/{course.slug}" in told[0].body_text
     again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id},
                         follow_redirects=True)
     assert f"0 Personen aus {line.name}" in again.text

@@ -116,6 +116,18 @@ def test_move_into_a_space_one_does_not_moderate_is_refused(make_space, author, 
     assert response.status_code in (200, 403) and thread.space_id == source.id
 
 
+def test_merge_offers_only_threads_members_can_read(make_space, author, reader, client_for):
+    space = make_space(moderation="pre")
+    mod = spaces.moderators_of(space)[0]
+    readable, rejected = start(space, author, title="Schichtpläne"), start(space, reader, title="Abgelehnt")
+    moderation.approve(readable.posts[0], by=mod, now=utcnow())
+    moderation.reject(rejected.posts[0], "Name genannt", by=mod, now=utcnow())
+    duplicate = start(space, author, title="Doppelt")
+    db.session.commit()
+    page = client_for(mod).get(f"/austausch/faden/{duplicate.id}/zusammenfuehren").text
+    assert "Schichtpläne" in page and "Abgelehnt" not in page
+
+
 def test_merge_moves_the_duplicate_posts_into_the_other_thread(make_space, author, reader, client_for):
     space = make_space(moderation="post")
     mod = spaces.moderators_of(space)[0]

@@ -321,6 +321,16 @@ def test_a_session_needs_someone_to_lead_it(client, login, trainer, workshop_mod
     assert db.session.scalar(select(WorkshopSession)) is None
 
 
+def test_planning_a_session_whose_cancellation_deadline_has_passed_warns_the_trainer(client, login, trainer,
+                                                                                     workshop_module):
+    login(trainer)
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", follow_redirects=True, data={
+        "day": in_days(1).isoformat(), "start_time": "09:00", "end_time": "12:00", "format": "in-person",
+        "place": "Halle 4", "capacity": "8", "booking_hours_before": "0", "cancellation_hours_before": "72",
+        "every_weeks": "0", "trainers": [str(trainer.id)]})
+    assert "1 Termin angelegt." in page.text and "Die Abmeldefrist ist schon vorbei" in page.text
+
+
 def test_a_session_cannot_be_moved_into_the_past_but_a_running_one_can_get_a_new_room(
         client, login, make_session, trainer):
     session = make_session()

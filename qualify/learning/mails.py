@@ -1,0 +1,18 @@
+"""E-mails about learning, queued in the caller's transaction, each in the recipient's language."""
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from qualify.core.mail import absolute_url, queue_mail
+
+
+def tell_enrolled_in_mandatory_course(people: list, course) -> None:
+    """Tell each person that the administration enrolled them in a mandatory course, with the way to it."""
+    url = absolute_url("courses.course", slug=course.slug)
+    template = current_app.jinja_env.get_template("learning/mail/mandatory_course.txt")
+    for person in people:
+        with force_locale(person.language or "de"):
+            subject = _("Pflichtkurs für Sie: %(course)s", course=course.title)
+            body = template.render(person=person, course=course, url=url)
+        queue_mail(person.email, subject, body)
