@@ -9,17 +9,18 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Text, bindparam, delete, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core.database import insert_unless_present, run
+from qualify.core.time import UTCDateTime
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.courses.outline import OutlineModule, outline_of
 from qualify.extensions import db
 from qualify.learning import mails
-from qualify.learning.models import Certificate, Enrolment, ModuleCompletion
+from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, WithdrawnCertificate
 
 PARTICIPATION_KINDS = {"workshop", "exchange"}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are typed from paper
@@ -205,6 +206,7 @@ class CourseProgress:
     total: int
     next_module: OutlineModule | None
     certificate: Any  # code of the certificate (a plain row), or None
+    withdrawn: Any = None  # the latest withdrawn certificate (code, withdrawn_at, reason) while none is current
 
     @property
     def percent(self) -> int:
@@ -220,8 +222,14 @@ def _my_courses_statement():
 
 @cache
 def _my_certificates_statement():
-    return select(Certificate.course_id, Certificate.code).where(
-        Certificate.user_id == bindparam("user_id"), Certificate.course_id.in_(bindparam("course_ids", expanding=True)))
+    # The certificates and, in the same statement, the withdrawn ones: the person sees why a course is open again.
+    user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
+    withdrawn = WithdrawnCertificate
+    return union_all(
+        select(withdrawn.course_id, withdrawn.code, withdrawn.withdrawn_at, withdrawn.reason)
+        .where(withdrawn.user_id == user_id, withdrawn.course_id.in_(course_ids)),
+        select(Certificate.course_id, Certificate.code, literal(None, UTCDateTime), literal(None, Text))
+        .where(Certificate.user_id == user_id, Certificate.course_id.in_(course_ids)))
 
 
 def my_learning(user) -> list[CourseProgress]:
@@ -234,15 +242,20 @@ def my_learning(user) -> list[CourseProgress]:
         return []
     course_ids = [course.id for course in courses]
     done = completed_module_ids(user, course_ids)
-    certificates = {row.course_id: row for row in run(_my_certificates_statement(), user_id=user.id,
-                                                       course_ids=course_ids)}
+    certificates, withdrawn = {}, {}
+    for row in run(_my_certificates_statement(), user_id=user.id, course_ids=course_ids):
+        if row.withdrawn_at is None:
+            certificates[row.course_id] = row
+        elif row.course_id not in withdrawn or row.withdrawn_at > withdrawn[row.course_id].withdrawn_at:
+            withdrawn[row.course_id] = row
     progress = []
     for course in courses:
         modules = outline_of(course).modules
         progress.append(CourseProgress(
             course=course, enrolment=course, done=sum(1 for m in modules if m.id in done), total=len(modules),
             next_module=next((m for m in modules if m.id not in done), None),
-            certificate=certificates.get(course.id)))
+            certificate=certificates.get(course.id),
+            withdrawn=None if course.id in certificates else withdrawn.get(course.id)))
     return progress
 
 

@@ -106,7 +106,9 @@ def test_the_old_code_checks_as_withdrawn_without_the_reason(
 
     holder = new_client()
     login(person, via=holder)
-    assert code not in holder.get("/lernen/").text
+    dashboard = holder.get("/lernen/").text
+    assert f"/lernen/zertifikate/{code}.pdf" not in dashboard
+    assert f"Ihr Zertifikat {code} wurde am" in dashboard and REASON in dashboard  # the person sees why
     assert holder.get(f"/lernen/zertifikate/{code}.pdf").status_code == 404
 
 
