@@ -9,6 +9,7 @@ agreement to be named in them.
 import re
 from datetime import datetime
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -181,7 +182,8 @@ def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: E
     _check_names(minutes, session)
     minutes.status, minutes.published_at, minutes.published_by_id = "published", now, by.id
     db.session.flush()
-    log(space, "publish_minutes", by=by, now=now, reason=session.starts_at.date().isoformat())
+    log(space, "publish_minutes", by=by, now=now,
+        reason=_("Protokoll des Termins am %(date)s", date=format_date(session.starts_at)))
 
 
 def published_minutes(space: ExchangeSpace) -> list[tuple[WorkshopSession, ExchangeMinutes]]:

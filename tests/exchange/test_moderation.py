@@ -46,7 +46,10 @@ def test_rejected_post_can_be_revised_and_goes_back_to_the_queue(space, moderato
     post = start(space, author).posts[0]
     moderation.reject(post, "Name entfernen", by=moderator, now=utcnow())
     db.session.commit()
-    client_for(author).post(f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": "Ohne Namen"})
+    browser = client_for(author)
+    page = browser.get(f"/austausch/faden/{post.thread_id}").text
+    assert "wurde abgelehnt; Antworten sind erst möglich" in page and "Antwort senden" not in page
+    browser.post(f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": "Ohne Namen"})
     db.session.expire_all()
     assert post.status == "pending" and post.body_source == "Ohne Namen"
 
