@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
@@ -16,12 +15,10 @@ from qualify.core.security import role_required
 from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.learning import withdrawal
-from qualify.learning.services import LearningError, certificate_by_code
+from qualify.learning.services import DONE_VIA_LABELS, LearningError, certificate_by_code
 
 bp = Blueprint("admin_certificates", __name__, url_prefix="/verwaltung/zertifikate")
 
-DONE_VIA = {"read": _l("gelesen"), "quiz": _l("Quiz bestanden"), "workshop": _l("Teilnahme am Workshop"),
-            "exchange": _l("Teilnahme am Austausch")}
 
 
 @bp.get("/")
@@ -34,7 +31,7 @@ def search():
 
 
 def _choice(done: withdrawal.DoneModule) -> SelectChoice:
-    label = f"{done.module.title} – {DONE_VIA[done.via]}, {format_date(done.completed_at)}"
+    label = f"{done.module.title} – {DONE_VIA_LABELS[done.via]}, {format_date(done.completed_at)}"
     if done.suggested:
         label += " – " + _("nicht mehr als anwesend eingetragen")
     return SelectChoice(str(done.module.id), label)

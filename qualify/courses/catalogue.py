@@ -35,9 +35,10 @@ class CatalogueFilter:
 
     def matches(self, course: Course) -> bool:
         words = fold(self.query).split()
-        haystack = fold(" ".join([course.title, course.summary, *course.tags, *course.audience]))
-        if any(word not in haystack for word in words):
-            return False
+        if words:  # folded only for a search: the catalogue calls this for every course on every page
+            haystack = fold(" ".join([course.title, course.summary, *course.tags, *course.audience]))
+            if any(word not in haystack for word in words):
+                return False
         if self.tag and self.tag not in course.tags:
             return False
         if self.audience and self.audience not in course.audience:

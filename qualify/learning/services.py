@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, bindparam, delete, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +24,9 @@ from qualify.learning import mails
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, WithdrawnCertificate
 
 PARTICIPATION_KINDS = {"workshop", "exchange"}
+# How a module was done (ModuleCompletion.via), as the administration's pages and the data export say it.
+DONE_VIA_LABELS = {"read": _l("gelesen"), "quiz": _l("Quiz bestanden"), "workshop": _l("Teilnahme am Workshop"),
+                   "exchange": _l("Teilnahme am Austausch")}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are typed from paper
 
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from qualify.accounts.roles import ROLE_LABELS
 from qualify.admin.audit_labels import ACTION_LABELS
+from qualify.learning.services import DONE_VIA_LABELS
 from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
 
 SOURCE_LABELS = {
@@ -73,8 +74,7 @@ FIELD_LABELS["duration_minutes"] = _l("Umfang (Minuten)")
 # Inside a quiz attempt's evaluation, per question; its key and kind are for the program (they are in the JSON).
 RESULT_LABELS = {"chosen": _l("Ihre Antwort"), "correct": _l("richtig"), "score": _l("Punkte (0 bis 1)")}
 VALUE_LABELS = {
-    "via": {"read": _l("gelesen"), "quiz": _l("Quiz bestanden"), "workshop": _l("Teilnahme am Workshop"),
-            "exchange": _l("Teilnahme am Austausch")},
+    "via": DONE_VIA_LABELS,
     "status": STATUS_LABELS,
     "attendance": ATTENDANCE_LABELS,
     "role": ROLE_LABELS,

@@ -11,14 +11,14 @@ from qualify.core.time import utcnow
 from qualify.exchange import minutes, moderation, posting
 from qualify.exchange.models import ExchangeLogEntry
 from qualify.extensions import db
-from qualify.learning import services as learning
 from qualify.learning import withdrawal
-from qualify.learning.models import Certificate, ModuleCompletion
+from qualify.learning.models import Certificate
 from qualify.learning.services import is_module_done
 from qualify.privacy.services import erase_account
 from qualify.workshops import schedule
 from qualify.workshops import services as workshops
 from tests.exchange.conftest import assert_no_identity
+from tests.learning.helpers import everything_else_done
 
 FIELDS = {"topics": "Einführung des MES", "outcomes": "Schulung vor dem Start gewünscht",
           "open_questions": "Wer wertet die Daten aus?", "next_steps": "Betriebsrat einbeziehen"}
@@ -166,11 +166,7 @@ def test_the_module_stays_done_when_the_person_also_took_part_in_the_space(
 
 def test_withdrawing_the_certificate_offers_the_exchange_module_until_the_person_posts_enough(
         session, space, exchange_module, moderator, author):
-    learning.enrol(author, exchange_module.course, now=utcnow())
-    for other in exchange_module.course.active_modules:
-        if other.id != exchange_module.id:
-            db.session.add(ModuleCompletion(user_id=author.id, module_id=other.id, via="read", completed_at=utcnow(),
-                                            module_version_id=other.current_version_id))
+    everything_else_done(author, exchange_module, via="read")
     booking = workshops.booking_of(author, session)
     workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
     note = workshops.mark_attendance(booking, "absent", by=moderator, now=session.starts_at)

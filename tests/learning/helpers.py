@@ -7,9 +7,11 @@ from html.parser import HTMLParser
 import yaml
 from sqlalchemy import select
 
+from qualify.core.time import utcnow
 from qualify.courses.models import Course, Module
 from qualify.extensions import db
-from qualify.learning.models import QuizAttempt
+from qualify.learning.models import ModuleCompletion, QuizAttempt
+from qualify.learning.services import enrol
 
 ATTEMPT_URL = re.compile(r"/lernen/versuche/(\d+)$")
 
@@ -35,6 +37,16 @@ def module(
     if quiz is not None:
         text += f"\n```quiz\n{quiz.strip()}\n```\n"
     return ModuleFile(slug, text)
+
+
+def everything_else_done(person, module: Module, *, via: str) -> None:
+    """Enrol the person and record every other active module of the module's course as done (not committed):
+    the module is then the last one, and doing it completes the course."""
+    enrol(person, module.course, now=utcnow())
+    for other in module.course.active_modules:
+        if other.id != module.id:
+            db.session.add(ModuleCompletion(user_id=person.id, module_id=other.id, via=via, completed_at=utcnow(),
+                                            module_version_id=other.current_version_id))
 
 
 def module_of(course: Course, slug: str) -> Module:

@@ -13,10 +13,9 @@ from sqlalchemy import select
 
 from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
-from qualify.core.time import utcnow
 from qualify.extensions import db
-from qualify.learning import services as learning
-from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, WithdrawnCertificate
+from qualify.learning.models import Certificate, Enrolment, WithdrawnCertificate
+from tests.learning.helpers import everything_else_done
 from tests.workshops.conftest import bookings_of, in_days, outbox
 from tests.workshops.test_pages import module_done, present_now
 
@@ -28,11 +27,7 @@ def mistaken_certificate(client, login, make_user, trainer, workshop_module, mak
     """Everything else of the course read, the workshop marked present and then taken back."""
     person = make_user(name="Paul Praktiker", email="paul@example.org")
     session = present_now(make_session(booked=[person]))
-    learning.enrol(person, workshop_module.course, now=utcnow())
-    for other in workshop_module.course.active_modules:
-        if other.id != workshop_module.id:
-            db.session.add(ModuleCompletion(user_id=person.id, module_id=other.id, via="read", completed_at=utcnow(),
-                                            module_version_id=other.current_version_id))
+    everything_else_done(person, workshop_module, via="read")
     db.session.commit()
     login(trainer)
     booking = bookings_of(session)[0]

@@ -10,11 +10,11 @@ from qualify.accounts.roles import Role
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import CourseOwner
 from qualify.extensions import db
-from qualify.learning import services as learning
 from qualify.learning.models import Certificate, ModuleCompletion
 from qualify.workshops import schedule
 from qualify.workshops.export import safe_cell
 from qualify.workshops.models import WorkshopSession
+from tests.learning.helpers import everything_else_done
 from tests.workshops.conftest import bookings_of, in_days
 
 
@@ -401,11 +401,7 @@ def test_taking_present_back_after_the_course_was_completed_keeps_it_and_says_so
 ):
     person = make_user()
     session = present_now(make_session(booked=[person]))
-    learning.enrol(person, workshop_module.course, now=utcnow())
-    for other in workshop_module.course.active_modules:  # everything else of the course done already
-        if other.id != workshop_module.id:
-            db.session.add(ModuleCompletion(user_id=person.id, module_id=other.id, via="quiz", completed_at=utcnow(),
-                                            module_version_id=other.current_version_id))
+    everything_else_done(person, workshop_module, via="quiz")
     db.session.commit()
     login(trainer)
     booking = bookings_of(session)[0]
