@@ -94,6 +94,7 @@ class ImportPlan:
     text: str = ""
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    lines_read: int = 0  # the records below the header, those with the wrong number of cells included
 
     @property
     def ok(self) -> bool:
@@ -101,6 +102,10 @@ class ImportPlan:
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def lines_with_problems(self) -> int:
+        return len({problem.line for problem in self.problems if problem.line is not None})
 
     @property
     def fingerprint(self) -> str:
@@ -340,6 +345,7 @@ def plan_import(data: bytes | str, organisation: Organisation) -> ImportPlan:
         plan.problems.append(Problem(None, _("Die Datei hat mehr als %(n)d Zeilen; bitte teilen Sie sie auf.",
                                              n=MAX_ROWS)))
         return plan
+    plan.lines_read = len(body)
     units = _unit_lookup(organisation)
     for line, cells in body:
         if len(cells) != len(header):

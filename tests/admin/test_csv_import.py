@@ -127,6 +127,8 @@ def test_malformed_file_lists_every_problem_with_its_line_and_imports_nothing(cl
     for (line, _column, message), (_line, text) in zip(found, expected, strict=True):
         assert text in message, (line, message)
     assert "11 Probleme" in response.text
+    assert "12 Zeilen mit Personen gelesen, davon 11 mit Problemen" in response.text
+    assert " neu, " not in response.text  # no figures of what would be created from a file that is not imported
     assert 'action="/verwaltung/import/bestaetigen"' not in response.text
     assert (set(people()), outbox()) == before
     assert people()["bekannt@example.org"].display_name == "Bekannt Alt"

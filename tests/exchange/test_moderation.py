@@ -62,11 +62,14 @@ def test_hide_and_restore_are_logged_with_reason(make_space, author, reader, cli
     client.post(f"/austausch/beitrag/{post.id}/ausblenden", data={"reason": "Beleidigung"})
     db.session.expire_all()
     assert post.status == "hidden"
-    client.post(f"/austausch/beitrag/{post.id}/wiederherstellen", data={})
+    page = client.get(f"/austausch/faden/{post.thread_id}").text
+    assert f'id="wiederherstellen-{post.id}" name="reason" rows="3">' in page  # a reason, not required
+    client.post(f"/austausch/beitrag/{post.id}/wiederherstellen", data={"reason": "Missverständnis geklärt"})
     db.session.expire_all()
     assert post.status == "published"
     entries = moderation.log_entries(space)
     assert [e.action for e in entries][:2] == ["restore", "hide"]
+    assert entries[0].reason == "Missverständnis geklärt"
     hide = entries[1]
     assert hide.actor_id == mod.id and hide.reason == "Beleidigung" and hide.post_id == post.id
     assert hide.created_at is not None
