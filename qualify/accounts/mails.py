@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 
 from qualify.accounts import auth
 from qualify.accounts.models import User
+from qualify.core.i18n import locale_for
 from qualify.core.mail import queue_mail
 
 
 def send_password_reset(user: User, *, invitation: bool = False) -> None:
     """Queue the e-mail with a link to set a (first) password."""
     link = url_for("accounts.reset_password", token=auth.make_reset_token(user), _external=True)
-    with force_locale(user.language):
+    with force_locale(locale_for(user.language)):
         subject = _("Ihr Zugang zu Qualify") if invitation else _("Passwort zurücksetzen")
         context = {"user": user, "link": link, "invitation": invitation}
         queue_mail(user.email, subject, render_template("accounts/mail/reset.txt", **context),

@@ -8,6 +8,16 @@ from markupsafe import Markup
 
 from qualify.extensions import babel
 
+# The locale that writes dates, times and numbers for each language a person can choose. English readers here
+# work in Germany: British English writes "30 Nov 2026, 14:00", American English "Nov 30, 2026, 2:00 PM".
+# The translations are found under the language ("en_GB" falls back to "en").
+LOCALES = {"de": "de", "en": "en_GB"}
+
+
+def locale_for(language: str | None) -> str:
+    """The locale for a person's language setting (None or unknown: German)."""
+    return LOCALES.get(language or "de", "de")
+
 
 def select_locale() -> str:
     """Use the profile's language, else a language cookie, else the browser's preference, else German."""
@@ -15,11 +25,11 @@ def select_locale() -> str:
     if not has_request_context():  # CLI and scheduler: German unless force_locale says otherwise
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
+        return locale_for(current_user.language)
     chosen = request.cookies.get("lang")
     if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or "de"
+        return locale_for(chosen)
+    return locale_for(request.accept_languages.best_match(languages))
 
 
 # The catalogue of each language, loaded once per process like Flask-Babel's own cache. Templates call _()

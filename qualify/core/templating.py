@@ -78,7 +78,7 @@ def main_navigation() -> Markup:
 def _template_context() -> dict:
     return {
         "main_navigation": main_navigation,
-        "current_language": str(get_locale() or "de"),
+        "current_language": get_locale().language if get_locale() else "de",  # "en" for en_GB
         "current_endpoint": request.endpoint,
         "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
     }

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
 
 EXCERPT_LENGTH = 300
@@ -31,7 +32,7 @@ def _post_url(post) -> str:
 def notify_new_post(post, label: str, readers: list) -> None:
     """Tell those following the thread at once that a post appeared."""
     for reader in readers:
-        with force_locale(reader.language or "de"):
+        with force_locale(locale_for(reader.language)):
             subject = _("Neuer Beitrag: %(title)s", title=post.thread.title)
             body = _render(
                 "new_post",
@@ -48,7 +49,7 @@ def notify_flag(flag, moderators: list, label: str) -> None:
     """Tell the space's moderators that a post was reported (never by whom)."""
     post = flag.post
     for moderator in moderators:
-        with force_locale(moderator.language or "de"):
+        with force_locale(locale_for(moderator.language)):
             subject = _("Beitrag gemeldet: %(title)s", title=post.thread.title)
             body = _render("flag", reader=moderator, post=post, label=label, reason=flag.reason,
                            excerpt=excerpt(post.body_source), url=absolute_url("exchange.moderation_queue"))
@@ -58,7 +59,7 @@ def notify_flag(flag, moderators: list, label: str) -> None:
 def notify_minutes_withdrawn(minutes, moderators: list) -> None:
     """Tell the space's moderators that published minutes went back to draft (never who withdrew consent)."""
     for moderator in moderators:
-        with force_locale(moderator.language or "de"):
+        with force_locale(locale_for(moderator.language)):
             subject = _("Protokoll zurückgezogen: bitte ohne Namen neu freigeben")
             body = _render("minutes_withdrawn", reader=moderator,
                            url=absolute_url("exchange.minutes_form", session_id=minutes.session_id))
@@ -70,7 +71,7 @@ def notify_rejected(post, reason: str) -> None:
     author = post.author
     if author is None:
         return
-    with force_locale(author.language or "de"):
+    with force_locale(locale_for(author.language)):
         subject = _("Ihr Beitrag wurde nicht freigegeben: %(title)s", title=post.thread.title)
         body = _render("rejected", reader=author, post=post, reason=reason,
                        url=absolute_url("exchange.edit_post", post_id=post.id))
@@ -82,7 +83,7 @@ def notify_revealed(post, reason: str) -> None:
     author = post.author
     if author is None:
         return
-    with force_locale(author.language or "de"):
+    with force_locale(locale_for(author.language)):
         subject = _("Ihr Pseudonym wurde aufgedeckt")
         body = _render("revealed", reader=author, post=post, reason=reason, url=_post_url(post))
     queue_mail(author.email, subject, body)
@@ -90,7 +91,7 @@ def notify_revealed(post, reason: str) -> None:
 
 def send_digest(reader, threads: list[tuple]) -> None:
     """Send one person the day's new posts in the threads they follow: [(thread, [(label, post)])]."""
-    with force_locale(reader.language or "de"):
+    with force_locale(locale_for(reader.language)):
         subject = _("Ihr Tagesüberblick aus dem Austausch")
         items = [(thread, [(label, excerpt(post.body_source), _post_url(post)) for label, post in posts])
                  for thread, posts in threads]

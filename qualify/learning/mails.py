@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
 
 
@@ -12,7 +13,7 @@ def tell_enrolled_in_mandatory_course(people: list, course) -> None:
     url = absolute_url("courses.course", slug=course.slug)
     template = current_app.jinja_env.get_template("learning/mail/mandatory_course.txt")
     for person in people:
-        with force_locale(person.language or "de"):
+        with force_locale(locale_for(person.language)):
             subject = _("Pflichtkurs für Sie: %(course)s", course=course.title)
             body = template.render(person=person, course=course, url=url)
         queue_mail(person.email, subject, body)

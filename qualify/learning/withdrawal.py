@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select
 from qualify.accounts.models import User
 from qualify.core import audit
 from qualify.core.database import contains_text
+from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
 from qualify.courses.models import Course
 from qualify.courses.outline import OutlineModule, outline_of
@@ -131,7 +132,7 @@ def _tell_holder(holder: User, withdrawn: WithdrawnCertificate, course: Course,
                  reopened: list[OutlineModule]) -> None:
     if not holder.active or not holder.email:
         return
-    with force_locale(holder.language or "de"):
+    with force_locale(locale_for(holder.language)):
         subject = _("Ihr Zertifikat wurde zurückgezogen: %(course)s", course=withdrawn.course_title)
         body = current_app.jinja_env.get_template("learning/mail/certificate_withdrawn.txt").render(
             holder=holder, withdrawn=withdrawn, modules=reopened,

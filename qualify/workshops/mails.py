@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import lazy_gettext as _l
 
+from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
 from qualify.workshops import calendar
 from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
@@ -61,7 +62,7 @@ def notify(booking: Booking, kind: str, *, position: int | None = None) -> None:
     attachments = []
     if holds_seat and kind in ICS_KINDS:
         attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url))
-    with force_locale(user.language or "de"):
+    with force_locale(locale_for(user.language)):
         context = {"user": user, "session": session, "booking": booking, "when": session_when(session),
                    "message": str(MESSAGES[kind]) % {"position": position or "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from qualify.workshops.schedule import ScheduleError, local_to_utc, series_dates
+from tests.workshops.conftest import outbox
 
 
 def test_ten_oclock_in_summer_is_eight_utc_and_in_winter_nine_utc():
@@ -50,3 +51,16 @@ def test_session_page_shows_berlin_time(client, login, make_user, make_session):
     login(make_user())
     page = client.get(f"/termine/{session.id}").text
     assert "10:00" in page and "13:00" in page
+
+
+def test_english_readers_get_day_month_year_and_the_24_hour_clock(client, login, make_user, make_session):
+    # They work in Germany: "12 January", "14:00" – not "January 12", "2:00 PM".
+    english = make_user(language="en")
+    session = make_session(day=date(2027, 1, 12), start=time(14), end=time(17), booked=[english])
+    login(english)
+    page = client.get(f"/termine/{session.id}").text
+    assert '<html lang="en">' in page
+    assert "12 Jan" in page and "14:00" in page and "PM" not in page
+    (mail,) = outbox(english.email)
+    assert "Tuesday" in mail.body_text and "12 January 2027" in mail.body_text
+    assert "14:00–17:00" in mail.body_text and "PM" not in mail.body_text
