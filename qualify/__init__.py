@@ -9,6 +9,7 @@ from qualify.admin.certificates import bp as admin_certificates_bp
 from qualify.admin.views import bp as admin_bp
 from qualify.config import PROJECT_ROOT, Config, finalise
 from qualify.core import database, errors, i18n, security, serve, templating
+from qualify.core.routing import LazyBuildRule
 from qualify.courses.authoring_views import bp as authoring_bp
 from qualify.courses.views import bp as courses_bp
 from qualify.exchange.views import bp as exchange_bp
@@ -19,6 +20,13 @@ from qualify.privacy.views import bp as privacy_bp
 from qualify.reports.views import bp as reports_bp
 from qualify.workshops.views import bp as workshops_bp
 
+
+class QualifyFlask(Flask):
+    """Flask, with URL rules whose link builders are compiled when first needed (see LazyBuildRule)."""
+
+    url_rule_class = LazyBuildRule
+
+
 BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, workshops_bp, exchange_bp,
               reports_bp, privacy_bp, admin_bp, admin_certificates_bp)
 
@@ -26,7 +34,7 @@ BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, works
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the web application: configuration, extensions, blueprints."""
     config = Config()
-    app = Flask(__name__, instance_path=str(config.INSTANCE_PATH),
+    app = QualifyFlask(__name__, instance_path=str(config.INSTANCE_PATH),
                 template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"))
     app.config.from_object(config)
     app.config.update(test_config or {})

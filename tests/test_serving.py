@@ -2,12 +2,14 @@
 
 import pytest
 from alembic.script import ScriptDirectory
-from flask import request
+from flask import request, url_for
 from flask_migrate import stamp, upgrade
+from werkzeug.routing import Map
 
 from qualify import create_app
 from qualify.cli import cli
 from qualify.core import serve
+from qualify.core.routing import LazyBuildRule
 from qualify.extensions import db
 
 STOPPED_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/qualify?connect_timeout=2"
@@ -121,6 +123,20 @@ def test_a_web_worker_starts_without_what_only_some_requests_need(tmp_path):
            "QUALIFY_INSTANCE_PATH": str(tmp_path)}
     loaded = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+def test_links_are_built_by_rules_compiled_on_first_use(app):
+    # Cold start: werkzeug would compile two builder functions for each of the ~120 routes at create_app().
+    assert all(isinstance(rule, LazyBuildRule) for rule in app.url_map.iter_rules())
+    urls = Map([LazyBuildRule("/termine/<int:session_id>", endpoint="session")]).bind("localhost")
+    (rule,) = urls.map.iter_rules()
+    assert rule._build_unknown.__name__ == "build_on_first_use"
+    assert urls.build("session", {"session_id": 7}) == "/termine/7"
+    assert urls.build("session", {"session_id": 7, "tab": "x y"}) == "/termine/7?tab=x+y"
+    assert rule._build_unknown.__name__ != "build_on_first_use"  # compiled once, then werkzeug's own
+    assert urls.match("/termine/9") == ("session", {"session_id": 9})
+    with app.test_request_context():
+        assert url_for("workshops.session", session_id=7) == "/termine/7"
 
 
 def test_migrations_load_on_demand_and_the_command_line_has_them(fresh_app, runner):

@@ -1,9 +1,10 @@
-"""Views kept in a module of their own and registered on their feature's blueprint from a table of routes."""
+"""Routes: views registered from a table of routes, and URL rules that compile their link builders on first use."""
 
 from collections.abc import Iterable
 
 from flask import Blueprint
 from flask_login import login_required
+from werkzeug.routing import Rule
 
 GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
 
@@ -15,3 +16,24 @@ def add_signed_in_routes(blueprint: Blueprint, routes: Iterable[tuple]) -> None:
     """
     for rule, view, methods in routes:
         blueprint.add_url_rule(rule, view.__name__, login_required(view), methods=list(methods))
+
+
+class LazyBuildRule(Rule):
+    """A werkzeug Rule whose two URL builders are compiled on first use.
+
+    Werkzeug writes and compiles two Python functions per rule as the rule is added (one third of
+    `create_app()` with our 120 routes), though a process builds links to only some of them: a CLI command or
+    the scheduler to none, a worker to those its pages link to. Matching requests is unchanged.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True):
+        compile_builder = super()._compile_builder
+        attribute = "_build_unknown" if append_unknown else "_build"
+
+        def build_on_first_use(rule: Rule, **values):
+            # Two threads may both get here first; both compile the same function, and either result is right.
+            builder = compile_builder(append_unknown).__get__(rule, None)
+            setattr(rule, attribute, builder)
+            return builder(**values)
+
+        return build_on_first_use
