@@ -89,6 +89,7 @@ def app(tmp_path_factory):
         "INSTANCE_PATH": str(instance),
         "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",  # cheaper than production, same code path
         "SERVER_NAME": None,
+        "BASE_URL": "http://localhost",  # where mail links point, as the test client's requests do
     })
     app.test_client_class = QualifyClient
     with app.app_context():

@@ -1,18 +1,18 @@
 """E-mails about accounts, in the recipient's language."""
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from qualify.accounts import auth
 from qualify.accounts.models import User
 from qualify.core.i18n import locale_for
-from qualify.core.mail import queue_mail
+from qualify.core.mail import absolute_url, queue_mail
 
 
 def send_password_reset(user: User, *, invitation: bool = False) -> None:
     """Queue the e-mail with a link to set a (first) password."""
-    link = url_for("accounts.reset_password", token=auth.make_reset_token(user), _external=True)
+    link = absolute_url("accounts.reset_password", token=auth.make_reset_token(user))
     with force_locale(locale_for(user.language)):
         subject = _("Ihr Zugang zu Qualify") if invitation else _("Passwort zurücksetzen")
         context = {"user": user, "link": link, "invitation": invitation}

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,11 +60,14 @@ class OutboxMessage(db.Model):
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """Build a full link for a mail, also outside a request (the scheduler), from BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """Build a full link for a mail from BASE_URL, in a request as in the scheduler.
+
+    Never from the request: its Host header is whatever the sender of the request wrote, and a password
+    reset asked for with `Host: attacker.example` would mail the person a link that hands the token over.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    urls = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return urls.build(endpoint, values, force_external=True)
 
 
 def single_line(text: str) -> str:

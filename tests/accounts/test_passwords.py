@@ -107,6 +107,19 @@ def test_the_link_works_only_once(client, make_user):
     assert can_sign_in(client, user, NEW_PASSWORD)
 
 
+def test_the_mailed_link_points_at_the_platform_whatever_host_the_request_named(client, make_user):
+    # Otherwise anyone could ask for a reset of someone else's account with `Host: attacker.example`
+    # and receive the token when the person clicks the link in the genuine mail.
+    user = make_user()
+    attacker = {"base_url": "http://attacker.example"}
+    form = client.get("/passwort-vergessen", **attacker).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    response = client.post("/passwort-vergessen", data={"email": user.email, "csrf_token": token}, **attacker)
+    assert response.status_code == 302
+    (mail,) = [message for message in outbox() if message.recipient == user.email]
+    assert RESET_LINK.search(mail.body_text) and "attacker" not in mail.body_text + (mail.body_html or "")
+
+
 def test_an_older_link_dies_when_a_newer_one_is_used(client, make_user):
     user = make_user()
     older = reset_path_from_mail(client, user)
