@@ -10,6 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 DELETE, ANONYMISE, DETACH = "delete", "anonymise", "detach"
 POSTS = "posts"  # anonymise or delete, as the person chooses when erasing the account
+# Minutes their writer or publisher sees in their export: the text, not whom it names (named_user_ids).
+MINUTES = ("id", "session_id", "space_id", "topics", "outcomes", "open_questions", "next_steps", "status",
+           "updated_at", "published_at")
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,10 @@ class Holding:
     table: str
     column: str
     on_erase: str  # delete the rows | anonymise: hand them to an anonymous stand-in | detach: set NULL | posts
+    # The columns the person's data export shows; None: the whole row. Rows where the person only acted on
+    # someone else's record (a moderated post, a booking they decided) show what the person did, never whose
+    # record it was: a moderator's export must not tell who writes under a pseudonym or who reported a post.
+    exported: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,8 @@ CATEGORIES = (
     Category("learning", _l("Lernfortschritt"), _l("Einschreibungen, erledigte Module und Kursabschlüsse, damit Sie "
                                                    "weitermachen können, wo Sie aufgehört haben"),
              _l("Sie selbst; Betriebsrat und Koordination nur zusammengefasst, kleine Gruppen unterdrückt"),
-             (Holding("enrolments", "user_id", ANONYMISE), Holding("enrolments", "enrolled_by_id", DETACH),
+             (Holding("enrolments", "user_id", ANONYMISE),
+              Holding("enrolments", "enrolled_by_id", DETACH, ("id", "course_id", "enrolled_at", "enrolled_by_id")),
               Holding("module_completions", "user_id", ANONYMISE)),
              retention_note=_l("solange das Konto besteht; nach dem Löschen nur noch ohne Personenbezug gezählt")),
     Category("quiz_attempts", _l("Quiz-Versuche"), _l("Ihre Antworten und Ergebnisse, damit Sie sie nachlesen können"),
@@ -57,8 +65,9 @@ CATEGORIES = (
              _l("Plätze, Warteliste, Erinnerungen und die Anwesenheit, die ein Workshop-Modul abschließt"),
              _l("Sie selbst; die Trainer der Sitzung; Berichte nur zusammengefasst"),
              (Holding("workshop_bookings", "user_id", ANONYMISE),
-              Holding("workshop_bookings", "attendance_marked_by_id", DETACH),
-              Holding("workshop_bookings", "decided_by_id", DETACH),
+              Holding("workshop_bookings", "attendance_marked_by_id", DETACH,
+                      ("id", "session_id", "attendance", "attendance_marked_at", "attendance_marked_by_id")),
+              Holding("workshop_bookings", "decided_by_id", DETACH, ("id", "session_id", "status", "decided_by_id")),
               Holding("workshop_session_trainers", "user_id", DELETE),
               Holding("workshop_sessions", "created_by_id", DETACH),
               Holding("workshop_calendar_feeds", "user_id", DELETE)),
@@ -66,14 +75,17 @@ CATEGORIES = (
     Category("exchange", _l("Beiträge im Austausch"), _l("Ihre Beiträge, Pseudonyme, Meldungen und gefolgte Themen"),
              _l("Mitglieder des Raums sehen Beiträge – unter Pseudonym nur das Pseudonym; Ihre Identität kann nur "
                 "die Administration mit dokumentiertem Grund aufdecken, und Sie erfahren davon"),
-             (Holding("exchange_posts", "author_id", POSTS), Holding("exchange_posts", "moderated_by_id", DETACH),
+             (Holding("exchange_posts", "author_id", POSTS), Holding("exchange_posts", "moderated_by_id", DETACH,
+                      ("id", "thread_id", "status", "moderated_at", "moderated_by_id", "moderation_reason")),
               Holding("exchange_pseudonyms", "user_id", DELETE), Holding("exchange_follows", "user_id", DELETE),
-              Holding("exchange_flags", "flagged_by_id", DELETE), Holding("exchange_flags", "resolved_by_id", DETACH),
+              Holding("exchange_flags", "flagged_by_id", DELETE),
+              Holding("exchange_flags", "resolved_by_id", DETACH, ("id", "post_id", "resolved_at", "resolved_by_id")),
               Holding("exchange_space_moderators", "user_id", DELETE),
-              Holding("exchange_space_moderators", "assigned_by_id", DETACH),
+              Holding("exchange_space_moderators", "assigned_by_id", DETACH,
+                      ("id", "space_id", "assigned_at", "assigned_by_id")),
               Holding("exchange_spaces", "created_by_id", DETACH), Holding("exchange_log", "actor_id", DETACH),
-              Holding("exchange_minutes", "written_by_id", DETACH),
-              Holding("exchange_minutes", "published_by_id", DETACH),
+              Holding("exchange_minutes", "written_by_id", DETACH, MINUTES + ("written_by_id",)),
+              Holding("exchange_minutes", "published_by_id", DETACH, MINUTES + ("published_by_id",)),
               Holding("exchange_minutes_consents", "user_id", DELETE)),
              retention_note=_l("solange der Raum besteht; beim Löschen des Kontos nach Ihrer Wahl gelöscht oder als "
                                "„ehemaliges Mitglied“ stehen gelassen")),

@@ -17,7 +17,7 @@ from qualify.exchange.minutes import forget_erased_person
 from qualify.exchange.posting import delete_all_posts_of
 from qualify.extensions import db
 from qualify.learning.models import QuizAttempt
-from qualify.privacy.catalogue import ANONYMISE, CATEGORIES, DELETE, DETACH, POSTS, SECRET_COLUMNS, category
+from qualify.privacy.catalogue import ANONYMISE, CATEGORIES, DELETE, DETACH, POSTS, SECRET_COLUMNS, Holding, category
 from qualify.privacy.models import RetentionRule
 from qualify.workshops.services import release_seats_of
 
@@ -32,9 +32,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(table_name: str, column: str, user_id: int) -> list[dict]:
-    table = db.metadata.tables[table_name]
-    rows = db.session.execute(select(table).where(table.c[column] == user_id)).mappings()
+def _rows(holding: Holding, user_id: int) -> list[dict]:
+    table = db.metadata.tables[holding.table]
+    columns = [table.c[name] for name in holding.exported] if holding.exported else [table]
+    rows = db.session.execute(select(*columns).where(table.c[holding.column] == user_id)).mappings()
     return [{key: _plain(value) for key, value in row.items() if key not in SECRET_COLUMNS} for row in rows]
 
 
@@ -48,7 +49,7 @@ def export_personal_data(user: User) -> dict:
     for entry in CATEGORIES:
         section = data.setdefault(entry.key, {})
         for holding in entry.holdings:
-            section.setdefault(f"{holding.table}.{holding.column}", _rows(holding.table, holding.column, user.id))
+            section.setdefault(f"{holding.table}.{holding.column}", _rows(holding, user.id))
     data["mail"] = {"outbox_messages": [
         {"subject": m.subject, "created_at": _plain(m.created_at), "sent_at": _plain(m.sent_at)}
         for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email))]}

@@ -117,6 +117,29 @@ def test_export_json_carries_pseudonyms_only(pseudonymous_scene, space, moderato
     )
 
 
+def test_a_moderators_own_data_export_tells_what_they_did_not_whom_it_was_about(
+        pseudonymous_scene, moderator, reader, client_for):
+    # The export shows the moderator's approvals and closed reports; whose posts and whose reports they were
+    # would reveal who writes under the pseudonym and who reported, which only a recorded reveal may.
+    reply = pseudonymous_scene.posts[1]
+    moderation.dismiss_flags(reply, by=moderator, now=utcnow())
+    db.session.commit()
+    client = client_for(moderator)
+    exported = client.get("/meine-daten/export.json")
+    data = json.loads(exported.text)
+    moderated = data["exchange"]["exchange_posts.moderated_by_id"]
+    assert {row["id"] for row in moderated} == {post.id for post in pseudonymous_scene.posts}
+    assert all(row["status"] == "published" and row["moderated_at"] for row in moderated)
+    (resolved,) = data["exchange"]["exchange_flags.resolved_by_id"]
+    assert resolved["post_id"] == reply.id and "flagged_by_id" not in resolved
+    author = pseudonymous_scene.posts[0].author
+    for page in (exported, client.get("/meine-daten/export")):
+        assert page.status_code == 200
+        assert_no_identity(page.text, author)
+        assert reply.pseudonym not in page.text and "Die Kamera filmt uns" not in page.text
+        assert f'"flagged_by_id": {reader.id}' not in page.text
+
+
 def test_mails_to_others_never_name_the_pseudonymous_author(pseudonymous_scene, reader, moderator, author):
     following.follow(pseudonymous_scene, moderator, mode="digest", now=utcnow())
     db.session.commit()

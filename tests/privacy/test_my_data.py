@@ -32,6 +32,17 @@ def test_every_column_pointing_at_a_person_is_in_the_catalogue():
     assert listed - pointing == set(), "the catalogue lists columns that no longer exist"
 
 
+def test_where_a_person_acted_on_someone_elses_record_the_export_leaves_out_whose_it_was():
+    for holding in holdings():
+        table = db.metadata.tables[holding.table]
+        exported = set(holding.exported or table.columns.keys())
+        others = {fk.parent.name for fk in table.foreign_keys if fk.column.table.name == "users"} - {holding.column}
+        if holding.on_erase == "detach":  # the rows are someone else's record, or nobody's
+            assert exported & others == set(), f"{holding.table}.{holding.column} exports {exported & others}"
+    minutes = next(h for h in holdings() if h.table == "exchange_minutes")
+    assert "named_user_ids" not in minutes.exported
+
+
 @pytest.fixture
 def active_learner(make_user, make_organisation, demo_courses):
     """A learner with enrolment, a module done, a quiz attempt, a reflection-free history and a mail."""
