@@ -92,6 +92,14 @@ def is_moderator(user, space: ExchangeSpace) -> bool:
     return bool(db.session.scalar(stmt))
 
 
+def moderates_space_of_module(user, module: Module) -> bool:
+    """Tell whether the person is assigned to moderate the exchange space of this module."""
+    stmt = (select(func.count()).select_from(SpaceModerator)
+            .join(ExchangeSpace, ExchangeSpace.id == SpaceModerator.space_id)
+            .where(ExchangeSpace.module_id == module.id, SpaceModerator.user_id == user.id))
+    return bool(db.session.scalar(stmt))
+
+
 def require_moderator(user, space: ExchangeSpace) -> None:
     """Raise NotModerator unless the user moderates the space."""
     if not is_moderator(user, space):

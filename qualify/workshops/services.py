@@ -15,6 +15,7 @@ from qualify.core import audit
 from qualify.core.database import insert_on_conflict, run
 from qualify.courses import catalogue
 from qualify.exchange.posting import took_part_in_module_space
+from qualify.exchange.spaces import moderates_space_of_module
 from qualify.extensions import db
 from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
 from qualify.workshops import mails
@@ -40,11 +41,16 @@ def can_view(user: User, session: WorkshopSession) -> bool:
 
 
 def can_plan(user: User, module) -> bool:
-    """Admins and the course's trainers plan sessions; moderators too for exchange modules."""
+    """Admins and the course's trainers plan sessions; for an exchange module also its space's moderators.
+
+    Only those assigned to the module's space: the role alone would let any moderator change the dates, place
+    and link of every exchange session, and read who booked them.
+    """
     if catalogue.can_edit(user, module.course):
         return True
     version = module.current_version
-    return version is not None and version.kind == "exchange" and user.has_role(Role.MODERATOR)
+    return (version is not None and version.kind == "exchange" and user.has_role(Role.MODERATOR)
+            and moderates_space_of_module(user, module))
 
 
 def is_trainer_of(user: User, session: WorkshopSession) -> bool:

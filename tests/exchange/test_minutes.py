@@ -121,6 +121,23 @@ def test_minutes_are_refused_to_members_and_other_moderators(
     assert minutes.minutes_of(session) is None
 
 
+def test_only_the_moderators_of_its_space_manage_an_exchange_session(
+        session, exchange_module, space, moderator, make_user, client_for):
+    from qualify.accounts.roles import Role
+    other = make_user(Role.MODERATOR)  # moderates no space, or another one
+    client = client_for(other)
+    for url in (f"/termine/{session.id}/teilnehmende", f"/termine/{session.id}/teilnehmende.csv",
+                f"/termine/{session.id}/bearbeiten", f"/termine/{session.id}/absagen",
+                f"/termine/modul/{exchange_module.id}/neu"):
+        assert client.get(url).status_code == 403, url
+    client.post(f"/termine/{session.id}/bearbeiten", data={"online_url": "https://example.org/phish"})
+    db.session.expire_all()
+    assert session.online_url != "https://example.org/phish" and not session.is_cancelled
+    own = client_for(moderator)
+    assert own.get(f"/termine/{session.id}/teilnehmende").status_code == 200
+    assert own.get(f"/termine/modul/{exchange_module.id}/neu").status_code == 200
+
+
 def test_editing_published_minutes_needs_approval_again(session, space, moderator, reader, client_for):
     record = minutes.save_minutes(session, space, FIELDS, [], by=moderator, now=utcnow())
     minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
