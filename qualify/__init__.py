@@ -9,7 +9,7 @@ from qualify.admin.certificates import bp as admin_certificates_bp
 from qualify.admin.views import bp as admin_bp
 from qualify.config import PROJECT_ROOT, Config, finalise
 from qualify.core import database, errors, i18n, security, serve, templating
-from qualify.core.routing import LazyBuildRule
+from qualify.core.routing import DatabaseIdConverter, LazyBuildRule
 from qualify.courses.authoring_views import bp as authoring_bp
 from qualify.courses.views import bp as courses_bp
 from qualify.exchange.views import bp as exchange_bp
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     serve.init_app(app)
+    app.url_map.converters["int"] = DatabaseIdConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

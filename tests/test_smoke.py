@@ -1,3 +1,8 @@
+import pytest
+
+from qualify.accounts.roles import Role
+
+
 def test_welcome_page_is_german_by_default(client):
     response = client.get("/")
     assert response.status_code == 200
@@ -20,3 +25,27 @@ def test_the_start_page_offers_each_area_of_the_person(client, make_user, login)
     page = client.get("/").text
     cards = page[page.index('class="cards"'):]
     assert 'href="/kurse/"' in cards and 'href="/lernen/"' in cards
+
+
+@pytest.mark.parametrize("url", [
+    "/lernen/versuche/99999999999999999999999", "/termine/99999999999999999999999",
+    "/austausch/faden/99999999999999999999999", "/kurse/?seite=99999999999999999999999",
+])
+def test_numbers_too_large_for_the_database_are_not_found_not_an_error(client, make_user, login, url):
+    login(make_user(Role.LEARNER, Role.WORKS_COUNCIL))
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_odd_query_values_are_ignored_not_an_error(client, make_user, make_organisation, login):
+    from qualify.core.time import utcnow
+    from qualify.exchange import posting, spaces
+    from qualify.extensions import db
+
+    person = make_user(Role.LEARNER, Role.WORKS_COUNCIL, organisation=make_organisation())
+    space = spaces.create_space("Offener Raum", "", organisation_id=None, moderation="post", anonymous="allowed",
+                                by=make_user(Role.ADMIN), now=utcnow())
+    thread = posting.start_thread(space, person, "Frage", "Text", anonymous=False, now=utcnow())
+    db.session.commit()
+    login(person)
+    assert client.get(f"/austausch/faden/{thread.id}?zitat=99999999999999999999999").status_code in (200, 404)
+    assert client.get("/berichte/beteiligung?von=0000-01&bis=9999-12").status_code == 200

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.accounts.roles import ROLE_LABELS
-from qualify.core.forms import CheckboxListField, email_address, strip
+from qualify.core.forms import CheckboxListField, email_address, one_line, strip
 
 
 def role_choices() -> list[SelectChoice]:
@@ -25,10 +25,10 @@ def role_choices() -> list[SelectChoice]:
 
 
 class UserForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[one_line])
     email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), email_address(), Length(max=320)],
                        filters=[strip])
-    personnel_number = StringField(_l("Personalnummer"), validators=[Optional(), Length(max=40)])
+    personnel_number = StringField(_l("Personalnummer"), validators=[Optional(), Length(max=40)], filters=[one_line])
     unit = SelectField(_l("Organisation und Einheit"), coerce=str, validators=[Optional()])
     language = SelectField(_l("Sprache"), choices=LANGUAGE_CHOICES)
     roles = CheckboxListField(_l("Rollen"))

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from flask import Blueprint
 from flask_login import login_required
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
 
@@ -37,3 +37,23 @@ class LazyBuildRule(Rule):
             return builder(**values)
 
         return build_on_first_use
+
+
+# The largest id a database takes as a parameter (BIGINT; SQLite refuses larger Python ints with an error).
+MAX_ID = 2**63 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in our routes: a number that fits a database id, so /kurse/99999999999999999999 is a 404.
+
+    Werkzeug's own accepts any length, and the database refused the number with an error page (500).
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def id_argument(value: str | None) -> int | None:
+    """A query string's id (?zitat=12) as a number the database takes, else None."""
+    return int(value) if value and value.isdigit() and int(value) <= MAX_ID else None

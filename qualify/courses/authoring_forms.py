@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from qualify.core.forms import email_address, strip
+from qualify.core.forms import email_address, one_line, strip
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES
 
 SLUG_HINT = _l("Wird Teil der Adresse: a–z, 0–9 und Bindestriche, z. B. hochvolt-grundlagen.")
@@ -30,7 +30,7 @@ MAX_SOURCE = 200_000  # twice the renderer's limit: the loader reports the exact
 
 class NewCourseForm(FlaskForm):
     slug = StringField(_l("Kürzel"), validators=SLUG_VALIDATORS, description=SLUG_HINT)
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)], filters=[one_line])
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=1000)],
                             description=_l("Ein, zwei Sätze für den Katalog."), render_kw={"rows": 3})
     submit = SubmitField(_l("Kurs anlegen"))
@@ -52,7 +52,7 @@ class NewModuleForm(FlaskForm):
     number = IntegerField(_l("Nummer"), validators=[DataRequired(), NumberRange(min=1, max=99)],
                           description=_l("Bestimmt die Reihenfolge (1 bis 99)."))
     slug = StringField(_l("Kürzel"), validators=SLUG_VALIDATORS, description=SLUG_HINT)
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)], filters=[one_line])
     kind = SelectField(_l("Art"), choices=KIND_CHOICES, default="self-study")
     submit = SubmitField(_l("Modul anlegen"))
 

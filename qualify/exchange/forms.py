@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from qualify.core.forms import one_line
 from qualify.exchange.text import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 
 BODY_HINT = _l(
@@ -38,7 +39,7 @@ class PostForm(FlaskForm):
 
 
 class ThreadForm(FlaskForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)])
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)], filters=[one_line])
     body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), POST_LENGTH],
                          description=BODY_HINT)
     anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
@@ -67,7 +68,7 @@ class FollowForm(FlaskForm):
 
 
 class SpaceForm(FlaskForm):
-    title = StringField(_l("Thema"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)])
+    title = StringField(_l("Thema"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)], filters=[one_line])
     description = TextAreaField(_l("Beschreibung, Leitfragen und Regeln"),
                                 validators=[Optional(), POST_LENGTH], description=BODY_HINT)
     scope = SelectField(_l("Wer kann teilnehmen?"))

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qualify.core.errors import error_page
-from qualify.core.routing import add_signed_in_routes
+from qualify.core.routing import add_signed_in_routes, id_argument
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
 from qualify.exchange import following, minutes, moderation_views, posting, reading
@@ -138,7 +138,7 @@ def thread(thread_id: int):
     if thread.merged_into_id is not None:
         return redirect(url_for("exchange.thread", thread_id=thread.merged_into_id))
     form = PostForm()
-    quoted = db.session.get(ExchangePost, request.args.get("zitat", type=int) or 0)
+    quoted = db.session.get(ExchangePost, id_argument(request.args.get("zitat")) or 0)
     if quoted is not None and quoted.thread_id == thread.id and quoted.status == "published":
         form.body.data, form.reply_to.data = reading.quote(quoted), str(quoted.id)
     return _thread_page(thread, moderator, form)
@@ -232,6 +232,8 @@ def delete_post(post_id: int):
 def flag_post(post_id: int):
     """Report a post to the moderators of its space."""
     post, _moderator = visible_post(post_id)
+    if post.status != "published":  # only published posts can be reported; the page would show a hidden text
+        abort(404)
     form = ReasonForm()
     if form.validate_on_submit():
         try:

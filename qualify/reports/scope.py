@@ -123,7 +123,7 @@ def _integer(text: str | None) -> int | None:
 
 def _month(text: str | None) -> date | None:
     match = MONTH_PATTERN.match(text or "")
-    if not match or not 1 <= int(match[2]) <= 12:
+    if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
         return None
     return date(int(match[1]), int(match[2]), 1)
 

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from qualify.core.forms import CheckboxListField
+from qualify.core.forms import CheckboxListField, one_line
 from qualify.workshops.schedule import SessionPlan
 
 FORMAT_LABELS = {"in-person": _l("vor Ort"), "online": _l("online"), "hybrid": _l("hybrid")}
@@ -54,7 +54,7 @@ class SessionForm(FlaskForm):
     start_time = TimeField(_l("Beginn (Uhrzeit in Deutschland)"), validators=[DataRequired()])
     end_time = TimeField(_l("Ende"), validators=[DataRequired()])
     format = SelectField(_l("Format"), choices=[SelectChoice(key, label) for key, label in FORMAT_LABELS.items()])
-    place = StringField(_l("Ort"), validators=[Optional(), Length(max=300)],
+    place = StringField(_l("Ort"), validators=[Optional(), Length(max=300)], filters=[one_line],
                         description=_l("z. B. Ausbildungswerkstatt, Halle 4, Raum 2"))
     online_url = URLField(_l("Online-Link"), validators=[Optional(), Length(max=500), URL(), _web_link],
                           description=_l("Nur bestätigte Teilnehmende sehen den Link."))

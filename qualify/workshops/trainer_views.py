@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from qualify.core.routing import BOTH, GET, POST
+from qualify.core.routing import BOTH, GET, POST, id_argument
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
@@ -164,7 +164,7 @@ def attendance(session_id: int):
     if not services.can_take_attendance(current_user, session):
         abort(403)
     if request.method == "POST":
-        booking = db.session.get(Booking, request.form.get("booking_id", type=int) or 0)
+        booking = db.session.get(Booking, id_argument(request.form.get("booking_id")) or 0)
         value = request.form.get("value", "")
         if booking is None or booking.session_id != session.id or value not in ATTENDANCE:
             abort(400)

@@ -83,6 +83,19 @@ def test_a_name_with_markup_is_shown_as_text(client, login, make_user):
     assert "&lt;script&gt;" in page
 
 
+def test_a_name_stays_on_one_line_whatever_the_request_carries(client, login, make_user):
+    # A text field cannot hold a line break, a forged request can: the name would start a made-up
+    # paragraph in other people's mails ("Note from the administration: …").
+    person = make_user()
+    login(person)
+
+    save_profile(client, display_name="Eve\r\n\nHINWEIS DER ADMINISTRATION:\u2028bitte\u202e hier klicken",
+                 language="de")
+
+    db.session.refresh(person)
+    assert person.display_name == "Eve HINWEIS DER ADMINISTRATION: bitte hier klicken"
+
+
 def test_the_profile_form_changes_nothing_but_name_and_language(client, login, make_user):
     user = make_user(email="ich@example.org")
     login(user)

@@ -68,6 +68,9 @@ def test_hidden_post_leaves_a_placeholder_and_restore_brings_it_back(make_space,
     page = client_for(author).get(f"/austausch/faden/{thread.id}").text
     assert "Unfreundlicher Beitrag" not in page
     assert "von der Moderation ausgeblendet" in page
+    for url in (f"/austausch/beitrag/{post.id}/melden", f"/austausch/faden/{thread.id}?zitat={post.id}"):
+        response = client_for(author).get(url)
+        assert response.status_code in (200, 404) and "Unfreundlicher Beitrag" not in response.text, url
 
     moderation.restore(post, by=mod, now=utcnow())
     db.session.commit()
