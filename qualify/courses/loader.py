@@ -335,8 +335,16 @@ class _CourseReader:
         return list(questions)
 
     def check_questions(self, name: str, questions: list[Question]) -> None:
-        """Check the links in question texts, answers and feedback, which are rendered as Markdown."""
+        """Check that each question can be told apart, and the links in texts, answers and feedback."""
+        first_line: dict[str, int] = {}
         for question in questions:
+            # Answers and results are kept by the question's key (category, title, text): two questions alike
+            # in those would share one set of answers, and a learner's choice in one would grade both.
+            if question.kind != "description" and first_line.setdefault(question.key, question.line) != question.line:
+                self.problem(name, question.line, _("Diese Frage hat denselben Titel und Text wie die in Zeile "
+                                                    "%(line)d. Geben Sie ihr einen eigenen Titel (::Titel::), "
+                                                    "sonst lassen sich die Antworten nicht auseinanderhalten.",
+                                                    line=first_line[question.key]))
             if not question.is_markdown:
                 continue
             texts = [question.text, question.general_feedback, question.feedback_right,

@@ -216,8 +216,9 @@ def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *,
 def rendered_module(source: ModuleSource, course_slug: str) -> dict:
     """The HTML of a module's text and questions, as stored with a version (rendered once, never per request)."""
     resolve = link_resolver(course_slug)
-    return {"body_html": str(render_markdown(without_title_heading(source.body, source.meta["title"]),
-                                             resolve_link=resolve)),
+    title = source.meta.get("title")  # a preview renders modules that saving would refuse, one without title too
+    body = without_title_heading(source.body, title) if isinstance(title, str) else source.body
+    return {"body_html": str(render_markdown(body, resolve_link=resolve)),
             "questions": [serialise_question(q, resolve) for q in source.questions]
             + [{**serialise_question(q, resolve), "from_bank": True} for q in source.bank_questions]}
 

@@ -223,6 +223,11 @@ def test_preview_shows_the_quiz_with_the_answers_that_count_and_what_saving_woul
     assert save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE).status_code == 302
     assert "Quiz: 1 Frage" in client.get("/autoren/neuer-kurs/module/start").text  # the saved version's quiz too
 
+    untitled = QUIZ_MODULE.replace("title: Erste Schritte\n", "")
+    fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": untitled},
+                           headers={"X-Requested-With": "authoring.js"})
+    assert fragment.status_code == 200 and "Pflichtfeld „title“ fehlt" in fragment.text
+
 
 def test_editor_pages_never_run_the_markdown_parser(app, client, trainer, course):
     save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)

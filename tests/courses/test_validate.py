@@ -278,6 +278,15 @@ def test_link_in_a_question_is_checked(tmp_path):
     assert only_problem(tmp_path) == (MODULE, QUIZ_OFFSET + 3, MISSING)
 
 
+def test_two_questions_alike_but_for_their_answers_are_reported(tmp_path):
+    # They would share one set of answers: ticking "Gelb" in the second unticked "Orange" in the first.
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=quiz_body(
+        "::Farbe::Welche Farbe passt? {=Orange ~Rot}", "", "::Farbe::Welche Farbe passt? {=Gelb ~Blau}"))})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, QUIZ_OFFSET + 3)
+    assert f"denselben Titel und Text wie die in Zeile {QUIZ_OFFSET + 1}" in message
+
+
 @pytest.mark.parametrize("url", ["../anderer-kurs/medien/bild.png", "medien/../../geheim.txt",
                                  "medien/..%2F..%2Fgeheim.txt"])
 def test_link_leaving_the_course_folder_is_reported(tmp_path, url):
