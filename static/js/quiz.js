@@ -35,8 +35,25 @@
     }
     form.addEventListener("change", later);
     form.addEventListener("input", later);
+    function unansweredCount() {
+      return Array.prototype.filter.call(form.querySelectorAll("fieldset[data-graded]"), function (question) {
+        return !Array.prototype.some.call(question.querySelectorAll("input, select, textarea"), function (field) {
+          if (field.type === "radio" || field.type === "checkbox") { return field.checked; }
+          return field.value.trim() !== "";
+        });
+      }).length;
+    }
+    // Handing in with questions left open asks first: a slip of the thumb must not use up an attempt.
+    function confirmHandIn(event) {
+      var handingIn = !(event.submitter && event.submitter.hasAttribute("formaction"));
+      var open = handingIn ? unansweredCount() : 0;
+      if (open === 0) { return true; }
+      var question = open === 1 ? form.dataset.unansweredOne : form.dataset.unansweredMany.replace("__n__", open);
+      return window.confirm(question);
+    }
     // Handing in (or saving by hand) sends the same: what this tab left untouched stays as saved.
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      if (!confirmHandIn(event)) { event.preventDefault(); return; }
       clearTimeout(timer);
       Array.prototype.forEach.call(form.elements, function (field) {
         if (field.name && field.name.indexOf("q-") === 0 && !touched[field.name]) { field.disabled = true; }
