@@ -34,18 +34,23 @@ def _calendar(method: str | None) -> Calendar:
     return calendar
 
 
-def session_event(session: WorkshopSession, *, include_link: bool, page_url: str = "") -> Event:
-    """Describe a session as a VEVENT; icalendar escapes text values, so titles cannot add properties."""
+def session_event(session: WorkshopSession, *, include_link: bool, page_url: str = "",
+                  withdrawn: bool = False) -> Event:
+    """Describe a session as a VEVENT; icalendar escapes text values, so titles cannot add properties.
+
+    withdrawn: the person gave up their place, so for them the event is cancelled; the sequence is raised
+    past the one their calendar holds, as calendars ignore a cancellation of an older sequence.
+    """
     from icalendar import Event, vCalAddress
 
     event = Event()
     event.add("uid", session.uid)
-    event.add("sequence", session.sequence)
+    event.add("sequence", session.sequence + 1 if withdrawn else session.sequence)
     event.add("dtstamp", session.updated_at)
     event.add("dtstart", session.starts_at.astimezone(LOCAL_TZ))
     event.add("dtend", session.ends_at.astimezone(LOCAL_TZ))
     event.add("summary", session.title)
-    event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if session.is_cancelled or withdrawn else "CONFIRMED")
     location = session.place or ("Online" if session.format == "online" else "")
     if location:
         event.add("location", location)
@@ -69,14 +74,17 @@ def _serialise(calendar: Calendar) -> bytes:
     return calendar.to_ical()
 
 
-def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str = "", mailed: bool = True) -> bytes:
-    """Return one session for a mail as an invitation (METHOD:REQUEST), or METHOD:CANCEL once it was cancelled.
+def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str = "", mailed: bool = True,
+                withdrawn: bool = False) -> bytes:
+    """Return one session for a mail as an invitation (METHOD:REQUEST), or METHOD:CANCEL once it was cancelled
+    or the person gave up their place (withdrawn).
 
     A download is published (METHOD:PUBLISH): an invitation would have calendars offer to accept or decline,
     and send the answer to an organiser address nobody reads.
     """
-    calendar = _calendar(("CANCEL" if session.is_cancelled else "REQUEST") if mailed else "PUBLISH")
-    calendar.add_component(session_event(session, include_link=include_link, page_url=page_url))
+    cancelled = session.is_cancelled or withdrawn
+    calendar = _calendar(("CANCEL" if cancelled else "REQUEST") if mailed else "PUBLISH")
+    calendar.add_component(session_event(session, include_link=include_link, page_url=page_url, withdrawn=withdrawn))
     return _serialise(calendar)
 
 
@@ -89,10 +97,14 @@ def feed_ics(sessions: list[WorkshopSession], *, name: str, page_url=lambda sess
     return _serialise(calendar)
 
 
-def ics_attachment(session: WorkshopSession, *, include_link: bool, page_url: str = "") -> dict:
+def ics_attachment(session: WorkshopSession, *, include_link: bool, page_url: str = "",
+                   withdrawn: bool = False) -> dict:
     """Return the .ics as an outbox attachment, made when the mail is sent (from the session as it is then)."""
-    return {"make": "workshops.session_ics", "session_id": session.id, "include_link": include_link,
-            "page_url": page_url}
+    attachment = {"make": "workshops.session_ics", "session_id": session.id, "include_link": include_link,
+                  "page_url": page_url}
+    if withdrawn:
+        attachment["withdrawn"] = True
+    return attachment
 
 
 @attachment_maker("workshops.session_ics")
@@ -100,8 +112,10 @@ def _make_ics_attachment(arguments: dict) -> dict | None:
     session = db.session.get(WorkshopSession, arguments["session_id"])
     if session is None:  # deleted before the mail went out: the mail still goes, without a calendar file
         return None
-    data = session_ics(session, include_link=arguments["include_link"], page_url=arguments["page_url"]).decode()
-    filename = "absage.ics" if session.is_cancelled else "termin.ics"
+    withdrawn = arguments.get("withdrawn", False)
+    data = session_ics(session, include_link=arguments["include_link"], page_url=arguments["page_url"],
+                       withdrawn=withdrawn).decode()
+    filename = "absage.ics" if session.is_cancelled or withdrawn else "termin.ics"
     return {"filename": filename, "content_type": "text/calendar", "data": data}
 
 

@@ -16,7 +16,7 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from qualify.core.forms import CheckboxListField, one_line
 from qualify.workshops.schedule import SessionPlan
@@ -59,7 +59,7 @@ class SessionForm(FlaskForm):
     online_url = URLField(_l("Online-Link"), validators=[Optional(), Length(max=500), URL(), _web_link],
                           description=_l("Nur bestätigte Teilnehmende sehen den Link."))
     note = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=2000)])
-    capacity = IntegerField(_l("Plätze"), validators=[DataRequired(), NumberRange(min=1, max=500)])
+    capacity = IntegerField(_l("Plätze"), validators=[InputRequired(), NumberRange(min=1, max=500)])
     booking_hours_before = IntegerField(_l("Anmeldeschluss (Stunden vor Beginn)"), default=0,
                                         validators=[Optional(), NumberRange(min=0, max=24 * 90)])
     cancellation_hours_before = IntegerField(_l("Abmeldefrist (Stunden vor Beginn)"), default=24,
@@ -72,13 +72,23 @@ class SessionForm(FlaskForm):
         if not field.data:
             raise ValidationError(_l("Bitte mindestens eine Trainerin oder einen Trainer wählen."))
 
-    def validate_place(self, field) -> None:
-        if self.format.data in ("in-person", "hybrid") and not (field.data or "").strip():
-            raise ValidationError(_l("Bitte einen Ort angeben."))
+    def validate(self, extra_validators=None) -> bool:
+        # Checks that depend on another field. Not as validate_<field>: an empty field stops at Optional(),
+        # so those never ran on the empty fields they are about (a hybrid session was saved without a link).
+        valid = super().validate(extra_validators)
+        for field, message in self.missing_by_choice():
+            field.errors.append(message)
+            valid = False
+        return valid
 
-    def validate_online_url(self, field) -> None:
-        if self.format.data in ("online", "hybrid") and not (field.data or "").strip():
-            raise ValidationError(_l("Bitte einen Online-Link angeben."))
+    def missing_by_choice(self) -> list:
+        """The fields left empty that the other choices make necessary, with their message."""
+        missing = []
+        if self.format.data in ("in-person", "hybrid") and not (self.place.data or "").strip():
+            missing.append((self.place, _l("Bitte einen Ort angeben.")))
+        if self.format.data in ("online", "hybrid") and not (self.online_url.data or "").strip():
+            missing.append((self.online_url, _l("Bitte einen Online-Link angeben.")))
+        return missing
 
     def plan(self, trainers_by_id: dict) -> SessionPlan:
         """Turn the form into a SessionPlan."""
@@ -105,9 +115,11 @@ class NewSessionForm(SessionForm):
     exceptions = TextAreaField(_l("Ausnahmen (Daten ohne Termin, je Zeile eines, z. B. 24.12.2026)"),
                                validators=[Optional(), Length(max=2000)])
 
-    def validate_until(self, field) -> None:
-        if (self.every_weeks.data or 0) > 0 and not field.data:
-            raise ValidationError(_l("Bitte angeben, bis wann die Serie läuft."))
+    def missing_by_choice(self) -> list:
+        missing = super().missing_by_choice()
+        if (self.every_weeks.data or 0) > 0 and not self.until.data:
+            missing.append((self.until, _l("Bitte angeben, bis wann die Serie läuft.")))
+        return missing
 
     def validate_exceptions(self, field) -> None:
         try:

@@ -20,6 +20,7 @@ SUBJECTS = {
     "reminder": _l("Erinnerung: %(title)s"),
     "changed": _l("Termin geändert: %(title)s"),
     "cancelled": _l("Termin abgesagt: %(title)s"),
+    "withdrawn": _l("Platz freigegeben: %(title)s"),
 }
 MESSAGES = {
     "confirmed": _l("Ihr Platz ist bestätigt."),
@@ -37,7 +38,12 @@ MESSAGES = {
     "reminder": _l("Zur Erinnerung: Ihr Termin beginnt bald."),
     "changed": _l("Dieser Termin wurde geändert. Bitte beachten Sie die neuen Angaben."),
     "cancelled": _l("Dieser Termin wurde abgesagt. Es tut uns leid."),
+    "withdrawn": _l("Sie haben Ihren Platz freigegeben. Die angehängte Kalenderdatei nimmt den Termin aus "
+                    "Ihrem Kalender."),
 }
+# The same, to someone who only waited or whose booking was not yet approved: no seat, no calendar entry.
+WITHDRAWN_WITHOUT_SEAT = (_l("Anmeldung zurückgezogen: %(title)s"),
+                          _l("Sie haben Ihre Anmeldung für diesen Termin zurückgezogen."))
 # Kinds after which a person holding a seat gets the calendar file (a CANCEL when the session was cancelled).
 ICS_KINDS = {"confirmed", "promoted", "approved", "reminder", "changed", "cancelled"}
 
@@ -54,20 +60,26 @@ def session_when(session: WorkshopSession) -> str:
             f"{format_time(session.starts_at, 'short')}–{format_time(session.ends_at, 'short')}")
 
 
-def notify(booking: Booking, kind: str, *, position: int | None = None) -> None:
-    """Queue the mail of this kind to the booked person (with the .ics when they hold a seat)."""
+def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat: bool = False) -> None:
+    """Queue the mail of this kind to the booked person (with the .ics when they hold a seat, or held one
+    until they withdrew: had_seat)."""
     session, user = booking.session, booking.user
     page_url = absolute_url("workshops.session", session_id=session.id)
     holds_seat = booking.status == "confirmed"
     attachments = []
     if holds_seat and kind in ICS_KINDS:
         attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url))
+    elif kind == "withdrawn" and had_seat:
+        attachments.append(calendar.ics_attachment(session, include_link=False, page_url=page_url, withdrawn=True))
+    subject, message = SUBJECTS[kind], MESSAGES[kind]
+    if kind == "withdrawn" and not had_seat:
+        subject, message = WITHDRAWN_WITHOUT_SEAT
     with force_locale(locale_for(user.language)):
         context = {"user": user, "session": session, "booking": booking, "when": session_when(session),
-                   "message": str(MESSAGES[kind]) % {"position": position or "–"},
+                   "message": str(message) % {"position": position or "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,
                    "position": position}
-        subject = str(SUBJECTS[kind]) % {"title": session.title}
+        subject = str(subject) % {"title": session.title}
         queue_mail(user.email, subject, _render("workshops/mail/booking.txt", context),
                    _render("workshops/mail/booking.html", context), attachments)
 

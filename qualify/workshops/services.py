@@ -242,11 +242,12 @@ def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
     if now >= session.starts_at:
         raise BookingError(_("Der Termin hat schon begonnen."))
     if booking.status == "confirmed" and now > session.cancellation_deadline_at:
-        raise BookingError(_("Die Frist für eine Abmeldung ist vorbei. "
+        raise BookingError(_("Die Frist zum Freigeben des Platzes ist vorbei. "
                              "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
     was_confirmed = booking.status == "confirmed"
     booking.status, booking.cancelled_at = "cancelled", now
     db.session.flush()
+    mails.notify(booking, "withdrawn", had_seat=was_confirmed)  # in writing, and out of their calendar
     return promote(session, now=now) if was_confirmed else []
 
 

@@ -71,6 +71,29 @@ def test_confirmation_mail_carries_the_ics(make_session, make_user):
     assert "Praxistag" in str(event["SUMMARY"])
 
 
+def test_giving_up_a_seat_is_confirmed_by_mail_with_a_cancel_for_the_calendar(make_session, make_user):
+    from qualify.workshops import services
+    from tests.workshops.conftest import outbox
+
+    seated, next_in_line, waiting = make_user(), make_user(), make_user()
+    session = make_session(capacity=1, booked=[seated, next_in_line, waiting])
+    for person in (seated, waiting):
+        services.cancel(services.booking_of(person, session), now=utcnow())
+        db.session.commit()
+
+    withdrawn = outbox(seated.email)[-1]
+    assert withdrawn.subject.startswith("Platz freigegeben") and "Ihren Platz freigegeben" in withdrawn.body_text
+    (attachment,) = withdrawn.made_attachments()
+    assert attachment["filename"] == "absage.ics"
+    cal, event = parse(attachment["data"].encode())
+    assert str(cal["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
+    assert str(event["UID"]) == session.uid and int(event["SEQUENCE"]) == session.sequence + 1
+    assert outbox(next_in_line.email)[-1].subject.startswith("Ein Platz ist frei geworden")
+    only_waited = outbox(waiting.email)[-1]  # had no seat, so nothing in her calendar to take out
+    assert only_waited.subject.startswith("Anmeldung zurückgezogen")
+    assert only_waited.made_attachments() == []
+
+
 def test_ics_download_needs_the_session_to_be_visible(client, login, make_user, make_session):
     session = make_session()
     login(make_user())

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from qualify.accounts.roles import Role
@@ -318,6 +319,26 @@ def test_a_session_needs_someone_to_lead_it(client, login, trainer, workshop_mod
         "every_weeks": "0"})
     assert page.status_code == 200 and "mindestens eine Trainerin oder einen Trainer" in page.text
     assert 'value="Halle 4"' in page.text
+    assert db.session.scalar(select(WorkshopSession)) is None
+
+
+@pytest.mark.parametrize("choices, message", [
+    ({"format": "hybrid", "place": "Halle 4", "online_url": ""}, "Bitte einen Online-Link angeben."),
+    ({"format": "online", "place": "", "online_url": ""}, "Bitte einen Online-Link angeben."),
+    ({"format": "in-person", "place": ""}, "Bitte einen Ort angeben."),
+    ({"format": "in-person", "every_weeks": "1", "until": ""}, "Bitte angeben, bis wann die Serie läuft."),
+    ({"format": "in-person", "capacity": "0"}, "Zahl muss zwischen 1 und 500 liegen"),
+])
+def test_what_the_other_choices_make_necessary_is_asked_for(client, login, trainer, workshop_module,
+                                                            choices, message):
+    # Empty fields stopped at Optional() before these checks ran: a hybrid session was saved without a link,
+    # and a weekly series without an end became one single date.
+    login(trainer)
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", data={
+        "day": in_days(10).isoformat(), "start_time": "09:00", "end_time": "12:00", "place": "Halle 4",
+        "capacity": "8", "booking_hours_before": "0", "cancellation_hours_before": "24", "every_weeks": "0",
+        "trainers": [str(trainer.id)], **choices})
+    assert page.status_code == 200 and message in page.text
     assert db.session.scalar(select(WorkshopSession)) is None
 
 
