@@ -45,30 +45,86 @@ def _recent_failures(key: str, since: datetime) -> int:
     return db.session.scalar(stmt)
 
 
-def is_throttled(email: str, ip: str, now: datetime) -> bool:
-    """Tell whether too many logins failed recently for this account or from this address."""
+# Device cookies (the OWASP pattern against lockouts): a browser in which the person signed in before carries
+# a signed mark of that account. Its attempts count on their own, so that someone who types wrong passwords
+# for a colleague's address – from anywhere, the shared address of a plant's network included – throttles
+# every other browser for that account, but not the colleague's own phone.
+DEVICE_COOKIE = "qualify_device"
+DEVICE_COOKIE_DAYS = 365
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="device-cookie")
+
+
+def device_cookie_for(email: str) -> str:
+    """A new device mark for this account, to be set as a cookie after a successful sign-in."""
+    return _device_serializer().dumps({"account": _sha256(normalise_email(email))[:32],
+                                       "device": secrets.token_urlsafe(16)})
+
+
+def trusted_device(cookie: str | None, email: str) -> str | None:
+    """The device id if the cookie marks a browser this account signed in with, else None."""
+    if not cookie:
+        return None
+    try:
+        data = _device_serializer().loads(cookie, max_age=DEVICE_COOKIE_DAYS * 86400)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("account") != _sha256(normalise_email(email))[:32]:
+        return None
+    return str(data.get("device"))
+
+
+def _throttle_keys(email: str, ip: str, device: str | None) -> dict[str, str]:
+    """The counters an attempt is checked against and counted in, with the setting that limits each."""
+    if device:
+        return {f"device:{device}": "LOGIN_MAX_FAILURES_PER_ACCOUNT"}
+    return {f"account:{normalise_email(email)}": "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+            f"ip:{ip}": "LOGIN_MAX_FAILURES_PER_IP"}
+
+
+def is_throttled(email: str, ip: str, now: datetime, device: str | None = None) -> bool:
+    """Tell whether too many logins failed recently for this account or from this address (or, on a trusted
+    device, on this device)."""
     config = current_app.config
     since = now - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
-    return (_recent_failures(f"account:{normalise_email(email)}", since) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-            or _recent_failures(f"ip:{ip}", since) >= config["LOGIN_MAX_FAILURES_PER_IP"])
+    return any(_recent_failures(key, since) >= config[limit]
+               for key, limit in _throttle_keys(email, ip, device).items())
 
 
-def _record_failure(email: str, ip: str, now: datetime) -> None:
-    for key in (f"account:{normalise_email(email)}", f"ip:{ip}"):
+def _record_failure(email: str, ip: str, now: datetime, device: str | None = None) -> None:
+    for key in _throttle_keys(email, ip, device):
         db.session.add(LoginFailure(key_hash=_sha256(key), failed_at=now))
 
 
-def authenticate(email: str, password: str, *, ip: str, now: datetime) -> LoginResult:
-    """Check the credentials, counting failures; unknown and known users are treated alike."""
-    if is_throttled(email, ip, now):
+def authenticate(email: str, password: str, *, ip: str, now: datetime, device: str | None = None) -> LoginResult:
+    """Check the credentials, counting failures; unknown and known users are treated alike.
+
+    device: the id from a trusted device cookie of this account (trusted_device), if the browser has one.
+    """
+    if is_throttled(email, ip, now, device):
         return LoginResult(None, throttled=True)
     user = find_user_by_email(email)
     stored_hash = user.password_hash if user and user.password_hash else _dummy_hash()
     password_ok = check_password_hash(stored_hash, password)
     if user and user.active and user.password_hash and password_ok:
         return LoginResult(user)
-    _record_failure(email, ip, now)
+    _record_failure(email, ip, now, device)
     return LoginResult(None, deactivated=bool(user and not user.active and user.password_hash and password_ok))
+
+
+RESET_MAILS_PER_WINDOW = 3
+
+
+def count_reset_request(email: str, now: datetime) -> bool:
+    """Count a request for a reset link to this address; tell whether a mail may go (a few per throttle window:
+    otherwise one script fills someone's inbox). Known and unknown addresses are counted alike."""
+    since = now - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+    key = f"reset:{normalise_email(email)}"
+    allowed = _recent_failures(key, since) < RESET_MAILS_PER_WINDOW
+    db.session.add(LoginFailure(key_hash=_sha256(key), failed_at=now))
+    return allowed
 
 
 def start_session(user: User, now: datetime) -> str:

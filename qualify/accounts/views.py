@@ -1,6 +1,6 @@
 """Signing in and out, passwords and the personal profile."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -27,14 +27,21 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = auth.authenticate(form.email.data, form.password.data, ip=request.remote_addr or "?", now=utcnow())
+        device = auth.trusted_device(request.cookies.get(auth.DEVICE_COOKIE), form.email.data)
+        result = auth.authenticate(form.email.data, form.password.data, ip=request.remote_addr or "?", now=utcnow(),
+                                   device=device)
         if result.user:
             session.clear()  # a fresh session: nothing from before the login survives
             auth.start_session(result.user, utcnow())
             db.session.commit()
             login_user(result.user)
             target = request.args.get("next")
-            return redirect(target if is_safe_redirect(target) else url_for("home.index"))
+            response = redirect(target if is_safe_redirect(target) else url_for("home.index"))
+            if device is None:
+                response.set_cookie(auth.DEVICE_COOKIE, auth.device_cookie_for(result.user.email),
+                                    max_age=auth.DEVICE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                                    secure=current_app.config["SESSION_COOKIE_SECURE"])
+            return response
         db.session.commit()
         if result.throttled:
             flash(_("Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten."), "error")
@@ -63,10 +70,11 @@ def forgot_password():
     """Send a reset link; the answer is the same whether the address is known or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        allowed = auth.count_reset_request(form.email.data, utcnow())
         user = services.find_user_by_email(form.email.data)
-        if user and user.active:
+        if allowed and user and user.active:
             send_password_reset(user)
-            db.session.commit()
+        db.session.commit()
         flash(_("Wenn die Adresse bei uns bekannt ist, erhalten Sie in Kürze eine E-Mail mit einem Link."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)

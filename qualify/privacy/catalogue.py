@@ -99,8 +99,11 @@ CATEGORIES = (
     Category("mail", _l("E-Mails an Sie"), _l("Benachrichtigungen, die noch versendet werden oder kürzlich versendet "
                                               "wurden"),
              _l("niemand auf der Plattform; nur der Versand"), (), default_days=30),
-    Category("login_protection", _l("Schutz vor Passwort-Raten"), _l("fehlgeschlagene Anmeldungen, nur als Prüfsumme"),
-             _l("niemand"), (), retention_note=_l("15 Minuten")),
+    Category("login_protection", _l("Schutz vor Passwort-Raten"),
+             _l("fehlgeschlagene Anmeldungen und angeforderte Links zum Zurücksetzen, nur als Prüfsumme; in Ihrem "
+                "Browser ein Merkmal, dass Sie sich dort schon angemeldet haben (damit Fremde Sie dort nicht "
+                "aussperren können)"),
+             _l("niemand"), (), retention_note=_l("15 Minuten; das Merkmal im Browser ein Jahr")),
 )
 
 # Columns that point at a person but belong to nobody's personal data on their own.

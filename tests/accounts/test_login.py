@@ -72,6 +72,31 @@ def test_too_many_failures_from_one_address_lock_that_address_only(app, client, 
     assert sign_in(new_client(), user.email, ip="10.7.7.7").status_code == 302
 
 
+def test_someone_guessing_a_colleagues_password_does_not_lock_the_colleague_out_of_their_own_phone(
+        app, client, new_client, make_user):
+    colleague = make_user()
+    phone = new_client()
+    assert sign_in(phone, colleague.email, ip="10.0.0.5").status_code == 302  # signed in here before
+    phone.post("/abmelden", data={})
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    fail_times(client, colleague.email, limit, ip="10.0.0.5")  # same plant network, another browser
+
+    assert sign_in(client, colleague.email, ip="10.0.0.5").status_code == 429  # strangers' browsers: locked
+    assert sign_in(phone, colleague.email, ip="10.0.0.5").status_code == 302  # the colleague's own: not
+    phone.post("/abmelden", data={})
+    fail_times(phone, colleague.email, limit, ip="10.0.0.5")  # and the phone has a limit of its own
+    assert sign_in(phone, colleague.email, ip="10.0.0.5").status_code == 429
+
+
+def test_a_device_mark_of_one_account_does_not_help_with_another(app, client, new_client, make_user):
+    mine, theirs = make_user(), make_user()
+    assert sign_in(client, mine.email).status_code == 302
+    client.post("/abmelden", data={})
+    fail_times(new_client(), theirs.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+
+    assert sign_in(client, theirs.email).status_code == 429
+
+
 def test_the_lock_ends_when_the_failures_leave_the_window(app, client, make_user):
     user = make_user()
     fail_times(client, user.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])

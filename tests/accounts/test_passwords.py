@@ -120,6 +120,13 @@ def test_the_mailed_link_points_at_the_platform_whatever_host_the_request_named(
     assert RESET_LINK.search(mail.body_text) and "attacker" not in mail.body_text + (mail.body_html or "")
 
 
+def test_a_flood_of_reset_requests_sends_a_few_mails_and_answers_alike(client, make_user):
+    user = make_user()
+    answers = {request_reset(client, user.email).headers["Location"] for _ in range(10)}
+    assert answers == {"/anmelden"}
+    assert len([m for m in outbox() if m.recipient == user.email]) == 3
+
+
 def test_an_older_link_dies_when_a_newer_one_is_used(client, make_user):
     user = make_user()
     older = reset_path_from_mail(client, user)
