@@ -134,7 +134,8 @@ def grade_matching(question: dict, response: dict[int, str] | None) -> QuestionR
     if not pairs or not response:
         return QuestionResult(question["key"], question["kind"], 0.0)
     right = sum(1 for index, pair in enumerate(pairs) if response.get(index) == pair["right"])
-    return QuestionResult(question["key"], question["kind"], right / len(pairs))
+    given = "; ".join(f"{pair['left']} → {response[index]}" for index, pair in enumerate(pairs) if response.get(index))
+    return QuestionResult(question["key"], question["kind"], right / len(pairs), chosen=given or None)
 
 
 GRADERS = {

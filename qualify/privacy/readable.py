@@ -6,14 +6,18 @@ Sources and fields without a name here are shown as stored, so nothing is ever l
 
 from datetime import datetime
 
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from qualify.accounts.roles import ROLE_LABELS
 from qualify.admin.audit_labels import ACTION_LABELS
+from qualify.courses.models import Course, Module, ModuleVersion
+from qualify.extensions import db
 from qualify.learning.services import DONE_VIA_LABELS
 from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
+from qualify.workshops.models import WorkshopSession
 
 SOURCE_LABELS = {
     "users": _l("Ihr Konto"),
@@ -64,8 +68,8 @@ FIELD_LABELS = {
     "sent_at": _l("gesendet am"), "action": _l("Aktion"), "given_at": _l("zugestimmt am"), "title": _l("Titel"),
 }
 FIELD_LABELS.update({
-    "user_id": _l("Ihre Nummer"), "course_id": _l("Kurs (Nummer)"), "module_id": _l("Modul (Nummer)"),
-    "module_version_id": _l("Modulfassung (Nummer)"), "session_id": _l("Termin (Nummer)"),
+    "user_id": _l("Ihre Nummer"), "course_id": _l("Kurs"), "module_id": _l("Modul"),
+    "module_version_id": _l("Modulfassung (Nummer)"), "session_id": _l("Termin"),
     "queue_number": _l("Reihenfolge der Anmeldung"), "attendance_marked_at": _l("Anwesenheit eingetragen am"),
     "attendance_marked_by_id": _l("eingetragen von (Nummer)"), "decided_by_id": _l("entschieden von (Nummer)"),
     "enrolled_by_id": _l("eingeschrieben von (Nummer)"),
@@ -96,9 +100,41 @@ def field_label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
 
 
-def shown_fields(row: dict) -> list[tuple[str, str]]:
-    """The row's fields with their values for reading, leaving out what only repeats another field."""
-    return [(field, readable(value, field)) for field, value in row.items() if not field.endswith(LEFT_OUT)]
+def shown_fields(row: dict, names: dict | None = None) -> list[tuple[str, str]]:
+    """The row's fields with their values for reading, leaving out what only repeats another field.
+
+    names: field -> {id: title} (referenced_names), so that a course reads as its title, not its number.
+    """
+    names = names or {}
+    return [(field, _named(value, names[field]) if field in names else readable(value, field))
+            for field, value in row.items() if not field.endswith(LEFT_OUT)]
+
+
+def _named(value, titles: dict) -> str:
+    return _("%(title)s (Nr. %(number)s)", title=titles[value], number=value) if value in titles else readable(value)
+
+
+def referenced_names(data: dict) -> dict[str, dict[int, str]]:
+    """The titles of the courses, modules and sessions the export's rows point at (one query each)."""
+    wanted: dict[str, set[int]] = {"course_id": set(), "module_id": set(), "session_id": set()}
+    for section in data.values():
+        for rows in section.values():
+            for row in rows:
+                for field, ids in wanted.items():
+                    if isinstance(row.get(field), int):
+                        ids.add(row[field])
+    module_title = (select(Module.id, ModuleVersion.title)
+                    .join(ModuleVersion, ModuleVersion.id == Module.current_version_id))
+    names = {"course_id": dict(db.session.execute(select(Course.id, Course.title)
+                                                  .where(Course.id.in_(wanted["course_id"]))).all()),
+             "module_id": dict(db.session.execute(module_title.where(Module.id.in_(wanted["module_id"]))).all())}
+    sessions = db.session.execute(
+        select(WorkshopSession.id, ModuleVersion.title, WorkshopSession.starts_at)
+        .join(Module, Module.id == WorkshopSession.module_id)
+        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+        .where(WorkshopSession.id.in_(wanted["session_id"])))
+    names["session_id"] = {id_: f"{title}, {format_date(starts_at, 'medium')}" for id_, title, starts_at in sessions}
+    return names
 
 
 def readable(value, field: str = "") -> str:
@@ -107,6 +143,8 @@ def readable(value, field: str = "") -> str:
         return "–"
     if isinstance(value, bool):
         return _("ja") if value else _("nein")
+    if isinstance(value, float):
+        return format_decimal(round(value, 2))
     if isinstance(value, list):
         return " | ".join(readable(item, field) for item in value)
     if isinstance(value, dict):

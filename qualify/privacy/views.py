@@ -40,9 +40,11 @@ def export_json():
 @login_required
 def export_html():
     """Show everything stored about oneself as a readable page."""
-    return render_template("privacy/export.html", data=services.export_personal_data(current_user),
+    data = services.export_personal_data(current_user)
+    names = readable.referenced_names(data)
+    return render_template("privacy/export.html", data=data,
                            labels={c.key: c.label for c in CATEGORIES}, source_label=readable.source_label,
-                           field_label=readable.field_label, shown_fields=readable.shown_fields)
+                           field_label=readable.field_label, shown_fields=lambda row: readable.shown_fields(row, names))
 
 
 @bp.route("/loeschen", methods=["GET", "POST"])

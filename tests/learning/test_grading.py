@@ -246,6 +246,12 @@ def test_matching_partly_right_scores_the_share_of_right_pairs():
     assert score(MATCHING, response) == pytest.approx(1 / 3)
 
 
+def test_matching_keeps_what_was_chosen_for_the_persons_own_record():
+    # The data export shows the person their answer; it said "–" for matching questions.
+    result = grade(question(MATCHING), {0: "Schutz vor Durchströmung", 2: "Schutz vor Lärm"})
+    assert result.chosen == "Isolierhandschuhe → Schutz vor Durchströmung; Absperrung → Schutz vor Lärm"
+
+
 def test_matching_distractor_is_never_right_and_is_not_a_pair_to_match():
     response = {0: "Schutz vor Lärm", 1: "Schutz vor Lärm", 2: "Schutz vor Lärm"}
     assert score(MATCHING, response) == 0.0

@@ -83,6 +83,8 @@ def test_the_json_download_and_the_readable_page_show_the_data(client, login, ac
     assert "Ihre Quiz-Versuche" in page and "Erledigte Module" in page and "abgegeben am" in page
     assert "quiz_attempts.user_id" not in page and "submitted_at" not in page and "True" not in page
     assert re.search(r"<dd>\d{2}\.\d{2}\.\d{2}, \d{2}:\d{2}</dd>", page)  # e.g. 30.11.26, 07:01
+    assert "<dt>Kurs</dt><dd>Hochvolt-Sicherheit" in page and "Kurs (Nummer)" not in page  # named, not numbered
+    assert "<dt>Ergebnis (%)</dt><dd>0</dd>" in page  # numbers as written in German (no "0.0")
     overview = client.get("/meine-daten/").text
     assert "Quiz-Versuche" in overview and "730 Tage" in overview
 
