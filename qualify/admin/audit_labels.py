@@ -20,7 +20,10 @@ ACTION_LABELS = {
     "certificate.withdrawn": _l("Zertifikat zurückgezogen"),
     "courses.import": _l("Kurse importiert"),
     "enrolments.mandatory": _l("Pflichtkurs zugewiesen"),
+    "exchange.moderator_assigned": _l("Moderation eines Raums übertragen"),
+    "exchange.moderator_unassigned": _l("Moderation eines Raums entzogen"),
     "exchange.reveal": _l("Pseudonym aufgedeckt"),
+    "exchange.space_created": _l("Austauschraum angelegt"),
     "personal_data.view": _l("Personendaten angesehen"),
     "privacy.retention": _l("Aufbewahrungsfrist geändert"),
     "reports.refresh": _l("Berichtszahlen neu gezählt"),
@@ -34,13 +37,14 @@ ACTION_LABELS = {
     "users.import": _l("Personen importiert"),
     "workshops.booking_approved": _l("Anmeldung freigegeben"),
     "workshops.booking_declined": _l("Anmeldung abgelehnt"),
+    "workshops.participants_exported": _l("Teilnehmendenliste heruntergeladen"),
     "workshops.session_cancelled": _l("Termin abgesagt"),
     "workshops.session_changed": _l("Termin geändert"),
     "workshops.sessions_created": _l("Termine angelegt"),
 }
 TARGET_LABELS = {
     "User": _l("Person"), "Course": _l("Kurs"), "Organisation": _l("Organisation"), "Booking": _l("Anmeldung"),
-    "WorkshopSession": _l("Termin"), "ExchangePost": _l("Beitrag"),
+    "WorkshopSession": _l("Termin"), "ExchangePost": _l("Beitrag"), "ExchangeSpace": _l("Austauschraum"),
 }
 
 
@@ -54,7 +58,7 @@ DETAIL_LABELS = {
     "key": _l("Kategorie"), "category": _l("Kategorie"), "months": _l("Monate"), "count": _l("Anzahl"),
     "note": _l("Notiz"), "user_id": _l("Person (Nummer)"), "session_id": _l("Termin (Nummer)"),
     "source": _l("Quelle"), "file": _l("Datei"), "slug": _l("Kürzel"), "restored": _l("wiederhergestellt"),
-    "module": _l("Modul"), "organisation": _l("Organisation"),
+    "module": _l("Modul"), "organisation": _l("Organisation"), "title": _l("Titel"), "people": _l("Personen"),
 }
 
 

@@ -54,7 +54,8 @@ def certificate(code: str):
     if request.method == "GET":
         form.modules.data = [str(d.module.id) for d in done if d.suggested]
         # Which modules a person did, and when, is personal data: every look at it is logged.
-        audit.record("personal_data.view", actor=current_user, target=holder, code=certificate.code)
+        audit.record("personal_data.view", actor=current_user, target=holder, code=certificate.code,
+                     organisation_id=holder.organisation_id)  # the works council of that organisation reads it
         db.session.commit()
     if form.validate_on_submit():
         try:

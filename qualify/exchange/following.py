@@ -9,7 +9,7 @@ from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import FOLLOW_MODES, ExchangeFlag, ExchangePost, ExchangeThread, ThreadFollow
 from qualify.exchange.reading import author_label
-from qualify.exchange.spaces import moderators_of
+from qualify.exchange.spaces import can_see, moderators_of
 from qualify.extensions import db
 
 
@@ -41,10 +41,22 @@ def unfollow(thread: ExchangeThread, user) -> None:
 
 
 def followed_threads(user) -> list[ThreadFollow]:
-    """Return what the person follows, most recently active first."""
+    """Return what the person follows and may still read, most recently active first.
+
+    A thread moved into a space the person cannot enter stays followed (it may come back), but neither its
+    title nor its activity shows any more – as its mails stop.
+    """
     stmt = (select(ThreadFollow).join(ExchangeThread).where(ThreadFollow.user_id == user.id)
             .order_by(ExchangeThread.last_activity_at.desc()))
-    return list(db.session.scalars(stmt))
+    readable: dict[int, bool] = {}  # per space: the check may query, and one space holds many threads
+    shown = []
+    for row in db.session.scalars(stmt):
+        space = row.thread.space
+        if space.id not in readable:
+            readable[space.id] = can_see(user, space)
+        if readable[space.id]:
+            shown.append(row)
+    return shown
 
 
 def flag(post: ExchangePost, user, reason: str, *, now: datetime) -> ExchangeFlag:

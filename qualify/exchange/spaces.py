@@ -7,6 +7,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from qualify.accounts.roles import Role
+from qualify.core import audit
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.exchange.errors import ExchangeError, NotModerator
@@ -77,6 +78,8 @@ def create_space(
     db.session.flush()
     db.session.add(SpaceModerator(space_id=space.id, user_id=by.id, assigned_at=now, assigned_by_id=by.id))
     db.session.flush()
+    audit.record("exchange.space_created", actor=by, target=space, title=space.title,
+                 organisation_id=organisation_id)
     return space
 
 
@@ -156,6 +159,8 @@ def assign_moderator(space: ExchangeSpace, user, *, by, now: datetime) -> None:
             SpaceModerator(space_id=space.id, user_id=user.id, assigned_at=now, assigned_by_id=by.id)
         )
         db.session.flush()
+        # Who moderates a space decides what its members read: a change of hands belongs in the log.
+        audit.record("exchange.moderator_assigned", actor=by, target=space, user_id=user.id)
 
 
 def unassign_moderator(space: ExchangeSpace, user, *, by) -> None:
@@ -165,4 +170,5 @@ def unassign_moderator(space: ExchangeSpace, user, *, by) -> None:
     for row in db.session.scalars(select(SpaceModerator).where(SpaceModerator.space_id == space.id,
                                                                SpaceModerator.user_id == user.id)):
         db.session.delete(row)
+        audit.record("exchange.moderator_unassigned", actor=by, target=space, user_id=user.id)
     db.session.flush()

@@ -89,7 +89,8 @@ def _counted_months_statement():
 
 @cache
 def _course_titles_statement():
-    return select(Course.id, Course.title).order_by(Course.title)
+    # Drafts are not offered: their titles are the authors' work in progress, and nobody has taken part yet.
+    return select(Course.id, Course.title).where(Course.status == "published").order_by(Course.title)
 
 
 def metrics_for(kind: str | None) -> list[str]:

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from qualify.core import audit
 from qualify.core.routing import BOTH, GET, POST, id_argument
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
@@ -129,6 +130,9 @@ def export_csv(session_id: int):
     """Download the participant list as CSV."""
     session = access.managed_session(session_id)
     bookings = queries.participants(session)
+    # Names and addresses leave the platform in this file: who took them, and when, is logged.
+    audit.record("workshops.participants_exported", actor=current_user, target=session, people=len(bookings))
+    db.session.commit()
     response = make_response(export.participants_csv(bookings, _positions(bookings)))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="teilnehmende-{session.id}.csv"'

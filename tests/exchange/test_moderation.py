@@ -75,6 +75,23 @@ def test_hide_and_restore_are_logged_with_reason(make_space, author, reader, cli
     assert hide.created_at is not None
 
 
+def test_opening_a_space_and_changing_its_moderators_are_in_the_audit_log(make_space, make_user):
+    from qualify.core.audit import AuditEvent
+
+    admin, helper = make_user(Role.ADMIN), make_user(Role.MODERATOR)
+    space = make_space(by=admin, title="Neuer Raum")
+    spaces.assign_moderator(space, helper, by=admin, now=utcnow())
+    spaces.unassign_moderator(space, helper, by=admin)
+    db.session.commit()
+    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.target_type == "ExchangeSpace",
+                                                            AuditEvent.target_id == space.id)
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("exchange.space_created", admin.id), ("exchange.moderator_assigned", admin.id),
+        ("exchange.moderator_unassigned", admin.id)]
+    assert events[1].details["user_id"] == helper.id
+
+
 def test_locked_thread_refuses_replies(make_space, author, reader, client_for):
     space = make_space(moderation="post")
     mod = spaces.moderators_of(space)[0]
@@ -110,6 +127,24 @@ def test_move_takes_a_thread_to_another_space_the_moderator_moderates(make_space
     db.session.expire_all()
     assert thread.space_id == target.id
     assert "move" in log_actions(source) and "move" in log_actions(target)
+
+
+def test_a_thread_moved_where_a_follower_cannot_go_leaves_their_notifications_page(
+        make_space, make_organisation, make_user, author, client_for):
+    home, other = make_organisation(), make_organisation()
+    source = make_space(moderation="post")
+    mod = spaces.moderators_of(source)[0]
+    internal = make_space(moderation="post", by=mod, title="Nur intern", organisation_id=home.id)
+    outsider = make_user(organisation=other)
+    thread = start(source, author, title="Schichtmodell Werk 2")
+    following.follow(thread, outsider, mode="immediate", now=utcnow())
+    db.session.commit()
+    assert "Schichtmodell Werk 2" in client_for(outsider).get("/austausch/benachrichtigungen").text
+
+    moderation.move(thread, internal, by=mod, now=utcnow())
+    db.session.commit()
+
+    assert "Schichtmodell Werk 2" not in client_for(outsider).get("/austausch/benachrichtigungen").text
 
 
 def test_move_into_a_space_one_does_not_moderate_is_refused(make_space, author, client_for):

@@ -57,6 +57,21 @@ def test_the_admin_page_suggests_the_workshop_whose_presence_was_taken_back(
     assert checked_boxes(page) == {str(workshop_module.id)}
 
 
+def test_the_look_at_the_certificate_is_logged_for_the_holders_organisation_only(
+    new_client, login, make_user, make_organisation, mistaken_certificate
+):
+    person, _session, code = mistaken_certificate
+    person.organisation = make_organisation()
+    db.session.commit()
+    admin = new_client()
+    login(make_user(Role.ADMIN), via=admin)
+    admin.get(f"/verwaltung/zertifikate/{code}")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "personal_data.view"))
+    # The works council of each organisation reads the looks at its own people; without the organisation
+    # the entry was shown to every works council.
+    assert event.target_id == person.id and event.details["organisation_id"] == person.organisation_id
+
+
 def test_withdrawing_opens_the_course_again_and_tells_the_holder(
     new_client, login, make_user, workshop_module, mistaken_certificate
 ):

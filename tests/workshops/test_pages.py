@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from qualify.accounts.roles import Role
+from qualify.core.audit import AuditEvent
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import CourseOwner
 from qualify.extensions import db
@@ -184,6 +185,8 @@ def test_csv_export_neutralises_formulas(client, login, make_user, make_session,
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     shown = [row[0] for row in rows[1:]]
     assert shown == ["'" + name for name in names[:-1]] + ["Ruth Normal"]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "workshops.participants_exported"))
+    assert event.actor_id == trainer.id and event.target_id == session.id and event.details["people"] == 7
 
 
 def test_csv_export_says_status_and_attendance_in_words(client, login, make_user, make_session, trainer):
