@@ -38,12 +38,52 @@ def test_questions_answered_by_fewer_than_five_learners_show_no_figures(colour_q
 
 
 def test_from_five_learners_trainers_see_share_correct_and_the_common_mistake(colour_quiz, make_user):
-    for option in (0, 0, 1, 1, 1, 2):
+    for option in (0, 0, 1, 1, 1):
         answer(make_user(Role.LEARNER), colour_quiz, option)
     [item] = statistics.item_statistics(colour_quiz.course)
-    assert item.shown and item.answers == 6
-    assert item.share_correct == pytest.approx(2 / 6)
+    assert item.shown and item.answers == 5
+    assert item.share_correct == pytest.approx(2 / 5)
     assert item.common_wrong_answer == "Rot"
+
+
+def test_the_figures_move_only_when_five_more_have_answered(colour_quiz, make_user):
+    # Comparing the page before and after one person's hand-in must not tell how that person answered.
+    for option in (0, 0, 1, 1, 1):
+        answer(make_user(Role.LEARNER), colour_quiz, option)
+    before = statistics.item_statistics(colour_quiz.course)[0]
+    for option in (2, 2, 2, 2):
+        answer(make_user(Role.LEARNER), colour_quiz, option)
+        now = statistics.item_statistics(colour_quiz.course)[0]
+        assert (now.answers, now.share_correct, now.common_wrong_answer) == (
+            before.answers, before.share_correct, before.common_wrong_answer)
+    answer(make_user(Role.LEARNER), colour_quiz, 0)
+    [item] = statistics.item_statistics(colour_quiz.course)
+    assert (item.learners, item.answers, item.share_correct) == (10, 10, pytest.approx(3 / 10))
+
+
+def test_only_a_persons_first_attempt_counts(colour_quiz, make_user):
+    learners = [make_user(Role.LEARNER) for _ in range(5)]
+    for learner in learners:
+        answer(learner, colour_quiz, 1)
+    answer(learners[0], colour_quiz, 0)  # a second try, right this time
+    [item] = statistics.item_statistics(colour_quiz.course)
+    assert (item.learners, item.answers, item.share_correct) == (5, 5, 0.0)
+
+
+def test_attempts_graded_against_other_answers_do_not_count(make_course, make_user):
+    course = make_course(module("farben", quiz=QUIZ))
+    for _ in range(5):
+        answer(make_user(Role.LEARNER), module_of(course, "farben"), 1)  # "Rot": wrong then
+    corrected = QUIZ.replace("{=Orange ~Rot ~Gelb}", "{~Orange =Rot ~Gelb}")  # same question, answers changed
+    course = make_course(module("farben", quiz=corrected))
+    [item] = statistics.item_statistics(course)
+    assert (item.learners, item.shown) == (0, False)  # "Rot" would otherwise stand as the common mistake
+    reworded = corrected.replace("Was denken Sie?", "Was meinen Sie?")  # another question changed: this counts
+    for _ in range(5):
+        answer(make_user(Role.LEARNER), module_of(course, "farben"), 1)
+    course = make_course(module("farben", quiz=reworded))
+    [item] = statistics.item_statistics(course)
+    assert (item.learners, item.share_correct) == (5, 1.0)
 
 
 def test_reflections_are_never_part_of_the_statistics(colour_quiz, make_user):
@@ -95,3 +135,16 @@ def test_a_numerical_mistake_is_written_as_a_german_number(client, make_course, 
     course = make_course(module("rechnen", quiz="::Spannung::Wie viele Volt hat das Bordnetz? {#12}"))
     page = statistics_page_after_five_answer(client, make_user, login, course, "rechnen", "13,5")
     assert "<td>13,5</td>" in page and "13.5" not in page
+
+
+def test_a_typed_wrong_answer_is_shown_only_if_several_people_gave_it(make_course, make_user):
+    course = make_course(module("rechnen", quiz="::Spannung::Wie viele Volt hat das Bordnetz? {#12}"))
+    for typed in ("13", "24", "Max Mustermann", "48", "12"):  # one wrote his own name
+        learner = make_user(Role.LEARNER)
+        enrol(learner, course, now=utcnow())
+        attempt = quiz.start_attempt(learner, module_of(course, "rechnen"), now=utcnow())
+        [question] = quiz.attempt_questions(attempt)
+        quiz.submit_attempt(attempt, learner, now=utcnow(), form={f"q-{question['key']}": [typed]})
+        db.session.commit()
+    [item] = statistics.item_statistics(course)
+    assert item.shown and item.common_wrong_answer is None
