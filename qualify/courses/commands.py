@@ -55,18 +55,30 @@ def import_command(path: Path) -> None:
         return
     click.echo(f"Imported: {len(report.created)} new, {len(report.updated)} updated, "
                f"{len(report.unchanged)} unchanged course(s); {report.new_versions} new module version(s).")
+    for note in report.notes:
+        click.echo(f"  {note}")
 
 
 @courses_cli.command("export")
 @click.argument("slug")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-def export_command(slug: str, folder: Path) -> None:
+@click.option("--clean", is_flag=True, help="Delete files in FOLDER/SLUG that the course no longer has.")
+def export_command(slug: str, folder: Path, clean: bool) -> None:
     """Write a course back as Markdown files into FOLDER/SLUG."""
     course = services.get_course(slug)
     if course is None:
         raise click.ClickException(f"No course {slug!r}.")
+    stale = services.stale_files(course, folder / slug)
+    if stale and not clean:  # the next import of the folder would bring removed modules back
+        names = ", ".join(path.relative_to(folder / slug).as_posix() for path in stale)
+        raise click.ClickException(f"{folder / slug} holds file(s) the course no longer has: {names}. "
+                                   "An import of the folder would bring them back. Use --clean to delete them, "
+                                   "or export into an empty folder. Nothing written.")
     written = services.export_course(course, folder / slug)
-    click.echo(f"Wrote {len(written)} file(s) to {folder / slug}.")
+    for path in stale:
+        path.unlink()
+    click.echo(f"Wrote {len(written)} file(s) to {folder / slug}"
+               + (f"; deleted {len(stale)} the course no longer has." if stale else "."))
 
 
 @courses_cli.command("rerender")

@@ -37,6 +37,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     new_versions: int = 0
+    # What an import does besides new text, said in words: a status changed, a module removed or moved.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -130,7 +132,10 @@ def import_course(source: CourseSource, report: ImportReport, *, actor=None) -> 
     if is_new:
         course = Course(slug=source.slug)
         db.session.add(course)
+    status_before = None if is_new else course.status
     changed = _update_course_fields(course, source)
+    if status_before is not None and course.status != status_before:
+        report.notes.append(f"{source.slug}: status {status_before} -> {course.status}")
     changed |= _sync_files(course, source.files)
     changed |= _sync_modules(course, source, report, actor=actor)
     if is_new:
@@ -199,6 +204,10 @@ def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *,
         if module is None:
             module = Module(slug=module_source.slug, position=module_source.position)
             course.modules.append(module)
+        if module.id is not None and module.archived:
+            report.notes.append(f"{source.slug}: module {module.slug} restored")
+        elif module.id is not None and module.position != module_source.position:
+            report.notes.append(f"{source.slug}: module {module.slug} moved to position {module_source.position}")
         changed |= module.position != module_source.position or bool(module.archived)
         module.position = module_source.position
         module.archived = False
@@ -208,7 +217,9 @@ def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *,
             report.new_versions += 1
             changed = True
     for removed in existing.values():
-        changed |= not removed.archived
+        if not removed.archived:
+            report.notes.append(f"{source.slug}: module {removed.slug} removed (its progress is kept)")
+            changed = True
         removed.archived = True
     return changed
 
@@ -286,6 +297,15 @@ def export_course(course: Course, folder: Path) -> list[Path]:
         path.write_bytes(data)  # bytes: line ends and byte order mark stay as they were imported
         written.append(path)
     return written
+
+
+def stale_files(course: Course, folder: Path) -> list[Path]:
+    """Files in an earlier export's folder that the course no longer has: an import would bring them back."""
+    if not folder.is_dir():
+        return []
+    current = {"course.md", *(m.file_name for m in course.active_modules), *(f.path for f in course.files)}
+    return sorted(path for path in folder.rglob("*") if path.is_file() and not path.name.startswith(".")
+                  and path.relative_to(folder).as_posix() not in current)
 
 
 def get_course(slug: str) -> Course | None:

@@ -23,8 +23,8 @@ def run_import(runner, path: Path):
     return result
 
 
-def run_export(runner, slug: str, folder: Path):
-    return runner.invoke(courses_cli, ["export", slug, str(folder)])
+def run_export(runner, slug: str, folder: Path, *options: str):
+    return runner.invoke(courses_cli, ["export", slug, str(folder), *options])
 
 
 def count(model) -> int:
@@ -164,6 +164,7 @@ def test_removed_module_file_archives_the_module_and_keeps_its_versions(runner, 
     (tmp_path / "kurs" / "02-weiter.md").unlink()
     result = run_import(runner, tmp_path)
     assert "Imported: 0 new, 1 updated" in result.stdout
+    assert "kurs: module weiter removed (its progress is kept)" in result.stdout
     weiter = module("weiter")
     assert weiter.archived and weiter.current_version.title == "Weiter"
     assert [m.slug for m in course().active_modules] == ["start"]
@@ -179,6 +180,7 @@ def test_restored_module_file_brings_the_module_back_without_a_new_version(runne
     weiter.write_bytes(text)
     result = run_import(runner, tmp_path)
     assert "Imported: 0 new, 1 updated, 0 unchanged course(s); 0 new module version(s)." in result.stdout
+    assert "kurs: module weiter restored" in result.stdout
     assert not module("weiter").archived and len(versions("weiter")) == 1
 
 
@@ -314,6 +316,29 @@ def test_export_leaves_out_archived_modules(runner, tmp_path):
     run_import(runner, tmp_path / "ein")
     run_export(runner, "kurs", tmp_path / "aus")
     assert sorted(course_files(tmp_path / "aus" / "kurs")) == ["01-start.md", "course.md"]
+
+
+def test_export_into_an_older_export_refuses_to_leave_removed_modules_behind(runner, tmp_path):
+    # Otherwise the next import of that folder would quietly bring the removed module back.
+    write_course(tmp_path / "ein", {"02-weiter.md": page("title: Weiter")})
+    run_import(runner, tmp_path / "ein")
+    run_export(runner, "kurs", tmp_path / "aus")
+    (tmp_path / "ein" / "kurs" / "02-weiter.md").unlink()
+    run_import(runner, tmp_path / "ein")
+
+    refused = run_export(runner, "kurs", tmp_path / "aus")
+    assert refused.exit_code == 1 and "02-weiter.md" in refused.output and "--clean" in refused.output
+    assert (tmp_path / "aus" / "kurs" / "02-weiter.md").exists()
+    cleaned = run_export(runner, "kurs", tmp_path / "aus", "--clean")
+    assert cleaned.exit_code == 0 and "deleted 1" in cleaned.output
+    assert sorted(course_files(tmp_path / "aus" / "kurs")) == ["01-start.md", "course.md"]
+
+
+def test_an_import_that_changes_the_status_says_so(runner, tmp_path):
+    write_course(tmp_path, {"course.md": page("title: Kurs", "status: published")})
+    run_import(runner, tmp_path)
+    write_course(tmp_path, {"course.md": page("title: Kurs", "status: draft")})
+    assert "kurs: status published -> draft" in run_import(runner, tmp_path).stdout
 
 
 def test_export_of_unknown_course_fails(runner, tmp_path):
