@@ -5,12 +5,13 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
 from qualify.accounts.roles import Role
 from qualify.core.security import role_required
+from qualify.core.time import utcnow
 from qualify.courses import authoring, catalogue
 from qualify.courses.authoring_forms import (
     ConfirmForm,
@@ -25,6 +26,8 @@ from qualify.courses.authoring_forms import (
 )
 from qualify.courses.models import STATUSES, Course, Module
 from qualify.extensions import db
+from qualify.learning.models import Enrolment
+from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
 
 bp = Blueprint("authoring", __name__, url_prefix="/autoren")
 EDITORS = (Role.TRAINER, Role.ADMIN)
@@ -57,8 +60,20 @@ def _source_form(text: str) -> SourceForm:
     return SourceForm(formdata=None, text=text, base=authoring.fingerprint(text))
 
 
+def _learners_affected(course: Course) -> dict[str, int]:
+    """Who would lose the course if it went back to draft: people still learning it, and booked seats to come."""
+    learning = select(func.count()).select_from(Enrolment).where(Enrolment.course_id == course.id,
+                                                                 Enrolment.completed_at.is_(None))
+    seats = (select(func.count()).select_from(Booking).join(WorkshopSession).join(Module)
+             .where(Module.course_id == course.id, Booking.status.in_(ACTIVE_STATUSES),
+                    WorkshopSession.status == "scheduled", WorkshopSession.starts_at > utcnow()))
+    return {"learning": db.session.scalar(learning), "seats": db.session.scalar(seats)}
+
+
 def _course_page(course: Course, **shown):
     """Render the course editor; `shown` replaces the blank forms and adds problems or a preview."""
+    if course.is_published:
+        shown.setdefault("affected", _learners_affected(course))
     forms = {"source_form": _source_form(course.source), "module_form": NewModuleForm(formdata=None),
              "media_form": MediaForm(formdata=None), "bank_form": NewBankForm(formdata=None),
              "owner_form": OwnerForm(formdata=None)}

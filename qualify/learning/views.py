@@ -48,7 +48,10 @@ def _module_url(module: Module) -> str:
 def dashboard():
     """Show enrolled courses with progress, where to continue, and certificates."""
     progress = services.my_learning(current_user)
-    return render_template("learning/dashboard.html",
+    # A course taken back to draft stays listed with its progress, without links that would lead nowhere.
+    closed = {p.course.id for p in progress
+              if p.course.status != "published" and not catalogue.can_edit(current_user, p.course)}
+    return render_template("learning/dashboard.html", closed=closed,
                            ongoing=[p for p in progress if not p.enrolment.completed_at],
                            completed=[p for p in progress if p.enrolment.completed_at])
 
