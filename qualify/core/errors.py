@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -42,7 +42,17 @@ def _http_error(error: HTTPException):
 
 
 def _csrf_error(error: CSRFError):
-    return error_page(400, _l("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu."))
+    # A form sent after the session ended (signed out in another tab, a night away): the text typed into it
+    # is shown to copy, so that nothing written is lost. Never a password.
+    typed = [value for name, value in request.form.items(multi=True)
+             if name != "csrf_token" and "password" not in name and _worth_keeping(value)]
+    html = render_template("errors/error.html", status=400, title=MESSAGES[400][0], typed=typed,
+                           message=_l("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu."))
+    return html, 400
+
+
+def _worth_keeping(value: str) -> bool:
+    return "\n" in value or len(value.strip()) >= 40
 
 
 def _database_unavailable(error: Exception):

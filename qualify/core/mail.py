@@ -103,6 +103,9 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
         maintype, subtype = attachment["content_type"].split("/", 1)
         email.add_attachment(attachment["data"].encode(), maintype=maintype, subtype=subtype,
                              filename=attachment["filename"])
+    # Headers on one line (up to SMTP's 998 characters): Python 3.11 drops the space between two encoded words
+    # when it folds a header ("Gespräche üben" arrived as "Gesprächeüben"). The body is encoded already.
+    email.policy = email.policy.clone(max_line_length=998)
     return email
 
 

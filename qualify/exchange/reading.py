@@ -32,6 +32,15 @@ def opening_post(thread: ExchangeThread) -> ExchangePost | None:
     return next((post for post in thread.posts if post.is_opening), None)
 
 
+def shown_title(thread: ExchangeThread, user, *, moderator: bool, opening: ExchangePost | None = None) -> str:
+    """The thread's title, unless its opening post was hidden: then members read a placeholder, as for the post
+    (a title can say what got the post hidden). Its author and the moderators still see it."""
+    opening = opening or opening_post(thread)
+    if opening is not None and opening.status == "hidden" and not moderator and opening.author_id != user.id:
+        return _("Gespräch ausgeblendet")
+    return thread.title
+
+
 def can_see_thread(user, thread: ExchangeThread, *, moderator: bool) -> bool:
     """A thread is seen once its opening post is; its author and the moderators see it from the start."""
     opening = opening_post(thread)

@@ -98,6 +98,7 @@ def space(space_id: int):
         "exchange/space.html",
         space=space,
         moderator=moderator,
+        shown_title=reading.shown_title,
         version=version,
         rows=reading.threads_of(space, current_user, moderator=moderator),
         sessions=sessions,
@@ -152,6 +153,7 @@ def _thread_page(thread: ExchangeThread, moderator: bool, form: PostForm):
     if under_pseudonym and request.method == "GET":
         form.anonymous.data = True
     return render_template("exchange/thread.html", thread=thread, space=thread.space, moderator=moderator,
+                           title=reading.shown_title(thread, current_user, moderator=moderator),
                            posts=posts, form=form, label=reading.author_label, now=utcnow(),
                            can_edit=posting.can_edit, following=following.follow_of(thread, current_user),
                            follow_form=FollowForm(), pseudonym=my_pseudonym(thread.space),
@@ -280,7 +282,9 @@ def unfollow(thread_id: int):
 @login_required
 def notifications():
     """List the threads I follow and how I am told about them."""
-    return render_template("exchange/notifications.html", follows=following.followed_threads(current_user))
+    follows = following.followed_threads(current_user)
+    titles = {row.thread_id: reading.shown_title(row.thread, current_user, moderator=False) for row in follows}
+    return render_template("exchange/notifications.html", follows=follows, titles=titles)
 
 
 # ---------------------------------------------------------------- sessions

@@ -94,6 +94,25 @@ def sessions_led_by(user, now: datetime) -> list[WorkshopSession]:
     return list(db.session.scalars(stmt))
 
 
+def trainer_clashes(sessions: list[WorkshopSession]) -> list[tuple[User, WorkshopSession]]:
+    """Other sessions, not cancelled, that a trainer of these sessions leads at an overlapping time."""
+    clashes = []
+    for session in sessions:
+        trainer_ids = [trainer.id for trainer in session.trainers]
+        if not trainer_ids:
+            continue
+        stmt = (select(session_trainers.c.user_id, WorkshopSession)
+                .join(WorkshopSession, WorkshopSession.id == session_trainers.c.session_id)
+                .where(session_trainers.c.user_id.in_(trainer_ids), WorkshopSession.id != session.id,
+                       WorkshopSession.status == "scheduled", WorkshopSession.starts_at < session.ends_at,
+                       WorkshopSession.ends_at > session.starts_at)
+                .order_by(WorkshopSession.starts_at))
+        trainers = {trainer.id: trainer for trainer in session.trainers}
+        clashes += [(trainers[user_id], other) for user_id, other in db.session.execute(stmt)
+                    if (trainers[user_id], other) not in clashes and other not in sessions]
+    return clashes
+
+
 def participants(session: WorkshopSession) -> list[Booking]:
     """Return every booking of the session with the person, confirmed first, then by arrival."""
     stmt = (select(Booking).where(Booking.session_id == session.id).options(selectinload(Booking.user))

@@ -36,8 +36,12 @@ class BookingClosed(BookingError):
 # ---------------------------------------------------------------- access
 
 def can_view(user: User, session: WorkshopSession) -> bool:
-    """Everyone who may see the course may see its sessions."""
-    return not session.module.archived and catalogue.can_view(user, session.module.course)
+    """Everyone who may see the course may see its sessions; and whoever is booked, to see it and to cancel,
+    also once the course went back to draft or the module was removed."""
+    if not session.module.archived and catalogue.can_view(user, session.module.course):
+        return True
+    booking = booking_of(user, session) if user.is_authenticated else None
+    return booking is not None and booking.is_active
 
 
 def can_plan(user: User, module) -> bool:
@@ -194,9 +198,13 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     if booking is not None and booking.is_active:
         return booking  # the second click of a double click, answered without taking the lock
     if mine.same_module is not None:
-        raise BookingError(_("Sie sind für dieses Modul schon für den Termin am %(when)s angemeldet. Für einen "
-                             "anderen Termin melden Sie sich dort bitte zuerst ab.",
-                             when=mails.session_when(mine.same_module.session)))
+        when = mails.session_when(mine.same_module.session)
+        if mine.same_module.status == "confirmed":
+            raise BookingError(_("Sie haben für dieses Modul schon einen Platz am %(when)s. Für einen anderen "
+                                 "Termin geben Sie den Platz dort bitte zuerst frei.", when=when))
+        raise BookingError(_("Sie sind für dieses Modul schon für den Termin am %(when)s angemeldet (Warteliste "
+                             "oder Anfrage). Für einen anderen Termin ziehen Sie die Anmeldung dort bitte zuerst "
+                             "zurück.", when=when))
     session = lock_session(session)
     _check_bookable(session, now)
     booking = booking_of(user, session)

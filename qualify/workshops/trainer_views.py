@@ -14,7 +14,7 @@ from qualify.core.routing import BOTH, GET, POST, id_argument
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
-from qualify.workshops import access, export, queries, schedule, services
+from qualify.workshops import access, export, mails, queries, schedule, services
 from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
@@ -61,7 +61,7 @@ def new_session(module_id: int):
         else:
             db.session.commit()
             flash(ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", len(sessions)))
-            _warn_if_no_cancelling(sessions)
+            _warn_about(sessions)
             return access.back_to_session(sessions[0].id)
     return render_template("workshops/session_form.html", form=form, module=module, session=None)
 
@@ -83,16 +83,29 @@ def edit_session(session_id: int):
         else:
             db.session.commit()
             flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt."))
-            _warn_if_no_cancelling([session])
+            _warn_about([session])
             return access.back_to_session(session_id)
     return render_template("workshops/session_form.html", form=form, module=session.module, session=session)
 
 
-def _warn_if_no_cancelling(sessions: list) -> None:
-    """A session so near that its cancellation deadline has passed is fine, but nobody can cancel their seat."""
-    if any(session.cancellation_deadline_at <= utcnow() for session in sessions):
+def _warn_about(sessions: list) -> None:
+    """Say what is allowed but rarely meant: deadlines already past, fewer seats than given, a trainer twice."""
+    now = utcnow()
+    if any(session.booking_deadline_at <= now for session in sessions):
+        flash(_("Der Anmeldeschluss ist schon vorbei: Niemand kann diesen Termin buchen. Wenn das nicht gewollt "
+                "ist, verkürzen Sie den Anmeldeschluss."), "warning")
+    elif any(session.cancellation_deadline_at <= now for session in sessions):
         flash(_("Die Abmeldefrist ist schon vorbei: Wer bucht, kann sich nicht mehr selbst abmelden. Wenn das "
                 "nicht gewollt ist, verkürzen Sie die Abmeldefrist."), "warning")
+    for session in sessions:
+        taken = services.status_counts(session).get("confirmed", 0)
+        if taken > session.capacity:
+            flash(_("%(taken)d Plätze sind vergeben, der Termin hat jetzt %(capacity)d. Niemand verliert seinen "
+                    "Platz; wer neu bucht, kommt auf die Warteliste, bis wieder Plätze frei sind.",
+                    taken=taken, capacity=session.capacity), "warning")
+    for trainer, other in queries.trainer_clashes(sessions):
+        flash(_("%(name)s leitet zur selben Zeit schon „%(title)s“ (%(when)s).", name=trainer.display_name,
+                title=other.title, when=mails.session_when(other)), "warning")
 
 
 def cancel_session(session_id: int):

@@ -92,7 +92,8 @@ def session(session_id: int):
         position=services.waitlist_position(booking) if booking else None, manages=manages,
         open=services.bookings_open(session, now), labels=STATUS_LABELS, formats=FORMAT_LABELS,
         show_link=not session.is_cancelled and (manages or (booking is not None and booking.status == "confirmed")),
-        can_attend=services.can_take_attendance(current_user, session))
+        can_attend=services.can_take_attendance(current_user, session),
+        leads=services.is_trainer_of(current_user, session))
 
 
 @bp.post("/<int:session_id>/buchung")

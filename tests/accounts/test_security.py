@@ -79,6 +79,18 @@ def test_a_token_from_another_browser_is_refused(app, client, new_client, login,
     assert client.get("/profil").status_code == 200
 
 
+def test_a_form_sent_after_the_session_ended_shows_the_text_typed_to_copy(client, login, make_user):
+    # Signed out in another tab while writing: the long text comes back to copy; a password never does.
+    login(make_user())
+    text = "Wir haben an Linie 4 seit dem Umbau\nmehr Stillstand als vorher – wie geht es euch?"
+    response = client.post("/austausch/raum/1/neu", csrf=False, data={
+        "csrf_token": "abgelaufen", "title": "Stillstand", "body": text, "password": "geheimes-passwort-123456789012"})
+    assert response.status_code == 400 and CSRF_MESSAGE in response.text
+    assert "Ihr Text ist nicht verloren" in response.text
+    assert "Wir haben an Linie 4 seit dem Umbau\nmehr Stillstand als vorher – wie geht es euch?" in response.text
+    assert "geheimes-passwort" not in response.text
+
+
 def test_a_forged_token_is_refused_even_for_guests(client):
     response = client.post("/sprache", data={"language": "en", "csrf_token": "gefaelscht"})
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from qualify.core.time import utcnow
-from qualify.exchange import moderation, posting, reading, spaces
+from qualify.exchange import following, moderation, posting, reading, spaces
 from qualify.extensions import db
 
 
@@ -75,6 +75,19 @@ def test_hidden_post_leaves_a_placeholder_and_restore_brings_it_back(make_space,
     moderation.restore(post, by=mod, now=utcnow())
     db.session.commit()
     assert "Unfreundlicher Beitrag" in client_for(author).get(f"/austausch/faden/{thread.id}").text
+
+
+def test_hiding_the_opening_post_hides_the_threads_title_from_members(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    thread = start(space, author, title="Meister Müller ist unfähig", body="Erster Beitrag")
+    following.follow(thread, reader, mode="immediate", now=utcnow())
+    moderation.hide(thread.posts[0], "Beleidigung", by=mod, now=utcnow())
+    db.session.commit()
+    for url in (f"/austausch/raum/{space.id}", f"/austausch/faden/{thread.id}", "/austausch/benachrichtigungen"):
+        page = client_for(reader).get(url).text
+        assert "Meister Müller" not in page and "Gespräch ausgeblendet" in page, url
+    assert "Meister Müller ist unfähig" in client_for(mod).get(f"/austausch/raum/{space.id}").text
 
 
 def test_members_of_another_organisation_do_not_see_an_organisation_space(

@@ -124,6 +124,8 @@ def test_feed_lists_confirmed_sessions_and_stops_working_when_revoked(client, lo
     assert uids == {confirmed.uid} and waiting_elsewhere.uid not in uids
     token = path.rsplit("/", 1)[1].removesuffix(".ics")
     assert token not in str(db.session.scalars(db.select(calendar.CalendarFeed.token_hash)).all())
+    mine = client.get("/termine/meine").text  # both break the subscription: each asks once more
+    assert "Adresse widerrufen …</summary>" in mine and "Neue Adresse erzeugen …</summary>" in mine
     client.post("/termine/kalender/abo/widerrufen", data={})
     assert client.get(path).status_code == 404
 

@@ -96,6 +96,22 @@ def test_a_title_with_line_breaks_cannot_inject_headers(app, monkeypatch, smtp_s
     assert message["Bcc"] is None and message["X-Evil"] is None
 
 
+def test_a_subject_with_umlauts_arrives_as_written(app, monkeypatch, smtp_server, make_session, make_user,
+                                                  workshop_module):
+    # Python 3.11 dropped the space between two encoded words when it folded a header.
+    port, received = smtp_server
+    workshop_module.current_version.title = "Praxis-Workshop: Gespräche üben"
+    db.session.commit()
+    person = make_user()
+    session = make_session(booked=[person])
+    use_smtp(app, monkeypatch, port)
+    assert send_due_mail(at(session, days=-10)) == 1
+    (envelope,) = received.envelopes
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Subject"] == "Platz bestätigt: Praxis-Workshop: Gespräche üben"
+    assert "Gespräche üben" in message.get_body(("plain",)).get_content()
+
+
 def test_mails_follow_the_recipients_language(make_session, make_user):
     english, german = make_user(language="en"), make_user(language="de")
     make_session(capacity=1, booked=[german, english])

@@ -273,7 +273,7 @@ def test_trainer_cancels_a_session_after_confirming_with_a_note_for_those_booked
     login(person, via=booked)  # what the person booked sees: no seat, no deadline, nothing to do
     theirs = booked.get(f"/termine/{session.id}").text
     assert "Ihre Anmeldung ist damit erledigt" in theirs
-    assert "Platz bestätigt" not in theirs and "Abmeldefrist" not in theirs and "termin.ics" not in theirs
+    assert "Platz bestätigt" not in theirs and "Platz freigeben bis" not in theirs and "termin.ics" not in theirs
 
 
 def test_one_date_of_a_module_at_a_time(client, login, make_user, make_session):
@@ -282,7 +282,7 @@ def test_one_date_of_a_module_at_a_time(client, login, make_user, make_session):
     login(person)
     client.post(f"/termine/{first.id}/buchung", data={})
     page = client.post(f"/termine/{second.id}/buchung", data={}, follow_redirects=True)
-    assert "Sie sind für dieses Modul schon für den Termin am" in page.text
+    assert "Sie haben für dieses Modul schon einen Platz am" in page.text and "geben Sie den Platz dort" in page.text
     assert [b.status for b in bookings_of(second)] == []
     client.post(f"/termine/{first.id}/buchung/stornieren", data={})
     client.post(f"/termine/{second.id}/buchung", data={})
@@ -435,3 +435,50 @@ def test_taking_present_back_after_the_course_was_completed_keeps_it_and_says_so
                        follow_redirects=True)
     assert "das Modul bleibt erledigt" in page.text
     assert module_done(person, workshop_module)
+
+
+def test_a_course_taken_back_to_draft_leaves_its_learners_their_progress_and_their_seats(
+        client, new_client, login, make_user, make_session, trainer, workshop_module):
+    from qualify.learning.services import enrol
+
+    person = make_user()
+    enrol(person, workshop_module.course, now=utcnow())
+    session = make_session(booked=[person])
+    slug = workshop_module.course.slug
+    login(trainer)
+    editor = client.get(f"/autoren/{slug}").text  # asked once more, with who would lose the course
+    assert "1 Person bearbeitet den Kurs gerade." in editor and "1 Platz in kommenden Terminen ist gebucht." in editor
+    assert client.post(f"/autoren/{slug}/status", data={"status": "draft"}).status_code == 302
+
+    learner = new_client()
+    login(person, via=learner)
+    dashboard = learner.get("/lernen/").text
+    assert "vorübergehend nicht zugänglich" in dashboard and "Weiter mit" not in dashboard
+    assert f'href="/kurse/{slug}"' not in dashboard  # no link that leads to "not found"
+    assert learner.get(f"/termine/{session.id}").status_code == 200  # the booked session, to see and to cancel
+    learner.post(f"/termine/{session.id}/buchung/stornieren", data={})
+    assert bookings_of(session)[0].status == "cancelled"
+    assert learner.get(f"/termine/{session.id}").status_code == 404
+
+
+def test_the_trainer_is_not_offered_a_seat_in_the_session_they_lead(client, login, make_session, trainer):
+    session = make_session()
+    login(trainer)
+    page = client.get(f"/termine/{session.id}").text
+    assert "Sie leiten diesen Termin." in page and "Platz buchen" not in page
+
+
+def test_planning_warns_of_a_past_booking_deadline_fewer_seats_than_given_and_a_trainer_twice(
+        client, login, make_user, make_session, trainer, workshop_module):
+    booked = make_session(capacity=2, booked=[make_user(), make_user()])  # 10:00–13:00 in 14 days
+    login(trainer)
+    form = {"day": in_days(14).isoformat(), "start_time": "11:00", "end_time": "12:00", "format": "in-person",
+            "place": "Halle 4", "capacity": "8", "booking_hours_before": str(24 * 30),
+            "cancellation_hours_before": "24", "every_weeks": "0", "trainers": [str(trainer.id)]}
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", data=form, follow_redirects=True).text
+    assert "Der Anmeldeschluss ist schon vorbei" in page
+    assert "Trainerin Tina leitet zur selben Zeit schon „Praxistag am Hochvolt-Schulungsfahrzeug“" in page
+
+    edit = {**form, "start_time": "10:00", "end_time": "13:00", "capacity": "1", "booking_hours_before": "0"}
+    page = client.post(f"/termine/{booked.id}/bearbeiten", data=edit, follow_redirects=True).text
+    assert "2 Plätze sind vergeben, der Termin hat jetzt 1. Niemand verliert seinen Platz" in page
