@@ -75,6 +75,9 @@ def _yaml_error(error) -> FrontMatterError:
     elif problem.startswith("mapping values are not allowed"):
         hint = _("Hier steht ein Doppelpunkt, den YAML nicht erwartet. Setzen Sie Texte mit Doppelpunkt in "
                  "Anführungszeichen (title: \"Austausch: Der Wandel\") und rücken Sie Felder nicht ein.")
+    elif problem.startswith("expected <block end>"):
+        hint = _("Die Einrückung stimmt nicht: Felder stehen am Zeilenanfang, die Einträge einer Liste darunter "
+                 "alle gleich weit eingerückt (zum Beispiel zwei Leerzeichen und „- “).")
     elif "'\\t'" in problem:
         hint = _("Tabulatoren sind nicht erlaubt; rücken Sie mit Leerzeichen ein.")
     else:

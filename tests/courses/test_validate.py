@@ -54,6 +54,13 @@ def test_invalid_yaml_is_reported_on_the_line_of_the_error(tmp_path):
     assert "Anführungszeichen" in message
 
 
+def test_a_list_indented_unevenly_is_explained_in_words(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "audience:", "  - Produktion", " - Logistik")})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, 5)
+    assert "Die Einrückung stimmt nicht" in message and "<block" not in message
+
+
 def test_unclosed_quote_in_yaml_is_reported_where_the_quote_opens(tmp_path):
     write_course(tmp_path, {"01-start.md": page("title: Start", 'summary: "Offen', "minutes: 10")})
     file, line, message = only_problem(tmp_path)
