@@ -47,12 +47,17 @@ def get_enrolment(user, course: Course) -> Enrolment | None:
 
 @cache
 def _enrolment_state_statement():
-    return select(Enrolment.id, Enrolment.completed_at).where(Enrolment.user_id == bindparam("user_id"),
-                                                              Enrolment.course_id == bindparam("course_id"))
+    user_id, course_id = bindparam("user_id"), bindparam("course_id")
+    # How many of the course's modules the person has done, in the same statement.
+    done = (select(func.count()).select_from(ModuleCompletion).join(Module, Module.id == ModuleCompletion.module_id)
+            .where(ModuleCompletion.user_id == user_id, Module.course_id == course_id, Module.archived.is_(False))
+            .scalar_subquery())
+    return select(Enrolment.id, Enrolment.completed_at, done.label("done")).where(
+        Enrolment.user_id == user_id, Enrolment.course_id == course_id)
 
 
 def enrolment_state(user, course: Course):
-    """Return (id, completed_at) of the user's enrolment as a plain row, or None: for the course page."""
+    """Return (id, completed_at, done) of the user's enrolment as a plain row, or None: for the course page."""
     return run(_enrolment_state_statement(), user_id=user.id, course_id=course.id).first()
 
 

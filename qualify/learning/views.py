@@ -8,6 +8,7 @@ from qualify.core.database import without_transaction
 from qualify.core.time import utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module
+from qualify.courses.outline import outline_of
 from qualify.extensions import db
 from qualify.learning import certificates, quiz, services, statistics, withdrawal
 from qualify.learning.models import Certificate, QuizAttempt
@@ -229,7 +230,7 @@ def learning_panels():
 
 
 def course_panel(course: Course) -> dict:
-    return {"enrolment": services.enrolment_state(current_user, course)}
+    return {"enrolment": services.enrolment_state(current_user, course), "total": len(outline_of(course))}
 
 
 def module_panel(module: Module, version) -> dict:

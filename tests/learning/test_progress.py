@@ -77,6 +77,7 @@ def test_dashboard_shows_progress_and_where_to_continue(client, learner, make_co
     page = client.get("/lernen/").text
     assert "1 von 3 Modulen erledigt" in page
     assert "Weiter mit: Grundlagen" in page
+    assert "1 von 3 Modulen erledigt" in client.get(f"/kurse/{course.slug}").text  # on the course page too
 
 
 def test_leaving_keeps_completions_and_coming_back_resumes(client, learner, make_course):
