@@ -61,8 +61,8 @@ class MediaForm(FlaskForm):
     file = FileField(_l("Bild oder PDF"), validators=[
         FileRequired(_l("Bitte wählen Sie eine Datei aus.")),
         FileSize(MAX_MEDIA_BYTES, message=_l("Die Datei ist größer als 5 MB."))],
-        description=_l("PNG, JPEG, GIF, WebP, SVG oder PDF, höchstens 5 MB. Einbinden mit "
-                       "![Beschreibung](medien/dateiname.png)."),
+        description=_l("PNG, JPEG, GIF, WebP, SVG oder PDF, höchstens 5 MB. Bilder einbinden mit "
+                       "![Beschreibung](medien/bild.png), PDFs verlinken mit [Titel](medien/dokument.pdf)."),
         render_kw={"accept": ".png,.jpg,.jpeg,.gif,.webp,.svg,.pdf"})
     submit = SubmitField(_l("Hochladen"))
 

@@ -257,7 +257,10 @@ def upload_media(slug: str):
             form.file.errors.extend(str(problem) for problem in refused.problems)
         else:
             db.session.commit()
-            flash(_("Hochgeladen. Einbinden mit ![Beschreibung](%(path)s)", path=path), "success")
+            if path.endswith(".pdf"):  # a document is linked, an image shown
+                flash(_("Hochgeladen. Verlinken mit [Titel des Dokuments](%(path)s)", path=path), "success")
+            else:
+                flash(_("Hochgeladen. Einbinden mit ![Beschreibung](%(path)s)", path=path), "success")
             return redirect(url_for("authoring.course", slug=slug) + "#medien")
     return _course_page(course, media_form=form)
 

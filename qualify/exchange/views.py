@@ -261,7 +261,8 @@ def follow(thread_id: int):
     if form.validate_on_submit():
         following.follow(thread, current_user, mode=form.mode.data, now=utcnow())
         db.session.commit()
-        flash(_("Sie folgen diesem Faden."))
+        flash(_("Sie folgen diesem Gespräch: eine E-Mail bei jedem neuen Beitrag.") if form.mode.data == "immediate"
+              else _("Sie folgen diesem Gespräch: einmal täglich eine E-Mail mit allen neuen Beiträgen."))
     return redirect(request.form.get("next_page") == "notifications" and url_for("exchange.notifications")
                     or url_for("exchange.thread", thread_id=thread.id))
 

@@ -57,8 +57,12 @@ def _draw_questions(version: ModuleVersion, settings: QuizSettings, rng: random.
     if settings.draw and settings.draw < len(bank):
         bank = rng.sample(bank, settings.draw)
     keys = fixed + bank
-    if settings.shuffle:
-        rng.shuffle(keys)
+    if settings.shuffle:  # the questions change places; a description stays where it introduces them
+        kinds = {q["key"]: q["kind"] for q in version.questions}
+        movable = [key for key in keys if kinds[key] != "description"]
+        rng.shuffle(movable)
+        shuffled = iter(movable)
+        keys = [key if kinds[key] == "description" else next(shuffled) for key in keys]
     return keys
 
 

@@ -254,6 +254,9 @@ def test_upload_rejects_a_file_whose_content_is_not_what_its_name_says(client, t
     assert real.status_code == 302
     stored = db.session.scalar(select(CourseFile))
     assert stored.path == "medien/foto_halle.png" and stored.content_type == "image/png"
+    document = client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data", follow_redirects=True,
+                           data={"file": (io.BytesIO(b"%PDF-1.4\n" + bytes(40)), "Checkliste.pdf")})
+    assert "Verlinken mit [Titel des Dokuments](medien/checkliste.pdf)" in document.text  # a link, not an image
 
 
 def test_a_file_is_named_with_its_umlauts_spelled_out_and_deleted_only_when_no_text_uses_it(client, trainer,

@@ -391,3 +391,21 @@ def test_the_result_shows_each_answer_given_but_not_the_right_one(client, learne
     assert given == ["über 12 V", "Isolierhandschuhe; Gesichtsschutz", "Richtig", "keine", "30",
                      "Handschuhe → Durchströmung; Visier → Lichtbogen"]
     assert "über 60 V<" not in result  # the right choice is not given away (the Merksatz says "60 Volt")
+
+
+def test_shuffling_moves_the_questions_but_not_the_description_that_introduces_them(
+        client, learner, make_course, make_user):
+    gift = "\n\n".join(["Die folgenden Fragen beziehen sich auf das Bild oben."]
+                       + [f"::F{n}::Frage {n}? {{T}}" for n in range(6)])
+    course = make_course(module("test", quiz=gift, shuffle=True))
+    test = module_of(course, "test")
+    orders = set()
+    for _ in range(6):
+        client.post("/abmelden", data={})
+        person = make_user()
+        client.post("/anmelden", data={"email": person.email, "password": "richtig-gutes-passwort"})
+        attempt = attempt_by_id(start_quiz(client, test))
+        kinds = {q["key"]: q["kind"] for q in attempt.version.questions}
+        assert kinds[attempt.question_keys[0]] == "description"
+        orders.add(tuple(attempt.question_keys[1:]))
+    assert len(orders) > 1  # the questions themselves do move
