@@ -11,7 +11,11 @@ ACTION_LABELS = {
     "authoring.course_created": _l("Kurs angelegt"),
     "authoring.media": _l("Datei hochgeladen"),
     "authoring.media_deleted": _l("Datei gelöscht"),
+    "authoring.bank_deleted": _l("Fragensammlung gelöscht"),
     "authoring.module_added": _l("Modul angelegt"),
+    "authoring.module_moved": _l("Modul verschoben"),
+    "authoring.module_removed": _l("Modul entfernt"),
+    "authoring.module_restored": _l("Modul zurückgeholt"),
     "authoring.owner_added": _l("Kursverantwortliche/n hinzugefügt"),
     "authoring.owner_removed": _l("Kursverantwortliche/n entfernt"),
     "authoring.restore": _l("Fassung wiederhergestellt"),
@@ -59,6 +63,7 @@ DETAIL_LABELS = {
     "note": _l("Notiz"), "user_id": _l("Person (Nummer)"), "session_id": _l("Termin (Nummer)"),
     "source": _l("Quelle"), "file": _l("Datei"), "slug": _l("Kürzel"), "restored": _l("wiederhergestellt"),
     "module": _l("Modul"), "organisation": _l("Organisation"), "title": _l("Titel"), "people": _l("Personen"),
+    "position": _l("Stelle"),
 }
 
 

@@ -100,7 +100,7 @@ def _conform(text: str, like: str) -> str:
     return text
 
 
-def _import(slug: str, course: Course | None, changes: dict[str, bytes], *, actor, note: str = "",
+def import_changes(slug: str, course: Course | None, changes: dict[str, bytes], *, actor, note: str = "",
             removed: tuple[str, ...] = ()) -> list:
     """Write changes over an export of the course (and drop removed files), check the folder with the loader,
     then import it."""
@@ -136,7 +136,7 @@ def save_text(course: Course, name: str, text: str, *, base: str, actor, note: s
                          "Ihr Text ist unten erhalten; öffnen Sie die Seite in einem neuen Tab, um die neue Fassung "
                          "zu sehen."))
     data = _conform(text, current).encode("utf-8")
-    versions = _import(course.slug, course, {name: data}, actor=actor, note=note)
+    versions = import_changes(course.slug, course, {name: data}, actor=actor, note=note)
     audit.record("authoring.save", actor=actor, target=course, file=name, note=note.strip()[:300],
                  versions=[[v.module.slug, v.number] for v in versions])
     return versions
@@ -161,7 +161,7 @@ def create_course(slug: str, title: str, summary: str, *, actor) -> Course:
     meta = {"title": title.strip(), **({"summary": summary.strip()} if summary.strip() else {}),
             "language": "de", "status": "draft"}
     text = f"---\n{_yaml(meta)}---\n\n# {title.strip()}\n\n" + _("Worum geht es in diesem Kurs?") + "\n"
-    _import(slug, None, {COURSE_FILE: text.encode("utf-8")}, actor=actor)
+    import_changes(slug, None, {COURSE_FILE: text.encode("utf-8")}, actor=actor)
     course = services.get_course(slug)
     db.session.add(CourseOwner(course_id=course.id, user_id=actor.id))
     audit.record("authoring.course_created", actor=actor, target=course, slug=slug)
@@ -172,12 +172,16 @@ def add_module(course: Course, number: int, slug: str, title: str, kind: str, *,
     """Add a module file with starter text for its kind."""
     if not SLUG.match(slug):
         raise AuthoringError(_slug_rule())
-    if any(module.slug == slug for module in course.modules):  # archived ones too: progress points there
+    taken = next((module for module in course.modules if module.slug == slug), None)
+    if taken is not None and taken.archived:  # archived ones too: progress points there
+        raise AuthoringError(_("Dieses Kürzel gehört einem entfernten Modul. Holen Sie es unter „Entfernte Module“ "
+                               "zurück, oder wählen Sie ein anderes Kürzel."))
+    if taken is not None:
         raise AuthoringError(_("Dieses Kürzel ist in diesem Kurs schon vergeben."))
     fields, body = STARTERS[kind]
     text = f"---\n{_yaml({'title': title.strip(), 'kind': kind, **fields})}---\n\n# {title.strip()}\n\n{body}"
     name = f"{number:02d}-{slug}.md"
-    _import(course.slug, course, {name: text.encode("utf-8")}, actor=actor, note=_("Neues Modul"))
+    import_changes(course.slug, course, {name: text.encode("utf-8")}, actor=actor, note=_("Neues Modul"))
     audit.record("authoring.module_added", actor=actor, target=course, file=name)
     return next(module for module in course.modules if module.slug == slug)
 
@@ -199,7 +203,7 @@ def with_status(text: str, status: str) -> str:
 def set_status(course: Course, status: str, *, actor) -> None:
     """Publish the course or take it back to draft, through its course.md."""
     text = with_status(course.source, status)
-    _import(course.slug, course, {COURSE_FILE: text.encode("utf-8")}, actor=actor)
+    import_changes(course.slug, course, {COURSE_FILE: text.encode("utf-8")}, actor=actor)
     audit.record("authoring.status", actor=actor, target=course, status=status)
 
 
@@ -208,7 +212,7 @@ def restore(module: Module, version: ModuleVersion, *, actor) -> ModuleVersion:
     if version.source == module.current_version.source:
         raise AuthoringError(_("Diese Version ist schon die aktuelle."))
     note = _("Wiederhergestellt aus Version %(number)d", number=version.number)
-    created = _import(module.course.slug, module.course, {module.file_name: version.source.encode("utf-8")},
+    created = import_changes(module.course.slug, module.course, {module.file_name: version.source.encode("utf-8")},
                       actor=actor, note=note)
     new = module.current_version
     audit.record("authoring.restore", actor=actor, target=new, module=module.slug, restored=version.number,
@@ -225,7 +229,7 @@ def upload_media(course: Course, filename: str, data: bytes, *, actor) -> str:
     if problem:
         raise AuthoringError(problem)
     path = MEDIA_FOLDER + filename
-    _import(course.slug, course, {path: data}, actor=actor)
+    import_changes(course.slug, course, {path: data}, actor=actor)
     audit.record("authoring.media", actor=actor, target=course, path=path, bytes=len(data))
     return path
 
@@ -234,7 +238,7 @@ def delete_media(course: Course, path: str, *, actor) -> None:
     """Remove a file from medien/, unless a module or the overview still shows or links it (Refused)."""
     if not path.startswith(MEDIA_FOLDER) or stored_file(course, path) is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
-    _import(course.slug, course, {}, actor=actor, removed=(path,))
+    import_changes(course.slug, course, {}, actor=actor, removed=(path,))
     audit.record("authoring.media_deleted", actor=actor, target=course, path=path)
 
 
@@ -245,7 +249,7 @@ def create_bank(course: Course, name: str, data: bytes, *, actor) -> str:
     path = BANK_FOLDER + name
     if text_of(course, path) is not None:
         raise AuthoringError(_("Diese Fragensammlung gibt es schon. Bearbeiten Sie sie in der Liste."))
-    _import(course.slug, course, {path: data}, actor=actor)
+    import_changes(course.slug, course, {path: data}, actor=actor)
     audit.record("authoring.bank_created", actor=actor, target=course, path=path)
     return path
 

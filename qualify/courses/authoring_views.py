@@ -1,6 +1,7 @@
 """Authoring: trainers edit the files of their courses in the browser; every save goes through the loader."""
 
 import io
+from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from werkzeug.utils import secure_filename
 from qualify.accounts.roles import Role
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
-from qualify.courses import authoring, catalogue
+from qualify.courses import authoring, catalogue, structure_views
 from qualify.courses.authoring_forms import (
     ConfirmForm,
     MediaForm,
@@ -436,3 +437,16 @@ def restore(slug: str, module_slug: str, number: int):
     flash(_("Version %(old)d ist als Version %(new)d wiederhergestellt.", old=number, new=new.number),
           "success")
     return redirect(url_for("authoring.history", slug=slug, module_slug=module_slug))
+
+
+def _with_editable_course(view):
+    """Register a view that takes the course (which the person may edit) in place of its slug."""
+    @role_required(*EDITORS)
+    @wraps(view)
+    def course_view(slug: str, **values):
+        return view(_course(slug), **values)
+    return course_view
+
+
+for _rule, _view, _methods in structure_views.ROUTES:
+    bp.add_url_rule(_rule, _view.__name__, _with_editable_course(_view), methods=list(_methods))

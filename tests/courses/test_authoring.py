@@ -1,10 +1,8 @@
 """Authoring in the browser: trainers edit the files of their own courses; the loader checks every save."""
 
 import io
-import re
 import zipfile
 
-import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
@@ -13,10 +11,10 @@ from qualify.core import markdown
 from qualify.core.audit import AuditEvent
 from qualify.courses import authoring
 from qualify.courses.commands import courses_cli
-from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
+from qualify.courses.models import CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
+from tests.courses.conftest import base_of, save
 
-BASE = re.compile(r'name="base" type="hidden" value="([^"]*)"')
 QUIZ_MODULE = """---
 title: Erste Schritte
 kind: self-study
@@ -38,15 +36,6 @@ BROKEN_QUIZ = QUIZ_MODULE.replace("~B#Nein.\n}", "~B#Nein.")  # the { on line 12
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(20)
 
 
-def base_of(page) -> str:
-    """Read the fingerprint the editor sends back, as the browser would."""
-    return BASE.search(page.text).group(1)
-
-
-def save(client, url: str, text: str, note: str = ""):
-    return client.post(url, data={"text": text, "note": note, "base": base_of(client.get(url))})
-
-
 def request(client, method: str, url: str) -> int:
     """Send an empty form (with its CSRF token) or a GET; return the status."""
     return (client.post(url, data={}) if method == "POST" else client.get(url)).status_code
@@ -55,22 +44,6 @@ def request(client, method: str, url: str) -> int:
 def logout(client):
     client.post("/abmelden", data={})
 
-
-@pytest.fixture
-def trainer(client, make_user, login):
-    user = make_user(Role.TRAINER)
-    login(user)
-    return user
-
-
-@pytest.fixture
-def course(client, trainer):
-    """A draft course of the signed-in trainer with one self-study module (version 1)."""
-    client.post("/autoren/", data={"slug": "neuer-kurs", "title": "Neuer Kurs: Grundlagen",
-                                   "summary": "Kurz."})
-    client.post("/autoren/neuer-kurs/module", data={"number": 1, "slug": "start", "title": "Start",
-                                                     "kind": "self-study"})
-    return db.session.scalar(select(Course).where(Course.slug == "neuer-kurs"))
 
 
 def versions_of(course, slug="start") -> list[ModuleVersion]:

@@ -1,0 +1,52 @@
+"""The shape of a course, changed in the browser: modules moved, removed and brought back; banks deleted.
+
+Each is a change of files in the course folder – a module's place is the number in its file name – checked by
+the loader and imported like every save. A removed module is archived: the learners keep what they did in it,
+and it can be brought back with its versions. A move makes no new version.
+"""
+
+from flask_babel import gettext as _
+
+from qualify.core import audit
+from qualify.courses.authoring import BANK_FOLDER, AuthoringError, import_changes, stored_file
+from qualify.courses.models import Course, Module
+
+
+def _source(module: Module) -> bytes:
+    return module.current_version.source.encode("utf-8")
+
+
+def move_module(course: Course, module: Module, step: int, *, actor) -> None:
+    """Swap the module with its neighbour before (step -1) or after (step 1); at either end nothing happens."""
+    modules = course.active_modules
+    index = modules.index(module) + step
+    if not 0 <= index < len(modules):
+        return
+    other = modules[index]
+    changes = {f"{other.position:02d}-{module.slug}.md": _source(module),
+               f"{module.position:02d}-{other.slug}.md": _source(other)}
+    import_changes(course.slug, course, changes, actor=actor, removed=(module.file_name, other.file_name))
+    audit.record("authoring.module_moved", actor=actor, target=course, module=module.slug, position=other.position)
+
+
+def remove_module(course: Course, module: Module, *, actor) -> None:
+    """Take the module out of the course (Refused while another text links to it)."""
+    import_changes(course.slug, course, {}, actor=actor, removed=(module.file_name,))
+    audit.record("authoring.module_removed", actor=actor, target=course, module=module.slug)
+
+
+def restore_module(course: Course, module: Module, *, actor) -> None:
+    """Bring a removed module back, at the end of the course, as it was when it was removed."""
+    if not module.archived or module.current_version is None:
+        raise AuthoringError(_("Dieses Modul ist nicht entfernt."))
+    position = max((m.position for m in course.active_modules), default=0) + 1
+    import_changes(course.slug, course, {f"{position:02d}-{module.slug}.md": _source(module)}, actor=actor)
+    audit.record("authoring.module_restored", actor=actor, target=course, module=module.slug)
+
+
+def delete_bank(course: Course, path: str, *, actor) -> None:
+    """Delete a question bank no module draws from (Refused while one does)."""
+    if not path.startswith(BANK_FOLDER) or stored_file(course, path) is None:
+        raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
+    import_changes(course.slug, course, {}, actor=actor, removed=(path,))
+    audit.record("authoring.bank_deleted", actor=actor, target=course, path=path)

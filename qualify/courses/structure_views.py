@@ -1,0 +1,82 @@
+"""Views that change the shape of a course: registered on the authoring blueprint (see its ROUTES there)."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from qualify.courses import authoring, structure
+from qualify.courses.authoring_forms import ConfirmForm
+from qualify.courses.models import Course, Module
+from qualify.extensions import db
+
+
+def _module_of(course: Course, module_slug: str) -> Module:
+    """The module, removed ones included (they can be brought back)."""
+    stmt = select(Module).where(Module.course_id == course.id, Module.slug == module_slug)
+    return db.session.scalar(stmt) or abort(404)
+
+
+def _refusal(refused: authoring.Refused) -> str:
+    return "; ".join(f"{p.file}, {_('Zeile %(line)d', line=p.line)}: {p.message}" for p in refused.problems)
+
+
+def _changed(course: Course, change, done: str, refused_as: str):
+    """Apply a change when the confirmation form is valid; say what happened; back to the course's modules."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        change()
+    except authoring.AuthoringError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except authoring.Refused as refused:
+        db.session.rollback()
+        flash(refused_as + " " + _refusal(refused), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("authoring.course", slug=course.slug) + "#module")
+
+
+def move_module(course: Course, module_slug: str):
+    """Move a module one place up or down."""
+    module = _module_of(course, module_slug)
+    step = -1 if request.form.get("direction") == "up" else 1
+    return _changed(course, lambda: structure.move_module(course, module, step, actor=current_user),
+                    _("„%(title)s“ ist verschoben.", title=module.current_version.title),
+                    _("Das Verschieben geht so nicht, weil ein Text auf den Dateinamen verweist:"))
+
+
+def remove_module(course: Course, module_slug: str):
+    """Take a module out of the course; learners keep what they did in it."""
+    module = _module_of(course, module_slug)
+    return _changed(course, lambda: structure.remove_module(course, module, actor=current_user),
+                    _("„%(title)s“ ist aus dem Kurs genommen. Unter „Entfernte Module“ können Sie es "
+                      "zurückholen.", title=module.current_version.title),
+                    _("Das Modul bleibt, weil ein Text noch darauf verweist:"))
+
+
+def restore_module(course: Course, module_slug: str):
+    """Bring a removed module back at the end of the course."""
+    module = _module_of(course, module_slug)
+    return _changed(course, lambda: structure.restore_module(course, module, actor=current_user),
+                    _("„%(title)s“ ist wieder im Kurs, am Ende.", title=module.current_version.title),
+                    _("Das Modul lässt sich so nicht zurückholen:"))
+
+
+def delete_bank(course: Course, name: str):
+    """Delete a question bank that no module draws from."""
+    path = authoring.BANK_FOLDER + name
+    return _changed(course, lambda: structure.delete_bank(course, path, actor=current_user),
+                    _("„%(path)s“ ist gelöscht.", path=path),
+                    _("Die Fragensammlung bleibt, weil ein Modul daraus Fragen zieht:"))
+
+
+# (rule, view, methods) below the authoring blueprint's prefix; each view gets the course it may edit.
+ROUTES = (
+    ("/<slug>/module/<module_slug>/verschieben", move_module, ("POST",)),
+    ("/<slug>/module/<module_slug>/entfernen", remove_module, ("POST",)),
+    ("/<slug>/module/<module_slug>/zurueckholen", restore_module, ("POST",)),
+    ("/<slug>/fragen/<name>/loeschen", delete_bank, ("POST",)),
+)

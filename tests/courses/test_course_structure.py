@@ -1,0 +1,103 @@
+"""The shape of a course in the browser: modules moved, removed and brought back, question banks deleted."""
+
+from sqlalchemy import select
+
+from qualify.core.time import utcnow
+from qualify.courses.models import CourseFile, Module
+from qualify.extensions import db
+from qualify.learning.services import is_module_done, mark_read
+from tests.courses.conftest import base_of, save
+
+COURSE_URL = "/autoren/neuer-kurs"
+
+
+def add_module(client, number: int, slug: str, title: str):
+    return client.post(f"{COURSE_URL}/module", data={"number": number, "slug": slug, "title": title,
+                                                     "kind": "self-study"}, follow_redirects=True)
+
+
+def modules_in_order(course) -> list[tuple[str, int]]:
+    db.session.expire_all()
+    return [(m.slug, m.position) for m in course.active_modules]
+
+
+def versions_of(module: Module) -> int:
+    return len(module.versions)
+
+
+def test_a_module_moves_up_and_down_without_a_new_version(client, course):
+    add_module(client, 2, "mitte", "Mitte")
+    add_module(client, 3, "ende", "Ende")
+    page = client.post(f"{COURSE_URL}/module/ende/verschieben", data={"direction": "up"}, follow_redirects=True)
+    assert "„Ende“ ist verschoben." in page.text
+    assert modules_in_order(course) == [("start", 1), ("ende", 2), ("mitte", 3)]
+    client.post(f"{COURSE_URL}/module/start/verschieben", data={"direction": "down"})
+    assert modules_in_order(course) == [("ende", 1), ("start", 2), ("mitte", 3)]
+    client.post(f"{COURSE_URL}/module/ende/verschieben", data={"direction": "up"})  # first already: stays
+    assert modules_in_order(course) == [("ende", 1), ("start", 2), ("mitte", 3)]
+    assert all(versions_of(m) == 1 for m in course.active_modules)
+
+
+def test_a_removed_module_keeps_what_learners_did_and_can_be_brought_back(client, course, make_user):
+    add_module(client, 2, "extra", "Extra")
+    db.session.expire_all()
+    extra = next(m for m in course.modules if m.slug == "extra")
+    learner = make_user()
+    mark_read(learner, extra, now=utcnow())
+    db.session.commit()
+
+    page = client.post(f"{COURSE_URL}/module/extra/entfernen", data={}, follow_redirects=True)
+    assert "„Extra“ ist aus dem Kurs genommen." in page.text and "Entfernte Module" in page.text
+    assert modules_in_order(course) == [("start", 1)]
+    again = add_module(client, 2, "extra", "Extra neu")  # its short name still belongs to it
+    assert "gehört einem entfernten Modul" in again.text
+
+    client.post(f"{COURSE_URL}/module/extra/zurueckholen", data={})
+    assert modules_in_order(course) == [("start", 1), ("extra", 2)]
+    assert versions_of(extra) == 1  # as it was, not a copy
+    assert is_module_done(learner, extra)
+
+
+def test_a_module_another_text_links_to_stays_and_the_link_is_named(client, course):
+    add_module(client, 2, "extra", "Extra")
+    start = f"{COURSE_URL}/module/start"
+    linked = "---\ntitle: Start\nkind: self-study\nminutes: 15\n---\n\n# Start\n\nWeiter mit [Extra](02-extra.md).\n"
+    assert save(client, start, linked).status_code == 302
+    page = client.post(f"{COURSE_URL}/module/extra/entfernen", data={}, follow_redirects=True)
+    assert "Das Modul bleibt, weil ein Text noch darauf verweist:" in page.text and "01-start.md" in page.text
+    assert modules_in_order(course) == [("start", 1), ("extra", 2)]
+
+
+def test_a_question_bank_is_deleted_only_when_no_module_draws_from_it(client, course):
+    client.post(f"{COURSE_URL}/fragen", data={"name": "pool"})
+    start = f"{COURSE_URL}/module/start"
+    drawing = "---\ntitle: Start\nkind: self-study\nminutes: 15\nquestions: fragen/pool.gift\n---\n\n# Start\n"
+    client.post(f"{COURSE_URL}/fragen/pool.gift", data={
+        "text": "::A::Stimmt das? {T}\n", "base": _base(client, f"{COURSE_URL}/fragen/pool.gift")})
+    assert save(client, start, drawing).status_code == 302
+
+    kept = client.post(f"{COURSE_URL}/fragen/pool.gift/loeschen", data={}, follow_redirects=True)
+    assert "Die Fragensammlung bleibt, weil ein Modul daraus Fragen zieht:" in kept.text
+    assert _banks() == ["fragen/pool.gift"]
+
+    assert save(client, start, drawing.replace("questions: fragen/pool.gift\n", "")).status_code == 302
+    gone = client.post(f"{COURSE_URL}/fragen/pool.gift/loeschen", data={}, follow_redirects=True)
+    assert "„fragen/pool.gift“ ist gelöscht." in gone.text and _banks() == []
+
+
+def test_only_editors_of_the_course_change_its_shape(client, course, new_client, login, make_user):
+    from qualify.accounts.roles import Role
+
+    other = new_client()
+    login(make_user(Role.TRAINER), via=other)
+    assert other.post(f"{COURSE_URL}/module/start/entfernen", data={}).status_code == 404
+    assert modules_in_order(course) == [("start", 1)]
+
+
+def _base(client, url: str) -> str:
+    return base_of(client.get(url))
+
+
+def _banks() -> list[str]:
+    db.session.expire_all()
+    return [f.path for f in db.session.scalars(select(CourseFile)) if f.path.startswith("fragen/")]
