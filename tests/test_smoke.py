@@ -48,4 +48,9 @@ def test_odd_query_values_are_ignored_not_an_error(client, make_user, make_organ
     db.session.commit()
     login(person)
     assert client.get(f"/austausch/faden/{thread.id}?zitat=99999999999999999999999").status_code in (200, 404)
+    assert client.get(f"/austausch/faden/{thread.id}?zitat=²").status_code == 200  # a digit, but not ASCII
+    reply = client.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Ja", "reply_to": "9" * 25})
+    assert reply.status_code in (200, 302, 400)
+    assert client.get("/termine/?von=0001-01-01&bis=9999-12-31").status_code == 200
+    assert client.get("/berichte/beteiligung?kurs=²&bereich=²").status_code == 200
     assert client.get("/berichte/beteiligung?von=0000-01&bis=9999-12").status_code == 200

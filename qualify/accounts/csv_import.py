@@ -23,6 +23,7 @@ from qualify.accounts.models import Organisation, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
 from qualify.accounts.services import normalise_email
 from qualify.core import audit
+from qualify.core.text import one_line
 from qualify.extensions import db
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -231,7 +232,7 @@ def parse_row(line: int, cells: list[str], columns: dict[str, int], units: dict[
     """Read one record into a Row, adding what is wrong with it to problems."""
     cell = {name: cells[index].strip() for name, index in columns.items()}
     row = Row(line=line, email=_email(cell["email"], line, problems), display_name=cell["display_name"],
-              personnel_number=cell.get("personnel_number") or None)
+              personnel_number=one_line(cell.get("personnel_number")) or None)
     if not row.display_name:
         problems.append(Problem(line, _("Der Name fehlt."), str(FIELD_LABELS["display_name"])))
     for name, limit in MAX_LENGTHS.items():
@@ -240,6 +241,7 @@ def parse_row(line: int, cells: list[str], columns: dict[str, int], units: dict[
     if "\n" in row.display_name or "\r" in row.display_name:
         problems.append(Problem(line, _("Der Name enthält einen Zeilenumbruch."),
                                 str(FIELD_LABELS["display_name"])))
+    row.display_name = one_line(row.display_name)  # other separators and direction controls: quietly out
     if unit_name := cell.get("unit"):
         row.unit = units.get(unit_name) or units.get(unit_name.casefold())
         if row.unit is None:

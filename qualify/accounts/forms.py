@@ -6,7 +6,8 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from qualify.accounts.services import check_password_strength
-from qualify.core.forms import email_address, one_line, strip
+from qualify.core.forms import email_address, strip
+from qualify.core.text import one_line
 
 LANGUAGE_CHOICES: list[SelectChoice] = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
 

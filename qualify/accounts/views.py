@@ -116,10 +116,14 @@ def change_password():
     """Change the password; other signed-in devices are signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        result = auth.authenticate(current_user.email, form.current.data, ip=request.remote_addr or "?", now=utcnow())
+        # The signed-in person's own browser: someone guessing their password elsewhere does not block them here.
+        device = auth.trusted_device(request.cookies.get(auth.DEVICE_COOKIE), current_user.email)
+        result = auth.authenticate(current_user.email, form.current.data, ip=request.remote_addr or "?", now=utcnow(),
+                                   device=device)
         if result.user is None:
             db.session.commit()
-            form.current.errors.append(_("Das aktuelle Passwort ist nicht richtig."))
+            form.current.errors.append(_("Zu viele fehlgeschlagene Versuche. Bitte warten Sie einige Minuten.")
+                                       if result.throttled else _("Das aktuelle Passwort ist nicht richtig."))
         else:
             user = current_user._get_current_object()  # login_user() needs the user, never the proxy
             services.set_password(user, form.password.data)

@@ -17,7 +17,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.accounts.roles import ROLE_LABELS
-from qualify.core.forms import CheckboxListField, email_address, one_line, strip
+from qualify.core.forms import CheckboxListField, email_address, strip
+from qualify.core.text import one_line
 
 
 def role_choices() -> list[SelectChoice]:

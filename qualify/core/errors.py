@@ -44,15 +44,15 @@ def _http_error(error: HTTPException):
 def _csrf_error(error: CSRFError):
     # A form sent after the session ended (signed out in another tab, a night away): the text typed into it
     # is shown to copy, so that nothing written is lost. Never a password.
+    # Only what was typed into a text area, which holds several lines; a password field holds one.
     typed = [value for name, value in request.form.items(multi=True)
-             if name != "csrf_token" and "password" not in name and _worth_keeping(value)]
+             if "\n" in value.strip() and name not in SECRET_FIELDS]
     html = render_template("errors/error.html", status=400, title=MESSAGES[400][0], typed=typed,
                            message=_l("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu."))
-    return html, 400
+    return html, 400, {"Cache-Control": "no-store"}
 
 
-def _worth_keeping(value: str) -> bool:
-    return "\n" in value or len(value.strip()) >= 40
+SECRET_FIELDS = {"csrf_token", "password", "current", "confirm"}
 
 
 def _database_unavailable(error: Exception):

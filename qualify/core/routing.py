@@ -56,4 +56,4 @@ class DatabaseIdConverter(IntegerConverter):
 
 def id_argument(value: str | None) -> int | None:
     """A query string's id (?zitat=12) as a number the database takes, else None."""
-    return int(value) if value and value.isdigit() and int(value) <= MAX_ID else None
+    return int(value) if value and value.isascii() and value.isdecimal() and int(value) <= MAX_ID else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import defer
 
 from qualify.accounts.models import User
@@ -100,10 +100,20 @@ def _conform(text: str, like: str) -> str:
     return text
 
 
+def lock_course(course: Course) -> None:
+    """Take the course for this transaction: a second change waits, then reads what the first one made.
+
+    One UPDATE of the course row: on PostgreSQL its row lock, on SQLite the database's write lock. Without it,
+    two modules brought back at once both took the next free number and the course could not be saved again.
+    """
+    db.session.execute(update(Course).where(Course.id == course.id).values(id=Course.id))
+    db.session.expire_all()
+
+
 def import_changes(slug: str, course: Course | None, changes: dict[str, bytes], *, actor, note: str = "",
-            removed: tuple[str, ...] = ()) -> list:
+                   removed: tuple[str, ...] = ()) -> list:
     """Write changes over an export of the course (and drop removed files), check the folder with the loader,
-    then import it."""
+    then import it. The caller has locked the course when what it changes depends on the course's files."""
     with tempfile.TemporaryDirectory(prefix="qualify-authoring-") as tmp:
         folder = Path(tmp) / slug
         folder.mkdir()

@@ -15,7 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from qualify.core.forms import email_address, one_line, strip
+from qualify.core.forms import email_address, strip
+from qualify.core.text import one_line
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES
 
 SLUG_HINT = _l("Wird Teil der Adresse: a–z, 0–9 und Bindestriche, z. B. hochvolt-grundlagen.")

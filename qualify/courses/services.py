@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from qualify.core import audit
 from qualify.core.markdown import render_markdown, render_plain
+from qualify.core.text import one_line
 from qualify.courses.gift_model import Question
 from qualify.courses.loader import MODULE_FILE, CourseSource, ModuleSource, Problem, Tree
 from qualify.courses.models import Course, CourseFile, Module, ModuleVersion
@@ -152,7 +153,7 @@ def _update_course_fields(course: Course, source: CourseSource) -> bool:
         return False
     meta = source.meta
     course.source = source.source
-    course.title = meta["title"].strip()
+    course.title = one_line(meta["title"])
     course.summary = meta.get("summary", "")
     course.language = meta.get("language", "de")
     course.audience = meta.get("audience", [])
@@ -241,7 +242,7 @@ def add_version(module: Module, source: ModuleSource, content_hash: str, course_
     settings = {key: value for key, value in meta.items() if key not in ("title", "kind", "minutes")}
     version = ModuleVersion(
         number=(max((v.number for v in module.versions), default=0) + 1),
-        title=meta["title"].strip(), kind=meta.get("kind", "self-study"), minutes=meta.get("minutes"),
+        title=one_line(meta["title"]), kind=meta.get("kind", "self-study"), minutes=meta.get("minutes"),
         settings=settings, source=source.source, **rendered_module(source, course_slug),
         content_hash=content_hash, created_by_id=getattr(actor, "id", None), note=note)
     module.versions.append(version)

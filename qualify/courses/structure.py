@@ -8,7 +8,7 @@ and it can be brought back with its versions. A move makes no new version.
 from flask_babel import gettext as _
 
 from qualify.core import audit
-from qualify.courses.authoring import BANK_FOLDER, AuthoringError, import_changes, stored_file
+from qualify.courses.authoring import BANK_FOLDER, AuthoringError, import_changes, lock_course, stored_file
 from qualify.courses.models import Course, Module
 
 
@@ -16,8 +16,17 @@ def _source(module: Module) -> bytes:
     return module.current_version.source.encode("utf-8")
 
 
+def _taken(course: Course, module: Module, *, archived: bool = False) -> None:
+    """Lock the course and check that the module is (still) in it – or, for bringing it back, removed."""
+    lock_course(course)
+    if module.archived != archived:
+        raise AuthoringError(_("Dieses Modul ist nicht entfernt.") if archived else
+                             _("Dieses Modul wurde schon aus dem Kurs genommen."))
+
+
 def move_module(course: Course, module: Module, step: int, *, actor) -> None:
     """Swap the module with its neighbour before (step -1) or after (step 1); at either end nothing happens."""
+    _taken(course, module)
     modules = course.active_modules
     index = modules.index(module) + step
     if not 0 <= index < len(modules):
@@ -31,14 +40,14 @@ def move_module(course: Course, module: Module, step: int, *, actor) -> None:
 
 def remove_module(course: Course, module: Module, *, actor) -> None:
     """Take the module out of the course (Refused while another text links to it)."""
+    _taken(course, module)
     import_changes(course.slug, course, {}, actor=actor, removed=(module.file_name,))
     audit.record("authoring.module_removed", actor=actor, target=course, module=module.slug)
 
 
 def restore_module(course: Course, module: Module, *, actor) -> None:
     """Bring a removed module back, at the end of the course, as it was when it was removed."""
-    if not module.archived or module.current_version is None:
-        raise AuthoringError(_("Dieses Modul ist nicht entfernt."))
+    _taken(course, module, archived=True)
     position = max((m.position for m in course.active_modules), default=0) + 1
     import_changes(course.slug, course, {f"{position:02d}-{module.slug}.md": _source(module)}, actor=actor)
     audit.record("authoring.module_restored", actor=actor, target=course, module=module.slug)
@@ -46,6 +55,7 @@ def restore_module(course: Course, module: Module, *, actor) -> None:
 
 def delete_bank(course: Course, path: str, *, actor) -> None:
     """Delete a question bank no module draws from (Refused while one does)."""
+    lock_course(course)
     if not path.startswith(BANK_FOLDER) or stored_file(course, path) is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     import_changes(course.slug, course, {}, actor=actor, removed=(path,))

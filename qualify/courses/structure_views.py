@@ -36,7 +36,7 @@ def _changed(course: Course, change, done: str, refused_as: str):
     else:
         db.session.commit()
         flash(done, "success")
-    return redirect(url_for("authoring.course", slug=course.slug) + "#module")
+    return redirect(url_for("authoring.course", slug=course.slug))  # the message heads the page: no jump past it
 
 
 def move_module(course: Course, module_slug: str):

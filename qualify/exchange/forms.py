@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from qualify.core.forms import one_line
+from qualify.core.text import one_line
 from qualify.exchange.text import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 
 BODY_HINT = _l(

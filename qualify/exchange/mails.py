@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
+from qualify.exchange.reading import shown_title
 
 EXCERPT_LENGTH = 300
 
@@ -33,11 +34,14 @@ def notify_new_post(post, label: str, readers: list) -> None:
     """Tell those following the thread at once that a post appeared."""
     for reader in readers:
         with force_locale(locale_for(reader.language)):
-            subject = _("Neuer Beitrag: %(title)s", title=post.thread.title)
+            title = shown_title(post.thread, reader, moderator=False)  # a hidden opening post hides it here too
+            subject = _("Neuer Beitrag: %(title)s", title=title)
             body = _render(
                 "new_post",
                 reader=reader,
                 post=post,
+                title=title,
+                settings_url=absolute_url("exchange.notifications"),
                 label=label,
                 excerpt=excerpt(post.body_source),
                 url=_post_url(post),
@@ -93,7 +97,8 @@ def send_digest(reader, threads: list[tuple]) -> None:
     """Send one person the day's new posts in the threads they follow: [(thread, [(label, post)])]."""
     with force_locale(locale_for(reader.language)):
         subject = _("Ihr Tagesüberblick aus dem Austausch")
-        items = [(thread, [(label, excerpt(post.body_source), _post_url(post)) for label, post in posts])
+        items = [(shown_title(thread, reader, moderator=False),
+                  [(label, excerpt(post.body_source), _post_url(post)) for label, post in posts])
                  for thread, posts in threads]
         body = _render("digest", reader=reader, items=items,
                        settings_url=absolute_url("exchange.notifications"))

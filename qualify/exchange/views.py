@@ -169,8 +169,8 @@ def reply(thread_id: int):
     if not form.validate_on_submit():
         return _thread_page(thread, moderator, form), 400  # with the text as typed and the field's error
     reply_to = (
-        db.session.get(ExchangePost, int(form.reply_to.data))
-        if (form.reply_to.data or "").isdigit()
+        db.session.get(ExchangePost, id_argument(form.reply_to.data))
+        if id_argument(form.reply_to.data)
         else None
     )
     try:

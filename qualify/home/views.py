@@ -8,7 +8,7 @@ from qualify.core.database import readiness, without_transaction
 from qualify.core.security import is_safe_redirect
 from qualify.core.templating import navigation_for
 from qualify.core.time import utcnow
-from qualify.learning.services import my_learning
+from qualify.learning.services import is_open_to, my_learning
 from qualify.workshops import queries
 
 bp = Blueprint("home", __name__)
@@ -21,7 +21,8 @@ def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
     now = utcnow()
-    resume = next((p for p in my_learning(current_user) if p.next_module and not p.enrolment.completed_at), None)
+    resume = next((p for p in my_learning(current_user) if p.next_module and not p.enrolment.completed_at
+                   and is_open_to(current_user, p.course)), None)
     next_booking = next((b for b in queries.bookings_of(current_user, now, past_days=0)
                          if b.status == "confirmed" and b.session.starts_at >= now and not b.session.is_cancelled),
                         None)

@@ -17,6 +17,7 @@ from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core.database import insert_unless_present, run
 from qualify.core.time import UTCDateTime
+from qualify.courses import catalogue
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.courses.outline import OutlineModule, outline_of
 from qualify.extensions import db
@@ -59,6 +60,12 @@ def _enrolment_state_statement():
 def enrolment_state(user, course: Course):
     """Return (id, completed_at, done) of the user's enrolment as a plain row, or None: for the course page."""
     return run(_enrolment_state_statement(), user_id=user.id, course_id=course.id).first()
+
+
+def is_open_to(user, course) -> bool:
+    """Whether the person can open the course (a plain row of my_learning will do): a course taken back to draft
+    stays in their list with its progress, but leads nowhere until it is published again."""
+    return course.status == "published" or catalogue.can_edit(user, course)
 
 
 def enrol(user, course: Course, *, now: datetime, by=None) -> Enrolment:

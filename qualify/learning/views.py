@@ -50,8 +50,7 @@ def dashboard():
     """Show enrolled courses with progress, where to continue, and certificates."""
     progress = services.my_learning(current_user)
     # A course taken back to draft stays listed with its progress, without links that would lead nowhere.
-    closed = {p.course.id for p in progress
-              if p.course.status != "published" and not catalogue.can_edit(current_user, p.course)}
+    closed = {p.course.id for p in progress if not services.is_open_to(current_user, p.course)}
     return render_template("learning/dashboard.html", closed=closed,
                            ongoing=[p for p in progress if not p.enrolment.completed_at],
                            completed=[p for p in progress if p.enrolment.completed_at])

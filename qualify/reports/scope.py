@@ -118,7 +118,7 @@ def parse_filters(args: Mapping[str, str], scope: Scope) -> Filters:
 
 
 def _integer(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 10 else None
+    return int(text) if text and text.isascii() and text.isdecimal() and len(text) < 10 else None
 
 
 def _month(text: str | None) -> date | None:

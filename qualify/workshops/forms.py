@@ -18,7 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from qualify.core.forms import CheckboxListField, one_line
+from qualify.core.forms import CheckboxListField
+from qualify.core.text import one_line
 from qualify.workshops.schedule import SessionPlan
 
 FORMAT_LABELS = {"in-person": _l("vor Ort"), "online": _l("online"), "hybrid": _l("hybrid")}

@@ -58,18 +58,29 @@ def can_plan(user: User, module) -> bool:
 
 
 def is_trainer_of(user: User, session: WorkshopSession) -> bool:
-    """Tell whether the user leads this session."""
+    """Tell whether the user is listed as leading this session."""
     return any(trainer.id == user.id for trainer in session.trainers)
+
+
+def leads(user: User, session: WorkshopSession) -> bool:
+    """Listed as leading the session and still in the part that lets them: a trainer of a workshop, a moderator
+    of the module's space for an exchange session. Taken off the space, a moderator no longer reads its lists."""
+    if not is_trainer_of(user, session):
+        return False
+    version = session.module.current_version
+    if version is not None and version.kind == "exchange":
+        return user.has_role(Role.MODERATOR) and moderates_space_of_module(user, session.module)
+    return user.has_any_role(Role.TRAINER, Role.MODERATOR)
 
 
 def can_manage(user: User, session: WorkshopSession) -> bool:
     """The session's trainers and whoever may plan the module see bookings and decide approvals."""
-    return is_trainer_of(user, session) or can_plan(user, session.module)
+    return leads(user, session) or can_plan(user, session.module)
 
 
 def can_take_attendance(user: User, session: WorkshopSession) -> bool:
     """Only the session's own trainers (and admins) keep its attendance list."""
-    return user.has_role(Role.ADMIN) or is_trainer_of(user, session)
+    return user.has_role(Role.ADMIN) or leads(user, session)
 
 
 # ---------------------------------------------------------------- the lock

@@ -29,9 +29,10 @@ STATUS_MESSAGES = {
 
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        chosen = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return chosen if date(2000, 1, 1) <= chosen <= date(2100, 12, 31) else None  # a day before or after overflows
 
 
 @bp.get("/")
@@ -189,6 +190,12 @@ def feed(token: str):
 def session_when(session: WorkshopSession) -> str:
     """Name the day and time span of a session in Europe/Berlin."""
     return mails.session_when(session)
+
+
+@bp.app_template_global("bookable")
+def bookable(session: WorkshopSession) -> bool:
+    """Whether the session takes bookings now: lists say so rather than count seats nobody can book."""
+    return services.bookings_open(session, utcnow())
 
 
 @bp.app_context_processor

@@ -35,21 +35,27 @@
     }
     form.addEventListener("change", later);
     form.addEventListener("input", later);
-    function unansweredCount() {
+    function unanswered() {
       return Array.prototype.filter.call(form.querySelectorAll("fieldset[data-graded]"), function (question) {
         return !Array.prototype.some.call(question.querySelectorAll("input, select, textarea"), function (field) {
           if (field.type === "radio" || field.type === "checkbox") { return field.checked; }
           return field.value.trim() !== "";
         });
-      }).length;
+      });
     }
     // Handing in with questions left open asks first: a slip of the thumb must not use up an attempt.
+    // Who answers "no" is taken to the first open question.
     function confirmHandIn(event) {
       var handingIn = !(event.submitter && event.submitter.hasAttribute("formaction"));
-      var open = handingIn ? unansweredCount() : 0;
-      if (open === 0) { return true; }
-      var question = open === 1 ? form.dataset.unansweredOne : form.dataset.unansweredMany.replace("__n__", open);
-      return window.confirm(question);
+      var open = handingIn ? unanswered() : [];
+      if (open.length === 0) { return true; }
+      var question = open.length === 1 ? form.dataset.unansweredOne
+        : form.dataset.unansweredMany.replace("__n__", open.length);
+      if (window.confirm(question)) { return true; }
+      var first = open[0].querySelector("input, select, textarea");
+      open[0].scrollIntoView({ block: "center" });
+      if (first) { first.focus({ preventScroll: true }); }
+      return false;
     }
     // Handing in (or saving by hand) sends the same: what this tab left untouched stays as saved.
     form.addEventListener("submit", function (event) {

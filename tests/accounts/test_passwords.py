@@ -278,3 +278,16 @@ def test_guessing_the_current_password_counts_towards_the_lock(app, client, logi
 
     assert response.status_code == 200
     assert password_is(user, PASSWORD)
+    assert "Zu viele fehlgeschlagene Versuche" in response.text  # not "wrong password": it was right
+
+
+def test_someone_guessing_elsewhere_does_not_stop_the_person_changing_their_password(
+        app, client, new_client, login, make_user):
+    user = make_user()
+    login(user)  # this browser now carries the device mark
+    stranger = new_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] + 1):
+        stranger.post("/anmelden", data={"email": user.email, "password": "geraten-geraten"},
+                      environ_overrides={"REMOTE_ADDR": "10.66.6.6"})
+    response = change_password(client, PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 302 and password_is(user, NEW_PASSWORD)

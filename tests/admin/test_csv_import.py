@@ -330,3 +330,10 @@ def test_cli_rejects_an_unknown_organisation(runner, tmp_path):
     path.write_text(CLEAN)
     result = runner.invoke(users_cli, ["import", str(path), "--organisation", "gibt-es-nicht"])
     assert result.exit_code == 2 and "gibt-es-nicht" in result.output
+
+
+def test_names_and_numbers_from_the_file_stay_on_one_line_without_direction_tricks(client, admin, firma):
+    content = HEADER + "eva@example.org;Eva\u2028Hinweis der Verwaltung\u202e;10\u200f01;Montage;Lernende;de\n"
+    confirm(client, hidden_fields(upload(client, firma, content)))
+    eva = people()["eva@example.org"]
+    assert (eva.display_name, eva.personnel_number) == ("Eva Hinweis der Verwaltung", "1001")

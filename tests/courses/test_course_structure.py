@@ -58,6 +58,15 @@ def test_a_removed_module_keeps_what_learners_did_and_can_be_brought_back(client
     assert is_module_done(learner, extra)
 
 
+def test_a_removed_module_cannot_be_moved_or_removed_again(client, course):
+    add_module(client, 2, "extra", "Extra")
+    client.post(f"{COURSE_URL}/module/extra/entfernen", data={})
+    moved = client.post(f"{COURSE_URL}/module/extra/verschieben", data={"direction": "up"}, follow_redirects=True)
+    assert moved.status_code == 200 and "schon aus dem Kurs genommen" in moved.text
+    again = client.post(f"{COURSE_URL}/module/extra/entfernen", data={}, follow_redirects=True)
+    assert "schon aus dem Kurs genommen" in again.text and "ist aus dem Kurs genommen" not in again.text
+
+
 def test_a_module_another_text_links_to_stays_and_the_link_is_named(client, course):
     add_module(client, 2, "extra", "Extra")
     start = f"{COURSE_URL}/module/start"

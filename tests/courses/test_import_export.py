@@ -443,3 +443,12 @@ def test_rerender_makes_the_stored_html_anew_from_the_sources_and_keeps_the_vers
     assert db.session.get(Module, module.id).current_version.body_html == fresh_html
     assert db.session.scalar(select(func.count()).select_from(ModuleVersion)) == versions
     assert "0 text(s)" in runner.invoke(courses_cli, ["rerender"]).output
+
+
+def test_titles_from_course_files_stay_on_one_line_without_direction_tricks(runner, tmp_path):
+    # A course title goes into other people's mails (a mandatory course): no made-up second line.
+    write_course(tmp_path, {"course.md": page('title: "Kurs\\u2028Hinweis der Verwaltung\\u202e"'),
+                            "01-start.md": page('title: "Start\\nZweite Zeile"')})
+    run_import(runner, tmp_path)
+    assert course().title == "Kurs Hinweis der Verwaltung"
+    assert module("start").current_version.title == "Start Zweite Zeile"

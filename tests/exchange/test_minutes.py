@@ -138,6 +138,19 @@ def test_only_the_moderators_of_its_space_manage_an_exchange_session(
     assert own.get(f"/termine/modul/{exchange_module.id}/neu").status_code == 200
 
 
+def test_a_moderator_taken_off_the_space_no_longer_manages_the_sessions_they_planned(
+        session, space, moderator, make_user, client_for):
+    from qualify.accounts.roles import Role
+    from qualify.exchange import spaces
+
+    spaces.unassign_moderator(space, moderator, by=make_user(Role.ADMIN))
+    db.session.commit()
+    client = client_for(moderator)  # still listed as the session's trainer
+    for url in (f"/termine/{session.id}/teilnehmende", f"/termine/{session.id}/teilnehmende.csv",
+                f"/termine/{session.id}/bearbeiten", f"/termine/{session.id}/anwesenheit"):
+        assert client.get(url).status_code == 403, url
+
+
 def test_editing_published_minutes_needs_approval_again(session, space, moderator, reader, client_for):
     record = minutes.save_minutes(session, space, FIELDS, [], by=moderator, now=utcnow())
     minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())

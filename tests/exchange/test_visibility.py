@@ -5,6 +5,7 @@ from datetime import timedelta
 from qualify.core.time import utcnow
 from qualify.exchange import following, moderation, posting, reading, spaces
 from qualify.extensions import db
+from tests.exchange.conftest import outbox
 
 
 def start(space, user, title="Neues MES in Halle 3", body="Seit März arbeiten wir mit dem neuen MES.", **kw):
@@ -88,6 +89,10 @@ def test_hiding_the_opening_post_hides_the_threads_title_from_members(make_space
         page = client_for(reader).get(url).text
         assert "Meister Müller" not in page and "Gespräch ausgeblendet" in page, url
     assert "Meister Müller ist unfähig" in client_for(mod).get(f"/austausch/raum/{space.id}").text
+    posting.reply(thread, author, "Noch etwas", anonymous=False, now=utcnow())  # published at once (post-moderated)
+    db.session.commit()
+    (mail,) = outbox(reader.email)
+    assert "Meister Müller" not in mail.subject + mail.body_text and "Gespräch ausgeblendet" in mail.subject
 
 
 def test_members_of_another_organisation_do_not_see_an_organisation_space(

@@ -447,7 +447,7 @@ def test_a_course_taken_back_to_draft_leaves_its_learners_their_progress_and_the
     slug = workshop_module.course.slug
     login(trainer)
     editor = client.get(f"/autoren/{slug}").text  # asked once more, with who would lose the course
-    assert "1 Person bearbeitet den Kurs gerade." in editor and "1 Platz in kommenden Terminen ist gebucht." in editor
+    assert "1 Person lernt gerade mit diesem Kurs." in editor and "1 Platz in kommenden Terminen ist gebucht." in editor
     assert client.post(f"/autoren/{slug}/status", data={"status": "draft"}).status_code == 302
 
     learner = new_client()
@@ -455,6 +455,7 @@ def test_a_course_taken_back_to_draft_leaves_its_learners_their_progress_and_the
     dashboard = learner.get("/lernen/").text
     assert "vorübergehend nicht zugänglich" in dashboard and "Weiter mit" not in dashboard
     assert f'href="/kurse/{slug}"' not in dashboard  # no link that leads to "not found"
+    assert f"/kurse/{slug}/module/" not in learner.get("/").text  # nor a "continue learning" card
     assert learner.get(f"/termine/{session.id}").status_code == 200  # the booked session, to see and to cancel
     learner.post(f"/termine/{session.id}/buchung/stornieren", data={})
     assert bookings_of(session)[0].status == "cancelled"

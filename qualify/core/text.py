@@ -1,0 +1,21 @@
+"""Plain text that other people read: names and titles kept on one line, without direction tricks."""
+
+import unicodedata
+
+# Format characters that turn the direction of text or hide in it: with them "Mira" can display as someone
+# else's name, or two names that look alike differ. They are taken out.
+_INVISIBLE = set("\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+
+
+def one_line(value: str | None) -> str | None:
+    """Keep a name or title on one line: control characters, line and paragraph separators and unusual spaces
+    become one space; direction controls and zero-width spaces go.
+
+    Names and titles go into other people's pages and mails, where a line break could start a made-up
+    paragraph ("Note from the administration: …"). A text field cannot hold a line break; a forged request, a
+    CSV file or a course file can.
+    """
+    if not isinstance(value, str):
+        return value
+    kept = (" " if unicodedata.category(c) in ("Cc", "Zl", "Zp", "Zs") else c for c in value if c not in _INVISIBLE)
+    return " ".join("".join(kept).split())
