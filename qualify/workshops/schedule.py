@@ -134,22 +134,34 @@ def create_sessions(module: Module, plan: SessionPlan, dates: list[date], *, by:
 
 
 def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by: User,
-                   now: datetime) -> None:
-    """Change one session, bump its SEQUENCE, tell everyone booked and fill seats a larger capacity frees."""
+                   now: datetime) -> bool:
+    """Change one session and fill seats a larger capacity frees; where what the booked people see changed,
+    bump its SEQUENCE and tell them. Return whether they were told."""
     session = services.lock_session(session)
     if session.is_cancelled:
         raise ScheduleError(_("Ein abgesagter Termin kann nicht mehr geändert werden."))
     starts_at = session.starts_at.replace(second=0, microsecond=0)  # as the form shows it
+    seen_before = _seen_by_participants(session)
     _apply(session, plan, day)
     # A running session may still get a new room or note; it cannot be moved to a time already past.
     if session.starts_at != starts_at and session.starts_at <= now:
         raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.", day=day.strftime("%d.%m.%Y")))
-    session.sequence += 1
     session.updated_at = now
+    told = _seen_by_participants(session) != seen_before  # seats or trainers alone change nothing for them
+    if told:
+        session.sequence += 1
+        db.session.flush()
+        mails.notify_session(session, "changed")
     db.session.flush()
     audit.record("workshops.session_changed", actor=by, target=session)
-    mails.notify_session(session, "changed")
     services.promote(session, now=now)
+    return told
+
+
+def _seen_by_participants(session: WorkshopSession) -> tuple:
+    """What the booked people read in the mail and their calendar: when, where, how, the note, their deadline."""
+    return (session.starts_at, session.ends_at, session.format, session.place, session.online_url, session.note,
+            session.cancellation_deadline_at)
 
 
 def cancel_session(session: WorkshopSession, *, by: User, now: datetime, note: str = "") -> int:

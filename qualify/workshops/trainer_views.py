@@ -76,13 +76,16 @@ def edit_session(session_id: int):
         form.trainers.data = [trainer.id for trainer in session.trainers]
     if form.validate_on_submit():
         try:
-            schedule.update_session(session, form.plan(people), form.day.data, by=current_user, now=utcnow())
+            told = schedule.update_session(session, form.plan(people), form.day.data, by=current_user,
+                                           now=utcnow())
         except ScheduleError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt."))
+            flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt.") if told else
+                  _("Der Termin ist geändert. Für die Angemeldeten hat sich nichts geändert; sie bekommen keine "
+                    "E-Mail."))
             _warn_about([session])
             return access.back_to_session(session_id)
     return render_template("workshops/session_form.html", form=form, module=session.module, session=session)

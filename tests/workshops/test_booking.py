@@ -148,5 +148,6 @@ def test_raising_the_capacity_promotes_waiting_people(make_session, make_user, t
     schedule.update_session(session, plan, day, by=trainer, now=at(session, days=-3))
     db.session.commit()
     assert statuses(session) == {"confirmed": 2}
-    assert session.sequence == 1
-    assert len(outbox(waiting.email, "Termin geändert")) == 1
+    # More seats change nothing the booked people see: no "changed" mail, the same calendar entry.
+    assert session.sequence == 0 and outbox(seated.email, "Termin geändert") == []
+    assert len(outbox(waiting.email, "Ein Platz ist frei geworden")) == 1
