@@ -23,6 +23,9 @@ def cut_connection(lock) -> None:
         deadline = time.monotonic() + 10
         while other.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}):
             assert time.monotonic() < deadline
+            # pg_stat_activity is read once per transaction: without a new one, a backend that had not yet
+            # exited at the first look stayed in view forever (the test failed now and then).
+            other.commit()
             time.sleep(0.05)
 
 
