@@ -129,6 +129,21 @@ def contains_text(column, words: str):
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
+def take_turns(key: str) -> None:
+    """Let transactions that pass the same key run one after another from here until they end.
+
+    PostgreSQL: an advisory lock for the transaction. SQLite has no such lock and lets readers run side by side;
+    it writes one transaction at a time, which serves the single-server setups it is meant for.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_advisory_lock_statement(), {"key": key})
+
+
+@cache
+def _advisory_lock_statement():
+    return text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+
+
 def insert_on_conflict(table):
     """Return an INSERT for the session's database that can say ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
     return _insert_construct(db.session.get_bind().dialect.name)(table)
