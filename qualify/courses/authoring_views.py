@@ -279,8 +279,7 @@ def delete_media(slug: str):
             flash(str(error), "error")
         except authoring.Refused as refused:
             flash(_("„%(path)s“ wird noch verwendet und bleibt: %(where)s", path=path,
-                    where="; ".join(f"{p.file}, {_('Zeile %(line)d', line=p.line)}" for p in refused.problems)),
-                  "error")
+                    where=structure_views.where_refused(refused)), "error")
         else:
             db.session.commit()
             flash(_("„%(path)s“ ist gelöscht.", path=path), "success")

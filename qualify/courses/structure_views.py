@@ -17,7 +17,8 @@ def _module_of(course: Course, module_slug: str) -> Module:
     return db.session.scalar(stmt) or abort(404)
 
 
-def _refusal(refused: authoring.Refused) -> str:
+def where_refused(refused: authoring.Refused) -> str:
+    """The loader's problems in one line for a message: file, line and what is wrong."""
     return "; ".join(f"{p.file}, {_('Zeile %(line)d', line=p.line)}: {p.message}" for p in refused.problems)
 
 
@@ -32,7 +33,7 @@ def _changed(course: Course, change, done: str, refused_as: str):
         flash(str(error), "error")
     except authoring.Refused as refused:
         db.session.rollback()
-        flash(refused_as + " " + _refusal(refused), "error")
+        flash(refused_as + " " + where_refused(refused), "error")
     else:
         db.session.commit()
         flash(done, "success")
