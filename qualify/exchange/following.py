@@ -1,15 +1,17 @@
 """Following threads and flagging posts to the moderators. Functions flush; the caller commits."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import FOLLOW_MODES, ExchangeFlag, ExchangePost, ExchangeThread, ThreadFollow
-from qualify.exchange.reading import author_label
-from qualify.exchange.spaces import can_see, moderators_of
+from qualify.exchange.reading import author_label, openings_of, shown_title
+from qualify.exchange.spaces import can_see, is_moderator, moderators_of
 from qualify.extensions import db
 
 
@@ -40,22 +42,34 @@ def unfollow(thread: ExchangeThread, user) -> None:
         db.session.flush()
 
 
-def followed_threads(user) -> list[ThreadFollow]:
+@dataclass
+class FollowedThread:
+    follow: ThreadFollow
+    title: str  # as this person may read it (see reading.shown_title)
+
+
+def followed_threads(user) -> list[FollowedThread]:
     """Return what the person follows and may still read, most recently active first.
 
     A thread moved into a space the person cannot enter stays followed (it may come back), but neither its
-    title nor its activity shows any more – as its mails stop.
+    title nor its activity shows any more – as its mails stop. Costs three statements and two per space,
+    however many threads are followed.
     """
-    stmt = (select(ThreadFollow).join(ExchangeThread).where(ThreadFollow.user_id == user.id)
-            .order_by(ExchangeThread.last_activity_at.desc()))
-    readable: dict[int, bool] = {}  # per space: the check may query, and one space holds many threads
+    stmt = (select(ThreadFollow).join(ThreadFollow.thread).options(contains_eager(ThreadFollow.thread))
+            .where(ThreadFollow.user_id == user.id).order_by(ExchangeThread.last_activity_at.desc()))
+    follows = db.session.scalars(stmt).all()
+    openings = openings_of([row.thread_id for row in follows])
+    readable: dict[int, bool] = {}  # per space: the checks query, and one space holds many threads
+    moderated: dict[int, bool] = {}
     shown = []
-    for row in db.session.scalars(stmt):
+    for row in follows:
         space = row.thread.space
         if space.id not in readable:
             readable[space.id] = can_see(user, space)
+            moderated[space.id] = readable[space.id] and is_moderator(user, space)
         if readable[space.id]:
-            shown.append(row)
+            title = shown_title(row.thread, user, moderator=moderated[space.id], opening=openings.get(row.thread_id))
+            shown.append(FollowedThread(row, title))
     return shown
 
 

@@ -10,7 +10,7 @@ from qualify.core.scheduler import Job
 from qualify.core.time import LOCAL_TZ
 from qualify.exchange import mails
 from qualify.exchange.models import ExchangePost, ThreadFollow
-from qualify.exchange.reading import author_label
+from qualify.exchange.reading import author_label, openings_of
 from qualify.exchange.spaces import can_see
 from qualify.extensions import db
 
@@ -20,7 +20,9 @@ def send_daily_digests(now: datetime) -> int:
     stmt = (select(ThreadFollow).where(ThreadFollow.mode == "digest")
             .order_by(ThreadFollow.user_id, ThreadFollow.thread_id))
     sent = 0
-    for _user_id, follows in groupby(db.session.scalars(stmt).all(), key=lambda row: row.user_id):
+    all_follows = db.session.scalars(stmt).all()
+    openings = openings_of(sorted({row.thread_id for row in all_follows}))
+    for _user_id, follows in groupby(all_follows, key=lambda row: row.user_id):
         follows = list(follows)
         reader = follows[0].user
         items = []
@@ -33,7 +35,7 @@ def send_daily_digests(now: datetime) -> int:
                 ExchangePost.published_at > since, ExchangePost.published_at <= now,
                 ExchangePost.author_id.is_distinct_from(reader.id)).order_by(ExchangePost.published_at)).all()
             if posts:
-                items.append((row.thread, [(author_label(post), post) for post in posts]))
+                items.append((row.thread, openings.get(row.thread_id), [(author_label(post), post) for post in posts]))
         if items:
             mails.send_digest(reader, items)
             sent += 1

@@ -94,12 +94,12 @@ def notify_revealed(post, reason: str) -> None:
 
 
 def send_digest(reader, threads: list[tuple]) -> None:
-    """Send one person the day's new posts in the threads they follow: [(thread, [(label, post)])]."""
+    """Send one person the day's new posts in the threads they follow: [(thread, opening post, [(label, post)])]."""
     with force_locale(locale_for(reader.language)):
         subject = _("Ihr Tagesüberblick aus dem Austausch")
-        items = [(shown_title(thread, reader, moderator=False),
+        items = [(shown_title(thread, reader, moderator=False, opening=opening),
                   [(label, excerpt(post.body_source), _post_url(post)) for label, post in posts])
-                 for thread, posts in threads]
+                 for thread, opening, posts in threads]
         body = _render("digest", reader=reader, items=items,
                        settings_url=absolute_url("exchange.notifications"))
     queue_mail(reader.email, subject, body)

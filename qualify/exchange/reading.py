@@ -32,6 +32,14 @@ def opening_post(thread: ExchangeThread) -> ExchangePost | None:
     return next((post for post in thread.posts if post.is_opening), None)
 
 
+def openings_of(thread_ids: list[int]) -> dict[int, ExchangePost]:
+    """Return the opening post of each of these threads, in one statement."""
+    if not thread_ids:
+        return {}
+    stmt = select(ExchangePost).where(ExchangePost.thread_id.in_(thread_ids), ExchangePost.is_opening)
+    return {post.thread_id: post for post in db.session.scalars(stmt)}
+
+
 def shown_title(thread: ExchangeThread, user, *, moderator: bool, opening: ExchangePost | None = None) -> str:
     """The thread's title, unless its opening post was hidden: then members read a placeholder, as for the post
     (a title can say what got the post hidden). Its author and the moderators still see it."""

@@ -283,9 +283,7 @@ def unfollow(thread_id: int):
 @login_required
 def notifications():
     """List the threads I follow and how I am told about them."""
-    follows = following.followed_threads(current_user)
-    titles = {row.thread_id: reading.shown_title(row.thread, current_user, moderator=False) for row in follows}
-    return render_template("exchange/notifications.html", follows=follows, titles=titles)
+    return render_template("exchange/notifications.html", follows=following.followed_threads(current_user))
 
 
 # ---------------------------------------------------------------- sessions

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.exchange import following, moderation, posting
 from qualify.exchange.jobs import send_daily_digests
@@ -101,3 +102,39 @@ def test_the_module_page_shows_how_far_the_person_is_in_the_space(
     course = exchange_module.course
     page = client_for(author).get(f"/kurse/{course.slug}/module/{exchange_module.slug}").text
     assert "Eigene Fäden: 1 von 1" in page and "Antworten auf andere: 1 von 2" in page
+
+
+def test_the_page_of_followed_threads_costs_the_same_with_1_and_20_threads(
+        make_space, author, reader, app, client_for, count_statements):
+    space = make_space(moderation="post")
+
+    def open_and_follow(title: str):
+        thread = posting.start_thread(space, author, title, "Text", anonymous=False, now=utcnow())
+        following.follow(thread, reader, mode="digest", now=utcnow())
+        db.session.commit()
+
+    def cost() -> int:
+        client.get("/austausch/benachrichtigungen")  # warm up what is cached per process
+        with app.app_context(), count_statements() as counter:
+            assert client.get("/austausch/benachrichtigungen").status_code == 200
+        return counter.count
+
+    client = client_for(reader)
+    open_and_follow("Faden 0")
+    with_one = cost()
+    for n in range(1, 20):
+        open_and_follow(f"Faden {n}")
+    assert cost() == with_one
+    assert "Faden 19" in client.get("/austausch/benachrichtigungen").text
+
+
+def test_a_moderator_following_a_hidden_thread_still_reads_its_title(make_space, make_user, author, client_for):
+    moderator = make_user(Role.MODERATOR, name="Moderatorin Mia")
+    space = make_space(moderation="post", by=moderator)
+    thread = posting.start_thread(space, author, "Beleidigender Titel", "Text", anonymous=False, now=utcnow())
+    following.follow(thread, moderator, mode="digest", now=utcnow())
+    moderation.hide(thread.posts[0], "Beleidigung", by=moderator, now=utcnow())
+    db.session.commit()
+    page = client_for(moderator).get("/austausch/benachrichtigungen").text
+    assert "Beleidigender Titel" in page
+    assert "Gespräch ausgeblendet" not in page
