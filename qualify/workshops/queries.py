@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
@@ -95,21 +95,28 @@ def sessions_led_by(user, now: datetime) -> list[WorkshopSession]:
 
 
 def trainer_clashes(sessions: list[WorkshopSession]) -> list[tuple[User, WorkshopSession]]:
-    """Other sessions, not cancelled, that a trainer of these sessions leads at an overlapping time."""
+    """Other sessions, not cancelled, that a trainer of these sessions leads at an overlapping time.
+
+    One statement for a whole series: every other session of these trainers within any of the series' times.
+    """
+    led = [session for session in sessions if session.trainers]
+    if not led:
+        return []
+    trainers = {trainer.id: trainer for session in led for trainer in session.trainers}
+    own_ids = [session.id for session in sessions if session.id is not None]
+    stmt = (select(session_trainers.c.user_id, WorkshopSession)
+            .join(WorkshopSession, WorkshopSession.id == session_trainers.c.session_id)
+            .where(session_trainers.c.user_id.in_(trainers), WorkshopSession.status == "scheduled",
+                   WorkshopSession.id.not_in(own_ids),
+                   or_(*(and_(WorkshopSession.starts_at < session.ends_at, WorkshopSession.ends_at > session.starts_at)
+                         for session in led)))
+            .order_by(WorkshopSession.starts_at))
     clashes = []
-    for session in sessions:
-        trainer_ids = [trainer.id for trainer in session.trainers]
-        if not trainer_ids:
-            continue
-        stmt = (select(session_trainers.c.user_id, WorkshopSession)
-                .join(WorkshopSession, WorkshopSession.id == session_trainers.c.session_id)
-                .where(session_trainers.c.user_id.in_(trainer_ids), WorkshopSession.id != session.id,
-                       WorkshopSession.status == "scheduled", WorkshopSession.starts_at < session.ends_at,
-                       WorkshopSession.ends_at > session.starts_at)
-                .order_by(WorkshopSession.starts_at))
-        trainers = {trainer.id: trainer for trainer in session.trainers}
-        clashes += [(trainers[user_id], other) for user_id, other in db.session.execute(stmt)
-                    if (trainers[user_id], other) not in clashes and other not in sessions]
+    for user_id, other in db.session.execute(stmt):
+        overlapping = any(session.starts_at < other.ends_at and other.starts_at < session.ends_at
+                          and user_id in {trainer.id for trainer in session.trainers} for session in led)
+        if overlapping and (trainers[user_id], other) not in clashes:
+            clashes.append((trainers[user_id], other))
     return clashes
 
 

@@ -1,6 +1,12 @@
 """Workshop pages send a fixed, small number of SQL statements, however many people booked."""
 
-from tests.workshops.conftest import bookings_of
+from datetime import time
+
+from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.extensions import db
+from qualify.workshops import queries, schedule
+from tests.workshops.conftest import bookings_of, in_days
 
 
 def statements_for(client, count_statements, method: str, url: str) -> tuple[int, list[str]]:
@@ -53,3 +59,20 @@ def test_the_session_page_costs_the_same_with_1_and_20_bookings(client, login, m
     # the person, the session with module, course and version headline, their booking, the trainers and
     # their roles, the counts by status
     assert with_few <= 6, statements
+
+
+def test_a_weekly_series_is_checked_for_trainer_clashes_in_one_statement(
+        make_session, make_user, trainer, workshop_module, count_statements):
+    weeks = [in_days(14 + 7 * n) for n in range(8)]
+    elsewhere = [make_session(day=weeks[2], start=time(12), end=time(14)),
+                 make_session(day=weeks[5], start=time(9), end=time(11))]
+    make_session(day=weeks[3], start=time(13), end=time(15))  # begins as the series' session ends
+    plan = schedule.SessionPlan(start_time=time(10), end_time=time(13), capacity=8, format="in-person",
+                                place="Halle 4", online_url="", booking_hours_before=0, cancellation_hours_before=24,
+                                approval_required=False, trainers=[trainer, make_user(Role.TRAINER)])
+    series = schedule.create_sessions(workshop_module, plan, weeks, by=trainer, now=utcnow())
+    db.session.flush()
+    with count_statements() as counter:
+        clashes = queries.trainer_clashes(series)
+    assert counter.count == 1, counter.statements
+    assert clashes == [(trainer, elsewhere[0]), (trainer, elsewhere[1])]
