@@ -35,17 +35,17 @@ def _calendar(method: str | None) -> Calendar:
 
 
 def session_event(session: WorkshopSession, *, include_link: bool, page_url: str = "",
-                  withdrawn: bool = False) -> Event:
+                  withdrawn: bool = False, personal_sequence: int = 0) -> Event:
     """Describe a session as a VEVENT; icalendar escapes text values, so titles cannot add properties.
 
-    withdrawn: the person gave up their place, so for them the event is cancelled; the sequence is raised
-    past the one their calendar holds, as calendars ignore a cancellation of an older sequence.
+    withdrawn: the person gave up their place, so for them the event is cancelled.
+    personal_sequence: how far their booking's calendar entry is ahead of the session (Booking.calendar_sequence).
     """
     from icalendar import Event, vCalAddress
 
     event = Event()
     event.add("uid", session.uid)
-    event.add("sequence", session.sequence + 1 if withdrawn else session.sequence)
+    event.add("sequence", session.sequence + personal_sequence)
     event.add("dtstamp", session.updated_at)
     event.add("dtstart", session.starts_at.astimezone(LOCAL_TZ))
     event.add("dtend", session.ends_at.astimezone(LOCAL_TZ))
@@ -75,7 +75,7 @@ def _serialise(calendar: Calendar) -> bytes:
 
 
 def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str = "", mailed: bool = True,
-                withdrawn: bool = False) -> bytes:
+                withdrawn: bool = False, personal_sequence: int = 0) -> bytes:
     """Return one session for a mail as an invitation (METHOD:REQUEST), or METHOD:CANCEL once it was cancelled
     or the person gave up their place (withdrawn).
 
@@ -84,24 +84,29 @@ def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str =
     """
     cancelled = session.is_cancelled or withdrawn
     calendar = _calendar(("CANCEL" if cancelled else "REQUEST") if mailed else "PUBLISH")
-    calendar.add_component(session_event(session, include_link=include_link, page_url=page_url, withdrawn=withdrawn))
+    calendar.add_component(session_event(session, include_link=include_link, page_url=page_url, withdrawn=withdrawn,
+                                         personal_sequence=personal_sequence))
     return _serialise(calendar)
 
 
-def feed_ics(sessions: list[WorkshopSession], *, name: str, page_url=lambda session: "") -> bytes:
-    """Return a subscription calendar of the given sessions (no METHOD: it is published, not sent)."""
+def feed_ics(sessions: list[tuple[WorkshopSession, int]], *, name: str, page_url=lambda session: "") -> bytes:
+    """Return a subscription calendar of the given sessions, each with the person's calendar sequence (no
+    METHOD: it is published, not sent)."""
     calendar = _calendar(None)
     calendar.add("x-wr-calname", name)
-    for session in sessions:
-        calendar.add_component(session_event(session, include_link=True, page_url=page_url(session)))
+    for session, personal_sequence in sessions:
+        calendar.add_component(session_event(session, include_link=True, page_url=page_url(session),
+                                             personal_sequence=personal_sequence))
     return _serialise(calendar)
 
 
 def ics_attachment(session: WorkshopSession, *, include_link: bool, page_url: str = "",
-                   withdrawn: bool = False) -> dict:
-    """Return the .ics as an outbox attachment, made when the mail is sent (from the session as it is then)."""
+                   withdrawn: bool = False, personal_sequence: int = 0) -> dict:
+    """Return the .ics as an outbox attachment, made when the mail is sent (from the session as it is then,
+    with the person's calendar sequence as it was when the mail was queued: a later booking again must not
+    lift a cancellation to the invitation's sequence)."""
     attachment = {"make": "workshops.session_ics", "session_id": session.id, "include_link": include_link,
-                  "page_url": page_url}
+                  "page_url": page_url, "personal_sequence": personal_sequence}
     if withdrawn:
         attachment["withdrawn"] = True
     return attachment
@@ -113,8 +118,10 @@ def _make_ics_attachment(arguments: dict) -> dict | None:
     if session is None:  # deleted before the mail went out: the mail still goes, without a calendar file
         return None
     withdrawn = arguments.get("withdrawn", False)
+    # Queued before bookings had their own sequence, a withdrawal was one above the session's.
+    personal_sequence = arguments.get("personal_sequence", 1 if withdrawn else 0)
     data = session_ics(session, include_link=arguments["include_link"], page_url=arguments["page_url"],
-                       withdrawn=withdrawn).decode()
+                       withdrawn=withdrawn, personal_sequence=personal_sequence).decode()
     filename = "absage.ics" if session.is_cancelled or withdrawn else "termin.ics"
     return {"filename": filename, "content_type": "text/calendar", "data": data}
 

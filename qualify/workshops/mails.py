@@ -68,9 +68,11 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
     holds_seat = booking.status == "confirmed"
     attachments = []
     if holds_seat and kind in ICS_KINDS:
-        attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url))
+        attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url,
+                                                   personal_sequence=booking.calendar_sequence))
     elif kind == "withdrawn" and had_seat:
-        attachments.append(calendar.ics_attachment(session, include_link=False, page_url=page_url, withdrawn=True))
+        attachments.append(calendar.ics_attachment(session, include_link=False, page_url=page_url, withdrawn=True,
+                                                   personal_sequence=booking.calendar_sequence))
     subject, message = SUBJECTS[kind], MESSAGES[kind]
     if kind == "withdrawn" and not had_seat:
         subject, message = WITHDRAWN_WITHOUT_SEAT

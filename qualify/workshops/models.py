@@ -102,6 +102,10 @@ class Booking(db.Model):
     attendance: Mapped[str | None] = mapped_column(String(20))
     attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance_marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # How far this person's calendar entry is ahead of the session's sequence: raised when they give up their
+    # seat (the CANCEL) and when they book again (the new invitation), as calendars ignore a message whose
+    # SEQUENCE is not above the one they hold.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     session: Mapped[WorkshopSession] = relationship(back_populates="bookings")
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -128,13 +128,14 @@ def participants(session: WorkshopSession) -> list[Booking]:
     return sorted(db.session.scalars(stmt), key=lambda b: (order.get(b.status, 3), b.queue_number))
 
 
-def feed_sessions(user, now: datetime) -> list[WorkshopSession]:
-    """Return the sessions the person holds a seat for (cancelled ones too, so calendars drop them)."""
-    stmt = (select(WorkshopSession).join(Booking, Booking.session_id == WorkshopSession.id)
+def feed_sessions(user, now: datetime) -> list[tuple[WorkshopSession, int]]:
+    """Return the sessions the person holds a seat for (cancelled ones too, so calendars drop them), each with
+    the person's calendar sequence of it."""
+    stmt = (select(WorkshopSession, Booking.calendar_sequence).join(Booking, Booking.session_id == WorkshopSession.id)
             .where(Booking.user_id == user.id, Booking.status == "confirmed",
                    WorkshopSession.ends_at >= now - timedelta(days=90))
             .options(*_session_loads()).order_by(WorkshopSession.starts_at))
-    return list(db.session.scalars(stmt))
+    return [(session, personal_sequence) for session, personal_sequence in db.session.execute(stmt)]
 
 
 def trainer_candidates(module: Module, current: list | None = None) -> list:

@@ -238,6 +238,7 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
         booking.status, booking.confirmed_at = status, confirmed_at
         booking.queue_number, booking.booked_at = session.queue_counter, now
         booking.cancelled_at = booking.decided_by_id = None
+        booking.calendar_sequence += 1  # past the cancellation their calendar may hold
         db.session.flush()
     mails.notify(booking, booking.status, position=waitlist_position(booking))
     return booking
@@ -265,6 +266,8 @@ def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
                              "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
     was_confirmed = booking.status == "confirmed"
     booking.status, booking.cancelled_at = "cancelled", now
+    if was_confirmed:
+        booking.calendar_sequence += 1  # the CANCEL must supersede the invitation their calendar holds
     db.session.flush()
     mails.notify(booking, "withdrawn", had_seat=was_confirmed)  # in writing, and out of their calendar
     return promote(session, now=now) if was_confirmed else []

@@ -142,7 +142,8 @@ def session_ics(session_id: int):
     include_link = services.can_manage(current_user, session) or (booking is not None and
                                                                    booking.status == "confirmed")
     data = calendar.session_ics(session, include_link=include_link, mailed=False,
-                                page_url=url_for("workshops.session", session_id=session.id, _external=True))
+                                page_url=url_for("workshops.session", session_id=session.id, _external=True),
+                                personal_sequence=booking.calendar_sequence if booking is not None else 0)
     response = make_response(data)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="termin-{session.id}.ics"'

@@ -94,6 +94,33 @@ def test_giving_up_a_seat_is_confirmed_by_mail_with_a_cancel_for_the_calendar(ma
     assert only_waited.made_attachments() == []
 
 
+def test_booking_again_after_giving_up_the_seat_supersedes_the_cancellation_in_the_calendar(
+        make_session, make_user, trainer):
+    from qualify.workshops import services
+    from tests.workshops.conftest import outbox
+
+    person = make_user()
+    session = make_session(booked=[person])
+    services.cancel(services.booking_of(person, session), now=utcnow())
+    db.session.commit()
+    services.book(session, person, now=utcnow())
+    db.session.commit()
+    plan = schedule.SessionPlan.of(session)
+    plan.place = "Halle 7"  # then the trainer moves it
+    day = session.starts_at.astimezone(schedule.LOCAL_TZ).date()
+    schedule.update_session(session, plan, day, by=trainer, now=utcnow())
+    db.session.commit()
+
+    # Made when sent, in the order queued: each message to the person's calendar above the one before.
+    sequences = [(str(cal["METHOD"]), int(event["SEQUENCE"]))
+                 for cal, event in (parse(mail.made_attachments()[0]["data"].encode())
+                                    for mail in outbox(person.email))]
+    assert [method for method, _sequence in sequences] == ["REQUEST", "CANCEL", "REQUEST", "REQUEST"]
+    # Made after the move, so from the session at sequence 1; the person's entry is two ahead of it.
+    assert [number for _method, number in sequences] == [1, 2, 3, 3]
+    assert session.sequence == 1 and services.booking_of(person, session).calendar_sequence == 2
+
+
 def test_ics_download_needs_the_session_to_be_visible(client, login, make_user, make_session):
     session = make_session()
     login(make_user())

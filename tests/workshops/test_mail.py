@@ -130,7 +130,8 @@ def test_the_calendar_file_is_made_when_the_mail_is_sent(app, monkeypatch, smtp_
     session = make_session(booked=[person])
     (mail,) = outbox(person.email)
     assert mail.attachments == [{"make": "workshops.session_ics", "session_id": session.id,
-                                 "include_link": True, "page_url": mail.attachments[0]["page_url"]}]
+                                 "include_link": True, "page_url": mail.attachments[0]["page_url"],
+                                 "personal_sequence": 0}]
     session.place = "Halle 7"  # changed after the booking, before the mail goes out
     db.session.commit()
 
