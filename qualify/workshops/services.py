@@ -244,6 +244,26 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     return booking
 
 
+def switch_to(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
+    """Take a free seat at this date and give up the person's booking at another date of the module (a seat, a
+    waitlist place or a request) in one go; refused, and nothing given up, when no seat is free here now.
+
+    Both sessions are locked first, the lower id first, so that two people switching the other way round cannot
+    deadlock, and nobody takes the free seat between giving up the old booking and booking here.
+    """
+    old = my_bookings_around(user, session, now).same_module
+    if old is None:
+        return book(session, user, now=now)
+    for each in sorted((old.session, session), key=lambda each: each.id):
+        lock_session(each)
+    _check_bookable(session, now)
+    if session.approval_required or _seat_or_queue(session, now)[0] != "confirmed":
+        raise BookingError(_("An diesem Termin ist gerade kein Platz frei. Ihre Anmeldung am %(when)s bleibt "
+                             "bestehen.", when=mails.session_when(old.session)))
+    cancel(old, now=now)
+    return book(session, user, now=now)
+
+
 def _seat_or_queue(session: WorkshopSession, now: datetime) -> tuple[str, datetime | None]:
     """Return the status and confirmation time of a booking made now: a seat, or the end of the waitlist."""
     counts = status_counts(session)

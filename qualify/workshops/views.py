@@ -87,9 +87,11 @@ def session(session_id: int):
     mine = services.my_bookings_around(current_user, session, now)
     booking = mine.here
     manages = services.can_manage(current_user, session)
+    counts = services.status_counts(session)
     return render_template(
         "workshops/session.html", session=session, booking=booking, now=now, mine=mine,
-        counts=services.status_counts(session),
+        counts=counts, seat_free=not session.approval_required and counts.get("confirmed", 0) < session.capacity
+        and not counts.get("waitlisted"),
         position=services.waitlist_position(booking) if booking else None, manages=manages,
         open=services.bookings_open(session, now), labels=STATUS_LABELS, formats=FORMAT_LABELS,
         show_link=not session.is_cancelled and (manages or (booking is not None and booking.status == "confirmed")),
@@ -109,6 +111,22 @@ def book(session_id: int):
         flash(str(error), "error")
     else:
         # Said before the commit, which would expire the booking and the person (two more statements).
+        flash(str(STATUS_MESSAGES[booking.status]))
+        db.session.commit()
+    return access.back_to_session(session_id)
+
+
+@bp.post("/<int:session_id>/buchung/wechseln")
+@login_required
+def switch_booking(session_id: int):
+    """Take a free seat here and give up my booking at another date of the module."""
+    session = access.visible_session(session_id)
+    try:
+        booking = services.switch_to(session, current_user, now=utcnow())
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
         flash(str(STATUS_MESSAGES[booking.status]))
         db.session.commit()
     return access.back_to_session(session_id)

@@ -144,3 +144,39 @@ def test_simultaneous_bookings_never_exceed_the_capacity(app, make_user, make_se
 
     assert run_together([book(p) for p in people]) == []
     assert_fair(session, capacity=3, people=8)
+
+
+@pytest.mark.postgres
+def test_people_switching_dates_the_opposite_way_at_the_same_moment_neither_deadlock_nor_overbook(
+        app, new_client, login, make_user, make_session):
+    from tests.workshops.conftest import in_days
+
+    early_people = [make_user() for _ in range(6)]
+    late_people = [make_user() for _ in range(6)]
+    early = make_session(capacity=8, booked=early_people)
+    late = make_session(day=in_days(21), capacity=8, booked=late_people)
+    early_id, late_id = early.id, late.id
+    clients = []
+    for person in early_people + late_people:
+        client = new_client()
+        login(person, via=client)
+        clients.append(client)
+    answers = []
+
+    def switch(client, session_id):
+        def task(barrier):
+            barrier.wait()
+            answers.append(client.post(f"/termine/{session_id}/buchung/wechseln", data={}).status_code)
+        return task
+
+    # Six want the later date, six the earlier one; two seats are free on each side.
+    tasks = [switch(client, late_id) for client in clients[:6]] + [switch(client, early_id) for client in clients[6:]]
+    assert run_together(tasks) == []
+    assert answers == [302] * 12
+    db.session.expire_all()
+    seats = Counter()
+    for session in (early, late):
+        rows = bookings_of(session)
+        assert sum(row.status == "confirmed" for row in rows) <= 8
+        seats.update(row.user_id for row in rows if row.status == "confirmed")
+    assert sorted(seats.values()) == [1] * 12  # everyone holds exactly one seat: switched, or kept the old one

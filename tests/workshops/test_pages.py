@@ -17,7 +17,7 @@ from qualify.workshops import schedule
 from qualify.workshops.export import safe_cell
 from qualify.workshops.models import WorkshopSession
 from tests.learning.helpers import everything_else_done
-from tests.workshops.conftest import bookings_of, in_days
+from tests.workshops.conftest import bookings_of, in_days, outbox
 
 
 def test_booking_from_the_session_page_confirms_a_seat(client, login, make_user, make_session):
@@ -297,6 +297,46 @@ def test_the_session_page_says_so_before_a_second_date_of_the_module_is_booked(c
     page = client.get(f"/termine/{second.id}").text
     assert "schon für einen anderen Termin angemeldet" in page and f'href="/termine/{first.id}"' in page
     assert "Platz buchen" not in page
+
+
+def test_a_person_waiting_for_a_full_date_switches_to_a_free_seat_at_another_in_one_step(
+        client, login, make_user, make_session):
+    person, seated = make_user(), make_user()
+    full = make_session(capacity=1, booked=[seated, person])  # she waits there
+    free = make_session(day=in_days(21))
+    login(person)
+    page = client.get(f"/termine/{free.id}").text
+    assert "Zu diesem Termin wechseln" in page and "Ihre Anmeldung am" in page and "wird zurückgezogen" in page
+    page = client.post(f"/termine/{free.id}/buchung/wechseln", data={}, follow_redirects=True).text
+    assert "Ihr Platz ist bestätigt" in page
+    assert [b.status for b in bookings_of(free)] == ["confirmed"]
+    assert {b.user_id: b.status for b in bookings_of(full)} == {seated.id: "confirmed", person.id: "cancelled"}
+    subjects = [mail.subject for mail in outbox(person.email)]
+    assert subjects[-2].startswith("Anmeldung zurückgezogen") and subjects[-1].startswith("Platz bestätigt")
+
+
+def test_a_seat_is_switched_to_another_date_and_the_old_one_goes_to_the_next_in_line(
+        client, login, make_user, make_session):
+    person, waiting = make_user(), make_user()
+    first = make_session(capacity=1, booked=[person, waiting])
+    later = make_session(day=in_days(21))
+    login(person)
+    assert "Ihr Platz am" in client.get(f"/termine/{later.id}").text
+    client.post(f"/termine/{later.id}/buchung/wechseln", data={})
+    assert {b.user_id: b.status for b in bookings_of(first)} == {person.id: "cancelled", waiting.id: "confirmed"}
+    assert [b.status for b in bookings_of(later)] == ["confirmed"]
+
+
+def test_no_switch_to_a_date_without_a_free_seat_and_the_old_booking_stays(client, login, make_user, make_session):
+    person = make_user()
+    first = make_session(booked=[person])
+    full = make_session(day=in_days(21), capacity=1, booked=[make_user()])
+    login(person)
+    assert "Zu diesem Termin wechseln" not in client.get(f"/termine/{full.id}").text
+    page = client.post(f"/termine/{full.id}/buchung/wechseln", data={}, follow_redirects=True).text
+    assert "An diesem Termin ist gerade kein Platz frei. Ihre Anmeldung am" in page
+    assert [b.status for b in bookings_of(first)] == ["confirmed"]
+    assert [b.user_id for b in bookings_of(full)] != [person.id] and len(bookings_of(full)) == 1
 
 
 def test_the_session_page_warns_of_a_booking_at_the_same_time(client, login, make_user, make_session,
