@@ -80,9 +80,31 @@ def init_app(app: Flask) -> None:
     # one, which halves what a page with fifty strings spends on translating them. Same results.
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
                                  pgettext=_template_pgettext)
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["date_only"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["date_only"] = _date
     app.jinja_env.filters["number"] = _number
+
+
+# Short dates in digits read differently on either side of the Atlantic (12/01/2027: 12 January or 1 December),
+# so in English the month is spelled: "12 Jan 2027, 14:00". German short dates stay as they are (12.01.27).
+_SPELLED_SHORT = {"en": ("d MMM y", "d MMM y, HH:mm")}
+
+
+def _pattern(fmt: str, kind: int) -> str:
+    if fmt == "short":
+        locale = get_locale()
+        spelled = _SPELLED_SHORT.get(locale.language) if locale is not None else None
+        if spelled:
+            return spelled[kind]
+    return fmt
+
+
+def _datetime(value, fmt: str = "medium") -> str:
+    return format_datetime(value, _pattern(fmt, 1)) if value else ""
+
+
+def _date(value, fmt: str = "medium") -> str:
+    return format_date(value, _pattern(fmt, 0)) if value else ""
 
 
 def _number(value) -> str:
