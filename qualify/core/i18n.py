@@ -80,8 +80,8 @@ def init_app(app: Flask) -> None:
     # one, which halves what a page with fifty strings spends on translating them. Same results.
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
                                  pgettext=_template_pgettext)
-    app.jinja_env.filters["datetime"] = _datetime
-    app.jinja_env.filters["date_only"] = _date
+    app.jinja_env.filters["datetime"] = localised_datetime
+    app.jinja_env.filters["date_only"] = localised_date
     app.jinja_env.filters["number"] = _number
 
 
@@ -99,11 +99,11 @@ def _pattern(fmt: str, kind: int) -> str:
     return fmt
 
 
-def _datetime(value, fmt: str = "medium") -> str:
+def localised_datetime(value, fmt: str = "medium") -> str:
     return format_datetime(value, _pattern(fmt, 1)) if value else ""
 
 
-def _date(value, fmt: str = "medium") -> str:
+def localised_date(value, fmt: str = "medium") -> str:
     return format_date(value, _pattern(fmt, 0)) if value else ""
 
 

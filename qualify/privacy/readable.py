@@ -6,13 +6,14 @@ Sources and fields without a name here are shown as stored, so nothing is ever l
 
 from datetime import datetime
 
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qualify.accounts.roles import ROLE_LABELS
 from qualify.admin.audit_labels import ACTION_LABELS
+from qualify.core.i18n import localised_datetime
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning.services import DONE_VIA_LABELS
@@ -155,7 +156,7 @@ def readable(value, field: str = "") -> str:
         return str(VALUE_LABELS[field][value])
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
         try:
-            return format_datetime(datetime.fromisoformat(value), "short")
+            return localised_datetime(datetime.fromisoformat(value), "short")
         except ValueError:
             return value
     return str(value)
