@@ -166,8 +166,11 @@ def _protected_table(scope: Scope, filters: Filters, months: tuple, metrics: tup
     values, group_sizes = _cube(
         cubes.get((filters.course_id, filters.kind), {}), sizes, groups, list(months), list(metrics), scope.k
     )
+    # Every wider filter it could be subtracted from: the kind over all courses, the course over all kinds,
+    # and, with both chosen, everything.
     references = [cubes.get((None, filters.kind), {})] if filters.course_id else []
     references += [cubes.get((filters.course_id, None), {})] if filters.kind else []
+    references += [cubes.get((None, None), {})] if filters.course_id and filters.kind else []
     hidden = protect(
         values, scope.k, group_sizes=group_sizes, references=references, additive_axes=(0,), other_axes=(1,)
     )

@@ -126,3 +126,26 @@ def test_late_records_do_not_change_months_already_frozen(client, login, scenari
     refresh(now=MAR.replace(month=5))  # in May, January is long frozen
 
     assert trend(client, "von=2025-01&bis=2025-01&kennzahl=active") == before
+
+
+def test_one_course_and_one_kind_together_never_isolate_a_person_against_everything(
+    client, login, make_user, record, refresh
+):
+    # 20 took part; 18 of them in self-study modules of Hochvolt, 2 in a workshop of another course. Hochvolt
+    # alone and self-study alone are 18 of 20 and withheld; together they are 18 as well: shown, 20 minus them
+    # would single out those two.
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    hochvolt = record.course("Hochvolt", kinds=("self-study",))
+    other = record.course("Antrieb", kinds=("workshop",))
+    people = record.people(firma, firma.units[0], 25)
+    record.complete_module(people[:18], hochvolt, FEB)
+    record.complete_module(people[18:20], other, FEB)
+    refresh(now=MAR)
+    login(make_user(Role.WORKS_COUNCIL, organisation=firma))
+
+    def active(query: str = "") -> int | None:
+        return count_of(row_of(trend(client, f"von=2025-02&bis=2025-02&kennzahl=active{query}"), "Montage")[2])
+
+    assert active() == 20
+    assert active(f"&kurs={hochvolt.id}") is None and active("&art=self-study") is None
+    assert active(f"&kurs={hochvolt.id}&art=self-study") is None
