@@ -37,6 +37,7 @@ class Category:
     holdings: tuple[Holding, ...]
     default_days: int | None = None  # None: kept as long as the account exists
     retention_note: object = ""
+    min_days: int = 1  # the shortest period an admin may set
 
 
 CATEGORIES = (
@@ -95,7 +96,10 @@ CATEGORIES = (
              (Holding("course_owners", "user_id", DELETE), Holding("module_versions", "created_by_id", DETACH))),
     Category("audit", _l("Protokoll der Verwaltung"), _l("Nachvollziehbarkeit von Änderungen an Konten und Kursen"),
              _l("die Administration; der Betriebsrat für Berichtsabrufe seiner Organisation"),
-             (Holding("audit_events", "actor_id", DETACH),), default_days=1095),
+             (Holding("audit_events", "actor_id", DETACH),), default_days=1095,
+             # The works council reads who looked at reports and personal data here: a log kept for days
+             # would be gone before anyone looked.
+             min_days=365),
     Category("mail", _l("E-Mails an Sie"), _l("Benachrichtigungen, die noch versendet werden oder kürzlich versendet "
                                               "wurden"),
              _l("niemand auf der Plattform; nur der Versand"), (), default_days=30),

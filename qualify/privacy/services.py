@@ -5,6 +5,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from qualify.accounts.auth import purge_expired
@@ -151,15 +152,23 @@ def retention_table() -> list[tuple]:
     return [(entry, overrides.get(entry.key, entry.default_days)) for entry in CATEGORIES]
 
 
+class RetentionRefused(ValueError):
+    """A retention period shorter than its category allows."""
+
+
 def set_retention(key: str, days: int, *, actor: User) -> None:
-    """Change a retention period, as agreed with the works council."""
-    category(key)  # refuse unknown categories
+    """Change a retention period, as agreed with the works council; the works council sees the change in its
+    access log."""
+    entry = category(key)  # refuses unknown categories
+    if days < entry.min_days:
+        raise RetentionRefused(_("„%(category)s“ wird mindestens %(days)d Tage aufbewahrt.", category=entry.label,
+                                 days=entry.min_days))
     rule = db.session.scalar(select(RetentionRule).where(RetentionRule.category == key))
     if rule is None:
         db.session.add(RetentionRule(category=key, days=days))
     else:
         rule.days = days
-    audit.record("privacy.retention", actor=actor, category=key, days=days)
+    audit.record("privacy.retention", actor=actor, category=key, days=days, organisation_id=None)
 
 
 def purge_expired_data(now: datetime) -> dict[str, int]:

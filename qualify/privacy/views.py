@@ -81,9 +81,14 @@ def set_retention(key: str):
         abort(404)
     form = RetentionForm()
     if form.validate_on_submit() and form.days.data:
-        services.set_retention(key, form.days.data, actor=current_user)
-        db.session.commit()
-        flash(_("Aufbewahrungsfrist gespeichert."), "success")
+        try:
+            services.set_retention(key, form.days.data, actor=current_user)
+        except services.RetentionRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("Aufbewahrungsfrist gespeichert."), "success")
     else:
         flash(_("Bitte eine Zahl von 1 bis 3650 Tagen angeben."), "error")
     return redirect(url_for("privacy.retention_annex") + f"#frist-{key}")

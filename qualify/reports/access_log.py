@@ -14,8 +14,10 @@ from qualify.extensions import db
 from qualify.reports.scope import Filters, Scope
 from qualify.reports.services import METRIC_LABELS, month_label
 
-# Report views and exports, and every look by an admin at a person's data (listed with the person's organisation).
-ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal")
+# Report views, exports and counts, every look by an admin at a person's data (listed with the person's
+# organisation), and changes of a retention period – the access log's own among them.
+ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal",
+                  "privacy.retention")
 
 
 def record_access(action: str, *, actor, scope: Scope, filters: Filters, **details) -> None:

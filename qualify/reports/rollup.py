@@ -1,15 +1,17 @@
 """Count the rollups from the learning records: run nightly by the scheduler, never per request.
 
-Only complete months (Europe/Berlin) are counted. The month just ended is recounted every night, so that
-attendance marked late still arrives; older months are frozen once counted, so published figures stop
-changing and cannot be compared day by day (see docs/reporting.md). Group membership is the membership at
-the time of counting: there is no history of who belonged to which unit.
+Only complete months (Europe/Berlin) are counted, each of them once: on the first night a week after it ended
+(GRACE_DAYS), so that attendance marked late still arrives. After that a month is frozen. Recounting a month
+already published would change its figures by one person whenever someone left, moved or erased their
+account – and so tell what that person did. Group membership is the one at the time of counting (there is no
+history of who belonged to which unit); people who left since, or whose account was erased (their anonymous
+stand-in), still count in the months they took part in.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, insert, select, text
 
@@ -37,6 +39,7 @@ METRICS = CORE_METRICS + WORKSHOP_METRICS + EXCHANGE_METRICS
 # Metrics about modules can be split by module kind; enrolment and course completion belong to whole courses.
 KIND_METRICS = tuple(m for m in METRICS if m not in ("enrolled", "courses_completed"))
 MAX_MONTHS = 36
+GRACE_DAYS = 7  # a month is counted a week after it ended, once
 REFRESH_LOCK_KEY = 0x51526570  # "QRep": one refresh at a time on PostgreSQL
 
 
@@ -74,18 +77,23 @@ def month_range(first: date, last: date) -> list[date]:
     return months
 
 
+def due_month(now: datetime) -> date:
+    """Return the newest month that may be counted now: the last one that ended GRACE_DAYS ago or earlier."""
+    return add_months(month_of(now - timedelta(days=GRACE_DAYS)), -1)
+
+
 def refresh_rollups(now: datetime, *, rebuild: bool = False) -> int:
-    """Count the complete months not yet counted and the month just ended; return how many were counted."""
+    """Count the complete months not yet counted (every one with rebuild); return how many were counted."""
     _lock()
-    last = add_months(month_of(now), -1)
+    last = due_month(now)
     first = max(_earliest_month(last), add_months(last, -(MAX_MONTHS - 1)))
     counted = set(db.session.scalars(select(RollupMonth.month)))
-    months = [m for m in month_range(first, last) if rebuild or m == last or m not in counted]
+    months = [m for m in month_range(first, last) if rebuild or m not in counted]
     if not months:
         return 0
-    population = _population()
+    population, active = _population()
     cells = _count(_events(months[0], add_months(months[-1], 1)), population, set(months))
-    _write(months, cells, population, now)
+    _write(months, cells, population, active, now)
     return len(months)
 
 
@@ -107,14 +115,19 @@ def _earliest_month(default: date) -> date:
     return min([month_of(c) for c in candidates if c is not None] + [default])
 
 
-def _population() -> dict[int, tuple[int, int | None]]:
-    """Map each active member of an organisation to (organisation, unit)."""
-    stmt = select(User.id, User.organisation_id, User.unit_id).where(
-        User.active.is_(True), User.organisation_id.is_not(None)
-    )
-    return {
-        user_id: (organisation_id, unit_id) for user_id, organisation_id, unit_id in db.session.execute(stmt)
-    }
+def _population() -> tuple[dict[int, tuple[int, int | None]], set[int]]:
+    """Map every member of an organisation to (organisation, unit), and return who of them is active now.
+
+    Those no longer active – who left, or the stand-in of an erased account – count in the months they took
+    part in, as the erasure page promises ("nur noch ohne Personenbezug gezählt").
+    """
+    stmt = select(User.id, User.organisation_id, User.unit_id, User.active).where(User.organisation_id.is_not(None))
+    population, active = {}, set()
+    for user_id, organisation_id, unit_id, is_active in db.session.execute(stmt):
+        population[user_id] = (organisation_id, unit_id)
+        if is_active:
+            active.add(user_id)
+    return population, active
 
 
 def _events(start_month: date, end_month: date) -> Iterator[Event]:
@@ -216,7 +229,7 @@ def _count(events, population, months: set[date]) -> dict[CellKey, set[int]]:
     return cells
 
 
-def _write(months: list[date], cells, population, now: datetime) -> None:
+def _write(months: list[date], cells, population, active: set[int], now: datetime) -> None:
     db.session.execute(delete(ParticipationRollup).where(ParticipationRollup.month.in_(months)))
     db.session.execute(delete(UnitHeadcount).where(UnitHeadcount.month.in_(months)))
     db.session.execute(delete(RollupMonth).where(RollupMonth.month.in_(months)))
@@ -234,12 +247,15 @@ def _write(months: list[date], cells, population, now: datetime) -> None:
     ]
     if rows:
         db.session.execute(insert(ParticipationRollup), rows)
-    sizes = Counter(population.values())
-    headcounts = [
-        {"organisation_id": o, "unit_id": u, "month": m, "people": n}
-        for m in months
-        for (o, u), n in sizes.items()
-    ]
+    # A group's size in a month: its active members, and those gone since who took part that month.
+    took_part: dict[date, set[int]] = defaultdict(set)
+    for (_o, _u, course_id, kind, month, metric), people in cells.items():
+        if course_id is None and kind is None and metric == "active":
+            took_part[month] |= people
+    headcounts = []
+    for m in months:
+        sizes = Counter(population[user_id] for user_id in active | took_part[m])
+        headcounts += [{"organisation_id": o, "unit_id": u, "month": m, "people": n} for (o, u), n in sizes.items()]
     if headcounts:
         db.session.execute(insert(UnitHeadcount), headcounts)
     db.session.execute(insert(RollupMonth), [{"month": m, "counted_at": now} for m in months])

@@ -15,6 +15,7 @@ from qualify.courses import catalogue
 from qualify.courses.models import Course, Module
 from qualify.courses.views import KIND_LABELS
 from qualify.extensions import db
+from qualify.privacy.catalogue import CATEGORIES
 from qualify.reports import charts, export, feedback, services
 from qualify.reports.access_log import access_events, actor_names, describe_filters, record_access
 from qualify.reports.rollup import refresh_rollups
@@ -163,7 +164,8 @@ def access_log():
     )
     actors = actor_names({e.actor_id for e in events if e.actor_id})
     return render_template("reports/access_log.html", events=events, actors=actors, page=page,
-                           page_size=LOG_PAGE_SIZE, filters=describe_filters(events))
+                           page_size=LOG_PAGE_SIZE, filters=describe_filters(events),
+                           retention_labels={entry.key: entry.label for entry in CATEGORIES})
 
 
 @bp.get("/daten")
@@ -180,8 +182,10 @@ def refresh():
     counted = refresh_rollups(utcnow())
     audit.record("reports.refresh", actor=current_user, organisation_id=None, months=counted)
     db.session.commit()
-    flash(ngettext("Die Zahlen wurden neu gezählt (%(num)d Monat).", "Die Zahlen wurden neu gezählt (%(num)d Monate).",
-                   counted), "success")
+    if counted:
+        flash(ngettext("%(num)d Monat wurde gezählt.", "%(num)d Monate wurden gezählt.", counted), "success")
+    else:
+        flash(_("Kein Monat war fällig: Jeder Monat wird eine Woche nach seinem Ende einmal gezählt."), "info")
     return redirect(url_for("reports.data"))
 
 

@@ -179,6 +179,21 @@ def test_admins_change_retention_periods_and_others_cannot(client, login, make_u
     assert "90 Tage" in client.get("/meine-daten/aufbewahrung").text
 
 
+def test_the_log_is_kept_at_least_a_year_and_the_works_council_sees_every_retention_change(
+        client, login, make_user, make_organisation, new_client):
+    login(make_user(Role.ADMIN, name="Admin Ada"))
+    page = client.post("/meine-daten/aufbewahrung/audit", data={"days": "1"}, follow_redirects=True).text
+    assert "wird mindestens 365 Tage aufbewahrt" in page
+    assert services.retention_days("audit") == 1095
+    client.post("/meine-daten/aufbewahrung/audit", data={"days": "400"})
+    assert services.retention_days("audit") == 400
+
+    works_council = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=make_organisation()), via=works_council)
+    log = works_council.get("/berichte/protokoll").text
+    assert "Aufbewahrungsfrist geändert: Protokoll der Verwaltung, 400 Tage" in log and "Admin Ada" in log
+
+
 @pytest.mark.parametrize("keep_posts", [True, False])
 def test_posts_stay_as_a_former_member_or_go_as_the_person_chooses(make_user, demo_courses, keep_posts):
     module = next(m for m in demo_courses["digitale-fabrik"].active_modules if m.current_version.kind == "exchange")

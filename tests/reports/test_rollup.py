@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from qualify.accounts.services import create_organisation
+from qualify.core.audit import AuditEvent
 from qualify.extensions import db
 from qualify.reports.commands import reports_cli
 from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
@@ -96,40 +97,57 @@ def test_the_running_month_is_not_counted(record, refresh):
     assert date(2025, 4, 1) not in set(db.session.scalars(select(RollupMonth.month)))
 
 
-def test_month_just_ended_is_recounted_but_older_months_stay_frozen(record, refresh):
+def test_a_month_is_counted_once_a_week_after_it_ended_and_then_stays_frozen(record, refresh):
     firma = create_organisation("firma", "Firma", ["Montage"])
     montage = firma.units[0]
     people = record.people(firma, montage, 12)
     course = record.course()
-    record.enrol(people[:6], course, JAN)
-    refresh()
-    record.enrol(people[6:8], course, MAR)  # arrives late for March
-    late = record.people(firma, montage, 1)
-    record.complete_module(late, course, JAN)  # and for January, after January was counted
+    record.enrol(people[:6], course, MAR)
 
-    refresh()
+    refresh(now=datetime(2025, 4, 3, 9, tzinfo=UTC))  # a week after March has not passed yet
+    assert cell("enrolled", date(2025, 3, 1), unit=montage) == 0
+    record.enrol(people[6:8], course, MAR)  # marked late, within the week
+    assert refresh(now=datetime(2025, 4, 8, 9, tzinfo=UTC)) == 1
+    assert cell("enrolled", date(2025, 3, 1), unit=montage) == 8
 
-    assert cell("enrolled", date(2025, 3, 1), unit=montage) == 2
-    assert cell("active", date(2025, 1, 1), unit=montage) == 6  # frozen
+    record.enrol(people[8:9], course, MAR)  # after March was counted: it stays as published
+    assert refresh() == 0
+    assert cell("enrolled", date(2025, 3, 1), unit=montage) == 8
     refresh(rebuild=True)
-    assert cell("active", date(2025, 1, 1), unit=montage) == 7
+    assert cell("enrolled", date(2025, 3, 1), unit=montage) == 9
 
 
-def test_inactive_people_and_people_outside_organisations_are_not_counted(record, refresh):
+def test_someone_leaving_after_taking_part_still_counts_in_that_month_and_people_outside_are_not_counted(
+        record, refresh):
     firma = create_organisation("firma", "Firma", ["Montage"])
-    people = record.people(firma, firma.units[0], 6)
+    montage = firma.units[0]
+    people = record.people(firma, montage, 6)
+    gone_before = record.people(firma, montage, 1)  # left before January, took no part in it
     outsider = record.people(None, None, 1)
-    people[0].active = False
     course = record.course()
     record.enrol(people + outsider, course, JAN)
+    people[0].active = gone_before[0].active = False  # people[0] left in February, after taking part
 
-    refresh()
+    refresh(now=datetime(2025, 2, 13, 9, tzinfo=UTC))  # January counted
 
-    assert cell("enrolled", date(2025, 1, 1), unit=firma.units[0]) == 5
-    assert (
-        sum(db.session.scalars(select(UnitHeadcount.people).where(UnitHeadcount.month == date(2025, 1, 1))))
-        == 5
-    )
+    assert cell("enrolled", date(2025, 1, 1), unit=montage) == 6
+    heads = db.session.scalars(select(UnitHeadcount.people).where(UnitHeadcount.month == date(2025, 1, 1)))
+    assert sum(heads) == 6
+
+
+def test_an_erased_account_still_counts_in_the_months_it_took_part_in(record, refresh, app):
+    from qualify.core.time import utcnow
+    from qualify.privacy.services import erase_account
+
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    montage = firma.units[0]
+    people = record.people(firma, montage, 6)
+    record.enrol(people, record.course(), JAN)
+    erase_account(people[0], keep_posts=False, now=utcnow())
+
+    refresh(now=datetime(2025, 2, 13, 9, tzinfo=UTC))
+
+    assert cell("enrolled", date(2025, 1, 1), unit=montage) == 6  # as the erasure page promises: without a name
 
 
 def test_workshop_bookings_and_attendance_are_counted_by_the_month_of_the_session(record, refresh):
@@ -176,3 +194,9 @@ def test_cli_counts_the_rollups(runner, record):
     assert result.exit_code == 0, result.output
     assert "month(s) counted" in result.output
     assert cell("enrolled", date(2024, 11, 1), unit=firma.units[0]) == 5
+    result = runner.invoke(reports_cli, ["refresh", "--rebuild"])
+    assert result.exit_code == 0, result.output
+    # In the works council's access log like the admin's button: a rebuild rewrites published months.
+    logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reports.refresh")
+                                .order_by(AuditEvent.id)).all()
+    assert [(event.details["via"], event.details["rebuild"]) for event in logged] == [("cli", False), ("cli", True)]
