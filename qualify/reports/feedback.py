@@ -17,7 +17,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, distinct, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -30,6 +30,7 @@ from qualify.extensions import db
 from qualify.learning.models import ModuleCompletion
 from qualify.learning.services import is_module_done, known_done
 from qualify.reports.feedback_models import FORMATS, FormatFeedback, FormatFeedbackGiven
+from qualify.reports.models import ParticipationRollup, RollupMonth
 from qualify.reports.suppression import threshold
 from qualify.workshops.models import Booking, WorkshopSession
 
@@ -167,12 +168,23 @@ def network_summary(k: int) -> list[tuple[tuple[str, str], Summary]]:
     return [(key, summarise(" · ".join(key), grouped[key], k)) for key in sorted(grouped)]
 
 
-def completions_by_kind(k: int) -> dict[str, int | None]:
-    """Count distinct people who finished a module of each kind (its current version); None below K."""
-    stmt = (select(ModuleVersion.kind, func.count(distinct(ModuleCompletion.user_id)))
-            .select_from(ModuleCompletion).join(Module, Module.id == ModuleCompletion.module_id)
-            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id).group_by(ModuleVersion.kind))
-    return {kind: (n if n >= k else None) for kind, n in db.session.execute(stmt)}
+def completions_by_kind(k: int) -> tuple[date | None, dict[str, int | None]]:
+    """Return the last counted month and, per module kind, how many people finished a module of it then, over
+    the whole network; None below K.
+
+    Read from the monthly figures, frozen once counted: counted live, the figure moved with every single
+    completion, and watching it told when someone passed.
+    """
+    month = db.session.scalar(select(func.max(RollupMonth.month)))
+    if month is None:
+        return None, {}
+    rollup = ParticipationRollup
+    # Organisations and their units split people up, so the cells of one kind add up to distinct people.
+    stmt = (select(rollup.module_kind, func.sum(rollup.people))
+            .where(rollup.month == month, rollup.metric == "modules_completed", rollup.course_id.is_(None),
+                   rollup.module_kind.is_not(None))
+            .group_by(rollup.module_kind))
+    return month, {kind: (int(n) if n >= k else None) for kind, n in db.session.execute(stmt)}
 
 
 def editable_modules(user) -> list[Module]:

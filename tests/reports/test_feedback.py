@@ -11,6 +11,7 @@ from qualify.courses.models import CourseOwner
 from qualify.extensions import db
 from qualify.reports import feedback
 from qualify.reports.feedback_models import FormatFeedback, FormatFeedbackGiven
+from qualify.reports.rollup import refresh_rollups
 from qualify.workshops.models import Booking, WorkshopSession
 from tests.reports.conftest import JAN, report_tables, row_of
 
@@ -200,6 +201,10 @@ def test_coordinator_sees_network_aggregates_per_kind_and_format(client, login, 
     other.small_group_threshold = 3
     answer(record, organisation, course, 2, usefulness=5)
     answer(record, other, course, 2, usefulness=3)
+    refresh_rollups(datetime(2025, 2, 13, tzinfo=UTC))  # completions come from the last counted month: January
+    db.session.commit()
+    record.complete_module(record.people(other, None, 1), course, JAN)  # recorded after January was counted
+    db.session.commit()
     login(make_user(Role.COORDINATOR))
 
     page = client.get("/berichte/rueckmeldungen")
@@ -207,6 +212,7 @@ def test_coordinator_sees_network_aggregates_per_kind_and_format(client, login, 
 
     tables = report_tables(page.text)
     assert row_of(tables["tabelle-netzwerk"], "Selbstlernen · Selbstlernen")[1:3] == ["4", "4,0"]
+    assert "Abschlüsse je Modulart im Januar 2025" in page.text
     assert row_of(tables["tabelle-abschluesse"], "Selbstlernen")[1] == "4"
     assert row_of(tables["tabelle-abschluesse"], "Workshop")[1] == "< 3"
     assert "/berichte/rueckmeldungen" in dashboard.text
