@@ -15,7 +15,7 @@ from qualify.courses.models import Course, CourseOwner, Module
 from qualify.exchange.models import ExchangeSpace, SpaceModerator
 from qualify.exchange.spaces import ensure_module_spaces
 from qualify.extensions import db
-from qualify.learning import grading, quiz
+from qualify.learning import grading, quiz, statistics
 from qualify.learning import services as learning
 from qualify.reports.rollup import add_months, month_of, month_start_utc, refresh_rollups
 from qualify.workshops import services as workshops
@@ -137,6 +137,7 @@ def load_demo_history(now: datetime) -> int:
                         if moment >= now or not _take_quiz(person, module, moment, rng, skill):
                             break  # stuck here: the next module waits
     refresh_rollups(now, rebuild=True)
+    statistics.count_answers()  # the trainers' item statistics, as the scheduler counts them
     _get_the_demo_learner_going(now, rng)
     return people
 

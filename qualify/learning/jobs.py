@@ -8,7 +8,7 @@ from sqlalchemy import select
 from qualify.accounts.models import User
 from qualify.core.scheduler import Job
 from qualify.extensions import db
-from qualify.learning import quiz
+from qualify.learning import quiz, statistics
 from qualify.learning.models import QuizAttempt
 
 
@@ -29,4 +29,12 @@ def hand_in_expired_attempts(now: datetime, *, limit: int = 500) -> int:
     return handed_in
 
 
-JOBS = (Job("learning.expired_attempts", hand_in_expired_attempts, IntervalTrigger(minutes=1)),)
+def count_item_answers(now: datetime) -> int:
+    """Take new first attempts into the trainers' item statistics (in groups of five); return how many."""
+    counted = statistics.count_answers()
+    db.session.commit()
+    return counted
+
+
+JOBS = (Job("learning.expired_attempts", hand_in_expired_attempts, IntervalTrigger(minutes=1)),
+        Job("learning.item_statistics", count_item_answers, IntervalTrigger(minutes=10)))

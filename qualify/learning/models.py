@@ -76,6 +76,39 @@ class QuizAttempt(db.Model):
         return self.submitted_at is None
 
 
+class ItemTally(db.Model):
+    """The counted first answers to one question, as it is graded now (see learning/statistics.py).
+
+    Added to in closed groups of five, never taken from: deleting an attempt (an erased account, the retention
+    period) changes no figure, so the figures before and after tell nothing about the attempt that went.
+    """
+
+    __tablename__ = "item_tallies"
+    __table_args__ = (UniqueConstraint("module_id", "question_key", "grading"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(200))
+    grading: Mapped[str] = mapped_column(String(64))  # hash of what decides the grading (statistics.grading_of)
+    answers: Mapped[int] = mapped_column(default=0)
+    correct: Mapped[int] = mapped_column(default=0)
+    wrong_answers: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # answer as shown -> how many
+    # Attempts whose answer waits for its group of five; an attempt deleted meanwhile simply drops out.
+    waiting: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class ItemTallyPerson(db.Model):
+    """Someone whose first attempt at a module's quiz went into the item statistics: nobody counts twice, even
+    once that attempt is deleted and a later one would look like their first."""
+
+    __tablename__ = "item_tally_people"
+    __table_args__ = (UniqueConstraint("module_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
 class Reflection(db.Model):
     """A private answer to an essay question: seen by its author alone, never graded or reported."""
 

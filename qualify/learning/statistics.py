@@ -1,29 +1,34 @@
 """Item statistics for trainers: how each question fares, over all learners, never per person.
 
-Three rules keep a person's answers out of the figures:
-- Only each person's first attempt at a question counts, so a retry changes nothing.
-- People count in groups of MIN_LEARNERS, in the order they answered: the figures move only when five more
-  have answered, so that comparing the page before and after someone's hand-in never tells how that one
-  person answered.
-- A typed wrong answer (short answer, number) is shown only if several people gave it.
+The rules that keep a person's answers out of the figures:
+- Only each person's first attempt at a module's quiz counts, so a retry changes nothing – and who has been
+  counted is remembered (ItemTallyPerson), so a later attempt never takes the place of a deleted first one.
+- Answers are added to a question's tally in closed groups of MIN_LEARNERS, in the order they were handed in,
+  by the scheduler (count_answers): the figures move only when five more have answered, so that comparing the
+  page before and after someone's hand-in never tells how that one person answered.
+- A tally is only ever added to. Deleting an attempt – an erased account, the retention period – changes no
+  figure; computed from the attempts, the groups of five shifted by one and showed the answer that went.
+- A wrong answer is shown only if several people gave it: a typed one could be someone's own words, and a
+  combination (matching) one person's alone.
 Answers count only to the question as it stands now: an attempt at a version whose answers were different
-(a corrected key, say) was graded against other answers and is left out.
+(a corrected key, say) was graded against other answers and is left out; a changed key starts a new tally.
 """
 
+import hashlib
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import contains_eager
 
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
-from qualify.learning.models import QuizAttempt
+from qualify.learning.models import ItemTally, ItemTallyPerson, QuizAttempt
 
 MIN_LEARNERS = 5  # fewer learners than this and a share would describe individuals
-TYPED_KINDS = ("short_answer", "numerical")  # wrong answers written by the person, not chosen from a list
-MIN_SAME_TYPED_ANSWER = 2
+MIN_SAME_WRONG_ANSWER = 2
+NOT_COUNTED = ("essay", "description")  # reflections are private and never counted; descriptions ask nothing
 GRADED_BY = ("text", "fraction", "value", "tolerance", "low", "high", "left", "right")
 
 
@@ -32,8 +37,7 @@ class ItemStatistic:
     key: str
     module: Module
     question: dict
-    learners: int  # everyone who answered the question as it stands now
-    answers: int  # of those, the ones counted (whole groups of MIN_LEARNERS)
+    answers: int  # counted first answers (whole groups of MIN_LEARNERS)
     share_correct: float | None
     common_wrong_answer: str | None
 
@@ -43,56 +47,108 @@ class ItemStatistic:
 
 
 def grading_of(question: dict) -> str:
-    """What decides how a question is graded: kind, right or wrong, and the answers with their weights."""
+    """What decides how a question is graded – kind, right or wrong, the answers with their weights – as a hash."""
     answers = [{name: answer.get(name) for name in GRADED_BY} for answer in question.get("answers", [])]
-    return json.dumps([question["kind"], question.get("correct"), answers], sort_keys=True)
+    described = json.dumps([question["kind"], question.get("correct"), answers], sort_keys=True)
+    return hashlib.sha256(described.encode()).hexdigest()
+
+
+def _counted_questions(version: ModuleVersion) -> dict[str, str]:
+    """Map each counted question of a version to its grading."""
+    return {q["key"]: grading_of(q) for q in version.questions or [] if q["kind"] not in NOT_COUNTED}
 
 
 def item_statistics(course: Course) -> list[ItemStatistic]:
-    """Summarise every question of the course's current versions over the first attempts of its learners."""
+    """Summarise every question of the course's current versions from its tally (two statements)."""
     # The modules with their whole current versions (the questions) in one statement.
     stmt = (select(Module).join(Module.current_version).where(Module.course_id == course.id,
                                                               Module.archived.is_(False))
             .options(contains_eager(Module.current_version)).order_by(Module.position))
-    modules = {m.id: m for m in db.session.scalars(stmt)}
-    current = {q["key"]: grading_of(q) for m in modules.values() for q in m.current_version.questions}
-    stmt = (select(QuizAttempt.user_id, QuizAttempt.module_version_id, QuizAttempt.results)
-            .where(QuizAttempt.module_id.in_(modules), QuizAttempt.submitted_at.is_not(None))
-            .order_by(QuizAttempt.submitted_at, QuizAttempt.id))
-    attempts = db.session.execute(stmt).all()
-    graded_as = _gradings_of_versions({version_id for _user, version_id, _results in attempts} - {
-        m.current_version_id for m in modules.values()})
-    first: dict[str, dict[int, dict]] = defaultdict(dict)  # question key -> person -> result, in answer order
-    for user_id, version_id, results in attempts:
-        for result in results or []:
-            key = result["key"]
-            if user_id in first[key] or key not in current:
+    modules = list(db.session.scalars(stmt))
+    tallies = {(t.module_id, t.question_key, t.grading): t for t in db.session.scalars(
+        select(ItemTally).where(ItemTally.module_id.in_([m.id for m in modules])))}
+    statistics = []
+    for module in modules:
+        for question in module.current_version.questions:
+            if question["kind"] in NOT_COUNTED:
                 continue
-            if version_id in graded_as and graded_as[version_id].get(key) != current[key]:
-                continue  # graded against other answers
-            first[key][user_id] = result
-    return [_statistic(module, question, list(first[question["key"]].values()))
-            for module in modules.values() for question in module.current_version.questions
-            if question["kind"] not in ("essay", "description")]  # reflections are private and never counted
+            tally = tallies.get((module.id, question["key"], grading_of(question)))
+            statistics.append(_statistic(module, question, tally))
+    return statistics
 
 
-def _gradings_of_versions(version_ids: set[int]) -> dict[int, dict[str, str]]:
-    """For older versions that attempts were made on: how each of their questions was graded."""
-    if not version_ids:
-        return {}
-    rows = db.session.execute(select(ModuleVersion.id, ModuleVersion.questions)
-                              .where(ModuleVersion.id.in_(version_ids)))
-    return {version_id: {q["key"]: grading_of(q) for q in questions or []} for version_id, questions in rows}
+def _statistic(module: Module, question: dict, tally: ItemTally | None) -> ItemStatistic:
+    answers = tally.answers if tally is not None else 0
+    if answers < MIN_LEARNERS:
+        return ItemStatistic(question["key"], module, question, answers, None, None)
+    common_wrong, times = max(tally.wrong_answers.items(), key=lambda item: (item[1], item[0]), default=(None, 0))
+    return ItemStatistic(question["key"], module, question, answers, share_correct=tally.correct / answers,
+                         common_wrong_answer=common_wrong if times >= MIN_SAME_WRONG_ANSWER else None)
 
 
-def _statistic(module: Module, question: dict, results: list[dict]) -> ItemStatistic:
-    counted = results[:len(results) // MIN_LEARNERS * MIN_LEARNERS]  # whole groups, earliest first
-    shown = bool(counted)
-    wrong = Counter(r["chosen"] for r in counted if not r["correct"] and r.get("chosen"))
-    common_wrong, times = wrong.most_common(1)[0] if wrong else (None, 0)
-    if question["kind"] in TYPED_KINDS and times < MIN_SAME_TYPED_ANSWER:
-        common_wrong = None  # typed by one person: their words, not a pattern
-    return ItemStatistic(
-        key=question["key"], module=module, question=question, learners=len(results), answers=len(counted),
-        share_correct=(sum(1 for r in counted if r["correct"]) / len(counted)) if shown else None,
-        common_wrong_answer=common_wrong if shown else None)
+# ---------------------------------------------------------------- counting (the scheduler)
+
+def count_answers() -> int:
+    """Take the first attempts handed in since the last count into the tallies; return how many attempts.
+
+    Run by one scheduler at a time; the caller commits.
+    """
+    counted_already = exists().where(ItemTallyPerson.module_id == QuizAttempt.module_id,
+                                     ItemTallyPerson.user_id == QuizAttempt.user_id)
+    stmt = (select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.module_id, QuizAttempt.module_version_id,
+                   QuizAttempt.results)
+            .where(QuizAttempt.submitted_at.is_not(None), ~counted_already)
+            .order_by(QuizAttempt.submitted_at, QuizAttempt.id))
+    first: dict[tuple[int, int], tuple] = {}
+    for row in db.session.execute(stmt):
+        first.setdefault((row.module_id, row.user_id), row)
+    if not first:
+        return 0
+    module_ids = {module_id for module_id, _user in first}
+    current = {m.id: _counted_questions(m.current_version) for m in db.session.scalars(
+        select(Module).where(Module.id.in_(module_ids)).options(contains_eager(Module.current_version))
+        .join(Module.current_version))}
+    graded_as = {v.id: _counted_questions(v) for v in db.session.scalars(
+        select(ModuleVersion).where(ModuleVersion.id.in_({row.module_version_id for row in first.values()})))}
+    tallies = _tallies_of(module_ids)
+    for (module_id, user_id), row in first.items():
+        db.session.add(ItemTallyPerson(module_id=module_id, user_id=user_id))
+        for result in row.results or []:
+            grading = current.get(module_id, {}).get(result["key"])
+            if grading is None or graded_as.get(row.module_version_id, {}).get(result["key"]) != grading:
+                continue  # a question no longer asked, or graded against other answers then
+            tally = tallies.get((module_id, result["key"], grading))
+            if tally is None:
+                tally = ItemTally(module_id=module_id, question_key=result["key"], grading=grading, answers=0,
+                                  correct=0, wrong_answers={}, waiting=[])
+                db.session.add(tally)
+                tallies[(module_id, result["key"], grading)] = tally
+            tally.waiting = [*tally.waiting, row.id]
+    for tally in tallies.values():
+        if len(tally.waiting) >= MIN_LEARNERS:
+            _count_groups(tally)
+    db.session.flush()
+    return len(first)
+
+
+def _tallies_of(module_ids: set[int]) -> dict[tuple, ItemTally]:
+    stmt = select(ItemTally).where(ItemTally.module_id.in_(module_ids))
+    return {(t.module_id, t.question_key, t.grading): t for t in db.session.scalars(stmt)}
+
+
+def _count_groups(tally: ItemTally) -> None:
+    """Add the waiting answers in whole groups of five; the rest waits on (deleted attempts drop out)."""
+    results = dict(db.session.execute(select(QuizAttempt.id, QuizAttempt.results)
+                                      .where(QuizAttempt.id.in_(tally.waiting))).all())
+    waiting = [attempt_id for attempt_id in tally.waiting if attempt_id in results]
+    whole = len(waiting) // MIN_LEARNERS * MIN_LEARNERS
+    wrong = defaultdict(int, tally.wrong_answers)
+    for attempt_id in waiting[:whole]:
+        result = next(r for r in results[attempt_id] if r["key"] == tally.question_key)
+        tally.answers += 1
+        if result["correct"]:
+            tally.correct += 1
+        elif result.get("chosen"):
+            wrong[str(result["chosen"])] += 1
+    tally.wrong_answers = dict(wrong)
+    tally.waiting = waiting[whole:]

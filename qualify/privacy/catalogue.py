@@ -54,7 +54,9 @@ CATEGORIES = (
              retention_note=_l("solange das Konto besteht; nach dem Löschen nur noch ohne Personenbezug gezählt")),
     Category("quiz_attempts", _l("Quiz-Versuche"), _l("Ihre Antworten und Ergebnisse, damit Sie sie nachlesen können"),
              _l("nur Sie selbst – Trainer sehen je Frage nur Anteile über mindestens fünf Personen"),
-             (Holding("quiz_attempts", "user_id", DELETE),), default_days=730),
+             (Holding("quiz_attempts", "user_id", DELETE),
+              # Whose first attempt went into the item statistics (not what they answered): so nobody counts twice.
+              Holding("item_tally_people", "user_id", DELETE, ("module_id",))), default_days=730),
     Category("reflections", _l("Reflexionen"), _l("Ihre persönlichen Gedanken zu Freitextfragen"),
              _l("nur Sie selbst"), (Holding("reflections", "user_id", DELETE),),
              retention_note=_l("bis Sie sie oder Ihr Konto löschen")),
