@@ -1,9 +1,12 @@
 """Administration of certificates: find one, and withdraw it when it was issued by mistake."""
 
+from collections import Counter
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
@@ -27,7 +30,19 @@ def search():
     """Find certificates by code, name, e-mail or course; without a search, the latest withdrawals."""
     query = request.args.get("q", "")
     issued, withdrawn = withdrawal.search_certificates(query)
+    _log_look(issued + withdrawn)
     return render_template("admin/certificates.html", query=query, issued=issued, withdrawn=withdrawn)
+
+
+def _log_look(found: list) -> None:
+    """Log a look at certificates found – names, courses and dates are personal data – once per organisation of
+    their holders, whose works council reads it in its access log."""
+    holders = Counter(db.session.execute(select(User.organisation_id).where(
+        User.id.in_({certificate.user_id for certificate in found}))).scalars()) if found else {}
+    for organisation_id, people in holders.items():
+        audit.record("personal_data.view", actor=current_user, people=people, organisation_id=organisation_id)
+    if holders:
+        db.session.commit()
 
 
 def _choice(done: withdrawal.DoneModule) -> SelectChoice:

@@ -162,3 +162,19 @@ def test_after_attendance_is_recorded_another_date_of_the_module_can_be_booked(
     login(person, via=browser)
     browser.post(f"/termine/{later.id}/buchung", data={})
     assert [b.status for b in bookings_of(later)] == ["confirmed"]
+
+
+def test_a_search_that_finds_certificates_is_logged_for_the_holders_organisation(
+    new_client, login, make_user, make_organisation, mistaken_certificate
+):
+    person, _session, _code = mistaken_certificate
+    person.organisation = make_organisation()
+    db.session.commit()
+    admin = new_client()
+    login(make_user(Role.ADMIN), via=admin)
+    admin.get("/verwaltung/zertifikate/?q=nichts-gefunden")
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "personal_data.view")) is None
+    page = admin.get(f"/verwaltung/zertifikate/?q={person.display_name.split()[0]}").text
+    assert person.display_name in page  # names, courses and dates of people: a look at personal data
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "personal_data.view"))
+    assert event.details == {"people": 1, "organisation_id": person.organisation_id}
