@@ -80,6 +80,8 @@ def flag(post: ExchangePost, user, reason: str, *, now: datetime) -> ExchangeFla
         raise ExchangeError(_("Bitte nennen Sie einen Grund."))
     if post.status != "published":
         raise ExchangeError(_("Dieser Beitrag kann nicht gemeldet werden."))
+    if post.author_id == user.id:
+        raise ExchangeError(_("Eigene Beiträge können Sie nicht melden."))
     existing = db.session.scalar(select(ExchangeFlag).where(ExchangeFlag.post_id == post.id,
                                                             ExchangeFlag.flagged_by_id == user.id))
     if existing is not None:

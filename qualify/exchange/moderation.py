@@ -4,6 +4,7 @@ Every function takes the acting person as `by` and raises NotModerator unless th
 concerned (for a move: both spaces). Functions flush; the caller commits.
 """
 
+import hashlib
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -52,27 +53,40 @@ def _expect(post: ExchangePost, *statuses: str) -> None:
         raise ExchangeError(_("Dieser Beitrag ist in einem anderen Zustand; bitte laden Sie die Seite neu."))
 
 
+def seen_version(post: ExchangePost) -> str:
+    """What a moderator saw of a post, as a short fingerprint of its text: a queue page carries it with its
+    decision, so a post changed in the meantime is not decided on unseen."""
+    return hashlib.sha256(post.body_source.encode()).hexdigest()[:16]
+
+
+def _unchanged(post: ExchangePost, seen: str | None) -> None:
+    if seen is not None and seen != seen_version(post):
+        raise ExchangeError(_("Der Beitrag wurde inzwischen geändert. Bitte prüfen Sie ihn erneut."))
+
+
 def _decided(post: ExchangePost, status: str, *, by, now: datetime, reason: str = "") -> None:
     post.status, post.moderated_at, post.moderated_by_id, post.moderation_reason = status, now, by.id, reason
 
 
 # ---------------------------------------------------------------- posts
 
-def approve(post: ExchangePost, *, by, now: datetime) -> None:
-    """Publish a waiting post."""
+def approve(post: ExchangePost, *, by, now: datetime, seen: str | None = None) -> None:
+    """Publish a waiting post; `seen`: its seen_version on the moderator's page (refused if it changed since)."""
     space = post.thread.space
     require_moderator(by, space)
     _expect(post, "pending")
+    _unchanged(post, seen)
     _decided(post, "published", by=by, now=now)
     published(post, now=now)
     log(space, "approve", by=by, now=now, post=post)
 
 
-def reject(post: ExchangePost, reason: str, *, by, now: datetime) -> None:
-    """Send a waiting post back to its author with a reason."""
+def reject(post: ExchangePost, reason: str, *, by, now: datetime, seen: str | None = None) -> None:
+    """Send a waiting post back to its author with a reason; `seen` as for approve."""
     space = post.thread.space
     require_moderator(by, space)
     _expect(post, "pending")
+    _unchanged(post, seen)
     reason = _reason(reason)
     _decided(post, "rejected", by=by, now=now, reason=reason)
     db.session.flush()
@@ -133,12 +147,21 @@ def set_pinned(thread: ExchangeThread, pinned: bool, *, by, now: datetime) -> No
 
 
 def move(thread: ExchangeThread, target: ExchangeSpace, *, by, now: datetime, reason: str = "") -> None:
-    """Move a thread to another space the moderator also moderates; pseudonyms stay as written."""
+    """Move a thread to another space the moderator also moderates; pseudonyms stay as written.
+
+    Not into a space where everybody writes under their name if anybody wrote in the thread under a pseudonym:
+    there they could reply only under their name, next to their pseudonym.
+    """
     source = thread.space
     require_moderator(by, source)
     require_moderator(by, target)
     if target.id == source.id:
-        raise ExchangeError(_("Der Faden ist schon in diesem Raum."))
+        raise ExchangeError(_("Das Gespräch ist schon in diesem Raum."))
+    if not target.allows_pseudonyms and db.session.scalar(
+            select(ExchangePost.id).where(ExchangePost.thread_id == thread.id,
+                                          ExchangePost.pseudonym.is_not(None)).limit(1)) is not None:
+        raise ExchangeError(_("In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nicht in einen Raum "
+                              "verschoben werden, in dem alle unter ihrem Namen schreiben."))
     thread.space_id = target.id
     db.session.flush()
     db.session.expire(thread, ["space"])
@@ -155,7 +178,7 @@ def merge(duplicate: ExchangeThread, target: ExchangeThread, *, by, now: datetim
         or target.space_id != duplicate.space_id
         or target.merged_into_id is not None
     ):
-        raise ExchangeError(_("Bitte wählen Sie einen anderen Faden desselben Raums."))
+        raise ExchangeError(_("Bitte wählen Sie ein anderes Gespräch desselben Raums."))
     db.session.execute(
         update(ExchangePost)
         .where(ExchangePost.thread_id == duplicate.id)

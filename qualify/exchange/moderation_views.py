@@ -17,6 +17,7 @@ from qualify.exchange import minutes, moderation
 from qualify.exchange.access import moderated_post, moderated_space, moderated_thread, space_of_session
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.forms import MergeForm, MinutesForm, ModeratorForm, MoveForm, ReasonForm, SpaceForm
+from qualify.exchange.mails import excerpt
 from qualify.exchange.models import ExchangePost, ExchangeThread
 from qualify.exchange.reading import author_label, threads_of
 from qualify.exchange.spaces import assign_moderator, create_space, moderators_of, unassign_moderator
@@ -28,6 +29,9 @@ LOG_ACTIONS = {
     "unpin": "gelöst", "move": "verschoben", "merge": "zusammengeführt", "reveal": "Pseudonym aufgedeckt",
     "publish_minutes": "Protokoll veröffentlicht",
 }
+
+# In the queue a longer text shows as an excerpt, the whole of it one click away: a phone screen is short.
+QUEUE_CLAMP = 600
 
 
 def _back(thread: ExchangeThread, post: ExchangePost | None = None):
@@ -61,6 +65,9 @@ def moderation_queue():
         flags=moderation.open_flags(ids),
         label=author_label,
         reason_form=ReasonForm(),
+        seen_version=moderation.seen_version,
+        excerpt=excerpt,
+        clamp=QUEUE_CLAMP,
     )
 
 
@@ -97,10 +104,10 @@ def new_space():
 # ---------------------------------------------------------------- posts
 
 def approve(post_id: int):
-    """Publish a waiting post."""
+    """Publish a waiting post, as the moderator saw it."""
     post = moderated_post(post_id)
     try:
-        moderation.approve(post, by=current_user, now=utcnow())
+        moderation.approve(post, by=current_user, now=utcnow(), seen=request.form.get("seen", ""))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     return _done(_("Freigegeben."), post.thread, post)
@@ -110,7 +117,8 @@ def reject(post_id: int):
     """Send a waiting post back to its author, with a reason they receive by mail."""
     post = moderated_post(post_id)
     try:
-        moderation.reject(post, request.form.get("reason", ""), by=current_user, now=utcnow())
+        moderation.reject(post, request.form.get("reason", ""), by=current_user, now=utcnow(),
+                          seen=request.form.get("seen", ""))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     return _done(_("Abgelehnt; die Begründung geht an die Person, die ihn geschrieben hat."), post.thread)
@@ -152,7 +160,7 @@ def lock(thread_id: int):
     moderation.set_locked(
         thread, locked, by=current_user, now=utcnow(), reason=request.form.get("reason", "")
     )
-    return _done(_("Faden gesperrt.") if locked else _("Faden wieder offen."), thread)
+    return _done(_("Gespräch gesperrt.") if locked else _("Gespräch wieder offen."), thread)
 
 
 def pin(thread_id: int):
@@ -160,7 +168,7 @@ def pin(thread_id: int):
     thread = moderated_thread(thread_id)
     pinned = request.form.get("value") == "1"
     moderation.set_pinned(thread, pinned, by=current_user, now=utcnow())
-    return _done(_("Faden angeheftet.") if pinned else _("Faden gelöst."), thread)
+    return _done(_("Gespräch angeheftet.") if pinned else _("Gespräch gelöst."), thread)
 
 
 def move(thread_id: int):
@@ -176,7 +184,7 @@ def move(thread_id: int):
             moderation.move(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
         except ExchangeError as error:
             return _refused(error, thread)
-        return _done(_("Der Faden ist verschoben."), thread)
+        return _done(_("Das Gespräch ist verschoben."), thread)
     return render_template("exchange/move.html", thread=thread, form=form)
 
 
@@ -186,7 +194,7 @@ def merge(thread_id: int):
     form = MergeForm()
     # Into a thread members can read: a rejected or still pending one would hide the merged posts with it.
     others = [row.thread for row in threads_of(thread.space, current_user, moderator=True)
-              if row.thread.id != thread.id and row.opening.status == "published"]
+              if row.thread.id != thread.id and row.opening is not None and row.opening.status == "published"]
     form.target.choices = [SelectChoice(other.id, other.title) for other in others]
     if form.validate_on_submit():
         target = moderated_thread(form.target.data)
@@ -195,7 +203,7 @@ def merge(thread_id: int):
         except ExchangeError as error:
             return _refused(error, thread)
         db.session.commit()
-        flash(_("Die Fäden sind zusammengeführt."))
+        flash(_("Die Gespräche sind zusammengeführt."))
         return redirect(url_for("exchange.thread", thread_id=target.id))
     return render_template("exchange/merge.html", thread=thread, form=form)
 

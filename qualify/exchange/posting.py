@@ -3,21 +3,23 @@
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased
 
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.following import follow, follow_of
 from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread, ThreadFollow
-from qualify.exchange.pseudonyms import pseudonym_for
-from qualify.exchange.reading import author_label
+from qualify.exchange.pseudonyms import pseudonym_in_thread
+from qualify.exchange.reading import WITHDRAWN_TITLE, author_label, opening_post
 from qualify.exchange.spaces import can_see, is_moderator
 from qualify.exchange.text import MAX_TITLE_LENGTH, render_post_body
 from qualify.extensions import db
 from qualify.learning.services import record_participation
 
 EDIT_WINDOW = timedelta(minutes=30)
+# A submission sent again within this time is taken for a retry of the first, not a second post.
+RETRY_WINDOW = timedelta(seconds=60)
 # What the exchange module asks for ("So schließen Sie das Modul ab"): one own contribution, two replies.
 THREADS_TO_COMPLETE, REPLIES_TO_COMPLETE = 1, 2
 
@@ -36,7 +38,7 @@ def _new_post(thread: ExchangeThread, space: ExchangeSpace, user, body: str, *, 
     status = "pending" if space.is_premoderated and not moderator else "published"
     post = ExchangePost(thread=thread, author_id=user.id, is_opening=is_opening, body_source=body,
                         body_html=str(html), status=status, created_at=now,
-                        pseudonym=pseudonym_for(space, user) if anonymous else None,
+                        pseudonym=pseudonym_in_thread(thread, space, user) if anonymous else None,
                         reply_to_id=reply_to.id if reply_to else None)
     db.session.add(post)
     db.session.flush()
@@ -45,14 +47,31 @@ def _new_post(thread: ExchangeThread, space: ExchangeSpace, user, body: str, *, 
     return post
 
 
+def _retried(user, body: str, *, now: datetime, thread: ExchangeThread | None = None,
+             space: ExchangeSpace | None = None, title: str = "") -> ExchangePost | None:
+    """The post this very submission made a moment ago, if it is sent again (a flaky connection, a double tap):
+    the same person's same text in the same thread – or, for a new thread, its opening post under the same
+    title in the same space."""
+    stmt = select(ExchangePost).where(ExchangePost.author_id == user.id, ExchangePost.body_source == body,
+                                      ExchangePost.status != "deleted", ExchangePost.created_at >= now - RETRY_WINDOW)
+    if thread is not None:
+        stmt = stmt.where(ExchangePost.thread_id == thread.id, ExchangePost.is_opening.is_(False))
+    else:
+        stmt = stmt.join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id).where(
+            ExchangeThread.space_id == space.id, ExchangeThread.title == title, ExchangePost.is_opening.is_(True))
+    return db.session.scalars(stmt.order_by(ExchangePost.id.desc()).limit(1)).first()
+
+
 def start_thread(space: ExchangeSpace, user, title: str, body: str, *, anonymous: bool,
                  now: datetime) -> ExchangeThread:
-    """Open a thread with its first post; the author follows it."""
+    """Open a thread with its first post; the author follows it. Sent twice, it opens one thread."""
     title = " ".join(title.split())
     if not title:
         raise ExchangeError(_("Bitte geben Sie einen Titel an."))
     if len(title) > MAX_TITLE_LENGTH:
         raise ExchangeError(_("Der Titel ist zu lang (höchstens %(limit)s Zeichen).", limit=MAX_TITLE_LENGTH))
+    if (earlier := _retried(user, body, now=now, space=space, title=title)) is not None:
+        return earlier.thread
     _check_anonymous(space, anonymous)
     render_post_body(body)  # refuse before anything is added
     thread = ExchangeThread(space_id=space.id, title=title, created_at=now, last_activity_at=now)
@@ -63,15 +82,39 @@ def start_thread(space: ExchangeSpace, user, title: str, body: str, *, anonymous
     return thread
 
 
+def reply_refusal(thread: ExchangeThread, *, moderator: bool) -> str | None:
+    """Why the person may not reply in the thread now, or None; the reply form shows this instead.
+
+    Replies need a published opening post: not one still waiting or sent back (they would open up the thread),
+    not one taken back by its author. A lock and a hidden opening post stop members, not the moderators.
+    """
+    if thread.merged_into_id is not None:
+        return _("Dieses Gespräch wurde mit einem anderen zusammengeführt.")
+    if thread.locked and not moderator:
+        return _("Dieses Gespräch ist gesperrt. Antworten sind nicht mehr möglich.")
+    opening = opening_post(thread)
+    if opening is None or opening.status == "deleted":
+        return _("Der erste Beitrag dieses Gesprächs wurde gelöscht. Antworten sind nicht mehr möglich.")
+    if opening.status == "hidden" and not moderator:
+        return _("Der erste Beitrag dieses Gesprächs wurde von der Moderation ausgeblendet. "
+                 "Antworten sind nicht mehr möglich.")
+    if opening.status == "rejected":
+        return _("Der erste Beitrag dieses Gesprächs wurde abgelehnt; Antworten sind erst möglich, wenn er "
+                 "überarbeitet und freigegeben ist.")
+    if opening.status == "pending":
+        return _("Der erste Beitrag dieses Gesprächs wartet auf Freigabe; Antworten sind erst danach möglich.")
+    return None
+
+
 def reply(thread: ExchangeThread, user, body: str, *, anonymous: bool, now: datetime,
           reply_to: ExchangePost | None = None) -> ExchangePost:
-    """Add a reply; refused in a locked thread except to its moderators."""
+    """Add a reply, unless replies are refused (see reply_refusal). Sent twice, it adds one reply."""
     space = thread.space
     moderator = is_moderator(user, space)
-    if thread.locked and not moderator:
-        raise ExchangeError(_("Dieser Faden ist gesperrt. Antworten sind nicht mehr möglich."))
-    if thread.merged_into_id is not None:
-        raise ExchangeError(_("Dieser Faden wurde mit einem anderen zusammengeführt."))
+    if (refusal := reply_refusal(thread, moderator=moderator)) is not None:
+        raise ExchangeError(refusal)
+    if (earlier := _retried(user, body, now=now, thread=thread)) is not None:
+        return earlier
     if reply_to is not None and reply_to.thread_id != thread.id:
         reply_to = None
     post = _new_post(thread, space, user, body, anonymous=anonymous, is_opening=False, now=now,
@@ -81,17 +124,29 @@ def reply(thread: ExchangeThread, user, body: str, *, anonymous: bool, now: date
     return post
 
 
+def edit_refusal(user, post: ExchangePost, *, now: datetime) -> str | None:
+    """Why the person may not edit the post now, or None. Authors edit within 30 minutes; a post sent back by the
+    moderation may always be revised – but nothing in a locked thread, except by its moderators."""
+    if post.author_id != user.id:
+        return _("Sie können nur eigene Beiträge bearbeiten.")
+    if post.status in ("deleted", "hidden"):
+        return _("Dieser Beitrag kann nicht mehr bearbeitet werden.")
+    if post.status != "rejected" and now - post.created_at > EDIT_WINDOW:
+        return _("Beiträge können nur in den ersten 30 Minuten bearbeitet werden.")
+    if post.thread.locked and not is_moderator(user, post.thread.space):
+        return _("Dieses Gespräch ist gesperrt. Beiträge können nicht mehr bearbeitet werden.")
+    return None
+
+
 def can_edit(user, post: ExchangePost, *, now: datetime) -> bool:
-    """Authors edit within 30 minutes; a post sent back by the moderation may always be revised."""
-    if post.author_id != user.id or post.status in ("deleted", "hidden"):
-        return False
-    return post.status == "rejected" or now - post.created_at <= EDIT_WINDOW
+    """Whether the person may edit the post now (see edit_refusal)."""
+    return edit_refusal(user, post, now=now) is None
 
 
 def edit_post(post: ExchangePost, user, body: str, *, now: datetime) -> ExchangePost:
     """Change one's own post; in a pre-moderated space it goes back to the queue."""
-    if not can_edit(user, post, now=now):
-        raise ExchangeError(_("Beiträge können nur in den ersten 30 Minuten bearbeitet werden."))
+    if (refusal := edit_refusal(user, post, now=now)) is not None:
+        raise ExchangeError(refusal)
     space = post.thread.space
     html = render_post_body(body)
     post.body_source, post.body_html, post.edited_at = body, str(html), now
@@ -105,9 +160,15 @@ def edit_post(post: ExchangePost, user, body: str, *, now: datetime) -> Exchange
 
 
 def delete_post(post: ExchangePost, user, *, now: datetime) -> None:
-    """Delete one's own post: its text is erased, a placeholder keeps the conversation readable."""
+    """Delete one's own post: its text is erased, a placeholder keeps the conversation readable.
+
+    Deleting a hidden opening post takes the thread's title with it: members read a placeholder for it while the
+    post was hidden, and the deleted post no longer hides it (see reading.shown_title).
+    """
     if post.author_id != user.id or post.status == "deleted":
         raise ExchangeError(_("Sie können nur eigene Beiträge löschen."))
+    if post.is_opening and post.status == "hidden":
+        post.thread.title = WITHDRAWN_TITLE
     post.status, post.body_source, post.body_html, post.edited_at = "deleted", "", "", now
     db.session.flush()
 
@@ -148,15 +209,16 @@ def took_part_in_space(user, space: ExchangeSpace) -> bool:
 
 
 def participation_in_space(user, space: ExchangeSpace) -> tuple[int, int]:
-    """Count the person's published threads opened in the space, and their replies in threads others opened."""
+    """Count the person's published threads opened in the space, and their replies in threads others opened
+    (a thread whose opening post went with its author's account was opened by someone else, too)."""
     opening = aliased(ExchangePost)
     mine = (select(func.count()).select_from(ExchangePost).join(ExchangeThread)
             .where(ExchangeThread.space_id == space.id, ExchangePost.author_id == user.id,
                    ExchangePost.status == "published"))
     started = db.session.scalar(mine.where(ExchangePost.is_opening.is_(True)))
-    replies = db.session.scalar(
-        mine.join(opening, and_(opening.thread_id == ExchangeThread.id, opening.is_opening.is_(True)))
-        .where(ExchangePost.is_opening.is_(False), opening.author_id != user.id))
+    opened_by_them = select(opening.id).where(opening.thread_id == ExchangeThread.id, opening.is_opening.is_(True),
+                                              opening.author_id == user.id).exists()
+    replies = db.session.scalar(mine.where(ExchangePost.is_opening.is_(False), ~opened_by_them))
     return started, replies
 
 
@@ -167,16 +229,19 @@ FORGOTTEN_TITLE = "Thema eines gelöschten Kontos"
 def delete_all_posts_of(user_id: int) -> None:
     """Delete what the person wrote in the exchange, for the erasure of their account.
 
-    Their posts go; so does the title of each thread they opened – a thread others replied to stays, under a
-    neutral title, and a thread left without any post goes with it.
+    Their posts go, opening posts included, and with them the title of each thread they opened: a thread others
+    wrote in stays under a neutral title, reached through their posts (see reading.can_see_thread), with a
+    placeholder where its opening post was. A thread left with nothing of anybody else goes with it.
     """
-    first_post = (select(func.min(ExchangePost.id)).where(ExchangePost.thread_id == ExchangeThread.id)
-                  .correlate(ExchangeThread).scalar_subquery())
-    opened_by_them = select(ExchangePost.id).where(ExchangePost.id == first_post, ExchangePost.author_id == user_id)
+    opened = select(ExchangePost.thread_id).where(ExchangePost.author_id == user_id, ExchangePost.is_opening.is_(True))
     written_in = list(db.session.scalars(
         select(ExchangePost.thread_id).where(ExchangePost.author_id == user_id).distinct()))
-    db.session.execute(update(ExchangeThread).where(opened_by_them.exists()).values(title=FORGOTTEN_TITLE))
+    db.session.execute(update(ExchangeThread).where(ExchangeThread.id.in_(opened)).values(title=FORGOTTEN_TITLE))
     db.session.execute(delete(ExchangePost).where(ExchangePost.author_id == user_id))
-    has_posts = select(ExchangePost.id).where(ExchangePost.thread_id == ExchangeThread.id).exists()
-    db.session.execute(delete(ExchangeThread).where(ExchangeThread.id.in_(written_in), ~has_posts,
-                                                    ExchangeThread.merged_into_id.is_(None)))
+    readable = select(ExchangePost.id).where(ExchangePost.thread_id == ExchangeThread.id,
+                                             ExchangePost.status != "deleted").exists()
+    emptied = list(db.session.scalars(select(ExchangeThread.id).where(
+        ExchangeThread.id.in_(written_in), ~readable, ExchangeThread.merged_into_id.is_(None))))
+    if emptied:  # what is left in them are placeholders of posts others deleted
+        db.session.execute(delete(ExchangePost).where(ExchangePost.thread_id.in_(emptied)))
+        db.session.execute(delete(ExchangeThread).where(ExchangeThread.id.in_(emptied)))

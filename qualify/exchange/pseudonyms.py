@@ -3,6 +3,9 @@
 The name is derived from HMAC(secret key, "space_id:user_id"), so nobody without the key can compute
 whose it is, and two spaces give the same person unrelated names. It is stored on first use, which keeps it
 stable should the key ever rotate, and lets the database refuse two people the same name in one space.
+
+Within one thread a person keeps the name they wrote under there, even once a moderator moved the
+thread into another space: two names of one person side by side would link them.
 """
 
 import hashlib
@@ -12,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from qualify.exchange.models import ExchangePseudonym, ExchangeSpace
+from qualify.exchange.models import ExchangePost, ExchangePseudonym, ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 
 ADJECTIVES = (
@@ -102,3 +105,19 @@ def pseudonym_for(space: ExchangeSpace, user) -> str:
             continue
         return name
     raise RuntimeError("no free pseudonym found")
+
+
+def written_under(thread: ExchangeThread, user) -> str | None:
+    """The pseudonym the person last wrote under in this thread, if any."""
+    return db.session.scalar(
+        select(ExchangePost.pseudonym)
+        .where(ExchangePost.thread_id == thread.id, ExchangePost.author_id == user.id,
+               ExchangePost.pseudonym.is_not(None))
+        .order_by(ExchangePost.id.desc()).limit(1))
+
+
+def pseudonym_in_thread(thread: ExchangeThread, space: ExchangeSpace, user) -> str:
+    """Return the name the person writes under in this thread: the one they wrote under there before (a moved
+    thread keeps it), else their pseudonym in the space."""
+    earlier = written_under(thread, user) if thread.id is not None else None
+    return earlier or pseudonym_for(space, user)

@@ -9,8 +9,21 @@ from sqlalchemy.orm import aliased
 from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 
-# Whom a post is shown to, besides its author and the space's moderators.
-SEEN_BY_MEMBERS = ("published", "hidden", "deleted")  # hidden and deleted ones as a placeholder
+# The neutral title a thread gets when the author deletes its hidden opening post: the hidden words go for good.
+# Stored in German like posting.FORGOTTEN_TITLE; shown translated (see shown_title).
+WITHDRAWN_TITLE = "Gespräch ausgeblendet"
+
+
+def seen_by_members(post: ExchangePost) -> bool:
+    """Whether members see the post, besides its author and the space's moderators: published ones, and hidden or
+    deleted ones as a placeholder – but only once published, or deleting a waiting post would publish its thread."""
+    return post.status in ("published", "hidden") or (post.status == "deleted" and post.published_at is not None)
+
+
+def seen_by_members_sql(post):
+    """seen_by_members as a condition on an ExchangePost entity (or alias) in a statement."""
+    return or_(post.status.in_(("published", "hidden")),
+               and_(post.status == "deleted", post.published_at.is_not(None)))
 
 
 def author_label(post: ExchangePost) -> str:
@@ -22,7 +35,7 @@ def author_label(post: ExchangePost) -> str:
 
 def can_read(user, post: ExchangePost, *, moderator: bool) -> bool:
     """Whether the post (or its placeholder) appears for this person at all."""
-    if post.status in SEEN_BY_MEMBERS:
+    if seen_by_members(post):
         return True
     return moderator or post.author_id == user.id
 
@@ -46,35 +59,48 @@ def shown_title(thread: ExchangeThread, user, *, moderator: bool, opening: Excha
     opening = opening or opening_post(thread)
     if opening is not None and opening.status == "hidden" and not moderator and opening.author_id != user.id:
         return _("Gespräch ausgeblendet")
+    if thread.title == WITHDRAWN_TITLE:
+        return _("Gespräch ausgeblendet")
     return thread.title
 
 
 def can_see_thread(user, thread: ExchangeThread, *, moderator: bool) -> bool:
-    """A thread is seen once its opening post is; its author and the moderators see it from the start."""
+    """A thread is seen once its opening post is; its author and the moderators see it from the start.
+
+    A thread without an opening post lost it with its author's account (see posting.delete_all_posts_of): the
+    replies of others that kept it are what members see of it.
+    """
     opening = opening_post(thread)
-    return opening is not None and can_read(user, opening, moderator=moderator)
+    if opening is None:
+        return any(moderator or seen_by_members(post) for post in thread.posts)
+    return can_read(user, opening, moderator=moderator)
 
 
 @dataclass
 class ThreadRow:
     thread: ExchangeThread
-    opening: ExchangePost
+    opening: ExchangePost | None  # None once its author erased their account and posts
     replies: int
 
 
 def threads_of(space: ExchangeSpace, user, *, moderator: bool) -> list[ThreadRow]:
     """List the threads this person may see, pinned first, then by latest activity (two statements)."""
-    opening = aliased(ExchangePost)
+    opening, reply = aliased(ExchangePost), aliased(ExchangePost)
     stmt = (
         select(ExchangeThread, opening)
-        .join(opening, and_(opening.thread_id == ExchangeThread.id, opening.is_opening.is_(True)))
+        .outerjoin(opening, and_(opening.thread_id == ExchangeThread.id, opening.is_opening.is_(True)))
         .where(ExchangeThread.space_id == space.id, ExchangeThread.merged_into_id.is_(None))
         .order_by(
             ExchangeThread.pinned.desc(), ExchangeThread.last_activity_at.desc(), ExchangeThread.id.desc()
         )
     )
-    if not moderator:
-        stmt = stmt.where(or_(opening.status.in_(SEEN_BY_MEMBERS), opening.author_id == user.id))
+    if not moderator:  # the rules of can_see_thread
+        replies_seen = select(reply.id).where(reply.thread_id == ExchangeThread.id, seen_by_members_sql(reply))
+        stmt = stmt.where(or_(seen_by_members_sql(opening), opening.author_id == user.id,
+                              and_(opening.id.is_(None), replies_seen.exists())))
+    else:
+        stmt = stmt.where(or_(opening.id.is_not(None),
+                              select(reply.id).where(reply.thread_id == ExchangeThread.id).exists()))
     rows = db.session.execute(stmt).all()
     ids = [thread.id for thread, _opening in rows]
     counts = dict(db.session.execute(

@@ -9,7 +9,7 @@ from qualify.core.errors import error_page
 from qualify.core.routing import add_signed_in_routes, id_argument
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
-from qualify.exchange import following, minutes, moderation_views, posting, reading
+from qualify.exchange import following, minutes, moderation, moderation_views, posting, pseudonyms, reading
 from qualify.exchange.access import space_of_session, visible_post, visible_space, visible_thread
 from qualify.exchange.errors import ExchangeError, NotModerator
 from qualify.exchange.forms import EditForm, FollowForm, PostForm, ReasonForm, ThreadForm
@@ -113,6 +113,7 @@ def space(space_id: int):
 def new_thread(space_id: int):
     """Start a thread in a space."""
     space = visible_space(space_id)
+    moderator = is_moderator(current_user, space)
     form = ThreadForm()
     if form.validate_on_submit():
         try:
@@ -123,10 +124,11 @@ def new_thread(space_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            if space.is_premoderated and not is_moderator(current_user, space):
+            if space.is_premoderated and not moderator:
                 flash(_("Danke! Ihr Beitrag wird von der Moderation geprüft und dann für alle sichtbar."))
             return to_thread(thread)
-    return render_template("exchange/new_thread.html", space=space, form=form, pseudonym=my_pseudonym(space))
+    return render_template("exchange/new_thread.html", space=space, form=form, pseudonym=my_pseudonym(space),
+                           moderator=moderator)
 
 
 # ---------------------------------------------------------------- threads and posts
@@ -152,12 +154,16 @@ def _thread_page(thread: ExchangeThread, moderator: bool, form: PostForm):
     under_pseudonym = any(post.author_id == current_user.id and post.pseudonym for post in posts)
     if under_pseudonym and request.method == "GET":
         form.anonymous.data = True
+    thread_pseudonym = pseudonyms.written_under(thread, current_user) if under_pseudonym else None
     return render_template("exchange/thread.html", thread=thread, space=thread.space, moderator=moderator,
                            title=reading.shown_title(thread, current_user, moderator=moderator),
                            posts=posts, form=form, label=reading.author_label, now=utcnow(),
                            can_edit=posting.can_edit, following=following.follow_of(thread, current_user),
                            follow_form=FollowForm(), pseudonym=my_pseudonym(thread.space),
-                           under_pseudonym=under_pseudonym, reason_form=ReasonForm())
+                           thread_pseudonym=thread_pseudonym, under_pseudonym=under_pseudonym,
+                           reason_form=ReasonForm(), seen_version=moderation.seen_version,
+                           opening=reading.opening_post(thread),
+                           replies_closed=posting.reply_refusal(thread, moderator=moderator))
 
 
 @bp.post("/faden/<int:thread_id>/antworten")
@@ -174,18 +180,12 @@ def reply(thread_id: int):
         else None
     )
     try:
-        post = posting.reply(
-            thread,
-            current_user,
-            form.body.data,
-            anonymous=form.anonymous.data,
-            now=utcnow(),
-            reply_to=reply_to,
-        )
-    except ExchangeError as error:
+        post = posting.reply(thread, current_user, form.body.data, anonymous=form.anonymous.data, now=utcnow(),
+                             reply_to=reply_to)
+    except ExchangeError as error:  # say, locked while it was typed: the page again, with the text as typed
         db.session.rollback()
         flash(str(error), "error")
-        return to_thread(thread)
+        return _thread_page(thread, moderator, form), 400
     db.session.commit()
     if post.status == "pending":
         flash(_("Danke! Ihre Antwort wird von der Moderation geprüft und dann für alle sichtbar."))
@@ -196,9 +196,9 @@ def reply(thread_id: int):
 @login_required
 def edit_post(post_id: int):
     """Edit my own post (within 30 minutes, or after the moderation sent it back)."""
-    post, _moderator = visible_post(post_id)
-    if not posting.can_edit(current_user, post, now=utcnow()):
-        flash(_("Beiträge können nur in den ersten 30 Minuten bearbeitet werden."), "error")
+    post, moderator = visible_post(post_id)
+    if (refusal := posting.edit_refusal(current_user, post, now=utcnow())) is not None:
+        flash(refusal, "error")
         return to_thread(post.thread, post)
     form = EditForm(data={"body": post.body_source} if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -211,7 +211,8 @@ def edit_post(post_id: int):
             db.session.commit()
             flash(_("Ihr Beitrag ist geändert."))
             return to_thread(post.thread, post)
-    return render_template("exchange/edit_post.html", post=post, form=form, thread=post.thread)
+    return render_template("exchange/edit_post.html", post=post, form=form, thread=post.thread, moderator=moderator,
+                           title=reading.shown_title(post.thread, current_user, moderator=moderator))
 
 
 @bp.post("/beitrag/<int:post_id>/loeschen")
@@ -233,9 +234,12 @@ def delete_post(post_id: int):
 @login_required
 def flag_post(post_id: int):
     """Report a post to the moderators of its space."""
-    post, _moderator = visible_post(post_id)
+    post, moderator = visible_post(post_id)
     if post.status != "published":  # only published posts can be reported; the page would show a hidden text
         abort(404)
+    if post.author_id == current_user.id:
+        flash(_("Eigene Beiträge können Sie nicht melden."), "error")
+        return to_thread(post.thread, post)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
@@ -247,7 +251,8 @@ def flag_post(post_id: int):
             db.session.commit()
             flash(_("Danke. Die Moderation sieht sich den Beitrag an."))
         return to_thread(post.thread, post)
-    return render_template("exchange/flag.html", post=post, form=form, label=reading.author_label(post))
+    return render_template("exchange/flag.html", post=post, form=form, label=reading.author_label(post),
+                           title=reading.shown_title(post.thread, current_user, moderator=moderator))
 
 
 # ---------------------------------------------------------------- following
@@ -274,7 +279,7 @@ def unfollow(thread_id: int):
     thread, _moderator = visible_thread(thread_id)
     following.unfollow(thread, current_user)
     db.session.commit()
-    flash(_("Sie folgen diesem Faden nicht mehr."))
+    flash(_("Sie folgen diesem Gespräch nicht mehr."))
     return redirect(request.form.get("next_page") == "notifications" and url_for("exchange.notifications")
                     or url_for("exchange.thread", thread_id=thread.id))
 

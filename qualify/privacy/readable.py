@@ -40,7 +40,7 @@ SOURCE_LABELS = {
     "exchange_posts.author_id": _l("Ihre Beiträge im Austausch"),
     "exchange_posts.moderated_by_id": _l("Beiträge, die Sie moderiert haben"),
     "exchange_pseudonyms.user_id": _l("Ihre Pseudonyme"),
-    "exchange_follows.user_id": _l("Fäden, denen Sie folgen"),
+    "exchange_follows.user_id": _l("Gespräche, denen Sie folgen"),
     "exchange_flags.flagged_by_id": _l("Ihre Meldungen von Beiträgen"),
     "exchange_flags.resolved_by_id": _l("Meldungen, die Sie bearbeitet haben"),
     "exchange_space_moderators.user_id": _l("Räume, die Sie moderieren"),

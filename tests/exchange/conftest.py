@@ -7,7 +7,7 @@ from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
-from qualify.exchange import spaces
+from qualify.exchange import moderation, spaces
 from qualify.exchange.models import ExchangeSpace, SpaceModerator
 from qualify.extensions import db
 from tests.conftest import PASSWORD
@@ -83,6 +83,11 @@ def client_for(app):
         return client
 
     return make
+
+
+def as_seen(post, **data) -> dict:
+    """The form data of a moderator's decision on a post, carrying the post as the moderator's page showed it."""
+    return {"seen": moderation.seen_version(post), **data}
 
 
 def outbox(recipient: str | None = None) -> list[OutboxMessage]:

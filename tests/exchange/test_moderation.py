@@ -1,13 +1,15 @@
 """Moderator actions: each works, is logged, and is refused to everyone who does not moderate the space."""
 
+import re
+
 import pytest
 
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
-from qualify.exchange import errors, following, moderation, posting, spaces
+from qualify.exchange import errors, following, moderation, posting, reading, spaces
 from qualify.exchange.models import ExchangeLogEntry, ExchangePost
 from qualify.extensions import db
-from tests.exchange.conftest import outbox
+from tests.exchange.conftest import as_seen, outbox
 
 
 def start(space, user, title="Cobots an Linie 4", body="Wie geht es euch mit dem Cobot?", anonymous=False):
@@ -26,7 +28,7 @@ def test_reject_sends_the_reason_to_the_author_and_keeps_the_post_from_others(
     thread = start(space, author)
     post = thread.posts[0]
     response = client_for(moderator).post(f"/austausch/beitrag/{post.id}/ablehnen",
-                                          data={"reason": "Bitte keine Liniennummern nennen."})
+                                          data=as_seen(post, reason="Bitte keine Liniennummern nennen."))
     assert response.status_code == 302
     (mail,) = outbox(author.email)
     assert "nicht freigegeben" in mail.subject
@@ -37,7 +39,7 @@ def test_reject_sends_the_reason_to_the_author_and_keeps_the_post_from_others(
 
 def test_reject_without_reason_is_refused(space, moderator, author, client_for):
     post = start(space, author).posts[0]
-    client_for(moderator).post(f"/austausch/beitrag/{post.id}/ablehnen", data={"reason": "  "})
+    client_for(moderator).post(f"/austausch/beitrag/{post.id}/ablehnen", data=as_seen(post, reason="  "))
     db.session.expire_all()
     assert post.status == "pending" and outbox(author.email) == []
 
@@ -311,9 +313,9 @@ def test_domain_refuses_moderation_by_a_moderator_of_another_space(scene):
 def test_admin_assigns_a_moderator_who_then_may_moderate(space, admin, make_user, author, client_for):
     mod = make_user(Role.MODERATOR, name="Neue Moderation")
     post = start(space, author).posts[0]
-    assert client_for(mod).post(f"/austausch/beitrag/{post.id}/freigeben", data={}).status_code == 403
+    assert client_for(mod).post(f"/austausch/beitrag/{post.id}/freigeben", data=as_seen(post)).status_code == 403
     client_for(admin).post(f"/austausch/raum/{space.id}/moderation", data={"user_id": mod.id})
-    assert client_for(mod).post(f"/austausch/beitrag/{post.id}/freigeben", data={}).status_code == 302
+    assert client_for(mod).post(f"/austausch/beitrag/{post.id}/freigeben", data=as_seen(post)).status_code == 302
     db.session.expire_all()
     assert post.status == "published"
 
@@ -322,4 +324,164 @@ def test_moderator_without_the_role_any_more_cannot_moderate(space, moderator, a
     post = start(space, author).posts[0]
     moderator.role_rows.clear()
     db.session.commit()
-    assert client_for(moderator).post(f"/austausch/beitrag/{post.id}/freigeben", data={}).status_code == 403
+    assert client_for(moderator).post(f"/austausch/beitrag/{post.id}/freigeben", data=as_seen(post)).status_code == 403
+
+
+@pytest.mark.parametrize("decision", ["freigeben", "ablehnen"])
+def test_a_decision_on_a_post_changed_since_the_queue_was_loaded_is_refused(
+        space, moderator, author, client_for, decision):
+    post = start(space, author, body="harmloser Text").posts[0]
+    mod = client_for(moderator)
+    assert "harmloser Text" in mod.get("/austausch/moderation").text
+    as_shown = as_seen(post, reason="Passt nicht", next="/austausch/moderation")
+    posting.edit_post(post, author, "SPAM SPAM SPAM", now=utcnow())
+    db.session.commit()
+
+    response = mod.post(f"/austausch/beitrag/{post.id}/{decision}", data=as_shown, follow_redirects=True)
+
+    assert "Der Beitrag wurde inzwischen geändert. Bitte prüfen Sie ihn erneut." in response.text
+    assert "SPAM SPAM SPAM" in response.text  # the queue again, with the text as it is now
+    db.session.expire_all()
+    assert post.status == "pending" and post.published_at is None and outbox() == []
+
+
+def test_the_queue_shows_a_long_post_as_an_excerpt_with_the_whole_text_one_click_away(
+        space, moderator, author, client_for):
+    start(space, author, body="Anfang " + "sehr lang " * 1_900 + "ENDE")  # 19,011 characters
+    queue = client_for(moderator).get("/austausch/moderation").text
+    item = queue[queue.index('class="card queue-item"'):queue.index('id="meldungen"')]
+    assert "Anfang sehr lang" in item.split("<details")[0] and "ENDE" not in item.split("<details")[0]
+    assert "<summary>Ganzen Beitrag lesen</summary>" in item and "ENDE" in item.split("<details")[1]
+
+
+def test_moving_a_thread_written_under_pseudonyms_into_a_space_of_names_is_refused(make_space, author, client_for):
+    source = make_space(moderation="post")
+    mod = spaces.moderators_of(source)[0]
+    names_only = make_space(moderation="post", anonymous="forbidden", by=mod, title="Nur mit Namen")
+    thread = start(source, mod, title="Sorgen")
+    posting.reply(thread, author, "Ich habe Angst um meinen Platz.", anonymous=True, now=utcnow())
+    db.session.commit()
+
+    response = client_for(mod).post(f"/austausch/faden/{thread.id}/verschieben", data={"target": names_only.id},
+                                    follow_redirects=True)
+
+    assert "unter Pseudonym geschrieben" in response.text
+    db.session.expire_all()
+    assert thread.space_id == source.id and "move" not in log_actions(source)
+    plain = start(source, mod, title="Ohne Pseudonyme")
+    moderation.move(plain, names_only, by=mod, now=utcnow())  # a thread of names may go there
+    assert plain.space_id == names_only.id
+
+
+def test_a_hidden_opening_post_stops_replies_as_a_lock_does(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    thread = start(space, author)  # who follows it
+    moderation.hide(thread.posts[0], "Beleidigung", by=mod, now=utcnow())
+    db.session.commit()
+    url = f"/austausch/faden/{thread.id}"
+    page = client_for(reader).get(url).text
+    assert "Antwort senden" not in page and "Zitieren" not in page and "ausgeblendet" in page
+
+    response = client_for(reader).post(f"{url}/antworten", data={"body": "Trotzdem eine Antwort"})
+
+    assert response.status_code == 400 and "Antworten sind nicht mehr möglich" in response.text
+    db.session.expire_all()
+    assert len(thread.posts) == 1 and outbox(author.email) == []
+    assert "Antwort senden" in client_for(mod).get(url).text  # the moderators may still say something
+
+
+def test_a_reply_refused_because_the_thread_was_locked_meanwhile_keeps_the_typed_text(
+        make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    thread = start(space, author)
+    browser = client_for(reader)
+    browser.get(f"/austausch/faden/{thread.id}")  # the reply is being typed …
+    moderation.set_locked(thread, True, by=mod, now=utcnow())
+    db.session.commit()
+
+    response = browser.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Mein langer Text zum Cobot"})
+
+    assert response.status_code == 400
+    assert "Dieses Gespräch ist gesperrt" in response.text
+    assert re.search(r"<textarea[^>]*readonly>Mein langer Text zum Cobot</textarea>", response.text)
+
+
+@pytest.mark.parametrize("decision", ["pending", "rejected"])
+def test_no_reply_before_the_opening_post_is_published(space, moderator, author, client_for, decision):
+    thread = start(space, author)
+    if decision == "rejected":
+        moderation.reject(thread.posts[0], "Bitte ohne Liniennummer", by=moderator, now=utcnow())
+        db.session.commit()
+    for person in (author, moderator):
+        response = client_for(person).post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Nachtrag"})
+        assert response.status_code == 400 and "Antworten sind erst" in response.text
+    db.session.expire_all()
+    assert len(thread.posts) == 1 and moderation.pending_posts([space.id]) == (
+        [thread.posts[0]] if decision == "pending" else [])
+
+
+def test_one_cannot_report_ones_own_post(make_space, author, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    post = start(space, author).posts[0]
+    browser = client_for(author)
+    assert browser.get(f"/austausch/beitrag/{post.id}/melden").status_code == 302
+    response = browser.post(f"/austausch/beitrag/{post.id}/melden", data={"reason": "Test"}, follow_redirects=True)
+    assert "Eigene Beiträge können Sie nicht melden." in response.text
+    assert moderation.open_flags([space.id]) == [] and outbox(mod.email) == []
+    with pytest.raises(errors.ExchangeError):
+        following.flag(post, author, "Test", now=utcnow())
+
+
+def test_a_post_in_a_locked_thread_can_no_longer_be_edited(make_space, author, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    thread = start(space, author, body="Erste Fassung")
+    moderation.set_locked(thread, True, by=mod, now=utcnow())
+    db.session.commit()
+    browser = client_for(author)
+    assert "Bearbeiten" not in browser.get(f"/austausch/faden/{thread.id}").text
+    response = browser.post(f"/austausch/beitrag/{thread.posts[0].id}/bearbeiten", data={"body": "Nachher"},
+                            follow_redirects=True)
+    assert "gesperrt" in response.text
+    db.session.expire_all()
+    assert thread.posts[0].body_source == "Erste Fassung"
+
+
+def test_a_thread_sent_twice_is_opened_once(make_space, author, client_for):
+    space = make_space(moderation="post")
+    browser = client_for(author)
+    form = {"title": "Cobots an Linie 4", "body": "Wie geht es euch mit dem Cobot?"}
+    first = browser.post(f"/austausch/raum/{space.id}/neu", data=form)
+    again = browser.post(f"/austausch/raum/{space.id}/neu", data=form)  # the phone lost the first answer
+    assert first.location == again.location
+    assert len(reading.threads_of(space, author, moderator=False)) == 1
+
+
+def test_a_reply_sent_twice_is_posted_once_but_the_same_words_later_are_a_new_reply(
+        make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    thread = start(space, author)
+    browser = client_for(reader)
+    for _attempt in range(2):
+        browser.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Danke!"})
+    db.session.expire_all()
+    assert [post.body_source for post in thread.posts[1:]] == ["Danke!"]
+    assert len(outbox(author.email)) == 1
+
+    posting.reply(thread, reader, "Danke!", anonymous=False, now=utcnow() + posting.RETRY_WINDOW * 2)
+    db.session.commit()
+    assert [post.body_source for post in thread.posts[1:]] == ["Danke!", "Danke!"]
+
+
+def test_moderation_texts_speak_of_conversations(make_space, author, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    thread = start(space, author)
+    client = client_for(mod)
+    page = client.get(f"/austausch/faden/{thread.id}").text
+    assert "Moderation dieses Gesprächs" in page and "Faden" not in page
+    response = client.post(f"/austausch/faden/{thread.id}/sperren", data={"value": "1"}, follow_redirects=True)
+    assert "Gespräch gesperrt." in response.text and "Faden" not in response.text

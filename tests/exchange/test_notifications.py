@@ -94,14 +94,15 @@ def test_the_module_page_shows_how_far_the_person_is_in_the_space(
     guiding = posting.start_thread(space, moderator, "Leitfrage", "Was ist neu?", anonymous=False, now=utcnow())
     mine = posting.start_thread(space, author, "Meine Erfahrung", "Bei uns …", anonymous=False, now=utcnow())
     first = posting.reply(guiding, author, "Antwort eins", anonymous=False, now=utcnow())
-    posting.reply(mine, author, "Nachtrag im eigenen Faden", anonymous=False, now=utcnow())  # does not count
     db.session.commit()
     for post in (mine.posts[0], first):  # the moderator's own thread needs no approval
         moderation.approve(post, by=moderator, now=utcnow())
+    addition = posting.reply(mine, author, "Nachtrag im eigenen Gespräch", anonymous=False, now=utcnow())
+    moderation.approve(addition, by=moderator, now=utcnow())  # does not count: not a reply to others
     db.session.commit()
     course = exchange_module.course
     page = client_for(author).get(f"/kurse/{course.slug}/module/{exchange_module.slug}").text
-    assert "Eigene Fäden: 1 von 1" in page and "Antworten auf andere: 1 von 2" in page
+    assert "Eigene Gespräche: 1 von 1" in page and "Antworten auf andere: 1 von 2" in page
 
 
 def test_the_page_of_followed_threads_costs_the_same_with_1_and_20_threads(

@@ -236,3 +236,22 @@ def test_a_reply_that_is_too_long_comes_back_with_the_text_as_typed(make_space, 
     assert "Schichtplan Schichtplan" in response.text and 'id="body-error"' in response.text
     db.session.expire_all()
     assert len(thread.posts) == 1
+
+
+def test_a_person_keeps_their_pseudonym_in_a_thread_moved_to_another_space(make_space, author, client_for):
+    source = make_space(moderation="post")
+    mod = spaces.moderators_of(source)[0]
+    target = make_space(moderation="post", by=mod, title="Ziel")
+    thread = write(source, author)
+    name_in_thread = thread.posts[0].pseudonym
+    moderation.move(thread, target, by=mod, now=utcnow())
+    db.session.commit()
+
+    later = posting.reply(thread, author, "Noch ein Gedanke", anonymous=True, now=utcnow())
+    db.session.commit()
+
+    assert later.pseudonym == name_in_thread
+    assert f"Ihr Pseudonym in diesem Gespräch: {name_in_thread}" in client_for(author).get(
+        f"/austausch/faden/{thread.id}").text
+    elsewhere = write(target, author, title="Neu im Zielraum").posts[0]
+    assert elsewhere.pseudonym == pseudonyms.pseudonym_for(target, author) != name_in_thread

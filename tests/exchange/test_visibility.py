@@ -1,6 +1,9 @@
 """Pre- and post-moderation: who sees a post, and when."""
 
+import re
 from datetime import timedelta
+
+import pytest
 
 from qualify.core.time import utcnow
 from qualify.exchange import following, moderation, posting, reading, spaces
@@ -45,9 +48,11 @@ def test_pending_reply_is_invisible_to_other_members_until_approved(
 def test_approving_through_the_queue_publishes_the_post(space, moderator, author, reader, client_for):
     thread = start(space, author)
     mod = client_for(moderator)
-    assert "Seit März arbeiten wir" in mod.get("/austausch/moderation").text
+    queue = mod.get("/austausch/moderation").text
+    assert "Seit März arbeiten wir" in queue
     post_id = thread.posts[0].id
-    response = mod.post(f"/austausch/beitrag/{post_id}/freigeben", data={"next": "/austausch/moderation"})
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', queue).group(1)
+    response = mod.post(f"/austausch/beitrag/{post_id}/freigeben", data={"next": "/austausch/moderation", "seen": seen})
     assert response.status_code == 302
     assert "Seit März arbeiten wir" in client_for(reader).get(f"/austausch/faden/{thread.id}").text
 
@@ -89,7 +94,7 @@ def test_hiding_the_opening_post_hides_the_threads_title_from_members(make_space
         page = client_for(reader).get(url).text
         assert "Meister Müller" not in page and "Gespräch ausgeblendet" in page, url
     assert "Meister Müller ist unfähig" in client_for(mod).get(f"/austausch/raum/{space.id}").text
-    posting.reply(thread, author, "Noch etwas", anonymous=False, now=utcnow())  # published at once (post-moderated)
+    posting.reply(thread, mod, "Hinweis der Moderation", anonymous=False, now=utcnow())  # members may not reply
     db.session.commit()
     (mail,) = outbox(reader.email)
     assert "Meister Müller" not in mail.subject + mail.body_text and "Gespräch ausgeblendet" in mail.subject
@@ -174,3 +179,88 @@ def test_post_longer_than_twenty_thousand_characters_is_refused(make_space, auth
     client_for(author).post(f"/austausch/raum/{space.id}/neu",
                             data={"title": "Lang", "body": "x" * 20_001})
     assert reading.threads_of(space, author, moderator=False) == []
+
+
+@pytest.mark.parametrize("decision", ["pending", "rejected"])
+def test_deleting_an_opening_post_that_was_never_published_keeps_its_thread_from_others(
+        space, moderator, author, reader, client_for, decision):
+    thread = start(space, author, title="Ärger mit Schichtleiter Krause", body="Noch nicht geprüft")
+    opening = thread.posts[0]
+    if decision == "rejected":
+        moderation.reject(opening, "Bitte ohne Namen", by=moderator, now=utcnow())
+        db.session.commit()
+    client_for(author).post(f"/austausch/beitrag/{opening.id}/loeschen", data={})
+    db.session.expire_all()
+    assert opening.status == "deleted"
+
+    other = client_for(reader)
+    assert other.get(f"/austausch/faden/{thread.id}").status_code == 404
+    assert "Schichtleiter Krause" not in other.get(f"/austausch/raum/{space.id}").text
+    assert reading.threads_of(space, reader, moderator=False) == []
+    assert other.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Ich auch"}).status_code == 404
+    assert len(thread.posts) == 1
+
+
+def test_deleting_a_hidden_opening_post_keeps_its_title_hidden_for_good(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    thread = start(space, author, title="Meister Müller ist unfähig", body="Erster Beitrag")
+    following.follow(thread, reader, mode="immediate", now=utcnow())
+    moderation.hide(thread.posts[0], "Beleidigung", by=mod, now=utcnow())
+    db.session.commit()
+
+    client_for(author).post(f"/austausch/beitrag/{thread.posts[0].id}/loeschen", data={})
+
+    db.session.expire_all()
+    assert thread.title == reading.WITHDRAWN_TITLE
+    pages = [(person, url) for person in (reader, mod, author)
+             for url in (f"/austausch/raum/{space.id}", f"/austausch/faden/{thread.id}")]
+    pages += [(person, "/austausch/benachrichtigungen") for person in (reader, author)]  # who follow it
+    for person, url in pages:
+        page = client_for(person).get(url).text
+        assert "Meister Müller" not in page and "Gespräch ausgeblendet" in page, (person.display_name, url)
+
+
+def test_the_hidden_title_stays_hidden_on_the_pages_to_report_and_to_edit_a_reply(
+        make_space, make_user, author, reader, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    colleague = make_user(name="Carla Conrad")
+    thread = start(space, author, title="Meister Müller ist unfähig", body="Erster Beitrag")
+    theirs = posting.reply(thread, colleague, "Finde ich nicht", anonymous=False, now=utcnow())
+    mine = posting.reply(thread, reader, "Ich schon", anonymous=False, now=utcnow())
+    moderation.hide(thread.posts[0], "Beleidigung", by=mod, now=utcnow())
+    db.session.commit()
+    browser = client_for(reader)
+    for url in (f"/austausch/beitrag/{theirs.id}/melden", f"/austausch/beitrag/{mine.id}/bearbeiten"):
+        page = browser.get(url)
+        assert page.status_code == 200, url
+        assert "Meister Müller" not in page.text and "Gespräch ausgeblendet" in page.text, url
+
+
+def test_someone_elses_post_cannot_be_edited_and_the_refusal_says_why(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    post = start(space, author, body="Meins").posts[0]
+    response = client_for(reader).post(f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": "Fremd"},
+                                       follow_redirects=True)
+    assert "Sie können nur eigene Beiträge bearbeiten." in response.text
+    assert "ersten 30 Minuten" not in response.text
+
+
+def test_moderators_are_not_told_their_posts_wait_for_approval(space, moderator, author, client_for):
+    url = f"/austausch/raum/{space.id}/neu"
+    own = client_for(moderator).get(url).text
+    assert "Zur Freigabe senden" not in own and "Die Moderation prüft Beiträge" not in own
+    assert "Veröffentlichen" in own
+    member = client_for(author).get(url).text
+    assert "Zur Freigabe senden" in member and "Die Moderation prüft Beiträge" in member
+
+    thread = start(space, moderator, body="Leitfrage")
+    page = client_for(moderator).get(f"/austausch/faden/{thread.id}").text
+    assert "Antwort senden" in page and "Die Moderation prüft Beiträge" not in page
+
+
+def test_the_thread_page_calls_it_a_conversation(make_space, author, client_for):
+    thread = start(make_space(moderation="post"), author)
+    page = client_for(author).get(f"/austausch/faden/{thread.id}").text
+    assert "Sie folgen diesem Gespräch" in page and "Faden" not in page

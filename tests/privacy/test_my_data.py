@@ -218,6 +218,7 @@ def test_deleting_posts_takes_the_titles_of_threads_one_opened_and_leaves_the_re
 ):
     module = next(m for m in demo_courses["digitale-fabrik"].active_modules if m.current_version.kind == "exchange")
     space = spaces.space_for_module(module)
+    space.moderation = "post"  # published at once, so that others can reply
     author, colleague = make_user(Role.LEARNER), make_user(Role.LEARNER)
     answered = posting.start_thread(space, author, "Roboter in Halle 3 bei Dragan", "Bei uns kommen Roboter.",
                                     anonymous=False, now=utcnow())
