@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core import audit
-from qualify.core.database import insert_on_conflict, run
+from qualify.core.database import insert_on_conflict, run, take_turns
 from qualify.courses import catalogue
 from qualify.exchange.posting import took_part_in_module_space
 from qualify.exchange.spaces import moderates_space_of_module
@@ -208,19 +208,18 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     booking = mine.here
     if booking is not None and booking.is_active:
         return booking  # the second click of a double click, answered without taking the lock
-    if mine.same_module is not None:
-        when = mails.session_when(mine.same_module.session)
-        if mine.same_module.status == "confirmed":
-            raise BookingError(_("Sie haben für dieses Modul schon einen Platz am %(when)s. Für einen anderen "
-                                 "Termin geben Sie den Platz dort bitte zuerst frei.", when=when))
-        raise BookingError(_("Sie sind für dieses Modul schon für den Termin am %(when)s angemeldet (Warteliste "
-                             "oder Anfrage). Für einen anderen Termin ziehen Sie die Anmeldung dort bitte zuerst "
-                             "zurück.", when=when))
+    _refuse_another_date(mine)
+    # Two dates of one module booked at once (two tabs, a quick double tap on two dates) each passed the check
+    # above: one person's bookings take turns (PostgreSQL; SQLite writes one at a time anyway), and the check
+    # is made again under the locks, in the same statement that reads the booking here.
+    take_turns(f"bookings-of:{user.id}")
     session = lock_session(session)
     _check_bookable(session, now)
-    booking = booking_of(user, session)
+    mine = my_bookings_around(user, session, now)
+    booking = mine.here
     if booking is not None and booking.is_active:
         return booking  # the second click of a double click
+    _refuse_another_date(mine)
     if booking is not None and booking.status == "declined":
         raise BookingError(_("Ihre Anfrage für diesen Termin wurde abgelehnt."))
     status, confirmed_at = ("pending", None) if session.approval_required else _seat_or_queue(session, now)
@@ -244,6 +243,18 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     return booking
 
 
+def _refuse_another_date(mine: MyBookings) -> None:
+    if mine.same_module is None:
+        return
+    when = mails.session_when(mine.same_module.session)
+    if mine.same_module.status == "confirmed":
+        raise BookingError(_("Sie haben für dieses Modul schon einen Platz am %(when)s. Für einen anderen "
+                             "Termin geben Sie den Platz dort bitte zuerst frei.", when=when))
+    raise BookingError(_("Sie sind für dieses Modul schon für den Termin am %(when)s angemeldet (Warteliste "
+                         "oder Anfrage). Für einen anderen Termin ziehen Sie die Anmeldung dort bitte zuerst "
+                         "zurück.", when=when))
+
+
 def switch_to(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     """Take a free seat at this date and give up the person's booking at another date of the module (a seat, a
     waitlist place or a request) in one go; refused, and nothing given up, when no seat is free here now.
@@ -254,6 +265,7 @@ def switch_to(session: WorkshopSession, user: User, *, now: datetime) -> Booking
     old = my_bookings_around(user, session, now).same_module
     if old is None:
         return book(session, user, now=now)
+    take_turns(f"bookings-of:{user.id}")  # first, as in book(): the person's turn, then the sessions
     for each in sorted((old.session, session), key=lambda each: each.id):
         lock_session(each)
     _check_bookable(session, now)

@@ -180,3 +180,29 @@ def test_people_switching_dates_the_opposite_way_at_the_same_moment_neither_dead
         assert sum(row.status == "confirmed" for row in rows) <= 8
         seats.update(row.user_id for row in rows if row.status == "confirmed")
     assert sorted(seats.values()) == [1] * 12  # everyone holds exactly one seat: switched, or kept the old one
+
+
+@pytest.mark.postgres
+def test_two_dates_of_one_module_booked_at_the_same_moment_give_one_booking(app, new_client, login, make_user,
+                                                                           make_session):
+    from tests.workshops.conftest import in_days
+
+    dates = [make_session(), make_session(day=in_days(21)), make_session(day=in_days(28))]
+    urls = [f"/termine/{session.id}/buchung" for session in dates]
+    person = make_user()
+    clients = []
+    for _ in urls:  # three tabs
+        client = new_client()
+        login(person, via=client)
+        clients.append(client)
+
+    def book(client, url):
+        def task(barrier):
+            barrier.wait()
+            client.post(url, data={})
+        return task
+
+    assert run_together([book(client, url) for client, url in zip(clients, urls, strict=True)]) == []
+    db.session.expire_all()
+    active = [row for session in dates for row in bookings_of(session) if row.status in ("confirmed", "waitlisted")]
+    assert len(active) == 1
