@@ -5,7 +5,7 @@ import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -96,13 +96,17 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="qualify.invalid")
+    email["Date"] = formatdate(usegmt=True)  # when it leaves; mail clients sort and show by it
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
     for attachment in message.made_attachments():
-        maintype, subtype = attachment["content_type"].split("/", 1)
+        # "text/calendar; method=REQUEST": the parameters go on the part's Content-Type (iMIP, RFC 6047).
+        mime_type, *parameters = (part.strip() for part in attachment["content_type"].split(";"))
+        maintype, subtype = mime_type.split("/", 1)
         email.add_attachment(attachment["data"].encode(), maintype=maintype, subtype=subtype,
-                             filename=attachment["filename"])
+                             filename=attachment["filename"],
+                             params=dict(parameter.split("=", 1) for parameter in parameters) or None)
     # Headers on one line (up to SMTP's 998 characters): Python 3.11 drops the space between two encoded words
     # when it folds a header ("Gespräche üben" arrived as "Gesprächeüben"). The body is encoded already.
     email.policy = email.policy.clone(max_line_length=998)

@@ -35,11 +35,12 @@ def _calendar(method: str | None) -> Calendar:
 
 
 def session_event(session: WorkshopSession, *, include_link: bool, page_url: str = "",
-                  withdrawn: bool = False, personal_sequence: int = 0) -> Event:
+                  withdrawn: bool = False, personal_sequence: int = 0, attendee: str = "") -> Event:
     """Describe a session as a VEVENT; icalendar escapes text values, so titles cannot add properties.
 
     withdrawn: the person gave up their place, so for them the event is cancelled.
     personal_sequence: how far their booking's calendar entry is ahead of the session (Booking.calendar_sequence).
+    attendee: the address a mailed invitation or cancellation is for (RFC 5546 asks for it there).
     """
     from icalendar import Event, vCalAddress
 
@@ -66,6 +67,11 @@ def session_event(session: WorkshopSession, *, include_link: bool, page_url: str
     organizer = vCalAddress(f"mailto:{address or 'noreply@qualify.invalid'}")
     organizer.params["cn"] = name or "Qualify"
     event.add("organizer", organizer)
+    if attendee:
+        person = vCalAddress(f"mailto:{attendee}")
+        # Booked on the platform: nothing to answer by mail.
+        person.params.update({"role": "REQ-PARTICIPANT", "partstat": "ACCEPTED", "rsvp": "FALSE"})
+        event.add("attendee", person)
     return event
 
 
@@ -75,7 +81,7 @@ def _serialise(calendar: Calendar) -> bytes:
 
 
 def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str = "", mailed: bool = True,
-                withdrawn: bool = False, personal_sequence: int = 0) -> bytes:
+                withdrawn: bool = False, personal_sequence: int = 0, attendee: str = "") -> bytes:
     """Return one session for a mail as an invitation (METHOD:REQUEST), or METHOD:CANCEL once it was cancelled
     or the person gave up their place (withdrawn).
 
@@ -85,7 +91,7 @@ def session_ics(session: WorkshopSession, *, include_link: bool, page_url: str =
     cancelled = session.is_cancelled or withdrawn
     calendar = _calendar(("CANCEL" if cancelled else "REQUEST") if mailed else "PUBLISH")
     calendar.add_component(session_event(session, include_link=include_link, page_url=page_url, withdrawn=withdrawn,
-                                         personal_sequence=personal_sequence))
+                                         personal_sequence=personal_sequence, attendee=attendee if mailed else ""))
     return _serialise(calendar)
 
 
@@ -101,12 +107,12 @@ def feed_ics(sessions: list[tuple[WorkshopSession, int]], *, name: str, page_url
 
 
 def ics_attachment(session: WorkshopSession, *, include_link: bool, page_url: str = "",
-                   withdrawn: bool = False, personal_sequence: int = 0) -> dict:
+                   withdrawn: bool = False, personal_sequence: int = 0, attendee: str = "") -> dict:
     """Return the .ics as an outbox attachment, made when the mail is sent (from the session as it is then,
     with the person's calendar sequence as it was when the mail was queued: a later booking again must not
     lift a cancellation to the invitation's sequence)."""
     attachment = {"make": "workshops.session_ics", "session_id": session.id, "include_link": include_link,
-                  "page_url": page_url, "personal_sequence": personal_sequence}
+                  "page_url": page_url, "personal_sequence": personal_sequence, "attendee": attendee}
     if withdrawn:
         attachment["withdrawn"] = True
     return attachment
@@ -121,9 +127,12 @@ def _make_ics_attachment(arguments: dict) -> dict | None:
     # Queued before bookings had their own sequence, a withdrawal was one above the session's.
     personal_sequence = arguments.get("personal_sequence", 1 if withdrawn else 0)
     data = session_ics(session, include_link=arguments["include_link"], page_url=arguments["page_url"],
-                       withdrawn=withdrawn, personal_sequence=personal_sequence).decode()
-    filename = "absage.ics" if session.is_cancelled or withdrawn else "termin.ics"
-    return {"filename": filename, "content_type": "text/calendar", "data": data}
+                       withdrawn=withdrawn, personal_sequence=personal_sequence,
+                       attendee=arguments.get("attendee", "")).decode()
+    cancelled = session.is_cancelled or withdrawn
+    # The method on the part too (iMIP): mail programs then offer it as an invitation or cancellation.
+    return {"filename": "absage.ics" if cancelled else "termin.ics", "data": data,
+            "content_type": f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}"}
 
 
 # ---------------------------------------------------------------- the personal feed

@@ -25,7 +25,8 @@ def send_reminders(now: datetime) -> int:
     if not offsets:
         return 0
     stmt = (select(Booking).join(WorkshopSession, WorkshopSession.id == Booking.session_id)
-            .where(Booking.status == "confirmed", WorkshopSession.status == "scheduled",
+            # Not to someone already marked absent or excused (attendance opens before the start).
+            .where(Booking.status == "confirmed", Booking.attendance.is_(None), WorkshopSession.status == "scheduled",
                    WorkshopSession.starts_at > now, WorkshopSession.starts_at <= now + offsets[-1][1])
             .order_by(Booking.id))
     bookings = list(db.session.scalars(stmt))

@@ -15,8 +15,10 @@ SUBJECTS = {
     "pending": _l("Anmeldung wartet auf Freigabe: %(title)s"),
     "promoted": _l("Ein Platz ist frei geworden – Sie sind dabei: %(title)s"),
     "approved": _l("Anmeldung freigegeben: %(title)s"),
+    "approved_waitlisted": _l("Anmeldung freigegeben, Warteliste: %(title)s"),
     "declined": _l("Anmeldung abgelehnt: %(title)s"),
     "expired": _l("Anmeldung geschlossen: %(title)s"),
+    "request_expired": _l("Anmeldung geschlossen: %(title)s"),
     "reminder": _l("Erinnerung: %(title)s"),
     "changed": _l("Termin geändert: %(title)s"),
     "cancelled": _l("Termin abgesagt: %(title)s"),
@@ -31,10 +33,15 @@ MESSAGES = {
     "promoted": _l("Ein Platz ist frei geworden. Sie sind von der Warteliste nachgerückt: "
                    "Ihr Platz ist bestätigt."),
     "approved": _l("Ihre Anmeldung wurde freigegeben."),
+    "approved_waitlisted": _l("Ihre Anmeldung wurde freigegeben. Alle Plätze sind vergeben: Sie stehen auf der "
+                              "Warteliste auf Platz %(position)s und rücken automatisch nach, wenn ein Platz frei "
+                              "wird."),
     "declined": _l("Ihre Anmeldung wurde leider abgelehnt. Bei Fragen wenden Sie sich an die Trainerin oder "
                    "den Trainer."),
     "expired": _l("Die Anmeldung für diesen Termin ist geschlossen. "
                   "Leider ist für Sie kein Platz frei geworden."),
+    "request_expired": _l("Die Anmeldung für diesen Termin ist geschlossen. Über Ihre Anfrage wurde bis dahin "
+                          "nicht entschieden; bei Fragen wenden Sie sich bitte an die Leitung des Termins."),
     "reminder": _l("Zur Erinnerung: Ihr Termin beginnt bald."),
     "changed": _l("Dieser Termin wurde geändert. Bitte beachten Sie die neuen Angaben."),
     "cancelled": _l("Dieser Termin wurde abgesagt. Es tut uns leid."),
@@ -69,10 +76,10 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
     attachments = []
     if holds_seat and kind in ICS_KINDS:
         attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url,
-                                                   personal_sequence=booking.calendar_sequence))
+                                                   personal_sequence=booking.calendar_sequence, attendee=user.email))
     elif kind == "withdrawn" and had_seat:
         attachments.append(calendar.ics_attachment(session, include_link=False, page_url=page_url, withdrawn=True,
-                                                   personal_sequence=booking.calendar_sequence))
+                                                   personal_sequence=booking.calendar_sequence, attendee=user.email))
     subject, message = SUBJECTS[kind], MESSAGES[kind]
     if kind == "withdrawn" and not had_seat:
         subject, message = WITHDRAWN_WITHOUT_SEAT

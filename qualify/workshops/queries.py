@@ -129,13 +129,19 @@ def participants(session: WorkshopSession) -> list[Booking]:
 
 
 def feed_sessions(user, now: datetime) -> list[tuple[WorkshopSession, int]]:
-    """Return the sessions the person holds a seat for (cancelled ones too, so calendars drop them), each with
-    the person's calendar sequence of it."""
-    stmt = (select(WorkshopSession, Booking.calendar_sequence).join(Booking, Booking.session_id == WorkshopSession.id)
-            .where(Booking.user_id == user.id, Booking.status == "confirmed",
-                   WorkshopSession.ends_at >= now - timedelta(days=90))
-            .options(*_session_loads()).order_by(WorkshopSession.starts_at))
-    return [(session, personal_sequence) for session, personal_sequence in db.session.execute(stmt)]
+    """Return the sessions the person holds a seat for or leads (cancelled ones too, so calendars drop them),
+    each with the person's calendar sequence of it."""
+    since = now - timedelta(days=90)
+    booked = (select(WorkshopSession, Booking.calendar_sequence).join(Booking, Booking.session_id == WorkshopSession.id)
+              .where(Booking.user_id == user.id, Booking.status == "confirmed", WorkshopSession.ends_at >= since)
+              .options(*_session_loads()))
+    led = (select(WorkshopSession).join(session_trainers, session_trainers.c.session_id == WorkshopSession.id)
+           .where(session_trainers.c.user_id == user.id, WorkshopSession.ends_at >= since)
+           .options(*_session_loads()))
+    sessions = {session.id: (session, personal_sequence) for session, personal_sequence in db.session.execute(booked)}
+    for session in db.session.scalars(led):
+        sessions.setdefault(session.id, (session, 0))
+    return sorted(sessions.values(), key=lambda pair: pair[0].starts_at)
 
 
 def trainer_candidates(module: Module, current: list | None = None) -> list:

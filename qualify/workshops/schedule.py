@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import delete, select
 
 from qualify.accounts.models import User
 from qualify.core import audit
@@ -12,7 +13,7 @@ from qualify.core.time import LOCAL_TZ, to_local
 from qualify.courses.models import Module
 from qualify.extensions import db
 from qualify.workshops import mails, services
-from qualify.workshops.models import WorkshopSession
+from qualify.workshops.models import Booking, SentReminder, WorkshopSession
 
 MAX_SERIES = 52
 SESSION_KINDS = ("workshop", "exchange")
@@ -104,7 +105,8 @@ def _apply(session: WorkshopSession, plan: SessionPlan, day: date) -> None:
     session.capacity = plan.capacity
     session.format = plan.format
     session.place = plan.place.strip()
-    session.online_url = plan.online_url.strip()
+    # On site there is no link: one left from an online or hybrid plan would still show, and go in calendars.
+    session.online_url = plan.online_url.strip() if plan.format != "in-person" else ""
     session.note = plan.note.strip()
     session.approval_required = plan.approval_required
     session.trainers = list(plan.trainers)
@@ -147,6 +149,11 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     if session.starts_at != starts_at and session.starts_at <= now:
         raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.", day=day.strftime("%d.%m.%Y")))
     session.updated_at = now
+    if session.bookings_closed_at is not None and session.booking_deadline_at > now:
+        session.bookings_closed_at = None  # the deadline moved into the future: bookings open again
+    if session.starts_at != starts_at:  # reminders go out again for the new date
+        db.session.execute(delete(SentReminder).where(SentReminder.booking_id.in_(
+            select(Booking.id).where(Booking.session_id == session.id))))
     told = _seen_by_participants(session) != seen_before  # seats or trainers alone change nothing for them
     if told:
         session.sequence += 1

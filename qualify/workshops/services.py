@@ -293,6 +293,8 @@ def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
         return []  # cancelled a moment ago (second click)
     if now >= session.starts_at:
         raise BookingError(_("Der Termin hat schon begonnen."))
+    if booking.attendance is not None:  # present already counts the module done; absent is on record
+        raise BookingError(_("Ihre Anwesenheit ist schon eingetragen. Bitte wenden Sie sich an die Leitung."))
     if booking.status == "confirmed" and now > session.cancellation_deadline_at:
         raise BookingError(_("Die Frist zum Freigeben des Platzes ist vorbei. "
                              "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
@@ -355,7 +357,9 @@ def approve(booking: Booking, *, by: User, now: datetime) -> Booking:
     booking.status, booking.confirmed_at = _seat_or_queue(session, now)
     db.session.flush()
     audit.record("workshops.booking_approved", actor=by, target=booking, session_id=session.id)
-    mails.notify(booking, "approved", position=waitlist_position(booking))
+    # Approved into a full session is a place on the waitlist, and the mail says that, not "approved".
+    mails.notify(booking, "approved" if booking.status == "confirmed" else "approved_waitlisted",
+                 position=waitlist_position(booking))
     return booking
 
 
@@ -382,8 +386,10 @@ def close_bookings(session: WorkshopSession, *, now: datetime) -> int:
                                  Booking.status.in_(("waitlisted", "pending")))
     left_out = list(db.session.scalars(stmt))
     for booking in left_out:
+        # A request nobody decided on did not miss a seat: it went unanswered, and the mail says so.
+        kind = "expired" if booking.status == "waitlisted" else "request_expired"
         booking.status = "expired"
-        mails.notify(booking, "expired")
+        mails.notify(booking, kind)
     db.session.flush()
     return len(left_out)
 
@@ -403,7 +409,7 @@ def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) ->
     if booking.status != "confirmed" or session.is_cancelled:
         raise BookingError(_("Anwesenheit gibt es nur für bestätigte Plätze."))
     if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
-        raise BookingError(_("Die Anwesenheit kann erst ab Beginn des Termins eingetragen werden."))
+        raise BookingError(_("Die Anwesenheit kann erst ab einer Stunde vor Beginn eingetragen werden."))
     was_present = booking.attendance == "present"
     booking.attendance = value
     booking.attendance_marked_at, booking.attendance_marked_by_id = now, by.id

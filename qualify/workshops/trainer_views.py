@@ -84,8 +84,8 @@ def edit_session(session_id: int):
         else:
             db.session.commit()
             flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt.") if told else
-                  _("Der Termin ist geändert. Für die Angemeldeten hat sich nichts geändert; sie bekommen keine "
-                    "E-Mail."))
+                  _("Der Termin ist geändert. Zeit, Ort und Ablauf sind für die Angemeldeten gleich geblieben; "
+                    "darüber bekommen sie keine E-Mail."))
             _warn_about([session])
             return access.back_to_session(session_id)
     return render_template("workshops/session_form.html", form=form, module=session.module, session=session)
@@ -94,6 +94,7 @@ def edit_session(session_id: int):
 def _warn_about(sessions: list) -> None:
     """Say what is allowed but rarely meant: deadlines already past, fewer seats than given, a trainer twice."""
     now = utcnow()
+    sessions = [session for session in sessions if session.starts_at > now]  # a running one takes no bookings
     if any(session.booking_deadline_at <= now for session in sessions):
         flash(_("Der Anmeldeschluss ist schon vorbei: Niemand kann diesen Termin buchen. Wenn das nicht gewollt "
                 "ist, verkürzen Sie den Anmeldeschluss."), "warning")
@@ -164,8 +165,10 @@ def approve(booking_id: int):
         db.session.rollback()
         flash(str(error), "error")
     else:
+        name, waiting = booking.user.display_name, booking.status == "waitlisted"
         db.session.commit()
-        flash(_("Freigegeben: %(name)s", name=booking.user.display_name))
+        flash(_("Freigegeben: %(name)s – alle Plätze sind vergeben, also auf die Warteliste.", name=name) if waiting
+              else _("Freigegeben: %(name)s", name=name))
     return redirect(url_for("workshops.manage", session_id=booking.session_id))
 
 

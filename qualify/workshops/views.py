@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -95,7 +96,7 @@ def session(session_id: int):
         position=services.waitlist_position(booking) if booking else None, manages=manages,
         open=services.bookings_open(session, now), labels=STATUS_LABELS, formats=FORMAT_LABELS,
         show_link=not session.is_cancelled and (manages or (booking is not None and booking.status == "confirmed")),
-        can_attend=services.can_take_attendance(current_user, session),
+        can_attend=not session.is_cancelled and services.can_take_attendance(current_user, session),
         leads=services.is_trainer_of(current_user, session))
 
 
@@ -140,6 +141,7 @@ def cancel_booking(session_id: int):
     booking = services.booking_of(current_user, session)
     if booking is None:
         abort(404)
+    had_seat = booking.status == "confirmed"
     try:
         services.cancel(booking, now=utcnow())
     except BookingError as error:
@@ -147,7 +149,7 @@ def cancel_booking(session_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("Ihre Anmeldung ist storniert."))
+        flash(_("Ihr Platz ist freigegeben.") if had_seat else _("Ihre Anmeldung ist zurückgezogen."))
     return access.back_to_session(session_id)
 
 
@@ -171,13 +173,30 @@ def session_ics(session_id: int):
 @bp.post("/kalender/abo")
 @login_required
 def create_feed():
-    """Create (or renew) my calendar subscription; the address is shown once."""
+    """Create (or renew) my calendar subscription, then show its address once (after a redirect: reloading the
+    page must not replace the address just copied)."""
     token = calendar.create_feed_token(current_user)
     db.session.commit()
+    flask_session[NEW_FEED_TOKEN] = token
+    return redirect(url_for("workshops.new_feed"))
+
+
+NEW_FEED_TOKEN = "new_feed_token"  # noqa: S105 (the session key's name, not a secret)
+
+
+@bp.get("/kalender/abo")
+@login_required
+def new_feed():
+    """Show the address of the subscription just created, once."""
+    token = flask_session.pop(NEW_FEED_TOKEN, None)
+    if token is None:
+        return redirect(url_for("workshops.mine"))
     feed_url = url_for("workshops.feed", token=token, _external=True)
     # webcal: opens the calendar app of a phone or Mac with the subscription filled in.
     webcal_url = "webcal://" + feed_url.split("://", 1)[1] if feed_url.startswith(("https://", "http://")) else None
-    return render_template("workshops/feed.html", feed_url=feed_url, webcal_url=webcal_url)
+    response = make_response(render_template("workshops/feed.html", feed_url=feed_url, webcal_url=webcal_url))
+    response.headers["Cache-Control"] = "no-store"  # the secret address stays out of caches and history
+    return response
 
 
 @bp.post("/kalender/abo/widerrufen")

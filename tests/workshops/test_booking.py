@@ -151,3 +151,50 @@ def test_raising_the_capacity_promotes_waiting_people(make_session, make_user, t
     # More seats change nothing the booked people see: no "changed" mail, the same calendar entry.
     assert session.sequence == 0 and outbox(seated.email, "Termin geändert") == []
     assert len(outbox(waiting.email, "Ein Platz ist frei geworden")) == 1
+
+
+def test_moving_the_booking_deadline_into_the_future_opens_bookings_again(make_session, make_user, trainer):
+    session = make_session(booking_hours_before=48)
+    services.close_bookings(session, now=at(session, hours=-47))
+    db.session.commit()
+    with pytest.raises(BookingClosed):
+        services.book(session, make_user(), now=at(session, hours=-30))
+    plan = schedule.SessionPlan.of(session)
+    plan.booking_hours_before = 0
+    day = session.starts_at.astimezone(schedule.LOCAL_TZ).date()
+    schedule.update_session(session, plan, day, by=trainer, now=at(session, hours=-30))
+    db.session.commit()
+    assert services.book(session, make_user(), now=at(session, hours=-29)).status == "confirmed"
+
+
+def test_someone_marked_present_cannot_give_up_the_seat(make_session, make_user, trainer):
+    person = make_user()
+    session = make_session(booked=[person], cancellation_hours_before=0)
+    booking = services.booking_of(person, session)
+    services.mark_attendance(booking, "present", by=trainer, now=at(session, minutes=-30))
+    db.session.commit()
+    with pytest.raises(BookingError, match="Anwesenheit ist schon eingetragen"):
+        services.cancel(booking, now=at(session, minutes=-20))
+
+
+def test_a_request_left_undecided_at_the_deadline_is_told_so_not_that_no_seat_came_free(make_session, make_user):
+    asking = make_user()
+    session = make_session(capacity=1, approval_required=True, booking_hours_before=24)
+    services.book(session, asking, now=at(session, days=-3))
+    db.session.commit()
+    services.close_bookings(session, now=at(session, hours=-24))
+    db.session.commit()
+    (mail,) = outbox(asking.email, "Anmeldung geschlossen")
+    assert "nicht entschieden" in mail.body_text and "kein Platz frei" not in mail.body_text
+
+
+def test_a_request_approved_into_a_full_session_is_told_it_is_on_the_waitlist(make_session, make_user, trainer):
+    seated, asking = make_user(), make_user()
+    session = make_session(capacity=1, approval_required=True)
+    for person in (seated, asking):
+        services.book(session, person, now=at(session, days=-3))
+    services.approve(services.booking_of(seated, session), by=trainer, now=at(session, days=-3))
+    services.approve(services.booking_of(asking, session), by=trainer, now=at(session, days=-3))
+    db.session.commit()
+    (mail,) = outbox(asking.email, "freigegeben")
+    assert mail.subject.startswith("Anmeldung freigegeben, Warteliste") and "Platz 1" in mail.body_text

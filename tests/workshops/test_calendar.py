@@ -66,9 +66,10 @@ def test_confirmation_mail_carries_the_ics(make_session, make_user):
     make_session(booked=[person])
     (mail,) = outbox(person.email)
     (attachment,) = mail.made_attachments()
-    assert attachment["content_type"] == "text/calendar"
+    assert attachment["content_type"] == "text/calendar; method=REQUEST"  # an invitation to mail programs (iMIP)
     _cal, event = parse(attachment["data"].encode())
     assert "Praxistag" in str(event["SUMMARY"])
+    assert str(event["ATTENDEE"]) == f"mailto:{person.email}"  # whom the invitation is for (RFC 5546)
 
 
 def test_giving_up_a_seat_is_confirmed_by_mail_with_a_cancel_for_the_calendar(make_session, make_user):
@@ -141,7 +142,7 @@ def test_feed_lists_confirmed_sessions_and_stops_working_when_revoked(client, lo
                            booked_at=utcnow()))
     db.session.commit()
     login(person)
-    page = client.post("/termine/kalender/abo", data={})
+    page = client.post("/termine/kalender/abo", data={}, follow_redirects=True)
     url = re.search(r'value="(http[^"]+\.ics)"', page.text).group(1)
     assert f'href="webcal://{url.split("://", 1)[1]}"' in page.text  # one tap on a phone subscribes
     path = url.split("localhost", 1)[1]
@@ -155,6 +156,24 @@ def test_feed_lists_confirmed_sessions_and_stops_working_when_revoked(client, lo
     assert "Adresse widerrufen …</summary>" in mine and "Neue Adresse erzeugen …</summary>" in mine
     client.post("/termine/kalender/abo/widerrufen", data={})
     assert client.get(path).status_code == 404
+
+
+def test_a_trainers_feed_holds_the_sessions_they_lead(client, login, make_session, trainer):
+    led = make_session()
+    login(trainer)
+    page = client.post("/termine/kalender/abo", data={}, follow_redirects=True)
+    url = re.search(r'value="(http[^"]+\.ics)"', page.text).group(1)
+    feed = client.get(url.split("localhost", 1)[1])
+    assert {str(e["UID"]) for e in Calendar.from_ical(feed.data).walk("VEVENT")} == {led.uid}
+
+
+def test_reloading_the_page_with_a_new_feed_address_does_not_replace_it(client, login, make_user):
+    login(make_user())
+    first = client.post("/termine/kalender/abo", data={}, follow_redirects=True)
+    url = re.search(r'value="(http[^"]+\.ics)"', first.text).group(1)
+    again = client.get("/termine/kalender/abo", follow_redirects=True)  # the reload after the redirect
+    assert url not in again.text  # shown once only
+    assert client.get(url.split("localhost", 1)[1]).status_code == 200  # and still the one that works
 
 
 def test_a_new_feed_address_replaces_the_old_one(make_user):

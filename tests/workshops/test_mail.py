@@ -131,7 +131,7 @@ def test_the_calendar_file_is_made_when_the_mail_is_sent(app, monkeypatch, smtp_
     (mail,) = outbox(person.email)
     assert mail.attachments == [{"make": "workshops.session_ics", "session_id": session.id,
                                  "include_link": True, "page_url": mail.attachments[0]["page_url"],
-                                 "personal_sequence": 0}]
+                                 "personal_sequence": 0, "attendee": person.email}]
     session.place = "Halle 7"  # changed after the booking, before the mail goes out
     db.session.commit()
 
@@ -140,6 +140,7 @@ def test_the_calendar_file_is_made_when_the_mail_is_sent(app, monkeypatch, smtp_
     message = message_from_bytes(received.envelopes[0].content, policy=policy.default)
     (calendar,) = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
     assert "LOCATION:Halle 7" in calendar.get_content()
+    assert calendar.get_param("method") == "REQUEST" and message["Date"]
 
 
 def test_a_mail_about_a_deleted_session_goes_without_its_calendar_file(app, make_session, make_user):

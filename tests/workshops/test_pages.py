@@ -60,7 +60,7 @@ def test_cancelling_from_the_page_frees_the_seat(client, login, make_user, make_
     session = make_session(booked=[person])
     login(person)
     page = client.post(f"/termine/{session.id}/buchung/stornieren", data={}, follow_redirects=True)
-    assert "storniert" in page.text
+    assert "Ihr Platz ist freigegeben." in page.text
     assert bookings_of(session)[0].status == "cancelled"
 
 

@@ -239,3 +239,34 @@ def test_a_standby_scheduler_takes_over_when_the_running_one_stops(app):
 def test_once_and_standby_do_not_go_together(runner):
     result = runner.invoke(cli, ["scheduler", "--once", "--standby"])
     assert result.exit_code != 0 and "do not go together" in result.output
+
+
+def test_a_session_moved_to_another_day_is_reminded_of_again(make_session, make_user, trainer):
+    from datetime import timedelta
+
+    from qualify.workshops import schedule
+
+    person = make_user()
+    session = make_session(booked=[person])
+    assert jobs.send_reminders(at(session, hours=-23)) == 1
+    db.session.commit()
+    plan = schedule.SessionPlan.of(session)
+    day = (session.starts_at + timedelta(days=7)).astimezone(schedule.LOCAL_TZ).date()
+    schedule.update_session(session, plan, day, by=trainer, now=at(session, hours=-20))
+    db.session.commit()
+    assert jobs.send_reminders(at(session, hours=-23)) == 1  # the day before the new date
+    db.session.commit()
+    assert len(outbox(person.email, "Erinnerung")) == 2
+
+
+def test_no_reminder_to_someone_already_marked_excused(make_session, make_user, trainer):
+    from qualify.workshops import services
+
+    excused, coming = make_user(), make_user()
+    session = make_session(booked=[excused, coming])
+    services.mark_attendance(services.booking_of(excused, session), "excused", by=trainer,
+                             now=at(session, minutes=-55))
+    db.session.commit()
+    assert jobs.send_reminders(at(session, minutes=-50)) == 1
+    db.session.commit()
+    assert outbox(excused.email, "Erinnerung") == [] and len(outbox(coming.email, "Erinnerung")) == 1
