@@ -2,10 +2,12 @@
 
 from flask import current_app
 from flask_babel import force_locale, format_date, format_time
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
+from qualify.core.time import to_local
 from qualify.workshops import calendar
 from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
 
@@ -63,13 +65,17 @@ def _render(name: str, context: dict) -> str:
 
 def session_when(session: WorkshopSession) -> str:
     """Name day, date and time span in Europe/Berlin in the current language."""
-    return (f"{format_date(session.starts_at, 'full')}, "
+    span = (f"{format_date(session.starts_at, 'full')}, "
             f"{format_time(session.starts_at, 'short')}–{format_time(session.ends_at, 'short')}")
+    if to_local(session.ends_at).date() != to_local(session.starts_at).date():
+        return _("%(span)s (bis zum Folgetag)", span=span)
+    return span
 
 
-def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat: bool = False) -> None:
+def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat: bool = False,
+           changes: tuple = ()) -> None:
     """Queue the mail of this kind to the booked person (with the .ics when they hold a seat, or held one
-    until they withdrew: had_seat)."""
+    until they withdrew: had_seat); `changes` names what changed in a changed session."""
     session, user = booking.session, booking.user
     page_url = absolute_url("workshops.session", session_id=session.id)
     holds_seat = booking.status == "confirmed"
@@ -87,17 +93,17 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
         context = {"user": user, "session": session, "booking": booking, "when": session_when(session),
                    "message": str(message) % {"position": position or "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,
-                   "position": position}
+                   "position": position, "changes": [str(change) for change in changes]}
         subject = str(subject) % {"title": session.title}
         queue_mail(user.email, subject, _render("workshops/mail/booking.txt", context),
                    _render("workshops/mail/booking.html", context), attachments)
 
 
-def notify_session(session: WorkshopSession, kind: str) -> int:
+def notify_session(session: WorkshopSession, kind: str, *, changes: tuple = ()) -> int:
     """Tell everyone with an active booking that the session changed or was cancelled; return how many."""
     told = 0
     for booking in session.bookings:
         if booking.status in ACTIVE_STATUSES:
-            notify(booking, kind)
+            notify(booking, kind, changes=changes)
             told += 1
     return told

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from qualify.accounts.models import User
@@ -21,6 +22,9 @@ SESSION_KINDS = ("workshop", "exchange")
 
 class ScheduleError(ValueError):
     """A date or series that cannot be planned; the message is for the trainer."""
+
+
+MAX_OVERNIGHT = timedelta(hours=12)
 
 
 def local_to_utc(day: date, at: time) -> datetime:
@@ -70,9 +74,14 @@ class SessionPlan:
     trainers: list[User] = field(default_factory=list)
 
     def times_on(self, day: date) -> tuple[datetime, datetime]:
-        starts_at, ends_at = local_to_utc(day, self.start_time), local_to_utc(day, self.end_time)
-        if ends_at <= starts_at:
-            raise ScheduleError(_("Das Ende muss nach dem Beginn liegen."))
+        """Begin and end on the day; an end before the begin is on the next day (a night shift's 22:00–06:00)."""
+        starts_at = local_to_utc(day, self.start_time)
+        if self.end_time > self.start_time:
+            return starts_at, local_to_utc(day, self.end_time)
+        ends_at = local_to_utc(day + timedelta(days=1), self.end_time)
+        if ends_at - starts_at > MAX_OVERNIGHT:  # more likely a slip than a session through the night
+            raise ScheduleError(_("Das Ende liegt vor dem Beginn. Ein Termin über Nacht (z. B. 22:00–06:00) darf "
+                                  "höchstens %(hours)d Stunden dauern.", hours=MAX_OVERNIGHT.seconds // 3600))
         return starts_at, ends_at
 
     @classmethod
@@ -154,21 +163,34 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     if session.starts_at != starts_at:  # reminders go out again for the new date
         db.session.execute(delete(SentReminder).where(SentReminder.booking_id.in_(
             select(Booking.id).where(Booking.session_id == session.id))))
-    told = _seen_by_participants(session) != seen_before  # seats or trainers alone change nothing for them
+    changes = _changes(seen_before, _seen_by_participants(session))
+    told = bool(changes)  # seats or trainers alone change nothing for them
     if told:
         session.sequence += 1
         db.session.flush()
-        mails.notify_session(session, "changed")
+        mails.notify_session(session, "changed", changes=changes)
     db.session.flush()
     audit.record("workshops.session_changed", actor=by, target=session)
     services.promote(session, now=now)
     return told
 
 
+# What the booked people read in the mail and their calendar, named as the change mail names it.
+_TIME = _l("Zeit")
+SEEN_BY_PARTICIPANTS = (("starts_at", _TIME), ("ends_at", _TIME), ("format", _l("Format")),
+                        ("place", _l("Ort")), ("online_url", _l("Online-Zugang")), ("note", _l("Hinweis")),
+                        ("cancellation_deadline_at", _l("Frist zum Freigeben des Platzes")))
+
+
 def _seen_by_participants(session: WorkshopSession) -> tuple:
-    """What the booked people read in the mail and their calendar: when, where, how, the note, their deadline."""
-    return (session.starts_at, session.ends_at, session.format, session.place, session.online_url, session.note,
-            session.cancellation_deadline_at)
+    return tuple(getattr(session, name) for name, _label in SEEN_BY_PARTICIPANTS)
+
+
+def _changes(before: tuple, after: tuple) -> tuple:
+    """Name what changed for the booked people, each once, in the order of SEEN_BY_PARTICIPANTS."""
+    names = [label for (_name, label), old, new in zip(SEEN_BY_PARTICIPANTS, before, after, strict=True)
+             if old != new]
+    return tuple(dict.fromkeys(names))
 
 
 def cancel_session(session: WorkshopSession, *, by: User, now: datetime, note: str = "") -> int:

@@ -2,7 +2,7 @@
 
 import socket
 import threading
-from datetime import timedelta
+from datetime import time, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -178,3 +178,19 @@ def test_two_senders_at_once_send_each_message_once(app, monkeypatch, smtp_serve
     assert sum(counts) == 30
     recipients = [envelope.rcpt_tos[0] for envelope in received.envelopes]
     assert sorted(recipients) == sorted(f"person{n}@example.test" for n in range(30))
+
+
+def test_the_change_mail_says_what_changed_and_carries_the_new_note(make_session, make_user, trainer):
+    from qualify.workshops import schedule
+
+    person = make_user()
+    session = make_session(booked=[person])
+    plan = schedule.SessionPlan.of(session)
+    plan.place, plan.note = "Halle 7", "Bitte Sicherheitsschuhe mitbringen."
+    plan.start_time = time(11)
+    day = session.starts_at.astimezone(schedule.LOCAL_TZ).date()
+    schedule.update_session(session, plan, day, by=trainer, now=at(session, days=-3))
+    db.session.commit()
+    (mail,) = outbox(person.email, "Termin geändert")
+    assert "Geändert: Zeit, Ort, Hinweis" in mail.body_text
+    assert "Hinweis der Leitung: Bitte Sicherheitsschuhe mitbringen." in mail.body_text

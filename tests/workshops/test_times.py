@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from qualify.workshops.schedule import ScheduleError, local_to_utc, series_dates
+from qualify.core.time import LOCAL_TZ, to_local
+from qualify.workshops.schedule import ScheduleError, SessionPlan, local_to_utc, series_dates
 from tests.workshops.conftest import outbox
 
 
@@ -66,3 +67,17 @@ def test_english_readers_get_day_month_year_and_the_24_hour_clock(client, login,
     (mail,) = outbox(english.email)
     assert "Tuesday" in mail.body_text and "12 January 2027" in mail.body_text
     assert "14:00–17:00" in mail.body_text and "PM" not in mail.body_text
+
+
+def test_a_night_shift_session_ends_the_next_morning(client, login, make_user, make_session):
+    session = make_session(day=date(2027, 1, 12), start=time(22), end=time(6))
+    assert (to_local(session.starts_at), to_local(session.ends_at)) == (
+        datetime(2027, 1, 12, 22, tzinfo=LOCAL_TZ), datetime(2027, 1, 13, 6, tzinfo=LOCAL_TZ))
+    login(make_user())
+    assert "22:00–06:00 (bis zum Folgetag)" in client.get(f"/termine/{session.id}").text
+
+
+def test_an_end_long_before_the_begin_is_taken_for_a_slip_not_a_night():
+    plan = SessionPlan(start_time=time(10), end_time=time(9), capacity=5)
+    with pytest.raises(ScheduleError, match="höchstens 12 Stunden"):
+        plan.times_on(date(2027, 1, 12))
