@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
@@ -100,6 +101,10 @@ def feed_ics(sessions: list[tuple[WorkshopSession, int]], *, name: str, page_url
     METHOD: it is published, not sent)."""
     calendar = _calendar(None)
     calendar.add("x-wr-calname", name)
+    # How often calendar apps should look again (RFC 7986, and the older name Outlook reads): a changed room
+    # should reach a phone within the hour, not the next day.
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
     for session, personal_sequence in sessions:
         calendar.add_component(session_event(session, include_link=True, page_url=page_url(session),
                                              personal_sequence=personal_sequence))

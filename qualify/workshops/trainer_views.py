@@ -152,7 +152,9 @@ def export_csv(session_id: int):
     db.session.commit()
     response = make_response(export.participants_csv(bookings, _positions(bookings)))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="teilnehmende-{session.id}.csv"'
+    # Named by the module and the day, so that a download folder of lists tells them apart.
+    day = to_local(session.starts_at).date().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="teilnehmende-{session.module.slug}-{day}.csv"'
     return response
 
 

@@ -165,6 +165,7 @@ def test_a_trainers_feed_holds_the_sessions_they_lead(client, login, make_sessio
     url = re.search(r'value="(http[^"]+\.ics)"', page.text).group(1)
     feed = client.get(url.split("localhost", 1)[1])
     assert {str(e["UID"]) for e in Calendar.from_ical(feed.data).walk("VEVENT")} == {led.uid}
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in feed.data  # a changed room reaches phones within the hour
 
 
 def test_reloading_the_page_with_a_new_feed_address_does_not_replace_it(client, login, make_user):

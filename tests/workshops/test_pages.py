@@ -182,6 +182,8 @@ def test_csv_export_neutralises_formulas(client, login, make_user, make_session,
     login(trainer)
     response = client.get(f"/termine/{session.id}/teilnehmende.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    day = to_local(session.starts_at).date().isoformat()  # the file named by module and day
+    assert f'filename="teilnehmende-{session.module.slug}-{day}.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     shown = [row[0] for row in rows[1:]]
     assert shown == ["'" + name for name in names[:-1]] + ["Ruth Normal"]
