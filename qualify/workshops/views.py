@@ -104,30 +104,25 @@ def session(session_id: int):
 @login_required
 def book(session_id: int):
     """Book a seat, a place on the waitlist, or ask for approval."""
-    session = access.visible_session(session_id)
-    try:
-        booking = services.book(session, current_user, now=utcnow())
-    except BookingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        # Said before the commit, which would expire the booking and the person (two more statements).
-        flash(str(STATUS_MESSAGES[booking.status]))
-        db.session.commit()
-    return access.back_to_session(session_id)
+    return _booked_by(services.book, session_id)
 
 
 @bp.post("/<int:session_id>/buchung/wechseln")
 @login_required
 def switch_booking(session_id: int):
     """Take a free seat here and give up my booking at another date of the module."""
+    return _booked_by(services.switch_to, session_id)
+
+
+def _booked_by(booking_function, session_id: int):
     session = access.visible_session(session_id)
     try:
-        booking = services.switch_to(session, current_user, now=utcnow())
+        booking = booking_function(session, current_user, now=utcnow())
     except BookingError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
+        # Said before the commit, which would expire the booking and the person (two more statements).
         flash(str(STATUS_MESSAGES[booking.status]))
         db.session.commit()
     return access.back_to_session(session_id)
