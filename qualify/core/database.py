@@ -132,11 +132,19 @@ def contains_text(column, words: str):
 def take_turns(key: str) -> None:
     """Let transactions that pass the same key run one after another from here until they end.
 
-    PostgreSQL: an advisory lock for the transaction. SQLite has no such lock and lets readers run side by side;
-    it writes one transaction at a time, which serves the single-server setups it is meant for.
+    PostgreSQL: an advisory lock for the transaction, per key. SQLite has no such lock: the transaction takes the
+    database's write lock now (BEGIN IMMEDIATE) instead of at its first write, so that what it reads from here
+    on cannot change under it – writers take turns whatever their key, as SQLite writes one at a time anyway,
+    and readers go on. Without it, simultaneous requests all counted, say, the failed logins before any of
+    them wrote one.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
         db.session.execute(_advisory_lock_statement(), {"key": key})
+    elif dialect == "sqlite":
+        connection = db.session.connection()
+        if not connection.connection.dbapi_connection.in_transaction:  # after a write it holds the lock already
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @cache

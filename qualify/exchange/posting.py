@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased
 
+from qualify.core.database import take_turns
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.following import follow, follow_of
@@ -70,6 +71,7 @@ def start_thread(space: ExchangeSpace, user, title: str, body: str, *, anonymous
         raise ExchangeError(_("Bitte geben Sie einen Titel an."))
     if len(title) > MAX_TITLE_LENGTH:
         raise ExchangeError(_("Der Titel ist zu lang (höchstens %(limit)s Zeichen).", limit=MAX_TITLE_LENGTH))
+    take_turns(f"posting:{user.id}")  # two copies sent at the same moment: the second finds the first
     if (earlier := _retried(user, body, now=now, space=space, title=title)) is not None:
         return earlier.thread
     _check_anonymous(space, anonymous)
@@ -113,6 +115,7 @@ def reply(thread: ExchangeThread, user, body: str, *, anonymous: bool, now: date
     moderator = is_moderator(user, space)
     if (refusal := reply_refusal(thread, moderator=moderator)) is not None:
         raise ExchangeError(refusal)
+    take_turns(f"posting:{user.id}")
     if (earlier := _retried(user, body, now=now, thread=thread)) is not None:
         return earlier
     if reply_to is not None and reply_to.thread_id != thread.id:

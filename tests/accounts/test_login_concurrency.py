@@ -1,13 +1,10 @@
-"""Many attempts at the same moment: the throttles hold exactly, not two or three times over (PostgreSQL)."""
+"""Many attempts at the same moment: the throttles hold exactly, not two or three times over."""
 
-import pytest
 from sqlalchemy import select
 
 from qualify.core.mail import OutboxMessage
 from qualify.extensions import db
 from tests.workshops.test_concurrency import run_together
-
-pytestmark = pytest.mark.postgres
 
 
 def test_twenty_simultaneous_wrong_passwords_are_checked_only_up_to_the_limit(app, new_client, make_user):

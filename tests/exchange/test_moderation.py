@@ -460,6 +460,32 @@ def test_a_thread_sent_twice_is_opened_once(make_space, author, client_for):
     assert len(reading.threads_of(space, author, moderator=False)) == 1
 
 
+def test_copies_of_a_reply_and_of_a_new_thread_sent_at_the_same_moment_post_once(
+        make_space, author, reader, client_for):
+    from tests.workshops.test_concurrency import run_together
+
+    space = make_space(moderation="post")
+    thread = start(space, author)
+    thread_id, space_id = thread.id, space.id
+    browsers = [client_for(reader) for _ in range(4)]
+    for browser in browsers:
+        browser.csrf_token()  # fetched before the burst
+
+    def send(browser, url, form):
+        def task(barrier):
+            barrier.wait()
+            browser.post(url, data=form)
+        return task
+
+    reply = (f"/austausch/faden/{thread_id}/antworten", {"body": "Gleichzeitig!"})
+    opening = (f"/austausch/raum/{space_id}/neu", {"title": "Doppelt?", "body": "Einmal bitte."})
+    assert run_together([send(browser, *reply) for browser in browsers]) == []
+    assert run_together([send(browser, *opening) for browser in browsers]) == []
+    db.session.expire_all()
+    assert [post.body_source for post in thread.posts[1:]] == ["Gleichzeitig!"]
+    assert [row.thread.title for row in reading.threads_of(space, reader, moderator=False)].count("Doppelt?") == 1
+
+
 def test_a_reply_sent_twice_is_posted_once_but_the_same_words_later_are_a_new_reply(
         make_space, author, reader, client_for):
     space = make_space(moderation="post")
