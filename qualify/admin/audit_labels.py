@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "reports.export": _l("Bericht heruntergeladen"),
     "user.create": _l("Person angelegt"),
     "user.deactivate": _l("Konto deaktiviert"),
+    "user.invitation": _l("Einladung erneut gesendet"),
     "user.reactivate": _l("Konto wieder aktiviert"),
     "user.roles": _l("Rollen geändert"),
     "user.update": _l("Personendaten geändert"),

@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -80,3 +81,14 @@ class WithdrawCertificateForm(FlaskForm):
                            description=_l("Die Person erfährt ihn per E-Mail; die Prüfseite nennt ihn nicht."))
     modules = CheckboxListField(_l("Diese Module muss die Person erneut erledigen"))
     submit = SubmitField(_l("Zertifikat zurückziehen"))
+
+
+class EraseOtherAccountForm(FlaskForm):
+    posts = RadioField(_l("Beiträge der Person im Austausch"), default="keep", choices=[
+        SelectChoice("keep", _l("stehen lassen, angezeigt als „ehemaliges Mitglied“")),
+        SelectChoice("delete", _l("löschen – mit den Titeln der Themen, die die Person eröffnet hat (Antworten "
+                                  "anderer bleiben unter neutralem Titel stehen)"))])
+    reason = TextAreaField(_l("Anlass, für das Protokoll"), validators=[DataRequired(), Length(max=500)],
+                           description=_l("z. B. „Löschantrag vom 3. Dezember, Austritt zum 30. November“"))
+    confirm = BooleanField(_l("Ich lösche dieses Konto und seine Daten endgültig."), validators=[DataRequired()])
+    submit = SubmitField(_l("Konto endgültig löschen"))

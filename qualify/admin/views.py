@@ -113,6 +113,7 @@ def edit_user(user_id: int):
     del form.send_invitation
     if form.validate_on_submit():
         organisation, unit = _placement(form.unit.data)
+        old_email = user.email
         try:
             services.update_user(user, email=form.email.data, display_name=form.display_name.data,
                                  personnel_number=form.personnel_number.data, language=form.language.data,
@@ -121,8 +122,13 @@ def edit_user(user_id: int):
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
+            # A corrected address of someone still invited: the invitation to the wrong one no longer works.
+            invited_again = user.email != old_email and user.active and not user.password_hash
+            if invited_again:
+                send_password_reset(user, invitation=True)
             db.session.commit()
-            flash(_("Gespeichert."), "success")
+            flash(_("Gespeichert. Die Einladung ging neu an %(email)s.", email=user.email) if invited_again
+                  else _("Gespeichert."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     if request.method == "GET":  # every look at a person's data is logged; the works council can read it
         audit.record("personal_data.view", actor=current_user, target=user, organisation_id=user.organisation_id)

@@ -98,7 +98,9 @@ CATEGORIES = (
              (Holding("course_owners", "user_id", DELETE), Holding("module_versions", "created_by_id", DETACH))),
     Category("audit", _l("Protokoll der Verwaltung"), _l("Nachvollziehbarkeit von Änderungen an Konten und Kursen"),
              _l("die Administration; der Betriebsrat für Berichtsabrufe seiner Organisation"),
-             (Holding("audit_events", "actor_id", DETACH),), default_days=1095,
+             # What an erased person did stays in the log under the stand-in ("ehemaliges Mitglied"), never as
+             # if the system had done it.
+             (Holding("audit_events", "actor_id", ANONYMISE),), default_days=1095,
              # The works council reads who looked at reports and personal data here: a log kept for days
              # would be gone before anyone looked.
              min_days=365),

@@ -10,6 +10,8 @@ from sqlalchemy import delete, select, update
 
 from qualify.accounts.auth import purge_expired
 from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
+from qualify.accounts.roles import Role
+from qualify.accounts.services import count_active_admins
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
@@ -71,11 +73,19 @@ def _stand_in(user: User) -> User:
     return stand_in
 
 
-def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
+class ErasureRefused(ValueError):
+    """An account that cannot be erased now, with the reason in words."""
+
+
+def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | None = None, reason: str = "") -> None:
     """Remove the person and their personal data; what counts in aggregates passes to an anonymous stand-in.
 
-    Posts stay under "ehemaliges Mitglied" when keep_posts, else they are deleted.
+    Posts stay under "ehemaliges Mitglied" when keep_posts, else they are deleted. `by`: the admin who erased
+    someone else's account (with the reason, for the log); None when people erase their own.
     """
+    if user.active and Role.ADMIN in user.roles and count_active_admins() <= 1:
+        raise ErasureRefused(_("Das ist das letzte aktive Administrationskonto. Bitte geben Sie die Rolle zuerst "
+                               "einer anderen Person – sonst kann niemand mehr Konten verwalten."))
     stand_in = _stand_in(user)
     release_seats_of(user, now=now)  # a seat of someone who is gone goes to the next on the waitlist
     forget_erased_person(user)  # their name out of every minutes text, drafts included
@@ -95,7 +105,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime) -> None:
     db.session.delete(user)
     db.session.flush()
     purge_failed_logins_of(email)
-    audit.record("account.erase", kept_posts=keep_posts)
+    audit.record("account.erase", actor=by, kept_posts=keep_posts, **({"reason": reason} if by else {}))
 
 
 # What passes to the stand-in keeps its month – all the figures count by – not the person's moments, which

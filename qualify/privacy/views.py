@@ -57,12 +57,17 @@ def erase():
             form.password.errors.append(_("Das Passwort ist nicht richtig."))
         else:
             user = current_user._get_current_object()
-            services.erase_account(user, keep_posts=form.posts.data == "keep", now=utcnow())
-            db.session.commit()
-            logout_user()
-            session.clear()
-            flash(_("Ihr Konto und Ihre Daten sind gelöscht."), "success")
-            return redirect(url_for("home.index"))
+            try:
+                services.erase_account(user, keep_posts=form.posts.data == "keep", now=utcnow())
+            except services.ErasureRefused as refused:
+                db.session.rollback()
+                flash(str(refused), "error")
+            else:
+                db.session.commit()
+                logout_user()
+                session.clear()
+                flash(_("Ihr Konto und Ihre Daten sind gelöscht."), "success")
+                return redirect(url_for("home.index"))
     return render_template("privacy/erase.html", form=form)
 
 

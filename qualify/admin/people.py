@@ -1,0 +1,56 @@
+"""An admin's actions on one person's account beyond editing it: the invitation again, and erasure on request."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from qualify.accounts.mails import send_password_reset
+from qualify.accounts.models import User
+from qualify.accounts.roles import Role
+from qualify.admin.forms import EraseOtherAccountForm
+from qualify.core import audit
+from qualify.core.security import role_required
+from qualify.core.time import utcnow
+from qualify.extensions import db
+from qualify.privacy import services as privacy
+
+bp = Blueprint("admin_people", __name__, url_prefix="/verwaltung/personen")
+
+
+@bp.post("/<int:user_id>/einladung")
+@role_required(Role.ADMIN)
+def resend_invitation(user_id: int):
+    """Send the invitation again to someone who has not set a password yet (the link lasts two days)."""
+    user = db.get_or_404(User, user_id)
+    if user.password_hash or not user.active:
+        flash(_("Diese Person hat schon ein Passwort; sie kann es über „Passwort vergessen“ neu setzen.")
+              if user.active else _("Das Konto ist deaktiviert."), "error")
+    else:
+        send_password_reset(user, invitation=True)
+        audit.record("user.invitation", actor=current_user, target=user)
+        db.session.commit()
+        flash(_("Die Einladung ist erneut an %(email)s unterwegs.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/loeschen", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def erase(user_id: int):
+    """Erase someone's account on their request (a leaver, say), with the reason for the log."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:  # one's own account: with the password, under "Meine Daten"
+        return redirect(url_for("privacy.erase"))
+    form = EraseOtherAccountForm()
+    if form.validate_on_submit():
+        name = user.display_name
+        try:
+            privacy.erase_account(user, keep_posts=form.posts.data == "keep", now=utcnow(), by=current_user,
+                                  reason=form.reason.data.strip())
+        except privacy.ErasureRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("Das Konto von %(name)s und die Daten dazu sind gelöscht.", name=name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/erase_user.html", form=form, user=user)
