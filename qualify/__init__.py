@@ -6,6 +6,7 @@ from qualify import models  # noqa: F401  (every model registered before mappers
 from qualify.accounts.views import bp as accounts_bp
 from qualify.accounts.views import init_login
 from qualify.admin.certificates import bp as admin_certificates_bp
+from qualify.admin.organisations import bp as admin_organisations_bp
 from qualify.admin.people import bp as admin_people_bp
 from qualify.admin.views import bp as admin_bp
 from qualify.config import PROJECT_ROOT, Config, finalise
@@ -29,7 +30,8 @@ class QualifyFlask(Flask):
 
 
 BLUEPRINTS = (home_bp, accounts_bp, courses_bp, authoring_bp, learning_bp, workshops_bp, exchange_bp,
-              reports_bp, privacy_bp, admin_bp, admin_certificates_bp, admin_people_bp)
+              reports_bp, privacy_bp, admin_bp, admin_certificates_bp, admin_people_bp,
+              admin_organisations_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

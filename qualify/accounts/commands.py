@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from qualify.accounts import csv_import, services
+from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import Role, parse_role
 from qualify.extensions import db
 
@@ -56,6 +57,12 @@ def import_users_command(file, organisation_slug, dry_run) -> None:
     for problem in plan.problems:
         where = f"Zeile {problem.line}" if problem.line else "Datei"
         click.echo(f"{where}: {problem.column + ': ' if problem.column else ''}{problem.message}", err=True)
+    for hint in plan.hints:  # what would be possible, once for all the problems
+        click.echo(hint, err=True)
+    if plan.ignored_columns:
+        click.echo(f"Nicht übernommen: {', '.join(plan.ignored_columns)}", err=True)
+    if plan.admin_grants:
+        click.echo(f"Achtung: {plan.admin_grants} Person(en) erhalten Administrationsrechte.", err=True)
     summary = (f"{plan.count('new')} neu, {plan.count('changed')} geändert, "
                f"{plan.count('unchanged')} unverändert")
     if not plan.ok:
@@ -68,3 +75,37 @@ def import_users_command(file, organisation_slug, dry_run) -> None:
         csv_import.apply_import(plan)
         db.session.commit()
     click.echo(f"Importiert: {summary}.")
+
+
+@users_cli.command("add-organisation")
+@click.argument("name")
+@click.option("--slug", help="Short name for --organisation of other commands; made from NAME when omitted.")
+@click.option("--unit", "units", multiple=True, help="A unit (department or site); repeatable.")
+@click.option("--threshold", "small_group_threshold", type=int, default=DEFAULT_SMALL_GROUP_THRESHOLD,
+              show_default=True, help="Smallest group reports show, as agreed with the works council (at least 3).")
+def add_organisation_command(name, slug, units, small_group_threshold) -> None:
+    """Create an organisation with its units, e.g. before importing its people."""
+    try:
+        organisation = services.add_organisation(name, slug=slug, small_group_threshold=small_group_threshold,
+                                                 units=units)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created organisation {organisation.name} ({organisation.slug}) with {len(units)} unit(s); "
+               f"small-group threshold {organisation.small_group_threshold}.")
+
+
+@users_cli.command("add-units")
+@click.argument("organisation_slug")
+@click.argument("units", nargs=-1, required=True)
+def add_units_command(organisation_slug, units) -> None:
+    """Add units to an organisation: qualify users add-units muster-gmbh Montage Logistik."""
+    organisation = services.get_organisation(organisation_slug)
+    if organisation is None:
+        raise click.BadParameter(f"no organisation {organisation_slug!r}", param_hint="ORGANISATION_SLUG")
+    try:
+        added = services.add_units(organisation, units)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Added {len(added)} unit(s) to {organisation.name}: {', '.join(unit.name for unit in added)}.")

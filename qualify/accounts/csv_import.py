@@ -7,10 +7,7 @@ invitation to set one.
 """
 
 import base64
-import codecs
-import csv
 import hashlib
-import io
 import zlib
 from dataclasses import dataclass, field
 
@@ -18,6 +15,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from qualify.accounts.addresses import local_part_problem
+from qualify.accounts.csv_file import (
+    MAX_BYTES,
+    Header,
+    ImportFileError,
+    Problem,
+    decode,
+    filled_width,
+    fit_to_header,
+    read_header,
+    records,
+)
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
@@ -26,40 +35,15 @@ from qualify.core import audit
 from qualify.core.text import one_line
 from qualify.extensions import db
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
 QUERY_CHUNK = 1_000  # addresses per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
-DELIMITERS = (";", ",", "\t")  # on a tie the first wins: German Excel writes ";"
-
-# Header spellings, compared without case, blanks, "-" and "_".
-COLUMNS = {
-    "email": "email", "emailadresse": "email", "mail": "email",
-    "personalnummer": "personnel_number", "personnelnumber": "personnel_number", "persnr": "personnel_number",
-    "name": "display_name", "displayname": "display_name",
-    "einheit": "unit", "unit": "unit",
-    "rollen": "roles", "rolle": "roles", "roles": "roles", "role": "roles",
-    "sprache": "language", "language": "language",
-}
-REQUIRED = {"email": "E-Mail", "display_name": "Name"}
 LANGUAGES = {"de": "de", "deutsch": "de", "german": "de", "en": "en", "englisch": "en", "english": "en"}
+ROLE_SPELLINGS = ("Lernende", "Trainer", "Moderation", "Betriebsrat", "Koordination", "Administration")
 FIELD_LABELS = {
     "email": _l("E-Mail-Adresse"), "display_name": _l("Name"), "personnel_number": _l("Personalnummer"),
     "unit": _l("Einheit"), "roles": _l("Rollen"), "language": _l("Sprache"),
 }
 MAX_LENGTHS = {"email": 320, "display_name": 200, "personnel_number": 40}
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message is for the person who uploaded it."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a line cannot be imported; line is None when the file as a whole is unusable."""
-
-    line: int | None
-    message: str
-    column: str | None = None
 
 
 @dataclass
@@ -84,7 +68,23 @@ class Row:
 
     @property
     def change_labels(self) -> list[str]:
-        return [str(FIELD_LABELS[name]) for name in self.changes]
+        """The fields that change, the roles left out: the preview names those one by one (granted_roles)."""
+        return [str(FIELD_LABELS[name]) for name in self.changes if name != "roles"]
+
+    @property
+    def granted_roles(self) -> list[Role]:
+        """The roles importing the row gives: all of a new person's, the added ones of a stored person."""
+        granted = (self.roles or {Role.LEARNER}) if self.user is None else self.roles - self.user.roles
+        return [role for role in Role if role in granted]
+
+    @property
+    def grants_admin(self) -> bool:
+        return Role.ADMIN in self.granted_roles
+
+    @property
+    def inactive(self) -> bool:
+        """The row updates a deactivated account (which stays deactivated)."""
+        return self.user is not None and not self.user.active
 
 
 @dataclass
@@ -96,6 +96,8 @@ class ImportPlan:
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     lines_read: int = 0  # the records below the header, those with the wrong number of cells included
+    header_line: int | None = None
+    ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -109,83 +111,31 @@ class ImportPlan:
         return len({problem.line for problem in self.problems if problem.line is not None})
 
     @property
+    def hints(self) -> list[str]:
+        """What would be possible, said once for all the problems that need it."""
+        return list(dict.fromkeys(problem.hint for problem in self.problems if problem.hint))
+
+    @property
+    def admin_grants(self) -> int:
+        return sum(1 for row in self.rows if row.grants_admin)
+
+    @property
+    def inactive_changes(self) -> int:
+        return sum(1 for row in self.rows if row.status == "changed" and row.inactive)
+
+    def changes_to_preview(self, limit: int) -> tuple[list[Row], int]:
+        """The new and changed rows to show (the first limit, and every later one granting administration)
+        and how many are left out."""
+        changed = [row for row in self.rows if row.status != "unchanged"]
+        shown = changed[:limit] + [row for row in changed[limit:] if row.grants_admin]
+        return shown, len(changed) - len(shown)
+
+    @property
     def fingerprint(self) -> str:
         """Identify the outcome, so a confirmation can tell whether anything changed since the preview."""
-        outcome = "\n".join(f"{row.line}:{row.status}:{row.user and row.user.id}:{','.join(row.changes)}"
-                            for row in self.rows)
+        outcome = "\n".join(f"{row.line}:{row.status}:{row.user and row.user.id}:{','.join(row.changes)}:"
+                            f"{','.join(row.granted_roles)}:{row.inactive}" for row in self.rows)
         return hashlib.sha256(f"{self.organisation.id}\n{outcome}".encode()).hexdigest()
-
-
-# -- reading the file ----------------------------------------------------------------------------------------
-
-def decode(data: bytes) -> str:
-    """Return the text of an upload: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (Excel)."""
-    if not data.strip():
-        raise ImportFileError(_("Die Datei ist leer."))
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(_("Die Datei ist größer als %(mb)d MB; bitte teilen Sie sie auf.",
-                                mb=MAX_BYTES // (1024 * 1024)))
-    try:
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            text = data.decode("utf-16")
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        text = "\x00"
-    if "\x00" in text:  # a spreadsheet (.xlsx is a ZIP archive) or another binary file
-        raise ImportFileError(_("Die Datei ist keine lesbare CSV-Datei. Bitte speichern Sie die Tabelle "
-                                "als „CSV UTF-8“ oder „CSV (Trennzeichen-getrennt)“."))
-    return text
-
-
-def sniff_delimiter(text: str) -> str:
-    """Guess the delimiter from the header line."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    return max(DELIMITERS, key=header.count)
-
-
-def records(text: str):
-    """Yield (line number the record starts on, cells) for every record that is not blank."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    start = 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if any(cell.strip() for cell in cells):  # Excel writes ";;;;" for rows it considers used
-                yield line, cells
-    except csv.Error as error:
-        raise ImportFileError(_("Ab Zeile %(line)d ist die Datei nicht lesbar (%(error)s).",
-                                line=start, error=str(error))) from error
-
-
-def _header_key(cell: str) -> str:
-    return "".join(ch for ch in cell.lower() if ch not in " -_\t")
-
-
-def read_header(line: int, cells: list[str]) -> tuple[dict[str, int], list[Problem]]:
-    """Map each known field to its column index; report unknown, doubled and missing columns."""
-    columns: dict[str, int] = {}
-    problems = []
-    for index, cell in enumerate(cells):
-        if not cell.strip():
-            continue  # a column without a heading is ignored (Excel adds them for stray cells)
-        name = COLUMNS.get(_header_key(cell))
-        if name is None:
-            problems.append(Problem(line, _("Unbekannte Spalte „%(column)s“. Möglich sind: E-Mail, "
-                                            "Personalnummer, Name, Einheit, Rollen, Sprache.",
-                                            column=cell.strip()), cell.strip()))
-        elif name in columns:
-            problems.append(Problem(line, _("Die Spalte „%(column)s“ kommt doppelt vor.",
-                                            column=cell.strip()), cell.strip()))
-        else:
-            columns[name] = index
-    for name, label in REQUIRED.items():
-        if name not in columns:
-            problems.append(Problem(line, _("Die Pflichtspalte „%(column)s“ fehlt.", column=label), label))
-    return columns, problems
 
 
 # -- checking each row ---------------------------------------------------------------------------------------
@@ -202,6 +152,9 @@ def _email(value: str, line: int, problems: list[Problem]) -> str:
     label = str(FIELD_LABELS["email"])
     if not email:
         problems.append(Problem(line, _("Die E-Mail-Adresse fehlt."), label))
+        return email
+    if problem := local_part_problem(email):
+        problems.append(Problem(line, problem, label))
         return email
     from email_validator import EmailNotValidError, validate_email  # on first use: imports are rare
 
@@ -221,16 +174,27 @@ def _roles(value: str, line: int, problems: list[Problem]) -> frozenset[Role]:
         role = parse_role(name)
         if role is None:
             problems.append(Problem(line, _("Unbekannte Rolle „%(role)s“.", role=name.strip()),
-                                    str(FIELD_LABELS["roles"])))
+                                    str(FIELD_LABELS["roles"]),
+                                    _("Mögliche Rollen: %(roles)s.", roles=", ".join(ROLE_SPELLINGS))))
         else:
             roles.add(role)
     return frozenset(roles)
+
+
+def _units_hint(units: dict[str, Unit], organisation: Organisation) -> str:
+    names = sorted({unit.name for unit in units.values()}, key=str.casefold)
+    if not names:
+        return _("%(organisation)s hat keine Einheiten; bitte lassen Sie die Spalte „Einheit“ leer.",
+                 organisation=organisation.name)
+    return _("Einheiten von %(organisation)s: %(units)s.", organisation=organisation.name, units=", ".join(names))
 
 
 def parse_row(line: int, cells: list[str], columns: dict[str, int], units: dict[str, Unit],
               organisation: Organisation, problems: list[Problem]) -> Row:
     """Read one record into a Row, adding what is wrong with it to problems."""
     cell = {name: cells[index].strip() for name, index in columns.items()}
+    if "display_name" not in cell:  # "Vorname" and "Nachname" columns instead of one with the whole name
+        cell["display_name"] = " ".join(part for part in (cell["first_name"], cell["last_name"]) if part)
     row = Row(line=line, email=_email(cell["email"], line, problems), display_name=cell["display_name"],
               personnel_number=one_line(cell.get("personnel_number")) or None)
     if not row.display_name:
@@ -247,13 +211,13 @@ def parse_row(line: int, cells: list[str], columns: dict[str, int], units: dict[
         if row.unit is None:
             problems.append(Problem(line, _("Die Einheit „%(unit)s“ gibt es bei %(organisation)s nicht.",
                                             unit=unit_name, organisation=organisation.name),
-                                    str(FIELD_LABELS["unit"])))
+                                    str(FIELD_LABELS["unit"]), _units_hint(units, organisation)))
     row.roles = _roles(cell.get("roles", ""), line, problems)
     if language := cell.get("language"):
         row.language = LANGUAGES.get(language.lower())
         if row.language is None:
-            problems.append(Problem(line, _("Unbekannte Sprache „%(value)s“ (möglich: de, en).",
-                                            value=language), str(FIELD_LABELS["language"])))
+            problems.append(Problem(line, _("Unbekannte Sprache „%(value)s“.", value=language),
+                                    str(FIELD_LABELS["language"]), _("Mögliche Sprachen: de, en.")))
     return row
 
 
@@ -332,17 +296,18 @@ def plan_import(data: bytes | str, organisation: Organisation) -> ImportPlan:
         plan.text = data if isinstance(data, str) else decode(data)
         found = list(records(plan.text))
     except ImportFileError as error:
-        plan.problems.append(Problem(None, str(error)))
+        plan.problems.append(Problem(error.line, str(error)))
         return plan
     if not found:
         plan.problems.append(Problem(None, _("Die Datei ist leer.")))
         return plan
-    (header_line, header), body = found[0], found[1:]
-    columns, plan.problems = read_header(header_line, header)
+    header: Header = read_header(*found[0])
+    body = found[1:]
+    plan.header_line, plan.ignored_columns, plan.problems = header.line, header.ignored, header.problems
     if plan.problems:
         return plan
     if not body:
-        plan.problems.append(Problem(header_line, _("Die Datei enthält nur die Überschriften.")))
+        plan.problems.append(Problem(header.line, _("Die Datei enthält nur die Überschriften.")))
     if len(body) > MAX_ROWS:
         plan.problems.append(Problem(None, _("Die Datei hat mehr als %(n)d Zeilen; bitte teilen Sie sie auf.",
                                              n=MAX_ROWS)))
@@ -350,11 +315,12 @@ def plan_import(data: bytes | str, organisation: Organisation) -> ImportPlan:
     plan.lines_read = len(body)
     units = _unit_lookup(organisation)
     for line, cells in body:
-        if len(cells) != len(header):
+        fitted = fit_to_header(cells, header.width)
+        if fitted is None:
             plan.problems.append(Problem(line, _("Die Zeile hat %(found)d statt %(expected)d Spalten.",
-                                                 found=len(cells), expected=len(header))))
+                                                 found=filled_width(cells), expected=header.width)))
         else:
-            plan.rows.append(parse_row(line, cells, columns, units, organisation, plan.problems))
+            plan.rows.append(parse_row(line, fitted, header.columns, units, organisation, plan.problems))
     _flag_duplicates(plan.rows, plan.problems)
     _match(plan.rows, _load_people(organisation, {row.email for row in plan.rows}), plan.problems)
     plan.problems.sort(key=lambda problem: problem.line or 0)
@@ -369,7 +335,7 @@ def _update(row: Row) -> None:
     user.personnel_number = row.personnel_number or user.personnel_number
     user.unit_id = row.unit.id if row.unit else user.unit_id
     user.language = row.language or user.language
-    user.role_rows.extend(UserRole(role=str(role)) for role in sorted(row.roles - user.roles))
+    user.role_rows.extend(UserRole(role=str(role)) for role in row.granted_roles)
     user.known_roles = None
 
 
@@ -388,11 +354,11 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, in
             user = User(email=row.email, display_name=row.display_name, personnel_number=row.personnel_number,
                         language=row.language or "de", organisation_id=organisation.id,
                         unit_id=row.unit.id if row.unit else None, password_hash=None)
-            user.role_rows = [UserRole(role=str(role)) for role in sorted(row.roles or {Role.LEARNER})]
+            user.role_rows = [UserRole(role=str(role)) for role in row.granted_roles]
             db.session.add(user)
             created.append(user)
         elif row.status == "changed":
-            added = sorted(str(role) for role in row.roles - row.user.roles)
+            added = sorted(str(role) for role in row.granted_roles)
             audit.record("user.update", actor=actor, target=row.user, source="import",
                          fields=list(row.changes), roles_added=added)
             _update(row)

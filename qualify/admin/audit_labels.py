@@ -5,6 +5,8 @@ The log keeps stable codes ("user.roles"); a code without a label here is shown 
 
 from flask_babel import lazy_gettext as _l
 
+from qualify.accounts.roles import ROLE_LABELS, Role
+
 ACTION_LABELS = {
     "account.erase": _l("Konto gelöscht"),
     "authoring.bank_created": _l("Fragensammlung angelegt"),
@@ -28,6 +30,12 @@ ACTION_LABELS = {
     "exchange.moderator_unassigned": _l("Moderation eines Raums entzogen"),
     "exchange.reveal": _l("Pseudonym aufgedeckt"),
     "exchange.space_created": _l("Austauschraum angelegt"),
+    "organisation.create": _l("Organisation angelegt"),
+    "organisation.rename": _l("Organisation umbenannt"),
+    "organisation.threshold": _l("Mindestgruppengröße für Berichte geändert"),
+    "organisation.unit_removed": _l("Einheit entfernt"),
+    "organisation.unit_renamed": _l("Einheit umbenannt"),
+    "organisation.units_added": _l("Einheiten angelegt"),
     "personal_data.view": _l("Personendaten angesehen"),
     "privacy.retention": _l("Aufbewahrungsfrist geändert"),
     "reports.refresh": _l("Berichtszahlen neu gezählt"),
@@ -64,8 +72,16 @@ DETAIL_LABELS = {
     "note": _l("Notiz"), "user_id": _l("Person (Nummer)"), "session_id": _l("Termin (Nummer)"),
     "source": _l("Quelle"), "file": _l("Datei"), "slug": _l("Kürzel"), "restored": _l("wiederhergestellt"),
     "module": _l("Modul"), "organisation": _l("Organisation"), "title": _l("Titel"), "people": _l("Personen"),
-    "position": _l("Stelle"),
+    "position": _l("Stelle"), "name": _l("Name"), "before": _l("vorher"), "after": _l("nachher"),
+    "units": _l("Einheiten"), "small_group_threshold": _l("Mindestgruppengröße"),
+    "fields": _l("geänderte Angaben"), "roles_added": _l("Rollen hinzugefügt"), "rebuild": _l("alle Monate neu"),
+    "via": _l("über"), "kind": _l("Art"),
 }
+# Values that are codes, in words: roles, and the names of a person's fields.
+_ROLE_KEYS = {"roles", "added", "removed", "roles_added"}
+FIELD_LABELS = {"email": _l("E-Mail"), "display_name": _l("Name"), "personnel_number": _l("Personalnummer"),
+                "unit": _l("Einheit"), "organisation": _l("Organisation"), "language": _l("Sprache"),
+                "roles": _l("Rollen")}
 
 
 def action_label(action: str) -> str:
@@ -81,9 +97,35 @@ def target_label(target_type: str | None, target_id: int | None, names: dict[int
     return f"{TARGET_LABELS.get(target_type, target_type)} {target_id or ''}".strip()
 
 
+def action_choices() -> list[tuple[str, str]]:
+    """The kinds of action to filter the log by, in words, alphabetically."""
+    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[1])
+
+
 def details_text(details: dict | None) -> str:
-    """Write the details on one line, in words: named keys, yes/no, lists as lists (not as Python writes them)."""
-    return "; ".join(f"{DETAIL_LABELS.get(key, key)}: {_value(value)}" for key, value in (details or {}).items())
+    """Write the details on one line, in words: named keys, yes/no, lists as lists (not as Python writes them),
+    roles, fields and data categories by their names."""
+    return "; ".join(f"{DETAIL_LABELS.get(key, key)}: {_value(_named(key, value))}"
+                     for key, value in (details or {}).items())
+
+
+def _named(key: str, value):
+    if key in _ROLE_KEYS and isinstance(value, list):
+        return [_role_name(item) for item in value]
+    if key == "fields" and isinstance(value, list):
+        return [str(FIELD_LABELS.get(item, item)) for item in value]
+    if key in ("category", "key") and isinstance(value, str):
+        from qualify.privacy.catalogue import CATEGORIES  # the privacy feature names its categories
+
+        return next((str(entry.label) for entry in CATEGORIES if entry.key == value), value)
+    return value
+
+
+def _role_name(code) -> str:
+    try:
+        return str(ROLE_LABELS[Role(code)])
+    except ValueError:
+        return str(code)
 
 
 def _value(value) -> str:

@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -14,10 +15,13 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from qualify.accounts.addresses import sendable_address
 from qualify.accounts.forms import LANGUAGE_CHOICES
+from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import ROLE_LABELS
+from qualify.accounts.services import MAX_NAME_LENGTH, MAX_SMALL_GROUP_THRESHOLD
 from qualify.core.forms import CheckboxListField, email_address, strip
 from qualify.core.text import one_line
 
@@ -28,8 +32,8 @@ def role_choices() -> list[SelectChoice]:
 
 class UserForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[one_line])
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), email_address(), Length(max=320)],
-                       filters=[strip])
+    email = EmailField(_l("E-Mail-Adresse"),
+                       validators=[DataRequired(), sendable_address, email_address(), Length(max=320)], filters=[strip])
     personnel_number = StringField(_l("Personalnummer"), validators=[Optional(), Length(max=40)], filters=[one_line])
     unit = SelectField(_l("Organisation und Einheit"), coerce=str, validators=[Optional()])
     language = SelectField(_l("Sprache"), choices=LANGUAGE_CHOICES)
@@ -70,7 +74,8 @@ class MandatoryCourseForm(FlaskForm):
 
     course = SelectField(_l("Kurs"), coerce=int)
     unit = SelectField(_l("Einheit"), coerce=int)
-    submit = SubmitField(_l("Alle Beschäftigten der Einheit einschreiben"))
+    confirmed = HiddenField()  # set on the page that says how many people it concerns
+    submit = SubmitField(_l("Alle Beschäftigten der Einheit einschreiben …"))
 
 
 class WithdrawCertificateForm(FlaskForm):
@@ -92,3 +97,49 @@ class EraseOtherAccountForm(FlaskForm):
                            description=_l("z. B. „Löschantrag vom 3. Dezember, Austritt zum 30. November“"))
     confirm = BooleanField(_l("Ich lösche dieses Konto und seine Daten endgültig."), validators=[DataRequired()])
     submit = SubmitField(_l("Konto endgültig löschen"))
+
+
+UNITS_HINT = _l("Eine Einheit pro Zeile, zum Beispiel Montage, Logistik, Instandhaltung.")
+MAX_UNITS_TEXT = 20_000
+
+
+class OrganisationForm(FlaskForm):
+    """An organisation's name and the smallest group its reports show."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)], filters=[one_line])
+    small_group_threshold = IntegerField(
+        _l("Mindestgruppengröße für Berichte"), default=DEFAULT_SMALL_GROUP_THRESHOLD,
+        validators=[InputRequired(_l("Bitte geben Sie eine Zahl ein.")),
+                    NumberRange(min=3, max=MAX_SMALL_GROUP_THRESHOLD,
+                                message=_l("Die Mindestgruppengröße muss zwischen %(min)d und %(max)d liegen."))],
+        description=_l("Mit dem Betriebsrat vereinbart: Berichte zeigen keine Gruppe mit weniger Personen. "
+                       "Nie unter 3; jede Änderung wird protokolliert."),
+        render_kw={"inputmode": "numeric"})
+    submit = SubmitField(_l("Speichern"))
+
+
+class NewOrganisationForm(OrganisationForm):
+    """A new organisation: also its slug (made from the name when left empty) and its first units."""
+
+    slug = StringField(_l("Kürzel"), validators=[Optional(), Length(max=60)], filters=[strip],
+                       description=_l("Leer lassen, dann wird es aus dem Namen gebildet. Unter dem Kürzel findet "
+                                      "der CSV-Import auf der Kommandozeile die Organisation."),
+                       render_kw={"autocapitalize": "off", "spellcheck": "false"})
+    units = TextAreaField(_l("Einheiten"), validators=[Optional(), Length(max=MAX_UNITS_TEXT)],
+                          description=UNITS_HINT, render_kw={"rows": 6})
+    submit = SubmitField(_l("Organisation anlegen"))
+
+
+class AddUnitsForm(FlaskForm):
+    """Add several units at once, one per line, as onboarding a company needs."""
+
+    units = TextAreaField(_l("Neue Einheiten"), validators=[
+        DataRequired(_l("Bitte geben Sie mindestens eine Einheit ein.")), Length(max=MAX_UNITS_TEXT)],
+        description=UNITS_HINT, render_kw={"rows": 6})
+    submit = SubmitField(_l("Einheiten anlegen"))
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)], filters=[one_line],
+                       description=_l("Der CSV-Import erkennt die Einheit danach am neuen Namen."))
+    submit = SubmitField(_l("Umbenennen"))

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from qualify.accounts import csv_import, services
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User
-from qualify.accounts.roles import Role
+from qualify.accounts.roles import ROLE_LABELS, Role
 from qualify.admin import audit_labels
 from qualify.admin.forms import (
     ConfirmForm,
@@ -25,7 +25,7 @@ from qualify.core.security import role_required
 from qualify.core.time import utcnow
 from qualify.courses.models import Course
 from qualify.extensions import db
-from qualify.learning.services import enrol_unit
+from qualify.learning.services import count_unit_to_enrol, enrol_unit
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
@@ -75,10 +75,26 @@ def _user_form(user: User | None = None) -> UserForm:
 def users():
     """List and search the people on the platform."""
     query = request.args.get("q", "")
+    filters = {"organisation": request.args.get("organisation", type=int),
+               "role": request.args.get("rolle") if request.args.get("rolle") in {str(r) for r in Role} else None,
+               "state": request.args.get("status") if request.args.get("status") in services.USER_STATES else None}
     page = _page_number()
-    people, total = services.search_users(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render_template("admin/users.html", users=people, total=total, query=query, page=page,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+
+    def page_of(number: int):
+        return services.search_users(query, organisation_id=filters["organisation"],
+                                     role=Role(filters["role"]) if filters["role"] else None,
+                                     state=filters["state"], limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+
+    people, total = page_of(page)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if page > pages:  # a page beyond the last (an old link, fewer people now): the last one
+        page = pages
+        people, total = page_of(page)
+    return render_template("admin/users.html", users=people, total=total, query=query, page=page, pages=pages,
+                           filters=filters, organisations=[(o.id, o.name) for o in services.all_organisations()],
+                           roles=[(str(role), str(label)) for role, label in ROLE_LABELS.items()],
+                           states=[("active", _("aktiv")), ("deactivated", _("deaktiviert")),
+                                   ("invited", _("eingeladen, noch ohne Passwort"))])
 
 
 @bp.route("/personen/neu", methods=["GET", "POST"])
@@ -141,9 +157,9 @@ def edit_user(user_id: int):
 def deactivate_user(user_id: int):
     """Block an account from signing in."""
     user = db.get_or_404(User, user_id)
-    if user.id == current_user.id:
-        abort(400)
-    if ConfirmForm().validate_on_submit():
+    if user.id == current_user.id:  # only reachable by a hand-made request: the page offers no such button
+        flash(_("Ihr eigenes Konto können Sie nicht deaktivieren."), "error")
+    elif ConfirmForm().validate_on_submit():
         services.deactivate(user, actor=current_user)
         db.session.commit()
         flash(_("%(name)s kann sich nicht mehr anmelden.", name=user.display_name), "success")
@@ -240,12 +256,22 @@ def confirm_import():
 @bp.get("/protokoll")
 @role_required(Role.ADMIN)
 def audit_log():
-    """Show the audit log, newest first."""
+    """Show the audit log, newest first; filtered by kind of action and by a person (who did it, or whom it
+    concerned), found by name or address."""
     page = _page_number()
-    events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    action = request.args.get("aktion", "")
+    action = action if action in audit_labels.ACTION_LABELS else ""
+    person = request.args.get("person", "").strip()
+    about = None
+    if person:
+        found, _total = services.search_users(person, limit=20)
+        about = [user.id for user in found]
+    events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action_prefix=action or None,
+                                 about_people=about)
     people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}
     names = dict(db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(people))).all())
-    return render_template("admin/audit_log.html", events=events, names=names, page=page,
+    return render_template("admin/audit_log.html", events=events, names=names, page=page, action=action,
+                           person=person, actions=audit_labels.action_choices(),
                            action_label=audit_labels.action_label, target_label=audit_labels.target_label,
                            details_text=audit_labels.details_text)
 
@@ -265,6 +291,9 @@ def mandatory_course():
     if form.validate_on_submit():
         course = db.get_or_404(Course, form.course.data)
         unit = db.get_or_404(Unit, form.unit.data)
+        if form.confirmed.data != "1":  # enrolments are not taken back: first say how many it concerns
+            return render_template("admin/mandatory_course.html", form=form, course=course, unit=unit,
+                                   to_enrol=count_unit_to_enrol(unit.id, course))
         count = enrol_unit(unit.id, course, now=utcnow(), by=current_user)
         audit.record("enrolments.mandatory", actor=current_user, target=course, unit_id=unit.id, enrolled=count)
         db.session.commit()

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qualify.core.time import UTCDateTime, utcnow
@@ -35,9 +35,14 @@ def record(action: str, *, actor=None, target=None, **details: Any) -> AuditEven
     return event
 
 
-def recent_events(*, limit: int = 100, offset: int = 0, action_prefix: str | None = None) -> list[AuditEvent]:
-    """Return the newest audit events first."""
+def recent_events(*, limit: int = 100, offset: int = 0, action_prefix: str | None = None,
+                  about_people: list[int] | None = None) -> list[AuditEvent]:
+    """Return the newest audit events first: those whose action starts so, and that these people did or that
+    concern them (None: everybody)."""
     stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if action_prefix:
         stmt = stmt.where(AuditEvent.action.startswith(action_prefix))
+    if about_people is not None:
+        stmt = stmt.where(or_(AuditEvent.actor_id.in_(about_people),
+                              and_(AuditEvent.target_type == "User", AuditEvent.target_id.in_(about_people))))
     return list(db.session.scalars(stmt.limit(limit).offset(offset)))

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 
 from qualify.accounts.auth import purge_expired
 from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
@@ -181,18 +181,33 @@ def set_retention(key: str, days: int, *, actor: User) -> None:
     audit.record("privacy.retention", actor=actor, category=key, days=days, organisation_id=None)
 
 
+def _expired_rows(key: str, days: int, now: datetime):
+    """The rows of a purged category that a period of `days` lets go, as (model, condition)."""
+    cutoff = now - timedelta(days=days)
+    if key == "quiz_attempts":
+        return QuizAttempt, QuizAttempt.started_at < cutoff
+    if key == "audit":
+        return AuditEvent, AuditEvent.created_at < cutoff
+    return OutboxMessage, and_(OutboxMessage.created_at < cutoff, OutboxMessage.sent_at.is_not(None))  # "mail"
+
+
+PURGED = ("quiz_attempts", "audit", "mail")
+
+
+def count_expiring(key: str, days: int, now: datetime) -> int:
+    """How many rows the next nightly purge would delete with this period (0 for categories not purged)."""
+    if key not in PURGED:
+        return 0
+    model, condition = _expired_rows(key, days, now)
+    return db.session.scalar(select(func.count()).select_from(model).where(condition))
+
+
 def purge_expired_data(now: datetime) -> dict[str, int]:
     """Delete what has outlived its retention period (the nightly job); return how many rows went."""
     removed = {}
-    if (days := retention_days("quiz_attempts")) is not None:
-        result = db.session.execute(delete(QuizAttempt).where(QuizAttempt.started_at < now - timedelta(days=days)))
-        removed["quiz_attempts"] = result.rowcount
-    if (days := retention_days("audit")) is not None:
-        result = db.session.execute(delete(AuditEvent).where(AuditEvent.created_at < now - timedelta(days=days)))
-        removed["audit"] = result.rowcount
-    if (days := retention_days("mail")) is not None:
-        result = db.session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < now - timedelta(days=days),
-                                                                OutboxMessage.sent_at.is_not(None)))
-        removed["mail"] = result.rowcount
+    for key in PURGED:
+        if (days := retention_days(key)) is not None:
+            model, condition = _expired_rows(key, days, now)
+            removed[key] = db.session.execute(delete(model).where(condition)).rowcount
     purge_expired(now)
     return removed

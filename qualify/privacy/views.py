@@ -86,6 +86,12 @@ def set_retention(key: str):
         abort(404)
     form = RetentionForm()
     if form.validate_on_submit() and form.days.data:
+        current = services.retention_days(key)
+        if current is not None and form.days.data < current and request.form.get("confirmed") != "1":
+            # Shorter means the next night deletes what the old period kept: say how much, ask once more.
+            entry = next(c for c in CATEGORIES if c.key == key)
+            return render_template("privacy/retention_confirm.html", form=form, category=entry, current=current,
+                                   expiring=services.count_expiring(key, form.days.data, utcnow()))
         try:
             services.set_retention(key, form.days.data, actor=current_user)
         except services.RetentionRefused as refused:

@@ -15,9 +15,10 @@ from qualify.reports.scope import Filters, Scope
 from qualify.reports.services import METRIC_LABELS, month_label
 
 # Report views, exports and counts, every look by an admin at a person's data (listed with the person's
-# organisation), and changes of a retention period – the access log's own among them.
+# organisation), changes of a retention period – the access log's own among them – and of the smallest group
+# the organisation's reports may show.
 ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal",
-                  "privacy.retention")
+                  "privacy.retention", "organisation.threshold")
 
 
 def record_access(action: str, *, actor, scope: Scope, filters: Filters, **details) -> None:

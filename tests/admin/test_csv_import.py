@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from qualify.accounts import csv_import
 from qualify.accounts.commands import users_cli
 from qualify.accounts.models import User
-from qualify.accounts.roles import Role
+from qualify.accounts.roles import Role, parse_role
+from qualify.admin import views
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.extensions import db
@@ -21,6 +22,7 @@ CLEAN = HEADER + ("anna@example.org;Anna Arndt;1001;Montage;Lernende;de\n"
                   "ben@example.org;Ben Brandt;1002;Logistik;Lernende|Trainer;en\n")
 HIDDEN = re.compile(r'name="(organisation|content|fingerprint)" type="hidden" value="([^"]*)"')
 PROBLEM_ROW = re.compile(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td></tr>')
+CHANGE_ROW = re.compile(r'<tr><th scope="row">(\d+)</th>\s*<td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td></tr>', re.S)
 
 
 @pytest.fixture
@@ -54,6 +56,18 @@ def problems(response) -> list[tuple[str, str, str]]:
     table = re.search(r'<table id="import-problems">.*?</table>', response.text, re.S)
     rows = PROBLEM_ROW.findall(table.group(0) if table else "")
     return [tuple(html.unescape(cell) for cell in row) for row in rows]
+
+
+def changes(response) -> dict[str, tuple[str, str]]:
+    """The rows of the preview's table of changes: line -> (name, change), markup such as <strong> kept."""
+    table = re.search(r'<table id="import-changes">.*?</table>', response.text, re.S)
+    rows = CHANGE_ROW.findall(table.group(0) if table else "")
+    return {line: (html.unescape(name), " ".join(html.unescape(change).split())) for line, name, _mail, change in rows}
+
+
+def hints(response) -> list[str]:
+    listing = re.search(r'<ul id="import-hints".*?</ul>', response.text, re.S)
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", listing.group(0) if listing else "")]
 
 
 def people() -> dict[str, User]:
@@ -110,7 +124,7 @@ def test_malformed_file_lists_every_problem_with_its_line_and_imports_nothing(cl
         "sprache@example.org;Sprache;7;;;fr\n"                      # 9
         "OK@example.org;Doppelt;8;;;\n"                             # 10
         "nummer@example.org;Nummer;1;;;\n"                          # 11
-        "kurz@example.org;Kurz\n"                                   # 12
+        "lang@example.org;Lang;12;;;;Notiz\n"                       # 12
         "fremd@example.org;Fremd;9;;;\n"                            # 13
         "bekannt@example.org;Bekannt Neu;4711;;;\n"                 # 14
     )
@@ -121,7 +135,7 @@ def test_malformed_file_lists_every_problem_with_its_line_and_imports_nothing(cl
     expected = [("3", "fehlt"), ("4", "keine gültige E-Mail-Adresse"), ("5", "Der Name fehlt"),
                 ("7", "Lackiererei"), ("8", "Unbekannte Rolle „Chef“"), ("9", "Unbekannte Sprache „fr“"),
                 ("10", "steht schon in Zeile 2"), ("11", "Personalnummer steht schon in Zeile 2"),
-                ("12", "2 statt 6 Spalten"), ("13", "außerhalb dieser Organisation"),
+                ("12", "7 statt 6 Spalten"), ("13", "außerhalb dieser Organisation"),
                 ("14", "gehört einer anderen Person als die E-Mail-Adresse")]
     assert [line for line, _column, _message in found] == [line for line, _text in expected]
     for (line, _column, message), (_line, text) in zip(found, expected, strict=True):
@@ -136,7 +150,7 @@ def test_malformed_file_lists_every_problem_with_its_line_and_imports_nothing(cl
 
 @pytest.mark.parametrize("content, message", [
     ("Mail;Personalnummer\nanna@example.org;1\n", "Pflichtspalte „Name“ fehlt"),
-    ("E-Mail;Name;Abteilung\nanna@example.org;Anna;X\n", "Unbekannte Spalte „Abteilung“"),
+    ("E-Mail;Vorname\nanna@example.org;Anna\n", "Pflichtspalte „Name“ fehlt (oder die Spalten „Vorname“ und"),
     ("E-Mail;Name;email\nanna@example.org;Anna;a@example.org\n", "kommt doppelt vor"),
 ])
 def test_header_problems_are_reported_on_line_one(client, admin, firma, content, message):
@@ -197,17 +211,17 @@ def test_roles_in_the_file_are_added_and_existing_roles_stay(client, admin, firm
 
 
 @pytest.mark.parametrize("data", [
-    "\ufeffE-Mail;Name;Einheit\r\njürgen@example.org;Jürgen Müller;Gießerei\r\n".encode(),
-    "E-Mail;Name;Einheit\r\njürgen@example.org;Jürgen Müller;Gießerei\r\n".encode("cp1252"),
-    "email,name,unit\njürgen@example.org,Jürgen Müller,gießerei\n".encode(),
-    "E-Mail\tName\tEinheit\njürgen@example.org\tJürgen Müller\tGießerei\n".encode("utf-16"),
+    "\ufeffE-Mail;Name;Einheit\r\njuergen@example.org;Jürgen Müller;Gießerei\r\n".encode(),
+    "E-Mail;Name;Einheit\r\njuergen@example.org;Jürgen Müller;Gießerei\r\n".encode("cp1252"),
+    "email,name,unit\njuergen@example.org,Jürgen Müller,gießerei\n".encode(),
+    "E-Mail\tName\tEinheit\njuergen@example.org\tJürgen Müller\tGießerei\n".encode("utf-16"),
 ], ids=["semicolon-utf8-bom-crlf", "excel-cp1252", "comma-utf8-unit-any-case", "utf16-tabs"])
 def test_excel_encodings_and_delimiters_are_read(client, admin, make_organisation, data):
     organisation = make_organisation(units=["Gießerei"])
     preview = upload(client, organisation, data)
     assert "1 neu, 0 geändert, 0 unverändert" in preview.text, problems(preview)
     confirm(client, hidden_fields(preview))
-    person = people()["jürgen@example.org"]
+    person = people()["juergen@example.org"]
     assert (person.display_name, person.unit.name) == ("Jürgen Müller", "Gießerei")
 
 
@@ -337,3 +351,195 @@ def test_names_and_numbers_from_the_file_stay_on_one_line_without_direction_tric
     confirm(client, hidden_fields(upload(client, firma, content)))
     eva = people()["eva@example.org"]
     assert (eva.display_name, eva.personnel_number) == ("Eva Hinweis der Verwaltung", "1001")
+
+
+# -- files as HR systems and Excel write them ------------------------------------------------------------------
+
+HR_EXPORT = ("Personal-Nr.;Vorname;Nachname;Kostenstelle;Abteilung;E-Mail-Adresse;Eintrittsdatum\r\n"
+             "4711;Jörg;Schäfer;4100;Vertrieb Innendienst;joerg.schaefer@muster-antrieb.de;01.04.2019\r\n"
+             "4712;Dörte;Weiß;4200;Montage;doerte.weiss@muster-antrieb.de;15.08.2021\r\n")
+
+
+def test_extra_columns_of_an_hr_export_are_ignored_and_named_once(client, admin, firma):
+    preview = upload(client, firma, HR_EXPORT.encode("cp1252"))
+
+    assert problems(preview) == []
+    assert "2 neu, 0 geändert, 0 unverändert" in preview.text
+    note = "Die Spalten „Kostenstelle“, „Abteilung“, „Eintrittsdatum“ werden nicht übernommen."
+    assert html.unescape(preview.text).count(note) == 1
+    confirm(client, hidden_fields(preview))
+    doerte = people()["doerte.weiss@muster-antrieb.de"]
+    assert (doerte.display_name, doerte.personnel_number) == ("Dörte Weiß", "4712")
+    assert doerte.unit is None  # "Abteilung" is not read as the unit, although "Montage" is one of firma's
+
+
+def test_ignored_column_headings_are_shown_as_text(client, admin, firma):
+    preview = upload(client, firma, "E-Mail;Name;<b>Bemerkung</b>\nanna@example.org;Anna;x\n")
+    assert "<b>Bemerkung</b>" not in preview.text and "&lt;b&gt;Bemerkung&lt;/b&gt;" in preview.text
+
+
+@pytest.mark.parametrize("header", [
+    "Personal-Nr.;E-Mail;Vor- und Nachname",
+    "Pers.-Nr.;EMAIL;Name",
+    "Pers.Nr.;E-Mail-Adresse;vor- und nachname",
+    "Personalnummer;Mail;Anzeigename",
+    "PERSONAL NR;e_mail;Name",
+])
+def test_common_german_headings_are_recognised(firma, header):
+    data = f"{header}\r\n4711;joerg.schaefer@muster-antrieb.de;Jörg Schäfer\r\n".encode("utf-8-sig")
+    plan = csv_import.plan_import(data, firma)
+    assert plan.problems == [] and plan.ignored_columns == []
+    row = plan.rows[0]
+    assert (row.personnel_number, row.email, row.display_name) == ("4711", "joerg.schaefer@muster-antrieb.de",
+                                                                   "Jörg Schäfer")
+
+
+@pytest.mark.parametrize("content, name, ignored", [
+    ("E-Mail;Nachname;Vorname\r\nj@example.org;Schäfer;Jörg\r\n", "Jörg Schäfer", []),
+    ("E-Mail;Vorname;Nachname\r\nj@example.org;;Schäfer\r\n", "Schäfer", []),
+    # "Name" beside "Vorname" is the surname, as in many German HR exports
+    ("Name;Vorname;E-Mail\r\nSchäfer;Jörg;j@example.org\r\n", "Jörg Schäfer", []),
+    # a column with the whole name wins over its parts
+    ("Name;Vorname;Nachname;E-Mail\r\nJörg Schäfer (Vertrieb);Jörg;Schäfer;j@example.org\r\n",
+     "Jörg Schäfer (Vertrieb)", ["Vorname", "Nachname"]),
+], ids=["first-and-last", "last-only-in-a-row", "name-and-first-name", "whole-name-wins"])
+def test_first_and_last_name_columns_make_the_display_name(firma, content, name, ignored):
+    plan = csv_import.plan_import(content.encode("cp1252"), firma)
+    assert plan.problems == []
+    assert plan.rows[0].display_name == name and plan.ignored_columns == ignored
+
+
+def test_excel_separator_line_sets_the_delimiter_and_is_skipped(client, admin, firma):
+    content = ("sep=,\r\nE-Mail,Name,Rollen\r\nanna@example.org,Anna Arndt,Lernende\r\n"
+               "ben@example.org,Ben Brandt,Chef\r\n")
+
+    response = upload(client, firma, content.encode("cp1252"))
+
+    assert problems(response) == [("4", "Rollen", "Unbekannte Rolle „Chef“.")]
+    assert "Zeile 2 ist die Überschrift" in response.text
+    clean = upload(client, firma, content.replace("Chef", "Trainer").replace(",", ";").encode("cp1252"))
+    assert "2 neu, 0 geändert, 0 unverändert" in clean.text, problems(clean)
+
+
+def test_missing_trailing_cells_count_as_empty_and_surplus_cells_only_if_filled(client, admin, firma, make_user):
+    unit = firma.units[0]
+    anna = make_user(email="anna@example.org", name="Anna Alt", organisation=firma, unit=unit)
+    anna.personnel_number = "1001"
+    db.session.commit()
+    content = ("E-Mail;Name;Personalnummer;Einheit;Rollen;Sprache\r\n"
+               "anna@example.org;Anna Arndt\r\n"              # Excel leaves out the empty cells at the end
+               "ben@example.org;Ben Brandt;1002;;;;;;\r\n"     # empty cells beyond the header
+               "carl@example.org;Carl;1003;;;;Notiz\r\n")     # a filled one: the row may be shifted
+    data = content.encode("utf-8-sig")
+
+    assert problems(upload(client, firma, data)) == [("4", "", "Die Zeile hat 7 statt 6 Spalten.")]
+
+    preview = upload(client, firma, data.replace(b"Notiz", b""))
+    assert "2 neu, 1 geändert, 0 unverändert" in preview.text, problems(preview)
+    confirm(client, hidden_fields(preview))
+    db.session.refresh(anna)
+    assert (anna.display_name, anna.personnel_number, anna.unit_id) == ("Anna Arndt", "1001", unit.id)
+
+
+def test_possible_values_are_listed_once_below_the_problems(client, admin, firma):
+    content = HEADER + ("anna@example.org;Anna;1;Chefetage;Chef;fr\n"
+                        "ben@example.org;Ben;2;Vorstand;Boss;it\n"
+                        "carl@example.org;Carl;3;Keller;Lernende,Kaiser;es\n")
+
+    response = upload(client, firma, content)
+
+    assert len(problems(response)) == 9
+    assert not any("öglich" in message for _line, _column, message in problems(response))
+    assert hints(response) == [
+        "Einheiten von Muster GmbH: Logistik, Montage.",
+        "Mögliche Rollen: Lernende, Trainer, Moderation, Betriebsrat, Koordination, Administration.",
+        "Mögliche Sprachen: de, en.",
+    ]
+    assert {parse_role(name) for name in csv_import.ROLE_SPELLINGS} == set(Role)  # the hint names real roles
+
+
+def test_a_missing_column_lists_the_possible_columns_once(client, admin, firma):
+    response = upload(client, firma, "Mail;Personalnummer;Vorname\nanna@example.org;1;Anna\n")
+    assert [line for line, _column, _message in problems(response)] == ["1"]
+    assert len(hints(response)) == 1 and hints(response)[0].startswith("Mögliche Spalten: E-Mail, Name oder")
+
+
+def test_preview_names_the_roles_each_person_gets_and_highlights_administration(client, admin, firma, make_user):
+    tom = make_user(Role.TRAINER, email="tom@example.org", name="Tom", organisation=firma)
+    old = make_user(email="alt@example.org", name="Alt", organisation=firma, active=False)
+    content = ("E-Mail;Name;Rollen\r\n"
+               "tom@example.org;Tom;Trainer|Administration\r\n"
+               "nora@example.org;Nora Neu;Administration\r\n"
+               "lea@example.org;Lea Lang;\r\n"
+               "alt@example.org;Alt Neu;Trainer\r\n")
+
+    preview = upload(client, firma, content.encode("utf-8-sig"))
+
+    assert changes(preview) == {
+        "2": ("Tom", "zusätzliche Rollen: <strong>Administration</strong>"),
+        "3": ("Nora Neu", "neu · Rollen: <strong>Administration</strong>"),
+        "4": ("Lea Lang", "neu · Rollen: Lernende"),
+        "5": ("Alt Neu (deaktiviert)", "Name · zusätzliche Rollen: Trainer/in"),
+    }
+    assert "2 Personen erhalten Administrationsrechte." in preview.text
+    assert "1 geänderte Person ist deaktiviert" in preview.text
+    confirm(client, hidden_fields(preview))
+    db.session.refresh(tom)
+    db.session.refresh(old)
+    assert tom.roles == {Role.TRAINER, Role.ADMIN} and people()["nora@example.org"].roles == {Role.ADMIN}
+    assert old.roles == {Role.LEARNER, Role.TRAINER} and not old.active
+
+
+def test_confirmation_grants_no_administration_the_preview_did_not_show(client, admin, firma, make_user):
+    person = make_user(Role.TRAINER, Role.ADMIN, email="tom@example.org", name="Tom", organisation=firma)
+    preview = upload(client, firma, "E-Mail;Name;Rollen\ntom@example.org;Tom;Trainer|Administration|Moderation\n")
+    assert changes(preview)["2"] == ("Tom", "zusätzliche Rollen: Moderation")
+    person.role_rows = [row for row in person.role_rows if row.role != "admin"]  # meanwhile, on the person's page
+    db.session.commit()
+
+    response = confirm(client, hidden_fields(preview))
+
+    assert "Seit der Vorschau hat sich etwas geändert" in response.text
+    assert "1 Person erhält Administrationsrechte." in response.text
+    db.session.refresh(person)
+    assert person.roles == {Role.TRAINER}
+
+
+def test_administration_granted_beyond_the_preview_limit_is_still_listed(client, admin, firma, monkeypatch):
+    monkeypatch.setattr(views, "PREVIEW_ROWS", 2)
+    content = "E-Mail;Name;Rollen\n" + "".join(f"p{n}@example.org;P {n};\n" for n in range(4))
+    preview = upload(client, firma, content + "chefin@example.org;Chefin;Administration\n")
+    assert list(changes(preview)) == ["2", "3", "6"]
+    assert "… und 2 weitere." in preview.text
+
+
+@pytest.mark.parametrize("content", [
+    'E-Mail;Name\r\nanna@example.org;Anna Arndt\r\nx@example.org;"Offen\r\nben@example.org;Ben Brandt\r\n',
+    'E-Mail;Name\r\nanna@example.org;Anna Arndt\r\nx@example.org;"Offen\r\n',
+    'E-Mail;Name\r\nanna@example.org;Anna Arndt\r\nx@example.org;"Offen\r\nben@example.org;"Ben" Brandt\r\n',
+], ids=["in-the-middle", "on-the-last-line", "closed-by-a-later-quote"])
+def test_unclosed_quote_is_reported_with_its_line(client, admin, firma, content):
+    response = upload(client, firma, content.encode("utf-8-sig"))
+    [(line, _column, message)] = problems(response)
+    assert line == "3" and "Anführungszeichen" in message
+    assert set(people()) == {admin.email}
+
+
+def test_addresses_with_umlauts_before_the_at_are_refused_with_an_example(client, admin, firma):
+    content = "E-Mail;Name\r\njörg.schäfer@muster-antrieb.de;Jörg Schäfer\r\nanna@example.org;Anna\r\n"
+
+    response = upload(client, firma, content.encode("cp1252"))
+
+    assert problems(response) == [("2", "E-Mail-Adresse", "Umlaute und andere Sonderzeichen vor dem @ kann nicht "
+                                   "jeder Mailserver zustellen – bitte die Adresse so angeben, wie sie im "
+                                   "Mailsystem steht, z. B. joerg.schaefer@muster-antrieb.de.")]
+    assert set(people()) == {admin.email}
+
+
+def test_the_person_form_refuses_umlauts_before_the_at_as_the_import_does(client, admin):
+    response = client.post("/verwaltung/personen/neu", data={
+        "display_name": "Jörg Schäfer", "email": "jörg.schäfer@muster-antrieb.de", "personnel_number": "",
+        "unit": "", "language": "de", "roles": ["learner"], "send_invitation": "y"})
+    assert response.status_code == 200 and 'id="email-error"' in response.text
+    assert "z. B. joerg.schaefer@muster-antrieb.de" in html.unescape(response.text)
+    assert set(people()) == {admin.email} and outbox() == []

@@ -97,7 +97,8 @@ def test_reactivated_person_can_sign_in_again(app, client, admin, make_user, log
 
 
 def test_admin_cannot_deactivate_themselves(client, admin):
-    assert client.post(f"/verwaltung/personen/{admin.id}/deaktivieren", data={}).status_code == 400
+    page = client.post(f"/verwaltung/personen/{admin.id}/deaktivieren", data={}, follow_redirects=True).text
+    assert "Ihr eigenes Konto können Sie nicht deaktivieren." in page
     db.session.refresh(admin)
     assert admin.active
 
@@ -149,12 +150,26 @@ def test_the_audit_log_says_what_happened_in_words(client, admin, make_user):
     client.post(f"/verwaltung/personen/{person.id}", data=new_person(display_name="Tina Trainerin",
                                                                        email="tina@example.org", roles=["trainer"]))
     log = client.get("/verwaltung/protokoll").text
-    assert "Rollen geändert" in log and "Tina Trainerin" in log and "entfernt: learner" in log
-    assert "['learner']" not in log and "User " not in log
+    assert "Rollen geändert" in log and "Tina Trainerin" in log and "entfernt: Lernende" in log
+    assert "['learner']" not in log and "User " not in log and "learner" not in log
 
 
-def test_absurd_page_numbers_show_an_empty_page_not_an_error(client, admin):
-    assert client.get("/verwaltung/?seite=99999999999999999999").status_code == 200
+def test_the_audit_log_is_filtered_by_action_and_by_person(client, admin, make_user):
+    tina, uwe = make_user(name="Tina Trainerin"), make_user(name="Uwe Umsteiger")
+    for person in (tina, uwe):
+        client.post(f"/verwaltung/personen/{person.id}/deaktivieren", data={})
+    client.get(f"/verwaltung/personen/{tina.id}")  # a look at her data
+    about_tina = client.get("/verwaltung/protokoll?person=Tina").text
+    assert "<td>Konto deaktiviert</td>" in about_tina and "<td>Personendaten angesehen</td>" in about_tina
+    assert "Uwe Umsteiger" not in about_tina
+    deactivations = client.get("/verwaltung/protokoll?aktion=user.deactivate").text
+    assert "Uwe Umsteiger" in deactivations and "<td>Personendaten angesehen</td>" not in deactivations
+    assert client.get("/verwaltung/protokoll?aktion=unbekannt").status_code == 200
+
+
+def test_absurd_page_numbers_show_the_last_page_not_an_error(client, admin):
+    page = client.get("/verwaltung/?seite=99999999999999999999")
+    assert page.status_code == 200 and "Seite 1 von 1" not in page.text and admin.display_name in page.text
     assert client.get("/verwaltung/protokoll?seite=99999999999999999999").status_code == 200
 
 
@@ -171,7 +186,10 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     make_user(Role.LEARNER, organisation=organisation, unit=line, active=False)
     make_user(Role.LEARNER, organisation=organisation, unit=office)
     course = demo_courses["hochvolt-sicherheit"]
-    page = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id},
+    asked = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id}).text
+    assert f"3 Personen aus {line.name} werden in „{course.title}“ eingeschrieben" in asked  # asked once more
+    assert db.session.scalar(select(Enrolment).where(Enrolment.course_id == course.id)) is None
+    page = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id, "confirmed": "1"},
                        follow_redirects=True)
     assert f"3 Personen aus {line.name} in „{course.title}“ eingeschrieben." in page.text
     assert f'<option selected value="{line.id}">' in page.text  # the choice stays for the next click
@@ -180,7 +198,7 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     told = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("Pflichtkurs"))))
     assert sorted(m.recipient for m in told) == sorted(user.email for user in on_the_line)
     assert f"/kurse/{course.slug}" in told[0].body_text
-    again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id},
+    again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id, "confirmed": "1"},
                         follow_redirects=True)
     assert f"0 Personen aus {line.name}" in again.text
 
@@ -233,3 +251,26 @@ def test_demo_addresses_on_the_reserved_test_domain_can_be_saved(client, admin, 
     assert response.status_code == 302
     db.session.refresh(person)
     assert (person.display_name, person.email) == ("Lena Neu", "lernende@demo.qualify.test")
+
+
+def test_the_person_list_is_filtered_by_organisation_role_and_status(app, client, admin, make_user,
+                                                                     make_organisation, count_statements):
+    firm = make_organisation()
+    make_user(Role.TRAINER, name="Theo Trainer", organisation=firm)
+    make_user(name="Ines Eingeladen", password=None, organisation=firm)
+    make_user(name="Gerd Gegangen", active=False)
+    assert "Theo Trainer" in client.get(f"/verwaltung/?rolle=trainer&organisation={firm.id}").text
+    trainers = client.get("/verwaltung/?rolle=trainer").text
+    assert "Theo Trainer" in trainers and "Ines Eingeladen" not in trainers
+    waiting = client.get("/verwaltung/?status=invited").text
+    assert "Ines Eingeladen" in waiting and "Theo Trainer" not in waiting and "<td>eingeladen</td>" in waiting
+    assert "Gerd Gegangen" in client.get("/verwaltung/?status=deactivated").text
+    def cost() -> int:
+        with app.app_context(), count_statements() as counter:  # the request's own session, as in production
+            assert client.get("/verwaltung/").status_code == 200
+        return counter.count
+
+    with_few = cost()
+    for n in range(20):
+        make_user(Role.LEARNER, Role.TRAINER, organisation=firm, unit=firm.units[n % 2])
+    assert cost() == with_few  # organisation, unit and roles loaded for the whole page at once

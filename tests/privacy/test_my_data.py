@@ -174,18 +174,24 @@ def test_admins_change_retention_periods_and_others_cannot(client, login, make_u
     assert client.post("/meine-daten/aufbewahrung/quiz_attempts", data={"days": "90"}).status_code == 403
     client.post("/abmelden", data={})
     login(make_user(Role.ADMIN))
-    client.post("/meine-daten/aufbewahrung/quiz_attempts", data={"days": "90"})
+    asked = client.post("/meine-daten/aufbewahrung/quiz_attempts", data={"days": "90"}).text
+    assert "von 730 auf 90 Tage" in asked and "0 Einträge gelöscht" in asked  # shorter: asked once more
+    assert services.retention_days("quiz_attempts") == 730
+    client.post("/meine-daten/aufbewahrung/quiz_attempts", data={"days": "90", "confirmed": "1"})
     assert services.retention_days("quiz_attempts") == 90
     assert "90 Tage" in client.get("/meine-daten/aufbewahrung").text
+    client.post("/meine-daten/aufbewahrung/quiz_attempts", data={"days": "120"})  # longer keeps more: at once
+    assert services.retention_days("quiz_attempts") == 120
 
 
 def test_the_log_is_kept_at_least_a_year_and_the_works_council_sees_every_retention_change(
         client, login, make_user, make_organisation, new_client):
     login(make_user(Role.ADMIN, name="Admin Ada"))
-    page = client.post("/meine-daten/aufbewahrung/audit", data={"days": "1"}, follow_redirects=True).text
+    page = client.post("/meine-daten/aufbewahrung/audit", data={"days": "1", "confirmed": "1"},
+                       follow_redirects=True).text
     assert "wird mindestens 365 Tage aufbewahrt" in page
     assert services.retention_days("audit") == 1095
-    client.post("/meine-daten/aufbewahrung/audit", data={"days": "400"})
+    client.post("/meine-daten/aufbewahrung/audit", data={"days": "400", "confirmed": "1"})
     assert services.retention_days("audit") == 400
 
     works_council = new_client()

@@ -1,0 +1,33 @@
+"""Which e-mail addresses the platform can send mail to."""
+
+import unicodedata
+
+from flask_babel import gettext as _
+from wtforms.validators import ValidationError
+
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def local_part_problem(email: str) -> str | None:
+    """Say why an address with non-ASCII characters before the @ is refused, or return None.
+
+    Such an address needs SMTPUTF8, which many mail servers lack, and the To header the platform writes for
+    it is malformed. Mail systems that show "jörg@" usually deliver to an ASCII address such as "joerg@".
+    """
+    local, at, domain = email.rpartition("@")
+    if not at or local.isascii():
+        return None
+    guess = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", local).translate(UMLAUTS))
+    guess = "".join(ch for ch in guess if not unicodedata.combining(ch))
+    if guess.isascii():
+        return _("Umlaute und andere Sonderzeichen vor dem @ kann nicht jeder Mailserver zustellen – bitte die "
+                 "Adresse so angeben, wie sie im Mailsystem steht, z. B. %(example)s.", example=f"{guess}@{domain}")
+    return _("Umlaute und andere Sonderzeichen vor dem @ kann nicht jeder Mailserver zustellen – bitte die "
+             "Adresse so angeben, wie sie im Mailsystem steht.")
+
+
+def sendable_address(form, field) -> None:
+    """WTForms validator: refuse addresses that local_part_problem refuses."""
+    problem = local_part_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)

@@ -1,0 +1,155 @@
+"""Administration of organisations and their units: create them for onboarding, rename them, set the threshold."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from qualify.accounts import services
+from qualify.accounts.models import Organisation, Unit
+from qualify.accounts.roles import Role
+from qualify.admin.forms import AddUnitsForm, ConfirmForm, NewOrganisationForm, OrganisationForm, UnitForm
+from qualify.core.security import role_required
+from qualify.extensions import db
+
+bp = Blueprint("admin_organisations", __name__, url_prefix="/verwaltung/organisationen")
+
+
+def _refused(form, error: services.AccountError) -> None:
+    """Show the refusal at its field; the session forgets whatever was half done."""
+    db.session.rollback()
+    getattr(form, error.field).errors.append(str(error))
+
+
+def _at_the_same_time() -> None:
+    """Another administrator made the same name a moment ago (a unique constraint caught it); the input stays."""
+    db.session.rollback()
+    flash(_("Jemand hat gerade dasselbe angelegt. Bitte prüfen Sie die Angaben und speichern Sie erneut."), "error")
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def organisations():
+    """List the organisations with their units and how many people belong to each."""
+    return render_template("admin/organisations.html", overview=services.organisation_overview())
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_organisation():
+    """Create an organisation, with its first units one per line."""
+    form = NewOrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = services.add_organisation(
+                form.name.data, slug=form.slug.data, small_group_threshold=form.small_group_threshold.data,
+                units=services.unit_names(form.units.data), actor=current_user)
+            db.session.commit()
+        except services.AccountError as error:
+            _refused(form, error)
+        except IntegrityError:
+            _at_the_same_time()
+        else:
+            flash(_("%(name)s ist angelegt.", name=organisation.name), "success")
+            return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
+    return render_template("admin/organisation_form.html", form=form)
+
+
+def _render_organisation(organisation: Organisation, *, form: OrganisationForm | None = None,
+                         units_form: AddUnitsForm | None = None):
+    """The page of one organisation; the form that was not sent starts afresh (formdata=None)."""
+    ((_organisation, people, units),) = services.organisation_overview(organisation.id)
+    return render_template(
+        "admin/organisation.html", organisation=organisation, people=people, units=units,
+        without_unit=people - sum(count for _unit, count in units),
+        form=form or OrganisationForm(formdata=None, obj=organisation),
+        units_form=units_form or AddUnitsForm(formdata=None))
+
+
+@bp.route("/<int:organisation_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def organisation(organisation_id: int):
+    """Show an organisation's units; rename it and set its small-group threshold."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(organisation, name=form.name.data,
+                                         small_group_threshold=form.small_group_threshold.data, actor=current_user)
+            db.session.commit()
+        except services.AccountError as error:
+            _refused(form, error)
+        else:
+            flash(_("Gespeichert."), "success")
+            return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
+    return _render_organisation(organisation, form=form)
+
+
+@bp.post("/<int:organisation_id>/einheiten")
+@role_required(Role.ADMIN)
+def add_units(organisation_id: int):
+    """Add units, one per line; all of them or, when a name is refused, none."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = AddUnitsForm()
+    if form.validate_on_submit():
+        try:
+            units = services.add_units(organisation, services.unit_names(form.units.data), actor=current_user)
+            db.session.commit()
+        except services.AccountError as error:
+            _refused(form, error)
+        except IntegrityError:
+            _at_the_same_time()
+        else:
+            flash(ngettext("%(num)d Einheit angelegt.", "%(num)d Einheiten angelegt.", len(units)), "success")
+            return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id)
+                            + "#einheiten")
+    return _render_organisation(organisation, units_form=form)
+
+
+def _unit(organisation_id: int, unit_id: int) -> Unit:
+    unit = db.get_or_404(Unit, unit_id)
+    if unit.organisation_id != organisation_id:
+        abort(404)
+    return unit
+
+
+@bp.route("/<int:organisation_id>/einheiten/<int:unit_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def unit(organisation_id: int, unit_id: int):
+    """Rename a unit; remove it while nobody belongs to it."""
+    unit = _unit(organisation_id, unit_id)
+    form = UnitForm(obj=unit)
+    if form.validate_on_submit():
+        try:
+            services.rename_unit(unit, form.name.data, actor=current_user)
+            db.session.commit()
+        except services.AccountError as error:
+            _refused(form, error)
+        except IntegrityError:
+            _at_the_same_time()
+        else:
+            flash(_("Gespeichert."), "success")
+            return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id)
+                            + "#einheiten")
+    return render_template("admin/unit.html", unit=unit, organisation=unit.organisation, form=form,
+                           people=services.unit_members(unit), problem=services.unit_removal_problem(unit))
+
+
+@bp.post("/<int:organisation_id>/einheiten/<int:unit_id>/entfernen")
+@role_required(Role.ADMIN)
+def remove_unit(organisation_id: int, unit_id: int):
+    """Delete a unit nobody belongs to, after asking once more."""
+    unit = _unit(organisation_id, unit_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin_organisations.unit", organisation_id=organisation_id, unit_id=unit_id))
+    name = unit.name
+    try:
+        services.remove_unit(unit, actor=current_user)
+        db.session.commit()
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin_organisations.unit", organisation_id=organisation_id, unit_id=unit_id))
+    flash(_("Die Einheit „%(unit)s“ ist entfernt.", unit=name), "success")
+    return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id) + "#einheiten")
