@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from qualify.accounts import csv_import, services
+from qualify.accounts import csv_import, organisations, services
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import Role, parse_role
 from qualify.extensions import db
@@ -86,7 +86,7 @@ def import_users_command(file, organisation_slug, dry_run) -> None:
 def add_organisation_command(name, slug, units, small_group_threshold) -> None:
     """Create an organisation with its units, e.g. before importing its people."""
     try:
-        organisation = services.add_organisation(name, slug=slug, small_group_threshold=small_group_threshold,
+        organisation = organisations.add_organisation(name, slug=slug, small_group_threshold=small_group_threshold,
                                                  units=units)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
@@ -104,7 +104,7 @@ def add_units_command(organisation_slug, units) -> None:
     if organisation is None:
         raise click.BadParameter(f"no organisation {organisation_slug!r}", param_hint="ORGANISATION_SLUG")
     try:
-        added = services.add_units(organisation, units)
+        added = organisations.add_units(organisation, units)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

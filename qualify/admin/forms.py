@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from qualify.accounts.addresses import sendable_address
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
+from qualify.accounts.organisations import MAX_NAME_LENGTH, MAX_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import ROLE_LABELS
-from qualify.accounts.services import MAX_NAME_LENGTH, MAX_SMALL_GROUP_THRESHOLD
 from qualify.core.forms import CheckboxListField, email_address, strip
 from qualify.core.text import one_line
 

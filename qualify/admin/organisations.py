@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from qualify.accounts import organisations as structure
 from qualify.accounts import services
 from qualify.accounts.models import Organisation, Unit
 from qualify.accounts.roles import Role
@@ -32,7 +33,7 @@ def _at_the_same_time() -> None:
 @role_required(Role.ADMIN)
 def organisations():
     """List the organisations with their units and how many people belong to each."""
-    return render_template("admin/organisations.html", overview=services.organisation_overview())
+    return render_template("admin/organisations.html", overview=structure.organisation_overview())
 
 
 @bp.route("/neu", methods=["GET", "POST"])
@@ -42,9 +43,9 @@ def new_organisation():
     form = NewOrganisationForm()
     if form.validate_on_submit():
         try:
-            organisation = services.add_organisation(
+            organisation = structure.add_organisation(
                 form.name.data, slug=form.slug.data, small_group_threshold=form.small_group_threshold.data,
-                units=services.unit_names(form.units.data), actor=current_user)
+                units=structure.unit_names(form.units.data), actor=current_user)
             db.session.commit()
         except services.AccountError as error:
             _refused(form, error)
@@ -59,7 +60,7 @@ def new_organisation():
 def _render_organisation(organisation: Organisation, *, form: OrganisationForm | None = None,
                          units_form: AddUnitsForm | None = None):
     """The page of one organisation; the form that was not sent starts afresh (formdata=None)."""
-    ((_organisation, people, units),) = services.organisation_overview(organisation.id)
+    ((_organisation, people, units),) = structure.organisation_overview(organisation.id)
     return render_template(
         "admin/organisation.html", organisation=organisation, people=people, units=units,
         without_unit=people - sum(count for _unit, count in units),
@@ -75,7 +76,7 @@ def organisation(organisation_id: int):
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
         try:
-            services.update_organisation(organisation, name=form.name.data,
+            structure.update_organisation(organisation, name=form.name.data,
                                          small_group_threshold=form.small_group_threshold.data, actor=current_user)
             db.session.commit()
         except services.AccountError as error:
@@ -94,7 +95,7 @@ def add_units(organisation_id: int):
     form = AddUnitsForm()
     if form.validate_on_submit():
         try:
-            units = services.add_units(organisation, services.unit_names(form.units.data), actor=current_user)
+            units = structure.add_units(organisation, structure.unit_names(form.units.data), actor=current_user)
             db.session.commit()
         except services.AccountError as error:
             _refused(form, error)
@@ -122,7 +123,7 @@ def unit(organisation_id: int, unit_id: int):
     form = UnitForm(obj=unit)
     if form.validate_on_submit():
         try:
-            services.rename_unit(unit, form.name.data, actor=current_user)
+            structure.rename_unit(unit, form.name.data, actor=current_user)
             db.session.commit()
         except services.AccountError as error:
             _refused(form, error)
@@ -133,7 +134,7 @@ def unit(organisation_id: int, unit_id: int):
             return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id)
                             + "#einheiten")
     return render_template("admin/unit.html", unit=unit, organisation=unit.organisation, form=form,
-                           people=services.unit_members(unit), problem=services.unit_removal_problem(unit))
+                           people=structure.unit_members(unit), problem=structure.unit_removal_problem(unit))
 
 
 @bp.post("/<int:organisation_id>/einheiten/<int:unit_id>/entfernen")
@@ -145,7 +146,7 @@ def remove_unit(organisation_id: int, unit_id: int):
         return redirect(url_for("admin_organisations.unit", organisation_id=organisation_id, unit_id=unit_id))
     name = unit.name
     try:
-        services.remove_unit(unit, actor=current_user)
+        structure.remove_unit(unit, actor=current_user)
         db.session.commit()
     except services.AccountError as error:
         db.session.rollback()

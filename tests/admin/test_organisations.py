@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from qualify.accounts import csv_import, services
+from qualify.accounts import csv_import, organisations, services
 from qualify.accounts.commands import users_cli
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import Role
@@ -232,9 +232,9 @@ def test_a_new_organisation_with_a_threshold_below_3_is_not_created(client, admi
 
 def test_the_threshold_is_checked_whoever_calls(firma):
     with pytest.raises(services.AccountError, match="zwischen 3 und 999"):
-        services.update_organisation(firma, name=firma.name, small_group_threshold=2)
+        organisations.update_organisation(firma, name=firma.name, small_group_threshold=2)
     with pytest.raises(services.AccountError, match="zwischen 3 und 999"):
-        services.add_organisation("Kleinbetrieb", small_group_threshold=1)
+        organisations.add_organisation("Kleinbetrieb", small_group_threshold=1)
 
 
 def test_the_form_says_the_threshold_is_agreed_with_the_works_council(client, admin):
