@@ -139,6 +139,9 @@ def header_key(cell: str) -> str:
 
 def read_header(line: int, cells: list[str]) -> Header:
     """Map each known field to its column; note the other columns and report doubled and missing ones."""
+    # Empty headings at the end are Excel's stray cells. Counted, they widened every row to match: a header of a
+    # million separators made each of 9,000 short rows a million cells long (a minute of one worker's time).
+    cells = cells[:filled_width(cells)]
     header = Header(line, len(cells))
     headings: dict[str, str] = {}
     ignored: list[tuple[int, str]] = []

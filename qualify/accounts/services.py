@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 from qualify.accounts.models import ERASED_DOMAIN, Organisation, Unit, User, UserRole, UserSession
 from qualify.accounts.roles import Role
 from qualify.core import audit
-from qualify.core.database import contains_text
+from qualify.core.database import contains_text, take_turns
 from qualify.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -112,7 +112,7 @@ def update_user(user: User, *, email: str, display_name: str, personnel_number: 
     _check_personnel_number(personnel_number, organisation, user=user)
     if not roles:  # no access at all is what deactivating is for; a person without a role sees empty pages
         raise AccountError(_("Bitte wählen Sie mindestens eine Rolle."), field="roles")
-    if Role.ADMIN in user.roles and Role.ADMIN not in roles and count_active_admins() <= 1:
+    if Role.ADMIN in user.roles and Role.ADMIN not in roles and is_last_admin(user):
         raise AccountError(_("Das ist das letzte Administrationskonto: Die Rolle bleibt."), field="roles")
     if email != user.email:
         end_all_sessions(user)  # and, as the address is part of reset tokens, voids links sent to the old one
@@ -141,6 +141,16 @@ def count_active_admins() -> int:
     return db.session.scalar(stmt)
 
 
+def is_last_admin(user: User) -> bool:
+    """Whether the person is the only active admin, counted in turn with every other change that may take an
+    admin away: two admins demoting, deactivating or erasing each other at the same moment both passed the
+    count otherwise, and nobody was left to administer the platform."""
+    if not user.active or Role.ADMIN not in user.roles:
+        return False
+    take_turns("admins")
+    return count_active_admins() <= 1
+
+
 def set_password(user: User, password: str) -> None:
     """Set a new password and end every session the user had."""
     user.password_hash = hash_password(password)
@@ -153,14 +163,25 @@ def end_all_sessions(user: User) -> None:
 
 
 def deactivate(user: User, *, actor: User | None = None) -> None:
-    """Block the account from signing in and end its sessions; its data stays."""
+    """Block the account from signing in and end its sessions; its data stays. Never the last active admin."""
+    if is_last_admin(user):
+        raise AccountError(_("Das ist das letzte aktive Administrationskonto; es bleibt aktiv."))
     user.active = False
     end_all_sessions(user)
     audit.record("user.deactivate", actor=actor, target=user)
 
 
+def person_or_none(user_id: int) -> User | None:
+    """The account with this id as the administration may handle it: never an erased account's stand-in, which
+    only keeps a place in figures (reactivated and given an address, it would write as the former member)."""
+    user = db.session.get(User, user_id)
+    return None if user is None or user.is_stand_in else user
+
+
 def reactivate(user: User, *, actor: User | None = None) -> None:
-    """Allow the account to sign in again."""
+    """Allow the account to sign in again (never a stand-in's)."""
+    if user.is_stand_in:
+        raise AccountError(_("Dieses Konto wurde gelöscht."))
     user.active = True
     audit.record("user.reactivate", actor=actor, target=user)
 
@@ -173,7 +194,7 @@ def search_users(query: str = "", *, organisation_id: int | None = None, role: R
                  state: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[User], int]:
     """Return one page of users matching the query and filters (with organisation, unit and roles loaded: two
     statements more, however many), and the total count."""
-    stmt = select(User)
+    stmt = select(User).where(~User.email.endswith(ERASED_DOMAIN))  # stand-ins of erased accounts are nobody
     if query:
         stmt = stmt.where(or_(contains_text(User.email, query), contains_text(User.display_name, query),
                               User.personnel_number == query.strip()))
@@ -184,7 +205,7 @@ def search_users(query: str = "", *, organisation_id: int | None = None, role: R
     if state == "active":
         stmt = stmt.where(User.active.is_(True))
     elif state == "deactivated":
-        stmt = stmt.where(User.active.is_(False), ~User.email.endswith(ERASED_DOMAIN))
+        stmt = stmt.where(User.active.is_(False))
     elif state == "invited":
         stmt = stmt.where(User.active.is_(True), User.password_hash.is_(None))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))

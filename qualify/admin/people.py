@@ -1,11 +1,11 @@
 """An admin's actions on one person's account beyond editing it: the invitation again, and erasure on request."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from qualify.accounts import services
 from qualify.accounts.mails import send_password_reset
-from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.admin.forms import EraseOtherAccountForm
 from qualify.core import audit
@@ -21,7 +21,7 @@ bp = Blueprint("admin_people", __name__, url_prefix="/verwaltung/personen")
 @role_required(Role.ADMIN)
 def resend_invitation(user_id: int):
     """Send the invitation again to someone who has not set a password yet (the link lasts two days)."""
-    user = db.get_or_404(User, user_id)
+    user = services.person_or_none(user_id) or abort(404)
     if user.password_hash or not user.active:
         flash(_("Diese Person hat schon ein Passwort; sie kann es über „Passwort vergessen“ neu setzen.")
               if user.active else _("Das Konto ist deaktiviert."), "error")
@@ -37,7 +37,7 @@ def resend_invitation(user_id: int):
 @role_required(Role.ADMIN)
 def erase(user_id: int):
     """Erase someone's account on their request (a leaver, say), with the reason for the log."""
-    user = db.get_or_404(User, user_id)
+    user = services.person_or_none(user_id) or abort(404)
     if user.id == current_user.id:  # one's own account: with the password, under "Meine Daten"
         return redirect(url_for("privacy.erase"))
     form = EraseOtherAccountForm()

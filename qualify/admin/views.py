@@ -21,6 +21,7 @@ from qualify.admin.forms import (
     role_choices,
 )
 from qualify.core import audit
+from qualify.core.routing import id_argument
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
 from qualify.courses.models import Course
@@ -75,7 +76,7 @@ def _user_form(user: User | None = None) -> UserForm:
 def users():
     """List and search the people on the platform."""
     query = request.args.get("q", "")
-    filters = {"organisation": request.args.get("organisation", type=int),
+    filters = {"organisation": id_argument(request.args.get("organisation")),
                "role": request.args.get("rolle") if request.args.get("rolle") in {str(r) for r in Role} else None,
                "state": request.args.get("status") if request.args.get("status") in services.USER_STATES else None}
     page = _page_number()
@@ -124,7 +125,7 @@ def new_user():
 @role_required(Role.ADMIN)
 def edit_user(user_id: int):
     """Change a person's data, placement and roles."""
-    user = db.get_or_404(User, user_id)
+    user = services.person_or_none(user_id) or abort(404)
     form = _user_form(user)
     del form.send_invitation
     if form.validate_on_submit():
@@ -156,13 +157,18 @@ def edit_user(user_id: int):
 @role_required(Role.ADMIN)
 def deactivate_user(user_id: int):
     """Block an account from signing in."""
-    user = db.get_or_404(User, user_id)
+    user = services.person_or_none(user_id) or abort(404)
     if user.id == current_user.id:  # only reachable by a hand-made request: the page offers no such button
         flash(_("Ihr eigenes Konto können Sie nicht deaktivieren."), "error")
     elif ConfirmForm().validate_on_submit():
-        services.deactivate(user, actor=current_user)
-        db.session.commit()
-        flash(_("%(name)s kann sich nicht mehr anmelden.", name=user.display_name), "success")
+        try:
+            services.deactivate(user, actor=current_user)
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s kann sich nicht mehr anmelden.", name=user.display_name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -170,7 +176,7 @@ def deactivate_user(user_id: int):
 @role_required(Role.ADMIN)
 def reactivate_user(user_id: int):
     """Allow an account to sign in again."""
-    user = db.get_or_404(User, user_id)
+    user = services.person_or_none(user_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         services.reactivate(user, actor=current_user)
         db.session.commit()

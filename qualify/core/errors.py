@@ -45,14 +45,26 @@ def _csrf_error(error: CSRFError):
     # A form sent after the session ended (signed out in another tab, a night away): the text typed into it
     # is shown to copy, so that nothing written is lost. Never a password.
     # Only what was typed into a text area, which holds several lines; a password field holds one.
+    # And only for a form sent from our own pages: a form on another site, posted here, would otherwise put its
+    # text on our page (a phisher's "Ihr Konto wird gesperrt, rufen Sie … an").
     typed = [value for name, value in request.form.items(multi=True)
-             if "\n" in value.strip() and name not in SECRET_FIELDS]
+             if "\n" in value.strip() and name not in SECRET_FIELDS] if _sent_from_here() else []
     html = render_template("errors/error.html", status=400, title=MESSAGES[400][0], typed=typed,
                            message=_l("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu."))
     return html, 400, {"Cache-Control": "no-store"}
 
 
 SECRET_FIELDS = {"csrf_token", "password", "current", "confirm"}
+
+
+def _sent_from_here() -> bool:
+    """Whether the browser says the form came from one of our pages (Origin, else Referer)."""
+    here = request.host_url.rstrip("/")
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin == here
+    referrer = request.headers.get("Referer", "")
+    return referrer == here or referrer.startswith(here + "/")
 
 
 def _database_unavailable(error: Exception):

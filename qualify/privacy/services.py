@@ -10,8 +10,7 @@ from sqlalchemy import and_, delete, func, select, update
 
 from qualify.accounts.auth import purge_expired
 from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
-from qualify.accounts.roles import Role
-from qualify.accounts.services import count_active_admins
+from qualify.accounts.services import is_last_admin
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
@@ -83,7 +82,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
     Posts stay under "ehemaliges Mitglied" when keep_posts, else they are deleted. `by`: the admin who erased
     someone else's account (with the reason, for the log); None when people erase their own.
     """
-    if user.active and Role.ADMIN in user.roles and count_active_admins() <= 1:
+    if is_last_admin(user):
         raise ErasureRefused(_("Das ist das letzte aktive Administrationskonto. Bitte geben Sie die Rolle zuerst "
                                "einer anderen Person – sonst kann niemand mehr Konten verwalten."))
     stand_in = _stand_in(user)

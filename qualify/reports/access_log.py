@@ -14,11 +14,8 @@ from qualify.extensions import db
 from qualify.reports.scope import Filters, Scope
 from qualify.reports.services import METRIC_LABELS, month_label
 
-# Report views, exports and counts, every look by an admin at a person's data (listed with the person's
-# organisation), changes of a retention period – the access log's own among them – and of the smallest group
-# the organisation's reports may show.
-ACCESS_ACTIONS = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal",
-                  "privacy.retention", "organisation.threshold")
+# Report views, exports and counts, looks at people's data and changes of what reports and the log keep.
+ACCESS_ACTIONS = audit.ACCOUNTABLE
 
 
 def record_access(action: str, *, actor, scope: Scope, filters: Filters, **details) -> None:

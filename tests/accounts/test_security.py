@@ -83,12 +83,19 @@ def test_a_form_sent_after_the_session_ended_shows_the_text_typed_to_copy(client
     # Signed out in another tab while writing: the long text comes back to copy; a password never does.
     login(make_user())
     text = "Wir haben an Linie 4 seit dem Umbau\nmehr Stillstand als vorher – wie geht es euch?"
-    response = client.post("/austausch/raum/1/neu", csrf=False, data={
+    response = client.post("/austausch/raum/1/neu", csrf=False, headers={"Origin": "http://localhost"}, data={
         "csrf_token": "abgelaufen", "title": "Stillstand", "body": text, "password": "geheimes-passwort-123456789012"})
     assert response.status_code == 400 and CSRF_MESSAGE in response.text
     assert "Ihr Text ist nicht verloren" in response.text
     assert "Wir haben an Linie 4 seit dem Umbau\nmehr Stillstand als vorher – wie geht es euch?" in response.text
     assert "geheimes-passwort" not in response.text
+
+
+def test_a_form_posted_here_from_another_site_puts_none_of_its_text_on_our_page(client):
+    bait = "ACHTUNG: Ihr Konto wird gesperrt.\nBitte rufen Sie sofort 0900 123456 an."
+    for headers in ({"Origin": "https://phish.example"}, {"Referer": "https://phish.example/form"}, {}):
+        response = client.post("/anmelden", csrf=False, headers=headers, data={"csrf_token": "x", "note": bait})
+        assert response.status_code == 400 and "0900 123456" not in response.text
 
 
 def test_a_forged_token_is_refused_even_for_guests(client):

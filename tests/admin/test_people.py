@@ -7,6 +7,7 @@ from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
+from qualify.core.time import utcnow
 from qualify.extensions import db
 from tests.conftest import PASSWORD
 
@@ -89,3 +90,64 @@ def test_only_admins_invite_again_or_erase_others(client, make_user, login, role
     assert client.post(f"/verwaltung/personen/{target.id}/loeschen",
                        data={"posts": "keep", "reason": "x", "confirm": "y"}).status_code == 403
     assert db.session.get(User, target.id) is not None
+
+
+@pytest.mark.parametrize("action", ["demote", "deactivate"])
+def test_two_admins_taking_each_other_away_at_the_same_moment_leave_one(new_client, login, make_user, action):
+    from qualify.accounts.services import count_active_admins
+    from tests.workshops.test_concurrency import run_together
+
+    first, second = make_user(Role.ADMIN), make_user(Role.ADMIN)
+    # read here: the threads have no application context to load expired attributes in
+    requests = []
+    for actor, target in ((first, second), (second, first)):
+        client = new_client()
+        login(actor, via=client)
+        client.csrf_token()
+        if action == "demote":
+            requests.append((client, f"/verwaltung/personen/{target.id}", {
+                "display_name": target.display_name, "email": target.email, "personnel_number": "", "unit": "",
+                "language": "de", "roles": ["learner"]}))
+        else:
+            requests.append((client, f"/verwaltung/personen/{target.id}/deaktivieren", {}))
+
+    def send(client, url, form):
+        def task(barrier):
+            barrier.wait()
+            client.post(url, data=form)
+        return task
+
+    assert run_together([send(*request) for request in requests]) == []
+    db.session.expire_all()
+    assert count_active_admins() == 1
+
+
+def test_an_admin_who_looked_at_personal_data_stays_named_in_the_works_councils_log_after_erasure(
+        client, admin, make_user, make_organisation, new_client, login):
+    firm = make_organisation()
+    person = make_user(organisation=firm)
+    snoop = make_user(Role.ADMIN, name="Sam Snoop")
+    theirs = new_client()
+    login(snoop, via=theirs)
+    theirs.get(f"/verwaltung/personen/{person.id}")
+    client.post(f"/verwaltung/personen/{snoop.id}/loeschen", data={"posts": "keep", "reason": "Austritt",
+                                                                   "confirm": "y"})
+    works_council = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=firm), via=works_council)
+    log = works_council.get("/berichte/protokoll").text
+    assert "Sam Snoop" in log and "Personendaten angesehen" in log
+
+
+def test_an_erased_accounts_stand_in_is_nobody_the_administration_can_handle(client, admin, make_user):
+    from qualify.privacy.services import erase_account
+
+    leaver = make_user(name="Lea Leaving")
+    erase_account(leaver, keep_posts=True, now=utcnow())
+    db.session.commit()
+    stand_in = db.session.scalar(select(User).where(User.display_name == "ehemaliges Mitglied"))
+    assert "ehemaliges Mitglied" not in client.get("/verwaltung/?q=ehemaliges").text
+    assert client.get(f"/verwaltung/personen/{stand_in.id}").status_code == 404
+    assert client.post(f"/verwaltung/personen/{stand_in.id}/aktivieren", data={}).status_code == 404
+    assert client.post(f"/verwaltung/personen/{stand_in.id}/einladung", data={}).status_code == 404
+    db.session.refresh(stand_in)
+    assert not stand_in.active

@@ -167,7 +167,8 @@ def test_the_audit_log_is_filtered_by_action_and_by_person(client, admin, make_u
     assert client.get("/verwaltung/protokoll?aktion=unbekannt").status_code == 200
 
 
-def test_absurd_page_numbers_show_the_last_page_not_an_error(client, admin):
+def test_absurd_page_numbers_and_ids_show_a_page_not_an_error(client, admin):
+    assert client.get("/verwaltung/?organisation=99999999999999999999&rolle=x&status=y").status_code == 200
     page = client.get("/verwaltung/?seite=99999999999999999999")
     assert page.status_code == 200 and "Seite 1 von 1" not in page.text and admin.display_name in page.text
     assert client.get("/verwaltung/protokoll?seite=99999999999999999999").status_code == 200
