@@ -1,7 +1,8 @@
-"""Booking a seat, the waitlist, approvals and attendance. Functions flush; the caller commits."""
+"""Booking a seat, the waitlist and approvals (attendance: workshops/attendance.py). Functions flush; the caller
+commits."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext as _
@@ -14,15 +15,10 @@ from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import insert_on_conflict, run, take_turns
 from qualify.courses import catalogue
-from qualify.exchange.posting import took_part_in_module_space
 from qualify.exchange.spaces import moderates_space_of_module
 from qualify.extensions import db
-from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
 from qualify.workshops import mails
-from qualify.workshops.models import ACTIVE_STATUSES, ATTENDANCE, Booking, WorkshopSession
-
-# Trainers may take attendance from a little before the start (people arrive early).
-ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
+from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
 
 
 class BookingError(ValueError):
@@ -392,48 +388,3 @@ def close_bookings(session: WorkshopSession, *, now: datetime) -> int:
         mails.notify(booking, kind)
     db.session.flush()
     return len(left_out)
-
-
-# ---------------------------------------------------------------- attendance
-
-def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) -> str | None:
-    """Record present, excused or absent; present marks the module done for the person, and taking "present"
-    back undoes that (unless they were present at another session of the module, did an exchange module by
-    posting in its space, or the course is complete).
-
-    Returns a note for the trainer when the module has to stay done.
-    """
-    session = booking.session
-    if value not in ATTENDANCE:
-        raise ValueError(f"unknown attendance: {value}")
-    if booking.status != "confirmed" or session.is_cancelled:
-        raise BookingError(_("Anwesenheit gibt es nur für bestätigte Plätze."))
-    if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
-        raise BookingError(_("Die Anwesenheit kann erst ab einer Stunde vor Beginn eingetragen werden."))
-    was_present = booking.attendance == "present"
-    booking.attendance = value
-    booking.attendance_marked_at, booking.attendance_marked_by_id = now, by.id
-    via = session.kind if session.kind in PARTICIPATION_KINDS else "workshop"
-    note = None
-    if value == "present":
-        record_participation(booking.user, session.module, via=via, now=now)
-    elif was_present and not _present_elsewhere(booking) and not _earned_in_space(booking.user, session.module, via):
-        if not withdraw_participation(booking.user, session.module, via=via):
-            note = _("Der Kurs ist mit dieser Teilnahme bereits abgeschlossen und das Zertifikat ausgestellt: "
-                     "das Modul bleibt erledigt. Soll das Zertifikat zurückgezogen werden, wenden Sie sich an "
-                     "die Administration (Verwaltung → Zertifikate): dort wird auch das Modul wieder geöffnet.")
-    db.session.flush()
-    return note
-
-
-def _earned_in_space(user: User, module, via: str) -> bool:
-    """An exchange module is also done by posting in its space: then it stays done without the session."""
-    return via == "exchange" and took_part_in_module_space(user, module)
-
-
-def _present_elsewhere(booking: Booking) -> bool:
-    """Whether the person was marked present at another session of the same module."""
-    return db.session.scalar(
-        select(func.count()).select_from(Booking).join(WorkshopSession, WorkshopSession.id == Booking.session_id)
-        .where(Booking.user_id == booking.user_id, Booking.id != booking.id, Booking.attendance == "present",
-               WorkshopSession.module_id == booking.session.module_id)) > 0

@@ -15,6 +15,7 @@ from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
 from qualify.workshops import access, export, mails, queries, schedule, services
+from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, mark_attendance
 from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
@@ -194,7 +195,7 @@ def attendance(session_id: int):
         if booking is None or booking.session_id != session.id or value not in ATTENDANCE:
             abort(400)
         try:
-            note = services.mark_attendance(booking, value, by=current_user, now=utcnow())
+            note = mark_attendance(booking, value, by=current_user, now=utcnow())
         except BookingError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -204,7 +205,7 @@ def attendance(session_id: int):
                 flash(note, "warning")
         return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking.id}")
     bookings = [b for b in queries.participants(session) if b.status == "confirmed"]
-    opens_at = session.starts_at - services.ATTENDANCE_OPENS_BEFORE
+    opens_at = session.starts_at - ATTENDANCE_OPENS_BEFORE
     return render_template("workshops/attendance.html", session=session, bookings=bookings,
                            attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None)
 

@@ -17,6 +17,7 @@ from qualify.learning.services import is_module_done
 from qualify.privacy.services import erase_account
 from qualify.workshops import schedule
 from qualify.workshops import services as workshops
+from qualify.workshops.attendance import mark_attendance
 from tests.exchange.conftest import assert_no_identity
 from tests.learning.helpers import everything_else_done
 
@@ -163,16 +164,16 @@ def test_editing_published_minutes_needs_approval_again(session, space, moderato
 
 def test_taking_part_in_the_session_marks_the_module_done(session, exchange_module, moderator, author):
     booking = workshops.booking_of(author, session)
-    workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
+    mark_attendance(booking, "present", by=moderator, now=session.starts_at)
     db.session.commit()
     assert is_module_done(author, exchange_module)
 
 
 def test_taking_present_back_at_the_session_undoes_the_module_done(session, exchange_module, moderator, author):
     booking = workshops.booking_of(author, session)
-    workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
+    mark_attendance(booking, "present", by=moderator, now=session.starts_at)
     db.session.commit()
-    workshops.mark_attendance(booking, "absent", by=moderator, now=session.starts_at)
+    mark_attendance(booking, "absent", by=moderator, now=session.starts_at)
     db.session.commit()
     assert not is_module_done(author, exchange_module)
 
@@ -187,9 +188,9 @@ def test_the_module_stays_done_when_the_person_also_took_part_in_the_space(
     for post in posts:
         moderation.approve(post, by=moderator, now=utcnow())
     booking = workshops.booking_of(author, session)
-    workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
+    mark_attendance(booking, "present", by=moderator, now=session.starts_at)
     db.session.commit()
-    workshops.mark_attendance(booking, "excused", by=moderator, now=session.starts_at)
+    mark_attendance(booking, "excused", by=moderator, now=session.starts_at)
     db.session.commit()
     assert is_module_done(author, exchange_module)
 
@@ -198,8 +199,8 @@ def test_withdrawing_the_certificate_offers_the_exchange_module_until_the_person
         session, space, exchange_module, moderator, author):
     everything_else_done(author, exchange_module, via="read")
     booking = workshops.booking_of(author, session)
-    workshops.mark_attendance(booking, "present", by=moderator, now=session.starts_at)
-    note = workshops.mark_attendance(booking, "absent", by=moderator, now=session.starts_at)
+    mark_attendance(booking, "present", by=moderator, now=session.starts_at)
+    note = mark_attendance(booking, "absent", by=moderator, now=session.starts_at)
     db.session.commit()
     assert "Verwaltung → Zertifikate" in note
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == author.id))

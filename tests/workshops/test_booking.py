@@ -4,6 +4,7 @@ import pytest
 
 from qualify.extensions import db
 from qualify.workshops import schedule, services
+from qualify.workshops.attendance import mark_attendance
 from qualify.workshops.services import BookingClosed, BookingError
 from tests.workshops.conftest import at, bookings_of, outbox, statuses
 
@@ -171,7 +172,7 @@ def test_someone_marked_present_cannot_give_up_the_seat(make_session, make_user,
     person = make_user()
     session = make_session(booked=[person], cancellation_hours_before=0)
     booking = services.booking_of(person, session)
-    services.mark_attendance(booking, "present", by=trainer, now=at(session, minutes=-30))
+    mark_attendance(booking, "present", by=trainer, now=at(session, minutes=-30))
     db.session.commit()
     with pytest.raises(BookingError, match="Anwesenheit ist schon eingetragen"):
         services.cancel(booking, now=at(session, minutes=-20))

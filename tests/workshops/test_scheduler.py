@@ -261,10 +261,11 @@ def test_a_session_moved_to_another_day_is_reminded_of_again(make_session, make_
 
 def test_no_reminder_to_someone_already_marked_excused(make_session, make_user, trainer):
     from qualify.workshops import services
+    from qualify.workshops.attendance import mark_attendance
 
     excused, coming = make_user(), make_user()
     session = make_session(booked=[excused, coming])
-    services.mark_attendance(services.booking_of(excused, session), "excused", by=trainer,
+    mark_attendance(services.booking_of(excused, session), "excused", by=trainer,
                              now=at(session, minutes=-55))
     db.session.commit()
     assert jobs.send_reminders(at(session, minutes=-50)) == 1

@@ -1,0 +1,59 @@
+"""Attendance: present marks the module done, taken back undoes it. Functions flush; the caller commits."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from qualify.accounts.models import User
+from qualify.exchange.posting import took_part_in_module_space
+from qualify.extensions import db
+from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
+from qualify.workshops.models import ATTENDANCE, Booking, WorkshopSession
+from qualify.workshops.services import BookingError
+
+# Trainers may take attendance from a little before the start (people arrive early).
+ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
+
+
+def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) -> str | None:
+    """Record present, excused or absent; present marks the module done for the person, and taking "present"
+    back undoes that (unless they were present at another session of the module, did an exchange module by
+    posting in its space, or the course is complete).
+
+    Returns a note for the trainer when the module has to stay done.
+    """
+    session = booking.session
+    if value not in ATTENDANCE:
+        raise ValueError(f"unknown attendance: {value}")
+    if booking.status != "confirmed" or session.is_cancelled:
+        raise BookingError(_("Anwesenheit gibt es nur für bestätigte Plätze."))
+    if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
+        raise BookingError(_("Die Anwesenheit kann erst ab einer Stunde vor Beginn eingetragen werden."))
+    was_present = booking.attendance == "present"
+    booking.attendance = value
+    booking.attendance_marked_at, booking.attendance_marked_by_id = now, by.id
+    via = session.kind if session.kind in PARTICIPATION_KINDS else "workshop"
+    note = None
+    if value == "present":
+        record_participation(booking.user, session.module, via=via, now=now)
+    elif was_present and not _present_elsewhere(booking) and not _earned_in_space(booking.user, session.module, via):
+        if not withdraw_participation(booking.user, session.module, via=via):
+            note = _("Der Kurs ist mit dieser Teilnahme bereits abgeschlossen und das Zertifikat ausgestellt: "
+                     "das Modul bleibt erledigt. Soll das Zertifikat zurückgezogen werden, wenden Sie sich an "
+                     "die Administration (Verwaltung → Zertifikate): dort wird auch das Modul wieder geöffnet.")
+    db.session.flush()
+    return note
+
+
+def _earned_in_space(user: User, module, via: str) -> bool:
+    """An exchange module is also done by posting in its space: then it stays done without the session."""
+    return via == "exchange" and took_part_in_module_space(user, module)
+
+
+def _present_elsewhere(booking: Booking) -> bool:
+    """Whether the person was marked present at another session of the same module."""
+    return db.session.scalar(
+        select(func.count()).select_from(Booking).join(WorkshopSession, WorkshopSession.id == Booking.session_id)
+        .where(Booking.user_id == booking.user_id, Booking.id != booking.id, Booking.attendance == "present",
+               WorkshopSession.module_id == booking.session.module_id)) > 0
