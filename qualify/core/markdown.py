@@ -97,11 +97,14 @@ def _markdown() -> MarkdownIt:
 
 # A wide table scrolls sideways inside its own box instead of widening the page on a phone; the box can take
 # the keyboard focus, so that it can be scrolled without a mouse (WCAG 2.1.1; axe: scrollable-region-focusable).
-TABLE_BOX = '<div class="table-scroll" tabindex="0" role="region" aria-label="Tabelle, seitlich verschiebbar">\n'
+# Each box of a text is numbered: regions of one page need names of their own (axe: landmark-unique).
+TABLE_BOX = ('<div class="table-scroll" tabindex="0" role="region" '
+             'aria-label="Tabelle {number}, seitlich verschiebbar">\n')
 
 
 def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
-    return TABLE_BOX + self.renderToken(tokens, idx, options, env)
+    env["tables"] = env.get("tables", 0) + 1
+    return TABLE_BOX.format(number=env["tables"]) + self.renderToken(tokens, idx, options, env)
 
 
 def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:

@@ -110,6 +110,14 @@ def test_a_table_scrolls_in_its_own_box_that_the_keyboard_can_reach():
     assert "</table>\n</div>\n<p>Danach.</p>" in html
 
 
+def test_each_table_box_of_a_text_has_a_name_of_its_own():
+    table = "| Schicht | Beginn |\n|---|---|\n| Früh | 6:00 |\n\n"
+    html = render_markdown(table + "Dazwischen.\n\n" + table)
+    assert 'aria-label="Tabelle 1, seitlich verschiebbar"' in html
+    assert 'aria-label="Tabelle 2, seitlich verschiebbar"' in html
+    assert 'aria-label="Tabelle 1, seitlich verschiebbar"' in render_markdown(table)  # counted per text
+
+
 def test_strikethrough_renders():
     assert "<s>Verbrenner</s>" in render_markdown("~~Verbrenner~~")
 
