@@ -83,6 +83,7 @@ MODULE_FIELDS = {
     "pass_percentage": Number(minimum=0, maximum=100),
     "attempts": Number(minimum=1),
     "shuffle": Flag(),
+    "keep_answer_order": Flag(),
     "time_limit_minutes": Number(minimum=1, maximum=600),
 }
 

@@ -29,17 +29,21 @@ MAX_REFLECTION = 20_000
 @dataclass
 class QuizSettings:
     attempts: int | None
-    shuffle: bool
+    shuffle: bool  # the questions change places per attempt
     draw: int | None
     time_limit_minutes: int | None
     pass_percentage: int
+    # The answers of a choice question change places per attempt, unless the author keeps the file's order (a
+    # scale, "all of the above"): authors write the right answer first, and tapping the first one passed.
+    shuffle_answers: bool = True
 
     @classmethod
     def of(cls, version: ModuleVersion, course_pass_percentage: int) -> "QuizSettings":
         s = version.settings or {}
         return cls(attempts=s.get("attempts"), shuffle=bool(s.get("shuffle", False)), draw=s.get("draw"),
                    time_limit_minutes=s.get("time_limit_minutes"),
-                   pass_percentage=s.get("pass_percentage", course_pass_percentage))
+                   pass_percentage=s.get("pass_percentage", course_pass_percentage),
+                   shuffle_answers=bool(s.get("shuffle")) or not s.get("keep_answer_order", False))
 
 
 def option_id(attempt: QuizAttempt, key: str, index: int | str) -> str:
@@ -334,7 +338,7 @@ def hand_in_if_expired(attempt: QuizAttempt, user, *, now: datetime) -> bool:
 
 
 def ordered_options(attempt: QuizAttempt, question: dict, shuffle: bool) -> list[tuple[str, dict]]:
-    """Return (option id, answer) pairs in display order; shuffled per attempt when the module asks for it."""
+    """Return (option id, answer) pairs in display order: shuffled per attempt unless the module keeps them."""
     options = [(option_id(attempt, question["key"], i), answer)
                for i, answer in enumerate(question["answers"])]
     return sorted(options, key=lambda pair: pair[0]) if shuffle else options

@@ -75,3 +75,34 @@ def test_checkbox_groups_and_radio_groups_share_a_name_inside_their_fieldset(cli
         kinds = {f.attrs.get("type") for f in fieldset.fields if f.tag == "input"}
         if kinds & {"radio", "checkbox"}:
             assert len({f.name for f in fieldset.fields}) == 1, fieldset.legend
+
+
+def answer_orders(make_course, make_user, **front) -> list[list[str]]:
+    """The order in which eight learners' attempts show the answers of one choice question."""
+    from qualify.core.time import utcnow
+    from qualify.learning import quiz
+    from qualify.learning.services import enrol
+
+    course = make_course(module("test", quiz="::Farbe::Welche Farbe? {=Orange ~Rot ~Gelb ~Blau}", **front))
+    test = module_of(course, "test")
+    orders = []
+    for _ in range(8):
+        person = make_user()
+        enrol(person, course, now=utcnow())
+        attempt = quiz.start_attempt(person, test, now=utcnow())
+        settings = quiz.settings_for(test, test.current_version)
+        [question] = quiz.attempt_questions(attempt)
+        orders.append([answer["text"] for _id, answer in
+                       quiz.ordered_options(attempt, question, settings.shuffle_answers)])
+    return orders
+
+
+def test_the_answers_change_places_per_attempt_so_the_first_is_not_always_right(make_course, make_user):
+    orders = answer_orders(make_course, make_user)
+    assert any(order[0] != "Orange" for order in orders)  # authors write the right answer first
+    assert all(sorted(order) == ["Blau", "Gelb", "Orange", "Rot"] for order in orders)
+
+
+def test_an_author_keeps_the_order_of_a_scale(make_course, make_user):
+    orders = answer_orders(make_course, make_user, keep_answer_order=True)
+    assert all(order == ["Orange", "Rot", "Gelb", "Blau"] for order in orders)
