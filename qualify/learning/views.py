@@ -151,12 +151,13 @@ def attempt(attempt_id: int):
     """Show an open attempt as a form, or a submitted one with its results."""
     attempt = _own_attempt(attempt_id, with_module=True)
     template = "learning/attempt.html" if attempt.is_open else "learning/result.html"
-    return render_template(template, attempt=attempt, module=attempt.module, course=attempt.module.course,
+    now = utcnow()
+    return render_template(template, attempt=attempt, module=attempt.module, course=attempt.module.course, now=now,
                            questions=quiz.attempt_questions(attempt), ordered_options=quiz.ordered_options,
                            matching_options=quiz.matching_options, given_answer=quiz.given_answer,
                            reflections=quiz.reflections_of(current_user, attempt.module),
                            settings=quiz.settings_for(attempt.module, attempt.version),
-                           accepts_answers=quiz.accepts_answers(attempt, utcnow()),
+                           accepts_answers=quiz.accepts_answers(attempt, now),
                            results={r["key"]: r for r in attempt.results or []})
 
 

@@ -57,9 +57,40 @@
       if (first) { first.focus({ preventScroll: true }); }
       return false;
     }
+    // A timed attempt counts down in the page; five minutes and one minute before the end it says so aloud, and
+    // at the end the answers close: what was saved by then counts, and handing in shows the result at once.
+    var timeUp = false;
+    var clock = document.querySelector(".quiz-timer");
+    if (clock) {
+      var skew = Date.parse(clock.dataset.now) - Date.now();  // the server's clock, not the phone's
+      var deadline = Date.parse(clock.dataset.deadline);
+      var left = clock.querySelector(".quiz-timer-left");
+      var announce = clock.querySelector(".quiz-timer-announce");
+      var said = {};
+      var tick = function () {
+        var seconds = Math.max(0, Math.round((deadline - (Date.now() + skew)) / 1000));
+        var minutes = Math.floor(seconds / 60);
+        var rest = seconds % 60;
+        left.textContent = clock.dataset.leftText.replace("__t__", minutes + ":" + (rest < 10 ? "0" : "") + rest);
+        if (seconds <= 300 && seconds > 240 && !said.five) { said.five = true; announce.textContent = clock.dataset.soonText.replace("__n__", "5"); }
+        if (seconds <= 60 && seconds > 0 && !said.one) { said.one = true; announce.textContent = clock.dataset.lastText; }
+        if (seconds === 0) {
+          timeUp = true;
+          clearInterval(running);
+          clearTimeout(timer);
+          clock.classList.add("quiz-timer-over");
+          left.textContent = clock.dataset.overText;
+          announce.textContent = clock.dataset.overText;
+          Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-graded], .actions button[formaction]"),
+            function (element) { element.disabled = true; });
+        }
+      };
+      var running = setInterval(tick, 1000);
+      tick();
+    }
     // Handing in (or saving by hand) sends the same: what this tab left untouched stays as saved.
     form.addEventListener("submit", function (event) {
-      if (!confirmHandIn(event)) { event.preventDefault(); return; }
+      if (!timeUp && !confirmHandIn(event)) { event.preventDefault(); return; }
       clearTimeout(timer);
       Array.prototype.forEach.call(form.elements, function (field) {
         if (field.name && field.name.indexOf("q-") === 0 && !touched[field.name]) { field.disabled = true; }

@@ -147,3 +147,38 @@ def test_an_older_second_tab_does_not_wipe_what_the_first_answered(make_page, ma
     second.once("dialog", lambda dialog: dialog.accept())
     second.get_by_role("button", name="Abgeben und auswerten").click()
     expect(second.get_by_text("Bestanden – das Modul ist erledigt.")).to_be_visible()
+
+
+def test_a_timed_quiz_counts_down_and_closes_its_answers_when_the_time_is_up(
+        page, make_user, sign_in, tmp_path, assert_accessible):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from qualify.core.time import utcnow
+    from qualify.learning.models import QuizAttempt
+
+    folder = tmp_path / "zeit"
+    folder.mkdir()
+    timed = QUIZ.replace("minutes: 10\n---\n\nDrei", "minutes: 10\ntime_limit_minutes: 10\n---\n\nDrei")
+    for name, text in {"course.md": COURSE.replace("Strom im Fahrzeug", "Auf Zeit"), "01-pruefen.md": timed}.items():
+        (folder / name).write_text(text)
+    services.import_tree(load_tree(tmp_path))
+    db.session.commit()
+    learner = make_user(Role.LEARNER)
+    sign_in(page, learner)
+    page.goto("/kurse/zeit/module/pruefen")
+    page.get_by_role("button", name="Quiz starten").click()
+    expect(page.locator(".quiz-timer-left")).to_contain_text("Noch 9:5")  # minutes and seconds, counting
+    assert_accessible(page)
+    page.get_by_label("Orange").check()
+    expect(page.locator(".autosave-status")).to_have_text("Antworten gespeichert.")
+
+    attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == learner.id))
+    attempt.deadline_at = utcnow() + timedelta(seconds=3)  # the last seconds
+    db.session.commit()
+    page.reload()
+    expect(page.locator(".quiz-timer")).to_contain_text("Die Zeit ist abgelaufen", timeout=8000)
+    expect(page.get_by_label("Grün")).to_be_disabled()  # nothing more to answer
+    page.get_by_role("button", name="Abgeben und auswerten").click()  # no question asked: the time is up
+    expect(page.get_by_text("Die Zeit war abgelaufen: Gewertet wurden die Antworten")).to_be_visible()

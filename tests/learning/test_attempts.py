@@ -110,9 +110,13 @@ def test_answers_for_questions_not_in_the_attempt_are_ignored(client, learner, m
 def test_the_attempt_limit_holds(client, learner, make_course):
     course = make_course(module("test", quiz=ONE_QUESTION, attempts=2))
     quiz = module_of(course, "test")
+    results = []
     for _ in range(2):
         attempt_id = start_quiz(client, quiz)
-        client.post(f"/lernen/versuche/{attempt_id}/abgeben")
+        results.append(client.post(f"/lernen/versuche/{attempt_id}/abgeben", follow_redirects=True).text)
+    assert "versuchen Sie es noch einmal" in results[0]
+    # The last one says where to turn instead of offering what is no longer there.
+    assert "Sie haben alle Versuche genutzt" in results[1] and "versuchen Sie es noch einmal" not in results[1]
     response = client.post(f"/lernen/module/{quiz.id}/quiz", follow_redirects=True)
     assert response.request.path == module_url(course, "test")
     assert "Sie haben alle 2 Versuche genutzt." in response.text
@@ -134,6 +138,9 @@ def test_the_time_limit_is_enforced_on_the_server(client, learner, make_course):
     attempt_id = start_quiz(client, module_of(course, "test"))
     page = quiz_page(client, attempt_id)
     assert "Abgabe bis" in page.html
+    # The time left in view, counted down by the page; no word of interrupting at will.
+    assert 'class="quiz-timer" data-deadline=' in page.html and "Noch 10 Minuten" in page.html
+    assert "Die Zeit läuft weiter" in page.html and "jederzeit unterbrechen" not in page.html
     fields = question_fields(page)
     # in time: a wrong colour
     client.post(
@@ -161,6 +168,7 @@ def test_the_time_limit_is_enforced_on_the_server(client, learner, make_course):
     assert graded.submitted_at is not None
     assert graded.score == 0.0  # only the wrong colour, saved in time, counted
     assert not graded.passed
+    assert "Die Zeit war abgelaufen: Gewertet wurden die Antworten" in client.get(f"/lernen/versuche/{attempt_id}").text
 
 
 def start_and_answer_in_time(client, course, colour: str) -> int:
@@ -194,7 +202,7 @@ def test_the_scheduler_hands_in_an_attempt_whose_time_ran_out_with_the_answers_s
     assert attempt_by_id(still_running).submitted_at is None
     assert hand_in_expired_attempts(utcnow()) == 0  # once
     page = client.get(f"/lernen/versuche/{attempt_id}").text
-    assert "Bestanden" in page, page
+    assert "Bestanden" in page and "Die Zeit war abgelaufen" in page, page
 
 
 def test_starting_the_quiz_again_after_the_time_ran_out_shows_the_graded_attempt(client, learner, make_course):
