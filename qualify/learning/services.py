@@ -88,9 +88,13 @@ def enrol(user, course: Course, *, now: datetime, by=None) -> Enrolment:
 
 
 def leave(user, course: Course) -> None:
-    """End the enrolment; modules already done stay done should the person come back."""
-    db.session.execute(delete(Enrolment).where(Enrolment.user_id == user.id,
-                                               Enrolment.course_id == course.id))
+    """End the enrolment; modules already done stay done should the person come back. A completed course is not
+    left: its completion date is the certificate's, and leaving took the certificate out of view."""
+    stmt = delete(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
+                                   Enrolment.completed_at.is_(None))
+    if db.session.execute(stmt).rowcount == 0 and get_enrolment(user, course) is not None:
+        raise LearningError(_("Einen abgeschlossenen Kurs können Sie nicht verlassen: Er bleibt mit seinem "
+                              "Zertifikat unter „Mein Lernen“."))
 
 
 @cache

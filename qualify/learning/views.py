@@ -76,7 +76,12 @@ def enrol(slug: str):
 def leave(slug: str):
     """Leave a course; what was done stays done."""
     course = _visible_course(slug)
-    services.leave(current_user, course)
+    try:
+        services.leave(current_user, course)
+    except services.LearningError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("courses.course", slug=course.slug))
     db.session.commit()
     flash(_("Sie haben den Kurs verlassen."), "success")
     return redirect(url_for("learning.dashboard"))

@@ -191,3 +191,21 @@ def test_an_open_attempt_stays_on_its_version_after_an_edit(client, learner, mak
     make_course(module("test", quiz="Neue Frage? {=ja ~nein}"))
     assert start_quiz(client, module_of(course, "test")) == attempt
     assert "Alte Frage?" in client.get(f"/lernen/versuche/{attempt}").text
+
+
+def test_a_completed_course_is_not_left_and_keeps_its_certificate_in_view(client, learner, make_course):
+    course = make_course(module("einzig"))
+    client.post(f"/lernen/kurse/{course.slug}/einschreiben")
+    client.post(f"/lernen/module/{module_of(course, 'einzig').id}/erledigt")
+    assert "Kurs verlassen" not in client.get(f"/kurse/{course.slug}").text
+    page = client.post(f"/lernen/kurse/{course.slug}/verlassen", follow_redirects=True).text
+    assert "Einen abgeschlossenen Kurs können Sie nicht verlassen" in page
+    db.session.expire_all()
+    assert db.session.scalar(select(Enrolment).where(Enrolment.user_id == learner.id)).completed_at is not None
+
+
+def test_leaving_is_asked_once_more(client, learner, make_course):
+    course = make_course(*three_readings())
+    client.post(f"/lernen/kurse/{course.slug}/einschreiben")
+    page = client.get(f"/kurse/{course.slug}").text
+    assert "Kurs verlassen …</summary>" in page and "Ja, Kurs verlassen" in page
