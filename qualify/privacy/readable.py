@@ -76,11 +76,20 @@ FIELD_LABELS.update({
     "enrolled_by_id": _l("eingeschrieben von (Nummer)"),
 })
 FIELD_LABELS["duration_minutes"] = _l("Umfang (Minuten)")
+FIELD_LABELS.update({
+    "thread_id": _l("Gespräch (Nummer)"), "space_id": _l("Raum (Nummer)"), "is_opening": _l("eröffnet das Gespräch"),
+    "reply_to_id": _l("Antwort auf Beitrag (Nummer)"), "moderated_at": _l("moderiert am"),
+    "moderated_by_id": _l("moderiert von (Nummer)"), "moderation_reason": _l("Begründung der Moderation"),
+    "digested_until": _l("im Tagesüberblick bis"),
+})
 # Inside a quiz attempt's evaluation, per question; its key and kind are for the program (they are in the JSON).
 RESULT_LABELS = {"chosen": _l("Ihre Antwort"), "correct": _l("richtig"), "score": _l("Punkte (0 bis 1)")}
+POST_STATUS_LABELS = {"published": _l("veröffentlicht"), "pending": _l("wartet auf Freigabe"),
+                      "rejected": _l("zurückgewiesen"), "hidden": _l("ausgeblendet"), "deleted": _l("gelöscht")}
 VALUE_LABELS = {
     "via": DONE_VIA_LABELS,
-    "status": STATUS_LABELS,
+    "status": {**POST_STATUS_LABELS, **STATUS_LABELS},  # bookings and posts; "pending" means the same in both
+    "mode": {"immediate": _l("bei jedem neuen Beitrag"), "digest": _l("einmal täglich")},
     "attendance": ATTENDANCE_LABELS,
     "role": ROLE_LABELS,
     "roles": ROLE_LABELS,
@@ -91,6 +100,8 @@ VALUE_LABELS = {
 # The same text once more as HTML, the order of drawn questions, and answers as the option codes the quiz
 # form sent (the evaluation names them in words): all in the JSON download, nothing a person reads here.
 LEFT_OUT = ("_html", "question_keys", "answers")
+# Numbers that only tie the rows together, and a calendar's counter: the JSON download keeps them.
+TECHNICAL = {"id", "user_id", "author_id", "calendar_sequence"}
 
 
 def source_label(source: str) -> str:
@@ -108,7 +119,7 @@ def shown_fields(row: dict, names: dict | None = None) -> list[tuple[str, str]]:
     """
     names = names or {}
     return [(field, _named(value, names[field]) if field in names else readable(value, field))
-            for field, value in row.items() if not field.endswith(LEFT_OUT)]
+            for field, value in row.items() if not field.endswith(LEFT_OUT) and field not in TECHNICAL]
 
 
 def _named(value, titles: dict) -> str:

@@ -89,6 +89,23 @@ def test_the_json_download_and_the_readable_page_show_the_data(client, login, ac
     assert "Quiz-Versuche" in overview and "730 Tage" in overview
 
 
+def test_the_readable_page_names_posts_and_follows_in_words_and_leaves_out_the_numbers(
+        client, login, make_user, demo_courses):
+    module = next(m for m in demo_courses["digitale-fabrik"].active_modules if m.current_version.kind == "exchange")
+    space = spaces.space_for_module(module)
+    space.moderation = "post"
+    author = make_user()
+    posting.start_thread(space, author, "Schichtwechsel", "Wie läuft es?", anonymous=False, now=utcnow())
+    db.session.commit()
+    login(author)
+    page = client.get("/meine-daten/export").text
+    assert "<dt>Status</dt><dd>veröffentlicht</dd>" in page and "<dd>bei jedem neuen Beitrag</dd>" in page
+    assert "eröffnet das Gespräch" in page
+    for stored in ("thread_id", "is_opening", "published", "immediate", "calendar_sequence", "<dt>Nummer</dt>",
+                   "<dt>Ihre Nummer</dt>"):
+        assert stored not in page, stored
+
+
 def _text_columns_containing(needle: str) -> list[str]:
     found = []
     for table in db.metadata.sorted_tables:
