@@ -8,13 +8,15 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 class EraseAccountForm(FlaskForm):
     posts = RadioField(_l("Ihre Beiträge im Austausch"), default="keep", choices=[
-        SelectChoice("keep", _l("stehen lassen, angezeigt als „ehemaliges Mitglied“")),
+        SelectChoice("keep", _l("stehen lassen: unter Ihrem Namen Geschriebenes als „ehemaliges Mitglied“, unter "
+                                "Pseudonym Geschriebenes weiter unter dem Pseudonym")),
         SelectChoice("delete", _l("löschen – mit den Titeln der Themen, die Sie eröffnet haben (Antworten anderer "
                                   "bleiben unter neutralem Titel stehen)"))])
     password = PasswordField(_l("Ihr Passwort zur Bestätigung"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
     confirm = BooleanField(_l("Ich möchte mein Konto und meine Daten endgültig löschen."),
-                           validators=[DataRequired()])
+                           validators=[DataRequired(message=_l("Bitte bestätigen Sie, dass Sie Ihr Konto löschen "
+                                                               "möchten."))])
     submit = SubmitField(_l("Konto endgültig löschen"))
 
 
