@@ -29,6 +29,8 @@ def render_pdf(certificate: Certificate) -> bytes:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(f"Teilnahmezertifikat – {certificate.course_title}")
     pdf.set_author("Qualify")
+    pdf.set_lang("de-DE")  # screen readers read the German text with a German voice
+    pdf.set_display_mode("fullwidth")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.add_page()

@@ -56,6 +56,7 @@ def test_the_certificate_pdf_downloads_for_its_holder(client, certificate):
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     assert certificate.code in response.headers["Content-Disposition"]
+    assert b"/Lang (de-DE)" in response.data and b"/Title" in response.data  # for screen readers
 
 
 def test_nobody_else_gets_the_pdf(new_client, make_user, login, certificate):
