@@ -26,6 +26,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
+    if request.method == "GET" and request.args.get("email"):  # from setting a password: the address is known
+        form.email.data = request.args["email"][:254]
     if form.validate_on_submit():
         device = auth.trusted_device(request.cookies.get(auth.DEVICE_COOKIE), form.email.data)
         result = auth.authenticate(form.email.data, form.password.data, ip=request.remote_addr or "?", now=utcnow(),
@@ -88,12 +90,14 @@ def reset_password(token: str):
         flash(_("Der Link ist abgelaufen oder wurde schon benutzt. Fordern Sie bitte einen neuen an."), "error")
         return redirect(url_for("accounts.forgot_password"))
     form = NewPasswordForm()
+    first = user.password_hash is None  # an invitation: the first password, not a new one
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
+        email = user.email
         db.session.commit()
         flash(_("Ihr Passwort ist gespeichert. Sie können sich jetzt anmelden."), "success")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form)
+        return redirect(url_for("accounts.login", email=email))  # the address filled in for them
+    return render_template("accounts/reset_password.html", form=form, first=first, email=user.email)
 
 
 @bp.route("/profil", methods=["GET", "POST"])

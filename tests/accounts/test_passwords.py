@@ -90,7 +90,8 @@ def test_the_link_in_the_mail_sets_a_new_password(client, make_user):
     assert client.get(path).status_code == 200
     response = set_new_password(client, path)
 
-    assert response.status_code == 302 and response.headers["Location"] == "/anmelden"
+    assert response.status_code == 302 and response.headers["Location"].startswith("/anmelden?email=")
+    assert f'value="{user.email}"' in client.get(response.headers["Location"]).text  # the address filled in
     assert not can_sign_in(client, user, PASSWORD)
     assert can_sign_in(client, user, NEW_PASSWORD)
 
@@ -291,3 +292,9 @@ def test_someone_guessing_elsewhere_does_not_stop_the_person_changing_their_pass
                       environ_overrides={"REMOTE_ADDR": "10.66.6.6"})
     response = change_password(client, PASSWORD, NEW_PASSWORD)
     assert response.status_code == 302 and password_is(user, NEW_PASSWORD)
+
+
+def test_an_invited_person_sets_their_first_password_for_the_account_named(client, make_user):
+    invited = make_user(password=None, email="neu@example.org")
+    page = client.get(reset_path_from_mail(client, invited)).text
+    assert "Passwort festlegen" in page and "Für das Konto neu@example.org." in page

@@ -86,7 +86,7 @@ def test_the_json_download_and_the_readable_page_show_the_data(client, login, ac
     assert "<dt>Kurs</dt><dd>Hochvolt-Sicherheit" in page and "Kurs (Nummer)" not in page  # named, not numbered
     assert "<dt>Ergebnis (%)</dt><dd>0</dd>" in page  # numbers as written in German (no "0.0")
     overview = client.get("/meine-daten/").text
-    assert "Quiz-Versuche" in overview and "730 Tage" in overview
+    assert "Quiz-Versuche" in overview and "2 Jahre" in overview  # 730 days, as people say it
 
 
 def test_the_readable_page_names_posts_and_follows_in_words_and_leaves_out_the_numbers(
