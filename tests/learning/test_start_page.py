@@ -16,5 +16,7 @@ def test_the_start_page_leads_to_the_next_module_of_an_ongoing_course(client, le
     assert f'href="/kurse/{course.slug}/module/lesen"' in page
 
 
-def test_without_courses_the_start_page_has_nothing_to_continue(client, learner):
-    assert "Weiterlernen" not in client.get("/").text
+def test_without_courses_the_start_page_has_nothing_to_continue_and_shows_where_courses_are(client, learner):
+    page = client.get("/").text
+    assert "Weiterlernen" not in page
+    assert "Kurse finden" in page and 'href="/kurse/"' in page
