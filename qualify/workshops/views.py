@@ -104,18 +104,32 @@ def session(session_id: int):
 @login_required
 def book(session_id: int):
     """Book a seat, a place on the waitlist, or ask for approval."""
-    return _booked_by(services.book, session_id)
+    return _booked_by(services.book, access.visible_session(session_id))
 
 
 @bp.post("/<int:session_id>/buchung/wechseln")
 @login_required
 def switch_booking(session_id: int):
     """Take a free seat here and give up my booking at another date of the module."""
-    return _booked_by(services.switch_to, session_id)
-
-
-def _booked_by(booking_function, session_id: int):
     session = access.visible_session(session_id)
+    old = services.my_bookings_around(current_user, session, utcnow()).same_module
+    if old is None:
+        return _booked_by(services.switch_to, session)
+    old_when, had_seat = mails.session_when(old.session), old.status == "confirmed"
+
+    def said(booking) -> str:
+        new_when = mails.session_when(booking.session)
+        if had_seat:
+            return _("Termin gewechselt: Ihr Platz am %(new)s ist bestätigt, Ihr Platz am %(old)s ist freigegeben.",
+                     new=new_when, old=old_when)
+        return _("Termin gewechselt: Ihr Platz am %(new)s ist bestätigt, Ihre Anmeldung am %(old)s ist "
+                 "zurückgezogen.", new=new_when, old=old_when)
+
+    return _booked_by(services.switch_to, session, said=said)
+
+
+def _booked_by(booking_function, session, said=lambda booking: str(STATUS_MESSAGES[booking.status])):
+    session_id = session.id  # read now: a failed booking rolls back, and the session expires with it
     try:
         booking = booking_function(session, current_user, now=utcnow())
     except BookingError as error:
@@ -123,7 +137,7 @@ def _booked_by(booking_function, session_id: int):
         flash(str(error), "error")
     else:
         # Said before the commit, which would expire the booking and the person (two more statements).
-        flash(str(STATUS_MESSAGES[booking.status]))
+        flash(said(booking))
         db.session.commit()
     return access.back_to_session(session_id)
 

@@ -310,7 +310,7 @@ def test_a_person_waiting_for_a_full_date_switches_to_a_free_seat_at_another_in_
     page = client.get(f"/termine/{free.id}").text
     assert "Zu diesem Termin wechseln" in page and "Ihre Anmeldung am" in page and "wird zurückgezogen" in page
     page = client.post(f"/termine/{free.id}/buchung/wechseln", data={}, follow_redirects=True).text
-    assert "Ihr Platz ist bestätigt" in page
+    assert "Termin gewechselt: Ihr Platz am" in page and "Ihre Anmeldung am" in page and "ist zurückgezogen" in page
     assert [b.status for b in bookings_of(free)] == ["confirmed"]
     assert {b.user_id: b.status for b in bookings_of(full)} == {seated.id: "confirmed", person.id: "cancelled"}
     subjects = [mail.subject for mail in outbox(person.email)]
@@ -324,7 +324,8 @@ def test_a_seat_is_switched_to_another_date_and_the_old_one_goes_to_the_next_in_
     later = make_session(day=in_days(21))
     login(person)
     assert "Ihr Platz am" in client.get(f"/termine/{later.id}").text
-    client.post(f"/termine/{later.id}/buchung/wechseln", data={})
+    page = client.post(f"/termine/{later.id}/buchung/wechseln", data={}, follow_redirects=True).text
+    assert "Termin gewechselt" in page and "ist freigegeben" in page
     assert {b.user_id: b.status for b in bookings_of(first)} == {person.id: "cancelled", waiting.id: "confirmed"}
     assert [b.status for b in bookings_of(later)] == ["confirmed"]
 
