@@ -18,6 +18,13 @@ def test_catalogue_lists_published_courses(client, demo_courses, learner):
         assert course.title in page.text
 
 
+def test_the_catalogue_tells_an_english_reader_that_the_courses_are_in_german(client, demo_courses, make_user,
+                                                                               login):
+    login(make_user(Role.LEARNER, language="en"))
+    page = client.get("/kurse/").text
+    assert "in German" in page and "For whom?" in page
+
+
 def test_catalogue_search_finds_by_word_and_filters_by_tag(client, demo_courses, learner):
     found = client.get("/kurse/?q=batterie").text
     assert "Antriebsstrang" in found and "Hochvolt-Sicherheit" not in found
