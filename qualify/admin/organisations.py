@@ -17,16 +17,25 @@ from qualify.extensions import db
 bp = Blueprint("admin_organisations", __name__, url_prefix="/verwaltung/organisationen")
 
 
-def _refused(form, error: services.AccountError) -> None:
-    """Show the refusal at its field; the session forgets whatever was half done."""
-    db.session.rollback()
-    getattr(form, error.field).errors.append(str(error))
+REFUSED = object()
 
 
-def _at_the_same_time() -> None:
-    """Another administrator made the same name a moment ago (a unique constraint caught it); the input stays."""
-    db.session.rollback()
-    flash(_("Jemand hat gerade dasselbe angelegt. Bitte prüfen Sie die Angaben und speichern Sie erneut."), "error")
+def _committed(form, change):
+    """Make the change and commit it, returning what it returns – or REFUSED, with the refusal shown at its field
+    (or, when another administrator made the same name a moment ago, said above the form); the input stays."""
+    try:
+        result = change()
+        db.session.commit()
+    except services.AccountError as error:
+        db.session.rollback()
+        getattr(form, error.field).errors.append(str(error))
+        return REFUSED
+    except IntegrityError:  # a unique constraint caught what the check before could not see yet
+        db.session.rollback()
+        flash(_("Jemand hat gerade dasselbe angelegt. Bitte prüfen Sie die Angaben und speichern Sie erneut."),
+              "error")
+        return REFUSED
+    return result
 
 
 @bp.get("/")
@@ -42,16 +51,10 @@ def new_organisation():
     """Create an organisation, with its first units one per line."""
     form = NewOrganisationForm()
     if form.validate_on_submit():
-        try:
-            organisation = structure.add_organisation(
-                form.name.data, slug=form.slug.data, small_group_threshold=form.small_group_threshold.data,
-                units=structure.unit_names(form.units.data), actor=current_user)
-            db.session.commit()
-        except services.AccountError as error:
-            _refused(form, error)
-        except IntegrityError:
-            _at_the_same_time()
-        else:
+        organisation = _committed(form, lambda: structure.add_organisation(
+            form.name.data, slug=form.slug.data, small_group_threshold=form.small_group_threshold.data,
+            units=structure.unit_names(form.units.data), actor=current_user))
+        if organisation is not REFUSED:
             flash(_("%(name)s ist angelegt.", name=organisation.name), "success")
             return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
     return render_template("admin/organisation_form.html", form=form)
@@ -74,16 +77,11 @@ def organisation(organisation_id: int):
     """Show an organisation's units; rename it and set its small-group threshold."""
     organisation = db.get_or_404(Organisation, organisation_id)
     form = OrganisationForm(obj=organisation)
-    if form.validate_on_submit():
-        try:
-            structure.update_organisation(organisation, name=form.name.data,
-                                         small_group_threshold=form.small_group_threshold.data, actor=current_user)
-            db.session.commit()
-        except services.AccountError as error:
-            _refused(form, error)
-        else:
-            flash(_("Gespeichert."), "success")
-            return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
+    if form.validate_on_submit() and _committed(form, lambda: structure.update_organisation(
+            organisation, name=form.name.data, small_group_threshold=form.small_group_threshold.data,
+            actor=current_user)) is not REFUSED:
+        flash(_("Gespeichert."), "success")
+        return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
     return _render_organisation(organisation, form=form)
 
 
@@ -94,14 +92,9 @@ def add_units(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     form = AddUnitsForm()
     if form.validate_on_submit():
-        try:
-            units = structure.add_units(organisation, structure.unit_names(form.units.data), actor=current_user)
-            db.session.commit()
-        except services.AccountError as error:
-            _refused(form, error)
-        except IntegrityError:
-            _at_the_same_time()
-        else:
+        units = _committed(form, lambda: structure.add_units(organisation, structure.unit_names(form.units.data),
+                                                             actor=current_user))
+        if units is not REFUSED:
             flash(ngettext("%(num)d Einheit angelegt.", "%(num)d Einheiten angelegt.", len(units)), "success")
             return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id)
                             + "#einheiten")
@@ -121,18 +114,10 @@ def unit(organisation_id: int, unit_id: int):
     """Rename a unit; remove it while nobody belongs to it."""
     unit = _unit(organisation_id, unit_id)
     form = UnitForm(obj=unit)
-    if form.validate_on_submit():
-        try:
-            structure.rename_unit(unit, form.name.data, actor=current_user)
-            db.session.commit()
-        except services.AccountError as error:
-            _refused(form, error)
-        except IntegrityError:
-            _at_the_same_time()
-        else:
-            flash(_("Gespeichert."), "success")
-            return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id)
-                            + "#einheiten")
+    if form.validate_on_submit() and _committed(
+            form, lambda: structure.rename_unit(unit, form.name.data, actor=current_user)) is not REFUSED:
+        flash(_("Gespeichert."), "success")
+        return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id) + "#einheiten")
     return render_template("admin/unit.html", unit=unit, organisation=unit.organisation, form=form,
                            people=structure.unit_members(unit), problem=structure.unit_removal_problem(unit))
 

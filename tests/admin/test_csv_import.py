@@ -26,13 +26,6 @@ CHANGE_ROW = re.compile(r'<tr><th scope="row">(\d+)</th>\s*<td>(.*?)</td><td>(.*
 
 
 @pytest.fixture
-def admin(make_user, login):
-    user = make_user(Role.ADMIN)
-    login(user)
-    return user
-
-
-@pytest.fixture
 def firma(make_organisation):
     return make_organisation("Muster GmbH")
 

@@ -18,13 +18,6 @@ BASE = "/verwaltung/organisationen"
 
 
 @pytest.fixture
-def admin(make_user, login):
-    user = make_user(Role.ADMIN)
-    login(user)
-    return user
-
-
-@pytest.fixture
 def firma():
     organisation = services.create_organisation("muster-gmbh", "Muster GmbH", ["Montage", "Logistik"])
     db.session.commit()

@@ -12,13 +12,6 @@ from qualify.extensions import db
 from tests.conftest import PASSWORD
 
 
-@pytest.fixture
-def admin(make_user, login):
-    user = make_user(Role.ADMIN, name="Admin Ada")
-    login(user)
-    return user
-
-
 def mails_to(address: str) -> list[OutboxMessage]:
     db.session.expire_all()
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)))

@@ -12,13 +12,6 @@ from qualify.learning.models import Enrolment
 from tests.conftest import PASSWORD
 
 
-@pytest.fixture
-def admin(make_user, login):
-    user = make_user(Role.ADMIN)
-    login(user)
-    return user
-
-
 def new_person(**changes) -> dict:
     return {"display_name": "Nora Neu", "email": "Nora@Example.org", "personnel_number": "", "unit": "",
             "language": "de", "roles": ["learner"], "send_invitation": "y", **changes}

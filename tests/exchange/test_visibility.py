@@ -83,13 +83,19 @@ def test_hidden_post_leaves_a_placeholder_and_restore_brings_it_back(make_space,
     assert "Unfreundlicher Beitrag" in client_for(author).get(f"/austausch/faden/{thread.id}").text
 
 
-def test_hiding_the_opening_post_hides_the_threads_title_from_members(make_space, author, reader, client_for):
+def hidden_offensive_thread(make_space, author, *, follower):
+    """A thread whose title insults someone, followed by a member; its opening post hidden by the moderator."""
     space = make_space(moderation="post")
     mod = spaces.moderators_of(space)[0]
     thread = start(space, author, title="Meister Müller ist unfähig", body="Erster Beitrag")
-    following.follow(thread, reader, mode="immediate", now=utcnow())
+    following.follow(thread, follower, mode="immediate", now=utcnow())
     moderation.hide(thread.posts[0], "Beleidigung", by=mod, now=utcnow())
     db.session.commit()
+    return space, mod, thread
+
+
+def test_hiding_the_opening_post_hides_the_threads_title_from_members(make_space, author, reader, client_for):
+    space, mod, thread = hidden_offensive_thread(make_space, author, follower=reader)
     for url in (f"/austausch/raum/{space.id}", f"/austausch/faden/{thread.id}", "/austausch/benachrichtigungen"):
         page = client_for(reader).get(url).text
         assert "Meister Müller" not in page and "Gespräch ausgeblendet" in page, url
@@ -202,12 +208,7 @@ def test_deleting_an_opening_post_that_was_never_published_keeps_its_thread_from
 
 
 def test_deleting_a_hidden_opening_post_keeps_its_title_hidden_for_good(make_space, author, reader, client_for):
-    space = make_space(moderation="post")
-    mod = spaces.moderators_of(space)[0]
-    thread = start(space, author, title="Meister Müller ist unfähig", body="Erster Beitrag")
-    following.follow(thread, reader, mode="immediate", now=utcnow())
-    moderation.hide(thread.posts[0], "Beleidigung", by=mod, now=utcnow())
-    db.session.commit()
+    space, mod, thread = hidden_offensive_thread(make_space, author, follower=reader)
 
     client_for(author).post(f"/austausch/beitrag/{thread.posts[0].id}/loeschen", data={})
 
