@@ -12,16 +12,20 @@ from qualify.learning import quiz, statistics
 from qualify.learning.models import QuizAttempt
 
 
+def expired_attempts(now: datetime, limit: int):
+    """Open attempts whose time ran out, the longest-expired first (read through their partial index)."""
+    return (select(QuizAttempt.id, QuizAttempt.user_id)
+            .where(QuizAttempt.submitted_at.is_(None), QuizAttempt.deadline_at < now - quiz.GRACE)
+            .order_by(QuizAttempt.deadline_at).limit(limit))
+
+
 def hand_in_expired_attempts(now: datetime, *, limit: int = 500) -> int:
     """Grade the open attempts whose time ran out (with the answers saved until then); return how many.
 
     Each is committed on its own, so one that fails to grade does not hold back the others.
     """
-    expired = (select(QuizAttempt.id, QuizAttempt.user_id)
-               .where(QuizAttempt.submitted_at.is_(None), QuizAttempt.deadline_at < now - quiz.GRACE)
-               .order_by(QuizAttempt.deadline_at).limit(limit))
     handed_in = 0
-    for attempt_id, user_id in db.session.execute(expired).all():
+    for attempt_id, user_id in db.session.execute(expired_attempts(now, limit)).all():
         attempt = quiz.attempt_with_module(attempt_id)
         if quiz.hand_in_if_expired(attempt, db.session.get(User, user_id), now=now):
             handed_in += 1

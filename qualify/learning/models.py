@@ -43,13 +43,18 @@ class ModuleCompletion(db.Model):
     via: Mapped[str] = mapped_column(String(20))  # read | quiz | workshop | exchange
 
 
+TIMED_AND_OPEN = "submitted_at IS NULL AND deadline_at IS NOT NULL"
+
+
 class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         UniqueConstraint("user_id", "module_id", "number"),
-        # The scheduler's look for attempts whose time ran out: only the few open ones with a time limit.
-        Index("ix_quiz_attempts_open_deadline", "deadline_at", postgresql_where=text("submitted_at IS NULL"),
-              sqlite_where=text("submitted_at IS NULL")),
+        # The scheduler's look for attempts whose time ran out: only the few open ones with a time limit. The
+        # predicate is one that handing an attempt in (`id = … AND submitted_at IS NULL`) does not imply, so
+        # no planner can take this index for that UPDATE and scan every open attempt instead of one key.
+        Index("ix_quiz_attempts_open_deadline", "deadline_at", postgresql_where=text(TIMED_AND_OPEN),
+              sqlite_where=text(TIMED_AND_OPEN)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
