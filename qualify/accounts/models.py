@@ -80,6 +80,14 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str | None:
         return self.current_session_token
 
+    # UserMixin compares people by get_id(), which here is the session token: None for everyone not loaded
+    # from a session, so all of them were "equal" (a second course owner was "already there"). A person is
+    # one row, and the session's identity map holds one object per row: compare as objects, as mapped
+    # classes do.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     @property
     def roles(self) -> set[Role]:
         names = self.known_roles if self.known_roles is not None else (row.role for row in self.role_rows)

@@ -170,6 +170,11 @@ class _CourseReader:
         course = CourseSource(slug=self.slug, source=text, meta=document.meta, body=document.body,
                               files=self.files)
         course.modules = self.read_modules(module_files)
+        if document.meta.get("status") == "published" and not module_files:
+            # Nothing to do would mean done at once: every enrolment a certificate.
+            self.problem("course.md", document.line_of("status"),
+                         _("Ein veröffentlichter Kurs braucht mindestens ein Modul. Legen Sie zuerst ein Modul an "
+                           "oder lassen Sie den Kurs im Entwurf (status: draft)."))
         return course
 
     def check_entries(self) -> None:

@@ -16,9 +16,10 @@ def _duration(minutes: int | None) -> str:
     if not minutes:
         return ""
     hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{hours} Stunden {rest} Minuten"
-    return f"{hours} Stunden" if hours else f"{rest} Minuten"
+    parts = [f"{hours} Stunde" if hours == 1 else f"{hours} Stunden"] if hours else []
+    if rest:
+        parts.append(f"{rest} Minute" if rest == 1 else f"{rest} Minuten")
+    return " ".join(parts)
 
 
 def render_pdf(certificate: Certificate) -> bytes:

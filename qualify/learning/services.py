@@ -53,12 +53,16 @@ def _enrolment_state_statement():
     done = (select(func.count()).select_from(ModuleCompletion).join(Module, Module.id == ModuleCompletion.module_id)
             .where(ModuleCompletion.user_id == user_id, Module.course_id == course_id, Module.archived.is_(False))
             .scalar_subquery())
-    return select(Enrolment.id, Enrolment.completed_at, done.label("done")).where(
+    certificate = (select(Certificate.code).where(Certificate.user_id == user_id, Certificate.course_id == course_id)
+                   .scalar_subquery())
+    return select(Enrolment.id, Enrolment.completed_at, done.label("done"),
+                  certificate.label("certificate_code")).where(
         Enrolment.user_id == user_id, Enrolment.course_id == course_id)
 
 
 def enrolment_state(user, course: Course):
-    """Return (id, completed_at, done) of the user's enrolment as a plain row, or None: for the course page."""
+    """Return (id, completed_at, done, certificate_code) of the user's enrolment as a plain row, or None: for the
+    course page."""
     return run(_enrolment_state_statement(), user_id=user.id, course_id=course.id).first()
 
 
@@ -187,7 +191,7 @@ def check_course_completion(user, course: Course, *, now: datetime) -> Certifica
     if enrolment is None or enrolment.completed_at is not None:
         return None
     required = {module.id for module in outline_of(course).modules}
-    if not required <= completed_module_ids(user, [course.id]):
+    if not required or not required <= completed_module_ids(user, [course.id]):  # no modules: nothing done
         return None
     enrolment.completed_at = now
     return issue_certificate(user, course, now=now)

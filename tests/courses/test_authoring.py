@@ -11,7 +11,7 @@ from qualify.core import markdown
 from qualify.core.audit import AuditEvent
 from qualify.courses import authoring
 from qualify.courses.commands import courses_cli
-from qualify.courses.models import CourseFile, CourseOwner, Module, ModuleVersion
+from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 from tests.courses.conftest import base_of, save
 
@@ -118,6 +118,14 @@ def test_publishing_shows_the_course_in_the_catalogue_and_keeps_the_rest_of_cour
     logout(client)
     login(make_user(Role.LEARNER))
     assert "Neuer Kurs: Grundlagen" in client.get("/kurse/").text
+
+
+def test_an_empty_course_cannot_be_published(client, trainer):
+    # Published without modules, every enrolment would have been complete at once, with a certificate.
+    client.post("/autoren/", data={"slug": "leer", "title": "Leerer Kurs", "summary": "Kurz."})
+    page = client.post("/autoren/leer/status", data={"status": "published"}, follow_redirects=True)
+    assert "braucht mindestens ein Modul" in page.text
+    assert db.session.scalar(select(Course.status).where(Course.slug == "leer")) == "draft"
 
 
 def test_status_is_set_in_the_front_matter_only():
@@ -323,6 +331,18 @@ def test_admin_assigns_a_co_owner_who_can_then_edit(client, course, make_user, l
     assert versions_of(course)[-1].created_by_id == colleague.id
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "authoring.owner_added")) == 1
+
+
+def test_admin_adds_a_second_and_third_co_owner(client, course, make_user, login):
+    # People loaded by address were all "equal" once (compared by their missing session token), so the
+    # second colleague counted as an owner already.
+    first, second = make_user(Role.TRAINER), make_user(Role.TRAINER)
+    logout(client)
+    login(make_user(Role.ADMIN))
+    for colleague in (first, second):
+        added = client.post("/autoren/neuer-kurs/besitzer", data={"email": colleague.email}, follow_redirects=True)
+        assert "bearbeitet diesen Kurs schon" not in added.text
+    assert {first.id, second.id} <= {owner.id for owner in authoring.course_owners(course)}
 
 
 def test_trainers_cannot_add_co_owners(client, trainer, course, make_user):

@@ -33,6 +33,18 @@ def validate(runner, path: Path, *options: str):
 
 # --- front matter ---------------------------------------------------------------------------------
 
+def test_a_published_course_without_modules_is_reported_at_its_status(tmp_path):
+    write_tree(tmp_path, {"kurs/course.md": page("title: Kurs", "status: published", body="# Kurs\n")})
+    assert only_problem(tmp_path) == (
+        "kurs/course.md", 3, "Ein veröffentlichter Kurs braucht mindestens ein Modul. Legen Sie zuerst ein Modul "
+        "an oder lassen Sie den Kurs im Entwurf (status: draft).")
+
+
+def test_a_draft_course_may_have_no_modules_yet(tmp_path):
+    write_tree(tmp_path, {"kurs/course.md": page("title: Kurs", "status: draft", body="# Kurs\n")})
+    assert problems(tmp_path) == []
+
+
 def test_front_matter_without_closing_line_is_reported(tmp_path):
     write_course(tmp_path, {"01-start.md": lines("---", "title: Start", "", "# Start")})
     assert only_problem(tmp_path) == (

@@ -511,3 +511,19 @@ def test_moderation_texts_speak_of_conversations(make_space, author, client_for)
     assert "Moderation dieses Gesprächs" in page and "Faden" not in page
     response = client.post(f"/austausch/faden/{thread.id}/sperren", data={"value": "1"}, follow_redirects=True)
     assert "Gespräch gesperrt." in response.text and "Faden" not in response.text
+
+
+def test_admin_can_assign_a_second_moderator_to_a_space(make_space, make_user, client_for):
+    # Everyone not signed in once compared equal, so with one moderator assigned nobody else was offered.
+    admin = make_user(Role.ADMIN)
+    space = make_space(by=admin)
+    first = make_user(Role.MODERATOR, name="Erste Moderatorin")
+    second = make_user(Role.MODERATOR, name="Zweiter Moderator")
+    admin_client = client_for(admin)
+    url = f"/austausch/raum/{space.id}/moderation"
+    admin_client.post(url, data={"user_id": first.id})
+    page = admin_client.get(url).text
+    assert "Zweiter Moderator" in page
+    admin_client.post(url, data={"user_id": second.id})
+    db.session.expire_all()
+    assert {first.id, second.id} <= {user.id for user in spaces.moderators_of(space)}

@@ -50,6 +50,11 @@ def test_passing_the_last_module_completes_the_course_and_issues_a_certificate(c
     assert f"/lernen/zertifikate/{certificate.code}.pdf" in dashboard
 
 
+def test_the_course_page_of_a_completed_course_offers_the_certificate_itself(client, certificate):
+    course_page = client.get("/kurse/kurs").text
+    assert f"/lernen/zertifikate/{certificate.code}.pdf" in course_page
+
+
 def test_the_certificate_pdf_downloads_for_its_holder(client, certificate):
     response = client.get(f"/lernen/zertifikate/{certificate.code}.pdf")
     assert response.status_code == 200
@@ -116,3 +121,12 @@ def test_a_code_typed_from_paper_is_found_with_or_without_hyphens(new_client, ce
     assert browser.get(f"/verify/{certificate.code[3:].replace('-', '')}").status_code == 200
     wrong = browser.get("/verify/QF-AAAA-AAAA")
     assert wrong.status_code == 404 and 'name="code"' in wrong.text
+
+
+@pytest.mark.parametrize(("minutes", "said"), [
+    (60, "1 Stunde"), (61, "1 Stunde 1 Minute"), (90, "1 Stunde 30 Minuten"), (120, "2 Stunden"),
+    (1, "1 Minute"), (45, "45 Minuten"), (None, "")])
+def test_the_duration_on_the_certificate_is_in_good_german(minutes, said):
+    from qualify.learning.certificates import _duration
+
+    assert _duration(minutes) == said

@@ -209,3 +209,13 @@ def test_leaving_is_asked_once_more(client, learner, make_course):
     client.post(f"/lernen/kurse/{course.slug}/einschreiben")
     page = client.get(f"/kurse/{course.slug}").text
     assert "Kurs verlassen …</summary>" in page and "Ja, Kurs verlassen" in page
+
+
+def test_a_course_without_active_modules_completes_nobody(learner, make_course):
+    course = make_course(module("lesen"))
+    services.enrol(learner, course, now=utcnow())
+    for each in course.modules:
+        each.archived = True
+    db.session.flush()
+    assert services.check_course_completion(learner, course, now=utcnow()) is None
+    assert services.get_enrolment(learner, course).completed_at is None
