@@ -92,11 +92,15 @@ def reset_password(token: str):
     form = NewPasswordForm()
     first = user.password_hash is None  # an invitation: the first password, not a new one
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
-        email = user.email
+        services.set_password(user, form.password.data)  # which ends every other session of the account
+        # The link proved the mailbox and the password was just typed: signing in again would ask nothing new.
+        session.clear()
+        auth.start_session(user, utcnow())
         db.session.commit()
-        flash(_("Ihr Passwort ist gespeichert. Sie können sich jetzt anmelden."), "success")
-        return redirect(url_for("accounts.login", email=email))  # the address filled in for them
+        login_user(user)
+        flash(_("Willkommen bei Qualify! Ihr Passwort ist gespeichert, Sie sind angemeldet.") if first
+              else _("Ihr neues Passwort ist gespeichert, Sie sind angemeldet."), "success")
+        return redirect(url_for("home.index"))
     return render_template("accounts/reset_password.html", form=form, first=first, email=user.email)
 
 

@@ -24,7 +24,27 @@ MAX_NESTING = 24
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 EXTERNAL_SCHEMES = frozenset({"http", "https"})
-CALLOUTS = {"hinweis": "Hinweis", "warnung": "Warnung"}
+# The box names an author may write, German or English, and the box each stands for (its CSS class).
+CALLOUTS = {"hinweis": "hinweis", "note": "hinweis", "warnung": "warnung", "warning": "warnung"}
+# Labels written into the HTML in the language of the course, not of the reader: the HTML is rendered once, stored.
+LABELS = {
+    "de": {"hinweis": "Hinweis", "warnung": "Warnung", "table": "Tabelle {number}, seitlich verschiebbar"},
+    "en": {"hinweis": "Note", "warnung": "Warning", "table": "Table {number}, scrolls sideways"},
+}
+# Ids the pages that show rendered text use themselves: a heading never takes one of them (nor a numbered one of
+# the editor's lines, a quiz's questions, a thread's posts or the footnotes), or a link to it would lead elsewhere.
+_EDITOR_FIELDS = ("text", "note", "base", "number", "slug", "title", "kind", "file", "name", "email")
+RESERVED_IDS = frozenset({
+    "inhalt",  # base.html: the skip link's target
+    "module-heading", "activity-heading", "course-progress", "sessions-heading",  # course and module pages
+    # the editor, whose preview shows the text among its sections and form fields (with their hints and errors)
+    "module", "medien", "medien-heading", "fragen", "fragen-heading", "verantwortliche", "verantwortliche-heading",
+    "kursdatei-heading", "neuer-kurs", "neuer-kurs-heading", "probleme", "quelltext-heading", "vorschau",
+    "vorschau-heading", *_EDITOR_FIELDS, *(f"{name}-hint" for name in _EDITOR_FIELDS),
+    *(f"{name}-error" for name in _EDITOR_FIELDS),
+    "antworten", "nicht-gesendet",  # an exchange thread
+})
+_NUMBERED_ID_RE = re.compile(r"(zeile|frage|beitrag|progress)-[0-9]+(-text|-von)?|fn(ref)?[0-9]+")
 
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _SAFE_DATA_IMAGE_RE = re.compile(r"^data:image/(png|gif|jpeg|webp)[;,]")
@@ -39,14 +59,15 @@ class MarkdownTooLarge(ValueError):
     """The document is longer than the renderer accepts."""
 
 
-def render_markdown(text: str, *, resolve_link: Callable[[str], str] | None = None) -> Markup:
-    """Render Markdown to safe HTML; `resolve_link` rewrites path-relative link and image URLs."""
+def render_markdown(text: str, *, resolve_link: Callable[[str], str] | None = None, language: str = "de") -> Markup:
+    """Render Markdown to safe HTML; `resolve_link` rewrites path-relative link and image URLs; the labels of
+    callouts and tables are in `language` (de or en; German for any other)."""
     if len(text) > MAX_LENGTH:
         raise MarkdownTooLarge(
             _("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s Zeichen.",
               length=f"{len(text):,}".replace(",", "."), limit=f"{MAX_LENGTH:,}".replace(",", "."))
         )
-    env = {"resolve_link": resolve_link}
+    env = {"resolve_link": resolve_link, "labels": LABELS.get(language, LABELS["de"])}
     tokens = _parse(text, env)
     md = _markdown()
     # Safe to mark: html=False escapes raw HTML and is_safe_url vets every href and src.
@@ -75,7 +96,6 @@ def _parse(text: str, env: dict) -> list[Token]:
 def _markdown() -> MarkdownIt:
     """Build the configured parser once; building it is expensive."""
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.container import container_plugin
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
@@ -85,7 +105,7 @@ def _markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(tasklists_plugin, label=True)  # a checkbox without a label fails WCAG (axe: critical)
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=4, slug_func=slugify)
+    md.core.ruler.push("qualify_anchors", _anchor_headings)
     for name in CALLOUTS:
         md.use(container_plugin, name, validate=_callout_validator(name), render=_render_callout)
     md.validateLink = is_safe_url  # type: ignore[method-assign]
@@ -98,13 +118,13 @@ def _markdown() -> MarkdownIt:
 # A wide table scrolls sideways inside its own box instead of widening the page on a phone; the box can take
 # the keyboard focus, so that it can be scrolled without a mouse (WCAG 2.1.1; axe: scrollable-region-focusable).
 # Each box of a text is numbered: regions of one page need names of their own (axe: landmark-unique).
-TABLE_BOX = ('<div class="table-scroll" tabindex="0" role="region" '
-             'aria-label="Tabelle {number}, seitlich verschiebbar">\n')
+TABLE_BOX = '<div class="table-scroll" tabindex="0" role="region" aria-label="{label}">\n'
 
 
 def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     env["tables"] = env.get("tables", 0) + 1
-    return TABLE_BOX.format(number=env["tables"]) + self.renderToken(tokens, idx, options, env)
+    label = env["labels"]["table"].format(number=env["tables"])
+    return TABLE_BOX.format(label=label) + self.renderToken(tokens, idx, options, env)
 
 
 def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
@@ -133,6 +153,27 @@ def slugify(title: str) -> str:
     text = title.lower().translate(_UMLAUTS)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "abschnitt"
+
+
+def _anchor_headings(state) -> None:
+    """Give headings of levels 1 to 4 an id from their text; an id taken already, or reserved by the page
+    layout, gets a number: "## Inhalt" becomes inhalt-1, a second "## Ziele" ziele-1."""
+    taken: set[str] = set()
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open" or int(token.tag[1]) > 4:
+            continue
+        title = "".join(child.content for child in state.tokens[index + 1].children or []
+                        if child.type in ("text", "code_inline"))
+        token.attrSet("id", _unique_id(slugify(title), taken))
+
+
+def _unique_id(slug: str, taken: set[str]) -> str:
+    candidate, number = slug, 0
+    while candidate in taken or candidate in RESERVED_IDS or _NUMBERED_ID_RE.fullmatch(candidate):
+        number += 1
+        candidate = f"{slug}-{number}"
+    taken.add(candidate)
+    return candidate
 
 
 def _is_safe_data_image(url: str) -> bool:
@@ -179,21 +220,21 @@ def _is_path_relative(url: str) -> bool:
 
 
 def _callout_validator(name: str) -> Callable[..., bool]:
-    """Match `::: hinweis` and `::: Hinweis` alike."""
+    """Match `::: hinweis` and `::: Hinweis` alike (and `::: note`, `::: Note`)."""
     return lambda params, *_args: params.strip().split(" ", 1)[0].lower() == name
 
 
 def _render_callout(self, tokens: Sequence[Token], idx: int, _options, env) -> str:
-    """Render `::: hinweis [Titel]` / `::: warnung [Titel]` as a labelled note box."""
+    """Render `::: hinweis [Titel]` / `::: warnung [Titel]` (or `note` / `warning`) as a labelled note box."""
     from markdown_it.common.utils import escapeHtml
 
     token = tokens[idx]
     if token.nesting != 1:
         return "</div>\n"
     name, _space, custom_title = token.info.strip().partition(" ")
-    name = name.lower()
-    title = custom_title.strip() or CALLOUTS[name]
-    return (f'<div class="callout callout-{name}" role="note">\n'
+    box = CALLOUTS[name.lower()]
+    title = custom_title.strip() or env["labels"][box]
+    return (f'<div class="callout callout-{box}" role="note">\n'
             f'<p class="callout-title"><strong>{escapeHtml(title)}</strong></p>\n')
 
 

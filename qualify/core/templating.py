@@ -7,7 +7,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,35 @@ def main_navigation() -> Markup:
         navigation=navigation_for(current_user), current_endpoint=endpoint))
 
 
+def page_language() -> str:
+    """The language of the page, as its <html lang> says: "de", or "en" for en_GB."""
+    locale = get_locale()
+    return locale.language if locale else "de"
+
+
+def content_lang(language: str | None) -> Markup:
+    """Return ` lang="de"` for content written in another language than the page, else nothing.
+
+    Courses are written in their own language (almost always German), whichever language the person reads the
+    interface in: a title in German on an English page must say so, or screen readers speak it with an English
+    voice (WCAG 3.1.2). A German page stays free of attributes that repeat its own language.
+    Use as `<h1{{ content_lang(course.language) }}>`.
+    """
+    language = language or "de"
+    return Markup("") if language == page_language() else Markup(' lang="%s"') % language
+
+
+def in_language(text, language: str | None) -> Markup:
+    """Return the text, in a span of its language if that differs from the page's: for content within a sentence
+    of the interface, as in `_("Weiter mit: %(title)s", title=module.title|in_language(course.language))`."""
+    attribute = content_lang(language)
+    return Markup("<span{}>{}</span>").format(attribute, text) if attribute else escape(text)
+
+
 def _template_context() -> dict:
     return {
         "main_navigation": main_navigation,
-        "current_language": get_locale().language if get_locale() else "de",  # "en" for en_GB
+        "current_language": page_language(),
         "current_endpoint": request.endpoint,
         "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
     }
@@ -111,5 +136,7 @@ def init_app(app: Flask) -> None:
     """Install the context processor and Jinja settings."""
     app.context_processor(_template_context)
     app.jinja_env.globals["url_for"] = template_url_for
+    app.jinja_env.globals["content_lang"] = content_lang
+    app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

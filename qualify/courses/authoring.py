@@ -20,7 +20,7 @@ from qualify.accounts.services import find_user_by_email
 from qualify.core import audit
 from qualify.core.markdown import MarkdownTooLarge, render_markdown
 from qualify.courses import frontmatter, services
-from qualify.courses.authoring_media import media_problem
+from qualify.courses.authoring_media import media_name_problem, media_problem
 from qualify.courses.loader import SLUG, Problem, load_course
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
@@ -28,7 +28,6 @@ from qualify.extensions import db
 COURSE_FILE = "course.md"
 BANK_FOLDER, MEDIA_FOLDER = "fragen/", "medien/"
 BANK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.gift\Z")
-MEDIA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}\.(png|jpe?g|gif|webp|svg|pdf)\Z")
 STARTERS = {
     "self-study": ({"minutes": 15}, "## Lernziele\n\n- …\n"),
     "exchange": ({"minutes": 60, "moderation": "pre", "anonymous": "allowed"},
@@ -199,7 +198,7 @@ def add_module(course: Course, number: int, slug: str, title: str, kind: str, *,
 def with_status(text: str, status: str) -> str:
     """Set `status:` in the front matter, leaving every other character of the file as it was."""
     document = frontmatter.split(text)
-    lines = text.splitlines(keepends=True)
+    lines = frontmatter.split_lines(text, keepends=True)
     line = document.key_lines.get("status")
     if line:
         old = lines[line - 1]
@@ -232,10 +231,7 @@ def restore(module: Module, version: ModuleVersion, *, actor) -> ModuleVersion:
 
 def upload_media(course: Course, filename: str, data: bytes, *, actor) -> str:
     """Check an uploaded file by its content and store it under medien/; return its path."""
-    if not MEDIA_NAME.match(filename):
-        raise AuthoringError(_("Dateinamen: a–z, 0–9, - und _, Endung .png, .jpg, .gif, .webp, .svg "
-                               "oder .pdf."))
-    problem = media_problem(filename, data)
+    problem = media_name_problem(filename) or media_problem(filename, data)
     if problem:
         raise AuthoringError(problem)
     path = MEDIA_FOLDER + filename
@@ -313,7 +309,8 @@ def version(module: Module, number: int) -> ModuleVersion | None:
 
 def diff(old: str, new: str) -> list[DiffLine]:
     """Compare two sources line by line (unified diff without its two header lines)."""
-    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3))[2:]
+    old_lines, new_lines = frontmatter.split_lines(old), frontmatter.split_lines(new)
+    lines = list(difflib.unified_diff(old_lines, new_lines, lineterm="", n=3))[2:]
     kinds = {"+": "add", "-": "del", "@": "hunk"}
     return [DiffLine(kinds.get(line[:1], "same"), line) for line in lines]
 
@@ -348,18 +345,19 @@ def preview_file(course: Course, name: str, text: str) -> Preview:
         services.export_course(course, folder)
         (folder / name).write_bytes(_conform(text, "").encode("utf-8"))
         source, problems = load_course(folder)
+    language = source.language if source is not None else course.language
     module = next((m for m in source.modules if m.file == name), None) if source is not None else None
     if module is None:
-        return Preview(preview(course.slug, text), problems=problems)
-    rendered = services.rendered_module(module, course.slug)
+        return Preview(preview(course.slug, text, language), problems=problems)
+    rendered = services.rendered_module(module, course.slug, language)
     return Preview(Markup(rendered["body_html"]), rendered["questions"], problems)  # noqa: S704 (our renderer)
 
 
-def preview(slug: str, text: str) -> Markup:
+def preview(slug: str, text: str, language: str = "de") -> Markup:
     """Render the body of a Markdown file with the renderer and links of the course pages."""
     try:
         body = frontmatter.split(text.replace("\r\n", "\n")).body
-        return render_markdown(body, resolve_link=services.link_resolver(slug))
+        return render_markdown(body, resolve_link=services.link_resolver(slug), language=language)
     except frontmatter.FrontMatterError as error:
         return Markup('<p class="error">{}</p>').format(_("Zeile %(line)d: %(message)s", line=error.line,
                                                             message=error.message))

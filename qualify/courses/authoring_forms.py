@@ -1,5 +1,6 @@
 """Forms for editing courses in the browser."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
@@ -13,7 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from qualify.core.forms import email_address, strip
 from qualify.core.text import one_line
@@ -29,6 +30,19 @@ KIND_CHOICES: list[SelectChoice] = [SelectChoice("self-study", _l("Selbstlernen"
 MAX_SOURCE = 200_000  # twice the renderer's limit: the loader reports the exact excess with its line
 
 
+def at_most(limit: int):
+    """Refuse a longer text with its length. Unlike Length, it puts no maxlength on the textarea: there a browser
+    would cut a longer pasted text off without a word, and the trainer would save a text that ends mid-sentence."""
+
+    def check(_form, field) -> None:
+        if field.data and len(field.data) > limit:
+            length, most = (f"{number:,}".replace(",", ".") for number in (len(field.data), limit))
+            raise ValidationError(_("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s "
+                                    "Zeichen.", length=length, limit=most))
+
+    return check
+
+
 class NewCourseForm(FlaskForm):
     slug = StringField(_l("Kürzel"), validators=SLUG_VALIDATORS, description=SLUG_HINT)
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)], filters=[one_line])
@@ -40,7 +54,7 @@ class NewCourseForm(FlaskForm):
 class SourceForm(FlaskForm):
     """The whole text of one file: front matter and Markdown (or GIFT), as in the course folder."""
 
-    text = TextAreaField(_l("Text der Datei"), validators=[Length(max=MAX_SOURCE)],
+    text = TextAreaField(_l("Text der Datei"), validators=[at_most(MAX_SOURCE)],
                          render_kw={"rows": 28, "spellcheck": "true", "class": "source-editor",
                                     "autocapitalize": "off"})
     base = HiddenField()
@@ -50,7 +64,8 @@ class SourceForm(FlaskForm):
 
 
 class NewModuleForm(FlaskForm):
-    number = IntegerField(_l("Nummer"), validators=[DataRequired(), NumberRange(min=1, max=99)],
+    # InputRequired, not DataRequired: that one takes 0 for a missing number and hides the range it breaks.
+    number = IntegerField(_l("Nummer"), validators=[InputRequired(), NumberRange(min=1, max=99)],
                           description=_l("Bestimmt die Reihenfolge (1 bis 99)."))
     slug = StringField(_l("Kürzel"), validators=SLUG_VALIDATORS, description=SLUG_HINT)
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)], filters=[one_line])

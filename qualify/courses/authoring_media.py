@@ -5,6 +5,7 @@ import re
 from flask_babel import gettext as _
 
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
+MEDIA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}\.(png|jpe?g|gif|webp|svg|pdf)\Z")
 # An SVG starts with <svg, perhaps after a byte order mark, an XML declaration, comments and a doctype.
 _SVG_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>\s*)?"
                         rb"(<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]", re.S)
@@ -25,6 +26,13 @@ SIGNATURES = {
     "pdf": lambda data: data.startswith(b"%PDF-"),
     "svg": lambda data: bool(_SVG_START.match(data[:4096])),
 }
+
+
+def media_name_problem(filename: str) -> str | None:
+    """Say what is wrong with the name of a file in medien/ (without the folder), or None."""
+    if MEDIA_NAME.match(filename):
+        return None
+    return _("Dateinamen: a–z, 0–9, - und _, Endung .png, .jpg, .gif, .webp, .svg oder .pdf.")
 
 
 def media_problem(filename: str, data: bytes) -> str | None:

@@ -1,6 +1,7 @@
 """Authoring: trainers edit the files of their courses in the browser; every save goes through the loader."""
 
 import io
+import re
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -286,19 +287,41 @@ def delete_media(slug: str):
     return redirect(url_for("authoring.course", slug=slug) + "#medien")
 
 
+def _bank_name_of_file(filename: str) -> str:
+    """Make a question bank's name of an uploaded file's name: "Mein Pool.GIFT" → "mein-pool.gift"."""
+    stem = secure_filename(_plain_letters(filename.rsplit(".", 1)[0])).lower()
+    stem = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
+    return f"{stem[:61].rstrip('-')}.gift" if stem else ""
+
+
+def _bank_name(form: NewBankForm) -> str:
+    """Name the new question bank as typed, else after the uploaded file; AuthoringError when neither gives one."""
+    typed = (form.name.data or "").strip().lower()
+    if typed:
+        return typed if typed.endswith(".gift") else f"{typed.rsplit('.', 1)[0]}.gift"
+    upload = form.file.data
+    if upload is None:
+        raise authoring.AuthoringError(_("Wählen Sie eine GIFT-Datei aus, oder geben Sie einen Namen ein, um eine "
+                                         "leere Fragensammlung anzulegen."))
+    name = _bank_name_of_file(upload.filename or "")
+    if not authoring.BANK_NAME.match(name):
+        raise authoring.AuthoringError(_("Aus dem Dateinamen „%(file)s“ lässt sich kein Name für die "
+                                         "Fragensammlung machen. Geben Sie einen Namen ein: a–z, 0–9 und "
+                                         "Bindestriche, Endung .gift.", file=upload.filename))
+    return name
+
+
 @bp.post("/<slug>/fragen")
 @role_required(*EDITORS)
 def add_bank(slug: str):
-    """Create a question bank in fragen/, empty or from an uploaded GIFT file."""
+    """Create a question bank in fragen/, empty or from an uploaded GIFT file (named after it unless named)."""
     course = _course(slug)
     form = NewBankForm()
     if form.validate_on_submit():
         upload = form.file.data
-        name = (form.name.data or (secure_filename(upload.filename or "") if upload else "")).strip().lower()
-        name = name if name.endswith(".gift") or not name else f"{name.rsplit('.', 1)[0]}.gift"
-        data = upload.read() if upload else STARTER_BANK.encode("utf-8")
         try:
-            path = authoring.create_bank(course, name, data, actor=current_user)
+            data = upload.read() if upload else STARTER_BANK.encode("utf-8")
+            path = authoring.create_bank(course, _bank_name(form), data, actor=current_user)
         except authoring.AuthoringError as error:
             form.name.errors.append(str(error))
         except authoring.Refused as refused:

@@ -8,6 +8,10 @@ from flask_babel import gettext as _
 
 DELIMITER = "---"
 KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+# Line ends as editors count lines. str.splitlines() also breaks at form feeds, U+2028 and more, which put every
+# line number reported after such a character one too high.
+LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.S)
 
 
 @dataclass
@@ -28,10 +32,18 @@ class Document:
         return self.key_lines.get(key, 1)
 
 
+def split_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """Split text into lines like str.splitlines(), but only at \\n, \\r\\n and \\r."""
+    if keepends:
+        return _LINE.findall(text)
+    lines = LINE_END.split(text)
+    return lines[:-1] if lines[-1] == "" else lines
+
+
 def split(text: str) -> Document:
     """Split a Markdown file into its front matter and body; raise FrontMatterError when broken."""
     text = text.lstrip("\ufeff")
-    lines = text.splitlines()
+    lines = split_lines(text)
     if not lines or lines[0].strip() != DELIMITER:
         raise FrontMatterError(1, _("Die Datei beginnt nicht mit Front Matter (eine Zeile ---)."))
     end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() in (DELIMITER, "...")), None)
@@ -44,7 +56,7 @@ def split(text: str) -> Document:
     try:
         meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
     except yaml.YAMLError as error:
-        raise _yaml_error(error) from None
+        raise _yaml_error(error, yaml_text) from None
     if not isinstance(meta, dict):
         raise FrontMatterError(2, _("Das Front Matter muss aus Feldern der Form „name: wert“ bestehen."))
     key_lines: dict[str, int] = {}
@@ -60,7 +72,7 @@ def split(text: str) -> Document:
     return Document(meta=meta, body=body, body_line=end + 2, key_lines=key_lines)
 
 
-def _yaml_error(error) -> FrontMatterError:
+def _yaml_error(error, yaml_text: str) -> FrontMatterError:
     """Say in German what PyYAML found, on the line where the author has to look (YAML line + 2)."""
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""
@@ -82,7 +94,7 @@ def _yaml_error(error) -> FrontMatterError:
         hint = _("Tabulatoren sind nicht erlaubt; rücken Sie mit Leerzeichen ein.")
     else:
         hint = problem
-    line = 2 + mark.line if mark else 1
+    line = 2 + yaml_text.count("\n", 0, mark.index) if mark else 1  # YAML counts U+2028 as a line break too
     return FrontMatterError(line, _("Ungültiges YAML im Front Matter: %(problem)s", problem=hint))
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from qualify.core.markdown import MAX_LENGTH, relative_links
 from qualify.courses import frontmatter
+from qualify.courses.authoring_media import MAX_MEDIA_BYTES, media_name_problem, media_problem
 from qualify.courses.fields import COURSE_FIELDS, KIND_FIELDS, MODULE_FIELDS, check_fields
 from qualify.courses.gift import parse_gift
 from qualify.courses.gift_model import Question, count_by_kind
@@ -22,7 +23,7 @@ MODULE_FILE = re.compile(r"^([0-9]{2})-([a-z0-9][a-z0-9-]{0,79})\.md\Z")
 QUIZ_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*quiz\s*$")
 FILE_FOLDERS = ("medien", "fragen")
 MEDIA_FOLDER = "medien/"
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a question bank; media may have half, as in the browser
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,12 @@ class CourseSource:
     @property
     def title(self) -> str:
         return self.meta.get("title", "")
+
+    @property
+    def language(self) -> str:
+        """The language of the course's texts: labels in their HTML are written in it."""
+        language = self.meta.get("language")
+        return language if isinstance(language, str) else "de"  # a preview reads front matter saving would refuse
 
 
 @dataclass
@@ -225,6 +232,7 @@ class _CourseReader:
         files = {}
         inside = self.folder.resolve()
         for folder_name in FILE_FOLDERS:
+            limit = MAX_MEDIA_BYTES if folder_name == "medien" else MAX_FILE_BYTES
             for path in sorted((self.folder / folder_name).rglob("*")):
                 relative = path.relative_to(self.folder).as_posix()
                 if any(part.startswith(".") for part in path.relative_to(self.folder).parts):
@@ -234,11 +242,19 @@ class _CourseReader:
                                                 "Datei selbst ab."))
                 elif not path.is_file():
                     continue
-                elif path.stat().st_size > MAX_FILE_BYTES:
-                    self.problem(relative, 1, _("Die Datei ist größer als 10 MB."))
+                elif path.stat().st_size > limit:
+                    self.problem(relative, 1, _("Die Datei ist größer als %(size)d MB.", size=limit // 2**20))
                 else:
                     files[relative] = path.read_bytes()
+                    if folder_name == "medien":
+                        self.check_media(relative, files[relative])
         return files
+
+    def check_media(self, relative: str, data: bytes) -> None:
+        """Check a file in medien/ as the browser's upload does: by its name and its content."""
+        problem = media_name_problem(relative.removeprefix(MEDIA_FOLDER)) or media_problem(relative, data)
+        if problem:
+            self.problem(relative, 1, problem)
 
     def read_banks(self) -> None:
         """Parse every question bank, also those no module draws from yet."""

@@ -71,10 +71,10 @@ def link_resolver(slug: str):
     return resolve
 
 
-def _render_text(text: str, text_format: str, resolve) -> str:
+def _render_text(text: str, text_format: str, resolve, language: str = "de") -> str:
     if text_format in ("plain", "html"):  # [html] is shown as text: trainers' HTML is never rendered
         return str(render_plain(text))
-    return str(render_markdown(text, resolve_link=resolve))
+    return str(render_markdown(text, resolve_link=resolve, language=language))
 
 
 def _inline(html: str) -> str:
@@ -84,19 +84,22 @@ def _inline(html: str) -> str:
     return html
 
 
-def serialise_question(question: Question, resolve) -> dict:
+def serialise_question(question: Question, resolve, language: str = "de") -> dict:
     """Store a question with every text rendered once, so pages never run the Markdown parser."""
+
+    def html(text: str) -> str:
+        return _inline(_render_text(text, question.text_format, resolve, language))
+
     data = asdict(question)
-    fmt = question.text_format
-    data["text_html"] = _inline(_render_text(question.text, fmt, resolve))
-    data["text_before_html"] = _inline(_render_text(question.text_before, fmt, resolve)) if question.has_gap else ""
-    data["text_after_html"] = _inline(_render_text(question.text_after, fmt, resolve)) if question.has_gap else ""
-    data["general_feedback_html"] = _inline(_render_text(question.general_feedback, fmt, resolve))
-    data["feedback_right_html"] = _inline(_render_text(question.feedback_right, fmt, resolve))
-    data["feedback_wrong_html"] = _inline(_render_text(question.feedback_wrong, fmt, resolve))
+    data["text_html"] = html(question.text)
+    data["text_before_html"] = html(question.text_before) if question.has_gap else ""
+    data["text_after_html"] = html(question.text_after) if question.has_gap else ""
+    data["general_feedback_html"] = html(question.general_feedback)
+    data["feedback_right_html"] = html(question.feedback_right)
+    data["feedback_wrong_html"] = html(question.feedback_wrong)
     for answer, answer_data in zip(question.answers, data["answers"], strict=True):
-        answer_data["text_html"] = _inline(_render_text(answer.text or "", fmt, resolve))
-        answer_data["feedback_html"] = _inline(_render_text(answer.feedback or "", fmt, resolve))
+        answer_data["text_html"] = html(answer.text or "")
+        answer_data["feedback_html"] = html(answer.feedback or "")
     return data
 
 
@@ -134,11 +137,13 @@ def import_course(source: CourseSource, report: ImportReport, *, actor=None) -> 
         course = Course(slug=source.slug)
         db.session.add(course)
     status_before = None if is_new else course.status
+    language_before = course.language
     changed = _update_course_fields(course, source)
     if status_before is not None and course.status != status_before:
         report.notes.append(f"{source.slug}: status {status_before} -> {course.status}")
     changed |= _sync_files(course, source.files)
-    changed |= _sync_modules(course, source, report, actor=actor)
+    changed |= _sync_modules(course, source, report, actor=actor,
+                             relabel=not is_new and course.language != language_before)
     if is_new:
         report.created.append(source.slug)
     elif changed:
@@ -167,7 +172,7 @@ def _update_course_fields(course: Course, source: CourseSource) -> bool:
 
 def _overview_html(source: CourseSource) -> str:
     return str(render_markdown(without_title_heading(source.body, source.meta["title"]),
-                               resolve_link=link_resolver(source.slug)))
+                               resolve_link=link_resolver(source.slug), language=source.language))
 
 
 def _sync_files(course: Course, files: dict[str, bytes]) -> bool:
@@ -196,8 +201,10 @@ def content_type_of(path: str) -> str:
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
-def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *, actor=None) -> bool:
-    """Add, update, move, restore and archive modules; tell whether anything changed."""
+def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *, actor=None,
+                  relabel: bool = False) -> bool:
+    """Add, update, move, restore and archive modules; tell whether anything changed. `relabel`: the course's
+    language changed, so the labels in the stored HTML of unchanged modules are rendered anew."""
     existing = {module.slug: module for module in course.modules}
     changed = False
     for module_source in source.modules:
@@ -214,9 +221,11 @@ def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *,
         module.archived = False
         content_hash = module_source.content_hash(source.files)
         if module.current_version is None or module.current_version.content_hash != content_hash:
-            add_version(module, module_source, content_hash, source.slug, actor=actor)
+            add_version(module, module_source, content_hash, source.slug, actor=actor, language=source.language)
             report.new_versions += 1
             changed = True
+        elif relabel:
+            _render_again(module.current_version, module_source, source)
     for removed in existing.values():
         if not removed.archived:
             report.notes.append(f"{source.slug}: module {removed.slug} removed (its progress is kept)")
@@ -225,25 +234,36 @@ def _sync_modules(course: Course, source: CourseSource, report: ImportReport, *,
     return changed
 
 
-def rendered_module(source: ModuleSource, course_slug: str) -> dict:
-    """The HTML of a module's text and questions, as stored with a version (rendered once, never per request)."""
+def rendered_module(source: ModuleSource, course_slug: str, language: str = "de") -> dict:
+    """The HTML of a module's text and questions, as stored with a version (rendered once, never per request);
+    the labels of callouts and tables in the course's language."""
     resolve = link_resolver(course_slug)
     title = source.meta.get("title")  # a preview renders modules that saving would refuse, one without title too
     body = without_title_heading(source.body, title) if isinstance(title, str) else source.body
-    return {"body_html": str(render_markdown(body, resolve_link=resolve)),
-            "questions": [serialise_question(q, resolve) for q in source.questions]
-            + [{**serialise_question(q, resolve), "from_bank": True} for q in source.bank_questions]}
+    return {"body_html": str(render_markdown(body, resolve_link=resolve, language=language)),
+            "questions": [serialise_question(q, resolve, language) for q in source.questions]
+            + [{**serialise_question(q, resolve, language), "from_bank": True} for q in source.bank_questions]}
+
+
+def _render_again(version: ModuleVersion, source: ModuleSource, course: CourseSource) -> int:
+    """Store the version's HTML rendered anew from its source; return how many texts changed."""
+    changed = 0
+    for name, value in rendered_module(source, course.slug, course.language).items():
+        if getattr(version, name) != value:
+            setattr(version, name, value)
+            changed += 1
+    return changed
 
 
 def add_version(module: Module, source: ModuleSource, content_hash: str, course_slug: str, *, actor=None,
-                note: str = "") -> ModuleVersion:
+                note: str = "", language: str = "de") -> ModuleVersion:
     """Save a new version of a module from its checked source and make it the current one."""
     meta = source.meta
     settings = {key: value for key, value in meta.items() if key not in ("title", "kind", "minutes")}
     version = ModuleVersion(
         number=(max((v.number for v in module.versions), default=0) + 1),
         title=one_line(meta["title"]), kind=meta.get("kind", "self-study"), minutes=meta.get("minutes"),
-        settings=settings, source=source.source, **rendered_module(source, course_slug),
+        settings=settings, source=source.source, **rendered_module(source, course_slug, language),
         content_hash=content_hash, created_by_id=getattr(actor, "id", None), note=note)
     module.versions.append(version)
     db.session.flush()
@@ -267,18 +287,14 @@ def rerender_course(course: Course) -> int:
         export_course(course, folder)
         source, problems = load_course(folder)
     if source is None or problems:
-        raise ValueError(f"course {course.slug} no longer reads cleanly: {problems[:1]}")
+        raise ValueError(f"course {course.slug} no longer reads cleanly: {'; '.join(map(str, problems[:3]))}")
     changed = 0
     overview = _overview_html(source)
     if overview != course.overview_html:
         course.overview_html, changed = overview, changed + 1
     modules = {module.slug: module for module in course.active_modules}
     for module_source in source.modules:
-        version = modules[module_source.slug].current_version
-        for name, value in rendered_module(module_source, source.slug).items():
-            if getattr(version, name) != value:
-                setattr(version, name, value)
-                changed += 1
+        changed += _render_again(modules[module_source.slug].current_version, module_source, source)
     return changed
 
 

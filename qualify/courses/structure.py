@@ -45,10 +45,22 @@ def remove_module(course: Course, module: Module, *, actor) -> None:
     audit.record("authoring.module_removed", actor=actor, target=course, module=module.slug)
 
 
+def free_number(taken: set[int]) -> int:
+    """The number for a module brought back: after the last one, or, when that has 99, the first free one."""
+    last = max(taken, default=0)
+    if last < 99:
+        return last + 1
+    free = next((number for number in range(1, 100) if number not in taken), None)
+    if free is None:
+        raise AuthoringError(_("Das Modul lässt sich nicht zurückholen: Alle Nummern von 1 bis 99 sind an Module "
+                               "vergeben. Entfernen Sie zuerst ein anderes Modul."))
+    return free
+
+
 def restore_module(course: Course, module: Module, *, actor) -> None:
-    """Bring a removed module back, at the end of the course, as it was when it was removed."""
+    """Bring a removed module back, at the end of the course (or in a gap), as it was when it was removed."""
     _taken(course, module, archived=True)
-    position = max((m.position for m in course.active_modules), default=0) + 1
+    position = free_number({m.position for m in course.active_modules})
     import_changes(course.slug, course, {f"{position:02d}-{module.slug}.md": _source(module)}, actor=actor)
     audit.record("authoring.module_restored", actor=actor, target=course, module=module.slug)
 

@@ -59,10 +59,11 @@ def remove_module(course: Course, module_slug: str):
 
 
 def restore_module(course: Course, module_slug: str):
-    """Bring a removed module back at the end of the course."""
+    """Bring a removed module back at the end of the course (or in a gap when the last module has number 99)."""
     module = _module_of(course, module_slug)
     return _changed(course, lambda: structure.restore_module(course, module, actor=current_user),
-                    _("„%(title)s“ ist wieder im Kurs, am Ende.", title=module.current_version.title),
+                    _("„%(title)s“ ist wieder im Kurs. Mit ↑ und ↓ verschieben Sie es an seinen Platz.",
+                      title=module.current_version.title),
                     _("Das Modul lässt sich so nicht zurückholen:"))
 
 

@@ -16,6 +16,7 @@ from qualify.exchange.forms import EditForm, FollowForm, PostForm, ReasonForm, T
 from qualify.exchange.models import ExchangePost, ExchangePseudonym, ExchangeSpace, ExchangeThread
 from qualify.exchange.spaces import ensure_module_spaces, is_moderator, space_for_module, visible_spaces
 from qualify.extensions import db
+from qualify.learning import services as learning_services
 
 bp = Blueprint("exchange", __name__, url_prefix="/austausch")
 
@@ -126,6 +127,7 @@ def new_thread(space_id: int):
             db.session.commit()
             if space.is_premoderated and not moderator:
                 flash(_("Danke! Ihr Beitrag wird von der Moderation geprüft und dann für alle sichtbar."))
+            _say_what_was_completed()
             return to_thread(thread)
     return render_template("exchange/new_thread.html", space=space, form=form, pseudonym=my_pseudonym(space),
                            moderator=moderator)
@@ -189,7 +191,13 @@ def reply(thread_id: int):
     db.session.commit()
     if post.status == "pending":
         flash(_("Danke! Ihre Antwort wird von der Moderation geprüft und dann für alle sichtbar."))
+    _say_what_was_completed()
     return to_thread(thread, post)
+
+
+def _say_what_was_completed() -> None:
+    for message in learning_services.completed_in_this_request(current_user):
+        flash(message, "success")
 
 
 @bp.route("/beitrag/<int:post_id>/bearbeiten", methods=["GET", "POST"])

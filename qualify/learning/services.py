@@ -148,8 +148,24 @@ def complete_module(user, module: Module, version: ModuleVersion, *, via: str, n
     if not newly_done:
         return False
     remember_done(user, module.id, True)
-    check_course_completion(user, module.course, now=now)
+    certificate = check_course_completion(user, module.course, now=now)
+    if has_request_context():
+        request.environ.setdefault("qualify.completed", []).append((user.id, version.title, certificate))
     return True
+
+
+def completed_in_this_request(user) -> list[str]:
+    """Say what the person completed in this request: for pages where taking part finished a module unasked
+    (a post in the module's exchange space), which would otherwise go by without a word."""
+    said = []
+    for user_id, module_title, certificate in request.environ.get("qualify.completed", []):
+        if user_id != user.id:
+            continue
+        said.append(_("Das Modul „%(title)s“ ist damit erledigt.", title=module_title))
+        if certificate is not None:
+            said.append(_("Sie haben den Kurs „%(course)s“ abgeschlossen. Ihr Zertifikat finden Sie unter „Mein "
+                          "Lernen“.", course=certificate.course_title))
+    return said
 
 
 def mark_read(user, module: Module, *, now: datetime) -> bool:
@@ -224,7 +240,7 @@ def issue_certificate(user, course: Course, *, now: datetime) -> Certificate:
 
 @dataclass
 class CourseProgress:
-    course: Any  # id, slug, title, status, updated_at of the course (a plain row)
+    course: Any  # id, slug, title, language, status, updated_at of the course (a plain row)
     enrolment: Any  # completed_at of the enrolment (the same row)
     done: int
     total: int
@@ -239,7 +255,8 @@ class CourseProgress:
 
 @cache
 def _my_courses_statement():
-    return (select(Course.id, Course.slug, Course.title, Course.status, Course.updated_at, Enrolment.completed_at)
+    return (select(Course.id, Course.slug, Course.title, Course.language, Course.status, Course.updated_at,
+                   Enrolment.completed_at)
             .join(Enrolment, Enrolment.course_id == Course.id).where(Enrolment.user_id == bindparam("user_id"))
             .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc()))
 

@@ -53,7 +53,7 @@ CATEGORIES = (
               Holding("module_completions", "user_id", ANONYMISE)),
              retention_note=_l("solange das Konto besteht; nach dem Löschen nur noch ohne Personenbezug gezählt")),
     Category("quiz_attempts", _l("Quiz-Versuche"), _l("Ihre Antworten und Ergebnisse, damit Sie sie nachlesen können"),
-             _l("nur Sie selbst – Trainer sehen je Frage nur Anteile über mindestens fünf Personen"),
+             _l("nur Sie selbst – Trainer/innen sehen je Frage nur Anteile über mindestens fünf Personen"),
              (Holding("quiz_attempts", "user_id", DELETE),
               # Whose first attempt went into the item statistics (not what they answered): so nobody counts twice.
               Holding("item_tally_people", "user_id", DELETE, ("module_id",))), default_days=730),
@@ -66,7 +66,7 @@ CATEGORIES = (
              (Holding("certificates", "user_id", DELETE), Holding("withdrawn_certificates", "user_id", DELETE))),
     Category("workshops", _l("Workshop-Buchungen und Teilnahme"),
              _l("Plätze, Warteliste, Erinnerungen und die Anwesenheit, die ein Workshop-Modul abschließt"),
-             _l("Sie selbst; die Trainer der Sitzung; Berichte nur zusammengefasst"),
+             _l("Sie selbst; die Trainer/innen des Termins; Berichte nur zusammengefasst"),
              (Holding("workshop_bookings", "user_id", ANONYMISE),
               Holding("workshop_bookings", "attendance_marked_by_id", DETACH,
                       ("id", "session_id", "attendance", "attendance_marked_at", "attendance_marked_by_id")),
@@ -75,7 +75,8 @@ CATEGORIES = (
               Holding("workshop_sessions", "created_by_id", DETACH),
               Holding("workshop_calendar_feeds", "user_id", DELETE)),
              retention_note=_l("solange das Konto besteht; nach dem Löschen nur noch ohne Personenbezug gezählt")),
-    Category("exchange", _l("Beiträge im Austausch"), _l("Ihre Beiträge, Pseudonyme, Meldungen und gefolgte Themen"),
+    Category("exchange", _l("Beiträge im Austausch"),
+             _l("Ihre Beiträge, Pseudonyme, Meldungen und Gespräche, denen Sie folgen"),
              _l("Mitglieder des Raums sehen Beiträge – unter Pseudonym nur das Pseudonym; Ihre Identität kann nur "
                 "die Administration mit dokumentiertem Grund aufdecken, und Sie erfahren davon"),
              (Holding("exchange_posts", "author_id", POSTS), Holding("exchange_posts", "moderated_by_id", DETACH,
@@ -94,7 +95,7 @@ CATEGORIES = (
                                "„ehemaliges Mitglied“ stehen gelassen")),
     Category("authoring", _l("Kurse, die Sie bearbeiten"), _l("Wer einen Kurs verantwortet und welche Fassung wer "
                                                               "gespeichert hat"),
-             _l("Trainer des Kurses; die Administration"),
+             _l("Trainer/innen des Kurses; die Administration"),
              (Holding("course_owners", "user_id", DELETE), Holding("module_versions", "created_by_id", DETACH))),
     Category("audit", _l("Protokoll der Verwaltung"), _l("Nachvollziehbarkeit von Änderungen an Konten und Kursen"),
              _l("die Administration; der Betriebsrat für Berichtsabrufe seiner Organisation"),

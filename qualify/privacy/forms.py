@@ -10,7 +10,7 @@ class EraseAccountForm(FlaskForm):
     posts = RadioField(_l("Ihre Beiträge im Austausch"), default="keep", choices=[
         SelectChoice("keep", _l("stehen lassen: unter Ihrem Namen Geschriebenes als „ehemaliges Mitglied“, unter "
                                 "Pseudonym Geschriebenes weiter unter dem Pseudonym")),
-        SelectChoice("delete", _l("löschen – mit den Titeln der Themen, die Sie eröffnet haben (Antworten anderer "
+        SelectChoice("delete", _l("löschen – mit den Titeln der Gespräche, die Sie eröffnet haben (Antworten anderer "
                                   "bleiben unter neutralem Titel stehen)"))])
     password = PasswordField(_l("Ihr Passwort zur Bestätigung"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})

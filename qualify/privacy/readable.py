@@ -54,7 +54,7 @@ SOURCE_LABELS = {
 FIELD_LABELS = {
     "id": _l("Nummer"), "email": _l("E-Mail-Adresse"), "display_name": _l("Name"),
     "personnel_number": _l("Personalnummer"), "language": _l("Sprache"), "active": _l("Konto aktiv"),
-    "organisation": _l("Organisation"), "unit": _l("Bereich"), "roles": _l("Rollen"), "role": _l("Rolle"),
+    "organisation": _l("Organisation"), "unit": _l("Einheit"), "roles": _l("Rollen"), "role": _l("Rolle"),
     "created_at": _l("angelegt am"), "updated_at": _l("geändert am"), "enrolled_at": _l("eingeschrieben am"),
     "completed_at": _l("abgeschlossen am"), "started_at": _l("begonnen am"), "submitted_at": _l("abgegeben am"),
     "deadline_at": _l("Zeit bis"), "score": _l("Ergebnis (%)"), "passed": _l("bestanden"),

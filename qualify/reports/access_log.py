@@ -84,7 +84,7 @@ def _describe(filters: dict, names: dict[str, dict[str, str]]) -> str:
     parts = []
     if filters.get("von") or filters.get("bis"):
         parts.append(" – ".join(_month(filters[key]) for key in ("von", "bis") if filters.get(key)))
-    labels = (("organisation", _("Organisation")), ("bereich", _("Bereich")), ("kurs", _("Kurs")))
+    labels = (("organisation", _("Organisation")), ("bereich", _("Einheit")), ("kurs", _("Kurs")))
     for key, label in labels:
         if key in filters:
             parts.append(f"{label}: {names[key].get(filters[key], _('gelöscht'))}")

@@ -213,7 +213,7 @@ def _groups(scope: Scope, sizes: dict[tuple, int]) -> list[tuple[int | None, str
     """Name the groups: organisations for the network, else the units (and people without one)."""
     groups = list(scope.groups)
     if not scope.network and any(key is None for key, _month in sizes):
-        groups.append((None, _l("Ohne Bereich")))  # lazy: the table is kept for readers of every language
+        groups.append((None, _l("Ohne Einheit")))  # lazy: the table is kept for readers of every language
     return groups
 
 

@@ -24,7 +24,7 @@ SUBJECTS = {
     "reminder": _l("Erinnerung: %(title)s"),
     "changed": _l("Termin geändert: %(title)s"),
     "cancelled": _l("Termin abgesagt: %(title)s"),
-    "withdrawn": _l("Platz freigegeben: %(title)s"),
+    "withdrawn": _l("Teilnahme abgesagt: %(title)s"),
 }
 MESSAGES = {
     "confirmed": _l("Ihr Platz ist bestätigt."),
@@ -47,8 +47,8 @@ MESSAGES = {
     "reminder": _l("Zur Erinnerung: Ihr Termin beginnt bald."),
     "changed": _l("Dieser Termin wurde geändert. Bitte beachten Sie die neuen Angaben."),
     "cancelled": _l("Dieser Termin wurde abgesagt. Es tut uns leid."),
-    "withdrawn": _l("Sie haben Ihren Platz freigegeben. Die angehängte Kalenderdatei nimmt den Termin aus "
-                    "Ihrem Kalender."),
+    "withdrawn": _l("Sie haben Ihre Teilnahme abgesagt, Ihr Platz ist wieder frei. Die angehängte Kalenderdatei "
+                    "nimmt den Termin aus Ihrem Kalender."),
 }
 # The same, to someone who only waited or whose booking was not yet approved: no seat, no calendar entry.
 WITHDRAWN_WITHOUT_SEAT = (_l("Anmeldung zurückgezogen: %(title)s"),
@@ -94,7 +94,8 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
                    "message": str(message) % {"position": position or "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,
                    "position": position, "changes": [str(change) for change in changes]}
-        subject = str(subject) % {"title": session.title}
+        # The date in the subject: someone who switched dates, or booked two workshops, tells the mails apart.
+        subject = f"{str(subject) % {'title': session.title}} – {format_date(session.starts_at, 'medium')}"
         queue_mail(user.email, subject, _render("workshops/mail/booking.txt", context),
                    _render("workshops/mail/booking.html", context), attachments)
 

@@ -179,7 +179,7 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
 _TIME = _l("Zeit")
 SEEN_BY_PARTICIPANTS = (("starts_at", _TIME), ("ends_at", _TIME), ("format", _l("Format")),
                         ("place", _l("Ort")), ("online_url", _l("Online-Zugang")), ("note", _l("Hinweis")),
-                        ("cancellation_deadline_at", _l("Frist zum Freigeben des Platzes")))
+                        ("cancellation_deadline_at", _l("Frist zum Absagen")))
 
 
 def _seen_by_participants(session: WorkshopSession) -> tuple:

@@ -292,7 +292,7 @@ def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
     if booking.attendance is not None:  # present already counts the module done; absent is on record
         raise BookingError(_("Ihre Anwesenheit ist schon eingetragen. Bitte wenden Sie sich an die Leitung."))
     if booking.status == "confirmed" and now > session.cancellation_deadline_at:
-        raise BookingError(_("Die Frist zum Freigeben des Platzes ist vorbei. "
+        raise BookingError(_("Die Frist zum Absagen ist vorbei. "
                              "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
     was_confirmed = booking.status == "confirmed"
     booking.status, booking.cancelled_at = "cancelled", now

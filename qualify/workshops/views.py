@@ -120,7 +120,7 @@ def switch_booking(session_id: int):
     def said(booking) -> str:
         new_when = mails.session_when(booking.session)
         if had_seat:
-            return _("Termin gewechselt: Ihr Platz am %(new)s ist bestätigt, Ihr Platz am %(old)s ist freigegeben.",
+            return _("Termin gewechselt: Ihr Platz am %(new)s ist bestätigt, Ihre Teilnahme am %(old)s ist abgesagt.",
                      new=new_when, old=old_when)
         return _("Termin gewechselt: Ihr Platz am %(new)s ist bestätigt, Ihre Anmeldung am %(old)s ist "
                  "zurückgezogen.", new=new_when, old=old_when)
@@ -158,7 +158,7 @@ def cancel_booking(session_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("Ihr Platz ist freigegeben.") if had_seat else _("Ihre Anmeldung ist zurückgezogen."))
+        flash(_("Ihre Teilnahme ist abgesagt.") if had_seat else _("Ihre Anmeldung ist zurückgezogen."))
     return access.back_to_session(session_id)
 
 

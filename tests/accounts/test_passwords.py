@@ -90,8 +90,9 @@ def test_the_link_in_the_mail_sets_a_new_password(client, make_user):
     assert client.get(path).status_code == 200
     response = set_new_password(client, path)
 
-    assert response.status_code == 302 and response.headers["Location"].startswith("/anmelden?email=")
-    assert f'value="{user.email}"' in client.get(response.headers["Location"]).text  # the address filled in
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Sie sind angemeldet" in client.get("/").text  # signed in: asking for the new password again asks nothing
+    client.post("/abmelden", data={})
     assert not can_sign_in(client, user, PASSWORD)
     assert can_sign_in(client, user, NEW_PASSWORD)
 
@@ -298,3 +299,11 @@ def test_an_invited_person_sets_their_first_password_for_the_account_named(clien
     invited = make_user(password=None, email="neu@example.org")
     page = client.get(reset_path_from_mail(client, invited)).text
     assert "Passwort festlegen" in page and "Für das Konto neu@example.org." in page
+
+
+def test_an_invited_person_is_signed_in_once_the_first_password_is_set(client, make_user):
+    invited = make_user(password=None, email="neu@example.org", name="Jürgen Neu")
+    response = set_new_password(client, reset_path_from_mail(client, invited))
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    start = client.get("/").text
+    assert "Willkommen bei Qualify!" in start and "Jürgen Neu" in start

@@ -30,6 +30,16 @@ def test_an_invitation_is_sent_again_to_someone_without_a_password(client, admin
     assert mails_to(with_password.email) == []
 
 
+def test_the_invitation_says_who_sent_it_and_what_qualify_is(client, admin, make_user, make_organisation):
+    # A mail from an unknown sender with a long link looks like phishing to someone new.
+    invited = make_user(password=None, email="neu@example.org", organisation=make_organisation("Muster GmbH"))
+    client.post(f"/verwaltung/personen/{invited.id}/einladung", data={})
+    (mail,) = mails_to("neu@example.org")
+    assert "Muster GmbH hat für Sie einen Zugang zu Qualify angelegt." in mail.body_text
+    assert "Lernplattform" in mail.body_text
+    assert ">Passwort festlegen</a>" in mail.body_html
+
+
 def test_a_corrected_address_of_someone_invited_gets_a_new_invitation(client, admin, make_user):
     invited = make_user(password=None, email="tina.tipfehler@example.org", name="Tina Tippfehler")
     form = {"display_name": "Tina Tippfehler", "email": "tina.tippfehler@example.org", "personnel_number": "",

@@ -32,7 +32,7 @@ def test_works_council_sees_a_small_unit_as_under_five_downloads_csv_and_finds_i
     assert_accessible(page)
 
     page.get_by_label("Von", exact=True).select_option(label="Jan. 2025")
-    page.get_by_label("Bereich").select_option(label="Labor")
+    page.get_by_label("Einheit").select_option(label="Labor")
     page.get_by_role("button", name="Anzeigen").click()
     trend = page.get_by_role("table", name="Verlauf")
     expect(trend.get_by_role("row").filter(has_text="Labor").first).to_contain_text("< 5")

@@ -45,7 +45,7 @@ def test_one_seat_waitlist_promotion_and_attendance(make_page, make_user, sign_i
     sign_in(anna_page, anna)
     anna_page.goto(session_url)
     anna_page.get_by_role("button", name="Platz buchen").click()
-    expect(anna_page.get_by_text("Platz freigeben …")).to_be_visible()
+    expect(anna_page.get_by_text("Teilnahme absagen …")).to_be_visible()
     assert_accessible(anna_page)
     sign_in(ben_page, ben)
     ben_page.goto(session_url)
@@ -54,14 +54,14 @@ def test_one_seat_waitlist_promotion_and_attendance(make_page, make_user, sign_i
     assert_accessible(ben_page)
 
     anna_page.reload()
-    anna_page.get_by_text("Platz freigeben …").click()  # asked once more: the seat goes at once
+    anna_page.get_by_text("Teilnahme absagen …").click()  # asked once more: the seat goes at once
     expect(anna_page.get_by_text("Ihr Platz geht sofort an die nächste Person auf der Warteliste.")).to_be_visible()
     assert_accessible(anna_page)
-    anna_page.get_by_role("button", name="Ja, Platz freigeben").click()
+    anna_page.get_by_role("button", name="Ja, Teilnahme absagen").click()
     ben_page.goto("/termine/meine")
     expect(ben_page.get_by_text("Schulungshalle 2").first).to_be_visible()
     ben_page.goto(session_url)
-    expect(ben_page.get_by_text("Platz freigeben …")).to_be_visible()
+    expect(ben_page.get_by_text("Teilnahme absagen …")).to_be_visible()
     assert_accessible(ben_page)
 
     # The day has come: the session starts in half an hour, and attendance can be taken.

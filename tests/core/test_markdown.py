@@ -1,10 +1,14 @@
 """The shared Markdown renderer: extensions, link safety and behaviour on hostile input."""
 
+import re
+from pathlib import Path
 
 import pytest
 
 from qualify.core import markdown
 from qualify.core.markdown import MarkdownTooLarge, render_count, render_markdown, render_plain
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def to_media(url: str) -> str:
@@ -139,6 +143,29 @@ def test_heading_anchors_spell_out_umlauts():
     assert '<h2 id="uebersicht-groesse-masse-1">' in html
 
 
+def test_a_heading_never_takes_an_id_of_the_page_around_it():
+    html = render_markdown("## Inhalt\n\n## Inhalt\n\n## Module\n\n## Vorschau\n\n## Zeile 3\n\n## Frage 2")
+    assert '<h2 id="inhalt-1">' in html and '<h2 id="inhalt-2">' in html  # not the skip link's target
+    assert '<h2 id="module-1">' in html and '<h2 id="vorschau-1">' in html
+    assert '<h2 id="zeile-3-1">' in html and '<h2 id="frage-2-1">' in html
+    assert 'id="inhalt"' not in html
+
+
+def test_every_fixed_id_of_the_pages_that_show_rendered_text_is_reserved():
+    pages = ["base.html", "authoring/*.html", "courses/course.html", "courses/_course_body.html",
+             "courses/module.html", "learning/_*_panel.html", "learning/attempt.html", "learning/_question.html",
+             "workshops/_module_sessions.html"]
+    fixed = {found for pattern in pages for path in TEMPLATES.glob(pattern)
+             for found in re.findall(r'\bid="([a-z0-9-]+)"', path.read_text(encoding="utf-8"))}
+    assert "inhalt" in fixed and "vorschau" in fixed
+    assert fixed <= markdown.RESERVED_IDS, fixed - markdown.RESERVED_IDS
+
+
+def test_a_reserved_id_and_a_heading_that_looks_like_its_numbered_form_stay_apart():
+    html = render_markdown("## Inhalt\n\n## Inhalt 1")
+    assert '<h2 id="inhalt-1">Inhalt</h2>' in html and '<h2 id="inhalt-1-1">Inhalt 1</h2>' in html
+
+
 def test_hinweis_callout_renders_as_labelled_note():
     html = render_markdown("::: hinweis\nPausen *einhalten*.\n:::")
     assert '<div class="callout callout-hinweis" role="note">' in html
@@ -149,6 +176,24 @@ def test_warnung_callout_takes_an_escaped_custom_title():
     html = render_markdown("::: warnung Hochvolt <b>!</b>\nNur mit Schulung.\n:::")
     assert '<div class="callout callout-warnung" role="note">' in html
     assert "Hochvolt &lt;b&gt;!&lt;/b&gt;" in html
+
+
+def test_labels_are_in_the_language_of_the_course():
+    table = "| Schicht | Beginn |\n|---|---|\n| Früh | 6:00 |\n\n"
+    english = render_markdown("::: hinweis\nA\n:::\n\n::: warnung\nB\n:::\n\n" + table, language="en")
+    assert "<strong>Note</strong>" in english and "<strong>Warning</strong>" in english
+    assert 'aria-label="Table 1, scrolls sideways"' in english
+    assert "Hinweis" not in english and "Warnung" not in english and "Tabelle" not in english
+    german = render_markdown("::: hinweis\nA\n:::\n\n" + table)
+    assert "<strong>Hinweis</strong>" in german and 'aria-label="Tabelle 1, seitlich verschiebbar"' in german
+
+
+def test_note_and_warning_are_the_english_names_of_the_boxes():
+    html = render_markdown("::: note\nA\n:::\n\n::: Warning Careful\nB\n:::", language="en")
+    assert '<div class="callout callout-hinweis" role="note">\n<p class="callout-title"><strong>Note</strong>' in html
+    assert '<div class="callout callout-warnung" role="note">' in html and "<strong>Careful</strong>" in html
+    assert ":::" not in html
+    assert "<strong>Hinweis</strong>" in render_markdown("::: note\nA\n:::")  # in a German course: German
 
 
 def test_render_plain_escapes_and_keeps_line_breaks():

@@ -1,8 +1,10 @@
 """Authoring in the browser: trainers edit the files of their own courses; the loader checks every save."""
 
 import io
+import re
 import zipfile
 
+import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
@@ -34,6 +36,7 @@ Ein Text mit **Markdown**.
 """
 BROKEN_QUIZ = QUIZ_MODULE.replace("~B#Nein.\n}", "~B#Nein.")  # the { on line 12 is never closed
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(20)
+EDITOR = re.compile(r'<textarea[^>]*class="source-editor"[^>]*>')
 
 
 def request(client, method: str, url: str) -> int:
@@ -95,6 +98,18 @@ def test_gift_error_is_shown_at_its_line_with_the_text_kept_and_fixing_it_saves_
     assert [v.number for v in versions_of(course)] == [1, 2]
 
 
+def test_a_text_too_long_to_save_is_refused_with_its_length_and_kept_whole(client, trainer, course):
+    url = "/autoren/neuer-kurs/module/start"
+    for page in (client.get(url), client.get("/autoren/neuer-kurs")):
+        assert "maxlength" not in EDITOR.search(page.text).group()  # the browser would cut a longer text off
+    long_text = QUIZ_MODULE + "x" * 200_000 + "\nDas Ende des Textes.\n"
+    page = save(client, url, long_text)
+    assert page.status_code == 200
+    assert "Der Text ist zu lang (200.189 Zeichen). Erlaubt sind höchstens 200.000 Zeichen." in page.text
+    assert "Das Ende des Textes.\n</textarea>" in page.text
+    assert len(versions_of(course)) == 1
+
+
 def test_a_textarea_with_windows_line_ends_saves_no_change(client, trainer, course):
     current = versions_of(course)[-1].source
     response = save(client, "/autoren/neuer-kurs/module/start", current.replace("\n", "\r\n"))
@@ -134,6 +149,11 @@ def test_status_is_set_in_the_front_matter_only():
     assert authoring.with_status(text, "published") == expected
     without = "---\ntitle: Kurs\n---\n\nText\n"
     assert authoring.with_status(without, "published") == "---\ntitle: Kurs\nstatus: published\n---\n\nText\n"
+
+
+def test_status_is_set_on_its_own_line_after_a_line_separator():
+    text = '---\ntitle: "Kurs\u2028mit Trenner"\nstatus: draft\n---\n\nText\n'
+    assert authoring.with_status(text, "published") == text.replace("status: draft", "status: published")
 
 
 def test_another_trainer_gets_404_on_every_authoring_url(app, client, course, make_user, login):
@@ -210,6 +230,17 @@ def test_preview_shows_the_quiz_with_the_answers_that_count_and_what_saving_woul
     assert fragment.status_code == 200 and "Pflichtfeld „title“ fehlt" in fragment.text
 
 
+def test_the_preview_writes_labels_in_the_language_of_the_course(client, trainer, course):
+    english = course.source.replace("language: de", "language: en") + "\n::: hinweis\nRead this.\n:::\n"
+    fragment = client.post("/autoren/neuer-kurs/vorschau", data={"text": english},
+                           headers={"X-Requested-With": "authoring.js"}).text
+    assert "<strong>Note</strong>" in fragment
+    module = QUIZ_MODULE + "\n::: warnung\nVorsicht.\n:::\n"
+    fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": module},
+                           headers={"X-Requested-With": "authoring.js"}).text
+    assert "<strong>Warnung</strong>" in fragment  # the course is German
+
+
 def test_editor_pages_never_run_the_markdown_parser(app, client, trainer, course):
     save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
     client.post("/autoren/neuer-kurs/fragen", data={"name": "pool"})
@@ -238,6 +269,16 @@ def test_upload_rejects_a_file_whose_content_is_not_what_its_name_says(client, t
     document = client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data", follow_redirects=True,
                            data={"file": (io.BytesIO(b"%PDF-1.4\n" + bytes(40)), "Checkliste.pdf")})
     assert "Verlinken mit [Titel des Dokuments](medien/checkliste.pdf)" in document.text  # a link, not an image
+
+
+def test_the_file_list_shows_a_pdf_as_a_link_and_an_image_as_an_image(client, trainer, course):
+    for data, name in [(PNG, "bild.png"), (b"%PDF-1.4\n" + bytes(40), "checkliste.pdf")]:
+        client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(data), name)})
+    page = client.get("/autoren/neuer-kurs").text
+    assert "<code>[Titel](medien/checkliste.pdf)</code>" in page
+    assert "<code>![Beschreibung](medien/bild.png)</code>" in page
+    assert "![Beschreibung](medien/checkliste.pdf)" not in page
 
 
 def test_a_file_is_named_with_its_umlauts_spelled_out_and_deleted_only_when_no_text_uses_it(client, trainer,
@@ -313,6 +354,25 @@ def test_a_bank_error_is_shown_at_its_line_and_a_fixed_bank_gives_drawing_module
     save(client, "/autoren/neuer-kurs/fragen/pool.gift", "// Pool\n\n::F::Richtig? {T}\n", note="Frage 1")
     latest = versions_of(course)[-1]
     assert latest.number == 3 and latest.note == "Frage 1"
+
+
+@pytest.mark.parametrize(("filename", "bank"), [
+    ("bom_crlf.gift", "bom-crlf.gift"), ("Mein Pool.GIFT", "mein-pool.gift"),
+    ("Prüfung Öl.txt", "pruefung-oel.gift"), ("pool", "pool.gift")])
+def test_a_bank_uploaded_without_a_name_is_named_after_its_file(client, trainer, course, filename, bank):
+    response = client.post("/autoren/neuer-kurs/fragen", content_type="multipart/form-data", data={
+        "name": "", "file": (io.BytesIO(b"\xef\xbb\xbf::F::Richtig? {T}\r\n"), filename)})
+    assert response.status_code == 302 and response.location.endswith(f"/fragen/{bank}")
+    assert [f.path for f in db.session.scalars(select(CourseFile))] == [f"fragen/{bank}"]
+
+
+def test_a_bank_file_whose_name_gives_no_name_is_named_in_the_message(client, trainer, course):
+    page = client.post("/autoren/neuer-kurs/fragen", content_type="multipart/form-data", data={
+        "name": "", "file": (io.BytesIO(b"::F::Richtig? {T}\n"), "日本.gift")})
+    assert "Aus dem Dateinamen „日本.gift“ lässt sich kein Name für die Fragensammlung machen." in page.text
+    nothing = client.post("/autoren/neuer-kurs/fragen", data={"name": ""})
+    assert "Wählen Sie eine GIFT-Datei aus, oder geben Sie einen Namen ein" in nothing.text
+    assert db.session.scalar(select(func.count()).select_from(CourseFile)) == 0
 
 
 def test_admin_assigns_a_co_owner_who_can_then_edit(client, course, make_user, login):

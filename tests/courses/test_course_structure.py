@@ -1,8 +1,11 @@
 """The shape of a course in the browser: modules moved, removed and brought back, question banks deleted."""
 
+import pytest
 from sqlalchemy import select
 
 from qualify.core.time import utcnow
+from qualify.courses import structure
+from qualify.courses.authoring import AuthoringError
 from qualify.courses.models import CourseFile, Module
 from qualify.extensions import db
 from qualify.learning.services import is_module_done, mark_read
@@ -38,6 +41,16 @@ def test_a_module_moves_up_and_down_without_a_new_version(client, course):
     assert all(versions_of(m) == 1 for m in course.active_modules)
 
 
+@pytest.mark.parametrize(("number", "message"), [
+    ("0", "Zahl muss zwischen 1 und 99 liegen."), ("100", "Zahl muss zwischen 1 und 99 liegen."),
+    ("", "Dieses Feld wird benötigt.")])
+def test_a_module_number_outside_1_to_99_is_refused_with_the_range(client, course, number, message):
+    page = client.post(f"{COURSE_URL}/module", data={"number": number, "slug": "null", "title": "Null",
+                                                     "kind": "self-study"})
+    assert f'<p class="error" id="number-error">{message}</p>' in page.text
+    assert modules_in_order(course) == [("start", 1)]
+
+
 def test_a_removed_module_keeps_what_learners_did_and_can_be_brought_back(client, course, make_user):
     add_module(client, 2, "extra", "Extra")
     db.session.expire_all()
@@ -56,6 +69,26 @@ def test_a_removed_module_keeps_what_learners_did_and_can_be_brought_back(client
     assert modules_in_order(course) == [("start", 1), ("extra", 2)]
     assert versions_of(extra) == 1  # as it was, not a copy
     assert is_module_done(learner, extra)
+
+
+def test_a_module_brought_back_after_one_numbered_99_takes_a_free_number(client, course):
+    add_module(client, 2, "extra", "Extra")
+    add_module(client, 99, "ende", "Ende")
+    client.post(f"{COURSE_URL}/module/extra/entfernen", data={})
+    page = client.post(f"{COURSE_URL}/module/extra/zurueckholen", data={}, follow_redirects=True)
+    assert "„Extra“ ist wieder im Kurs." in page.text
+    assert modules_in_order(course) == [("start", 1), ("extra", 2), ("ende", 99)]
+
+
+@pytest.mark.parametrize(("taken", "number"), [
+    (set(), 1), ({1, 2, 7}, 8), ({1, 2, 99}, 3), ({0, 99}, 1), (set(range(1, 100)) - {42}, 42)])
+def test_a_module_brought_back_is_numbered_after_the_last_or_in_the_first_gap(taken, number):
+    assert structure.free_number(taken) == number
+
+
+def test_with_all_99_numbers_taken_bringing_a_module_back_says_so():
+    with pytest.raises(AuthoringError, match="Alle Nummern von 1 bis 99 sind an Module vergeben"):
+        structure.free_number(set(range(1, 100)))
 
 
 def test_a_removed_module_cannot_be_moved_or_removed_again(client, course):

@@ -196,18 +196,19 @@ def test_renumbered_module_moves_without_a_new_version(runner, tmp_path):
 
 def test_media_are_stored_with_their_content_types(runner, tmp_path):
     write_course(tmp_path, {"medien/bild.png": PNG, "medien/grafik.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
-                            "medien/foto.JPG": b"\xff\xd8\xff", "medien/plan.pdf": b"%PDF-1.4",
-                            "medien/daten.bin": b"\x00\x01", "fragen/bank.gift": "Frage {T}\n"})
+                            "medien/foto.jpg": b"\xff\xd8\xff", "medien/plan.pdf": b"%PDF-1.4",
+                            "fragen/bank.gift": "Frage {T}\n"})
     run_import(runner, tmp_path)
     stored = {f.path: (f.content_type, f.data) for f in course().files}
     assert stored == {
         "medien/bild.png": ("image/png", PNG),
         "medien/grafik.svg": ("image/svg+xml", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
-        "medien/foto.JPG": ("image/jpeg", b"\xff\xd8\xff"),
+        "medien/foto.jpg": ("image/jpeg", b"\xff\xd8\xff"),
         "medien/plan.pdf": ("application/pdf", b"%PDF-1.4"),
-        "medien/daten.bin": ("application/octet-stream", b"\x00\x01"),
         "fragen/bank.gift": ("text/plain; charset=utf-8", b"Frage {T}\n"),
     }
+    assert services.content_type_of("medien/FOTO.JPG") == "image/jpeg"
+    assert services.content_type_of("medien/daten.bin") == "application/octet-stream"
 
 
 def test_changed_and_removed_media_are_updated(runner, tmp_path):
@@ -238,14 +239,37 @@ def test_rendered_html_is_stored_at_import(runner, tmp_path):
     assert question["feedback_right_html"] == "Ja, <strong>genau</strong>."
 
 
+def test_labels_in_the_stored_html_follow_the_language_of_the_course(runner, tmp_path):
+    table = lines("| Schicht | Beginn |", "|---|---|", "| Früh | 6:00 |")
+    write_course(tmp_path, {
+        "course.md": page("title: Kurs", "language: en", body=lines("::: note", "Read this.", ":::")),
+        "01-start.md": page("title: Start", body=lines("::: warnung", "Careful.", ":::", "", table,
+                                                       "```quiz", "Ja? {T#::: hinweis\nNo.\n:::#Yes.}", "```")),
+    })
+    run_import(runner, tmp_path)
+    assert "<strong>Note</strong>" in course().overview_html
+    version = module("start").current_version
+    assert "<strong>Warning</strong>" in version.body_html
+    assert 'aria-label="Table 1, scrolls sideways"' in version.body_html
+    assert "<strong>Note</strong>" in version.questions[0]["feedback_wrong_html"]
+
+    german = page("title: Kurs", "language: de", body=lines("::: note", "Lies.", ":::"))
+    write_tree(tmp_path, {"kurs/course.md": german})
+    run_import(runner, tmp_path)
+    version = module("start").current_version
+    assert version.number == 1  # the module's text is as it was: no new version, only its labels follow
+    assert "<strong>Warnung</strong>" in version.body_html and "Tabelle 1, seitlich verschiebbar" in version.body_html
+    assert "<strong>Hinweis</strong>" in version.questions[0]["feedback_wrong_html"]
+
+
 def test_relative_links_are_rewritten_to_course_urls(runner, tmp_path):
     write_course(tmp_path, {
         "course.md": page("title: Kurs", body="![Plan](medien/plan.svg) [Los](01-start.md)\n"),
-        "medien/plan.svg": "<svg/>",
-        "medien/übersicht.pdf": b"%PDF",
+        "medien/plan.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "medien/uebersicht.pdf": b"%PDF-1.4",
         "01-start.md": page("title: Start", body=lines(
             "![Plan](medien/plan.svg) [Weiter](02-weiter.md) [Teil](02-weiter.md#teil) [Kurs](course.md)",
-            "[PDF](medien/übersicht.pdf) [oben](#oben) [Web](https://example.org)", "",
+            "[PDF](medien/uebersicht.pdf) [oben](#oben) [Web](https://example.org)", "",
             "```quiz", "Was zeigt ![Plan](medien/plan.svg)? {=[Weiter](02-weiter.md) ~Nichts}", "```")),
         "02-weiter.md": page("title: Weiter"),
     })
@@ -258,7 +282,7 @@ def test_relative_links_are_rewritten_to_course_urls(runner, tmp_path):
     assert 'href="/kurse/kurs/module/weiter"' in html
     assert 'href="/kurse/kurs/module/weiter#teil"' in html
     assert 'href="/kurse/kurs"' in html
-    assert 'href="/kurse/kurs/dateien/medien/%C3%BCbersicht.pdf"' in html
+    assert 'href="/kurse/kurs/dateien/medien/uebersicht.pdf"' in html
     assert 'href="#oben"' in html and 'href="https://example.org" rel="noopener noreferrer"' in html
     question = module("start").current_version.questions[0]
     assert 'src="/kurse/kurs/dateien/medien/plan.svg"' in question["text_html"]
@@ -443,6 +467,23 @@ def test_rerender_makes_the_stored_html_anew_from_the_sources_and_keeps_the_vers
     assert db.session.get(Module, module.id).current_version.body_html == fresh_html
     assert db.session.scalar(select(func.count()).select_from(ModuleVersion)) == versions
     assert "0 text(s)" in runner.invoke(courses_cli, ["rerender"]).output
+
+
+def test_rerender_names_a_course_the_loader_now_refuses_and_renders_the_others(runner, tmp_path):
+    write_course(tmp_path, {"medien/video.png": PNG}, slug="alt")
+    write_course(tmp_path, slug="neu")
+    run_import(runner, tmp_path)
+    legacy = db.session.scalar(select(CourseFile).where(CourseFile.path == "medien/video.png"))
+    legacy.path = "medien/Video.MP4"  # as an import before media were checked could have stored it
+    module("start", course="neu").current_version.body_html = "<p>older</p>"
+    db.session.commit()
+
+    result = runner.invoke(courses_cli, ["rerender"])
+    assert result.exit_code == 1
+    assert "1 text(s) rendered anew" in result.output
+    assert "course alt no longer reads cleanly: medien/Video.MP4:1: Dateinamen:" in result.output
+    db.session.expire_all()
+    assert module("start", course="neu").current_version.body_html == "<p>Text.</p>\n"
 
 
 def test_titles_from_course_files_stay_on_one_line_without_direction_tricks(runner, tmp_path):

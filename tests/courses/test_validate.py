@@ -241,6 +241,20 @@ def test_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path):
     assert tree.courses[0].modules[0].meta == {"title": "Start", "minutes": 5}
 
 
+@pytest.mark.parametrize("character", ["\u2028", "\u2029", "\f", "\x1c", "\x85"],
+                         ids=["line-separator", "paragraph-separator", "form-feed", "file-separator", "next-line"])
+def test_lines_are_counted_as_editors_count_them_whatever_the_text_holds(tmp_path, character):
+    # Only \n, \r\n and \r end a line; str.splitlines() ended one at each of these characters too.
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=lines(
+        "# Start", f"Ein{character}Absatz", "", "Siehe [Plan](medien/fehlt.pdf)."))})
+    assert only_problem(tmp_path) == (MODULE, 7, MISSING)
+
+
+def test_a_yaml_error_after_a_line_separator_is_reported_on_its_line(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", 'summary: "Ein\u2028Satz"', "tags: [offen")})
+    assert only_problem(tmp_path)[:2] == (MODULE, 4)
+
+
 def test_text_longer_than_the_renderer_takes_is_reported(tmp_path):
     write_course(tmp_path, {"01-start.md": page("title: Start", body="x" * (MAX_LENGTH + 1))})
     file, line, message = only_problem(tmp_path)
@@ -258,6 +272,36 @@ def test_symbolic_link_in_medien_is_refused(tmp_path):
         "kurs/medien/bild.png", 1,
         "Verknüpfungen (Symlinks) sind nicht erlaubt: Legen Sie die Datei selbst ab.")
     assert load_tree(root).courses[0].files == {}
+
+
+# --- media: checked as the browser's upload checks them ------------------------------------------
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+BAD_NAME = "Dateinamen: a–z, 0–9, - und _, Endung .png, .jpg, .gif, .webp, .svg oder .pdf."
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("bild.svg", SVG.replace(b"<rect", b"<script>alert(1)</script><rect"),
+     "SVG-Dateien dürfen keine Skripte, Ereignis-Attribute oder eingebetteten HTML-Inhalt haben."),
+    ("page.html", b"<html><body>Hallo</body></html>", BAD_NAME),
+    ("fake.png", b"Das ist Text.\n",
+     "Der Inhalt der Datei passt nicht zur Endung .png. Speichern Sie die Datei im richtigen Format."),
+    ("Foto.PNG", b"\x89PNG\r\n\x1a\n", BAD_NAME),
+    ("gross.png", b"\x89PNG\r\n\x1a\n" + bytes(5 * 1024 * 1024), "Die Datei ist größer als 5 MB."),
+    ("bilder/plan.svg", SVG, BAD_NAME),
+], ids=["svg-with-script", "html", "text-as-png", "capitals", "over-5-mb", "subfolder"])
+def test_a_media_file_the_upload_would_refuse_is_reported(tmp_path, name, content, message):
+    write_course(tmp_path, {f"medien/{name}": content})
+    assert only_problem(tmp_path) == (f"kurs/medien/{name}", 1, message)
+
+
+def test_validate_names_a_refused_media_file_and_imports_nothing(runner, tmp_path):
+    write_course(tmp_path, {"medien/bild.svg": SVG.replace(b"<rect", b'<rect onclick="alert(1)"'),
+                            "medien/plan.pdf": b"%PDF-1.4\n"})
+    result = validate(runner, tmp_path)
+    assert result.exit_code == 1
+    assert "kurs/medien/bild.svg:1: SVG-Dateien dürfen keine Skripte" in result.output
+    assert "plan.pdf" not in result.output
 
 
 # --- links ----------------------------------------------------------------------------------------
@@ -325,10 +369,10 @@ def test_link_to_a_file_the_course_does_not_publish_is_reported(tmp_path, url):
 
 def test_links_to_media_modules_and_the_overview_are_accepted(tmp_path):
     write_course(tmp_path, {
-        "medien/übersicht plan.pdf": b"%PDF",
-        "medien/bild.svg": b"<svg/>",
+        "medien/plan_2.pdf": b"%PDF-1.4",
+        "medien/bild.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
         "02-weiter.md": page("title: Weiter", body=lines(
-            "[Start](01-start.md#teil) [Kurs](course.md) [Plan](<medien/übersicht plan.pdf>)",
+            "[Start](01-start.md#teil) [Kurs](course.md) [Plan](<medien/plan%5F2.pdf>)",
             "![Bild](medien/bild.svg?v=2) [oben](#oben) [Web](https://example.org)",
             "[Mail](mailto:a@example.org)")),
     })

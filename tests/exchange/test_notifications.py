@@ -139,3 +139,15 @@ def test_a_moderator_following_a_hidden_thread_still_reads_its_title(make_space,
     page = client_for(moderator).get("/austausch/benachrichtigungen").text
     assert "Beleidigender Titel" in page
     assert "Gespräch ausgeblendet" not in page
+
+
+def test_the_post_that_completes_the_exchange_module_says_so(space, exchange_module, moderator, author, client_for):
+    space.moderation = "post"  # published at once: the author's own request completes the module
+    other = posting.start_thread(space, moderator, "Leitfrage 1", "Was ist neu?", anonymous=False, now=utcnow())
+    posting.start_thread(space, author, "Meine Erfahrung", "Bei uns …", anonymous=False, now=utcnow())
+    posting.reply(other, author, "Antwort eins", anonymous=False, now=utcnow())
+    db.session.commit()
+    page = client_for(author).post(f"/austausch/faden/{other.id}/antworten", data={"body": "Antwort zwei"},
+                                   follow_redirects=True).text
+    assert f"Das Modul „{exchange_module.current_version.title}“ ist damit erledigt." in page
+    assert is_module_done(author, exchange_module)

@@ -83,7 +83,7 @@ def test_giving_up_a_seat_is_confirmed_by_mail_with_a_cancel_for_the_calendar(ma
         db.session.commit()
 
     withdrawn = outbox(seated.email)[-1]
-    assert withdrawn.subject.startswith("Platz freigegeben") and "Ihren Platz freigegeben" in withdrawn.body_text
+    assert withdrawn.subject.startswith("Teilnahme abgesagt") and "Ihre Teilnahme abgesagt" in withdrawn.body_text
     (attachment,) = withdrawn.made_attachments()
     assert attachment["filename"] == "absage.ics"
     cal, event = parse(attachment["data"].encode())

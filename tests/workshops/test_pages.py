@@ -60,7 +60,7 @@ def test_cancelling_from_the_page_frees_the_seat(client, login, make_user, make_
     session = make_session(booked=[person])
     login(person)
     page = client.post(f"/termine/{session.id}/buchung/stornieren", data={}, follow_redirects=True)
-    assert "Ihr Platz ist freigegeben." in page.text
+    assert "Ihre Teilnahme ist abgesagt." in page.text
     assert bookings_of(session)[0].status == "cancelled"
 
 
@@ -275,7 +275,7 @@ def test_trainer_cancels_a_session_after_confirming_with_a_note_for_those_booked
     login(person, via=booked)  # what the person booked sees: no seat, no deadline, nothing to do
     theirs = booked.get(f"/termine/{session.id}").text
     assert "Ihre Anmeldung ist damit erledigt" in theirs
-    assert "Platz bestätigt" not in theirs and "Platz freigeben bis" not in theirs and "termin.ics" not in theirs
+    assert "Platz bestätigt" not in theirs and "Absagen möglich bis" not in theirs and "termin.ics" not in theirs
 
 
 def test_one_date_of_a_module_at_a_time(client, login, make_user, make_session):
@@ -323,9 +323,9 @@ def test_a_seat_is_switched_to_another_date_and_the_old_one_goes_to_the_next_in_
     first = make_session(capacity=1, booked=[person, waiting])
     later = make_session(day=in_days(21))
     login(person)
-    assert "Ihr Platz am" in client.get(f"/termine/{later.id}").text
+    assert "Ihre Teilnahme am" in client.get(f"/termine/{later.id}").text
     page = client.post(f"/termine/{later.id}/buchung/wechseln", data={}, follow_redirects=True).text
-    assert "Termin gewechselt" in page and "ist freigegeben" in page
+    assert "Termin gewechselt" in page and "ist abgesagt" in page
     assert {b.user_id: b.status for b in bookings_of(first)} == {person.id: "cancelled", waiting.id: "confirmed"}
     assert [b.status for b in bookings_of(later)] == ["confirmed"]
 

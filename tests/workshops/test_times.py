@@ -63,7 +63,7 @@ def test_english_readers_get_day_month_year_and_the_24_hour_clock(client, login,
     assert '<html lang="en">' in page
     assert "12 Jan" in page and "14:00" in page and "PM" not in page
     # Short dates spell the month: 11/01/2027 would be 1 November to an American colleague.
-    assert "Give up your seat until</dt><dd>11 Jan 2027, 14:00" in page and "/2027" not in page
+    assert "Cancellation possible until</dt><dd>11 Jan 2027, 14:00" in page and "/2027" not in page
     (mail,) = outbox(english.email)
     assert "Tuesday" in mail.body_text and "12 January 2027" in mail.body_text
     assert "14:00–17:00" in mail.body_text and "PM" not in mail.body_text

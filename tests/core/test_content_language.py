@@ -1,0 +1,134 @@
+"""Course content keeps its own language on pages in another (WCAG 2.1, 3.1.2 Language of Parts).
+
+Courses are written in German (rarely English), whichever language a person reads the interface in. On an
+English page, titles, summaries and questions of a German course carry lang="de", so that screen readers
+speak them with a German voice; on a German page they carry nothing that only repeats the page's language.
+"""
+
+from datetime import time, timedelta
+
+import pytest
+from flask_babel import force_locale
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from qualify.accounts.roles import Role
+from qualify.core.templating import content_lang, in_language
+from qualify.core.time import utcnow
+from qualify.courses.models import Module
+from qualify.extensions import db
+from qualify.learning import services
+from qualify.workshops import schedule
+from qualify.workshops import services as workshop_services
+
+MODULE = "/kurse/hochvolt-sicherheit/module/hv-bauteile-erkennen"
+
+
+def test_content_lang_marks_only_a_language_other_than_the_page(app):
+    with app.test_request_context():
+        with force_locale("en_GB"):
+            assert content_lang("de") == Markup(' lang="de"')
+            assert content_lang("en") == ""
+            assert in_language("Sicher <lesen>", "de") == '<span lang="de">Sicher &lt;lesen&gt;</span>'
+            assert in_language("Reading", "en") == "Reading"
+        with force_locale("de"):
+            assert content_lang("de") == "" and content_lang(None) == ""  # no language stored: German
+            assert content_lang("en") == ' lang="en"'
+            assert in_language("Tom & Jerry", "de") == "Tom &amp; Jerry"
+
+
+@pytest.fixture
+def course(demo_courses):
+    return demo_courses["hochvolt-sicherheit"]
+
+
+@pytest.fixture
+def workshop(course, make_user):
+    """A session of the course's workshop module in two weeks."""
+    trainer = make_user(Role.TRAINER)
+    module = db.session.scalar(select(Module).where(Module.course_id == course.id,
+                                                    Module.slug == "praxistag-hv-schulungsfahrzeug"))
+    plan = schedule.SessionPlan(start_time=time(10), end_time=time(13), capacity=10, place="Halle 4",
+                                trainers=[trainer])
+    (session,) = schedule.create_sessions(module, plan, [(utcnow() + timedelta(days=14)).date()], by=trainer,
+                                          now=utcnow())
+    db.session.commit()
+    return session
+
+
+@pytest.fixture
+def reader(course, workshop, make_user, login, new_client):
+    """Sign in a learner reading the interface in the given language, enrolled and booked; return the client."""
+
+    def sign_in(language: str):
+        person = make_user(Role.LEARNER, language=language)
+        services.enrol(person, course, now=utcnow())
+        workshop_services.book(workshop, person, now=utcnow())
+        db.session.commit()
+        client = new_client()
+        login(person, via=client)
+        return client
+
+    return sign_in
+
+
+def pages(client, course, workshop) -> dict[str, str]:
+    module = db.session.scalar(select(Module).where(Module.course_id == course.id,
+                                                    Module.slug == "hv-bauteile-erkennen"))
+    started = client.post(f"/lernen/module/{module.id}/quiz", data={})
+    assert started.status_code == 302, started.status_code
+    urls = {"module": MODULE, "catalogue": "/kurse/", "course": f"/kurse/{course.slug}", "upcoming": "/termine/",
+            "session": f"/termine/{workshop.id}", "mine": "/termine/meine", "dashboard": "/lernen/", "start": "/",
+            "attempt": started.location}
+    found = {}
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        found[name] = response.text
+    handed_in = client.post(f"{started.location}/abgeben", data={})
+    assert handed_in.status_code == 302, handed_in.status_code
+    found["result"] = client.get(started.location).text
+    return found
+
+
+def test_on_english_pages_the_german_course_content_is_marked_german(reader, course, workshop):
+    seen = pages(reader("en"), course, workshop)
+    title, session_title, module_title = escape(course.title), escape(workshop.title), "Hochvolt-Bauteile"
+    assert '<html lang="en">' in seen["module"]
+    assert f'<h1 lang="de">{module_title}' in seen["module"]
+    assert f'<h2 lang="de"><a href="/kurse/{course.slug}">{title}</a></h2>' in seen["catalogue"]
+    assert f'<p lang="de">{escape(course.summary)}</p>' in seen["catalogue"]
+    assert f'<h1 lang="de">{title}</h1>' in seen["course"]
+    assert f'<h2 lang="de"><a href="/termine/{workshop.id}">{session_title}</a></h2>' in seen["upcoming"]
+    assert f'<p class="meta" lang="de">{title}</p>' in seen["upcoming"]
+    assert f'<h1 lang="de">{session_title}</h1>' in seen["session"]
+    assert f'<h2 lang="de"><a href="/termine/{workshop.id}">{session_title}</a></h2>' in seen["mine"]
+    assert f'<h3 lang="de"><a href="/kurse/{course.slug}">{title}</a></h3>' in seen["dashboard"]
+    assert 'Continue with: <span lang="de">' in seen["dashboard"]
+    assert f'<p lang="de">{title}: ' in seen["start"] and f'<span lang="de">{session_title}</span> · ' in seen["start"]
+    assert 'Quiz: <span lang="de">' in seen["attempt"] and 'class="question-text" id="frage-1-text" lang="de"' in \
+        seen["attempt"]
+    assert 'Result: <span lang="de">' in seen["result"] and '<div class="question-text" lang="de">' in seen["result"]
+
+
+def test_on_german_pages_german_content_repeats_no_language(reader, course, workshop):
+    seen = pages(reader("de"), course, workshop)
+    title, session_title = escape(course.title), escape(workshop.title)
+    assert "<h1>Hochvolt-Bauteile" in seen["module"]
+    assert f'<h2><a href="/kurse/{course.slug}">{title}</a></h2>' in seen["catalogue"]
+    assert f'<h2><a href="/termine/{workshop.id}">{session_title}</a></h2>' in seen["upcoming"]
+    assert f"<h1>{session_title}</h1>" in seen["session"]
+    assert f'<h3><a href="/kurse/{course.slug}">{title}</a></h3>' in seen["dashboard"]
+    assert "Weiter mit: Warum" in seen["dashboard"]
+    for name, page in seen.items():  # only the page itself, and the course text that always says its language
+        said = page.count('lang="de"')
+        assert said == page.count('<html lang="de">') + page.count('class="prose" lang="de"'), name
+
+
+def test_an_english_course_is_marked_english_on_german_pages(reader, course, workshop):
+    course.language = "en"
+    db.session.commit()
+    seen = pages(reader("de"), course, workshop)
+    assert f'<h2 lang="en"><a href="/kurse/{course.slug}">{escape(course.title)}</a></h2>' in seen["catalogue"]
+    assert f'<h1 lang="en">{escape(workshop.title)}</h1>' in seen["session"]
+    assert 'Weiter mit: <span lang="en">' in seen["dashboard"]
