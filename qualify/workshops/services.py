@@ -107,9 +107,13 @@ def _lock_statement():
 
 def status_counts(session: WorkshopSession) -> dict[str, int]:
     """Count the session's bookings by status in one statement."""
-    stmt = (select(Booking.status, func.count()).where(Booking.session_id == session.id)
+    return dict(db.session.execute(_status_counts_statement(), {"session_id": session.id}).all())
+
+
+@cache
+def _status_counts_statement():
+    return (select(Booking.status, func.count()).where(Booking.session_id == bindparam("session_id"))
             .group_by(Booking.status))
-    return dict(db.session.execute(stmt).all())
 
 
 def counts_for(session_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -153,21 +157,29 @@ class MyBookings:
     clashes: list[Booking] = field(default_factory=list)  # active ones at the same time, of other modules
 
 
-def my_bookings_around(user: User, session: WorkshopSession, now: datetime) -> MyBookings:
-    """Read the person's booking of the session, another date of its module, and bookings at the same time."""
-    other = WorkshopSession
-    stmt = (select(Booking).join(other, other.id == Booking.session_id)
-            .where(Booking.user_id == user.id,
-                   or_(Booking.session_id == session.id,
+@cache
+def _my_bookings_statement():
+    # Built once with bind parameters: composing it cost more than running it, twice per booking.
+    other, when = WorkshopSession, WorkshopSession.starts_at.type
+    return (select(Booking).join(other, other.id == Booking.session_id)
+            .where(Booking.user_id == bindparam("user_id"),
+                   or_(Booking.session_id == bindparam("session_id"),
                        # Once attendance is recorded, a date is over for the person, even if the session runs on.
                        and_(Booking.status.in_(ACTIVE_STATUSES), Booking.attendance.is_(None),
-                            other.status == "scheduled", other.ends_at > now,
-                            or_(other.module_id == session.module_id,
-                                and_(other.starts_at < session.ends_at, other.ends_at > session.starts_at)))))
+                            other.status == "scheduled", other.ends_at > bindparam("now", type_=when),
+                            or_(other.module_id == bindparam("module_id"),
+                                and_(other.starts_at < bindparam("ends_at", type_=when),
+                                     other.ends_at > bindparam("starts_at", type_=when))))))
             # The other sessions come along; a clash's title is read only when there is one (rarely).
             .options(contains_eager(Booking.session)).order_by(other.starts_at))
+
+
+def my_bookings_around(user: User, session: WorkshopSession, now: datetime) -> MyBookings:
+    """Read the person's booking of the session, another date of its module, and bookings at the same time."""
+    params = {"user_id": user.id, "session_id": session.id, "now": now, "module_id": session.module_id,
+              "starts_at": session.starts_at, "ends_at": session.ends_at}
     mine = MyBookings()
-    for booking in db.session.scalars(stmt):
+    for booking in db.session.scalars(_my_bookings_statement(), params):
         if booking.session_id == session.id:
             mine.here = booking
         elif booking.session.module_id == session.module_id:
