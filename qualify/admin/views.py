@@ -116,7 +116,11 @@ def new_user():
             if form.send_invitation.data:
                 send_password_reset(user, invitation=True)
             db.session.commit()
-            flash(_("%(name)s ist angelegt.", name=user.display_name), "success")
+            if form.send_invitation.data:
+                flash(_("%(name)s ist angelegt. Die Einladung geht an %(email)s.", name=user.display_name,
+                        email=user.email), "success")
+            else:
+                flash(_("%(name)s ist angelegt.", name=user.display_name), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -100,6 +100,18 @@ def in_language(text, language: str | None) -> Markup:
     return Markup("<span{}>{}</span>").format(attribute, text) if attribute else escape(text)
 
 
+def duration_words(minutes: int) -> str:
+    """Say how long in words a learner reads at a glance: "45 Minuten", "1 Stunde", "4½ Stunden" (to the half hour
+    from an hour on; "260 Minuten" made people count)."""
+    if minutes < 60:
+        return ngettext("%(num)d Minute", "%(num)d Minuten", minutes)
+    halves = round(minutes / 30)
+    whole, half = divmod(halves, 2)
+    if not half:
+        return ngettext("%(num)d Stunde", "%(num)d Stunden", whole)
+    return ngettext("%(hours)s Stunde", "%(hours)s Stunden", 2, hours=f"{whole}½")
+
+
 def _template_context() -> dict:
     return {
         "main_navigation": main_navigation,
@@ -138,5 +150,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.globals["content_lang"] = content_lang
     app.jinja_env.filters["in_language"] = in_language
+    app.jinja_env.filters["duration"] = duration_words
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -20,7 +20,7 @@ def test_learner_downloads_their_data_and_deletes_the_account(page, make_user, s
     expect(page.get_by_role("heading", name="Meine Daten", level=1)).to_be_visible()
     assert_accessible(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Alle Daten herunterladen (JSON)").click()
+        page.get_by_role("link", name="Alle Daten als Datei herunterladen (JSON, für Fachleute)").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["account"]["users"][0]["display_name"] == "Mehmet Yılmaz"
 

@@ -101,3 +101,10 @@ def test_the_pass_mark_of_the_module_wins_over_the_course(client, learner, make_
         f"/lernen/versuche/{attempt_id}/abgeben", data={name: page.option(name, "ja")}, follow_redirects=True
     ).text
     assert "50 %" in result and "Bestanden" in result
+
+
+def test_a_new_attempt_is_offered_right_under_the_score_not_only_after_every_answer(client, learner, make_course):
+    course = make_course(module("test", quiz=ALL_KINDS))
+    attempt_id = start_quiz(client, module_of(course, "test"))
+    result = client.post(f"/lernen/versuche/{attempt_id}/abgeben", follow_redirects=True).text
+    assert result.index("Neuer Versuch") < result.index('<ol class="results">')

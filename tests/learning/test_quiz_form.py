@@ -54,6 +54,14 @@ def test_each_question_is_described_by_its_text(client, learner, make_course):
     assert "Lücke" in page.html  # the gap of a missing-word question is named, not just drawn
 
 
+def test_a_number_field_says_before_answering_that_only_the_number_counts(client, learner, make_course):
+    # "ca. 4 Volt" was graded wrong without a word of warning.
+    page = open_quiz(client, make_course)
+    (number,) = [f for f in page.fields if f.attrs.get("inputmode") == "decimal"]
+    hint = number.attrs["aria-describedby"]
+    assert re.search(rf'id="{hint}"[^>]*>Nur die Zahl, ohne Einheit', page.html)
+
+
 def test_ids_on_the_page_are_unique(client, learner, make_course):
     page = open_quiz(client, make_course)
     ids = re.findall(r'\bid="([^"]+)"', page.html)
