@@ -19,7 +19,7 @@ from qualify.core.text import one_line
 from qualify.exchange.text import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 
 BODY_HINT = _l(
-    "Markdown ist möglich, z. B. **fett**, Listen mit - und Zitate mit >. Höchstens 20.000 Zeichen."
+    "Hervorheben mit **fett**, Listen mit - am Zeilenanfang, Zitate mit >. Höchstens 20.000 Zeichen."
 )
 # WTForms' own message would write the limit as "20000"; the hint says "20.000". (A validator keeps no state.)
 POST_LENGTH = Length(max=MAX_POST_LENGTH, message=_l("Ihr Text ist zu lang: höchstens 20.000 Zeichen."))

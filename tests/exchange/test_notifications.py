@@ -151,3 +151,13 @@ def test_the_post_that_completes_the_exchange_module_says_so(space, exchange_mod
                                    follow_redirects=True).text
     assert f"Das Modul „{exchange_module.current_version.title}“ ist damit erledigt." in page
     assert is_module_done(author, exchange_module)
+
+
+def test_the_thread_page_shows_the_posts_before_the_folded_notification_settings(make_space, author, client_for):
+    # Open above the posts, the settings took the first screen of every thread on a phone.
+    space = make_space(moderation="post")
+    thread = posting.start_thread(space, author, "Mein Faden", "Erster Beitrag im Faden", anonymous=False,
+                                  now=utcnow())
+    db.session.commit()
+    page = client_for(author).get(f"/austausch/faden/{thread.id}").text
+    assert page.index("Erster Beitrag im Faden") < page.index('<details class="panel follow-box">')
