@@ -2,13 +2,23 @@
 
 Each is a change of files in the course folder – a module's place is the number in its file name – checked by
 the loader and imported like every save. A removed module is archived: the learners keep what they did in it,
-and it can be brought back with its versions. A move makes no new version.
+and it can be brought back with its versions. A move makes no new version, except of texts whose links to the
+moved files it rewrites.
 """
+
+import re
 
 from flask_babel import gettext as _
 
 from qualify.core import audit
-from qualify.courses.authoring import BANK_FOLDER, AuthoringError, import_changes, lock_course, stored_file
+from qualify.courses.authoring import (
+    BANK_FOLDER,
+    COURSE_FILE,
+    AuthoringError,
+    import_changes,
+    lock_course,
+    stored_file,
+)
 from qualify.courses.models import Course, Module
 
 
@@ -32,10 +42,24 @@ def move_module(course: Course, module: Module, step: int, *, actor) -> None:
     if not 0 <= index < len(modules):
         return
     other = modules[index]
-    changes = {f"{other.position:02d}-{module.slug}.md": _source(module),
-               f"{module.position:02d}-{other.slug}.md": _source(other)}
+    renamed = {module.file_name: f"{other.position:02d}-{module.slug}.md",
+               other.file_name: f"{module.position:02d}-{other.slug}.md"}
+    # A module's number is in its file name, and links name the file: they move with it, in every text.
+    texts = {COURSE_FILE: course.source, **{each.file_name: each.current_version.source for each in modules}}
+    changes = {}
+    for name, text in texts.items():
+        linked = with_links_renamed(text, renamed)
+        if name in renamed or linked != text:
+            changes[renamed.get(name, name)] = linked.encode("utf-8")
     import_changes(course.slug, course, changes, actor=actor, removed=(module.file_name, other.file_name))
     audit.record("authoring.module_moved", actor=actor, target=course, module=module.slug, position=other.position)
+
+
+def with_links_renamed(text: str, renamed: dict[str, str]) -> str:
+    """Point links to renamed files at their new names: `[Text](02-a.md)`, `(02-a.md#abschnitt)`, `[id]: 02-a.md`."""
+    target = "|".join(re.escape(name) for name in renamed)
+    pattern = re.compile(rf"(\]\(\s*<?|^[ ]{{0,3}}\[[^\]\n]+\]:[ \t]*<?)({target})(?=[)#>\s\"']|$)", re.M)
+    return pattern.sub(lambda match: match.group(1) + renamed[match.group(2)], text)
 
 
 def remove_module(course: Course, module: Module, *, actor) -> None:

@@ -110,6 +110,28 @@ def test_a_module_another_text_links_to_stays_and_the_link_is_named(client, cour
     assert modules_in_order(course) == [("start", 1), ("extra", 2)]
 
 
+def test_moving_a_module_takes_the_links_to_it_along(client, course):
+    # A module's number is in its file name: links by file name used to stop every move.
+    add_module(client, 2, "extra", "Extra")
+    start = f"{COURSE_URL}/module/start"
+    linked = ("---\ntitle: Start\nkind: self-study\nminutes: 15\n---\n\n# Start\n\nWeiter mit [Extra](02-extra.md) "
+              "oder [dem Abschnitt](02-extra.md#ziele), siehe [extra].\n\n[extra]: 02-extra.md\n")
+    assert save(client, start, linked).status_code == 302
+    page = client.post(f"{COURSE_URL}/module/extra/verschieben", data={"direction": "up"}, follow_redirects=True)
+    assert "„Extra“ ist verschoben." in page.text
+    assert modules_in_order(course) == [("extra", 1), ("start", 2)]
+    text = next(m for m in course.active_modules if m.slug == "start").current_version.source
+    assert "[Extra](01-extra.md)" in text and "(01-extra.md#ziele)" in text and "[extra]: 01-extra.md" in text
+    assert "02-extra.md" not in text
+
+
+def test_links_are_renamed_only_where_they_are_links():
+    renamed = {"01-a.md": "02-a.md", "02-b.md": "01-b.md"}
+    text = "[A](01-a.md) [B](<02-b.md>) 01-a.md im Text, [C](x01-a.md), [D](01-a.mdx)\n[a]: 01-a.md\n"
+    assert structure.with_links_renamed(text, renamed) == (
+        "[A](02-a.md) [B](<01-b.md>) 01-a.md im Text, [C](x01-a.md), [D](01-a.mdx)\n[a]: 02-a.md\n")
+
+
 def test_a_question_bank_is_deleted_only_when_no_module_draws_from_it(client, course):
     client.post(f"{COURSE_URL}/fragen", data={"name": "pool"})
     start = f"{COURSE_URL}/module/start"
