@@ -109,7 +109,15 @@ def details_text(details: dict | None) -> str:
                      for key, value in (details or {}).items() if key != "by")  # "by" stands under "Wer"
 
 
+# The report filters as their links name them (German query parameters), in the reader's words.
+REPORT_FILTER_LABELS = {"von": _l("von"), "bis": _l("bis"), "organisation": _l("Organisation"),
+                        "bereich": _l("Einheit"), "kurs": _l("Kurs"), "art": _l("Modulart"),
+                        "kennzahl": _l("Kennzahl")}
+
+
 def _named(key: str, value):
+    if key == "filters" and isinstance(value, dict):
+        return {str(REPORT_FILTER_LABELS.get(name, name)): each for name, each in value.items()}
     if key in _ROLE_KEYS and isinstance(value, list):
         return [_role_name(item) for item in value]
     if key == "fields" and isinstance(value, list):

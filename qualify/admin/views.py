@@ -291,7 +291,8 @@ def audit_log():
 def mandatory_course():
     """Enrol every active member of a unit in a course."""
     form = MandatoryCourseForm()
-    form.course.choices = [SelectChoice(c.id, c.title + ("" if c.is_published else f" ({_('Entwurf')})"))
+    draft = _("Entwurf")  # not inside the f-string: the extractor would not find it there
+    form.course.choices = [SelectChoice(c.id, c.title + ("" if c.is_published else f" ({draft})"))
                            for c in db.session.scalars(db.select(Course).order_by(Course.title))]
     form.unit.choices = [SelectChoice(unit.id, f"{organisation.name} · {unit.name}")
                          for organisation in services.all_organisations() for unit in organisation.units]

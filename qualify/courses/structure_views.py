@@ -19,7 +19,8 @@ def _module_of(course: Course, module_slug: str) -> Module:
 
 def where_refused(refused: authoring.Refused) -> str:
     """The loader's problems in one line for a message: file, line and what is wrong."""
-    return "; ".join(f"{p.file}, {_('Zeile %(line)d', line=p.line)}: {p.message}" for p in refused.problems)
+    return "; ".join(_("%(file)s, Zeile %(line)d: %(message)s", file=p.file, line=p.line, message=p.message)
+                     for p in refused.problems)
 
 
 def _changed(course: Course, change, done: str, refused_as: str):

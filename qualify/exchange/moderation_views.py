@@ -5,6 +5,7 @@ Registered on the exchange blueprint from the ROUTES table at the end of this fi
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -24,10 +25,11 @@ from qualify.exchange.spaces import assign_moderator, create_space, moderators_o
 from qualify.extensions import db
 
 LOG_ACTIONS = {
-    "approve": "freigegeben", "reject": "abgelehnt", "hide": "ausgeblendet", "restore": "wiederhergestellt",
-    "dismiss_flags": "Meldungen erledigt", "lock": "gesperrt", "unlock": "entsperrt", "pin": "angeheftet",
-    "unpin": "gelöst", "move": "verschoben", "merge": "zusammengeführt", "reveal": "Pseudonym aufgedeckt",
-    "publish_minutes": "Protokoll veröffentlicht",
+    "approve": _l("freigegeben"), "reject": _l("abgelehnt"), "hide": _l("ausgeblendet"),
+    "restore": _l("wiederhergestellt"), "dismiss_flags": _l("Meldungen erledigt"), "lock": _l("gesperrt"),
+    "unlock": _l("entsperrt"), "pin": _l("angeheftet"), "unpin": _l("gelöst"), "move": _l("verschoben"),
+    "merge": _l("zusammengeführt"), "reveal": _l("Pseudonym aufgedeckt"),
+    "publish_minutes": _l("Protokoll veröffentlicht"),
 }
 
 # In the queue a longer text shows as an excerpt, the whole of it one click away: a phone screen is short.

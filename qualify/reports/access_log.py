@@ -85,11 +85,12 @@ def _describe(filters: dict, names: dict[str, dict[str, str]]) -> str:
     if filters.get("von") or filters.get("bis"):
         parts.append(" – ".join(_month(filters[key]) for key in ("von", "bis") if filters.get(key)))
     labels = (("organisation", _("Organisation")), ("bereich", _("Einheit")), ("kurs", _("Kurs")))
+    deleted = _("gelöscht")  # outside the f-string, where the extractor finds it
     for key, label in labels:
         if key in filters:
-            parts.append(f"{label}: {names[key].get(filters[key], _('gelöscht'))}")
+            parts.append(f"{label}: {names[key].get(filters[key], deleted)}")
     if "art" in filters:
-        parts.append(f"{_('Modulart')}: {KIND_LABELS.get(filters['art'], filters['art'])}")
+        parts.append(_("Modulart: %(kind)s", kind=KIND_LABELS.get(filters["art"], filters["art"])))
     if "kennzahl" in filters:
-        parts.append(f"{_('Kennzahl')}: {METRIC_LABELS.get(filters['kennzahl'], filters['kennzahl'])}")
+        parts.append(_("Kennzahl: %(metric)s", metric=METRIC_LABELS.get(filters["kennzahl"], filters["kennzahl"])))
     return " · ".join(parts)

@@ -46,7 +46,7 @@ def csv_safe(value: object) -> str:
 def _table_rows(table: Table, columns: list[str], k: int) -> list[list[str]]:
     header = [_("Gruppe"), _("Personen")]
     for column in columns:
-        header += [column, f"{column} ({_('Anteil')})"]
+        header += [column, _("%(column)s (Anteil)", column=column)]
     rows = [header]
     for row in table.rows:
         line = [row.label, count_text(row.headcount, k)]

@@ -527,3 +527,12 @@ def test_admin_can_assign_a_second_moderator_to_a_space(make_space, make_user, c
     admin_client.post(url, data={"user_id": second.id})
     db.session.expire_all()
     assert {first.id, second.id} <= {user.id for user in spaces.moderators_of(space)}
+
+
+def test_the_log_names_its_actions_in_the_readers_language(make_space, make_user, author, client_for):
+    english = make_user(Role.MODERATOR, language="en")
+    space = make_space(moderation="post", by=english)
+    moderation.hide(start(space, author).posts[0], "Off topic", by=english, now=utcnow())
+    db.session.commit()
+    page = client_for(english).get(f"/austausch/raum/{space.id}/protokoll").text
+    assert "hidden" in page and "ausgeblendet" not in page
