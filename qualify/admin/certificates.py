@@ -30,8 +30,11 @@ def search():
     """Find certificates by code, name, e-mail or course; without a search, the latest withdrawals."""
     query = request.args.get("q", "")
     issued, withdrawn = withdrawal.search_certificates(query)
+    # Rendered before the look is logged and committed: the commit expires what was found, and the page read
+    # each of up to 50 certificates again. Should the commit fail, the page is not shown.
+    page = render_template("admin/certificates.html", query=query, issued=issued, withdrawn=withdrawn)
     _log_look(issued + withdrawn)
-    return render_template("admin/certificates.html", query=query, issued=issued, withdrawn=withdrawn)
+    return page
 
 
 def _log_look(found: list) -> None:

@@ -148,14 +148,17 @@ def export_csv(session_id: int):
     """Download the participant list as CSV."""
     session = access.managed_session(session_id)
     bookings = queries.participants(session)
+    # Written before the export is logged and committed: the commit expires the bookings and their people, and
+    # the file then read each of them again (three statements per line).
+    body = export.participants_csv(bookings, _positions(bookings))
+    day = to_local(session.starts_at).date().isoformat()
+    filename = f"teilnehmende-{session.module.slug}-{day}.csv"  # module and day: a download folder tells them apart
     # Names and addresses leave the platform in this file: who took them, and when, is logged.
     audit.record("workshops.participants_exported", actor=current_user, target=session, people=len(bookings))
     db.session.commit()
-    response = make_response(export.participants_csv(bookings, _positions(bookings)))
+    response = make_response(body)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    # Named by the module and the day, so that a download folder of lists tells them apart.
-    day = to_local(session.starts_at).date().isoformat()
-    response.headers["Content-Disposition"] = f'attachment; filename="teilnehmende-{session.module.slug}-{day}.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -107,3 +107,22 @@ def test_erasing_the_account_deletes_its_withdrawn_certificates(admin, holder):
     db.session.commit()
     assert db.session.scalar(select(WithdrawnCertificate)) is None
     assert admin.get(f"/verify/{code}").status_code == 404
+
+
+def test_a_search_costs_the_same_with_1_and_12_certificates_found(admin, make_user, make_course, count_statements):
+    # The look was logged and committed before the page was drawn, which then read each certificate again.
+    from qualify.learning.services import issue_certificate
+
+    course = make_course(module("lesen"), title="Hochvolt kompakt")
+    for n in range(12):
+        issue_certificate(make_user(name=f"Viele Treffer {n}"), course, now=utcnow())
+    issue_certificate(make_user(name="Einzige Treffer"), course, now=utcnow())
+    db.session.commit()
+    counts = []
+    for query in ("Einzige", "Viele"):
+        admin.get("/verwaltung/zertifikate/", query_string={"q": query})  # warm up
+        with count_statements() as counter:
+            page = admin.get("/verwaltung/zertifikate/", query_string={"q": query}).text
+        counts.append(counter.count)
+    assert page.count("Viele Treffer") == 12
+    assert counts[0] == counts[1], counter.statements

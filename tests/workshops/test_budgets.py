@@ -77,3 +77,14 @@ def test_a_weekly_series_is_checked_for_trainer_clashes_in_one_statement(
         clashes = queries.trainer_clashes(series)
     assert counter.count == 1, counter.statements
     assert clashes == [(trainer, elsewhere[0]), (trainer, elsewhere[1])]
+
+
+def test_the_participant_list_download_costs_the_same_with_1_and_20_people(client, login, make_user, make_session,
+                                                                          trainer, count_statements):
+    # Logged and committed before it was written, the file read every booking and person again: 3 per line.
+    few = make_session(capacity=30, booked=[make_user()])
+    many = make_session(capacity=30, booked=[make_user() for _ in range(20)])
+    login(trainer)
+    with_few, _ = statements_for(client, count_statements, "GET", f"/termine/{few.id}/teilnehmende.csv")
+    with_many, statements = statements_for(client, count_statements, "GET", f"/termine/{many.id}/teilnehmende.csv")
+    assert with_many == with_few, statements
