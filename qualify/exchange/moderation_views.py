@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from qualify.accounts.models import Organisation, User
+from qualify.accounts.models import Organisation, User, UserRole
 from qualify.accounts.roles import Role
 from qualify.core.routing import BOTH, GET, POST
 from qualify.core.security import is_safe_redirect, role_required
@@ -241,9 +241,11 @@ def moderators(space_id: int):
     space = moderated_space(space_id)
     form = ModeratorForm()
     assigned = moderators_of(space)
-    candidates = [user for user in db.session.scalars(db.select(User).where(User.active.is_(True))
-                                                      .order_by(User.display_name))
-                  if user.has_role(Role.MODERATOR) and user not in assigned]
+    # The moderators only, found by the database: reading every active person to ask each for the role took
+    # seconds with twenty thousand people.
+    moderators = (db.select(User).join(UserRole, UserRole.user_id == User.id)
+                  .where(UserRole.role == Role.MODERATOR.value, User.active.is_(True)).order_by(User.display_name))
+    candidates = [user for user in db.session.scalars(moderators) if user not in assigned]
     form.user_id.choices = [SelectChoice(user.id, f"{user.display_name} ({user.email})") for user in candidates]
     if form.validate_on_submit():
         assign_moderator(

@@ -536,3 +536,23 @@ def test_the_log_names_its_actions_in_the_readers_language(make_space, make_user
     db.session.commit()
     page = client_for(english).get(f"/austausch/raum/{space.id}/protokoll").text
     assert "hidden" in page and "ausgeblendet" not in page
+
+
+def test_the_moderator_choice_costs_the_same_with_3_and_600_other_people(make_space, make_user, client_for,
+                                                                        count_statements):
+    # Every active person was read and asked for the role (their roles in chunks of 500): seconds at 20,000.
+    admin = make_user(Role.ADMIN)
+    space = make_space(by=admin)
+    make_user(Role.MODERATOR, name="Mögliche Moderatorin")
+    admin_client = client_for(admin)
+    url = f"/austausch/raum/{space.id}/moderation"
+    counts = []
+    for people in (3, 597):
+        for _ in range(people):
+            make_user(password=None)
+        admin_client.get(url)
+        with count_statements() as counter:
+            page = admin_client.get(url).text
+        counts.append(counter.count)
+    assert "Mögliche Moderatorin" in page
+    assert counts[0] == counts[1], counter.statements
