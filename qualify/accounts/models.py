@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qualify.accounts.roles import Role
@@ -48,7 +48,9 @@ ERASED_DOMAIN = "@geloescht.invalid"
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("organisation_id", "personnel_number"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "personnel_number"),
+                      # The people list is sorted by name: without it, every page sorted all of them.
+                      Index("ix_users_display_name_id", "display_name", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)

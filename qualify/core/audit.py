@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, and_, or_, select
+from sqlalchemy import JSON, ForeignKey, Index, String, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qualify.core.time import UTCDateTime, utcnow
@@ -12,6 +12,12 @@ from qualify.extensions import db
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # A person's page, their data export and the log filtered by person look for events about them; the log
+        # filtered by a (rare) action read the whole log backwards without this.
+        Index("ix_audit_events_target", "target_type", "target_id"),
+        Index("ix_audit_events_action_created_at", "action", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

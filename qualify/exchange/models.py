@@ -115,7 +115,7 @@ class ExchangePost(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     moderation_reason: Mapped[str] = mapped_column(Text, default="")
 
     thread: Mapped[ExchangeThread] = relationship(back_populates="posts", foreign_keys=[thread_id])

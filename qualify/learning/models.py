@@ -23,7 +23,7 @@ class Enrolment(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Set when an admin enrolled the person (e.g. a mandatory safety course).
-    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     course: Mapped[Course] = relationship()
