@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
@@ -24,6 +25,7 @@ from qualify.exchange.models import (
     ThreadFollow,
 )
 from qualify.exchange.posting import published
+from qualify.exchange.reading import with_authors
 from qualify.exchange.spaces import require_moderator
 from qualify.extensions import db
 
@@ -235,8 +237,10 @@ def pending_posts(space_ids: list[int]) -> list[ExchangePost]:
     """Posts waiting for approval in these spaces, oldest first."""
     if not space_ids:
         return []
+    # With their thread, space and author: the queue shows all three for every post.
     stmt = (select(ExchangePost).join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
             .where(ExchangeThread.space_id.in_(space_ids), ExchangePost.status == "pending")
+            .options(contains_eager(ExchangePost.thread).joinedload(ExchangeThread.space), with_authors())
             .order_by(ExchangePost.created_at))
     return list(db.session.scalars(stmt))
 
@@ -250,6 +254,8 @@ def open_flags(space_ids: list[int]) -> list[ExchangeFlag]:
         .join(ExchangePost)
         .join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
         .where(ExchangeThread.space_id.in_(space_ids), ExchangeFlag.resolved_at.is_(None))
+        .options(contains_eager(ExchangeFlag.post).options(
+            contains_eager(ExchangePost.thread).joinedload(ExchangeThread.space), with_authors()))
         .order_by(ExchangeFlag.created_at)
     )
     return list(db.session.scalars(stmt))

@@ -4,8 +4,10 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from qualify.accounts.models import User
 from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 
@@ -111,9 +113,30 @@ def threads_of(space: ExchangeSpace, user, *, moderator: bool) -> list[ThreadRow
     return [ThreadRow(thread, post, counts.get(thread.id, 0)) for thread, post in rows]
 
 
+def with_authors():
+    """Load option: a post's author comes with it (one statement for all), without the author's roles – a post
+    names its author, it does not ask what they may do. Without it, a thread of 400 posts sent 570 statements."""
+    return selectinload(ExchangePost.author).options(lazyload(User.role_rows))
+
+
+def posts_in_space(space: ExchangeSpace) -> dict[int, list[ExchangePost]]:
+    """Every post of the space with its author, oldest first, by thread (two statements, for the export)."""
+    stmt = (select(ExchangePost).join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
+            .where(ExchangeThread.space_id == space.id).options(with_authors())
+            .order_by(ExchangePost.thread_id, ExchangePost.id))
+    posts: dict[int, list[ExchangePost]] = {}
+    for post in db.session.scalars(stmt):
+        posts.setdefault(post.thread_id, []).append(post)
+    return posts
+
+
 def posts_for(thread: ExchangeThread, user, *, moderator: bool) -> list[ExchangePost]:
     """Return the thread's posts this person may see, oldest first."""
-    return [post for post in thread.posts if can_read(user, post, moderator=moderator)]
+    stmt = (select(ExchangePost).where(ExchangePost.thread_id == thread.id).options(with_authors())
+            .order_by(ExchangePost.id))
+    posts = list(db.session.scalars(stmt))
+    set_committed_value(thread, "posts", posts)  # what the page asks of thread.posts later, it has
+    return [post for post in posts if can_read(user, post, moderator=moderator)]
 
 
 def quote(post: ExchangePost) -> str:

@@ -1,0 +1,64 @@
+"""Exchange pages send the same number of statements whether a thread has 2 posts or 12, a queue 1 or 8."""
+
+from flask import current_app
+
+from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.exchange import following, posting
+from qualify.extensions import db
+
+
+def statements(client, url: str, count_statements) -> int:
+    client.get(url)  # warm up what is kept per process
+    # A context of its own gives the request its own session: the test's session holds the people already.
+    with current_app.app_context(), count_statements() as counter:
+        assert client.get(url).status_code == 200
+    return counter.count
+
+
+def test_a_thread_page_costs_the_same_with_2_and_12_posts_by_as_many_people(make_space, make_user, client_for,
+                                                                            count_statements):
+    space = make_space(moderation="post")
+    reader = make_user()
+    few = posting.start_thread(space, make_user(), "Wenige", "Erster Beitrag", anonymous=False, now=utcnow())
+    many = posting.start_thread(space, make_user(), "Viele", "Erster Beitrag", anonymous=False, now=utcnow())
+    posting.reply(few, make_user(), "Eine Antwort", anonymous=False, now=utcnow())
+    for n in range(11):
+        posting.reply(many, make_user(), f"Antwort {n}", anonymous=n % 2 == 0, now=utcnow())
+    db.session.commit()
+    client = client_for(reader)
+    with_few = statements(client, f"/austausch/faden/{few.id}", count_statements)
+    assert statements(client, f"/austausch/faden/{many.id}", count_statements) == with_few
+
+
+def test_the_moderation_queue_costs_the_same_with_1_and_8_waiting_posts_and_reports(
+        make_space, make_user, client_for, count_statements):
+    moderator = make_user(Role.MODERATOR)
+    waiting_space = make_space(moderation="pre", by=moderator)
+    open_space = make_space(moderation="post", by=moderator, title="Offener Raum")
+    client = client_for(moderator)
+    counts = []
+    for items in (1, 7):
+        for n in range(items):
+            posting.start_thread(waiting_space, make_user(), f"Faden {n}", "Bitte freigeben", anonymous=False,
+                                 now=utcnow())
+            shown = posting.start_thread(open_space, make_user(), f"Offen {n}", "Sichtbar", anonymous=n % 2 == 0,
+                                         now=utcnow())
+            following.flag(shown.posts[0], make_user(), "Bitte ansehen", now=utcnow())
+        db.session.commit()
+        counts.append(statements(client, "/austausch/moderation", count_statements))
+    assert counts[0] == counts[1]
+
+
+def test_the_space_export_costs_the_same_with_1_and_6_threads(make_space, make_user, client_for, count_statements):
+    admin = make_user(Role.ADMIN)
+    space = make_space(moderation="post", by=admin)
+    client = client_for(admin)
+    counts = []
+    for threads in (1, 5):
+        for n in range(threads):
+            thread = posting.start_thread(space, make_user(), f"Faden {n}", "Text", anonymous=False, now=utcnow())
+            posting.reply(thread, make_user(), "Antwort", anonymous=False, now=utcnow())
+        db.session.commit()
+        counts.append(statements(client, f"/austausch/raum/{space.id}/export.json", count_statements))
+    assert counts[0] == counts[1]
