@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import login_required
 from werkzeug.routing import IntegerConverter, Rule
 
@@ -57,3 +57,11 @@ class DatabaseIdConverter(IntegerConverter):
 def id_argument(value: str | None) -> int | None:
     """A query string's id (?zitat=12) as a number the database takes, else None."""
     return int(value) if value and value.isascii() and value.isdecimal() and int(value) <= MAX_ID else None
+
+
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """Read ?seite= (1 and up), bounded so that no offset can overflow the database's integers."""
+    return min(max(request.args.get("seite", 1, type=int), 1), MAX_PAGE)

@@ -85,8 +85,10 @@ class ThreadRow:
     replies: int
 
 
-def threads_of(space: ExchangeSpace, user, *, moderator: bool) -> list[ThreadRow]:
-    """List the threads this person may see, pinned first, then by latest activity (two statements)."""
+def threads_of(space: ExchangeSpace, user, *, moderator: bool, limit: int | None = None,
+               offset: int = 0) -> list[ThreadRow]:
+    """List the threads this person may see, pinned first, then by latest activity (two statements); a page of
+    them with `limit` and `offset`."""
     opening, reply = aliased(ExchangePost), aliased(ExchangePost)
     stmt = (
         select(ExchangeThread, opening)
@@ -103,6 +105,8 @@ def threads_of(space: ExchangeSpace, user, *, moderator: bool) -> list[ThreadRow
     else:
         stmt = stmt.where(or_(opening.id.is_not(None),
                               select(reply.id).where(reply.thread_id == ExchangeThread.id).exists()))
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
     rows = db.session.execute(stmt).all()
     ids = [thread.id for thread, _opening in rows]
     counts = dict(db.session.execute(
