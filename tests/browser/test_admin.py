@@ -68,7 +68,7 @@ def test_admin_finds_a_certificate_and_withdraws_it(page, make_page, make_user, 
     assert_accessible(page)
 
     page.get_by_role("button", name="Zertifikat zurückziehen").click()  # neither reason nor module: refused
-    expect(page.get_by_text("Bitte geben Sie einen Grund an.")).to_be_visible()
+    expect(page.get_by_text("Bitte geben Sie einen Grund an.", exact=True)).to_be_visible()  # also in the summary
     assert_accessible(page)
     page.get_by_label("Grund").fill("Falsch zugeordnet")
     page.get_by_role("checkbox", name="Lesen").check()

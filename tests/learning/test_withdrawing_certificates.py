@@ -59,7 +59,7 @@ def test_a_passed_quiz_is_not_offered_to_open_again(admin, holder):
 
     sent = admin.post(f"/verwaltung/zertifikate/{code}",
                       data={"reason": "Versehen", "modules": [str(module_of(course, "test").id)]})
-    assert sent.status_code == 200 and "Bitte prüfen Sie die markierten Angaben" in sent.text
+    assert sent.status_code == 200 and "Bitte korrigieren Sie:" in sent.text
     assert still_issued(code)
 
 

@@ -216,7 +216,7 @@ def test_charts_are_svg_images_with_title_description_and_no_script(client, logi
 
     assert page.count('role="img"') == 2
     assert '<title id="verlauf-title">' in page and '<desc id="verlauf-desc">' in page
-    assert "<script" not in page
+    assert "<script" not in page[page.index("<main"):]  # drawn without one (app.js in the head moves the focus)
 
 
 def test_every_view_and_export_is_logged_and_the_works_council_can_read_the_log(

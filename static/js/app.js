@@ -1,0 +1,42 @@
+// On every page: after a form came back with errors or an action with a message, the focus starts there (read out
+// by screen readers, and the next Tab continues from it); the error list's links lead into their fields; Escape
+// closes an open "ask once more" disclosure.
+(function () {
+  "use strict";
+
+  // Where the page already starts somewhere (a field with autofocus, a #place the link leads to), it stays there.
+  function startsElsewhere() {
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    return Boolean(document.querySelector("[autofocus]") || target);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var errors = document.querySelector(".form-errors");
+    var flashes = document.querySelector(".flashes");
+    if (errors) {
+      errors.focus();
+    } else if (flashes && !startsElsewhere()) {
+      flashes.focus();
+    }
+  });
+
+  // A link to a field puts the cursor into it (a link alone only scrolls), with its label in view.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".form-errors a[href^='#']");
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) { return; }
+    var field = target.matches("input, select, textarea") ? target : target.querySelector("input, select, textarea");
+    if (!field) { return; }
+    event.preventDefault();
+    (field.closest(".field") || field).scrollIntoView();
+    field.focus({ preventScroll: true });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) { return; }
+    var decision = event.target.closest && event.target.closest("details.decision[open]");
+    if (!decision) { return; }
+    decision.open = false;
+    decision.querySelector("summary").focus();
+  });
+}());
