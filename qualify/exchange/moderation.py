@@ -233,20 +233,20 @@ def moderated_spaces(user) -> list[ExchangeSpace]:
     return list(db.session.scalars(stmt))
 
 
-def pending_posts(space_ids: list[int]) -> list[ExchangePost]:
-    """Posts waiting for approval in these spaces, oldest first."""
+def pending_posts(space_ids: list[int], *, limit: int | None = None) -> list[ExchangePost]:
+    """Posts waiting for approval in these spaces, oldest first (the first `limit` of them)."""
     if not space_ids:
         return []
     # With their thread, space and author: the queue shows all three for every post.
     stmt = (select(ExchangePost).join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
             .where(ExchangeThread.space_id.in_(space_ids), ExchangePost.status == "pending")
             .options(contains_eager(ExchangePost.thread).joinedload(ExchangeThread.space), with_authors())
-            .order_by(ExchangePost.created_at))
+            .order_by(ExchangePost.created_at, ExchangePost.id).limit(limit))
     return list(db.session.scalars(stmt))
 
 
-def open_flags(space_ids: list[int]) -> list[ExchangeFlag]:
-    """Unresolved reports in these spaces, oldest first."""
+def open_flags(space_ids: list[int], *, limit: int | None = None) -> list[ExchangeFlag]:
+    """Unresolved reports in these spaces, oldest first (the first `limit` of them)."""
     if not space_ids:
         return []
     stmt = (
@@ -256,7 +256,7 @@ def open_flags(space_ids: list[int]) -> list[ExchangeFlag]:
         .where(ExchangeThread.space_id.in_(space_ids), ExchangeFlag.resolved_at.is_(None))
         .options(contains_eager(ExchangeFlag.post).options(
             contains_eager(ExchangePost.thread).joinedload(ExchangeThread.space), with_authors()))
-        .order_by(ExchangeFlag.created_at)
+        .order_by(ExchangeFlag.created_at, ExchangeFlag.id).limit(limit)
     )
     return list(db.session.scalars(stmt))
 
