@@ -7,6 +7,7 @@ from functools import cache
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 
+from qualify.core import spreadsheets
 from qualify.reports.services import METRIC_LABELS, Figure, Report, Table, month_label
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -84,7 +85,7 @@ def report_csv(report: Report, *, course: str, kind: str, group: str) -> str:
         rows.append([_("Verlauf: %(metric)s", metric=METRIC_LABELS[filters.metric])])
         rows += _table_rows(report.trend, [month_label(m) for m in report.period], report.k)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=spreadsheets.delimiter(), lineterminator="\r\n")
     for row in rows:
         writer.writerow([csv_safe(cell) for cell in row])
     return "\ufeff" + out.getvalue()

@@ -5,6 +5,7 @@ import io
 
 from flask_babel import gettext as _
 
+from qualify.core import spreadsheets
 from qualify.core.time import to_local
 from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
 from qualify.workshops.models import Booking
@@ -19,9 +20,9 @@ def safe_cell(value) -> str:
 
 
 def participants_csv(bookings: list[Booking], positions: dict[int, int]) -> str:
-    """Write the bookings as semicolon-separated CSV with a BOM (what German Excel opens correctly)."""
+    """Write the bookings as CSV with a BOM, separated and dated as the reader's spreadsheet expects."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=spreadsheets.delimiter(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([_("Name"), _("E-Mail"), _("Personalnummer"), _("Status"), _("Warteliste"),
                      _("Anwesenheit"), _("Gebucht am")])
     for booking in bookings:
@@ -30,5 +31,5 @@ def participants_csv(bookings: list[Booking], positions: dict[int, int]) -> str:
             user.display_name, "" if user.is_stand_in else user.email, user.personnel_number or "",
             STATUS_LABELS.get(booking.status, booking.status), positions.get(booking.id, ""),
             ATTENDANCE_LABELS.get(booking.attendance, booking.attendance or ""),
-            to_local(booking.booked_at).strftime("%d.%m.%Y %H:%M"))])
+            spreadsheets.datetime_cell(to_local(booking.booked_at)))])
     return "\ufeff" + buffer.getvalue()

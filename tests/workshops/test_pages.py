@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -200,6 +201,19 @@ def test_csv_export_says_status_and_attendance_in_words(client, login, make_user
                                        .decode("utf-8-sig")), delimiter=";"))
     assert [(row[3], row[4], row[5]) for row in rows[1:]] == [("Platz bestätigt", "", "entschuldigt"),
                                                               ("Warteliste", "1", "")]
+
+
+def test_csv_export_is_separated_and_dated_for_the_readers_spreadsheet(client, login, make_user, make_session,
+                                                                       trainer):
+    # German Excel splits at semicolons and reads 30.11.2026; English Excel wants commas and 2026-11-30.
+    session = make_session(capacity=2, booked=[make_user(name="Anna Arndt")])
+    trainer.language = "en"
+    db.session.commit()
+    login(trainer)
+    text = client.get(f"/termine/{session.id}/teilnehmende.csv").data.decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text), delimiter=","))
+    assert header[0] == "Name" and row[0] == "Anna Arndt"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", row[-1]), row[-1]
 
 
 def test_safe_cell_leaves_ordinary_text_alone():
