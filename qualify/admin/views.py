@@ -21,7 +21,7 @@ from qualify.admin.forms import (
     role_choices,
 )
 from qualify.core import audit
-from qualify.core.routing import id_argument
+from qualify.core.routing import id_argument, page_number
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
 from qualify.courses.models import Course
@@ -30,7 +30,6 @@ from qualify.learning.services import count_unit_to_enrol, enrol_unit
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
-MAX_PAGE = 100_000
 PREVIEW_ROWS = 500
 MAX_PACKED = 450_000  # the hidden field must stay below Flask's MAX_FORM_MEMORY_SIZE (500 kB)
 
@@ -55,11 +54,6 @@ def _placement(value: str):
     return None, None
 
 
-def _page_number() -> int:
-    """Read ?seite=, bounded so that no offset can overflow the database's integers."""
-    return min(max(request.args.get("seite", 1, type=int), 1), MAX_PAGE)
-
-
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
     form.unit.choices = _unit_choices()
@@ -79,7 +73,7 @@ def users():
     filters = {"organisation": id_argument(request.args.get("organisation")),
                "role": request.args.get("rolle") if request.args.get("rolle") in {str(r) for r in Role} else None,
                "state": request.args.get("status") if request.args.get("status") in services.USER_STATES else None}
-    page = _page_number()
+    page = page_number()
 
     def page_of(number: int):
         return services.search_users(query, organisation_id=filters["organisation"],
@@ -268,7 +262,7 @@ def confirm_import():
 def audit_log():
     """Show the audit log, newest first; filtered by kind of action and by a person (who did it, or whom it
     concerned), found by name or address."""
-    page = _page_number()
+    page = page_number()
     action = request.args.get("aktion", "")
     action = action if action in audit_labels.ACTION_LABELS else ""
     person = request.args.get("person", "").strip()

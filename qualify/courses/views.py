@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qualify.core.database import without_transaction
+from qualify.core.routing import page_number
 from qualify.core.templating import RenderedParts
 from qualify.courses import catalogue
 from qualify.courses.models import Course, CourseFile
@@ -35,9 +36,9 @@ def catalogue_page():
     chosen = catalogue.CatalogueFilter(
         query=request.args.get("q", "").strip()[:100], tag=request.args.get("thema", ""),
         audience=request.args.get("zielgruppe", ""), duration=request.args.get("dauer", ""))
-    page_number = request.args.get("seite", 1, type=int)
-    key = (catalogue.catalogue_stamp(), chosen, page_number, str(get_locale()))
-    content = _CATALOGUE_PAGES.get(key, lambda: _catalogue_content(chosen, page_number))
+    page = page_number()
+    key = (catalogue.catalogue_stamp(), chosen, page, str(get_locale()))
+    content = _CATALOGUE_PAGES.get(key, lambda: _catalogue_content(chosen, page))
     return render_template("courses/catalogue.html", content=content)
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import without_transaction
+from qualify.core.routing import page_number
 from qualify.core.security import role_required
 from qualify.core.templating import RenderedParts
 from qualify.core.time import utcnow
@@ -158,7 +159,7 @@ def access_log():
     """List who viewed or exported reports about the works council's organisation, and when."""
     if current_user.organisation_id is None:
         abort(403)
-    page = min(max(request.args.get("seite", 1, type=int), 1), 100_000)
+    page = page_number()
     events = access_events(
         current_user.organisation_id, limit=LOG_PAGE_SIZE, offset=(page - 1) * LOG_PAGE_SIZE
     )
