@@ -117,7 +117,13 @@ REPORT_FILTER_LABELS = {"von": _l("von"), "bis": _l("bis"), "organisation": _l("
 
 def _named(key: str, value):
     if key == "filters" and isinstance(value, dict):
-        return {str(REPORT_FILTER_LABELS.get(name, name)): each for name, each in value.items()}
+        # The reports feature names its metrics and module kinds (imported here: the admin reads, never imports it).
+        from qualify.courses.views import KIND_LABELS
+        from qualify.reports.services import METRIC_LABELS
+
+        values = {"kennzahl": METRIC_LABELS, "art": KIND_LABELS}
+        return {str(REPORT_FILTER_LABELS.get(name, name)): str(values.get(name, {}).get(each, each))
+                for name, each in value.items()}
     if key in _ROLE_KEYS and isinstance(value, list):
         return [_role_name(item) for item in value]
     if key == "fields" and isinstance(value, list):

@@ -270,7 +270,7 @@ def audit_log():
     if person:
         found, _total = services.search_users(person, limit=20)
         about = [user.id for user in found]
-    events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action_prefix=action or None,
+    events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action=action or None,
                                  about_people=about)
     people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}
     names = dict(db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(people))).all())

@@ -50,13 +50,13 @@ def record(action: str, *, actor=None, target=None, **details: Any) -> AuditEven
     return event
 
 
-def recent_events(*, limit: int = 100, offset: int = 0, action_prefix: str | None = None,
+def recent_events(*, limit: int = 100, offset: int = 0, action: str | None = None,
                   about_people: list[int] | None = None) -> list[AuditEvent]:
-    """Return the newest audit events first: those whose action starts so, and that these people did or that
-    concern them (None: everybody)."""
+    """Return the newest audit events first: those of this action, and that these people did or that concern
+    them (None: everybody). An action by equality, which the index on (action, created_at) serves in order."""
     stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    if action_prefix:
-        stmt = stmt.where(AuditEvent.action.startswith(action_prefix))
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
     if about_people is not None:
         stmt = stmt.where(or_(AuditEvent.actor_id.in_(about_people),
                               and_(AuditEvent.target_type == "User", AuditEvent.target_id.in_(about_people))))

@@ -43,6 +43,7 @@ RESERVED_IDS = frozenset({
     "vorschau-heading", *_EDITOR_FIELDS, *(f"{name}-hint" for name in _EDITOR_FIELDS),
     *(f"{name}-error" for name in _EDITOR_FIELDS),
     "antworten", "nicht-gesendet",  # an exchange thread
+    "gespraeche", "termine", "protokolle",  # an exchange space, which shows its module's text
 })
 _NUMBERED_ID_RE = re.compile(r"(zeile|frage|beitrag|progress)-[0-9]+(-text|-von)?|fn(ref)?[0-9]+")
 

@@ -3,12 +3,11 @@ English Excel splits at commas and would take 30.11.2026 for text (or a wrong da
 
 from datetime import datetime
 
-from flask_babel import get_locale
+from qualify.core.templating import page_language
 
 
 def _german() -> bool:
-    locale = get_locale()
-    return locale is None or locale.language == "de"
+    return page_language() == "de"
 
 
 def delimiter() -> str:

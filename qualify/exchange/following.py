@@ -48,9 +48,9 @@ class FollowedThread:
     title: str  # as this person may read it (see reading.shown_title)
 
 
-def followed_threads(user, *, page: int = 1, per_page: int | None = None) -> tuple[list[FollowedThread], bool]:
-    """Return what the person follows and may still read, most recently active first, a page of it with
-    `per_page`; and whether there is a next page.
+def followed_threads(user, *, page: int, per_page: int) -> tuple[list[FollowedThread], bool]:
+    """Return a page of what the person follows and may still read, most recently active first, and whether
+    there is a next page.
 
     A thread moved into a space the person cannot enter stays followed (it may come back), but neither its
     title nor its activity shows any more – as its mails stop. Costs three statements and two per space,
@@ -59,11 +59,9 @@ def followed_threads(user, *, page: int = 1, per_page: int | None = None) -> tup
     stmt = (select(ThreadFollow).join(ThreadFollow.thread).options(contains_eager(ThreadFollow.thread))
             .where(ThreadFollow.user_id == user.id)
             .order_by(ExchangeThread.last_activity_at.desc(), ThreadFollow.id.desc()))
-    if per_page is not None:
-        stmt = stmt.limit(per_page + 1).offset((page - 1) * per_page)
-    follows = db.session.scalars(stmt).all()
-    has_next = per_page is not None and len(follows) > per_page
-    follows = follows[:per_page] if per_page is not None else follows
+    follows = db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    has_next = len(follows) > per_page
+    follows = follows[:per_page]
     openings = openings_of([row.thread_id for row in follows])
     readable: dict[int, bool] = {}  # per space: the checks query, and one space holds many threads
     moderated: dict[int, bool] = {}
