@@ -66,3 +66,19 @@ def test_downgrade_to_empty_and_upgrade_again(empty_app):
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade()
     assert schema_drift() == []
+
+
+def test_audit_events_written_before_get_their_organisation_from_their_details(empty_app):
+    upgrade(revision="8e1f4b6c2d57")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO audit_events (created_at, action, details) VALUES "
+            """('2026-11-01 08:00:00', 'reports.view', '{"organisation_id": 7, "report": "participation"}'),"""
+            """('2026-11-01 09:00:00', 'reports.refresh', '{"organisation_id": null}'),"""
+            """('2026-11-01 10:00:00', 'user.deactivate', '{}')"""))
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT action, organisation_id FROM audit_events ORDER BY created_at"))
+        assert rows.all() == [("reports.view", 7), ("reports.refresh", None), ("user.deactivate", None)]

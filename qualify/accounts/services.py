@@ -4,7 +4,7 @@ import re
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
@@ -190,14 +190,21 @@ def reactivate(user: User, *, actor: User | None = None) -> None:
 USER_STATES = ("active", "deactivated", "invited")
 
 
+def users_matching(query: str = "", *columns) -> Select:
+    """Select the people (or only the given columns of them) whose name or address contains the query, or whose
+    personnel number it is; never the stand-ins of erased accounts."""
+    stmt = select(*columns or [User]).where(~User.email.endswith(ERASED_DOMAIN))
+    if query:
+        stmt = stmt.where(or_(contains_text(User.email, query), contains_text(User.display_name, query),
+                              User.personnel_number == query.strip()))
+    return stmt
+
+
 def search_users(query: str = "", *, organisation_id: int | None = None, role: Role | None = None,
                  state: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[User], int]:
     """Return one page of users matching the query and filters (with organisation, unit and roles loaded: two
     statements more, however many), and the total count."""
-    stmt = select(User).where(~User.email.endswith(ERASED_DOMAIN))  # stand-ins of erased accounts are nobody
-    if query:
-        stmt = stmt.where(or_(contains_text(User.email, query), contains_text(User.display_name, query),
-                              User.personnel_number == query.strip()))
+    stmt = users_matching(query)
     if organisation_id:
         stmt = stmt.where(User.organisation_id == organisation_id)
     if role is not None:

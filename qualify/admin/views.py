@@ -266,10 +266,7 @@ def audit_log():
     action = request.args.get("aktion", "")
     action = action if action in audit_labels.ACTION_LABELS else ""
     person = request.args.get("person", "").strip()
-    about = None
-    if person:
-        found, _total = services.search_users(person, limit=20)
-        about = [user.id for user in found]
+    about = services.users_matching(person, User.id) if person else None
     events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action=action or None,
                                  about_people=about)
     people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}

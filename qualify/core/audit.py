@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, and_, or_, select
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qualify.core.time import UTCDateTime, utcnow
@@ -17,6 +17,8 @@ class AuditEvent(db.Model):
         # filtered by a (rare) action read the whole log backwards without this.
         Index("ix_audit_events_target", "target_type", "target_id"),
         Index("ix_audit_events_action_created_at", "action", "created_at"),
+        # The works council's access log: the events about its organisation (and the network-wide ones, NULL).
+        Index("ix_audit_events_organisation_created_at", "organisation_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +28,10 @@ class AuditEvent(db.Model):
     target_type: Mapped[str | None] = mapped_column(String(40))
     target_id: Mapped[int | None]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The organisation the event concerns, None for the whole network; a column of its own (also kept in the
+    # details) so that the access log need not read the JSON of every event. No foreign key: an organisation's
+    # deletion must not turn its events into network-wide ones that every works council reads.
+    organisation_id: Mapped[int | None]
 
 
 # What the works council reads in its access log: looks at reports and at people's data, counts, and changes of
@@ -45,15 +51,17 @@ def record(action: str, *, actor=None, target=None, **details: Any) -> AuditEven
         target_type=type(target).__name__ if target is not None else None,
         target_id=getattr(target, "id", None),
         details=details,
+        organisation_id=details.get("organisation_id"),
     )
     db.session.add(event)
     return event
 
 
 def recent_events(*, limit: int = 100, offset: int = 0, action: str | None = None,
-                  about_people: list[int] | None = None) -> list[AuditEvent]:
-    """Return the newest audit events first: those of this action, and that these people did or that concern
-    them (None: everybody). An action by equality, which the index on (action, created_at) serves in order."""
+                  about_people: Select | list[int] | None = None) -> list[AuditEvent]:
+    """Return the newest audit events first: those of this action, and that these people (ids, or a select of
+    them) did or that concern them (None: everybody). An action by equality, which the index on
+    (action, created_at) serves in order."""
     stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if action:
         stmt = stmt.where(AuditEvent.action == action)

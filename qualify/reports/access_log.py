@@ -33,7 +33,7 @@ def record_access(action: str, *, actor, scope: Scope, filters: Filters, **detai
 
 def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> list[AuditEvent]:
     """Return report views and exports concerning the organisation (its own or network-wide), newest first."""
-    about = AuditEvent.details["organisation_id"].as_integer()
+    about = AuditEvent.organisation_id
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.action.in_(ACCESS_ACTIONS), or_(about == organisation_id, about.is_(None)))

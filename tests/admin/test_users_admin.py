@@ -160,6 +160,15 @@ def test_the_audit_log_is_filtered_by_action_and_by_person(client, admin, make_u
     assert client.get("/verwaltung/protokoll?aktion=unbekannt").status_code == 200
 
 
+def test_the_person_filter_finds_the_events_of_everyone_it_matches(client, admin, make_user):
+    # More people of that name than one page of search results: the filter used to look at the first 20 only.
+    namesakes = [make_user(name=f"Müller {number:02}") for number in range(25)]
+    for person in namesakes:
+        client.post(f"/verwaltung/personen/{person.id}/deaktivieren", data={})
+    about_them = client.get("/verwaltung/protokoll?person=Müller").text
+    assert all(person.display_name in about_them for person in namesakes)
+
+
 def test_absurd_page_numbers_and_ids_show_a_page_not_an_error(client, admin):
     assert client.get("/verwaltung/?organisation=99999999999999999999&rolle=x&status=y").status_code == 200
     page = client.get("/verwaltung/?seite=99999999999999999999")
