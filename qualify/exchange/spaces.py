@@ -83,16 +83,24 @@ def create_space(
     return space
 
 
-def is_moderator(user, space: ExchangeSpace) -> bool:
-    """Admins, and people with the moderator role assigned to this very space."""
+def is_moderator(user, space: ExchangeSpace, *, assigned: set[int] | None = None) -> bool:
+    """Admins, and people with the moderator role assigned to this very space (`assigned`: the ids of those
+    assigned, read once by whoever asks about many people)."""
     if not user.is_authenticated:
         return False
     if user.has_role(Role.ADMIN):
         return True
     if not user.has_role(Role.MODERATOR):
         return False
+    if assigned is not None:
+        return user.id in assigned
     stmt = select(func.count()).where(SpaceModerator.space_id == space.id, SpaceModerator.user_id == user.id)
     return bool(db.session.scalar(stmt))
+
+
+def assigned_moderators(space: ExchangeSpace) -> set[int]:
+    """The ids of the people assigned to moderate the space."""
+    return set(db.session.scalars(select(SpaceModerator.user_id).where(SpaceModerator.space_id == space.id)))
 
 
 def moderates_space_of_module(user, module: Module) -> bool:
@@ -109,11 +117,11 @@ def require_moderator(user, space: ExchangeSpace) -> None:
         raise NotModerator()
 
 
-def can_see(user, space: ExchangeSpace) -> bool:
+def can_see(user, space: ExchangeSpace, *, assigned: set[int] | None = None) -> bool:
     """A module's space is open to who may see the course; others network-wide or to one organisation."""
     if not user.is_authenticated:
         return False
-    if is_moderator(user, space):
+    if is_moderator(user, space, assigned=assigned):
         return True
     if space.module_id is not None:
         module = space.module

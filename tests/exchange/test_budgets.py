@@ -1,8 +1,10 @@
 """Exchange pages send the same number of statements whether a thread has 2 posts or 12, a queue 1 or 8."""
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from qualify.accounts.roles import Role
+from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
 from qualify.exchange import following, posting
 from qualify.extensions import db
@@ -62,3 +64,24 @@ def test_the_space_export_costs_the_same_with_1_and_6_threads(make_space, make_u
         db.session.commit()
         counts.append(statements(client, f"/austausch/raum/{space.id}/export.json", count_statements))
     assert counts[0] == counts[1]
+
+
+def test_a_reply_costs_the_same_with_1_and_12_followers_told_at_once(make_space, make_user, client_for,
+                                                                     count_statements):
+    space = make_space(moderation="post")
+    counts = []
+    for followers in (1, 12):
+        thread = posting.start_thread(space, make_user(), "Gefolgt", "Erster Beitrag", anonymous=False, now=utcnow())
+        for _ in range(followers):
+            following.follow(thread, make_user(), mode="immediate", now=utcnow())
+        writer = make_user()
+        db.session.commit()
+        client = client_for(writer)
+        with current_app.app_context(), count_statements() as counter:
+            response = client.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Meine Antwort"})
+        assert response.status_code == 302
+        # The mails themselves: one INSERT on PostgreSQL; SQLite gets them a row at a time (SQLAlchemy batches
+        # inserts there only where it need not read back generated keys).
+        counts.append(sum(not s.startswith("INSERT INTO outbox_messages") for s in counter.statements))
+    assert counts[0] == counts[1]
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) >= 13
