@@ -5,7 +5,7 @@ import unicodedata
 from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
-UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+from qualify.core.text import spelt_out
 
 
 def local_part_problem(email: str) -> str | None:
@@ -17,7 +17,7 @@ def local_part_problem(email: str) -> str | None:
     local, at, domain = email.rpartition("@")
     if not at or local.isascii():
         return None
-    guess = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", local).translate(UMLAUTS))
+    guess = unicodedata.normalize("NFKD", spelt_out(unicodedata.normalize("NFC", local)))
     guess = "".join(ch for ch in guess if not unicodedata.combining(ch))
     if guess.isascii():
         return _("Umlaute und andere Sonderzeichen vor dem @ kann nicht jeder Mailserver zustellen – bitte die "

@@ -12,6 +12,7 @@ from qualify.accounts.models import ERASED_DOMAIN, Organisation, Unit, User, Use
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import contains_text, take_turns
+from qualify.core.text import spelt_out
 from qualify.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -64,9 +65,7 @@ def create_organisation(slug: str, name: str, units: list[str] = ()) -> Organisa
 
 def slugify(text: str) -> str:
     """Make a URL-safe slug from a German name."""
-    text = text.lower()
-    for umlaut, replacement in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, replacement)
+    text = spelt_out(text.lower())
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60]
 
 

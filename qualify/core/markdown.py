@@ -13,6 +13,8 @@ from urllib.parse import unquote
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from qualify.core.text import spelt_out
+
 if TYPE_CHECKING:  # the parser loads on the first render: pages show stored HTML, only saving renders
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -51,7 +53,6 @@ _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _SAFE_DATA_IMAGE_RE = re.compile(r"^data:image/(png|gif|jpeg|webp)[;,]")
 # Browsers ignore ASCII control characters and whitespace inside a scheme ("java\tscript:").
 _IGNORED_IN_SCHEME_RE = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 _render_count = 0
 
@@ -151,7 +152,7 @@ def url_scheme(url: str) -> str | None:
 
 def slugify(title: str) -> str:
     """Turn a heading into an id: lowercase ASCII, umlauts spelt out (Übersicht → uebersicht)."""
-    text = title.lower().translate(_UMLAUTS)
+    text = spelt_out(title.lower())
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "abschnitt"
 

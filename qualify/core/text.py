@@ -1,4 +1,5 @@
-"""Plain text that other people read: names and titles kept on one line, without direction tricks."""
+"""Plain text that other people read: names and titles kept on one line, without direction tricks; German
+letters spelt out where only ASCII will do."""
 
 import unicodedata
 
@@ -19,3 +20,11 @@ def one_line(value: str | None) -> str | None:
         return value
     kept = (" " if unicodedata.category(c) in ("Cc", "Zl", "Zp", "Zs") else c for c in value if c not in _INVISIBLE)
     return " ".join("".join(kept).split())
+
+
+_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def spelt_out(text: str) -> str:
+    """Spell umlauts and ß out as a German would where only ASCII is allowed: "Größe" → "Groesse"."""
+    return text.translate(_GERMAN_LETTERS)

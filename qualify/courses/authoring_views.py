@@ -13,6 +13,7 @@ from werkzeug.utils import secure_filename
 
 from qualify.accounts.roles import Role
 from qualify.core.security import role_required
+from qualify.core.text import spelt_out
 from qualify.core.time import utcnow
 from qualify.courses import authoring, catalogue, structure_views
 from qualify.courses.authoring_forms import (
@@ -236,13 +237,6 @@ def add_module(slug: str):
     return _course_page(course, module_form=form)
 
 
-def _plain_letters(filename: str) -> str:
-    """Spell umlauts out before the file name is made safe, which would drop them: "Öl.png" → "Oel.png"."""
-    for letter, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
-        filename = filename.replace(letter, plain)
-    return filename
-
-
 @bp.post("/<slug>/medien")
 @role_required(*EDITORS)
 def upload_media(slug: str):
@@ -250,7 +244,7 @@ def upload_media(slug: str):
     course = _course(slug)
     form = MediaForm()
     if form.validate_on_submit():
-        name = secure_filename(_plain_letters(form.file.data.filename or "")).lower()
+        name = secure_filename(spelt_out(form.file.data.filename or "")).lower()
         try:
             path = authoring.upload_media(course, name, form.file.data.read(), actor=current_user)
         except authoring.AuthoringError as error:
@@ -289,7 +283,7 @@ def delete_media(slug: str):
 
 def _bank_name_of_file(filename: str) -> str:
     """Make a question bank's name of an uploaded file's name: "Mein Pool.GIFT" → "mein-pool.gift"."""
-    stem = secure_filename(_plain_letters(filename.rsplit(".", 1)[0])).lower()
+    stem = secure_filename(spelt_out(filename.rsplit(".", 1)[0])).lower()
     stem = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
     return f"{stem[:61].rstrip('-')}.gift" if stem else ""
 
