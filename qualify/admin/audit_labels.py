@@ -129,9 +129,9 @@ def _named(key: str, value):
     if key == "fields" and isinstance(value, list):
         return [str(FIELD_LABELS.get(item, item)) for item in value]
     if key in ("category", "key") and isinstance(value, str):
-        from qualify.privacy.catalogue import CATEGORIES  # the privacy feature names its categories
+        from qualify.privacy.catalogue import CATEGORY_BY_KEY  # the privacy feature names its categories
 
-        return next((str(entry.label) for entry in CATEGORIES if entry.key == value), value)
+        return str(CATEGORY_BY_KEY[value].label) if value in CATEGORY_BY_KEY else value
     return value
 
 

@@ -24,6 +24,7 @@ from qualify.accounts.organisations import MAX_NAME_LENGTH, MAX_SMALL_GROUP_THRE
 from qualify.accounts.roles import ROLE_LABELS
 from qualify.core.forms import CheckboxListField, email_address, strip
 from qualify.core.text import one_line
+from qualify.reports.suppression import MIN_THRESHOLD
 
 
 def role_choices() -> list[SelectChoice]:
@@ -110,7 +111,7 @@ class OrganisationForm(FlaskForm):
     small_group_threshold = IntegerField(
         _l("Mindestgruppengröße für Berichte"), default=DEFAULT_SMALL_GROUP_THRESHOLD,
         validators=[InputRequired(_l("Bitte geben Sie eine Zahl ein.")),
-                    NumberRange(min=3, max=MAX_SMALL_GROUP_THRESHOLD,
+                    NumberRange(min=MIN_THRESHOLD, max=MAX_SMALL_GROUP_THRESHOLD,
                                 message=_l("Die Mindestgruppengröße muss zwischen %(min)d und %(max)d liegen."))],
         description=_l("Mit dem Betriebsrat vereinbart: Berichte zeigen keine Gruppe mit weniger Personen. "
                        "Nie unter 3; jede Änderung wird protokolliert."),

@@ -121,9 +121,12 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {}
 SECRET_COLUMNS = {"password_hash", "token_hash", "secret", "key_hash"}
 
 
+CATEGORY_BY_KEY = {c.key: c for c in CATEGORIES}
+
+
 def category(key: str) -> Category:
-    """Return the category with this key."""
-    return next(c for c in CATEGORIES if c.key == key)
+    """Return the category with this key (KeyError for any other key)."""
+    return CATEGORY_BY_KEY[key]
 
 
 def holdings() -> list[Holding]:

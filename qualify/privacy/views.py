@@ -12,7 +12,7 @@ from qualify.core.security import role_required
 from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.privacy import readable, services
-from qualify.privacy.catalogue import CATEGORIES
+from qualify.privacy.catalogue import CATEGORIES, CATEGORY_BY_KEY
 from qualify.privacy.forms import EraseAccountForm, RetentionForm
 
 bp = Blueprint("privacy", __name__, url_prefix="/meine-daten")
@@ -82,14 +82,14 @@ def retention_annex():
 @role_required(Role.ADMIN)
 def set_retention(key: str):
     """Change a retention period (admins, as agreed with the works council)."""
-    if key not in {c.key for c in CATEGORIES}:
+    if key not in CATEGORY_BY_KEY:
         abort(404)
     form = RetentionForm()
     if form.validate_on_submit() and form.days.data:
         current = services.retention_days(key)
         if current is not None and form.days.data < current and request.form.get("confirmed") != "1":
             # Shorter means the next night deletes what the old period kept: say how much, ask once more.
-            entry = next(c for c in CATEGORIES if c.key == key)
+            entry = CATEGORY_BY_KEY[key]
             return render_template("privacy/retention_confirm.html", form=form, category=entry, current=current,
                                    expiring=services.count_expiring(key, form.days.data, utcnow()))
         try:
