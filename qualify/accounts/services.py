@@ -221,6 +221,11 @@ def search_users(query: str = "", *, organisation_id: int | None = None, role: R
     return list(page), total
 
 
+def count_active_members(unit_id: int) -> int:
+    """How many active accounts belong to the unit."""
+    return db.session.scalar(select(func.count(User.id)).where(User.unit_id == unit_id, User.active.is_(True)))
+
+
 def all_organisations() -> list[Organisation]:
     """Return every organisation with its units, ordered by name."""
     stmt = select(Organisation).options(selectinload(Organisation.units)).order_by(Organisation.name)

@@ -65,6 +65,7 @@ DETAIL_LABELS = {
     "roles": _l("Rollen"), "added": _l("hinzugefügt"), "removed": _l("entfernt"), "code": _l("Prüfcode"),
     "course_id": _l("Kurs (Nummer)"), "reopened": _l("wieder geöffnete Module (Nummern)"), "path": _l("Datei"),
     "bytes": _l("Bytes"), "unit_id": _l("Einheit (Nummer)"), "enrolled": _l("eingeschrieben"),
+    "members": _l("aktive Mitglieder"),
     "organisation_id": _l("Organisation (Nummer)"), "report": _l("Bericht"), "filters": _l("Filter"),
     "format": _l("Format"), "kept_posts": _l("Beiträge behalten"), "reason": _l("Grund"), "status": _l("Status"),
     "created": _l("neu"), "updated": _l("geändert"), "unchanged": _l("unverändert"), "days": _l("Tage"),

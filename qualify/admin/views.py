@@ -26,7 +26,7 @@ from qualify.core.security import role_required
 from qualify.core.time import utcnow
 from qualify.courses.models import Course
 from qualify.extensions import db
-from qualify.learning.services import count_unit_to_enrol, enrol_unit
+from qualify.learning.services import enrol_unit
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
@@ -293,14 +293,17 @@ def mandatory_course():
     if form.validate_on_submit():
         course = db.get_or_404(Course, form.course.data)
         unit = db.get_or_404(Unit, form.unit.data)
-        if form.confirmed.data != "1":  # enrolments are not taken back: first say how many it concerns
+        # Only ever the unit's size, never how many were enrolled already: that would tell the admin who takes
+        # which course (a unit of one makes it a person), which only the person and, in aggregate, the reports see.
+        members = services.count_active_members(unit.id)
+        if form.confirmed.data != "1":  # enrolments are not taken back: first say whom it concerns
             return render_template("admin/mandatory_course.html", form=form, course=course, unit=unit,
-                                   to_enrol=count_unit_to_enrol(unit.id, course))
-        count = enrol_unit(unit.id, course, now=utcnow(), by=current_user)
-        audit.record("enrolments.mandatory", actor=current_user, target=course, unit_id=unit.id, enrolled=count)
+                                   members=members)
+        enrol_unit(unit.id, course, now=utcnow(), by=current_user)
+        audit.record("enrolments.mandatory", actor=current_user, target=course, unit_id=unit.id, members=members)
         db.session.commit()
-        flash(ngettext("%(num)d Person aus %(unit)s in „%(course)s“ eingeschrieben.",
-                       "%(num)d Personen aus %(unit)s in „%(course)s“ eingeschrieben.", count,
+        flash(ngettext("Das %(num)d aktive Mitglied von %(unit)s ist in „%(course)s“ eingeschrieben.",
+                       "Alle %(num)d aktiven Mitglieder von %(unit)s sind in „%(course)s“ eingeschrieben.", members,
                        unit=unit.name, course=course.title), "success")
         return redirect(url_for("admin.mandatory_course", kurs=course.id, einheit=unit.id))
     return render_template("admin/mandatory_course.html", form=form)

@@ -323,14 +323,9 @@ def _not_yet_enrolled(unit_id: int, course: Course):
     return select(User).where(User.unit_id == unit_id, User.active.is_(True), User.id.not_in(enrolled))
 
 
-def count_unit_to_enrol(unit_id: int, course: Course) -> int:
-    """How many active members of the unit enrol_unit would enrol now."""
-    return db.session.scalar(select(func.count()).select_from(_not_yet_enrolled(unit_id, course).subquery()))
-
-
 def enrol_unit(unit_id: int, course: Course, *, now: datetime, by) -> int:
     """Enrol every active member of a unit who is not enrolled yet (a mandatory course), and tell each by mail;
-    return how many."""
+    return how many (for the caller's own use: see admin.views.mandatory_course)."""
     members = db.session.scalars(_not_yet_enrolled(unit_id, course)).all()
     db.session.add_all(Enrolment(user_id=person.id, course_id=course.id, enrolled_at=now, enrolled_by_id=by.id)
                        for person in members)

@@ -1,12 +1,13 @@
 """Creating, editing and deactivating accounts on the administration pages."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qualify.accounts.models import User, UserSession
 from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
+from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.learning.models import Enrolment
 from tests.conftest import PASSWORD
@@ -190,11 +191,11 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     make_user(Role.LEARNER, organisation=organisation, unit=office)
     course = demo_courses["hochvolt-sicherheit"]
     asked = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id}).text
-    assert f"3 Personen aus {line.name} werden in „{course.title}“ eingeschrieben" in asked  # asked once more
+    assert f"Alle 3 aktiven Mitglieder von {line.name} werden in „{course.title}“ eingeschrieben" in asked
     assert db.session.scalar(select(Enrolment).where(Enrolment.course_id == course.id)) is None
     page = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id, "confirmed": "1"},
                        follow_redirects=True)
-    assert f"3 Personen aus {line.name} in „{course.title}“ eingeschrieben." in page.text
+    assert f"Alle 3 aktiven Mitglieder von {line.name} sind in „{course.title}“ eingeschrieben." in page.text
     assert f'<option selected value="{line.id}">' in page.text  # the choice stays for the next click
     enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id)))
     assert enrolled == {user.id for user in on_the_line}
@@ -203,7 +204,28 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     assert f"/kurse/{course.slug}" in told[0].body_text
     again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id, "confirmed": "1"},
                         follow_redirects=True)
-    assert f"0 Personen aus {line.name}" in again.text
+    assert f"Alle 3 aktiven Mitglieder von {line.name}" in again.text
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 3  # nobody told twice
+
+
+def test_assigning_a_mandatory_course_never_says_how_many_were_enrolled_already(client, admin, make_user,
+                                                                                 make_organisation, demo_courses):
+    # Otherwise a unit of one (or members moved in and out) would tell the admin who takes which course.
+    organisation = make_organisation()
+    line = organisation.units[0]
+    enrolled_already = make_user(Role.LEARNER, organisation=organisation, unit=line)
+    make_user(Role.LEARNER, organisation=organisation, unit=line)
+    course = demo_courses["hochvolt-sicherheit"]
+    db.session.add(Enrolment(user_id=enrolled_already.id, course_id=course.id, enrolled_at=utcnow()))
+    db.session.commit()
+
+    asked = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id}).text
+    done = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id, "confirmed": "1"},
+                       follow_redirects=True)
+    log = client.get("/verwaltung/protokoll").text
+
+    assert "Alle 2 aktiven Mitglieder" in asked and "Alle 2 aktiven Mitglieder" in done.text
+    assert "1 Person" not in asked + done.text + log
 
 
 def test_an_admin_looking_at_a_person_is_logged_for_the_works_council(client, admin, make_user, make_organisation,
