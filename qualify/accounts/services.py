@@ -221,6 +221,15 @@ def search_users(query: str = "", *, organisation_id: int | None = None, role: R
     return list(page), total
 
 
+def names_of(user_ids: set[int]) -> dict[int, str]:
+    """The names of these people by id, leaving out the stand-ins of erased accounts (the audit log names
+    those by what it kept: see audit.who_did)."""
+    if not user_ids:
+        return {}
+    stmt = select(User.id, User.display_name).where(User.id.in_(user_ids), ~User.email.endswith(ERASED_DOMAIN))
+    return dict(db.session.execute(stmt).all())
+
+
 def count_active_members(unit_id: int) -> int:
     """How many active accounts belong to the unit."""
     return db.session.scalar(select(func.count(User.id)).where(User.unit_id == unit_id, User.active.is_(True)))

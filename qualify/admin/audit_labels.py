@@ -107,7 +107,8 @@ def details_text(details: dict | None) -> str:
     """Write the details on one line, in words: named keys, yes/no, lists as lists (not as Python writes them),
     roles, fields and data categories by their names."""
     return "; ".join(f"{DETAIL_LABELS.get(key, key)}: {_value(_named(key, value))}"
-                     for key, value in (details or {}).items() if key != "by")  # "by" stands under "Wer"
+                     for key, value in (details or {}).items()
+                     if key not in ("by", "by_address"))  # whoever did it stands under "Wer"
 
 
 # The report filters as their links name them (German query parameters), in the reader's words.

@@ -270,11 +270,11 @@ def audit_log():
     events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action=action or None,
                                  about_people=about)
     people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}
-    names = dict(db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(people))).all())
+    names = services.names_of(people)
     return render_template("admin/audit_log.html", events=events, names=names, page=page, action=action,
                            person=person, actions=audit_labels.action_choices(),
                            action_label=audit_labels.action_label, target_label=audit_labels.target_label,
-                           details_text=audit_labels.details_text)
+                           details_text=audit_labels.details_text, who_did=audit.who_did)
 
 
 @bp.route("/pflichtkurse", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, Index, Select, String, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,8 +36,9 @@ class AuditEvent(db.Model):
 
 
 # What the works council reads in its access log: looks at reports and at people's data, counts, and changes of
-# what reports and the log keep. Whoever did it stays named there even once their own account is erased – an
-# admin could otherwise look at someone's data and wipe the trace with a throw-away account.
+# what reports and the log keep. Whoever did it stays named there, with the address the administration gave them
+# (a name they can change themselves), even once their own account is erased – an admin could otherwise look at
+# someone's data and wipe the trace with a throw-away account.
 ACCOUNTABLE = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal",
                "privacy.retention", "organisation.threshold")
 
@@ -44,7 +46,7 @@ ACCOUNTABLE = ("reports.view", "reports.export", "reports.refresh", "personal_da
 def record(action: str, *, actor=None, target=None, **details: Any) -> AuditEvent:
     """Add an audit event to the session; the caller commits it with the change it describes."""
     if action in ACCOUNTABLE and actor is not None:
-        details = {"by": actor.display_name, **details}
+        details = {"by": actor.display_name, "by_address": actor.email, **details}
     event = AuditEvent(
         action=action,
         actor_id=getattr(actor, "id", None),
@@ -69,3 +71,17 @@ def recent_events(*, limit: int = 100, offset: int = 0, action: str | None = Non
         stmt = stmt.where(or_(AuditEvent.actor_id.in_(about_people),
                               and_(AuditEvent.target_type == "User", AuditEvent.target_id.in_(about_people))))
     return list(db.session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def who_did(event: AuditEvent, names: dict[int, str]) -> str:
+    """Name whoever did it as they are called now (`names`: by id, without erased accounts); the name they went
+    by then too, if it differs (anyone can change their own name), and their address once their account is
+    erased."""
+    then = event.details.get("by")
+    if event.actor_id in names:
+        now = names[event.actor_id]
+        return now if not then or then == now else _("%(now)s (damals „%(then)s“)", now=now, then=then)
+    if then:
+        address = event.details.get("by_address")
+        return f"{then} <{address}>" if address else then
+    return _("ehemaliges Mitglied") if event.actor_id else _("System")

@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from qualify.accounts.models import Organisation, Unit, User
+from qualify.accounts.models import Organisation, Unit
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.courses.models import Course
@@ -42,13 +42,6 @@ def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> 
         .offset(offset)
     )
     return list(db.session.scalars(stmt))
-
-
-def actor_names(user_ids: set[int]) -> dict[int, str]:
-    """Name the people who appear in the access log (works council members, coordinators, admins)."""
-    if not user_ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
 
 
 def describe_filters(events: list[AuditEvent]) -> dict[int, str]:

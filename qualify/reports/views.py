@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from qualify.accounts.roles import Role
+from qualify.accounts.services import names_of
 from qualify.core import audit
 from qualify.core.database import without_transaction
 from qualify.core.routing import page_number
@@ -18,7 +19,7 @@ from qualify.courses.views import KIND_LABELS
 from qualify.extensions import db
 from qualify.privacy.catalogue import CATEGORIES
 from qualify.reports import charts, export, feedback, services
-from qualify.reports.access_log import access_events, actor_names, describe_filters, record_access
+from qualify.reports.access_log import access_events, describe_filters, record_access
 from qualify.reports.rollup import refresh_rollups
 from qualify.reports.scope import OutOfScope, parse_filters, scope_for, units_of
 
@@ -163,9 +164,9 @@ def access_log():
     events = access_events(
         current_user.organisation_id, limit=LOG_PAGE_SIZE, offset=(page - 1) * LOG_PAGE_SIZE
     )
-    actors = actor_names({e.actor_id for e in events if e.actor_id})
-    return render_template("reports/access_log.html", events=events, actors=actors, page=page,
-                           page_size=LOG_PAGE_SIZE, filters=describe_filters(events),
+    actors = names_of({e.actor_id for e in events if e.actor_id})
+    return render_template("reports/access_log.html", events=events, actors=actors, who_did=audit.who_did,
+                           page=page, page_size=LOG_PAGE_SIZE, filters=describe_filters(events),
                            retention_labels={entry.key: entry.label for entry in CATEGORIES})
 
 

@@ -154,3 +154,24 @@ def test_an_erased_accounts_stand_in_is_nobody_the_administration_can_handle(cli
     assert client.post(f"/verwaltung/personen/{stand_in.id}/einladung", data={}).status_code == 404
     db.session.refresh(stand_in)
     assert not stand_in.active
+
+
+def test_a_name_changed_before_a_look_does_not_hide_who_looked(client, admin, make_user, make_organisation,
+                                                                new_client, login):
+    firm = make_organisation()
+    person = make_user(organisation=firm)
+    snoop = make_user(Role.ADMIN, name="Sam Snoop", email="sam.snoop@example.org")
+    theirs = new_client()
+    login(snoop, via=theirs)
+    theirs.post("/profil", data={"display_name": "Bernd Betriebsrat", "language": "de"})
+    theirs.get(f"/verwaltung/personen/{person.id}")
+    theirs.post("/profil", data={"display_name": "Sam Snoop", "language": "de"})
+    works_council = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=firm), via=works_council)
+    assert "Sam Snoop (damals „Bernd Betriebsrat“)" in works_council.get("/berichte/protokoll").text
+
+    client.post(f"/verwaltung/personen/{snoop.id}/loeschen", data={"posts": "keep", "reason": "Austritt",
+                                                                   "confirm": "y"})
+
+    log = works_council.get("/berichte/protokoll").text
+    assert "Bernd Betriebsrat &lt;sam.snoop@example.org&gt;" in log  # the address the administration gave
