@@ -172,7 +172,8 @@ def _protected_table(scope: Scope, filters: Filters, months: tuple, metrics: tup
     references += [cubes.get((filters.course_id, None), {})] if filters.kind else []
     references += [cubes.get((None, None), {})] if filters.course_id and filters.kind else []
     hidden = protect(
-        values, scope.k, group_sizes=group_sizes, references=references, additive_axes=(0,), other_axes=(1,)
+        values, scope.k, group_sizes=group_sizes, references=references, additive_axes=(0,), other_axes=(1,),
+        twin_axes=(2,),  # the metrics: with a kind chosen, "active" can be exactly another metric's people
     )
     _PROTECTED[key] = (groups, values, hidden, group_sizes)
     while len(_PROTECTED) > PROTECTED_TABLES_KEPT:

@@ -9,8 +9,10 @@ A table is a dict from a key (a tuple such as (group, month, metric)) to a count
 2. complementary: in every line of the table (all cells sharing every coordinate but one) a suppressed cell
    never stands alone: the next-smallest published cell is suppressed too. Along additive axes (groups, which
    partition people, so a total is their sum) suppression goes on until the suppressed cells together count
-   at least K people, so that "total minus published cells" never describes fewer than K. Repeated until
-   nothing changes.
+   at least K people, so that "total minus published cells" never describes fewer than K. Along twin axes
+   (the metrics of one group and month, some of which can count the very same people) a suppressed cell's
+   value is never published in another cell of its line: were they equal by definition, it could be read off.
+   Repeated until nothing changes.
 
 Totals are computed from published cells only (`published_total`).
 """
@@ -59,15 +61,23 @@ def complementary_suppression(
     *,
     additive_axes: Sequence[int] = (0,),
     other_axes: Sequence[int] = (),
+    twin_axes: Sequence[int] = (),
 ) -> set[Key]:
     """Suppress more cells until no suppressed cell can be recovered from its line; return them all."""
     suppressed = set(suppressed)
     all_lines = [(line, True) for axis in additive_axes for line in lines(values, axis)] + [
         (line, False) for axis in other_axes for line in lines(values, axis)
     ]
+    twin_lines = [line for axis in twin_axes for line in lines(values, axis)]
     changed = True
     while changed:
         changed = False
+        for line in twin_lines:
+            withheld = {values[key] for key in line if key in suppressed}
+            twins = [key for key in line if key not in suppressed and values[key] in withheld]
+            if twins:
+                suppressed.update(twins)
+                changed = True
         for line, additive in all_lines:
             hidden = [key for key in line if key in suppressed]
             if not hidden:
@@ -90,10 +100,12 @@ def protect(
     references: Sequence[Mapping[Key, int]] = (),
     additive_axes: Sequence[int] = (0,),
     other_axes: Sequence[int] = (),
+    twin_axes: Sequence[int] = (),
 ) -> set[Key]:
     """Return every cell to show as "< k": primary, then complementary suppression until stable."""
     primary = primary_suppression(values, k, group_sizes=group_sizes, references=references)
-    return complementary_suppression(values, primary, k, additive_axes=additive_axes, other_axes=other_axes)
+    return complementary_suppression(values, primary, k, additive_axes=additive_axes, other_axes=other_axes,
+                                     twin_axes=twin_axes)
 
 
 def published_total(values: Iterable[int | None], k: int) -> int | None:

@@ -149,3 +149,25 @@ def test_one_course_and_one_kind_together_never_isolate_a_person_against_everyth
     assert active() == 20
     assert active(f"&kurs={hochvolt.id}") is None and active("&art=self-study") is None
     assert active(f"&kurs={hochvolt.id}&art=self-study") is None
+
+
+def test_a_withheld_figure_cannot_be_read_off_another_figure_that_counts_the_same_people(
+    client, login, make_user, record, refresh
+):
+    # With the kind "self-study", the active are exactly those who completed a self-study module: where one is
+    # withheld (all kinds' 8 active minus self-study's 5 would single out 3 people), the other must be too.
+    firma = create_organisation("firma", "Firma", ["Montage", "Logistik"])
+    course, other = record.course(kinds=("self-study", "workshop")), record.course("Antrieb")
+    for unit in firma.units:
+        people = record.people(firma, unit, 12)
+        record.complete_module(people[:5], course, FEB, position=1)
+        record.enrol(people[5:8], other, FEB)  # active in February, but in no self-study
+    refresh(now=MAR)
+    login(make_user(Role.WORKS_COUNCIL, organisation=firma))
+
+    active = trend(client, "von=2025-02&bis=2025-02&kennzahl=active&art=self-study")
+    completed = trend(client, "von=2025-02&bis=2025-02&kennzahl=modules_completed&art=self-study")
+
+    for unit in ("Montage", "Logistik"):
+        assert count_of(row_of(active, unit)[2]) is None  # 3 people from "all kinds", shown
+        assert count_of(row_of(completed, unit)[2]) is None

@@ -2,7 +2,7 @@
 
 import random
 
-from qualify.reports.suppression import lines, protect, published_total, threshold
+from qualify.reports.suppression import complementary_suppression, lines, protect, published_total, threshold
 
 K = 5
 
@@ -89,3 +89,12 @@ def test_no_random_table_lets_total_minus_published_cells_reveal_fewer_than_k_pe
         for line in lines(values, 1):
             withheld = [key for key in line if key in hidden]
             assert len(withheld) != 1 or len(line) == 1
+
+
+def test_a_withheld_value_is_never_published_under_another_metric_of_the_same_group_and_month():
+    # "active" and "modules completed" can be the very same people (the kind "self-study"): equal by definition.
+    values = {("a", "feb", "active"): 5, ("a", "feb", "completed"): 5, ("a", "feb", "enrolled"): 9,
+              ("b", "feb", "active"): 12, ("b", "feb", "completed"): 12, ("b", "feb", "enrolled"): 12}
+    hidden = complementary_suppression(values, {("a", "feb", "active")}, K, additive_axes=(), twin_axes=(2,))
+    assert ("a", "feb", "completed") in hidden and ("a", "feb", "enrolled") not in hidden
+    assert not any(key[0] == "b" for key in hidden)
