@@ -163,8 +163,13 @@ def feedback_summary(modules: Iterable[Module], k: int) -> list[tuple[Module, Su
 
 
 def network_summary(k: int) -> list[tuple[tuple[str, str], Summary]]:
-    """Return the summary per module kind and format over the whole network."""
-    grouped = _answers_by(lambda a: (a.module_kind, a.format), select(FormatFeedback))
+    """Return the summary per module kind and format over the whole network, of the modules whose own answers
+    are shown (K or more): a withheld module's answers would otherwise be the network's figures minus those of
+    the modules beside it, which their trainers see."""
+    shown = (select(FormatFeedback.module_id).group_by(FormatFeedback.module_id)
+             .having(func.count(FormatFeedback.id) >= k))
+    grouped = _answers_by(lambda a: (a.module_kind, a.format),
+                          select(FormatFeedback).where(FormatFeedback.module_id.in_(shown)))
     return [(key, summarise(" · ".join(key), grouped[key], k)) for key in sorted(grouped)]
 
 

@@ -229,3 +229,19 @@ def test_comments_are_shown_as_text_not_as_markup(client, login, make_user, reco
 
     assert "<script>alert" not in page.text and "<b>fett" not in page.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
+
+
+def test_the_network_figures_leave_out_modules_whose_answers_are_withheld(client, login, make_user, record,
+                                                                         make_organisation):
+    # Otherwise "network minus the module its trainer sees" gives away the answers withheld for another module.
+    organisation = make_organisation()
+    organisation.small_group_threshold = 3
+    course = record.course("Hochvolt", kinds=("self-study", "self-study"))
+    answer(record, organisation, course, 3, position=1, usefulness=4, comment="Gut erklärt")
+    answer(record, organisation, course, 1, position=2, usefulness=1, comment="Mein Meister hat mich gezwungen")
+    login(make_user(Role.COORDINATOR))
+
+    page = client.get("/berichte/rueckmeldungen").text
+
+    assert row_of(report_tables(page)["tabelle-netzwerk"], "Selbstlernen · Selbstlernen")[1:3] == ["3", "4,0"]
+    assert "Mein Meister" not in page
