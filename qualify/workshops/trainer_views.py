@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.routing import BOTH, GET, POST, id_argument
 from qualify.core.time import to_local, utcnow
@@ -150,7 +151,8 @@ def export_csv(session_id: int):
     bookings = queries.participants(session)
     # Written before the export is logged and committed: the commit expires the bookings and their people, and
     # the file then read each of them again (three statements per line).
-    body = export.participants_csv(bookings, _positions(bookings))
+    body = export.participants_csv(bookings, _positions(bookings),
+                                   personnel_numbers=current_user.has_role(Role.ADMIN))
     day = to_local(session.starts_at).date().isoformat()
     filename = f"teilnehmende-{session.module.slug}-{day}.csv"  # module and day: a download folder tells them apart
     # Names and addresses leave the platform in this file: who took them, and when, is logged.

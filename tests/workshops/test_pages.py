@@ -199,7 +199,8 @@ def test_csv_export_says_status_and_attendance_in_words(client, login, make_user
     client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": seated.id, "value": "excused"})
     rows = list(csv.reader(io.StringIO(client.get(f"/termine/{session.id}/teilnehmende.csv").data
                                        .decode("utf-8-sig")), delimiter=";"))
-    assert [(row[3], row[4], row[5]) for row in rows[1:]] == [("Platz bestätigt", "", "entschuldigt"),
+    assert rows[0][:3] == ["Name", "E-Mail", "Status"]  # no personnel numbers: account data, not the trainer's
+    assert [(row[2], row[3], row[4]) for row in rows[1:]] == [("Platz bestätigt", "", "entschuldigt"),
                                                               ("Warteliste", "1", "")]
 
 
@@ -540,3 +541,16 @@ def test_planning_warns_of_a_past_booking_deadline_fewer_seats_than_given_and_a_
     edit = {**form, "start_time": "10:00", "end_time": "13:00", "capacity": "1", "booking_hours_before": "0"}
     page = client.post(f"/termine/{booked.id}/bearbeiten", data=edit, follow_redirects=True).text
     assert "2 Plätze sind vergeben, der Termin hat jetzt 1. Niemand verliert seinen Platz" in page
+
+
+def test_only_the_administration_gets_personnel_numbers_in_the_participant_list(client, login, make_user,
+                                                                                make_session, trainer, new_client):
+    person = make_user(name="Anna Arndt")
+    person.personnel_number = "4711"
+    session = make_session(capacity=2, booked=[person])
+    login(trainer)
+    assert "4711" not in client.get(f"/termine/{session.id}/teilnehmende.csv").data.decode("utf-8-sig")
+    admin = new_client()
+    login(make_user(Role.ADMIN), via=admin)
+    listed = admin.get(f"/termine/{session.id}/teilnehmende.csv").data.decode("utf-8-sig")
+    assert "Personalnummer" in listed and "4711" in listed
