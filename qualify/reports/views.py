@@ -227,13 +227,17 @@ def feedback_overview():
     k = feedback.network_k()
     network = current_user.has_role(Role.COORDINATOR)
     completed_in, completions = feedback.completions_by_kind(k) if network else (None, None)
-    return render_template(
+    page = render_template(
         "reports/feedback.html", k=k, kinds=KIND_LABELS, formats=feedback.FORMAT_LABELS,
         mean_text=lambda value: format_decimal(value, format="0.0"),
         share_text=lambda value: format_percent(round(value, 2)),
         modules=feedback.feedback_summary(modules, k),
         network=feedback.network_summary(k) if network else None,
         completions=completions, completed_in=services.month_label(completed_in, "MMMM yyyy") if completed_in else None)
+    if network:  # the network's completions per kind are participation figures: the works councils read who looked
+        audit.record("reports.view", actor=current_user, report="feedback", organisation_id=None)
+        db.session.commit()
+    return page
 
 
 @bp.app_context_processor

@@ -245,3 +245,16 @@ def test_the_network_figures_leave_out_modules_whose_answers_are_withheld(client
 
     assert row_of(report_tables(page)["tabelle-netzwerk"], "Selbstlernen · Selbstlernen")[1:3] == ["3", "4,0"]
     assert "Mein Meister" not in page
+
+
+def test_the_coordinations_look_at_the_network_figures_is_in_every_works_councils_log(
+        client, login, make_user, setting, new_client):
+    organisation, _course = setting
+    login(make_user(Role.COORDINATOR, name="Kim Koordination"))
+    assert client.get("/berichte/rueckmeldungen").status_code == 200
+    works_council = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=organisation), via=works_council)
+
+    log = works_council.get("/berichte/protokoll").text
+
+    assert "Kim Koordination" in log and "Rückmeldungen und Abschlüsse je Modulart angesehen" in log
