@@ -8,6 +8,7 @@ from urllib.parse import unquote
 import pytest
 
 from qualify.core.markdown import MAX_LENGTH
+from qualify.courses.authoring_media import media_problem
 from qualify.courses.commands import courses_cli
 from qualify.courses.loader import load_tree
 from tests.courses.trees import MODULE_MD, lines, only_problem, page, problems, write_course, write_tree
@@ -282,7 +283,7 @@ BAD_NAME = "Dateinamen: a–z, 0–9, - und _, Endung .png, .jpg, .gif, .webp, .
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("bild.svg", SVG.replace(b"<rect", b"<script>alert(1)</script><rect"),
-     "SVG-Dateien dürfen keine Skripte, Ereignis-Attribute oder eingebetteten HTML-Inhalt haben."),
+     "Die SVG-Datei enthält ein nicht erlaubtes Element: script."),
     ("page.html", b"<html><body>Hallo</body></html>", BAD_NAME),
     ("fake.png", b"Das ist Text.\n",
      "Der Inhalt der Datei passt nicht zur Endung .png. Speichern Sie die Datei im richtigen Format."),
@@ -300,8 +301,189 @@ def test_validate_names_a_refused_media_file_and_imports_nothing(runner, tmp_pat
                             "medien/plan.pdf": b"%PDF-1.4\n"})
     result = validate(runner, tmp_path)
     assert result.exit_code == 1
-    assert "kurs/medien/bild.svg:1: SVG-Dateien dürfen keine Skripte" in result.output
+    assert "kurs/medien/bild.svg:1: Die SVG-Datei enthält ein nicht erlaubtes Attribut: onclick." in result.output
     assert "plan.pdf" not in result.output
+
+
+# --- SVG: parsed and held against an allow-list, so no spelling of a script gets through ----------------
+
+def svg(body: str, *, head: str = "") -> bytes:
+    return (head + '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            'viewBox="0 0 10 10">' + body + "</svg>").encode()
+
+
+def svg_problem(content: bytes) -> str | None:
+    return media_problem("bild.svg", content)
+
+
+def refused_element(name: str) -> str:
+    return f"Die SVG-Datei enthält ein nicht erlaubtes Element: {name}."
+
+
+def refused_link(attribute: str, value: str) -> str:
+    return (f"Die SVG-Datei enthält einen nicht erlaubten Verweis: {attribute}=„{value}“. Erlaubt sind nur "
+            "Verweise innerhalb der Datei (#…) und eingebettete Bilder (data:image/…).")
+
+
+def refused_css(found: str) -> str:
+    return f"Die SVG-Datei enthält nicht erlaubtes CSS: {found}."
+
+
+INKSCAPE_SVG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!-- Created with Inkscape (http://www.inkscape.org/) -->
+<svg width="210mm" height="297mm" viewBox="0 0 210 297" version="1.1" id="svg5"
+   inkscape:version="1.2.2 (b0a8486541, 2022-12-01)" sodipodi:docname="plan.svg"
+   xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"
+   xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+   xmlns:xlink="http://www.w3.org/1999/xlink" xmlns="http://www.w3.org/2000/svg"
+   xmlns:svg="http://www.w3.org/2000/svg" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+   xmlns:cc="http://creativecommons.org/ns#" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <sodipodi:namedview id="namedview7" pagecolor="#ffffff" bordercolor="#666666" inkscape:zoom="0.7"
+     inkscape:current-layer="layer1"><inkscape:page x="0" y="0" width="210" height="297" id="page1"/>
+  </sodipodi:namedview>
+  <defs id="defs2">
+    <linearGradient inkscape:collect="always" id="grad1">
+      <stop style="stop-color:#f28c00;stop-opacity:1" offset="0" id="stop1"/>
+      <stop style="stop-color:#f28c00;stop-opacity:0" offset="1" id="stop2"/>
+    </linearGradient>
+    <linearGradient inkscape:collect="always" xlink:href="#grad1" id="grad2" x1="10" y1="10" x2="90" y2="90"
+       gradientUnits="userSpaceOnUse"/>
+    <filter id="shadow"><feGaussianBlur stdDeviation="2"/><feOffset dx="1" dy="1" result="o"/>
+      <feMerge><feMergeNode in="o"/><feMergeNode in="SourceGraphic"/></feMerge></filter>
+  </defs>
+  <metadata id="metadata5">
+    <rdf:RDF><cc:Work rdf:about=""><dc:format>image/svg+xml</dc:format>
+      <dc:type rdf:resource="http://purl.org/dc/dcmitype/StillImage"/><dc:title>Plan</dc:title></cc:Work></rdf:RDF>
+  </metadata>
+  <g inkscape:label="Ebene 1" inkscape:groupmode="layer" id="layer1">
+    <rect style="fill:url(#grad2);stroke:#000000;stroke-width:0.5;filter:url( '#shadow' )" id="rect1"
+       width="80" height="40" x="10" y="10" sodipodi:nodetypes="cccc"/>
+    <path id="a" d="M 10,60 H 90" style="fill:none;stroke:#333333"/>
+    <use href="#a" y="10"/><use xlink:href="#a" y="20"/>
+    <text xml:space="preserve" x="10" y="100"><tspan sodipodi:role="line" x="10" y="100">Grüße</tspan></text>
+    <image width="4" height="4" x="0" y="0" xlink:href="data:image/png;base64,
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==
+"/>
+  </g>
+</svg>
+""".encode()
+
+
+@pytest.mark.parametrize("content", [
+    INKSCAPE_SVG,
+    svg('<style>.box { fill: url("#g"); stroke: #333; } .t { font-family: Arial, sans-serif; }</style>'
+        '<defs><radialGradient id="g"><stop offset="0" stop-color="red"/></radialGradient>'
+        '<clipPath id="c"><circle r="5"/></clipPath><marker id="m"><path d="M0,0 L1,1"/></marker></defs>'
+        '<a href="#teil"><rect class="box" clip-path="url(#c)" marker-end="url(#m)"/></a>'
+        '<symbol id="s"><ellipse rx="1" ry="2"/></symbol><use href="#s"/>'),
+    svg("<title>Plan</title><desc>Zeichnung mit „javascript:“ im Text und onload als Wort</desc>"),
+    "\ufeff<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'><![CDATA[<script>]]></svg>".encode(),
+], ids=["inkscape", "style-gradients-links", "words-in-text", "bom-cdata"])
+def test_an_ordinary_drawing_is_accepted(content):
+    assert svg_problem(content) is None
+
+
+@pytest.mark.parametrize("path", sorted(DEMO_COURSES.glob("*/medien/*.svg")), ids=lambda path: path.name)
+def test_the_drawings_of_the_demo_courses_are_accepted(path):
+    assert svg_problem(path.read_bytes()) is None
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (svg('<a xlink:href="javascript&#58;alert(document.domain)"><rect width="9" height="9"/></a>'),
+     refused_link("xlink:href", "javascript:alert(document.domain)")),
+    (svg('<a href="#x"><set attributeName="href" to="javascript&#x3a;alert(1)"/></a>'), refused_element("set")),
+    (svg('<a><animate attributeName="href" values="javascript:alert(1)" begin="0s"/><rect/></a>'),
+     refused_element("animate")),
+    (svg('<animateTransform attributeName="transform" type="rotate"/>'), refused_element("animateTransform")),
+    (svg('<animateMotion path="M0,0"/>'), refused_element("animateMotion")),
+    (svg('<discard begin="0s"/>'), refused_element("discard")),
+    (svg('<handler xmlns:ev="http://www.w3.org/2001/xml-events" ev:event="load">alert(1)</handler>'),
+     refused_element("handler")),
+    (svg('<ev:handler xmlns:ev="http://www.w3.org/2001/xml-events">alert(1)</ev:handler>'),
+     refused_element("ev:handler")),
+    (svg('<ev:listener xmlns:ev="http://www.w3.org/2001/xml-events" event="click" handler="#h"/>'),
+     refused_element("ev:listener")),
+    (svg("<script>alert(1)</script>"), refused_element("script")),
+    (svg('<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>'), refused_element("h:script")),
+    (svg('<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">Hallo</div></foreignObject>'),
+     refused_element("foreignObject")),
+    (svg('<g xmlns="http://www.w3.org/1999/xhtml"><iframe src="https://example.org"/></g>'), refused_element('g xmlns="http://www.w3.org/1999/xhtml"')),
+    (svg('<embed src="x"/>'), refused_element("embed")),
+    (svg('<object data="x"/>'), refused_element("object")),
+    (svg('<inkscape:script xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"/>'),
+     refused_element("inkscape:script")),
+    (svg('<a href="jav&#x09;ascript:alert(1)"><rect/></a>'), refused_link("href", "jav ascript:alert(1)")),
+    (svg('<a href=" &#x6A;avascript:alert(1)"><rect/></a>'), refused_link("href", "javascript:alert(1)")),
+    (svg('<a href="https://example.org"><rect/></a>'), refused_link("href", "https://example.org")),
+    (svg('<use href="andere.svg#a"/>'), refused_link("href", "andere.svg#a")),
+    (svg('<image href="data:image/svg+xml;base64,PHN2Zz4="/>'),
+     refused_link("href", "data:image/svg+xml;base64,PHN2Zz4=")),
+    (svg('<use href="data:image/png;base64,iVBO"/>'), refused_link("href", "data:image/png;base64,iVBO")),
+    (svg('<rect fill="url(https://example.org/x.svg#a)"/>'),
+     refused_link("fill", "url(https://example.org/x.svg#a)")),
+    (svg('<rect style="fill: u\\72l( javascript&#58;alert(1) )"/>'), refused_css("javascript:")),
+    (svg('<rect style="background: URL(\'https://example.org/x.png\')"/>'),
+     refused_css("url('https://example.org/x.png')")),
+    (svg('<rect style="width: expression(alert(1))"/>'), refused_css("expression(")),
+    (svg('<style>@\\69mport "https://example.org/a.css";</style>'), refused_css("@import")),
+    (svg("<style><![CDATA[ .a { fill: url(//example.org/p) } ]]></style>"), refused_css("url(//example.org/p)")),
+], ids=["xlink-href-entity", "set", "animate", "animate-transform", "animate-motion", "discard", "handler",
+        "ev-handler", "ev-listener", "script", "xhtml-script", "foreign-object", "xhtml-namespace", "embed",
+        "object", "editor-namespace-script", "tab-split-scheme", "entity-and-space", "external-link",
+        "other-file", "svg-in-image", "data-url-outside-image", "external-paint", "css-escaped-url",
+        "css-external-url", "css-expression", "css-import", "css-in-cdata"])
+def test_a_svg_that_could_run_or_load_something_is_refused_and_says_what(content, message):
+    assert svg_problem(content) == message
+
+
+@pytest.mark.parametrize(("attribute", "name"), [
+    ('onload="alert(1)"', "onload"),
+    ('\n  ONLOAD\t=\n"alert(1)"', "ONLOAD"),
+    ("onMouseOver = 'alert(1)'", "onMouseOver"),
+    ('x:onclick="alert(1)" xmlns:x="urn:x"', "x:onclick"),
+    ('ev:event="click" xmlns:ev="http://www.w3.org/2001/xml-events"', "ev:event"),
+    ('xml:base="javascript:alert(1)//"', "xml:base"),
+], ids=["onload", "odd-spacing-and-case", "mixed-case", "other-namespace", "xml-events", "xml-base"])
+def test_event_attributes_are_refused_however_written(attribute, name):
+    assert svg_problem(svg(f"<rect {attribute}/>")) == f"Die SVG-Datei enthält ein nicht erlaubtes Attribut: {name}."
+
+
+def test_the_plain_doctype_editors_write_is_accepted_but_not_one_that_declares_something():
+    head = '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    assert svg_problem(svg("<rect/>", head=head)) is None
+    for declaring in ('<!DOCTYPE svg [<!ATTLIST rect onload CDATA "alert(1)">]>', "<!DOCTYPE svg [<!-- -->]>"):
+        assert svg_problem(svg("<rect/>", head=declaring)) is not None  # (the content sniffing refuses these)
+    assert svg_problem(svg("<rect/>", head="<!DOCTYPE svg [ ]>")) == (
+        "Die SVG-Datei enthält eine nicht erlaubte Anweisung: <!DOCTYPE [ … ].")
+
+
+@pytest.mark.parametrize(("head", "found"), [
+    # Slips past the content sniffing: the first "<svg " stands in an entity's value.
+    ('<!DOCTYPE svg [<!ENTITY a "><svg ">' + "".join(f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};">' for i in range(1, 9))
+     + ']>', "<!ENTITY"),
+    ('<!-- <!ENTITY x "y"> -->', "<!ENTITY"),
+    ('<?xml-stylesheet type="text/xsl" href="https://example.org/x.xsl"?>', "<?xml-stylesheet"),
+], ids=["entities", "entity", "stylesheet"])
+def test_declarations_and_style_sheet_instructions_are_refused_unparsed(head, found):
+    assert svg_problem(svg("<rect/>", head=head)) == f"Die SVG-Datei enthält eine nicht erlaubte Anweisung: {found}."
+
+
+@pytest.mark.parametrize(("content", "line"), [
+    (svg("<rect>"), 1),
+    (b'<svg xmlns="http://www.w3.org/2000/svg">\n<text>A & B</text>\n</svg>', 2),
+    (b'<svg xmlns="http://www.w3.org/2000/svg">\n\n<x:rect/></svg>', 3),
+], ids=["unclosed", "bare-ampersand", "unbound-prefix"])
+def test_a_svg_that_is_not_xml_is_refused_with_its_line(content, line):
+    assert svg_problem(content) == (f"Die SVG-Datei ist kein gültiges XML (Fehler in Zeile {line}). Speichern Sie sie "
+                                    "erneut als SVG.")
+
+
+def test_an_encoding_the_file_claims_does_not_change_how_it_is_read():
+    # Checked as UTF-8 (the only encoding allowed); expat must not read the bytes as something else.
+    for claimed in ("ISO-8859-1", "UTF-16", "x-unbekannt"):
+        assert svg_problem(svg("<text>Grüße</text>", head=f'<?xml version="1.0" encoding="{claimed}"?>')) is None
+    latin = svg("<text>Grüße</text>", head='<?xml version="1.0" encoding="ISO-8859-1"?>').decode().encode("latin-1")
+    assert svg_problem(latin) == "SVG-Dateien müssen in UTF-8 gespeichert sein."
 
 
 # --- links ----------------------------------------------------------------------------------------
