@@ -29,6 +29,8 @@ def follow(thread: ExchangeThread, user, *, mode: str, now: datetime) -> ThreadF
     if row is None:
         row = ThreadFollow(thread_id=thread.id, user_id=user.id, created_at=now, digested_until=now)
         db.session.add(row)
+    elif row.mode == "immediate" and mode == "digest":
+        row.digested_until = now  # what came before was mailed post by post: the first digest starts here
     row.mode = mode
     db.session.flush()
     return row

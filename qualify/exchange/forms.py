@@ -98,9 +98,25 @@ class ModeratorForm(FlaskForm):
     user_id = SelectField(_l("Person mit der Rolle Moderation"), coerce=int)
 
 
+# Where a word of the minutes is part of the name of someone who does not want to be named.
+NAMES_CHECKED = _l("Ich habe geprüft: damit ist niemand gemeint, der nicht genannt werden möchte")
+NAMES_CHECKED_HINT = _l(
+    "Nur ankreuzen, wenn keines der genannten Wörter diese Personen meint; sonst ändern Sie bitte den Text."
+)
+
+
 class MinutesForm(FlaskForm):
     topics = TextAreaField(_l("Besprochene Themen"), validators=[Optional(), POST_LENGTH])
     outcomes = TextAreaField(_l("Ergebnisse"), validators=[Optional(), POST_LENGTH])
     open_questions = TextAreaField(_l("Offene Fragen"), validators=[Optional(), POST_LENGTH])
     next_steps = TextAreaField(_l("Nächste Schritte"), validators=[Optional(), POST_LENGTH])
     named = CheckboxListField(_l("Namentlich nennen (nur wer zugestimmt hat)"), coerce=int)
+    names_checked = BooleanField(NAMES_CHECKED, description=NAMES_CHECKED_HINT)
+    confirmation = HiddenField()  # what was shown with the warning: a changed text is checked again
+
+
+class PublishMinutesForm(FlaskForm):
+    """Approving the minutes; the confirmation only where the minutes warn of a name (prefix "publish")."""
+
+    names_checked = BooleanField(NAMES_CHECKED, description=NAMES_CHECKED_HINT)
+    confirmation = HiddenField()

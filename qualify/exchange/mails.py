@@ -16,8 +16,9 @@ EXCERPT_LENGTH = 300
 
 
 def excerpt(text: str) -> str:
-    """The beginning of a post on one line."""
-    flat = " ".join(text.split())
+    """The beginning of a post on one line: its own words, not the quote it may open with."""
+    own = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
+    flat = " ".join((own if own.strip() else text).split())
     return flat if len(flat) <= EXCERPT_LENGTH else flat[:EXCERPT_LENGTH].rstrip() + " …"
 
 
@@ -79,6 +80,31 @@ def notify_rejected(post, reason: str) -> None:
         subject = _("Ihr Beitrag wurde nicht freigegeben: %(title)s", title=post.thread.title)
         body = _render("rejected", reader=author, post=post, reason=reason,
                        url=absolute_url("exchange.edit_post", post_id=post.id))
+    queue_mail(author.email, subject, body)
+
+
+def notify_change_rejected(post, change: str, reason: str) -> None:
+    """Tell the author that their change of a published post was not approved, with the moderator's reason and
+    the text they wrote: the post stays as approved, and the change is gone from it."""
+    author = post.author
+    if author is None:
+        return
+    with force_locale(locale_for(author.language)):
+        title = shown_title(post.thread, author, moderator=False)
+        subject = _("Ihre Änderung wurde nicht freigegeben: %(title)s", title=title)
+        body = _render("change_rejected", reader=author, title=title, reason=reason, change=change,
+                       url=_post_url(post))
+    queue_mail(author.email, subject, body)
+
+
+def notify_hidden(post, reason: str) -> None:
+    """Tell the author that the moderation took their post down, and why (as a rejection says it)."""
+    author = post.author
+    if author is None:
+        return
+    with force_locale(locale_for(author.language)):
+        subject = _("Ihr Beitrag wurde ausgeblendet: %(title)s", title=post.thread.title)
+        body = _render("hidden", reader=author, post=post, reason=reason, url=_post_url(post))
     queue_mail(author.email, subject, body)
 
 

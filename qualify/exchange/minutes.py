@@ -6,7 +6,10 @@ needs: structured minutes, published to the space once a moderator approves them
 agreement to be named in them.
 """
 
+import hashlib
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import format_date
@@ -25,6 +28,12 @@ from qualify.workshops.models import Booking, WorkshopSession
 
 SECTIONS = (("topics", "Besprochene Themen"), ("outcomes", "Ergebnisse"), ("open_questions", "Offene Fragen"),
             ("next_steps", "Nächste Schritte"))
+
+# A part of a name shorter than this (letters) is not checked alone: "Jo", "Li" are in too many words.
+SHORTEST_NAME_PART = 3
+# Parts of names that say nothing about who is meant and stand in ordinary sentences: not checked alone.
+NOT_CHECKED_ALONE = frozenset({"von", "vom", "van", "der", "den", "dem", "des", "zum", "zur", "del", "della",
+                               "dos", "ten", "ter", "bin", "ibn", "prof", "dipl", "ing"})
 
 
 def sessions_of(space: ExchangeSpace) -> list[WorkshopSession]:
@@ -74,8 +83,9 @@ def _forget_name(minutes: ExchangeMinutes | None, person, *, mentioned: bool = F
     if minutes is None:
         return
     minutes.named_user_ids = [i for i in minutes.named_user_ids or [] if i != person.id]
-    if minutes.status == "published" and (
-            mentioned or _mentions("\n".join(getattr(minutes, f) for f, _l in SECTIONS), person)):
+    text = "\n".join(getattr(minutes, f) for f, _l in SECTIONS)
+    # Any part of the name counts here: "Bernd berichtete" was fine while Bernd agreed, and is not any more.
+    if minutes.status == "published" and (mentioned or _names_in_full(text, person) or _parts_in(text, person)):
         minutes.status, minutes.published_at, minutes.published_by_id = "draft", None, None
         mails.notify_minutes_withdrawn(minutes, moderators_of(db.session.get(ExchangeSpace, minutes.space_id)))
 
@@ -117,6 +127,8 @@ def _redact(text: str, person) -> str:
 
 
 def _mentions(text: str, person) -> bool:
+    """Erasure's test (it matches what _redact takes out): the full name, the surname as written, the address.
+    What may stand in minutes is checked by _names_in_full and name_warnings."""
     name = " ".join(person.display_name.split())
     if name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
         return True
@@ -126,22 +138,163 @@ def _mentions(text: str, person) -> bool:
     return person.email.lower() in text.lower()
 
 
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+def _as_word(pattern: str) -> str:
+    return rf"(?<!\w){pattern}(?!\w)"
+
+
+def _full_name_patterns(person) -> list[str]:
+    """The full name as it may be written: any case and spacing, first name first or "Last, First"."""
+    parts = [re.escape(part) for part in _nfc(person.display_name).split()]
+    if len(parts) < 2:
+        return [_as_word(part) for part in parts]
+    between = r"(?:\s*,\s*|\s+)"
+    return [_as_word(parts[0] + between + r"\s+".join(parts[1:])),
+            _as_word(parts[-1] + between + r"\s+".join(parts[:-1]))]
+
+
+def _names_in_full(text: str, person) -> bool:
+    """Whether the text names the person beyond doubt: the full name, or the e-mail address."""
+    text = _nfc(text)
+    if any(re.search(pattern, text, re.IGNORECASE) for pattern in _full_name_patterns(person)):
+        return True
+    return bool(person.email) and person.email.lower() in text.lower()
+
+
+def _name_parts(person) -> list[str]:
+    """The parts of the name checked alone (a double name also by its halves), without short ones and
+    particles such as "von"."""
+    parts: list[str] = []
+    for token in _nfc(person.display_name).split():
+        for piece in (token, *token.split("-")) if "-" in token else (token,):
+            word = re.sub(r"^\W+|\W+$", "", piece)
+            if (sum(char.isalpha() for char in word) >= SHORTEST_NAME_PART
+                    and word.casefold() not in NOT_CHECKED_ALONE
+                    and word.casefold() not in {part.casefold() for part in parts}):
+                parts.append(word)
+    return parts
+
+
+def _parts_in(text: str, person) -> list[str]:
+    """The parts of the person's name that stand as whole words in the text (any case), as written there; a
+    part inside a longer one found ("Anna" in "Anna-Lena") only once."""
+    text = _nfc(text)
+    spans: list[tuple[int, int, str]] = []
+    for part in sorted(_name_parts(person), key=len, reverse=True):
+        for match in re.finditer(_as_word(re.escape(part)), text, re.IGNORECASE):
+            if not any(start <= match.start() and match.end() <= end for start, end, _word in spans):
+                spans.append((match.start(), match.end(), match.group()))
+    words: list[str] = []
+    for _start, _end, word in sorted(spans):
+        if word.casefold() not in {seen.casefold() for seen in words}:
+            words.append(word)
+    return words
+
+
+def _without_full_names(text: str, people) -> str:
+    """The text with the full names of these people taken out ("Bernd Adler", who agreed, does not make
+    "Bernd" a question about another Bernd)."""
+    text = _nfc(text)
+    for person in people:
+        if len(person.display_name.split()) > 1:
+            for pattern in _full_name_patterns(person):
+                text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    return text
+
+
 def unconsented_mentions(session: WorkshopSession, texts: list[str]) -> list:
-    """Participants named in the texts who have not agreed to be named."""
+    """Participants named in full in the texts who have not agreed to be named."""
     agreed = consenting_ids(session)
     text = "\n".join(texts)
-    return [person for person in participants(session) if person.id not in agreed and _mentions(text, person)]
+    return [person for person in participants(session) if person.id not in agreed and _names_in_full(text, person)]
 
 
-def _check_names(minutes: ExchangeMinutes, session: WorkshopSession) -> None:
-    texts = [getattr(minutes, field) for field, _label in SECTIONS]
-    named = unconsented_mentions(session, texts)
+@dataclass(frozen=True)
+class NameWarning:
+    """A word of the minutes that is part of the name of a participant who has not agreed to be named."""
+
+    field: str  # the section it stands in
+    word: str  # as written there
+    person_id: int
+    person: str  # the person's name
+
+    @property
+    def message(self) -> str:
+        return _("„%(word)s“ – könnte %(name)s meinen, der/die nicht genannt werden möchte.",
+                 word=self.word, name=self.person)
+
+
+class NamesToConfirm(ExchangeError):
+    """Words of the minutes that may name someone who does not want to be named. Saving or publishing goes on
+    only with `confirmation` (the moderator has checked that none of them means such a person); it belongs to
+    these words in this text, so a changed text is checked again. A caller that does not ask stays refused."""
+
+    def __init__(self, warnings: list[NameWarning], confirmation: str):
+        self.warnings = warnings
+        self.confirmation = confirmation
+        super().__init__(_("Bitte prüfen Sie: %(words)s", words=" ".join(w.message for w in warnings)))
+
+    def by_field(self) -> dict[str, str]:
+        """The warnings of each section, to show at its field."""
+        shown: dict[str, list[str]] = {}
+        for warning in self.warnings:
+            shown.setdefault(warning.field, []).append(warning.message)
+        return {field: " ".join(messages) for field, messages in shown.items()}
+
+
+def name_warnings(session: WorkshopSession, fields: dict[str, str]) -> list[NameWarning]:
+    """First names or surnames, alone, of participants who have not agreed to be named. Each may mean the
+    person ("Bernd berichtete") or be an ordinary word ("Der Betriebsrat sollte …"): the moderator decides.
+    Nobody who agreed is warned about."""
+    people = participants(session)
+    agreed = consenting_ids(session)
+    others = [person for person in people if person.id not in agreed]
+    consenting = [person for person in people if person.id in agreed]
+    warnings = []
+    for field, _label in SECTIONS:
+        text = _without_full_names(fields.get(field) or "", consenting)
+        for person in others:
+            warnings.extend(NameWarning(field, word, person.id, person.display_name)
+                            for word in _parts_in(text, person))
+    return warnings
+
+
+def _confirmation(fields: dict[str, str], warnings: list[NameWarning]) -> str:
+    digest = hashlib.sha256()
+    for field, _label in SECTIONS:
+        digest.update(" ".join((fields.get(field) or "").split()).encode() + b"\0")
+    for warning in warnings:
+        digest.update(f"{warning.field}:{warning.person_id}:{warning.word.casefold()}".encode() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def names_to_confirm(session: WorkshopSession, fields: dict[str, str]) -> NamesToConfirm | None:
+    """What the moderator has to confirm before these texts are saved or published, or None."""
+    warnings = name_warnings(session, fields)
+    return NamesToConfirm(warnings, _confirmation(fields, warnings)) if warnings else None
+
+
+def texts_of(minutes: ExchangeMinutes) -> dict[str, str]:
+    """The four sections of the minutes by field."""
+    return {field: getattr(minutes, field) or "" for field, _label in SECTIONS}
+
+
+def _check_names(session: WorkshopSession, fields: dict[str, str], named_ids, confirmed: str | None) -> None:
+    """Refuse full names of participants who have not agreed, and a list of names beyond those who agreed;
+    raise NamesToConfirm for parts of such names unless `confirmed` is the confirmation of exactly those."""
+    named = unconsented_mentions(session, [fields.get(field) or "" for field, _label in SECTIONS])
     if named:
         raise ExchangeError(_("Das Protokoll nennt Teilnehmende, die nicht zugestimmt haben: %(names)s. "
                               "Bitte beschreiben Sie Beiträge ohne Namen.",
                               names=", ".join(person.display_name for person in named)))
-    if set(minutes.named_user_ids or []) - consenting_ids(session):
+    if set(named_ids or []) - consenting_ids(session):
         raise ExchangeError(_("Genannt werden dürfen nur Teilnehmende, die zugestimmt haben."))
+    check = names_to_confirm(session, fields)
+    if check is not None and confirmed != check.confirmation:
+        raise check
 
 
 def render_minutes(fields: dict[str, str]) -> Markup:
@@ -155,17 +308,23 @@ def render_minutes(fields: dict[str, str]) -> Markup:
 
 
 def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[str, str], named_ids: list[int],
-                 *, by, now: datetime) -> ExchangeMinutes:
-    """Write or change the minutes as a draft (changed minutes need approving again)."""
+                 *, by, now: datetime, confirmed: str | None = None) -> ExchangeMinutes:
+    """Write or change the minutes as a draft (changed minutes need approving again).
+
+    Refused if the text names in full a participant who has not agreed to be named; NamesToConfirm (nothing
+    saved) if a word of it is part of such a name, unless `confirmed` is that check's confirmation.
+    """
     require_moderator(by, space)
     if session.module_id != space.module_id:
         raise ExchangeError(_("Dieser Termin gehört nicht zu diesem Raum."))
+    texts = {field: (fields.get(field) or "").strip() for field, _label in SECTIONS}
+    named_ids = sorted(set(named_ids))
+    _check_names(session, texts, named_ids, confirmed)
     minutes = minutes_of(session) or ExchangeMinutes(session_id=session.id, space_id=space.id)
-    for field, _label in SECTIONS:
-        setattr(minutes, field, (fields.get(field) or "").strip())
-    minutes.named_user_ids = sorted(set(named_ids))
-    _check_names(minutes, session)
-    minutes.body_html = str(render_minutes(fields))
+    for field, text in texts.items():
+        setattr(minutes, field, text)
+    minutes.named_user_ids = named_ids
+    minutes.body_html = str(render_minutes(texts))
     minutes.status, minutes.written_by_id, minutes.updated_at = "draft", by.id, now
     minutes.published_at = minutes.published_by_id = None
     db.session.add(minutes)
@@ -174,12 +333,13 @@ def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[st
 
 
 def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: ExchangeSpace, *, by,
-                    now: datetime) -> None:
-    """Approve the minutes: from now on every member of the space reads them."""
+                    now: datetime, confirmed: str | None = None) -> None:
+    """Approve the minutes: from now on every member of the space reads them. The names are checked as when
+    saving (the consents may have changed since): refused, or NamesToConfirm unless `confirmed`."""
     require_moderator(by, space)
     if minutes.session_id != session.id or minutes.space_id != space.id:
         raise ExchangeError(_("Dieses Protokoll gehört nicht zu diesem Raum."))
-    _check_names(minutes, session)
+    _check_names(session, texts_of(minutes), minutes.named_user_ids, confirmed)
     minutes.status, minutes.published_at, minutes.published_by_id = "published", now, by.id
     db.session.flush()
     log(space, "publish_minutes", by=by, now=now,

@@ -117,6 +117,11 @@ class ExchangePost(db.Model):
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     moderation_reason: Mapped[str] = mapped_column(Text, default="")
+    # An author's change of their published post in a pre-moderated space, waiting for approval: until a moderator
+    # approves it, everybody keeps reading the approved text above. Set together, or all None.
+    revision_source: Mapped[str | None] = mapped_column(Text)
+    revision_html: Mapped[str | None] = mapped_column(Text)
+    revised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the queue looks for these
 
     thread: Mapped[ExchangeThread] = relationship(back_populates="posts", foreign_keys=[thread_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -124,6 +129,10 @@ class ExchangePost(db.Model):
     @property
     def is_pseudonymous(self) -> bool:
         return self.pseudonym is not None
+
+    @property
+    def has_waiting_change(self) -> bool:
+        return self.revised_at is not None
 
 
 class ExchangeFlag(db.Model):

@@ -8,9 +8,11 @@ import hashlib
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import contains_eager
+from flask_babel import ngettext
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import contains_eager, selectinload
 
+from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.exchange import mails
@@ -24,9 +26,9 @@ from qualify.exchange.models import (
     SpaceModerator,
     ThreadFollow,
 )
-from qualify.exchange.posting import published
+from qualify.exchange.posting import drop_waiting_change, published
 from qualify.exchange.reading import with_authors
-from qualify.exchange.spaces import require_moderator
+from qualify.exchange.spaces import assigned_moderators, can_see, require_moderator
 from qualify.extensions import db
 
 MAX_REASON = 2000
@@ -56,9 +58,11 @@ def _expect(post: ExchangePost, *statuses: str) -> None:
 
 
 def seen_version(post: ExchangePost) -> str:
-    """What a moderator saw of a post, as a short fingerprint of its text: a queue page carries it with its
-    decision, so a post changed in the meantime is not decided on unseen."""
-    return hashlib.sha256(post.body_source.encode()).hexdigest()[:16]
+    """What a moderator saw of a post, as a short fingerprint of its text and of a change waiting for approval: a
+    queue page carries it with its decision, so a post (or change) amended in the meantime is not decided on
+    unseen."""
+    text = post.body_source if not post.has_waiting_change else f"{post.body_source}\0{post.revision_source}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _unchanged(post: ExchangePost, seen: str | None) -> None:
@@ -96,6 +100,40 @@ def reject(post: ExchangePost, reason: str, *, by, now: datetime, seen: str | No
     log(space, "reject", by=by, now=now, post=post, reason=reason)
 
 
+def _expect_change(post: ExchangePost) -> None:
+    if post.status != "published" or not post.has_waiting_change:
+        raise ExchangeError(_("Dieser Beitrag ist in einem anderen Zustand; bitte laden Sie die Seite neu."))
+
+
+def approve_change(post: ExchangePost, *, by, now: datetime, seen: str | None = None) -> None:
+    """Put the waiting change of a published post in place of its text; `seen` as for approve.
+
+    Not published() again: the post is not new – no mail to the thread's followers, the thread stays where it is.
+    """
+    space = post.thread.space
+    require_moderator(by, space)
+    _expect_change(post)
+    _unchanged(post, seen)
+    post.body_source, post.body_html, post.edited_at = post.revision_source, post.revision_html, post.revised_at
+    drop_waiting_change(post)
+    db.session.flush()
+    log(space, "approve_change", by=by, now=now, post=post)
+
+
+def reject_change(post: ExchangePost, reason: str, *, by, now: datetime, seen: str | None = None) -> None:
+    """Discard the waiting change of a published post, which stays as approved; the author gets the reason and
+    their text by mail (it is gone from the post). `seen` as for approve."""
+    space = post.thread.space
+    require_moderator(by, space)
+    _expect_change(post)
+    _unchanged(post, seen)
+    reason = _reason(reason)
+    mails.notify_change_rejected(post, post.revision_source, reason)
+    drop_waiting_change(post)
+    db.session.flush()
+    log(space, "reject_change", by=by, now=now, post=post, reason=reason)
+
+
 def hide(post: ExchangePost, reason: str, *, by, now: datetime) -> None:
     """Take a published post down; members see a placeholder."""
     space = post.thread.space
@@ -103,7 +141,9 @@ def hide(post: ExchangePost, reason: str, *, by, now: datetime) -> None:
     _expect(post, "published")
     reason = _reason(reason)
     _decided(post, "hidden", by=by, now=now, reason=reason)
+    drop_waiting_change(post)  # restored, it shows the text once approved, not a change nobody decided on
     resolve_flags(post, by=by, now=now)
+    mails.notify_hidden(post, reason)
     log(space, "hide", by=by, now=now, post=post, reason=reason)
 
 
@@ -152,7 +192,9 @@ def move(thread: ExchangeThread, target: ExchangeSpace, *, by, now: datetime, re
     """Move a thread to another space the moderator also moderates; pseudonyms stay as written.
 
     Not into a space where everybody writes under their name if anybody wrote in the thread under a pseudonym:
-    there they could reply only under their name, next to their pseudonym.
+    there they could reply only under their name, next to their pseudonym. Nor into a space that some of those
+    who wrote in it may not enter (another organisation's, say): they could no longer read, edit or delete
+    their own posts.
     """
     source = thread.space
     require_moderator(by, source)
@@ -164,12 +206,28 @@ def move(thread: ExchangeThread, target: ExchangeSpace, *, by, now: datetime, re
                                           ExchangePost.pseudonym.is_not(None)).limit(1)) is not None:
         raise ExchangeError(_("In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nicht in einen Raum "
                               "verschoben werden, in dem alle unter ihrem Namen schreiben."))
+    if shut_out := _authors_shut_out(thread, target):
+        raise ExchangeError(ngettext(
+            "%(num)d Person, die in diesem Gespräch geschrieben hat, hat keinen Zugang zu diesem Raum und könnte "
+            "ihre Beiträge dort nicht mehr lesen oder löschen. Bitte wählen Sie einen anderen Raum.",
+            "%(num)d Personen, die in diesem Gespräch geschrieben haben, haben keinen Zugang zu diesem Raum und "
+            "könnten ihre Beiträge dort nicht mehr lesen oder löschen. Bitte wählen Sie einen anderen Raum.",
+            shut_out))
     thread.space_id = target.id
     db.session.flush()
     db.session.expire(thread, ["space"])
     text = f"{source.title} → {target.title}" + (f": {reason.strip()}" if reason.strip() else "")
     log(source, "move", by=by, now=now, thread=thread, reason=text)
     log(target, "move", by=by, now=now, thread=thread, reason=text)
+
+
+def _authors_shut_out(thread: ExchangeThread, target: ExchangeSpace) -> int:
+    """How many of the people with posts in the thread may not enter the target space."""
+    authors = select(ExchangePost.author_id).where(ExchangePost.thread_id == thread.id,
+                                                    ExchangePost.status != "deleted")
+    people = db.session.scalars(select(User).where(User.id.in_(authors)).options(selectinload(User.role_rows)))
+    assigned = assigned_moderators(target)
+    return sum(not can_see(person, target, assigned=assigned) for person in people)
 
 
 def merge(duplicate: ExchangeThread, target: ExchangeThread, *, by, now: datetime, reason: str = "") -> None:
@@ -234,14 +292,17 @@ def moderated_spaces(user) -> list[ExchangeSpace]:
 
 
 def pending_posts(space_ids: list[int], *, limit: int | None = None) -> list[ExchangePost]:
-    """Posts waiting for approval in these spaces, oldest first (the first `limit` of them)."""
+    """Posts waiting for approval in these spaces, and published posts with a change waiting (see
+    ExchangePost.has_waiting_change), oldest first by when they came to wait (the first `limit` of them)."""
     if not space_ids:
         return []
+    waiting_since = func.coalesce(ExchangePost.revised_at, ExchangePost.created_at)
     # With their thread, space and author: the queue shows all three for every post.
     stmt = (select(ExchangePost).join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
-            .where(ExchangeThread.space_id.in_(space_ids), ExchangePost.status == "pending")
+            .where(ExchangeThread.space_id.in_(space_ids),
+                   or_(ExchangePost.status == "pending", ExchangePost.revised_at.is_not(None)))
             .options(contains_eager(ExchangePost.thread).joinedload(ExchangeThread.space), with_authors())
-            .order_by(ExchangePost.created_at, ExchangePost.id).limit(limit))
+            .order_by(waiting_since, ExchangePost.id).limit(limit))
     return list(db.session.scalars(stmt))
 
 

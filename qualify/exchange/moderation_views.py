@@ -17,7 +17,15 @@ from qualify.core.time import utcnow
 from qualify.exchange import minutes, moderation
 from qualify.exchange.access import moderated_post, moderated_space, moderated_thread, space_of_session
 from qualify.exchange.errors import ExchangeError
-from qualify.exchange.forms import MergeForm, MinutesForm, ModeratorForm, MoveForm, ReasonForm, SpaceForm
+from qualify.exchange.forms import (
+    MergeForm,
+    MinutesForm,
+    ModeratorForm,
+    MoveForm,
+    PublishMinutesForm,
+    ReasonForm,
+    SpaceForm,
+)
 from qualify.exchange.mails import excerpt
 from qualify.exchange.models import ExchangePost, ExchangeThread
 from qualify.exchange.reading import author_label, posts_in_space, threads_of
@@ -29,7 +37,8 @@ LOG_ACTIONS = {
     "restore": _l("wiederhergestellt"), "dismiss_flags": _l("Meldungen erledigt"), "lock": _l("gesperrt"),
     "unlock": _l("entsperrt"), "pin": _l("angeheftet"), "unpin": _l("gelöst"), "move": _l("verschoben"),
     "merge": _l("zusammengeführt"), "reveal": _l("Pseudonym aufgedeckt"),
-    "publish_minutes": _l("Protokoll veröffentlicht"),
+    "publish_minutes": _l("Protokoll veröffentlicht"), "approve_change": _l("Änderung freigegeben"),
+    "reject_change": _l("Änderung abgelehnt"),
 }
 
 # In the queue a longer text shows as an excerpt, the whole of it one click away: a phone screen is short.
@@ -130,6 +139,28 @@ def reject(post_id: int):
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     return _done(_("Abgelehnt; die Begründung geht an die Person, die ihn geschrieben hat."), post.thread)
+
+
+def approve_change(post_id: int):
+    """Put the waiting change of a published post in place, as the moderator saw it."""
+    post = moderated_post(post_id)
+    try:
+        moderation.approve_change(post, by=current_user, now=utcnow(), seen=request.form.get("seen", ""))
+    except ExchangeError as error:
+        return _refused(error, post.thread, post)
+    return _done(_("Die Änderung ist freigegeben."), post.thread, post)
+
+
+def reject_change(post_id: int):
+    """Discard the waiting change of a published post, with a reason its author receives by mail."""
+    post = moderated_post(post_id)
+    try:
+        moderation.reject_change(post, request.form.get("reason", ""), by=current_user, now=utcnow(),
+                                 seen=request.form.get("seen", ""))
+    except ExchangeError as error:
+        return _refused(error, post.thread, post)
+    return _done(_("Die Änderung ist abgelehnt; der Beitrag bleibt, wie er war. Die Begründung geht an die Person, "
+                   "die ihn geschrieben hat."), post.thread, post)
 
 
 def hide(post_id: int):
@@ -291,21 +322,57 @@ def reveal(post_id: int):
 
 # ---------------------------------------------------------------- minutes of exchange sessions
 
+def _minutes_form(session, current, *, posted: bool) -> MinutesForm:
+    """The form of the minutes: as posted, or filled from the saved minutes."""
+    form = MinutesForm() if posted else MinutesForm(formdata=None, obj=current)
+    agreed = minutes.consenting_ids(session)
+    form.named.choices = [SelectChoice(p.id, p.display_name) for p in minutes.participants(session)
+                          if p.id in agreed]
+    if not posted and current:
+        form.named.data = [i for i in current.named_user_ids or [] if i in agreed]
+    return form
+
+
+def _confirmed(form) -> str | None:
+    """The confirmation of the name check the moderator ticked, if they did."""
+    return form.confirmation.data if form.names_checked.data else None
+
+
+def _minutes_page(session, space, current, form, *, name_check=None, publish_refused=None):
+    """The minutes page; name_check: the names the posted text warns of; publish_refused: those the draft
+    warns of, after an approval without confirming. A draft's warnings stand by its approve button anyway."""
+    if name_check is not None:
+        form.confirmation.data, form.names_checked.data = name_check.confirmation, False
+        for field, warnings in name_check.by_field().items():
+            getattr(form, field).description = warnings
+    publish_form = PublishMinutesForm(formdata=None, prefix="publish")
+    publish_check = publish_refused
+    if publish_check is None and current is not None and current.status == "draft":
+        publish_check = minutes.names_to_confirm(session, minutes.texts_of(current))
+    if publish_check is not None:
+        publish_form.confirmation.data = publish_check.confirmation
+    return render_template("exchange/minutes_form.html", session=session, space=space, form=form,
+                           minutes=current, participants=minutes.participants(session),
+                           agreed=minutes.consenting_ids(session), name_check=name_check,
+                           publish_form=publish_form, publish_check=publish_check,
+                           publish_refused=publish_refused is not None)
+
+
 def minutes_form(session_id: int):
     """Write the structured minutes of a session (a draft until approved)."""
     session, space = space_of_session(session_id)
     moderated_space(space.id)
     current = minutes.minutes_of(session)
-    form = MinutesForm(obj=current if request.method == "GET" else None)
-    agreed = minutes.consenting_ids(session)
-    form.named.choices = [SelectChoice(p.id, p.display_name) for p in minutes.participants(session)
-                          if p.id in agreed]
-    if request.method == "GET" and current:
-        form.named.data = [i for i in current.named_user_ids or [] if i in agreed]
+    form = _minutes_form(session, current, posted=request.method != "GET")
+    name_check = None
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data or "" for name, _label in minutes.SECTIONS}
         try:
-            minutes.save_minutes(session, space, fields, form.named.data or [], by=current_user, now=utcnow())
+            minutes.save_minutes(session, space, fields, form.named.data or [], by=current_user, now=utcnow(),
+                                 confirmed=_confirmed(form))
+        except minutes.NamesToConfirm as check:  # nothing saved; the form keeps the text and asks
+            db.session.rollback()
+            name_check = check
         except ExchangeError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -313,8 +380,7 @@ def minutes_form(session_id: int):
             db.session.commit()
             flash(_("Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum."))
             return redirect(url_for("exchange.minutes_form", session_id=session.id))
-    return render_template("exchange/minutes_form.html", session=session, space=space, form=form,
-                           minutes=current, participants=minutes.participants(session), agreed=agreed)
+    return _minutes_page(session, space, current, form, name_check=name_check)
 
 
 def publish_minutes(session_id: int):
@@ -325,7 +391,12 @@ def publish_minutes(session_id: int):
     if current is None:
         abort(404)
     try:
-        minutes.publish_minutes(current, session, space, by=current_user, now=utcnow())
+        minutes.publish_minutes(current, session, space, by=current_user, now=utcnow(),
+                                confirmed=_confirmed(PublishMinutesForm(prefix="publish")))
+    except minutes.NamesToConfirm as check:
+        db.session.rollback()
+        return _minutes_page(session, space, current, _minutes_form(session, current, posted=False),
+                             publish_refused=check)
     except ExchangeError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -341,6 +412,8 @@ ROUTES = (
     ("/raum/neu", new_space, BOTH),
     ("/beitrag/<int:post_id>/freigeben", approve, POST),
     ("/beitrag/<int:post_id>/ablehnen", reject, POST),
+    ("/beitrag/<int:post_id>/aenderung-freigeben", approve_change, POST),
+    ("/beitrag/<int:post_id>/aenderung-ablehnen", reject_change, POST),
     ("/beitrag/<int:post_id>/ausblenden", hide, POST),
     ("/beitrag/<int:post_id>/wiederherstellen", restore, POST),
     ("/beitrag/<int:post_id>/meldungen-erledigt", dismiss_flags, POST),

@@ -26,15 +26,17 @@ RETRY_WINDOW = timedelta(seconds=60)
 THREADS_TO_COMPLETE, REPLIES_TO_COMPLETE = 1, 2
 
 
-def _check_anonymous(space: ExchangeSpace, anonymous: bool) -> None:
+def _check_anonymous(space: ExchangeSpace, anonymous: bool, *, moderator: bool) -> None:
     if anonymous and not space.allows_pseudonyms:
         raise ExchangeError(_("In diesem Raum schreiben alle unter ihrem Namen."))
+    if anonymous and moderator:  # published at once, and even in a locked thread: the pseudonym would not hide
+        raise ExchangeError(_("Wer einen Raum moderiert, schreibt dort unter dem eigenen Namen."))
 
 
 def _new_post(thread: ExchangeThread, space: ExchangeSpace, user, body: str, *, anonymous: bool,
               is_opening: bool, now: datetime, reply_to: ExchangePost | None = None,
               moderator: bool = False) -> ExchangePost:
-    _check_anonymous(space, anonymous)
+    _check_anonymous(space, anonymous, moderator=moderator)
     html = render_post_body(body)
     # Moderators' own posts need no approval; everybody else's wait in a pre-moderated space.
     status = "pending" if space.is_premoderated and not moderator else "published"
@@ -64,6 +66,19 @@ def _retried(user, body: str, *, now: datetime, thread: ExchangeThread | None = 
     return db.session.scalars(stmt.order_by(ExchangePost.id.desc()).limit(1)).first()
 
 
+def _same_choice(earlier: ExchangePost, *, anonymous: bool) -> ExchangePost:
+    """The post sent a moment ago, if it was sent as this one is (under a pseudonym or not). Sent again with the
+    other choice, a second post would show the same text under the name and the pseudonym side by side, and so
+    give the pseudonym away: refused, and the person told what to do."""
+    if earlier.is_pseudonymous == anonymous:
+        return earlier
+    if earlier.is_pseudonymous:
+        raise ExchangeError(_("Diesen Text haben Sie eben schon unter Pseudonym gesendet. Soll er unter Ihrem "
+                              "Namen erscheinen, löschen Sie den ersten Beitrag und senden Sie ihn dann erneut."))
+    raise ExchangeError(_("Diesen Text haben Sie eben schon unter Ihrem Namen gesendet. Soll er unter Pseudonym "
+                          "erscheinen, löschen Sie den ersten Beitrag und senden Sie ihn dann erneut."))
+
+
 def start_thread(space: ExchangeSpace, user, title: str, body: str, *, anonymous: bool,
                  now: datetime) -> ExchangeThread:
     """Open a thread with its first post; the author follows it. Sent twice, it opens one thread."""
@@ -74,13 +89,13 @@ def start_thread(space: ExchangeSpace, user, title: str, body: str, *, anonymous
         raise ExchangeError(_("Der Titel ist zu lang (höchstens %(limit)s Zeichen).", limit=MAX_TITLE_LENGTH))
     take_turns(f"posting:{user.id}")  # two copies sent at the same moment: the second finds the first
     if (earlier := _retried(user, body, now=now, space=space, title=title)) is not None:
-        return earlier.thread
-    _check_anonymous(space, anonymous)
+        return _same_choice(earlier, anonymous=anonymous).thread
+    moderator = is_moderator(user, space)
+    _check_anonymous(space, anonymous, moderator=moderator)
     render_post_body(body)  # refuse before anything is added
     thread = ExchangeThread(space_id=space.id, title=title, created_at=now, last_activity_at=now)
     db.session.add(thread)
-    _new_post(thread, space, user, body, anonymous=anonymous, is_opening=True, now=now,
-              moderator=is_moderator(user, space))
+    _new_post(thread, space, user, body, anonymous=anonymous, is_opening=True, now=now, moderator=moderator)
     follow(thread, user, mode="immediate", now=now)
     return thread
 
@@ -118,7 +133,7 @@ def reply(thread: ExchangeThread, user, body: str, *, anonymous: bool, now: date
         raise ExchangeError(refusal)
     take_turns(f"posting:{user.id}")
     if (earlier := _retried(user, body, now=now, thread=thread)) is not None:
-        return earlier
+        return _same_choice(earlier, anonymous=anonymous)
     if reply_to is not None and reply_to.thread_id != thread.id:
         reply_to = None
     post = _new_post(thread, space, user, body, anonymous=anonymous, is_opening=False, now=now,
@@ -148,13 +163,24 @@ def can_edit(user, post: ExchangePost, *, now: datetime) -> bool:
 
 
 def edit_post(post: ExchangePost, user, body: str, *, now: datetime) -> ExchangePost:
-    """Change one's own post; in a pre-moderated space it goes back to the queue."""
+    """Change one's own post. In a pre-moderated space a post not approved yet goes back to the queue; the change
+    of an approved one waits there beside it, and everybody keeps reading the approved text until a moderator
+    decides (sent back to the queue, an opening post took the whole conversation with it)."""
     if (refusal := edit_refusal(user, post, now=now)) is not None:
         raise ExchangeError(refusal)
     space = post.thread.space
-    html = render_post_body(body)
-    post.body_source, post.body_html, post.edited_at = body, str(html), now
-    if space.is_premoderated and not is_moderator(user, space):
+    html = str(render_post_body(body))
+    reviewed = space.is_premoderated and not is_moderator(user, space)
+    if reviewed and post.status == "published":
+        if body == post.body_source:  # back to the approved text: nothing left to decide
+            drop_waiting_change(post)
+        else:
+            post.revision_source, post.revision_html, post.revised_at = body, html, now
+        db.session.flush()
+        return post
+    post.body_source, post.body_html, post.edited_at = body, html, now
+    drop_waiting_change(post)  # the text just written takes its place
+    if reviewed:
         post.status, post.moderation_reason = "pending", ""
     elif post.status == "rejected":
         post.status = "published"
@@ -174,7 +200,28 @@ def delete_post(post: ExchangePost, user, *, now: datetime) -> None:
     if post.is_opening and post.status == "hidden":
         post.thread.title = WITHDRAWN_TITLE
     post.status, post.body_source, post.body_html, post.edited_at = "deleted", "", "", now
+    drop_waiting_change(post)
     db.session.flush()
+
+
+def text_to_edit(post: ExchangePost) -> str:
+    """What the edit form starts from: the author's change still waiting for approval, so they can amend it,
+    else the post's text."""
+    return post.revision_source if post.has_waiting_change else post.body_source
+
+
+def drop_waiting_change(post: ExchangePost) -> None:
+    """Forget a change of the post that waits for approval; the approved text stays as it is."""
+    post.revision_source = post.revision_html = post.revised_at = None
+
+
+def drop_waiting_changes_of(user_id: int) -> None:
+    """Forget the person's changes waiting for approval, for the erasure of their account: posts kept under
+    "ehemaliges Mitglied" keep their approved text, never a change nobody has seen yet."""
+    db.session.execute(update(ExchangePost).where(ExchangePost.author_id == user_id,
+                                                  ExchangePost.revised_at.is_not(None))
+                       .values(revision_source=None, revision_html=None, revised_at=None)
+                       .execution_options(synchronize_session=False))
 
 
 def published(post: ExchangePost, *, now: datetime) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from qualify.core.errors import error_page
 from qualify.core.routing import add_signed_in_routes, id_argument, page_number
 from qualify.core.time import utcnow
+from qualify.courses import catalogue
 from qualify.courses.models import Module
 from qualify.exchange import following, minutes, moderation, moderation_views, posting, pseudonyms, reading
 from qualify.exchange.access import space_of_session, visible_post, visible_space, visible_thread
@@ -81,6 +82,8 @@ def privacy():
 def module_space(module_id: int):
     """Open the space of an exchange module (created on first use)."""
     module = db.get_or_404(Module, module_id)
+    if not catalogue.can_view(current_user, module.course):
+        abort(404)  # before anything is created: a draft's space is not made by whoever guesses its number
     try:
         space = space_for_module(module)
     except ExchangeError:
@@ -216,7 +219,7 @@ def edit_post(post_id: int):
     if (refusal := posting.edit_refusal(current_user, post, now=utcnow())) is not None:
         flash(refusal, "error")
         return to_thread(post.thread, post)
-    form = EditForm(data={"body": post.body_source} if request.method == "GET" else None)
+    form = EditForm(data={"body": posting.text_to_edit(post)} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             posting.edit_post(post, current_user, form.body.data, now=utcnow())
@@ -225,7 +228,8 @@ def edit_post(post_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Ihr Beitrag ist geändert."))
+            flash(_("Ihre Änderung wartet auf Freigabe durch die Moderation.") if post.has_waiting_change
+                  else _("Ihr Beitrag ist geändert."))
             return to_thread(post.thread, post)
     return render_template("exchange/edit_post.html", post=post, form=form, thread=post.thread, moderator=moderator,
                            title=reading.shown_title(post.thread, current_user, moderator=moderator))

@@ -79,6 +79,8 @@ CATEGORIES = (
              _l("Ihre Beiträge, Pseudonyme, Meldungen und Gespräche, denen Sie folgen"),
              _l("Mitglieder des Raums sehen Beiträge – unter Pseudonym nur das Pseudonym; Ihre Identität kann nur "
                 "die Administration mit dokumentiertem Grund aufdecken, und Sie erfahren davon"),
+             # The author's whole row, a change still waiting for approval (revision_source) included; erasing
+             # drops that change even where the posts stay (posting.drop_waiting_changes_of).
              (Holding("exchange_posts", "author_id", POSTS), Holding("exchange_posts", "moderated_by_id", DETACH,
                       ("id", "thread_id", "status", "moderated_at", "moderated_by_id", "moderation_reason")),
               Holding("exchange_pseudonyms", "user_id", DELETE), Holding("exchange_follows", "user_id", DELETE),

@@ -81,6 +81,7 @@ FIELD_LABELS.update({
     "reply_to_id": _l("Antwort auf Beitrag (Nummer)"), "moderated_at": _l("moderiert am"),
     "moderated_by_id": _l("moderiert von (Nummer)"), "moderation_reason": _l("Begründung der Moderation"),
     "digested_until": _l("im Tagesüberblick bis"),
+    "revision_source": _l("Ihre Änderung, die auf Freigabe wartet"), "revised_at": _l("Änderung eingereicht am"),
 })
 # Inside a quiz attempt's evaluation, per question; its key and kind are for the program (they are in the JSON).
 RESULT_LABELS = {"chosen": _l("Ihre Antwort"), "correct": _l("richtig"), "score": _l("Punkte (0 bis 1)")}

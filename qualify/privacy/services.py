@@ -16,7 +16,7 @@ from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import to_local
 from qualify.exchange.minutes import forget_erased_person
-from qualify.exchange.posting import delete_all_posts_of
+from qualify.exchange.posting import delete_all_posts_of, drop_waiting_changes_of
 from qualify.extensions import db
 from qualify.learning.models import QuizAttempt
 from qualify.privacy.catalogue import ANONYMISE, CATEGORIES, DELETE, DETACH, POSTS, SECRET_COLUMNS, Holding, category
@@ -90,6 +90,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
     forget_erased_person(user)  # their name out of every minutes text, drafts included
     if not keep_posts:
         delete_all_posts_of(user.id)  # with the titles of the threads they opened; before the rules below
+    drop_waiting_changes_of(user.id)  # kept posts keep their approved text, not a change nobody approved
     for entry in CATEGORIES:
         for holding in entry.holdings:
             _erase_holding(holding.table, holding.column, holding.on_erase, user.id, stand_in.id, keep_posts)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
-from qualify.exchange import following, posting
+from qualify.exchange import following, moderation, posting
 from qualify.extensions import db
 
 
@@ -85,3 +85,21 @@ def test_a_reply_costs_the_same_with_1_and_12_followers_told_at_once(make_space,
         counts.append(sum(not s.startswith("INSERT INTO outbox_messages") for s in counter.statements))
     assert counts[0] == counts[1]
     assert db.session.scalar(select(func.count(OutboxMessage.id))) >= 13
+
+
+def test_the_moderation_queue_costs_the_same_with_1_and_8_changes_of_approved_posts(
+        make_space, make_user, client_for, count_statements):
+    moderator = make_user(Role.MODERATOR)
+    space = make_space(moderation="pre", by=moderator)
+    client = client_for(moderator)
+    counts = []
+    for items in (1, 7):
+        for n in range(items):
+            author = make_user()
+            post = posting.start_thread(space, author, f"Faden {n}", "Freigegeben", anonymous=n % 2 == 0,
+                                        now=utcnow()).posts[0]
+            moderation.approve(post, by=moderator, now=utcnow())
+            posting.edit_post(post, author, "Geändert", now=utcnow())
+        db.session.commit()
+        counts.append(statements(client, "/austausch/moderation", count_statements))
+    assert counts[0] == counts[1]

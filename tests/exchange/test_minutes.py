@@ -1,6 +1,7 @@
 """Exchange sessions (planned as workshop sessions) and their minutes: approved before publishing, no names
 without consent; taking part marks the module done."""
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -238,3 +239,143 @@ def test_an_erased_account_leaves_no_name_in_minutes_not_even_in_a_draft(session
     minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())  # now it may be approved
     db.session.commit()
     assert name not in client_for(moderator).get(f"/austausch/raum/{space.id}").text
+
+
+# --- A first name or a surname alone: the moderator is asked, the text is kept -------------------------------
+
+def _confirmation_on(page: str, prefix: str = "") -> str:
+    return re.search(rf'id="{prefix}confirmation"[^>]*value="([0-9a-f]+)"', page).group(1)
+
+
+@pytest.fixture
+def bernd(session, make_user):
+    """A participant whose surname is an everyday word, who has not agreed to be named."""
+    person = make_user(name="Bernd Betriebsrat", email="bernd.b@example.org")
+    workshops.book(session, person, now=utcnow())
+    db.session.commit()
+    return person
+
+
+def test_a_first_name_alone_asks_the_moderator_and_saves_nothing(session, moderator, reader, client_for):
+    typed = {**FIELDS, "topics": "Bruno berichtete von der Umstellung auf Schichtmodelle"}
+    page = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll", data=typed)
+    assert page.status_code == 200 and minutes.minutes_of(session) is None
+    assert "„Bruno“ – könnte Bruno Brenner meinen, der/die nicht genannt werden möchte." in page.text
+    assert 'href="#topics"' in page.text and 'aria-describedby="topics-hint"' in page.text  # linked to the field
+    assert "Bruno berichtete von der Umstellung auf Schichtmodelle</textarea>" in page.text  # nothing lost
+    assert "Schulung vor dem Start gewünscht</textarea>" in page.text
+    assert re.search(r'<label class="check"><input[^>]*id="names_checked"[^>]*> Ich habe geprüft: damit ist '
+                     r"niemand gemeint, der nicht genannt werden möchte</label>", page.text)
+
+
+def test_the_moderator_confirms_and_the_first_name_is_saved(session, moderator, reader, client_for):
+    client = client_for(moderator)
+    typed = {**FIELDS, "topics": "Bruno berichtete von der Umstellung"}
+    page = client.post(f"/austausch/termin/{session.id}/protokoll", data=typed).text
+    unticked = client.post(f"/austausch/termin/{session.id}/protokoll",
+                           data={**typed, "confirmation": _confirmation_on(page)})
+    assert unticked.status_code == 200 and minutes.minutes_of(session) is None  # the box is what confirms
+
+    response = client.post(f"/austausch/termin/{session.id}/protokoll",
+                           data={**typed, "confirmation": _confirmation_on(page), "names_checked": "y"})
+    assert response.status_code == 302
+    assert minutes.minutes_of(session).topics == "Bruno berichtete von der Umstellung"
+
+
+def test_a_confirmation_holds_only_for_the_text_it_was_given_for(session, space, moderator, author, reader):
+    fields = {**FIELDS, "topics": "Bruno berichtete"}
+    with pytest.raises(minutes.NamesToConfirm) as asked:
+        minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
+    changed = {**fields, "outcomes": "Anneliese schlug eine Schulung vor"}
+    with pytest.raises(minutes.NamesToConfirm) as asked_again:
+        minutes.save_minutes(session, space, changed, [], by=moderator, now=utcnow(),
+                             confirmed=asked.value.confirmation)
+    assert [w.word for w in asked_again.value.warnings] == ["Bruno", "Anneliese"]
+    minutes.save_minutes(session, space, changed, [], by=moderator, now=utcnow(),
+                         confirmed=asked_again.value.confirmation)
+
+
+def test_a_surname_that_is_an_everyday_word_warns_instead_of_refusing(session, space, moderator, bernd):
+    fields = {**FIELDS, "outcomes": "Der Betriebsrat sollte früh eingebunden werden"}
+    with pytest.raises(minutes.NamesToConfirm) as asked:
+        minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
+    assert {(w.word, w.person) for w in asked.value.warnings} == {("Betriebsrat", "Bernd Betriebsrat")}
+    assert {w.field for w in asked.value.warnings} == {"outcomes", "next_steps"}  # FIELDS: "Betriebsrat einbeziehen"
+    assert minutes.minutes_of(session) is None
+
+    record = minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow(),
+                                  confirmed=asked.value.confirmation)
+    assert record.outcomes == "Der Betriebsrat sollte früh eingebunden werden"
+
+
+@pytest.mark.parametrize("written", ["Bernd Betriebsrat", "bernd  BETRIEBSRAT", "Bernd\nBetriebsrat",
+                                     "Betriebsrat, Bernd", "bernd.b@example.org"])
+def test_a_full_name_is_still_refused_even_when_confirmed(session, space, moderator, bernd, written):
+    fields = {**FIELDS, "topics": "Der Betriebsrat fragte nach der Schulung"}
+    with pytest.raises(minutes.NamesToConfirm) as asked:
+        minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
+    fields["topics"] += f"; {written} schlug Termine vor"
+    with pytest.raises(minutes.ExchangeError) as refused:
+        minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow(),
+                             confirmed=asked.value.confirmation)
+    assert not isinstance(refused.value, minutes.NamesToConfirm) and "Bernd Betriebsrat" in str(refused.value)
+    assert minutes.minutes_of(session) is None
+
+
+def test_nobody_who_agreed_is_warned_about(session, space, moderator, reader, make_user, client_for):
+    namesake = make_user(name="Bruno Berger", email="bruno.berger@example.org")  # has not agreed
+    workshops.book(session, namesake, now=utcnow())
+    client_for(reader).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    fields = {**FIELDS, "topics": "Brenner fragte nach; Bruno Brenner berichtete von der Umstellung"}
+    assert minutes.name_warnings(session, fields) == []
+    record = minutes.save_minutes(session, space, fields, [reader.id], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    assert record.status == "published"
+
+
+def test_short_parts_and_particles_of_a_name_are_not_checked_alone(session, space, moderator, make_user):
+    person = make_user(name="Jo von Wagner", email="jo.wagner@example.org")
+    workshops.book(session, person, now=utcnow())
+    fields = {**FIELDS, "topics": "Jo, das Werk von morgen", "outcomes": "Wagner und Koch sollen das klären"}
+    assert [(w.field, w.word) for w in minutes.name_warnings(session, fields)] == [("outcomes", "Wagner")]
+
+
+def test_publishing_runs_the_same_check(session, space, moderator, reader, client_for):
+    fields = {**FIELDS, "topics": "Bruno berichtete"}
+    with pytest.raises(minutes.NamesToConfirm) as asked:
+        minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
+    record = minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow(),
+                                  confirmed=asked.value.confirmation)
+    db.session.commit()
+    with pytest.raises(minutes.NamesToConfirm):
+        minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.rollback()
+
+    client = client_for(moderator)
+    page = client.get(f"/austausch/termin/{session.id}/protokoll").text  # asked next to the approve button
+    assert "„Bruno“ – könnte Bruno Brenner meinen" in page and 'id="publish-names_checked"' in page
+    refused = client.post(f"/austausch/termin/{session.id}/protokoll/freigeben", data={})
+    assert refused.status_code == 200 and 'role="alert"' in refused.text and "Nicht freigegeben." in refused.text
+    assert "Bruno berichtete</textarea>" in refused.text
+    db.session.expire_all()
+    assert minutes.minutes_of(session).status == "draft"
+
+    response = client.post(f"/austausch/termin/{session.id}/protokoll/freigeben",
+                           data={"publish-names_checked": "y",
+                                 "publish-confirmation": _confirmation_on(page, "publish-")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert minutes.minutes_of(session).status == "published"
+
+
+def test_a_first_name_in_published_minutes_sends_them_back_when_the_person_withdraws(
+        session, space, moderator, reader, client_for):
+    client = client_for(reader)
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    record = minutes.save_minutes(session, space, {**FIELDS, "topics": "Bruno fragte nach"}, [], by=moderator,
+                                  now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})
+    db.session.expire_all()
+    assert minutes.minutes_of(session).status == "draft"

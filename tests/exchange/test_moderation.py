@@ -64,6 +64,8 @@ def test_hide_and_restore_are_logged_with_reason(make_space, author, reader, cli
     client.post(f"/austausch/beitrag/{post.id}/ausblenden", data={"reason": "Beleidigung"})
     db.session.expire_all()
     assert post.status == "hidden"
+    (told,) = [mail for mail in outbox(author.email) if "ausgeblendet" in mail.subject]  # as a rejection is
+    assert "Beleidigung" in told.body_text and f"#beitrag-{post.id}" in told.body_text
     page = client.get(f"/austausch/faden/{post.thread_id}").text
     assert f'id="wiederherstellen-{post.id}" name="reason" rows="3">' in page  # a reason, not required
     client.post(f"/austausch/beitrag/{post.id}/wiederherstellen", data={"reason": "Missverständnis geklärt"})
@@ -138,7 +140,7 @@ def test_a_thread_moved_where_a_follower_cannot_go_leaves_their_notifications_pa
     mod = spaces.moderators_of(source)[0]
     internal = make_space(moderation="post", by=mod, title="Nur intern", organisation_id=home.id)
     outsider = make_user(organisation=other)
-    thread = start(source, author, title="Schichtmodell Werk 2")
+    thread = start(source, make_user(organisation=home), title="Schichtmodell Werk 2")  # who may go there
     following.follow(thread, outsider, mode="immediate", now=utcnow())
     db.session.commit()
     assert "Schichtmodell Werk 2" in client_for(outsider).get("/austausch/benachrichtigungen").text
@@ -259,8 +261,9 @@ def scene(make_space, make_user, author):
     pending = posting.reply(thread, author, "wartet", anonymous=False, now=utcnow())
     published = posting.reply(thread, mod, "sichtbar", anonymous=False, now=utcnow())
     hidden = posting.reply(thread, mod, "verborgen", anonymous=False, now=utcnow())
-    pseudonymous = posting.reply(thread, mod, "anonym", anonymous=True, now=utcnow())
+    pseudonymous = posting.reply(thread, author, "anonym", anonymous=True, now=utcnow())
     db.session.flush()
+    moderation.approve(pseudonymous, by=mod, now=utcnow())
     moderation.hide(hidden, "x", by=mod, now=utcnow())
     other_mod = make_user(Role.MODERATOR, name="Fremde Moderation")
     other_space = make_space(by=other_mod, title="Anderer Raum")
@@ -387,7 +390,8 @@ def test_a_hidden_opening_post_stops_replies_as_a_lock_does(make_space, author, 
 
     assert response.status_code == 400 and "Antworten sind nicht mehr möglich" in response.text
     db.session.expire_all()
-    assert len(thread.posts) == 1 and outbox(author.email) == []
+    assert len(thread.posts) == 1  # and the follower was told of no reply, only of the hiding:
+    assert [mail.subject for mail in outbox(author.email)] == [f"Ihr Beitrag wurde ausgeblendet: {thread.title}"]
     assert "Antwort senden" in client_for(mod).get(url).text  # the moderators may still say something
 
 
@@ -502,6 +506,22 @@ def test_a_reply_sent_twice_is_posted_once_but_the_same_words_later_are_a_new_re
     assert [post.body_source for post in thread.posts[1:]] == ["Danke!", "Danke!"]
 
 
+def test_a_reply_sent_again_under_a_pseudonym_is_refused_and_the_text_kept(make_space, author, reader, client_for):
+    # A second post with the same words under the pseudonym, beside the first under the name, would unmask it.
+    space = make_space(moderation="post")
+    thread = start(space, author)
+    browser = client_for(reader)
+    browser.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Bei uns klappt das nicht."})
+
+    again = browser.post(f"/austausch/faden/{thread.id}/antworten",
+                         data={"body": "Bei uns klappt das nicht.", "anonymous": "y"})
+
+    assert again.status_code == 400 and "eben schon unter Ihrem Namen gesendet" in again.text
+    assert "Bei uns klappt das nicht.</textarea>" in again.text
+    db.session.expire_all()
+    assert [(post.body_source, post.pseudonym) for post in thread.posts[1:]] == [("Bei uns klappt das nicht.", None)]
+
+
 def test_moderation_texts_speak_of_conversations(make_space, author, client_for):
     space = make_space(moderation="post")
     mod = spaces.moderators_of(space)[0]
@@ -556,3 +576,21 @@ def test_the_moderator_choice_costs_the_same_with_3_and_600_other_people(make_sp
         counts.append(counter.count)
     assert "Mögliche Moderatorin" in page
     assert counts[0] == counts[1], counter.statements
+
+
+def test_a_thread_is_not_moved_where_someone_who_wrote_in_it_cannot_go(
+        make_space, make_organisation, make_user, client_for):
+    home, other = make_organisation(), make_organisation()
+    source = make_space(moderation="post")
+    mod = spaces.moderators_of(source)[0]
+    internal = make_space(moderation="post", by=mod, title="Nur intern", organisation_id=home.id)
+    thread = start(source, make_user(organisation=home))
+    posting.reply(thread, make_user(organisation=other), "Bei uns auch", anonymous=False, now=utcnow())
+    db.session.commit()
+
+    response = client_for(mod).post(f"/austausch/faden/{thread.id}/verschieben", data={"target": internal.id},
+                                    follow_redirects=True)
+
+    assert "1 Person, die in diesem Gespräch geschrieben hat, hat keinen Zugang" in response.text
+    db.session.expire_all()
+    assert thread.space_id == source.id

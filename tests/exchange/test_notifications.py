@@ -46,6 +46,36 @@ def test_unfollow_stops_the_mails(make_space, author, reader, client_for):
     assert outbox(reader.email) == []
 
 
+def test_a_reply_that_opens_with_a_quote_is_mailed_with_its_own_words(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    thread = posting.start_thread(space, author, "Schichtmodelle", "Wer hat Erfahrung?", anonymous=False,
+                                  now=utcnow())
+    following.follow(thread, reader, mode="immediate", now=utcnow())
+    posting.reply(thread, author, "> **Kluge Möwe 15:**\n> Wer hat Erfahrung?\n\nWir haben seit Mai vier Schichten.",
+                  anonymous=False, now=utcnow())
+    db.session.commit()
+    (mail,) = outbox(reader.email)
+    assert "Wir haben seit Mai vier Schichten." in mail.body_text and "Kluge Möwe" not in mail.body_text
+
+
+def test_switching_to_the_daily_digest_repeats_no_post_already_mailed(make_space, author, reader):
+    space = make_space(moderation="post")
+    start = utcnow() - timedelta(hours=3)
+    thread = posting.start_thread(space, author, "Tagesthema", "Anfang", anonymous=False, now=start)
+    following.follow(thread, reader, mode="immediate", now=start)
+    posting.reply(thread, author, "Schon gemailt", anonymous=False, now=start + timedelta(hours=1))
+    following.follow(thread, reader, mode="digest", now=start + timedelta(hours=2))
+    posting.reply(thread, author, "Neu im Digest", anonymous=False, now=start + timedelta(hours=2, minutes=5))
+    db.session.commit()
+
+    assert send_daily_digests(utcnow()) == 1
+    db.session.commit()
+
+    single, digest = outbox(reader.email)
+    assert "Schon gemailt" in single.body_text
+    assert "Neu im Digest" in digest.body_text and "Schon gemailt" not in digest.body_text
+
+
 def test_daily_digest_collects_the_days_posts_once(make_space, author, reader):
     space = make_space(moderation="post")
     start = utcnow() - timedelta(hours=3)

@@ -255,3 +255,20 @@ def test_a_person_keeps_their_pseudonym_in_a_thread_moved_to_another_space(make_
         f"/austausch/faden/{thread.id}").text
     elsewhere = write(target, author, title="Neu im Zielraum").posts[0]
     assert elsewhere.pseudonym == pseudonyms.pseudonym_for(target, author) != name_in_thread
+
+
+def test_a_moderator_writes_under_their_name_in_the_space_they_moderate(make_space, author, client_for):
+    # Their posts need no approval and may stand in a locked thread: a pseudonym would not hide them.
+    space = make_space(moderation="pre", anonymous="allowed")
+    mod = spaces.moderators_of(space)[0]
+    thread = posting.start_thread(space, author, "Frage", "Wie ist es bei euch?", anonymous=False, now=utcnow())
+    moderation.approve(thread.posts[0], by=mod, now=utcnow())
+    db.session.commit()
+    browser = client_for(mod)
+    assert 'name="anonymous"' not in browser.get(f"/austausch/faden/{thread.id}").text
+
+    refused = browser.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Als Gast", "anonymous": "y"})
+
+    assert refused.status_code == 400 and "unter dem eigenen Namen" in refused.text
+    db.session.expire_all()
+    assert len(thread.posts) == 1

@@ -4,9 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from qualify.core.time import utcnow
 from qualify.exchange import following, moderation, posting, reading, spaces
+from qualify.exchange.models import ExchangeSpace
 from qualify.extensions import db
 from tests.exchange.conftest import outbox
 
@@ -265,3 +267,14 @@ def test_the_thread_page_calls_it_a_conversation(make_space, author, client_for)
     thread = start(make_space(moderation="post"), author)
     page = client_for(author).get(f"/austausch/faden/{thread.id}").text
     assert "Sie folgen diesem Gespräch" in page and "Faden" not in page
+
+
+def test_a_learner_guessing_a_draft_modules_number_creates_nothing(exchange_module, make_user, client_for):
+    course = exchange_module.course
+    course.status = "draft"
+    db.session.commit()
+
+    response = client_for(make_user()).get(f"/austausch/modul/{exchange_module.id}")
+
+    assert response.status_code == 404
+    assert db.session.scalar(select(ExchangeSpace).where(ExchangeSpace.module_id == exchange_module.id)) is None
