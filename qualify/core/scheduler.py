@@ -9,6 +9,7 @@ scheduler confirms its lock before each job (see AdvisoryLock) and stops if anot
 import fcntl
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -84,13 +85,22 @@ class AdvisoryLock(SchedulerLock):
     If that connection drops (a database restart, a network cut, an idle timeout in between), the server
     releases the lock and a second scheduler may take it; so before each job the scheduler asks `confirm()`,
     which takes the lock again on a new connection when it is free, and says False when another has it.
+
+    Jobs due at the same moment run in threads of their own and confirm at the same time: one at a time, or
+    they shared the connection mid-statement, and after a restart a second thread found the lock the first had
+    just taken again "taken by another" and stopped the scheduler.
     """
 
     def __init__(self, engine):
         self.engine = engine
         self.connection = None
+        self._one_at_a_time = threading.Lock()
 
     def acquire(self) -> bool:
+        with self._one_at_a_time:
+            return self._acquire()
+
+    def _acquire(self) -> bool:
         connection = self.engine.connect()
         try:
             acquired = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
@@ -105,6 +115,10 @@ class AdvisoryLock(SchedulerLock):
         return True
 
     def confirm(self) -> bool:
+        with self._one_at_a_time:
+            return self._confirm()
+
+    def _confirm(self) -> bool:
         if self.released:
             return False
         if self.connection is not None:
@@ -116,12 +130,16 @@ class AdvisoryLock(SchedulerLock):
                 log.warning("the connection holding the scheduler lock was lost; taking the lock again")
                 self._close()
         try:
-            return self.acquire()
+            return self._acquire()
         except SQLAlchemyError:
             log.exception("could not take the scheduler lock again")
             return False
 
     def release(self) -> None:
+        with self._one_at_a_time:
+            self._release()
+
+    def _release(self) -> None:
         self.released = True
         if self.connection is None:
             return

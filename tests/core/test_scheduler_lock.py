@@ -70,3 +70,27 @@ def test_a_scheduler_stops_when_another_took_the_lock_while_its_connection_was_g
             assert len(runs) == after_stop
             rival.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
             rival.commit()
+
+
+def test_jobs_due_at_once_after_a_restart_take_the_lock_again_once_and_all_run_on(app):
+    # APScheduler runs due jobs in threads of their own, and each confirms the lock first: on one connection,
+    # side by side, they used to trip over each other, and one found "its own" lock taken and stopped all.
+    with app.app_context(), scheduler_lock(app) as lock:
+        cut_connection(lock)
+        start = threading.Barrier(6)
+        answers = []
+
+        def job():
+            start.wait()
+            answers.append(lock.confirm())
+
+        threads = [threading.Thread(target=job) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=20)
+
+        assert answers == [True] * 6
+        with db.engine.connect() as rival:  # and it is held: nobody else gets it
+            assert not rival.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            rival.commit()
