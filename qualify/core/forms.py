@@ -1,7 +1,10 @@
 """Form pieces shared by features."""
 
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField
-from wtforms.validators import Email
+from wtforms.validators import Email, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -23,3 +26,17 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        # WTForms' own message for a value that is no choice ("'4' is not a valid choice for this field.") has
+        # no German translation: only a forged form sends one, but it should still read as the others do.
+        kwargs.setdefault("invalid_choice_message", _l("Keine gültige Auswahl."))
+        super().__init__(*args, **kwargs)
+
+
+def visible_text(_form, field) -> None:
+    """Refuse a text of nothing but spaces and invisible characters (zero-width spaces, direction marks), which
+    DataRequired lets through and which would show as an empty post."""
+    if field.data and not any(not char.isspace() and unicodedata.category(char) not in ("Cf", "Zs")
+                              for char in field.data):
+        raise StopValidation(_l("Bitte geben Sie einen Text ein."))

@@ -8,13 +8,12 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from qualify.core.forms import CheckboxListField, visible_text
 from qualify.core.text import one_line
 from qualify.exchange.text import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 
@@ -26,13 +25,8 @@ POST_LENGTH = Length(max=MAX_POST_LENGTH, message=_l("Ihr Text ist zu lang: höc
 ANONYMOUS_HINT = _l("Andere Teilnehmende und die Moderation sehen dann nur Ihr Pseudonym in diesem Raum.")
 
 
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class PostForm(FlaskForm):
-    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), POST_LENGTH],
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), visible_text, POST_LENGTH],
                          description=BODY_HINT)
     anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
     reply_to = HiddenField()
@@ -40,13 +34,13 @@ class PostForm(FlaskForm):
 
 class ThreadForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)], filters=[one_line])
-    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), POST_LENGTH],
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), visible_text, POST_LENGTH],
                          description=BODY_HINT)
     anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
 
 
 class EditForm(FlaskForm):
-    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), POST_LENGTH],
+    body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), visible_text, POST_LENGTH],
                          description=BODY_HINT)
 
 
