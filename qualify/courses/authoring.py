@@ -229,12 +229,17 @@ def restore(module: Module, version: ModuleVersion, *, actor) -> ModuleVersion:
     return new
 
 
-def upload_media(course: Course, filename: str, data: bytes, *, actor) -> str:
-    """Check an uploaded file by its content and store it under medien/; return its path."""
+def upload_media(course: Course, filename: str, data: bytes, *, actor, replace: bool = False) -> str:
+    """Check an uploaded file by its content and store it under medien/; return its path. A file of the same
+    name is replaced only when asked to: every text showing it would show the new one."""
     problem = media_name_problem(filename) or media_problem(filename, data)
     if problem:
         raise AuthoringError(problem)
     path = MEDIA_FOLDER + filename
+    if not replace and stored_file(course, path) is not None:
+        raise AuthoringError(_("Eine Datei „%(path)s“ gibt es schon. Um sie zu ersetzen, wählen Sie die neue noch "
+                               "einmal aus und kreuzen „ersetzen“ an; sonst benennen Sie die neue Datei um.",
+                               path=path))
     import_changes(course.slug, course, {path: data}, actor=actor)
     audit.record("authoring.media", actor=actor, target=course, path=path, bytes=len(data))
     return path

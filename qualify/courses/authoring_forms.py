@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -74,20 +75,23 @@ class NewModuleForm(FlaskForm):
 
 
 class MediaForm(FlaskForm):
-    file = FileField(_l("Bild oder PDF"), validators=[
+    # Ids of their own: the course page shows this form beside the question banks' (one "file" id each).
+    file = FileField(_l("Bild oder PDF"), id="medien-datei", validators=[
         FileRequired(_l("Bitte wählen Sie eine Datei aus.")),
         FileSize(MAX_MEDIA_BYTES, message=_l("Die Datei ist größer als 5 MB."))],
         description=_l("PNG, JPEG, GIF, WebP, SVG oder PDF, höchstens 5 MB. Bilder einbinden mit "
                        "![Beschreibung](medien/bild.png), PDFs verlinken mit [Titel](medien/dokument.pdf)."),
         render_kw={"accept": ".png,.jpg,.jpeg,.gif,.webp,.svg,.pdf"})
+    replace = BooleanField(_l("Eine vorhandene Datei gleichen Namens ersetzen"), id="medien-ersetzen",
+                           description=_l("Texte, die sie zeigen oder verlinken, zeigen dann die neue."))
     submit = SubmitField(_l("Hochladen"))
 
 
 class NewBankForm(FlaskForm):
-    name = StringField(_l("Name der Fragensammlung"), validators=[Optional(), Length(max=66)],
+    name = StringField(_l("Name der Fragensammlung"), id="fragen-name", validators=[Optional(), Length(max=66)],
                        description=_l("z. B. notfall.gift; leer lassen, um den Namen der hochgeladenen "
                                       "Datei zu nehmen."))
-    file = FileField(_l("GIFT-Datei (optional)"), validators=[
+    file = FileField(_l("GIFT-Datei (optional)"), id="fragen-datei", validators=[
         FileSize(1024 * 1024, message=_l("Die Datei ist größer als 1 MB."))],
         render_kw={"accept": ".gift,.txt,text/plain"})
     submit = SubmitField(_l("Fragensammlung anlegen"))

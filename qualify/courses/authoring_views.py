@@ -246,7 +246,8 @@ def upload_media(slug: str):
     if form.validate_on_submit():
         name = secure_filename(spelt_out(form.file.data.filename or "")).lower()
         try:
-            path = authoring.upload_media(course, name, form.file.data.read(), actor=current_user)
+            path = authoring.upload_media(course, name, form.file.data.read(), actor=current_user,
+                                          replace=form.replace.data)
         except authoring.AuthoringError as error:
             form.file.errors.append(str(error))
         except authoring.Refused as refused:

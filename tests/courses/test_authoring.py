@@ -271,6 +271,27 @@ def test_upload_rejects_a_file_whose_content_is_not_what_its_name_says(client, t
     assert "Verlinken mit [Titel des Dokuments](medien/checkliste.pdf)" in document.text  # a link, not an image
 
 
+def test_a_file_of_the_same_name_is_replaced_only_when_asked(client, trainer, course):
+    upload = "/autoren/neuer-kurs/medien"
+    client.post(upload, content_type="multipart/form-data", data={"file": (io.BytesIO(PNG), "halle.png")})
+    newer = PNG + b"\0"
+
+    asked = client.post(upload, content_type="multipart/form-data", data={"file": (io.BytesIO(newer), "halle.png")})
+
+    assert asked.status_code == 200 and "Eine Datei „medien/halle.png“ gibt es schon" in asked.text
+    assert db.session.scalar(select(CourseFile)).data == PNG
+    replaced = client.post(upload, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(newer), "halle.png"), "replace": "y"})
+    assert replaced.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(CourseFile)).data == newer
+
+
+def test_the_course_page_gives_every_field_an_id_of_its_own(client, trainer, course):
+    ids = re.findall(r' id="([^"]+)"', client.get("/autoren/neuer-kurs").text)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == ["csrf_token"]  # hidden, labelled by nothing
+
+
 def test_the_file_list_shows_a_pdf_as_a_link_and_an_image_as_an_image(client, trainer, course):
     for data, name in [(PNG, "bild.png"), (b"%PDF-1.4\n" + bytes(40), "checkliste.pdf")]:
         client.post("/autoren/neuer-kurs/medien", content_type="multipart/form-data",
