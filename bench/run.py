@@ -306,7 +306,8 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     instance = seed.CACHE / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DATABASE_URL": url, "QUALIFY_BENCH": "1", "SECRET_KEY": "bench-secret-key",
-           "QUALIFY_INSTANCE_PATH": str(instance), "QUALIFY_ENV": "production", "SESSION_COOKIE_SECURE": "0"}
+           "QUALIFY_INSTANCE_PATH": str(instance), "QUALIFY_ENV": "production", "SESSION_COOKIE_SECURE": "0",
+           "QUALIFY_BASE_URL": f"http://127.0.0.1:{port}", "MAIL_SENDER": "bench@qualify.invalid"}
     env.pop("FLASK_DEBUG", None)
     server = subprocess.Popen([*QUALIFY, "serve", "--workers", str(WORKERS), "--threads", str(THREADS),
                                "--bind", f"127.0.0.1:{port}",

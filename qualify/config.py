@@ -8,11 +8,33 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("QUALIFY_INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
 
+class ConfigError(RuntimeError):
+    """A setting the app refuses to start with; the message names the variable."""
+
+
 def _flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read a whole number from the environment; unset or empty gives the default.
+
+    A wrong value stops the start with the variable and the value named, not with int()'s bare ValueError.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ConfigError(f"Refusing to start: {name} must be a whole number of at least {minimum}, "
+                          f"not {value!r}.")
+    return number
 
 
 def load_or_create_secret_key(instance_path: Path) -> str:
@@ -29,11 +51,11 @@ def load_or_create_secret_key(instance_path: Path) -> str:
     return key
 
 
-def database_url(instance_path: Path) -> str:
-    """Return DATABASE_URL, normalised to the psycopg 3 driver, or the SQLite default."""
-    url = os.environ.get("DATABASE_URL")
+def database_url() -> str | None:
+    """Return DATABASE_URL, normalised to the psycopg 3 driver; None when unset (see finalise)."""
+    url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
-        return f"sqlite:///{instance_path / 'qualify.sqlite'}"
+        return None
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
@@ -48,7 +70,7 @@ class Config:
         self.DEBUG = _flag("FLASK_DEBUG")
         self.INSTANCE_PATH = INSTANCE_PATH
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or None
-        self.SQLALCHEMY_DATABASE_URI = database_url(INSTANCE_PATH)
+        self.SQLALCHEMY_DATABASE_URI = database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {}  # connections are checked when idle, see core.database
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
 
@@ -64,37 +86,60 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
         self.LANGUAGES = ("de", "en")
 
-        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "Qualify <noreply@qualify.invalid>")
+        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "").strip() or None
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
-        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_PORT = env_int("MAIL_PORT", 25, minimum=1)
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
         self.MAIL_USE_TLS = _flag("MAIL_USE_TLS")
         # Without an SMTP server, mail goes to the log (console) or into files in this folder.
         self.MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", "")
 
-        self.LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
-        self.LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "30"))
-        self.LOGIN_THROTTLE_MINUTES = int(os.environ.get("LOGIN_THROTTLE_MINUTES", "15"))
+        self.LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1)
+        self.LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 30, minimum=1)
+        self.LOGIN_THROTTLE_MINUTES = env_int("LOGIN_THROTTLE_MINUTES", 15, minimum=1)
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(2 * 24 * 3600)))
+        self.PASSWORD_RESET_MAX_AGE = env_int("PASSWORD_RESET_MAX_AGE", 2 * 24 * 3600, minimum=1)
         self.COURSES_PATH = Path(os.environ.get("QUALIFY_COURSES_PATH", PROJECT_ROOT / "courses"))
-        self.BASE_URL = os.environ.get("QUALIFY_BASE_URL", "http://127.0.0.1:5000")
+        self.BASE_URL = os.environ.get("QUALIFY_BASE_URL", "").strip() or None
         # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
-        self.PROXY_FIX = int(os.environ.get("QUALIFY_PROXY_FIX", "0") or 0)
+        self.PROXY_FIX = env_int("QUALIFY_PROXY_FIX", 0)
         # Adds /bench/hello, the ceiling of `make bench`; never set in production.
         self.BENCH = _flag("QUALIFY_BENCH")
         # Hours before a workshop session when the booked get a reminder (each sent once).
-        self.WORKSHOP_REMINDER_HOURS = tuple(
-            float(hours) for hours in os.environ.get("WORKSHOP_REMINDER_HOURS", "24,1").split(",") if hours.strip())
+        self.WORKSHOP_REMINDER_HOURS = _hours("WORKSHOP_REMINDER_HOURS", "24,1")
+
+
+def _hours(name: str, default: str) -> tuple[float, ...]:
+    value = os.environ.get(name, default)
+    try:
+        return tuple(float(hours) for hours in value.split(",") if hours.strip())
+    except ValueError:
+        raise ConfigError(f"Refusing to start: {name} must be hours separated by commas, not {value!r}.") from None
+
+
+# What production must be given, by config key and environment variable; development gets defaults instead.
+REQUIRED_IN_PRODUCTION = {
+    "SECRET_KEY": "SECRET_KEY",
+    "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",  # else a SQLite file on each app server, silently
+    "BASE_URL": "QUALIFY_BASE_URL",  # else mails link to http://127.0.0.1:5000
+    "MAIL_SENDER": "MAIL_SENDER",  # else mail comes from an address that does not exist
+}
 
 
 def finalise(config: dict) -> None:
-    """Refuse unsafe production settings; fill in the generated development secret."""
+    """Refuse unsafe or incomplete production settings; fill in the development defaults."""
     if config["ENV_NAME"] == "production":
         if config.get("DEBUG"):
-            raise RuntimeError("Refusing to start: FLASK_DEBUG is on in production.")
-        if not config.get("SECRET_KEY"):
-            raise RuntimeError("Refusing to start: SECRET_KEY is not set in production.")
+            raise ConfigError("Refusing to start: FLASK_DEBUG is on in production.")
+        missing = [variable for key, variable in REQUIRED_IN_PRODUCTION.items() if not config.get(key)]
+        if missing:
+            verb = "is" if len(missing) == 1 else "are"
+            raise ConfigError(f"Refusing to start: {', '.join(missing)} {verb} not set in production.")
+    instance_path = Path(config["INSTANCE_PATH"])
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'qualify.sqlite'}"
+    config["BASE_URL"] = config.get("BASE_URL") or "http://127.0.0.1:5000"
+    config["MAIL_SENDER"] = config.get("MAIL_SENDER") or "Qualify <noreply@qualify.invalid>"
     if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"] = load_or_create_secret_key(Path(config["INSTANCE_PATH"]))
+        config["SECRET_KEY"] = load_or_create_secret_key(instance_path)

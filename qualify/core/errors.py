@@ -84,8 +84,29 @@ def _unexpected(error: Exception):
     return error_page(500)
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+
+
+def configure_logging() -> None:
+    """Write qualify.* records from INFO up to standard error with time, level and pid, once per process.
+
+    Only where nobody set up logging before: under pytest, after an earlier create_app() in this process or an
+    operator's own setup the root logger has a handler already, and a second one would double each line.
+    Other libraries stay at WARNING (fontTools logs a dozen INFO lines per certificate it subsets); the
+    development server's request lines (werkzeug) stay at INFO.
+    """
+    if logging.root.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.root.addHandler(handler)
+    logging.getLogger("qualify").setLevel(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.INFO)
+
+
 def init_app(app: Flask) -> None:
-    """Register the error handlers."""
+    """Register the error handlers; give the app's log lines a handler (gunicorn gives them none)."""
+    configure_logging()
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     for outage in (OperationalError, InterfaceError, PoolTimeoutError):

@@ -135,6 +135,19 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
 
 
+def _log_failure(message: OutboxMessage) -> None:
+    # The outbox id and the recipient's domain, never the body: enough to find the row and to see a relay
+    # refusing one domain. (The error is the server's own words and may quote the address.)
+    domain = message.recipient.rpartition("@")[2] or "?"
+    if message.attempts >= MAX_ATTEMPTS:
+        log.error("Mail %d to …@%s given up after %d attempts: %s", message.id, domain, message.attempts,
+                  message.last_error)
+    else:
+        log.warning("Mail %d to …@%s failed (attempt %d of %d, next at %s): %s", message.id, domain,
+                    message.attempts, MAX_ATTEMPTS, message.next_attempt_at.isoformat(timespec="seconds"),
+                    message.last_error)
+
+
 def send_due_mail(now: datetime, *, limit: int = 100) -> int:
     """Send what is due in the outbox, rescheduling failures with backoff; return the count sent."""
     # One message at a time, locked while it is sent: should a second sender ever run beside this one (the
@@ -155,6 +168,7 @@ def send_due_mail(now: datetime, *, limit: int = 100) -> int:
         except (OSError, smtplib.SMTPException) as error:
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             message.next_attempt_at = now + backoff(message.attempts)
+            _log_failure(message)
         else:
             message.sent_at = now
             message.last_error = None

@@ -370,6 +370,8 @@ def test_production_refuses_to_start_without_secret_key(environment, monkeypatch
 def test_production_starts_with_a_secret_and_sends_cookies_over_https_only(environment, monkeypatch):
     monkeypatch.setenv("QUALIFY_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "ein-langes-geheimnis-aus-der-umgebung")
+    monkeypatch.setenv("QUALIFY_BASE_URL", "https://qualify.example.org")  # also required, see tests/test_config.py
+    monkeypatch.setenv("MAIL_SENDER", "qualify@example.org")
 
     app = create_app(environment())
 
