@@ -71,52 +71,42 @@ def notify_minutes_withdrawn(minutes, moderators: list) -> None:
         queue_mail(moderator.email, subject, body)
 
 
-def notify_rejected(post, reason: str) -> None:
-    """Send the author their post back with the moderator's reason."""
-    author = post.author
-    if author is None:
-        return
-    with force_locale(locale_for(author.language)):
-        subject = _("Ihr Beitrag wurde nicht freigegeben: %(title)s", title=post.thread.title)
-        body = _render("rejected", reader=author, post=post, reason=reason,
-                       url=absolute_url("exchange.edit_post", post_id=post.id))
-    queue_mail(author.email, subject, body)
-
-
-def notify_change_rejected(post, change: str, reason: str) -> None:
-    """Tell the author that their change of a published post was not approved, with the moderator's reason and
-    the text they wrote: the post stays as approved, and the change is gone from it."""
+def _tell_author(post, template: str, subject, **context) -> None:
+    """Mail the post's author (nobody once their account is gone), in their language: `subject` a function
+    that says it in that language."""
     author = post.author
     if author is None:
         return
     with force_locale(locale_for(author.language)):
         title = shown_title(post.thread, author, moderator=False)
-        subject = _("Ihre Änderung wurde nicht freigegeben: %(title)s", title=title)
-        body = _render("change_rejected", reader=author, title=title, reason=reason, change=change,
-                       url=_post_url(post))
-    queue_mail(author.email, subject, body)
+        body = _render(template, reader=author, post=post, title=title, **context)
+        queue_mail(author.email, subject(title), body)
+
+
+def notify_rejected(post, reason: str) -> None:
+    """Send the author their post back with the moderator's reason."""
+    _tell_author(post, "rejected", lambda title: _("Ihr Beitrag wurde nicht freigegeben: %(title)s", title=title),
+                 reason=reason, url=absolute_url("exchange.edit_post", post_id=post.id))
+
+
+def notify_change_rejected(post, change: str, reason: str) -> None:
+    """Tell the author that their change of a published post was not approved, with the moderator's reason and
+    the text they wrote: the post stays as approved, and the change is gone from it."""
+    _tell_author(post, "change_rejected",
+                 lambda title: _("Ihre Änderung wurde nicht freigegeben: %(title)s", title=title),
+                 reason=reason, change=change, url=_post_url(post))
 
 
 def notify_hidden(post, reason: str) -> None:
     """Tell the author that the moderation took their post down, and why (as a rejection says it)."""
-    author = post.author
-    if author is None:
-        return
-    with force_locale(locale_for(author.language)):
-        subject = _("Ihr Beitrag wurde ausgeblendet: %(title)s", title=post.thread.title)
-        body = _render("hidden", reader=author, post=post, reason=reason, url=_post_url(post))
-    queue_mail(author.email, subject, body)
+    _tell_author(post, "hidden", lambda title: _("Ihr Beitrag wurde ausgeblendet: %(title)s", title=title),
+                 reason=reason, url=_post_url(post))
 
 
 def notify_revealed(post, reason: str) -> None:
     """Tell the author that an admin looked up who wrote their pseudonymous post, and why."""
-    author = post.author
-    if author is None:
-        return
-    with force_locale(locale_for(author.language)):
-        subject = _("Ihr Pseudonym wurde aufgedeckt")
-        body = _render("revealed", reader=author, post=post, reason=reason, url=_post_url(post))
-    queue_mail(author.email, subject, body)
+    _tell_author(post, "revealed", lambda _title: _("Ihr Pseudonym wurde aufgedeckt"), reason=reason,
+                 url=_post_url(post))
 
 
 def send_digest(reader, threads: list[tuple]) -> None:
