@@ -27,14 +27,16 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administration"),
 }
 
-# Accepted spellings in CSV files and on the command line.
+# Accepted spellings in CSV files and on the command line – the labels the pages show among them.
 ROLE_ALIASES = {
-    "lernende": Role.LEARNER, "lernender": Role.LEARNER, "learner": Role.LEARNER, "beschäftigte": Role.LEARNER,
-    "trainer": Role.TRAINER, "trainerin": Role.TRAINER, "trainer/in": Role.TRAINER,
+    "lernende": Role.LEARNER, "lernender": Role.LEARNER, "learner": Role.LEARNER, "learners": Role.LEARNER,
+    "beschäftigte": Role.LEARNER,
+    "trainer": Role.TRAINER, "trainerin": Role.TRAINER, "trainer/in": Role.TRAINER, "trainer/innen": Role.TRAINER,
     "moderator": Role.MODERATOR, "moderatorin": Role.MODERATOR, "moderation": Role.MODERATOR,
     "betriebsrat": Role.WORKS_COUNCIL, "works_council": Role.WORKS_COUNCIL, "works council": Role.WORKS_COUNCIL,
-    "koordination": Role.COORDINATOR, "coordinator": Role.COORDINATOR,
-    "admin": Role.ADMIN, "administration": Role.ADMIN,
+    "koordination": Role.COORDINATOR, "netzwerk-koordination": Role.COORDINATOR, "coordinator": Role.COORDINATOR,
+    "coordination": Role.COORDINATOR, "network coordination": Role.COORDINATOR,
+    "admin": Role.ADMIN, "administration": Role.ADMIN, "administrator": Role.ADMIN, "administratorin": Role.ADMIN,
 }
 
 

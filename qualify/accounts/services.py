@@ -113,13 +113,22 @@ def update_user(user: User, *, email: str, display_name: str, personnel_number: 
         raise AccountError(_("Bitte wählen Sie mindestens eine Rolle."), field="roles")
     if Role.ADMIN in user.roles and Role.ADMIN not in roles and is_last_admin(user):
         raise AccountError(_("Das ist das letzte Administrationskonto: Die Rolle bleibt."), field="roles")
+    if Role.ADMIN in user.roles and Role.ADMIN not in roles and user.id == actor.id:
+        # As one's own account cannot be deactivated: saved, the next page would already be out of reach.
+        raise AccountError(_("Die Administration können Sie sich nicht selbst nehmen. Bitten Sie eine andere "
+                             "Person mit Administration darum."), field="roles")
     if email != user.email:
         end_all_sessions(user)  # and, as the address is part of reset tokens, voids links sent to the old one
-    user.email, user.display_name = email, display_name.strip()
-    user.personnel_number, user.language = personnel_number or None, language
-    user.organisation, user.unit = organisation, unit
+    wanted = {"email": email, "display_name": display_name.strip(), "personnel_number": personnel_number or None,
+              "language": language, "organisation": organisation, "unit": unit}
+    # Which data changed, by name (not their values: the log outlives the data it would otherwise copy);
+    # the roles say themselves what changed (set_roles). Saved unchanged, nothing is logged.
+    changed = [field for field, value in wanted.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, wanted[field])
     set_roles(user, roles, actor=actor)
-    audit.record("user.update", actor=actor, target=user)
+    if changed:
+        audit.record("user.update", actor=actor, target=user, fields=changed)
 
 
 def _check_personnel_number(number: str | None, organisation: Organisation | None, *, user: User | None) -> None:

@@ -296,14 +296,18 @@ def mandatory_course():
         # Only ever the unit's size, never how many were enrolled already: that would tell the admin who takes
         # which course (a unit of one makes it a person), which only the person and, in aggregate, the reports see.
         members = services.count_active_members(unit.id)
+        unit_name = f"{unit.organisation.name} · {unit.name}"  # two organisations may each have a "Logistik"
+        if not members:
+            form.unit.errors.append(_("%(unit)s hat keine aktiven Mitglieder.", unit=unit_name))
+            return render_template("admin/mandatory_course.html", form=form)
         if form.confirmed.data != "1":  # enrolments are not taken back: first say whom it concerns
-            return render_template("admin/mandatory_course.html", form=form, course=course, unit=unit,
+            return render_template("admin/mandatory_course.html", form=form, course=course, unit_name=unit_name,
                                    members=members)
         enrol_unit(unit.id, course, now=utcnow(), by=current_user)
         audit.record("enrolments.mandatory", actor=current_user, target=course, unit_id=unit.id, members=members)
         db.session.commit()
         flash(ngettext("Das %(num)d aktive Mitglied von %(unit)s ist in „%(course)s“ eingeschrieben.",
                        "Alle %(num)d aktiven Mitglieder von %(unit)s sind in „%(course)s“ eingeschrieben.", members,
-                       unit=unit.name, course=course.title), "success")
+                       unit=unit_name, course=course.title), "success")
         return redirect(url_for("admin.mandatory_course", kurs=course.id, einheit=unit.id))
     return render_template("admin/mandatory_course.html", form=form)

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import Flask, current_app, request
-from sqlalchemy import bindparam, event, func, text
+from sqlalchemy import String, bindparam, event, func, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from qualify.config import PROJECT_ROOT
 from qualify.core.time import UTCDateTime
@@ -24,6 +26,26 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's lower() knows only A-Z: "Öztürk" stayed "Öztürk", and a search for "öztürk" found nobody.
+    dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class UnicodeLower(GenericFunction):
+    """lower() of any letter: PostgreSQL's own; on SQLite the function _tune_sqlite registers."""
+
+    name = "lower"
+    identifier = "unicode_lower"  # not func.lower's place in SQLAlchemy's registry
+    type = String()
+    inherit_cache = True
+
+
+@compiles(UnicodeLower, "sqlite")
+def _lower_on_sqlite(element, compiler, **kw):
+    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
 
 
 # A pooled connection unused for this long is asked whether it still works before a request gets it.
@@ -126,7 +148,7 @@ def run(statement, **params):
 def contains_text(column, words: str):
     """A case-insensitive "column contains text" condition, with LIKE's wildcards in the text taken literally."""
     escaped = words.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+    return UnicodeLower(column).like(f"%{escaped}%", escape="\\")
 
 
 def take_turns(key: str) -> None:

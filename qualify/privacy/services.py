@@ -173,6 +173,8 @@ def set_retention(key: str, days: int, *, actor: User) -> None:
     if days < entry.min_days:
         raise RetentionRefused(_("„%(category)s“ wird mindestens %(days)d Tage aufbewahrt.", category=entry.label,
                                  days=entry.min_days))
+    if days == retention_days(key):
+        return  # saved unchanged: nothing for the works council to read about
     rule = db.session.scalar(select(RetentionRule).where(RetentionRule.category == key))
     if rule is None:
         db.session.add(RetentionRule(category=key, days=days))

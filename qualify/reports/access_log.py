@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from qualify.accounts.models import Organisation, Unit
 from qualify.core import audit
@@ -34,9 +34,13 @@ def record_access(action: str, *, actor, scope: Scope, filters: Filters, **detai
 def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> list[AuditEvent]:
     """Return report views and exports concerning the organisation (its own or network-wide), newest first."""
     about = AuditEvent.organisation_id
+    # Without an organisation an event concerns the whole network – unless it is about one person (or their
+    # post) who belongs to none: that is no works council's business, and every one of them read it.
+    network_wide = and_(about.is_(None), or_(AuditEvent.target_type.is_(None),
+                                             AuditEvent.target_type.not_in(("User", "ExchangePost"))))
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.action.in_(ACCESS_ACTIONS), or_(about == organisation_id, about.is_(None)))
+        .where(AuditEvent.action.in_(ACCESS_ACTIONS), or_(about == organisation_id, network_wide))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
         .offset(offset)

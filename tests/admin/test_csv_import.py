@@ -547,3 +547,13 @@ def test_stray_empty_headings_at_the_end_do_not_widen_the_rows(make_organisation
     rows = "\n".join(f"person{n}@example.org;Person {n}" for n in range(300))
     plan = csv_import.plan_import(("E-Mail;Name" + ";" * 300_000 + "\n" + rows + "\n").encode(), make_organisation())
     assert plan.ok and plan.count("new") == 300
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_role_is_understood_as_the_pages_name_it(app, language):
+    from flask_babel import force_locale
+
+    from qualify.accounts.roles import ROLE_LABELS, parse_role
+
+    with app.test_request_context(), force_locale(language):
+        assert {role: parse_role(str(label)) for role, label in ROLE_LABELS.items()} == {role: role for role in ROLE_LABELS}

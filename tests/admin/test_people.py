@@ -175,3 +175,11 @@ def test_a_name_changed_before_a_look_does_not_hide_who_looked(client, admin, ma
 
     log = works_council.get("/berichte/protokoll").text
     assert "Bernd Betriebsrat &lt;sam.snoop@example.org&gt;" in log  # the address the administration gave
+
+
+def test_a_look_at_someone_of_no_organisation_is_in_no_works_councils_log(client, admin, make_user,
+                                                                          make_organisation, new_client, login):
+    client.get(f"/verwaltung/personen/{make_user(organisation=None).id}")
+    works_council = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=make_organisation()), via=works_council)
+    assert "Personendaten angesehen (Administration)" not in works_council.get("/berichte/protokoll").text

@@ -53,6 +53,12 @@ def test_admin_changes_name_and_roles(client, admin, make_user):
     assert person.display_name == "Tom Neu" and person.roles == {Role.MODERATOR}
     roles_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles"))
     assert roles_event.details == {"added": ["moderator"], "removed": ["learner", "trainer"]}
+    update = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
+    assert update.details == {"fields": ["display_name"]}  # which data changed, not their values
+
+    client.post(f"/verwaltung/personen/{person.id}", data=changes)  # saved again, unchanged
+
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "user.update")) == 1
 
 
 def test_editing_cannot_take_another_persons_email(client, admin, make_user):
@@ -191,11 +197,12 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     make_user(Role.LEARNER, organisation=organisation, unit=office)
     course = demo_courses["hochvolt-sicherheit"]
     asked = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id}).text
-    assert f"Alle 3 aktiven Mitglieder von {line.name} werden in „{course.title}“ eingeschrieben" in asked
+    named = f"{organisation.name} · {line.name}"  # the organisation too: another may have a unit of that name
+    assert f"Alle 3 aktiven Mitglieder von {named} werden in „{course.title}“ eingeschrieben" in asked
     assert db.session.scalar(select(Enrolment).where(Enrolment.course_id == course.id)) is None
     page = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id, "confirmed": "1"},
                        follow_redirects=True)
-    assert f"Alle 3 aktiven Mitglieder von {line.name} sind in „{course.title}“ eingeschrieben." in page.text
+    assert f"Alle 3 aktiven Mitglieder von {named} sind in „{course.title}“ eingeschrieben." in page.text
     assert f'<option selected value="{line.id}">' in page.text  # the choice stays for the next click
     enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id)))
     assert enrolled == {user.id for user in on_the_line}
@@ -204,7 +211,7 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     assert f"/kurse/{course.slug}" in told[0].body_text
     again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id, "confirmed": "1"},
                         follow_redirects=True)
-    assert f"Alle 3 aktiven Mitglieder von {line.name}" in again.text
+    assert f"Alle 3 aktiven Mitglieder von {named}" in again.text
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 3  # nobody told twice
 
 
@@ -226,6 +233,15 @@ def test_assigning_a_mandatory_course_never_says_how_many_were_enrolled_already(
 
     assert "Alle 2 aktiven Mitglieder" in asked and "Alle 2 aktiven Mitglieder" in done.text
     assert "1 Person" not in asked + done.text + log
+
+
+def test_a_mandatory_course_for_a_unit_without_active_members_is_refused_at_the_field(
+        client, admin, make_organisation, demo_courses):
+    organisation = make_organisation()
+    empty = organisation.units[0]
+    course = demo_courses["hochvolt-sicherheit"]
+    page = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": empty.id}).text
+    assert f"{organisation.name} · {empty.name} hat keine aktiven Mitglieder." in page and "Ja, einschreiben" not in page
 
 
 def test_an_admin_looking_at_a_person_is_logged_for_the_works_council(client, admin, make_user, make_organisation,
@@ -299,3 +315,19 @@ def test_the_person_list_is_filtered_by_organisation_role_and_status(app, client
     for n in range(20):
         make_user(Role.LEARNER, Role.TRAINER, organisation=firm, unit=firm.units[n % 2])
     assert cost() == with_few  # organisation, unit and roles loaded for the whole page at once
+
+
+def test_search_finds_names_with_umlauts_in_any_case(client, admin, make_user):
+    # SQLite's own lower() knows only A-Z: "Öztürk" was found by "ztürk" but not by "Öztürk" or "öztürk".
+    make_user(Role.LEARNER, name="Ümit Öztürk")
+    for typed in ("Öztürk", "öztürk", "ÖZTÜRK", "ümit"):
+        assert "Ümit Öztürk" in client.get(f"/verwaltung/?q={typed}").text, typed
+
+
+def test_an_admin_cannot_take_the_administration_from_themselves(client, admin, make_user):
+    make_user(Role.ADMIN)  # not the last one
+    response = client.post(f"/verwaltung/personen/{admin.id}",
+                           data=new_person(display_name=admin.display_name, email=admin.email, roles=["learner"]))
+    assert response.status_code == 200 and "nicht selbst nehmen" in response.text
+    db.session.refresh(admin)
+    assert Role.ADMIN in admin.roles

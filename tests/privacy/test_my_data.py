@@ -210,11 +210,12 @@ def test_the_log_is_kept_at_least_a_year_and_the_works_council_sees_every_retent
     assert services.retention_days("audit") == 1095
     client.post("/meine-daten/aufbewahrung/audit", data={"days": "400", "confirmed": "1"})
     assert services.retention_days("audit") == 400
+    client.post("/meine-daten/aufbewahrung/audit", data={"days": "400", "confirmed": "1"})  # saved unchanged
 
     works_council = new_client()
     login(make_user(Role.WORKS_COUNCIL, organisation=make_organisation()), via=works_council)
     log = works_council.get("/berichte/protokoll").text
-    assert "Aufbewahrungsfrist geändert: Protokoll der Verwaltung, 400 Tage" in log and "Admin Ada" in log
+    assert log.count("Aufbewahrungsfrist geändert: Protokoll der Verwaltung, 400 Tage") == 1 and "Admin Ada" in log
 
 
 @pytest.mark.parametrize("keep_posts", [True, False])
