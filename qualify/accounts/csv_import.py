@@ -30,7 +30,7 @@ from qualify.accounts.csv_file import (
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
-from qualify.accounts.services import normalise_email
+from qualify.accounts.services import end_all_sessions, normalise_email
 from qualify.core import audit
 from qualify.core.text import one_line
 from qualify.extensions import db
@@ -329,14 +329,20 @@ def plan_import(data: bytes | str, organisation: Organisation) -> ImportPlan:
 
 # -- writing -------------------------------------------------------------------------------------------------
 
-def _update(row: Row) -> None:
+def _update(row: Row) -> bool:
+    """Apply a changed row; return whether the person, still invited, needs the invitation again: the link
+    sent to the old address carries it, and stops working with the new one."""
     user = row.user
+    moved = user.email != row.email
+    if moved:
+        end_all_sessions(user)  # as a change by hand does
     user.email, user.display_name = row.email, row.display_name
     user.personnel_number = row.personnel_number or user.personnel_number
     user.unit_id = row.unit.id if row.unit else user.unit_id
     user.language = row.language or user.language
     user.role_rows.extend(UserRole(role=str(role)) for role in row.granted_roles)
     user.known_roles = None
+    return moved and user.active and not user.password_hash
 
 
 def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, int]:
@@ -347,7 +353,7 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, in
     if not plan.ok:
         raise ValueError("a plan with problems cannot be imported")
     organisation = plan.organisation
-    created = []
+    created, invite_again = [], []
     for row in plan.rows:
         if row.status == "new":
             # Built here rather than with services.create_user, which looks up and flushes once per person.
@@ -361,11 +367,14 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, in
             added = sorted(str(role) for role in row.granted_roles)
             audit.record("user.update", actor=actor, target=row.user, source="import",
                          fields=list(row.changes), roles_added=added)
-            _update(row)
+            if _update(row):
+                invite_again.append(row.user)
     db.session.flush()
     for user in created:
         audit.record("user.create", actor=actor, target=user, source="import",
                      roles=sorted(role_row.role for role_row in user.role_rows))
+        send_password_reset(user, invitation=True)
+    for user in invite_again:
         send_password_reset(user, invitation=True)
     counts = {"created": len(created), "updated": plan.count("changed"), "unchanged": plan.count("unchanged")}
     audit.record("users.import", actor=actor, target=organisation, organisation=organisation.slug, **counts)

@@ -194,6 +194,18 @@ def test_person_is_updated_by_personnel_number_when_the_email_changed(client, ad
     assert "alt@example.org" not in people() and outbox() == []
 
 
+def test_someone_still_invited_whose_address_the_file_corrects_is_invited_at_the_new_one(
+        client, admin, firma, make_user):
+    # The first invitation's link carries the old address and stops working: as a correction by hand does.
+    person = make_user(email="alt@example.org", name="Anna Alt", organisation=firma, password=None)
+    person.personnel_number = "1001"
+    db.session.commit()
+
+    confirm(client, hidden_fields(upload(client, firma, HEADER + "neu@example.org;Anna Alt;1001;;;\n")))
+
+    assert outbox() == ["neu@example.org"]
+
+
 def test_roles_in_the_file_are_added_and_existing_roles_stay(client, admin, firma, make_user):
     person = make_user(Role.TRAINER, email="tom@example.org", name="Tom", organisation=firma, language="en")
     preview = upload(client, firma, "email,display_name,roles\ntom@example.org,Tom,moderator\n")
