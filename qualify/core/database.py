@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import Flask, current_app, request
-from sqlalchemy import String, bindparam, event, func, text
+from sqlalchemy import String, bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles

@@ -568,4 +568,5 @@ def test_every_role_is_understood_as_the_pages_name_it(app, language):
     from qualify.accounts.roles import ROLE_LABELS, parse_role
 
     with app.test_request_context(), force_locale(language):
-        assert {role: parse_role(str(label)) for role, label in ROLE_LABELS.items()} == {role: role for role in ROLE_LABELS}
+        understood = {role: parse_role(str(label)) for role, label in ROLE_LABELS.items()}
+    assert understood == {role: role for role in ROLE_LABELS}
