@@ -89,13 +89,18 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
-def target_label(target_type: str | None, target_id: int | None, names: dict[int, str]) -> str:
-    """Name the object: a person by name (admins see names anyway), anything else by kind and number."""
+def target_label(target_type: str | None, target_id: int | None, names: dict[int, str],
+                 titles: dict[tuple[str, int], str] | None = None) -> str:
+    """Name the object: a person by name (admins see names anyway), an organisation or course by what it is
+    called now (`titles`, by type and id), anything else – or what is gone – by kind and number."""
     if target_type is None:
         return ""
     if target_type == "User" and target_id in names:
         return names[target_id]
-    return f"{TARGET_LABELS.get(target_type, target_type)} {target_id or ''}".strip()
+    kind = TARGET_LABELS.get(target_type, target_type)
+    if titles and (target_type, target_id) in titles:
+        return f"{kind} „{titles[(target_type, target_id)]}“"
+    return f"{kind} {target_id or ''}".strip()
 
 
 def action_choices() -> list[tuple[str, str]]:

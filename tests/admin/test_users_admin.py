@@ -154,6 +154,13 @@ def test_the_audit_log_says_what_happened_in_words(client, admin, make_user):
     assert "['learner']" not in log and "User " not in log and "learner" not in log
 
 
+def test_the_audit_log_names_organisations_and_courses_by_what_they_are_called(client, admin, make_organisation):
+    organisation = make_organisation()
+    client.post(f"/verwaltung/organisationen/{organisation.id}", data={"name": "Karosseriewerk Nord",
+                                                                      "small_group_threshold": "7"})
+    assert "Organisation „Karosseriewerk Nord“" in client.get("/verwaltung/protokoll").text
+
+
 def test_the_audit_log_is_filtered_by_action_and_by_person(client, admin, make_user):
     tina, uwe = make_user(name="Tina Trainerin"), make_user(name="Uwe Umsteiger")
     for person in (tina, uwe):
