@@ -20,7 +20,15 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from qualify.core.forms import CheckboxListField
 from qualify.core.text import one_line
-from qualify.workshops.schedule import SessionPlan
+from qualify.core.time import to_local, utcnow
+from qualify.workshops.schedule import (
+    REPEAT_MISSING,
+    ScheduleError,
+    SessionPlan,
+    StrayExceptions,
+    out_of_range,
+    series_dates,
+)
 
 FORMAT_LABELS = {"in-person": _l("vor Ort"), "online": _l("online"), "hybrid": _l("hybrid")}
 STATUS_LABELS = {
@@ -68,6 +76,8 @@ class SessionForm(FlaskForm):
     approval_required = BooleanField(_l("Anmeldungen müssen freigegeben werden"))
     trainers = CheckboxListField(_l("Trainerinnen und Trainer"), coerce=int)
     submit = SubmitField(_l("Speichern"))
+    # An edited session's own date: kept, it is never refused, however long ago it was.
+    keep_day: date | None = None
 
     def validate_trainers(self, field) -> None:
         if not field.data:
@@ -77,10 +87,17 @@ class SessionForm(FlaskForm):
         # Checks that depend on another field. Not as validate_<field>: an empty field stops at Optional(),
         # so those never ran on the empty fields they are about (a hybrid session was saved without a link).
         valid = super().validate(extra_validators)
-        for field, message in self.missing_by_choice():
+        for field, message in [*self.missing_by_choice(), *self.impossible_dates(to_local(utcnow()).date())]:
             field.errors.append(message)
             valid = False
         return valid
+
+    def impossible_dates(self, today: date) -> list:
+        """The dates that cannot be planned (too far back or ahead), with their message."""
+        day = self.day.data
+        if day is not None and day != self.keep_day and (refusal := out_of_range(day, today)) is not None:
+            return [(self.day, refusal)]
+        return []
 
     def missing_by_choice(self) -> list:
         """The fields left empty that the other choices make necessary, with their message."""
@@ -121,6 +138,25 @@ class NewSessionForm(SessionForm):
         if (self.every_weeks.data or 0) > 0 and not self.until.data:
             missing.append((self.until, _l("Bitte angeben, bis wann die Serie läuft.")))
         return missing
+
+    def impossible_dates(self, today: date) -> list:
+        """Besides the first date: the series' end, a repetition missing, and exceptions on no planned date."""
+        impossible = super().impossible_dates(today)
+        every_weeks, until = self.every_weeks.data or 0, self.until.data
+        if until is not None and every_weeks <= 0 and not self.every_weeks.errors:
+            return [*impossible, (self.every_weeks, REPEAT_MISSING)]
+        if until is not None and (refusal := out_of_range(until, today)) is not None:
+            return [*impossible, (self.until, refusal)]
+        if impossible or self.day.data is None or self.every_weeks.errors or self.exceptions.errors:
+            return impossible
+        try:
+            series_dates(self.day.data, every_weeks=every_weeks, until=until,
+                         exceptions=parse_dates(self.exceptions.data or ""))
+        except StrayExceptions as error:
+            return [(self.exceptions, str(error))]
+        except ScheduleError as error:  # an end before the first date, too many dates
+            return [(self.until, str(error))]
+        return []
 
     def validate_exceptions(self, field) -> None:
         try:

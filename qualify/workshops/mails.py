@@ -5,6 +5,7 @@ from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from qualify.accounts.models import User
 from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
 from qualify.core.time import to_local
@@ -55,6 +56,25 @@ WITHDRAWN_WITHOUT_SEAT = (_l("Anmeldung zurückgezogen: %(title)s"),
                           _l("Sie haben Ihre Anmeldung für diesen Termin zurückgezogen."))
 # Kinds after which a person holding a seat gets the calendar file (a CANCEL when the session was cancelled).
 ICS_KINDS = {"confirmed", "promoted", "approved", "reminder", "changed", "cancelled"}
+# Kinds about a session the person is booked on (a seat, the waitlist, a request): they carry the trainer's notes,
+# e.g. "Bitte Sicherheitsschuhe mitbringen".
+NOTE_KINDS = {"confirmed", "waitlisted", "pending", "promoted", "approved", "approved_waitlisted", "reminder",
+              "changed"}
+# In the change mail to someone who booked before the date or time changed (see Booking.cancellable_until).
+CANCEL_UNTIL_START = _l("Sie haben vor der Änderung von Datum oder Uhrzeit gebucht. Passt Ihnen der neue Termin "
+                        "nicht, können Sie Ihre Teilnahme bis zum Beginn absagen, auch nach der Frist zum Absagen.")
+
+# To the session's trainers: a request to decide on, and a change or cancellation made by someone else.
+TRAINER_SUBJECTS = {
+    "request": _l("Neue Anfrage: %(title)s"),
+    "changed": SUBJECTS["changed"],
+    "cancelled": SUBJECTS["cancelled"],
+}
+TRAINER_MESSAGES = {
+    "request": _l("%(name)s möchte an diesem Termin teilnehmen. Die Anmeldung wartet auf Ihre Freigabe."),
+    "changed": _l("%(name)s hat diesen Termin geändert, den Sie leiten."),
+    "cancelled": _l("%(name)s hat diesen Termin abgesagt, den Sie leiten."),
+}
 
 
 def _render(name: str, context: dict) -> str:
@@ -93,7 +113,10 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
         context = {"user": user, "session": session, "booking": booking, "when": session_when(session),
                    "message": str(message) % {"position": position or "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,
-                   "position": position, "changes": [str(change) for change in changes]}
+                   "position": position, "changes": [str(change) for change in changes],
+                   "note": session.note if kind in NOTE_KINDS else "",
+                   "cancel_until_start": str(CANCEL_UNTIL_START) if kind == "changed" and holds_seat
+                   and booking.cancellable_until > session.cancellation_deadline_at else ""}
         # The date in the subject: someone who switched dates, or booked two workshops, tells the mails apart.
         subject = f"{str(subject) % {'title': session.title}} – {format_date(session.starts_at, 'medium')}"
         queue_mail(user.email, subject, _render("workshops/mail/booking.txt", context),
@@ -107,4 +130,30 @@ def notify_session(session: WorkshopSession, kind: str, *, changes: tuple = ()) 
         if booking.status in ACTIVE_STATUSES:
             notify(booking, kind, changes=changes)
             told += 1
+    return told
+
+
+# A request is decided on the participants page; a change or cancellation is read on the session's page.
+TRAINER_LINKS = {"request": (_l("Anfragen ansehen und entscheiden"), "workshops.manage"),
+                 "session": (_l("Alle Angaben zum Termin"), "workshops.session")}
+
+
+def notify_trainers(session: WorkshopSession, kind: str, *, by: User, trainers=None, changes: tuple = ()) -> int:
+    """Tell the session's trainers (or the `trainers` given), except `by`, of a request by `by` to decide on, or of
+    a change or cancellation `by` made; each in their language. Return how many were told."""
+    told = 0
+    for trainer in session.trainers if trainers is None else trainers:
+        if trainer.id == by.id or not trainer.active:
+            continue
+        link_label, link = TRAINER_LINKS["request" if kind == "request" else "session"]
+        with force_locale(locale_for(trainer.language)):
+            context = {"user": trainer, "session": session, "when": session_when(session), "kind": kind,
+                       "message": str(TRAINER_MESSAGES[kind]) % {"name": by.display_name},
+                       "changes": [str(change) for change in changes],
+                       "link_label": str(link_label), "link_url": absolute_url(link, session_id=session.id)}
+            subject = (f"{str(TRAINER_SUBJECTS[kind]) % {'title': session.title}} – "
+                       f"{format_date(session.starts_at, 'medium')}")
+            queue_mail(trainer.email, subject, _render("workshops/mail/trainer.txt", context),
+                       _render("workshops/mail/trainer.html", context))
+        told += 1
     return told

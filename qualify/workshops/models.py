@@ -56,6 +56,8 @@ class WorkshopSession(db.Model):
     bookings_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancellation_note: Mapped[str | None] = mapped_column(Text)  # why, in the trainer's words, for those booked
+    # When its date or time was last changed: whoever booked before did not agree to the new time.
+    rescheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(default=0)
     # Raised under the row lock for every booking: gives the waitlist its strict order.
@@ -113,6 +115,15 @@ class Booking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def cancellable_until(self) -> datetime:
+        """Until when the person may give up their seat themselves: the session's cancellation deadline, or its
+        start when its date or time was changed after they booked (they did not agree to the new time)."""
+        session = self.session
+        if session.rescheduled_at is not None and self.booked_at < session.rescheduled_at:
+            return session.starts_at
+        return session.cancellation_deadline_at
 
 
 class SentReminder(db.Model):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
@@ -85,13 +85,29 @@ def bookings_of(user, now: datetime, *, past_days: int = 60) -> list[Booking]:
     return list(db.session.scalars(stmt))
 
 
-def sessions_led_by(user, now: datetime) -> list[WorkshopSession]:
-    """Return the sessions the user leads that have not ended (or ended today, for attendance)."""
+# A session the trainer led counts as current for a day after its end (attendance is typed in the same day);
+# older ones are past, still reachable for attendance typed in later from a paper list.
+STILL_CURRENT = timedelta(days=1)
+
+
+def sessions_led_by(user, now: datetime, *, past_days: int = 1) -> list[WorkshopSession]:
+    """Return the sessions the user leads that have not ended or ended at most `past_days` ago, soonest first."""
     stmt = (select(WorkshopSession)
             .join(session_trainers, session_trainers.c.session_id == WorkshopSession.id)
-            .where(session_trainers.c.user_id == user.id, WorkshopSession.ends_at >= now - timedelta(days=1))
+            .where(session_trainers.c.user_id == user.id,
+                   WorkshopSession.ends_at >= now - max(timedelta(days=past_days), STILL_CURRENT))
             .options(*_session_loads()).order_by(WorkshopSession.starts_at))
     return list(db.session.scalars(stmt))
+
+
+def unmarked_attendance(session_ids: list[int]) -> dict[int, int]:
+    """Count the confirmed seats without an attendance mark per session, in one statement (none: no entry)."""
+    if not session_ids:
+        return {}
+    stmt = (select(Booking.session_id, func.count())
+            .where(Booking.session_id.in_(session_ids), Booking.status == "confirmed", Booking.attendance.is_(None))
+            .group_by(Booking.session_id))
+    return dict(db.session.execute(stmt).all())
 
 
 def trainer_clashes(sessions: list[WorkshopSession]) -> list[tuple[User, WorkshopSession]]:

@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from sqlalchemy import delete, select
 
 from qualify.accounts.models import User
 from qualify.core import audit
+from qualify.core.database import take_turns
 from qualify.core.time import LOCAL_TZ, to_local
 from qualify.courses.models import Module
 from qualify.extensions import db
@@ -24,7 +26,38 @@ class ScheduleError(ValueError):
     """A date or series that cannot be planned; the message is for the trainer."""
 
 
+class StrayExceptions(ScheduleError):
+    """Exception dates on none of the dates planned."""
+
+
 MAX_OVERNIGHT = timedelta(hours=12)
+# The dates a session may be planned for, from today: far enough for any real plan, and near enough that nothing
+# computed from them leaves the calendar (the year 1 or 9999 brought the page down). Before today only so that
+# a date just past is refused as in the past; an edited session may keep a date further back.
+DAYS_BACK, DAYS_AHEAD = timedelta(days=31), timedelta(days=3 * 366)
+# The same plan sent again within this time is taken for a retry of the first (a double tap, Back and Speichern).
+RETRY_WINDOW = timedelta(minutes=5)
+
+
+def planning_range(today: date) -> tuple[date, date]:
+    """The first and last day a session may be planned for, seen from today (Berlin)."""
+    return today - DAYS_BACK, today + DAYS_AHEAD
+
+
+def out_of_range(day: date, today: date) -> str | None:
+    """Why the day cannot be planned (too far back or ahead), or None."""
+    first, last = planning_range(today)
+    if first <= day <= last:
+        return None
+    return _("Bitte ein Datum zwischen dem %(first)s und dem %(last)s wählen.",
+             first=first.strftime("%d.%m.%Y"), last=last.strftime("%d.%m.%Y"))
+
+
+def _check_range(days, now: datetime, *, keep: date | None = None) -> None:
+    today = to_local(now).date()
+    for day in days:
+        if day != keep and (refusal := out_of_range(day, today)) is not None:
+            raise ScheduleError(refusal)
 
 
 def local_to_utc(day: date, at: time) -> datetime:
@@ -33,7 +66,10 @@ def local_to_utc(day: date, at: time) -> datetime:
     A time skipped by the spring change (02:30 on the last Sunday of March) does not exist and is refused.
     """
     local = datetime.combine(day, at, tzinfo=LOCAL_TZ)
-    utc = local.astimezone(UTC)
+    try:
+        utc = local.astimezone(UTC)
+    except OverflowError:  # the first or last hours of the calendar; planned dates are checked before
+        raise ScheduleError(_("Dieses Datum kann nicht geplant werden.")) from None
     if utc.astimezone(LOCAL_TZ).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ScheduleError(_("%(time)s gibt es am %(day)s wegen der Zeitumstellung nicht.",
                               time=at.strftime("%H:%M"), day=day.strftime("%d.%m.%Y")))
@@ -42,19 +78,33 @@ def local_to_utc(day: date, at: time) -> datetime:
 
 def series_dates(first: date, *, every_weeks: int = 0, until: date | None = None,
                  exceptions: set[date] | frozenset = frozenset()) -> list[date]:
-    """Return the dates of one session (every_weeks 0) or a series every N weeks, minus the exceptions."""
+    """Return the dates of one session (every_weeks 0) or a series every N weeks, minus the exceptions.
+
+    Refused: an end without a repetition, an end before the first date, more than MAX_SERIES dates, and exceptions
+    that fall on none of the dates (a typo would otherwise go unnoticed, and the date it meant be planned).
+    """
+    if every_weeks <= 0 and until is not None:
+        raise ScheduleError(REPEAT_MISSING)
     if every_weeks <= 0 or until is None:
-        return [] if first in exceptions else [first]
-    if until < first:
-        raise ScheduleError(_("Das Ende der Serie liegt vor dem ersten Termin."))
-    dates, day = [], first
-    while day <= until:
-        if day not in exceptions:
-            dates.append(day)
-        day += timedelta(weeks=every_weeks)
+        every = [first]
+    else:
+        if until < first:
+            raise ScheduleError(_("Das Ende der Serie liegt vor dem ersten Termin."))
+        # Counted before a single date is made: an end in the year 9999 must not be walked to week by week.
+        if (until - first).days // (7 * every_weeks) + 1 > MAX_SERIES + len(exceptions):
+            raise ScheduleError(_("Eine Serie hat höchstens %(n)d Termine.", n=MAX_SERIES))
+        step = timedelta(weeks=every_weeks)
+        every = [first + step * n for n in range((until - first).days // step.days + 1)]
+    if stray := sorted(set(exceptions) - set(every)):
+        raise StrayExceptions(_("Diese Ausnahmen fallen auf keinen der geplanten Termine: %(dates)s",
+                                dates=", ".join(day.strftime("%d.%m.%Y") for day in stray)))
+    dates = [day for day in every if day not in exceptions]
     if len(dates) > MAX_SERIES:
         raise ScheduleError(_("Eine Serie hat höchstens %(n)d Termine.", n=MAX_SERIES))
     return dates
+
+
+REPEAT_MISSING = _l("Für eine Serie bitte angeben, alle wie viele Wochen sie sich wiederholt.")
 
 
 @dataclass
@@ -78,6 +128,8 @@ class SessionPlan:
         starts_at = local_to_utc(day, self.start_time)
         if self.end_time > self.start_time:
             return starts_at, local_to_utc(day, self.end_time)
+        if day == date.max:
+            raise ScheduleError(_("Dieses Datum kann nicht geplant werden."))
         ends_at = local_to_utc(day + timedelta(days=1), self.end_time)
         if ends_at - starts_at > MAX_OVERNIGHT:  # more likely a slip than a session through the night
             raise ScheduleError(_("Das Ende liegt vor dem Beginn. Ein Termin über Nacht (z. B. 22:00–06:00) darf "
@@ -109,8 +161,11 @@ def _apply(session: WorkshopSession, plan: SessionPlan, day: date) -> None:
     if not plan.trainers:  # nobody would see its participants or could take attendance
         raise ScheduleError(_("Bitte mindestens eine Trainerin oder einen Trainer wählen."))
     session.starts_at, session.ends_at = plan.times_on(day)
-    session.booking_deadline_at = session.starts_at - timedelta(hours=plan.booking_hours_before)
-    session.cancellation_deadline_at = session.starts_at - timedelta(hours=plan.cancellation_hours_before)
+    try:
+        session.booking_deadline_at = session.starts_at - timedelta(hours=plan.booking_hours_before)
+        session.cancellation_deadline_at = session.starts_at - timedelta(hours=plan.cancellation_hours_before)
+    except OverflowError:  # days before the year 1; planned dates are checked before
+        raise ScheduleError(_("Dieses Datum kann nicht geplant werden.")) from None
     session.capacity = plan.capacity
     session.format = plan.format
     session.place = plan.place.strip()
@@ -128,6 +183,7 @@ def create_sessions(module: Module, plan: SessionPlan, dates: list[date], *, by:
         raise ScheduleError(_("Termine gibt es nur für Workshop- und Austauschmodule."))
     if not dates:
         raise ScheduleError(_("Es bleibt kein Termin übrig."))
+    _check_range(dates, now)
     series_key = str(uuid.uuid4()) if len(dates) > 1 else None
     sessions = []
     for day in dates:
@@ -144,15 +200,56 @@ def create_sessions(module: Module, plan: SessionPlan, dates: list[date], *, by:
     return sessions
 
 
+def plan_sessions(module: Module, plan: SessionPlan, dates: list[date], *, by: User,
+                  now: datetime) -> tuple[list[WorkshopSession], bool]:
+    """Create the sessions as create_sessions does – unless the same person sent this very plan a moment ago
+    (a double tap on a slow network, Back and Speichern again): then return what the first made, and False."""
+    _check_range(dates, now)
+    take_turns(f"planning:{by.id}")  # two copies sent at the same moment: the second finds the first
+    if (earlier := _retried(module, plan, dates, by=by, now=now)) is not None:
+        return earlier, False
+    return create_sessions(module, plan, dates, by=by, now=now), True
+
+
+def _retried(module: Module, plan: SessionPlan, dates: list[date], *, by: User,
+             now: datetime) -> list[WorkshopSession] | None:
+    """The sessions the same person planned for the same module a moment ago, at the same times and place."""
+    try:
+        starts = {plan.times_on(day)[0] for day in dates}
+    except ScheduleError:
+        return None  # create_sessions says what is wrong
+    stmt = select(WorkshopSession).where(
+        WorkshopSession.module_id == module.id, WorkshopSession.created_by_id == by.id,
+        WorkshopSession.created_at >= now - RETRY_WINDOW, WorkshopSession.status == "scheduled",
+        WorkshopSession.place == plan.place.strip(), WorkshopSession.starts_at.in_(starts))
+    batches: dict[datetime, list[WorkshopSession]] = {}
+    for session in db.session.scalars(stmt.order_by(WorkshopSession.created_at.desc(), WorkshopSession.starts_at)):
+        batches.setdefault(session.created_at, []).append(session)  # one submission: one created_at
+    return next((batch for batch in batches.values() if {s.starts_at for s in batch} == starts
+                 and len(batch) == len(starts)), None)
+
+
+class Update(NamedTuple):
+    """What an edit changed for the booked people (named as the change mail names it), and how many were told."""
+
+    changes: tuple
+    told: int
+
+
 def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by: User,
-                   now: datetime) -> bool:
+                   now: datetime) -> Update:
     """Change one session and fill seats a larger capacity frees; where what the booked people see changed,
-    bump its SEQUENCE and tell them. Return whether they were told."""
+    bump its SEQUENCE and tell them; a date or time changed lets those booked before cancel until the start.
+    Switching approval off turns the open requests into bookings. The other trainers hear of what `by` changed.
+    Return what changed for the booked people and how many of them were told."""
     session = services.lock_session(session)
     if session.is_cancelled:
         raise ScheduleError(_("Ein abgesagter Termin kann nicht mehr geändert werden."))
     starts_at = session.starts_at.replace(second=0, microsecond=0)  # as the form shows it
-    seen_before = _seen_by_participants(session)
+    ends_at = session.ends_at.replace(second=0, microsecond=0)
+    _check_range([day], now, keep=to_local(starts_at).date())  # a session long past may keep its date
+    seen_before, trainers_before = _seen_by_participants(session), list(session.trainers)
+    seen_by_trainers_before, approval_before = _seen_by_trainers(session), session.approval_required
     _apply(session, plan, day)
     # A running session may still get a new room or note; it cannot be moved to a time already past.
     if session.starts_at != starts_at and session.starts_at <= now:
@@ -163,16 +260,24 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     if session.starts_at != starts_at:  # reminders go out again for the new date
         db.session.execute(delete(SentReminder).where(SentReminder.booking_id.in_(
             select(Booking.id).where(Booking.session_id == session.id))))
+    if (session.starts_at, session.ends_at) != (starts_at, ends_at):
+        session.rescheduled_at = now  # see Booking.cancellable_until
     changes = _changes(seen_before, _seen_by_participants(session))
-    told = bool(changes)  # seats or trainers alone change nothing for them
-    if told:
+    told = 0
+    if changes:  # seats or trainers alone change nothing for them
         session.sequence += 1
         db.session.flush()
-        mails.notify_session(session, "changed", changes=changes)
+        told = mails.notify_session(session, "changed", changes=changes)
     db.session.flush()
     audit.record("workshops.session_changed", actor=by, target=session)
     services.promote(session, now=now)
-    return told
+    if approval_before and not session.approval_required:
+        services.release_requests(session, now=now)
+    if trainer_changes := _changes(seen_by_trainers_before, _seen_by_trainers(session), SEEN_BY_TRAINERS):
+        # Those taken off it as well: they learn that they no longer lead it.
+        everyone = list({t.id: t for t in [*trainers_before, *session.trainers]}.values())
+        mails.notify_trainers(session, "changed", by=by, trainers=everyone, changes=trainer_changes)
+    return Update(changes, told)
 
 
 # What the booked people read in the mail and their calendar, named as the change mail names it.
@@ -182,14 +287,24 @@ SEEN_BY_PARTICIPANTS = (("starts_at", _TIME), ("ends_at", _TIME), ("format", _l(
                         ("cancellation_deadline_at", _l("Frist zum Absagen")))
 
 
+# And what the trainers read besides.
+SEEN_BY_TRAINERS = (*SEEN_BY_PARTICIPANTS, ("capacity", _l("Plätze")), ("booking_deadline_at", _l("Anmeldeschluss")),
+                    ("approval_required", _l("Freigabe der Anmeldungen")),
+                    ("trainer_ids", _l("Trainerinnen und Trainer")))
+
+
 def _seen_by_participants(session: WorkshopSession) -> tuple:
     return tuple(getattr(session, name) for name, _label in SEEN_BY_PARTICIPANTS)
 
 
-def _changes(before: tuple, after: tuple) -> tuple:
-    """Name what changed for the booked people, each once, in the order of SEEN_BY_PARTICIPANTS."""
-    names = [label for (_name, label), old, new in zip(SEEN_BY_PARTICIPANTS, before, after, strict=True)
-             if old != new]
+def _seen_by_trainers(session: WorkshopSession) -> tuple:
+    return (*_seen_by_participants(session), session.capacity, session.booking_deadline_at,
+            session.approval_required, tuple(sorted(trainer.id for trainer in session.trainers)))
+
+
+def _changes(before: tuple, after: tuple, seen=SEEN_BY_PARTICIPANTS) -> tuple:
+    """Name what changed, each once, in the order of `seen` (what the booked people see, or the trainers)."""
+    names = [label for (_name, label), old, new in zip(seen, before, after, strict=True) if old != new]
     return tuple(dict.fromkeys(names))
 
 
@@ -208,4 +323,5 @@ def cancel_session(session: WorkshopSession, *, by: User, now: datetime, note: s
     session.updated_at = now
     db.session.flush()
     audit.record("workshops.session_cancelled", actor=by, target=session)
+    mails.notify_trainers(session, "cancelled", by=by)
     return mails.notify_session(session, "cancelled")

@@ -248,6 +248,8 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
         booking.calendar_sequence += 1  # past the cancellation their calendar may hold
         db.session.flush()
     mails.notify(booking, booking.status, position=waitlist_position(booking))
+    if booking.status == "pending":  # once per request: a second click returned above
+        mails.notify_trainers(session, "request", by=user)
     return booking
 
 
@@ -303,7 +305,8 @@ def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
         raise BookingError(_("Der Termin hat schon begonnen."))
     if booking.attendance is not None:  # present already counts the module done; absent is on record
         raise BookingError(_("Ihre Anwesenheit ist schon eingetragen. Bitte wenden Sie sich an die Leitung."))
-    if booking.status == "confirmed" and now > session.cancellation_deadline_at:
+    # Booked before the date or time changed: until the start, as they did not agree to the new time.
+    if booking.status == "confirmed" and now > booking.cancellable_until:
         raise BookingError(_("Die Frist zum Absagen ist vorbei. "
                              "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
     was_confirmed = booking.status == "confirmed"
@@ -351,6 +354,28 @@ def promote(session: WorkshopSession, *, now: datetime) -> list[Booking]:
         mails.notify(booking, "promoted")
     db.session.flush()
     return promoted
+
+
+def release_requests(session: WorkshopSession, *, now: datetime) -> list[Booking]:
+    """Approval was switched off: the open requests become bookings in the order they were made, seats while
+    there are free ones (and nobody waits), then places at the end of the waitlist; each person is told.
+
+    The caller holds the session lock. Once bookings are closed nothing happens: closing ends the requests, and
+    says so. Return the bookings released.
+    """
+    if not bookings_open(session, now):
+        return []
+    stmt = (select(Booking).where(Booking.session_id == session.id, Booking.status == "pending")
+            .order_by(Booking.queue_number))
+    released = list(db.session.scalars(stmt))
+    for number, booking in enumerate(released):
+        if number:  # each a place of its own behind those already waiting, in the order the requests came
+            session.queue_counter += 1
+        booking.queue_number = session.queue_counter
+        booking.status, booking.confirmed_at = _seat_or_queue(session, now)
+        db.session.flush()
+        mails.notify(booking, booking.status, position=waitlist_position(booking))
+    return released
 
 
 def approve(booking: Booking, *, by: User, now: datetime) -> Booking:

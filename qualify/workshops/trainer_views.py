@@ -55,13 +55,18 @@ def new_session(module_id: int):
             exceptions = parse_dates(form.exceptions.data or "")
             dates = schedule.series_dates(form.day.data, every_weeks=form.every_weeks.data or 0,
                                           until=form.until.data, exceptions=exceptions)
-            sessions = schedule.create_sessions(module, form.plan(people), dates, by=current_user,
-                                                now=utcnow())
+            sessions, created = schedule.plan_sessions(module, form.plan(people), dates, by=current_user,
+                                                       now=utcnow())
         except ScheduleError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
+            if not created:  # the same form sent again (a double tap, Back and Speichern): what the first made
+                flash(ngettext("Dieser Termin war schon angelegt; er ist nur einmal gespeichert.",
+                               "Diese %(num)d Termine waren schon angelegt; sie sind nur einmal gespeichert.",
+                               len(sessions)))
+                return access.back_to_session(sessions[0].id)
             flash(ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", len(sessions)))
             _warn_about(sessions)
             return access.back_to_session(sessions[0].id)
@@ -72,22 +77,28 @@ def edit_session(session_id: int):
     """Change one session; everyone booked is told and gets an updated calendar entry."""
     session = access.managed_session(session_id)
     form = SessionForm(obj=None if request.method == "POST" else SessionPlan.of(session))
+    form.keep_day = to_local(session.starts_at).date()  # a session long past may keep its date
     people = _trainer_choices(form, session.module, list(session.trainers))
     if request.method == "GET":
         form.day.data = to_local(session.starts_at).date()
         form.trainers.data = [trainer.id for trainer in session.trainers]
     if form.validate_on_submit():
         try:
-            told = schedule.update_session(session, form.plan(people), form.day.data, by=current_user,
-                                           now=utcnow())
+            update = schedule.update_session(session, form.plan(people), form.day.data, by=current_user,
+                                             now=utcnow())
         except ScheduleError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt.") if told else
-                  _("Der Termin ist geändert. Zeit, Ort und Ablauf sind für die Angemeldeten gleich geblieben; "
-                    "darüber bekommen sie keine E-Mail."))
+            if update.told:
+                flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt."))
+            elif update.changes:  # nobody booked: nobody to tell
+                flash(_("Der Termin ist geändert. Es ist noch niemand angemeldet, der benachrichtigt werden "
+                        "müsste."))
+            else:
+                flash(_("Der Termin ist geändert. Zeit, Ort und Ablauf sind für die Angemeldeten gleich "
+                        "geblieben; darüber bekommen sie keine E-Mail."))
             _warn_about([session])
             return access.back_to_session(session_id)
     return render_template("workshops/session_form.html", form=form, module=session.module, session=session)
@@ -183,10 +194,17 @@ def approve(booking_id: int):
 def decline(booking_id: int):
     """Decline a request."""
     booking = access.managed_booking(booking_id)
+    session_id = booking.session_id
     services.decline(booking, by=current_user, now=utcnow())
+    # Read before the commit, which would expire the booking and the person.
+    name, status = booking.user.display_name, booking.status
     db.session.commit()
-    flash(_("Abgelehnt: %(name)s", name=booking.user.display_name))
-    return redirect(url_for("workshops.manage", session_id=booking.session_id))
+    if status == "declined":
+        flash(_("Abgelehnt: %(name)s", name=name))
+    else:  # decided a moment ago by someone else (another trainer approved it): nothing declined
+        flash(_("Die Anfrage von %(name)s war schon entschieden: %(status)s.", name=name,
+                status=STATUS_LABELS.get(status, status)), "warning")
+    return redirect(url_for("workshops.manage", session_id=session_id))
 
 
 def attendance(session_id: int):
@@ -212,6 +230,8 @@ def attendance(session_id: int):
     bookings = [b for b in queries.participants(session) if b.status == "confirmed"]
     opens_at = session.starts_at - ATTENDANCE_OPENS_BEFORE
     return render_template("workshops/attendance.html", session=session, bookings=bookings,
+                           tally={value: sum(b.attendance == value for b in bookings)
+                                  for value in (*ATTENDANCE, None)},  # None: not marked yet
                            attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None)
 
 

@@ -26,6 +26,13 @@ STATUS_MESSAGES = {
     "waitlisted": _l("Der Termin ist voll – Sie stehen auf der Warteliste."),
     "pending": _l("Ihre Anmeldung wartet auf Freigabe."),
 }
+# What a person sees of their own seat once the trainer took attendance (instead of "seat confirmed").
+ATTENDANCE_SAID = {
+    "present": _l("Als anwesend eingetragen"),
+    "excused": _l("Als entschuldigt eingetragen"),
+    "absent": _l("Als abwesend eingetragen"),
+}
+PAST_LED_DAYS = 30  # how far back "my sessions" lists the sessions a trainer led, for attendance typed in later
 
 
 def _date_arg(name: str) -> date | None:
@@ -70,12 +77,17 @@ def mine():
     """Show my bookings, the sessions I lead, and my calendar subscription."""
     now = utcnow()
     bookings = queries.bookings_of(current_user, now)
+    # One statement for the current and the past sessions led, split here.
+    led = queries.sessions_led_by(current_user, now, past_days=PAST_LED_DAYS)
+    current = [s for s in led if s.ends_at >= now - queries.STILL_CURRENT]
+    past = [s for s in reversed(led) if s.ends_at < now - queries.STILL_CURRENT and not s.is_cancelled]
     return render_template("workshops/mine.html", bookings=bookings, now=now,
                            positions={b.id: services.waitlist_position(b) for b in bookings
                                       if b.status == "waitlisted"},
-                           led=queries.sessions_led_by(current_user, now),
+                           led=current, led_past=past, past_days=PAST_LED_DAYS,
+                           unmarked=queries.unmarked_attendance([s.id for s in past]),
                            has_feed=calendar.has_feed(current_user),
-                           feed_url=None, labels=STATUS_LABELS)
+                           feed_url=None, labels=STATUS_LABELS, attendance_said=ATTENDANCE_SAID)
 
 
 @bp.get("/<int:session_id>")
@@ -95,6 +107,7 @@ def session(session_id: int):
         and not counts.get("waitlisted"),
         position=services.waitlist_position(booking) if booking else None, manages=manages,
         open=services.bookings_open(session, now), labels=STATUS_LABELS, formats=FORMAT_LABELS,
+        attendance_said=ATTENDANCE_SAID,
         show_link=not session.is_cancelled and (manages or (booking is not None and booking.status == "confirmed")),
         can_attend=not session.is_cancelled and services.can_take_attendance(current_user, session),
         leads=services.is_trainer_of(current_user, session))

@@ -1,0 +1,253 @@
+"""After the session: the attendance list on a phone and for screen readers, what a learner sees once marked,
+booking again after a lapsed waitlist place, past sessions a trainer led, and declining a request asked once more.
+"""
+
+import html
+import re
+from datetime import timedelta
+
+from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.extensions import db
+from qualify.workshops import services
+from qualify.workshops.attendance import mark_attendance
+from qualify.workshops.models import WorkshopSession
+from tests.workshops.conftest import bookings_of, in_days, outbox, statuses
+from tests.workshops.test_budgets import statements_for
+
+BUTTON = re.compile(r"<button\b[^>]*>(.*?)</button>", re.S)
+
+
+def text_of(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def button_names(page: str) -> list[str]:
+    """What a screen reader reads for each button: its visible and visually hidden text (signs are aria-hidden)."""
+    page = re.sub(r'<span[^>]*aria-hidden="true"[^>]*>.*?</span>', "", page, flags=re.S)
+    return [text_of(inner) for inner in BUTTON.findall(page)]
+
+
+def moved(session: WorkshopSession, *, starts_in: timedelta) -> WorkshopSession:
+    """Move the session (three hours long) so that it starts `starts_in` from now (negative: in the past)."""
+    session = db.session.get(WorkshopSession, session.id)
+    session.starts_at = utcnow() + starts_in
+    session.ends_at = session.starts_at + timedelta(hours=3)
+    db.session.commit()
+    return session
+
+
+def marked(session: WorkshopSession, by, *values: str) -> None:
+    for booking, value in zip(bookings_of(session), values, strict=False):
+        mark_attendance(booking, value, by=by, now=utcnow())
+    db.session.commit()
+
+
+# --- the attendance list ----------------------------------------------------------------------------------
+
+def test_every_attendance_button_names_its_person(client, login, make_user, make_session, trainer):
+    session = moved(make_session(booked=[make_user(name="Anna Auer"), make_user(name="Ben Berg")]),
+                    starts_in=timedelta(minutes=30))
+    login(trainer)
+
+    names = [name for name in button_names(client.get(f"/termine/{session.id}/anwesenheit").text)
+             if name != "Abmelden"]
+
+    assert names == ["anwesend – Anna Auer", "entschuldigt – Anna Auer", "abwesend – Anna Auer",
+                     "anwesend – Ben Berg", "entschuldigt – Ben Berg", "abwesend – Ben Berg"]
+
+
+def test_the_attendance_list_shows_each_mark_and_counts_them(client, login, make_user, make_session, trainer):
+    people = [make_user(name=name) for name in ("Anna Auer", "Ben Berg", "Cem Celik", "Dora Dietz")]
+    session = moved(make_session(booked=people), starts_in=timedelta(minutes=-30))
+    marked(session, trainer, "present", "absent")
+    login(trainer)
+    booking = bookings_of(session)[2]
+
+    page = client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"},
+                       follow_redirects=True).text  # a plain form: no script needed
+
+    counts = text_of(re.search(r'<ul class="attendance-counts"[^>]*>(.*?)</ul>', page, re.S).group(1))
+    assert counts == "2 anwesend 1 abwesend 0 entschuldigt 1 offen"
+    person = re.search(rf'<li id="b{booking.id}">(.*?)</li>', page, re.S).group(1)
+    assert 'class="attendance-mark attendance-present"' in person
+    assert re.search(r'value="present" class="button attendance-present" aria-pressed="true"', person)
+    assert person.count('aria-pressed="false"') == 2
+    assert 'class="attendance-mark attendance-open"' in page  # Dora Dietz: not marked yet
+
+
+def test_before_the_hour_the_attendance_buttons_are_off(client, login, make_user, make_session, trainer):
+    session = make_session(booked=[make_user(), make_user()])
+    login(trainer)
+    page = client.get(f"/termine/{session.id}/anwesenheit").text
+    assert page.count(" disabled>") == 6 and "Die Anwesenheit kann ab" in page
+
+
+# --- the learner's session page once attendance is taken ---------------------------------------------------
+
+def test_a_learner_marked_absent_sees_so_and_is_offered_no_cancellation(client, login, make_user, make_session,
+                                                                     trainer):
+    person = make_user()
+    session = moved(make_session(booked=[person], cancellation_hours_before=0), starts_in=timedelta(minutes=30))
+    login(person)
+    assert "Teilnahme absagen …" in client.get(f"/termine/{session.id}").text  # before: still possible
+    marked(session, trainer, "absent")
+
+    page = client.get(f"/termine/{session.id}").text
+
+    assert "Als abwesend eingetragen" in page
+    assert "Platz bestätigt" not in page and "Teilnahme absagen" not in page
+    assert "Als abwesend eingetragen" in client.get("/termine/meine").text
+
+
+def test_a_learner_marked_present_or_excused_sees_it_on_the_session_page(client, new_client, login, make_user,
+                                                                        make_session, trainer):
+    present, excused = make_user(), make_user()
+    session = moved(make_session(booked=[present, excused]), starts_in=timedelta(minutes=-10))
+    marked(session, trainer, "present", "excused")
+    login(present)
+    assert "Als anwesend eingetragen" in client.get(f"/termine/{session.id}").text
+    other = new_client()
+    login(excused, via=other)
+    assert "Als entschuldigt eingetragen" in other.get(f"/termine/{session.id}").text
+
+
+# --- booking again after a waitlist place lapsed -------------------------------------------------------------
+
+def reopened(session: WorkshopSession) -> WorkshopSession:
+    """Bookings closed at the deadline, then the trainer moved the deadline later and a seat came free."""
+    session = db.session.get(WorkshopSession, session.id)
+    services.close_bookings(session, now=utcnow())
+    db.session.commit()
+    session.bookings_closed_at = None
+    session.booking_deadline_at = session.starts_at - timedelta(hours=1)
+    seated = next(b for b in session.bookings if b.status == "confirmed")
+    seated.status = "cancelled"
+    db.session.commit()
+    return session
+
+
+def test_a_person_whose_waitlist_place_lapsed_can_book_again_once_bookings_reopen(client, login, make_user,
+                                                                                 make_session):
+    waiting = make_user()
+    session = make_session(capacity=1, booked=[make_user(), waiting])
+    login(waiting)
+    services.close_bookings(db.session.get(WorkshopSession, session.id), now=utcnow())
+    db.session.commit()
+    closed = client.get(f"/termine/{session.id}").text
+    assert "kein Platz frei geworden" in closed and "Platz buchen" not in closed  # nothing to book while closed
+
+    reopened(session)
+    page = client.get(f"/termine/{session.id}").text
+    assert "Die Anmeldung ist wieder offen" in page and "Platz buchen" in page
+
+    page = client.post(f"/termine/{session.id}/buchung", data={}, follow_redirects=True).text
+    assert "Ihr Platz ist bestätigt" in page
+    assert statuses(session) == {"confirmed": 1, "cancelled": 1}
+
+
+def test_a_request_declined_by_the_trainer_is_not_offered_again(client, login, make_user, make_session, trainer):
+    person = make_user()
+    session = make_session(approval_required=True, booked=[person])
+    services.decline(bookings_of(session)[0], by=trainer, now=utcnow())
+    db.session.commit()
+    login(person)
+
+    page = client.get(f"/termine/{session.id}").text
+
+    assert "Die Leitung hat Ihre Anfrage für diesen Termin abgelehnt" in page
+    assert "Anmeldung anfragen" not in page
+    refused = client.post(f"/termine/{session.id}/buchung", data={}, follow_redirects=True).text
+    assert "Ihre Anfrage für diesen Termin wurde abgelehnt." in refused
+    assert bookings_of(session)[0].status == "declined"
+
+
+# --- past sessions the trainer led ----------------------------------------------------------------------------
+
+def test_sessions_led_in_the_last_30_days_stay_reachable_for_attendance(client, login, make_user, make_session,
+                                                                        trainer):
+    tomorrow = make_session(day=in_days(1))
+    yesterday = moved(make_session(booked=[make_user()]), starts_in=timedelta(hours=-6))
+    last_week = moved(make_session(booked=[make_user(), make_user()]), starts_in=timedelta(days=-7))
+    marked(last_week, trainer, "present")
+    long_ago = moved(make_session(), starts_in=timedelta(days=-40))
+    called_off = moved(make_session(), starts_in=timedelta(days=-3))
+    called_off.status = "cancelled"
+    db.session.commit()
+    login(trainer)
+
+    page = client.get("/termine/meine").text
+
+    current, past = page.split("Vergangene Termine (30 Tage)")
+    assert f"/termine/{tomorrow.id}/teilnehmende" in current and f"/termine/{yesterday.id}/teilnehmende" in current
+    assert '<details class="past-sessions">' in current  # collapsed
+    assert f"/termine/{last_week.id}/anwesenheit" in past and "1 Person ohne Eintrag" in past
+    for gone in (long_ago, called_off, yesterday):
+        assert f"/termine/{gone.id}/" not in past
+    assert client.get(f"/termine/{last_week.id}/anwesenheit").status_code == 200
+
+
+def test_a_learner_sees_no_past_sessions_section(client, login, make_user):
+    login(make_user())
+    assert "Vergangene Termine" not in client.get("/termine/meine").text
+
+
+# --- declining a request --------------------------------------------------------------------------------------
+
+def test_declining_a_request_is_asked_once_more_and_names_the_person(client, login, make_user, make_session,
+                                                                    trainer):
+    person = make_user(name="Anna Anfrage")
+    session = make_session(approval_required=True, booked=[person])
+    login(trainer)
+    booking = bookings_of(session)[0]
+
+    page = client.get(f"/termine/{session.id}/teilnehmende").text
+
+    asked = re.search(r'<details class="decision">(.*?)</details>', page, re.S).group(1)
+    assert text_of(re.search(r"<summary[^>]*>(.*?)</summary>", asked, re.S).group(1)) == "Ablehnen … – Anna Anfrage"
+    assert f'action="/termine/buchungen/{booking.id}/ablehnen"' in asked and "Ja, Anfrage ablehnen" in asked
+    assert "Freigeben – Anna Anfrage" in button_names(page)
+    assert 'class="table-scroll"' not in page and 'class="stacks-on-phone"' in page  # no sideways scrolling
+
+    mails = len(outbox(person.email))
+    page = client.post(f"/termine/buchungen/{booking.id}/ablehnen", data={}, follow_redirects=True).text
+    assert "Abgelehnt: Anna Anfrage" in page and bookings_of(session)[0].status == "declined"
+    assert len(outbox(person.email)) == mails + 1  # told at once: why it is asked once more
+
+
+def test_declining_a_request_someone_approved_a_moment_ago_declines_nothing(client, login, make_user,
+                                                                           make_session, trainer):
+    person = make_user(name="Anna Anfrage")
+    session = make_session(approval_required=True, booked=[person])
+    booking = bookings_of(session)[0]
+    services.approve(booking, by=trainer, now=utcnow())  # a co-trainer, in another tab
+    db.session.commit()
+    login(trainer)
+
+    page = client.post(f"/termine/buchungen/{booking.id}/ablehnen", data={}, follow_redirects=True).text
+
+    assert "Die Anfrage von Anna Anfrage war schon entschieden: Platz bestätigt." in page
+    assert "Abgelehnt:" not in page and bookings_of(session)[0].status == "confirmed"
+
+
+def test_my_sessions_page_costs_the_same_with_1_and_20_past_sessions_led(new_client, login, make_user, make_session,
+                                                                         trainer, count_statements):
+    def led(count: int):
+        for n in range(count):
+            moved(make_session(booked=[make_user()]), starts_in=timedelta(days=-2 - n))
+        make_session(day=in_days(2))
+
+    other_trainer = make_user(Role.TRAINER)
+    few_client, many_client = new_client(), new_client()
+    led(1)
+    login(trainer, via=few_client)
+    few, _ = statements_for(few_client, count_statements, "GET", "/termine/meine")
+    for n in range(20):
+        moved(make_session(booked=[make_user()], trainers=[other_trainer]), starts_in=timedelta(days=-2 - n))
+    login(other_trainer, via=many_client)
+    many, statements = statements_for(many_client, count_statements, "GET", "/termine/meine")
+    assert "Vergangene Termine (30 Tage)" in many_client.get("/termine/meine").text
+    assert many == few, statements
+    # the person with roles, their bookings, the sessions they led with their modules, versions, courses, trainers
+    # and the trainers' roles, the unmarked seats of the past ones, the calendar subscription
+    assert many <= 10, statements
