@@ -16,5 +16,5 @@ def send_password_reset(user: User, *, invitation: bool = False) -> None:
     with force_locale(locale_for(user.language)):
         subject = _("Ihr Zugang zu Qualify") if invitation else _("Passwort zurücksetzen")
         context = {"user": user, "link": link, "invitation": invitation}
-        queue_mail(user.email, subject, render_template("accounts/mail/reset.txt", **context),
+        queue_mail(user, subject, render_template("accounts/mail/reset.txt", **context),
                    render_template("accounts/mail/reset.html", **context))

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import JSON, String, Text, select
+from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qualify.core.time import UTCDateTime, utcnow
@@ -39,6 +39,9 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recipient: Mapped[str] = mapped_column(String(320), index=True)  # a person's data export lists their mail
+    # Whom it is for, where a person: their mail goes with their account even when sent to an address they had
+    # before (the erasure found mail by the current address only, and left the old ones with their name).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
@@ -75,11 +78,13 @@ def single_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def queue_mail(recipient: str, subject: str, body_text: str, body_html: str | None = None,
+def queue_mail(recipient, subject: str, body_text: str, body_html: str | None = None,
                attachments: list[dict] | None = None) -> OutboxMessage:
-    """Add a message to the outbox; it is sent once the surrounding transaction commits."""
+    """Add a message to the outbox; it is sent once the surrounding transaction commits. `recipient`: a person
+    (their address, and the mail kept as theirs) or an address."""
     message = OutboxMessage(
-        recipient=single_line(recipient),
+        recipient=single_line(getattr(recipient, "email", recipient)),
+        user_id=getattr(recipient, "id", None),
         subject=single_line(subject)[:300],
         body_text=body_text,
         body_html=body_html,

@@ -47,7 +47,7 @@ def notify_new_post(post, label: str, readers: list) -> None:
                 excerpt=excerpt(post.body_source),
                 url=_post_url(post),
             )
-        queue_mail(reader.email, subject, body)
+        queue_mail(reader, subject, body)
 
 
 def notify_flag(flag, moderators: list, label: str) -> None:
@@ -58,7 +58,7 @@ def notify_flag(flag, moderators: list, label: str) -> None:
             subject = _("Beitrag gemeldet: %(title)s", title=post.thread.title)
             body = _render("flag", reader=moderator, post=post, label=label, reason=flag.reason,
                            excerpt=excerpt(post.body_source), url=absolute_url("exchange.moderation_queue"))
-        queue_mail(moderator.email, subject, body)
+        queue_mail(moderator, subject, body)
 
 
 def notify_minutes_withdrawn(minutes, moderators: list) -> None:
@@ -68,7 +68,7 @@ def notify_minutes_withdrawn(minutes, moderators: list) -> None:
             subject = _("Protokoll zurückgezogen: bitte ohne Namen neu freigeben")
             body = _render("minutes_withdrawn", reader=moderator,
                            url=absolute_url("exchange.minutes_form", session_id=minutes.session_id))
-        queue_mail(moderator.email, subject, body)
+        queue_mail(moderator, subject, body)
 
 
 def _tell_author(post, template: str, subject, **context) -> None:
@@ -80,7 +80,7 @@ def _tell_author(post, template: str, subject, **context) -> None:
     with force_locale(locale_for(author.language)):
         title = shown_title(post.thread, author, moderator=False)
         body = _render(template, reader=author, post=post, title=title, **context)
-        queue_mail(author.email, subject(title), body)
+        queue_mail(author, subject(title), body)
 
 
 def notify_rejected(post, reason: str) -> None:
@@ -118,4 +118,4 @@ def send_digest(reader, threads: list[tuple]) -> None:
                  for thread, opening, posts in threads]
         body = _render("digest", reader=reader, items=items,
                        settings_url=absolute_url("exchange.notifications"))
-    queue_mail(reader.email, subject, body)
+    queue_mail(reader, subject, body)

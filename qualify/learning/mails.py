@@ -16,4 +16,4 @@ def tell_enrolled_in_mandatory_course(people: list, course) -> None:
         with force_locale(locale_for(person.language)):
             subject = _("Pflichtkurs für Sie: %(course)s", course=course.title)
             body = template.render(person=person, course=course, url=url)
-        queue_mail(person.email, subject, body)
+        queue_mail(person, subject, body)

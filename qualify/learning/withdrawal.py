@@ -137,7 +137,7 @@ def _tell_holder(holder: User, withdrawn: WithdrawnCertificate, course: Course,
         body = current_app.jinja_env.get_template("learning/mail/certificate_withdrawn.txt").render(
             holder=holder, withdrawn=withdrawn, modules=reopened,
             url=absolute_url("courses.course", slug=course.slug))
-    queue_mail(holder.email, subject, body)
+    queue_mail(holder, subject, body)
 
 
 def withdrawn_by_code(code: str) -> WithdrawnCertificate | None:

@@ -109,7 +109,8 @@ CATEGORIES = (
              min_days=365),
     Category("mail", _l("E-Mails an Sie"), _l("Benachrichtigungen, die noch versendet werden oder kürzlich versendet "
                                               "wurden"),
-             _l("niemand auf der Plattform; nur der Versand"), (), default_days=30),
+             _l("niemand auf der Plattform; nur der Versand"), (Holding("outbox_messages", "user_id", DELETE),),
+             default_days=30),
     Category("login_protection", _l("Schutz vor Passwort-Raten"),
              _l("fehlgeschlagene Anmeldungen und angeforderte Links zum Zurücksetzen, nur als Prüfsumme; in Ihrem "
                 "Browser ein Merkmal, dass Sie sich dort schon angemeldet haben (damit Fremde Sie dort nicht "

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from qualify.accounts.auth import purge_expired
 from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
@@ -54,7 +54,8 @@ def export_personal_data(user: User) -> dict:
             section.setdefault(f"{holding.table}.{holding.column}", _rows(holding, user.id))
     data["mail"] = {"outbox_messages": [
         {"subject": m.subject, "created_at": _plain(m.created_at), "sent_at": _plain(m.sent_at)}
-        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email))]}
+        for m in db.session.scalars(select(OutboxMessage).where(or_(OutboxMessage.recipient == user.email,
+                                                                     OutboxMessage.user_id == user.id)))]}
     data["audit"]["audit_events.target"] = [
         {"action": e.action, "created_at": _plain(e.created_at)}
         for e in db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "User",

@@ -119,7 +119,7 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
                    and booking.cancellable_until > session.cancellation_deadline_at else ""}
         # The date in the subject: someone who switched dates, or booked two workshops, tells the mails apart.
         subject = f"{str(subject) % {'title': session.title}} – {format_date(session.starts_at, 'medium')}"
-        queue_mail(user.email, subject, _render("workshops/mail/booking.txt", context),
+        queue_mail(user, subject, _render("workshops/mail/booking.txt", context),
                    _render("workshops/mail/booking.html", context), attachments)
 
 
@@ -153,7 +153,7 @@ def notify_trainers(session: WorkshopSession, kind: str, *, by: User, trainers=N
                        "link_label": str(link_label), "link_url": absolute_url(link, session_id=session.id)}
             subject = (f"{str(TRAINER_SUBJECTS[kind]) % {'title': session.title}} – "
                        f"{format_date(session.starts_at, 'medium')}")
-            queue_mail(trainer.email, subject, _render("workshops/mail/trainer.txt", context),
+            queue_mail(trainer, subject, _render("workshops/mail/trainer.txt", context),
                        _render("workshops/mail/trainer.html", context))
         told += 1
     return told

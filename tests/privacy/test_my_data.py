@@ -267,3 +267,18 @@ def test_deleting_posts_takes_the_titles_of_threads_one_opened_and_leaves_the_re
 def test_the_scheduler_runs_the_retention_purge_every_night():
     job = next(job for job in JOBS if job.name == "privacy.retention")
     assert job.func is services.purge_expired_data
+
+
+def test_mail_to_an_address_the_person_had_before_is_theirs_in_the_export_and_goes_with_the_account(make_user):
+    person = make_user(name="Jürgen Müßig", email="juergen.muessig@example.org")
+    queue_mail(person, "Einladung für Jürgen Müßig", "Hallo Jürgen Müßig")  # to the mistyped address…
+    person.email = "juergen.muessig@example.com"  # …which the administration then corrected
+    queue_mail("someone@example.org", "Nicht für Jürgen", "Anderer Text")
+    db.session.commit()
+
+    assert [m["subject"] for m in services.export_personal_data(person)["mail"]["outbox_messages"]] == [
+        "Einladung für Jürgen Müßig"]
+    services.erase_account(person, keep_posts=False, now=utcnow())
+    db.session.commit()
+
+    assert list(db.session.scalars(select(OutboxMessage.subject))) == ["Nicht für Jürgen"]
