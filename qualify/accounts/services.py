@@ -204,7 +204,7 @@ def users_matching(query: str = "", *columns) -> Select:
     stmt = select(*columns or [User]).where(~User.email.endswith(ERASED_DOMAIN))
     if query:
         stmt = stmt.where(or_(contains_text(User.email, query), contains_text(User.display_name, query),
-                              User.personnel_number == query.strip()))
+                              func.upper(User.personnel_number) == query.strip().upper()))
     return stmt
 
 

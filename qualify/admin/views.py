@@ -1,5 +1,7 @@
 """Administration: people, roles, units and the audit log."""
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -30,6 +32,7 @@ from qualify.learning.services import enrol_unit
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
+ONE_LOOK = timedelta(minutes=10)  # looks at the same person's page within this time are one visit in the log
 PREVIEW_ROWS = 500
 MAX_PACKED = 450_000  # the hidden field must stay below Flask's MAX_FORM_MEMORY_SIZE (500 kB)
 
@@ -145,7 +148,10 @@ def edit_user(user_id: int):
             flash(_("Gespeichert. Die Einladung ging neu an %(email)s.", email=user.email) if invited_again
                   else _("Gespeichert."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    if request.method == "GET":  # every look at a person's data is logged; the works council can read it
+    # Every look at a person's data is logged, for the works council to read – a visit once: coming back to the
+    # page after each action on it (saving, inviting again) filled the log with the same look.
+    if request.method == "GET" and not audit.recorded_since("personal_data.view", actor=current_user, target=user,
+                                                            since=utcnow() - ONE_LOOK):
         audit.record("personal_data.view", actor=current_user, target=user, organisation_id=user.organisation_id)
         db.session.commit()
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())

@@ -59,6 +59,14 @@ def record(action: str, *, actor=None, target=None, **details: Any) -> AuditEven
     return event
 
 
+def recorded_since(action: str, *, actor, target, since: datetime) -> bool:
+    """Whether this person already did this to this object since then (one statement, on the target index)."""
+    stmt = select(AuditEvent.id).where(AuditEvent.target_type == type(target).__name__,
+                                       AuditEvent.target_id == target.id, AuditEvent.action == action,
+                                       AuditEvent.actor_id == actor.id, AuditEvent.created_at >= since).limit(1)
+    return db.session.scalar(stmt) is not None
+
+
 def recent_events(*, limit: int = 100, offset: int = 0, action: str | None = None,
                   about_people: Select | list[int] | None = None) -> list[AuditEvent]:
     """Return the newest audit events first: those of this action, and that these people (ids, or a select of

@@ -183,6 +183,13 @@ def test_the_person_filter_finds_the_events_of_everyone_it_matches(client, admin
     assert all(person.display_name in about_them for person in namesakes)
 
 
+def test_search_finds_a_personnel_number_in_any_case(client, admin, make_user):
+    person = make_user(name="Paula Nummer")
+    person.personnel_number = "P-0001"
+    db.session.commit()
+    assert "Paula Nummer" in client.get("/verwaltung/?q=p-0001").text
+
+
 def test_absurd_page_numbers_and_ids_show_a_page_not_an_error(client, admin):
     assert client.get("/verwaltung/?organisation=99999999999999999999&rolle=x&status=y").status_code == 200
     page = client.get("/verwaltung/?seite=99999999999999999999")
@@ -258,7 +265,8 @@ def test_an_admin_looking_at_a_person_is_logged_for_the_works_council(client, ad
     person = make_user(Role.LEARNER, organisation=organisation, unit=organisation.units[0])
     council = make_user(Role.WORKS_COUNCIL, organisation=organisation, unit=organisation.units[1])
     assert client.get(f"/verwaltung/personen/{person.id}").status_code == 200
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "personal_data.view"))
+    client.get(f"/verwaltung/personen/{person.id}")  # back on the page after an action: the same visit
+    (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data.view")).all()
     assert (event.actor_id, event.target_id, event.details["organisation_id"]) == (admin.id, person.id,
                                                                                    organisation.id)
     works_council = app.test_client()
