@@ -96,7 +96,8 @@ class EraseOtherAccountForm(FlaskForm):
                                   "anderer bleiben unter neutralem Titel stehen)"))])
     reason = TextAreaField(_l("Anlass, für das Protokoll"), validators=[DataRequired(), Length(max=500)],
                            description=_l("z. B. „Löschantrag vom 3. Dezember, Austritt zum 30. November“"))
-    confirm = BooleanField(_l("Ich lösche dieses Konto und seine Daten endgültig."), validators=[DataRequired()])
+    confirm = BooleanField(_l("Ich lösche dieses Konto und seine Daten endgültig."), validators=[DataRequired(
+        message=_l("Bitte bestätigen Sie, dass Sie dieses Konto endgültig löschen möchten."))])
     submit = SubmitField(_l("Konto endgültig löschen"))
 
 

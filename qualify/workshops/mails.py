@@ -26,6 +26,7 @@ SUBJECTS = {
     "changed": _l("Termin geändert: %(title)s"),
     "cancelled": _l("Termin abgesagt: %(title)s"),
     "withdrawn": _l("Teilnahme abgesagt: %(title)s"),
+    "removed": _l("Teilnahme abgesagt: %(title)s"),
 }
 MESSAGES = {
     "confirmed": _l("Ihr Platz ist bestätigt."),
@@ -50,10 +51,18 @@ MESSAGES = {
     "cancelled": _l("Dieser Termin wurde abgesagt. Es tut uns leid."),
     "withdrawn": _l("Sie haben Ihre Teilnahme abgesagt, Ihr Platz ist wieder frei. Die angehängte Kalenderdatei "
                     "nimmt den Termin aus Ihrem Kalender."),
+    "removed": _l("Die Leitung des Termins hat Ihre Teilnahme abgesagt. Die angehängte Kalenderdatei nimmt den "
+                  "Termin aus Ihrem Kalender. Bei Fragen wenden Sie sich bitte an die Leitung."),
 }
 # The same, to someone who only waited or whose booking was not yet approved: no seat, no calendar entry.
 WITHDRAWN_WITHOUT_SEAT = (_l("Anmeldung zurückgezogen: %(title)s"),
                           _l("Sie haben Ihre Anmeldung für diesen Termin zurückgezogen."))
+# A trainer cancelled the booking ("removed"): that of someone with a seat, or of someone waiting or asking.
+REMOVED_WITHOUT_SEAT = (_l("Anmeldung storniert: %(title)s"),
+                        _l("Die Leitung des Termins hat Ihre Anmeldung für diesen Termin storniert (Warteliste oder "
+                           "Anfrage). Bei Fragen wenden Sie sich bitte an die Leitung."))
+# Kinds about a booking given up, by the person (withdrawn) or by a trainer (removed): a CANCEL for a seat held.
+WITHDRAWAL_KINDS = {"withdrawn": WITHDRAWN_WITHOUT_SEAT, "removed": REMOVED_WITHOUT_SEAT}
 # Kinds after which a person holding a seat gets the calendar file (a CANCEL when the session was cancelled).
 ICS_KINDS = {"confirmed", "promoted", "approved", "reminder", "changed", "cancelled"}
 # Kinds about a session the person is booked on (a seat, the waitlist, a request): they carry the trainer's notes,
@@ -93,9 +102,10 @@ def session_when(session: WorkshopSession) -> str:
 
 
 def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat: bool = False,
-           changes: tuple = ()) -> None:
+           changes: tuple = (), reason: str = "") -> None:
     """Queue the mail of this kind to the booked person (with the .ics when they hold a seat, or held one
-    until they withdrew: had_seat); `changes` names what changed in a changed session."""
+    until they withdrew: had_seat); `changes` names what changed in a changed session, `reason` is a trainer's
+    word on why they cancelled the booking."""
     session, user = booking.session, booking.user
     page_url = absolute_url("workshops.session", session_id=session.id)
     holds_seat = booking.status == "confirmed"
@@ -103,18 +113,18 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
     if holds_seat and kind in ICS_KINDS:
         attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url,
                                                    personal_sequence=booking.calendar_sequence, attendee=user.email))
-    elif kind == "withdrawn" and had_seat:
+    elif kind in WITHDRAWAL_KINDS and had_seat:
         attachments.append(calendar.ics_attachment(session, include_link=False, page_url=page_url, withdrawn=True,
                                                    personal_sequence=booking.calendar_sequence, attendee=user.email))
     subject, message = SUBJECTS[kind], MESSAGES[kind]
-    if kind == "withdrawn" and not had_seat:
-        subject, message = WITHDRAWN_WITHOUT_SEAT
+    if kind in WITHDRAWAL_KINDS and not had_seat:
+        subject, message = WITHDRAWAL_KINDS[kind]
     with force_locale(locale_for(user.language)):
         context = {"user": user, "session": session, "booking": booking, "when": session_when(session),
                    "message": str(message) % {"position": position or "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,
                    "position": position, "changes": [str(change) for change in changes],
-                   "note": session.note if kind in NOTE_KINDS else "",
+                   "note": session.note if kind in NOTE_KINDS else "", "reason": reason,
                    "cancel_until_start": str(CANCEL_UNTIL_START) if kind == "changed" and holds_seat
                    and booking.cancellable_until > session.cancellation_deadline_at else ""}
         # The date in the subject: someone who switched dates, or booked two workshops, tells the mails apart.

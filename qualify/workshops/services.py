@@ -29,6 +29,15 @@ class BookingClosed(BookingError):
     """The session takes no (more) bookings."""
 
 
+class BookingChanged(BookingError):
+    """The booking is no longer what the page showed (cancelled or given a seat a moment ago, by a double click or
+    someone else); nothing was done. `status` is what it is now."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 # ---------------------------------------------------------------- access
 
 def can_view(user: User, session: WorkshopSession) -> bool:
@@ -309,13 +318,85 @@ def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
     if booking.status == "confirmed" and now > booking.cancellable_until:
         raise BookingError(_("Die Frist zum Absagen ist vorbei. "
                              "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
+    return _withdraw(booking, session, now=now)
+
+
+def _withdraw(booking: Booking, session: WorkshopSession, *, now: datetime, kind: str = "withdrawn",
+              reason: str = "") -> list[Booking]:
+    """Cancel the booking, tell the person (a mail of `kind`) and give a freed seat to the waitlist; the caller
+    holds the session lock and has checked that the booking may go."""
     was_confirmed = booking.status == "confirmed"
     booking.status, booking.cancelled_at = "cancelled", now
     if was_confirmed:
         booking.calendar_sequence += 1  # the CANCEL must supersede the invitation their calendar holds
     db.session.flush()
-    mails.notify(booking, "withdrawn", had_seat=was_confirmed)  # in writing, and out of their calendar
+    mails.notify(booking, kind, had_seat=was_confirmed, reason=reason)  # in writing, and out of their calendar
     return promote(session, now=now) if was_confirmed else []
+
+
+def _check_not_over(session: WorkshopSession, now: datetime) -> None:
+    """A trainer acts on bookings until the session ends, unless it was cancelled."""
+    if session.is_cancelled:
+        raise BookingClosed(_("Dieser Termin wurde abgesagt."))
+    if now >= session.ends_at:
+        raise BookingClosed(_("Der Termin ist schon vorbei."))
+
+
+def cancel_by_trainer(booking: Booking, *, by: User, reason: str = "", now: datetime) -> list[Booking]:
+    """A trainer cancels someone's seat, waitlist place or request, whatever the person's deadline, until the
+    session ends; the person is told with the trainer's reason, and a freed seat goes to the waitlist as when the
+    person cancels. Return whoever was promoted. BookingChanged when it was no longer active (a second click)."""
+    session = lock_session(booking.session)
+    db.session.refresh(booking)
+    if not booking.is_active:
+        raise BookingChanged(booking.status)
+    _check_not_over(session, now)
+    if booking.attendance is not None:  # present already counts the module done; absent is on record
+        raise BookingError(_("Die Anwesenheit von %(name)s ist schon eingetragen; ändern Sie sie bei Bedarf in der "
+                             "Anwesenheitsliste.", name=booking.user.display_name))
+    status = booking.status
+    booking.decided_by_id = by.id
+    promoted = _withdraw(booking, session, now=now, kind="removed", reason=reason.strip())
+    audit.record("workshops.booking_cancelled_by_trainer", actor=by, target=booking, session_id=session.id,
+                 status=status, reason=reason.strip(), promoted=[each.id for each in promoted])
+    return promoted
+
+
+# What a trainer may give a seat by hand: a waitlist place, also one that lapsed when bookings closed (the person
+# who turns up on the day).
+SEAT_GIVEN_FROM = ("waitlisted", "expired")
+
+
+def give_seat(booking: Booking, *, by: User, now: datetime, seen_taken: int | None) -> int:
+    """A trainer gives a waitlisted person a seat by hand, ahead of the queue and beyond the capacity if need be.
+
+    `seen_taken`: the seats taken when the trainer was asked. Overbooking is done only as confirmed: when the
+    session is full and that number changed meanwhile, nothing happens. Return the seats taken now.
+    BookingChanged when the booking is no longer waiting (a second click).
+    """
+    # The person's turn first, then the session, as in book(): it is checked here that they hold no other date.
+    take_turns(f"bookings-of:{booking.user_id}")
+    session = lock_session(booking.session)
+    db.session.refresh(booking)
+    if booking.status not in SEAT_GIVEN_FROM:
+        raise BookingChanged(booking.status)
+    _check_not_over(session, now)
+    taken = status_counts(session).get("confirmed", 0)
+    if taken >= session.capacity and taken != seen_taken:
+        raise BookingError(_("Inzwischen sind %(taken)d von %(capacity)d Plätzen belegt; ein weiterer Platz "
+                             "überbucht den Termin. Bitte prüfen und bestätigen Sie es noch einmal.",
+                             taken=taken, capacity=session.capacity))
+    other = my_bookings_around(booking.user, session, now).same_module
+    if other is not None:  # booked another date after the waitlist here lapsed: one date per module
+        raise BookingError(_("%(name)s ist für dieses Modul schon für den Termin am %(when)s angemeldet.",
+                             name=booking.user.display_name, when=mails.session_when(other.session)))
+    status = booking.status
+    booking.status, booking.confirmed_at, booking.decided_by_id = "confirmed", now, by.id
+    db.session.flush()
+    audit.record("workshops.seat_given", actor=by, target=booking, session_id=session.id, status=status,
+                 taken=taken + 1, capacity=session.capacity)
+    mails.notify(booking, "confirmed")
+    return taken + 1
 
 
 def release_seats_of(user: User, *, now: datetime) -> int:

@@ -27,7 +27,7 @@ from qualify.workshops.forms import (
 )
 from qualify.workshops.models import ATTENDANCE, Booking
 from qualify.workshops.schedule import ScheduleError, SessionPlan
-from qualify.workshops.services import BookingError
+from qualify.workshops.services import BookingChanged, BookingError
 
 
 def _trainer_choices(form: SessionForm, module: Module, current: list) -> dict:
@@ -145,10 +145,15 @@ def manage(session_id: int):
     """Show the trainer's view: confirmed seats, requests to approve, and the waitlist."""
     session = access.managed_session(session_id)
     bookings = queries.participants(session)
+    now = utcnow()
     return render_template("workshops/manage.html", session=session, bookings=bookings, labels=STATUS_LABELS,
                            counts=services.status_counts(session), attendance_labels=ATTENDANCE_LABELS,
                            positions=_positions(bookings),
-                           can_attend=services.can_take_attendance(current_user, session))
+                           can_attend=services.can_take_attendance(current_user, session),
+                           # Bookings are acted on until the session ends (the one who turns up on the day).
+                           can_act=not session.is_cancelled and now < session.ends_at,
+                           promotes=services.bookings_open(session, now),  # a freed seat goes to the waitlist
+                           seat_given_from=services.SEAT_GIVEN_FROM)
 
 
 def _positions(bookings: list[Booking]) -> dict[int, int]:
@@ -207,6 +212,72 @@ def decline(booking_id: int):
     return redirect(url_for("workshops.manage", session_id=session_id))
 
 
+# As long as the reason for cancelling a whole session may be.
+REASON_LENGTH = 1000
+
+
+def _booking_in_form(session) -> Booking:
+    """The booking named in the posted form, if it is one of this session's (else 404)."""
+    booking = db.session.get(Booking, id_argument(request.form.get("booking_id")) or 0)
+    if booking is None or booking.session_id != session.id:
+        abort(404)
+    return booking
+
+
+def _changed_meanwhile(name: str, changed: BookingChanged) -> None:
+    db.session.rollback()
+    flash(_("Die Anmeldung von %(name)s hat sich inzwischen geändert (jetzt: %(status)s); es wurde nichts "
+            "verändert.", name=name, status=STATUS_LABELS.get(changed.status, changed.status)), "warning")
+
+
+def cancel_participant(session_id: int):
+    """Cancel someone's seat, waitlist place or request (asked once more on the page), whatever their deadline;
+    they are told, with the reason, and a freed seat goes to the first on the waitlist."""
+    session = access.managed_session(session_id)
+    booking = _booking_in_form(session)
+    # Read now: a refusal rolls back, and the booking and the person expire with it.
+    booking_id, name = booking.id, booking.user.display_name
+    reason = (request.form.get("reason") or "").strip()[:REASON_LENGTH]
+    try:
+        promoted = services.cancel_by_trainer(booking, by=current_user, reason=reason, now=utcnow())
+    except BookingChanged as changed:
+        _changed_meanwhile(name, changed)
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        names = ", ".join(each.user.display_name for each in promoted)  # read before the commit expires them
+        db.session.commit()
+        flash(_("Storniert: %(name)s. Die Person ist per E-Mail benachrichtigt.", name=name))
+        if names:
+            flash(_("Den freien Platz hat %(names)s von der Warteliste bekommen und ist benachrichtigt.",
+                    names=names))
+    return redirect(url_for("workshops.manage", session_id=session_id) + f"#b{booking_id}")
+
+
+def give_seat(session_id: int):
+    """Give a waitlisted person a seat by hand, beyond the capacity if need be (asked once more, saying so)."""
+    session = access.managed_session(session_id)
+    booking = _booking_in_form(session)
+    booking_id, name = booking.id, booking.user.display_name
+    try:
+        taken = services.give_seat(booking, by=current_user, now=utcnow(),
+                                   seen_taken=id_argument(request.form.get("taken")))
+    except BookingChanged as changed:
+        _changed_meanwhile(name, changed)
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        capacity = session.capacity
+        db.session.commit()
+        flash(_("%(name)s hat einen Platz bekommen und ist per E-Mail benachrichtigt.", name=name))
+        if taken > capacity:
+            flash(_("Der Termin ist jetzt mit %(taken)d von %(capacity)d Plätzen überbucht.", taken=taken,
+                    capacity=capacity), "warning")
+    return redirect(url_for("workshops.manage", session_id=session_id) + f"#b{booking_id}")
+
+
 def attendance(session_id: int):
     """Keep the attendance list; present marks the module done."""
     session = access.visible_session(session_id)
@@ -244,5 +315,7 @@ ROUTES = (
     ("/<int:session_id>/teilnehmende.csv", export_csv, GET),
     ("/buchungen/<int:booking_id>/freigeben", approve, POST),
     ("/buchungen/<int:booking_id>/ablehnen", decline, POST),
+    ("/<int:session_id>/teilnehmende/stornieren", cancel_participant, POST),
+    ("/<int:session_id>/teilnehmende/platz-geben", give_seat, POST),
     ("/<int:session_id>/anwesenheit", attendance, BOTH),
 )

@@ -52,7 +52,10 @@ def test_a_corrected_address_of_someone_invited_gets_a_new_invitation(client, ad
 def test_an_admin_erases_a_leavers_account_with_a_reason_for_the_log(client, admin, make_user):
     leaver = make_user(name="Lea Leaving", email="lea@example.org")
     page = client.get(f"/verwaltung/personen/{leaver.id}/loeschen").text
-    assert "Konto von Lea Leaving löschen" in page
+    assert "Konto von Lea Leaving löschen" in page and "lea@example.org" in page  # which Lea, if there are two
+    unconfirmed = client.post(f"/verwaltung/personen/{leaver.id}/loeschen",
+                              data={"posts": "keep", "reason": "Austritt"}).text
+    assert "Bitte bestätigen Sie, dass Sie dieses Konto endgültig löschen möchten." in unconfirmed
     refused = client.post(f"/verwaltung/personen/{leaver.id}/loeschen", data={"posts": "keep", "confirm": "y"})
     assert refused.status_code == 200 and db.session.get(User, leaver.id) is not None  # the reason is needed
     client.post(f"/verwaltung/personen/{leaver.id}/loeschen",
