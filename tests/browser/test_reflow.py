@@ -6,10 +6,13 @@ and the demo workforce's history behind the works council's and the trainer's fi
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from qualify.accounts.models import User
 from qualify.core.time import utcnow
 from qualify.demo import DEMO_ACCOUNTS, give_demo_roles_their_work, load_demo_accounts, load_demo_history
 from qualify.extensions import db
+from qualify.workshops.models import Booking, WorkshopSession
 
 NARROWEST = {"width": 320, "height": 640}
 COURSE, MODULE = "hochvolt-sicherheit", "warum-hochvolt"
@@ -35,6 +38,13 @@ def demo(demo_courses):
     db.session.commit()
 
 
+def _pages_of_a_session_led_by(email: str) -> list[str]:
+    """A trainer's participant list and attendance page of one of their demo sessions, with people booked."""
+    led = db.session.scalar(select(WorkshopSession.id).join(WorkshopSession.trainers).where(User.email == email)
+                            .join(Booking, Booking.session_id == WorkshopSession.id).limit(1))
+    return [f"/termine/{led}/teilnehmende", f"/termine/{led}/anwesenheit"] if led else []
+
+
 @pytest.mark.parametrize("role", PAGES)
 def test_every_page_of_a_role_reflows_at_320_pixels(demo, make_page, role):
     email, password = next((a[0], a[-1]) for a in DEMO_ACCOUNTS if a[0].startswith(role + "@"))
@@ -45,7 +55,9 @@ def test_every_page_of_a_role_reflows_at_320_pixels(demo, make_page, role):
     page.get_by_role("button", name="Anmelden").click()
     expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
     too_wide = []
-    for path in PAGES[role]:
+    led = _pages_of_a_session_led_by(email)
+    assert led or role != "trainer", "the demo trainer leads no session with bookings"
+    for path in PAGES[role] + led:
         assert page.goto(path).status == 200, path
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > NARROWEST["width"]:
