@@ -52,6 +52,10 @@ def test_one_seat_waitlist_promotion_and_attendance(make_page, make_user, sign_i
     ben_page.get_by_role("button", name="Auf die Warteliste").click()
     expect(ben_page.get_by_text("Sie sind auf Platz 1 der Warteliste.")).to_be_visible()
     assert_accessible(ben_page)
+    trainer_page.goto(session_url + "/teilnehmende")  # a seat and a waitlist place, each with its actions
+    trainer_page.get_by_text("Platz geben …").click()
+    expect(trainer_page.get_by_role("button", name="Ja, Platz geben")).to_be_visible()
+    assert_accessible(trainer_page)
 
     anna_page.reload()
     anna_page.get_by_text("Teilnahme absagen …").click()  # asked once more: the seat goes at once
