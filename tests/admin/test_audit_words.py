@@ -1,8 +1,11 @@
 """The audit log's details in the reader's words, also where the app stored German query parameters."""
 
+import ast
+
 from flask_babel import force_locale
 
-from qualify.admin.audit_labels import details_text
+from qualify.admin.audit_labels import ACTION_LABELS, details_text
+from qualify.config import PROJECT_ROOT
 
 
 def test_report_filters_are_named_in_the_readers_language(app):
@@ -11,3 +14,14 @@ def test_report_filters_are_named_in_the_readers_language(app):
         text = details_text(details)
     assert "from 2026-05, until 2026-10, Metric " in text and "von" not in text and "kennzahl" not in text
     assert "active" not in text  # the metric by its name, not its code
+
+
+def test_every_action_the_code_records_has_a_name_in_words():
+    recorded = {}
+    for path in (PROJECT_ROOT / "qualify").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                    and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("record", "record_access")):
+                recorded.setdefault(node.args[0].value, str(path.relative_to(PROJECT_ROOT)))
+    assert len(recorded) > 40  # the walk found the calls
+    assert {action: where for action, where in recorded.items() if action not in ACTION_LABELS} == {}
