@@ -1,5 +1,7 @@
 """An admin's actions on one person's account beyond editing it: the invitation again, and erasure on request."""
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +17,7 @@ from qualify.extensions import db
 from qualify.privacy import services as privacy
 
 bp = Blueprint("admin_people", __name__, url_prefix="/verwaltung/personen")
+RESEND_AFTER = timedelta(minutes=5)
 
 
 @bp.post("/<int:user_id>/einladung")
@@ -25,6 +28,10 @@ def resend_invitation(user_id: int):
     if user.password_hash or not user.active:
         flash(_("Diese Person hat schon ein Passwort; sie kann es über „Passwort vergessen“ neu setzen.")
               if user.active else _("Das Konto ist deaktiviert."), "error")
+    elif audit.recorded_since("user.invitation", actor=current_user, target=user, since=utcnow() - RESEND_AFTER):
+        # A double click, or impatience: each click was another mail in the person's inbox.
+        flash(_("Die Einladung ist eben erst an %(email)s gegangen. Bitte warten Sie ein paar Minuten, bevor Sie "
+                "sie noch einmal senden.", email=user.email), "warning")
     else:
         send_password_reset(user, invitation=True)
         audit.record("user.invitation", actor=current_user, target=user)
