@@ -224,10 +224,12 @@ class Readiness:
     database: str  # "ok" or "unreachable"
     revision: str | None  # the database's Alembic revision
     head: str  # what the code expects
+    schema: str | None = None  # "current", "older than this code", "newer than this code"; None: not known
 
     def as_dict(self) -> dict:
-        return {"status": "ready" if self.ready else "not ready", "database": self.database,
-                "revision": self.revision, "head": self.head}
+        answer = {"status": "ready" if self.ready else "not ready", "database": self.database,
+                  "revision": self.revision, "head": self.head}
+        return answer | ({"schema": self.schema} if self.schema else {})
 
 
 @cache
@@ -238,13 +240,27 @@ def _script_heads(directory: str) -> frozenset[str]:
     return frozenset(ScriptDirectory(directory).get_heads())
 
 
+@cache
+def _script_revisions(directory: str) -> frozenset[str]:
+    # Every revision the migrations of this code know, read once per process like the heads.
+    from alembic.script import ScriptDirectory
+
+    return frozenset(script.revision for script in ScriptDirectory(directory).walk_revisions())
+
+
 def migration_heads() -> frozenset[str]:
     """Return the head revision(s) of the migration scripts the running code ships with."""
     return _script_heads(current_app.extensions["migrate"].directory)
 
 
 def readiness() -> Readiness:
-    """Check that the database answers and has been migrated to the head this code expects."""
+    """Check that the database answers and has been migrated to the head this code expects, or past it.
+
+    Past it means a newer release migrated the database while this server still runs the old code: in a rolling
+    upgrade it keeps serving until its turn to restart (docs/operations.md allows rolling upgrades only for
+    migrations the old code tolerates; the others stop every server first). Behind head, the code would use
+    tables and columns the database does not have yet: not ready.
+    """
     heads = migration_heads()
     head = ",".join(sorted(heads))
     try:
@@ -257,7 +273,11 @@ def readiness() -> Readiness:
         return Readiness(False, "ok" if reachable else "unreachable", None, head)
     db.session.rollback()  # end the read transaction; a probe must not hold a connection in a transaction
     revision = ",".join(sorted(rows)) or None
-    return Readiness(frozenset(rows) == heads, "ok", revision, head)
+    if frozenset(rows) == heads:
+        return Readiness(True, "ok", revision, head, "current")
+    if rows and not set(rows) <= _script_revisions(current_app.extensions["migrate"].directory):
+        return Readiness(True, "ok", revision, head, "newer than this code")
+    return Readiness(False, "ok", revision, head, "older than this code" if rows else None)
 
 
 def _reachable() -> bool:

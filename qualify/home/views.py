@@ -1,8 +1,6 @@
 """The start page: what each role can do from here."""
 
-from functools import cache
-
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
@@ -51,34 +49,6 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Answer whether this server can take traffic: database reachable and migrated to the code's head or past it.
-
-    Past it means a newer release migrated the database while this server still runs the old code: in a
-    rolling upgrade it keeps serving until its turn to restart (docs/operations.md allows rolling upgrades
-    only for migrations the old code tolerates; the others stop every server first). Behind head, the code
-    would use tables and columns the database does not have yet: 503.
-    """
+    """Answer whether this server can take traffic: database reachable and migrated far enough (see readiness)."""
     state = readiness()
-    answer = state.as_dict()
-    if state.ready:
-        answer["schema"] = "current"
-        return answer, 200
-    if state.revision is None:  # unreachable, or never migrated
-        return answer, 503
-    if set(state.revision.split(",")) <= _known_revisions():
-        answer["schema"] = "older than this code"
-        return answer, 503
-    answer.update(status="ready", schema="newer than this code")
-    return answer, 200
-
-
-def _known_revisions() -> frozenset[str]:
-    return _revisions_in(current_app.extensions["migrate"].directory)
-
-
-@cache
-def _revisions_in(directory: str) -> frozenset[str]:
-    # Every revision the migrations of this code know, read once per process (they change only with a deployment).
-    from alembic.script import ScriptDirectory
-
-    return frozenset(script.revision for script in ScriptDirectory(directory).walk_revisions())
+    return state.as_dict(), (200 if state.ready else 503)

@@ -224,58 +224,63 @@ def _booking_in_form(session) -> Booking:
     return booking
 
 
-def _changed_meanwhile(name: str, changed: BookingChanged) -> None:
-    db.session.rollback()
-    flash(_("Die Anmeldung von %(name)s hat sich inzwischen geändert (jetzt: %(status)s); es wurde nichts "
-            "verändert.", name=name, status=STATUS_LABELS.get(changed.status, changed.status)), "warning")
+def _on_booking(session_id: int, act):
+    """Act on a booking of the session named in the posted form and go back to its row in the participant list.
+
+    `act(booking)` does it in the domain and returns what to say, as (message, category) pairs – said before the
+    commit, which expires what they name. A booking changed meanwhile (a double click) or refused says so, and
+    nothing is kept.
+    """
+    session = access.managed_session(session_id)
+    booking = _booking_in_form(session)
+    booking_id, name = booking.id, booking.user.display_name  # read now: a refusal rolls back and expires them
+    try:
+        said = act(booking)
+    except BookingChanged as changed:
+        db.session.rollback()
+        flash(_("Die Anmeldung von %(name)s hat sich inzwischen geändert (jetzt: %(status)s); es wurde nichts "
+                "verändert.", name=name, status=STATUS_LABELS.get(changed.status, changed.status)), "warning")
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        for message, category in said:
+            flash(message, category)
+    return redirect(url_for("workshops.manage", session_id=session_id) + f"#b{booking_id}")
 
 
 def cancel_participant(session_id: int):
     """Cancel someone's seat, waitlist place or request (asked once more on the page), whatever their deadline;
     they are told, with the reason, and a freed seat goes to the first on the waitlist."""
-    session = access.managed_session(session_id)
-    booking = _booking_in_form(session)
-    # Read now: a refusal rolls back, and the booking and the person expire with it.
-    booking_id, name = booking.id, booking.user.display_name
     reason = (request.form.get("reason") or "").strip()[:REASON_LENGTH]
-    try:
+
+    def cancel(booking):
+        name = booking.user.display_name
         promoted = services.cancel_by_trainer(booking, by=current_user, reason=reason, now=utcnow())
-    except BookingChanged as changed:
-        _changed_meanwhile(name, changed)
-    except BookingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        names = ", ".join(each.user.display_name for each in promoted)  # read before the commit expires them
-        db.session.commit()
-        flash(_("Storniert: %(name)s. Die Person ist per E-Mail benachrichtigt.", name=name))
-        if names:
-            flash(_("Den freien Platz hat %(names)s von der Warteliste bekommen und ist benachrichtigt.",
-                    names=names))
-    return redirect(url_for("workshops.manage", session_id=session_id) + f"#b{booking_id}")
+        said = [(_("Storniert: %(name)s. Die Person ist per E-Mail benachrichtigt.", name=name), "message")]
+        if promoted:
+            said.append((_("Den freien Platz hat %(names)s von der Warteliste bekommen und ist benachrichtigt.",
+                           names=", ".join(each.user.display_name for each in promoted)), "message"))
+        return said
+
+    return _on_booking(session_id, cancel)
 
 
 def give_seat(session_id: int):
     """Give a waitlisted person a seat by hand, beyond the capacity if need be (asked once more, saying so)."""
-    session = access.managed_session(session_id)
-    booking = _booking_in_form(session)
-    booking_id, name = booking.id, booking.user.display_name
-    try:
-        taken = services.give_seat(booking, by=current_user, now=utcnow(),
-                                   seen_taken=id_argument(request.form.get("taken")))
-    except BookingChanged as changed:
-        _changed_meanwhile(name, changed)
-    except BookingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        capacity = session.capacity
-        db.session.commit()
-        flash(_("%(name)s hat einen Platz bekommen und ist per E-Mail benachrichtigt.", name=name))
+    seen_taken = id_argument(request.form.get("taken"))
+
+    def give(booking):
+        name, capacity = booking.user.display_name, booking.session.capacity
+        taken = services.give_seat(booking, by=current_user, now=utcnow(), seen_taken=seen_taken)
+        said = [(_("%(name)s hat einen Platz bekommen und ist per E-Mail benachrichtigt.", name=name), "message")]
         if taken > capacity:
-            flash(_("Der Termin ist jetzt mit %(taken)d von %(capacity)d Plätzen überbucht.", taken=taken,
-                    capacity=capacity), "warning")
-    return redirect(url_for("workshops.manage", session_id=session_id) + f"#b{booking_id}")
+            said.append((_("Der Termin ist jetzt mit %(taken)d von %(capacity)d Plätzen überbucht.", taken=taken,
+                           capacity=capacity), "warning"))
+        return said
+
+    return _on_booking(session_id, give)
 
 
 def attendance(session_id: int):
