@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from qualify.core.database import render_migration_item
+from qualify.core.database import compared_by_autogenerate, render_migration_item
 from qualify.extensions import db
 
 POSTGRES_URL = os.environ.get("QUALIFY_TEST_DATABASE_URL", "")
@@ -46,7 +46,8 @@ def empty_app(tmp_path, app_on_database):
 def schema_drift() -> list:
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
-            "compare_type": True, "render_item": render_migration_item})
+            "compare_type": True, "render_item": render_migration_item,
+            "include_object": compared_by_autogenerate})
         return compare_metadata(context, db.metadata)
 
 

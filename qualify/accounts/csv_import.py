@@ -32,7 +32,7 @@ from qualify.accounts.models import Organisation, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
 from qualify.accounts.services import end_all_sessions, normalise_email
 from qualify.core import audit
-from qualify.core.text import one_line
+from qualify.core.text import german_sort_key, one_line
 from qualify.extensions import db
 
 MAX_ROWS = 10_000
@@ -182,7 +182,7 @@ def _roles(value: str, line: int, problems: list[Problem]) -> frozenset[Role]:
 
 
 def _units_hint(units: dict[str, Unit], organisation: Organisation) -> str:
-    names = sorted({unit.name for unit in units.values()}, key=str.casefold)
+    names = sorted({unit.name for unit in units.values()}, key=german_sort_key)
     if not names:
         return _("%(organisation)s hat keine Einheiten; bitte lassen Sie die Spalte „Einheit“ leer.",
                  organisation=organisation.name)

@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qualify.accounts.roles import Role
+from qualify.core.database import in_german_order
 from qualify.core.time import UTCDateTime, utcnow
 from qualify.extensions import db
 
@@ -25,7 +26,8 @@ class Organisation(db.Model):
     small_group_threshold: Mapped[int] = mapped_column(default=DEFAULT_SMALL_GROUP_THRESHOLD)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    units: Mapped[list["Unit"]] = relationship(back_populates="organisation", order_by="Unit.name")
+    units: Mapped[list["Unit"]] = relationship(back_populates="organisation",
+                                                 order_by=lambda: in_german_order(Unit.name))
 
 
 class Unit(db.Model):
@@ -49,8 +51,11 @@ ERASED_DOMAIN = "@geloescht.invalid"
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("organisation_id", "personnel_number"),
-                      # The people list is sorted by name: without it, every page sorted all of them.
-                      Index("ix_users_display_name_id", "display_name", "id"))
+                      # The people list is paged in German order of names (in_german_order): without an index in
+                      # that order, every page sorted all of them. PostgreSQL only: on SQLite, the index would need
+                      # our collation in every program that writes to the file, the sqlite3 shell included.
+                      Index("ix_users_display_name_german_id", text("display_name COLLATE german"), "id",
+                            info={"collated": True}).ddl_if(dialect="postgresql"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)

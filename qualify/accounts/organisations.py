@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD, Organisation, Unit, User
 from qualify.accounts.services import AccountError, create_organisation, get_organisation, slugify
 from qualify.core import audit
+from qualify.core.database import in_german_order
 from qualify.core.text import one_line
 from qualify.extensions import db
 from qualify.reports.models import ParticipationRollup, UnitHeadcount
@@ -205,12 +206,12 @@ def organisation_overview(organisation_id: int | None = None
     """
     people = (select(func.count()).select_from(User).where(User.organisation_id == Organisation.id)
               .correlate(Organisation).scalar_subquery())
-    stmt = select(Organisation, people).order_by(Organisation.name, Organisation.id)
+    stmt = select(Organisation, people).order_by(in_german_order(Organisation.name), Organisation.id)
     if organisation_id is not None:
         stmt = stmt.where(Organisation.id == organisation_id)
     organisations = db.session.execute(stmt).all()
     members = select(func.count()).select_from(User).where(User.unit_id == Unit.id).correlate(Unit).scalar_subquery()
-    units_stmt = select(Unit, members).order_by(Unit.name, Unit.id)
+    units_stmt = select(Unit, members).order_by(in_german_order(Unit.name), Unit.id)
     if organisation_id is not None:
         units_stmt = units_stmt.where(Unit.organisation_id == organisation_id)
     units: dict[int, list[tuple[Unit, int]]] = {}

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 from qualify.accounts.models import ERASED_DOMAIN, Organisation, Unit, User, UserRole, UserSession
 from qualify.accounts.roles import Role
 from qualify.core import audit
-from qualify.core.database import contains_text, take_turns
+from qualify.core.database import contains_text, in_german_order, take_turns
 from qualify.core.text import spelt_out
 from qualify.extensions import db
 
@@ -226,7 +226,7 @@ def search_users(query: str = "", *, organisation_id: int | None = None, role: R
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = db.session.scalars(stmt.options(joinedload(User.organisation), joinedload(User.unit),
                                            selectinload(User.role_rows))
-                              .order_by(User.display_name, User.id).limit(limit).offset(offset)).all()
+                              .order_by(in_german_order(User.display_name), User.id).limit(limit).offset(offset)).all()
     return list(page), total
 
 
@@ -246,5 +246,5 @@ def count_active_members(unit_id: int) -> int:
 
 def all_organisations() -> list[Organisation]:
     """Return every organisation with its units, ordered by name."""
-    stmt = select(Organisation).options(selectinload(Organisation.units)).order_by(Organisation.name)
+    stmt = select(Organisation).options(selectinload(Organisation.units)).order_by(in_german_order(Organisation.name))
     return list(db.session.scalars(stmt))

@@ -23,6 +23,7 @@ from qualify.admin.forms import (
     role_choices,
 )
 from qualify.core import audit
+from qualify.core.database import in_german_order
 from qualify.core.routing import id_argument, page_number
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
@@ -302,7 +303,7 @@ def mandatory_course():
     form = MandatoryCourseForm()
     draft = _("Entwurf")  # not inside the f-string: the extractor would not find it there
     form.course.choices = [SelectChoice(c.id, c.title + ("" if c.is_published else f" ({draft})"))
-                           for c in db.session.scalars(db.select(Course).order_by(Course.title))]
+                           for c in db.session.scalars(db.select(Course).order_by(in_german_order(Course.title)))]
     form.unit.choices = [SelectChoice(unit.id, f"{organisation.name} · {unit.name}")
                          for organisation in services.all_organisations() for unit in organisation.units]
     if request.method == "GET":  # after an assignment the same choice stays, so a second click is no surprise

@@ -2,16 +2,17 @@
 
 import time
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import Flask, current_app, request
-from sqlalchemy import String, bindparam, event, text
+from sqlalchemy import DDL, String, bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from qualify.config import PROJECT_ROOT
+from qualify.core.text import german_sort_key
 from qualify.core.time import UTCDateTime
 from qualify.extensions import db
 
@@ -28,10 +29,35 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
     # SQLite's lower() knows only A-Z: "Öztürk" stayed "Öztürk", and a search for "öztürk" found nobody.
     dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+    dbapi_connection.create_collation(GERMAN, _compare_german)
 
 
 def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+# Names and titles are listed in German dictionary order: "Özdemir" before "Paul", not after "Zimmermann" where
+# the code points put Ö. PostgreSQL sorts with an ICU collation of this name (its migration creates it, as does
+# create_all), SQLite with the same order in Python. Only ORDER BY uses it: equality and indexes stay binary.
+GERMAN = "german"
+_CREATE_GERMAN = "CREATE COLLATION IF NOT EXISTS german (provider = icu, locale = 'de-DE')"
+event.listen(db.metadata, "before_create", DDL(_CREATE_GERMAN).execute_if(dialect="postgresql"))
+
+
+def in_german_order(column):
+    """`column` to sort by as a German reader expects (see GERMAN)."""
+    return column.collate(GERMAN)
+
+
+# SQLite calls the comparison some 15 times per name it sorts: with the keys at hand, 20,000 names sort in
+# 40 ms instead of 500. (SQLite is for small installations; PostgreSQL sorts with an index.)
+_cached_german_key = lru_cache(maxsize=10_000)(german_sort_key)
+
+
+def _compare_german(left: str, right: str) -> int:
+    if left == right:
+        return 0
+    return -1 if _cached_german_key(left) < _cached_german_key(right) else 1
 
 
 class UnicodeLower(GenericFunction):
@@ -129,7 +155,8 @@ class MigrationsOnDemand:
         from flask_migrate import Migrate
 
         Migrate(self._app, db, directory=self.directory, render_as_batch=True, compare_type=True,
-                render_item=render_migration_item)  # replaces this stand-in in app.extensions
+                render_item=render_migration_item, include_object=compared_by_autogenerate)
+        # …which replaces this stand-in in app.extensions
         return getattr(self._app.extensions["migrate"], name)
 
 
@@ -216,6 +243,12 @@ def render_migration_item(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+def compared_by_autogenerate(obj, _name, type_: str, _reflected: bool, _compare_to) -> bool:
+    """Leave out of Alembic's comparison what it cannot read back: an index in a collation (it reads
+    `name COLLATE german` as `name` and would change the index on every autogenerate)."""
+    return not (type_ == "index" and obj.info.get("collated"))
 
 
 @dataclass(frozen=True)

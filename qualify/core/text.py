@@ -28,3 +28,15 @@ _GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
 def spelt_out(text: str) -> str:
     """Spell umlauts and ß out as a German would where only ASCII is allowed: "Größe" → "Groesse"."""
     return text.translate(_GERMAN_LETTERS)
+
+
+def german_sort_key(text: str) -> tuple[str, str, str, str]:
+    """Sort as a German dictionary does (DIN 5007-1): "Ärger" beside "Arbeit", "Özdemir" before "Paul", not
+    after "Zimmermann" where the code points put them; capitals and small letters together.
+
+    Letters first without their accents, then with them, then by case, so that the order is total.
+    """
+    folded = text.casefold()  # ß → ss
+    bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    # Small before capital letters, as PostgreSQL's ICU collation has it; "Strasse" before "Straße".
+    return bare, folded, text.swapcase(), text

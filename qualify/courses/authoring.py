@@ -18,6 +18,7 @@ from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.accounts.services import find_user_by_email
 from qualify.core import audit
+from qualify.core.database import in_german_order
 from qualify.core.markdown import MarkdownTooLarge, render_markdown
 from qualify.courses import frontmatter, services
 from qualify.courses.authoring_media import media_name_problem, media_problem
@@ -61,7 +62,8 @@ class DiffLine:
 
 def editable_courses(user) -> list[Course]:
     """Return the courses the user may edit (admins: all), without their sources."""
-    stmt = select(Course).options(defer(Course.source), defer(Course.overview_html)).order_by(Course.title)
+    stmt = (select(Course).options(defer(Course.source), defer(Course.overview_html))
+            .order_by(in_german_order(Course.title)))
     if not user.has_role(Role.ADMIN):
         stmt = stmt.join(CourseOwner).where(CourseOwner.user_id == user.id)
     return list(db.session.scalars(stmt))
@@ -268,7 +270,7 @@ def create_bank(course: Course, name: str, data: bytes, *, actor) -> str:
 def course_owners(course: Course) -> list[User]:
     """Return the owners and co-owners of the course, by name."""
     stmt = (select(User).join(CourseOwner, CourseOwner.user_id == User.id)
-            .where(CourseOwner.course_id == course.id).order_by(User.display_name))
+            .where(CourseOwner.course_id == course.id).order_by(in_german_order(User.display_name)))
     return list(db.session.scalars(stmt))
 
 

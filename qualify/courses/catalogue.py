@@ -9,7 +9,7 @@ from sqlalchemy.orm import defer, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.roles import Role
-from qualify.core.database import run
+from qualify.core.database import in_german_order, run
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 
@@ -62,7 +62,8 @@ def catalogue_stamp() -> tuple:
 def published_courses() -> list[Course]:
     """Return the published courses without their (large) sources, ordered by title."""
     stmt = (select(Course).where(Course.status == "published")
-            .options(defer(Course.source), defer(Course.overview_html)).order_by(Course.title))
+            .options(defer(Course.source), defer(Course.overview_html))
+            .order_by(in_german_order(Course.title)))
     return list(db.session.scalars(stmt))
 
 

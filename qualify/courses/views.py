@@ -9,6 +9,7 @@ from sqlalchemy import select
 from qualify.core.database import without_transaction
 from qualify.core.routing import page_number
 from qualify.core.templating import RenderedParts
+from qualify.core.text import german_sort_key
 from qualify.courses import catalogue
 from qualify.courses.models import Course, CourseFile
 from qualify.courses.outline import CACHE_LIMIT, outline_of
@@ -57,8 +58,8 @@ def _catalogue_content(chosen: catalogue.CatalogueFilter, page_number: int) -> s
         "courses/_catalogue_content.html", courses=shown, total=len(matching), page=page, chosen=chosen,
         has_next=page * catalogue.PAGE_SIZE < len(matching), filters={k: v for k, v in filters.items() if v},
         module_counts=catalogue.module_counts([c.id for c in shown]),
-        tags=sorted({tag for c in courses for tag in c.tags}),
-        audiences=sorted({a for c in courses for a in c.audience}))
+        tags=sorted({tag for c in courses for tag in c.tags}, key=german_sort_key),
+        audiences=sorted({a for c in courses for a in c.audience}, key=german_sort_key))
 
 
 @bp.get("/<slug>")

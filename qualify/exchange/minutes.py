@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from qualify.core.text import german_sort_key
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import ExchangeMinutes, ExchangeSpace, MinutesConsent
@@ -362,7 +363,7 @@ def named_people(minutes: ExchangeMinutes) -> list[str]:
         return []
     rows = db.session.scalars(select(MinutesConsent).where(MinutesConsent.session_id == minutes.session_id,
                                                            MinutesConsent.user_id.in_(ids)))
-    return sorted(row.user.display_name for row in rows)
+    return sorted((row.user.display_name for row in rows), key=german_sort_key)
 
 
 def my_consents(sessions: list[WorkshopSession], user) -> dict[int, bool]:

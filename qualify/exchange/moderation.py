@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core import audit
+from qualify.core.database import in_german_order
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError, NotModerator
 from qualify.exchange.models import (
@@ -282,7 +283,7 @@ def reveal_author(post: ExchangePost, reason: str, *, by, now: datetime):
 
 def moderated_spaces(user) -> list[ExchangeSpace]:
     """The spaces this person moderates (every space for admins)."""
-    stmt = select(ExchangeSpace).order_by(ExchangeSpace.title)
+    stmt = select(ExchangeSpace).order_by(in_german_order(ExchangeSpace.title))
     if not user.has_role(Role.ADMIN):
         if not user.has_role(Role.MODERATOR):
             return []

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from qualify.accounts.models import Organisation, User, UserRole
 from qualify.accounts.roles import Role
+from qualify.core.database import in_german_order
 from qualify.core.routing import BOTH, GET, POST
 from qualify.core.security import is_safe_redirect, role_required
 from qualify.core.time import utcnow
@@ -93,7 +94,7 @@ def new_space():
     """Open a free-standing space on a topic, for one organisation or the whole network."""
     form = SpaceForm()
     organisations = (
-        db.session.scalars(db.select(Organisation).order_by(Organisation.name)).all()
+        db.session.scalars(db.select(Organisation).order_by(in_german_order(Organisation.name))).all()
         if current_user.has_role(Role.ADMIN)
         else [current_user.organisation]
         if current_user.organisation
@@ -283,7 +284,8 @@ def moderators(space_id: int):
     # The moderators only, found by the database: reading every active person to ask each for the role took
     # seconds with twenty thousand people.
     moderators = (db.select(User).join(UserRole, UserRole.user_id == User.id)
-                  .where(UserRole.role == Role.MODERATOR.value, User.active.is_(True)).order_by(User.display_name))
+                  .where(UserRole.role == Role.MODERATOR.value, User.active.is_(True))
+                  .order_by(in_german_order(User.display_name)))
     candidates = [user for user in db.session.scalars(moderators) if user not in assigned]
     form.user_id.choices = [SelectChoice(user.id, f"{user.display_name} ({user.email})") for user in candidates]
     if form.validate_on_submit():

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
+from qualify.core.database import in_german_order
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.exchange.errors import ExchangeError, NotModerator
@@ -134,7 +135,7 @@ def visible_spaces(user) -> list[ExchangeSpace]:
     moderated = select(SpaceModerator.space_id).where(SpaceModerator.user_id == user.id)
     stmt = (select(ExchangeSpace).outerjoin(Module, Module.id == ExchangeSpace.module_id)
             .outerjoin(Course, Course.id == Module.course_id)
-            .order_by(ExchangeSpace.module_id.is_(None), ExchangeSpace.title))
+            .order_by(ExchangeSpace.module_id.is_(None), in_german_order(ExchangeSpace.title)))
     if not user.has_role(Role.ADMIN):
         free = and_(
             ExchangeSpace.module_id.is_(None),

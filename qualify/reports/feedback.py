@@ -23,7 +23,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from qualify.accounts.models import Organisation
 from qualify.accounts.roles import Role
-from qualify.core.database import run
+from qualify.core.database import in_german_order, run
 from qualify.core.time import to_local
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
@@ -198,7 +198,7 @@ def editable_modules(user) -> list[Module]:
     stmt = (select(Module).join(Course, Course.id == Module.course_id)
             .options(contains_eager(Module.course).defer(Course.source),
                      joinedload(Module.current_version).load_only(ModuleVersion.id, ModuleVersion.title))
-            .order_by(Course.title, Module.position))
+            .order_by(in_german_order(Course.title), Course.id, Module.position))
     if user.has_role(Role.ADMIN):
         return list(db.session.scalars(stmt))
     if not user.has_role(Role.TRAINER):

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 
 from qualify.accounts.models import Organisation, Unit
 from qualify.accounts.roles import Role
-from qualify.core.database import run
+from qualify.core.database import in_german_order, run
 from qualify.courses.models import KINDS
 from qualify.extensions import db
 from qualify.reports import rollup
@@ -72,13 +72,13 @@ def _organisation_statement():
     return (select(Organisation.id, Organisation.name, Organisation.small_group_threshold,
                    Unit.id.label("unit_id"), Unit.name.label("unit_name"))
             .outerjoin(Unit, Unit.organisation_id == Organisation.id)
-            .where(Organisation.id == bindparam("organisation_id")).order_by(Unit.name))
+            .where(Organisation.id == bindparam("organisation_id")).order_by(in_german_order(Unit.name)))
 
 
 def scope_for(user) -> Scope:
     """Return what the person may see: coordinators the network, works councils their own organisation."""
     if user.has_role(Role.COORDINATOR):
-        organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+        organisations = list(db.session.scalars(select(Organisation).order_by(in_german_order(Organisation.name))))
         k = threshold(max((o.small_group_threshold for o in organisations), default=None))
         return Scope(None, None, k, tuple((o.id, o.name) for o in organisations))
     rows = []

@@ -14,7 +14,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from qualify.core.database import run
+from qualify.core.database import in_german_order, run
 from qualify.courses.catalogue import catalogue_stamp
 from qualify.courses.models import Course
 from qualify.extensions import db
@@ -90,7 +90,7 @@ def _counted_months_statement():
 @cache
 def _course_titles_statement():
     # Drafts are not offered: their titles are the authors' work in progress, and nobody has taken part yet.
-    return select(Course.id, Course.title).where(Course.status == "published").order_by(Course.title)
+    return select(Course.id, Course.title).where(Course.status == "published").order_by(in_german_order(Course.title))
 
 
 def metrics_for(kind: str | None) -> list[str]:

@@ -7,6 +7,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qualify.accounts.models import User
+from qualify.core.database import in_german_order
 from qualify.core.time import UTCDateTime, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
@@ -67,7 +68,8 @@ class WorkshopSession(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     module: Mapped[Module] = relationship()
-    trainers: Mapped[list[User]] = relationship(secondary=session_trainers, order_by=User.display_name)
+    trainers: Mapped[list[User]] = relationship(secondary=session_trainers,
+                                                 order_by=in_german_order(User.display_name))
     bookings: Mapped[list["Booking"]] = relationship(back_populates="session", cascade="all, delete-orphan",
                                                      order_by="Booking.queue_number")
 

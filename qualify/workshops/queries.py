@@ -8,6 +8,7 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
+from qualify.core.database import in_german_order
 from qualify.core.time import LOCAL_TZ
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
@@ -166,7 +167,8 @@ def trainer_candidates(module: Module, current: list | None = None) -> list:
     if module.current_version is not None and module.current_version.kind == "exchange":
         roles.append("moderator")
     stmt = (select(User).join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role.in_(roles), User.active.is_(True)).distinct().order_by(User.display_name))
+            .where(UserRole.role.in_(roles), User.active.is_(True)).distinct()
+            .order_by(in_german_order(User.display_name)))
     people = {user.id: user for user in db.session.scalars(stmt)}
     for user in current or []:
         people.setdefault(user.id, user)

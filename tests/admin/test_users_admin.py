@@ -340,6 +340,14 @@ def test_search_finds_names_with_umlauts_in_any_case(client, admin, make_user):
         assert "Ümit Öztürk" in client.get(f"/verwaltung/?q={typed}").text, typed
 
 
+def test_people_are_listed_in_german_alphabetical_order(client, admin, make_user):
+    for name in ("Zoe Zander", "Ömer Öztürk", "Paul Peters", "otto Olm"):
+        make_user(Role.LEARNER, name=name)
+    page = client.get("/verwaltung/?q=o").text
+    positions = [page.index(name) for name in ("Ömer Öztürk", "otto Olm", "Paul Peters", "Zoe Zander")]
+    assert positions == sorted(positions)
+
+
 def test_an_admin_cannot_take_the_administration_from_themselves(client, admin, make_user):
     make_user(Role.ADMIN)  # not the last one
     response = client.post(f"/verwaltung/personen/{admin.id}",

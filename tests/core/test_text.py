@@ -1,7 +1,13 @@
-"""Plain text helpers: German letters spelt out where only ASCII will do."""
+"""Plain text helpers: German letters spelt out where only ASCII will do, and sorted where a German looks."""
 
-from qualify.core.text import spelt_out
+from qualify.core.text import german_sort_key, spelt_out
 
 
 def test_german_letters_are_spelt_out_where_only_ascii_will_do():
     assert spelt_out("Größe Übung Ärger Öl") == "Groesse Uebung Aerger Oel"
+
+
+def test_names_sort_as_in_a_german_dictionary():
+    names = ["Zimmermann", "Özdemir", "Paul", "otto", "Ärger", "Arbeit", "Straße", "Strasse", "Abc", "abc"]
+    assert sorted(names, key=german_sort_key) == [
+        "abc", "Abc", "Arbeit", "Ärger", "otto", "Özdemir", "Paul", "Strasse", "Straße", "Zimmermann"]
