@@ -41,24 +41,30 @@ def visible_post(post_id: int) -> tuple[ExchangePost, bool]:
 
 
 def moderated_space(space_id: int) -> ExchangeSpace:
-    """The space, if the current person moderates it (403 otherwise, whatever else they may see)."""
+    """The space, if the current person moderates it: 403 to others who may enter it, 404 to the rest (as the
+    pages answer, so that nobody learns by trying which ids exist)."""
     space = db.get_or_404(ExchangeSpace, space_id)
     if not is_moderator(current_user, space):
+        visible_space(space_id)
         abort(403)
     return space
 
 
 def moderated_thread(thread_id: int) -> ExchangeThread:
-    """The thread, if the current person moderates its space."""
+    """The thread, if the current person moderates its space (403 or 404 as for moderated_space)."""
     thread = db.get_or_404(ExchangeThread, thread_id)
-    moderated_space(thread.space_id)
+    if not is_moderator(current_user, thread.space):
+        visible_thread(thread_id)
+        abort(403)
     return thread
 
 
 def moderated_post(post_id: int) -> ExchangePost:
-    """The post, if the current person moderates the space of its thread."""
+    """The post, if the current person moderates the space of its thread (403 or 404 as for moderated_space)."""
     post = db.get_or_404(ExchangePost, post_id)
-    moderated_space(post.thread.space_id)
+    if not is_moderator(current_user, post.thread.space):
+        visible_post(post_id)
+        abort(403)
     return post
 
 
