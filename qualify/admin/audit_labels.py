@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "workshops.booking_declined": _l("Anmeldung abgelehnt"),
     "workshops.participants_exported": _l("Teilnehmendenliste heruntergeladen"),
     "workshops.seat_given": _l("Platz von Hand vergeben"),
+    "workshops.walk_in": _l("Person ohne Platz als anwesend eingetragen"),
     "workshops.session_cancelled": _l("Termin abgesagt"),
     "workshops.session_changed": _l("Termin geändert"),
     "workshops.sessions_created": _l("Termine angelegt"),

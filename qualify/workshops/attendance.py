@@ -3,17 +3,24 @@
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from qualify.accounts.models import User
+from qualify.core import audit
+from qualify.core.database import take_turns
+from qualify.courses import catalogue
 from qualify.exchange.posting import took_part_in_module_space
 from qualify.extensions import db
 from qualify.learning.services import PARTICIPATION_KINDS, record_participation, withdraw_participation
+from qualify.workshops import mails
 from qualify.workshops.models import ATTENDANCE, Booking, WorkshopSession
-from qualify.workshops.services import BookingError
+from qualify.workshops.services import BookingError, lock_session, my_bookings_around
 
 # Trainers may take attendance from a little before the start (people arrive early).
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
+
+NO_ACCOUNT = _l("Unter dieser Adresse gibt es kein aktives Konto, das an diesem Termin teilnehmen kann.")
 
 
 def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) -> str | None:
@@ -44,6 +51,42 @@ def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) ->
                      "die Administration (Verwaltung → Zertifikate): dort wird auch das Modul wieder geöffnet.")
     db.session.flush()
     return note
+
+
+def add_walk_in(session: WorkshopSession, person: User, *, by: User, now: datetime) -> tuple[Booking, list[str]]:
+    """Someone came without a seat – not booked, on the waitlist, their request still open: a trainer enters
+    them on the attendance list as present, beyond the capacity if need be (they are in the room).
+
+    Returns the booking and notes for the trainer. BookingError when they cannot be entered.
+    """
+    if session.is_cancelled:
+        raise BookingError(_("Dieser Termin wurde abgesagt."))
+    if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
+        raise BookingError(_("Die Anwesenheit kann erst ab einer Stunde vor Beginn eingetragen werden."))
+    if not person.active or not catalogue.can_view(person, session.module.course):
+        raise BookingError(NO_ACCOUNT)
+    # As every booking: first the person's turn, then the session's lock; a second click finds the seat.
+    take_turns(f"bookings-of:{person.id}")
+    session = lock_session(session)
+    mine = my_bookings_around(person, session, now)
+    booking = mine.here
+    if booking is not None and booking.status == "confirmed":
+        raise BookingError(_("%(name)s steht schon auf der Liste.", name=person.display_name))
+    status = booking.status if booking else None
+    if booking is None:
+        booking = Booking(session_id=session.id, user_id=person.id, queue_number=session.queue_counter,
+                          booked_at=now)
+        db.session.add(booking)
+    booking.status, booking.confirmed_at, booking.decided_by_id = "confirmed", now, by.id
+    booking.cancelled_at = None
+    db.session.flush()
+    notes = [note] if (note := mark_attendance(booking, "present", by=by, now=now)) else []
+    other = mine.same_module
+    if other is not None and other.session.starts_at > now:
+        notes.append(_("%(name)s ist außerdem für den Termin am %(when)s angemeldet; der Platz dort bleibt, bis "
+                       "er storniert wird.", name=person.display_name, when=mails.session_when(other.session)))
+    audit.record("workshops.walk_in", actor=by, target=booking, session_id=session.id, status=status)
+    return booking, notes
 
 
 def _earned_in_space(user: User, module, via: str) -> bool:

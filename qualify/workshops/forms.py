@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -18,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from qualify.core.forms import CheckboxListField
+from qualify.core.forms import CheckboxListField, strip
 from qualify.core.text import one_line
 from qualify.core.time import to_local, utcnow
 from qualify.workshops.schedule import (
@@ -124,6 +125,13 @@ class CancelSessionForm(FlaskForm):
                          description=_l("Steht in der E-Mail an alle Angemeldeten und auf der Seite des Termins, "
                                         "z. B. „Die Trainerin ist erkrankt; ein Ersatztermin folgt.“"))
     submit = SubmitField(_l("Termin absagen und alle benachrichtigen"))
+
+
+class WalkInForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Length(max=320)], filters=[strip],
+                       description=_l("Für alle, die ohne Platz gekommen sind: ohne Buchung, von der Warteliste "
+                                      "oder mit offener Anfrage."))
+    submit = SubmitField(_l("Als anwesend eintragen"))
 
 
 class NewSessionForm(SessionForm):

@@ -10,19 +10,21 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from qualify.accounts.roles import Role
+from qualify.accounts.services import find_user_by_email
 from qualify.core import audit
 from qualify.core.routing import BOTH, GET, POST, id_argument
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
 from qualify.workshops import access, export, mails, queries, schedule, services
-from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, mark_attendance
+from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, NO_ACCOUNT, add_walk_in, mark_attendance
 from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
     CancelSessionForm,
     NewSessionForm,
     SessionForm,
+    WalkInForm,
     parse_dates,
 )
 from qualify.workshops.models import ATTENDANCE, Booking
@@ -285,9 +287,7 @@ def give_seat(session_id: int):
 
 def attendance(session_id: int):
     """Keep the attendance list; present marks the module done."""
-    session = access.visible_session(session_id)
-    if not services.can_take_attendance(current_user, session):
-        abort(403)
+    session = _attendance_session(session_id)
     if request.method == "POST":
         booking = db.session.get(Booking, id_argument(request.form.get("booking_id")) or 0)
         value = request.form.get("value", "")
@@ -303,12 +303,46 @@ def attendance(session_id: int):
             if note:
                 flash(note, "warning")
         return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking.id}")
+    return _attendance_page(session, WalkInForm(formdata=None))
+
+
+def walk_in(session_id: int):
+    """Enter someone who came without a seat as present; on an error the address typed stays in the field."""
+    session = _attendance_session(session_id)
+    form = WalkInForm()
+    if form.validate_on_submit():
+        person = find_user_by_email(form.email.data)
+        try:
+            if person is None:
+                raise BookingError(NO_ACCOUNT)
+            booking, notes = add_walk_in(session, person, by=current_user, now=utcnow())
+        except BookingError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(name)s ist als anwesend eingetragen.", name=person.display_name), "success")
+            for note in notes:
+                flash(note, "warning")
+            return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking.id}")
+    return _attendance_page(session, form)
+
+
+def _attendance_session(session_id: int):
+    session = access.visible_session(session_id)
+    if not services.can_take_attendance(current_user, session):
+        abort(403)
+    return session
+
+
+def _attendance_page(session, walk_in_form: WalkInForm):
     bookings = [b for b in queries.participants(session) if b.status == "confirmed"]
     opens_at = session.starts_at - ATTENDANCE_OPENS_BEFORE
     return render_template("workshops/attendance.html", session=session, bookings=bookings,
                            tally={value: sum(b.attendance == value for b in bookings)
                                   for value in (*ATTENDANCE, None)},  # None: not marked yet
-                           attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None)
+                           attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None,
+                           walk_in_form=walk_in_form)
 
 
 # Registered by the blueprint's module with core.routing.add_signed_in_routes.
@@ -323,4 +357,5 @@ ROUTES = (
     ("/<int:session_id>/teilnehmende/stornieren", cancel_participant, POST),
     ("/<int:session_id>/teilnehmende/platz-geben", give_seat, POST),
     ("/<int:session_id>/anwesenheit", attendance, BOTH),
+    ("/<int:session_id>/anwesenheit/ohne-platz", walk_in, POST),
 )

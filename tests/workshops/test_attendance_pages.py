@@ -1,5 +1,6 @@
 """After the session: the attendance list on a phone and for screen readers, what a learner sees once marked,
-booking again after a lapsed waitlist place, past sessions a trainer led, and declining a request asked once more.
+booking again after a lapsed waitlist place, past sessions a trainer led, declining a request asked once more, and
+people who came without a seat.
 """
 
 import html
@@ -7,8 +8,10 @@ import re
 from datetime import timedelta
 
 from qualify.accounts.roles import Role
+from qualify.core.audit import AuditEvent
 from qualify.core.time import utcnow
 from qualify.extensions import db
+from qualify.learning.models import ModuleCompletion
 from qualify.workshops import services
 from qualify.workshops.attendance import mark_attendance
 from qualify.workshops.models import WorkshopSession
@@ -51,7 +54,7 @@ def test_every_attendance_button_names_its_person(client, login, make_user, make
     login(trainer)
 
     names = [name for name in button_names(client.get(f"/termine/{session.id}/anwesenheit").text)
-             if name != "Abmelden"]
+             if name not in ("Abmelden", "Als anwesend eintragen")]
 
     assert names == ["anwesend – Anna Auer", "entschuldigt – Anna Auer", "abwesend – Anna Auer",
                      "anwesend – Ben Berg", "entschuldigt – Ben Berg", "abwesend – Ben Berg"]
@@ -80,7 +83,7 @@ def test_before_the_hour_the_attendance_buttons_are_off(client, login, make_user
     session = make_session(booked=[make_user(), make_user()])
     login(trainer)
     page = client.get(f"/termine/{session.id}/anwesenheit").text
-    assert page.count(" disabled>") == 6 and "Die Anwesenheit kann ab" in page
+    assert page.count(" disabled>") == 7 and "Die Anwesenheit kann ab" in page  # 3 per person, 1 to enter one
 
 
 # --- the learner's session page once attendance is taken ---------------------------------------------------
@@ -251,3 +254,75 @@ def test_my_sessions_page_costs_the_same_with_1_and_20_past_sessions_led(new_cli
     # the person with roles, their bookings, the sessions they led with their modules, versions, courses, trainers
     # and the trainers' roles, the unmarked seats of the past ones, the calendar subscription
     assert many <= 10, statements
+
+
+# --- people who came without a seat ------------------------------------------------------------------------------
+
+def completed(person, session) -> bool:
+    return db.session.scalar(db.select(ModuleCompletion).where(
+        ModuleCompletion.user_id == person.id, ModuleCompletion.module_id == session.module_id)) is not None
+
+
+def test_someone_who_came_without_a_booking_is_entered_as_present_beyond_the_capacity(
+        client, login, make_user, make_session, trainer):
+    session = moved(make_session(capacity=1, booked=[make_user(name="Anna Auer")]), starts_in=timedelta(minutes=-20))
+    came = make_user(name="Wanda Walk-in", email="wanda@example.org")
+    login(trainer)
+
+    page = client.post(f"/termine/{session.id}/anwesenheit/ohne-platz", data={"email": " Wanda@Example.org "},
+                       follow_redirects=True).text
+
+    assert "Wanda Walk-in ist als anwesend eingetragen." in page
+    assert [(b.user.display_name, b.status, b.attendance) for b in bookings_of(session)] == [
+        ("Anna Auer", "confirmed", None), ("Wanda Walk-in", "confirmed", "present")]
+    assert completed(came, session)
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "workshops.walk_in")) is not None
+    assert outbox(came.email) == []  # no booking mail for a seat taken in the room
+
+
+def test_a_waitlisted_person_who_came_is_given_the_seat_and_entered_as_present(
+        client, login, make_user, make_session, trainer):
+    waiting = make_user(email="wartet@example.org")
+    session = moved(make_session(capacity=1, booked=[make_user(), waiting]), starts_in=timedelta(minutes=-5))
+    login(trainer)
+    client.post(f"/termine/{session.id}/anwesenheit/ohne-platz", data={"email": "wartet@example.org"})
+    assert [(b.status, b.attendance) for b in bookings_of(session)] == [("confirmed", None), ("confirmed", "present")]
+
+
+def test_an_address_without_an_account_is_said_and_stays_in_the_field(client, login, make_user, make_session, trainer):
+    session = moved(make_session(booked=[make_user()]), starts_in=timedelta(minutes=-5))
+    make_user(email="ehemalig@example.org", active=False)
+    login(trainer)
+    for typed in ("niemand@example.org", "ehemalig@example.org"):
+        page = client.post(f"/termine/{session.id}/anwesenheit/ohne-platz", data={"email": typed}).text
+        assert "Unter dieser Adresse gibt es kein aktives Konto" in page
+        assert f'value="{typed}"' in page
+    assert len(bookings_of(session)) == 1
+
+
+def test_entering_someone_twice_keeps_one_seat(client, login, make_user, make_session, trainer):
+    session = moved(make_session(), starts_in=timedelta(minutes=-5))
+    make_user(name="Doppel Klick", email="doppel@example.org")
+    login(trainer)
+    url = f"/termine/{session.id}/anwesenheit/ohne-platz"
+    client.post(url, data={"email": "doppel@example.org"})
+    page = client.post(url, data={"email": "doppel@example.org"}).text
+    assert "Doppel Klick steht schon auf der Liste." in page
+    assert statuses(session) == {"confirmed": 1}
+
+
+def test_only_the_sessions_own_trainers_enter_people_and_not_before_the_hour(
+        client, new_client, login, make_user, make_session, trainer):
+    session = make_session()  # in two weeks
+    make_user(email="frueh@example.org")
+    login(trainer)
+    page = client.post(f"/termine/{session.id}/anwesenheit/ohne-platz", data={"email": "frueh@example.org"}).text
+    assert "erst ab einer Stunde vor Beginn" in page
+    other_trainer, learner = make_user(Role.TRAINER), make_user()
+    moved(session, starts_in=timedelta(minutes=-5))
+    for person in (other_trainer, learner):
+        other = new_client()
+        login(person, via=other)
+        assert other.post(f"/termine/{session.id}/anwesenheit/ohne-platz",
+                          data={"email": "frueh@example.org"}).status_code in (403, 404)
+    assert bookings_of(session) == []

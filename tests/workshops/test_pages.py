@@ -159,7 +159,7 @@ def test_marking_present_completes_the_workshop_module(client, login, make_user,
     page = client.get(f"/termine/{session.id}/anwesenheit")
     assert page.status_code == 200 and person.display_name in page.text
     # Too early: the session is two weeks away. The page says so, its buttons are off, and a post is refused.
-    assert "Die Anwesenheit kann ab" in page.text and page.text.count(" disabled>") == 3
+    assert "Die Anwesenheit kann ab" in page.text and page.text.count(" disabled>") == 4  # 3 marks, 1 to enter someone
     client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": booking.id, "value": "present"})
     assert bookings_of(session)[0].attendance is None
     session = db.session.get(WorkshopSession, session.id)
