@@ -138,6 +138,8 @@ def new_thread(space_id: int):
             db.session.commit()
             if space.is_premoderated and not moderator:
                 flash(_("Danke! Ihr Beitrag wird von der Moderation geprüft und dann für alle sichtbar."))
+            else:
+                flash(_("Danke! Ihr Beitrag ist jetzt für alle im Raum sichtbar."), "success")
             _say_what_was_completed()
             return to_thread(thread)
     return render_template("exchange/new_thread.html", space=space, form=form, pseudonym=my_pseudonym(space),
@@ -202,6 +204,8 @@ def reply(thread_id: int):
     db.session.commit()
     if post.status == "pending":
         flash(_("Danke! Ihre Antwort wird von der Moderation geprüft und dann für alle sichtbar."))
+    else:
+        flash(_("Danke! Ihre Antwort ist jetzt für alle im Raum sichtbar."), "success")
     _say_what_was_completed()
     return to_thread(thread, post)
 

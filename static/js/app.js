@@ -1,6 +1,6 @@
 // On every page: after a form came back with errors or an action with a message, the focus starts there (read out
 // by screen readers, and the next Tab continues from it); the error list's links lead into their fields; Escape
-// closes an open "ask once more" disclosure.
+// and its "Nein" button close an open "ask once more" disclosure.
 (function () {
   "use strict";
 
@@ -32,11 +32,23 @@
     field.focus({ preventScroll: true });
   });
 
+  function closeDecision(decision) {
+    decision.open = false;
+    decision.querySelector("summary").focus();
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || event.defaultPrevented) { return; }
     var decision = event.target.closest && event.target.closest("details.decision[open]");
-    if (!decision) { return; }
-    decision.open = false;
-    decision.querySelector("summary").focus();
+    if (decision) { closeDecision(decision); }
+  });
+
+  // "Nein" beside the button that acts: on a phone, tapping the question again to close it is found by few.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".decision-cancel").forEach(function (button) { button.hidden = false; });
+  });
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest(".decision-cancel");
+    if (cancel) { closeDecision(cancel.closest("details.decision")); }
   });
 }());

@@ -111,6 +111,10 @@ def test_after_an_action_the_focus_is_on_its_message_and_escape_closes_a_questio
     page.keyboard.press("Escape")
     expect(page.get_by_role("button", name="Ja, Kurs verlassen")).to_be_hidden()
     expect(leave.locator("summary")).to_be_focused()
+    page.keyboard.press("Enter")  # asked again, and this time answered "Nein"
+    leave.get_by_role("button", name="Nein").click()
+    expect(page.get_by_role("button", name="Ja, Kurs verlassen")).to_be_hidden()
+    expect(leave.locator("summary")).to_be_focused()
 
 
 def test_after_a_decision_in_the_queue_the_next_tab_leads_to_the_next_post(page, make_user, sign_in,

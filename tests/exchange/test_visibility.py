@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from qualify.core.time import utcnow
 from qualify.exchange import following, moderation, posting, reading, spaces
-from qualify.exchange.models import ExchangeSpace
+from qualify.exchange.models import ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 from tests.exchange.conftest import outbox
 
@@ -63,6 +63,17 @@ def test_post_moderated_space_shows_posts_at_once(make_space, author, reader, cl
     space = make_space(moderation="post")
     thread = start(space, author, body="Gleich sichtbar")
     assert "Gleich sichtbar" in client_for(reader).get(f"/austausch/faden/{thread.id}").text
+
+
+def test_a_post_visible_at_once_says_so_to_its_author(make_space, author, client_for):
+    space = make_space(moderation="post")
+    page = client_for(author).post(f"/austausch/raum/{space.id}/neu",
+                                   data={"title": "Frühschicht", "body": "Wer noch?"}, follow_redirects=True).text
+    assert "Danke! Ihr Beitrag ist jetzt für alle im Raum sichtbar." in page
+    thread = db.session.scalars(db.select(ExchangeThread).where(ExchangeThread.space_id == space.id)).one()
+    page = client_for(author).post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Noch etwas"},
+                                   follow_redirects=True).text
+    assert "Danke! Ihre Antwort ist jetzt für alle im Raum sichtbar." in page
 
 
 def test_hidden_post_leaves_a_placeholder_and_restore_brings_it_back(make_space, author, reader, client_for):
