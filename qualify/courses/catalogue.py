@@ -26,6 +26,23 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+# Endings of German plurals and declension, longest first: "Batterien" finds "Batterie", "elektrischen"
+# "elektrisch". What is left must still be a word of its own (four letters and more).
+_ENDINGS = ("ern", "en", "er", "es", "n", "e", "s")
+
+
+def _stems(word: str) -> list[str]:
+    return [word, *(word[:-len(ending)] for ending in _ENDINGS
+                    if word.endswith(ending) and len(word) - len(ending) >= 4)]
+
+
+def all_found(words: list[str], haystack: str) -> bool:
+    """Whether every folded search word is in the folded text: as typed, without its ending, or as one
+    compound ("Hochvoltsicherheit" finds "Hochvolt-Sicherheit")."""
+    compound = haystack.replace("-", "").replace(" ", "")
+    return all(any(stem in haystack or stem in compound for stem in _stems(word)) for word in words)
+
+
 @dataclass(frozen=True)
 class CatalogueFilter:
     query: str = ""
@@ -37,7 +54,7 @@ class CatalogueFilter:
         words = fold(self.query).split()
         if words:  # folded only for a search: the catalogue calls this for every course on every page
             haystack = fold(" ".join([course.title, course.summary, *course.tags, *course.audience]))
-            if any(word not in haystack for word in words):
+            if not all_found(words, haystack):
                 return False
         if self.tag and self.tag not in course.tags:
             return False

@@ -41,6 +41,16 @@ def test_catalogue_search_forgives_case_and_umlauts_typed_without_dots(client, d
     assert demo_courses["hochvolt-sicherheit"].title not in found
 
 
+@pytest.mark.parametrize(("typed", "slug"), [("Batterien", "elektrischer-antriebsstrang"),
+                                             ("elektrischen", "elektrischer-antriebsstrang"),
+                                             ("Hochvoltsicherheit", "hochvolt-sicherheit"),
+                                             ("Cobot", "digitale-fabrik")])
+def test_catalogue_search_forgives_plurals_endings_and_compounds(client, demo_courses, learner, typed, slug):
+    found = client.get("/kurse/", query_string={"q": typed}).text
+    assert demo_courses[slug].title in found, typed
+    assert all(course.title not in found for other, course in demo_courses.items() if other != slug), typed
+
+
 def test_course_page_lists_modules_in_order(client, demo_courses, learner):
     page = client.get(COURSE).text
     titles = [m.current_version.title for m in demo_courses["hochvolt-sicherheit"].active_modules]
