@@ -10,6 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -61,14 +62,17 @@ class MarkdownTooLarge(ValueError):
     """The document is longer than the renderer accepts."""
 
 
+def too_long(length: int, limit: int) -> str:
+    """Say that a text is too long, its numbers written as the reader's language writes them (200.211; 200,211)."""
+    return _("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s Zeichen.",
+             length=format_decimal(length), limit=format_decimal(limit))
+
+
 def render_markdown(text: str, *, resolve_link: Callable[[str], str] | None = None, language: str = "de") -> Markup:
     """Render Markdown to safe HTML; `resolve_link` rewrites path-relative link and image URLs; the labels of
     callouts and tables are in `language` (de or en; German for any other)."""
     if len(text) > MAX_LENGTH:
-        raise MarkdownTooLarge(
-            _("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s Zeichen.",
-              length=f"{len(text):,}".replace(",", "."), limit=f"{MAX_LENGTH:,}".replace(",", "."))
-        )
+        raise MarkdownTooLarge(too_long(len(text), MAX_LENGTH))
     env = {"resolve_link": resolve_link, "labels": LABELS.get(language, LABELS["de"])}
     tokens = _parse(text, env)
     md = _markdown()

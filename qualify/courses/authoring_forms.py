@@ -1,6 +1,5 @@
 """Forms for editing courses in the browser."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from qualify.core.forms import email_address, strip
+from qualify.core.markdown import too_long
 from qualify.core.text import one_line
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES
 
@@ -37,9 +37,7 @@ def at_most(limit: int):
 
     def check(_form, field) -> None:
         if field.data and len(field.data) > limit:
-            length, most = (f"{number:,}".replace(",", ".") for number in (len(field.data), limit))
-            raise ValidationError(_("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s "
-                                    "Zeichen.", length=length, limit=most))
+            raise ValidationError(too_long(len(field.data), limit))
 
     return check
 

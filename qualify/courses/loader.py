@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from flask_babel import gettext as _
 
-from qualify.core.markdown import MAX_LENGTH, relative_links
+from qualify.core.markdown import MAX_LENGTH, relative_links, too_long
 from qualify.courses import frontmatter
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES, media_name_problem, media_problem
 from qualify.courses.fields import COURSE_FIELDS, KIND_FIELDS, MODULE_FIELDS, check_fields
@@ -222,9 +222,7 @@ class _CourseReader:
             self.problem(name, error.line, error.message)
             return None
         if len(document.body) > MAX_LENGTH:
-            self.problem(name, 1, _("Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens "
-                                    "%(limit)s Zeichen.", length=f"{len(document.body):,}".replace(",", "."),
-                                    limit=f"{MAX_LENGTH:,}".replace(",", ".")))
+            self.problem(name, 1, too_long(len(document.body), MAX_LENGTH))
             return None
         return text, document
 

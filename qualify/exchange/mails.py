@@ -55,7 +55,7 @@ def notify_flag(flag, moderators: list, label: str) -> None:
     post = flag.post
     for moderator in moderators:
         with force_locale(locale_for(moderator.language)):
-            subject = _("Beitrag gemeldet: %(title)s", title=post.thread.title)
+            subject = _("Beitrag gemeldet: %(title)s", title=post.thread.title_shown)
             body = _render("flag", reader=moderator, post=post, label=label, reason=flag.reason,
                            excerpt=excerpt(post.body_source), url=absolute_url("exchange.moderation_queue"))
         queue_mail(moderator, subject, body)

@@ -299,13 +299,28 @@ def _check_names(session: WorkshopSession, fields: dict[str, str], named_ids, co
 
 
 def render_minutes(fields: dict[str, str]) -> Markup:
-    """Render the four sections once, each under its heading."""
+    """Render the four sections once, each under its heading (named for in_readers_language)."""
     parts = []
     for field, label in SECTIONS:
         text = (fields.get(field) or "").strip()
         if text:
-            parts.append(Markup("<h3>{}</h3>\n").format(_(label)) + render_post_body(text))
+            parts.append(Markup('<h3 data-section="{}">{}</h3>\n').format(field, _(label)) + render_post_body(text))
     return Markup("\n").join(parts) if parts else escape("")
+
+
+_SECTION_HEADING = re.compile(r'<h3 data-section="(\w+)">[^<]*</h3>')
+_LABELS = dict(SECTIONS)
+
+
+def in_readers_language(body_html: str) -> Markup:
+    """The minutes as rendered when saved, their headings in the reader's language rather than the writer's."""
+    def heading(match: re.Match) -> str:
+        field = match.group(1)
+        return str(Markup('<h3 data-section="{}">{}</h3>').format(field, _(_LABELS[field]))) if field in _LABELS \
+            else match.group(0)
+
+    # The HTML is ours, rendered safe from the Markdown when the minutes were saved; only headings are replaced.
+    return Markup(_SECTION_HEADING.sub(heading, body_html))  # noqa: S704
 
 
 def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[str, str], named_ids: list[int],

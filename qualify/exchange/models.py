@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,6 +80,15 @@ class ExchangePseudonym(db.Model):
     name: Mapped[str] = mapped_column(String(60))
 
 
+# Titles the code gives a thread, stored in German and shown in the reader's language (ExchangeThread.title_shown):
+# when the author deletes its hidden opening post (the hidden words go for good), and when the person who opened
+# it deleted their account while others had replied.
+WITHDRAWN_TITLE = "Gespräch ausgeblendet"
+FORGOTTEN_TITLE = "Thema eines gelöschten Kontos"
+_PLACEHOLDER_TITLES = {WITHDRAWN_TITLE: _l("Gespräch ausgeblendet"),
+                       FORGOTTEN_TITLE: _l("Thema eines gelöschten Kontos")}
+
+
 class ExchangeThread(db.Model):
     __tablename__ = "exchange_threads"
 
@@ -95,6 +105,12 @@ class ExchangeThread(db.Model):
     space: Mapped[ExchangeSpace] = relationship()
     posts: Mapped[list["ExchangePost"]] = relationship(back_populates="thread", order_by="ExchangePost.id",
                                                       foreign_keys="ExchangePost.thread_id")
+
+    @property
+    def title_shown(self) -> str:
+        """The title as written, or a placeholder the code put there in the reader's language."""
+        placeholder = _PLACEHOLDER_TITLES.get(self.title)
+        return str(placeholder) if placeholder is not None else self.title
 
 
 class ExchangePost(db.Model):

@@ -11,9 +11,16 @@ from qualify.core.database import take_turns
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.following import follow, follow_of
-from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread, ThreadFollow
+from qualify.exchange.models import (
+    FORGOTTEN_TITLE,
+    WITHDRAWN_TITLE,
+    ExchangePost,
+    ExchangeSpace,
+    ExchangeThread,
+    ThreadFollow,
+)
 from qualify.exchange.pseudonyms import pseudonym_in_thread
-from qualify.exchange.reading import WITHDRAWN_TITLE, author_label, opening_post
+from qualify.exchange.reading import author_label, opening_post
 from qualify.exchange.spaces import assigned_moderators, can_see, is_moderator
 from qualify.exchange.text import MAX_TITLE_LENGTH, render_post_body
 from qualify.extensions import db
@@ -274,9 +281,6 @@ def participation_in_space(user, space: ExchangeSpace) -> tuple[int, int]:
     replies = db.session.scalar(mine.where(ExchangePost.is_opening.is_(False), ~opened_by_them))
     return started, replies
 
-
-# The title a thread keeps when the person who opened it deleted their account and posts, and others replied.
-FORGOTTEN_TITLE = "Thema eines gelöschten Kontos"
 
 
 def delete_all_posts_of(user_id: int) -> None:

@@ -11,10 +11,6 @@ from qualify.accounts.models import User
 from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 
-# The neutral title a thread gets when the author deletes its hidden opening post: the hidden words go for good.
-# Stored in German like posting.FORGOTTEN_TITLE; shown translated (see shown_title).
-WITHDRAWN_TITLE = "Gespräch ausgeblendet"
-
 
 def seen_by_members(post: ExchangePost) -> bool:
     """Whether members see the post, besides its author and the space's moderators: published ones, and hidden or
@@ -61,9 +57,7 @@ def shown_title(thread: ExchangeThread, user, *, moderator: bool, opening: Excha
     opening = opening or opening_post(thread)
     if opening is not None and opening.status == "hidden" and not moderator and opening.author_id != user.id:
         return _("Gespräch ausgeblendet")
-    if thread.title == WITHDRAWN_TITLE:
-        return _("Gespräch ausgeblendet")
-    return thread.title
+    return thread.title_shown
 
 
 def can_see_thread(user, thread: ExchangeThread, *, moderator: bool) -> bool:

@@ -45,6 +45,11 @@ def my_pseudonym(space: ExchangeSpace) -> str | None:
 
 # ---------------------------------------------------------------- spaces
 
+@bp.app_template_filter("minutes_in_readers_language")
+def minutes_in_readers_language(body_html: str):
+    return minutes.in_readers_language(body_html)
+
+
 @bp.app_context_processor
 def exchange_panels():
     """Let the module page show how far the person is in the module's space, without importing the exchange."""

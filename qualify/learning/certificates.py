@@ -1,24 +1,26 @@
-"""The certificate of a completed course as an A4 PDF, in German."""
+"""The certificate of a completed course as an A4 PDF, in the language of whoever downloads it (its holder)."""
 
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import format_date, get_locale, ngettext
+from flask_babel import gettext as _
 
-from qualify.core.time import to_local
 from qualify.learning.models import Certificate
 
 # DejaVu covers the names of everyone in the region's workforce (ł, ş, ğ, ő …), not just Latin-1.
 FONTS = Path(__file__).parent / "fonts"
 BRAND = (11, 83, 148)
+LANGUAGE_TAGS = {"de": "de-DE", "en": "en-GB"}
 
 
 def _duration(minutes: int | None) -> str:
     if not minutes:
         return ""
     hours, rest = divmod(minutes, 60)
-    parts = [f"{hours} Stunde" if hours == 1 else f"{hours} Stunden"] if hours else []
+    parts = [ngettext("%(num)d Stunde", "%(num)d Stunden", hours)] if hours else []
     if rest:
-        parts.append(f"{rest} Minute" if rest == 1 else f"{rest} Minuten")
+        parts.append(ngettext("%(num)d Minute", "%(num)d Minuten", rest))
     return " ".join(parts)
 
 
@@ -28,9 +30,9 @@ def render_pdf(certificate: Certificate) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(f"Teilnahmezertifikat – {certificate.course_title}")
+    pdf.set_title(_("Teilnahmezertifikat – %(course)s", course=certificate.course_title))
     pdf.set_author("Qualify")
-    pdf.set_lang("de-DE")  # screen readers read the German text with a German voice
+    pdf.set_lang(LANGUAGE_TAGS.get(get_locale().language, "de-DE"))  # screen readers read it with a matching voice
     pdf.set_display_mode("fullwidth")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
@@ -42,36 +44,37 @@ def render_pdf(certificate: Certificate) -> bytes:
     pdf.set_y(45)
     pdf.set_font("DejaVu", "B", 30)
     pdf.set_text_color(*BRAND)
-    pdf.cell(0, 14, "Zertifikat", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 14, _("Zertifikat"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(30, 30, 30)
     pdf.set_font("DejaVu", "", 13)
     pdf.ln(12)
-    pdf.cell(0, 8, "Hiermit wird bestätigt, dass", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, _("Hiermit wird bestätigt, dass"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("DejaVu", "B", 22)
     pdf.multi_cell(0, 11, certificate.holder_name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("DejaVu", "", 13)
-    pdf.cell(0, 8, "den Kurs", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, _("den Kurs"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("DejaVu", "B", 17)
     pdf.multi_cell(0, 9, certificate.course_title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 13)
-    issued = to_local(certificate.issued_at).strftime("%d.%m.%Y")
-    pdf.cell(0, 8, f"am {issued} erfolgreich abgeschlossen hat.", align="C", new_x="LMARGIN", new_y="NEXT")
+    issued = format_date(certificate.issued_at, "medium")
+    pdf.cell(0, 8, _("am %(date)s erfolgreich abgeschlossen hat.", date=issued), align="C",
+             new_x="LMARGIN", new_y="NEXT")
     if certificate.duration_minutes:
         pdf.ln(2)
-        pdf.cell(0, 8, f"Umfang: {_duration(certificate.duration_minutes)}", align="C",
+        pdf.cell(0, 8, _("Umfang: %(duration)s", duration=_duration(certificate.duration_minutes)), align="C",
                  new_x="LMARGIN", new_y="NEXT")
 
     pdf.set_y(235)
     pdf.set_font("DejaVu", "", 10)
     base = current_app.config["BASE_URL"].rstrip("/")
-    pdf.cell(0, 6, f"Prüfcode: {certificate.code}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, f"Echtheit prüfen: {base}/verify/{certificate.code}", align="C",
+    pdf.cell(0, 6, _("Prüfcode: %(code)s", code=certificate.code), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, _("Echtheit prüfen: %(url)s", url=f"{base}/verify/{certificate.code}"), align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_text_color(90, 90, 90)
-    pdf.cell(0, 6, "Qualify · Lernen und Qualifizieren im Wandel der Fahrzeugindustrie", align="C")
+    pdf.cell(0, 6, _("Qualify · Lernen und Qualifizieren im Wandel der Fahrzeugindustrie"), align="C")
     return bytes(pdf.output())

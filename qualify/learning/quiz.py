@@ -131,7 +131,7 @@ def start_attempt(user, module: Module, *, now: datetime) -> QuizAttempt:
         return open_attempt
     settings = settings_for(module, version)
     if settings.attempts is not None and len(existing) >= settings.attempts:
-        raise LearningError(_("Sie haben alle %(n)d Versuche genutzt.", n=settings.attempts))
+        raise LearningError(_("Sie haben alle Versuche genutzt (%(n)d von %(n)d).", n=settings.attempts))
     secret = secrets.token_hex(16)
     attempt = QuizAttempt(
         user_id=user.id, module_id=module.id, module_version_id=version.id, number=len(existing) + 1,

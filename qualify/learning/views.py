@@ -206,7 +206,9 @@ def certificate_pdf(code: str):
         abort(404)
     response = make_response(certificates.render_pdf(certificate))
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="zertifikat-{certificate.code}.pdf"'
+    # Opened where the phone or browser can show it (a download ends up unseen in a folder), saved by its name.
+    name = _("zertifikat-%(code)s.pdf", code=certificate.code)
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 

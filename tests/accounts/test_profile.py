@@ -107,3 +107,10 @@ def test_the_profile_form_changes_nothing_but_name_and_language(client, login, m
     assert user.email == "ich@example.org"
     assert user.roles == {Role.LEARNER}
     assert user.active and user.password_hash != "x"
+
+
+def test_the_profile_leads_to_the_mail_from_the_exchange(client, login, make_user):
+    login(make_user())
+    page = client.get("/profil").text
+    assert "bei jedem neuen Beitrag eine E-Mail" in page
+    assert 'href="/austausch/benachrichtigungen"' in page

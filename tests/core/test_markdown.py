@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 
 from qualify.core import markdown
 from qualify.core.markdown import MarkdownTooLarge, render_count, render_markdown, render_plain
@@ -203,8 +204,14 @@ def test_render_plain_escapes_and_keeps_line_breaks():
 # --- limits and hooks --------------------------------------------------------------------
 
 def test_a_one_megabyte_document_is_refused_in_german():
-    with pytest.raises(MarkdownTooLarge, match="zu lang"):
+    with pytest.raises(MarkdownTooLarge, match=r"zu lang \(1\.000\.000 Zeichen\)"):
         render_markdown("a" * 1_000_000)
+
+
+def test_an_english_reader_reads_the_numbers_the_english_way(app):
+    with app.test_request_context(), force_locale("en"), pytest.raises(MarkdownTooLarge) as refused:
+        render_markdown("a" * 1_000_000)
+    assert "(1,000,000 characters)" in str(refused.value)
 
 
 def test_document_of_exactly_the_limit_is_accepted():

@@ -37,6 +37,21 @@ def test_a_thread_others_replied_to_stays_readable_when_its_opener_erases_their_
     assert {row.thread.id for row in reading.threads_of(space, reader, moderator=False)} == {other.id, thread_id}
 
 
+def test_an_english_reader_reads_the_title_left_by_an_erased_account_in_english(make_space, author, make_user,
+                                                                              client_for):
+    space = make_space(moderation="post")
+    reader = make_user(language="en")
+    thread = posting.start_thread(space, author, "Frühschicht", "Wer noch?", anonymous=False, now=utcnow())
+    posting.reply(thread, reader, "I do.", anonymous=False, now=utcnow())
+    db.session.commit()
+    erase_account(author, keep_posts=False, now=utcnow())
+    db.session.commit()
+    browser = client_for(reader)
+    for url in (f"/austausch/faden/{thread.id}", f"/austausch/raum/{space.id}", "/austausch/benachrichtigungen"):
+        page = browser.get(url).text
+        assert "Topic of a deleted account" in page and posting.FORGOTTEN_TITLE not in page, url
+
+
 def test_the_erased_persons_own_thread_without_replies_goes_with_them(make_space, author, reader, client_for):
     space = make_space(moderation="post")
     thread = posting.start_thread(space, author, "Nur meins", "Niemand antwortet", anonymous=False, now=utcnow())

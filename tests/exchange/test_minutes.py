@@ -50,6 +50,18 @@ def test_minutes_appear_in_the_space_only_after_approval(session, space, moderat
     assert entry.reason.startswith("Protokoll des Termins am ") and "-" not in entry.reason  # a date as people write it
 
 
+def test_minutes_written_in_german_have_english_headings_for_an_english_reader(session, space, moderator, reader,
+                                                                             client_for):
+    mod = client_for(moderator)
+    mod.post(f"/austausch/termin/{session.id}/protokoll", data=FIELDS)
+    mod.post(f"/austausch/termin/{session.id}/protokoll/freigeben", data={})
+    reader.language = "en"
+    db.session.commit()
+    page = client_for(reader).get(f"/austausch/raum/{space.id}").text
+    assert "Open questions" in page and "Offene Fragen" not in page
+    assert "Wer wertet die Daten aus?" in page  # what was written stays as written
+
+
 def test_minutes_naming_a_participant_without_consent_are_refused(session, space, moderator, author):
     fields = {**FIELDS, "outcomes": f"{author.display_name} schlug eine Schulung vor"}
     with pytest.raises(minutes.ExchangeError):

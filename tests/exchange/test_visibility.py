@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from qualify.core.time import utcnow
 from qualify.exchange import following, moderation, posting, reading, spaces
-from qualify.exchange.models import ExchangeSpace, ExchangeThread
+from qualify.exchange.models import WITHDRAWN_TITLE, ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 from tests.exchange.conftest import outbox
 
@@ -226,7 +226,7 @@ def test_deleting_a_hidden_opening_post_keeps_its_title_hidden_for_good(make_spa
     client_for(author).post(f"/austausch/beitrag/{thread.posts[0].id}/loeschen", data={})
 
     db.session.expire_all()
-    assert thread.title == reading.WITHDRAWN_TITLE
+    assert thread.title == WITHDRAWN_TITLE
     pages = [(person, url) for person in (reader, mod, author)
              for url in (f"/austausch/raum/{space.id}", f"/austausch/faden/{thread.id}")]
     pages += [(person, "/austausch/benachrichtigungen") for person in (reader, author)]  # who follow it

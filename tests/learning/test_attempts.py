@@ -119,7 +119,7 @@ def test_the_attempt_limit_holds(client, learner, make_course):
     assert "Sie haben alle Versuche genutzt" in results[1] and "versuchen Sie es noch einmal" not in results[1]
     response = client.post(f"/lernen/module/{quiz.id}/quiz", follow_redirects=True)
     assert response.request.path == module_url(course, "test")
-    assert "Sie haben alle 2 Versuche genutzt." in response.text
+    assert "Sie haben alle Versuche genutzt (2 von 2)." in response.text
     assert "Quiz starten" not in response.text and "Neuer Versuch" not in response.text
     assert len(attempts_of(learner)) == 2
 

@@ -61,7 +61,22 @@ def test_the_certificate_pdf_downloads_for_its_holder(client, certificate):
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     assert certificate.code in response.headers["Content-Disposition"]
-    assert b"/Lang (de-DE)" in response.data and b"/Title" in response.data  # for screen readers
+    assert b"/Lang (de-DE)" in response.data  # for screen readers
+    assert pdf_title(response.data) == "Teilnahmezertifikat – Hochvolt kompakt"
+    assert response.headers["Content-Disposition"].startswith("inline;")  # opened, not lost in a download folder
+
+
+def pdf_title(data: bytes) -> str:
+    """The document title of a PDF from fpdf2 (UTF-16 in hexadecimal)."""
+    return bytes.fromhex(re.search(rb"/Title <feff([0-9a-f]+)>", data).group(1).decode()).decode("utf-16-be")
+
+
+def test_the_certificate_is_in_the_holders_language(client, certificate):
+    client.post("/profil", data={"display_name": certificate.holder_name, "language": "en"})
+    response = client.get(f"/lernen/zertifikate/{certificate.code}.pdf")
+    assert f'filename="certificate-{certificate.code}.pdf"' in response.headers["Content-Disposition"]
+    assert b"/Lang (en-GB)" in response.data
+    assert pdf_title(response.data) == "Certificate of participation – Hochvolt kompakt"
 
 
 def test_nobody_else_gets_the_pdf(new_client, make_user, login, certificate):

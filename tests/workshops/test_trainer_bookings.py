@@ -199,7 +199,7 @@ def test_a_waitlisted_person_given_a_seat_overbooks_as_confirmed_and_can_be_mark
                          f"/termine/{session.id}/teilnehmende/platz-geben", waiting)
     assert text_of(re.search(r"<summary[^>]*>(.*?)</summary>", asked, re.S).group(1)) == "Platz geben … – Ben Berg"
     assert "Der Termin ist dann mit 2 von 1 Plätzen überbucht." in text_of(asked)
-    assert button_names(asked) == ["Ja, Platz geben – Ben Berg"]
+    assert button_names(asked) == ["Ja, Platz geben – Ben Berg", "Nein"]
     page = give_seat(client, session, waiting, taken=1).text
 
     assert "Ben Berg hat einen Platz bekommen" in text_of(page)
