@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
 from qualify.core.database import in_german_order
@@ -46,6 +46,11 @@ class SessionFilter:
     date_from: date | None = None
     date_to: date | None = None
 
+    @property
+    def narrows(self) -> bool:
+        """Whether anything was chosen: an empty list then means no match, not that nothing is planned."""
+        return self != SessionFilter()
+
 
 def upcoming_sessions(now: datetime, *, course: Course | None = None, module: Module | None = None,
                       chosen: SessionFilter = SessionFilter(), limit: int = 200) -> list[WorkshopSession]:
@@ -84,6 +89,30 @@ def bookings_of(user, now: datetime, *, past_days: int = 60) -> list[Booking]:
             .options(selectinload(Booking.session).options(*_session_loads()))
             .order_by(WorkshopSession.starts_at))
     return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class OwnBooking:
+    """What a list says of the person's own booking of a session: its status, and the place on the waitlist."""
+
+    status: str
+    waitlist_position: int | None = None
+
+
+def own_bookings(user, session_ids: list[int]) -> dict[int, OwnBooking]:
+    """Return the person's active bookings of these sessions by session id, with their places on the
+    waitlists, in one statement (lists mark what the person booked; none: no entry)."""
+    if not session_ids or not user.is_authenticated:
+        return {}
+    ahead = aliased(Booking)  # the waiting bookings of the same session up to the person's own
+    position = (select(func.count()).where(ahead.session_id == Booking.session_id, ahead.status == "waitlisted",
+                                           ahead.queue_number <= Booking.queue_number)
+                .correlate(Booking).scalar_subquery())
+    stmt = (select(Booking.session_id, Booking.status, case((Booking.status == "waitlisted", position)))
+            .where(Booking.user_id == user.id, Booking.session_id.in_(session_ids),
+                   Booking.status.in_(ACTIVE_STATUSES)))
+    return {session_id: OwnBooking(status, waitlist_position)
+            for session_id, status, waitlist_position in db.session.execute(stmt)}
 
 
 # A session the trainer led counts as current for a day after its end (attendance is typed in the same day);

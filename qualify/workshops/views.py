@@ -53,8 +53,10 @@ def upcoming():
                                    format=chosen_format if chosen_format in FORMAT_LABELS else "",
                                    date_from=_date_arg("von"), date_to=_date_arg("bis"))
     sessions = queries.upcoming_sessions(utcnow(), chosen=chosen)
+    session_ids = [s.id for s in sessions]
     return render_template("workshops/upcoming.html", sessions=sessions, chosen=chosen, course=None,
-                           counts=services.counts_for([s.id for s in sessions]), formats=FORMAT_LABELS)
+                           counts=services.counts_for(session_ids), formats=FORMAT_LABELS,
+                           own=queries.own_bookings(current_user, session_ids))
 
 
 @bp.get("/kurs/<slug>")
@@ -65,9 +67,10 @@ def course_sessions(slug: str):
     if course is None or not catalogue.can_view(current_user, course):
         abort(404)
     sessions = queries.upcoming_sessions(utcnow(), course=course)
+    session_ids = [s.id for s in sessions]
     return render_template("workshops/upcoming.html", sessions=sessions, chosen=queries.SessionFilter(),
-                           course=course, counts=services.counts_for([s.id for s in sessions]),
-                           formats=FORMAT_LABELS)
+                           course=course, counts=services.counts_for(session_ids), formats=FORMAT_LABELS,
+                           own=queries.own_bookings(current_user, session_ids))
 
 
 @bp.get("/meine")
@@ -101,6 +104,8 @@ def session(session_id: int):
     booking = mine.here
     manages = services.can_manage(current_user, session)
     counts = services.status_counts(session)
+    leads = services.is_trainer_of(current_user, session)
+    has_seat = booking is not None and booking.status == "confirmed"
     return render_template(
         "workshops/session.html", session=session, booking=booking, now=now, mine=mine,
         counts=counts, seat_free=not session.approval_required and counts.get("confirmed", 0) < session.capacity
@@ -108,9 +113,12 @@ def session(session_id: int):
         position=services.waitlist_position(booking) if booking else None, manages=manages,
         open=services.bookings_open(session, now), labels=STATUS_LABELS, formats=FORMAT_LABELS,
         attendance_said=ATTENDANCE_SAID,
-        show_link=not session.is_cancelled and (manages or (booking is not None and booking.status == "confirmed")),
+        show_link=not session.is_cancelled and (manages or has_seat),
+        # Offered once the date is the person's own: before booking it would put a date in their calendar that
+        # they may not get a seat for.
+        offers_calendar_file=not session.is_cancelled and (has_seat or leads),
         can_attend=not session.is_cancelled and services.can_take_attendance(current_user, session),
-        leads=services.is_trainer_of(current_user, session))
+        leads=leads)
 
 
 @bp.post("/<int:session_id>/buchung")
@@ -268,8 +276,9 @@ def sessions_for_module(module: Module, version) -> dict | None:
     if version.kind not in schedule.SESSION_KINDS:
         return None
     sessions = queries.module_sessions(module, utcnow())
-    return {"sessions": sessions, "counts": services.counts_for([s.id for s in sessions]),
-            "can_plan": services.can_plan(current_user, module)}
+    session_ids = [s.id for s in sessions]
+    return {"sessions": sessions, "counts": services.counts_for(session_ids),
+            "own": queries.own_bookings(current_user, session_ids), "can_plan": services.can_plan(current_user, module)}
 
 
 add_signed_in_routes(bp, trainer_views.ROUTES)

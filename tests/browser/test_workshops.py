@@ -1,5 +1,6 @@
 """A workshop with one seat: booking, waitlist, promotion on cancel, attendance that completes the module."""
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -44,13 +45,21 @@ def test_one_seat_waitlist_promotion_and_attendance(make_page, make_user, sign_i
     anna_page, ben_page = make_page(), make_page()
     sign_in(anna_page, anna)
     anna_page.goto(session_url)
+    expect(anna_page.get_by_role("link", name="In meinen Kalender eintragen")).to_have_count(0)  # no seat yet
     anna_page.get_by_role("button", name="Platz buchen").click()
     expect(anna_page.get_by_text("Teilnahme absagen …")).to_be_visible()
+    expect(anna_page.get_by_role("link", name="In meinen Kalender eintragen")).to_be_visible()
     assert_accessible(anna_page)
     sign_in(ben_page, ben)
     ben_page.goto(session_url)
     ben_page.get_by_role("button", name="Auf die Warteliste").click()
     expect(ben_page.get_by_text("Sie sind auf Platz 1 der Warteliste.")).to_be_visible()
+    expect(ben_page.get_by_role("link", name="In meinen Kalender eintragen")).to_have_count(0)
+    assert_accessible(ben_page)
+    # The list of all dates, one tap from "Meine Termine", marks Ben's place in words.
+    ben_page.goto("/termine/meine")
+    ben_page.get_by_role("navigation", name="Termine").get_by_role("link", name="Alle Termine").click()
+    expect(ben_page.get_by_text("Auf der Warteliste – Platz 1")).to_be_visible()
     assert_accessible(ben_page)
     trainer_page.goto(session_url + "/teilnehmende")  # a seat and a waitlist place, each with its actions
     trainer_page.get_by_text("Platz geben …").click()
@@ -94,8 +103,12 @@ def test_a_calendar_subscription_on_a_phone_is_one_tap_or_one_copy(phone_page, m
     sign_in(phone_page, make_user(Role.LEARNER))
     phone_page.goto("/termine/meine")
     phone_page.get_by_role("button", name="Adresse erzeugen").click()
-    subscribe = phone_page.get_by_role("link", name="Im Kalender dieses Geräts abonnieren")
+    subscribe = phone_page.get_by_role("link", name="Im Kalender abonnieren (iPhone, iPad, Mac, Outlook)")
     assert subscribe.get_attribute("href").startswith("webcal://")
+    # Android has no app for webcal: the https address to copy, described by the way into Google Kalender.
+    address = phone_page.get_by_label("Adresse zum Kopieren", exact=False)
+    assert address.input_value().startswith("http")
+    expect(address).to_have_accessible_description(re.compile("„Weitere Kalender“ → „Per URL“"))
     phone_page.get_by_role("button", name="Adresse kopieren").click()
     expect(phone_page.get_by_role("status")).to_have_text("Adresse kopiert.")
     assert_accessible(phone_page)

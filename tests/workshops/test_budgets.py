@@ -2,10 +2,13 @@
 
 from datetime import time
 
+import pytest
+
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.workshops import queries, schedule
+from qualify.workshops.models import Booking
 from tests.workshops.conftest import bookings_of, in_days
 
 
@@ -87,4 +90,63 @@ def test_the_participant_list_download_costs_the_same_with_1_and_20_people(clien
     login(trainer)
     with_few, _ = statements_for(client, count_statements, "GET", f"/termine/{few.id}/teilnehmende.csv")
     with_many, statements = statements_for(client, count_statements, "GET", f"/termine/{many.id}/teilnehmende.csv")
+    assert with_many == with_few, statements
+
+
+MANY = 50
+OWN_STATUSES = ("confirmed", "waitlisted", "pending")
+
+
+def dates_with_own_bookings(make_session, make_user, person, number: int) -> None:
+    """Plan `number` dates, each booked by someone else first, and give the person a booking of each, its status
+    in turn a seat, a waitlist place and a request (written directly: through the booking rules one person holds
+    one date of a module at a time)."""
+    for n in range(number):
+        session = make_session(day=in_days(14 + n), capacity=1, booked=[make_user()])
+        status = OWN_STATUSES[n % len(OWN_STATUSES)]
+        db.session.add(Booking(session_id=session.id, user_id=person.id, status=status, queue_number=2,
+                               booked_at=utcnow(), confirmed_at=utcnow() if status == "confirmed" else None))
+        if status == "waitlisted":  # someone else waiting too, behind the person: the place stays 1
+            db.session.add(Booking(session_id=session.id, user_id=make_user().id, status="waitlisted",
+                                   queue_number=3, booked_at=utcnow()))
+    db.session.commit()
+
+
+# The person with roles, the dates, their modules, trainers (with roles), courses and versions, the counts by status,
+# the person's own bookings of the dates; for one course's dates also the course with its modules.
+@pytest.mark.parametrize(("url", "budget"), [("/termine/", 9), ("/termine/kurs/hochvolt-sicherheit", 11)])
+def test_the_list_of_dates_marks_my_bookings_at_the_same_cost_with_1_and_50_dates(
+        client, new_client, login, make_user, make_session, count_statements, url, budget):
+    few_person, many_person = make_user(), make_user()
+    dates_with_own_bookings(make_session, make_user, few_person, 1)
+    login(few_person)
+    client.get(url)  # warm up what is kept per process
+    with_few, _ = statements_for(client, count_statements, "GET", url)
+    dates_with_own_bookings(make_session, make_user, many_person, MANY - 1)
+    other = new_client()
+    login(many_person, via=other)
+    page = other.get(url).text
+    assert page.count("Sie haben einen Platz") == 17 and page.count("Anfrage gestellt") == 16
+    assert page.count("Auf der Warteliste – Platz 1") == 16
+    with_many, statements = statements_for(other, count_statements, "GET", url)
+    assert with_many == with_few, statements
+    assert with_few <= budget, statements
+    # The marks with the places on the waitlists: one statement, not one per date or per waiting person.
+    assert sum("workshop_bookings.user_id =" in statement for statement in statements) == 1, statements
+
+
+def test_the_module_page_marks_my_bookings_at_the_same_cost_with_1_and_10_dates(
+        client, new_client, login, make_user, make_session, count_statements):
+    url = "/kurse/hochvolt-sicherheit/module/praxistag-hv-schulungsfahrzeug"
+    few_person, many_person = make_user(), make_user()
+    dates_with_own_bookings(make_session, make_user, few_person, 1)
+    login(few_person)
+    client.get(url)
+    with_few, _ = statements_for(client, count_statements, "GET", url)
+    dates_with_own_bookings(make_session, make_user, many_person, 9)  # the page lists the next ten
+    other = new_client()
+    login(many_person, via=other)
+    page = other.get(url).text
+    assert page.count('class="own-booking ') == 9
+    with_many, statements = statements_for(other, count_statements, "GET", url)
     assert with_many == with_few, statements
