@@ -45,10 +45,11 @@ def _web_link(form, field) -> None:
 
 
 def parse_dates(text: str) -> set[date]:
-    """Read exception dates, one per line or separated by commas: 24.12.2026 or 2026-12-24."""
+    """Read exception dates, one per line or separated by commas: 24.12.2026, 24/12/2026 (day first, as in
+    Britain and the English pages' dates) or 2026-12-24."""
     found = set()
     for raw in text.replace(",", "\n").replace(";", "\n").split():
-        for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+        for pattern in ("%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"):
             try:
                 found.add(datetime.strptime(raw.strip(), pattern).date())
                 break

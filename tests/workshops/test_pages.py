@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from qualify.extensions import db
 from qualify.learning.models import Certificate, ModuleCompletion
 from qualify.workshops import schedule
 from qualify.workshops.export import safe_cell
+from qualify.workshops.forms import parse_dates
 from qualify.workshops.models import WorkshopSession
 from tests.learning.helpers import everything_else_done
 from tests.workshops.conftest import bookings_of, in_days, outbox
@@ -103,6 +104,13 @@ def test_trainer_plans_a_weekly_series_with_an_exception(client, login, trainer,
     sessions = list(db.session.scalars(select(WorkshopSession).order_by(WorkshopSession.starts_at)))
     assert len(sessions) == 3 and all(s.capacity == 8 for s in sessions)
     assert [s.starts_at.date() for s in sessions][0] == first
+
+
+def test_exception_dates_are_read_as_typed_in_germany_britain_or_iso():
+    assert parse_dates("24.12.2026, 31/12/2026\n2027-01-07") == {date(2026, 12, 24), date(2026, 12, 31),
+                                                                  date(2027, 1, 7)}
+    with pytest.raises(ValueError):
+        parse_dates("12/24/2026")  # month first: no such day 12 of month 24
 
 
 def test_learners_cannot_plan_sessions(client, login, make_user, workshop_module):
