@@ -38,7 +38,6 @@ from qualify.extensions import db
 MAX_ROWS = 10_000
 QUERY_CHUNK = 1_000  # addresses per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
 LANGUAGES = {"de": "de", "deutsch": "de", "german": "de", "en": "en", "englisch": "en", "english": "en"}
-ROLE_SPELLINGS = ("Lernende", "Trainer", "Moderation", "Betriebsrat", "Koordination", "Administration")
 FIELD_LABELS = {
     "email": _l("E-Mail-Adresse"), "display_name": _l("Name"), "personnel_number": _l("Personalnummer"),
     "unit": _l("Einheit"), "roles": _l("Rollen"), "language": _l("Sprache"),
@@ -175,7 +174,7 @@ def _roles(value: str, line: int, problems: list[Problem]) -> frozenset[Role]:
         if role is None:
             problems.append(Problem(line, _("Unbekannte Rolle „%(role)s“.", role=name.strip()),
                                     str(FIELD_LABELS["roles"]),
-                                    _("Mögliche Rollen: %(roles)s.", roles=", ".join(ROLE_SPELLINGS))))
+                                    _("Mögliche Rollen: %(roles)s.", roles=", ".join(role.label for role in Role))))
         else:
             roles.add(role)
     return frozenset(roles)

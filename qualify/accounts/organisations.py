@@ -11,6 +11,7 @@ from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD, Organisation,
 from qualify.accounts.services import AccountError, create_organisation, get_organisation, slugify
 from qualify.core import audit
 from qualify.core.database import in_german_order
+from qualify.core.i18n import quoted
 from qualify.core.text import one_line
 from qualify.extensions import db
 from qualify.reports.models import ParticipationRollup, UnitHeadcount
@@ -48,14 +49,10 @@ def _check_organisation_name(name: str, organisation: Organisation | None = None
         raise AccountError(_("Eine Organisation „%(name)s“ gibt es schon.", name=name), field="name")
 
 
-def _quoted(names: list[str]) -> str:
-    return ", ".join(f"„{name}“" for name in names)
-
-
 def _already_there(names: list[str], organisation: Organisation, *, field: str) -> AccountError:
     return AccountError(ngettext("Die Einheit %(names)s gibt es bei %(organisation)s schon.",
                                  "Die Einheiten %(names)s gibt es bei %(organisation)s schon.", len(names),
-                                 names=_quoted(names), organisation=organisation.name), field=field)
+                                 names=quoted(*names), organisation=organisation.name), field=field)
 
 
 def _new_unit_names(names, organisation: Organisation | None) -> list[str]:
@@ -78,7 +75,7 @@ def _new_unit_names(names, organisation: Organisation | None) -> list[str]:
     if twice:
         raise AccountError(ngettext("%(names)s steht mehr als einmal in der Liste.",
                                     "%(names)s stehen mehr als einmal in der Liste.", len(twice),
-                                    names=_quoted(twice)), field="units")
+                                    names=quoted(*twice)), field="units")
     return cleaned
 
 

@@ -6,6 +6,7 @@ The log keeps stable codes ("user.roles"); a code without a label here is shown 
 from flask_babel import lazy_gettext as _l
 
 from qualify.accounts.roles import ROLE_LABELS, Role
+from qualify.core.i18n import quoted
 
 ACTION_LABELS = {
     "account.erase": _l("Konto gelöscht"),
@@ -102,7 +103,7 @@ def target_label(target_type: str | None, target_id: int | None, names: dict[int
         return names[target_id]
     kind = TARGET_LABELS.get(target_type, target_type)
     if titles and (target_type, target_id) in titles:
-        return f"{kind} „{titles[(target_type, target_id)]}“"
+        return f"{kind} {quoted(titles[(target_type, target_id)])}"
     return f"{kind} {target_id or ''}".strip()
 
 

@@ -83,6 +83,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = localised_datetime
     app.jinja_env.filters["date_only"] = localised_date
     app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["quoted"] = lambda texts: quoted(*texts)  # a list: {{ names|quoted }}
+
+
+# Quotation marks as each language writes them: „so“ in German, “so” in English.
+_QUOTES = {"de": ("„", "“"), "en": ("“", "”")}
+
+
+def quoted(*texts: str) -> str:
+    """Each text in the quotation marks of the reader's language, separated by commas."""
+    opening, closing = _QUOTES.get(get_locale().language if get_locale() else "de", _QUOTES["de"])
+    return ", ".join(f"{opening}{text}{closing}" for text in texts)
 
 
 # Short dates in digits read differently on either side of the Atlantic (12/01/2027: 12 January or 1 December),

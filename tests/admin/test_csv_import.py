@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from qualify.accounts import csv_import
@@ -457,10 +458,15 @@ def test_possible_values_are_listed_once_below_the_problems(client, admin, firma
     assert not any("öglich" in message for _line, _column, message in problems(response))
     assert hints(response) == [
         "Einheiten von Muster GmbH: Logistik, Montage.",
-        "Mögliche Rollen: Lernende, Trainer, Moderation, Betriebsrat, Koordination, Administration.",
+        "Mögliche Rollen: Lernende, Trainer/in, Moderation, Betriebsrat, Netzwerk-Koordination, Administration.",
         "Mögliche Sprachen: de, en.",
     ]
-    assert {parse_role(name) for name in csv_import.ROLE_SPELLINGS} == set(Role)  # the hint names real roles
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_roles_a_file_may_name_are_the_ones_the_pages_show_in_either_language(app, language):
+    with app.test_request_context(), force_locale(language):
+        assert {parse_role(role.label) for role in Role} == set(Role)
 
 
 def test_a_missing_column_lists_the_possible_columns_once(client, admin, firma):

@@ -1,5 +1,8 @@
 """Plain text helpers: German letters spelt out where only ASCII will do, and sorted where a German looks."""
 
+from flask_babel import force_locale
+
+from qualify.core.i18n import quoted
 from qualify.core.text import german_sort_key, spelt_out
 
 
@@ -11,3 +14,11 @@ def test_names_sort_as_in_a_german_dictionary():
     names = ["Zimmermann", "Özdemir", "Paul", "otto", "Ärger", "Arbeit", "Straße", "Strasse", "Abc", "abc"]
     assert sorted(names, key=german_sort_key) == [
         "abc", "Abc", "Arbeit", "Ärger", "otto", "Özdemir", "Paul", "Strasse", "Straße", "Zimmermann"]
+
+
+def test_quotation_marks_are_the_readers(app):
+    with app.test_request_context():
+        with force_locale("de"):
+            assert quoted("Kostenstelle", "Eintritt") == "„Kostenstelle“, „Eintritt“"
+        with force_locale("en"):
+            assert quoted("cost centre") == "“cost centre”"
