@@ -80,7 +80,15 @@ DETAIL_LABELS = {
     "position": _l("Stelle"), "name": _l("Name"), "before": _l("vorher"), "after": _l("nachher"),
     "units": _l("Einheiten"), "small_group_threshold": _l("Mindestgruppengröße"),
     "fields": _l("geänderte Angaben"), "roles_added": _l("Rollen hinzugefügt"), "rebuild": _l("alle Monate neu"),
-    "via": _l("über"), "kind": _l("Art"),
+    "via": _l("über"), "kind": _l("Art"), "module_id": _l("Modul (Nummer)"), "versions": _l("Modulfassungen"),
+    "new_versions": _l("neue Modulfassungen"), "promoted": _l("nachgerückt"), "taken": _l("belegte Plätze"),
+    "capacity": _l("Plätze"),
+}
+# Details whose values are codes, in words.
+VALUE_LABELS = {
+    "report": {"participation": _l("Beteiligung"), "feedback": _l("Rückmeldungen")},
+    "format": {"print": _l("Druckansicht"), "csv": "CSV"},
+    "source": {"import": _l("CSV-Import")},
 }
 # Values that are codes, in words: roles, and the names of a person's fields.
 _ROLE_KEYS = {"roles", "added", "removed", "roles_added"}
@@ -127,6 +135,8 @@ REPORT_FILTER_LABELS = {"von": _l("von"), "bis": _l("bis"), "organisation": _l("
 
 
 def _named(key: str, value):
+    if isinstance(value, str) and value in VALUE_LABELS.get(key, {}):
+        return str(VALUE_LABELS[key][value])
     if key == "filters" and isinstance(value, dict):
         # The reports feature names its metrics and module kinds (imported here: the admin reads, never imports it).
         from qualify.courses.views import KIND_LABELS

@@ -50,6 +50,13 @@ SOURCE_LABELS = {
     "outbox_messages": _l("E-Mails an Sie"),
     "audit_events.actor_id": _l("Ihre Aktionen im Protokoll"),
     "audit_events.target": _l("Protokolleinträge über Sie"),
+    "item_tally_people.user_id": _l("Quiz, deren erster Versuch in die Fragenstatistik einging"),
+    "exchange_log.actor_id": _l("Ihre Einträge im Moderationsprotokoll"),
+    "exchange_minutes.written_by_id": _l("Protokolle, die Sie geschrieben haben"),
+    "exchange_minutes.published_by_id": _l("Protokolle, die Sie veröffentlicht haben"),
+    "exchange_space_moderators.assigned_by_id": _l("Moderationen, die Sie zugewiesen haben"),
+    "exchange_spaces.created_by_id": _l("Austauschräume, die Sie eröffnet haben"),
+    "outbox_messages.user_id": _l("E-Mails an Sie"),
 }
 FIELD_LABELS = {
     "id": _l("Nummer"), "email": _l("E-Mail-Adresse"), "display_name": _l("Name"),
@@ -83,6 +90,25 @@ FIELD_LABELS.update({
     "digested_until": _l("im Tagesüberblick bis"),
     "revision_source": _l("Ihre Änderung, die auf Freigabe wartet"), "revised_at": _l("Änderung eingereicht am"),
 })
+FIELD_LABELS.update({
+    "actor_id": _l("von (Nummer)"), "target_type": _l("betrifft"), "target_id": _l("betrifft (Nummer)"),
+    "organisation_id": _l("Organisation (Nummer)"), "details": _l("Angaben"), "post_id": _l("Beitrag (Nummer)"),
+    "flagged_by_id": _l("gemeldet von (Nummer)"), "resolved_at": _l("bearbeitet am"),
+    "resolved_by_id": _l("bearbeitet von (Nummer)"), "assigned_at": _l("zugewiesen am"),
+    "assigned_by_id": _l("zugewiesen von (Nummer)"), "created_by_id": _l("angelegt von (Nummer)"),
+    "written_by_id": _l("geschrieben von (Nummer)"), "published_by_id": _l("veröffentlicht von (Nummer)"),
+    "topics": _l("Besprochene Themen"), "outcomes": _l("Ergebnisse"), "open_questions": _l("Offene Fragen"),
+    "next_steps": _l("Nächste Schritte"), "description_source": _l("Beschreibung"), "moderation": _l("Moderation"),
+    "anonymous": _l("Pseudonyme erlaubt"), "starts_at": _l("Beginn"), "ends_at": _l("Ende"), "place": _l("Ort"),
+    "format": _l("Format"), "online_url": _l("Online-Link"), "note": _l("Hinweise"), "capacity": _l("Plätze"),
+    "approval_required": _l("Anmeldung mit Freigabe"), "booking_deadline_at": _l("Anmeldung bis"),
+    "cancellation_deadline_at": _l("Abmeldung bis"), "bookings_closed_at": _l("Anmeldung geschlossen am"),
+    "cancellation_note": _l("Grund der Absage"), "rescheduled_at": _l("verlegt am"), "kind": _l("Art"),
+    "minutes": _l("Dauer (Minuten)"), "source": _l("Text (Markdown)"), "questions": _l("Fragen"),
+    "settings": _l("Einstellungen"), "question_key": _l("Frage"), "recipient": _l("Empfänger"),
+    "body_text": _l("Text"), "attachments": _l("Anhänge"), "attempts": _l("Versuche"),
+    "next_attempt_at": _l("nächster Versuch am"), "last_error": _l("letzter Fehler"),
+})
 # Inside a quiz attempt's evaluation, per question; its key and kind are for the program (they are in the JSON).
 RESULT_LABELS = {"chosen": _l("Ihre Antwort"), "correct": _l("richtig"), "score": _l("Punkte (0 bis 1)")}
 POST_STATUS_LABELS = {"published": _l("veröffentlicht"), "pending": _l("wartet auf Freigabe"),
@@ -101,8 +127,10 @@ VALUE_LABELS = {
 # The same text once more as HTML, the order of drawn questions, and answers as the option codes the quiz
 # form sent (the evaluation names them in words): all in the JSON download, nothing a person reads here.
 LEFT_OUT = ("_html", "question_keys", "answers")
-# Numbers that only tie the rows together, and a calendar's counter: the JSON download keeps them.
-TECHNICAL = {"id", "user_id", "author_id", "calendar_sequence"}
+# Numbers that only tie the rows together, a calendar's counters and keys, a fingerprint of a text: the JSON
+# download keeps them.
+TECHNICAL = {"id", "user_id", "author_id", "calendar_sequence", "sequence", "uid", "queue_counter", "series_key",
+             "content_hash"}
 
 
 def source_label(source: str) -> str:

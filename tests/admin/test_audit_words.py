@@ -4,7 +4,7 @@ import ast
 
 from flask_babel import force_locale
 
-from qualify.admin.audit_labels import ACTION_LABELS, details_text
+from qualify.admin.audit_labels import ACTION_LABELS, DETAIL_LABELS, details_text
 from qualify.config import PROJECT_ROOT
 
 
@@ -25,3 +25,23 @@ def test_every_action_the_code_records_has_a_name_in_words():
                 recorded.setdefault(node.args[0].value, str(path.relative_to(PROJECT_ROOT)))
     assert len(recorded) > 40  # the walk found the calls
     assert {action: where for action, where in recorded.items() if action not in ACTION_LABELS} == {}
+
+
+def test_every_detail_the_code_records_has_a_name_in_words():
+    unnamed = {}
+    for path in (PROJECT_ROOT / "qualify").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                    and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("record", "record_access")):
+                for keyword in node.keywords:
+                    # record_access turns its scope into the organisation's number
+                    if keyword.arg not in (None, "actor", "target", "by", "by_address", "scope") \
+                            and keyword.arg not in DETAIL_LABELS:
+                        unnamed.setdefault(keyword.arg, str(path.relative_to(PROJECT_ROOT)))
+    assert unnamed == {}
+
+
+def test_codes_among_the_details_are_said_in_words(app):
+    details = {"report": "participation", "format": "print", "source": "import"}
+    with app.test_request_context(), force_locale("de"):
+        assert details_text(details) == "Bericht: Beteiligung; Format: Druckansicht; Quelle: CSV-Import"

@@ -68,4 +68,4 @@ def test_minutes_are_rendered_inert():
     html = str(minutes.render_minutes({"topics": SCRIPT, "outcomes": IMG, "open_questions": LINK,
                                        "next_steps": "ok"}))
     assert_inert(html)
-    assert "<h3>Besprochene Themen</h3>" in html
+    assert '<h3 data-section="topics">Besprochene Themen</h3>' in html

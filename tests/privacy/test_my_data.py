@@ -20,8 +20,8 @@ from qualify.extensions import db
 from qualify.learning import quiz
 from qualify.learning.models import Enrolment, ModuleCompletion, QuizAttempt
 from qualify.learning.services import enrol, record_participation
-from qualify.privacy import services
-from qualify.privacy.catalogue import NOT_PERSONAL, holdings
+from qualify.privacy import readable, services
+from qualify.privacy.catalogue import NOT_PERSONAL, SECRET_COLUMNS, holdings
 
 
 def test_every_column_pointing_at_a_person_is_in_the_catalogue():
@@ -30,6 +30,19 @@ def test_every_column_pointing_at_a_person_is_in_the_catalogue():
                 if fk.column.table.name == "users"}
     assert pointing - listed == set(), "add these columns to qualify/privacy/catalogue.py"
     assert listed - pointing == set(), "the catalogue lists columns that no longer exist"
+
+
+def test_every_source_and_field_of_the_export_has_a_name_on_the_readable_page():
+    unnamed = set()
+    for holding in holdings():
+        if f"{holding.table}.{holding.column}" not in readable.SOURCE_LABELS:
+            unnamed.add(f"{holding.table}.{holding.column}")
+        for column in holding.exported or [column.name for column in db.metadata.tables[holding.table].columns]:
+            shown = column not in SECRET_COLUMNS and not column.endswith(readable.LEFT_OUT) \
+                and column not in readable.TECHNICAL
+            if shown and column not in readable.FIELD_LABELS:
+                unnamed.add(f"{holding.table}.{column}")
+    assert unnamed == set(), "name these in qualify/privacy/readable.py (or leave them out there as technical)"
 
 
 def test_where_a_person_acted_on_someone_elses_record_the_export_leaves_out_whose_it_was():
