@@ -1,6 +1,7 @@
 """Signing in and out: throttling, server-side sessions and password-reset tokens."""
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,10 +36,24 @@ def _dummy_hash() -> str:
 
 
 @dataclass(frozen=True)
+class Throttle:
+    """Where the counters of an attempt stand. They count per address typed, whether an account has it or not,
+    so that telling someone what is left reveals nothing about which addresses are known."""
+
+    attempts_left: int  # failures still allowed before the lock: 0 while locked
+    minutes_locked: int = 0  # until the lock lifts, rounded up; 0 when not locked
+
+    @property
+    def locked(self) -> bool:
+        return self.attempts_left <= 0
+
+
+@dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    throttled: bool = False
+    throttled: bool = False  # refused unchecked: the lock was on before this attempt
     deactivated: bool = False  # only said to whoever knows the password: it reveals nothing to a guesser
+    throttle: Throttle | None = None  # after a failure: what it left
 
 
 def _recent_failures(key: str, since: datetime) -> int:
@@ -85,13 +100,29 @@ def _throttle_keys(email: str, ip: str, device: str | None) -> dict[str, str]:
             f"ip:{ip}": "LOGIN_MAX_FAILURES_PER_IP"}
 
 
-def is_throttled(email: str, ip: str, now: datetime, device: str | None = None) -> bool:
-    """Tell whether too many logins failed recently for this account or from this address (or, on a trusted
-    device, on this device)."""
+def throttle_state(email: str, ip: str, now: datetime, device: str | None = None) -> Throttle:
+    """How many failures are left for this address typed and this network address (or, on a trusted device, this
+    device) before the lock, and how long a lock still lasts."""
     config = current_app.config
-    since = now - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
-    return any(_recent_failures(key, since) >= config[limit]
-               for key, limit in _throttle_keys(email, ip, device).items())
+    window = timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
+    attempts_left, lock_ends = None, None
+    for key, setting in _throttle_keys(email, ip, device).items():
+        limit = config[setting]
+        left = limit - _recent_failures(key, now - window)
+        attempts_left = left if attempts_left is None else min(attempts_left, left)
+        if left <= 0:
+            # Locked until the limit-th newest failure leaves the window: then fewer than the limit are left in it.
+            ends = _nth_newest_failure(key, limit) + window
+            lock_ends = ends if lock_ends is None else max(lock_ends, ends)
+    if lock_ends is None:
+        return Throttle(attempts_left)
+    return Throttle(0, max(1, math.ceil((lock_ends - now).total_seconds() / 60)))
+
+
+def _nth_newest_failure(key: str, n: int) -> datetime:
+    stmt = (select(LoginFailure.failed_at).where(LoginFailure.key_hash == _sha256(key))
+            .order_by(LoginFailure.failed_at.desc()).offset(n - 1).limit(1))
+    return db.session.scalar(stmt)
 
 
 def _record_failure(email: str, ip: str, now: datetime, device: str | None = None) -> None:
@@ -106,15 +137,17 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime, device: s
     """
     # Attempts at one account take turns: counted all at once, a burst got two or three times the limit through.
     take_turns(f"login:{normalise_email(email)}")
-    if is_throttled(email, ip, now, device):
-        return LoginResult(None, throttled=True)
+    throttle = throttle_state(email, ip, now, device)
+    if throttle.locked:
+        return LoginResult(None, throttled=True, throttle=throttle)
     user = find_user_by_email(email)
     stored_hash = user.password_hash if user and user.password_hash else _dummy_hash()
     password_ok = check_password_hash(stored_hash, password)
     if user and user.active and user.password_hash and password_ok:
         return LoginResult(user)
     _record_failure(email, ip, now, device)
-    return LoginResult(None, deactivated=bool(user and not user.active and user.password_hash and password_ok))
+    return LoginResult(None, deactivated=bool(user and not user.active and user.password_hash and password_ok),
+                       throttle=throttle_state(email, ip, now, device))
 
 
 RESET_MAILS_PER_WINDOW = 3

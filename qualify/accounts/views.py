@@ -2,7 +2,8 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from qualify.accounts import auth, services
 from qualify.accounts.forms import (
@@ -13,6 +14,7 @@ from qualify.accounts.forms import (
     ProfileForm,
 )
 from qualify.accounts.mails import send_password_reset
+from qualify.core.errors import signed_out_page, typed_texts
 from qualify.core.security import is_safe_redirect
 from qualify.core.time import utcnow
 from qualify.extensions import db
@@ -45,14 +47,39 @@ def login():
                                     secure=current_app.config["SESSION_COOKIE_SECURE"])
             return response
         db.session.commit()
-        if result.throttled:
-            flash(_("Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten."), "error")
-            return render_template("accounts/login.html", form=form), 429
-        if result.deactivated:
-            flash(_("Ihr Konto ist deaktiviert. Bitte wenden Sie sich an die Administration."), "error")
-        else:
-            flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
+        flash(login_failure_message(result), "error")
+        # While locked, the way in is a new password: the link from the mail signs in, lock or not.
+        locked = result.throttle is not None and result.throttle.locked and not result.deactivated
+        return render_template("accounts/login.html", form=form, locked=locked), 429 if result.throttled else 200
     return render_template("accounts/login.html", form=form)
+
+
+WARN_WHEN_ATTEMPTS_LEFT = 2
+
+
+def login_failure_message(result: auth.LoginResult) -> str:
+    """Why the sign-in was refused, and how near the lock is or how long it lasts.
+
+    The counters run per address typed, known or not (auth.throttle_state): the warnings reveal no account.
+    """
+    if result.deactivated:
+        return _("Ihr Konto ist deaktiviert. Bitte wenden Sie sich an die Administration.")
+    throttle = result.throttle
+    locked = "" if throttle is None or not throttle.locked else ngettext(
+        "Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für die nächste Minute gesperrt.",
+        "Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für die nächsten %(num)d Minuten gesperrt.",
+        throttle.minutes_locked)
+    if result.throttled:
+        return locked
+    wrong = _("E-Mail-Adresse oder Passwort ist falsch.")
+    if locked:
+        return f"{wrong} {locked}"
+    if throttle is not None and throttle.attempts_left <= WARN_WHEN_ATTEMPTS_LEFT:
+        warning = ngettext("Noch %(num)d Versuch, dann ist die Anmeldung für %(minutes)d Minuten gesperrt.",
+                           "Noch %(num)d Versuche, dann ist die Anmeldung für %(minutes)d Minuten gesperrt.",
+                           throttle.attempts_left, minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+        return f"{wrong} {warning}"
+    return wrong
 
 
 @bp.post("/abmelden")
@@ -77,7 +104,9 @@ def forgot_password():
         if allowed and user and user.active:
             send_password_reset(user)
         db.session.commit()
-        flash(_("Wenn die Adresse bei uns bekannt ist, erhalten Sie in Kürze eine E-Mail mit einem Link."), "success")
+        # The outbox is sent once a minute, and filters of works mail servers like a link from an unknown sender.
+        flash(_("Wenn die Adresse bei uns bekannt ist, erhalten Sie eine E-Mail mit einem Link. Das kann ein bis zwei "
+                "Minuten dauern. Bitte schauen Sie auch im Spam-Ordner nach."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -148,6 +177,14 @@ def init_login(login_manager) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
+
+    @login_manager.unauthorized_handler
+    def send_to_sign_in():
+        # A form sent after the session ended on the server (two weeks on, or signed out by a new password on
+        # another device) while the browser kept its cookie: redirected, what was typed would be lost.
+        if request.method == "POST" and (typed := typed_texts()):
+            return signed_out_page(401, typed)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @login_manager.user_loader
     def load_user(token: str):

@@ -1,15 +1,21 @@
 """Generic error pages that reveal nothing about the internals."""
 
+import inspect
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
+from wtforms import HiddenField, PasswordField, TextAreaField
+from wtforms.fields.core import UnboundField
 
+from qualify.core.security import is_safe_redirect
 from qualify.extensions import db
 
 log = logging.getLogger(__name__)
@@ -41,20 +47,107 @@ def _http_error(error: HTTPException):
     return html, status, headers
 
 
+# A form sent by someone whose sign-in ended in the meantime (the session cookie gone overnight, signed out in
+# another tab): plain words for the persona, not "Ungültige Anfrage".
+SIGNED_OUT = (_l("Ihre Anmeldung ist abgelaufen"),
+              _l("Das Formular wurde nicht gesendet, weil Sie inzwischen abgemeldet sind."))
+FORM_EXPIRED = _l("Das Formular ist abgelaufen oder ungültig.")
+FORM_EXPIRED_RELOAD = _l("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu.")
+
+# Flask-WTF's reasons (it gives no codes) that mean the session holding the token is gone or was replaced – not a
+# form that never carried a token, nor a forged one.
+SESSION_GONE = {"The CSRF session token is missing.", "The CSRF tokens do not match.", "The CSRF token has expired."}
+# Forms a guest sends: expired there, no sign-in was lost.
+GUEST_FORMS = {"accounts.login", "accounts.forgot_password", "accounts.reset_password", "home.set_language"}
+
+
 def _csrf_error(error: CSRFError):
-    # A form sent after the session ended (signed out in another tab, a night away): the text typed into it
-    # is shown to copy, so that nothing written is lost. Never a password.
-    # Only what was typed into a text area, which holds several lines; a password field holds one.
-    # And only for a form sent from our own pages: a form on another site, posted here, would otherwise put its
-    # text on our page (a phisher's "Ihr Konto wird gesperrt, rufen Sie … an").
-    typed = [value for name, value in request.form.items(multi=True)
-             if "\n" in value.strip() and name not in SECRET_FIELDS] if _sent_from_here() else []
+    typed = typed_texts()
+    if not current_user.is_authenticated and error.description in SESSION_GONE \
+            and request.endpoint not in GUEST_FORMS:
+        return signed_out_page(400, typed)
+    # With text to rescue, reloading first would lose it: the box says to copy it, then reload.
     html = render_template("errors/error.html", status=400, title=MESSAGES[400][0], typed=typed,
-                           message=_l("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu."))
+                           message=FORM_EXPIRED if typed else FORM_EXPIRED_RELOAD)
     return html, 400, {"Cache-Control": "no-store"}
 
 
+def signed_out_page(status: int, typed: list[str]):
+    """The page for a form sent after the sender's sign-in ended: what they typed, to copy, and a link to sign in
+    again that leads back to the page the form was on."""
+    title, message = SIGNED_OUT
+    sign_in_url = url_for("accounts.login", next=_page_sent_from())
+    html = render_template("errors/error.html", status=status, title=title, message=message, typed=typed,
+                           sign_in_url=sign_in_url)
+    return html, status, {"Cache-Control": "no-store"}
+
+
+# What a refused form shows back: the text typed into its free-text fields, to copy, so that nothing written is
+# lost. Never a password, a token or a hidden value.
 SECRET_FIELDS = {"csrf_token", "password", "current", "confirm"}
+SECRET_WORDS = ("password", "passwort", "token", "csrf", "secret")
+# Text areas written straight into templates rather than declared in a form class.
+TEMPLATE_TEXT_AREAS = {"comment"}
+MIN_TYPED_LENGTH = 3  # a letter or two is quicker typed again than copied
+
+
+def typed_texts() -> list[str]:
+    """The free text typed into the form of this request, to show back to its sender.
+
+    Only for a form sent from our own pages: a form on another site, posted here, would otherwise put its text on
+    our page (a phisher's "Ihr Konto wird gesperrt, rufen Sie … an").
+    """
+    if not _sent_from_here():
+        return []
+    text_areas, concealed = _declared_fields()
+    return [value for name, value in request.form.items(multi=True)
+            if not _is_secret(name) and name not in concealed and _is_free_text(name, value, text_areas)]
+
+
+def _is_secret(name: str) -> bool:
+    return name in SECRET_FIELDS or any(word in name.lower() for word in SECRET_WORDS)
+
+
+def _is_free_text(name: str, value: str, text_areas: set[str]) -> bool:
+    # A line break can only come from a text area (a one-line input drops it); most replies on a phone are one
+    # paragraph, though, so a text area's text counts without one.
+    text = value.strip()
+    return "\n" in text or (name in text_areas and len(text) >= MIN_TYPED_LENGTH)
+
+
+def _declared_fields() -> tuple[set[str], set[str]]:
+    """The names of the text areas, and of the hidden and password fields, that our forms declare.
+
+    A name that is hidden or a password in any form is never shown back, even where another form uses it for
+    a text area: a hidden field may carry a whole uploaded file (the CSV import's confirmation does).
+    """
+    text_areas, concealed = set(TEMPLATE_TEXT_AREAS), set()
+    for form_class in _subclasses(FlaskForm):
+        for name, field in inspect.getmembers(form_class, lambda member: isinstance(member, UnboundField)):
+            if issubclass(field.field_class, TextAreaField):
+                text_areas.add(name)
+            elif issubclass(field.field_class, HiddenField | PasswordField):
+                concealed.add(name)
+    return text_areas, concealed
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for subclass in cls.__subclasses__():
+        found += [subclass, *_subclasses(subclass)]
+    return found
+
+
+def _page_sent_from() -> str | None:
+    """The path of our page the form was on (to return to after signing in again), if the browser tells it."""
+    here = request.host_url.rstrip("/")
+    referrer = request.headers.get("Referer", "")
+    if referrer.startswith(here + "/") and is_safe_redirect(referrer[len(here):]):
+        return referrer[len(here):]
+    # No referrer: the address the form was sent to is the page itself, if it can be shown.
+    if request.url_rule is not None and "GET" in request.url_rule.methods:
+        return request.path
+    return None
 
 
 def _sent_from_here() -> bool:

@@ -1,5 +1,6 @@
 """Signing in and out: throttling, enumeration, redirects after login, and the life of a session."""
 
+import hashlib
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -132,6 +133,100 @@ def test_failures_are_stored_without_the_address_or_email_in_clear(app, client, 
 
     assert len(keys) == 2
     assert not any("klartext" in key or "10.1.2.3" in key for key in keys)
+
+
+def flash_of(response) -> str:
+    return " ".join(re.findall(r'<p class="flash flash-error">([^<]*)</p>', response.text))
+
+
+def test_the_last_attempts_before_the_lock_are_counted_down(app, client, make_user):
+    user = make_user()
+    limit, minutes = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], app.config["LOGIN_THROTTLE_MINUTES"]
+    assert limit > 3, "the countdown below needs at least one plain failure first"
+    fail_times(client, user.email, limit - 3)
+
+    said = [flash_of(sign_in(client, user.email, WRONG)) for _ in range(3)]
+
+    assert said == [
+        f"E-Mail-Adresse oder Passwort ist falsch. Noch 2 Versuche, dann ist die Anmeldung für {minutes} Minuten "
+        "gesperrt.",
+        f"E-Mail-Adresse oder Passwort ist falsch. Noch 1 Versuch, dann ist die Anmeldung für {minutes} Minuten "
+        "gesperrt.",
+        "E-Mail-Adresse oder Passwort ist falsch. Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für die "
+        f"nächsten {minutes} Minuten gesperrt.",
+    ]
+
+
+def test_the_first_failures_say_nothing_about_a_lock(client, make_user):
+    response = sign_in(client, make_user().email, WRONG)
+
+    assert flash_of(response) == "E-Mail-Adresse oder Passwort ist falsch."
+    assert "Passwort vergessen?" in response.text and "während der Sperre" not in response.text
+
+
+def test_the_lock_says_how_many_minutes_are_left_and_offers_a_new_password(app, client, make_user):
+    user = make_user()
+    fail_times(client, user.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+    window = timedelta(minutes=app.config["LOGIN_THROTTLE_MINUTES"])
+    db.session.execute(update(LoginFailure).values(failed_at=utcnow() - window + timedelta(minutes=9, seconds=30)))
+    db.session.commit()
+
+    response = sign_in(client, user.email)
+
+    assert response.status_code == 429
+    assert flash_of(response) == ("Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für die nächsten "
+                                  "10 Minuten gesperrt.")  # 9½ minutes, rounded up
+    assert '<a class="button" href="/passwort-vergessen">Passwort vergessen?</a>' in response.text
+    assert "Auch während der Sperre können Sie ein neues Passwort setzen" in response.text
+    assert response.text.count("Passwort vergessen?") == 1
+
+    db.session.execute(update(LoginFailure).values(failed_at=utcnow() - window + timedelta(seconds=20)))
+    db.session.commit()
+    assert flash_of(sign_in(client, user.email)) == ("Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für "
+                                                     "die nächste Minute gesperrt.")
+
+
+def test_the_lock_lasts_until_enough_failures_have_left_the_window(app, client, make_user):
+    # More failures than the limit (attempts at the same moment, or counted by another process): the lock lifts
+    # when fewer than the limit are left in the window, that is when the limit-th newest failure leaves it.
+    user = make_user()
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    window = timedelta(minutes=app.config["LOGIN_THROTTLE_MINUTES"])
+    key_hash = hashlib.sha256(f"account:{user.email}".encode()).hexdigest()
+    db.session.add_all(LoginFailure(key_hash=key_hash, failed_at=utcnow() - window + timedelta(minutes=n))
+                       for n in range(1, limit + 3))
+    db.session.commit()
+
+    response = sign_in(client, user.email)
+
+    assert response.status_code == 429
+    assert "die nächsten 3 Minuten gesperrt" in flash_of(response)
+
+
+def test_a_known_and_an_unknown_address_are_warned_and_locked_alike(app, client, make_user):
+    # The counters run per address typed, whether an account has it or not: the warnings tell no account apart.
+    known = make_user(email="bekannt@example.org")
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+
+    for attempt in range(limit + 1):
+        for_known = sign_in(client, known.email, WRONG, ip="10.0.1.1")
+        for_unknown = sign_in(client, "unbekannt@example.org", WRONG, ip="10.0.2.2")
+
+        assert for_known.status_code == for_unknown.status_code
+        assert (without_csrf_token(for_known.text).replace("bekannt@example.org", "ADRESSE")
+                == without_csrf_token(for_unknown.text).replace("unbekannt@example.org", "ADRESSE")), attempt
+    assert "Die Anmeldung ist für die nächsten" in flash_of(for_unknown)
+
+
+def test_an_address_near_its_own_limit_is_warned_whichever_account_is_tried(app, client, make_user):
+    # Many failures from one network address: the warning is about that address, for any account typed.
+    limit = app.config["LOGIN_MAX_FAILURES_PER_IP"]
+    for n in range(limit - 2):
+        sign_in(client, f"geraten{n}@example.org", WRONG, ip="10.6.6.6")
+
+    response = sign_in(client, make_user().email, WRONG, ip="10.6.6.6")
+
+    assert "Noch 1 Versuch, dann ist die Anmeldung" in flash_of(response)
 
 
 # --- user enumeration --------------------------------------------------------------------------------------

@@ -64,6 +64,15 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_only_the_known_one_
     assert [message.recipient for message in outbox()] == ["bekannt@example.org"]
 
 
+def test_the_confirmation_says_the_mail_can_take_a_minute_or_two_and_may_be_in_the_spam_folder(client, make_user):
+    # The outbox goes out once a minute: someone waiting for the mail should not ask for a second link at once.
+    response = request_reset(client, make_user().email)
+
+    confirmation = client.get(response.headers["Location"]).text
+    assert ("Wenn die Adresse bei uns bekannt ist, erhalten Sie eine E-Mail mit einem Link. Das kann ein bis zwei "
+            "Minuten dauern. Bitte schauen Sie auch im Spam-Ordner nach.") in confirmation
+
+
 def test_a_deactivated_account_gets_no_link_but_the_same_answer(client, make_user):
     inactive = make_user(active=False)
 
