@@ -1,8 +1,8 @@
 """Signing in and out, passwords and the personal profile."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from qualify.accounts import auth, services
@@ -15,6 +15,7 @@ from qualify.accounts.forms import (
 )
 from qualify.accounts.mails import send_password_reset
 from qualify.core.errors import signed_out_page, typed_texts
+from qualify.core.i18n import locale_for, remember_language
 from qualify.core.security import is_safe_redirect
 from qualify.core.time import utcnow
 from qualify.extensions import db
@@ -86,12 +87,14 @@ def login_failure_message(result: auth.LoginResult) -> str:
 @login_required
 def logout():
     """End the session on the server and in the browser."""
+    language = current_user.language
     auth.end_session(current_user.get_id())
     db.session.commit()
     logout_user()
     session.clear()
-    flash(_("Sie sind abgemeldet."), "success")
-    return redirect(url_for("accounts.login"))
+    with force_locale(locale_for(language)):  # the sign-in page after it stays in their language
+        flash(_("Sie sind abgemeldet."), "success")
+    return remember_language(redirect(url_for("accounts.login")), language)
 
 
 @bp.route("/passwort-vergessen", methods=["GET", "POST"])
@@ -118,6 +121,12 @@ def reset_password(token: str):
     if user is None:
         flash(_("Der Link ist abgelaufen oder wurde schon benutzt. Fordern Sie bitte einen neuen an."), "error")
         return redirect(url_for("accounts.forgot_password"))
+    # The page of an invitation or a reset in the person's language, as the mail with the link was.
+    with force_locale(locale_for(user.language)):
+        return remember_language(_set_password(user), user.language)
+
+
+def _set_password(user):
     form = NewPasswordForm()
     first = user.password_hash is None  # an invitation: the first password, not a new one
     if form.validate_on_submit():
@@ -130,7 +139,7 @@ def reset_password(token: str):
         flash(_("Willkommen bei Qualify! Ihr Passwort ist gespeichert, Sie sind angemeldet.") if first
               else _("Ihr neues Passwort ist gespeichert, Sie sind angemeldet."), "success")
         return redirect(url_for("home.index"))
-    return render_template("accounts/reset_password.html", form=form, first=first, email=user.email)
+    return make_response(render_template("accounts/reset_password.html", form=form, first=first, email=user.email))
 
 
 @bp.route("/profil", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """Language and time zone: German first, English second."""
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -26,10 +26,29 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return locale_for(current_user.language)
-    chosen = request.cookies.get("lang")
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return locale_for(chosen)
     return locale_for(request.accept_languages.best_match(languages))
+
+
+LANGUAGE_COOKIE = "lang"
+
+
+def remember_language(response, language: str):
+    """Keep the language on this device, for pages shown to nobody signed in (after signing out, say)."""
+    if language in current_app.config["LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != language:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+    return response
+
+
+def _remember_the_signed_in_language(response):
+    # Only where the page already read who is signed in (Flask-Login keeps them in g): asking here would cost
+    # pages that never need to know, the health checks among them, a database query.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        remember_language(response, user.language)
+    return response
 
 
 # The catalogue of each language, loaded once per process like Flask-Babel's own cache. Templates call _()
@@ -74,6 +93,7 @@ def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **vari
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel with the locale selector and add date filters."""
     babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_remember_the_signed_in_language)
     app.jinja_env.install_gettext_callables(gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True,
                                             pgettext=_template_pgettext)
     # Jinja's newstyle wrappers (and the `_` alias) go through three context calls per string; ours through

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.core.database import readiness, without_transaction
+from qualify.core.i18n import remember_language
 from qualify.core.security import is_safe_redirect
 from qualify.core.templating import navigation_for
 from qualify.core.time import utcnow
@@ -37,7 +38,7 @@ def set_language():
     back = request.form.get("next", "")  # the page it was chosen on, e.g. the sign-in page with its ?next=
     response = make_response(redirect(back if is_safe_redirect(back) else url_for("home.index")))
     if language in {choice.value for choice in LANGUAGE_CHOICES}:
-        response.set_cookie("lang", language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        remember_language(response, language)
     return response
 
 

@@ -51,4 +51,18 @@
     var cancel = event.target.closest(".decision-cancel");
     if (cancel) { closeDecision(cancel.closest("details.decision")); }
   });
+
+  // Signing out on a shared phone: what this device kept for the person (quiz answers not yet sent, where
+  // they stopped reading) goes too. An answer not sent by now is lost either way once they are signed out.
+  var KEPT_FOR_THE_PERSON = ["qualify-quiz-answers-", "qualify:reading:"];
+  document.addEventListener("submit", function (event) {
+    if (!event.target.matches("form.logout")) { return; }
+    try {
+      Object.keys(window.localStorage).forEach(function (key) {
+        if (KEPT_FOR_THE_PERSON.some(function (prefix) { return key.indexOf(prefix) === 0; })) {
+          window.localStorage.removeItem(key);
+        }
+      });
+    } catch (error) { /* storage blocked: nothing was kept */ }
+  });
 }());

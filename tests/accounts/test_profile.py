@@ -2,6 +2,7 @@
 
 import pytest
 
+from qualify.accounts import auth
 from qualify.accounts.roles import Role
 from qualify.extensions import db
 
@@ -44,6 +45,23 @@ def test_the_chosen_language_outlives_the_session(client, new_client, login, mak
     login(user, via=later)
 
     assert '<html lang="en">' in later.get("/").text
+
+
+def test_signing_out_keeps_the_language_on_this_device(client, login, make_user):
+    login(make_user(language="en"))
+    client.get("/")
+    page = client.post("/abmelden", data={}, follow_redirects=True).text
+    assert '<html lang="en">' in page and "You have signed out." in page
+    assert '<html lang="en">' in client.get("/anmelden").text  # and later, as a guest on the same device
+
+
+def test_an_invitation_opens_in_the_invited_persons_language(client, make_user):
+    invited = make_user(language="en", password=None)
+    token = auth.make_reset_token(invited)
+    page = client.get(f"/passwort-neu/{token}").text
+    assert '<html lang="en">' in page
+    refused = client.post(f"/passwort-neu/{token}", data={"password": "kurz", "confirm": "kurz"}).text
+    assert '<html lang="en">' in refused and "at least" in refused
 
 
 def test_the_profile_language_wins_over_the_browser_and_the_guest_cookie(client, login, make_user):

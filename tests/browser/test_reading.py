@@ -39,3 +39,14 @@ def test_a_module_read_from_the_top_offers_nothing(page, make_user, sign_in, dem
     page.wait_for_timeout(800)
     page.goto(MODULE)
     expect(page.locator(".reading-resume")).to_be_hidden()
+
+
+def test_signing_out_forgets_on_this_device_what_was_kept_for_the_person(page, make_user, sign_in, demo_courses):
+    sign_in(page, make_user())
+    page.goto(MODULE)
+    page.evaluate("""() => { localStorage.setItem('qualify:reading:module-1', 'x');
+                            localStorage.setItem('qualify-quiz-answers-7', '{}');
+                            localStorage.setItem('something-else', 'kept'); }""")
+    page.get_by_role("button", name="Abmelden").click()
+    expect(page.get_by_role("button", name="Anmelden")).to_be_visible()
+    assert page.evaluate("() => Object.keys(localStorage)") == ["something-else"]
