@@ -63,7 +63,7 @@ def module_progress(module: Module) -> dict | None:
         return None
     threads, replies = posting.participation_in_space(current_user, space)
     return {"threads": threads, "replies": replies, "threads_needed": posting.THREADS_TO_COMPLETE,
-            "replies_needed": posting.REPLIES_TO_COMPLETE}
+            "replies_needed": posting.REPLIES_TO_COMPLETE, "premoderated": space.is_premoderated}
 
 
 @bp.get("/")

@@ -133,6 +133,11 @@ def test_the_module_page_shows_how_far_the_person_is_in_the_space(
     course = exchange_module.course
     page = client_for(author).get(f"/kurse/{course.slug}/module/{exchange_module.slug}").text
     assert "Eigene Gespräche: 1 von 1" in page and "Antworten auf andere: 1 von 2" in page
+    assert "sobald sie freigegeben sind" in page  # pre-moderated: waiting posts do not count yet
+    space.moderation = "post"
+    db.session.commit()
+    page = client_for(author).get(f"/kurse/{course.slug}/module/{exchange_module.slug}").text
+    assert "Antworten in Gesprächen anderer." in page and "freigegeben" not in page
 
 
 def test_the_page_of_followed_threads_costs_the_same_with_1_and_20_threads(
