@@ -16,6 +16,7 @@ from qualify.accounts.roles import Role
 from qualify.core.templating import content_lang, in_language
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
+from qualify.exchange.spaces import space_for_module
 from qualify.extensions import db
 from qualify.learning import services
 from qualify.workshops import schedule
@@ -132,3 +133,13 @@ def test_an_english_course_is_marked_english_on_german_pages(reader, course, wor
     assert f'<h2 lang="en"><a href="/kurse/{course.slug}">{escape(course.title)}</a></h2>' in seen["catalogue"]
     assert f'<h1 lang="en">{escape(workshop.title)}</h1>' in seen["session"]
     assert 'Weiter mit: <span lang="en">' in seen["dashboard"]
+
+
+def test_the_space_of_a_german_exchange_module_is_marked_german_on_english_pages(reader, demo_courses):
+    module = next(m for c in demo_courses.values() for m in c.modules
+                  if m.current_version and m.current_version.kind == "exchange")
+    space = space_for_module(module)
+    db.session.commit()
+    page = reader("en").get(f"/austausch/raum/{space.id}").text
+    assert '<html lang="en">' in page
+    assert '<h1 lang="de">' in page and '<div class="prose" lang="de">' in page
