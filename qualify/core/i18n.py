@@ -1,7 +1,7 @@
 """Language and time zone: German first, English second."""
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -104,6 +104,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_only"] = localised_date
     app.jinja_env.filters["number"] = _number
     app.jinja_env.filters["quoted"] = lambda texts: quoted(*texts)  # a list: {{ names|quoted }}
+    app.jinja_env.filters["percent"] = percent
+
+
+def percent(value) -> str:
+    """A share in per cent (70 → "70 %" in German, "70%" in English), rounded to whole per cent."""
+    return format_percent(value / 100)
 
 
 # Quotation marks as each language writes them: „so“ in German, “so” in English.

@@ -2,7 +2,7 @@
 
 from flask_babel import force_locale
 
-from qualify.core.i18n import quoted
+from qualify.core.i18n import percent, quoted
 from qualify.core.text import german_sort_key, spelt_out
 
 
@@ -22,3 +22,11 @@ def test_quotation_marks_are_the_readers(app):
             assert quoted("Kostenstelle", "Eintritt") == "„Kostenstelle“, „Eintritt“"
         with force_locale("en"):
             assert quoted("cost centre") == "“cost centre”"
+
+
+def test_per_cent_is_written_as_each_language_writes_it(app):
+    with app.test_request_context():
+        with force_locale("de"):
+            assert percent(66.67) == "67\u00a0%"  # never broken over two lines
+        with force_locale("en"):
+            assert percent(70) == "70%"

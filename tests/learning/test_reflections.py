@@ -46,7 +46,7 @@ def test_the_author_sees_the_reflection_again(client, reflected):
 
 def test_a_reflection_is_not_graded(client, reflected):
     _course, attempt_id = reflected
-    assert "100 %" in client.get(f"/lernen/versuche/{attempt_id}").text
+    assert "100\u00a0%" in client.get(f"/lernen/versuche/{attempt_id}").text
 
 
 def test_emptying_the_field_deletes_the_reflection(client, learner, make_course):
