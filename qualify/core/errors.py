@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, PasswordField, TextAreaField
 from wtforms.fields.core import UnboundField
 
+from qualify.core.i18n import device_locale
 from qualify.core.security import is_safe_redirect
 from qualify.extensions import db
 
@@ -164,10 +165,12 @@ def _database_unavailable(error: Exception):
     log.error("Database unavailable: %s", error)
     db.session.rollback()
     # A page of its own, rendered without the context processors: the layout, the user loader and the
-    # language of a signed-in person would all ask the database again. The page is German by design.
-    with force_locale("de"):
+    # language of a signed-in person would all ask the database again. The device's language asks nothing.
+    locale = device_locale()
+    with force_locale(locale):
         title, message = (str(text) for text in MESSAGES[503])
-    html = current_app.jinja_env.get_template("errors/unavailable.html").render(title=title, message=message)
+    html = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        title=title, message=message, language=locale.split("_")[0])  # en_GB: lang="en"
     return html, 503, {"Retry-After": "30"}
 
 

@@ -26,6 +26,13 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return locale_for(current_user.language)
+    return device_locale()
+
+
+def device_locale() -> str:
+    """The language this device asked for (the cookie, else the browser), without asking the database who is
+    signed in: the cookie follows the signed-in person's setting (see remember_language)."""
+    languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return locale_for(chosen)

@@ -238,11 +238,11 @@ def test_a_wrong_method_keeps_the_allow_header(client):
 CLOSED_PORT_URL = "postgresql+psycopg://postgres@127.0.0.1:1/qualify"
 
 
-def assert_unavailable_page(response) -> None:
+def assert_unavailable_page(response, *, language: str = "de") -> None:
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
-    assert '<html lang="de">' in response.text
-    assert "Vorübergehend nicht erreichbar" in response.text
+    assert f'<html lang="{language}">' in response.text
+    assert ("Vorübergehend nicht erreichbar" if language == "de" else "Temporarily unavailable") in response.text
     assert "psycopg" not in response.text and "127.0.0.1" not in response.text
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -254,7 +254,7 @@ def test_unreachable_database_gives_503_with_retry_after_for_guests(make_app):
 
     response = app.test_client().post("/anmelden", data=credentials, headers={"Accept-Language": "en"})
 
-    assert_unavailable_page(response)
+    assert_unavailable_page(response, language="en")  # in the device's language: that needs no database
 
 
 def test_unreachable_database_gives_503_to_people_who_are_signed_in(make_app):
