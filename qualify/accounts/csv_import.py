@@ -66,9 +66,16 @@ class Row:
         return "changed" if self.changes else "unchanged"
 
     @property
-    def change_labels(self) -> list[str]:
-        """The fields that change, the roles left out: the preview names those one by one (granted_roles)."""
-        return [str(FIELD_LABELS[name]) for name in self.changes if name != "roles"]
+    def change_details(self) -> list[tuple[str, str, str]]:
+        """Each changed field with what is stored and what the file says, as the preview shows them (roles apart:
+        see granted_roles)."""
+        user = self.user
+        stored = {"email": user.email, "display_name": user.display_name, "personnel_number": user.personnel_number,
+                  "unit": user.unit.name if user.unit else None, "language": user.language}
+        typed = {"email": self.email, "display_name": self.display_name, "personnel_number": self.personnel_number,
+                 "unit": self.unit.name if self.unit else None, "language": self.language}
+        return [(str(FIELD_LABELS[name]), stored[name] or "–", typed[name] or "–")
+                for name in self.changes if name != "roles"]
 
     @property
     def granted_roles(self) -> list[Role]:

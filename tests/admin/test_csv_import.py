@@ -187,6 +187,9 @@ def test_person_is_updated_by_personnel_number_when_the_email_changed(client, ad
 
     preview = upload(client, firma, HEADER + "neu@example.org;Anna Neu;1001;Logistik;;\n")
     assert "0 neu, 1 geändert, 0 unverändert" in preview.text
+    (_name, change), = changes(preview).values()
+    assert change == ("E-Mail-Adresse: <del>alt@example.org</del> → <ins>neu@example.org</ins>; "
+                      "Name: <del>Anna Alt</del> → <ins>Anna Neu</ins>; Einheit: <del>–</del> → <ins>Logistik</ins>")
     confirm(client, hidden_fields(preview))
 
     db.session.refresh(person)
@@ -490,7 +493,7 @@ def test_preview_names_the_roles_each_person_gets_and_highlights_administration(
         "2": ("Tom", "zusätzliche Rollen: <strong>Administration</strong>"),
         "3": ("Nora Neu", "neu · Rollen: <strong>Administration</strong>"),
         "4": ("Lea Lang", "neu · Rollen: Lernende"),
-        "5": ("Alt Neu (deaktiviert)", "Name · zusätzliche Rollen: Trainer/in"),
+        "5": ("Alt Neu (deaktiviert)", "Name: <del>Alt</del> → <ins>Alt Neu</ins> · zusätzliche Rollen: Trainer/in"),
     }
     assert "2 Personen erhalten Administrationsrechte." in preview.text
     assert "1 geänderte Person ist deaktiviert" in preview.text
