@@ -25,6 +25,13 @@ def test_the_start_page_offers_each_area_of_the_person(client, make_user, login)
     page = client.get("/").text
     cards = page[page.index('class="cards"'):]
     assert 'href="/kurse/"' in cards and 'href="/lernen/"' in cards
+    assert "Ihre Rollen" not in page  # "Lernende" alone tells a learner nothing
+
+
+def test_the_start_page_names_the_roles_of_someone_with_more_than_learning(client, make_user, login):
+    login(make_user(Role.LEARNER, Role.TRAINER))
+    page = client.get("/").text
+    assert "Ihre Rollen" in page and "Trainer/in" in page
 
 
 @pytest.mark.parametrize("url", [
