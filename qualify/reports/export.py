@@ -14,7 +14,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def count_text(figure: Figure, k: int) -> str:
-    """Write a headcount or a total, or "< K" when it is withheld (then it is below K: nothing else hides them)."""
+    """Write a headcount, or "< K" when it is withheld (then it is below K: nothing else hides it)."""
     return f"< {k}" if figure.count is None else str(figure.count)
 
 
@@ -57,7 +57,7 @@ def _table_rows(table: Table, columns: list[str], k: int) -> list[list[str]]:
     if table.total:
         line = [table.total.label, count_text(table.total.headcount, k)]
         for cell in table.total.cells:
-            line += [count_text(cell, k), share_text(cell)]
+            line += [cell_text(cell), share_text(cell)]  # withheld only when no group is published: see the page
         rows.append(line)
     return rows
 

@@ -174,6 +174,7 @@ def _protected_table(scope: Scope, filters: Filters, months: tuple, metrics: tup
     hidden = protect(
         values, scope.k, group_sizes=group_sizes, references=references, additive_axes=(0,), other_axes=(1,),
         twin_axes=(2,),  # the metrics: with a kind chosen, "active" can be exactly another metric's people
+        covering={2: "active"},  # …and it counts everyone any other metric counts (see rollup)
     )
     _PROTECTED[key] = (groups, values, hidden, group_sizes)
     while len(_PROTECTED) > PROTECTED_TABLES_KEPT:
@@ -289,7 +290,10 @@ class _View:
                     if row.cells[index].count is not None
                 ]
                 count = published_total((c for c, _size in published), self.k)
-                cells.append(Figure(count, share(count, sum(size for _c, size in published))))
+                # A share only where every group is published: beside the headcount of all groups, a share of
+                # the published ones alone reads as a share of everybody.
+                whole = len(published) == len(rows)
+                cells.append(Figure(count, share(count, sum(size for _c, size in published)) if whole else None))
             heads = published_total((row.headcount.count for row in rows), self.k)
             total = Row(_l("Summe der ausgewiesenen Gruppen"), Figure(heads), cells)
         return Table(columns=[f"{month:%Y-%m}/{metric}" for month, metric in columns], rows=rows, total=total)

@@ -12,6 +12,9 @@ A table is a dict from a key (a tuple such as (group, month, metric)) to a count
    at least K people, so that "total minus published cells" never describes fewer than K. Along twin axes
    (the metrics of one group and month, some of which can count the very same people) a suppressed cell's
    value is never published in another cell of its line: were they equal by definition, it could be read off.
+   And where one cell of a twin line counts everybody the others count (`covering`: "active" holds everyone who
+   enrolled, completed or booked that month), a published cell 1 to K-1 below it is withheld: "active minus
+   enrolled" would describe fewer than K people.
    Repeated until nothing changes.
 
 Totals are computed from published cells only (`published_total`).
@@ -62,19 +65,29 @@ def complementary_suppression(
     additive_axes: Sequence[int] = (0,),
     other_axes: Sequence[int] = (),
     twin_axes: Sequence[int] = (),
+    covering: Mapping[int, Hashable] | None = None,
 ) -> set[Key]:
-    """Suppress more cells until no suppressed cell can be recovered from its line; return them all."""
+    """Suppress more cells until no suppressed cell can be recovered from its line; return them all.
+
+    covering: per twin axis, the coordinate of the cell whose people include those of every other cell of its
+    line.
+    """
     suppressed = set(suppressed)
     all_lines = [(line, True) for axis in additive_axes for line in lines(values, axis)] + [
         (line, False) for axis in other_axes for line in lines(values, axis)
     ]
-    twin_lines = [line for axis in twin_axes for line in lines(values, axis)]
+    twin_lines = [(line, axis) for axis in twin_axes for line in lines(values, axis)]
+    covering = covering or {}
     changed = True
     while changed:
         changed = False
-        for line in twin_lines:
+        for line, axis in twin_lines:
             withheld = {values[key] for key in line if key in suppressed}
             twins = [key for key in line if key not in suppressed and values[key] in withheld]
+            cover = next((key for key in line if axis in covering and key[axis] == covering[axis]), None)
+            if cover is not None and cover not in suppressed:
+                twins += [key for key in line if key != cover and key not in suppressed
+                          and 0 < values[cover] - values[key] < k]
             if twins:
                 suppressed.update(twins)
                 changed = True
@@ -101,11 +114,12 @@ def protect(
     additive_axes: Sequence[int] = (0,),
     other_axes: Sequence[int] = (),
     twin_axes: Sequence[int] = (),
+    covering: Mapping[int, Hashable] | None = None,
 ) -> set[Key]:
     """Return every cell to show as "< k": primary, then complementary suppression until stable."""
     primary = primary_suppression(values, k, group_sizes=group_sizes, references=references)
     return complementary_suppression(values, primary, k, additive_axes=additive_axes, other_axes=other_axes,
-                                     twin_axes=twin_axes)
+                                     twin_axes=twin_axes, covering=covering)
 
 
 def published_total(values: Iterable[int | None], k: int) -> int | None:

@@ -98,3 +98,32 @@ def test_a_withheld_value_is_never_published_under_another_metric_of_the_same_gr
     hidden = complementary_suppression(values, {("a", "feb", "active")}, K, additive_axes=(), twin_axes=(2,))
     assert ("a", "feb", "completed") in hidden and ("a", "feb", "enrolled") not in hidden
     assert not any(key[0] == "b" for key in hidden)
+
+
+def test_a_metric_a_few_people_short_of_active_is_withheld():
+    # Everyone counted under another metric is active that month: "active 8, enrolled 7" says one person was
+    # active without enrolling.
+    values = {("a", "jul", "active"): 8, ("a", "jul", "enrolled"): 7, ("a", "jul", "completed"): 5,
+              ("a", "jul", "posted"): 2}
+    hidden = complementary_suppression(values, {("a", "jul", "posted")}, K, additive_axes=(), twin_axes=(2,),
+                                       covering={2: "active"})
+    assert ("a", "jul", "enrolled") in hidden  # 8 - 7 = 1 person
+    assert ("a", "jul", "completed") in hidden  # 8 - 5 = 3 people
+    assert ("a", "jul", "active") not in hidden
+
+
+def test_no_published_metric_differs_from_published_active_by_fewer_than_k():
+    rng = random.Random(7)
+    for _ in range(200):
+        values = {}
+        for group in "abc":
+            active = rng.randint(0, 30)
+            values[(group, "m", "active")] = active
+            for metric in ("enrolled", "completed", "posted"):
+                values[(group, "m", metric)] = rng.randint(0, active)
+        hidden = protect(values, K, group_sizes={key: 50 for key in values}, additive_axes=(0,), twin_axes=(2,),
+                         covering={2: "active"})
+        for (group, month, metric), value in values.items():
+            cover = (group, month, "active")
+            if metric != "active" and (group, month, metric) not in hidden and cover not in hidden:
+                assert not 0 < values[cover] - value < K, (group, metric, values)
