@@ -5,6 +5,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
+from sqlalchemy import inspect as sa_inspect
 
 from qualify.extensions import babel
 
@@ -50,11 +51,13 @@ def remember_language(response, language: str):
 
 
 def _remember_the_signed_in_language(response):
-    # Only where the page already read who is signed in (Flask-Login keeps them in g): asking here would cost
-    # pages that never need to know, the health checks among them, a database query.
-    user = g.get("_login_user")
-    if user is not None and user.is_authenticated:
-        remember_language(response, user.language)
+    # Only where the page already read who is signed in (Flask-Login keeps them in g), and only their language
+    # as read then: asking here would cost a query – pages that never need to know who it is (the health checks),
+    # and pages that committed, after which the person's row would be read again.
+    state = sa_inspect(g.get("_login_user"), raiseerr=False)  # None: nobody signed in (not a mapped object)
+    language = state.dict.get("language") if state is not None else None
+    if language:
+        remember_language(response, language)
     return response
 
 
