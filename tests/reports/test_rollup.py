@@ -194,7 +194,9 @@ def test_cli_counts_the_rollups(runner, record):
     assert result.exit_code == 0, result.output
     assert "month(s) counted" in result.output
     assert cell("enrolled", date(2024, 11, 1), unit=firma.units[0]) == 5
-    result = runner.invoke(reports_cli, ["refresh", "--rebuild"])
+    refused = runner.invoke(reports_cli, ["refresh", "--rebuild"], input="n\n")
+    assert refused.exit_code == 1 and "changed units" in refused.output  # asked first, and nothing counted
+    result = runner.invoke(reports_cli, ["refresh", "--rebuild"], input="y\n")
     assert result.exit_code == 0, result.output
     # In the works council's access log like the admin's button: a rebuild rewrites published months.
     logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reports.refresh")
