@@ -8,7 +8,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
-from qualify.core.database import in_german_order
+from qualify.core.text import german_sort_key
 from qualify.core.time import LOCAL_TZ
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
@@ -195,13 +195,12 @@ def trainer_candidates(module: Module, current: list | None = None) -> list:
     roles = ["trainer", "admin"]
     if module.current_version is not None and module.current_version.kind == "exchange":
         roles.append("moderator")
-    stmt = (select(User).join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role.in_(roles), User.active.is_(True)).distinct()
-            .order_by(in_german_order(User.display_name)))
+    has_role = select(UserRole.id).where(UserRole.user_id == User.id, UserRole.role.in_(roles)).exists()
+    stmt = select(User).where(has_role, User.active.is_(True))
     people = {user.id: user for user in db.session.scalars(stmt)}
     for user in current or []:
         people.setdefault(user.id, user)
-    return sorted(people.values(), key=lambda user: user.display_name.lower())
+    return sorted(people.values(), key=lambda user: german_sort_key(user.display_name))  # with those assigned
 
 
 def module_sessions(module: Module, now: datetime) -> list[WorkshopSession]:
