@@ -15,32 +15,8 @@ from qualify.extensions import db
 from qualify.learning import quiz
 from qualify.learning.models import QuizAttempt
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS, _is_problem
+from tests.browser.test_learning import COURSE, QUIZ  # the same short course
 
-COURSE = """---
-title: Strom im Fahrzeug
-summary: Grundlagen für alle.
-duration_minutes: 30
-status: published
----
-
-Ein kurzer Kurs.
-"""
-QUIZ = """---
-title: Prüfen
-kind: self-study
-minutes: 10
----
-
-Drei Fragen.
-
-```quiz
-::Farbe::Welche Farbe haben HV-Leitungen? {=Orange ~Grün ~Blau}
-
-::Spannung::Ab 60 V Gleichspannung gilt eine Spannung als gefährlich. {T}
-
-::Einheit::Wie heißt die Einheit der elektrischen Spannung? {=Volt =V}
-```
-"""
 SAVED = "Antworten gespeichert."
 OFFLINE = ("Keine Verbindung – Ihre Antworten bleiben auf diesem Gerät und werden gesendet, "
            "sobald die Verbindung zurück ist.")
