@@ -83,12 +83,16 @@ DETAIL_LABELS = {
     "via": _l("über"), "kind": _l("Art"), "module_id": _l("Modul (Nummer)"), "versions": _l("Modulfassungen"),
     "new_versions": _l("neue Modulfassungen"), "promoted": _l("nachgerückt"), "taken": _l("belegte Plätze"),
     "capacity": _l("Plätze"),
+    "booked_before": _l("Buchung zuvor"),
 }
 # Details whose values are codes, in words.
 VALUE_LABELS = {
     "report": {"participation": _l("Beteiligung"), "feedback": _l("Rückmeldungen")},
     "format": {"print": _l("Druckansicht"), "csv": "CSV"},
     "source": {"import": _l("CSV-Import")},
+    "booked_before": {"none": _l("ohne Buchung"), "waitlisted": _l("Warteliste"), "pending": _l("offene Anfrage"),
+                      "expired": _l("Wartelistenplatz verfallen"), "cancelled": _l("storniert"),
+                      "declined": _l("Anfrage abgelehnt")},
 }
 # Values that are codes, in words: roles, and the names of a person's fields.
 _ROLE_KEYS = {"roles", "added", "removed", "roles_added"}

@@ -30,6 +30,10 @@ def spelt_out(text: str) -> str:
     return text.translate(_GERMAN_LETTERS)
 
 
+# Letters Unicode does not split into a base letter and a mark, sorted (as ICU does) with their base letter.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
 def german_sort_key(text: str) -> tuple[str, str, str, str]:
     """Sort as a German dictionary does (DIN 5007-1): "Ärger" beside "Arbeit", "Özdemir" before "Paul", not
     after "Zimmermann" where the code points put them; capitals and small letters together.
@@ -38,5 +42,6 @@ def german_sort_key(text: str) -> tuple[str, str, str, str]:
     """
     folded = text.casefold()  # ß → ss
     bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    bare = bare.translate(_UNDECOMPOSED)  # Ł is an L with a stroke that Unicode does not take apart
     # Small before capital letters, as PostgreSQL's ICU collation has it; "Strasse" before "Straße".
     return bare, folded, text.swapcase(), text

@@ -65,6 +65,8 @@ def add_walk_in(session: WorkshopSession, person: User, *, by: User, now: dateti
         raise BookingError(_("Die Anwesenheit kann erst ab einer Stunde vor Beginn eingetragen werden."))
     if not person.active or not catalogue.can_view(person, session.module.course):
         raise BookingError(NO_ACCOUNT)
+    if person.id in {trainer.id for trainer in session.trainers}:
+        raise BookingError(_("Wer den Termin leitet, nimmt nicht als Teilnehmende/r teil."))
     # As every booking: first the person's turn, then the session's lock; a second click finds the seat.
     take_turns(f"bookings-of:{person.id}")
     session = lock_session(session)
@@ -83,9 +85,15 @@ def add_walk_in(session: WorkshopSession, person: User, *, by: User, now: dateti
     notes = [note] if (note := mark_attendance(booking, "present", by=by, now=now)) else []
     other = mine.same_module
     if other is not None and other.session.starts_at > now:
-        notes.append(_("%(name)s ist außerdem für den Termin am %(when)s angemeldet; der Platz dort bleibt, bis "
-                       "er storniert wird.", name=person.display_name, when=mails.session_when(other.session)))
-    audit.record("workshops.walk_in", actor=by, target=booking, session_id=session.id, status=status)
+        if other.status == "confirmed":
+            notes.append(_("%(name)s ist außerdem für den Termin am %(when)s angemeldet; der Platz dort bleibt, "
+                           "bis er storniert wird.", name=person.display_name, when=mails.session_when(other.session)))
+        else:  # waiting for a place or for approval there
+            notes.append(_("%(name)s wartet außerdem auf einen Platz am %(when)s (Warteliste oder Anfrage).",
+                           name=person.display_name, when=mails.session_when(other.session)))
+    # Logged against the person, so that the log names them and finds them by name.
+    audit.record("workshops.walk_in", actor=by, target=person, session_id=session.id,
+                 booked_before=status or "none")
     return booking, notes
 
 

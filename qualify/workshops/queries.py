@@ -8,6 +8,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
+from qualify.core.database import contains_text
 from qualify.core.text import german_sort_key
 from qualify.core.time import LOCAL_TZ
 from qualify.courses.models import Course, Module, ModuleVersion
@@ -66,7 +67,7 @@ def upcoming_sessions(now: datetime, *, course: Course | None = None, module: Mo
     else:
         stmt = stmt.where(Course.status == "published")
     if chosen.place:
-        stmt = stmt.where(WorkshopSession.place.icontains(chosen.place, autoescape=True))
+        stmt = stmt.where(contains_text(WorkshopSession.place, chosen.place))  # "raum ü" finds "Raum Ü" too
     if chosen.format:
         stmt = stmt.where(WorkshopSession.format == chosen.format)
     if chosen.date_from:

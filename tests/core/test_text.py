@@ -30,3 +30,7 @@ def test_per_cent_is_written_as_each_language_writes_it(app):
             assert percent(66.67) == "67\u00a0%"  # never broken over two lines
         with force_locale("en"):
             assert percent(70) == "70%"
+
+
+def test_letters_unicode_does_not_take_apart_sort_with_their_base_letter():
+    assert sorted(["Zoe", "Łukasz", "Maria", "Lars"], key=german_sort_key) == ["Lars", "Łukasz", "Maria", "Zoe"]

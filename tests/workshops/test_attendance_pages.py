@@ -72,7 +72,7 @@ def test_the_attendance_list_shows_each_mark_and_counts_them(client, login, make
 
     counts = text_of(re.search(r'<ul class="attendance-counts"[^>]*>(.*?)</ul>', page, re.S).group(1))
     assert counts == "2 anwesend 1 abwesend 0 entschuldigt 1 offen"
-    person = re.search(rf'<li id="b{booking.id}">(.*?)</li>', page, re.S).group(1)
+    person = re.search(rf'<li id="b{booking.id}"[^>]*>(.*?)</li>', page, re.S).group(1)
     assert 'class="attendance-mark attendance-present"' in person
     assert re.search(r'value="present" class="button attendance-present" aria-pressed="true"', person)
     assert person.count('aria-pressed="false"') == 2
@@ -276,7 +276,8 @@ def test_someone_who_came_without_a_booking_is_entered_as_present_beyond_the_cap
     assert [(b.user.display_name, b.status, b.attendance) for b in bookings_of(session)] == [
         ("Anna Auer", "confirmed", None), ("Wanda Walk-in", "confirmed", "present")]
     assert completed(came, session)
-    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "workshops.walk_in")) is not None
+    logged = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "workshops.walk_in"))
+    assert (logged.target_type, logged.target_id, logged.details["booked_before"]) == ("User", came.id, "none")
     assert outbox(came.email) == []  # no booking mail for a seat taken in the room
 
 
@@ -326,3 +327,33 @@ def test_only_the_sessions_own_trainers_enter_people_and_not_before_the_hour(
         assert other.post(f"/termine/{session.id}/anwesenheit/ohne-platz",
                           data={"email": "frueh@example.org"}).status_code in (403, 404)
     assert bookings_of(session) == []
+
+
+def test_after_a_refused_entry_the_marks_still_go_to_the_attendance_list(client, login, make_user, make_session,
+                                                                         trainer):
+    session = moved(make_session(booked=[make_user(name="Anna Auer")]), starts_in=timedelta(minutes=-5))
+    login(trainer)
+    page = client.post(f"/termine/{session.id}/anwesenheit/ohne-platz", data={"email": "niemand@example.org"}).text
+    # The page now stands at …/ohne-platz: each mark's form says where it goes.
+    assert page.count(f'action="/termine/{session.id}/anwesenheit"') == 1
+    client.post(f"/termine/{session.id}/anwesenheit", data={"booking_id": bookings_of(session)[0].id,
+                                                             "value": "present"})
+    assert bookings_of(session)[0].attendance == "present"
+
+
+def test_a_trainer_of_the_session_is_not_entered_as_a_participant(client, login, make_session, trainer):
+    session = moved(make_session(), starts_in=timedelta(minutes=-5))
+    login(trainer)
+    page = client.post(f"/termine/{session.id}/anwesenheit/ohne-platz", data={"email": trainer.email}).text
+    assert "Wer den Termin leitet" in page and bookings_of(session) == []
+
+
+def test_someone_waiting_for_another_date_is_told_apart_from_someone_booked_there(
+        client, login, make_user, make_session, trainer):
+    later = make_session(capacity=1, booked=[make_user(), make_user(name="Wera Warte", email="wera@example.org")])
+    now_on = moved(make_session(day=in_days(20)), starts_in=timedelta(minutes=-5))
+    login(trainer)
+    page = client.post(f"/termine/{now_on.id}/anwesenheit/ohne-platz", data={"email": "wera@example.org"},
+                       follow_redirects=True).text
+    assert "Wera Warte wartet außerdem auf einen Platz" in page and "der Platz dort bleibt" not in page
+    assert bookings_of(later)[1].status == "waitlisted"

@@ -199,3 +199,9 @@ def test_the_subscription_is_offered_by_webcal_and_as_an_address_to_copy_with_th
     assert "„Weitere Kalender“ → „Per URL“" in page
     # Shown once: the address is not on "Meine Termine", where the subscription is only managed.
     assert url not in client.get("/termine/meine").text
+
+
+def test_the_place_filter_ignores_case_also_of_umlauts(client, login, make_user, make_session):
+    make_session(place="Raum Über der Kantine")
+    login(make_user())
+    assert "Raum Über der Kantine" in client.get("/termine/?ort=raum über").text
