@@ -105,15 +105,21 @@ def own_bookings(user, session_ids: list[int]) -> dict[int, OwnBooking]:
     waitlists, in one statement (lists mark what the person booked; none: no entry)."""
     if not session_ids or not user.is_authenticated:
         return {}
+    rows = db.session.execute(_own_bookings_statement(), {"user_id": user.id, "session_ids": session_ids})
+    return {session_id: OwnBooking(status, waitlist_position) for session_id, status, waitlist_position in rows}
+
+
+@cache
+def _own_bookings_statement():
+    # Built once with bind parameters: composed per request, it cost more than the module page's other work.
     ahead = aliased(Booking)  # the waiting bookings of the same session up to the person's own
     position = (select(func.count()).where(ahead.session_id == Booking.session_id, ahead.status == "waitlisted",
                                            ahead.queue_number <= Booking.queue_number)
                 .correlate(Booking).scalar_subquery())
-    stmt = (select(Booking.session_id, Booking.status, case((Booking.status == "waitlisted", position)))
-            .where(Booking.user_id == user.id, Booking.session_id.in_(session_ids),
+    return (select(Booking.session_id, Booking.status, case((Booking.status == "waitlisted", position)))
+            .where(Booking.user_id == bindparam("user_id"),
+                   Booking.session_id.in_(bindparam("session_ids", expanding=True)),
                    Booking.status.in_(ACTIVE_STATUSES)))
-    return {session_id: OwnBooking(status, waitlist_position)
-            for session_id, status, waitlist_position in db.session.execute(stmt)}
 
 
 # A session the trainer led counts as current for a day after its end (attendance is typed in the same day);
