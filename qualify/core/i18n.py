@@ -15,6 +15,9 @@ from qualify.extensions import babel
 LOCALES = {"de": "de", "en": "en_GB"}
 
 
+LANGUAGE_COOKIE = "lang"  # the language of the device, for pages shown to nobody signed in
+
+
 def locale_for(language: str | None) -> str:
     """The locale for a person's language setting (None or unknown: German)."""
     return LOCALES.get(language or "de", "de")
@@ -38,9 +41,6 @@ def device_locale() -> str:
     if chosen in languages:
         return locale_for(chosen)
     return locale_for(request.accept_languages.best_match(languages))
-
-
-LANGUAGE_COOKIE = "lang"
 
 
 def remember_language(response, language: str):
