@@ -49,9 +49,12 @@ def _date_arg(name: str) -> date | None:
 def upcoming():
     """List upcoming sessions of all published courses, filtered by place, format and dates."""
     chosen_format = request.args.get("format", "")
+    date_from, date_to = _date_arg("von"), _date_arg("bis")
+    if date_from and date_to and date_from > date_to:  # typed the wrong way round: meant the days between
+        date_from, date_to = date_to, date_from
     chosen = queries.SessionFilter(place=request.args.get("ort", "").strip()[:100],
                                    format=chosen_format if chosen_format in FORMAT_LABELS else "",
-                                   date_from=_date_arg("von"), date_to=_date_arg("bis"))
+                                   date_from=date_from, date_to=date_to)
     sessions = queries.upcoming_sessions(utcnow(), chosen=chosen)
     session_ids = [s.id for s in sessions]
     return render_template("workshops/upcoming.html", sessions=sessions, chosen=chosen, course=None,

@@ -205,3 +205,10 @@ def test_the_place_filter_ignores_case_also_of_umlauts(client, login, make_user,
     make_session(place="Raum Über der Kantine")
     login(make_user())
     assert "Raum Über der Kantine" in client.get("/termine/?ort=raum über").text
+
+
+def test_dates_typed_the_wrong_way_round_mean_the_days_between(client, login, make_user, make_session):
+    make_session(place="Halle 7")  # in 14 days
+    login(make_user())
+    page = client.get(f"/termine/?von={in_days(20).isoformat()}&bis={in_days(10).isoformat()}").text
+    assert "Halle 7" in page and "Kein Termin passt" not in page
