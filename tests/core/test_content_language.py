@@ -15,7 +15,7 @@ from sqlalchemy import select
 from qualify.accounts.roles import Role
 from qualify.core.templating import content_lang, in_language
 from qualify.core.time import utcnow
-from qualify.courses.models import Module
+from qualify.courses.models import CourseOwner, Module
 from qualify.exchange.spaces import space_for_module
 from qualify.extensions import db
 from qualify.learning import services
@@ -143,3 +143,14 @@ def test_the_space_of_a_german_exchange_module_is_marked_german_on_english_pages
     page = reader("en").get(f"/austausch/raum/{space.id}").text
     assert '<html lang="en">' in page
     assert '<h1 lang="de">' in page and '<div class="prose" lang="de">' in page
+
+
+def test_a_trainer_reading_english_sees_the_german_course_title_marked_german(course, make_user, login, new_client):
+    trainer = make_user(Role.TRAINER, language="en")
+    db.session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
+    db.session.commit()
+    client = new_client()
+    login(trainer, via=client)
+    title = escape(course.title)
+    assert f'<h1 lang="de">{title}</h1>' in client.get(f"/autoren/{course.slug}").text
+    assert f'lang="de">{title}</a>' in client.get("/autoren/").text
