@@ -1,6 +1,7 @@
 """Queries behind the catalogue, the course page and the module page; each a fixed number of statements."""
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -50,10 +51,13 @@ class CatalogueFilter:
     audience: str = ""
     duration: str = ""
 
-    def matches(self, course: Course) -> bool:
+    def matches(self, course: Course, module_titles: Mapping[int, list[str]] | None = None) -> bool:
+        """module_titles: the titles of each course's modules, by course id (module_titles_by_course), which a
+        search looks into as well: "Sicherheitsregeln" is a module of a course whose summary does not say so."""
         words = fold(self.query).split()
         if words:  # folded only for a search: the catalogue calls this for every course on every page
-            haystack = fold(" ".join([course.title, course.summary, *course.tags, *course.audience]))
+            titles = (module_titles or {}).get(course.id, [])
+            haystack = fold(" ".join([course.title, course.summary, *course.tags, *course.audience, *titles]))
             if not all_found(words, haystack):
                 return False
         if self.tag and self.tag not in course.tags:
@@ -64,6 +68,22 @@ class CatalogueFilter:
             low, high = DURATIONS[self.duration]
             return course.duration_minutes is not None and low <= course.duration_minutes <= high
         return True
+
+
+def module_titles_by_course() -> dict[int, list[str]]:
+    """The titles of the current versions of every published course's modules, by course id, in one statement."""
+    titles: dict[int, list[str]] = {}
+    for course_id, title in run(_module_titles_statement()):
+        titles.setdefault(course_id, []).append(title)
+    return titles
+
+
+@cache
+def _module_titles_statement():
+    return (select(Module.course_id, ModuleVersion.title)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .join(Course, Course.id == Module.course_id)
+            .where(Course.status == "published", Module.archived.is_(False)))
 
 
 @cache

@@ -50,7 +50,8 @@ _CATALOGUE_PAGES = RenderedParts(limit=500)
 
 def _catalogue_content(chosen: catalogue.CatalogueFilter, page_number: int) -> str:
     courses = catalogue.published_courses()
-    matching = [course for course in courses if chosen.matches(course)]
+    module_titles = catalogue.module_titles_by_course() if chosen.query.strip() else None
+    matching = [course for course in courses if chosen.matches(course, module_titles)]
     shown, page = catalogue.page_of(matching, page_number)
     filters = {"q": chosen.query, "thema": chosen.tag, "zielgruppe": chosen.audience,
                "dauer": chosen.duration}

@@ -51,6 +51,15 @@ def test_catalogue_search_forgives_plurals_endings_and_compounds(client, demo_co
     assert all(course.title not in found for other, course in demo_courses.items() if other != slug), typed
 
 
+@pytest.mark.parametrize(("typed", "slug"), [("Sicherheitsregeln", "hochvolt-sicherheit"),
+                                             ("Weiterbildungsplan", "digitale-fabrik"),
+                                             ("Rekuperation", "elektrischer-antriebsstrang")])
+def test_catalogue_search_looks_into_the_titles_of_the_modules(client, demo_courses, learner, typed, slug):
+    found = client.get("/kurse/", query_string={"q": typed}).text
+    assert demo_courses[slug].title in found, typed
+    assert all(course.title not in found for other, course in demo_courses.items() if other != slug), typed
+
+
 def test_course_page_lists_modules_in_order(client, demo_courses, learner):
     page = client.get(COURSE).text
     titles = [m.current_version.title for m in demo_courses["hochvolt-sicherheit"].active_modules]
