@@ -118,7 +118,9 @@ def reply_refusal(thread: ExchangeThread, *, moderator: bool) -> str | None:
     if thread.locked and not moderator:
         return _("Dieses Gespräch ist gesperrt. Antworten sind nicht mehr möglich.")
     opening = opening_post(thread)
-    if opening is None or opening.status == "deleted":
+    if opening is None:  # went with its author's account: the others' conversation goes on
+        return None
+    if opening.status == "deleted":  # taken back by its author, who wanted the conversation gone
         return _("Der erste Beitrag dieses Gesprächs wurde gelöscht. Antworten sind nicht mehr möglich.")
     if opening.status == "hidden" and not moderator:
         return _("Der erste Beitrag dieses Gesprächs wurde von der Moderation ausgeblendet. "

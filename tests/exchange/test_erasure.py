@@ -52,6 +52,20 @@ def test_an_english_reader_reads_the_title_left_by_an_erased_account_in_english(
         assert "Topic of a deleted account" in page and posting.FORGOTTEN_TITLE not in page, url
 
 
+def test_the_others_go_on_talking_in_a_thread_whose_opener_was_erased(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    thread = posting.start_thread(space, author, "Frühschicht", "Wer noch?", anonymous=False, now=utcnow())
+    posting.reply(thread, reader, "Ich.", anonymous=False, now=utcnow())
+    db.session.commit()
+    erase_account(author, keep_posts=False, now=utcnow())
+    db.session.commit()
+    browser = client_for(reader)
+    page = browser.get(f"/austausch/faden/{thread.id}").text
+    assert "mit dem Konto gelöscht worden" in page and "nicht mehr möglich" not in page
+    assert browser.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Und weiter."}).status_code == 302
+    assert "Und weiter." in browser.get(f"/austausch/faden/{thread.id}").text
+
+
 def test_the_erased_persons_own_thread_without_replies_goes_with_them(make_space, author, reader, client_for):
     space = make_space(moderation="post")
     thread = posting.start_thread(space, author, "Nur meins", "Niemand antwortet", anonymous=False, now=utcnow())
