@@ -89,6 +89,8 @@ SECRET_FIELDS = {"csrf_token", "password", "current", "confirm"}
 SECRET_WORDS = ("password", "passwort", "token", "csrf", "secret")
 # Text areas written straight into templates rather than declared in a form class.
 TEMPLATE_TEXT_AREAS = {"comment"}
+# One-line fields whose text is worth keeping too: the title of a new conversation goes with its first post.
+TITLE_FIELDS = {"title"}
 MIN_TYPED_LENGTH = 3  # a letter or two is quicker typed again than copied
 
 
@@ -122,7 +124,7 @@ def _declared_fields() -> tuple[set[str], set[str]]:
     A name that is hidden or a password in any form is never shown back, even where another form uses it for
     a text area: a hidden field may carry a whole uploaded file (the CSV import's confirmation does).
     """
-    text_areas, concealed = set(TEMPLATE_TEXT_AREAS), set()
+    text_areas, concealed = set(TEMPLATE_TEXT_AREAS) | TITLE_FIELDS, set()
     for form_class in _subclasses(FlaskForm):
         for name, field in inspect.getmembers(form_class, lambda member: isinstance(member, UnboundField)):
             if issubclass(field.field_class, TextAreaField):

@@ -76,6 +76,17 @@ def test_a_one_paragraph_reply_sent_after_the_cookies_are_gone_comes_back_escape
     assert ">17<" not in response.text
 
 
+def test_a_new_conversation_sent_signed_out_keeps_its_title_and_its_text(app, reader, thread):
+    user, token, page_url = reader
+    phone_next_morning = app.test_client()
+    response = phone_next_morning.post(f"/austausch/raum/{thread.space_id}/neu", csrf=False,
+                                       headers=from_page(page_url),
+                                       data={"csrf_token": token, "title": "Frühschicht ab Januar",
+                                             "body": "Wer weiß schon, wie es weitergeht?"})
+    assert "readonly>Frühschicht ab Januar</textarea>" in response.text
+    assert "readonly>Wer weiß schon, wie es weitergeht?</textarea>" in response.text
+
+
 def test_the_sign_in_link_leads_back_to_the_page_the_reply_was_written_on(app, client, reader, thread):
     user, token, page_url = reader
     response = app.test_client().post(reply_url(thread), csrf=False, headers=from_page(page_url),
