@@ -188,7 +188,10 @@
       clearTimeout(retryTimer);
       if (handingIn || (!hasUnsent() && evenIfNothingNew !== true)) { return; }
       if (sending) { sendAgain = true; return; }
-      if (navigator.onLine === false) { say(form.dataset.offlineText, true); return; }  // the online event sends
+      if (navigator.onLine === false) {  // the online event sends; a hand-in waiting for it keeps saying so
+        say(handInWaiting ? form.dataset.handInOfflineText : form.dataset.offlineText, true);
+        return;
+      }
       var current = new FormData(form);
       var body = new FormData();
       var sent = {};

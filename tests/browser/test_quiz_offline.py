@@ -152,6 +152,8 @@ def test_handing_in_offline_keeps_the_page_and_its_answers_and_works_once_back_o
     unit_field(page).fill("Volt")
     page.get_by_role("button", name="Abgeben und auswerten").click()
     expect(status).to_have_text(HAND_IN_OFFLINE)
+    page.wait_for_timeout(800)  # the save due 0.6 s after the last answer does not talk over it
+    expect(status).to_have_text(HAND_IN_OFFLINE)
     assert page.url == attempt_url  # not the browser's offline error page
     expect(page.get_by_role("heading", name="Quiz: Prüfen")).to_be_visible()
     expect(page.get_by_label("Orange")).to_be_checked()
