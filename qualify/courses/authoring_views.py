@@ -200,7 +200,12 @@ def set_status(slug: str):
     try:
         authoring.set_status(course, form.status.data, actor=current_user)
     except authoring.Refused as refused:
-        return _course_page(course, problems=refused.problems)
+        # Said as what stopped the publishing, not in the editor's "nothing saved, line 5" words: nothing
+        # was typed here, a button was pressed.
+        db.session.rollback()
+        for problem in refused.problems:
+            flash(_("Nicht veröffentlicht: %(reason)s", reason=problem.message), "error")
+        return redirect(url_for("authoring.course", slug=slug))
     db.session.commit()
     flash(_("Der Kurs ist veröffentlicht.") if course.is_published else _("Der Kurs ist wieder ein Entwurf."),
           "success")

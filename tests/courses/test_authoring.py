@@ -139,7 +139,8 @@ def test_an_empty_course_cannot_be_published(client, trainer):
     # Published without modules, every enrolment would have been complete at once, with a certificate.
     client.post("/autoren/", data={"slug": "leer", "title": "Leerer Kurs", "summary": "Kurz."})
     page = client.post("/autoren/leer/status", data={"status": "published"}, follow_redirects=True)
-    assert "braucht mindestens ein Modul" in page.text
+    assert "Nicht veröffentlicht:" in page.text and "braucht mindestens ein Modul" in page.text
+    assert "Nichts gespeichert" not in page.text  # a button was pressed, nothing was typed
     assert db.session.scalar(select(Course.status).where(Course.slug == "leer")) == "draft"
 
 
