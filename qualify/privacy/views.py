@@ -32,7 +32,8 @@ def export_json():
     data = services.export_personal_data(current_user)
     response = make_response(json.dumps(data, ensure_ascii=False, indent=2))
     response.headers["Content-Type"] = "application/json; charset=utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="meine-daten.json"'
+    name = _("meine-daten.json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -149,9 +149,10 @@ def download():
         "reports.export", actor=current_user, scope=report.scope, filters=report.filters, format="csv"
     )
     db.session.commit()
-    return Response(
-        body, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="beteiligung.csv"'}
-    )
+    # The period in the name: two downloads for two quarters are told apart in a download folder.
+    name = _("beteiligung-%(first)s-bis-%(last)s.csv", first=f"{report.period[0]:%Y-%m}",
+             last=f"{report.period[-1]:%Y-%m}") if report.period else _("beteiligung.csv")
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/protokoll")

@@ -172,7 +172,8 @@ def export_csv(session_id: int):
     body = export.participants_csv(bookings, _positions(bookings),
                                    personnel_numbers=current_user.has_role(Role.ADMIN))
     day = to_local(session.starts_at).date().isoformat()
-    filename = f"teilnehmende-{session.module.slug}-{day}.csv"  # module and day: a download folder tells them apart
+    # Module and day: a download folder tells them apart.
+    filename = _("teilnehmende-%(module)s-%(day)s.csv", module=session.module.slug, day=day)
     # Names and addresses leave the platform in this file: who took them, and when, is logged.
     audit.record("workshops.participants_exported", actor=current_user, target=session, people=len(bookings))
     db.session.commit()

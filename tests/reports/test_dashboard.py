@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -104,6 +105,17 @@ def test_a_report_kept_from_a_german_reader_is_labelled_in_english_for_an_englis
     login(make_user(Role.WORKS_COUNCIL, organisation=scenario.firma, language="en"), via=english)
     for page in (english.get(REPORT).text, english.get(REPORT.replace("beteiligung", "beteiligung.csv")).text):
         assert "Total of the groups shown" in page and "Summe der ausgewiesenen Gruppen" not in page
+
+
+def test_the_downloaded_file_is_named_by_its_period_in_the_readers_language(
+        client, new_client, login, scenario, make_user):
+    login(scenario.works_council)
+    german = client.get(REPORT.replace("beteiligung", "beteiligung.csv")).headers["Content-Disposition"]
+    assert re.search(r'filename="beteiligung-\d{4}-\d{2}-bis-\d{4}-\d{2}\.csv"', german), german
+    english = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=scenario.firma, language="en"), via=english)
+    named = english.get(REPORT.replace("beteiligung", "beteiligung.csv")).headers["Content-Disposition"]
+    assert re.search(r'filename="participation-\d{4}-\d{2}-to-\d{4}-\d{2}\.csv"', named), named
 
 
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.TRAINER, Role.MODERATOR, Role.ADMIN])
