@@ -2,6 +2,7 @@
 
 import inspect
 import logging
+from functools import cache
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import force_locale
@@ -118,7 +119,8 @@ def _is_free_text(name: str, value: str, text_areas: set[str]) -> bool:
     return "\n" in text or (name in text_areas and len(text) >= MIN_TYPED_LENGTH)
 
 
-def _declared_fields() -> tuple[set[str], set[str]]:
+@cache  # the forms are all declared once the app is created
+def _declared_fields() -> tuple[frozenset[str], frozenset[str]]:
     """The names of the text areas, and of the hidden and password fields, that our forms declare.
 
     A name that is hidden or a password in any form is never shown back, even where another form uses it for
@@ -131,7 +133,7 @@ def _declared_fields() -> tuple[set[str], set[str]]:
                 text_areas.add(name)
             elif issubclass(field.field_class, HiddenField | PasswordField):
                 concealed.add(name)
-    return text_areas, concealed
+    return frozenset(text_areas), frozenset(concealed)
 
 
 def _subclasses(cls: type) -> list[type]:
