@@ -189,7 +189,7 @@ def test_signed_in_user_with_english_profile_sees_english_navigation(client, log
     response = client.get("/", headers={"Accept-Language": "de"})
     assert response.status_code == 200
     assert _html_lang(response) == "en"
-    nav = re.search(r'<nav class="main-nav"[^>]*>(.*?)</nav>', response.text, re.S)
+    nav = re.search(r'<nav id="hauptnavigation" class="main-nav"[^>]*>(.*?)</nav>', response.text, re.S)
     assert nav, "no main navigation on the page"
     assert f'aria-label="{english("Hauptnavigation")}"' in nav.group(0)
     for german in ("Kurse", "Mein Lernen", "Beteiligung"):

@@ -52,6 +52,22 @@
     if (cancel) { closeDecision(cancel.closest("details.decision")); }
   });
 
+  // The main menu on a phone: "Menü" opens and closes it; Escape inside it closes it and returns to the button.
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".menu-toggle");
+    if (!toggle) { return; }
+    var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    document.documentElement.classList.add("menu-collapsible");
+    toggle.addEventListener("click", function () {
+      toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true"));
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || toggle.getAttribute("aria-expanded") !== "true") { return; }
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    });
+  });
+
   // Signing out on a shared phone: what this device kept for the person (quiz answers not yet sent, where
   // they stopped reading) goes too. An answer not sent by now is lost either way once they are signed out.
   var KEPT_FOR_THE_PERSON = ["qualify-quiz-answers-", "qualify:reading:"];

@@ -15,6 +15,17 @@ def assert_no_horizontal_overflow(page) -> None:
     assert width <= screen, f"{page.url} is {width}px wide on a {screen}px screen"
 
 
+def assert_fit_for_fingers(page, targets) -> None:
+    """Each target on the screen and at least 44 px tall (WCAG 2.5.5)."""
+    assert len(targets) >= 3
+    width = page.viewport_size["width"]
+    for target in targets:
+        expect(target).to_be_in_viewport()
+        box = target.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{target} sticks out of the screen"
+        assert box["height"] >= 44, f"{target} is too small to tap ({box['height']}px)"
+
+
 def test_learner_on_a_phone(phone_page, make_user, sign_in, assert_accessible, screenshot):
     page = phone_page
     page.goto("/")
@@ -28,17 +39,22 @@ def test_learner_on_a_phone(phone_page, make_user, sign_in, assert_accessible, s
     assert_no_horizontal_overflow(page)
     assert_accessible(page)
     screenshot(page, "start-phone")
-    width = page.viewport_size["width"]
     header = page.get_by_role("banner")
-    targets = [*header.get_by_role("link").all(), header.get_by_role("button", name="Abmelden")]
-    assert len(targets) >= 3
-    for target in targets:
-        expect(target).to_be_in_viewport()
-        box = target.bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{target} sticks out of the screen"
-        assert box["height"] >= 44, f"{target} is too small to tap ({box['height']}px)"
+    navigation = page.get_by_role("navigation", name="Hauptnavigation")
+    menu = header.get_by_role("button", name="Menü")
+    # The places are folded away, so that the page fills the screen; "Menü" opens them.
+    expect(navigation).to_be_hidden()
+    assert header.bounding_box()["height"] <= 0.15 * page.viewport_size["height"]
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.tap()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(navigation).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "menu-open-phone")
+    sign_out = header.get_by_role("button", name="Abmelden")
+    assert_fit_for_fingers(page, [*header.get_by_role("link").all(), menu, sign_out])
 
-    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Profil").tap()
+    navigation.get_by_role("link", name="Profil").tap()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_no_horizontal_overflow(page)
 
@@ -66,3 +82,34 @@ def test_a_trainers_version_history_fits_a_small_phone(make_page, make_user, sig
     page.goto("/autoren/hochvolt-sicherheit/module/warum-hochvolt/versionen")
     expect(page.get_by_role("table")).to_be_visible()
     assert_no_horizontal_overflow(page)  # hidden labels in the last column stay inside the table's box
+
+
+def test_the_menu_closes_with_escape_and_the_keyboard_reaches_sign_out_after_it(phone_page, make_user, sign_in):
+    page = phone_page
+    sign_in(page, make_user())
+    menu = page.get_by_role("button", name="Menü")
+    menu.focus()
+    page.keyboard.press("Enter")
+    navigation = page.get_by_role("navigation", name="Hauptnavigation")
+    expect(navigation).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(navigation.get_by_role("link").first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(navigation).to_be_hidden()
+    expect(menu).to_be_focused()
+    page.keyboard.press("Tab")  # the folded places are skipped
+    expect(page.get_by_role("button", name="Abmelden")).to_be_focused()
+
+
+def test_on_a_wide_screen_the_places_stand_in_the_header_without_a_menu_button(page, make_user, sign_in):
+    sign_in(page, make_user())
+    expect(page.get_by_role("navigation", name="Hauptnavigation")).to_be_visible()
+    expect(page.get_by_role("button", name="Menü")).to_be_hidden()
+
+
+def test_at_200_percent_text_size_the_page_not_the_header_fills_the_screen(make_page, make_user, sign_in):
+    # A laptop's 1280 px at 200 % zoom is 640 CSS pixels wide: the places fold away there too.
+    page = make_page(viewport={"width": 640, "height": 400})
+    sign_in(page, make_user())
+    expect(page.get_by_role("button", name="Menü")).to_be_visible()
+    assert page.get_by_role("banner").bounding_box()["height"] <= 100
