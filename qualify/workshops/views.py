@@ -93,7 +93,7 @@ def mine():
                            led=current, led_past=past, past_days=PAST_LED_DAYS,
                            unmarked=queries.unmarked_attendance([s.id for s in past]),
                            has_feed=calendar.has_feed(current_user),
-                           feed_url=None, labels=STATUS_LABELS, attendance_said=ATTENDANCE_SAID)
+                           feed_url=None, attendance_said=ATTENDANCE_SAID)
 
 
 @bp.get("/<int:session_id>")

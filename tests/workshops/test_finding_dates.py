@@ -13,6 +13,7 @@ from tests.workshops.conftest import bookings_of, in_days
 COURSE_SESSIONS = "/termine/kurs/hochvolt-sicherheit"
 MODULE_PAGE = "/kurse/hochvolt-sicherheit/module/praxistag-hv-schulungsfahrzeug"
 LISTS = ("/termine/", COURSE_SESSIONS, MODULE_PAGE)
+MY_LIST = "/termine/meine"  # says the same of a booking in the same words
 MARKS = ("Sie haben einen Platz", "Auf der Warteliste", "Anfrage gestellt")
 
 
@@ -44,7 +45,7 @@ def test_the_list_of_all_dates_is_marked_as_the_current_one_and_leads_back(clien
 
 # ---------------------------------------------------------------- marks of one's own bookings
 
-@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("url", [*LISTS, MY_LIST])
 def test_a_seat_is_marked_on_every_list(client, login, make_user, make_session, url):
     person = make_user()
     make_session(booked=[person])
@@ -53,7 +54,7 @@ def test_a_seat_is_marked_on_every_list(client, login, make_user, make_session, 
     assert marks_in(client.get(url).text) == ["Sie haben einen Platz"]
 
 
-@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("url", [*LISTS, MY_LIST])
 def test_a_waitlist_place_is_marked_with_its_number(client, login, make_user, make_session, url):
     person = make_user()
     session = make_session(capacity=1, booked=[make_user(), make_user()])
@@ -63,7 +64,7 @@ def test_a_waitlist_place_is_marked_with_its_number(client, login, make_user, ma
     assert marks_in(client.get(url).text) == ["Auf der Warteliste – Platz 2"]
 
 
-@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("url", [*LISTS, MY_LIST])
 def test_a_request_is_marked(client, login, make_user, make_session, url):
     person = make_user()
     make_session(approval_required=True, booked=[person])

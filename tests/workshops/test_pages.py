@@ -72,7 +72,7 @@ def test_my_sessions_lists_my_bookings(client, login, make_user, make_session):
     login(person)
     page = client.get("/termine/meine")
     assert page.status_code == 200
-    assert "Praxistag am Hochvolt-Schulungsfahrzeug" in page.text and "Platz bestätigt" in page.text
+    assert "Praxistag am Hochvolt-Schulungsfahrzeug" in page.text and "Sie haben einen Platz" in page.text
 
 
 def test_upcoming_sessions_filter_by_place(client, login, make_user, make_session):
