@@ -2,6 +2,7 @@
 
 import re
 
+from qualify.extensions import db
 from tests.learning.helpers import ALL_KINDS, module, module_of, quiz_page, start_quiz
 
 WITH_DESCRIPTION = (
@@ -60,6 +61,17 @@ def test_a_number_field_says_before_answering_that_only_the_number_counts(client
     (number,) = [f for f in page.fields if f.attrs.get("inputmode") == "decimal"]
     hint = number.attrs["aria-describedby"]
     assert re.search(rf'id="{hint}"[^>]*>Nur die Zahl, ohne Einheit', page.html)
+
+
+def test_an_english_reader_is_told_to_leave_out_thousands_separators(client, learner, make_course):
+    # Grading reads "1,000" the German way (1.0), whatever the page's language: the hint says so before answering.
+    learner.language = "en"
+    db.session.commit()
+    page = open_quiz(client, make_course)
+    (number,) = [f for f in page.fields if f.attrs.get("inputmode") == "decimal"]
+    hint = number.attrs["aria-describedby"]
+    assert re.search(rf'id="{hint}"[^>]*>Just the number, without a unit or thousands separator – e.g. 3.5 or 1500',
+                     page.html)
 
 
 def test_ids_on_the_page_are_unique(client, learner, make_course):
