@@ -9,6 +9,7 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from qualify.accounts.models import User
@@ -117,7 +118,10 @@ def ics_attachment(session: WorkshopSession, *, include_link: bool, page_url: st
     with the person's calendar sequence as it was when the mail was queued: a later booking again must not
     lift a cancellation to the invitation's sequence)."""
     attachment = {"make": "workshops.session_ics", "session_id": session.id, "include_link": include_link,
-                  "page_url": page_url, "personal_sequence": personal_sequence, "attendee": attendee}
+                  "page_url": page_url, "personal_sequence": personal_sequence, "attendee": attendee,
+                  # Named now, in the recipient's language (the file is made later, by the scheduler); which
+                  # of the two is decided then, as the session may be cancelled before the mail goes out.
+                  "file_names": {"request": _("termin.ics"), "cancel": _("absage.ics")}}
     if withdrawn:
         attachment["withdrawn"] = True
     return attachment
@@ -136,7 +140,9 @@ def _make_ics_attachment(arguments: dict) -> dict | None:
                        attendee=arguments.get("attendee", "")).decode()
     cancelled = session.is_cancelled or withdrawn
     # The method on the part too (iMIP): mail programs then offer it as an invitation or cancellation.
-    return {"filename": "absage.ics" if cancelled else "termin.ics", "data": data,
+    # Queued before files were named in the recipient's language: the German names.
+    names = arguments.get("file_names", {"request": "termin.ics", "cancel": "absage.ics"})
+    return {"filename": names["cancel"] if cancelled else names["request"], "data": data,
             "content_type": f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}"}
 
 

@@ -109,17 +109,19 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
     session, user = booking.session, booking.user
     page_url = absolute_url("workshops.session", session_id=session.id)
     holds_seat = booking.status == "confirmed"
-    attachments = []
-    if holds_seat and kind in ICS_KINDS:
-        attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url,
-                                                   personal_sequence=booking.calendar_sequence, attendee=user.email))
-    elif kind in WITHDRAWAL_KINDS and had_seat:
-        attachments.append(calendar.ics_attachment(session, include_link=False, page_url=page_url, withdrawn=True,
-                                                   personal_sequence=booking.calendar_sequence, attendee=user.email))
     subject, message = SUBJECTS[kind], MESSAGES[kind]
     if kind in WITHDRAWAL_KINDS and not had_seat:
         subject, message = WITHDRAWAL_KINDS[kind]
     with force_locale(locale_for(user.language)):
+        attachments = []
+        if holds_seat and kind in ICS_KINDS:
+            attachments.append(calendar.ics_attachment(session, include_link=True, page_url=page_url,
+                                                       personal_sequence=booking.calendar_sequence,
+                                                       attendee=user.email))
+        elif kind in WITHDRAWAL_KINDS and had_seat:
+            attachments.append(calendar.ics_attachment(session, include_link=False, page_url=page_url,
+                                                       withdrawn=True, personal_sequence=booking.calendar_sequence,
+                                                       attendee=user.email))
         context = {"user": user, "session": session, "booking": booking, "when": session_when(session),
                    "message": str(message) % {"position": position or "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,

@@ -199,7 +199,8 @@ def session_ics(session_id: int):
                                 personal_sequence=booking.calendar_sequence if booking is not None else 0)
     response = make_response(data)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="termin-{session.id}.ics"'
+    filename = _("termin-%(id)d.ics", id=session.id)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -95,6 +95,23 @@ def test_giving_up_a_seat_is_confirmed_by_mail_with_a_cancel_for_the_calendar(ma
     assert only_waited.made_attachments() == []
 
 
+def test_the_calendar_files_of_an_english_reader_have_english_names(client, login, make_session, make_user):
+    from qualify.workshops import services
+    from tests.workshops.conftest import outbox
+
+    person = make_user(language="en")
+    session = make_session(booked=[person])
+    services.cancel(services.booking_of(person, session), now=utcnow())
+    db.session.commit()
+
+    booked, withdrawn = outbox(person.email)
+    assert [a["filename"] for a in booked.made_attachments()] == ["session.ics"]
+    assert [a["filename"] for a in withdrawn.made_attachments()] == ["cancellation.ics"]
+    login(person)
+    downloaded = client.get(f"/termine/{session.id}/termin.ics")
+    assert downloaded.headers["Content-Disposition"] == f'attachment; filename="session-{session.id}.ics"'
+
+
 def test_booking_again_after_giving_up_the_seat_supersedes_the_cancellation_in_the_calendar(
         make_session, make_user, trainer):
     from qualify.workshops import services
@@ -130,6 +147,7 @@ def test_ics_download_needs_the_session_to_be_visible(client, login, make_user, 
     assert response.headers["Content-Type"].startswith("text/calendar")
     cal, _event = parse(response.data)
     assert str(cal["METHOD"]) == "PUBLISH"  # a file to keep, not an invitation to answer
+    assert response.headers["Content-Disposition"] == f'attachment; filename="termin-{session.id}.ics"'
     assert client.get("/termine/999999/termin.ics").status_code == 404
 
 
