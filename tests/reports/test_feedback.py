@@ -258,3 +258,17 @@ def test_the_coordinations_look_at_the_network_figures_is_in_every_works_council
     log = works_council.get("/berichte/protokoll").text
 
     assert "Kim Koordination" in log and "Rückmeldungen und Abschlüsse je Modulart angesehen" in log
+
+
+def test_german_module_titles_on_an_english_page_are_marked_german(client, login, make_user, record, setting):
+    # Screen readers speak them with a German voice (WCAG 3.1.2).
+    organisation, course = setting
+    answer(record, organisation, course, 3, comment="Praxisnah")
+    trainer = make_user(Role.TRAINER, language="en")
+    own(course, trainer)
+    login(trainer)
+
+    page = client.get(f"/berichte/rueckmeldungen?kurs={course.slug}").text
+
+    assert '<th scope="row" lang="de">Hochvolt – Modul 1</th>' in page
+    assert '<span lang="de">Hochvolt – Modul 1</span>' in page
