@@ -8,6 +8,7 @@ from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 
 from qualify.core import spreadsheets
+from qualify.core.i18n import localised_date
 from qualify.reports.services import METRIC_LABELS, Figure, Report, Table, month_label
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -70,9 +71,12 @@ def report_csv(report: Report, *, course: str, kind: str, group: str) -> str:
                              "weil die Zahl weniger als %(k)d Personen beschreibt oder sich aus ihr zusammen mit "
                              "anderen eine so kleine Gruppe errechnen ließe; sie zählt in keiner Summe mit.",
                              k=report.k)],
+        # Whose figures, and counted when: a file forwarded or opened months later says it of itself.
+        [_("Organisation"), report.scope.organisation_name or _("Netzwerk")],
         [_("Zeitraum"), f"{month_label(report.period[0])} – {month_label(report.period[-1])}"]
         if report.period
         else [_("Zeitraum"), "–"],
+        [_("Datenstand"), localised_date(report.counted_at) if report.counted_at else "–"],
         [_("Kurs"), course],
         [_("Modulart"), kind],
         [_("Gruppe"), group],

@@ -190,6 +190,16 @@ def test_no_score_name_or_personal_timestamp_in_any_report_output(client, login,
         assert "Versuch" not in output and "Punkte" not in output
 
 
+def test_the_csv_says_whose_figures_it_holds_and_when_they_were_counted(client, login, scenario):
+    login(scenario.works_council)
+    rows = csv_rows(client.get(REPORT.replace("beteiligung", "beteiligung.csv")))
+    header = {row[0]: row[1] for row in rows[:7] if len(row) == 2}
+    assert header["Organisation"] == scenario.firma.name
+    page = client.get(REPORT).text
+    assert header["Datenstand"] == re.search(r"<dt>Datenstand</dt><dd>([^<]+)</dd>", page).group(1)
+    assert re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", header["Datenstand"])
+
+
 def test_csv_cells_cannot_start_a_spreadsheet_formula(client, login, record, refresh, make_user):
     firma = create_organisation("formel", "Formel AG", ['=HYPERLINK("http://x")', "-Sonder", "@Lager"])
     course = record.course("+SUMME(A1)")
