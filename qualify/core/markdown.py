@@ -38,7 +38,7 @@ LABELS = {
 # the editor's lines, a quiz's questions, a thread's posts or the footnotes), or a link to it would lead elsewhere.
 _EDITOR_FIELDS = ("text", "note", "base", "number", "slug", "title", "kind", "file", "name", "email")
 RESERVED_IDS = frozenset({
-    "inhalt",  # base.html: the skip link's target
+    "inhalt", "hauptnavigation",  # base.html: the skip link's target, the menu button's places
     "module-heading", "activity-heading", "course-progress", "sessions-heading",  # course and module pages
     # the editor, whose preview shows the text among its sections and form fields (with their hints and errors)
     "module", "medien", "medien-heading", "fragen", "fragen-heading", "verantwortliche", "verantwortliche-heading",
