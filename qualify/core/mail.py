@@ -79,9 +79,16 @@ def single_line(text: str) -> str:
 
 
 def queue_mail(recipient, subject: str, body_text: str, body_html: str | None = None,
-               attachments: list[dict] | None = None) -> OutboxMessage:
+               attachments: list[dict] | None = None) -> OutboxMessage | None:
     """Add a message to the outbox; it is sent once the surrounding transaction commits. `recipient`: a person
-    (their address, and the mail kept as theirs) or an address."""
+    (their address, and the mail kept as theirs) or an address.
+
+    A deactivated person gets nothing (None): someone who left, or whose account is blocked, is not written
+    to about followed conversations, requests to decide or reminders – their work address may be someone
+    else's by now.
+    """
+    if getattr(recipient, "active", True) is False:
+        return None
     message = OutboxMessage(
         recipient=single_line(getattr(recipient, "email", recipient)),
         user_id=getattr(recipient, "id", None),

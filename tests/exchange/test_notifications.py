@@ -23,6 +23,18 @@ def test_follower_is_told_at_once_about_a_new_post(make_space, author, reader, c
     assert "Schichtmodelle" in mail.subject and "Ergänzung" in mail.body_text
 
 
+def test_a_deactivated_follower_is_not_written_to(make_space, author, reader):
+    # Someone who left: their work address may be someone else's by now (core.mail.queue_mail).
+    space = make_space(moderation="post")
+    thread = posting.start_thread(space, author, "Schichtmodelle", "Wer hat Erfahrung?", anonymous=False,
+                                  now=utcnow())
+    following.follow(thread, reader, mode="immediate", now=utcnow())
+    reader.active = False
+    posting.reply(thread, author, "Ergänzung", anonymous=False, now=utcnow())
+    db.session.commit()
+    assert outbox(reader.email) == []
+
+
 def test_pending_posts_notify_nobody_until_approved(space, moderator, author, reader):
     thread = posting.start_thread(space, moderator, "Frage", "Was hat sich verändert?", anonymous=False,
                                   now=utcnow())
