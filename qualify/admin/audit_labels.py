@@ -3,10 +3,19 @@
 The log keeps stable codes ("user.roles"); a code without a label here is shown as it is.
 """
 
-from flask_babel import lazy_gettext as _l
+from collections import defaultdict
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from qualify.accounts.models import Organisation, Unit
 from qualify.accounts.roles import ROLE_LABELS, Role
-from qualify.core.i18n import quoted
+from qualify.accounts.services import names_of
+from qualify.core.i18n import localised_date, quoted
+from qualify.courses.models import Course, Module, ModuleVersion
+from qualify.exchange.models import ExchangeSpace
+from qualify.extensions import db
+from qualify.workshops.models import WorkshopSession
 
 ACTION_LABELS = {
     "account.erase": _l("Konto gelöscht"),
@@ -101,6 +110,58 @@ FIELD_LABELS = {"email": _l("E-Mail"), "display_name": _l("Name"), "personnel_nu
                 "roles": _l("Rollen")}
 
 
+# Details that name an object by its id (a list of ids for "reopened"): the kind of object, and what the
+# detail is called once the object is named by what it is called now.
+DETAIL_REFERENCES = {
+    "organisation_id": ("Organisation", _l("Organisation")), "unit_id": ("Unit", _l("Einheit")),
+    "course_id": ("Course", _l("Kurs")), "module_id": ("Module", _l("Modul")),
+    "reopened": ("Module", _l("wieder geöffnete Module")), "session_id": ("WorkshopSession", _l("Termin")),
+    "user_id": ("User", _l("Person")),
+}
+
+
+def _module_titles(ids):
+    return (select(Module.id, func.coalesce(ModuleVersion.title, Module.slug))
+            .outerjoin(ModuleVersion, ModuleVersion.id == Module.current_version_id).where(Module.id.in_(ids)))
+
+
+def _session_titles(ids):
+    return (select(WorkshopSession.id, func.coalesce(ModuleVersion.title, Module.slug), WorkshopSession.starts_at)
+            .join(Module, Module.id == WorkshopSession.module_id)
+            .outerjoin(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .where(WorkshopSession.id.in_(ids)))
+
+
+# What each kind of object is called now: one statement per kind (people by names_of, without erased ones).
+_TITLE_STATEMENTS = {
+    "Organisation": lambda ids: select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)),
+    "Unit": lambda ids: select(Unit.id, Unit.name).where(Unit.id.in_(ids)),
+    "Course": lambda ids: select(Course.id, Course.title).where(Course.id.in_(ids)),
+    "Module": _module_titles,
+    "WorkshopSession": _session_titles,
+    "ExchangeSpace": lambda ids: select(ExchangeSpace.id, ExchangeSpace.title).where(ExchangeSpace.id.in_(ids)),
+}
+
+
+def titles_of(events) -> dict[tuple[str, int], str]:
+    """What the objects a page of events concerns – their targets, and the objects their details name by id – are
+    called now, by kind and id. A session by its module's title and its day. Gone objects are missing."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for event in events:
+        if event.target_type in _TITLE_STATEMENTS and event.target_id:
+            wanted[event.target_type].add(event.target_id)
+        for key, value in (event.details or {}).items():
+            if key in DETAIL_REFERENCES:
+                kind = DETAIL_REFERENCES[key][0]
+                wanted[kind].update(each for each in (value if isinstance(value, list) else [value])
+                                    if isinstance(each, int))
+    titles = {("User", key): name for key, name in names_of(wanted.pop("User", set())).items()}
+    for kind, ids in wanted.items():
+        for key, title, *when in db.session.execute(_TITLE_STATEMENTS[kind](ids)):
+            titles[(kind, key)] = f"{title}, {localised_date(when[0])}" if when else title
+    return titles
+
+
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
@@ -124,12 +185,21 @@ def action_choices() -> list[tuple[str, str]]:
     return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[1])
 
 
-def details_text(details: dict | None) -> str:
+def details_text(details: dict | None, titles: dict[tuple[str, int], str] | None = None) -> str:
     """Write the details on one line, in words: named keys, yes/no, lists as lists (not as Python writes them),
-    roles, fields and data categories by their names."""
-    return "; ".join(f"{DETAIL_LABELS.get(key, key)}: {_value(_named(key, value))}"
-                     for key, value in (details or {}).items()
+    roles, fields and data categories by their names; objects named by id by what they are called now (`titles`,
+    from titles_of), by their number once they are gone."""
+    return "; ".join(_detail(key, value, titles or {}) for key, value in (details or {}).items()
                      if key not in ("by", "by_address"))  # whoever did it stands under "Wer"
+
+
+def _detail(key: str, value, titles: dict[tuple[str, int], str]) -> str:
+    if key in DETAIL_REFERENCES:
+        kind, label = DETAIL_REFERENCES[key]
+        ids = value if isinstance(value, list) else [value]
+        if ids and all((kind, each) in titles for each in ids):
+            return f"{label}: {', '.join(quoted(titles[(kind, each)]) for each in ids)}"
+    return f"{DETAIL_LABELS.get(key, key)}: {_value(_named(key, value))}"
 
 
 # The report filters as their links name them (German query parameters), in the reader's words.

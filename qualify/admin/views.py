@@ -278,22 +278,11 @@ def audit_log():
                                  about_people=about)
     people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}
     names = services.names_of(people)
-    titles = _titles_of(events)
+    titles = audit_labels.titles_of(events)
     return render_template("admin/audit_log.html", events=events, names=names, page=page, action=action,
                            person=person, actions=audit_labels.action_choices(),
                            action_label=audit_labels.action_label, target_label=audit_labels.target_label,
                            details_text=audit_labels.details_text, who_did=audit.who_did, titles=titles)
-
-
-def _titles_of(events) -> dict[tuple[str, int], str]:
-    """What the organisations and courses the events concern are called now: one statement per kind."""
-    titles = {}
-    for kind, model, column in (("Organisation", Organisation, Organisation.name), ("Course", Course, Course.title)):
-        ids = {e.target_id for e in events if e.target_type == kind and e.target_id}
-        if ids:
-            titles.update({(kind, key): title for key, title
-                           in db.session.execute(db.select(model.id, column).where(model.id.in_(ids)))})
-    return titles
 
 
 @bp.route("/pflichtkurse", methods=["GET", "POST"])
