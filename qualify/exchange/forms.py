@@ -9,11 +9,10 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from qualify.core.forms import CheckboxListField, visible_text
+from qualify.core.forms import CheckboxListField, TextAreaField, visible_text
 from qualify.core.text import one_line
 from qualify.exchange.text import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 

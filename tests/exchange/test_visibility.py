@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from qualify.core.time import utcnow
 from qualify.exchange import following, moderation, posting, reading, spaces
-from qualify.exchange.models import WITHDRAWN_TITLE, ExchangeSpace, ExchangeThread
+from qualify.exchange.models import WITHDRAWN_TITLE, ExchangePost, ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 from tests.exchange.conftest import outbox
 
@@ -198,6 +198,15 @@ def test_post_longer_than_twenty_thousand_characters_is_refused(make_space, auth
     client_for(author).post(f"/austausch/raum/{space.id}/neu",
                             data={"title": "Lang", "body": "x" * 20_001})
     assert reading.threads_of(space, author, moderator=False) == []
+
+
+def test_line_breaks_count_as_the_text_fields_counter_counts_them(make_space, author, client_for):
+    # Browsers send each line break as "\r\n" while maxlength counts one character: 20,000 on the counter.
+    space = make_space(moderation="post")
+    body = "\r\n".join(["x" * 99] * 199 + ["x" * 100])  # 19,801 letters and 199 line breaks
+    client_for(author).post(f"/austausch/raum/{space.id}/neu", data={"title": "Lang", "body": body})
+    (stored,) = db.session.scalars(select(ExchangePost.body_source)).all()
+    assert "\r" not in stored and len(stored) == 20_000
 
 
 @pytest.mark.parametrize("decision", ["pending", "rejected"])
