@@ -131,7 +131,8 @@ def test_the_calendar_file_is_made_when_the_mail_is_sent(app, monkeypatch, smtp_
     (mail,) = outbox(person.email)
     assert mail.attachments == [{"make": "workshops.session_ics", "session_id": session.id,
                                  "include_link": True, "page_url": mail.attachments[0]["page_url"],
-                                 "personal_sequence": 0, "attendee": person.email}]
+                                 "personal_sequence": 0, "attendee": person.email,
+                                 "file_names": {"request": "termin.ics", "cancel": "absage.ics"}}]
     session.place = "Halle 7"  # changed after the booking, before the mail goes out
     db.session.commit()
 
