@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 MAX_BYTES = 2 * 1024 * 1024
 DELIMITERS = (";", ",", "\t")  # on a tie the first wins: German Excel writes ";"
@@ -34,6 +36,12 @@ COLUMNS = {
     **dict.fromkeys(("rollen", "rolle", "roles", "role"), "roles"),
     **dict.fromkeys(("sprache", "language"), "language"),
 }
+# The heading of each field as the messages name it, in the reader's language: each is one the file may carry.
+HEADINGS = {
+    "email": _l("E-Mail"), "display_name": _l("Name"), "first_name": _l("Vorname"), "last_name": _l("Nachname"),
+    "personnel_number": _l("Personalnummer"), "unit": _l("Einheit"), "roles": _l("Rollen"), "language": _l("Sprache"),
+}
+MAX_LINES_NAMED = 10
 
 
 class ImportFileError(ValueError):
@@ -78,17 +86,63 @@ def decode(data: bytes) -> str:
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text = data.decode("utf-16")
+        elif b"\x00" in data:
+            text = "\x00"
         else:
             try:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
-                text = data.decode("cp1252")
+                text = _decode_legacy(data)
     except UnicodeDecodeError:
         text = "\x00"
     if "\x00" in text:  # a spreadsheet (.xlsx is a ZIP archive) or another binary file
         raise ImportFileError(_("Die Datei ist keine lesbare CSV-Datei. Bitte speichern Sie die Tabelle "
                                 "als „CSV UTF-8“ oder „CSV (Trennzeichen-getrennt)“."))
     return text
+
+
+def _decode_legacy(data: bytes) -> str:
+    """Read a file that is not UTF-8 as Windows-1252, as Excel writes "CSV (Trennzeichen-getrennt)".
+
+    Refused, naming the lines: a UTF-8 file into which lines of another encoding were pasted (read as
+    Windows-1252, each of its umlauts would become two letters: "JÃ¶rg"). A line with letters beyond ASCII that
+    reads as UTF-8 is that file's mark; a Windows-1252 line almost never does (in UTF-8 a byte such as "ä", 0xE4,
+    must be followed by bytes from 0x80 to 0xBF, in Windows-1252 rare characters such as "€", "“" and "©").
+    Refused, naming the line and position: a byte that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90,
+    0x9D). In ISO-8859-1 these are control characters, not letters: such a file has another encoding (in DOS
+    code page 850, 0x81 is "ü"), and read as Latin-1 its names would lose letters.
+    """
+    lines = data.splitlines()  # at \n, \r\n and \r, as the CSV reader counts lines
+    utf8, other = [], []
+    for number, line in enumerate(lines, 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8.append(number)
+        except UnicodeDecodeError:
+            other.append(number)
+    if utf8:
+        named = ", ".join(str(number) for number in other[:MAX_LINES_NAMED])
+        if len(other) > MAX_LINES_NAMED:
+            named = _("%(lines)s und %(more)d weitere", lines=named, more=len(other) - MAX_LINES_NAMED)
+        raise ImportFileError(ngettext(
+            "Die Datei ist als UTF-8 gespeichert, Zeile %(lines)s aber in einer anderen Zeichenkodierung "
+            "(etwa Windows-1252): Umlaute darin würden verfälscht. Bitte speichern Sie die Tabelle noch einmal "
+            "als „CSV UTF-8“.",
+            "Die Datei ist als UTF-8 gespeichert, die Zeilen %(lines)s aber in einer anderen Zeichenkodierung "
+            "(etwa Windows-1252): Umlaute darin würden verfälscht. Bitte speichern Sie die Tabelle noch einmal "
+            "als „CSV UTF-8“.", len(other), lines=named), line=other[0])
+    for number, line in enumerate(lines, 1):
+        try:
+            line.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise ImportFileError(_("Das Zeichen an Stelle %(position)d dieser Zeile (Byte %(byte)s) gibt es "
+                                    "weder in UTF-8 noch in Windows-1252: Die Datei hat eine andere "
+                                    "Zeichenkodierung. Bitte speichern Sie die Tabelle als „CSV UTF-8“.",
+                                    position=error.start + 1, byte=f"0x{line[error.start]:02X}"),
+                                  line=number) from error
+    return data.decode("cp1252")
 
 
 def separator_line(text: str) -> str | None:
@@ -165,15 +219,37 @@ def read_header(line: int, cells: list[str]) -> Header:
         ignored.extend((columns.pop(part), headings[part]) for part in ("first_name", "last_name")
                        if part in columns)
     header.ignored = [heading for _index, heading in sorted(ignored)]
+    if len(cells) == 1 and not columns and (problem := delimiter_problem(cells[0])):
+        header.ignored = []  # not a column called "E-Mail|Name|Einheit"
+        header.problems.append(Problem(line, problem))
+        return header
     if "email" not in columns:
-        header.problems.append(Problem(line, _("Die Pflichtspalte „%(column)s“ fehlt.", column="E-Mail"),
-                                       "E-Mail", hint=columns_hint()))
+        header.problems.append(Problem(line, _("Die Pflichtspalte „%(column)s“ fehlt.", column=HEADINGS["email"]),
+                                       str(HEADINGS["email"]), hint=columns_hint()))
     if "display_name" not in columns and not {"first_name", "last_name"} <= columns.keys():
-        header.problems.append(Problem(line, _("Die Pflichtspalte „Name“ fehlt (oder die Spalten „Vorname“ "
-                                               "und „Nachname“)."), "Name", hint=columns_hint()))
+        header.problems.append(Problem(line, _("Die Pflichtspalte „%(name)s“ fehlt (oder die Spalten „%(first)s“ "
+                                               "und „%(last)s“).", name=HEADINGS["display_name"],
+                                               first=HEADINGS["first_name"], last=HEADINGS["last_name"]),
+                                       str(HEADINGS["display_name"]), hint=columns_hint()))
     return header
 
 
+def delimiter_problem(heading: str) -> str | None:
+    """Say that the header line was not split into columns, if its one heading holds several ("E-Mail|Name"),
+    and by what character it seems to be split; None if it does not."""
+    for char in dict.fromkeys(ch for ch in heading if not ch.isalnum()):
+        if sum(1 for part in heading.split(char) if header_key(part) in COLUMNS) < 2:
+            continue
+        if char.isspace():
+            return _("Das Trennzeichen wurde nicht erkannt: Zwischen den Spalten wird Semikolon, Komma oder "
+                     "Tabulator erwartet.")
+        return _("Das Trennzeichen wurde nicht erkannt: Die Spalten sind durch „%(found)s“ getrennt, erwartet "
+                 "wird Semikolon, Komma oder Tabulator.", found=char)
+    return None
+
+
 def columns_hint() -> str:
-    return _("Mögliche Spalten: E-Mail, Name oder Vorname und Nachname (Pflicht); Personalnummer, Einheit, "
-             "Rollen, Sprache. Andere Spalten werden nicht übernommen.")
+    return _("Mögliche Spalten: %(email)s, %(name)s oder %(first)s und %(last)s (Pflicht); %(optional)s. Andere "
+             "Spalten werden nicht übernommen.", email=HEADINGS["email"], name=HEADINGS["display_name"],
+             first=HEADINGS["first_name"], last=HEADINGS["last_name"],
+             optional=", ".join(str(HEADINGS[name]) for name in ("personnel_number", "unit", "roles", "language")))
