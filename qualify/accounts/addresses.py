@@ -3,7 +3,7 @@
 import unicodedata
 
 from flask_babel import gettext as _
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation
 
 from qualify.core.text import spelt_out
 
@@ -27,7 +27,8 @@ def local_part_problem(email: str) -> str | None:
 
 
 def sendable_address(form, field) -> None:
-    """WTForms validator: refuse addresses that local_part_problem refuses."""
+    """WTForms validator: refuse addresses that local_part_problem refuses – and stop there: the address check
+    after it would only add "Ungültige E-Mail-Adresse." to the hint that says how to write it."""
     problem = local_part_problem(field.data or "")
     if problem:
-        raise ValidationError(problem)
+        raise StopValidation(problem)

@@ -5,10 +5,10 @@ The changes are audited: a unit's name and the small-group threshold decide what
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD, Organisation, Unit, User
-from qualify.accounts.services import AccountError, create_organisation, get_organisation, slugify
+from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD, ERASED_DOMAIN, Organisation, Unit, User
+from qualify.accounts.services import AccountError, AccountErrors, create_organisation, get_organisation, slugify
 from qualify.core import audit
 from qualify.core.database import in_german_order
 from qualify.core.i18n import quoted
@@ -84,24 +84,76 @@ def unit_names(text: str) -> list[str]:
     return [line for line in (text or "").splitlines() if line.strip()]
 
 
-def add_organisation(name: str, *, slug: str | None = None, small_group_threshold: int | None = None,
-                     units=(), actor: User | None = None) -> Organisation:
-    """Create an organisation, with units if given; without a slug, one is made from the name."""
-    name = _plain_name(name, field="name")
-    _check_organisation_name(name)
-    slug = (slug or "").strip() or slugify(name)
+def _new_slug(slug: str | None, name: str | None) -> str | None:
+    """The slug typed, or else one made from the name, once checked; None without either to check."""
+    slug = (slug or "").strip()
     if not slug:
-        raise AccountError(_("Aus diesem Namen lässt sich kein Kürzel bilden. Bitte geben Sie eines an."),
-                           field="slug")
+        if name is None:  # the name was refused: that is said at the name
+            return None
+        slug = slugify(name)
+        if not slug:
+            raise AccountError(_("Aus diesem Namen lässt sich kein Kürzel bilden. Bitte geben Sie eines an."),
+                               field="slug")
     if slug != slugify(slug):
         raise AccountError(_("Nur a–z, 0–9 und Bindestriche, ohne Umlaute und Leerzeichen."), field="slug")
     holder = get_organisation(slug)
     if holder is not None:
         raise AccountError(_("Das Kürzel „%(slug)s“ hat schon die Organisation „%(name)s“. Bitte wählen Sie ein "
                              "anderes Kürzel.", slug=slug, name=holder.name), field="slug")
+    return slug
+
+
+class _Problems(list):
+    """The refusals of one request, collected field by field rather than stopping at the first."""
+
+    def checked(self, check, *args, **kwargs):
+        """Return what the check returns, or None when it refuses (the refusal is kept)."""
+        try:
+            return check(*args, **kwargs)
+        except AccountError as error:
+            self.append(error)
+            return None
+
+    def refuses(self, check, *args, **kwargs) -> bool:
+        """Whether the check refuses (the refusal is kept)."""
+        before = len(self)
+        self.checked(check, *args, **kwargs)
+        return len(self) > before
+
+    def raise_any(self) -> None:
+        if len(self) == 1:
+            raise self[0]
+        if self:
+            raise AccountErrors(list(self))
+
+
+def _checked_new_organisation(name: str, slug: str | None, small_group_threshold: int | None, units
+                              ) -> tuple[tuple[str, str, int, list[str]], _Problems]:
+    problems = _Problems()
+    name = problems.checked(_plain_name, name, field="name")
+    if name is not None and problems.refuses(_check_organisation_name, name):
+        name = None  # taken: a slug made from it would only say so again, at the slug
+    slug = problems.checked(_new_slug, slug, name)
     threshold = DEFAULT_SMALL_GROUP_THRESHOLD if small_group_threshold is None else small_group_threshold
-    check_small_group_threshold(threshold)
-    names = _new_unit_names(units, None)
+    problems.refuses(check_small_group_threshold, threshold)
+    names = problems.checked(_new_unit_names, units, None)
+    return (name, slug, threshold, names), problems
+
+
+def new_organisation_problems(name: str, *, slug: str | None = None, small_group_threshold: int | None = None,
+                              units=()) -> list[AccountError]:
+    """Every reason add_organisation would refuse these, each at its field, to show them all at once."""
+    return list(_checked_new_organisation(name, slug, small_group_threshold, units)[1])
+
+
+def add_organisation(name: str, *, slug: str | None = None, small_group_threshold: int | None = None,
+                     units=(), actor: User | None = None) -> Organisation:
+    """Create an organisation, with units if given; without a slug, one is made from the name.
+
+    Refused, it says every reason at once (AccountErrors when there are several).
+    """
+    (name, slug, threshold, names), problems = _checked_new_organisation(name, slug, small_group_threshold, units)
+    problems.raise_any()
     organisation = create_organisation(slug, name, names)
     organisation.small_group_threshold = threshold
     audit.record("organisation.create", actor=actor, target=organisation, name=name, slug=slug,
@@ -109,13 +161,27 @@ def add_organisation(name: str, *, slug: str | None = None, small_group_threshol
     return organisation
 
 
+def _checked_settings(organisation: Organisation, name: str, small_group_threshold: int | None
+                      ) -> tuple[str | None, _Problems]:
+    problems = _Problems()
+    name = problems.checked(_plain_name, name, field="name")
+    if name is not None and name != organisation.name:
+        problems.refuses(_check_organisation_name, name, organisation)
+    problems.refuses(check_small_group_threshold, small_group_threshold)
+    return name, problems
+
+
+def organisation_settings_problems(organisation: Organisation, *, name: str,
+                                   small_group_threshold: int | None) -> list[AccountError]:
+    """Every reason update_organisation would refuse these, each at its field, to show them all at once."""
+    return list(_checked_settings(organisation, name, small_group_threshold)[1])
+
+
 def update_organisation(organisation: Organisation, *, name: str, small_group_threshold: int,
                         actor: User | None = None) -> None:
     """Rename the organisation and set its small-group threshold; each change is audited on its own."""
-    name = _plain_name(name, field="name")
-    if name != organisation.name:
-        _check_organisation_name(name, organisation)
-    check_small_group_threshold(small_group_threshold)
+    name, problems = _checked_settings(organisation, name, small_group_threshold)
+    problems.raise_any()
     if name != organisation.name:
         audit.record("organisation.rename", actor=actor, target=organisation, before=organisation.name, after=name)
         organisation.name = name
@@ -155,9 +221,15 @@ def rename_unit(unit: Unit, name: str, *, actor: User | None = None) -> None:
     db.session.flush()
 
 
+# The accounts an administrator counts: active and deactivated ones, never the stand-ins of erased accounts. A
+# stand-in keeps the unit its person had, for the report figures of the months they took part in, but it is
+# nobody the administration can see, open or move (services.person_or_none).
+MEMBER = ~User.email.endswith(ERASED_DOMAIN)
+
+
 def unit_members(unit: Unit) -> int:
-    """Count the accounts in the unit: active, deactivated and the stand-ins of erased ones."""
-    return db.session.scalar(select(func.count()).select_from(User).where(User.unit_id == unit.id))
+    """Count the people in the unit: active and deactivated accounts, not the stand-ins of erased ones."""
+    return db.session.scalar(select(func.count()).select_from(User).where(User.unit_id == unit.id, MEMBER))
 
 
 def unit_removal_problem(unit: Unit, *, lock: bool = False) -> str | None:
@@ -190,6 +262,11 @@ def remove_unit(unit: Unit, *, actor: User | None = None) -> None:
         raise AccountError(problem, field="name")
     audit.record("organisation.unit_removed", actor=actor, target=unit.organisation, unit_id=unit.id,
                  name=unit.name)
+    # Stand-ins of erased accounts may be left in it (unit_members does not count them): they stay in the
+    # organisation, without a unit. No counted month has figures of the unit, or it would stay; months counted
+    # later count them under the organisation, as they do everyone of it without a unit.
+    db.session.execute(update(User).where(User.unit_id == unit.id).values(unit_id=None)
+                       .execution_options(synchronize_session=False))
     db.session.delete(unit)
     db.session.flush()
 
@@ -201,13 +278,14 @@ def organisation_overview(organisation_id: int | None = None
     Accounts are counted as unit_members counts them. Read the units from the result, not from
     organisation.units, which would load them once per organisation.
     """
-    people = (select(func.count()).select_from(User).where(User.organisation_id == Organisation.id)
+    people = (select(func.count()).select_from(User).where(User.organisation_id == Organisation.id, MEMBER)
               .correlate(Organisation).scalar_subquery())
     stmt = select(Organisation, people).order_by(in_german_order(Organisation.name), Organisation.id)
     if organisation_id is not None:
         stmt = stmt.where(Organisation.id == organisation_id)
     organisations = db.session.execute(stmt).all()
-    members = select(func.count()).select_from(User).where(User.unit_id == Unit.id).correlate(Unit).scalar_subquery()
+    members = (select(func.count()).select_from(User).where(User.unit_id == Unit.id, MEMBER)
+               .correlate(Unit).scalar_subquery())
     units_stmt = select(Unit, members).order_by(in_german_order(Unit.name), Unit.id)
     if organisation_id is not None:
         units_stmt = units_stmt.where(Unit.organisation_id == organisation_id)

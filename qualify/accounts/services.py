@@ -26,6 +26,14 @@ class AccountError(ValueError):
         self.field = field  # the form field the message belongs to
 
 
+class AccountErrors(AccountError):
+    """Several refusals of one request, each at its own field: a form shows them all after one submit."""
+
+    def __init__(self, errors: list[AccountError]):
+        super().__init__(" ".join(str(error) for error in errors), field=errors[0].field)
+        self.errors = errors
+
+
 def normalise_email(email: str) -> str:
     """Compare e-mail addresses case-insensitively and without surrounding blanks."""
     return email.strip().lower()
@@ -75,6 +83,9 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
                 actor: User | None = None) -> User:
     """Create an account; without a password the person sets one through the reset link."""
     email = normalise_email(email)
+    # The same form sent twice at once (a double click reaching the server twice): the second waits here for the
+    # first, then finds its account, instead of failing at the unique address when both insert.
+    take_turns(f"address:{email}")
     if find_user_by_email(email):
         raise AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.", email=email))
     _check_personnel_number(personnel_number, organisation, user=None)
@@ -105,6 +116,8 @@ def update_user(user: User, *, email: str, display_name: str, personnel_number: 
                 organisation: Organisation | None, unit: Unit | None, roles: set[Role], actor: User) -> None:
     """Change a person's data, placement and roles, as an admin does it."""
     email = normalise_email(email)
+    if email != user.email:
+        take_turns(f"address:{email}")  # as create_user: two claims of one address at once, one after the other
     other = find_user_by_email(email)
     if other and other.id != user.id:
         raise AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.", email=email))

@@ -23,7 +23,6 @@ from qualify.learning.services import DONE_VIA_LABELS, LearningError, certificat
 bp = Blueprint("admin_certificates", __name__, url_prefix="/verwaltung/zertifikate")
 
 
-
 @bp.get("/")
 @role_required(Role.ADMIN)
 def search():
@@ -50,7 +49,10 @@ def _log_look(found: list) -> None:
 
 def _choice(done: withdrawal.DoneModule) -> SelectChoice:
     label = f"{done.module.title} – {DONE_VIA_LABELS[done.via]}, {format_date(done.completed_at)}"
-    if done.suggested:
+    if done.suggested and done.via == "exchange":
+        # Done by posting in the module's space or by taking part in one of its sessions: neither stands now.
+        label += " – " + _("nicht mehr nachgewiesen: weder genug Beiträge noch eine eingetragene Anwesenheit")
+    elif done.suggested:
         label += " – " + _("nicht mehr als anwesend eingetragen")
     return SelectChoice(str(done.module.id), label)
 

@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from qualify.accounts.addresses import sendable_address
 from qualify.accounts.forms import LANGUAGE_CHOICES
@@ -88,6 +88,12 @@ class WithdrawCertificateForm(FlaskForm):
     modules = CheckboxListField(_l("Diese Module muss die Person erneut erledigen"))
     submit = SubmitField(_l("Zertifikat zurückziehen"))
 
+    def validate_modules(self, field) -> None:
+        # As withdraw_certificate checks too, but here with the reason, so that both are said after one submit.
+        # Not DataRequired, whose "required" flag would mark every checkbox as one that must be ticked.
+        if not field.data:
+            raise ValidationError(_l("Bitte wählen Sie mindestens ein Modul, das erneut erledigt werden muss."))
+
 
 class EraseOtherAccountForm(FlaskForm):
     posts = RadioField(_l("Beiträge der Person im Austausch"), default="keep", choices=[
@@ -96,7 +102,8 @@ class EraseOtherAccountForm(FlaskForm):
                                   "anderer bleiben unter neutralem Titel stehen)"))])
     reason = TextAreaField(_l("Anlass, für das Protokoll"), validators=[DataRequired(), Length(max=500)],
                            description=_l("z. B. „Löschantrag vom 3. Dezember, Austritt zum 30. November“"))
-    confirm = BooleanField(_l("Ich lösche dieses Konto und seine Daten endgültig."), validators=[DataRequired(
+    # No full stop: the list of errors above the form names the field by its label, followed by a colon.
+    confirm = BooleanField(_l("Ich lösche dieses Konto und seine Daten endgültig"), validators=[DataRequired(
         message=_l("Bitte bestätigen Sie, dass Sie dieses Konto endgültig löschen möchten."))])
     submit = SubmitField(_l("Konto endgültig löschen"))
 

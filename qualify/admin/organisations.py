@@ -28,7 +28,7 @@ def _committed(form, change):
         db.session.commit()
     except services.AccountError as error:
         db.session.rollback()
-        getattr(form, error.field).errors.append(str(error))
+        _show_at_fields(form, getattr(error, "errors", [error]))
         return REFUSED
     except IntegrityError:  # a unique constraint caught what the check before could not see yet
         db.session.rollback()
@@ -36,6 +36,16 @@ def _committed(form, change):
               "error")
         return REFUSED
     return result
+
+
+def _show_at_fields(form, problems: list[services.AccountError]) -> None:
+    """Add each refusal to its field, unless the form itself has refused that field already: every error of the
+    form after one submit, not one per submit."""
+    refused = {field.name for field in form if field.errors}
+    for problem in problems:
+        field = getattr(form, problem.field)
+        if field.name not in refused:
+            field.errors = [*field.errors, str(problem)]  # a tuple until the form has been validated
 
 
 @bp.get("/")
@@ -57,6 +67,10 @@ def new_organisation():
         if organisation is not REFUSED:
             flash(_("%(name)s ist angelegt.", name=organisation.name), "success")
             return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
+    elif form.is_submitted():  # what the organisations have against it too, not only what the form refused
+        _show_at_fields(form, structure.new_organisation_problems(
+            form.name.data, slug=form.slug.data, small_group_threshold=form.small_group_threshold.data,
+            units=structure.unit_names(form.units.data)))
     return render_template("admin/organisation_form.html", form=form)
 
 
@@ -77,11 +91,15 @@ def organisation(organisation_id: int):
     """Show an organisation's units; rename it and set its small-group threshold."""
     organisation = db.get_or_404(Organisation, organisation_id)
     form = OrganisationForm(obj=organisation)
-    if form.validate_on_submit() and _committed(form, lambda: structure.update_organisation(
-            organisation, name=form.name.data, small_group_threshold=form.small_group_threshold.data,
-            actor=current_user)) is not REFUSED:
-        flash(_("Gespeichert."), "success")
-        return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
+    if form.validate_on_submit():
+        if _committed(form, lambda: structure.update_organisation(
+                organisation, name=form.name.data, small_group_threshold=form.small_group_threshold.data,
+                actor=current_user)) is not REFUSED:
+            flash(_("Gespeichert."), "success")
+            return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
+    elif form.is_submitted():
+        _show_at_fields(form, structure.organisation_settings_problems(
+            organisation, name=form.name.data, small_group_threshold=form.small_group_threshold.data))
     return _render_organisation(organisation, form=form)
 
 

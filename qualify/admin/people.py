@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qualify.accounts import services
 from qualify.accounts.mails import send_password_reset
+from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.admin.forms import EraseOtherAccountForm
 from qualify.core import audit
@@ -20,6 +21,18 @@ bp = Blueprint("admin_people", __name__, url_prefix="/verwaltung/personen")
 RESEND_AFTER = timedelta(minutes=5)
 
 
+def invite_again(user: User, *, actor: User) -> None:
+    """Send the invitation again and log it as sent again, whatever sent it (the button, a corrected address):
+    the button then waits RESEND_AFTER after either."""
+    send_password_reset(user, invitation=True)
+    audit.record("user.invitation", actor=actor, target=user)
+
+
+def invited_lately(user: User, *, actor: User) -> bool:
+    """Whether this administrator sent the invitation again within RESEND_AFTER."""
+    return audit.recorded_since("user.invitation", actor=actor, target=user, since=utcnow() - RESEND_AFTER)
+
+
 @bp.post("/<int:user_id>/einladung")
 @role_required(Role.ADMIN)
 def resend_invitation(user_id: int):
@@ -28,13 +41,12 @@ def resend_invitation(user_id: int):
     if user.password_hash or not user.active:
         flash(_("Diese Person hat schon ein Passwort; sie kann es über „Passwort vergessen“ neu setzen.")
               if user.active else _("Das Konto ist deaktiviert."), "error")
-    elif audit.recorded_since("user.invitation", actor=current_user, target=user, since=utcnow() - RESEND_AFTER):
+    elif invited_lately(user, actor=current_user):
         # A double click, or impatience: each click was another mail in the person's inbox.
         flash(_("Die Einladung ist eben erst an %(email)s gegangen. Bitte warten Sie ein paar Minuten, bevor Sie "
                 "sie noch einmal senden.", email=user.email), "warning")
     else:
-        send_password_reset(user, invitation=True)
-        audit.record("user.invitation", actor=current_user, target=user)
+        invite_again(user, actor=current_user)
         db.session.commit()
         flash(_("Die Einladung ist erneut an %(email)s unterwegs.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -44,7 +56,11 @@ def resend_invitation(user_id: int):
 @role_required(Role.ADMIN)
 def erase(user_id: int):
     """Erase someone's account on their request (a leaver, say), with the reason for the log."""
-    user = services.person_or_none(user_id) or abort(404)
+    user = services.person_or_none(user_id)
+    if user is None and request.method == "POST":  # sent again after the erasure went through (or from an old tab)
+        return _already_erased()
+    if user is None:
+        abort(404)
     if user.id == current_user.id:  # one's own account: with the password, under "Meine Daten"
         return redirect(url_for("privacy.erase"))
     form = EraseOtherAccountForm()
@@ -53,6 +69,9 @@ def erase(user_id: int):
         try:
             privacy.erase_account(user, keep_posts=form.posts.data == "keep", now=utcnow(), by=current_user,
                                   reason=form.reason.data.strip())
+        except privacy.AlreadyErased:  # sent twice at once: the other request erased it a moment ago
+            db.session.rollback()
+            return _already_erased()
         except privacy.ErasureRefused as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -61,3 +80,8 @@ def erase(user_id: int):
             flash(_("Das Konto von %(name)s und die Daten dazu sind gelöscht.", name=name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/erase_user.html", form=form, user=user)
+
+
+def _already_erased():
+    flash(_("Dieses Konto ist bereits gelöscht."), "info")
+    return redirect(url_for("admin.users"))

@@ -22,8 +22,9 @@ from qualify.admin.forms import (
     UserForm,
     role_choices,
 )
+from qualify.admin.people import invite_again
 from qualify.core import audit
-from qualify.core.database import in_german_order
+from qualify.core.database import in_german_order, take_turns
 from qualify.core.routing import id_argument, page_number
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
@@ -108,12 +109,16 @@ def new_user():
                 form.email.data, form.display_name.data, roles={Role(r) for r in form.roles.data} or {Role.LEARNER},
                 organisation=organisation, unit=unit, personnel_number=form.personnel_number.data,
                 language=form.language.data, actor=current_user)
-        except services.AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
-        else:
             if form.send_invitation.data:
                 send_password_reset(user, invitation=True)
             db.session.commit()
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(str(error))
+        except IntegrityError:  # an address or personnel number taken a moment ago (by an import, say)
+            db.session.rollback()
+            flash(_("Jemand hat gerade dasselbe angelegt. Bitte prüfen Sie die Angaben und speichern Sie erneut."),
+                  "error")
+        else:
             if form.send_invitation.data:
                 flash(_("%(name)s ist angelegt. Die Einladung geht an %(email)s.", name=user.display_name,
                         email=user.email), "success")
@@ -141,11 +146,19 @@ def edit_user(user_id: int):
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
-            # A corrected address of someone still invited: the invitation to the wrong one no longer works.
+            # A corrected address of someone still invited: the invitation to the wrong one no longer works. Sent
+            # whatever went before (that link is void now), and logged as sent again, so that the button "send
+            # the invitation again" right afterwards waits as it does after its own.
             invited_again = user.email != old_email and user.active and not user.password_hash
             if invited_again:
-                send_password_reset(user, invitation=True)
-            db.session.commit()
+                invite_again(user, actor=current_user)
+            try:
+                db.session.commit()
+            except IntegrityError:  # the address or personnel number taken a moment ago (by an import, say)
+                db.session.rollback()
+                flash(_("Jemand hat gerade dasselbe angelegt. Bitte prüfen Sie die Angaben und speichern Sie "
+                        "erneut."), "error")
+                return redirect(url_for("admin.edit_user", user_id=user_id))
             flash(_("Gespeichert. Die Einladung ging neu an %(email)s.", email=user.email) if invited_again
                   else _("Gespeichert."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -244,10 +257,17 @@ def confirm_import():
         text = csv_import.unpack(confirm.content.data)
     except csv_import.ImportFileError as error:
         return _render_import(form, error=str(error))
+    # The same confirmation sent twice (a double click reaching the server twice): the second waits here until
+    # the first has imported, and then finds the file's people as the file says, checked again below.
+    take_turns(f"import:{organisation.id}")
     plan = csv_import.plan_import(text, organisation)
     if not plan.ok:
         return _render_import(form, plan)
     if plan.fingerprint != confirm.fingerprint.data:
+        if not plan.count("new") and not plan.count("changed"):  # nothing left to do: imported since the preview
+            flash(_("Diese Datei ist bereits importiert: Alle Personen darin sind schon so eingetragen, wie die "
+                    "Datei sie angibt."), "info")
+            return redirect(url_for("admin.import_users"))
         flash(_("Seit der Vorschau hat sich etwas geändert. Bitte prüfen Sie die Vorschau und bestätigen Sie "
                 "erneut."), "warning")
         return _render_import(form, plan)

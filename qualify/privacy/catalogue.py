@@ -47,7 +47,11 @@ CATEGORIES = (
              retention_note=_l("solange das Konto besteht; angemeldete Sitzungen enden nach 14 Tagen")),
     Category("learning", _l("Lernfortschritt"), _l("Einschreibungen, erledigte Module und Kursabschlüsse, damit Sie "
                                                    "weitermachen können, wo Sie aufgehört haben"),
-             _l("Sie selbst; Betriebsrat und Koordination nur zusammengefasst, kleine Gruppen unterdrückt"),
+             # The certificate page of the administration lists each module behind a certificate with how and
+             # when it was done (admin/certificates.py): the check before withdrawing one issued by mistake.
+             _l("Sie selbst; die Administration beim Prüfen oder Zurückziehen eines Zertifikats: welche Module des "
+                "Kurses Sie wie und wann erledigt haben (jeder Blick wird protokolliert); Betriebsrat und "
+                "Koordination nur zusammengefasst, kleine Gruppen unterdrückt"),
              (Holding("enrolments", "user_id", ANONYMISE),
               Holding("enrolments", "enrolled_by_id", DETACH, ("id", "course_id", "enrolled_at", "enrolled_by_id")),
               Holding("module_completions", "user_id", ANONYMISE)),
@@ -62,11 +66,17 @@ CATEGORIES = (
              retention_note=_l("bis Sie sie oder Ihr Konto löschen")),
     Category("certificates", _l("Zertifikate"), _l("Nachweis abgeschlossener Kurse; die Prüfseite bestätigt Name, "
                                                    "Kurs und Datum, bei einem zurückgezogenen Zertifikat auch das"),
-             _l("Sie selbst; wer den Prüfcode kennt; den Grund eines Rückzugs nur Sie und die Administration"),
+             _l("Sie selbst; wer den Prüfcode kennt; die Administration, um Zertifikate zu finden, zu prüfen und "
+                "irrtümlich ausgestellte zurückzuziehen (jeder Blick wird protokolliert); den Grund eines Rückzugs "
+                "nur Sie und die Administration"),
              (Holding("certificates", "user_id", DELETE), Holding("withdrawn_certificates", "user_id", DELETE))),
     Category("workshops", _l("Workshop-Buchungen und Teilnahme"),
              _l("Plätze, Warteliste, Erinnerungen und die Anwesenheit, die ein Workshop-Modul abschließt"),
-             _l("Sie selbst; die Trainer/innen des Termins; Berichte nur zusammengefasst"),
+             # Whoever manages a session reads its lists (workshops.services.can_manage): its trainers, those
+             # who plan the course's sessions, and the administration, which may plan every course.
+             _l("Sie selbst; Trainer/innen, die den Termin leiten oder den Kurs verantworten, bei Austauschterminen "
+                "die Moderation des Raums; die Administration, die Teilnahme- und Anwesenheitslisten jedes Termins "
+                "öffnen kann, um für Trainer/innen einzuspringen; Berichte nur zusammengefasst"),
              (Holding("workshop_bookings", "user_id", ANONYMISE),
               Holding("workshop_bookings", "attendance_marked_by_id", DETACH,
                       ("id", "session_id", "attendance", "attendance_marked_at", "attendance_marked_by_id")),

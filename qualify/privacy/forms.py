@@ -14,7 +14,8 @@ class EraseAccountForm(FlaskForm):
                                   "bleiben unter neutralem Titel stehen)"))])
     password = PasswordField(_l("Ihr Passwort zur Bestätigung"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
-    confirm = BooleanField(_l("Ich möchte mein Konto und meine Daten endgültig löschen."),
+    # No full stop: the list of errors above the form names the field by its label, followed by a colon.
+    confirm = BooleanField(_l("Ich möchte mein Konto und meine Daten endgültig löschen"),
                            validators=[DataRequired(message=_l("Bitte bestätigen Sie, dass Sie Ihr Konto löschen "
                                                                "möchten."))])
     submit = SubmitField(_l("Konto endgültig löschen"))

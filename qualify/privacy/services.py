@@ -13,6 +13,7 @@ from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
 from qualify.accounts.services import is_last_admin
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
+from qualify.core.database import take_turns
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import to_local
 from qualify.exchange.minutes import forget_erased_person
@@ -77,12 +78,20 @@ class ErasureRefused(ValueError):
     """An account that cannot be erased now, with the reason in words."""
 
 
+class AlreadyErased(ErasureRefused):
+    """The account was erased a moment ago: the same request twice (a double click reaching the server twice)."""
+
+
 def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | None = None, reason: str = "") -> None:
     """Remove the person and their personal data; what counts in aggregates passes to an anonymous stand-in.
 
     Posts stay under "ehemaliges Mitglied" when keep_posts, else they are deleted. `by`: the admin who erased
     someone else's account (with the reason, for the log); None when people erase their own.
+    Erasures of one account take turns: the second finds the account gone and says so (AlreadyErased).
     """
+    take_turns(f"erase:{user.id}")
+    if db.session.scalar(select(User.id).where(User.id == user.id)) is None:
+        raise AlreadyErased(_("Dieses Konto ist bereits gelöscht."))
     if is_last_admin(user):
         raise ErasureRefused(_("Das ist das letzte aktive Administrationskonto. Bitte geben Sie die Rolle zuerst "
                                "einer anderen Person – sonst kann niemand mehr Konten verwalten."))

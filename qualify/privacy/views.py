@@ -60,15 +60,17 @@ def erase():
             user = current_user._get_current_object()
             try:
                 services.erase_account(user, keep_posts=form.posts.data == "keep", now=utcnow())
+                db.session.commit()
+            except services.AlreadyErased:  # sent twice at once: the other request has done it
+                db.session.rollback()
             except services.ErasureRefused as refused:
                 db.session.rollback()
                 flash(str(refused), "error")
-            else:
-                db.session.commit()
-                logout_user()
-                session.clear()
-                flash(_("Ihr Konto und Ihre Daten sind gelöscht."), "success")
-                return redirect(url_for("home.index"))
+                return render_template("privacy/erase.html", form=form)
+            logout_user()
+            session.clear()
+            flash(_("Ihr Konto und Ihre Daten sind gelöscht."), "success")
+            return redirect(url_for("home.index"))
     return render_template("privacy/erase.html", form=form)
 
 

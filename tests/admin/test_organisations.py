@@ -347,3 +347,65 @@ def test_the_command_line_refuses_what_the_page_refuses(runner, firma):
     unknown = runner.invoke(users_cli, ["add-units", "gibt-es-nicht", "Lager"])
     assert unknown.exit_code == 2
     assert organisation_named("Kleinbetrieb") is None and unit_names(firma) == ["Logistik", "Montage"]
+
+
+def test_an_erased_persons_unit_counts_nobody_and_can_be_removed(client, admin, firma, make_user):
+    montage = next(unit for unit in firma.units if unit.name == "Montage")
+    leaver = make_user(name="Lea Leaving", organisation=firma, unit=montage)
+    client.post(f"/verwaltung/personen/{leaver.id}/loeschen", data={"posts": "keep", "reason": "Austritt",
+                                                                    "confirm": "y"})
+
+    page = text(client.get(f"{BASE}/{firma.id}/einheiten/{montage.id}"))
+    assert "Zu dieser Einheit gehören 0 Personen." in page and "Ja, Einheit entfernen" in page
+    listed = text(client.get(f"{BASE}/"))
+    assert "Logistik (0), Montage (0)" in listed and "<td>0</td>" in listed
+    assert "<dd>0</dd>" in text(client.get(f"{BASE}/{firma.id}"))  # nobody without a unit either
+
+    response = client.post(f"{BASE}/{firma.id}/einheiten/{montage.id}/entfernen", data={})
+
+    assert response.status_code == 302 and unit_names(firma) == ["Logistik"]
+    stand_in = db.session.scalar(select(User).where(User.display_name == "ehemaliges Mitglied"))
+    assert (stand_in.organisation_id, stand_in.unit_id) == (firma.id, None)  # still counted in the organisation
+
+
+def test_a_new_organisation_form_says_every_problem_at_once_and_keeps_what_was_typed(client, admin, firma):
+    response = client.post(f"{BASE}/neu", data=new_organisation(name="Muster GmbH", slug="Muster GmbH",
+                                                                small_group_threshold="2",
+                                                                units="Montage\nmontage"))
+
+    assert response.status_code == 200
+    page = text(response)
+    for error in ("Eine Organisation „Muster GmbH“ gibt es schon.", "Nur a–z, 0–9 und Bindestriche",
+                  "Die Mindestgruppengröße muss zwischen 3 und 999 liegen.",
+                  "„Montage“ steht mehr als einmal in der Liste."):
+        assert error in page, error
+    for field in ("name", "slug", "small_group_threshold", "units"):
+        assert f'id="{field}-error"' in response.text, field
+    assert 'value="Muster GmbH"' in response.text and 'value="2"' in response.text
+    assert "\nMontage\nmontage</textarea>" in response.text
+    assert [action for action, _details in audit_trail()] == []
+
+
+def test_a_name_taken_from_which_no_new_slug_is_made_is_said_once(client, admin, firma):
+    page = text(client.post(f"{BASE}/neu", data=new_organisation(name="Muster GmbH")))
+    assert "Eine Organisation „Muster GmbH“ gibt es schon." in page
+    assert "Das Kürzel" not in page  # the slug made from that name is taken too: choosing another would not help
+
+
+def test_an_organisations_settings_say_every_problem_at_once(client, admin, firma, make_organisation):
+    other = make_organisation("Zulieferer AG")
+    response = client.post(f"{BASE}/{other.id}", data={"name": "Muster GmbH", "small_group_threshold": "2"})
+
+    page = text(response)
+    assert "Eine Organisation „Muster GmbH“ gibt es schon." in page
+    assert "Die Mindestgruppengröße muss zwischen 3 und 999 liegen." in page
+    db.session.refresh(other)
+    assert (other.name, other.small_group_threshold) == ("Zulieferer AG", 5)
+
+
+def test_the_command_line_names_every_problem_of_a_new_organisation(runner, firma):
+    refused = runner.invoke(users_cli, ["add-organisation", "Muster GmbH", "--slug", "muster-neu", "--threshold",
+                                        "2", "--unit", "Lager", "--unit", "lager"])
+    assert refused.exit_code == 1
+    assert "gibt es schon" in refused.output and "zwischen 3 und 999" in refused.output
+    assert "mehr als einmal" in refused.output

@@ -50,6 +50,20 @@ def test_a_corrected_address_of_someone_invited_gets_a_new_invitation(client, ad
     assert len(mails_to("tina.tippfehler@example.org")) == 1
 
 
+def test_the_invitation_sent_with_a_corrected_address_counts_as_sent_again(client, admin, make_user):
+    invited = make_user(password=None, email="tina.tipfehler@example.org", name="Tina Tippfehler")
+    form = {"display_name": "Tina Tippfehler", "email": "tina.tippfehler@example.org", "personnel_number": "",
+            "unit": "", "language": "de", "roles": ["learner"]}
+    client.post(f"/verwaltung/personen/{invited.id}", data=form)
+
+    again = client.post(f"/verwaltung/personen/{invited.id}/einladung", data={}, follow_redirects=True)
+
+    assert "eben erst an tina.tippfehler@example.org" in again.text
+    assert len(mails_to("tina.tippfehler@example.org")) == 1  # the button right afterwards sent no second one
+    log = client.get("/verwaltung/protokoll?aktion=user.invitation").text
+    assert "Einladung erneut gesendet" in log and "Tina Tippfehler" in log
+
+
 def test_an_admin_erases_a_leavers_account_with_a_reason_for_the_log(client, admin, make_user):
     leaver = make_user(name="Lea Leaving", email="lea@example.org")
     page = client.get(f"/verwaltung/personen/{leaver.id}/loeschen").text

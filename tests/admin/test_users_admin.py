@@ -1,5 +1,8 @@
 """Creating, editing and deactivating accounts on the administration pages."""
 
+import html
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -42,6 +45,15 @@ def test_taken_email_is_reported_at_the_field_and_the_input_kept(client, admin, 
     assert response.status_code == 200
     assert "bereits vergeben" in response.text and 'id="email-error"' in response.text
     assert 'value="Nora Zwei"' in response.text
+
+
+@pytest.mark.parametrize("typed", ["jörg.müller@example.org", "jörg.müller@firma"])
+def test_an_address_with_an_umlaut_gets_the_helpful_hint_only(client, admin, typed):
+    response = client.post("/verwaltung/personen/neu", data=new_person(email=typed))
+    error = html.unescape(re.search(r'<p class="error" id="email-error">(.*?)</p>', response.text, re.S).group(1))
+    assert error.startswith("Umlaute und andere Sonderzeichen vor dem @") and "z. B. joerg.mueller@" in error
+    assert "Ungültige E-Mail-Adresse" not in response.text  # however else the address may be wrong
+    assert db.session.scalar(select(User).where(User.display_name == "Nora Neu")) is None
 
 
 def test_admin_changes_name_and_roles(client, admin, make_user):
@@ -88,6 +100,23 @@ def test_deactivated_person_is_signed_out_and_cannot_sign_in(app, client, admin,
     assert "Ihr Konto ist deaktiviert" in told.text
     guessed = app.test_client().post("/anmelden", data={"email": person.email, "password": "falsch-geraten-1"})
     assert "Ihr Konto ist deaktiviert" not in guessed.text and "Passwort ist falsch" in guessed.text
+
+
+def test_deactivating_asks_once_more_and_says_what_happens(client, admin, make_user):
+    person = make_user(name="Dora Dienst")
+    page = html.unescape(client.get(f"/verwaltung/personen/{person.id}").text)
+    decision = re.search(r'<details class="decision">.*?</details>', page, re.S).group(0)
+    assert "Konto deaktivieren …" in decision and "Ja, Konto deaktivieren" in decision
+    assert f'action="/verwaltung/personen/{person.id}/deaktivieren"' in decision
+    assert "Dora Dienst wird sofort auf allen Geräten abgemeldet" in decision
+    assert "jederzeit wieder aktivieren" in decision
+    assert page.count(f'action="/verwaltung/personen/{person.id}/deaktivieren"') == 1  # no button that does it at once
+
+
+def test_a_deactivated_account_is_reactivated_with_one_button(client, admin, make_user):
+    person = make_user(active=False)
+    page = client.get(f"/verwaltung/personen/{person.id}").text
+    assert '<details class="decision">' not in page and "Konto wieder aktivieren</button>" in page
 
 
 def test_reactivated_person_can_sign_in_again(app, client, admin, make_user, login):
