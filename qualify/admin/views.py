@@ -31,6 +31,7 @@ from qualify.core.time import utcnow
 from qualify.courses.models import Course
 from qualify.extensions import db
 from qualify.learning.services import enrol_unit
+from qualify.workshops.services import release_seats_of
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
@@ -185,8 +186,13 @@ def deactivate_user(user_id: int):
             db.session.rollback()
             flash(str(error), "error")
         else:
+            # Someone who leaves keeps no seat from colleagues on the waitlist (a reactivated account books anew).
+            released = release_seats_of(user, now=utcnow())
             db.session.commit()
             flash(_("%(name)s kann sich nicht mehr anmelden.", name=user.display_name), "success")
+            if released:
+                flash(ngettext("%(num)d gebuchter Platz wurde freigegeben.", "%(num)d gebuchte Plätze wurden "
+                               "freigegeben.", released), "info")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -33,7 +33,7 @@ def test_admin_opens_the_user_list_and_a_persons_account(page, make_user, make_o
     expect(page.get_by_label("E-Mail-Adresse")).to_have_value(person.email)
     expect(page.get_by_role("checkbox", name="Betriebsrat")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Administration")).not_to_be_checked()
-    expect(page.get_by_role("button", name="Konto deaktivieren")).to_be_visible()
+    expect(page.locator("details.decision summary").filter(has_text="Konto deaktivieren")).to_be_visible()
     assert_accessible(page)
 
 
