@@ -13,13 +13,13 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
     TimeField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
-from qualify.core.forms import CheckboxListField, strip
+from qualify.core.forms import CheckboxListField, TextAreaField, strip
+from qualify.core.markdown import too_long
 from qualify.core.text import one_line
 from qualify.core.time import to_local, utcnow
 from qualify.workshops.schedule import (
@@ -27,6 +27,7 @@ from qualify.workshops.schedule import (
     ScheduleError,
     SessionPlan,
     StrayExceptions,
+    check_not_past,
     out_of_range,
     series_dates,
 )
@@ -37,11 +38,26 @@ STATUS_LABELS = {
     "declined": _l("abgelehnt"), "cancelled": _l("storniert"), "expired": _l("kein Platz frei geworden"),
 }
 ATTENDANCE_LABELS = {"present": _l("anwesend"), "excused": _l("entschuldigt"), "absent": _l("abwesend")}
+# Beside the choice of who leads an exchange session, where a course's trainers do not find themselves.
+EXCHANGE_LEADERS = _l("Einen Austausch leiten die Moderatorinnen und Moderatoren seines Raums.")
+
+
+def at_most(limit: int):
+    """Refuse a longer text with its length, and keep it in the field to shorten. Unlike Length, it puts no
+    maxlength on the field: there a browser cuts a longer pasted text off without a word, and the notes, cut
+    mid-sentence, go by mail to everyone booked. Line breaks count one each (core.forms.TextAreaField)."""
+
+    def check(_form, field) -> None:
+        if field.data and len(field.data) > limit:
+            raise StopValidation(too_long(len(field.data), limit))  # one message is enough
+
+    return check
 
 
 def _web_link(form, field) -> None:
+    # Stops the check here: without https:// WTForms' URL() refused the link as well, two messages for one slip.
     if field.data and not field.data.lower().startswith(("https://", "http://")):
-        raise ValidationError(_l("Bitte einen Link mit https:// angeben."))
+        raise StopValidation(_l("Bitte einen Link mit https:// angeben."))
 
 
 def parse_dates(text: str) -> set[date]:
@@ -65,11 +81,11 @@ class SessionForm(FlaskForm):
     start_time = TimeField(_l("Beginn (Uhrzeit in Deutschland)"), validators=[DataRequired()])
     end_time = TimeField(_l("Ende"), validators=[DataRequired()])
     format = SelectField(_l("Format"), choices=[SelectChoice(key, label) for key, label in FORMAT_LABELS.items()])
-    place = StringField(_l("Ort"), validators=[Optional(), Length(max=300)], filters=[one_line],
+    place = StringField(_l("Ort"), validators=[Optional(), at_most(300)], filters=[one_line],
                         description=_l("z. B. Ausbildungswerkstatt, Halle 4, Raum 2"))
-    online_url = URLField(_l("Online-Link"), validators=[Optional(), Length(max=500), URL(), _web_link],
+    online_url = URLField(_l("Online-Link"), validators=[Optional(), at_most(500), _web_link, URL()],
                           description=_l("Nur bestätigte Teilnehmende sehen den Link."))
-    note = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Hinweise"), validators=[Optional(), at_most(2000)])
     capacity = IntegerField(_l("Plätze"), validators=[InputRequired(), NumberRange(min=1, max=500)])
     booking_hours_before = IntegerField(_l("Anmeldeschluss (Stunden vor Beginn)"), default=0,
                                         validators=[Optional(), NumberRange(min=0, max=24 * 90)])
@@ -78,8 +94,8 @@ class SessionForm(FlaskForm):
     approval_required = BooleanField(_l("Anmeldungen müssen freigegeben werden"))
     trainers = CheckboxListField(_l("Trainerinnen und Trainer"), coerce=int)
     submit = SubmitField(_l("Speichern"))
-    # An edited session's own date: kept, it is never refused, however long ago it was.
-    keep_day: date | None = None
+    # An edited session's own start (UTC, to the minute): its date and time are kept, however long ago they were.
+    kept_start: datetime | None = None
 
     def validate_trainers(self, field) -> None:
         if not field.data:
@@ -88,17 +104,45 @@ class SessionForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         # Checks that depend on another field. Not as validate_<field>: an empty field stops at Optional(),
         # so those never ran on the empty fields they are about (a hybrid session was saved without a link).
+        # All in one go, each after the fields it reads are found sound: the trainer corrects everything at once,
+        # not the times only when the rest was right.
         valid = super().validate(extra_validators)
-        for field, message in [*self.missing_by_choice(), *self.impossible_dates(to_local(utcnow()).date())]:
-            field.errors.append(message)
-            valid = False
+        now = utcnow()
+        checks = (self.missing_by_choice, lambda: self.impossible_dates(to_local(now).date()),
+                  lambda: self.impossible_times(now))
+        for check in checks:
+            for field, message in check():
+                field.errors.append(message)
+                valid = False
         return valid
+
+    @property
+    def keep_day(self) -> date | None:
+        return to_local(self.kept_start).date() if self.kept_start is not None else None
 
     def impossible_dates(self, today: date) -> list:
         """The dates that cannot be planned (too far back or ahead), with their message."""
         day = self.day.data
         if day is not None and day != self.keep_day and (refusal := out_of_range(day, today)) is not None:
             return [(self.day, refusal)]
+        return []
+
+    def planned_days(self) -> list[date]:
+        """The days the times are planned on."""
+        return [self.day.data]
+
+    def impossible_times(self, now: datetime) -> list:
+        """What the times cannot be on the days planned, with its message: an end not after the begin, a time the
+        clock change skips, a start already past. The same checks as planning, made with the form's others."""
+        if self.day.errors or self.start_time.errors or self.end_time.errors or None in (
+                self.day.data, self.start_time.data, self.end_time.data):
+            return []
+        times = SessionPlan(start_time=self.start_time.data, end_time=self.end_time.data, capacity=1)
+        try:
+            for day in self.planned_days():
+                check_not_past(times.times_on(day)[0], day, now, kept=self.kept_start)
+        except ScheduleError as error:
+            return [(self._fields.get(error.part, self.day), str(error))]
         return []
 
     def missing_by_choice(self) -> list:
@@ -122,14 +166,22 @@ class SessionForm(FlaskForm):
 
 
 class CancelSessionForm(FlaskForm):
-    note = TextAreaField(_l("Grund für die Teilnehmenden (freiwillig)"), validators=[Optional(), Length(max=1000)],
+    note = TextAreaField(_l("Grund für die Teilnehmenden (freiwillig)"), validators=[Optional(), at_most(1000)],
                          description=_l("Steht in der E-Mail an alle Angemeldeten und auf der Seite des Termins, "
                                         "z. B. „Die Trainerin ist erkrankt; ein Ersatztermin folgt.“"))
     submit = SubmitField(_l("Termin absagen und alle benachrichtigen"))
 
 
+class ParticipantCancelForm(FlaskForm):
+    """The reason for the person whose seat, waitlist place or request a trainer cancels (asked in the participant
+    list); shown as a form of its own only when it came back refused."""
+
+    reason = TextAreaField(_l("Grund für die Person (freiwillig)"), validators=[Optional(), at_most(1000)],
+                           description=_l("Steht in der E-Mail an die Person."), render_kw={"rows": 6})
+
+
 class WalkInForm(FlaskForm):
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Length(max=320)], filters=[strip],
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), at_most(320)], filters=[strip],
                        description=_l("Für alle, die ohne Platz gekommen sind: ohne Buchung, von der Warteliste "
                                       "oder mit offener Anfrage."))
     submit = SubmitField(_l("Als anwesend eintragen"))
@@ -140,7 +192,7 @@ class NewSessionForm(SessionForm):
                                validators=[Optional(), NumberRange(min=0, max=8)])
     until = DateField(_l("Serie bis einschließlich"), validators=[Optional()])
     exceptions = TextAreaField(_l("Ausnahmen (Daten ohne Termin, je Zeile eines, z. B. 24.12.2026)"),
-                               validators=[Optional(), Length(max=2000)])
+                               validators=[Optional(), at_most(2000)])
 
     def missing_by_choice(self) -> list:
         missing = super().missing_by_choice()
@@ -166,6 +218,17 @@ class NewSessionForm(SessionForm):
         except ScheduleError as error:  # an end before the first date, too many dates
             return [(self.until, str(error))]
         return []
+
+    def planned_days(self) -> list[date]:
+        """Every date of the series (a clock change may skip a time on one of them), or the first alone when
+        the series cannot be told."""
+        if self.every_weeks.errors or self.until.errors or self.exceptions.errors:
+            return [self.day.data]
+        try:
+            return series_dates(self.day.data, every_weeks=self.every_weeks.data or 0, until=self.until.data,
+                                exceptions=parse_dates(self.exceptions.data or ""))
+        except (ScheduleError, ValueError):
+            return [self.day.data]
 
     def validate_exceptions(self, field) -> None:
         try:

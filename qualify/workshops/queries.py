@@ -4,14 +4,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import Boolean, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
+from qualify.accounts.roles import Role
 from qualify.core.database import contains_text
 from qualify.core.text import german_sort_key
 from qualify.core.time import LOCAL_TZ
 from qualify.courses.models import Course, Module, ModuleVersion
+from qualify.exchange.models import ExchangeSpace, SpaceModerator
 from qualify.extensions import db
 from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession, session_trainers
 
@@ -128,13 +130,44 @@ STILL_CURRENT = timedelta(days=1)
 
 
 def sessions_led_by(user, now: datetime, *, past_days: int = 1) -> list[WorkshopSession]:
-    """Return the sessions the user leads that have not ended or ended at most `past_days` ago, soonest first."""
-    stmt = (select(WorkshopSession)
+    """Return the sessions the user leads that have not ended or ended at most `past_days` ago, soonest first.
+
+    Only those they lead in the part that lets them (services.may_lead), whose lists they may open: not the
+    sessions of a space they were taken off, or of a workshop after they stopped being a trainer.
+    """
+    params = {"user_id": user.id, "since": now - max(timedelta(days=past_days), STILL_CURRENT),
+              "sees_all": user.has_role(Role.ADMIN), "trains": user.has_role(Role.TRAINER),
+              "moderates": user.has_role(Role.MODERATOR)}
+    return list(db.session.scalars(_sessions_led_statement(), params))
+
+
+def _is_exchange(module_id):
+    """Whether the module is an exchange, as its current version says (none: a workshop, as WorkshopSession.kind)."""
+    return (select(ModuleVersion.id).join(Module, Module.current_version_id == ModuleVersion.id)
+            .where(Module.id == module_id, ModuleVersion.kind == "exchange").exists())
+
+
+def _moderates_space(user_id, module_id):
+    """Whether the person is assigned to moderate the module's space (services.may_lead, in SQL)."""
+    return (select(SpaceModerator.id).join(ExchangeSpace, ExchangeSpace.id == SpaceModerator.space_id)
+            .where(SpaceModerator.user_id == user_id, ExchangeSpace.module_id == module_id).exists())
+
+
+@cache
+def _sessions_led_statement():
+    # The person's roles as parameters, so that one statement, built once, serves everyone.
+    def flag(name: str):
+        return bindparam(name, type_=Boolean)
+
+    is_exchange = _is_exchange(WorkshopSession.module_id)
+    return (select(WorkshopSession)
             .join(session_trainers, session_trainers.c.session_id == WorkshopSession.id)
-            .where(session_trainers.c.user_id == user.id,
-                   WorkshopSession.ends_at >= now - max(timedelta(days=past_days), STILL_CURRENT))
+            .where(session_trainers.c.user_id == bindparam("user_id"),
+                   WorkshopSession.ends_at >= bindparam("since", type_=WorkshopSession.ends_at.type),
+                   or_(flag("sees_all"), and_(flag("trains"), ~is_exchange),
+                       and_(flag("moderates"), is_exchange,
+                            _moderates_space(bindparam("user_id"), WorkshopSession.module_id))))
             .options(*_session_loads()).order_by(WorkshopSession.starts_at))
-    return list(db.session.scalars(stmt))
 
 
 def unmarked_attendance(session_ids: list[int]) -> dict[int, int]:
@@ -197,17 +230,35 @@ def feed_sessions(user, now: datetime) -> list[tuple[WorkshopSession, int]]:
     return sorted(sessions.values(), key=lambda pair: pair[0].starts_at)
 
 
-def trainer_candidates(module: Module, current: list | None = None) -> list:
-    """Return the people who may lead a session of the module: trainers (and moderators for exchanges)."""
-    roles = ["trainer", "admin"]
+def leader_candidates(module: Module, current: list | None = None) -> list:
+    """Return the people who may lead a session of the module, by name (services.may_lead): for a workshop the
+    trainers, for an exchange the moderators assigned to its space; admins for either. `current`: those leading
+    it already, kept in the list though they may lead it no longer, so that saving the form drops nobody unasked.
+    """
     if module.current_version is not None and module.current_version.kind == "exchange":
-        roles.append("moderator")
-    has_role = select(UserRole.id).where(UserRole.user_id == User.id, UserRole.role.in_(roles)).exists()
-    stmt = select(User).where(has_role, User.active.is_(True))
-    people = {user.id: user for user in db.session.scalars(stmt)}
+        found = db.session.scalars(_exchange_leaders_statement(), {"module_id": module.id})
+    else:
+        found = db.session.scalars(_workshop_leaders_statement())
+    people = {user.id: user for user in found}
     for user in current or []:
         people.setdefault(user.id, user)
-    return sorted(people.values(), key=lambda user: german_sort_key(user.display_name))  # with those assigned
+    return sorted(people.values(), key=lambda user: german_sort_key(user.display_name))
+
+
+def _has_role(*roles: Role):
+    return select(UserRole.id).where(UserRole.user_id == User.id, UserRole.role.in_(roles)).exists()
+
+
+@cache
+def _workshop_leaders_statement():
+    return select(User).where(User.active.is_(True), _has_role(Role.TRAINER, Role.ADMIN))
+
+
+@cache
+def _exchange_leaders_statement():
+    return select(User).where(User.active.is_(True), or_(
+        _has_role(Role.ADMIN),
+        and_(_has_role(Role.MODERATOR), _moderates_space(User.id, bindparam("module_id")))))
 
 
 def module_sessions(module: Module, now: datetime) -> list[WorkshopSession]:

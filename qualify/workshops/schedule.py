@@ -23,7 +23,13 @@ SESSION_KINDS = ("workshop", "exchange")
 
 
 class ScheduleError(ValueError):
-    """A date or series that cannot be planned; the message is for the trainer."""
+    """A date or series that cannot be planned; the message is for the trainer. `part` names what of the plan to
+    change ("day", "start_time", "end_time", "every_weeks", "until", "exceptions"; "" when none), so that a form
+    can say it beside that field."""
+
+    def __init__(self, message, part: str = "") -> None:
+        super().__init__(message)
+        self.part = part
 
 
 class StrayExceptions(ScheduleError):
@@ -57,22 +63,23 @@ def _check_range(days, now: datetime, *, keep: date | None = None) -> None:
     today = to_local(now).date()
     for day in days:
         if day != keep and (refusal := out_of_range(day, today)) is not None:
-            raise ScheduleError(refusal)
+            raise ScheduleError(refusal, "day")
 
 
-def local_to_utc(day: date, at: time) -> datetime:
+def local_to_utc(day: date, at: time, *, part: str = "") -> datetime:
     """Turn a Berlin wall-clock time into UTC; on the autumn change the earlier (summer-time) 02:30 counts.
 
-    A time skipped by the spring change (02:30 on the last Sunday of March) does not exist and is refused.
+    A time skipped by the spring change (02:30 on the last Sunday of March) does not exist and is refused (`part`:
+    the field of the time, for the refusal).
     """
     local = datetime.combine(day, at, tzinfo=LOCAL_TZ)
     try:
         utc = local.astimezone(UTC)
     except OverflowError:  # the first or last hours of the calendar; planned dates are checked before
-        raise ScheduleError(_("Dieses Datum kann nicht geplant werden.")) from None
+        raise ScheduleError(_("Dieses Datum kann nicht geplant werden."), "day") from None
     if utc.astimezone(LOCAL_TZ).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ScheduleError(_("%(time)s gibt es am %(day)s wegen der Zeitumstellung nicht.",
-                              time=at.strftime("%H:%M"), day=day.strftime("%d.%m.%Y")))
+                              time=at.strftime("%H:%M"), day=day.strftime("%d.%m.%Y")), part)
     return utc
 
 
@@ -84,23 +91,23 @@ def series_dates(first: date, *, every_weeks: int = 0, until: date | None = None
     that fall on none of the dates (a typo would otherwise go unnoticed, and the date it meant be planned).
     """
     if every_weeks <= 0 and until is not None:
-        raise ScheduleError(REPEAT_MISSING)
+        raise ScheduleError(REPEAT_MISSING, "every_weeks")
     if every_weeks <= 0 or until is None:
         every = [first]
     else:
         if until < first:
-            raise ScheduleError(_("Das Ende der Serie liegt vor dem ersten Termin."))
+            raise ScheduleError(_("Das Ende der Serie liegt vor dem ersten Termin."), "until")
         # Counted before a single date is made: an end in the year 9999 must not be walked to week by week.
         if (until - first).days // (7 * every_weeks) + 1 > MAX_SERIES + len(exceptions):
-            raise ScheduleError(_("Eine Serie hat höchstens %(n)d Termine.", n=MAX_SERIES))
+            raise ScheduleError(_("Eine Serie hat höchstens %(n)d Termine.", n=MAX_SERIES), "until")
         step = timedelta(weeks=every_weeks)
         every = [first + step * n for n in range((until - first).days // step.days + 1)]
     if stray := sorted(set(exceptions) - set(every)):
         raise StrayExceptions(_("Diese Ausnahmen fallen auf keinen der geplanten Termine: %(dates)s",
-                                dates=", ".join(day.strftime("%d.%m.%Y") for day in stray)))
+                                dates=", ".join(day.strftime("%d.%m.%Y") for day in stray)), "exceptions")
     dates = [day for day in every if day not in exceptions]
     if len(dates) > MAX_SERIES:
-        raise ScheduleError(_("Eine Serie hat höchstens %(n)d Termine.", n=MAX_SERIES))
+        raise ScheduleError(_("Eine Serie hat höchstens %(n)d Termine.", n=MAX_SERIES), "until")
     return dates
 
 
@@ -124,16 +131,23 @@ class SessionPlan:
     trainers: list[User] = field(default_factory=list)
 
     def times_on(self, day: date) -> tuple[datetime, datetime]:
-        """Begin and end on the day; an end before the begin is on the next day (a night shift's 22:00–06:00)."""
-        starts_at = local_to_utc(day, self.start_time)
+        """Begin and end on the day; an end before the begin is on the next day (a night shift's 22:00–06:00).
+
+        Refused: a time the clock change skips, an end at the begin (09:00–09:00 is no session, not one of 24
+        hours), and a night longer than MAX_OVERNIGHT.
+        """
+        starts_at = local_to_utc(day, self.start_time, part="start_time")
+        if self.end_time == self.start_time:
+            raise ScheduleError(_("Das Ende muss nach dem Beginn liegen."), "end_time")
         if self.end_time > self.start_time:
-            return starts_at, local_to_utc(day, self.end_time)
+            return starts_at, local_to_utc(day, self.end_time, part="end_time")
         if day == date.max:
-            raise ScheduleError(_("Dieses Datum kann nicht geplant werden."))
-        ends_at = local_to_utc(day + timedelta(days=1), self.end_time)
+            raise ScheduleError(_("Dieses Datum kann nicht geplant werden."), "day")
+        ends_at = local_to_utc(day + timedelta(days=1), self.end_time, part="end_time")
         if ends_at - starts_at > MAX_OVERNIGHT:  # more likely a slip than a session through the night
             raise ScheduleError(_("Das Ende liegt vor dem Beginn. Ein Termin über Nacht (z. B. 22:00–06:00) darf "
-                                  "höchstens %(hours)d Stunden dauern.", hours=MAX_OVERNIGHT.seconds // 3600))
+                                  "höchstens %(hours)d Stunden dauern.", hours=MAX_OVERNIGHT.seconds // 3600),
+                                "end_time")
         return starts_at, ends_at
 
     @classmethod
@@ -148,6 +162,14 @@ class SessionPlan:
                    approval_required=session.approval_required, trainers=list(session.trainers))
 
 
+def check_not_past(starts_at: datetime, day: date, now: datetime, *, kept: datetime | None = None) -> None:
+    """Refuse a start that is not in the future, unless it is the edited session's own start (`kept`): a running
+    session may still get a new room or note, but nothing is moved to a time already past."""
+    if starts_at <= now and starts_at != kept:
+        raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.", day=day.strftime("%d.%m.%Y")),
+                            "day")
+
+
 def default_capacity(module: Module) -> int:
     """Take the capacity from the module's settings (front matter), else 12."""
     settings = module.current_version.settings if module.current_version else {}
@@ -159,13 +181,13 @@ def default_capacity(module: Module) -> int:
 
 def _apply(session: WorkshopSession, plan: SessionPlan, day: date) -> None:
     if not plan.trainers:  # nobody would see its participants or could take attendance
-        raise ScheduleError(_("Bitte mindestens eine Trainerin oder einen Trainer wählen."))
+        raise ScheduleError(_("Bitte mindestens eine Trainerin oder einen Trainer wählen."), "trainers")
     session.starts_at, session.ends_at = plan.times_on(day)
     try:
         session.booking_deadline_at = session.starts_at - timedelta(hours=plan.booking_hours_before)
         session.cancellation_deadline_at = session.starts_at - timedelta(hours=plan.cancellation_hours_before)
     except OverflowError:  # days before the year 1; planned dates are checked before
-        raise ScheduleError(_("Dieses Datum kann nicht geplant werden.")) from None
+        raise ScheduleError(_("Dieses Datum kann nicht geplant werden."), "day") from None
     session.capacity = plan.capacity
     session.format = plan.format
     session.place = plan.place.strip()
@@ -189,9 +211,7 @@ def create_sessions(module: Module, plan: SessionPlan, dates: list[date], *, by:
     for day in dates:
         session = WorkshopSession(module=module, series_key=series_key, created_by_id=by.id, created_at=now)
         _apply(session, plan, day)
-        if session.starts_at <= now:
-            raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.",
-                                  day=day.strftime("%d.%m.%Y")))
+        check_not_past(session.starts_at, day, now)
         db.session.add(session)
         sessions.append(session)
     db.session.flush()
@@ -252,8 +272,7 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     seen_by_trainers_before, approval_before = _seen_by_trainers(session), session.approval_required
     _apply(session, plan, day)
     # A running session may still get a new room or note; it cannot be moved to a time already past.
-    if session.starts_at != starts_at and session.starts_at <= now:
-        raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.", day=day.strftime("%d.%m.%Y")))
+    check_not_past(session.starts_at, day, now, kept=starts_at)
     session.updated_at = now
     if session.bookings_closed_at is not None and session.booking_deadline_at > now:
         session.bookings_closed_at = None  # the deadline moved into the future: bookings open again

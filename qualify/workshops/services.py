@@ -67,15 +67,24 @@ def is_trainer_of(user: User, session: WorkshopSession) -> bool:
     return any(trainer.id == user.id for trainer in session.trainers)
 
 
-def leads(user: User, session: WorkshopSession) -> bool:
-    """Listed as leading the session and still in the part that lets them: a trainer of a workshop, a moderator
-    of the module's space for an exchange session. Taken off the space, a moderator no longer reads its lists."""
-    if not is_trainer_of(user, session):
-        return False
-    version = session.module.current_version
+def may_lead(user: User, module) -> bool:
+    """Whether the person is in the part that lets them lead the module's sessions – read who booked, keep the
+    attendance list: a trainer for a workshop, a moderator assigned to the module's space for an exchange.
+
+    queries.leader_candidates offers these people (and admins, who do all of it anyway) to lead a session, and
+    queries.sessions_led_by lists only the sessions they lead in this part: the offer, the list and the pages
+    agree.
+    """
+    version = module.current_version
     if version is not None and version.kind == "exchange":
-        return user.has_role(Role.MODERATOR) and moderates_space_of_module(user, session.module)
-    return user.has_any_role(Role.TRAINER, Role.MODERATOR)
+        return user.has_role(Role.MODERATOR) and moderates_space_of_module(user, module)
+    return user.has_role(Role.TRAINER)
+
+
+def leads(user: User, session: WorkshopSession) -> bool:
+    """Listed as leading the session and still in the part that lets them (may_lead). Taken off the space, a
+    moderator no longer reads its lists."""
+    return is_trainer_of(user, session) and may_lead(user, session.module)
 
 
 def can_manage(user: User, session: WorkshopSession) -> bool:

@@ -20,9 +20,11 @@ from qualify.workshops import access, export, mails, queries, schedule, services
 from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, NO_ACCOUNT, add_walk_in, mark_attendance
 from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
+    EXCHANGE_LEADERS,
     STATUS_LABELS,
     CancelSessionForm,
     NewSessionForm,
+    ParticipantCancelForm,
     SessionForm,
     WalkInForm,
     parse_dates,
@@ -33,9 +35,22 @@ from qualify.workshops.services import BookingChanged, BookingError
 
 
 def _trainer_choices(form: SessionForm, module: Module, current: list) -> dict:
-    people = queries.trainer_candidates(module, current)
+    """Offer those who may lead the module's sessions (and those leading it already); return them by id."""
+    people = queries.leader_candidates(module, current)
     form.trainers.choices = [SelectChoice(person.id, person.display_name) for person in people]
+    version = module.current_version
+    if version is not None and version.kind == "exchange":  # a course's trainer planning it is not among them
+        form.trainers.description = EXCHANGE_LEADERS
     return {person.id: person for person in people}
+
+
+def _refused(form: SessionForm, error: ScheduleError) -> None:
+    """Say what planning refused beside the field to change, with what was typed; else above the form."""
+    db.session.rollback()
+    if error.part in form:
+        form[error.part].errors.append(str(error))
+    else:
+        flash(str(error), "error")
 
 
 def new_session(module_id: int):
@@ -47,11 +62,12 @@ def new_session(module_id: int):
     if not services.can_plan(current_user, module):
         abort(403)
     form = NewSessionForm()
-    people = _trainer_choices(form, module, [current_user])
+    people = _trainer_choices(form, module, [])
     if request.method == "GET":
         form.capacity.data = schedule.default_capacity(module)
         form.format.data = module.current_version.settings.get("format", "in-person")
-        form.trainers.data = [current_user.id]
+        # Who plans it leads it, if they may: a course's trainer planning an exchange is not ticked, nor offered.
+        form.trainers.data = [current_user.id] if current_user.id in people else []
     if form.validate_on_submit():
         try:
             exceptions = parse_dates(form.exceptions.data or "")
@@ -60,8 +76,7 @@ def new_session(module_id: int):
             sessions, created = schedule.plan_sessions(module, form.plan(people), dates, by=current_user,
                                                        now=utcnow())
         except ScheduleError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            _refused(form, error)
         else:
             db.session.commit()
             if not created:  # the same form sent again (a double tap, Back and Speichern): what the first made
@@ -78,8 +93,12 @@ def new_session(module_id: int):
 def edit_session(session_id: int):
     """Change one session; everyone booked is told and gets an updated calendar entry."""
     session = access.managed_session(session_id)
+    if session.is_cancelled:  # said at once, before anything is typed; nothing sent is taken
+        return render_template("workshops/session_form.html", form=None, module=session.module,
+                               session=session), 200 if request.method == "GET" else 409
     form = SessionForm(obj=None if request.method == "POST" else SessionPlan.of(session))
-    form.keep_day = to_local(session.starts_at).date()  # a session long past may keep its date
+    # A session long past may keep its date, a running one its start.
+    form.kept_start = session.starts_at.replace(second=0, microsecond=0)
     people = _trainer_choices(form, session.module, list(session.trainers))
     if request.method == "GET":
         form.day.data = to_local(session.starts_at).date()
@@ -89,8 +108,7 @@ def edit_session(session_id: int):
             update = schedule.update_session(session, form.plan(people), form.day.data, by=current_user,
                                              now=utcnow())
         except ScheduleError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            _refused(form, error)
         else:
             db.session.commit()
             if update.told:
@@ -145,7 +163,11 @@ def cancel_session(session_id: int):
 
 def manage(session_id: int):
     """Show the trainer's view: confirmed seats, requests to approve, and the waitlist."""
-    session = access.managed_session(session_id)
+    return _manage_page(access.managed_session(session_id))
+
+
+def _manage_page(session, refused: tuple[Booking, ParticipantCancelForm] | None = None):
+    """`refused`: a cancellation sent back (its reason too long), with the booking, asked again above the list."""
     bookings = queries.participants(session)
     now = utcnow()
     return render_template("workshops/manage.html", session=session, bookings=bookings, labels=STATUS_LABELS,
@@ -155,7 +177,7 @@ def manage(session_id: int):
                            # Bookings are acted on until the session ends (the one who turns up on the day).
                            can_act=not session.is_cancelled and now < session.ends_at,
                            promotes=services.bookings_open(session, now),  # a freed seat goes to the waitlist
-                           seat_given_from=services.SEAT_GIVEN_FROM)
+                           seat_given_from=services.SEAT_GIVEN_FROM, refused=refused)
 
 
 def _positions(bookings: list[Booking]) -> dict[int, int]:
@@ -215,10 +237,6 @@ def decline(booking_id: int):
     return redirect(url_for("workshops.manage", session_id=session_id))
 
 
-# As long as the reason for cancelling a whole session may be.
-REASON_LENGTH = 1000
-
-
 def _booking_in_form(session) -> Booking:
     """The booking named in the posted form, if it is one of this session's (else 404)."""
     booking = db.session.get(Booking, id_argument(request.form.get("booking_id")) or 0)
@@ -255,8 +273,15 @@ def _on_booking(session_id: int, act):
 
 def cancel_participant(session_id: int):
     """Cancel someone's seat, waitlist place or request (asked once more on the page), whatever their deadline;
-    they are told, with the reason, and a freed seat goes to the first on the waitlist."""
-    reason = (request.form.get("reason") or "").strip()[:REASON_LENGTH]
+    they are told, with the reason, and a freed seat goes to the first on the waitlist.
+
+    A reason too long is not cut (the person would read half a sentence): nothing is cancelled, and the page asks
+    again with the text to shorten."""
+    form = ParticipantCancelForm()
+    if not form.validate():
+        session = access.managed_session(session_id)
+        return _manage_page(session, refused=(_booking_in_form(session), form))
+    reason = (form.reason.data or "").strip()
 
     def cancel(booking):
         name = booking.user.display_name

@@ -270,6 +270,15 @@ def bookable(session: WorkshopSession) -> bool:
     return services.bookings_open(session, utcnow())
 
 
+@bp.app_template_global("plans_sessions")
+def plans_sessions(module: Module) -> bool:
+    """Whether the signed-in person may plan sessions of the module now: where "Termin planen" is offered (the
+    module's page, its editor, a cancelled session's form), it leads to a form that opens."""
+    version = module.current_version
+    return (not module.archived and version is not None and version.kind in schedule.SESSION_KINDS
+            and current_user.is_authenticated and services.can_plan(current_user, module))
+
+
 @bp.app_context_processor
 def module_sessions_panel():
     """Let the module page list a workshop module's sessions without the courses package importing us."""

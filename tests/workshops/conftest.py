@@ -9,6 +9,8 @@ from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
 from qualify.courses.models import CourseOwner, Module
+from qualify.exchange import spaces
+from qualify.exchange.models import SpaceModerator
 from qualify.extensions import db
 from qualify.workshops import schedule, services
 from qualify.workshops.models import Booking, WorkshopSession
@@ -20,6 +22,26 @@ def workshop_module(demo_courses) -> Module:
     course = demo_courses["hochvolt-sicherheit"]
     return db.session.scalar(select(Module).where(Module.course_id == course.id,
                                                   Module.slug == "praxistag-hv-schulungsfahrzeug"))
+
+
+@pytest.fixture
+def exchange_module(demo_courses) -> Module:
+    """The exchange module of the digital-factory course, with its space (without moderators yet)."""
+    course = demo_courses["digitale-fabrik"]
+    module = db.session.scalar(select(Module).where(Module.course_id == course.id,
+                                                    Module.slug == "austausch-wandel-in-meinem-werk"))
+    spaces.space_for_module(module)
+    db.session.commit()
+    return module
+
+
+@pytest.fixture
+def space_moderator(make_user, exchange_module):
+    """A moderator assigned to the exchange module's space."""
+    user = make_user(Role.MODERATOR, name="Moderatorin Mia")
+    db.session.add(SpaceModerator(space_id=spaces.space_for_module(exchange_module).id, user_id=user.id))
+    db.session.commit()
+    return user
 
 
 @pytest.fixture
