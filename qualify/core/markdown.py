@@ -6,6 +6,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -101,6 +102,26 @@ def _parse(text: str, env: dict) -> list[Token]:
 @cache
 def _markdown() -> MarkdownIt:
     """Build the configured parser once; building it is expensive."""
+    md = _syntax()
+    md.core.ruler.push("qualify_anchors", _anchor_headings)
+    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    md.core.ruler.push("qualify_links", _rewrite_links)
+    md.core.ruler.push("qualify_alignment", _align_cells)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
+    return md
+
+
+@cache
+def _link_finder() -> MarkdownIt:
+    """The same syntax, but every link kept as written: so that checking a text can name the links that
+    rendering it drops (`javascript:` …), with their lines. Never used to render."""
+    md = _syntax()
+    md.validateLink = lambda _url: True  # type: ignore[method-assign]
+    return md
+
+
+def _syntax() -> MarkdownIt:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.container import container_plugin
     from mdit_py_plugins.footnote import footnote_plugin
@@ -111,14 +132,23 @@ def _markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(tasklists_plugin, label=True)  # a checkbox without a label fails WCAG (axe: critical)
     md.use(footnote_plugin)
-    md.core.ruler.push("qualify_anchors", _anchor_headings)
     for name in CALLOUTS:
         md.use(container_plugin, name, validate=_callout_validator(name), render=_render_callout)
-    md.validateLink = is_safe_url  # type: ignore[method-assign]
-    md.core.ruler.push("qualify_links", _rewrite_links)
-    md.add_render_rule("table_open", _render_table_open)
-    md.add_render_rule("table_close", _render_table_close)
     return md
+
+
+# The alignment of a table column (":-:", "--:") as a class of the stylesheet: markdown-it writes it as a style
+# attribute, which the content security policy (style-src 'self') blocks.
+ALIGN_CLASSES = {"text-align:left": "align-left", "text-align:center": "align-center",
+                 "text-align:right": "align-right"}
+
+
+def _align_cells(state) -> None:
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open") and token.attrs:
+            style = token.attrs.pop("style", None)
+            if style in ALIGN_CLASSES:
+                token.attrSet("class", ALIGN_CLASSES[style])
 
 
 # A wide table scrolls sideways inside its own box instead of widening the page on a phone; the box can take
@@ -244,17 +274,42 @@ def _render_callout(self, tokens: Sequence[Token], idx: int, _options, env) -> s
             f'<p class="callout-title"><strong>{escapeHtml(title)}</strong></p>\n')
 
 
-def relative_links(text: str) -> list[tuple[int, str]]:
-    """List (0-based line, url) of every path-relative link and image, for checking that targets exist."""
+@dataclass(frozen=True)
+class Link:
+    """A link or an image of a text, as written (before the renderer vets and resolves it)."""
+
+    line: int  # 0-based, in the text
+    url: str
+    image: bool
+
+    @property
+    def relative(self) -> bool:
+        """Points to a file of the course (`medien/bild.png`, `02-akku.md`): its target must exist."""
+        return url_scheme(self.url) is None and _is_path_relative(self.url)
+
+    @property
+    def dropped(self) -> bool:
+        """Rendering leaves it out: a scheme other than http(s), mailto and tel (`javascript:`), or data: on a
+        link (images may be data:image/png and the like)."""
+        return not is_safe_url(self.url) or (not self.image and url_scheme(self.url) == "data")
+
+
+def links(text: str) -> list[Link]:
+    """List every link and image of a text with its line, those the renderer drops included."""
     found = []
-    for block in _markdown().parse(text[:MAX_LENGTH], {}):
+    for block in _link_finder().parse(text[:MAX_LENGTH], {}):
         if block.type != "inline" or not block.children:
             continue
         line = block.map[0] if block.map else 0
         for token in _walk(block.children):
             if token.type in ("softbreak", "hardbreak"):
                 line += 1
-            url = str(token.attrGet("href") or token.attrGet("src") or "")
-            if token.type in ("link_open", "image") and url_scheme(url) is None and _is_path_relative(url):
-                found.append((line, url))
+            elif token.type in ("link_open", "image"):
+                url = str(token.attrGet("href") or token.attrGet("src") or "")
+                found.append(Link(line, url, image=token.type == "image"))
     return found
+
+
+def relative_links(text: str) -> list[tuple[int, str]]:
+    """List (0-based line, url) of every path-relative link and image, for checking that targets exist."""
+    return [(link.line, link.url) for link in links(text) if link.relative]

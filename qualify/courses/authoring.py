@@ -4,9 +4,11 @@ import difflib
 import hashlib
 import io
 import re
+import secrets
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -22,13 +24,16 @@ from qualify.core.database import in_german_order
 from qualify.core.markdown import MarkdownTooLarge, render_markdown
 from qualify.courses import frontmatter, services
 from qualify.courses.authoring_media import media_name_problem, media_problem
-from qualify.courses.loader import SLUG, Problem, load_course
+from qualify.courses.loader import SLUG, Problem, length_problem, load_course
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 
 COURSE_FILE = "course.md"
 BANK_FOLDER, MEDIA_FOLDER = "fragen/", "medien/"
 BANK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.gift\Z")
+# Addresses below /autoren/ that are pages of their own, not courses: no course may take them as its slug.
+RESERVED_SLUGS = frozenset({"hilfe"})
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
 STARTERS = {
     "self-study": ({"minutes": 15}, "## Lernziele\n\n- …\n"),
     "exchange": ({"minutes": 60, "moderation": "pre", "anonymous": "allowed"},
@@ -51,7 +56,32 @@ class Refused(Exception):
 
 
 class Conflict(AuthoringError):
-    """Someone saved the file after the editor was opened."""
+    """Someone saved the file after the editor was opened; `saved` is the text they saved."""
+
+    def __init__(self, message: str, saved: str):
+        super().__init__(message)
+        self.saved = saved
+
+
+# Notes Qualify writes itself into the version history, stored as codes and said in the reader's language.
+NEW_MODULE_NOTE = "qualify:neues-modul"
+RESTORED_NOTE = "qualify:wiederhergestellt:{number}"
+# Also the notes stored before there were codes: in German, or in English for a trainer on the English pages.
+_NEW_MODULE_NOTES = {NEW_MODULE_NOTE, "Neues Modul", "New module"}
+_RESTORED_NOTES = re.compile(r"qualify:wiederhergestellt:([0-9]+)|Wiederhergestellt aus Version ([0-9]+)"
+                             r"|Restored from version ([0-9]+)")
+
+
+def note_text(note: str) -> str:
+    """A version's note as the reader reads it: Qualify's own notes in the reader's language, the others as
+    written."""
+    if note in _NEW_MODULE_NOTES:
+        return _("Neues Modul")
+    restored = _RESTORED_NOTES.fullmatch(note)
+    if restored:
+        return _("Wiederhergestellt aus Version %(number)d",
+                 number=int(next(group for group in restored.groups() if group)))
+    return note
 
 
 @dataclass(frozen=True)
@@ -138,19 +168,51 @@ def import_changes(slug: str, course: Course | None, changes: dict[str, bytes], 
 
 
 def save_text(course: Course, name: str, text: str, *, base: str, actor, note: str = "") -> list:
-    """Save the edited text of one file; return the module versions this made (none when nothing changed)."""
+    """Save the edited text of one file; return the module versions this made (none when nothing changed).
+
+    `base` is the fingerprint of the text the editor showed; when the file has been saved since, nothing is saved
+    (Conflict) – unless `base` is the fingerprint of that newer text, sent to save over it deliberately.
+    """
     current = text_of(course, name)
     if current is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     if base != fingerprint(current):
-        raise Conflict(_("Diese Datei wurde inzwischen gespeichert – von jemand anderem oder in einem anderen Fenster. "
-                         "Ihr Text ist unten erhalten; öffnen Sie die Seite in einem neuen Tab, um die neue Fassung "
-                         "zu sehen."))
+        raise Conflict(_("Diese Datei wurde inzwischen gespeichert – von jemand anderem oder in einem anderen "
+                         "Fenster. Nichts gespeichert; Ihr Text ist unten erhalten."), current)
+    status = course.status
     data = _conform(text, current).encode("utf-8")
     versions = import_changes(course.slug, course, {name: data}, actor=actor, note=note)
     audit.record("authoring.save", actor=actor, target=course, file=name, note=note.strip()[:300],
                  versions=[[v.module.slug, v.number] for v in versions])
+    if course.status != status:  # `status:` typed into course.md publishes as the button does
+        audit.record("authoring.status", actor=actor, target=course, status=course.status)
     return versions
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the save that came in between changed, for a trainer whose save it refused.
+
+    `since_opened`: the lines are what it changed in the text the editor was opened with (a module: its versions
+    keep every text). Otherwise (course.md and question banks keep no history) how the saved text differs from
+    the typed one. `fingerprint`: of the saved text, sent back to save the typed text over it.
+    """
+
+    since_opened: bool
+    lines: list[DiffLine]
+    fingerprint: str
+
+
+def changes_since(course: Course, name: str, base: str, typed: str, saved: str) -> Changes:
+    """Show a trainer whose save was refused (Conflict) what the other save changed."""
+    module = next((m for m in course.active_modules if m.file_name == name), None)
+    if module is not None:
+        sources = db.session.scalars(select(ModuleVersion.source).where(ModuleVersion.module_id == module.id)
+                                     .order_by(ModuleVersion.number.desc()))
+        opened = next((source for source in sources if fingerprint(source) == base), None)
+        if opened is not None:
+            return Changes(True, diff(opened, saved), fingerprint(saved))
+    return Changes(False, diff(saved, _conform(typed, saved)), fingerprint(saved))
 
 
 def _slug_rule() -> str:
@@ -167,7 +229,7 @@ def create_course(slug: str, title: str, summary: str, *, actor) -> Course:
     """Write a starter course.md (a draft), import it and make the creator its owner."""
     if not SLUG.match(slug):
         raise AuthoringError(_slug_rule())
-    if services.get_course(slug) is not None:
+    if slug in RESERVED_SLUGS or services.get_course(slug) is not None:
         raise AuthoringError(_("Dieses Kürzel ist schon vergeben."))
     meta = {"title": title.strip(), **({"summary": summary.strip()} if summary.strip() else {}),
             "language": "de", "status": "draft"}
@@ -192,7 +254,7 @@ def add_module(course: Course, number: int, slug: str, title: str, kind: str, *,
     fields, body = STARTERS[kind]
     text = f"---\n{_yaml({'title': title.strip(), 'kind': kind, **fields})}---\n\n# {title.strip()}\n\n{body}"
     name = f"{number:02d}-{slug}.md"
-    import_changes(course.slug, course, {name: text.encode("utf-8")}, actor=actor, note=_("Neues Modul"))
+    import_changes(course.slug, course, {name: text.encode("utf-8")}, actor=actor, note=NEW_MODULE_NOTE)
     audit.record("authoring.module_added", actor=actor, target=course, file=name)
     return next(module for module in course.modules if module.slug == slug)
 
@@ -222,9 +284,8 @@ def restore(module: Module, version: ModuleVersion, *, actor) -> ModuleVersion:
     """Make a new version with the source of an old one; history stays as it was."""
     if version.source == module.current_version.source:
         raise AuthoringError(_("Diese Version ist schon die aktuelle."))
-    note = _("Wiederhergestellt aus Version %(number)d", number=version.number)
     created = import_changes(module.course.slug, module.course, {module.file_name: version.source.encode("utf-8")},
-                      actor=actor, note=note)
+                             actor=actor, note=RESTORED_NOTE.format(number=version.number))
     new = module.current_version
     audit.record("authoring.restore", actor=actor, target=new, module=module.slug, restored=version.number,
                  versions=[[v.module.slug, v.number] for v in created])
@@ -356,12 +417,28 @@ def preview_file(course: Course, name: str, text: str) -> Preview:
     module = next((m for m in source.modules if m.file == name), None) if source is not None else None
     if module is None:
         return Preview(preview(course.slug, text, language), problems=problems)
-    rendered = services.rendered_module(module, course.slug, language)
-    return Preview(Markup(rendered["body_html"]), rendered["questions"], problems)  # noqa: S704 (our renderer)
+    return Preview(*_with_quiz_notes(module, course.slug, language), problems)
+
+
+def _with_quiz_notes(module, slug: str, language: str) -> tuple[Markup, list[dict]]:
+    """Render a module as saving would, with a note for the trainer where each quiz block stood: learners see
+    all the module's questions together, as one quiz after the whole text."""
+    mark = f"qualifyquiz{secrets.token_hex(8)}"  # a word no text contains; put where each block stood
+    lines = module.body.split("\n")
+    for start in reversed(module.quiz_at):
+        lines[start:start + 1] = ["", mark, ""]  # a paragraph of its own, whatever came before the block
+    rendered = services.rendered_module(replace(module, body="\n".join(lines)), slug, language)
+    note = Markup('<p class="flash">{}</p>').format(_("Hier steht ein Quiz-Block. Lernende sehen alle Fragen des "
+                                                      "Moduls zusammen als ein Quiz am Ende des Moduls, nach "
+                                                      "dem ganzen Text."))
+    html = re.sub(f"(<p>)?{mark}(</p>)?", lambda _match: str(note), rendered["body_html"])
+    return Markup(html), rendered["questions"]  # noqa: S704 (our renderer, and our note escaped)
 
 
 def preview(slug: str, text: str, language: str = "de") -> Markup:
     """Render the body of a Markdown file with the renderer and links of the course pages."""
+    if length_problem(text):  # said, with its line, among the problems above the preview
+        return Markup()
     try:
         body = frontmatter.split(text.replace("\r\n", "\n")).body
         return render_markdown(body, resolve_link=services.link_resolver(slug), language=language)
@@ -370,6 +447,18 @@ def preview(slug: str, text: str, language: str = "de") -> Markup:
                                                             message=error.message))
     except MarkdownTooLarge as error:
         return Markup('<p class="error">{}</p>').format(escape(str(error)))
+
+
+@cache
+def guide(language: str) -> Markup:
+    """docs/authoring.md as the help page shows it: its German part, or its English part for English pages.
+
+    Read and rendered once per process and language; the file changes only with a new release.
+    """
+    text = GUIDE.read_text(encoding="utf-8").replace("\r\n", "\n")
+    german, _heading, english = text.partition("\n# Writing courses\n")
+    part = "# Writing courses\n" + english if language == "en" and english else german
+    return render_markdown(part, language=language)
 
 
 def export_zip(course: Course) -> bytes:

@@ -14,7 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from qualify.core.forms import email_address, strip
 from qualify.core.markdown import too_long
@@ -24,16 +24,16 @@ from qualify.courses.authoring_media import MAX_MEDIA_BYTES
 SLUG_HINT = _l("Wird Teil der Adresse: a–z, 0–9 und Bindestriche, z. B. hochvolt-grundlagen.")
 SLUG_RULE = Regexp(r"^[a-z0-9][a-z0-9-]*\Z",
                    message=_l("Nur a–z, 0–9 und Bindestriche, ohne Umlaute und Leerzeichen."))
-SLUG_VALIDATORS = [DataRequired(), Length(max=80), SLUG_RULE]
 KIND_CHOICES: list[SelectChoice] = [SelectChoice("self-study", _l("Selbstlernen")),
                                     SelectChoice("exchange", _l("Austausch")),
                                     SelectChoice("workshop", _l("Workshop"))]
-MAX_SOURCE = 200_000  # twice the renderer's limit: the loader reports the exact excess with its line
 
 
 def at_most(limit: int):
-    """Refuse a longer text with its length. Unlike Length, it puts no maxlength on the textarea: there a browser
-    would cut a longer pasted text off without a word, and the trainer would save a text that ends mid-sentence."""
+    """Refuse a longer text with its length, the text kept in the field. Unlike Length, it puts no maxlength on
+    the field: there a browser would cut a longer pasted text off without a word – a summary mid-sentence, an
+    81-character slug made an 80-character one –, and the trainer would save what they never wrote. Every limit
+    of these forms is one of these; the editor's text has the loader's (see loader.length_problem)."""
 
     def check(_form, field) -> None:
         if field.data and len(field.data) > limit:
@@ -42,10 +42,13 @@ def at_most(limit: int):
     return check
 
 
+SLUG_VALIDATORS = [DataRequired(), at_most(80), SLUG_RULE]
+
+
 class NewCourseForm(FlaskForm):
     slug = StringField(_l("Kürzel"), validators=SLUG_VALIDATORS, description=SLUG_HINT)
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)], filters=[one_line])
-    summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=1000)],
+    title = StringField(_l("Titel"), validators=[DataRequired(), at_most(200)], filters=[one_line])
+    summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), at_most(1000)],
                             description=_l("Ein, zwei Sätze für den Katalog."), render_kw={"rows": 3})
     submit = SubmitField(_l("Kurs anlegen"))
 
@@ -53,11 +56,15 @@ class NewCourseForm(FlaskForm):
 class SourceForm(FlaskForm):
     """The whole text of one file: front matter and Markdown (or GIFT), as in the course folder."""
 
-    text = TextAreaField(_l("Text der Datei"), validators=[at_most(MAX_SOURCE)],
+    # Its length is checked with the whole course, by the loader: the message then stands with the other problems
+    # of the text, at the line where the text passes the limit, counted as the preview and the file count it.
+    text = TextAreaField(_l("Text der Datei"),
                          render_kw={"rows": 28, "spellcheck": "true", "class": "source-editor",
                                     "autocapitalize": "off"})
     base = HiddenField()
-    note = StringField(_l("Was haben Sie geändert? (optional)"), validators=[Optional(), Length(max=300)],
+    # Sent only by the button that saves over a version saved in between (the fingerprint of that version).
+    overwrite = HiddenField()
+    note = StringField(_l("Was haben Sie geändert? (optional)"), validators=[Optional(), at_most(300)],
                        description=_l("Erscheint in der Versionsgeschichte, z. B. „Tippfehler in Frage 3“."))
     submit = SubmitField(_l("Speichern"))
 
@@ -67,7 +74,7 @@ class NewModuleForm(FlaskForm):
     number = IntegerField(_l("Nummer"), validators=[InputRequired(), NumberRange(min=1, max=99)],
                           description=_l("Bestimmt die Reihenfolge (1 bis 99)."))
     slug = StringField(_l("Kürzel"), validators=SLUG_VALIDATORS, description=SLUG_HINT)
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)], filters=[one_line])
+    title = StringField(_l("Titel"), validators=[DataRequired(), at_most(200)], filters=[one_line])
     kind = SelectField(_l("Art"), choices=KIND_CHOICES, default="self-study")
     submit = SubmitField(_l("Modul anlegen"))
 
@@ -86,7 +93,7 @@ class MediaForm(FlaskForm):
 
 
 class NewBankForm(FlaskForm):
-    name = StringField(_l("Name der Fragensammlung"), id="fragen-name", validators=[Optional(), Length(max=66)],
+    name = StringField(_l("Name der Fragensammlung"), id="fragen-name", validators=[Optional(), at_most(66)],
                        description=_l("z. B. notfall.gift; leer lassen, um den Namen der hochgeladenen "
                                       "Datei zu nehmen."))
     file = FileField(_l("GIFT-Datei (optional)"), id="fragen-datei", validators=[
@@ -106,7 +113,7 @@ class RestoreForm(FlaskForm):
 
 class OwnerForm(FlaskForm):
     email = EmailField(_l("E-Mail-Adresse der Trainerin oder des Trainers"),
-                       validators=[DataRequired(), email_address(), Length(max=320)], filters=[strip])
+                       validators=[DataRequired(), email_address(), at_most(320)], filters=[strip])
     submit = SubmitField(_l("Als Mitverantwortliche/n hinzufügen"))
 
 

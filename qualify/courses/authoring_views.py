@@ -4,7 +4,8 @@ import io
 import re
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -35,6 +36,7 @@ from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
 bp = Blueprint("authoring", __name__, url_prefix="/autoren")
 EDITORS = (Role.TRAINER, Role.ADMIN)
 STARTER_BANK = "// Fragensammlung im GIFT-Format: eine Frage je Absatz.\n"
+PREVIEWS = ("authoring.preview_course", "authoring.preview_module")
 
 
 def _course(slug: str) -> Course:
@@ -98,25 +100,34 @@ def _bank_page(course: Course, path: str, **shown):
     return render_template("authoring/bank.html", course=course, path=path, **shown)
 
 
-def _saved(versions: list) -> None:
-    if not versions:
+def _saved(versions: list, course: Course, status_before: str) -> None:
+    if course.status != status_before:  # `status:` typed into course.md
+        flash(_("Gespeichert. Der Kurs ist jetzt veröffentlicht: Lernende sehen ihn im Katalog.")
+              if course.is_published else
+              _("Gespeichert. Der Kurs ist wieder ein Entwurf: Lernende sehen ihn nicht mehr."), "success")
+    elif not versions:
         flash(_("Gespeichert."), "success")
     else:
-        flash(_("Gespeichert. Neue Versionen: %(list)s.", list=", ".join(
-            f"{v.title} ({v.number})" for v in versions)), "success")
+        flash(ngettext("Gespeichert. Neue Version: %(list)s.", "Gespeichert. Neue Versionen: %(list)s.",
+                       len(versions), list=", ".join(f"{v.title} ({v.number})" for v in versions)), "success")
 
 
 def _save(course: Course, name: str, page, done: str):
-    """Save one file from the editor form; show problems with the typed text kept."""
+    """Save one file from the editor form; show problems with the typed text kept. After a save in between
+    (another tab, a colleague), show what it changed, and save over it only when asked to once more."""
     form = SourceForm()
     if not form.validate_on_submit():
         return page(source_form=form)
+    status_before = course.status
     try:
-        versions = authoring.save_text(course, name, form.text.data, base=form.base.data, actor=current_user,
-                                       note=form.note.data or "")
+        versions = authoring.save_text(course, name, form.text.data, base=form.overwrite.data or form.base.data,
+                                       actor=current_user, note=form.note.data or "")
     except authoring.Refused as refused:
         return page(source_form=form, problems=refused.problems, name=name,
                     lines=authoring.marked_lines(form.text.data, refused.problems, name))
+    except authoring.Conflict as conflict:
+        return page(source_form=form, conflict=str(conflict), changes=authoring.changes_since(
+            course, name, form.base.data, form.text.data, conflict.saved))
     except authoring.AuthoringError as error:
         form.text.errors.append(str(error))
         return page(source_form=form)
@@ -127,7 +138,7 @@ def _save(course: Course, name: str, page, done: str):
         form.text.errors.append(_("Im selben Augenblick wurde diese Datei schon gespeichert. Bitte speichern Sie "
                                   "erneut."))
         return page(source_form=form)
-    _saved(versions)
+    _saved(versions, course, status_before)
     return redirect(done)
 
 
@@ -141,6 +152,40 @@ def _preview(course: Course, name: str, page):
                                problems=shown.problems, name=name)
     return page(source_form=form, preview=shown.html, questions=shown.questions, preview_problems=shown.problems,
                 name=name)
+
+
+@bp.after_request
+def _signed_out_preview(response):
+    """A preview asked for after the sign-in ended (signed out in another tab, the session over): authoring.js
+    shows only a successful answer in the preview pane, so the answer is the fragment that says so – in the
+    words of a save sent signed out – instead of "try again", which cannot help."""
+    if request.endpoint not in PREVIEWS or request.headers.get("X-Requested-With") != "authoring.js" \
+            or current_user.is_authenticated:
+        return response
+    editor = request.path.removesuffix("/vorschau")
+    fragment = render_template("authoring/_signed_out.html", sign_in_url=url_for("accounts.login", next=editor))
+    return make_response(fragment, 200, {"Cache-Control": "no-store"})
+
+
+@bp.app_template_filter("version_note")
+def version_note(note: str) -> str:
+    """A version's note in the reader's language where Qualify wrote it ("Neues Modul")."""
+    return authoring.note_text(note or "")
+
+
+@bp.get("/hilfe", endpoint="help")
+@role_required(*EDITORS)
+def help_page():
+    """The guide to the course format (docs/authoring.md), in the reader's language."""
+    language = "en" if str(get_locale()).startswith("en") else "de"
+    return render_template("authoring/help.html", guide=authoring.guide(language))
+
+
+def _problem_text(problem, name: str) -> str:
+    """A problem in a message about one file: its line in that file, file and line in another."""
+    if problem.file == name:
+        return _("Zeile %(line)d: %(message)s", line=problem.line, message=problem.message)
+    return _("%(file)s, Zeile %(line)d: %(message)s", file=problem.file, line=problem.line, message=problem.message)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -256,7 +301,8 @@ def upload_media(slug: str):
         except authoring.AuthoringError as error:
             form.file.errors.append(str(error))
         except authoring.Refused as refused:
-            form.file.errors.extend(str(problem) for problem in refused.problems)
+            form.file.errors.extend(_problem_text(problem, authoring.MEDIA_FOLDER + name)
+                                    for problem in refused.problems)
         else:
             db.session.commit()
             if path.endswith(".pdf"):  # a document is linked, an image shown
@@ -280,7 +326,7 @@ def delete_media(slug: str):
             flash(str(error), "error")
         except authoring.Refused as refused:
             flash(_("„%(path)s“ wird noch verwendet und bleibt: %(where)s", path=path,
-                    where=structure_views.where_refused(refused)), "error")
+                    where=structure_views.where_refused(refused, path)), "error")
         else:
             db.session.commit()
             flash(_("„%(path)s“ ist gelöscht.", path=path), "success")
@@ -319,13 +365,16 @@ def add_bank(slug: str):
     form = NewBankForm()
     if form.validate_on_submit():
         upload = form.file.data
+        name = ""
         try:
             data = upload.read() if upload else STARTER_BANK.encode("utf-8")
-            path = authoring.create_bank(course, _bank_name(form), data, actor=current_user)
+            name = _bank_name(form)
+            path = authoring.create_bank(course, name, data, actor=current_user)
         except authoring.AuthoringError as error:
             form.name.errors.append(str(error))
         except authoring.Refused as refused:
-            form.file.errors.extend(str(problem) for problem in refused.problems)
+            form.file.errors.extend(_problem_text(problem, authoring.BANK_FOLDER + name)
+                                    for problem in refused.problems)
         else:
             db.session.commit()
             name = path.removeprefix(authoring.BANK_FOLDER)

@@ -138,6 +138,17 @@ def can_view(user, course: Course) -> bool:
     return course.is_published or can_edit(user, course)
 
 
+def took_part(user, course: Course) -> bool:
+    """Whether the person is enrolled in the course or did a module of it: they hold links into it (their
+    results, "Mein Lernen", bookmarks), and are told why it is closed while it is a draft again."""
+    from qualify.learning.models import Enrolment, ModuleCompletion  # learning builds on courses, not the reverse
+
+    enrolled = exists().where(Enrolment.course_id == course.id, Enrolment.user_id == user.id)
+    did_a_module = (exists().where(ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == Module.id,
+                                   Module.course_id == course.id))
+    return bool(db.session.scalar(select(enrolled | did_a_module)))
+
+
 def course_with_outline(slug: str) -> Course | None:
     """Load a course with its modules and the headline of each current version (not their content)."""
     version_fields = load_only(ModuleVersion.id, ModuleVersion.title, ModuleVersion.kind, ModuleVersion.minutes,

@@ -8,9 +8,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
-from qualify.core.markdown import MAX_LENGTH, relative_links, too_long
+from qualify.core.markdown import MAX_LENGTH, links
 from qualify.courses import frontmatter
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES, media_name_problem, media_problem
 from qualify.courses.fields import COURSE_FIELDS, KIND_FIELDS, MODULE_FIELDS, check_fields
@@ -31,9 +32,33 @@ class Problem:
     file: str
     line: int
     message: str
+    # The course file the problem is about, when it is a link or reference to one that is not there: a refused
+    # deletion names the places that still use the file instead of calling them broken.
+    target: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
+
+
+def in_line_order(problems: list[Problem]) -> list[Problem]:
+    """Sort problems by line within each file, the files in the order they were read."""
+    files = {name: index for index, name in enumerate(dict.fromkeys(problem.file for problem in problems))}
+    return sorted(problems, key=lambda problem: (files[problem.file], problem.line))
+
+
+def length_problem(text: str, limit: int = MAX_LENGTH) -> tuple[int, str] | None:
+    """(line, message) when a Markdown file is longer than the renderer takes, else None.
+
+    Counted as the editor shows the text – a line end is one character, whether the file or the browser writes
+    it as CR LF –, so that the preview, a save and the file on disk all give the same number; the line is the
+    one where the text passes the limit.
+    """
+    counted = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if len(counted) <= limit:
+        return None
+    return counted.count("\n", 0, limit) + 1, _(
+        "Der Text ist zu lang (%(length)s Zeichen). Erlaubt sind höchstens %(limit)s Zeichen; in dieser Zeile "
+        "wird die Grenze überschritten.", length=format_decimal(len(counted)), limit=format_decimal(limit))
 
 
 @dataclass
@@ -45,6 +70,7 @@ class ModuleSource:
     meta: dict[str, Any]
     body: str  # the Markdown without its quiz blocks
     questions: list[Question] = field(default_factory=list)  # the quiz blocks' questions
+    quiz_at: list[int] = field(default_factory=list)  # where in the body (0-based lines) each quiz block stood
     bank_questions: list[Question] = field(default_factory=list)  # the bank's, drawn from per attempt
 
     @property
@@ -135,7 +161,7 @@ def _is_course(folder: Path) -> bool:
 def load_course(folder: Path, prefix: str = "") -> tuple[CourseSource | None, list[Problem]]:
     """Read and check one course folder; file names in problems start with prefix."""
     reader = _CourseReader(folder, prefix)
-    return reader.read(), reader.problems
+    return reader.read(), in_line_order(reader.problems)
 
 
 class _CourseReader:
@@ -148,8 +174,8 @@ class _CourseReader:
         self.banks: dict[str, list[Question]] = {}
         self.link_targets: set[str] = set()
 
-    def problem(self, name: str, line: int, message: str) -> None:
-        self.problems.append(Problem(f"{self.prefix}{name}", line, message))
+    def problem(self, name: str, line: int, message: str, target: str = "") -> None:
+        self.problems.append(Problem(f"{self.prefix}{name}", line, message, target))
 
     def read(self) -> CourseSource | None:
         if not SLUG.match(self.slug):
@@ -216,13 +242,14 @@ class _CourseReader:
         text = self.decode(name, path.read_bytes())
         if text is None:
             return None
+        too_long = length_problem(text)
+        if too_long:  # the whole file, as the editor counts it: its body, which the renderer takes, is shorter
+            self.problem(name, *too_long)
+            return None
         try:
             document = frontmatter.split(text)
         except frontmatter.FrontMatterError as error:
             self.problem(name, error.line, error.message)
-            return None
-        if len(document.body) > MAX_LENGTH:
-            self.problem(name, 1, too_long(len(document.body), MAX_LENGTH))
             return None
         return text, document
 
@@ -305,17 +332,20 @@ class _CourseReader:
         checked = {key: value for key, value in meta.items() if key not in misplaced}
         for line, message in check_fields(checked, spec, document.line_of):
             self.problem(name, line, message)
-        body, questions = self.split_quizzes(name, document)
+        body, questions, quiz_at = self.split_quizzes(name, document)
         self.check_questions(name, questions)
         bank_questions = self.bank_questions(name, document)
         self.check_body(name, body, document.body_line)
         return ModuleSource(slug=slug, position=number, file=name, source=text, meta=meta,
-                            body=body, questions=questions, bank_questions=bank_questions)
+                            body=body, questions=questions, quiz_at=quiz_at, bank_questions=bank_questions)
 
-    def split_quizzes(self, name: str, document: frontmatter.Document) -> tuple[str, list[Question]]:
-        """Take the ```quiz blocks out of the Markdown and parse them as GIFT."""
+    def split_quizzes(self, name: str, document: frontmatter.Document) -> tuple[str, list[Question], list[int]]:
+        """Take the ```quiz blocks out of the Markdown and parse them as GIFT; say where each stood.
+
+        All blocks of a module make its one quiz, shown after the whole text (the learning pages grade a module's
+        questions together, as one attempt)."""
         lines = document.body.split("\n")
-        kept, questions, index = [], [], 0
+        kept, questions, quiz_at, index = [], [], [], 0
         while index < len(lines):
             match = QUIZ_FENCE.match(lines[index])
             if not match:
@@ -323,6 +353,7 @@ class _CourseReader:
                 index += 1
                 continue
             fence, start = match.group(2), index
+            quiz_at.append(start)
             closing = re.compile(rf"^\s{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
             end = next((i for i in range(index + 1, len(lines)) if closing.match(lines[i])), None)
             if end is None:
@@ -334,7 +365,7 @@ class _CourseReader:
                 self.problem(name, error.line, error.message)
             kept.extend([""] * (min(end, len(lines) - 1) - start + 1))  # keep line numbers of what follows
             index = end + 1
-        return "\n".join(kept), questions
+        return "\n".join(kept), questions, quiz_at
 
     def bank_questions(self, name: str, document: frontmatter.Document) -> list[Question]:
         bank = document.meta.get("questions")
@@ -342,15 +373,16 @@ class _CourseReader:
             return []
         if bank not in self.banks:
             self.problem(name, document.line_of("questions"),
-                         _("Die Fragensammlung „%(path)s“ gibt es nicht.", path=bank))
+                         _("Die Fragensammlung „%(path)s“ gibt es nicht.", path=bank), target=bank)
             return []
         questions = self.banks[bank]
         draw = document.meta.get("draw")
         askable = [q for q in questions if q.kind != "description"]
         if isinstance(draw, int) and not isinstance(draw, bool) and draw > len(askable):
             self.problem(name, document.line_of("draw"),
-                         _("draw: %(draw)d ist mehr, als die Fragensammlung hat (%(n)d Fragen).", draw=draw,
-                           n=len(askable)))
+                         ngettext("draw: %(draw)d ist mehr, als die Fragensammlung hat (%(num)d Frage).",
+                                  "draw: %(draw)d ist mehr, als die Fragensammlung hat (%(num)d Fragen).",
+                                  len(askable), draw=draw))
         return list(questions)
 
     def check_questions(self, name: str, questions: list[Question]) -> None:
@@ -374,20 +406,39 @@ class _CourseReader:
                     self.check_body(name, text, question.line)
 
     def check_body(self, name: str, body: str, body_line: int) -> None:
-        """Report links and images that point to files the course does not publish."""
-        for line, url in relative_links(body):
-            target = unquote(url.split("#", 1)[0].split("?", 1)[0])
-            if not target:
-                continue
-            shown = unquote(url)
-            if ".." in PurePosixPath(target).parts:
-                message = _("Der Link „%(url)s“ verlässt den Kursordner: Verweisen Sie nur auf Dateien im "
-                            "Kurs.", url=shown)
-            elif target in self.files and target not in self.link_targets:
-                message = _("Der Link „%(url)s“ zeigt auf eine Fragensammlung. Die bleibt verborgen, weil "
-                            "sie die Antworten enthält; verlinken Sie Dateien aus medien/.", url=shown)
-            elif target not in self.link_targets:
-                message = _("Der Link „%(url)s“ zeigt auf eine Datei, die es im Kurs nicht gibt.", url=shown)
-            else:
-                continue
-            self.problem(name, body_line + line, message)
+        """Report links and images that the renderer would drop, and those that point to files the course does
+        not publish."""
+        for link in links(body):
+            if link.dropped:
+                self.problem(name, body_line + link.line, _dropped(link))
+            elif link.relative:
+                self.check_target(name, body_line + link.line, link.url)
+
+    def check_target(self, name: str, line: int, url: str) -> None:
+        target = unquote(url.split("#", 1)[0].split("?", 1)[0])
+        if not target:
+            return
+        shown = unquote(url)
+        if ".." in PurePosixPath(target).parts:
+            message = _("Der Link „%(url)s“ verlässt den Kursordner: Verweisen Sie nur auf Dateien im "
+                        "Kurs.", url=shown)
+        elif target in self.files and target not in self.link_targets:
+            message = _("Der Link „%(url)s“ zeigt auf eine Fragensammlung. Die bleibt verborgen, weil "
+                        "sie die Antworten enthält; verlinken Sie Dateien aus medien/.", url=shown)
+        elif target not in self.link_targets:
+            message = _("Der Link „%(url)s“ zeigt auf eine Datei, die es im Kurs nicht gibt.", url=shown)
+        else:
+            return
+        self.problem(name, line, message, target=target)
+
+
+def _dropped(link) -> str:
+    """Say that a link or image would be left out, and which ones are kept."""
+    url = unquote(link.url)
+    url = url if len(url) <= 60 else url[:59] + "…"
+    if link.image:
+        return _("Das Bild „%(url)s“ würde nicht angezeigt: Bilder zeigen Dateien des Kurses (medien/…), "
+                 "Adressen mit http:// oder https:// oder eingebettete Bilder (data:image/png, jpeg, gif, webp).",
+                 url=url)
+    return _("Der Link „%(url)s“ würde entfernt: Erlaubt sind Links mit http://, https://, mailto: und tel: "
+             "und Links auf Dateien des Kurses.", url=url)

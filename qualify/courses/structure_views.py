@@ -17,14 +17,18 @@ def _module_of(course: Course, module_slug: str) -> Module:
     return db.session.scalar(stmt) or abort(404)
 
 
-def where_refused(refused: authoring.Refused) -> str:
-    """The loader's problems in one line for a message: file, line and what is wrong."""
-    return "; ".join(_("%(file)s, Zeile %(line)d: %(message)s", file=p.file, line=p.line, message=p.message)
+def where_refused(refused: authoring.Refused, target: str = "") -> str:
+    """The loader's problems in one line for a message: file, line and what is wrong – or, for a problem with a
+    link or reference to the file being removed (`target`), only where it stands: that file is still in use,
+    not missing."""
+    return "; ".join(_("%(file)s, Zeile %(line)d", file=p.file, line=p.line) if target and p.target == target
+                     else _("%(file)s, Zeile %(line)d: %(message)s", file=p.file, line=p.line, message=p.message)
                      for p in refused.problems)
 
 
-def _changed(course: Course, change, done: str, refused_as: str):
-    """Apply a change when the confirmation form is valid; say what happened; back to the course's modules."""
+def _changed(course: Course, change, done: str, refused_as: str, target: str = ""):
+    """Apply a change when the confirmation form is valid; say what happened; back to the course's modules.
+    `target`: the file the change removes, which the refusal names the places of."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -34,7 +38,7 @@ def _changed(course: Course, change, done: str, refused_as: str):
         flash(str(error), "error")
     except authoring.Refused as refused:
         db.session.rollback()
-        flash(refused_as + " " + where_refused(refused), "error")
+        flash(refused_as + " " + where_refused(refused, target), "error")
     else:
         db.session.commit()
         flash(done, "success")
@@ -56,7 +60,7 @@ def remove_module(course: Course, module_slug: str):
     return _changed(course, lambda: structure.remove_module(course, module, actor=current_user),
                     _("„%(title)s“ ist aus dem Kurs genommen. Unter „Entfernte Module“ können Sie es "
                       "zurückholen.", title=module.current_version.title),
-                    _("Das Modul bleibt, weil ein Text noch darauf verweist:"))
+                    _("Das Modul bleibt, weil ein Text noch darauf verweist:"), target=module.file_name)
 
 
 def restore_module(course: Course, module_slug: str):
@@ -73,7 +77,7 @@ def delete_bank(course: Course, name: str):
     path = authoring.BANK_FOLDER + name
     return _changed(course, lambda: structure.delete_bank(course, path, actor=current_user),
                     _("„%(path)s“ ist gelöscht.", path=path),
-                    _("Die Fragensammlung bleibt, weil ein Modul daraus Fragen zieht:"))
+                    _("Die Fragensammlung bleibt, weil ein Modul daraus Fragen zieht:"), target=path)
 
 
 # (rule, view, methods) below the authoring blueprint's prefix; each view gets the course it may edit.

@@ -24,9 +24,20 @@ INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg
 
 def _visible_course(slug: str) -> Course:
     course = catalogue.course_by_slug(slug)
-    if course is None or not catalogue.can_view(current_user, course):
+    if course is None:
         abort(404)
+    _refuse_unless_visible(course)
     return course
+
+
+def _refuse_unless_visible(course: Course) -> None:
+    """404 for a course the person may not see; one they took part in, back in draft, says so (still a 404:
+    the page is not there for now)."""
+    if catalogue.can_view(current_user, course):
+        return
+    if catalogue.took_part(current_user, course):
+        abort(make_response(render_template("courses/closed.html", course=course), 404))
+    abort(404)
 
 
 @bp.get("/")
@@ -84,9 +95,10 @@ _COURSE_BODIES = RenderedParts(limit=CACHE_LIMIT)
 def module(slug: str, module_slug: str):
     """Show a module with links to the previous and the next one."""
     found = catalogue.module_by_slugs(slug, module_slug)
-    if found is None or not catalogue.can_view(current_user, found[0]):
+    if found is None:
         abort(404)
     course, module, version = found
+    _refuse_unless_visible(course)
     outline = outline_of(course)
     index = outline.index(module_slug)
     if index is None:  # archived: no longer part of the course

@@ -87,6 +87,31 @@ def test_external_links_get_noopener_noreferrer():
     assert '<a href="/kurse">' in html
 
 
+def test_a_protocol_relative_link_is_external_not_a_path_of_the_site():
+    seen = []
+    html = render_markdown("[Plan](//example.org/plan.pdf)", resolve_link=lambda url: seen.append(url) or url)
+    assert '<a href="//example.org/plan.pdf" rel="noopener noreferrer">' in html  # marked as https:// links are
+    assert seen == []  # nor taken for a file of the course
+
+
+@pytest.mark.parametrize(("source", "dropped"), [
+    ("[x](javascript:alert(1))", True), ("<vbscript:x>", True), ("[x](data:image/png;base64,AA)", True),
+    ("![x](data:image/png;base64,AA)", False), ("![x](javascript:x)", True), ("[x](https://a.de)", False),
+    ("[x](//a.de/x)", False), ("[x](medien/a.pdf)", False), ("[x](mailto:a@b.de)", False),
+])
+def test_links_names_the_links_and_images_rendering_drops(source, dropped):
+    [link] = markdown.links(source)
+    assert link.dropped is dropped
+    assert (render_markdown(source).count("href=") + render_markdown(source).count("src=")
+            == (0 if dropped else 1))  # as the renderer does
+
+
+def test_links_are_found_on_their_lines_in_tables_and_lists_too():
+    text = "Absatz\n\n| a | b |\n|---|---|\n| [x](javascript:1) | ![b](medien/b.png) |\n\n- eins\n- [y](a.md)\n"
+    assert [(link.line, link.url) for link in markdown.links(text)] == [
+        (4, "javascript:1"), (4, "medien/b.png"), (7, "a.md")]
+
+
 # --- resolve_link ------------------------------------------------------------------------
 
 def test_resolve_link_rewrites_relative_images_and_links():
@@ -107,6 +132,15 @@ def test_resolve_link_is_not_called_for_absolute_or_fragment_urls():
 def test_tables_render():
     html = render_markdown("| Schicht | Beginn |\n|---|---|\n| Früh | 6:00 |")
     assert "<table>" in html and "<th>Schicht</th>" in html and "<td>Früh</td>" in html
+
+
+def test_column_alignment_is_a_class_of_the_stylesheet_not_a_style_the_policy_blocks():
+    html = render_markdown("| Teil | Menge | Preis | Notiz |\n|:--|:-:|--:|---|\n| Akku | 2 | 400 | – |")
+    assert '<th class="align-left">Teil</th>' in html and '<td class="align-center">2</td>' in html
+    assert '<td class="align-right">400</td>' in html and "<td>–</td>" in html
+    assert "style=" not in html  # style-src 'self' drops inline styles
+    assert {"align-left", "align-center", "align-right"} <= set(re.findall(
+        r"\.(align-[a-z]+)", (TEMPLATES.parent / "static/css/app.css").read_text(encoding="utf-8")))
 
 
 def test_a_table_scrolls_in_its_own_box_that_the_keyboard_can_reach():

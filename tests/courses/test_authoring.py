@@ -9,12 +9,14 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from qualify.accounts.roles import Role
+from qualify.accounts.services import end_all_sessions
 from qualify.core import markdown
 from qualify.core.audit import AuditEvent
 from qualify.courses import authoring
 from qualify.courses.commands import courses_cli
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
+from tests.conftest import CSRF_FIELD
 from tests.courses.conftest import base_of, save
 
 QUIZ_MODULE = """---
@@ -61,7 +63,7 @@ def authoring_urls(app, course, **values) -> list[tuple[str, str]]:
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if rule.endpoint.startswith("authoring.") and rule.endpoint != "authoring.index":
+            if rule.endpoint.startswith("authoring.") and rule.endpoint not in ("authoring.index", "authoring.help"):
                 url = url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
                 found += [(method, url) for method in sorted(rule.methods & {"GET", "POST"})]
     return found
@@ -98,16 +100,49 @@ def test_gift_error_is_shown_at_its_line_with_the_text_kept_and_fixing_it_saves_
     assert [v.number for v in versions_of(course)] == [1, 2]
 
 
-def test_a_text_too_long_to_save_is_refused_with_its_length_and_kept_whole(client, trainer, course):
+PREVIEW = {"X-Requested-With": "authoring.js"}
+
+
+@pytest.mark.parametrize("extra", [150_000, 250_000])  # under and over what the editor's own limit was
+def test_a_text_too_long_is_refused_with_one_message_at_its_line_counted_as_typed(client, trainer, course, extra):
     url = "/autoren/neuer-kurs/module/start"
     for page in (client.get(url), client.get("/autoren/neuer-kurs")):
         assert "maxlength" not in EDITOR.search(page.text).group()  # the browser would cut a longer text off
-    long_text = QUIZ_MODULE + "x" * 200_000 + "\nDas Ende des Textes.\n"
-    page = save(client, url, long_text)
-    assert page.status_code == 200
-    assert "Der Text ist zu lang (200.189 Zeichen). Erlaubt sind höchstens 200.000 Zeichen." in page.text
-    assert "Das Ende des Textes.\n</textarea>" in page.text
+    typed = QUIZ_MODULE + "x" * extra + "\nDas Ende des Textes.\n"  # lines 1 to 16, then the long line 17
+    sent = typed.replace("\n", "\r\n")  # as a browser sends a text area's line ends
+    message = (f"Zeile 17</a>: Der Text ist zu lang ({len(typed):,} Zeichen). Erlaubt sind höchstens 100.000 "
+               "Zeichen; in dieser Zeile wird die Grenze überschritten.").replace(",", ".")
+
+    preview = client.post(f"{url}/vorschau", data={"text": sent}, headers=PREVIEW).text
+    page = save(client, url, sent)
+
+    assert message in preview and message in page.text  # the number the text area counts, in both
+    assert 'id="text-error"' not in page.text  # where every problem of a save stands, not below the text area
+    assert ('<div class="form-errors problems" role="alert" tabindex="-1" id="probleme">\n  '
+            "<p>Nichts gespeichert: 1 Problem. Ihr Text ist erhalten.</p>") in page.text  # app.js puts the focus
+    assert "Das Ende des Textes.\r\n</textarea>" in page.text
     assert len(versions_of(course)) == 1
+
+
+def test_an_over_long_value_is_refused_with_its_length_and_kept_never_cut_off(client, trainer, course):
+    for url in ("/autoren/", "/autoren/neuer-kurs", "/autoren/neuer-kurs/module/start"):
+        assert "maxlength" not in client.get(url).text, url  # a browser cuts a pasted text off without a word
+    slug, summary = "a" * 81, "Ein Satz. " * 100 + "Das Ende."
+    page = client.post("/autoren/", data={"slug": slug, "title": "T" * 201, "summary": summary})
+    assert page.status_code == 200
+    assert "Der Text ist zu lang (81 Zeichen). Erlaubt sind höchstens 80 Zeichen." in page.text
+    assert "Der Text ist zu lang (201 Zeichen). Erlaubt sind höchstens 200 Zeichen." in page.text
+    assert "Der Text ist zu lang (1.009 Zeichen). Erlaubt sind höchstens 1.000 Zeichen." in page.text
+    assert f'value="{slug}"' in page.text and f"{summary}</textarea>" in page.text  # kept, whole
+    assert db.session.scalar(select(func.count()).select_from(Course)) == 1  # only the fixture's
+
+    note = "Tippfehler behoben. " * 15 + "Ende."
+    refused = save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE, note=note)
+    assert "Der Text ist zu lang (305 Zeichen). Erlaubt sind höchstens 300 Zeichen." in refused.text
+    assert f'value="{note}"' in refused.text and len(versions_of(course)) == 1
+    module = client.post("/autoren/neuer-kurs/module", data={"number": 2, "slug": "b" * 81, "title": "B",
+                                                              "kind": "self-study"})
+    assert "Der Text ist zu lang (81 Zeichen)." in module.text and f'value="{"b" * 81}"' in module.text
 
 
 def test_a_textarea_with_windows_line_ends_saves_no_change(client, trainer, course):
@@ -186,7 +221,8 @@ def test_a_module_of_another_course_is_not_found_under_my_course(client, trainer
 
 
 def test_learners_get_403_everywhere(app, client, course, make_user, login):
-    urls = [("GET", "/autoren/"), ("POST", "/autoren/")] + authoring_urls(app, course, user_id=1)
+    urls = [("GET", "/autoren/"), ("POST", "/autoren/"), ("GET", "/autoren/hilfe")] + authoring_urls(
+        app, course, user_id=1)
     logout(client)
     login(make_user(Role.LEARNER))
     statuses = {(method, url): request(client, method, url) for method, url in urls}
@@ -202,6 +238,8 @@ def test_preview_renders_markdown_safely(client, trainer, course):
     assert "<h1" in fragment.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment.text
     assert "<script>" not in fragment.text
     assert "<p>[Klick](javascript:alert(1))" in fragment.text and 'href="javascript' not in fragment.text
+    assert ('<a href="#zeile-9" data-line="9">Zeile 9</a>: Der Link „javascript:alert(1)“ würde entfernt'
+            in fragment.text)  # said, as a broken link is, not dropped without a word
     assert 'src="/kurse/neuer-kurs/dateien/medien/a.png"' in fragment.text
     page = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": text})
     assert "So sieht Ihr Text aus" in page.text and "[Klick](javascript:alert(1))" in page.text  # text kept
@@ -245,6 +283,7 @@ def test_the_preview_writes_labels_in_the_language_of_the_course(client, trainer
 def test_editor_pages_never_run_the_markdown_parser(app, client, trainer, course):
     save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
     client.post("/autoren/neuer-kurs/fragen", data={"name": "pool"})
+    client.get("/autoren/hilfe")  # the guide: rendered once per process, then kept (see test_the_guide_…)
     before = markdown.render_count()
     for method, url in authoring_urls(app, course, name="pool.gift", number=2, user_id=trainer.id):
         if method == "GET":
@@ -288,9 +327,16 @@ def test_a_file_of_the_same_name_is_replaced_only_when_asked(client, trainer, co
     assert db.session.scalar(select(CourseFile)).data == newer
 
 
-def test_the_course_page_gives_every_field_an_id_of_its_own(client, trainer, course):
-    ids = re.findall(r' id="([^"]+)"', client.get("/autoren/neuer-kurs").text)
-    assert sorted({i for i in ids if ids.count(i) > 1}) == ["csrf_token"]  # hidden, labelled by nothing
+@pytest.mark.parametrize("as_admin", [False, True])  # admins see the owners' forms too
+def test_every_id_of_the_editor_pages_is_unique(client, course, make_user, login, as_admin):
+    if as_admin:
+        logout(client)
+        login(make_user(Role.ADMIN))
+    save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
+    for url in ("/autoren/", "/autoren/neuer-kurs", "/autoren/neuer-kurs/module/start",
+                "/autoren/neuer-kurs/module/start/versionen/1"):
+        ids = re.findall(r' id="([^"]+)"', client.get(url).text)
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], url  # the forms' CSRF fields once had one each
 
 
 def test_the_file_list_shows_a_pdf_as_a_link_and_an_image_as_an_image(client, trainer, course):
@@ -313,7 +359,8 @@ def test_a_file_is_named_with_its_umlauts_spelled_out_and_deleted_only_when_no_t
 
     kept = client.post("/autoren/neuer-kurs/medien/loeschen", data={"path": "medien/oel_pruefung.png"},
                        follow_redirects=True)
-    assert "wird noch verwendet und bleibt" in kept.text and "start.md" in kept.text
+    assert "„medien/oel_pruefung.png“ wird noch verwendet und bleibt: 01-start.md, Zeile 9" in kept.text
+    assert "zeigt auf eine Datei, die es im Kurs nicht gibt" not in kept.text  # it is there: it is in use
     assert db.session.scalar(select(func.count()).select_from(CourseFile)) == 1
 
     assert save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE).status_code == 302
@@ -333,7 +380,8 @@ def test_restore_makes_a_new_version_with_the_old_source(client, trainer, course
     versions = versions_of(course)
     assert [v.number for v in versions] == [1, 2, 3]
     assert versions[0].source == first and versions[1].source == QUIZ_MODULE and versions[2].source == first
-    assert versions[2].created_by_id == trainer.id and "Version 1" in versions[2].note
+    assert versions[2].created_by_id == trainer.id
+    assert "Wiederhergestellt aus Version 1" in client.get("/autoren/neuer-kurs/module/start/versionen").text
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "authoring.restore")) == 1
 
@@ -442,3 +490,185 @@ def test_editor_pages_cost_the_same_few_statements_however_big_the_course(
         with count_statements() as counter:
             assert client.get(url).status_code == 200
         assert counter.count <= budget, (url, counter.statements)
+
+
+# --- where the quiz stands, and the guide to the format ---------------------------------------------------------
+
+def test_the_preview_says_where_a_quiz_block_stood_and_that_learners_see_the_quiz_at_the_end(client, trainer,
+                                                                                           course):
+    text = QUIZ_MODULE.replace("```quiz", "## Test\n\n```quiz") + "\nZum Schluss.\n"
+    fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": text}, headers=PREVIEW).text
+    note = ('<p class="flash">Hier steht ein Quiz-Block. Lernende sehen alle Fragen des Moduls zusammen als ein Quiz '
+            "am Ende des Moduls, nach dem ganzen Text.</p>")
+    assert fragment.index('<h2 id="test">Test</h2>') < fragment.index(note) < fragment.index("Zum Schluss.")
+    assert "Alle Quiz-Blöcke eines Moduls sind ein Quiz" in fragment  # above the quiz, in the saved view too
+    assert save(client, "/autoren/neuer-kurs/module/start", text).status_code == 302
+    assert "Hier steht ein Quiz-Block" not in versions_of(course)[-1].body_html  # for the trainer only
+    box = client.get("/autoren/neuer-kurs/module/start").text
+    assert "Lernende sehen es am Ende des Moduls, nach dem ganzen Text." in box
+
+
+def test_the_guide_to_the_course_format_is_a_click_away_in_every_editor(client, trainer, course):
+    client.post("/autoren/neuer-kurs/fragen", data={"name": "pool"})
+    for url in ("/autoren/", "/autoren/neuer-kurs", "/autoren/neuer-kurs/module/start",
+                "/autoren/neuer-kurs/fragen/pool.gift"):
+        assert 'href="/autoren/hilfe"' in client.get(url).text, url
+    guide = client.get("/autoren/hilfe")
+    assert guide.status_code == 200 and "<h1 id=\"kurse-schreiben\">Kurse schreiben</h1>" in guide.text
+    for shown in ("Mehrfachauswahl mit Gewichten", "Zuordnung", "Lückentext", "Reflexion (Freitext)",
+                  "<code>attempts</code>", "<code>pass_percentage</code>", "<code>shuffle</code>",
+                  "<code>time_limit_minutes</code>", "<code>keep_answer_order</code>", "Aufgabenliste", "Fußnote",
+                  "::: warnung Eigener Titel", "<code>:-:</code> mittig", "am Ende des Moduls"):
+        assert shown in guide.text, shown
+    assert "Writing courses</h1>" not in guide.text  # German pages, the German part
+
+
+def test_english_readers_get_the_english_guide_whose_examples_work_in_every_course(client, make_user, login):
+    login(make_user(Role.TRAINER, language="en"))
+    guide = client.get("/autoren/hilfe").text
+    assert '<h1 id="writing-courses">Writing courses</h1>' in guide and "Kurse schreiben</h1>" not in guide
+    assert "Multiple answers with weights" in guide and "<code>time_limit_minutes</code>" in guide
+    assert "::: note" in guide and "::: warning" in guide
+    examples = set(re.findall(r"::: ([A-Za-z]+)", guide))
+    assert examples and {name.lower() for name in examples} <= set(markdown.CALLOUTS)  # each works as shown
+    assert "fragen/" in guide and "medien/" in guide  # the folder names of English courses too
+
+
+def test_the_guide_is_rendered_once_and_then_kept(client, trainer):
+    authoring.guide.cache_clear()
+    before = markdown.render_count()
+    for _ in range(3):
+        assert client.get("/autoren/hilfe").status_code == 200
+    assert markdown.render_count() == before + 1
+
+
+def test_no_course_can_take_the_guide_s_address(client, trainer):
+    page = client.post("/autoren/", data={"slug": "hilfe", "title": "Hilfe", "summary": ""})
+    assert "Dieses Kürzel ist schon vergeben." in page.text
+    assert db.session.scalar(select(func.count()).select_from(Course)) == 0
+
+
+# --- what saving says -------------------------------------------------------------------------------------------
+
+def test_typing_the_status_into_course_md_says_that_it_published_or_took_back_the_course(client, trainer, course):
+    published = save(client, "/autoren/neuer-kurs", course.source.replace("status: draft", "status: published"))
+    assert "Der Kurs ist jetzt veröffentlicht: Lernende sehen ihn im Katalog." in client.get(published.location).text
+    draft = save(client, "/autoren/neuer-kurs", course.source.replace("status: published", "status: draft"))
+    assert "Der Kurs ist wieder ein Entwurf: Lernende sehen ihn nicht mehr." in client.get(draft.location).text
+    statuses = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "authoring.status")
+                                  .order_by(AuditEvent.id))
+    assert [event.details["status"] for event in statuses] == ["published", "draft"]
+
+
+def test_one_new_version_is_named_in_the_singular(client, trainer, course):
+    saved = save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
+    assert "Gespeichert. Neue Version: Erste Schritte (2)." in client.get(saved.location).text
+
+
+def test_restoring_an_old_version_asks_once_more(client, trainer, course):
+    save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
+    page = client.get("/autoren/neuer-kurs/module/start/versionen/1").text
+    action = page.index('action="/autoren/neuer-kurs/module/start/versionen/1/wiederherstellen"')
+    assert page.rfind('<details class="decision">', 0, action) > page.rfind("</details>", 0, action)
+    assert '<summary class="button">Diese Version wiederherstellen …' in page
+    assert "Ja, Version 1 wiederherstellen" in page
+
+
+def test_a_broken_bank_upload_names_the_line_as_the_editor_does(client, trainer, course):
+    page = client.post("/autoren/neuer-kurs/fragen", content_type="multipart/form-data", data={
+        "name": "", "file": (io.BytesIO(b"// Pool\n\n::F::Richtig? {T\n"), "broken.gift")})
+    assert "Zeile 3: Die geschweifte Klammer" in page.text
+    assert "fragen/broken.gift:3" not in page.text
+
+
+# --- a save in between ------------------------------------------------------------------------------------------
+
+OVERWRITE = re.compile(r'name="overwrite" value="([^"]+)"')
+
+
+def test_after_a_save_in_another_tab_the_editor_shows_what_it_changed_and_saves_over_it_when_asked(
+        client, trainer, course):
+    url = "/autoren/neuer-kurs/module/start"
+    stale = base_of(client.get(url))
+    save(client, url, QUIZ_MODULE)  # the other tab
+    mine = versions_of(course)[0].source + "\nMein Absatz.\n"
+
+    page = client.post(url, data={"text": mine, "base": stale})
+
+    assert "Diese Datei wurde inzwischen gespeichert" in page.text and "Mein Absatz.\n</textarea>" in page.text
+    assert "Was inzwischen gespeichert wurde" in page.text  # against the text this tab had opened
+    assert ('<span class="diff-add"><span class="visually-hidden">hinzugefügt: </span>'
+            "+::Frage::Was ist richtig? {</span>") in page.text
+    assert '<summary class="button danger">Meinen Text trotzdem speichern …</summary>' in page.text
+    assert client.post(url, data={"text": mine, "base": stale}).status_code == 200  # Speichern alone: refused
+    assert len(versions_of(course)) == 2
+
+    saved = client.post(url, data={"text": mine, "base": stale, "overwrite": OVERWRITE.search(page.text).group(1)})
+
+    assert saved.status_code == 302
+    assert [v.number for v in versions_of(course)] == [1, 2, 3] and versions_of(course)[-1].source == mine
+
+
+def test_saving_over_a_version_is_refused_again_when_yet_another_came_in_between(client, trainer, course):
+    url = "/autoren/neuer-kurs/module/start"
+    stale = base_of(client.get(url))
+    save(client, url, QUIZ_MODULE)
+    page = client.post(url, data={"text": "---\ntitle: Meins\n---\n", "base": stale})
+    save(client, url, QUIZ_MODULE + "\nNoch ein Tab.\n")
+    again = client.post(url, data={"text": "---\ntitle: Meins\n---\n", "base": stale,
+                                   "overwrite": OVERWRITE.search(page.text).group(1)})
+    assert again.status_code == 200 and "Diese Datei wurde inzwischen gespeichert" in again.text
+    assert versions_of(course)[-1].source.endswith("Noch ein Tab.\n")
+
+
+def test_course_md_keeps_no_history_so_the_conflict_compares_the_saved_text_with_the_typed_one(client, trainer,
+                                                                                              course):
+    url = "/autoren/neuer-kurs"
+    opened = course.source
+    stale = base_of(client.get(url))
+    save(client, url, opened + "\nVon Kollegin.\n")
+    page = client.post(url, data={"text": opened.replace("Kurz.", "Kürzer."), "base": stale})
+    assert "Gespeicherte Fassung und Ihr Text" in page.text
+    assert '<span class="visually-hidden">entfernt: </span>-Von Kollegin.</span>' in page.text
+    assert OVERWRITE.search(page.text)
+
+
+# --- signed out, and notes in the reader's language -------------------------------------------------------------
+
+def test_a_preview_sent_after_signing_out_elsewhere_says_to_sign_in_again(app, client, trainer, course):
+    url = "/autoren/neuer-kurs/module/start"
+    token = CSRF_FIELD.search(client.get(url).text).group(1)
+    cookies_gone = app.test_client()  # signed out in another tab: the session, and its token, are gone
+
+    fragment = cookies_gone.post(f"{url}/vorschau", csrf=False, headers=PREVIEW,
+                                 data={"csrf_token": token, "text": QUIZ_MODULE})
+
+    assert fragment.status_code == 200 and "<html" not in fragment.text  # authoring.js shows it in the pane
+    assert "Ihre Anmeldung ist abgelaufen" in fragment.text and "erneut" not in fragment.text
+    assert "Kopieren Sie den Text, melden Sie sich wieder an und fügen Sie ihn dort wieder ein." in fragment.text
+    assert 'href="/anmelden?next=/autoren/neuer-kurs/module/start"' in fragment.text
+    assert "no-store" in fragment.headers["Cache-Control"]
+
+
+def test_a_preview_after_the_session_ended_on_the_server_says_so_too(client, trainer, course):
+    end_all_sessions(trainer)
+    db.session.commit()
+    fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": QUIZ_MODULE},
+                           headers=PREVIEW)
+    assert fragment.status_code == 200 and "Ihre Anmeldung ist abgelaufen" in fragment.text
+
+
+def test_notes_qualify_writes_are_in_the_reader_s_language_old_ones_too(client, course, make_user, login):
+    module = db.session.scalar(select(Module).where(Module.slug == "start"))
+    assert module.current_version.note == authoring.NEW_MODULE_NOTE  # a code, not German
+    logout(client)
+    english = make_user(Role.ADMIN, language="en")
+    login(english)
+    save(client, "/autoren/neuer-kurs/module/start", QUIZ_MODULE)
+    client.post("/autoren/neuer-kurs/module/start/versionen/1/wiederherstellen", data={})
+    versions_of(course)[1].note = "Wiederhergestellt aus Version 7"  # stored in German before there were codes
+    db.session.commit()
+    history = client.get("/autoren/neuer-kurs/module/start/versionen").text
+    assert "New module" in history and "Restored from version 1" in history and "Restored from version 7" in history
+    assert "Neues Modul" not in history and "Wiederhergestellt" not in history
+    assert "Restored from version 1" in client.get("/autoren/neuer-kurs/module/start/versionen/3").text

@@ -106,7 +106,8 @@ def test_a_module_another_text_links_to_stays_and_the_link_is_named(client, cour
     linked = "---\ntitle: Start\nkind: self-study\nminutes: 15\n---\n\n# Start\n\nWeiter mit [Extra](02-extra.md).\n"
     assert save(client, start, linked).status_code == 302
     page = client.post(f"{COURSE_URL}/module/extra/entfernen", data={}, follow_redirects=True)
-    assert "Das Modul bleibt, weil ein Text noch darauf verweist:" in page.text and "01-start.md" in page.text
+    assert "Das Modul bleibt, weil ein Text noch darauf verweist: 01-start.md, Zeile 9" in page.text
+    assert "gibt es nicht" not in page.text  # it is there: that is why it stays
     assert modules_in_order(course) == [("start", 1), ("extra", 2)]
 
 
@@ -141,7 +142,8 @@ def test_a_question_bank_is_deleted_only_when_no_module_draws_from_it(client, co
     assert save(client, start, drawing).status_code == 302
 
     kept = client.post(f"{COURSE_URL}/fragen/pool.gift/loeschen", data={}, follow_redirects=True)
-    assert "Die Fragensammlung bleibt, weil ein Modul daraus Fragen zieht:" in kept.text
+    assert "Die Fragensammlung bleibt, weil ein Modul daraus Fragen zieht: 01-start.md, Zeile 5" in kept.text
+    assert "gibt es nicht" not in kept.text
     assert _banks() == ["fragen/pool.gift"]
 
     assert save(client, start, drawing.replace("questions: fragen/pool.gift\n", "")).status_code == 302

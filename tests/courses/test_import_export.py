@@ -417,18 +417,26 @@ def stored_html() -> list[str]:
     return html
 
 
-def test_import_stores_no_executable_markup(runner, tmp_path):
-    hostile_gift = lines(
-        "::<script>alert(1)</script>::Welche <script>alert(2)</script> Antwort? {",
-        "=<script>alert(3)</script>#<img src\\=x onerror\\=alert(4)>",
-        "~[klick](javascript:alert(5))#<svg onload\\=alert(6)>",
-        "####<iframe src\\=javascript:alert(7)></iframe>",
-        "}", "",
-        "[html]<b onmouseover=alert(8)>fett</b> {T#<script>alert(9)</script>#ok}", "",
-        "[markdown]Ordnen Sie zu {=<script>a</script> -> <img src\\=x onerror\\=alert(10)> "
-        "=b -> [c](JaVaScRiPt:alert(11))}",
-    )
-    write_course(tmp_path, {
+HOSTILE_GIFT = lines(
+    "::<script>alert(1)</script>::Welche <script>alert(2)</script> Antwort? {",
+    "=<script>alert(3)</script>#<img src\\=x onerror\\=alert(4)>",
+    "~[klick](javascript:alert(5))#<svg onload\\=alert(6)>",
+    "####<iframe src\\=javascript:alert(7)></iframe>",
+    "}", "",
+    "[html]<b onmouseover=alert(8)>fett</b> {T#<script>alert(9)</script>#ok}", "",
+    "[markdown]Ordnen Sie zu {=<script>a</script> -> <img src\\=x onerror\\=alert(10)> "
+    "=b -> [c](JaVaScRiPt:alert(11))}",
+)
+HOSTILE_LINKS = ["[x](javascript:alert('kurs'))", "[Link](javascript:alert(15))",
+                 "[noch einer](java&#115;cript:alert(16))", "![Bild](javascript:x)",
+                 "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxNyk8L3NjcmlwdD4=)",
+                 "[klick](javascript:alert(5))", "[c](JaVaScRiPt:alert(11))"]
+
+
+def write_hostile_course(root: Path, *, with_links: bool) -> Path:
+    """A course of raw HTML, scripts and event handlers in text and GIFT; with or without links the renderer
+    drops (which the loader refuses)."""
+    files = {
         "course.md": page("title: Kurs", body=lines("<script>alert('kurs')</script>", "",
                                                     "[x](javascript:alert('kurs'))")),
         "01-start.md": page("title: Start", body=lines(
@@ -439,9 +447,31 @@ def test_import_stores_no_executable_markup(runner, tmp_path):
             "und ![Bild](javascript:x).",
             "", "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxNyk8L3NjcmlwdD4=)", "",
             "<a href=\"javascript:alert(18)\">a</a> <iframe src=\"https://example.org\"></iframe>", "",
-            "```quiz", *hostile_gift.splitlines(), "```")),
-    })
-    result = run_import(runner, tmp_path)
+            "```quiz", *HOSTILE_GIFT.splitlines(), "```", "",
+            "| Links | Mitte | Rechts |", "|:--|:-:|--:|", "| a | b | c |")),  # aligned: never a style
+    }
+    if not with_links:
+        files = {name: _without(text, HOSTILE_LINKS) for name, text in files.items()}
+    return write_course(root, files)
+
+
+def _without(text: str, snippets: list[str]) -> str:
+    for snippet in snippets:
+        text = text.replace(snippet, "Text")
+    return text
+
+
+def test_import_refuses_every_link_the_renderer_would_drop_with_its_line(runner, tmp_path):
+    result = run_import(runner, write_hostile_course(tmp_path, with_links=True))
+    assert result.exit_code == 1
+    places = [line.split(": ", 1)[0] for line in result.output.splitlines() if line.startswith("kurs/")]
+    assert places == ["kurs/course.md:6", "kurs/01-start.md:10", "kurs/01-start.md:10", "kurs/01-start.md:11",
+                      "kurs/01-start.md:13", "kurs/01-start.md:18", "kurs/01-start.md:26"], result.output
+    assert count(Course) == 0
+
+
+def test_import_stores_no_executable_markup(runner, tmp_path):
+    result = run_import(runner, write_hostile_course(tmp_path, with_links=False))
     assert result.exit_code == 0, result.output
     html = stored_html()
     assert len(html) > 10

@@ -1,11 +1,14 @@
 """The catalogue, course and module pages: what learners see, who may see drafts, and what pages cost."""
 
+import re
+
 import pytest
 
 from qualify.accounts.roles import Role
 from qualify.core import markdown
 from qualify.courses.models import CourseOwner
 from qualify.extensions import db
+from qualify.learning.models import Enrolment, ModuleCompletion
 
 COURSE = "/kurse/hochvolt-sicherheit"
 MODULE = "/kurse/hochvolt-sicherheit/module/warum-hochvolt"
@@ -108,6 +111,32 @@ def test_drafts_are_hidden_from_learners_but_shown_to_their_owner(client, demo_c
     assert client.get("/kurse/digitale-fabrik").status_code == 200
 
 
+def test_a_learner_of_a_course_back_in_draft_reads_that_it_is_being_revised(client, demo_courses, make_user, login):
+    course = demo_courses["hochvolt-sicherheit"]
+    enrolled = make_user(Role.LEARNER)
+    db.session.add(Enrolment(user_id=enrolled.id, course_id=course.id))
+    course.status = "draft"
+    db.session.commit()
+    login(enrolled)
+    for url in (COURSE, MODULE):  # the links of "Mein Lernen" and of old results
+        page = client.get(url)
+        assert page.status_code == 404 and "Der Kurs wird gerade überarbeitet" in page.text, url
+        assert course.title in page.text
+    client.post("/abmelden", data={})
+    left = make_user(Role.LEARNER)  # left the course ("Kurs verlassen"), with a module done before
+    first = course.active_modules[0]
+    db.session.add(ModuleCompletion(user_id=left.id, module_id=first.id, module_version_id=first.current_version_id,
+                                    via="read"))
+    db.session.commit()
+    login(left)
+    assert "Der Kurs wird gerade überarbeitet" in client.get(MODULE).text
+    client.post("/abmelden", data={})
+    login(make_user(Role.LEARNER))
+    for url in (COURSE, MODULE):  # the others learn nothing of a draft
+        page = client.get(url)
+        assert page.status_code == 404 and "überarbeitet" not in page.text and course.title not in page.text
+
+
 def test_other_trainers_cannot_see_a_draft(client, demo_courses, make_user, login):
     demo_courses["digitale-fabrik"].status = "draft"
     db.session.commit()
@@ -145,3 +174,10 @@ def test_course_pages_stay_within_their_statement_budget(client, demo_courses, l
     with count_statements() as counter:
         assert client.get(url).status_code == 200
     assert counter.count <= budget, counter.statements
+
+
+def test_every_id_of_the_course_and_module_pages_is_unique(client, demo_courses, learner):
+    client.post("/lernen/kurse/hochvolt-sicherheit/einschreiben", data={})
+    for url in (COURSE, MODULE):
+        ids = re.findall(r' id="([^"]+)"', client.get(url).text)
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], url

@@ -256,11 +256,22 @@ def test_a_yaml_error_after_a_line_separator_is_reported_on_its_line(tmp_path):
     assert only_problem(tmp_path)[:2] == (MODULE, 4)
 
 
-def test_text_longer_than_the_renderer_takes_is_reported(tmp_path):
-    write_course(tmp_path, {"01-start.md": page("title: Start", body="x" * (MAX_LENGTH + 1))})
+def test_text_longer_than_the_renderer_takes_is_reported_at_the_line_that_passes_the_limit(tmp_path):
+    front_matter = page("title: Start")  # 21 characters, lines 1 to 3
+    paragraphs = "Absatz.\n\n" * 10_000  # 90,000 characters, lines 4 to 20,003
+    write_course(tmp_path, {"01-start.md": front_matter + paragraphs + "x" * 10_000})  # line 20,004
     file, line, message = only_problem(tmp_path)
-    assert (file, line) == (MODULE, 1)
-    assert message.startswith("Der Text ist zu lang")
+    assert (file, line) == (MODULE, 20_004)
+    assert message == ("Der Text ist zu lang (100.021 Zeichen). Erlaubt sind höchstens 100.000 Zeichen; "
+                       "in dieser Zeile wird die Grenze überschritten.")
+
+
+def test_the_limit_counts_the_whole_file_and_a_line_end_as_one_character(tmp_path):
+    exactly = page("title: Start") + "x" * (MAX_LENGTH - 21)
+    write_course(tmp_path, {"01-start.md": exactly.replace("\n", "\r\n")})  # CR LF, as Windows editors write
+    assert problems(tmp_path) == []
+    write_course(tmp_path, {"01-start.md": exactly + "y"})
+    assert only_problem(tmp_path)[2].startswith("Der Text ist zu lang (100.001 Zeichen).")
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
@@ -549,6 +560,41 @@ def test_link_to_a_file_the_course_does_not_publish_is_reported(tmp_path, url):
     assert any(p.file == MODULE and p.line == 4 and f"„{url}“" in p.message for p in problems(tmp_path))
 
 
+@pytest.mark.parametrize(("written", "named"), [
+    ("[Klick](javascript:alert(1))", "Der Link „javascript:alert(1)“ würde entfernt"),
+    ("[Klick](JaVa&#115;cript:alert(1))", "Der Link „JaVascript:alert(1)“ würde entfernt"),
+    ("<vbscript:msgbox(1)>", "Der Link „vbscript:msgbox(1)“ würde entfernt"),
+    ("[Datei](file:///etc/passwd)", "Der Link „file:///etc/passwd“ würde entfernt"),
+    ("[Seite](data:image/png;base64,iVBORw0KGgo=)", "Der Link „data:image/png;base64,iVBORw0KGgo=“ würde entfernt"),
+    ("![Bild](javascript:x)", "Das Bild „javascript:x“ würde nicht angezeigt"),
+    ("[Klick][ziel]\n\n[ziel]: javascript:alert(1)", "Der Link „javascript:alert(1)“ würde entfernt"),
+])
+def test_a_link_the_renderer_would_drop_is_reported_at_its_line(tmp_path, written, named):
+    # The renderer leaves such a link out; saved without a word, the trainer would never learn why it is not there.
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=lines("# Start", "", written))})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, 6) and message.startswith(named)
+    assert message.endswith("und Links auf Dateien des Kurses.") or "(data:image/png, jpeg, gif, webp)" in message
+
+
+def test_a_link_the_renderer_would_drop_in_a_question_is_reported_too(tmp_path):
+    quiz = lines("```quiz", "Was stimmt? {=A#Siehe [hier](javascript:alert(1)). ~B}", "```")
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=lines("# Start", "", quiz))})
+    assert only_problem(tmp_path)[:2] == (MODULE, 7)
+
+
+def test_a_protocol_relative_link_leads_to_another_site_not_to_a_file_of_the_course(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", body="[Anderswo](//example.org/plan.pdf)\n")})
+    assert problems(tmp_path) == []
+
+
+def test_problems_are_listed_in_the_order_of_their_lines(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "minutes: zehn", body=lines(
+        "# Start", "", "[Plan](medien/fehlt.pdf)", "", "```quiz", "Was? {=A ~B", "```",
+        "", "[Noch einer](medien/auch-nicht.pdf)"))})
+    assert [problem.line for problem in problems(tmp_path)] == [3, 7, 10, 13]  # fields, links, quiz: read apart
+
+
 def test_links_to_media_modules_and_the_overview_are_accepted(tmp_path):
     write_course(tmp_path, {
         "medien/plan_2.pdf": b"%PDF-1.4",
@@ -575,6 +621,14 @@ def test_draw_larger_than_the_bank_is_reported(tmp_path):
         "01-start.md": page("title: Start", "questions: fragen/bank.gift", "draw: 3"),
     })
     assert only_problem(tmp_path) == (MODULE, 4, "draw: 3 ist mehr, als die Fragensammlung hat (2 Fragen).")
+
+
+def test_a_bank_of_one_question_is_named_in_the_singular(tmp_path):
+    write_course(tmp_path, {
+        "fragen/bank.gift": lines("Eins {T}"),
+        "01-start.md": page("title: Start", "questions: fragen/bank.gift", "draw: 2"),
+    })
+    assert only_problem(tmp_path)[2] == "draw: 2 ist mehr, als die Fragensammlung hat (1 Frage)."
 
 
 def test_bank_no_module_uses_is_still_checked(tmp_path):
