@@ -170,3 +170,12 @@ def test_planning_is_offered_for_the_session_modules_of_those_who_may_plan_them(
         with app.test_request_context():
             login_user(person)
             assert plans_sessions(module) is expected, (person, module.slug)
+
+
+def test_the_editor_of_a_workshop_module_leads_to_planning_a_session(client, login, trainer, workshop_module):
+    course = workshop_module.course
+    login(trainer)
+    editor = client.get(f"/autoren/{course.slug}/module/{workshop_module.slug}").text
+    assert f'<a href="/termine/modul/{workshop_module.id}/neu">Termin planen</a>' in editor
+    reading = client.get(f"/autoren/{course.slug}/module/warum-hochvolt").text
+    assert "Termin planen" not in reading
