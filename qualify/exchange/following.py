@@ -12,6 +12,7 @@ from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import FOLLOW_MODES, ExchangeFlag, ExchangePost, ExchangeThread, ThreadFollow
 from qualify.exchange.reading import author_label, openings_of, shown_title
 from qualify.exchange.spaces import can_see, is_moderator, moderators_of
+from qualify.exchange.text import MAX_REASON
 from qualify.extensions import db
 
 
@@ -92,7 +93,7 @@ def flag(post: ExchangePost, user, reason: str, *, now: datetime) -> ExchangeFla
                                                             ExchangeFlag.flagged_by_id == user.id))
     if existing is not None:
         return existing
-    row = ExchangeFlag(post_id=post.id, flagged_by_id=user.id, reason=reason[:2000], created_at=now)
+    row = ExchangeFlag(post_id=post.id, flagged_by_id=user.id, reason=reason[:MAX_REASON], created_at=now)
     db.session.add(row)
     db.session.flush()
     space = post.thread.space

@@ -14,13 +14,15 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from qualify.core.forms import CheckboxListField, TextAreaField, visible_text
 from qualify.core.text import one_line
-from qualify.exchange.text import MAX_POST_LENGTH, MAX_TITLE_LENGTH
+from qualify.exchange.text import MAX_POST_LENGTH, MAX_REASON, MAX_TITLE_LENGTH
 
 BODY_HINT = _l(
     "Hervorheben mit **fett**, Listen mit - am Zeilenanfang, Zitate mit >. Höchstens 20.000 Zeichen."
 )
 # WTForms' own message would write the limit as "20000"; the hint says "20.000". (A validator keeps no state.)
 POST_LENGTH = Length(max=MAX_POST_LENGTH, message=_l("Ihr Text ist zu lang: höchstens 20.000 Zeichen."))
+# As the server says it when a decision comes with a longer reason (moderation._optional_reason).
+REASON_LENGTH = Length(max=MAX_REASON, message=_l("Der Grund ist zu lang: höchstens 2.000 Zeichen."))
 ANONYMOUS_HINT = _l("Andere Teilnehmende und die Moderation sehen dann nur Ihr Pseudonym in diesem Raum.")
 
 
@@ -43,12 +45,18 @@ class EditForm(FlaskForm):
                          description=BODY_HINT)
 
 
+class EditOpeningForm(EditForm):
+    """Editing the opening post while it is not approved yet: its thread's title too (posting.title_editable)."""
+
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)], filters=[one_line])
+
+
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Grund"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Grund"), validators=[DataRequired(), REASON_LENGTH])
 
 
 class OptionalReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), REASON_LENGTH])
 
 
 class FollowForm(FlaskForm):
@@ -79,12 +87,12 @@ class SpaceForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     target = SelectField(_l("Neuer Raum"), coerce=int)
-    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), REASON_LENGTH])
 
 
 class MergeForm(FlaskForm):
     target = SelectField(_l("Zusammenführen mit"), coerce=int)
-    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), REASON_LENGTH])
 
 
 class ModeratorForm(FlaskForm):

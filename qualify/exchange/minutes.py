@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -249,10 +248,12 @@ class NamesToConfirm(ExchangeError):
 def name_warnings(session: WorkshopSession, fields: dict[str, str]) -> list[NameWarning]:
     """First names or surnames, alone, of participants who have not agreed to be named. Each may mean the
     person ("Bernd berichtete") or be an ordinary word ("Der Betriebsrat sollte …"): the moderator decides.
-    Nobody who agreed is warned about."""
+    Nobody who agreed is warned about, nor anybody the texts name in full: that is no question but refused
+    outright (see unconsented_mentions)."""
     people = participants(session)
     agreed = consenting_ids(session)
-    others = [person for person in people if person.id not in agreed]
+    everything = "\n".join(fields.get(field) or "" for field, _label in SECTIONS)
+    others = [person for person in people if person.id not in agreed and not _names_in_full(everything, person)]
     consenting = [person for person in people if person.id in agreed]
     warnings = []
     for field, _label in SECTIONS:
@@ -312,15 +313,22 @@ _SECTION_HEADING = re.compile(r'<h3 data-section="(\w+)">[^<]*</h3>')
 _LABELS = dict(SECTIONS)
 
 
-def in_readers_language(body_html: str) -> Markup:
-    """The minutes as rendered when saved, their headings in the reader's language rather than the writer's."""
+def in_readers_language(body_html: str, level: int = 3) -> Markup:
+    """The minutes as rendered when saved, their headings in the reader's language rather than the writer's, at
+    the `level` the page needs below its own heading of the minutes, and a name the erasure of an account took
+    out (REDACTED) said in the reader's language too."""
+    level = min(max(level, 2), 6)
+
     def heading(match: re.Match) -> str:
         field = match.group(1)
-        return str(Markup('<h3 data-section="{}">{}</h3>').format(field, _(_LABELS[field]))) if field in _LABELS \
-            else match.group(0)
+        if field not in _LABELS:
+            return match.group(0)
+        return str(Markup('<h{} data-section="{}">{}</h{}>').format(level, field, _(_LABELS[field]), level))
 
-    # The HTML is ours, rendered safe from the Markdown when the minutes were saved; only headings are replaced.
-    return Markup(_SECTION_HEADING.sub(heading, body_html))  # noqa: S704
+    # The HTML is ours, rendered safe from the Markdown when the minutes were saved; only headings are replaced,
+    # and the placeholder for a name, which the rendering kept as written.
+    html = _SECTION_HEADING.sub(heading, body_html).replace(REDACTED, str(escape(_("[Name entfernt]"))))
+    return Markup(html)  # noqa: S704
 
 
 def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[str, str], named_ids: list[int],
@@ -358,8 +366,8 @@ def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: E
     _check_names(session, texts_of(minutes), minutes.named_user_ids, confirmed)
     minutes.status, minutes.published_at, minutes.published_by_id = "published", now, by.id
     db.session.flush()
-    log(space, "publish_minutes", by=by, now=now,
-        reason=_("Protokoll des Termins am %(date)s", date=format_date(session.starts_at)))
+    # Said in the reader's language when the log is read (moderation.shown_reason).
+    log(space, "publish_minutes", by=by, now=now, facts={"session_starts_at": session.starts_at.isoformat()})
 
 
 def published_minutes(space: ExchangeSpace) -> list[tuple[WorkshopSession, ExchangeMinutes]]:

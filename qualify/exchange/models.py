@@ -89,6 +89,12 @@ _PLACEHOLDER_TITLES = {WITHDRAWN_TITLE: _l("Gespräch ausgeblendet"),
                        FORGOTTEN_TITLE: _l("Thema eines gelöschten Kontos")}
 
 
+def title_in_readers_language(title: str) -> str:
+    """A thread's title as written, or a placeholder the code put there in the reader's language."""
+    placeholder = _PLACEHOLDER_TITLES.get(title)
+    return str(placeholder) if placeholder is not None else title
+
+
 class ExchangeThread(db.Model):
     __tablename__ = "exchange_threads"
 
@@ -109,8 +115,7 @@ class ExchangeThread(db.Model):
     @property
     def title_shown(self) -> str:
         """The title as written, or a placeholder the code put there in the reader's language."""
-        placeholder = _PLACEHOLDER_TITLES.get(self.title)
-        return str(placeholder) if placeholder is not None else self.title
+        return title_in_readers_language(self.title)
 
 
 class ExchangePost(db.Model):

@@ -5,19 +5,22 @@ concerned (for a move: both spaces). Functions flush; the caller commits.
 """
 
 import hashlib
+import json
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core import audit
-from qualify.core.database import in_german_order
+from qualify.core.database import in_german_order, take_turns
+from qualify.core.i18n import localised_date, quoted
 from qualify.exchange import mails
-from qualify.exchange.errors import ExchangeError, NotModerator
+from qualify.exchange.errors import ExchangeError, NotModerator, ReasonRefused
 from qualify.exchange.models import (
     ExchangeFlag,
     ExchangeLogEntry,
@@ -26,31 +29,75 @@ from qualify.exchange.models import (
     ExchangeThread,
     SpaceModerator,
     ThreadFollow,
+    title_in_readers_language,
 )
 from qualify.exchange.posting import drop_waiting_change, published
 from qualify.exchange.reading import with_authors
-from qualify.exchange.spaces import assigned_moderators, can_see, require_moderator
+from qualify.exchange.spaces import assigned_moderators, audience_includes, can_see, require_moderator
+from qualify.exchange.text import MAX_REASON
 from qualify.extensions import db
 
-MAX_REASON = 2000
+# What the code itself adds to a log entry in words of a language (the threads merged, in quotation marks; the
+# session whose minutes were published) is stored as facts beside the moderator's words, as JSON starting so, and
+# said in the reader's language when shown (shown_reason). Older entries hold it as German text, shown as written.
+_FACTS = '{"facts": '
 
 
 def log(space: ExchangeSpace, action: str, *, by, now: datetime, thread: ExchangeThread | None = None,
-        post: ExchangePost | None = None, reason: str = "") -> ExchangeLogEntry:
-    """Record a moderator action: who, what, when, why (never whose post it was)."""
+        post: ExchangePost | None = None, reason: str = "", facts: dict | None = None) -> ExchangeLogEntry:
+    """Record a moderator action: who, what, when, why (never whose post it was); `facts`: what the code records
+    about it besides (see shown_reason)."""
+    reason = reason[:MAX_REASON]
+    stored = reason if facts is None else json.dumps({"facts": facts, "reason": reason}, ensure_ascii=False)
     entry = ExchangeLogEntry(space_id=space.id, actor_id=by.id, action=action, created_at=now,
                              thread_id=thread.id if thread else (post.thread_id if post else None),
-                             post_id=post.id if post else None, reason=reason[:MAX_REASON])
+                             post_id=post.id if post else None, reason=stored)
     db.session.add(entry)
     db.session.flush()
     return entry
 
 
+def _facts_of(stored: str) -> tuple[dict, str] | None:
+    if not stored.startswith(_FACTS):
+        return None
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return None
+    return (data["facts"], data.get("reason", "")) if isinstance(data, dict) and "facts" in data else None
+
+
+def shown_reason(entry: ExchangeLogEntry) -> str:
+    """The reason column of a log entry in the reader's language: what the code recorded, said there, and what
+    the moderator wrote, as written."""
+    stored = _facts_of(entry.reason or "")
+    if stored is None:
+        return entry.reason
+    facts, reason = stored
+    if entry.action == "publish_minutes" and "session_starts_at" in facts:
+        what = _("Protokoll des Termins am %(date)s",
+                 date=localised_date(datetime.fromisoformat(facts["session_starts_at"])))
+    elif entry.action == "merge" and {"from", "to"} <= facts.keys():
+        what = f"{quoted(title_in_readers_language(facts['from']))} → {quoted(title_in_readers_language(facts['to']))}"
+    else:
+        what = ""
+    return f"{what}: {reason}" if what and reason else what or reason
+
+
 def _reason(reason: str) -> str:
-    reason = reason.strip()
+    reason = _optional_reason(reason)
     if not reason:
-        raise ExchangeError(_("Bitte nennen Sie einen Grund."))
-    return reason[:MAX_REASON]
+        raise ReasonRefused(_("Bitte nennen Sie einen Grund."))
+    return reason
+
+
+def _optional_reason(reason: str) -> str:
+    """The reason as written (line breaks as one character each, as the text area counted them), or refused if
+    longer than its text area allows: never cut short without a word."""
+    reason = (reason or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(reason) > MAX_REASON:
+        raise ReasonRefused(_("Der Grund ist zu lang: höchstens 2.000 Zeichen."))
+    return reason
 
 
 def _expect(post: ExchangePost, *statuses: str) -> None:
@@ -75,12 +122,57 @@ def _decided(post: ExchangePost, status: str, *, by, now: datetime, reason: str 
     post.status, post.moderated_at, post.moderated_by_id, post.moderation_reason = status, now, by.id, reason
 
 
+# ---------------------------------------------------------------- taking turns
+#
+# The same decision sent twice at once (a double tap on a slow connection) ran twice: two entries in the log, and
+# every mail twice. Each action on a post (or thread) now waits for any other on it to end, reads its state as
+# that one left it, and checks it again. A copy of a decision just made by the same person finds it made (the
+# log's last word on the post is theirs) and does nothing more; any other decision on a post changed meanwhile is
+# refused, as before.
+
+def _take_turns_on_post(post: ExchangePost) -> None:
+    take_turns(f"exchange-post:{post.id}")
+    db.session.flush()  # nothing of this request's own is lost by reading the post again
+    db.session.refresh(post)
+
+
+def _take_turns_on_threads(*threads: ExchangeThread) -> None:
+    for thread in sorted(threads, key=lambda thread: thread.id):  # always in one order: no two wait for each other
+        take_turns(f"exchange-thread:{thread.id}")
+    db.session.flush()
+    for thread in threads:
+        db.session.refresh(thread)
+
+
+@cache
+def _last_entry_statement(about: str):
+    column = ExchangeLogEntry.post_id if about == "post" else ExchangeLogEntry.thread_id
+    return (select(ExchangeLogEntry.action, ExchangeLogEntry.actor_id).where(column == bindparam("id"))
+            .order_by(ExchangeLogEntry.id.desc()).limit(1))
+
+
+def _just_done(action: str, *, by, post: ExchangePost | None = None, thread: ExchangeThread | None = None) -> bool:
+    """Whether the log's last word on the post (else the thread) is this action by this person."""
+    about, key = ("post", post.id) if post is not None else ("thread", thread.id)
+    row = db.session.execute(_last_entry_statement(about), {"id": key}).first()
+    return row is not None and row.action == action and row.actor_id == by.id
+
+
+def _left_published(post: ExchangePost) -> bool:
+    """Whether the post is as publishing it (or deciding on its change) left it: published, no change waiting –
+    one waiting since is a new question, not the one just decided."""
+    return post.status == "published" and not post.has_waiting_change
+
+
 # ---------------------------------------------------------------- posts
 
 def approve(post: ExchangePost, *, by, now: datetime, seen: str | None = None) -> None:
     """Publish a waiting post; `seen`: its seen_version on the moderator's page (refused if it changed since)."""
+    _take_turns_on_post(post)
     space = post.thread.space
     require_moderator(by, space)
+    if _left_published(post) and _just_done("approve", by=by, post=post):
+        return
     _expect(post, "pending")
     _unchanged(post, seen)
     _decided(post, "published", by=by, now=now)
@@ -90,11 +182,14 @@ def approve(post: ExchangePost, *, by, now: datetime, seen: str | None = None) -
 
 def reject(post: ExchangePost, reason: str, *, by, now: datetime, seen: str | None = None) -> None:
     """Send a waiting post back to its author with a reason; `seen` as for approve."""
+    reason = _reason(reason)
+    _take_turns_on_post(post)
     space = post.thread.space
     require_moderator(by, space)
+    if post.status == "rejected" and _just_done("reject", by=by, post=post):
+        return
     _expect(post, "pending")
     _unchanged(post, seen)
-    reason = _reason(reason)
     _decided(post, "rejected", by=by, now=now, reason=reason)
     db.session.flush()
     mails.notify_rejected(post, reason)
@@ -106,13 +201,20 @@ def _expect_change(post: ExchangePost) -> None:
         raise ExchangeError(_("Dieser Beitrag ist in einem anderen Zustand; bitte laden Sie die Seite neu."))
 
 
+def _change_just_decided(post: ExchangePost, action: str, *, by) -> bool:
+    return _left_published(post) and _just_done(action, by=by, post=post)
+
+
 def approve_change(post: ExchangePost, *, by, now: datetime, seen: str | None = None) -> None:
     """Put the waiting change of a published post in place of its text; `seen` as for approve.
 
     Not published() again: the post is not new – no mail to the thread's followers, the thread stays where it is.
     """
+    _take_turns_on_post(post)
     space = post.thread.space
     require_moderator(by, space)
+    if _change_just_decided(post, "approve_change", by=by):
+        return
     _expect_change(post)
     _unchanged(post, seen)
     post.body_source, post.body_html, post.edited_at = post.revision_source, post.revision_html, post.revised_at
@@ -124,11 +226,14 @@ def approve_change(post: ExchangePost, *, by, now: datetime, seen: str | None = 
 def reject_change(post: ExchangePost, reason: str, *, by, now: datetime, seen: str | None = None) -> None:
     """Discard the waiting change of a published post, which stays as approved; the author gets the reason and
     their text by mail (it is gone from the post). `seen` as for approve."""
+    reason = _reason(reason)
+    _take_turns_on_post(post)
     space = post.thread.space
     require_moderator(by, space)
+    if _change_just_decided(post, "reject_change", by=by):
+        return
     _expect_change(post)
     _unchanged(post, seen)
-    reason = _reason(reason)
     mails.notify_change_rejected(post, post.revision_source, reason)
     drop_waiting_change(post)
     db.session.flush()
@@ -136,11 +241,15 @@ def reject_change(post: ExchangePost, reason: str, *, by, now: datetime, seen: s
 
 
 def hide(post: ExchangePost, reason: str, *, by, now: datetime) -> None:
-    """Take a published post down; members see a placeholder."""
+    """Take a published post down; members see a placeholder. (Replies may still quote it: see
+    reading.quoting_replies.)"""
+    reason = _reason(reason)
+    _take_turns_on_post(post)
     space = post.thread.space
     require_moderator(by, space)
+    if post.status == "hidden" and _just_done("hide", by=by, post=post):
+        return
     _expect(post, "published")
-    reason = _reason(reason)
     _decided(post, "hidden", by=by, now=now, reason=reason)
     drop_waiting_change(post)  # restored, it shows the text once approved, not a change nobody decided on
     resolve_flags(post, by=by, now=now)
@@ -150,12 +259,16 @@ def hide(post: ExchangePost, reason: str, *, by, now: datetime) -> None:
 
 def restore(post: ExchangePost, *, by, now: datetime, reason: str = "") -> None:
     """Show a hidden post again."""
+    reason = _optional_reason(reason)
+    _take_turns_on_post(post)
     space = post.thread.space
     require_moderator(by, space)
+    if _left_published(post) and _just_done("restore", by=by, post=post):
+        return
     _expect(post, "hidden")
     _decided(post, "published", by=by, now=now)
     db.session.flush()
-    log(space, "restore", by=by, now=now, post=post, reason=reason.strip())
+    log(space, "restore", by=by, now=now, post=post, reason=reason)
 
 
 def resolve_flags(post: ExchangePost, *, by, now: datetime) -> int:
@@ -168,23 +281,31 @@ def resolve_flags(post: ExchangePost, *, by, now: datetime) -> int:
 
 
 def dismiss_flags(post: ExchangePost, *, by, now: datetime) -> None:
-    """Keep the post and close its reports."""
-    resolve_flags(post, by=by, now=now)
-    log(post.thread.space, "dismiss_flags", by=by, now=now, post=post)
+    """Keep the post and close its reports (logged once, however often it is sent)."""
+    _take_turns_on_post(post)
+    if resolve_flags(post, by=by, now=now):
+        log(post.thread.space, "dismiss_flags", by=by, now=now, post=post)
 
 
 # ---------------------------------------------------------------- threads
 
 def set_locked(thread: ExchangeThread, locked: bool, *, by, now: datetime, reason: str = "") -> None:
-    """Lock a thread (no more replies) or open it again."""
+    """Lock a thread (no more replies) or open it again; nothing happens if it is so already."""
+    reason = _optional_reason(reason)
+    _take_turns_on_threads(thread)
     require_moderator(by, thread.space)
+    if thread.locked == locked:
+        return
     thread.locked = locked
-    log(thread.space, "lock" if locked else "unlock", by=by, now=now, thread=thread, reason=reason.strip())
+    log(thread.space, "lock" if locked else "unlock", by=by, now=now, thread=thread, reason=reason)
 
 
 def set_pinned(thread: ExchangeThread, pinned: bool, *, by, now: datetime) -> None:
-    """Pin a thread to the top of its space, or release it."""
+    """Pin a thread to the top of its space, or release it; nothing happens if it is so already."""
+    _take_turns_on_threads(thread)
     require_moderator(by, thread.space)
+    if thread.pinned == pinned:
+        return
     thread.pinned = pinned
     log(thread.space, "pin" if pinned else "unpin", by=by, now=now, thread=thread)
 
@@ -193,21 +314,33 @@ def move(thread: ExchangeThread, target: ExchangeSpace, *, by, now: datetime, re
     """Move a thread to another space the moderator also moderates; pseudonyms stay as written.
 
     Not into a space where everybody writes under their name if anybody wrote in the thread under a pseudonym:
-    there they could reply only under their name, next to their pseudonym. Nor into a space that some of those
-    who wrote in it may not enter (another organisation's, say): they could no longer read, edit or delete
-    their own posts.
+    there they could reply only under their name, next to their pseudonym.
+
+    Nor where those who wrote in it may not go: they could no longer read, edit or delete their own posts. For
+    those who wrote under their name the moderator is told how many could not (their names are on their posts
+    anyway). Whoever wrote under a pseudonym must not be found out by it: whether anybody in a space of one
+    organisation could follow would tell which organisation the pseudonym works for, thread by thread. So a thread
+    with pseudonymous posts goes only into a space open to everybody who may enter its own (see
+    spaces.audience_includes) – decided from the two spaces alone, and refused without a number or a name.
     """
+    reason = _optional_reason(reason)
+    _take_turns_on_threads(thread)
     source = thread.space
     require_moderator(by, source)
     require_moderator(by, target)
     if target.id == source.id:
+        if _just_done("move", by=by, thread=thread):  # sent twice: moved a moment ago
+            return
         raise ExchangeError(_("Das Gespräch ist schon in diesem Raum."))
-    if not target.allows_pseudonyms and db.session.scalar(
-            select(ExchangePost.id).where(ExchangePost.thread_id == thread.id,
-                                          ExchangePost.pseudonym.is_not(None)).limit(1)) is not None:
+    written_under_pseudonym = set(db.session.scalars(_pseudonymous_statuses_statement(), {"thread": thread.id}))
+    if written_under_pseudonym and not target.allows_pseudonyms:
         raise ExchangeError(_("In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nicht in einen Raum "
                               "verschoben werden, in dem alle unter ihrem Namen schreiben."))
-    if shut_out := _authors_shut_out(thread, target):
+    if written_under_pseudonym - {"deleted"} and not audience_includes(target, source):
+        raise ExchangeError(_("In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nur in einen Raum "
+                              "verschoben werden, den alle betreten können, die diesen Raum betreten können – "
+                              "etwa einen Raum für das ganze Netzwerk."))
+    if shut_out := _named_authors_shut_out(thread, target):
         raise ExchangeError(ngettext(
             "%(num)d Person, die in diesem Gespräch geschrieben hat, hat keinen Zugang zu diesem Raum und könnte "
             "ihre Beiträge dort nicht mehr lesen oder löschen. Bitte wählen Sie einen anderen Raum.",
@@ -217,15 +350,22 @@ def move(thread: ExchangeThread, target: ExchangeSpace, *, by, now: datetime, re
     thread.space_id = target.id
     db.session.flush()
     db.session.expire(thread, ["space"])
-    text = f"{source.title} → {target.title}" + (f": {reason.strip()}" if reason.strip() else "")
+    text = f"{source.title} → {target.title}" + (f": {reason}" if reason else "")  # the same in every language
     log(source, "move", by=by, now=now, thread=thread, reason=text)
     log(target, "move", by=by, now=now, thread=thread, reason=text)
 
 
-def _authors_shut_out(thread: ExchangeThread, target: ExchangeSpace) -> int:
-    """How many of the people with posts in the thread may not enter the target space."""
+@cache
+def _pseudonymous_statuses_statement():
+    return (select(ExchangePost.status).where(ExchangePost.thread_id == bindparam("thread"),
+                                              ExchangePost.pseudonym.is_not(None)).distinct())
+
+
+def _named_authors_shut_out(thread: ExchangeThread, target: ExchangeSpace) -> int:
+    """How many of the people with posts under their name in the thread may not enter the target space (those
+    who wrote under a pseudonym are not asked: see move)."""
     authors = select(ExchangePost.author_id).where(ExchangePost.thread_id == thread.id,
-                                                    ExchangePost.status != "deleted")
+                                                    ExchangePost.status != "deleted", ExchangePost.pseudonym.is_(None))
     people = db.session.scalars(select(User).where(User.id.in_(authors)).options(selectinload(User.role_rows)))
     assigned = assigned_moderators(target)
     return sum(not can_see(person, target, assigned=assigned) for person in people)
@@ -233,7 +373,13 @@ def _authors_shut_out(thread: ExchangeThread, target: ExchangeSpace) -> int:
 
 def merge(duplicate: ExchangeThread, target: ExchangeThread, *, by, now: datetime, reason: str = "") -> None:
     """Merge a duplicate thread into another of the same space: its posts become replies there."""
+    reason = _optional_reason(reason)
+    _take_turns_on_threads(duplicate, target)
     require_moderator(by, duplicate.space)
+    if duplicate.merged_into_id is not None:
+        if duplicate.merged_into_id == target.id and _just_done("merge", by=by, thread=target):  # sent twice
+            return
+        raise ExchangeError(_("Dieses Gespräch wurde mit einem anderen zusammengeführt."))
     if (
         duplicate.id == target.id
         or target.space_id != duplicate.space_id
@@ -259,20 +405,24 @@ def merge(duplicate: ExchangeThread, target: ExchangeThread, *, by, now: datetim
     db.session.flush()
     db.session.expire(target, ["posts"])
     db.session.expire(duplicate, ["posts"])
-    log(duplicate.space, "merge", by=by, now=now, thread=target,
-        reason=f"„{duplicate.title}“ → „{target.title}“" + (f": {reason.strip()}" if reason.strip() else ""))
+    log(duplicate.space, "merge", by=by, now=now, thread=target, reason=reason,
+        facts={"from": duplicate.title, "to": target.title})
 
 
 # ---------------------------------------------------------------- identity
 
 def reveal_author(post: ExchangePost, reason: str, *, by, now: datetime):
-    """Let an admin see who wrote a pseudonymous post: recorded with the reason, the author is told."""
+    """Let an admin see who wrote a pseudonymous post: recorded with the reason in the audit log (which the works
+    council of the author's organisation reads), and the author is told.
+
+    Not in the space's moderation log: there the minute of the reveal, set beside the works council's own log,
+    would tell someone who both moderates and sits on a works council which organisation the author belongs to.
+    """
     if not by.has_role(Role.ADMIN):
         raise NotModerator()
     if not post.is_pseudonymous:
         raise ExchangeError(_("Dieser Beitrag ist nicht unter einem Pseudonym geschrieben."))
     reason = _reason(reason)
-    log(post.thread.space, "reveal", by=by, now=now, post=post, reason=reason)
     audit.record("exchange.reveal", actor=by, target=post, reason=reason,
                  organisation_id=post.author.organisation_id if post.author else None)
     mails.notify_revealed(post, reason)
@@ -324,7 +474,8 @@ def open_flags(space_ids: list[int], *, limit: int | None = None) -> list[Exchan
 
 
 def log_entries(space: ExchangeSpace, *, limit: int = 200) -> list[ExchangeLogEntry]:
-    """The space's moderation log, newest first."""
-    stmt = (select(ExchangeLogEntry).where(ExchangeLogEntry.space_id == space.id)
+    """The space's moderation log, newest first; without the reveals of pseudonyms older versions wrote into it
+    (see reveal_author)."""
+    stmt = (select(ExchangeLogEntry).where(ExchangeLogEntry.space_id == space.id, ExchangeLogEntry.action != "reveal")
             .order_by(ExchangeLogEntry.created_at.desc(), ExchangeLogEntry.id.desc()).limit(limit))
     return list(db.session.scalars(stmt))

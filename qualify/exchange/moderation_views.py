@@ -6,18 +6,21 @@ Registered on the exchange blueprint from the ROUTES table at the end of this fi
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
 from qualify.accounts.models import Organisation, User, UserRole
 from qualify.accounts.roles import Role
 from qualify.core.database import in_german_order
+from qualify.core.i18n import localised_datetime
 from qualify.core.routing import BOTH, GET, POST
 from qualify.core.security import is_safe_redirect, role_required
 from qualify.core.time import utcnow
 from qualify.exchange import minutes, moderation
 from qualify.exchange.access import moderated_post, moderated_space, moderated_thread, space_of_session
-from qualify.exchange.errors import ExchangeError
+from qualify.exchange.errors import ExchangeError, ReasonRefused
 from qualify.exchange.forms import (
     MergeForm,
     MinutesForm,
@@ -29,7 +32,7 @@ from qualify.exchange.forms import (
 )
 from qualify.exchange.mails import excerpt
 from qualify.exchange.models import ExchangePost, ExchangeThread
-from qualify.exchange.reading import author_label, posts_in_space, threads_of
+from qualify.exchange.reading import author_label, posts_in_space, quoting_replies, threads_of
 from qualify.exchange.spaces import assign_moderator, create_space, moderators_of, unassign_moderator
 from qualify.extensions import db
 
@@ -37,7 +40,7 @@ LOG_ACTIONS = {
     "approve": _l("freigegeben"), "reject": _l("abgelehnt"), "hide": _l("ausgeblendet"),
     "restore": _l("wiederhergestellt"), "dismiss_flags": _l("Meldungen erledigt"), "lock": _l("gesperrt"),
     "unlock": _l("entsperrt"), "pin": _l("angeheftet"), "unpin": _l("gelöst"), "move": _l("verschoben"),
-    "merge": _l("zusammengeführt"), "reveal": _l("Pseudonym aufgedeckt"),
+    "merge": _l("zusammengeführt"),
     "publish_minutes": _l("Protokoll veröffentlicht"), "approve_change": _l("Änderung freigegeben"),
     "reject_change": _l("Änderung abgelehnt"),
 }
@@ -65,6 +68,38 @@ def _refused(error: ExchangeError, thread: ExchangeThread, post: ExchangePost | 
     db.session.rollback()
     flash(str(error), "error")
     return _back(thread, post)
+
+
+def _ask_again(error: ReasonRefused, post: ExchangePost, label: str):
+    """A decision whose reason was missing or too long, asked for again with the text as typed (a phone's text
+    area may not count as the server does; nothing is cut short unseen)."""
+    db.session.rollback()
+    return render_template("exchange/reason_again.html", post=post, label=label, error=str(error),
+                           reason=request.form.get("reason", ""), action=request.path,
+                           next=request.form.get("next") if is_safe_redirect(request.form.get("next")) else None,
+                           seen=request.form.get("seen"), optional=request.endpoint == "exchange.restore",
+                           limit=moderation.MAX_REASON, which=_post_name(post)), 400
+
+
+def _post_name(post: ExchangePost) -> str:
+    """Which post it is, as its buttons name it for screen readers."""
+    return _("Beitrag von %(author)s vom %(time)s", author=author_label(post),
+             time=localised_datetime(post.created_at, "short"))
+
+
+def _quoted_in(post: ExchangePost) -> Markup | None:
+    """After hiding a post: the replies that still show its words in a quote, each a link, for the moderator to
+    hide them too if need be."""
+    replies = quoting_replies(post)
+    if not replies:
+        return None
+    links = Markup(", ").join(
+        Markup('<a href="{}">{}</a>').format(
+            url_for("exchange.thread", thread_id=reply.thread_id) + f"#beitrag-{reply.id}", _post_name(reply))
+        for reply in replies)
+    # The translation escaped, then the links (built escaped) put in: the message stays HTML in the session.
+    return escape(_("Diese Antworten zitieren den ausgeblendeten Beitrag und zeigen seine Worte weiter: "
+                    "%(replies)s. Blenden Sie sie bei Bedarf ebenfalls aus.")) % {"replies": links}
 
 
 @role_required(Role.MODERATOR, Role.ADMIN)
@@ -137,6 +172,8 @@ def reject(post_id: int):
     try:
         moderation.reject(post, request.form.get("reason", ""), by=current_user, now=utcnow(),
                           seen=request.form.get("seen", ""))
+    except ReasonRefused as error:
+        return _ask_again(error, post, pgettext("a post", "Ablehnen"))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     return _done(_("Abgelehnt; die Begründung geht an die Person, die ihn geschrieben hat."), post.thread)
@@ -158,6 +195,8 @@ def reject_change(post_id: int):
     try:
         moderation.reject_change(post, request.form.get("reason", ""), by=current_user, now=utcnow(),
                                  seen=request.form.get("seen", ""))
+    except ReasonRefused as error:
+        return _ask_again(error, post, _("Änderung ablehnen"))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     return _done(_("Die Änderung ist abgelehnt; der Beitrag bleibt, wie er war. Die Begründung geht an die Person, "
@@ -165,12 +204,16 @@ def reject_change(post_id: int):
 
 
 def hide(post_id: int):
-    """Hide a published post."""
+    """Hide a published post, and tell the moderator which replies still quote it."""
     post = moderated_post(post_id)
     try:
         moderation.hide(post, request.form.get("reason", ""), by=current_user, now=utcnow())
+    except ReasonRefused as error:
+        return _ask_again(error, post, _("Ausblenden"))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
+    if (quoted_in := _quoted_in(post)) is not None:
+        flash(quoted_in, "warning")
     return _done(_("Ausgeblendet."), post.thread, post)
 
 
@@ -179,6 +222,8 @@ def restore(post_id: int):
     post = moderated_post(post_id)
     try:
         moderation.restore(post, by=current_user, now=utcnow(), reason=request.form.get("reason", ""))
+    except ReasonRefused as error:
+        return _ask_again(error, post, _("Wiederherstellen"))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     return _done(_("Wieder sichtbar."), post.thread, post)
@@ -197,9 +242,10 @@ def lock(thread_id: int):
     """Lock a thread against replies, or open it again."""
     thread = moderated_thread(thread_id)
     locked = request.form.get("value") == "1"
-    moderation.set_locked(
-        thread, locked, by=current_user, now=utcnow(), reason=request.form.get("reason", "")
-    )
+    try:
+        moderation.set_locked(thread, locked, by=current_user, now=utcnow(), reason=request.form.get("reason", ""))
+    except ExchangeError as error:
+        return _refused(error, thread)
     return _done(_("Gespräch gesperrt.") if locked else _("Gespräch wieder offen."), thread)
 
 
@@ -218,6 +264,9 @@ def move(thread_id: int):
     form.target.choices = [
         SelectChoice(s.id, s.title) for s in moderation.moderated_spaces(current_user) if s.id != thread.space_id
     ]
+    if form.is_submitted() and form.target.data == thread.space_id:
+        # Sent again once it moved (a double tap, a reload): moderation.move finds it done, or says it is there.
+        form.target.choices.append(SelectChoice(thread.space_id, thread.space.title))
     if form.validate_on_submit():
         target = moderated_space(form.target.data)
         try:
@@ -254,7 +303,7 @@ def space_log(space_id: int):
     """Show the space's moderation log (its moderators and admins)."""
     space = moderated_space(space_id)
     return render_template("exchange/log.html", space=space, entries=moderation.log_entries(space),
-                           actions=LOG_ACTIONS)
+                           actions=LOG_ACTIONS, reason_of=moderation.shown_reason)
 
 
 def export(space_id: int):
@@ -349,15 +398,21 @@ def _minutes_page(session, space, current, form, *, name_check=None, publish_ref
             getattr(form, field).description = warnings
     publish_form = PublishMinutesForm(formdata=None, prefix="publish")
     publish_check = publish_refused
-    if publish_check is None and current is not None and current.status == "draft":
-        publish_check = minutes.names_to_confirm(session, minutes.texts_of(current))
+    # A draft naming in full someone who has not agreed (or no longer does) is refused outright: the page says so
+    # rather than asking whether a word of it could mean them.
+    named = []
+    if current is not None and current.status == "draft":
+        named = minutes.unconsented_mentions(session, list(minutes.texts_of(current).values()))
+        if publish_check is None:
+            publish_check = minutes.names_to_confirm(session, minutes.texts_of(current))
     if publish_check is not None:
         publish_form.confirmation.data = publish_check.confirmation
     return render_template("exchange/minutes_form.html", session=session, space=space, form=form,
                            minutes=current, participants=minutes.participants(session),
                            agreed=minutes.consenting_ids(session), name_check=name_check,
                            publish_form=publish_form, publish_check=publish_check,
-                           publish_refused=publish_refused is not None)
+                           publish_refused=publish_refused is not None,
+                           named_without_consent=[person.display_name for person in named])
 
 
 def minutes_form(session_id: int):

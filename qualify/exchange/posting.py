@@ -86,14 +86,20 @@ def _same_choice(earlier: ExchangePost, *, anonymous: bool) -> ExchangePost:
                           "erscheinen, löschen Sie den ersten Beitrag und senden Sie ihn dann erneut."))
 
 
-def start_thread(space: ExchangeSpace, user, title: str, body: str, *, anonymous: bool,
-                 now: datetime) -> ExchangeThread:
-    """Open a thread with its first post; the author follows it. Sent twice, it opens one thread."""
+def checked_title(title: str) -> str:
+    """A thread's title on one line, or refused if empty or too long."""
     title = " ".join(title.split())
     if not title:
         raise ExchangeError(_("Bitte geben Sie einen Titel an."))
     if len(title) > MAX_TITLE_LENGTH:
         raise ExchangeError(_("Der Titel ist zu lang (höchstens %(limit)s Zeichen).", limit=MAX_TITLE_LENGTH))
+    return title
+
+
+def start_thread(space: ExchangeSpace, user, title: str, body: str, *, anonymous: bool,
+                 now: datetime) -> ExchangeThread:
+    """Open a thread with its first post; the author follows it. Sent twice, it opens one thread."""
+    title = checked_title(title)
     take_turns(f"posting:{user.id}")  # two copies sent at the same moment: the second finds the first
     if (earlier := _retried(user, body, now=now, space=space, title=title)) is not None:
         return _same_choice(earlier, anonymous=anonymous).thread
@@ -171,14 +177,25 @@ def can_edit(user, post: ExchangePost, *, now: datetime) -> bool:
     return edit_refusal(user, post, now=now) is None
 
 
-def edit_post(post: ExchangePost, user, body: str, *, now: datetime) -> ExchangePost:
-    """Change one's own post. In a pre-moderated space a post not approved yet goes back to the queue; the change
-    of an approved one waits there beside it, and everybody keeps reading the approved text until a moderator
-    decides (sent back to the queue, an opening post took the whole conversation with it)."""
+def title_editable(post: ExchangePost) -> bool:
+    """Whether the thread's title may be changed with the post: its opening post, while it is not approved yet
+    (waiting, or sent back – perhaps for the very title)."""
+    return post.is_opening and post.status in ("pending", "rejected")
+
+
+def edit_post(post: ExchangePost, user, body: str, *, now: datetime, title: str | None = None) -> ExchangePost:
+    """Change one's own post – and with an opening post not approved yet, the thread's `title` (see
+    title_editable). In a pre-moderated space a post not approved yet goes back to the queue; the change of an
+    approved one waits there beside it, and everybody keeps reading the approved text until a moderator decides
+    (sent back to the queue, an opening post took the whole conversation with it)."""
     if (refusal := edit_refusal(user, post, now=now)) is not None:
         raise ExchangeError(refusal)
+    if title is not None and not title_editable(post):
+        raise ExchangeError(_("Den Titel können Sie nur ändern, solange der erste Beitrag nicht freigegeben ist."))
     space = post.thread.space
     html = str(render_post_body(body))
+    if title is not None:
+        post.thread.title = checked_title(title)
     reviewed = space.is_premoderated and not is_moderator(user, space)
     if reviewed and post.status == "published":
         if body == post.body_source:  # back to the approved text: nothing left to decide

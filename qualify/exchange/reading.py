@@ -1,9 +1,10 @@
 """What a person sees of threads and posts: who reads what, thread listings, author labels, quotes."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -142,3 +143,63 @@ def quote(post: ExchangePost) -> str:
     lines = post.body_source.strip().splitlines() or [""]
     quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
     return f"> **{author_label(post)}:**\n>\n{quoted}\n\n"
+
+
+# A line of a post found quoted in another without the quote's header naming the post's author, nor the reply
+# answering it, counts as quoting it only from this length: a short line ("Danke!") stands in many posts.
+QUOTED_LINE_ALONE = 20
+
+
+def _own_lines(text: str) -> set[str]:
+    """The lines a post wrote itself (not those it quotes), as a quote of it carries them."""
+    return {line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith(">")}
+
+
+def _quoted_lines(text: str) -> set[str]:
+    """The lines a post quotes, without their quote marks (nested ones too)."""
+    lines = set()
+    for line in text.splitlines():
+        if line.lstrip().startswith(">") and (content := line.lstrip(" \t>").strip()):
+            lines.add(content)
+    return lines
+
+
+def quotes(reply: ExchangePost, post: ExchangePost) -> bool:
+    """Whether the reply shows words of the post in a quote: a line the post wrote stands quoted in it, and the
+    reply answers the post, or its quote is headed by the name the post is shown under (as "Zitieren" makes it,
+    see quote), or the line is long enough not to be another post's by chance (QUOTED_LINE_ALONE)."""
+    if reply.id == post.id or reply.thread_id != post.thread_id:
+        return False
+    quoted_lines = _quoted_lines(reply.body_source)
+    shared = quoted_lines & _own_lines(post.body_source)
+    if not shared:
+        return False
+    return (reply.reply_to_id == post.id or f"**{author_label(post)}:**" in quoted_lines
+            or any(len(line) >= QUOTED_LINE_ALONE for line in shared))
+
+
+@cache
+def _other_posts_statement():
+    return (select(ExchangePost)
+            .where(ExchangePost.thread_id == bindparam("thread"), ExchangePost.id != bindparam("post"),
+                   ExchangePost.status.in_(("published", "pending")))
+            .order_by(ExchangePost.id))
+
+
+def quoting_replies(post: ExchangePost) -> list[ExchangePost]:
+    """The posts of the thread, published or waiting, that quote this one (see quotes): hidden, its words still
+    stand there. One statement."""
+    others = db.session.scalars(_other_posts_statement(), {"thread": post.thread_id, "post": post.id})
+    return [other for other in others if quotes(other, post)]
+
+
+def quoting_hidden(posts: list[ExchangePost]) -> dict[int, ExchangePost]:
+    """Of these posts of a thread, those that quote a hidden one, with the post they quote (for its moderators)."""
+    hidden = [post for post in posts if post.status == "hidden"]
+    found: dict[int, ExchangePost] = {}
+    for post in posts:
+        if post.status in ("published", "pending") and post.id not in found:
+            quoted_post = next((other for other in hidden if quotes(post, other)), None)
+            if quoted_post is not None:
+                found[post.id] = quoted_post
+    return found

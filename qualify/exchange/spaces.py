@@ -130,6 +130,32 @@ def can_see(user, space: ExchangeSpace, *, assigned: set[int] | None = None) -> 
     return space.organisation_id is None or space.organisation_id == user.organisation_id
 
 
+# Who may enter a space as a member, by the space's own rules (as can_see decides; the space's moderators and the
+# admins enter it besides): everybody signed in, one organisation's members, the editors of a course not published
+# (the space of one of its modules), or nobody (the space of an archived module).
+EVERYONE = ("everyone",)
+NOBODY = ("nobody",)
+
+
+def audience(space: ExchangeSpace) -> tuple:
+    """Who may enter the space as a member: EVERYONE, NOBODY, ("organisation", id) or ("course editors", id)."""
+    if space.module_id is not None:
+        module = space.module
+        if module.archived:
+            return NOBODY
+        return EVERYONE if module.course.is_published else ("course editors", module.course_id)
+    return EVERYONE if space.organisation_id is None else ("organisation", space.organisation_id)
+
+
+def audience_includes(wider: ExchangeSpace, narrower: ExchangeSpace) -> bool:
+    """Whether everybody who may enter `narrower` as a member may enter `wider` too – decided from the two spaces'
+    rules alone, never from who anybody is: a space for everybody includes every other, a space of one
+    organisation (or of a draft course's editors) only one of the same, and every space includes one nobody
+    may enter."""
+    outer, inner = audience(wider), audience(narrower)
+    return outer == EVERYONE or inner == NOBODY or outer == inner
+
+
 def visible_spaces(user) -> list[ExchangeSpace]:
     """Return the spaces this person may enter: module spaces first, then by title."""
     moderated = select(SpaceModerator.space_id).where(SpaceModerator.user_id == user.id)

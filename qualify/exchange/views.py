@@ -13,7 +13,7 @@ from qualify.courses.models import Module
 from qualify.exchange import following, minutes, moderation, moderation_views, posting, pseudonyms, reading
 from qualify.exchange.access import space_of_session, visible_post, visible_space, visible_thread
 from qualify.exchange.errors import ExchangeError, NotModerator
-from qualify.exchange.forms import EditForm, FollowForm, PostForm, ReasonForm, ThreadForm
+from qualify.exchange.forms import EditForm, EditOpeningForm, FollowForm, PostForm, ReasonForm, ThreadForm
 from qualify.exchange.models import ExchangePost, ExchangePseudonym, ExchangeSpace, ExchangeThread
 from qualify.exchange.spaces import ensure_module_spaces, is_moderator, space_for_module, visible_spaces
 from qualify.extensions import db
@@ -46,8 +46,9 @@ def my_pseudonym(space: ExchangeSpace) -> str | None:
 # ---------------------------------------------------------------- spaces
 
 @bp.app_template_filter("minutes_in_readers_language")
-def minutes_in_readers_language(body_html: str):
-    return minutes.in_readers_language(body_html)
+def minutes_in_readers_language(body_html: str, level: int = 3):
+    """The minutes in the reader's language, their section headings at `level` (below the page's heading)."""
+    return minutes.in_readers_language(body_html, level)
 
 
 @bp.app_context_processor
@@ -183,7 +184,16 @@ def _thread_page(thread: ExchangeThread, moderator: bool, form: PostForm):
                            thread_pseudonym=thread_pseudonym, under_pseudonym=under_pseudonym,
                            reason_form=ReasonForm(), seen_version=moderation.seen_version,
                            opening=reading.opening_post(thread),
+                           quoting_hidden=reading.quoting_hidden(posts) if moderator else {},
                            replies_closed=posting.reply_refusal(thread, moderator=moderator))
+
+
+@bp.get("/faden/<int:thread_id>/antworten")
+@login_required
+def reply_form(thread_id: int):
+    """Lead to the thread's reply form: after a refused reply the browser shows this address, and reloading or
+    sharing it asks for it."""
+    return redirect(url_for("exchange.thread", thread_id=thread_id) + "#antworten")
 
 
 @bp.post("/faden/<int:thread_id>/antworten")
@@ -228,17 +238,25 @@ def edit_post(post_id: int):
     if (refusal := posting.edit_refusal(current_user, post, now=utcnow())) is not None:
         flash(refusal, "error")
         return to_thread(post.thread, post)
-    form = EditForm(data={"body": posting.text_to_edit(post)} if request.method == "GET" else None)
+    # The title too where it may change – unless the form sent has no title (a page loaded before it had one).
+    with_title = posting.title_editable(post) and (request.method == "GET" or "title" in request.form)
+    data = {"body": posting.text_to_edit(post), "title": post.thread.title} if request.method == "GET" else None
+    form = (EditOpeningForm if with_title else EditForm)(data=data)
     if form.validate_on_submit():
         try:
-            posting.edit_post(post, current_user, form.body.data, now=utcnow())
+            posting.edit_post(post, current_user, form.body.data, now=utcnow(),
+                              title=form.title.data if with_title else None)
         except ExchangeError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Ihre Änderung wartet auf Freigabe durch die Moderation.") if post.has_waiting_change
-                  else _("Ihr Beitrag ist geändert."))
+            if post.has_waiting_change:
+                flash(_("Ihre Änderung wartet auf Freigabe durch die Moderation."))
+            elif post.status == "pending":
+                flash(_("Ihr Beitrag ist geändert und wartet wieder auf Freigabe durch die Moderation."))
+            else:
+                flash(_("Ihr Beitrag ist geändert."))
             return to_thread(post.thread, post)
     return render_template("exchange/edit_post.html", post=post, form=form, thread=post.thread, moderator=moderator,
                            title=reading.shown_title(post.thread, current_user, moderator=moderator))

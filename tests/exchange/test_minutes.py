@@ -46,8 +46,33 @@ def test_minutes_appear_in_the_space_only_after_approval(session, space, moderat
     mod.post(f"/austausch/termin/{session.id}/protokoll/freigeben", data={})
     page = client_for(reader).get(f"/austausch/raum/{space.id}").text
     assert "Schulung vor dem Start" in page and "Offene Fragen" in page
-    entry = db.session.scalar(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "publish_minutes"))
-    assert entry.reason.startswith("Protokoll des Termins am ") and "-" not in entry.reason  # a date as people write it
+    assert db.session.scalar(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "publish_minutes"))
+    log = mod.get(f"/austausch/raum/{space.id}/protokoll").text
+    assert re.search(r"Protokoll des Termins am \d\d\.\d\d\.\d{4}", log)  # a date as people write it
+
+
+def test_the_log_says_which_minutes_were_published_in_the_readers_language(
+        session, space, moderator, make_user, client_for):
+    from qualify.accounts.roles import Role
+    from tests.exchange.conftest import assign
+
+    english = make_user(Role.MODERATOR, language="en")
+    assign(space, english)
+    record = minutes.save_minutes(session, space, FIELDS, [], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+
+    log = client_for(english).get(f"/austausch/raum/{space.id}/protokoll").text
+
+    assert re.search(r"Minutes of the session on \d{1,2} \w+ \d{4}", log) and "Protokoll des Termins" not in log
+
+
+def test_a_log_entry_written_in_german_before_stays_readable(session, space, moderator, client_for):
+    db.session.add(ExchangeLogEntry(space_id=space.id, actor_id=moderator.id, action="publish_minutes",
+                                    reason="Protokoll des Termins am 30.11.2026", created_at=utcnow()))
+    db.session.commit()
+    assert "Protokoll des Termins am 30.11.2026" in client_for(moderator).get(
+        f"/austausch/raum/{space.id}/protokoll").text
 
 
 def test_minutes_written_in_german_have_english_headings_for_an_english_reader(session, space, moderator, reader,
@@ -391,3 +416,43 @@ def test_a_first_name_in_published_minutes_sends_them_back_when_the_person_withd
     client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})
     db.session.expire_all()
     assert minutes.minutes_of(session).status == "draft"
+
+
+def test_a_draft_naming_in_full_someone_who_withdrew_says_it_cannot_be_published(
+        session, space, moderator, reader, client_for):
+    # It said "„Bruno“ – könnte Bruno Brenner meinen" with a box to tick, though the full name is refused outright.
+    client_for(reader).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    record = minutes.save_minutes(session, space, {**FIELDS, "topics": f"Bericht von {reader.display_name}"},
+                                  [reader.id], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+    client_for(reader).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})
+
+    page = client_for(moderator).get(f"/austausch/termin/{session.id}/protokoll").text
+
+    assert "Das Protokoll nennt Teilnehmende, die nicht zugestimmt haben: Bruno Brenner." in page
+    assert "So kann es nicht freigegeben werden" in page
+    assert "könnte Bruno Brenner meinen" not in page and 'id="publish-names_checked"' not in page
+    assert "Freigeben und im Raum veröffentlichen" not in page
+
+
+def test_the_sections_of_published_minutes_are_headed_below_the_session_they_belong_to(
+        session, space, moderator, reader, client_for):
+    record = minutes.save_minutes(session, space, FIELDS, [], by=moderator, now=utcnow())
+    db.session.commit()
+    preview = client_for(moderator).get(f"/austausch/termin/{session.id}/protokoll").text  # below an h2
+    assert '<h3 data-section="topics">Besprochene Themen</h3>' in preview
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+    page = client_for(reader).get(f"/austausch/raum/{space.id}").text
+    assert re.search(r"<h3>Termin am [^<]+</h3>\s*<div class=\"prose\"><h4 data-section=\"topics\">", page)
+    assert '<h3 data-section=' not in page
+
+
+def test_a_name_taken_out_of_minutes_is_said_in_the_readers_language(monkeypatch):
+    said = {"[Name entfernt]": "[name removed]", "Ergebnisse": "Outcomes"}
+    monkeypatch.setattr(minutes, "_", lambda text, **_variables: said.get(text, text))
+    html = str(minutes.render_minutes({"outcomes": f"{minutes.REDACTED} schlug eine Schulung vor"}))
+    assert "[Name entfernt]" in html
+    shown = str(minutes.in_readers_language(html))
+    assert "[name removed] schlug eine Schulung vor" in shown and "Outcomes" in shown

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from qualify.core.audit import AuditEvent
 from qualify.core.time import utcnow
 from qualify.exchange import errors, following, moderation, posting, pseudonyms, spaces
 from qualify.exchange.jobs import send_daily_digests
@@ -175,29 +176,47 @@ def test_reveal_requires_a_reason(pseudonymous_scene, admin, client_for):
     assert db.session.scalar(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "reveal")) is None
 
 
-def test_reveal_by_admin_is_logged_and_the_author_is_told(
+def test_reveal_by_admin_is_in_the_audit_log_and_the_author_is_told_but_not_the_moderators(
     pseudonymous_scene, admin, author, moderator, client_for
 ):
+    # In the space's log the minute of the reveal, beside the same minute in the access log of the author's works
+    # council, told someone who moderates and sits on a works council which organisation the author belongs to.
     post = pseudonymous_scene.posts[0]
     before = len(outbox(author.email))
     response = client_for(admin).post(f"/austausch/beitrag/{post.id}/aufdecken",
                                       data={"reason": "Drohung gegen eine Kollegin"})
     assert author.email in response.text and author.display_name in response.text
-    entry = db.session.scalar(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "reveal"))
-    assert (
-        entry.actor_id == admin.id
-        and entry.reason == "Drohung gegen eine Kollegin"
-        and entry.post_id == post.id
-    )
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "exchange.reveal"))
+    assert event.actor_id == admin.id and event.details["reason"] == "Drohung gegen eine Kollegin"
     mails = outbox(author.email)[before:]
     assert (
         len(mails) == 1
         and "aufgedeckt" in mails[0].subject
         and "Drohung gegen eine Kollegin" in mails[0].body_text
+        and "Moderationsprotokoll" not in mails[0].body_text
     )
+    assert db.session.scalar(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "reveal")) is None
     log_page = client_for(moderator).get(f"/austausch/raum/{post.thread.space_id}/protokoll").text
-    assert "Drohung gegen eine Kollegin" in log_page
+    assert "Drohung gegen eine Kollegin" not in log_page and "aufgedeckt" not in log_page
     assert_no_identity(log_page, author)
+
+
+def test_a_reveal_an_older_version_wrote_into_the_space_log_is_not_shown_there(
+        pseudonymous_scene, space, admin, moderator, client_for):
+    post = pseudonymous_scene.posts[0]
+    db.session.add(ExchangeLogEntry(space_id=space.id, actor_id=admin.id, action="reveal", post_id=post.id,
+                                    thread_id=post.thread_id, reason="Drohung gegen eine Kollegin",
+                                    created_at=utcnow()))
+    db.session.commit()
+    for person in (moderator, admin):
+        page = client_for(person).get(f"/austausch/raum/{space.id}/protokoll").text
+        assert "Drohung gegen eine Kollegin" not in page and "aufgedeckt" not in page
+
+
+def test_who_sees_what_says_who_learns_of_a_reveal(reader, client_for):
+    page = client_for(reader).get("/austausch/wer-sieht-was").text
+    assert "Der Betriebsrat Ihrer Organisation sieht in seinem Zugriffsprotokoll" in page
+    assert "Die Moderation erfährt davon nichts." in page
 
 
 def test_moved_thread_keeps_the_pseudonyms_it_was_written_under(make_space, author):

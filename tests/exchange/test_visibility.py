@@ -185,6 +185,17 @@ def test_deleting_own_post_erases_its_text(make_space, author, reader, client_fo
     assert "Das nehme ich zurück" not in page and "gelöscht" in page
 
 
+def test_who_sees_what_quotes_the_note_a_deleted_post_leaves(make_space, author, reader, client_for):
+    space = make_space(moderation="post")
+    thread = start(space, author, body="Das nehme ich zurück")
+    posting.delete_post(thread.posts[0], author, now=utcnow())
+    db.session.commit()
+    browser = client_for(reader)
+    note = re.search(r'<article class="post post-deleted"[^>]*>.*?<p class="muted">([^<]+)</p>',
+                     browser.get(f"/austausch/faden/{thread.id}").text, re.DOTALL).group(1)
+    assert f"„{note}“" in browser.get("/austausch/wer-sieht-was").text
+
+
 def test_quoting_prefills_the_reply_with_a_markdown_quote(make_space, author, reader, client_for):
     space = make_space(moderation="post")
     thread = start(space, author, body="Zeile eins\nZeile zwei")

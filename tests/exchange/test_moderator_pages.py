@@ -1,0 +1,88 @@
+"""What the moderation's pages show and ask: the queue's reports, the limits of a reason, the log's language."""
+
+import re
+
+import pytest
+
+from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.exchange import following, moderation, posting, spaces
+from qualify.exchange.models import ExchangePost
+from qualify.extensions import db
+from tests.exchange.conftest import as_seen, outbox
+
+
+def start(space, user, title="Cobots an Linie 4", body="Wie geht es euch mit dem Cobot?", anonymous=False):
+    thread = posting.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
+    db.session.commit()
+    return thread
+
+
+def test_a_reported_post_written_under_a_pseudonym_is_marked_so_in_the_queue(make_space, author, reader,
+                                                                          client_for):
+    space = make_space(moderation="post")
+    post = start(space, author, anonymous=True).posts[0]
+    following.flag(post, reader, "Bitte ansehen", now=utcnow())
+    db.session.commit()
+    queue = client_for(spaces.moderators_of(space)[0]).get("/austausch/moderation").text
+    reports = queue[queue.index('id="meldungen"'):]
+    assert f'<strong>{post.pseudonym}</strong> <span class="status">Pseudonym</span>' in reports
+
+
+def test_every_reason_text_area_of_the_moderation_stops_at_the_limit_the_server_checks(
+        space, make_space, moderator, author, client_for):
+    make_space(by=moderator, title="Ein zweiter Raum")  # somewhere to move to
+    post = start(space, author).posts[0]
+    browser = client_for(moderator)
+    for page in (browser.get("/austausch/moderation").text, browser.get(f"/austausch/faden/{post.thread_id}").text):
+        areas = re.findall(r'<textarea[^>]*name="reason"[^>]*>', page)
+        assert areas and all('maxlength="2000"' in area for area in areas)
+    move_page = browser.get(f"/austausch/faden/{post.thread_id}/verschieben").text
+    assert re.search(r'<textarea[^>]*maxlength="2000"[^>]*name="reason"', move_page)
+
+
+def test_a_reason_longer_than_the_limit_is_refused_with_the_text_kept(make_space, author, client_for):
+    space = make_space(moderation="post")
+    post = start(space, author).posts[0]
+    reason = "Beleidigend " * 200  # 2,400 characters
+    response = client_for(spaces.moderators_of(space)[0]).post(f"/austausch/beitrag/{post.id}/ausblenden",
+                                                               data={"reason": reason})
+    assert response.status_code == 400 and "höchstens 2.000 Zeichen" in response.text
+    assert reason.strip() in response.text and 'maxlength="2000"' in response.text
+    assert f'action="/austausch/beitrag/{post.id}/ausblenden"' in response.text
+    db.session.expire_all()
+    assert db.session.get(ExchangePost, post.id).status == "published" and outbox(author.email) == []
+
+
+def test_a_reason_of_the_limit_counts_line_breaks_as_the_text_area_does(space, moderator, author, client_for):
+    post = start(space, author).posts[0]
+    reason = "\r\n".join(["Bitte ohne Namen. " * 5 + "x" * 9] * 20)  # 2,018 characters sent, 1,999 counted
+    response = client_for(moderator).post(f"/austausch/beitrag/{post.id}/ablehnen", data=as_seen(post, reason=reason))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ExchangePost, post.id).moderation_reason == reason.replace("\r\n", "\n").strip()
+
+
+@pytest.mark.parametrize(("language", "marks"), [("de", ("„", "“")), ("en", ("“", "”"))])
+def test_the_log_names_merged_threads_in_the_readers_quotation_marks(make_space, make_user, author, client_for,
+                                                                     language, marks):
+    moderator = make_user(Role.MODERATOR, language=language)
+    space = make_space(moderation="post", by=moderator)
+    original, duplicate = start(space, author, title="Schichtpläne"), start(space, author, title="Schichtplan")
+    moderation.merge(duplicate, original, by=moderator, now=utcnow(), reason="doppelt")
+    db.session.commit()
+    log = client_for(moderator).get(f"/austausch/raum/{space.id}/protokoll").text
+    opening, closing = marks
+    assert f"{opening}Schichtplan{closing} → {opening}Schichtpläne{closing}: doppelt" in log
+
+
+def test_an_older_merge_entry_stays_as_it_was_written(make_space, author, client_for):
+    from qualify.exchange.models import ExchangeLogEntry
+
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    db.session.add(ExchangeLogEntry(space_id=space.id, actor_id=mod.id, action="merge", created_at=utcnow(),
+                                    reason="„Schichtplan“ → „Schichtpläne“: doppelt"))
+    db.session.commit()
+    assert "„Schichtplan“ → „Schichtpläne“: doppelt" in client_for(mod).get(
+        f"/austausch/raum/{space.id}/protokoll").text

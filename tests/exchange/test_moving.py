@@ -1,0 +1,105 @@
+"""Moving a thread: nobody who wrote in it loses it, and the refusal never tells whom a pseudonym belongs to."""
+
+import re
+
+import pytest
+
+from qualify.core.time import utcnow
+from qualify.exchange import errors, moderation, posting, spaces
+from qualify.exchange.models import ExchangeLogEntry, ExchangeThread
+from qualify.extensions import db
+
+
+def start(space, user, title="Schichtmodell", body="Wie ist es bei euch?", anonymous=False):
+    thread = posting.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
+    db.session.commit()
+    return thread
+
+
+@pytest.fixture
+def scene(make_space, make_organisation, make_user):
+    """A network-wide space, a space of each of two organisations, one moderator of all three, and a
+    pseudonymous thread by a member of each organisation in the network-wide space."""
+    home, other = make_organisation("Zulieferer Nord"), make_organisation("Zulieferer Süd")
+    network = make_space(moderation="post")
+    mod = spaces.moderators_of(network)[0]
+    internal = make_space(moderation="post", by=mod, title="Nur Nord", organisation_id=home.id)
+    elsewhere = make_space(moderation="post", by=mod, title="Nur Süd", organisation_id=other.id)
+    by_home = start(network, make_user(organisation=home), title="Sorgen Nord", anonymous=True)
+    by_other = start(network, make_user(organisation=other), title="Sorgen Süd", anonymous=True)
+    return {"mod": mod, "network": network, "internal": internal, "elsewhere": elsewhere, "home": home,
+            "threads": (by_home, by_other)}
+
+
+def test_whether_a_pseudonymous_thread_may_move_does_not_depend_on_whose_it_is(scene, client_for):
+    # Moving each thread into a space of one organisation and seeing which were refused told a moderator which
+    # organisation each pseudonym works for.
+    browser = client_for(scene["mod"])
+    for target in (scene["internal"], scene["elsewhere"]):
+        answers = []
+        for thread in scene["threads"]:
+            response = browser.post(f"/austausch/faden/{thread.id}/verschieben", data={"target": target.id},
+                                    follow_redirects=True)
+            answers.append(re.search(r'class="flash flash-error">([^<]*)<', response.text).group(1))
+        assert answers[0] == answers[1]
+        assert "unter Pseudonym geschrieben" in answers[0]
+        assert not re.search(r"\d", answers[0]) and "Person" not in answers[0]  # no count, nobody
+    db.session.expire_all()
+    assert {thread.space_id for thread in scene["threads"]} == {scene["network"].id}
+
+
+def test_a_waiting_pseudonymous_thread_is_refused_the_same_way(make_space, make_organisation, make_user):
+    home = make_organisation()
+    source = make_space(moderation="pre")
+    mod = spaces.moderators_of(source)[0]
+    internal = make_space(moderation="pre", by=mod, title="Nur intern", organisation_id=home.id)
+    thread = start(source, make_user(organisation=home), anonymous=True)  # waiting for approval
+    with pytest.raises(errors.ExchangeError, match="unter Pseudonym geschrieben") as refused:
+        moderation.move(thread, internal, by=mod, now=utcnow())
+    assert not re.search(r"\d", str(refused.value))
+
+
+def test_a_pseudonymous_thread_moves_where_everybody_who_could_read_it_still_can(scene, make_user):
+    mod, network, internal = scene["mod"], scene["network"], scene["internal"]
+    also_internal = spaces.create_space("Nord intern 2", "", organisation_id=scene["home"].id, moderation="post",
+                                        anonymous="allowed", by=mod, now=utcnow())
+    thread = start(internal, make_user(organisation=scene["home"]), anonymous=True)
+    moderation.move(thread, also_internal, by=mod, now=utcnow())  # the same organisation
+    moderation.move(thread, network, by=mod, now=utcnow())  # everybody
+    db.session.commit()
+    assert db.session.get(ExchangeThread, thread.id).space_id == network.id
+    with pytest.raises(errors.ExchangeError, match="unter Pseudonym geschrieben"):
+        moderation.move(thread, internal, by=mod, now=utcnow())  # not back: others may have come in
+
+
+def test_a_thread_written_under_names_keeps_the_rule_that_counts_who_could_not_follow(
+        scene, make_user, client_for):
+    thread = start(scene["network"], make_user(organisation=scene["home"]), title="Unter Namen")
+    posting.reply(thread, make_user(organisation=scene["home"]), "Bei uns auch", anonymous=False, now=utcnow())
+    db.session.commit()
+    moderation.move(thread, scene["internal"], by=scene["mod"], now=utcnow())
+    db.session.commit()
+    assert thread.space_id == scene["internal"].id
+    assert len(db.session.scalars(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "move")).all()) == 2
+
+
+def test_a_space_includes_another_by_their_rules_alone(exchange_module, space, make_space, make_organisation):
+    home, other = make_organisation(), make_organisation()
+    network = make_space()
+    mod = spaces.moderators_of(network)[0]
+    internal = make_space(by=mod, organisation_id=home.id, title="Nord")
+    also_internal = make_space(by=mod, organisation_id=home.id, title="Nord 2")
+    elsewhere = make_space(by=mod, organisation_id=other.id, title="Süd")
+    module_space = space  # of a published course: open to everybody signed in
+    includes = spaces.audience_includes
+    assert includes(network, internal) and includes(network, module_space) and includes(module_space, network)
+    assert includes(also_internal, internal) and includes(internal, also_internal)
+    assert not includes(internal, network) and not includes(internal, elsewhere)
+    assert not includes(internal, module_space)
+
+    exchange_module.course.status = "draft"  # now only its editors may enter the module's space
+    assert spaces.audience(module_space) == ("course editors", exchange_module.course_id)
+    assert includes(network, module_space) and not includes(module_space, network)
+    exchange_module.archived = True  # nobody may any more
+    assert includes(internal, module_space) and not includes(module_space, internal)
+    db.session.rollback()
