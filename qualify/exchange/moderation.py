@@ -70,14 +70,19 @@ def _facts_of(stored: str) -> tuple[dict, str] | None:
 def shown_reason(entry: ExchangeLogEntry) -> str:
     """The reason column of a log entry in the reader's language: what the code recorded, said there, and what
     the moderator wrote, as written."""
-    stored = _facts_of(entry.reason or "")
+    return reason_for_reading(entry.action, entry.reason)
+
+
+def reason_for_reading(action: str, stored_reason: str | None) -> str:
+    """shown_reason of a log row's action and stored reason (a data export reads rows, not entries)."""
+    stored = _facts_of(stored_reason or "")
     if stored is None:
-        return entry.reason
+        return stored_reason
     facts, reason = stored
-    if entry.action == "publish_minutes" and "session_starts_at" in facts:
+    if action == "publish_minutes" and "session_starts_at" in facts:
         what = _("Protokoll des Termins am %(date)s",
                  date=localised_date(datetime.fromisoformat(facts["session_starts_at"])))
-    elif entry.action == "merge" and {"from", "to"} <= facts.keys():
+    elif action == "merge" and {"from", "to"} <= facts.keys():
         what = f"{quoted(title_in_readers_language(facts['from']))} → {quoted(title_in_readers_language(facts['to']))}"
     else:
         what = ""

@@ -15,6 +15,7 @@ from qualify.accounts.roles import ROLE_LABELS
 from qualify.admin.audit_labels import ACTION_LABELS
 from qualify.core.i18n import localised_datetime
 from qualify.courses.models import Course, Module, ModuleVersion
+from qualify.exchange.moderation import reason_for_reading
 from qualify.extensions import db
 from qualify.learning.services import DONE_VIA_LABELS
 from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
@@ -147,6 +148,8 @@ def shown_fields(row: dict, names: dict | None = None) -> list[tuple[str, str]]:
     names: field -> {id: title} (referenced_names), so that a course reads as its title, not its number.
     """
     names = names or {}
+    if "action" in row and isinstance(row.get("reason"), str):  # a moderation log entry: what the code noted too
+        row = {**row, "reason": reason_for_reading(row["action"], row["reason"])}
     return [(field, _named(value, names[field]) if field in names else readable(value, field))
             for field, value in row.items() if not field.endswith(LEFT_OUT) and field not in TECHNICAL]
 

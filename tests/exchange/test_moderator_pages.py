@@ -1,5 +1,6 @@
 """What the moderation's pages show and ask: the queue's reports, the limits of a reason, the log's language."""
 
+import html
 import re
 
 import pytest
@@ -86,3 +87,11 @@ def test_an_older_merge_entry_stays_as_it_was_written(make_space, author, client
     db.session.commit()
     assert "„Schichtplan“ → „Schichtpläne“: doppelt" in client_for(mod).get(
         f"/austausch/raum/{space.id}/protokoll").text
+
+
+def test_a_moderators_data_export_reads_what_the_log_noted_in_words_not_as_stored(space, moderator, client_for):
+    moderation.log(space, "merge", by=moderator, now=utcnow(), facts={"from": "Schichtplan", "to": "Schichten"},
+                   reason="doppelt")
+    db.session.commit()
+    page = client_for(moderator).get("/meine-daten/export").text
+    assert html.unescape(page).count("„Schichtplan“ → „Schichten“: doppelt") == 1 and '"facts"' not in page
