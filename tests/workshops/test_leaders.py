@@ -96,9 +96,9 @@ def test_everyone_offered_to_lead_a_session_may_then_open_its_lists(
     login(trainer, via=planner)
     people = offered(planner.get(f"/termine/modul/{module.id}/neu").text)
     assert people
-    for person_id in people:
+    for number, person_id in enumerate(people):  # a day each (ids are large on PostgreSQL: not from them)
         planner.post(f"/termine/modul/{module.id}/neu", data=new_form(
-            trainer, trainers=[str(person_id)], start_time=f"{8 + len(people)}:00", day=in_days(10 + person_id)
+            trainer, trainers=[str(person_id)], start_time=f"{8 + len(people)}:00", day=in_days(10 + number)
             .isoformat()))
         session = db.session.scalar(select(WorkshopSession).where(WorkshopSession.module_id == module.id)
                                     .order_by(WorkshopSession.id.desc()))
