@@ -27,7 +27,7 @@ def test_learner_downloads_their_data_and_deletes_the_account(page, make_user, s
     page.get_by_role("link", name="Konto löschen …").click()
     assert_accessible(page)
     page.get_by_label("Ihr Passwort zur Bestätigung").fill(password)
-    page.get_by_label("Ich möchte mein Konto und meine Daten endgültig löschen.").check()
+    page.get_by_label("Ich möchte mein Konto und meine Daten endgültig löschen").check()
     page.get_by_role("button", name="Konto endgültig löschen").click()
     expect(page.get_by_text("Ihr Konto und Ihre Daten sind gelöscht.")).to_be_visible()
     assert_accessible(page)
