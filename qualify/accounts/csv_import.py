@@ -30,7 +30,7 @@ from qualify.accounts.csv_file import (
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
-from qualify.accounts.services import end_all_sessions, normalise_email
+from qualify.accounts.services import end_all_sessions, normalise_email, record_roles_given_at_creation
 from qualify.core import audit
 from qualify.core.text import german_sort_key, one_line
 from qualify.extensions import db
@@ -380,8 +380,9 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, in
                 invite_again.append(row.user)
     db.session.flush()
     for user in created:
-        audit.record("user.create", actor=actor, target=user, source="import",
-                     roles=sorted(role_row.role for role_row in user.role_rows))
+        roles = sorted(role_row.role for role_row in user.role_rows)
+        audit.record("user.create", actor=actor, target=user, source="import", roles=roles)
+        record_roles_given_at_creation(user, roles, actor=actor, source="import")
         send_password_reset(user, invitation=True)
     for user in invite_again:
         send_password_reset(user, invitation=True)

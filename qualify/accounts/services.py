@@ -96,7 +96,15 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", actor=actor, target=user, roles=sorted(str(r) for r in roles))
+    record_roles_given_at_creation(user, roles, actor=actor)
     return user
+
+
+def record_roles_given_at_creation(user: User, roles, *, actor: User | None, **details) -> None:
+    """Log the roles beyond learning a new account starts with as a change of roles too, so that the log's
+    filter for role changes finds every grant of, say, administration – not only those made later."""
+    if beyond := sorted(str(role) for role in roles if Role(role) != Role.LEARNER):
+        audit.record("user.roles", actor=actor, target=user, added=beyond, removed=[], **details)
 
 
 def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> None:

@@ -674,6 +674,19 @@ def test_roles_the_import_adds_are_logged_as_a_change_of_roles_as_on_the_persons
     assert (tom.id, ["admin"]) in found
 
 
+def test_an_administrator_created_by_the_import_or_on_the_form_is_found_among_the_role_changes(
+        client, admin, firma):
+    content = "E-Mail;Name;Rollen\r\nada@example.org;Ada Neu;Administration\r\nlea@example.org;Lea Neu;\r\n"
+    confirm(client, hidden_fields(upload(client, firma, content)))
+    client.post("/verwaltung/personen/neu", data={"email": "bea@example.org", "display_name": "Bea Neu",
+                                                  "personnel_number": "", "unit": "", "language": "de",
+                                                  "roles": ["admin"]})
+    granted = {db.session.get(User, event.target_id).email: event.details["added"]
+               for event in audit.recent_events(action="user.roles")}
+    assert granted["ada@example.org"] == granted["bea@example.org"] == ["admin"]
+    assert "lea@example.org" not in granted  # she learns: no grant to find
+
+
 # -- the preview on a phone and with a screen reader ---------------------------------------------------------
 
 def test_a_file_with_problems_starts_at_its_summary_which_leads_to_the_problems(client, admin, firma):

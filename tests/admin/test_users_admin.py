@@ -63,7 +63,8 @@ def test_admin_changes_name_and_roles(client, admin, make_user):
     assert response.status_code == 302
     db.session.refresh(person)
     assert person.display_name == "Tom Neu" and person.roles == {Role.MODERATOR}
-    roles_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles"))
+    roles_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles",
+                                                             AuditEvent.actor_id == admin.id))
     assert roles_event.details == {"added": ["moderator"], "removed": ["learner", "trainer"]}
     update = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
     assert update.details == {"fields": ["display_name"]}  # which data changed, not their values
