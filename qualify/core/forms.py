@@ -8,6 +8,8 @@ from wtforms import SelectMultipleField
 from wtforms.validators import Email, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from qualify.core.markdown import too_long
+
 
 def strip(value: str | None) -> str | None:
     """Drop the blanks that phones and copy-paste add around an address."""
@@ -20,6 +22,19 @@ def email_address() -> Email:
     Such an address can never reach anyone; refusing it only made the demo's people impossible to edit.
     """
     return Email(test_environment=True)
+
+
+def at_most(limit: int, message=None):
+    """Refuse a longer text with its length (or `message`), the text kept in the field to shorten. Unlike
+    WTForms' Length, it puts no maxlength on the field: there a browser cuts a longer pasted text off without a
+    word – a post, a reason or session notes mid-sentence – and people would send what they never wrote.
+    Line breaks count one each (TextAreaField)."""
+
+    def check(_form, field) -> None:
+        if field.data and len(field.data) > limit:
+            raise StopValidation(message or too_long(len(field.data), limit))  # one message is enough
+
+    return check
 
 
 class TextAreaField(wtforms.TextAreaField):

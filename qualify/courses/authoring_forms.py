@@ -14,10 +14,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from qualify.core.forms import email_address, strip
-from qualify.core.markdown import too_long
+from qualify.core.forms import at_most, email_address, strip
 from qualify.core.text import one_line
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES
 
@@ -28,18 +27,6 @@ KIND_CHOICES: list[SelectChoice] = [SelectChoice("self-study", _l("Selbstlernen"
                                     SelectChoice("exchange", _l("Austausch")),
                                     SelectChoice("workshop", _l("Workshop"))]
 
-
-def at_most(limit: int):
-    """Refuse a longer text with its length, the text kept in the field. Unlike Length, it puts no maxlength on
-    the field: there a browser would cut a longer pasted text off without a word – a summary mid-sentence, an
-    81-character slug made an 80-character one –, and the trainer would save what they never wrote. Every limit
-    of these forms is one of these; the editor's text has the loader's (see loader.length_problem)."""
-
-    def check(_form, field) -> None:
-        if field.data and len(field.data) > limit:
-            raise ValidationError(too_long(len(field.data), limit))
-
-    return check
 
 
 SLUG_VALIDATORS = [DataRequired(), at_most(80), SLUG_RULE]

@@ -18,8 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
-from qualify.core.forms import CheckboxListField, TextAreaField, strip
-from qualify.core.markdown import too_long
+from qualify.core.forms import CheckboxListField, TextAreaField, at_most, strip
 from qualify.core.text import one_line
 from qualify.core.time import to_local, utcnow
 from qualify.workshops.schedule import (
@@ -41,17 +40,6 @@ ATTENDANCE_LABELS = {"present": _l("anwesend"), "excused": _l("entschuldigt"), "
 # Beside the choice of who leads an exchange session, where a course's trainers do not find themselves.
 EXCHANGE_LEADERS = _l("Einen Austausch leiten die Moderatorinnen und Moderatoren seines Raums.")
 
-
-def at_most(limit: int):
-    """Refuse a longer text with its length, and keep it in the field to shorten. Unlike Length, it puts no
-    maxlength on the field: there a browser cuts a longer pasted text off without a word, and the notes, cut
-    mid-sentence, go by mail to everyone booked. Line breaks count one each (core.forms.TextAreaField)."""
-
-    def check(_form, field) -> None:
-        if field.data and len(field.data) > limit:
-            raise StopValidation(too_long(len(field.data), limit))  # one message is enough
-
-    return check
 
 
 def _web_link(form, field) -> None:
