@@ -32,8 +32,8 @@ def normalise_text(text: str) -> str:
 # dot before one or two (or more than three) digits is the decimal separator.
 _NUMBER = re.compile(r"""
     (?P<sign>[-+]?)
-    (?: (?P<grouped>\d{1,3}(?:\.\d{3})+(?:,\d+)?)   # 1.000 · 1.500,5
-      | (?P<english>\d{1,3}(?:,\d{3})+\.\d+)        # 1,000.5
+    (?: (?P<grouped>[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?)   # 1.000 · 1.500,5 (never 0.125: no group starts with 0)
+      | (?P<english>[1-9]\d{0,2}(?:,\d{3})+\.\d+)        # 1,000.5
       | (?P<plain>\d+(?:[.,]\d+)?|[.,]\d+) )        # 35 · 3,5 · 3.5 · ,5
     (?:\s*(?P<unit>[^\d\s.,+-][^\d]*))?             # V · mA · % · °C · km/h
     """, re.VERBOSE)
@@ -52,6 +52,25 @@ def parse_number(text: str) -> float | None:
     else:
         digits = match["plain"].replace(",", ".")
     return float(match["sign"] + digits)
+
+
+# One separator before exactly three digits: "1.000" is a thousand to a German and one to an English reader,
+# "3,125" the other way round. Both readings count (numbers 1,000 apart are never both near the answer).
+_EITHER_WAY = re.compile(r"(?P<sign>[-+]?)(?P<whole>[1-9]\d{0,2})[.,](?P<part>\d{3})(?:\s*[^\d\s.,+-][^\d]*)?")
+
+
+def number_readings(text: str) -> list[float]:
+    """The numbers a typed answer can mean: one, or two for "1.000" and "3,125" (see _EITHER_WAY)."""
+    value = parse_number(text)
+    if value is None:
+        return []
+    cleaned = re.sub(r"(?<=\d)\s+(?=\d)", "", text.strip().replace("\u2212", "-"))
+    match = _EITHER_WAY.fullmatch(cleaned)
+    if match is None:
+        return [value]
+    sign = -1 if match["sign"] == "-" else 1
+    readings = (sign * float(f"{match['whole']}.{match['part']}"), sign * float(match["whole"] + match["part"]))
+    return [value, *(reading for reading in readings if reading != value)]
 
 
 def _clamp(value: float) -> float:
@@ -108,13 +127,15 @@ def grade_short_answer(question: dict, response: str | None) -> QuestionResult:
 
 
 def grade_numerical(question: dict, response: str | None) -> QuestionResult:
-    value = parse_number(response or "")
-    if value is None:
+    readings = number_readings(response or "")
+    if not readings:
         return QuestionResult(question["key"], question["kind"], 0.0)
-    matching = [a for a in question["answers"] if a["low"] is not None and a["low"] <= value <= a["high"]]
-    best = max(matching, key=lambda a: a["fraction"], default=None)
-    if best is None:
-        return QuestionResult(question["key"], question["kind"], 0.0, chosen=str(value))
+    # The best credit any reading of the answer earns, with that reading.
+    matching = [(answer, value) for value in readings for answer in question["answers"]
+                if answer["low"] is not None and answer["low"] <= value <= answer["high"]]
+    if not matching:
+        return QuestionResult(question["key"], question["kind"], 0.0, chosen=str(readings[0]))
+    best, value = max(matching, key=lambda pair: pair[0]["fraction"])
     return QuestionResult(question["key"], question["kind"], _clamp(best["fraction"]), _feedback(best),
                           chosen=str(value))
 

@@ -215,10 +215,24 @@ def test_numerical_with_several_answers_gives_the_best_credit_and_its_feedback()
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [("1.000", 1.0), ("1000", 1.0), ("1 000", 1.0), ("1.000 V", 1.0), ("1000V", 1.0), ("1.000,0", 1.0),
-     ("1,000.0", 1.0), ("1,0", 0.0), ("1.0", 0.0), ("−1.000", 0.0)],
+     ("1,000.0", 1.0), ("1,000", 1.0), ("1,0", 0.0), ("1.0", 0.0), ("−1.000", 0.0)],
 )
-def test_numerical_reads_german_thousands_and_ignores_a_unit(typed, expected):
+def test_numerical_reads_thousands_and_ignores_a_unit(typed, expected):
     assert score("Ab wie viel Volt Gleichspannung? {#1000}", typed) == expected
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("0.125", 1.0), ("0,125", 1.0), ("-0.125", 0.0), (",125", 1.0),
+                                                 ("3.125", 0.0), ("125", 0.0)])
+def test_a_decimal_with_three_places_after_a_zero_is_never_a_thousands_group(typed, expected):
+    assert score("Wie viel Ohm? {#0.125:0.0001}", typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["3.125", "3,125", "3,125 mm"])
+def test_three_places_after_one_separator_count_in_either_reading(typed):
+    # "3.125" is 3125 to a German and three and a bit to an English reader: whichever the answer is, it counts.
+    assert score("Wie viel Millimeter? {#3.125:0.0001}", typed) == 1.0
+    assert score("Wie viel Millimeter? {#3125}", typed) == 1.0
+    assert score("Wie viel Millimeter? {#31.25}", typed) == 0.0
 
 
 @pytest.mark.parametrize(

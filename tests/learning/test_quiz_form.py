@@ -64,7 +64,8 @@ def test_a_number_field_says_before_answering_that_only_the_number_counts(client
 
 
 def test_an_english_reader_is_told_to_leave_out_thousands_separators(client, learner, make_course):
-    # Grading reads "1,000" the German way (1.0), whatever the page's language: the hint says so before answering.
+    # "1.500,5" and "1,500.5" are read as their writers mean them, but "1,000" could be either (both readings
+    # count): the hint asks for plain numbers before answering.
     learner.language = "en"
     db.session.commit()
     page = open_quiz(client, make_course)
