@@ -52,16 +52,16 @@
     if (cancel) { closeDecision(cancel.closest("details.decision")); }
   });
 
-  // The main menu on a phone: "Menü" opens and closes it; Escape inside it closes it and returns to the button.
+  // The main menu on a phone: "Menü" opens and closes it (with "Abmelden" after the places); Escape on the button
+  // or inside the menu closes it and returns to the button.
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector(".menu-toggle");
     if (!toggle) { return; }
-    var menu = document.getElementById(toggle.getAttribute("aria-controls"));
     document.documentElement.classList.add("menu-collapsible");
     toggle.addEventListener("click", function () {
       toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true"));
     });
-    menu.addEventListener("keydown", function (event) {
+    toggle.closest(".header-row").addEventListener("keydown", function (event) {
       if (event.key !== "Escape" || toggle.getAttribute("aria-expanded") !== "true") { return; }
       toggle.setAttribute("aria-expanded", "false");
       toggle.focus();

@@ -84,21 +84,31 @@ def test_a_trainers_version_history_fits_a_small_phone(make_page, make_user, sig
     assert_no_horizontal_overflow(page)  # hidden labels in the last column stay inside the table's box
 
 
-def test_the_menu_closes_with_escape_and_the_keyboard_reaches_sign_out_after_it(phone_page, make_user, sign_in):
+def test_the_keyboard_goes_through_the_menu_in_the_order_it_is_shown_and_escape_closes_it(
+        phone_page, make_user, sign_in):
     page = phone_page
     sign_in(page, make_user())
     menu = page.get_by_role("button", name="Menü")
+    sign_out = page.get_by_role("button", name="Abmelden")
+    expect(sign_out).to_be_hidden()  # with the places, behind "Menü"
     menu.focus()
     page.keyboard.press("Enter")
     navigation = page.get_by_role("navigation", name="Hauptnavigation")
     expect(navigation).to_be_visible()
+    links = navigation.get_by_role("link").all()
+    for link in links:  # the places, then "Abmelden" below them: as they stand on the screen
+        page.keyboard.press("Tab")
+        expect(link).to_be_focused()
     page.keyboard.press("Tab")
-    expect(navigation.get_by_role("link").first).to_be_focused()
+    expect(sign_out).to_be_focused()
+    assert sign_out.bounding_box()["y"] > links[-1].bounding_box()["y"]
     page.keyboard.press("Escape")
     expect(navigation).to_be_hidden()
     expect(menu).to_be_focused()
-    page.keyboard.press("Tab")  # the folded places are skipped
-    expect(page.get_by_role("button", name="Abmelden")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")  # straight after opening, the focus still on the button
+    expect(navigation).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
 
 
 def test_on_a_wide_screen_the_places_stand_in_the_header_without_a_menu_button(page, make_user, sign_in):
