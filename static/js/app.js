@@ -68,6 +68,34 @@
     });
   });
 
+  // A form is not sent a second time by a second tap while the first is on its way (a double tap on a slow
+  // connection sent everything twice): the same button of the same form is refused for a few seconds. Another
+  // button (the next person on an attendance list) goes at once; after the pause the same one may go again – a
+  // download leaves the page as it was, and a request lost on the way deserves a retry. Forms that a page's
+  // own script sends (the quiz) prevent the browser's sending first and are left to that script.
+  var SENT_AGAIN_AFTER_MS = 4000;
+  var lastSent = new WeakMap();
+
+  function sending(event) {
+    var button = event.submitter;
+    return button ? (button.name || "") + "=" + (button.value || "") + "@" + (button.formAction || "") : "";
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") { return; }
+    var what = sending(event);
+    var last = lastSent.get(form);
+    if (last && last.what === what && Date.now() - last.at < SENT_AGAIN_AFTER_MS) {
+      event.preventDefault();
+      return;
+    }
+    lastSent.set(form, { what: what, at: Date.now() });
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { lastSent = new WeakMap(); }  // back to a page kept in memory: its forms may go again
+  });
+
   // Signing out on a shared phone: what this device kept for the person (quiz answers not yet sent, where
   // they stopped reading) goes too. An answer not sent by now is lost either way once they are signed out.
   var KEPT_FOR_THE_PERSON = ["qualify-quiz-answers-", "qualify:reading:"];
