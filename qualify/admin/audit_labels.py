@@ -71,6 +71,7 @@ ACTION_LABELS = {
 TARGET_LABELS = {
     "User": _l("Person"), "Course": _l("Kurs"), "Organisation": _l("Organisation"), "Booking": _l("Anmeldung"),
     "WorkshopSession": _l("Termin"), "ExchangePost": _l("Beitrag"), "ExchangeSpace": _l("Austauschraum"),
+    "ModuleVersion": _l("Modulfassung"), "ExchangeThread": _l("Gespräch"),
 }
 
 
@@ -102,6 +103,10 @@ VALUE_LABELS = {
     "booked_before": {"none": _l("ohne Buchung"), "waitlisted": _l("Warteliste"), "pending": _l("offene Anfrage"),
                       "expired": _l("Wartelistenplatz verfallen"), "cancelled": _l("storniert"),
                       "declined": _l("Anfrage abgelehnt")},
+    # A course's status (authoring.status) and a booking's (workshops.seat_given) share the key.
+    "status": {"published": _l("veröffentlicht"), "draft": _l("Entwurf"), "archived": _l("archiviert"),
+               "confirmed": _l("Platz bestätigt"), "waitlisted": _l("Warteliste"), "pending": _l("offene Anfrage"),
+               "cancelled": _l("storniert"), "declined": _l("Anfrage abgelehnt")},
 }
 # Values that are codes, in words: roles, and the names of a person's fields.
 _ROLE_KEYS = {"roles", "added", "removed", "roles_added"}
@@ -132,14 +137,24 @@ def _session_titles(ids):
             .where(WorkshopSession.id.in_(ids)))
 
 
-# What each kind of object is called now: one statement per kind (people by names_of, without erased ones).
+def _version_titles(ids):
+    return select(ModuleVersion.id, ModuleVersion.title, ModuleVersion.number).where(ModuleVersion.id.in_(ids))
+
+
+# What each kind of object is called now: one statement per kind (people by names_of, without erased ones), and
+# how a row of it is written – a session with its day, a module version with its number.
 _TITLE_STATEMENTS = {
     "Organisation": lambda ids: select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)),
     "Unit": lambda ids: select(Unit.id, Unit.name).where(Unit.id.in_(ids)),
     "Course": lambda ids: select(Course.id, Course.title).where(Course.id.in_(ids)),
     "Module": _module_titles,
     "WorkshopSession": _session_titles,
+    "ModuleVersion": _version_titles,
     "ExchangeSpace": lambda ids: select(ExchangeSpace.id, ExchangeSpace.title).where(ExchangeSpace.id.in_(ids)),
+}
+_TITLE_WRITTEN = {
+    "WorkshopSession": lambda title, starts_at: f"{title}, {localised_date(starts_at)}",
+    "ModuleVersion": lambda title, number: f"{title}, {_l('Version %(n)d', n=number)}",
 }
 
 
@@ -157,8 +172,8 @@ def titles_of(events) -> dict[tuple[str, int], str]:
                                     if isinstance(each, int))
     titles = {("User", key): name for key, name in names_of(wanted.pop("User", set())).items()}
     for kind, ids in wanted.items():
-        for key, title, *when in db.session.execute(_TITLE_STATEMENTS[kind](ids)):
-            titles[(kind, key)] = f"{title}, {localised_date(when[0])}" if when else title
+        for key, title, *more in db.session.execute(_TITLE_STATEMENTS[kind](ids)):
+            titles[(kind, key)] = _TITLE_WRITTEN[kind](title, *more) if more else title
     return titles
 
 
@@ -190,7 +205,8 @@ def details_text(details: dict | None, titles: dict[tuple[str, int], str] | None
     roles, fields and data categories by their names; objects named by id by what they are called now (`titles`,
     from titles_of), by their number once they are gone."""
     return "; ".join(_detail(key, value, titles or {}) for key, value in (details or {}).items()
-                     if key not in ("by", "by_address"))  # whoever did it stands under "Wer"
+                     if key not in ("by", "by_address")  # whoever did it stands under "Wer"
+                     and value not in (None, "", []))  # nothing to say: no "Notiz: ;"
 
 
 def _detail(key: str, value, titles: dict[tuple[str, int], str]) -> str:
@@ -219,6 +235,9 @@ def _named(key: str, value):
         values = {"kennzahl": METRIC_LABELS, "art": KIND_LABELS}
         return {str(REPORT_FILTER_LABELS.get(name, name)): str(values.get(name, {}).get(each, each))
                 for name, each in value.items()}
+    if key in ("versions", "new_versions") and isinstance(value, list):  # [[module, number], …]
+        return [str(_l("%(module)s, Version %(n)s", module=item[0], n=item[1]))
+                if isinstance(item, list) and len(item) == 2 else str(item) for item in value]
     if key in _ROLE_KEYS and isinstance(value, list):
         return [_role_name(item) for item in value]
     if key == "fields" and isinstance(value, list):

@@ -10,7 +10,7 @@ from qualify.admin.audit_labels import ACTION_LABELS, DETAIL_LABELS, details_tex
 from qualify.config import PROJECT_ROOT
 from qualify.core import audit
 from qualify.core.time import utcnow
-from qualify.courses.models import Course, Module
+from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.privacy.services import erase_account
 from qualify.workshops.models import WorkshopSession
@@ -110,3 +110,33 @@ def test_a_filter_without_entries_says_so_and_leads_back(client, admin):
     page = client.get("/verwaltung/protokoll?person=Niemand").text
     assert "Keine Einträge für diese Auswahl." in page and "Noch keine Einträge" not in page
     assert '<a href="/verwaltung/protokoll">Alle Einträge zeigen</a>' in page
+
+
+def test_versions_statuses_and_empty_details_read_as_words(client, admin):
+    course = Course(slug="hochvolt", title="Hochvolt-Sicherheit", status="published")
+    module = Module(course=course, slug="warum", position=1)
+    db.session.add_all([course, module])
+    db.session.flush()
+    version = ModuleVersion(module_id=module.id, number=8, title="Warum Hochvolt?", kind="self-study",
+                            source="", body_html="", content_hash="x")
+    db.session.add(version)
+    db.session.flush()
+    audit.record("authoring.restore", actor=admin, target=version, module="warum", restored=3,
+                 versions=[["warum", 8]])
+    audit.record("authoring.status", actor=admin, target=course, status="published")
+    audit.record("authoring.save", actor=admin, target=course, file="course.md", note="", versions=[])
+    db.session.commit()
+
+    log = text_of(client.get("/verwaltung/protokoll").text)
+
+    assert "Modulfassung „Warum Hochvolt?, Version 8“" in log and "ModuleVersion" not in log
+    assert "Modulfassungen: warum, Version 8" in log and "[" not in log
+    assert "Status: veröffentlicht" in log and "published" not in log
+    assert "Notiz" not in log
+
+
+def test_a_page_beyond_the_last_says_so_and_leads_to_the_newest(client, admin):
+    audit.record("enrolments.mandatory", actor=admin)
+    db.session.commit()
+    page = client.get("/verwaltung/protokoll?seite=999").text
+    assert "Keine Einträge auf dieser Seite." in page and "Noch keine Einträge" not in page
