@@ -192,7 +192,12 @@ def end_all_sessions(user: User) -> None:
 
 
 def deactivate(user: User, *, actor: User | None = None) -> None:
-    """Block the account from signing in and end its sessions; its data stays. Never the last active admin."""
+    """Block the account from signing in and end its sessions; its data stays. Never the last active admin.
+    Already deactivated (the same request sent twice): nothing more happens, and nothing more is logged."""
+    take_turns(f"account:{user.id}")
+    db.session.refresh(user)
+    if not user.active:
+        return
     if is_last_admin(user):
         raise AccountError(_("Das ist das letzte aktive Administrationskonto; es bleibt aktiv."))
     user.active = False

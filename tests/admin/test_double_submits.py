@@ -147,3 +147,11 @@ def test_an_import_confirmed_twice_at_the_same_moment_is_carried_out_once(admins
     assert sum("Import abgeschlossen: 2 neu" in page for page in told) == 1
     assert sum("Diese Datei ist bereits importiert" in page for page in told) == 1
     assert count("users.import") == 1
+
+
+def test_deactivating_twice_logs_it_once(client, admin, make_user):
+    person = make_user()
+    for _attempt in range(2):
+        client.post(f"/verwaltung/personen/{person.id}/deaktivieren", data={})
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "user.deactivate")) == 1
