@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from qualify.accounts.models import User
@@ -131,20 +131,11 @@ def _conform(text: str, like: str) -> str:
     return text
 
 
-def lock_course(course: Course) -> None:
-    """Take the course for this transaction: a second change waits, then reads what the first one made.
-
-    One UPDATE of the course row: on PostgreSQL its row lock, on SQLite the database's write lock. Without it,
-    two modules brought back at once both took the next free number and the course could not be saved again.
-    """
-    db.session.execute(update(Course).where(Course.id == course.id).values(id=Course.id))
-    db.session.expire_all()
-
-
 def import_changes(slug: str, course: Course | None, changes: dict[str, bytes], *, actor, note: str = "",
                    removed: tuple[str, ...] = ()) -> list:
     """Write changes over an export of the course (and drop removed files), check the folder with the loader,
-    then import it. The caller has locked the course when what it changes depends on the course's files."""
+    then import it. The caller has taken the course's turn (services.take_turns_on_course) and checked after it
+    what it changes."""
     with tempfile.TemporaryDirectory(prefix="qualify-authoring-") as tmp:
         folder = Path(tmp) / slug
         folder.mkdir()
@@ -171,12 +162,16 @@ def save_text(course: Course, name: str, text: str, *, base: str, actor, note: s
     """Save the edited text of one file; return the module versions this made (none when nothing changed).
 
     `base` is the fingerprint of the text the editor showed; when the file has been saved since, nothing is saved
-    (Conflict) – unless `base` is the fingerprint of that newer text, sent to save over it deliberately.
+    (Conflict) – unless `base` is the fingerprint of that newer text, sent to save over it deliberately, or the
+    text saved since is this very text: the same form sent twice, whose second copy finds its text saved.
     """
+    services.take_turns_on_course(course.slug)
     current = text_of(course, name)
     if current is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     if base != fingerprint(current):
+        if _conform(text, current) == current:
+            return []
         raise Conflict(_("Diese Datei wurde inzwischen gespeichert – von jemand anderem oder in einem anderen "
                          "Fenster. Nichts gespeichert; Ihr Text ist unten erhalten."), current)
     status = course.status
@@ -226,14 +221,19 @@ def _yaml(meta: dict) -> str:
 
 
 def create_course(slug: str, title: str, summary: str, *, actor) -> Course:
-    """Write a starter course.md (a draft), import it and make the creator its owner."""
+    """Write a starter course.md (a draft), import it and make the creator its owner. The same form sent twice:
+    the second copy finds the course the first created, and returns it."""
     if not SLUG.match(slug):
         raise AuthoringError(_slug_rule())
-    if slug in RESERVED_SLUGS or services.get_course(slug) is not None:
-        raise AuthoringError(_("Dieses Kürzel ist schon vergeben."))
     meta = {"title": title.strip(), **({"summary": summary.strip()} if summary.strip() else {}),
             "language": "de", "status": "draft"}
     text = f"---\n{_yaml(meta)}---\n\n# {title.strip()}\n\n" + _("Worum geht es in diesem Kurs?") + "\n"
+    services.take_turns_on_course(slug)
+    taken = services.get_course(slug)
+    if taken is not None and taken.source == text and actor.id in {owner.id for owner in course_owners(taken)}:
+        return taken
+    if slug in RESERVED_SLUGS or taken is not None:
+        raise AuthoringError(_("Dieses Kürzel ist schon vergeben."))
     import_changes(slug, None, {COURSE_FILE: text.encode("utf-8")}, actor=actor)
     course = services.get_course(slug)
     db.session.add(CourseOwner(course_id=course.id, user_id=actor.id))
@@ -242,21 +242,31 @@ def create_course(slug: str, title: str, summary: str, *, actor) -> Course:
 
 
 def add_module(course: Course, number: int, slug: str, title: str, kind: str, *, actor) -> Module:
-    """Add a module file with starter text for its kind."""
+    """Add a module file with starter text for its kind. The same form sent twice: the second copy finds the
+    module the first added, still as it began, and returns it."""
     if not SLUG.match(slug):
         raise AuthoringError(_slug_rule())
+    fields, body = STARTERS[kind]
+    text = f"---\n{_yaml({'title': title.strip(), 'kind': kind, **fields})}---\n\n# {title.strip()}\n\n{body}"
+    name = f"{number:02d}-{slug}.md"
+    services.take_turns_on_course(course.slug)
     taken = next((module for module in course.modules if module.slug == slug), None)
+    if taken is not None and _as_added(taken, name, text):
+        return taken
     if taken is not None and taken.archived:  # archived ones too: progress points there
         raise AuthoringError(_("Dieses Kürzel gehört einem entfernten Modul. Holen Sie es unter „Entfernte Module“ "
                                "zurück, oder wählen Sie ein anderes Kürzel."))
     if taken is not None:
         raise AuthoringError(_("Dieses Kürzel ist in diesem Kurs schon vergeben."))
-    fields, body = STARTERS[kind]
-    text = f"---\n{_yaml({'title': title.strip(), 'kind': kind, **fields})}---\n\n# {title.strip()}\n\n{body}"
-    name = f"{number:02d}-{slug}.md"
     import_changes(course.slug, course, {name: text.encode("utf-8")}, actor=actor, note=NEW_MODULE_NOTE)
     audit.record("authoring.module_added", actor=actor, target=course, file=name)
     return next(module for module in course.modules if module.slug == slug)
+
+
+def _as_added(module: Module, name: str, text: str) -> bool:
+    """Whether the module is still as add_module made it with this file name and starter text."""
+    return (not module.archived and module.file_name == name and module.current_version.note == NEW_MODULE_NOTE
+            and module.current_version.source == text)
 
 
 def with_status(text: str, status: str) -> str:
@@ -275,31 +285,48 @@ def with_status(text: str, status: str) -> str:
 
 def set_status(course: Course, status: str, *, actor) -> None:
     """Publish the course or take it back to draft, through its course.md."""
+    services.take_turns_on_course(course.slug)
     text = with_status(course.source, status)
     import_changes(course.slug, course, {COURSE_FILE: text.encode("utf-8")}, actor=actor)
     audit.record("authoring.status", actor=actor, target=course, status=status)
 
 
 def restore(module: Module, version: ModuleVersion, *, actor) -> ModuleVersion:
-    """Make a new version with the source of an old one; history stays as it was."""
+    """Make a new version with the source of an old one; history stays as it was. Sent twice, the second copy
+    finds the version the first made, and returns it."""
+    course = module.course
+    services.take_turns_on_course(course.slug)
+    note = RESTORED_NOTE.format(number=version.number)
     if version.source == module.current_version.source:
+        if module.current_version.note == note:
+            return module.current_version
         raise AuthoringError(_("Diese Version ist schon die aktuelle."))
-    created = import_changes(module.course.slug, module.course, {module.file_name: version.source.encode("utf-8")},
-                             actor=actor, note=RESTORED_NOTE.format(number=version.number))
+    created = import_changes(course.slug, course, {module.file_name: version.source.encode("utf-8")},
+                             actor=actor, note=note)
     new = module.current_version
     audit.record("authoring.restore", actor=actor, target=new, module=module.slug, restored=version.number,
                  versions=[[v.module.slug, v.number] for v in created])
     return new
 
 
+def _holds(stored: CourseFile | None, data: bytes) -> bool:
+    """Whether the stored file has exactly this content: the same upload, sent twice."""
+    return stored is not None and stored.sha256 == hashlib.sha256(data).hexdigest()
+
+
 def upload_media(course: Course, filename: str, data: bytes, *, actor, replace: bool = False) -> str:
     """Check an uploaded file by its content and store it under medien/; return its path. A file of the same
-    name is replaced only when asked to: every text showing it would show the new one."""
+    name is replaced only when asked to: every text showing it would show the new one. The same file sent twice:
+    the second copy finds it stored."""
     problem = media_name_problem(filename) or media_problem(filename, data)
     if problem:
         raise AuthoringError(problem)
     path = MEDIA_FOLDER + filename
-    if not replace and stored_file(course, path) is not None:
+    services.take_turns_on_course(course.slug)
+    stored = stored_file(course, path)
+    if _holds(stored, data):
+        return path
+    if not replace and stored is not None:
         raise AuthoringError(_("Eine Datei „%(path)s“ gibt es schon. Um sie zu ersetzen, wählen Sie die neue noch "
                                "einmal aus und kreuzen „ersetzen“ an; sonst benennen Sie die neue Datei um.",
                                path=path))
@@ -310,6 +337,7 @@ def upload_media(course: Course, filename: str, data: bytes, *, actor, replace: 
 
 def delete_media(course: Course, path: str, *, actor) -> None:
     """Remove a file from medien/, unless a module or the overview still shows or links it (Refused)."""
+    services.take_turns_on_course(course.slug)
     if not path.startswith(MEDIA_FOLDER) or stored_file(course, path) is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     import_changes(course.slug, course, {}, actor=actor, removed=(path,))
@@ -317,11 +345,16 @@ def delete_media(course: Course, path: str, *, actor) -> None:
 
 
 def create_bank(course: Course, name: str, data: bytes, *, actor) -> str:
-    """Add a question bank under fragen/; its GIFT is checked by the loader."""
+    """Add a question bank under fragen/; its GIFT is checked by the loader. The same bank sent twice: the second
+    copy finds it stored."""
     if not BANK_NAME.match(name):
         raise AuthoringError(_("Namen von Fragensammlungen: a–z, 0–9 und Bindestriche, Endung .gift."))
     path = BANK_FOLDER + name
-    if text_of(course, path) is not None:
+    services.take_turns_on_course(course.slug)
+    stored = stored_file(course, path)
+    if _holds(stored, data):
+        return path
+    if stored is not None:
         raise AuthoringError(_("Diese Fragensammlung gibt es schon. Bearbeiten Sie sie in der Liste."))
     import_changes(course.slug, course, {path: data}, actor=actor)
     audit.record("authoring.bank_created", actor=actor, target=course, path=path)
@@ -337,6 +370,7 @@ def course_owners(course: Course) -> list[User]:
 
 def add_owner(course: Course, email: str, *, actor) -> User:
     """Let a trainer (found by e-mail) edit the course."""
+    services.take_turns_on_course(course.slug)
     user = find_user_by_email(email)
     if user is None or not user.active or not user.has_role(Role.TRAINER):
         raise AuthoringError(_("Unter dieser Adresse gibt es keine aktive Person mit der Rolle Trainer/in."))
@@ -348,11 +382,13 @@ def add_owner(course: Course, email: str, *, actor) -> User:
 
 
 def remove_owner(course: Course, user_id: int, *, actor) -> None:
-    """Take away a person's right to edit the course."""
+    """Take away a person's right to edit the course. Who has none – any more: the same form sent twice – is left
+    as they are."""
+    services.take_turns_on_course(course.slug)
     owner = db.session.scalar(select(CourseOwner).where(CourseOwner.course_id == course.id,
                                                         CourseOwner.user_id == user_id))
     if owner is None:
-        raise AuthoringError(_("Diese Person bearbeitet den Kurs nicht."))
+        return
     db.session.delete(owner)
     audit.record("authoring.owner_removed", actor=actor, target=course, user_id=user_id)
 
@@ -453,10 +489,14 @@ def preview(slug: str, text: str, language: str = "de") -> Markup:
 def guide(language: str) -> Markup:
     """docs/authoring.md as the help page shows it: its German part, or its English part for English pages.
 
-    Read and rendered once per process and language; the file changes only with a new release.
+    Each part from its heading on: the lines above the first heading introduce the file to those who read it in
+    the repository (that the guide is in Qualify too, that an English part follows), not the page, which is that
+    guide. Read and rendered once per process and language; the file changes only with a new release.
     """
     text = GUIDE.read_text(encoding="utf-8").replace("\r\n", "\n")
     german, _heading, english = text.partition("\n# Writing courses\n")
+    heading = re.search(r"^# ", german, re.MULTILINE)
+    german = german[heading.start():] if heading else german
     part = "# Writing courses\n" + english if language == "en" and english else german
     return render_markdown(part, language=language)
 

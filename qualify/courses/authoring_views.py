@@ -9,7 +9,6 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
 from qualify.accounts.roles import Role
@@ -131,13 +130,7 @@ def _save(course: Course, name: str, page, done: str):
     except authoring.AuthoringError as error:
         form.text.errors.append(str(error))
         return page(source_form=form)
-    try:
-        db.session.commit()
-    except IntegrityError:  # two saves of one module in the same instant: both chose the same number
-        db.session.rollback()
-        form.text.errors.append(_("Im selben Augenblick wurde diese Datei schon gespeichert. Bitte speichern Sie "
-                                  "erneut."))
-        return page(source_form=form)
+    db.session.commit()
     _saved(versions, course, status_before)
     return redirect(done)
 
@@ -425,10 +418,7 @@ def remove_owner(slug: str, user_id: int):
     course = _course(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        authoring.remove_owner(course, user_id, actor=current_user)
-    except authoring.AuthoringError:
-        abort(404)
+    authoring.remove_owner(course, user_id, actor=current_user)
     db.session.commit()
     flash(_("Entfernt."), "success")
     return redirect(url_for("authoring.course", slug=slug) + "#verantwortliche")

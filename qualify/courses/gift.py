@@ -53,24 +53,22 @@ class Source:
 def parse_gift(text: str, *, first_line: int = 1) -> GiftResult:
     """Parse GIFT text; line numbers in the result count from `first_line`."""
     result = GiftResult()
-    shift = first_line - 1
-    for category, source in _questions(text):
+    for category, source in _questions(text, first_line):
         try:
             question = _parse_question(source, category)
         except GiftSyntaxError as problem:
             line = source.line_at(problem.offset) if problem.offset is not None else source.lines[0]
-            result.errors.append(GiftError(line + shift, problem.message))
+            result.errors.append(GiftError(line, problem.message))
         else:
-            question.line += shift
             result.questions.append(question)
     return result
 
 
-def _questions(text: str) -> Iterator[tuple[str | None, Source]]:
+def _questions(text: str, first_line: int) -> Iterator[tuple[str | None, Source]]:
     """Yield each question's source with the category in force, skipping comments."""
     category: str | None = None
     pending: list[tuple[int, str]] = []
-    for number, line in enumerate(_LINE_BREAK_RE.split(text.removeprefix("\ufeff")), start=1):
+    for number, line in enumerate(_LINE_BREAK_RE.split(text.removeprefix("\ufeff")), start=first_line):
         stripped = line.strip()
         if stripped.startswith("//"):
             continue
@@ -103,29 +101,33 @@ def _parse_question(source: Source, category: str | None) -> Question:
     opening = find_unescaped(text, "{", position)
     if opening is None:
         _refuse_braces(text, position, len(text))
-        return _question(source, category, title, text_format, _plain_text(text, position, len(text)), "",
-                         Block("description"))
+        return _question(source, category, title, text_format, (position, len(text)), None, Block("description"))
     _refuse_braces(text, position, opening)
     closing = find_unescaped(text, "}", opening + 1)
     nested = find_unescaped(text, "{", opening + 1)
     if closing is None or (nested is not None and nested < closing):
         raise GiftSyntaxError(_("Die geschweifte Klammer { wird nicht geschlossen."), opening)
     _refuse_second_block(text, closing + 1)
-    before = _plain_text(text, position, opening)
-    after = _plain_text(text, closing + 1, len(text))
-    return _question(source, category, title, text_format, before, after,
-                     parse_answer_block(text, opening + 1, closing))
+    return _question(source, category, title, text_format, (position, opening), (closing + 1, len(text)),
+                     parse_answer_block(text, opening + 1, closing, source.line_at))
 
 
 def _question(source: Source, category: str | None, title: str | None, text_format: str,
-              before: str, after: str, block: Block) -> Question:
+              before_at: tuple[int, int], after_at: tuple[int, int] | None, block: Block) -> Question:
+    """Make the question of its text before the answer block, after it (`after_at` None: no block) and the
+    block; each given as (start, end) in the source, so that the question knows the line each begins on."""
+    before = _plain_text(source.text, *before_at)
+    after = _plain_text(source.text, *after_at) if after_at else ""
     if not before and not after:
         raise GiftSyntaxError(_("Die Frage hat keinen Text."), None)
     text = " ".join(part for part in (before, GAP_MARKER, after) if part) if after else before
+    lines = {"text_before": source.line_at(_begins(source.text, *before_at)), **block.lines}
+    if after_at:
+        lines["text_after"] = source.line_at(_begins(source.text, *after_at))
     return Question(kind=block.kind, text=text, title=title, text_format=text_format, answers=block.answers,
                     general_feedback=block.general_feedback, category=category, line=source.lines[0],
                     text_before=before, text_after=after, correct=block.correct,
-                    feedback_right=block.feedback_right, feedback_wrong=block.feedback_wrong)
+                    feedback_right=block.feedback_right, feedback_wrong=block.feedback_wrong, lines=lines)
 
 
 def _read_title(text: str) -> tuple[str | None, int]:
@@ -174,3 +176,9 @@ def _refuse_second_block(text: str, start: int) -> None:
 
 def _plain_text(text: str, start: int, end: int) -> str:
     return unescape(text[start:end]).strip()
+
+
+def _begins(text: str, start: int, end: int) -> int:
+    """Return the offset where the text in `start:end` begins, after white space."""
+    part = text[start:end]
+    return start + len(part) - len(part.lstrip())

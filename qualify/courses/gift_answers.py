@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -21,6 +22,10 @@ WEIGHT_SUM_TOLERANCE = 0.005
 _ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
 _WEIGHT_RE = re.compile(r"%\s*([-+]?\d+(?:[.,]\d+)?)\s*%")
 _NUMBER_RE = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
+
+
+# Where a text begins in the file: the line of an offset into the question's source.
+LineAt = Callable[[int], int]
 
 
 class GiftSyntaxError(Exception):
@@ -42,6 +47,7 @@ class Block:
     correct: bool | None = None
     feedback_right: str = ""
     feedback_wrong: str = ""
+    lines: dict[str, int] = field(default_factory=dict)  # as Question.lines: where its feedbacks begin
 
 
 @dataclass
@@ -81,35 +87,38 @@ def _first_match(pattern: re.Pattern[str], text: str, start: int, end: int | Non
     return None
 
 
-def parse_answer_block(text: str, start: int, end: int) -> Block:
-    """Parse `text[start:end]`, the inside of `{…}`, into a Block."""
-    general_feedback = ""
+def parse_answer_block(text: str, start: int, end: int, line_at: LineAt = lambda _offset: 0) -> Block:
+    """Parse `text[start:end]`, the inside of `{…}`, into a Block; `line_at` tells where its texts begin."""
+    general_feedback, feedback_line = "", None
     marker = find_sequence(text, "####", start, end)
     if marker is not None:
         general_feedback = unescape(text[marker + 4:end]).strip()
+        feedback_line = line_at(_trim(text, marker + 4, end)[0])
         end = marker
-    block = _answers(text, *_trim(text, start, end), brace=start - 1)
+    block = _answers(text, *_trim(text, start, end), brace=start - 1, line_at=line_at)
     block.general_feedback = general_feedback
+    if feedback_line is not None:
+        block.lines["general_feedback"] = feedback_line
     return block
 
 
-def _answers(text: str, low: int, high: int, *, brace: int) -> Block:
+def _answers(text: str, low: int, high: int, *, brace: int, line_at: LineAt) -> Block:
     """Tell the question kind from the block's shape and parse its answers."""
     if low == high:
         return Block("essay")
     if text[low] == "#":
-        return _numerical(text, *_trim(text, low + 1, high), brace=brace)
+        return _numerical(text, *_trim(text, low + 1, high), brace=brace, line_at=line_at)
     head_end = find_unescaped(text, "#", low, high)
     head_end = high if head_end is None else head_end
     word = text[low:head_end].strip().upper()
     if word in TRUE_WORDS | FALSE_WORDS:
-        return _true_false(text, word in TRUE_WORDS, head_end, high)
+        return _true_false(text, word in TRUE_WORDS, head_end, high, line_at)
     segments = _segments(text, low, high)
     if any(find_sequence(text, "->", segment.start, segment.end) is not None for segment in segments):
-        return _matching(text, segments, brace=brace)
+        return _matching(text, segments, brace=brace, line_at=line_at)
     if any(segment.marker == "~" for segment in segments):
-        return _choice(text, segments, brace=brace)
-    return _short_answer(text, segments, brace=brace)
+        return _choice(text, segments, brace=brace, line_at=line_at)
+    return _short_answer(text, segments, brace=brace, line_at=line_at)
 
 
 def _segments(text: str, low: int, high: int) -> list[_Segment]:
@@ -126,21 +135,19 @@ def _segments(text: str, low: int, high: int) -> list[_Segment]:
     return [_Segment(text[mark], mark + 1, end, mark) for mark, end in zip(marks, ends, strict=True)]
 
 
-def _true_false(text: str, correct: bool, head_end: int, high: int) -> Block:
+def _true_false(text: str, correct: bool, head_end: int, high: int, line_at: LineAt) -> Block:
     """Read `{T#feedback if answered wrong#feedback if answered right}`."""
     block = Block("true_false", correct=correct)
     if head_end < high:
-        rest = text[head_end + 1:high]
-        cut = find_unescaped(rest, "#")
-        wrong, right = (rest, "") if cut is None else (rest[:cut], rest[cut + 1:])
-        block.feedback_wrong = unescape(wrong).strip()
-        block.feedback_right = unescape(right).strip()
+        wrong, right = _text_and_feedback(text, head_end + 1, high, line_at)
+        block.feedback_wrong, block.feedback_right = wrong.text, right.text
+        block.lines = {"feedback_wrong": wrong.line, "feedback_right": right.line}
     return block
 
 
-def _choice(text: str, segments: list[_Segment], *, brace: int) -> Block:
+def _choice(text: str, segments: list[_Segment], *, brace: int, line_at: LineAt) -> Block:
     """Read single choice (some =) or multiple answers (only ~ with weights)."""
-    answers = [_answer(text, segment, 1.0 if segment.marker == "=" else 0.0) for segment in segments]
+    answers = [_answer(text, segment, 1.0 if segment.marker == "=" else 0.0, line_at) for segment in segments]
     _require_correct(answers, brace)
     if any(segment.marker == "=" for segment in segments):
         return Block("single_choice", answers)
@@ -151,20 +158,21 @@ def _choice(text: str, segments: list[_Segment], *, brace: int) -> Block:
     return Block("multiple_choice", answers)
 
 
-def _short_answer(text: str, segments: list[_Segment], *, brace: int) -> Block:
+def _short_answer(text: str, segments: list[_Segment], *, brace: int, line_at: LineAt) -> Block:
     """Read accepted answers `=a =b =%50%c`."""
-    answers = [_answer(text, segment, 1.0) for segment in segments]
+    answers = [_answer(text, segment, 1.0, line_at) for segment in segments]
     _require_correct(answers, brace)
     return Block("short_answer", answers)
 
 
-def _answer(text: str, segment: _Segment, default_fraction: float) -> Answer:
+def _answer(text: str, segment: _Segment, default_fraction: float, line_at: LineAt) -> Answer:
     """Read `%weight%text#feedback` of one choice or short answer."""
     fraction, position = _weight(text, segment)
-    answer_text, feedback = _text_and_feedback(text, position, segment.end)
-    if not answer_text:
+    answer_text, feedback = _text_and_feedback(text, position, segment.end, line_at)
+    if not answer_text.text:
         raise GiftSyntaxError(_("Die Antwort ist leer."), segment.at)
-    return Answer(answer_text, default_fraction if fraction is None else fraction, feedback)
+    return Answer(answer_text.text, default_fraction if fraction is None else fraction, feedback.text,
+                  lines={"text": answer_text.line, "feedback": feedback.line})
 
 
 def _weight(text: str, segment: _Segment) -> tuple[float | None, int]:
@@ -180,11 +188,24 @@ def _weight(text: str, segment: _Segment) -> tuple[float | None, int]:
     return weight / 100, match.end()
 
 
-def _text_and_feedback(text: str, start: int, end: int) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Text:
+    """A text of the block, and the file line it begins on."""
+
+    text: str
+    line: int
+
+
+def _text_and_feedback(text: str, start: int, end: int, line_at: LineAt) -> tuple[_Text, _Text]:
+    """Read `text#feedback` (the feedback may be left out)."""
     cut = find_unescaped(text, "#", start, end)
     if cut is None:
-        return unescape(text[start:end]).strip(), ""
-    return unescape(text[start:cut]).strip(), unescape(text[cut + 1:end]).strip()
+        return _text(text, start, end, line_at), _text(text, end, end, line_at)
+    return _text(text, start, cut, line_at), _text(text, cut + 1, end, line_at)
+
+
+def _text(text: str, start: int, end: int, line_at: LineAt) -> _Text:
+    return _Text(unescape(text[start:end]).strip(), line_at(_trim(text, start, end)[0]))
 
 
 def _require_correct(answers: list[Answer], at: int) -> None:
@@ -193,31 +214,32 @@ def _require_correct(answers: list[Answer], at: int) -> None:
                                 "Sie eine positive Gewichtung wie ~%50% an."), at)
 
 
-def _matching(text: str, segments: list[_Segment], *, brace: int) -> Block:
+def _matching(text: str, segments: list[_Segment], *, brace: int, line_at: LineAt) -> Block:
     """Read pairs `=left -> right`; an empty left side adds a distractor."""
     for segment in segments:
         if segment.marker == "~":
             raise GiftSyntaxError(_("In einer Zuordnungsfrage beginnt jedes Paar mit =; ~ ist hier nicht "
                                     "erlaubt."), segment.at)
-    answers = [_pair(text, segment) for segment in segments]
+    answers = [_pair(text, segment, line_at) for segment in segments]
     if sum(1 for answer in answers if answer.left) < 2:
         raise GiftSyntaxError(_("Eine Zuordnungsfrage braucht mindestens zwei Paare."), brace)
     return Block("matching", answers)
 
 
-def _pair(text: str, segment: _Segment) -> Answer:
+def _pair(text: str, segment: _Segment, line_at: LineAt) -> Answer:
     arrow = find_sequence(text, "->", segment.start, segment.end)
     if arrow is None:
         raise GiftSyntaxError(_("Der Zuordnung „%(answer)s“ fehlt das -> zwischen linker und rechter Seite.",
                                 answer=unescape(text[segment.start:segment.end]).strip()), segment.at)
-    left = unescape(text[segment.start:arrow]).strip()
-    right, feedback = _text_and_feedback(text, arrow + 2, segment.end)
-    if not right:
-        raise GiftSyntaxError(_("Der Zuordnung „%(left)s“ fehlt die rechte Seite.", left=left), segment.at)
-    return Answer(left, 0.0, feedback, left=left, right=right)
+    left = _text(text, segment.start, arrow, line_at)
+    right, feedback = _text_and_feedback(text, arrow + 2, segment.end, line_at)
+    if not right.text:
+        raise GiftSyntaxError(_("Der Zuordnung „%(left)s“ fehlt die rechte Seite.", left=left.text), segment.at)
+    return Answer(left.text, 0.0, feedback.text, left=left.text, right=right.text,
+                  lines={"text": left.line, "right": right.line, "feedback": feedback.line})
 
 
-def _numerical(text: str, low: int, high: int, *, brace: int) -> Block:
+def _numerical(text: str, low: int, high: int, *, brace: int, line_at: LineAt) -> Block:
     """Read `{#3.5:0.1}`, `{#3..4}` or several `{#=%100%3.14:0.01 =%50%3.1:0.1}`."""
     tilde = find_unescaped(text, "~", low, high)
     if tilde is not None:
@@ -230,20 +252,20 @@ def _numerical(text: str, low: int, high: int, *, brace: int) -> Block:
         raise _invalid_number(unescape(text[low:first]).strip(), low)
     else:
         segments = _segments(text, low, high)
-    answers = [_numeric_answer(text, segment) for segment in segments]
+    answers = [_numeric_answer(text, segment, line_at) for segment in segments]
     _require_correct(answers, brace)
     return Block("numerical", answers)
 
 
-def _numeric_answer(text: str, segment: _Segment) -> Answer:
+def _numeric_answer(text: str, segment: _Segment, line_at: LineAt) -> Answer:
     fraction, position = _weight(text, segment)
-    spec, feedback = _text_and_feedback(text, position, segment.end)
+    spec, feedback = _text_and_feedback(text, position, segment.end, line_at)
     try:
-        value, tolerance, low, high = numeric_range(spec)
+        value, tolerance, low, high = numeric_range(spec.text)
     except ValueError:
-        raise _invalid_number(spec, segment.at) from None
-    return Answer(spec, 1.0 if fraction is None else fraction, feedback,
-                  value=value, tolerance=tolerance, low=low, high=high)
+        raise _invalid_number(spec.text, segment.at) from None
+    return Answer(spec.text, 1.0 if fraction is None else fraction, feedback.text,
+                  value=value, tolerance=tolerance, low=low, high=high, lines={"feedback": feedback.line})
 
 
 def numeric_range(spec: str) -> tuple[float, float, float, float]:

@@ -32,6 +32,9 @@ class Answer:
     high: float | None = None
     left: str | None = None
     right: str | None = None
+    # The file line each of its texts begins on ("text", "feedback", "right"), where the parser knows it: for
+    # the loader, which names the line a link stands on. Not stored with a version (serialise_question).
+    lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_correct(self) -> bool:
@@ -62,6 +65,8 @@ class Question:
     correct: bool | None = None
     feedback_right: str = ""
     feedback_wrong: str = ""
+    # As Answer.lines: "text_before", "text_after", "general_feedback", "feedback_right" and "feedback_wrong".
+    lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +81,16 @@ class Question:
     def is_markdown(self) -> bool:
         """Tell whether the texts are Markdown (moodle counts as Markdown here)."""
         return self.text_format in ("moodle", "markdown")
+
+    def texts_at(self) -> list[tuple[str, int]]:
+        """Every text of the question and its answers with the file line it begins on (the question's first line
+        where the parser did not say). The question's own text in its halves: before the gap (all of it, when it
+        has none) and after it."""
+        texts = [(getattr(self, name), self.lines.get(name, self.line))
+                 for name in ("text_before", "text_after", "general_feedback", "feedback_right", "feedback_wrong")]
+        texts += [(getattr(answer, name), answer.lines.get(name, self.line))
+                  for answer in self.answers for name in ("text", "feedback", "right")]
+        return [(text, line) for text, line in texts if text]
 
 
 @dataclass(frozen=True)

@@ -398,12 +398,8 @@ class _CourseReader:
                                                     line=first_line[question.key]))
             if not question.is_markdown:
                 continue
-            texts = [question.text, question.general_feedback, question.feedback_right,
-                     question.feedback_wrong]
-            texts += [text for a in question.answers for text in (a.text, a.feedback, a.right)]
-            for text in texts:
-                if text:
-                    self.check_body(name, text, question.line)
+            for text, line in question.texts_at():  # each at the line it begins on: a link in line 135 is named there
+                self.check_body(name, text, line)
 
     def check_body(self, name: str, body: str, body_line: int) -> None:
         """Report links and images that the renderer would drop, and those that point to files the course does

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from qualify.core import audit
+from qualify.core.database import take_turns
 from qualify.core.markdown import render_markdown, render_plain
 from qualify.core.text import one_line
 from qualify.courses.gift_model import Question
@@ -91,6 +92,7 @@ def serialise_question(question: Question, resolve, language: str = "de") -> dic
         return _inline(_render_text(text, question.text_format, resolve, language))
 
     data = asdict(question)
+    del data["lines"]  # where the texts stand in the file: for checking it, not for the pages
     data["text_html"] = html(question.text)
     data["text_before_html"] = html(question.text_before) if question.has_gap else ""
     data["text_after_html"] = html(question.text_after) if question.has_gap else ""
@@ -98,6 +100,7 @@ def serialise_question(question: Question, resolve, language: str = "de") -> dic
     data["feedback_right_html"] = html(question.feedback_right)
     data["feedback_wrong_html"] = html(question.feedback_wrong)
     for answer, answer_data in zip(question.answers, data["answers"], strict=True):
+        del answer_data["lines"]
         answer_data["text_html"] = html(answer.text or "")
         answer_data["feedback_html"] = html(answer.feedback or "")
     return data
@@ -113,10 +116,24 @@ def without_title_heading(body: str, title: str) -> str:
     return "\n".join(lines)
 
 
+def take_turns_on_course(slug: str) -> None:
+    """Let the changes of one course run one after another from here until the transaction ends, and forget what
+    was read before: a second change waits for the first, then reads – and checks – what the first one made.
+
+    Every change of a course's files takes its turn first, in the editor (qualify.courses.authoring) and on
+    import: the same form sent twice at once (a double tap) used to save two versions, or collide on a version
+    number or a file name with an error page. By slug, so that a course yet to be created takes turns too.
+    """
+    take_turns(f"course:{slug}")
+    db.session.expire_all()
+
+
 def import_tree(tree: Tree, *, actor=None) -> ImportReport:
     """Create or update every course of a checked tree; the caller commits (all or nothing)."""
     if not tree.ok:
         raise ImportRefused(tree.problems)
+    for slug in sorted(source.slug for source in tree.courses):  # in one order: two imports wait, never deadlock
+        take_turns_on_course(slug)
     report = ImportReport()
     for source in tree.courses:
         import_course(source, report, actor=actor)

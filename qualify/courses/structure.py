@@ -16,10 +16,10 @@ from qualify.courses.authoring import (
     COURSE_FILE,
     AuthoringError,
     import_changes,
-    lock_course,
     stored_file,
 )
 from qualify.courses.models import Course, Module
+from qualify.courses.services import take_turns_on_course
 
 
 def _source(module: Module) -> bytes:
@@ -27,16 +27,22 @@ def _source(module: Module) -> bytes:
 
 
 def _taken(course: Course, module: Module, *, archived: bool = False) -> None:
-    """Lock the course and check that the module is (still) in it – or, for bringing it back, removed."""
-    lock_course(course)
+    """Take the course's turn and check that the module is (still) in it – or, for bringing it back, removed."""
+    take_turns_on_course(course.slug)
     if module.archived != archived:
         raise AuthoringError(_("Dieses Modul ist nicht entfernt.") if archived else
                              _("Dieses Modul wurde schon aus dem Kurs genommen."))
 
 
-def move_module(course: Course, module: Module, step: int, *, actor) -> None:
-    """Swap the module with its neighbour before (step -1) or after (step 1); at either end nothing happens."""
+def move_module(course: Course, module: Module, step: int, *, actor, seen_at: int | None = None) -> None:
+    """Swap the module with its neighbour before (step -1) or after (step 1); at either end nothing happens.
+
+    `seen_at`: the module's number on the page the move was sent from. When it has moved since – the same click
+    sent twice, whose first copy moved it already – nothing happens either: a double tap moves it one place.
+    """
     _taken(course, module)
+    if seen_at is not None and module.position != seen_at:
+        return
     modules = course.active_modules
     index = modules.index(module) + step
     if not 0 <= index < len(modules):
@@ -91,7 +97,7 @@ def restore_module(course: Course, module: Module, *, actor) -> None:
 
 def delete_bank(course: Course, path: str, *, actor) -> None:
     """Delete a question bank no module draws from (Refused while one does)."""
-    lock_course(course)
+    take_turns_on_course(course.slug)
     if not path.startswith(BANK_FOLDER) or stored_file(course, path) is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     import_changes(course.slug, course, {}, actor=actor, removed=(path,))

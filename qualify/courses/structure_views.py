@@ -46,10 +46,11 @@ def _changed(course: Course, change, done: str, refused_as: str, target: str = "
 
 
 def move_module(course: Course, module_slug: str):
-    """Move a module one place up or down."""
+    """Move a module one place up or down, from the place the page showed it at."""
     module = _module_of(course, module_slug)
     step = -1 if request.form.get("direction") == "up" else 1
-    return _changed(course, lambda: structure.move_module(course, module, step, actor=current_user),
+    seen_at = request.form.get("position", type=int)
+    return _changed(course, lambda: structure.move_module(course, module, step, actor=current_user, seen_at=seen_at),
                     _("„%(title)s“ ist verschoben.", title=module.current_version.title),
                     _("Das Verschieben geht so nicht, weil ein Text auf den Dateinamen verweist:"))
 

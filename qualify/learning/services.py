@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
-from qualify.core.database import insert_unless_present, run
+from qualify.core.database import insert_on_conflict, insert_unless_present, run, take_turns
 from qualify.core.time import UTCDateTime
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module, ModuleVersion
@@ -325,10 +325,20 @@ def _not_yet_enrolled(unit_id: int, course: Course):
 
 def enrol_unit(unit_id: int, course: Course, *, now: datetime, by) -> int:
     """Enrol every active member of a unit who is not enrolled yet (a mandatory course), and tell each by mail;
-    return how many (for the caller's own use: see admin.views.mandatory_course)."""
+    return how many (for the caller's own use: see admin.views.mandatory_course).
+
+    The same assignment sent twice at once (a double tap) takes turns: the second finds everyone enrolled and
+    enrols, and tells, nobody. Who enrolled themselves in the same moment is left out as well.
+    """
+    take_turns(f"enrol-unit:{unit_id}:{course.id}")
     members = db.session.scalars(_not_yet_enrolled(unit_id, course)).all()
-    db.session.add_all(Enrolment(user_id=person.id, course_id=course.id, enrolled_at=now, enrolled_by_id=by.id)
-                       for person in members)
-    mails.tell_enrolled_in_mandatory_course(members, course)
-    db.session.flush()
-    return len(members)
+    if not members:
+        return 0
+    table = Enrolment.__table__
+    rows = [{"user_id": person.id, "course_id": course.id, "enrolled_at": now, "enrolled_by_id": by.id}
+            for person in members]
+    inserted = insert_on_conflict(table).on_conflict_do_nothing().returning(table.c.user_id)
+    enrolled = set(db.session.scalars(inserted, rows))
+    told = [person for person in members if person.id in enrolled]
+    mails.tell_enrolled_in_mandatory_course(told, course)
+    return len(told)

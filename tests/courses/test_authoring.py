@@ -1,5 +1,6 @@
 """Authoring in the browser: trainers edit the files of their own courses; the loader checks every save."""
 
+import html
 import io
 import re
 import zipfile
@@ -532,6 +533,28 @@ def test_english_readers_get_the_english_guide_whose_examples_work_in_every_cour
     examples = set(re.findall(r"::: ([A-Za-z]+)", guide))
     assert examples and {name.lower() for name in examples} <= set(markdown.CALLOUTS)  # each works as shown
     assert "fragen/" in guide and "medien/" in guide  # the folder names of English courses too
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_help_page_starts_at_the_guide_s_heading_without_the_file_s_notes_about_the_page(
+        client, make_user, login, language):
+    login(make_user(Role.TRAINER, language=language))
+    page = client.get("/autoren/hilfe").text
+    assert re.search(r'<div class="prose guide">\s*<h1 id="(kurse-schreiben|writing-courses)">', page)
+    for note in ("English below", "Diese Anleitung steht auch in Qualify selbst", "also in Qualify itself",
+                 "<code>/autoren/hilfe</code>"):
+        assert note not in page, note  # they tell readers of the file where this page is, and point past it
+    read_alone = authoring.GUIDE.read_text(encoding="utf-8")
+    assert read_alone.index("English below") < read_alone.index("# Kurse schreiben")  # the file still says so
+
+
+def test_the_examples_on_the_help_page_wrap_in_a_box_of_their_own_class(client, trainer):
+    # A <pre> that scrolls sideways is a box the keyboard cannot reach (axe: scrollable-region-focusable): in
+    # the guide the examples wrap (`.guide pre` in the stylesheet) – on a wide screen none has to: 80 characters.
+    page = client.get("/autoren/hilfe").text
+    assert '<div class="prose guide">' in page and "<pre>" in page
+    examples = re.findall(r"<pre><code>(.*?)</code></pre>", authoring.guide("de") + authoring.guide("en"), re.S)
+    assert examples and max(len(line) for code in examples for line in html.unescape(code).split("\n")) <= 80
 
 
 def test_the_guide_is_rendered_once_and_then_kept(client, trainer):

@@ -583,6 +583,32 @@ def test_a_link_the_renderer_would_drop_in_a_question_is_reported_too(tmp_path):
     assert only_problem(tmp_path)[:2] == (MODULE, 7)
 
 
+# Each case: a question over several lines, and the line (1-based within them) its dropped link stands on.
+LINKS_IN_QUESTIONS = [
+    (("Was stimmt? {", "=A#Richtig.", "~B#Siehe [hier](javascript:alert(1)).", "}"), 3),
+    (("Was stimmt? {", "=A#Richtig,", "siehe [hier](javascript:alert(1)).", "~B", "}"), 3),
+    (("Was stimmt? {", "=[A](javascript:alert(1))", "~B", "}"), 2),
+    (("Was stimmt? {", "=A", "~B", "####Mehr [hier](javascript:alert(1))", "}"), 4),
+    (("Stimmt das? {T", "#Falsch, siehe [hier](javascript:alert(1))", "#Richtig.}"), 2),
+    (("Stimmt das? {F", "#Falsch.", "#Richtig, siehe [hier](javascript:alert(1))}"), 3),
+    (("Ordnen Sie zu. {", "=a -> eins", "=b -> [zwei](javascript:alert(1))", "}"), 3),
+    (("Wie viel? {#", "=3:0.1#Siehe [hier](javascript:alert(1))", "}"), 2),
+    (("::Titel::", "Siehe [hier](javascript:alert(1))? {T}"), 2),
+    (("Siehe erst dies,", "dann [das](javascript:alert(1))? {T}"), 2),
+]
+
+
+@pytest.mark.parametrize(("gift", "line"), LINKS_IN_QUESTIONS,
+                         ids=["feedback", "feedback-second-line", "answer", "general-feedback", "true-false-wrong",
+                              "true-false-right", "matching", "numerical", "text-after-title", "text-second-line"])
+def test_a_link_dropped_in_a_question_is_reported_at_the_line_it_stands_on(tmp_path, gift, line):
+    quiz = lines("```quiz", *gift, "```")
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=lines("# Start", "", quiz)),
+                            "fragen/bank.gift": lines("// Fragen", "", *gift)})
+    found = {(problem.file, problem.line) for problem in problems(tmp_path)}
+    assert found == {(MODULE, 6 + line), (BANK, 2 + line)}
+
+
 def test_a_protocol_relative_link_leads_to_another_site_not_to_a_file_of_the_course(tmp_path):
     write_course(tmp_path, {"01-start.md": page("title: Start", body="[Anderswo](//example.org/plan.pdf)\n")})
     assert problems(tmp_path) == []
