@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from qualify.accounts.services import check_password_strength
-from qualify.core.forms import email_address, strip
+from qualify.core.forms import at_most, email_address, strip
 from qualify.core.text import one_line
 
 LANGUAGE_CHOICES: list[SelectChoice] = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
@@ -53,7 +53,8 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Angezeigter Name"), validators=[DataRequired(), Length(max=200)], filters=[one_line],
+    # at_most, not Length: its maxlength let a browser cut a longer pasted name off without a word.
+    display_name = StringField(_l("Angezeigter Name"), validators=[DataRequired(), at_most(200)], filters=[one_line],
                                render_kw={"autocomplete": "name"})
     language = SelectField(_l("Sprache"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Speichern"))

@@ -81,10 +81,13 @@ def followed_threads(user, *, page: int, per_page: int) -> tuple[list[FollowedTh
 
 
 def flag(post: ExchangePost, user, reason: str, *, now: datetime) -> ExchangeFlag:
-    """Report a post to the space's moderators (once per person and post)."""
-    reason = reason.strip()
+    """Report a post to the space's moderators (once per person and post); a reason longer than the limit is
+    refused, not cut off: the moderators would read half a sentence."""
+    reason = reason.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not reason:
         raise ExchangeError(_("Bitte nennen Sie einen Grund."))
+    if len(reason) > MAX_REASON:
+        raise ExchangeError(_("Der Grund ist zu lang: höchstens 2.000 Zeichen."))
     if post.status != "published":
         raise ExchangeError(_("Dieser Beitrag kann nicht gemeldet werden."))
     if post.author_id == user.id:
@@ -93,7 +96,7 @@ def flag(post: ExchangePost, user, reason: str, *, now: datetime) -> ExchangeFla
                                                             ExchangeFlag.flagged_by_id == user.id))
     if existing is not None:
         return existing
-    row = ExchangeFlag(post_id=post.id, flagged_by_id=user.id, reason=reason[:MAX_REASON], created_at=now)
+    row = ExchangeFlag(post_id=post.id, flagged_by_id=user.id, reason=reason, created_at=now)
     db.session.add(row)
     db.session.flush()
     space = post.thread.space

@@ -10,19 +10,21 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from qualify.core.forms import CheckboxListField, TextAreaField, visible_text
+from qualify.core.forms import CheckboxListField, TextAreaField, at_most, visible_text
 from qualify.core.text import one_line
 from qualify.exchange.text import MAX_POST_LENGTH, MAX_REASON, MAX_TITLE_LENGTH
 
 BODY_HINT = _l(
     "Hervorheben mit **fett**, Listen mit - am Zeilenanfang, Zitate mit >. Höchstens 20.000 Zeichen."
 )
-# WTForms' own message would write the limit as "20000"; the hint says "20.000". (A validator keeps no state.)
-POST_LENGTH = Length(max=MAX_POST_LENGTH, message=_l("Ihr Text ist zu lang: höchstens 20.000 Zeichen."))
+# Refused with the text kept, never cut off by the browser: no maxlength on these fields (core.forms.at_most).
+# The limit written as the hint writes it, "20.000". (A validator keeps no state.)
+POST_LENGTH = at_most(MAX_POST_LENGTH, _l("Ihr Text ist zu lang: höchstens 20.000 Zeichen."))
 # As the server says it when a decision comes with a longer reason (moderation._optional_reason).
-REASON_LENGTH = Length(max=MAX_REASON, message=_l("Der Grund ist zu lang: höchstens 2.000 Zeichen."))
+REASON_LENGTH = at_most(MAX_REASON, _l("Der Grund ist zu lang: höchstens 2.000 Zeichen."))
+TITLE_LENGTH = at_most(MAX_TITLE_LENGTH)
 ANONYMOUS_HINT = _l("Andere Teilnehmende und die Moderation sehen dann nur Ihr Pseudonym in diesem Raum.")
 
 
@@ -34,7 +36,7 @@ class PostForm(FlaskForm):
 
 
 class ThreadForm(FlaskForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)], filters=[one_line])
+    title = StringField(_l("Titel"), validators=[DataRequired(), TITLE_LENGTH], filters=[one_line])
     body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), visible_text, POST_LENGTH],
                          description=BODY_HINT)
     anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
@@ -48,7 +50,7 @@ class EditForm(FlaskForm):
 class EditOpeningForm(EditForm):
     """Editing the opening post while it is not approved yet: its thread's title too (posting.title_editable)."""
 
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)], filters=[one_line])
+    title = StringField(_l("Titel"), validators=[DataRequired(), TITLE_LENGTH], filters=[one_line])
 
 
 class ReasonForm(FlaskForm):
@@ -69,7 +71,7 @@ class FollowForm(FlaskForm):
 
 
 class SpaceForm(FlaskForm):
-    title = StringField(_l("Thema"), validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)], filters=[one_line])
+    title = StringField(_l("Thema"), validators=[DataRequired(), TITLE_LENGTH], filters=[one_line])
     description = TextAreaField(_l("Beschreibung, Leitfragen und Regeln"),
                                 validators=[Optional(), POST_LENGTH], description=BODY_HINT)
     scope = SelectField(_l("Wer kann teilnehmen?"))

@@ -46,8 +46,8 @@ _FACTS = '{"facts": '
 def log(space: ExchangeSpace, action: str, *, by, now: datetime, thread: ExchangeThread | None = None,
         post: ExchangePost | None = None, reason: str = "", facts: dict | None = None) -> ExchangeLogEntry:
     """Record a moderator action: who, what, when, why (never whose post it was); `facts`: what the code records
-    about it besides (see shown_reason)."""
-    reason = reason[:MAX_REASON]
+    about it besides (see shown_reason). The moderator's words are checked before (_optional_reason), and kept
+    whole: cut at their limit, a move's reason lost its end behind the two titles put before it."""
     stored = reason if facts is None else json.dumps({"facts": facts, "reason": reason}, ensure_ascii=False)
     entry = ExchangeLogEntry(space_id=space.id, actor_id=by.id, action=action, created_at=now,
                              thread_id=thread.id if thread else (post.thread_id if post else None),

@@ -70,6 +70,13 @@ def _refused(error: ExchangeError, thread: ExchangeThread, post: ExchangePost | 
     return _back(thread, post)
 
 
+def _refused_in_form(error: ExchangeError, form, choice) -> None:
+    """A refusal of a form's decision said beside what to change – the reason if it was the reason, else the
+    `choice` –, with the form as filled in: nothing to choose or write again."""
+    db.session.rollback()
+    (form.reason if isinstance(error, ReasonRefused) else choice).errors.append(str(error))
+
+
 def _ask_again(error: ReasonRefused, post: ExchangePost, label: str):
     """A decision whose reason was missing or too long, asked for again with the text as typed (a phone's text
     area may not count as the server does; nothing is cut short unseen)."""
@@ -78,7 +85,7 @@ def _ask_again(error: ReasonRefused, post: ExchangePost, label: str):
                            reason=request.form.get("reason", ""), action=request.path,
                            next=request.form.get("next") if is_safe_redirect(request.form.get("next")) else None,
                            seen=request.form.get("seen"), optional=request.endpoint == "exchange.restore",
-                           limit=moderation.MAX_REASON, which=_post_name(post)), 400
+                           which=_post_name(post)), 400
 
 
 def _post_name(post: ExchangePost) -> str:
@@ -117,7 +124,6 @@ def moderation_queue():
         flags=flags[:QUEUE_SIZE],
         more_flags=len(flags) > QUEUE_SIZE,
         label=author_label,
-        reason_form=ReasonForm(),
         seen_version=moderation.seen_version,
         excerpt=excerpt,
         clamp=QUEUE_CLAMP,
@@ -272,8 +278,9 @@ def move(thread_id: int):
         try:
             moderation.move(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
         except ExchangeError as error:
-            return _refused(error, thread)
-        return _done(_("Das Gespräch ist verschoben."), thread)
+            _refused_in_form(error, form, form.target)
+        else:
+            return _done(_("Das Gespräch ist verschoben."), thread)
     return render_template("exchange/move.html", thread=thread, form=form)
 
 
@@ -290,10 +297,11 @@ def merge(thread_id: int):
         try:
             moderation.merge(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
         except ExchangeError as error:
-            return _refused(error, thread)
-        db.session.commit()
-        flash(_("Die Gespräche sind zusammengeführt."))
-        return redirect(url_for("exchange.thread", thread_id=target.id))
+            _refused_in_form(error, form, form.target)
+        else:
+            db.session.commit()
+            flash(_("Die Gespräche sind zusammengeführt."))
+            return redirect(url_for("exchange.thread", thread_id=target.id))
     return render_template("exchange/merge.html", thread=thread, form=form)
 
 

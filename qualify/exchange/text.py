@@ -7,7 +7,7 @@ from qualify.exchange.errors import ExchangeError
 
 MAX_POST_LENGTH = 20_000
 MAX_TITLE_LENGTH = 200
-# What a moderator (or a member reporting a post) writes as a reason: the forms' maxlength and the server's check.
+# What a moderator (or a member reporting a post) writes as a reason: the forms' limit and the server's check.
 MAX_REASON = 2000
 
 

@@ -182,7 +182,7 @@ def _thread_page(thread: ExchangeThread, moderator: bool, form: PostForm):
                            can_edit=posting.can_edit, following=following.follow_of(thread, current_user),
                            follow_form=FollowForm(), pseudonym=my_pseudonym(thread.space),
                            thread_pseudonym=thread_pseudonym, under_pseudonym=under_pseudonym,
-                           reason_form=ReasonForm(), seen_version=moderation.seen_version,
+                           seen_version=moderation.seen_version,
                            opening=reading.opening_post(thread),
                            quoting_hidden=reading.quoting_hidden(posts) if moderator else {},
                            replies_closed=posting.reply_refusal(thread, moderator=moderator))
@@ -235,7 +235,12 @@ def _say_what_was_completed() -> None:
 def edit_post(post_id: int):
     """Edit my own post (within 30 minutes, or after the moderation sent it back)."""
     post, moderator = visible_post(post_id)
+    title = reading.shown_title(post.thread, current_user, moderator=moderator)
     if (refusal := posting.edit_refusal(current_user, post, now=utcnow())) is not None:
+        if request.method == "POST" and (request.form.get("body") or "").strip():
+            # Refused while it was typed (the 30 minutes ran out, the thread was locked): the text to copy.
+            return render_template("exchange/edit_post.html", post=post, form=None, refusal=refusal,
+                                   typed=request.form["body"], thread=post.thread, title=title), 409
         flash(refusal, "error")
         return to_thread(post.thread, post)
     # The title too where it may change – unless the form sent has no title (a page loaded before it had one).
@@ -259,7 +264,7 @@ def edit_post(post_id: int):
                 flash(_("Ihr Beitrag ist geändert."))
             return to_thread(post.thread, post)
     return render_template("exchange/edit_post.html", post=post, form=form, thread=post.thread, moderator=moderator,
-                           title=reading.shown_title(post.thread, current_user, moderator=moderator))
+                           title=title)
 
 
 @bp.post("/beitrag/<int:post_id>/loeschen")

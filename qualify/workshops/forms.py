@@ -27,6 +27,8 @@ from qualify.workshops.schedule import (
     SessionPlan,
     StrayExceptions,
     check_not_past,
+    local_to_utc,
+    no_leader,
     out_of_range,
     series_dates,
 )
@@ -39,6 +41,11 @@ STATUS_LABELS = {
 ATTENDANCE_LABELS = {"present": _l("anwesend"), "excused": _l("entschuldigt"), "absent": _l("abwesend")}
 # Beside the choice of who leads an exchange session, where a course's trainers do not find themselves.
 EXCHANGE_LEADERS = _l("Einen Austausch leiten die Moderatorinnen und Moderatoren seines Raums.")
+# That choice's name for an exchange session: its moderators lead it, not trainers.
+EXCHANGE_LEADERS_LABEL = _l("Leitung")
+# A day without a clock change, to check an end against its begin on when the date itself is refused: the end
+# must come after the begin (or at most MAX_OVERNIGHT later, over night) whatever the day.
+_PLAIN_DAY = date(2026, 1, 15)
 
 
 
@@ -73,7 +80,6 @@ class SessionForm(FlaskForm):
                         description=_l("z. B. Ausbildungswerkstatt, Halle 4, Raum 2"))
     online_url = URLField(_l("Online-Link"), validators=[Optional(), at_most(500), _web_link, URL()],
                           description=_l("Nur bestätigte Teilnehmende sehen den Link."))
-    note = TextAreaField(_l("Hinweise"), validators=[Optional(), at_most(2000)])
     capacity = IntegerField(_l("Plätze"), validators=[InputRequired(), NumberRange(min=1, max=500)])
     booking_hours_before = IntegerField(_l("Anmeldeschluss (Stunden vor Beginn)"), default=0,
                                         validators=[Optional(), NumberRange(min=0, max=24 * 90)])
@@ -81,13 +87,25 @@ class SessionForm(FlaskForm):
                                              validators=[Optional(), NumberRange(min=0, max=24 * 90)])
     approval_required = BooleanField(_l("Anmeldungen müssen freigegeben werden"))
     trainers = CheckboxListField(_l("Trainerinnen und Trainer"), coerce=int)
+    # The fields in the order of the page (session_form.html): the summary of errors above lists them so.
+    note = TextAreaField(_l("Hinweise"), validators=[Optional(), at_most(2000)])
     submit = SubmitField(_l("Speichern"))
     # An edited session's own start (UTC, to the minute): its date and time are kept, however long ago they were.
     kept_start: datetime | None = None
+    # The kind of the module the session is of (schedule.SESSION_KINDS): who leads it is named after it.
+    kind = "workshop"
+
+    def for_kind(self, kind: str) -> None:
+        """Name who leads the session as its kind does: an exchange is led by the moderators of its space, whom
+        "Trainerinnen und Trainer" would not name (nor a course's trainer planning it find themselves among)."""
+        self.kind = kind
+        if kind == "exchange":
+            self.trainers.label.text = EXCHANGE_LEADERS_LABEL
+            self.trainers.description = EXCHANGE_LEADERS
 
     def validate_trainers(self, field) -> None:
         if not field.data:
-            raise ValidationError(_l("Bitte mindestens eine Trainerin oder einen Trainer wählen."))
+            raise ValidationError(no_leader(self.kind))
 
     def validate(self, extra_validators=None) -> bool:
         # Checks that depend on another field. Not as validate_<field>: an empty field stops at Optional(),
@@ -120,18 +138,31 @@ class SessionForm(FlaskForm):
         return [self.day.data]
 
     def impossible_times(self, now: datetime) -> list:
-        """What the times cannot be on the days planned, with its message: an end not after the begin, a time the
-        clock change skips, a start already past. The same checks as planning, made with the form's others."""
-        if self.day.errors or self.start_time.errors or self.end_time.errors or None in (
-                self.day.data, self.start_time.data, self.end_time.data):
+        """What the times cannot be on the days planned, with its message: a start already past, a time the clock
+        change skips, an end not after the begin. The same checks as planning, made with the form's others, and
+        each said: a past date is said with an end before the begin, not once the end is put right. A refused
+        date leaves the end to check against the begin on a day of no clock change."""
+        if self.start_time.errors or self.end_time.errors or None in (self.start_time.data, self.end_time.data):
             return []
         times = SessionPlan(start_time=self.start_time.data, end_time=self.end_time.data, capacity=1)
-        try:
-            for day in self.planned_days():
-                check_not_past(times.times_on(day)[0], day, now, kept=self.kept_start)
-        except ScheduleError as error:
-            return [(self._fields.get(error.part, self.day), str(error))]
-        return []
+        if self.day.errors or self.day.data is None:
+            try:
+                times.times_on(_PLAIN_DAY)
+            except ScheduleError as error:
+                return [(self.end_time, str(error))] if error.part == "end_time" else []
+            return []
+        found: dict[str, ScheduleError] = {}  # the first refusal of each part of the plan
+        for day in self.planned_days():
+            try:
+                check_not_past(local_to_utc(day, self.start_time.data, part="start_time"), day, now,
+                               kept=self.kept_start)
+            except ScheduleError as error:
+                found.setdefault(error.part, error)
+            try:
+                times.times_on(day)
+            except ScheduleError as error:
+                found.setdefault(error.part, error)
+        return [(self._fields.get(part, self.day), str(error)) for part, error in found.items()]
 
     def missing_by_choice(self) -> list:
         """The fields left empty that the other choices make necessary, with their message."""

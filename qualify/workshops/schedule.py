@@ -170,6 +170,14 @@ def check_not_past(starts_at: datetime, day: date, now: datetime, *, kept: datet
                             "day")
 
 
+def no_leader(kind: str) -> str:
+    """The refusal of a session nobody leads, in the words of its module's kind: an exchange is led by the
+    moderators of its space, whom "Trainerin oder Trainer" would not name."""
+    if kind == "exchange":
+        return _("Bitte wählen Sie mindestens eine Person, die den Termin leitet.")
+    return _("Bitte mindestens eine Trainerin oder einen Trainer wählen.")
+
+
 def default_capacity(module: Module) -> int:
     """Take the capacity from the module's settings (front matter), else 12."""
     settings = module.current_version.settings if module.current_version else {}
@@ -181,7 +189,8 @@ def default_capacity(module: Module) -> int:
 
 def _apply(session: WorkshopSession, plan: SessionPlan, day: date) -> None:
     if not plan.trainers:  # nobody would see its participants or could take attendance
-        raise ScheduleError(_("Bitte mindestens eine Trainerin oder einen Trainer wählen."), "trainers")
+        version = session.module.current_version
+        raise ScheduleError(no_leader(version.kind if version is not None else ""), "trainers")
     session.starts_at, session.ends_at = plan.times_on(day)
     try:
         session.booking_deadline_at = session.starts_at - timedelta(hours=plan.booking_hours_before)

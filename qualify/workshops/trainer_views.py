@@ -20,7 +20,6 @@ from qualify.workshops import access, export, mails, queries, schedule, services
 from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, NO_ACCOUNT, add_walk_in, mark_attendance
 from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
-    EXCHANGE_LEADERS,
     STATUS_LABELS,
     CancelSessionForm,
     NewSessionForm,
@@ -38,9 +37,8 @@ def _trainer_choices(form: SessionForm, module: Module, current: list) -> dict:
     """Offer those who may lead the module's sessions (and those leading it already); return them by id."""
     people = queries.leader_candidates(module, current)
     form.trainers.choices = [SelectChoice(person.id, person.display_name) for person in people]
-    version = module.current_version
-    if version is not None and version.kind == "exchange":  # a course's trainer planning it is not among them
-        form.trainers.description = EXCHANGE_LEADERS
+    if module.current_version is not None:
+        form.for_kind(module.current_version.kind)
     return {person.id: person for person in people}
 
 

@@ -91,6 +91,19 @@ def test_a_form_with_errors_keeps_what_was_typed_and_saves_nothing(client, login
     assert (user.display_name, user.language) == ("Bisheriger Name", "de")
 
 
+def test_a_name_too_long_is_refused_with_its_length_not_cut_off_by_the_browser(client, login, make_user):
+    # The field's maxlength let a browser cut a pasted longer name off at 200 and save it so, without a word.
+    user = make_user(name="Bisheriger Name")
+    login(user)
+    assert "maxlength" not in client.get("/profil").text
+
+    page = save_profile(client, display_name="Maria-Theresia " * 14, language="de").text
+
+    assert "Der Text ist zu lang (209 Zeichen). Erlaubt sind höchstens 200 Zeichen." in page
+    db.session.refresh(user)
+    assert user.display_name == "Bisheriger Name"
+
+
 def test_a_name_with_markup_is_shown_as_text(client, login, make_user):
     login(make_user())
 

@@ -67,7 +67,7 @@ def test_hide_and_restore_are_logged_with_reason(make_space, author, reader, cli
     (told,) = [mail for mail in outbox(author.email) if "ausgeblendet" in mail.subject]  # as a rejection is
     assert "Beleidigung" in told.body_text and f"#beitrag-{post.id}" in told.body_text
     page = client.get(f"/austausch/faden/{post.thread_id}").text
-    assert f'id="wiederherstellen-{post.id}" name="reason" rows="3" maxlength="2000">' in page  # not required
+    assert f'id="wiederherstellen-{post.id}" name="reason" rows="3">' in page  # not required
     client.post(f"/austausch/beitrag/{post.id}/wiederherstellen", data={"reason": "Missverständnis geklärt"})
     db.session.expire_all()
     assert post.status == "published"

@@ -1,5 +1,6 @@
 """Moving a thread: nobody who wrote in it loses it, and the refusal never tells whom a pseudonym belongs to."""
 
+import html
 import re
 
 import pytest
@@ -14,6 +15,12 @@ def start(space, user, title="Schichtmodell", body="Wie ist es bei euch?", anony
     thread = posting.start_thread(space, user, title, body, anonymous=anonymous, now=utcnow())
     db.session.commit()
     return thread
+
+
+def error_of(page: str, field: str) -> str:
+    """The message shown beside the field of the form (none: "")."""
+    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
+    return html.unescape(found.group(1).strip()) if found else ""
 
 
 @pytest.fixture
@@ -38,9 +45,8 @@ def test_whether_a_pseudonymous_thread_may_move_does_not_depend_on_whose_it_is(s
     for target in (scene["internal"], scene["elsewhere"]):
         answers = []
         for thread in scene["threads"]:
-            response = browser.post(f"/austausch/faden/{thread.id}/verschieben", data={"target": target.id},
-                                    follow_redirects=True)
-            answers.append(re.search(r'class="flash flash-error">([^<]*)<', response.text).group(1))
+            response = browser.post(f"/austausch/faden/{thread.id}/verschieben", data={"target": target.id})
+            answers.append(error_of(response.text, "target"))
         assert answers[0] == answers[1]
         assert "unter Pseudonym geschrieben" in answers[0]
         assert not re.search(r"\d", answers[0]) and "Person" not in answers[0]  # no count, nobody
@@ -103,3 +109,47 @@ def test_a_space_includes_another_by_their_rules_alone(exchange_module, space, m
     exchange_module.archived = True  # nobody may any more
     assert includes(internal, module_space) and not includes(module_space, internal)
     db.session.rollback()
+
+
+def test_a_refused_move_shows_the_form_again_with_the_space_chosen_and_the_reason_kept(scene, client_for):
+    # It went back to the thread: the moderator chose the space and wrote the reason all over again.
+    thread, internal = scene["threads"][0], scene["internal"]
+    reason = "Gehört eher in den Raum von Nord, dort wird gerade über Schichtmodelle gesprochen."
+    response = client_for(scene["mod"]).post(f"/austausch/faden/{thread.id}/verschieben",
+                                             data={"target": internal.id, "reason": reason})
+    assert response.status_code == 200
+    assert "unter Pseudonym geschrieben" in error_of(response.text, "target")
+    assert re.search(rf'<option selected value="{internal.id}">', response.text)
+    assert re.search(rf'<textarea[^>]*name="reason"[^>]*>\s*{reason}</textarea>', response.text)
+    db.session.expire_all()
+    assert thread.space_id == scene["network"].id
+
+
+def test_a_refused_merge_shows_the_form_again_with_the_thread_chosen_and_the_reason_kept(
+        make_space, author, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    original, duplicate = start(space, author, title="Schichtpläne"), start(space, author, title="Schichtplan")
+    moderation.merge(duplicate, start(space, author, title="Schichten"), by=mod, now=utcnow())  # a moment ago
+    db.session.commit()
+    reason = "Dieselbe Frage wie im Gespräch über Schichtpläne."
+    response = client_for(mod).post(f"/austausch/faden/{duplicate.id}/zusammenfuehren",
+                                    data={"target": original.id, "reason": reason})
+    assert response.status_code == 200
+    assert error_of(response.text, "target") == "Dieses Gespräch wurde mit einem anderen zusammengeführt."
+    assert re.search(rf'<option selected value="{original.id}">', response.text)
+    assert re.search(rf'<textarea[^>]*name="reason"[^>]*>\s*{reason}</textarea>', response.text)
+
+
+def test_a_moves_reason_stands_whole_in_the_log_behind_the_names_of_the_two_spaces(make_space, author,
+                                                                                  client_for):
+    # The log cut its entries at 2,000 characters: a reason of the limit lost its end behind the titles.
+    source = make_space(moderation="post")
+    mod = spaces.moderators_of(source)[0]
+    target = make_space(moderation="post", by=mod, title="Weiterbildung")
+    thread = start(source, author)
+    reason = "Passt besser zur Weiterbildung. " * 62 + "ENDE"  # 1,988 characters
+    moderation.move(thread, target, by=mod, now=utcnow(), reason=reason)
+    db.session.commit()
+    log = html.unescape(client_for(mod).get(f"/austausch/raum/{target.id}/protokoll").text)
+    assert f"Schichtarbeit und Familie → Weiterbildung: {reason.strip()}" in log

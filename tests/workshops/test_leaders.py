@@ -142,6 +142,32 @@ def test_the_leaders_already_listed_stay_offered_when_the_session_is_edited(
     assert ticked(page) == {space_moderator.id, course_trainer.id}
 
 
+def legend_of(page: str) -> str:
+    """What the choice of who leads the session is called on the page."""
+    return re.search(r'<fieldset id="trainers">\s*<legend>(.*?)</legend>', page, re.S).group(1).strip()
+
+
+def test_an_exchange_sessions_leaders_are_not_called_trainers(client, new_client, login, exchange_module,
+                                                              space_moderator, workshop_module, trainer):
+    # A moderator planning an exchange was asked for "Trainerinnen und Trainer", and refused without one so.
+    login(space_moderator)
+    url = f"/termine/modul/{exchange_module.id}/neu"
+    assert legend_of(client.get(url).text) == "Leitung"
+    refused = client.post(url, data=new_form(space_moderator, trainers=[], place="Raum 1")).text
+    assert re.search(r'<p class="error" id="trainers-error">\s*Bitte wählen Sie mindestens eine Person, die den '
+                     r'Termin leitet\.\s*</p>', refused)
+    assert "Leitung: Bitte wählen Sie mindestens eine Person, die den Termin leitet." in refused  # the summary
+    assert "Trainer" not in refused[refused.index('class="form-errors"'):refused.index("</form>")]
+    plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=10, place="Raum 1")
+    with pytest.raises(schedule.ScheduleError, match="^Bitte wählen Sie mindestens eine Person, die den Termin "):
+        schedule.create_sessions(exchange_module, plan, [in_days(7)], by=space_moderator, now=utcnow())
+    db.session.rollback()
+
+    theirs = new_client()
+    login(trainer, via=theirs)  # a workshop's are its trainers
+    assert legend_of(theirs.get(f"/termine/modul/{workshop_module.id}/neu").text) == "Trainerinnen und Trainer"
+
+
 # ---------------------------------------------------------------- 5. the course beside each session I lead
 
 def test_the_sessions_i_lead_name_their_course_in_its_language(client, login, make_session, trainer,

@@ -63,6 +63,42 @@ def test_moving_a_session_into_the_past_is_said_with_the_other_errors(client, lo
     assert db.session.get(WorkshopSession, session.id).starts_at > utcnow()
 
 
+def test_a_past_date_and_an_end_before_the_begin_are_said_together(client, login, trainer, workshop_module):
+    # The end was said first, the past date only once the time was put right.
+    login(trainer)
+    yesterday = in_days(-1)
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", data=new_form(
+        trainer, day=yesterday.isoformat(), start_time="14:00", end_time="13:00")).text
+    assert error_of(page, "day") == f"Der Termin am {yesterday.strftime('%d.%m.%Y')} liegt in der Vergangenheit."
+    assert error_of(page, "end_time").startswith("Das Ende liegt vor dem Beginn.")
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", data=new_form(
+        trainer, day=yesterday.isoformat(), start_time="14:00", end_time="14:00")).text
+    assert "in der Vergangenheit" in error_of(page, "day")
+    assert error_of(page, "end_time") == "Das Ende muss nach dem Beginn liegen."
+    assert sessions_planned() == 0
+
+
+def test_a_date_that_cannot_be_planned_and_an_end_at_the_begin_are_said_together(client, login, trainer,
+                                                                                 workshop_module):
+    login(trainer)
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", data=new_form(
+        trainer, day=in_days(-60).isoformat(), start_time="09:00", end_time="09:00")).text
+    assert error_of(page, "day").startswith("Bitte ein Datum zwischen dem ")
+    assert error_of(page, "end_time") == "Das Ende muss nach dem Beginn liegen."
+    assert sessions_planned() == 0
+
+
+def test_the_summary_lists_the_errors_in_the_order_of_the_fields(client, login, trainer, workshop_module):
+    # "Hinweise" came before "Plätze" above the form, and after it below.
+    login(trainer)
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", data=new_form(
+        trainer, place="", capacity="0", trainers=[], note="Sicherheitsschuhe " * 120, every_weeks="1")).text
+    summary = re.search(r'class="form-errors".*?</ul>', page, re.S).group(0)
+    listed = re.findall(r'<a href="#([a-z_]+)">', summary)
+    beside_the_fields = re.findall(r'<p class="error" id="([a-z_]+)-error">', page)
+    assert listed == beside_the_fields == ["place", "capacity", "trainers", "note", "until"]
+
+
 def spring_change_in_weeks() -> date:
     """The next last Sunday of March that is more than two weeks ahead (02:00–03:00 does not exist there)."""
     for year in range(in_days(0).year, in_days(0).year + 3):
