@@ -24,6 +24,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from qualify.accounts.models import Organisation
 from qualify.accounts.roles import Role
 from qualify.core.database import in_german_order, run
+from qualify.core.markdown import too_long
 from qualify.core.time import to_local
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
@@ -43,6 +44,10 @@ FORMAT_LABELS = {"in-person": _l("vor Ort"), "online": _l("online"), "hybrid": _
 
 class FeedbackRefused(ValueError):
     """Feedback that cannot be given; the message is for the learner."""
+
+
+class CommentTooLong(FeedbackRefused):
+    """The comment is longer than COMMENT_MAX: the rest of the answer was fine, it comes back to shorten."""
 
 
 @dataclass
@@ -111,9 +116,10 @@ def give_feedback(user, module: Module, *, usefulness: int, difficulty: int, wou
     """Store one anonymous answer and the mark that this person answered, together; refuse a second one."""
     if usefulness not in SCALE or difficulty not in SCALE:
         raise FeedbackRefused(_("Bitte wählen Sie jeweils einen Wert von 1 bis 5."))
-    comment = (comment or "").strip() or None
+    # A line break one character, as the text area counts it (browsers send two).
+    comment = (comment or "").replace("\r\n", "\n").strip() or None
     if comment and len(comment) > COMMENT_MAX:
-        raise FeedbackRefused(_("Der Kommentar darf höchstens %(n)d Zeichen haben.", n=COMMENT_MAX))
+        raise CommentTooLong(too_long(len(comment), COMMENT_MAX))
     if not is_module_done(user, module):
         raise FeedbackRefused(_("Rückmeldungen sind erst nach Abschluss des Moduls möglich."))
     local = to_local(now)

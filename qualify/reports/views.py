@@ -205,6 +205,9 @@ def give_feedback(module_id: int):
             current_user, module, usefulness=form.get("usefulness", 0, type=int),
             difficulty=form.get("difficulty", 0, type=int), would_recommend=bool(form.get("would_recommend")),
             comment=form.get("comment"), now=utcnow())
+    except feedback.CommentTooLong as error:  # the rest was fine: the form again, with what was sent
+        db.session.rollback()
+        return render_template("reports/feedback_again.html", module=module, given=form, error=str(error)), 400
     except feedback.FeedbackRefused as error:
         db.session.rollback()
         flash(str(error), "error")

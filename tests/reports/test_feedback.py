@@ -1,6 +1,8 @@
 """Anonymous feedback on formats: who may answer, what is stored, and who sees what, from K answers on."""
 
 import hashlib
+import html
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -106,6 +108,30 @@ def test_answers_outside_the_scale_are_refused(client, setting, signed_in_finish
 
     assert feedback_count() == 0
     assert feedback.can_give_feedback(learner, course.modules[0])  # a refused answer does not use up the turn
+
+
+def test_the_comment_field_does_not_cut_a_longer_comment_off(client, setting, signed_in_finisher):
+    # Its maxlength let a browser cut a pasted comment off at 1,000 characters without a word, and store it so.
+    _, course = setting
+    page = client.get(module_url(course)).text
+    comment_field = re.search(r'<textarea[^>]*id="comment"[^>]*>', page).group(0)
+    assert "maxlength" not in comment_field
+    assert "Höchstens 1000 Zeichen. Bitte keine Namen nennen." in page  # the limit still said beside it
+
+
+def test_a_comment_too_long_comes_back_with_everything_as_given(client, setting, signed_in_finisher):
+    _, course = setting
+    module = course.modules[0]
+    comment = "Gut erklärt.\r\n" * 80  # 1,040 characters with line breaks counted once: 80 too many
+    response = client.post(f"/berichte/rueckmeldungen/module/{module.id}", data={"usefulness": "4", "difficulty": "2",
+                                                                "would_recommend": "1", "comment": comment})
+    assert response.status_code == 400
+    page = html.unescape(response.text)
+    assert "Der Text ist zu lang (1.039 Zeichen). Erlaubt sind höchstens 1.000 Zeichen." in page
+    assert comment.replace("\r\n", "\n").strip() in page.replace("\r\n", "\n")
+    assert 'id="usefulness-4" name="usefulness" value="4" required checked' in page
+    assert 'id="would_recommend" name="would_recommend" value="1" checked' in page
+    assert feedback_count() == 0
 
 
 def test_feedback_stores_no_person_and_no_time(record, setting):
