@@ -152,9 +152,14 @@ _TITLE_STATEMENTS = {
     "ModuleVersion": _version_titles,
     "ExchangeSpace": lambda ids: select(ExchangeSpace.id, ExchangeSpace.title).where(ExchangeSpace.id.in_(ids)),
 }
+def _version_written(title: str, number: int) -> str:
+    version = _l("Version %(n)d", n=number)
+    return f"{title}, {version}"
+
+
 _TITLE_WRITTEN = {
     "WorkshopSession": lambda title, starts_at: f"{title}, {localised_date(starts_at)}",
-    "ModuleVersion": lambda title, number: f"{title}, {_l('Version %(n)d', n=number)}",
+    "ModuleVersion": _version_written,
 }
 
 
