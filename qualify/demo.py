@@ -17,7 +17,7 @@ from qualify.exchange.spaces import ensure_module_spaces
 from qualify.extensions import db
 from qualify.learning import grading, quiz, statistics
 from qualify.learning import services as learning
-from qualify.reports.rollup import add_months, month_of, month_start_utc, refresh_rollups
+from qualify.reports.rollup import add_months, due_month, month_start_utc, refresh_rollups
 from qualify.workshops import services as workshops
 from qualify.workshops.models import WorkshopSession
 from qualify.workshops.schedule import SessionPlan, create_sessions
@@ -116,8 +116,11 @@ def load_demo_history(now: datetime) -> int:
     if not courses or services.find_user_by_email(_colleague_email(0)):
         return 0
     rng = random.Random(2026)
-    history_starts = month_start_utc(add_months(month_of(now), -HISTORY_MONTHS))
-    span = (month_start_utc(month_of(now)) - history_starts).total_seconds()
+    # The months the works council's figures show now (a month is counted a week after it ended): in the first
+    # week of a month, the one before it is not among them yet, and learning in it would show nowhere.
+    last = due_month(now)
+    history_starts = month_start_utc(add_months(last, -(HISTORY_MONTHS - 1)))
+    span = (month_start_utc(add_months(last, 1)) - history_starts).total_seconds()
     people = 0
     for slug in WORKFORCE_ORGANISATIONS:
         organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))

@@ -1,16 +1,27 @@
 """`qualify demo load`: one account per role, and work waiting for each of them; loading twice changes nothing."""
 
 import re
+from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from qualify.accounts.models import User
 from qualify.courses.models import CourseOwner
-from qualify.demo import DEMO_ACCOUNTS, HISTORY_MONTHS, WORKFORCE_PER_UNIT, demo_cli
+from qualify.demo import (
+    DEMO_ACCOUNTS,
+    HISTORY_MONTHS,
+    WORKFORCE_PER_UNIT,
+    demo_cli,
+    give_demo_roles_their_work,
+    load_demo_accounts,
+    load_demo_history,
+)
 from qualify.exchange.models import SpaceModerator
 from qualify.extensions import db
 from qualify.learning.models import Enrolment, QuizAttempt
 from qualify.reports.models import RollupMonth
+from qualify.reports.rollup import due_month, month_start_utc
 from qualify.workshops.models import WorkshopSession
 
 
@@ -54,3 +65,16 @@ def test_the_demo_learner_has_a_course_to_continue_and_a_session_booked(runner, 
     start = client.get("/").text
     assert "Weiterlernen" in start and "Ihr nächster Termin" in start
     assert "1 von 5 Modulen erledigt" in client.get("/lernen/").text
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 11, 30, 23, 30, tzinfo=UTC),  # the 1st in Berlin: Nov not due
+                                 datetime(2026, 11, 15, 9, tzinfo=UTC)])
+def test_the_demo_history_fills_every_month_the_figures_show_whatever_the_day(demo_courses, now):
+    load_demo_accounts()
+    give_demo_roles_their_work()
+    load_demo_history(now)
+    db.session.commit()
+    months = db.session.scalars(select(RollupMonth.month).order_by(RollupMonth.month)).all()
+    assert len(months) == HISTORY_MONTHS and months[-1] == due_month(now)
+    learned = db.session.scalar(select(func.count()).where(Enrolment.enrolled_at >= month_start_utc(months[-1])))
+    assert learned > 0  # the newest month shown has learning in it
