@@ -13,16 +13,15 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from qualify.accounts.addresses import sendable_address
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
 from qualify.accounts.organisations import MAX_NAME_LENGTH, MAX_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import ROLE_LABELS
-from qualify.core.forms import CheckboxListField, email_address, strip
+from qualify.core.forms import CheckboxListField, TextAreaField, at_most, email_address, strip
 from qualify.core.text import one_line
 from qualify.reports.suppression import MIN_THRESHOLD
 
@@ -32,10 +31,10 @@ def role_choices() -> list[SelectChoice]:
 
 
 class UserForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[one_line])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), at_most(200)], filters=[one_line])
     email = EmailField(_l("E-Mail-Adresse"),
-                       validators=[DataRequired(), sendable_address, email_address(), Length(max=320)], filters=[strip])
-    personnel_number = StringField(_l("Personalnummer"), validators=[Optional(), Length(max=40)], filters=[one_line])
+                       validators=[DataRequired(), sendable_address, email_address(), at_most(320)], filters=[strip])
+    personnel_number = StringField(_l("Personalnummer"), validators=[Optional(), at_most(40)], filters=[one_line])
     unit = SelectField(_l("Organisation und Einheit"), coerce=str, validators=[Optional()])
     language = SelectField(_l("Sprache"), choices=LANGUAGE_CHOICES)
     roles = CheckboxListField(_l("Rollen"))
@@ -83,7 +82,7 @@ class WithdrawCertificateForm(FlaskForm):
     """Take a certificate back: why (the holder reads it) and which modules must be done again."""
 
     reason = TextAreaField(_l("Grund"), validators=[DataRequired(_l("Bitte geben Sie einen Grund an.")),
-                                                    Length(max=1000)],
+                                                    at_most(1000)],
                            description=_l("Die Person erfährt ihn per E-Mail; die Prüfseite nennt ihn nicht."))
     modules = CheckboxListField(_l("Diese Module muss die Person erneut erledigen"))
     submit = SubmitField(_l("Zertifikat zurückziehen"))
@@ -100,7 +99,7 @@ class EraseOtherAccountForm(FlaskForm):
         SelectChoice("keep", _l("stehen lassen, angezeigt als „ehemaliges Mitglied“")),
         SelectChoice("delete", _l("löschen – mit den Titeln der Themen, die die Person eröffnet hat (Antworten "
                                   "anderer bleiben unter neutralem Titel stehen)"))])
-    reason = TextAreaField(_l("Anlass, für das Protokoll"), validators=[DataRequired(), Length(max=500)],
+    reason = TextAreaField(_l("Anlass, für das Protokoll"), validators=[DataRequired(), at_most(500)],
                            description=_l("z. B. „Löschantrag vom 3. Dezember, Austritt zum 30. November“"))
     # No full stop: the list of errors above the form names the field by its label, followed by a colon.
     confirm = BooleanField(_l("Ich lösche dieses Konto und seine Daten endgültig"), validators=[DataRequired(
@@ -115,7 +114,7 @@ MAX_UNITS_TEXT = 20_000
 class OrganisationForm(FlaskForm):
     """An organisation's name and the smallest group its reports show."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)], filters=[one_line])
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(MAX_NAME_LENGTH)], filters=[one_line])
     small_group_threshold = IntegerField(
         _l("Mindestgruppengröße für Berichte"), default=DEFAULT_SMALL_GROUP_THRESHOLD,
         validators=[InputRequired(_l("Bitte geben Sie eine Zahl ein.")),
@@ -130,11 +129,11 @@ class OrganisationForm(FlaskForm):
 class NewOrganisationForm(OrganisationForm):
     """A new organisation: also its slug (made from the name when left empty) and its first units."""
 
-    slug = StringField(_l("Kürzel"), validators=[Optional(), Length(max=60)], filters=[strip],
+    slug = StringField(_l("Kürzel"), validators=[Optional(), at_most(60)], filters=[strip],
                        description=_l("Leer lassen, dann wird es aus dem Namen gebildet. Unter dem Kürzel findet "
                                       "der CSV-Import auf der Kommandozeile die Organisation."),
                        render_kw={"autocapitalize": "off", "spellcheck": "false"})
-    units = TextAreaField(_l("Einheiten"), validators=[Optional(), Length(max=MAX_UNITS_TEXT)],
+    units = TextAreaField(_l("Einheiten"), validators=[Optional(), at_most(MAX_UNITS_TEXT)],
                           description=UNITS_HINT, render_kw={"rows": 6})
     submit = SubmitField(_l("Organisation anlegen"))
 
@@ -143,12 +142,12 @@ class AddUnitsForm(FlaskForm):
     """Add several units at once, one per line, as onboarding a company needs."""
 
     units = TextAreaField(_l("Neue Einheiten"), validators=[
-        DataRequired(_l("Bitte geben Sie mindestens eine Einheit ein.")), Length(max=MAX_UNITS_TEXT)],
+        DataRequired(_l("Bitte geben Sie mindestens eine Einheit ein.")), at_most(MAX_UNITS_TEXT)],
         description=UNITS_HINT, render_kw={"rows": 6})
     submit = SubmitField(_l("Einheiten anlegen"))
 
 
 class UnitForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)], filters=[one_line],
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(MAX_NAME_LENGTH)], filters=[one_line],
                        description=_l("Der CSV-Import erkennt die Einheit danach am neuen Namen."))
     submit = SubmitField(_l("Umbenennen"))

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from qualify.accounts import services
@@ -67,8 +68,8 @@ def erase(user_id: int):
     if form.validate_on_submit():
         name = user.display_name
         try:
-            privacy.erase_account(user, keep_posts=form.posts.data == "keep", now=utcnow(), by=current_user,
-                                  reason=form.reason.data.strip())
+            released = privacy.erase_account(user, keep_posts=form.posts.data == "keep", now=utcnow(),
+                                             by=current_user, reason=form.reason.data.strip())
         except privacy.AlreadyErased:  # sent twice at once: the other request erased it a moment ago
             db.session.rollback()
             return _already_erased()
@@ -78,6 +79,9 @@ def erase(user_id: int):
         else:
             db.session.commit()
             flash(_("Das Konto von %(name)s und die Daten dazu sind gelöscht.", name=name), "success")
+            if released:
+                flash(ngettext("%(num)d gebuchter Platz wurde freigegeben.", "%(num)d gebuchte Plätze wurden "
+                               "freigegeben.", released), "info")
             return redirect(url_for("admin.users"))
     return render_template("admin/erase_user.html", form=form, user=user)
 

@@ -82,12 +82,13 @@ class AlreadyErased(ErasureRefused):
     """The account was erased a moment ago: the same request twice (a double click reaching the server twice)."""
 
 
-def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | None = None, reason: str = "") -> None:
+def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | None = None, reason: str = "") -> int:
     """Remove the person and their personal data; what counts in aggregates passes to an anonymous stand-in.
 
     Posts stay under "ehemaliges Mitglied" when keep_posts, else they are deleted. `by`: the admin who erased
     someone else's account (with the reason, for the log); None when people erase their own.
     Erasures of one account take turns: the second finds the account gone and says so (AlreadyErased).
+    Returns how many places in coming sessions were given up.
     """
     take_turns(f"erase:{user.id}")
     if db.session.scalar(select(User.id).where(User.id == user.id)) is None:
@@ -96,7 +97,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
         raise ErasureRefused(_("Das ist das letzte aktive Administrationskonto. Bitte geben Sie die Rolle zuerst "
                                "einer anderen Person – sonst kann niemand mehr Konten verwalten."))
     stand_in = _stand_in(user)
-    release_seats_of(user, now=now)  # a seat of someone who is gone goes to the next on the waitlist
+    released = release_seats_of(user, now=now)  # a seat of someone who is gone goes to the next on the waitlist
     forget_erased_person(user)  # their name out of every minutes text, drafts included
     if not keep_posts:
         delete_all_posts_of(user.id)  # with the titles of the threads they opened; before the rules below
@@ -116,6 +117,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
     db.session.flush()
     purge_failed_logins_of(email)
     audit.record("account.erase", actor=by, kept_posts=keep_posts, **({"reason": reason} if by else {}))
+    return released
 
 
 # What passes to the stand-in keeps its month – all the figures count by – not the person's moments, which

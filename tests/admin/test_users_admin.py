@@ -385,3 +385,11 @@ def test_an_admin_cannot_take_the_administration_from_themselves(client, admin, 
     assert response.status_code == 200 and "nicht selbst nehmen" in response.text
     db.session.refresh(admin)
     assert Role.ADMIN in admin.roles
+
+
+def test_no_field_of_the_person_form_cuts_a_longer_text_off(client, admin):
+    # maxlength let a browser cut a pasted name off without a word; the server says how long it may be.
+    assert "maxlength" not in client.get("/verwaltung/personen/neu").text
+    page = client.post("/verwaltung/personen/neu", data=new_person(display_name="N" * 201)).text
+    assert "Der Text ist zu lang (201 Zeichen). Erlaubt sind höchstens 200 Zeichen." in page
+    assert 'value="' + "N" * 201 + '"' in page
