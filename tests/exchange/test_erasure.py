@@ -37,15 +37,21 @@ def test_a_thread_others_replied_to_stays_readable_when_its_opener_erases_their_
     assert {row.thread.id for row in reading.threads_of(space, reader, moderator=False)} == {other.id, thread_id}
 
 
+def opened_by_the_erased(space, author, reader, reply: str):
+    """A thread the author opened and the reader answered, after which the author's account (posts too) was erased."""
+    thread = posting.start_thread(space, author, "Frühschicht", "Wer noch?", anonymous=False, now=utcnow())
+    posting.reply(thread, reader, reply, anonymous=False, now=utcnow())
+    db.session.commit()
+    erase_account(author, keep_posts=False, now=utcnow())
+    db.session.commit()
+    return thread
+
+
 def test_an_english_reader_reads_the_title_left_by_an_erased_account_in_english(make_space, author, make_user,
                                                                               client_for):
     space = make_space(moderation="post")
     reader = make_user(language="en")
-    thread = posting.start_thread(space, author, "Frühschicht", "Wer noch?", anonymous=False, now=utcnow())
-    posting.reply(thread, reader, "I do.", anonymous=False, now=utcnow())
-    db.session.commit()
-    erase_account(author, keep_posts=False, now=utcnow())
-    db.session.commit()
+    thread = opened_by_the_erased(space, author, reader, "I do.")
     browser = client_for(reader)
     for url in (f"/austausch/faden/{thread.id}", f"/austausch/raum/{space.id}", "/austausch/benachrichtigungen"):
         page = browser.get(url).text
@@ -54,11 +60,7 @@ def test_an_english_reader_reads_the_title_left_by_an_erased_account_in_english(
 
 def test_the_others_go_on_talking_in_a_thread_whose_opener_was_erased(make_space, author, reader, client_for):
     space = make_space(moderation="post")
-    thread = posting.start_thread(space, author, "Frühschicht", "Wer noch?", anonymous=False, now=utcnow())
-    posting.reply(thread, reader, "Ich.", anonymous=False, now=utcnow())
-    db.session.commit()
-    erase_account(author, keep_posts=False, now=utcnow())
-    db.session.commit()
+    thread = opened_by_the_erased(space, author, reader, "Ich.")
     browser = client_for(reader)
     page = browser.get(f"/austausch/faden/{thread.id}").text
     assert "mit dem Konto gelöscht worden" in page and "nicht mehr möglich" not in page
