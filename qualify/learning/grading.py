@@ -39,10 +39,14 @@ _NUMBER = re.compile(r"""
     """, re.VERBOSE)
 
 
+def _cleaned(text: str) -> str:
+    """The typed number without surrounding space, spaces between digits ("1 000") and typographic minus."""
+    return re.sub(r"(?<=\d)\s+(?=\d)", "", text.strip().replace("\u2212", "-"))
+
+
 def parse_number(text: str) -> float | None:
     """Read a number as people type it: '3,5', ' 3.5 ', '-2', '1.000', '1 000', '400 V', '30mA'."""
-    cleaned = re.sub(r"(?<=\d)\s+(?=\d)", "", text.strip().replace("\u2212", "-"))  # 1 000 · minus sign
-    match = _NUMBER.fullmatch(cleaned)
+    match = _NUMBER.fullmatch(_cleaned(text))
     if match is None:
         return None
     if match["grouped"]:
@@ -64,8 +68,7 @@ def number_readings(text: str) -> list[float]:
     value = parse_number(text)
     if value is None:
         return []
-    cleaned = re.sub(r"(?<=\d)\s+(?=\d)", "", text.strip().replace("\u2212", "-"))
-    match = _EITHER_WAY.fullmatch(cleaned)
+    match = _EITHER_WAY.fullmatch(_cleaned(text))
     if match is None:
         return [value]
     sign = -1 if match["sign"] == "-" else 1
