@@ -165,6 +165,7 @@ def test_header_problems_are_reported_on_line_one(client, admin, firma, content,
 def test_unusable_files_are_rejected_with_a_reason(client, admin, firma, data, message):
     response = upload(client, firma, data)
     assert any(message in text for _line, _column, text in problems(response)), problems(response)
+    assert all(line.isdigit() or line == "ganze Datei" for line, _column, _text in problems(response))
     assert set(people()) == {admin.email}
 
 
