@@ -184,6 +184,16 @@ class SessionForm(FlaskForm):
             trainers=[trainers_by_id[i] for i in self.trainers.data or [] if i in trainers_by_id])
 
 
+class EditSessionForm(SessionForm):
+    # Shown only for a session of a series with dates after it still to come; its label counts them.
+    also_later = BooleanField(_l("Diese Angaben auch für die folgenden Termine der Serie übernehmen"))
+    # The local dates of those later sessions: with also_later, their times are checked with the form's.
+    later_days: list[date] = []
+
+    def planned_days(self) -> list[date]:
+        return [self.day.data, *self.later_days] if self.also_later.data else [self.day.data]
+
+
 class CancelSessionForm(FlaskForm):
     note = TextAreaField(_l("Grund für die Teilnehmenden (freiwillig)"), validators=[Optional(), at_most(1000)],
                          description=_l("Steht in der E-Mail an alle Angemeldeten und auf der Seite des Termins, "

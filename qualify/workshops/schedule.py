@@ -308,6 +308,30 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     return Update(changes, told)
 
 
+def later_in_series(session: WorkshopSession, *, now: datetime) -> list[WorkshopSession]:
+    """The dates of the session's series after it that are still to come and not cancelled, in order."""
+    if session.series_key is None:
+        return []
+    return list(db.session.scalars(
+        select(WorkshopSession).where(WorkshopSession.series_key == session.series_key,
+                                      WorkshopSession.id != session.id,
+                                      WorkshopSession.starts_at > max(session.starts_at, now),
+                                      WorkshopSession.status == "scheduled")
+        .order_by(WorkshopSession.starts_at)))
+
+
+def update_series(session: WorkshopSession, plan: SessionPlan, day: date, *, by: User,
+                  now: datetime) -> list[tuple[WorkshopSession, Update]]:
+    """Change the session as update_session does, and the later dates of its series with the same plan, each
+    on its own date (a series moved from 9 to 10 o'clock, a new room from next week on). All or nothing: a
+    time a later date cannot have (a clock change) refuses the whole change, naming that date."""
+    later = later_in_series(session, now=now)  # before the session's own date may move past one of them
+    changed = [(session, update_session(session, plan, day, by=by, now=now))]
+    for other in later:
+        changed.append((other, update_session(other, plan, to_local(other.starts_at).date(), by=by, now=now)))
+    return changed
+
+
 # What the booked people read in the mail and their calendar, named as the change mail names it.
 _TIME = _l("Zeit")
 SEEN_BY_PARTICIPANTS = (("starts_at", _TIME), ("ends_at", _TIME), ("format", _l("Format")),

@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from qualify.accounts.roles import Role
 from qualify.accounts.services import find_user_by_email
 from qualify.core import audit
+from qualify.core.i18n import localised_date
 from qualify.core.routing import BOTH, GET, POST, id_argument
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
@@ -22,6 +23,7 @@ from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
     CancelSessionForm,
+    EditSessionForm,
     NewSessionForm,
     ParticipantCancelForm,
     SessionForm,
@@ -94,21 +96,42 @@ def edit_session(session_id: int):
     if session.is_cancelled:  # said at once, before anything is typed; nothing sent is taken
         return render_template("workshops/session_form.html", form=None, module=session.module,
                                session=session), 200 if request.method == "GET" else 409
-    form = SessionForm(obj=None if request.method == "POST" else SessionPlan.of(session))
+    form = EditSessionForm(obj=None if request.method == "POST" else SessionPlan.of(session))
     # A session long past may keep its date, a running one its start.
     form.kept_start = session.starts_at.replace(second=0, microsecond=0)
     people = _trainer_choices(form, session.module, list(session.trainers))
+    later = schedule.later_in_series(session, now=utcnow())
+    form.later_days = [to_local(other.starts_at).date() for other in later]
+    form.also_later.label.text = ngettext(
+        "Diese Angaben auch für den folgenden Termin der Serie übernehmen (am %(dates)s; er behält sein Datum)",
+        "Diese Angaben auch für die %(num)d folgenden Termine der Serie übernehmen (jeder behält sein Datum)",
+        len(later), dates=", ".join(localised_date(day, "short") for day in form.later_days))
     if request.method == "GET":
         form.day.data = to_local(session.starts_at).date()
         form.trainers.data = [trainer.id for trainer in session.trainers]
     if form.validate_on_submit():
         try:
-            update = schedule.update_session(session, form.plan(people), form.day.data, by=current_user,
-                                             now=utcnow())
+            if later and form.also_later.data:
+                changed = schedule.update_series(session, form.plan(people), form.day.data, by=current_user,
+                                                 now=utcnow())
+            else:
+                changed = [(session, schedule.update_session(session, form.plan(people), form.day.data,
+                                                             by=current_user, now=utcnow()))]
         except ScheduleError as error:
             _refused(form, error)
         else:
             db.session.commit()
+            if len(changed) > 1:
+                told = sum(update.told for _session, update in changed)
+                message = _("%(count)d Termine der Serie sind geändert.", count=len(changed))
+                if told:
+                    message += " " + ngettext("Die Angemeldeten bekommen %(num)d E-Mail mit dem geänderten Termin.",
+                                              "Die Angemeldeten bekommen %(num)d E-Mails mit den geänderten "
+                                              "Terminen.", told)
+                flash(message)
+                _warn_about([changed_session for changed_session, _update in changed])
+                return access.back_to_session(session_id)
+            update = changed[0][1]
             if update.told:
                 flash(_("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt."))
             elif update.changes:  # nobody booked: nobody to tell
@@ -119,7 +142,8 @@ def edit_session(session_id: int):
                         "geblieben; darüber bekommen sie keine E-Mail."))
             _warn_about([session])
             return access.back_to_session(session_id)
-    return render_template("workshops/session_form.html", form=form, module=session.module, session=session)
+    return render_template("workshops/session_form.html", form=form, module=session.module, session=session,
+                           later=later)
 
 
 def _warn_about(sessions: list) -> None:
