@@ -12,7 +12,7 @@ from functools import cache
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from qualify.core.database import in_german_order, run
 from qualify.courses.catalogue import catalogue_stamp
@@ -21,7 +21,7 @@ from qualify.extensions import db
 from qualify.reports import rollup
 from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
 from qualify.reports.scope import Filters, Scope
-from qualify.reports.suppression import protect, published_total, share
+from qualify.reports.suppression import complementary_suppression, primary_suppression, published_total, share
 
 METRIC_LABELS = {
     "enrolled": _l("Neu eingeschrieben"),
@@ -156,34 +156,116 @@ def _protected_table(scope: Scope, filters: Filters, months: tuple, metrics: tup
     The protection depends only on the rollups, which change only when they are counted again, so the result is
     kept per worker until the next count (counted_at is part of the key). Period and unit filters only cut it down.
     """
-    key = (scope, filters.course_id, filters.kind, months, metrics, counted_at, fingerprint)
+    table = (filters.course_id, filters.kind)
+    key = (scope, table, months, counted_at, fingerprint)
     if key in _PROTECTED:
         _PROTECTED.move_to_end(key)
         return _PROTECTED[key]
-    sizes = _headcounts(scope)
-    groups = _groups(scope, sizes)
-    cubes = _rollups(scope, filters)
-    values, group_sizes = _cube(
-        cubes.get((filters.course_id, filters.kind), {}), sizes, groups, list(months), list(metrics), scope.k
-    )
-    # Every wider filter it could be subtracted from: the kind over all courses, the course over all kinds,
-    # and, with both chosen, everything.
-    references = [cubes.get((None, filters.kind), {})] if filters.course_id else []
-    references += [cubes.get((filters.course_id, None), {})] if filters.kind else []
-    references += [cubes.get((None, None), {})] if filters.course_id and filters.kind else []
-    hidden = protect(
-        values, scope.k, group_sizes=group_sizes, references=references, additive_axes=(0,), other_axes=(1,),
-        twin_axes=(2,),  # the metrics: with a kind chosen, "active" can be exactly another metric's people
-        covering={2: "active"},  # …and it counts everyone any other metric counts (see rollup)
-    )
+    groups, tables, group_sizes = _protected_family(scope, _family_of(table), months, counted_at, fingerprint)
+    if table in tables:
+        values, hidden = tables[table]
+    else:  # nobody of the scope took part in this course (or kind): every figure is 0, and withheld
+        values = dict.fromkeys(((key, month, metric) for key, _label in groups for month in months
+                                for metric in metrics), 0)
+        hidden = set(values)
     _PROTECTED[key] = (groups, values, hidden, group_sizes)
     while len(_PROTECTED) > PROTECTED_TABLES_KEPT:
         _PROTECTED.popitem(last=False)
     return _PROTECTED[key]
 
 
+# The tables are protected in families, each together with its siblings: "all courses, all kinds" alone; every
+# course (all kinds); every kind (all courses); every course with every kind. A course's figures are protected
+# with the other courses' in view – all courses minus the published ones must not describe a handful of people
+# (docs/reporting.md) – and against their whole, the family above, which they never change.
+TOP, COURSES, KINDS, BOTH = "top", "courses", "kinds", "both"
+WIDER = {TOP: (), COURSES: (TOP,), KINDS: (TOP,), BOTH: (TOP, COURSES, KINDS)}
+
+
+def _family_of(table: tuple) -> str:
+    course_id, kind = table
+    if course_id is None:
+        return TOP if kind is None else KINDS
+    return COURSES if kind is None else BOTH
+
+
+def _protected_family(scope: Scope, family: str, months: tuple, counted_at, fingerprint) -> tuple:
+    """Return (groups, {(course_id, kind): (values, hidden)}, group sizes) for a family of tables, protected
+    together; kept per worker until the next count."""
+    key = (scope, family, months, counted_at, fingerprint)
+    if key in _FAMILIES:
+        _FAMILIES.move_to_end(key)
+        return _FAMILIES[key]
+    sizes = _headcounts(scope)
+    groups = _groups(scope, sizes)
+    metrics = metrics_for(None if family in (TOP, COURSES) else "kind")
+    wholes = {}  # the wider tables, protected before: the family's tables are parts of them
+    for wider in WIDER[family]:
+        wholes.update(_protected_family(scope, wider, months, counted_at, fingerprint)[1])
+    cells = _rollups(scope, courses=family in (COURSES, BOTH), kinds=family in (KINDS, BOTH))
+    tables, group_sizes = {}, {}
+    for table, table_cells in cells.items():
+        values, group_sizes = _cube(table_cells, sizes, groups, list(months), list(metrics), scope.k)
+        tables[table] = values
+    if family == TOP:
+        tables.setdefault((None, None), _cube({}, sizes, groups, list(months), list(metrics), scope.k)[0])
+    if not group_sizes:
+        group_sizes = _cube({}, sizes, groups, list(months), list(metrics), scope.k)[1]
+    protected = _protect_together(tables, wholes, group_sizes, scope.k)
+    _FAMILIES[key] = (groups, protected, group_sizes)
+    while len(_FAMILIES) > FAMILIES_KEPT:
+        _FAMILIES.popitem(last=False)
+    return _FAMILIES[key]
+
+
+def _protect_together(tables: dict, wholes: dict, group_sizes: dict, k: int) -> dict:
+    """Protect tables of one family as one: cells keyed (group, month, metric, course_id, kind).
+
+    Each table is compared with every wider one it could be subtracted from (primary suppression: the kind over
+    all courses, the course over all kinds, and, with both chosen, everything); along the courses and the kinds
+    the published parts are checked against their whole (bounded axes, see suppression).
+    """
+    values, primary = {}, set()
+    for (course_id, kind), table in tables.items():
+        parents = [(None, kind), (course_id, None), (None, None)]
+        references = [wholes[parent][0] for parent in dict.fromkeys(parents)
+                      if parent != (course_id, kind) and parent in wholes]
+        primary |= {(*cell, course_id, kind) for cell in primary_suppression(
+            table, k, group_sizes=group_sizes, references=references)}
+        values.update({(*cell, course_id, kind): value for cell, value in table.items()})
+    # Along the courses (axis 3) the whole of (course, kind) is (None, kind); along the kinds (axis 4) it is
+    # (course, None). A line is keyed by its cell's other coordinates: (group, month, metric, kind) along the
+    # courses, (group, month, metric, course) along the kinds.
+    bounded: dict[int, dict] = {3: {}, 4: {}}
+    for course_id, kind in tables:
+        for axis, whole_table in ((3, (None, kind)), (4, (course_id, None))):
+            if whole_table == (course_id, kind) or whole_table not in wholes:
+                continue
+            whole, whole_hidden = wholes[whole_table]
+            other = kind if axis == 3 else course_id
+            for cell, value in whole.items():
+                bounded[axis].setdefault((*cell, other), None if cell in whole_hidden else value)
+    hidden = complementary_suppression(
+        values, primary, k, additive_axes=(0,), other_axes=(1,),
+        twin_axes=(2,),  # the metrics: with a kind chosen, "active" can be exactly another metric's people
+        covering={2: "active"},  # …and it counts everyone any other metric counts (see rollup)
+        bounded={axis: lines for axis, lines in bounded.items() if lines},
+    )
+    protected = {table: ({}, set()) for table in tables}
+    for cell, value in values.items():
+        table_values, table_hidden = protected[cell[3:]]
+        table_values[cell[:3]] = value
+        if cell in hidden:
+            table_hidden.add(cell[:3])
+    return protected
+
+
 PROTECTED_TABLES_KEPT = 64
-_PROTECTED: OrderedDict = OrderedDict()
+_PROTECTED: OrderedDict = OrderedDict()  # protected tables, by scope, course, kind and count
+# Protected families: a family holds a table per course (and kind) with someone in it – a few are enough to
+# keep, the tables asked for are kept above.
+FAMILIES_KEPT = 6
+_FAMILIES: OrderedDict = OrderedDict()
 _REPORTS: dict[tuple, Report] = {}  # whole reports, kept like the tables they are cut from
 
 
@@ -219,8 +301,9 @@ def _groups(scope: Scope, sizes: dict[tuple, int]) -> list[tuple[int | None, str
     return groups
 
 
-def _rollups(scope: Scope, filters: Filters) -> dict[tuple, dict[tuple, int]]:
-    """Read the cells of the chosen course and kind, and of "all" to compare with, in one query."""
+def _rollups(scope: Scope, *, courses: bool, kinds: bool) -> dict[tuple, dict[tuple, int]]:
+    """Read the cells of every course (or "all courses" only) with every kind (or "all kinds" only), in one query,
+    by (course_id, kind). Only tables with someone in them come back."""
     rollup_ = ParticipationRollup
     group = rollup_.organisation_id if scope.network else rollup_.unit_id
     stmt = (
@@ -232,7 +315,8 @@ def _rollups(scope: Scope, filters: Filters) -> dict[tuple, dict[tuple, int]]:
             rollup_.metric,
             func.sum(rollup_.people),
         )
-        .where(_null_or(rollup_.course_id, filters.course_id), _null_or(rollup_.module_kind, filters.kind))
+        .where(rollup_.course_id.is_not(None) if courses else rollup_.course_id.is_(None),
+               rollup_.module_kind.is_not(None) if kinds else rollup_.module_kind.is_(None))
         .group_by(group, rollup_.course_id, rollup_.module_kind, rollup_.month, rollup_.metric)
     )
     if not scope.network:
@@ -241,10 +325,6 @@ def _rollups(scope: Scope, filters: Filters) -> dict[tuple, dict[tuple, int]]:
     for key, course_id, kind, month, metric, people in db.session.execute(stmt):
         cubes[(course_id, kind)][(key, month, metric)] = int(people)
     return cubes
-
-
-def _null_or(column, value):
-    return column.is_(None) if value is None else or_(column.is_(None), column == value)
 
 
 def _cube(cells, sizes, groups, months, metrics, k):

@@ -15,12 +15,16 @@ A table is a dict from a key (a tuple such as (group, month, metric)) to a count
    And where one cell of a twin line counts everybody the others count (`covering`: "active" holds everyone who
    enrolled, completed or booked that month), a published cell 1 to K-1 below it is withheld: "active minus
    enrolled" would describe fewer than K people.
+   Along bounded axes (the courses under "all courses", the module kinds under "all kinds": parts of a whole
+   that is counted on its own and published, where one person can be in two parts) the whole minus the
+   published parts is a lower bound of the people in the withheld parts alone, exact when nobody is in two: it
+   must say nothing – at most 0 – or, with two or more parts withheld, at least K.
    Repeated until nothing changes.
 
 Totals are computed from published cells only (`published_total`).
 """
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 Key = tuple[Hashable, ...]
@@ -66,42 +70,73 @@ def complementary_suppression(
     other_axes: Sequence[int] = (),
     twin_axes: Sequence[int] = (),
     covering: Mapping[int, Hashable] | None = None,
+    bounded: Mapping[int, Mapping[Key, int | None]] | None = None,
 ) -> set[Key]:
     """Suppress more cells until no suppressed cell can be recovered from its line; return them all.
 
     covering: per twin axis, the coordinate of the cell whose people include those of every other cell of its
     line.
+    bounded: per bounded axis, the published whole of each line, keyed by the line's other coordinates (None
+    where the whole is withheld itself).
     """
     suppressed = set(suppressed)
-    all_lines = [(line, True) for axis in additive_axes for line in lines(values, axis)] + [
-        (line, False) for axis in other_axes for line in lines(values, axis)
-    ]
-    twin_lines = [(line, axis) for axis in twin_axes for line in lines(values, axis)]
     covering = covering or {}
-    changed = True
-    while changed:
-        changed = False
-        for line, axis in twin_lines:
-            withheld = {values[key] for key in line if key in suppressed}
-            twins = [key for key in line if key not in suppressed and values[key] in withheld]
-            cover = next((key for key in line if axis in covering and key[axis] == covering[axis]), None)
-            if cover is not None and cover not in suppressed:
-                twins += [key for key in line if key != cover and key not in suppressed
-                          and 0 < values[cover] - values[key] < k]
-            if twins:
-                suppressed.update(twins)
-                changed = True
-        for line, additive in all_lines:
-            hidden = [key for key in line if key in suppressed]
-            if not hidden:
-                continue
-            shown = [key for key in line if key not in suppressed]
-            if not shown:
-                continue
-            too_few = len(hidden) < 2 or (additive and sum(values[key] for key in hidden) < k)
-            if too_few:
-                suppressed.add(min(shown, key=lambda key: (values[key], repr(key))))
-                changed = True
+
+    def smallest(shown: list[Key]) -> list[Key]:
+        return [min(shown, key=lambda key: (values[key], repr(key)))]
+
+    def twins_of(line: list[Key], axis: int) -> list[Key]:
+        """The published cells of a twin line that would give a withheld one away."""
+        withheld = {values[key] for key in line if key in suppressed}
+        twins = [key for key in line if key not in suppressed and values[key] in withheld]
+        cover = next((key for key in line if axis in covering and key[axis] == covering[axis]), None)
+        if cover is not None and cover not in suppressed:
+            twins += [key for key in line if key != cover and key not in suppressed
+                      and 0 < values[cover] - values[key] < k]
+        return twins
+
+    def complement_of(line: list[Key], additive: bool) -> list[Key]:
+        """A published cell to withhold beside a withheld one standing alone (or, adding up, too few)."""
+        hidden = [key for key in line if key in suppressed]
+        shown = [key for key in line if key not in suppressed]
+        if not hidden or not shown:
+            return []
+        too_few = len(hidden) < 2 or (additive and sum(values[key] for key in hidden) < k)
+        return smallest(shown) if too_few else []
+
+    def rest_of(line: list[Key], whole: int | None) -> list[Key]:
+        """A part to withhold where the whole minus the published parts would tell something."""
+        if whole is None:
+            return []  # the whole is withheld: nothing to subtract from
+        hidden = [key for key in line if key in suppressed]
+        shown = [key for key in line if key not in suppressed]
+        if not hidden or not shown:
+            return []
+        rest = whole - sum(values[key] for key in shown)  # at least this many are in the withheld parts alone
+        return smallest(shown) if rest > 0 and (len(hidden) < 2 or rest < k) else []
+
+    checks = [(twins_of, line, axis) for axis in twin_axes for line in lines(values, axis)]
+    checks += [(complement_of, line, True) for axis in additive_axes for line in lines(values, axis)]
+    checks += [(complement_of, line, False) for axis in other_axes for line in lines(values, axis)]
+    checks += [(rest_of, line, wholes.get(line[0][:axis] + line[0][axis + 1:]))
+               for axis, wholes in (bounded or {}).items() for line in lines(values, axis)]
+    # A worklist: every line is checked once, and again whenever one of its cells is withheld – until none
+    # finds anything more to withhold.
+    lines_of: dict[Key, list[int]] = defaultdict(list)
+    for index, (_check, line, _extra) in enumerate(checks):
+        for key in line:
+            lines_of[key].append(index)
+    queue, waiting = deque(range(len(checks))), [True] * len(checks)
+    while queue:
+        index = queue.popleft()
+        waiting[index] = False
+        check, line, extra = checks[index]
+        for key in check(line, extra):
+            suppressed.add(key)
+            for other in lines_of[key]:
+                if not waiting[other]:
+                    waiting[other] = True
+                    queue.append(other)
     return suppressed
 
 
@@ -115,11 +150,12 @@ def protect(
     other_axes: Sequence[int] = (),
     twin_axes: Sequence[int] = (),
     covering: Mapping[int, Hashable] | None = None,
+    bounded: Mapping[int, Mapping[Key, int | None]] | None = None,
 ) -> set[Key]:
     """Return every cell to show as "< k": primary, then complementary suppression until stable."""
     primary = primary_suppression(values, k, group_sizes=group_sizes, references=references)
     return complementary_suppression(values, primary, k, additive_axes=additive_axes, other_axes=other_axes,
-                                     twin_axes=twin_axes, covering=covering)
+                                     twin_axes=twin_axes, covering=covering, bounded=bounded)
 
 
 def published_total(values: Iterable[int | None], k: int) -> int | None:

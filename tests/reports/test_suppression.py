@@ -127,3 +127,31 @@ def test_no_published_metric_differs_from_published_active_by_fewer_than_k():
             cover = (group, month, "active")
             if metric != "active" and (group, month, metric) not in hidden and cover not in hidden:
                 assert not 0 < values[cover] - value < K, (group, metric, values)
+
+
+def test_the_whole_minus_the_published_parts_never_describes_a_handful():
+    # Courses of one group and month: 17 in all, 8 + 6 published would leave the 3 of the third course.
+    values = {("jan", "digital"): 8, ("jan", "antrieb"): 6, ("jan", "hochvolt"): 3}
+    hidden = protect(values, K, group_sizes=sizes(values), additive_axes=(), bounded={1: {("jan",): 17}})
+    assert hidden == {("jan", "hochvolt"), ("jan", "antrieb")}
+
+
+def test_parts_that_overlap_may_stay_published_when_the_rest_says_nothing():
+    # 12 in all, 8 and 6 of them in the two published courses: some are in both, nobody in the third alone.
+    values = {("jan", "digital"): 8, ("jan", "antrieb"): 6, ("jan", "hochvolt"): 2}
+    hidden = protect(values, K, group_sizes=sizes(values), additive_axes=(), bounded={1: {("jan",): 12}})
+    assert hidden == {("jan", "hochvolt")}
+
+
+def test_one_withheld_part_is_never_the_whole_minus_the_others():
+    # 30 in all, 8 + 6 published: the 16 withheld (as a complement elsewhere) would be read off exactly.
+    values = {("jan", "digital"): 8, ("jan", "antrieb"): 6, ("jan", "hochvolt"): 16}
+    hidden = complementary_suppression(values, {("jan", "hochvolt")}, K, additive_axes=(),
+                                       bounded={1: {("jan",): 30}})
+    assert len(hidden) >= 2
+
+
+def test_a_withheld_whole_leaves_its_parts_alone():
+    values = {("jan", "digital"): 8, ("jan", "antrieb"): 6, ("jan", "hochvolt"): 3}
+    hidden = protect(values, K, group_sizes=sizes(values), additive_axes=(), bounded={1: {("jan",): None}})
+    assert hidden == {("jan", "hochvolt")}
