@@ -9,6 +9,7 @@ from qualify.core.i18n import remember_language
 from qualify.core.security import is_safe_redirect
 from qualify.core.templating import navigation_for
 from qualify.core.time import utcnow
+from qualify.extensions import db
 from qualify.learning.services import is_open_to, my_learning
 from qualify.workshops import queries
 
@@ -33,11 +34,15 @@ def index():
 
 @bp.post("/sprache")
 def set_language():
-    """Remember the language chosen by a guest (signed-in people set it in their profile)."""
+    """Switch the language: a guest's is remembered on the device, a signed-in person's in their profile too
+    (the same setting as under Profil, so that mails follow it)."""
     language = request.form.get("language", "de")
     back = request.form.get("next", "")  # the page it was chosen on, e.g. the sign-in page with its ?next=
     response = make_response(redirect(back if is_safe_redirect(back) else url_for("home.index")))
     if language in {choice.value for choice in LANGUAGE_CHOICES}:
+        if current_user.is_authenticated and current_user.language != language:
+            current_user.language = language
+            db.session.commit()
         remember_language(response, language)
     return response
 

@@ -180,6 +180,21 @@ def test_choosing_the_language_on_the_sign_in_page_stays_there_and_keeps_where_t
     assert elsewhere.headers["Location"] == "/"
 
 
+def test_a_signed_in_person_switches_the_language_at_the_foot_of_any_page_and_keeps_it(client, make_user, login):
+    person = make_user()
+    login(person)
+    page = client.get("/lernen/")
+    footer = page.text[page.text.index('<footer class="site-footer">'):]
+    assert 'name="language" value="en"' in footer and 'name="next" value="/lernen/"' in footer
+
+    back = client.post("/sprache", data={"language": "en", "next": "/lernen/"})
+
+    assert back.headers["Location"] == "/lernen/"
+    db.session.refresh(person)
+    assert person.language == "en"  # the profile's setting: mails follow it too
+    assert '<html lang="en">' in client.get("/lernen/").text
+
+
 # --- error pages -------------------------------------------------------------------------------------------
 
 SECRET_DETAIL = "geheimes-detail-4711"
