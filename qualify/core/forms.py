@@ -21,7 +21,8 @@ def email_address() -> Email:
 
     Such an address can never reach anyone; refusing it only made the demo's people impossible to edit.
     """
-    return Email(test_environment=True)
+    return Email(test_environment=True, message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. "
+                                                    "name@firma.de."))
 
 
 def at_most(limit: int, message=None):
