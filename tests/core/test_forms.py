@@ -3,6 +3,7 @@
 import pytest
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField, TextAreaField
+from wtforms.validators import Optional
 
 from qualify.core.forms import CheckboxListField, email_address, visible_text
 
