@@ -207,6 +207,21 @@ def my_bookings_around(user: User, session: WorkshopSession, now: datetime) -> M
     return mine
 
 
+def clashing_bookings(bookings: list[Booking], now: datetime) -> dict[int, list[Booking]]:
+    """For each of the person's bookings yet to come, the others of theirs at an overlapping time (booking id to
+    bookings): held at once, one of the two seats stays empty. From the bookings given; no statement."""
+    coming = [booking for booking in bookings if booking.status in ACTIVE_STATUSES and booking.attendance is None
+              and booking.session.status == "scheduled" and booking.session.ends_at > now]
+    clashes: dict[int, list[Booking]] = {}
+    for booking in coming:
+        others = [other for other in coming if other is not booking
+                  and other.session.starts_at < booking.session.ends_at
+                  and booking.session.starts_at < other.session.ends_at]
+        if others:
+            clashes[booking.id] = others
+    return clashes
+
+
 # ---------------------------------------------------------------- rules of time
 
 def bookings_open(session: WorkshopSession, now: datetime) -> bool:

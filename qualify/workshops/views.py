@@ -90,6 +90,7 @@ def mine():
     return render_template("workshops/mine.html", bookings=bookings, now=now,
                            positions={b.id: services.waitlist_position(b) for b in bookings
                                       if b.status == "waitlisted"},
+                           clashes=services.clashing_bookings(bookings, now),
                            led=current, led_past=past, past_days=PAST_LED_DAYS,
                            unmarked=queries.unmarked_attendance([s.id for s in past]),
                            has_feed=calendar.has_feed(current_user),
