@@ -131,8 +131,8 @@ def load_demo_history(now: datetime) -> int:
                 people += 1
                 db.session.flush()
                 skill = rng.uniform(0.5, 0.95)  # the share of questions this person gets right
-                for course in rng.sample(courses, k=rng.choice((0, 1, 1, 2))):
-                    moment = history_starts + timedelta(seconds=rng.uniform(0, span * 0.9))
+                for course in rng.sample(courses, k=min(len(courses), rng.choice((0, 1, 1, 2, 2)))):
+                    moment = history_starts + timedelta(seconds=rng.uniform(0, span))
                     learning.enrol(person, course, now=moment)
                     self_study = [m for m in course.active_modules if m.current_version.kind == "self-study"]
                     for module in self_study[:rng.randint(0, len(self_study))]:
