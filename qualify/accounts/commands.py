@@ -33,7 +33,7 @@ def create_user_command(email, display_name, roles, organisation_slug, password)
     if organisation_slug and organisation is None:
         raise click.BadParameter(f"no organisation {organisation_slug!r}")
     password = password or secrets.token_urlsafe(12)
-    problem = services.check_password_strength(password)
+    problem = services.check_password_strength(password, email=email, name=display_name)
     if problem:
         raise click.BadParameter(problem)
     try:

@@ -13,7 +13,9 @@ LANGUAGE_CHOICES: list[SelectChoice] = [SelectChoice("de", "Deutsch"), SelectCho
 
 
 def strong_password(form, field) -> None:
-    problem = check_password_strength(field.data or "")
+    person = getattr(form, "person", None)  # whose password: their address and name make a weak one
+    problem = check_password_strength(field.data or "", email=person.email if person else "",
+                                      name=person.display_name if person else "")
     if problem:
         raise ValidationError(problem)
 
@@ -33,6 +35,12 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class NewPasswordForm(FlaskForm):
+    """A new password for `person`, the account it is for."""
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
     password = PasswordField(_l("Neues Passwort"), validators=[DataRequired(), strong_password],
                              render_kw={"autocomplete": "new-password"},
                              description=_l("Mindestens 10 Zeichen. Ein Satz, den Sie sich merken können, ist ideal."))

@@ -1,7 +1,9 @@
 """E-mails about accounts, in the recipient's language."""
 
+from datetime import datetime
+
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 
 from qualify.accounts import auth
@@ -18,3 +20,14 @@ def send_password_reset(user: User, *, invitation: bool = False) -> None:
         context = {"user": user, "link": link, "invitation": invitation}
         queue_mail(user, subject, render_template("accounts/mail/reset.txt", **context),
                    render_template("accounts/mail/reset.html", **context))
+
+
+def send_password_changed(user: User, when: datetime) -> None:
+    """Queue the notice that the password was changed: should it not have been the person, they hear of it and
+    know the way back in (a new password through „Passwort vergessen“)."""
+    with force_locale(locale_for(user.language)):
+        context = {"user": user, "date": format_date(when, "full"), "time": format_time(when, "short"),
+                   "link": absolute_url("accounts.forgot_password")}
+        queue_mail(user, _("Ihr Passwort wurde geändert"),
+                   render_template("accounts/mail/password_changed.txt", **context),
+                   render_template("accounts/mail/password_changed.html", **context))

@@ -1,6 +1,7 @@
 """Users, organisations, units and roles: the domain functions that views and CLI share."""
 
 import re
+import threading
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -44,13 +45,51 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def check_password_strength(password: str) -> str | None:
-    """Return a problem with the password, or None when it is acceptable."""
+def check_password_strength(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Return a problem with the password, or None when it is acceptable. `email` and `name`: whose password it
+    is, where known – a password made of them is the first a stranger tries."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH)
     if password.strip() != password:
         return _("Das Passwort darf nicht mit Leerzeichen beginnen oder enden.")
+    if is_easily_guessed(password, email=email, name=name):
+        return _("Dieses Passwort ist zu leicht zu erraten (ein häufiges Wort, eine Zahlenfolge oder Ihr Name). "
+                 "Nehmen Sie zum Beispiel drei oder vier Wörter, die nichts miteinander zu tun haben.")
     return None
+
+
+MIN_PASSWORD_SCORE = 2  # zxcvbn's 0–4: below 2 is found within about a million guesses
+MIN_PERSONAL_LENGTH = 4  # shorter addresses or names ("jo@…") are in too many good passwords by chance
+# zxcvbn keeps the words of the person in a module-wide dictionary while it scores: one check at a time, or a
+# second thread's words replace them halfway (gunicorn may run threads).
+_zxcvbn_turn = threading.Lock()
+# zxcvbn knows the US keyboard; on a German one Y and Z change places: "qwertz" is the row "qwerty" there.
+_GERMAN_KEYBOARD = str.maketrans("yzYZ", "zyZY")
+
+
+def is_easily_guessed(password: str, *, email: str = "", name: str = "") -> bool:
+    """Whether the password is a common word, a keyboard row, a sequence or the person's address or name."""
+    local_part = email.partition("@")[0]
+    # The address before the @ and the name, whole and word by word: "max.mustermann", "Mustermann".
+    words = [local_part, name, *re.split(r"[\W_]+", f"{local_part} {name}")]
+    if any(len(text) >= MIN_PERSONAL_LENGTH and text in _letters_and_digits(password)
+           for text in map(_letters_and_digits, words)):
+        return True
+    # Imported on the first check, not with the app: its word lists take longer to load than the app to start.
+    from zxcvbn import zxcvbn
+
+    # Jürgen and Juergen: an umlaut is spelt out where an address or a keyboard has none.
+    user_inputs = [variant for word in (email, *words) if word for variant in {word, spelt_out(word)}]
+    checked = password[:72]  # as far as zxcvbn looks; what follows only makes a password harder to guess
+    with _zxcvbn_turn:
+        score = min(zxcvbn(variant, user_inputs=user_inputs)["score"]
+                    for variant in {checked, checked.translate(_GERMAN_KEYBOARD)})
+    return score < MIN_PASSWORD_SCORE
+
+
+def _letters_and_digits(text: str) -> str:
+    """Small letters and digits only: "Max.Mustermann", "max-mustermann" and "Max Mustermann" alike."""
+    return "".join(char for char in spelt_out(text).casefold() if char.isalnum())
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -13,7 +13,7 @@ from qualify.accounts.forms import (
     NewPasswordForm,
     ProfileForm,
 )
-from qualify.accounts.mails import send_password_reset
+from qualify.accounts.mails import send_password_changed, send_password_reset
 from qualify.core.errors import signed_out_page, typed_texts
 from qualify.core.i18n import locale_for, remember_language
 from qualify.core.security import is_safe_redirect
@@ -83,6 +83,15 @@ def login_failure_message(result: auth.LoginResult) -> str:
     return wrong
 
 
+@bp.get("/abmelden")
+def confirm_logout():
+    """The address opened directly (a bookmark, typed): signing out stays a form sent with its token – a link
+    could sign anyone out –, so the page offers its button; signed out already, the sign-in is where to go."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/logout.html")
+
+
 @bp.post("/abmelden")
 @login_required
 def logout():
@@ -127,10 +136,12 @@ def reset_password(token: str):
 
 
 def _set_password(user):
-    form = NewPasswordForm()
+    form = NewPasswordForm(person=user)
     first = user.password_hash is None  # an invitation: the first password, not a new one
     if form.validate_on_submit():
         services.set_password(user, form.password.data)  # which ends every other session of the account
+        if not first:  # a reset: had someone else asked for the link, the person hears of it
+            send_password_changed(user, utcnow())
         # The link proved the mailbox and the password was just typed: signing in again would ask nothing new.
         session.clear()
         auth.start_session(user, utcnow())
@@ -160,7 +171,7 @@ def profile():
 @login_required
 def change_password():
     """Change the password; other signed-in devices are signed out."""
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(person=current_user)
     if form.validate_on_submit():
         # The signed-in person's own browser: someone guessing their password elsewhere does not block them here.
         device = auth.trusted_device(request.cookies.get(auth.DEVICE_COOKIE), current_user.email)
@@ -173,6 +184,7 @@ def change_password():
         else:
             user = current_user._get_current_object()  # login_user() needs the user, never the proxy
             services.set_password(user, form.password.data)
+            send_password_changed(user, utcnow())
             auth.start_session(user, utcnow())
             db.session.commit()
             login_user(user)

@@ -129,18 +129,22 @@ def grade_short_answer(question: dict, response: str | None) -> QuestionResult:
                           chosen=given)
 
 
+MAX_TYPED_NUMBER = 100  # characters of a typed number kept as the answer given: "ca. 1.500 Nm" fits many times
+
+
 def grade_numerical(question: dict, response: str | None) -> QuestionResult:
+    # The answer given is what was typed ("44,0", "400 V", "abc"), as the result page shows it – not the number
+    # read from it ("44.0"): the data export and the result page say the same. Item statistics read the number.
+    typed = (response or "").strip()[:MAX_TYPED_NUMBER] or None
     readings = number_readings(response or "")
-    if not readings:
-        return QuestionResult(question["key"], question["kind"], 0.0)
-    # The best credit any reading of the answer earns, with that reading.
-    matching = [(answer, value) for value in readings for answer in question["answers"]
+    # The best credit any reading of the answer earns.
+    matching = [answer for value in readings for answer in question["answers"]
                 if answer["low"] is not None and answer["low"] <= value <= answer["high"]]
     if not matching:
-        return QuestionResult(question["key"], question["kind"], 0.0, chosen=str(readings[0]))
-    best, value = max(matching, key=lambda pair: pair[0]["fraction"])
+        return QuestionResult(question["key"], question["kind"], 0.0, chosen=typed)
+    best = max(matching, key=lambda answer: answer["fraction"])
     return QuestionResult(question["key"], question["kind"], _clamp(best["fraction"]), _feedback(best),
-                          chosen=str(value))
+                          chosen=typed)
 
 
 def matching_pairs(question: dict) -> list[dict]:

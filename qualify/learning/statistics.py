@@ -24,6 +24,7 @@ from sqlalchemy.orm import contains_eager
 
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
+from qualify.learning.grading import parse_number
 from qualify.learning.models import ItemTally, ItemTallyPerson, QuizAttempt
 
 MIN_LEARNERS = 5  # fewer learners than this and a share would describe individuals
@@ -136,6 +137,18 @@ def _tallies_of(module_ids: set[int]) -> dict[tuple, ItemTally]:
     return {(t.module_id, t.question_key, t.grading): t for t in db.session.scalars(stmt)}
 
 
+def _wrong_answer(result: dict) -> str | None:
+    """The wrong answer as counted: a typed number by its value ("44,0", "44.0" and "44" are one answer, kept as
+    "44.0" for the page to write in the reader's language), text that is no number not at all; others as given."""
+    chosen = result.get("chosen")
+    if not chosen:
+        return None
+    if result["kind"] == "numerical":
+        value = parse_number(str(chosen))
+        return None if value is None else str(value)
+    return str(chosen)
+
+
 def _count_groups(tally: ItemTally) -> None:
     """Add the waiting answers in whole groups of five; the rest waits on (deleted attempts drop out)."""
     results = dict(db.session.execute(select(QuizAttempt.id, QuizAttempt.results)
@@ -148,7 +161,7 @@ def _count_groups(tally: ItemTally) -> None:
         tally.answers += 1
         if result["correct"]:
             tally.correct += 1
-        elif result.get("chosen"):
-            wrong[str(result["chosen"])] += 1
+        elif (answer := _wrong_answer(result)) is not None:
+            wrong[answer] += 1
     tally.wrong_answers = dict(wrong)
     tally.waiting = waiting[whole:]

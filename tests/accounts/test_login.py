@@ -371,8 +371,30 @@ def test_a_copied_cookie_stops_working_after_logout(new_client, client, make_use
 def test_logout_needs_a_post_so_a_link_cannot_sign_anyone_out(client, make_user):
     sign_in(client, make_user().email)
 
-    assert client.get("/abmelden").status_code == 405
+    page = client.get("/abmelden")
+
+    assert page.status_code == 200  # a page with the button, not the sign-out itself
     assert is_signed_in(client)
+
+
+def test_the_sign_out_address_opened_directly_offers_the_button(client, make_user):
+    # A bookmark or a typed address: a GET, which answered "Nicht erlaubt" before.
+    sign_in(client, make_user(name="Lena Lesezeichen").email)
+
+    page = client.get("/abmelden").text
+
+    assert "<h1>Abmelden</h1>" in page and "Lena Lesezeichen" in page
+    form = re.search(r'<form method="post" action="/abmelden">(.*?)</form>', page, re.S).group(1)
+    assert 'name="csrf_token"' in form and ">Abmelden</button>" in form
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert client.post("/abmelden", data={"csrf_token": token}).headers["Location"] == "/anmelden"
+    assert not is_signed_in(client)
+
+
+def test_the_sign_out_address_opened_signed_out_leads_to_the_sign_in(client):
+    response = client.get("/abmelden")
+
+    assert response.status_code == 302 and response.headers["Location"] == "/anmelden"
 
 
 def test_signing_in_starts_a_fresh_session(new_client, client, make_user, session_cookie):

@@ -241,7 +241,7 @@ def test_error_pages_are_generic_and_reveal_nothing(broken_app, caplog, path, st
 
 
 def test_a_wrong_method_keeps_the_allow_header(client):
-    response = client.get("/abmelden")
+    response = client.get("/austausch/faden/1/folgen")
 
     assert response.status_code == 405
     assert "POST" in response.headers.get("Allow", "")
