@@ -15,7 +15,7 @@ from qualify.accounts.forms import (
 )
 from qualify.accounts.mails import send_password_changed, send_password_reset
 from qualify.core.errors import signed_out_page, typed_texts
-from qualify.core.i18n import locale_for, remember_language
+from qualify.core.i18n import CHOSEN_COOKIE, chosen_before_sign_in, locale_for, remember_language
 from qualify.core.security import is_safe_redirect
 from qualify.core.time import utcnow
 from qualify.extensions import db
@@ -38,10 +38,16 @@ def login():
         if result.user:
             session.clear()  # a fresh session: nothing from before the login survives
             auth.start_session(result.user, utcnow())
+            # The language chosen on the sign-in page a moment ago is the one wanted: it becomes the profile's.
+            chosen = chosen_before_sign_in()
+            if chosen is not None:
+                result.user.language = chosen
             db.session.commit()
             login_user(result.user)
             target = request.args.get("next")
             response = redirect(target if is_safe_redirect(target) else url_for("home.index"))
+            if chosen is not None:
+                response.delete_cookie(CHOSEN_COOKIE)
             if device is None:
                 response.set_cookie(auth.DEVICE_COOKIE, auth.device_cookie_for(result.user.email),
                                     max_age=auth.DEVICE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",

@@ -16,6 +16,10 @@ LOCALES = {"de": "de", "en": "en_GB"}
 
 
 LANGUAGE_COOKIE = "lang"  # the language of the device, for pages shown to nobody signed in
+# The language a guest just chose (on the sign-in page, say): signing in within the hour makes it theirs. The
+# device's own cookie cannot tell: it also follows the language of whoever signed in on it last.
+CHOSEN_COOKIE = "lang_chosen"
+CHOSEN_FOR_SECONDS = 3600
 
 
 def locale_for(language: str | None) -> str:
@@ -48,6 +52,18 @@ def remember_language(response, language: str):
     if language in current_app.config["LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != language:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
     return response
+
+
+def remember_choice(response, language: str):
+    """Keep a guest's choice of language for the sign-in that may follow (see chosen_before_sign_in)."""
+    response.set_cookie(CHOSEN_COOKIE, language, max_age=CHOSEN_FOR_SECONDS, httponly=True, samesite="Lax")
+    return response
+
+
+def chosen_before_sign_in() -> str | None:
+    """The language chosen on this device shortly before signing in, if any."""
+    chosen = request.cookies.get(CHOSEN_COOKIE)
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
 
 
 def _remember_the_signed_in_language(response):

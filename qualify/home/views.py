@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.core.database import readiness, without_transaction
-from qualify.core.i18n import remember_language
+from qualify.core.i18n import remember_choice, remember_language
 from qualify.core.security import is_safe_redirect
 from qualify.core.templating import navigation_for
 from qualify.core.time import utcnow
@@ -40,7 +40,9 @@ def set_language():
     back = request.form.get("next", "")  # the page it was chosen on, e.g. the sign-in page with its ?next=
     response = make_response(redirect(back if is_safe_redirect(back) else url_for("home.index")))
     if language in {choice.value for choice in LANGUAGE_CHOICES}:
-        if current_user.is_authenticated and current_user.language != language:
+        if not current_user.is_authenticated:
+            remember_choice(response, language)  # the sign-in that follows takes it over
+        elif current_user.language != language:
             current_user.language = language
             db.session.commit()
         remember_language(response, language)

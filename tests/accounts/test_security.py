@@ -15,6 +15,7 @@ from werkzeug.routing import FloatConverter, IntegerConverter, UUIDConverter
 from qualify import create_app
 from qualify.config import PROJECT_ROOT
 from qualify.extensions import db
+from tests.conftest import PASSWORD
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_MESSAGE = "Das Formular ist abgelaufen oder ungültig."
@@ -193,6 +194,28 @@ def test_a_signed_in_person_switches_the_language_at_the_foot_of_any_page_and_ke
     db.session.refresh(person)
     assert person.language == "en"  # the profile's setting: mails follow it too
     assert '<html lang="en">' in client.get("/lernen/").text
+
+
+def test_english_chosen_on_the_sign_in_page_becomes_the_profiles_language(client, make_user):
+    person = make_user(language="de")
+    client.post("/sprache", data={"language": "en", "next": "/anmelden"})
+
+    signed_in = client.post("/anmelden", data={"email": person.email, "password": PASSWORD})
+
+    db.session.refresh(person)
+    assert person.language == "en"
+    assert any(cookie.startswith("lang_chosen=;") for cookie in signed_in.headers.getlist("Set-Cookie"))
+    assert '<html lang="en">' in client.get("/lernen/").text
+
+
+def test_without_a_choice_on_this_device_the_profiles_language_stays(client, make_user):
+    person = make_user(language="en")
+    client.set_cookie("lang", "de")  # whoever signed in here before read German
+
+    client.post("/anmelden", data={"email": person.email, "password": PASSWORD})
+
+    db.session.refresh(person)
+    assert person.language == "en" and '<html lang="en">' in client.get("/lernen/").text
 
 
 # --- error pages -------------------------------------------------------------------------------------------
