@@ -23,11 +23,20 @@ def _short(label: str) -> str:
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
 
 
-def bar_chart(bars: list[Bar], *, title: str, description: str, ident: str) -> Markup:
-    """Return an SVG bar chart with a title and a description tied to it for assistive technology."""
+def has_bars(bars: list[Bar]) -> bool:
+    """Tell whether a chart of these bars would draw any: with every value withheld it would be labels only."""
+    return any(bar.value is not None for bar in bars)
+
+
+def bar_chart(bars: list[Bar], *, title: str, description: str, ident: str, scale: float | None = None) -> Markup:
+    """Return an SVG bar chart with a title and a description tied to it for assistive technology.
+
+    The bars are scaled to `scale` (shares: 1, so that a bar's height is its share of the whole height), or to the
+    largest value when none is given.
+    """
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(bars), 1)
-    highest = max((bar.value for bar in bars if bar.value is not None), default=0) or 1
+    highest = scale or max((bar.value for bar in bars if bar.value is not None), default=0) or 1
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc">',
@@ -41,7 +50,7 @@ def bar_chart(bars: list[Bar], *, title: str, description: str, ident: str) -> M
         centre = x + slot / 2
         base = TOP + plot_height
         if bar.value is not None:
-            height = plot_height * bar.value / highest
+            height = plot_height * min(bar.value / highest, 1)
             parts.append(
                 f'<rect x="{x + slot * 0.15:.1f}" y="{base - height:.1f}" width="{slot * 0.7:.1f}" '
                 f'height="{height:.1f}" fill="#0b5394"/>'

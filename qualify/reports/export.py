@@ -33,6 +33,15 @@ def share_text(figure: Figure) -> str:
     return "" if figure.share is None else _percent(round(figure.share, 2), str(get_locale()))
 
 
+def share_number(figure: Figure) -> str:
+    """Write a share for a spreadsheet: the whole percentage as a plain number ("32" for 32 %), or nothing.
+
+    Rounded as on the page (share_text), so the file holds the page's figures; without the sign, as a spreadsheet
+    takes "32 %" for text it cannot calculate with. The column's heading says "in %".
+    """
+    return "" if figure.share is None else str(round(round(figure.share, 2) * 100))
+
+
 @cache
 def _percent(share: float, _language: str) -> str:
     # A hundred and one values per language; Babel parses its number pattern on every call.
@@ -48,17 +57,17 @@ def csv_safe(value: object) -> str:
 def _table_rows(table: Table, columns: list[str], k: int) -> list[list[str]]:
     header = [_("Gruppe"), _("Personen")]
     for column in columns:
-        header += [column, _("%(column)s (Anteil)", column=column)]
+        header += [column, _("%(column)s (Anteil in %%)", column=column)]
     rows = [header]
     for row in table.rows:
         line = [row.label, count_text(row.headcount, k)]
         for cell in row.cells:
-            line += [cell_text(cell), share_text(cell)]
+            line += [cell_text(cell), share_number(cell)]
         rows.append(line)
     if table.total:
         line = [table.total.label, count_text(table.total.headcount, k)]
         for cell in table.total.cells:
-            line += [cell_text(cell), share_text(cell)]  # withheld only when no group is published: see the page
+            line += [cell_text(cell), share_number(cell)]  # withheld only when no group is published: see the page
         rows.append(line)
     return rows
 

@@ -46,8 +46,13 @@ class FeedbackRefused(ValueError):
     """Feedback that cannot be given; the message is for the learner."""
 
 
-class CommentTooLong(FeedbackRefused):
-    """The comment is longer than COMMENT_MAX: the rest of the answer was fine, it comes back to shorten."""
+class FeedbackIncomplete(FeedbackRefused):
+    """A rating missing or the comment longer than COMMENT_MAX: the answer comes back as sent, to complete or to
+    shorten, each problem at its field (`problems`: field name → message)."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
 
 
 @dataclass
@@ -114,14 +119,19 @@ def format_of(user, module: Module) -> str:
 def give_feedback(user, module: Module, *, usefulness: int, difficulty: int, would_recommend: bool,
                   comment: str | None, now: datetime) -> FormatFeedback:
     """Store one anonymous answer and the mark that this person answered, together; refuse a second one."""
-    if usefulness not in SCALE or difficulty not in SCALE:
-        raise FeedbackRefused(_("Bitte wählen Sie jeweils einen Wert von 1 bis 5."))
+    if not is_module_done(user, module):
+        raise FeedbackRefused(_("Rückmeldungen sind erst nach Abschluss des Moduls möglich."))
+    problems = {}
+    if usefulness not in SCALE:
+        problems["usefulness"] = _("Bitte wählen Sie aus, wie nützlich das Modul für Ihre Arbeit war (1 bis 5).")
+    if difficulty not in SCALE:
+        problems["difficulty"] = _("Bitte wählen Sie aus, wie schwierig das Modul war (1 bis 5).")
     # A line break one character, as the text area counts it (browsers send two).
     comment = (comment or "").replace("\r\n", "\n").strip() or None
     if comment and len(comment) > COMMENT_MAX:
-        raise CommentTooLong(too_long(len(comment), COMMENT_MAX))
-    if not is_module_done(user, module):
-        raise FeedbackRefused(_("Rückmeldungen sind erst nach Abschluss des Moduls möglich."))
+        problems["comment"] = too_long(len(comment), COMMENT_MAX)
+    if problems:
+        raise FeedbackIncomplete(problems)
     local = to_local(now)
     answer = FormatFeedback(
         module_id=module.id, module_kind=kind_of(module),

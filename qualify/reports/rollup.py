@@ -82,6 +82,11 @@ def due_month(now: datetime) -> date:
     return add_months(month_of(now - timedelta(days=GRACE_DAYS)), -1)
 
 
+def available_from(month: date) -> date:
+    """Return the day a month's figures appear: its first night GRACE_DAYS after it ended (see due_month)."""
+    return add_months(month, 1) + timedelta(days=GRACE_DAYS)
+
+
 def refresh_rollups(now: datetime, *, rebuild: bool = False) -> int:
     """Count the complete months not yet counted (every one with rebuild); return how many were counted."""
     _lock()

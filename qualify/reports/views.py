@@ -3,12 +3,14 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from qualify.accounts.roles import Role
 from qualify.accounts.services import names_of
 from qualify.core import audit
 from qualify.core.database import without_transaction
+from qualify.core.i18n import quoted
 from qualify.core.routing import page_number
 from qualify.core.security import role_required
 from qualify.core.templating import RenderedParts
@@ -20,12 +22,23 @@ from qualify.extensions import db
 from qualify.privacy.catalogue import CATEGORIES
 from qualify.reports import charts, export, feedback, services
 from qualify.reports.access_log import access_events, describe_filters, record_access
-from qualify.reports.rollup import refresh_rollups
+from qualify.reports.rollup import add_months, available_from, refresh_rollups
 from qualify.reports.scope import OutOfScope, parse_filters, scope_for, units_of
 
 bp = Blueprint("reports", __name__, url_prefix="/berichte")
 READERS = (Role.WORKS_COUNCIL, Role.COORDINATOR)
 LOG_PAGE_SIZE = 50
+# What each metric counts, one line each (docs/reporting.md, "Kennzahlen"): people, each once per calendar month.
+METRIC_MEANINGS = {
+    "enrolled": _l("Personen, die sich in dem Monat in einen Kurs eingeschrieben haben."),
+    "active": _l("Personen, die in dem Monat irgendetwas getan haben: sich eingeschrieben, ein Modul oder einen Kurs "
+                 "abgeschlossen, einen Workshop gebucht oder besucht, im Austausch geschrieben."),
+    "modules_completed": _l("Personen, die in dem Monat mindestens ein Modul abgeschlossen haben."),
+    "courses_completed": _l("Personen, die in dem Monat einen Kurs abgeschlossen haben."),
+    "workshop_booked": _l("Personen, die einen Workshop-Termin des Monats fest gebucht haben."),
+    "workshop_attended": _l("Personen, die einen Workshop-Termin des Monats besucht haben."),
+    "exchange_posted": _l("Personen, die in dem Monat im Austausch einen Beitrag veröffentlicht haben."),
+}
 
 
 def _report() -> services.Report:
@@ -57,14 +70,69 @@ def _names(report: services.Report) -> dict[str, str]:
     }
 
 
+def all_withheld(report: services.Report) -> bool:
+    """Tell whether every figure of the shown tables (overview and trend, totals too) is withheld."""
+    tables = [table for table in (report.overview, report.trend) if table is not None]
+    return bool(tables) and all(
+        cell.count is None
+        for table in tables
+        for row in [*table.rows, *([table.total] if table.total else [])]
+        for cell in row.cells
+    )
+
+
+def _requested_metric(report: services.Report) -> str | None:
+    """Return the metric asked for in the URL when the report shows another one (it has none per module kind)."""
+    if not report.months:
+        return None
+    requested = parse_filters(request.args, report.scope).metric
+    return requested if requested != report.filters.metric else None
+
+
+def _widening(report: services.Report) -> list[tuple[str, str]]:
+    """Return (what, link) for each filter of the report that could be wider: all courses, all kinds, the whole
+    organisation (or network), "Aktiv" – where more figures may be published."""
+    filters = report.filters
+    args = filters.as_args()
+
+    def without(name: str, **instead: str) -> str:
+        return url_for("reports.participation", **{key: value for key, value in args.items() if key != name}
+                       | instead)
+
+    ways = []
+    if filters.course_id is not None:
+        ways.append((_("alle Kurse statt eines Kurses"), without("kurs")))
+    if filters.kind is not None:  # over all kinds, the metric asked for (that no kind has) is there again
+        ways.append((_("alle Modularten statt einer"),
+                     without("art", kennzahl=_requested_metric(report) or filters.metric)))
+    if filters.unit_id is not None:
+        ways.append((_("die ganze Organisation statt einer Einheit"), without("bereich")))
+    if filters.organisation_id is not None:
+        ways.append((_("alle Organisationen statt einer"), without("organisation")))
+    if filters.metric != "active":
+        ways.append((_("%(metric)s als Kennzahl", metric=quoted(str(services.METRIC_LABELS["active"]))),
+                     without("kennzahl")))
+    return ways
+
+
+def _explained(report: services.Report) -> dict:
+    """What the page says about the figures besides them: all withheld, and what may help; what each metric means."""
+    if not report.months:
+        return {}
+    withheld = all_withheld(report)
+    return {"everything_withheld": withheld, "widen": _widening(report) if withheld else [],
+            "meanings": METRIC_MEANINGS}
+
+
 def _charts(report: services.Report) -> dict:
+    """Draw the trend and the group chart; a chart that would have no bar at all (every value withheld) is left out."""
     if report.trend is None:
         return {}
-    k, metric = report.k, services.METRIC_LABELS[report.filters.metric]
+    metric = services.METRIC_LABELS[report.filters.metric]
     line = report.trend.total or (report.trend.rows[0] if report.trend.rows else None)
-    text = (lambda cell: export.count_text(cell, k)) if report.trend.total else export.cell_text
+    # A withheld total reads "geschützt" as in the table: "< K" would say that fewer than K took part.
     trend = [
-        charts.Bar(services.month_label(month, "MM/yy"), cell.count, text(cell))
+        charts.Bar(services.month_label(month, "MM/yy"), cell.count, export.cell_text(cell))
         for month, cell in zip(report.period, line.cells if line else [], strict=False)
     ]
     by_group = [
@@ -72,8 +140,9 @@ def _charts(report: services.Report) -> dict:
         for row in report.overview.rows
         for cell in [row.cells[report.metrics.index(report.filters.metric)]]
     ]
-    return {
-        "trend_chart": charts.bar_chart(
+    drawn = {}
+    if charts.has_bars(trend):
+        drawn["trend_chart"] = charts.bar_chart(
             trend,
             ident="verlauf",
             title=_("Verlauf: %(metric)s", metric=metric),
@@ -83,18 +152,19 @@ def _charts(report: services.Report) -> dict:
                 "Tabelle „Verlauf“.",
             ) if report.trend.total else _(
                 "Personen je Monat; geschützte Werte fehlen. Die Zahlen stehen in der Tabelle „Verlauf“."),
-        ),
-        "group_chart": charts.bar_chart(
+        )
+    if charts.has_bars(by_group):
+        drawn["group_chart"] = charts.bar_chart(
             by_group,
             ident="gruppen",
             title=_("%(metric)s je Gruppe, Anteil", metric=metric),
             description=_(
-                "Anteil der Personen je Gruppe im letzten Monat des Zeitraums; Gruppen unter %(k)d "
-                "sind ausgeblendet. Die Zahlen stehen in der Tabelle „Überblick“.",
-                k=k,
+                "Anteil der Personen je Gruppe im letzten Monat des Zeitraums (Balkenhöhe 0 bis 100 %); "
+                "geschützte Werte fehlen. Die Zahlen stehen in der Tabelle „Überblick“.",
             ),
-        ),
-    }
+            scale=1,  # shares: a bar of 9 % is 9 % high, not the whole height for being the largest
+        )
+    return drawn
 
 
 @bp.get("/beteiligung")
@@ -104,9 +174,11 @@ def participation():
     """Show aggregated participation for the chosen period, course, kind and group."""
     report = _report()
     key = (report.key, str(get_locale()))  # the key includes the courses, whose titles the filter shows
+    # The metric asked for is part of report.key (the report keeps the filters it was asked for).
     content = _CONTENT.get(key, lambda: render_template(
         "reports/_participation_content.html", report=report, names=_names(report),
-        units=units_of(report.scope), kinds=KIND_LABELS, **_charts(report), **_helpers()))
+        units=units_of(report.scope), kinds=KIND_LABELS, requested_metric=_requested_metric(report),
+        **_charts(report), **_explained(report), **_helpers()))
     # Rendered before the commit of the access-log entry, which would expire what the page still reads.
     page = render_template("reports/participation.html", content=content)
     record_access("reports.view", actor=current_user, scope=report.scope, filters=report.filters)
@@ -134,6 +206,7 @@ def printable():
         names=_names(report),
         printed_at=utcnow(),
         **_charts(report),
+        **_explained(report),
         **_helpers(),
     )
 
@@ -205,9 +278,10 @@ def give_feedback(module_id: int):
             current_user, module, usefulness=form.get("usefulness", 0, type=int),
             difficulty=form.get("difficulty", 0, type=int), would_recommend=bool(form.get("would_recommend")),
             comment=form.get("comment"), now=utcnow())
-    except feedback.CommentTooLong as error:  # the rest was fine: the form again, with what was sent
+    except feedback.FeedbackIncomplete as error:  # the form again, with what was sent and what is missing
         db.session.rollback()
-        return render_template("reports/feedback_again.html", module=module, given=form, error=str(error)), 400
+        return render_template("reports/feedback_again.html", module=module, given=form,
+                               problems=error.problems), 400
     except feedback.FeedbackRefused as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -258,4 +332,6 @@ def _helpers() -> dict:
         "share_text": export.share_text,
         "month_label": services.month_label,
         "metric_labels": services.METRIC_LABELS,
+        "add_months": add_months,
+        "available_from": available_from,
     }

@@ -18,8 +18,19 @@ REPORT = "/berichte/beteiligung?von=2025-01&bis=2025-03"
 URLS = ("/berichte/beteiligung", "/berichte/beteiligung.csv", "/berichte/beteiligung/druck")
 
 
-def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+def csv_rows(response, delimiter: str = ";") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def csv_counts(rows: list[list[str]]) -> list[int]:
+    """Every count in the CSV's tables (headcounts included), not the shares beside them."""
+    counts, shares = [], set()
+    for row in rows:
+        if len(row) > 2 and row[0] == "Gruppe":  # a table's header: which columns hold shares
+            shares = {index for index, heading in enumerate(row) if "Anteil" in heading}
+            continue
+        counts += [int(cell) for index, cell in enumerate(row) if cell.isdigit() and index not in shares]
+    return counts
 
 
 def test_works_council_sees_its_units_with_counts_and_shares(client, login, scenario):
@@ -74,7 +85,7 @@ def test_no_figure_under_k_anywhere_on_the_page_or_in_the_csv(client, login, sce
 
     assert page.status_code == 200
     assert all_counts(page.text) and min(all_counts(page.text)) >= 5
-    numbers = [int(cell) for row in csv_rows(download) for cell in row if cell.isdigit()]
+    numbers = csv_counts(csv_rows(download))
     assert numbers and min(numbers) >= 5
 
 
@@ -226,16 +237,35 @@ def test_csv_holds_exactly_the_figures_the_page_shows(client, login, scenario):
     from_csv = []
     for row in rows[start + 2 :]:
         pairs = zip(row[2::2], row[3::2], strict=True)
-        from_csv.append([row[0], row[1]] + [f"{n} ({s})" if s else n for n, s in pairs])
+        from_csv.append([row[0], row[1]] + [f"{n} ({s} %)" if s else n for n, s in pairs])
     shown = report_tables(page)["tabelle-verlauf"][1:]
-    assert [[" ".join(c.split()) for c in row] for row in from_csv] == shown
+    assert [[" ".join(c.split()) for c in row] for row in from_csv] == [[" ".join(c.split()) for c in row]
+                                                                        for row in shown]
     assert row_of(shown, "Montage")[2] == "15 (75 %)"
+
+
+def test_csv_shares_are_numbers_a_spreadsheet_can_calculate_with_in_both_languages(
+        client, new_client, login, scenario, make_user):
+    login(scenario.works_council)
+    english = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=scenario.firma, language="en"), via=english)
+    url = REPORT.replace("beteiligung", "beteiligung.csv") + "&kennzahl=enrolled"
+
+    german = csv_rows(client.get(url))
+    in_english = csv_rows(english.get(url), delimiter=",")
+
+    header = next(row for row in german if row[:2] == ["Gruppe", "Personen"] and "Jan. 2025" in row)
+    assert header[2:4] == ["Jan. 2025", "Jan. 2025 (Anteil in %)"]  # the unit in the heading, not in the cell
+    for rows in (german, in_english):
+        montage = [row for row in rows if row and row[0] == "Montage"][-1]  # in the trend: 15 of 20 in January
+        assert montage[2:4] == ["15", "75"]
+        assert not [cell for row in rows for cell in row if re.fullmatch(r"\d+\s?%", cell)]  # "75 %" is text
 
 
 def test_charts_are_svg_images_with_title_description_and_no_script(client, login, scenario):
     login(scenario.works_council)
 
-    page = client.get(REPORT).text
+    page = client.get("/berichte/beteiligung?von=2025-01&bis=2025-01").text  # with a published figure each
 
     assert page.count('role="img"') == 2
     assert '<title id="verlauf-title">' in page and '<desc id="verlauf-desc">' in page

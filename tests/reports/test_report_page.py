@@ -1,0 +1,233 @@
+"""What the participation page says about its figures: charts that read like the tables, what an all-withheld
+selection means, which metric is shown, what the metrics count and when the next month appears; the access log."""
+
+import html
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from qualify.accounts.roles import Role
+from qualify.accounts.services import create_organisation
+from qualify.core.time import LOCAL_TZ
+from qualify.reports import charts
+from qualify.reports.rollup import GRACE_DAYS, available_from, due_month
+from tests.reports.conftest import JAN, report_tables, row_of
+from tests.test_accessible_markup import region_names, repeated, text_of
+
+REPORT = "/berichte/beteiligung?von=2025-01&bis=2025-03"
+JANUARY = "/berichte/beteiligung?von=2025-01&bis=2025-01"  # Montage's 15 are published in the overview
+WITHHELD_NOTICE = "Alle Zahlen dieser Auswahl sind geschützt."
+
+
+def chart(page: str, ident: str) -> str | None:
+    """The SVG of a chart (verlauf, gruppen), or None when the page has none."""
+    found = re.search(rf'<svg [^>]*aria-labelledby="{ident}-title[^>]*>.*?</svg>', page, re.S)
+    return found.group(0) if found else None
+
+
+def value_labels(svg: str) -> list[str]:
+    """The text above each bar (every other text: the other is the bar's name below the axis)."""
+    return [html.unescape(text) for text in re.findall(r"<text [^>]*>(.*?)</text>", svg)][::2]
+
+
+def unit_id(scenario, name: str) -> int:
+    return next(u.id for u in scenario.firma.units if u.name == name)
+
+
+# --- 1. the trend chart writes a withheld total as the table does ---------------------------------------------
+
+def test_a_month_whose_total_is_withheld_reads_geschuetzt_in_the_trend_chart_not_under_k(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT + "&kennzahl=enrolled").text
+
+    total = row_of(report_tables(page)["tabelle-verlauf"], "Summe der ausgewiesenen Gruppen")
+    assert total[2:] == ["15", "geschützt", "geschützt"]  # nobody enrolled in February and March
+    labels = value_labels(chart(page, "verlauf"))
+    assert labels == ["15", "geschützt", "geschützt"]
+    assert not any(label.startswith("<") for label in labels)
+
+
+# --- 2. the group chart: shares from 0 to 100 %, and why a group has no bar --------------------------------------
+
+def test_a_share_is_drawn_as_that_share_of_the_charts_height_not_as_the_largest_bar():
+    bars = [charts.Bar("Montage", 0.09, "9 %"), charts.Bar("Labor", None, "geschützt")]
+
+    shares = charts.bar_chart(bars, title="t", description="d", ident="g", scale=1)
+    counts = charts.bar_chart(bars, title="t", description="d", ident="g")
+
+    plot = charts.HEIGHT - charts.TOP - charts.BOTTOM
+    assert re.findall(r'<rect [^>]*height="([\d.]+)"', shares) == [f"{plot * 0.09:.1f}"]
+    assert re.findall(r'<rect [^>]*height="([\d.]+)"', counts) == [f"{plot:.1f}"]  # counts: the largest fills it
+
+
+def test_the_group_chart_shows_shares_up_to_100_percent_and_says_protected_values_are_missing(
+        client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(JANUARY).text
+
+    svg = chart(page, "gruppen")
+    groups = [row[0] for row in report_tables(page)["tabelle-ueberblick"][1:-1]]
+    labels = dict(zip(groups, value_labels(svg), strict=True))
+    assert labels["Montage"].split() == ["75", "%"] and labels["Labor"] == "geschützt"
+    plot = charts.HEIGHT - charts.TOP - charts.BOTTOM
+    assert re.findall(r'<rect [^>]*height="([\d.]+)"', svg) == [f"{plot * 0.75:.1f}"]  # three quarters high
+    assert "geschützte Werte fehlen" in svg and "ausgeblendet" not in svg and "unter 5" not in svg
+
+
+# --- 3. a selection with every figure withheld ------------------------------------------------------------------
+
+def test_when_every_figure_is_withheld_the_page_says_why_and_what_may_help_and_draws_no_chart(
+        client, login, scenario):
+    login(scenario.works_council)
+    labor = unit_id(scenario, "Labor")
+
+    page = client.get(f"{REPORT}&bereich={labor}&kurs={scenario.hochvolt.id}&kennzahl=enrolled").text
+
+    assert page.count(WITHHELD_NOTICE) == 1
+    notice = text_of(page[page.index(WITHHELD_NOTICE):page.index('id="ueberblick"')])
+    assert "kleinen Gruppen oder an einem engen Filter" in notice
+    ways = dict((text_of(what), html.unescape(link)) for link, what in re.findall(
+        r'<li><a href="([^"]+)">(.*?)</a></li>', page[page.index(WITHHELD_NOTICE):page.index('id="ueberblick"')]))
+    assert list(ways) == ["alle Kurse statt eines Kurses", "die ganze Organisation statt einer Einheit",
+                          "„Aktiv“ als Kennzahl"]
+    assert "kurs=" not in ways["alle Kurse statt eines Kurses"] and f"bereich={labor}" in ways[
+        "alle Kurse statt eines Kurses"]
+    assert "bereich=" not in ways["die ganze Organisation statt einer Einheit"]
+    assert "kennzahl=" not in ways["„Aktiv“ als Kennzahl"]
+    assert 'role="img"' not in page  # no chart of labels only…
+    assert set(report_tables(page)) == {"tabelle-ueberblick", "tabelle-verlauf"}  # …but the tables stay
+
+
+def test_when_even_the_widest_filters_show_nothing_the_notice_says_the_groups_are_too_small(
+        client, login, record, refresh, make_user):
+    klein = create_organisation("klein", "Kleinbetrieb", ["Werkstatt"])
+    record.enrol(record.people(klein, klein.units[0], 3), record.course(), JAN)
+    refresh()
+    login(make_user(Role.WORKS_COUNCIL, organisation=klein))
+
+    page = client.get(REPORT).text
+
+    assert WITHHELD_NOTICE in page and 'role="img"' not in page
+    assert "Die Gruppen sind zu klein, oder in diesen Monaten haben zu wenige teilgenommen." in page
+    assert "Mehr Zahlen zeigen vielleicht" not in page  # nothing wider to offer
+
+
+def test_a_selection_with_figures_draws_its_charts_and_no_notice(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(JANUARY).text
+
+    assert WITHHELD_NOTICE not in page and page.count('role="img"') == 2
+
+
+def test_a_chart_whose_every_value_is_withheld_is_left_out_and_its_table_stays(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT).text  # in March every group's "Aktiv" is withheld, in January Montage's is not
+
+    assert chart(page, "gruppen") is None and chart(page, "verlauf") is not None
+    assert "Keine Grafik: Jeder ihrer Werte wäre geschützt." in page and WITHHELD_NOTICE not in page
+    assert "tabelle-ueberblick" in report_tables(page)
+
+
+# --- 4. a metric that a module kind does not have ----------------------------------------------------------------
+
+def test_a_metric_no_module_kind_has_is_replaced_by_active_and_the_page_says_so(client, login, scenario):
+    login(scenario.works_council)
+
+    replaced = client.get(REPORT + "&art=self-study&kennzahl=enrolled").text
+    kept = client.get(REPORT + "&art=self-study&kennzahl=modules_completed").text
+    all_kinds = client.get(REPORT + "&kennzahl=enrolled").text
+
+    assert "„Neu eingeschrieben“ gibt es nicht je Modulart; gezeigt wird „Aktiv“." in html.unescape(replaced)
+    assert '<h2 id="verlauf">Verlauf: Aktiv</h2>' in replaced
+    assert "gibt es nicht je Modulart" not in kept and "gibt es nicht je Modulart" not in all_kinds
+
+
+def test_the_way_back_to_all_kinds_asks_for_the_metric_that_was_asked_for(client, login, scenario):
+    login(scenario.works_council)
+
+    page = html.unescape(client.get(f"{REPORT}&bereich={unit_id(scenario, 'Labor')}&art=self-study"
+                                    "&kennzahl=enrolled").text)
+
+    link = re.search(r'<a href="([^"]+)">alle Modularten statt einer</a>', page).group(1)
+    assert "art=" not in link and "kennzahl=enrolled" in link
+
+
+# --- 5. what the metrics mean, and when the figures appear ---------------------------------------------------------
+
+def test_the_page_explains_each_metric_it_offers(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT).text
+
+    meanings = page[page.index('<details class="metric-meanings">'):page.index("</details>")]
+    assert "<summary>Was die Kennzahlen bedeuten</summary>" in meanings
+    assert "verschiedene Personen je Kalendermonat" in meanings
+    terms = [text_of(term) for term in re.findall(r"<dt>(.*?)</dt>", meanings)]
+    assert terms == report_tables(page)["tabelle-ueberblick"][0][2:] + ["Personen"]
+    assert ("irgendetwas getan haben: sich eingeschrieben, ein Modul oder einen Kurs abgeschlossen, einen Workshop "
+            "gebucht oder besucht, im Austausch geschrieben") in meanings
+
+
+def test_the_facts_say_up_to_which_month_figures_are_counted_and_when_the_next_one_appears(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(REPORT).text
+
+    assert ("<dt>Gezählte Monate</dt><dd>Zahlen bis März 2025; April 2025 erscheint ab dem 08.05.2025</dd>"
+            in page)  # counted on 15 April: March is the last complete month a week old
+
+
+def test_a_month_is_available_from_the_first_night_a_week_after_it_ended():
+    november = date(2026, 11, 1)
+
+    day = available_from(november)
+
+    assert day == date(2026, 12, 1) + timedelta(days=GRACE_DAYS) == date(2026, 12, 8)
+    that_night = datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ).astimezone(UTC)
+    assert due_month(that_night) == november
+    assert due_month(that_night - timedelta(seconds=1)) < november
+    assert available_from(date(2026, 12, 1)) == date(2027, 1, 8)  # over the turn of the year
+
+
+def test_before_anything_is_counted_the_page_says_when_a_month_is_counted(
+        client, login, make_user, make_organisation):
+    login(make_user(Role.WORKS_COUNCIL, organisation=make_organisation()))
+
+    page = client.get("/berichte/beteiligung").text
+
+    assert "Noch keine Zahlen: Jeder Monat wird einmal gezählt, in der ersten Nacht eine Woche nach seinem Ende." \
+        in page
+    assert "jede Nacht für die abgeschlossenen Monate" not in page
+
+
+# --- 6. charts that can be read on a phone --------------------------------------------------------------------------
+
+def test_each_chart_sits_in_a_box_that_can_be_scrolled_with_the_keyboard_and_is_named_by_its_title(
+        client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(JANUARY).text
+
+    for ident in ("gruppen", "verlauf"):
+        assert re.search(rf'<div class="chart-scroll" tabindex="0" role="region" aria-labelledby="{ident}-title">'
+                         rf"\s*<svg ", page), ident
+    names = region_names(page)
+    assert "Verlauf: Aktiv" in names and "Aktiv je Gruppe, Anteil" in names and repeated(names) == []
+
+
+# --- 7. the access log stacks on a phone -----------------------------------------------------------------------------
+
+def test_the_access_log_stacks_on_a_phone_each_cell_saying_what_it_is(client, login, scenario):
+    login(scenario.works_council)
+    client.get(REPORT + "&kennzahl=enrolled")
+
+    log = client.get("/berichte/protokoll").text
+
+    assert '<table class="stacks-on-phone access-log">' in log
+    entry = next(row for row in re.findall(r"<tr>(.*?)</tr>", log, re.S) if "Bericht angesehen" in row)
+    assert '<th scope="row">' in entry
+    assert '<span class="cell-label" aria-hidden="true">Filter: </span>Jan. 2025 – März 2025' in entry
+    assert '<span class="cell-label" aria-hidden="true">Wer: </span>' in entry
