@@ -102,10 +102,11 @@ def edit_session(session_id: int):
     people = _trainer_choices(form, session.module, list(session.trainers))
     later = schedule.later_in_series(session, now=utcnow())
     form.later_days = [to_local(other.starts_at).date() for other in later]
+    days = [localised_date(day, "short") for day in form.later_days]
     form.also_later.label.text = ngettext(
-        "Diese Angaben auch für den folgenden Termin der Serie übernehmen (am %(dates)s; er behält sein Datum)",
-        "Diese Angaben auch für die %(num)d folgenden Termine der Serie übernehmen (jeder behält sein Datum)",
-        len(later), dates=", ".join(localised_date(day, "short") for day in form.later_days))
+        "Diese Angaben auch für %(num)d weiteren Termin der Serie übernehmen (am %(dates)s; er behält sein Datum)",
+        "Diese Angaben auch für die %(num)d weiteren Termine der Serie übernehmen (%(dates)s; jeder behält sein "
+        "Datum)", len(later), dates=" – ".join(dict.fromkeys(days[:1] + days[-1:])))
     if request.method == "GET":
         form.day.data = to_local(session.starts_at).date()
         form.trainers.data = [trainer.id for trainer in session.trainers]

@@ -64,10 +64,11 @@ def test_the_box_counts_the_dates_after_it_and_is_missing_where_there_are_none(
     single = make_session()
     login(trainer)
 
-    assert "auch für die 2 folgenden Termine der Serie übernehmen" in client.get(f"/termine/{first.id}/bearbeiten").text
+    page = client.get(f"/termine/{first.id}/bearbeiten").text
+    assert (f"auch für die 2 weiteren Termine der Serie übernehmen ({to_local(second.starts_at):%d.%m.%y} – "
+            f"{to_local(third.starts_at):%d.%m.%y}; jeder behält sein Datum)") in page
     page = client.get(f"/termine/{second.id}/bearbeiten").text
-    assert "auch für den folgenden Termin der Serie übernehmen" in page
-    assert f"(am {to_local(third.starts_at):%d.%m.%y}; er behält sein Datum)" in page
+    assert f"auch für 1 weiteren Termin der Serie übernehmen (am {to_local(third.starts_at):%d.%m.%y}; er" in page
     assert "also_later" not in client.get(f"/termine/{third.id}/bearbeiten").text
     assert "also_later" not in client.get(f"/termine/{single.id}/bearbeiten").text
 
