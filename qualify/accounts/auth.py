@@ -229,6 +229,17 @@ def make_reset_token(user: User) -> str:
     return _reset_serializer().dumps({"user": user.id, "pw": _password_fingerprint(user)})
 
 
+def language_of_reset_token(token: str) -> str | None:
+    """The language of the person a link from our mail was for, even once it expired or was used (its signature
+    is still ours): the page that says so is in the language of the mail. None for a link not made here."""
+    try:
+        data = _reset_serializer().loads(token)  # no max_age: an expired link still names its person
+    except BadSignature:
+        return None
+    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    return user.language if user is not None else None
+
+
 def user_for_reset_token(token: str) -> User | None:
     """Return the user a valid reset token belongs to, or None."""
     try:

@@ -1,5 +1,7 @@
 """Signing in and out, passwords and the personal profile."""
 
+from contextlib import nullcontext
+
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
@@ -134,8 +136,11 @@ def reset_password(token: str):
     """Set a new password through the link from the e-mail."""
     user = auth.user_for_reset_token(token)
     if user is None:
-        flash(_("Der Link ist abgelaufen oder wurde schon benutzt. Fordern Sie bitte einen neuen an."), "error")
-        return redirect(url_for("accounts.forgot_password"))
+        language = auth.language_of_reset_token(token)
+        with force_locale(locale_for(language)) if language else nullcontext():
+            flash(_("Der Link ist abgelaufen oder wurde schon benutzt. Fordern Sie bitte einen neuen an."), "error")
+        response = redirect(url_for("accounts.forgot_password"))
+        return remember_language(response, language) if language else response
     # The page of an invitation or a reset in the person's language, as the mail with the link was.
     with force_locale(locale_for(user.language)):
         return remember_language(_set_password(user), user.language)

@@ -118,6 +118,24 @@ def test_the_link_works_only_once(client, make_user):
     assert can_sign_in(client, user, NEW_PASSWORD)
 
 
+def test_a_used_link_says_so_in_the_language_of_its_mail_on_any_device(client, new_client, make_user):
+    user = make_user(language="en")
+    path = reset_path_from_mail(client, user)
+    set_new_password(client, path)
+    german_phone = new_client()
+
+    again = german_phone.get(path, headers={"Accept-Language": "de"})
+
+    assert again.headers["Location"] == "/passwort-vergessen"
+    page = german_phone.get("/passwort-vergessen", headers={"Accept-Language": "de"}).text
+    assert "The link has expired or has already been used" in page and '<html lang="en">' in page
+
+
+def test_a_link_not_made_here_says_so_in_the_devices_language(client):
+    client.get("/passwort-neu/erfunden.abc.def", headers={"Accept-Language": "de"})
+    assert "abgelaufen oder wurde schon benutzt" in client.get("/passwort-vergessen").text
+
+
 def test_the_mailed_link_points_at_the_platform_whatever_host_the_request_named(client, make_user):
     # Otherwise anyone could ask for a reset of someone else's account with `Host: attacker.example`
     # and receive the token when the person clicks the link in the genuine mail.
