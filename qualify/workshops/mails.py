@@ -27,6 +27,7 @@ SUBJECTS = {
     "cancelled": _l("Termin abgesagt: %(title)s"),
     "withdrawn": _l("Teilnahme abgesagt: %(title)s"),
     "removed": _l("Teilnahme abgesagt: %(title)s"),
+    "switched": _l("Termin gewechselt: %(title)s"),
 }
 MESSAGES = {
     "confirmed": _l("Ihr Platz ist bestätigt."),
@@ -53,6 +54,9 @@ MESSAGES = {
                     "nimmt den Termin aus Ihrem Kalender."),
     "removed": _l("Die Leitung des Termins hat Ihre Teilnahme abgesagt. Die angehängte Kalenderdatei nimmt den "
                   "Termin aus Ihrem Kalender. Bei Fragen wenden Sie sich bitte an die Leitung."),
+    "switched": _l("Sie haben zum Termin am %(new_when)s gewechselt; Ihr Platz an diesem Termin ist wieder frei. "
+                   "Die angehängte Kalenderdatei nimmt ihn aus Ihrem Kalender, die Bestätigung des neuen Termins "
+                   "kommt mit einer eigenen E-Mail."),
 }
 # The same, to someone who only waited or whose booking was not yet approved: no seat, no calendar entry.
 WITHDRAWN_WITHOUT_SEAT = (_l("Anmeldung zurückgezogen: %(title)s"),
@@ -62,7 +66,13 @@ REMOVED_WITHOUT_SEAT = (_l("Anmeldung storniert: %(title)s"),
                         _l("Die Leitung des Termins hat Ihre Anmeldung für diesen Termin storniert (Warteliste oder "
                            "Anfrage). Bei Fragen wenden Sie sich bitte an die Leitung."))
 # Kinds about a booking given up, by the person (withdrawn) or by a trainer (removed): a CANCEL for a seat held.
-WITHDRAWAL_KINDS = {"withdrawn": WITHDRAWN_WITHOUT_SEAT, "removed": REMOVED_WITHOUT_SEAT}
+# A switch to another date of the module: the booking here given up, the new one confirmed in a mail of its own.
+SWITCHED_WITHOUT_SEAT = (_l("Termin gewechselt: %(title)s"),
+                         _l("Sie haben zum Termin am %(new_when)s gewechselt; Ihre Anmeldung an diesem Termin "
+                            "(Warteliste oder Anfrage) ist zurückgezogen. Die Bestätigung des neuen Termins kommt mit "
+                            "einer eigenen E-Mail."))
+WITHDRAWAL_KINDS = {"withdrawn": WITHDRAWN_WITHOUT_SEAT, "removed": REMOVED_WITHOUT_SEAT,
+                    "switched": SWITCHED_WITHOUT_SEAT}
 # Kinds after which a person holding a seat gets the calendar file (a CANCEL when the session was cancelled).
 ICS_KINDS = {"confirmed", "promoted", "approved", "reminder", "changed", "cancelled"}
 # Kinds about a session the person is booked on (a seat, the waitlist, a request): they carry the trainer's notes,
@@ -102,10 +112,10 @@ def session_when(session: WorkshopSession) -> str:
 
 
 def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat: bool = False,
-           changes: tuple = (), reason: str = "") -> None:
+           changes: tuple = (), reason: str = "", switched_to: WorkshopSession | None = None) -> None:
     """Queue the mail of this kind to the booked person (with the .ics when they hold a seat, or held one
     until they withdrew: had_seat); `changes` names what changed in a changed session, `reason` is a trainer's
-    word on why they cancelled the booking."""
+    word on why they cancelled the booking, `switched_to` the date they switched to ("switched")."""
     session, user = booking.session, booking.user
     page_url = absolute_url("workshops.session", session_id=session.id)
     holds_seat = booking.status == "confirmed"
@@ -123,7 +133,8 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
                                                        withdrawn=True, personal_sequence=booking.calendar_sequence,
                                                        attendee=user.email))
         context = {"user": user, "session": session, "booking": booking, "when": session_when(session),
-                   "message": str(message) % {"position": position or "–"},
+                   "message": str(message) % {"position": position or "–",
+                                              "new_when": session_when(switched_to) if switched_to else "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,
                    "position": position, "changes": [str(change) for change in changes],
                    "note": session.note if kind in NOTE_KINDS else "", "reason": reason,

@@ -315,7 +315,7 @@ def switch_to(session: WorkshopSession, user: User, *, now: datetime) -> Booking
     if session.approval_required or _seat_or_queue(session, now)[0] != "confirmed":
         raise BookingError(_("An diesem Termin ist gerade kein Platz frei. Ihre Anmeldung am %(when)s bleibt "
                              "bestehen.", when=mails.session_when(old.session)))
-    cancel(old, now=now)
+    cancel(old, now=now, switched_to=session)
     return book(session, user, now=now)
 
 
@@ -328,8 +328,9 @@ def _seat_or_queue(session: WorkshopSession, now: datetime) -> tuple[str, dateti
     return "waitlisted", None
 
 
-def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
-    """Cancel a booking and promote the first person on the waitlist; return whoever was promoted."""
+def cancel(booking: Booking, *, now: datetime, switched_to: WorkshopSession | None = None) -> list[Booking]:
+    """Cancel a booking and promote the first person on the waitlist; return whoever was promoted. `switched_to`:
+    the other date of the module the person is moving to (the mail says so)."""
     session = lock_session(booking.session)
     db.session.refresh(booking)
     if not booking.is_active:
@@ -342,11 +343,12 @@ def cancel(booking: Booking, *, now: datetime) -> list[Booking]:
     if booking.status == "confirmed" and now > booking.cancellable_until:
         raise BookingError(_("Die Frist zum Absagen ist vorbei. "
                              "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
-    return _withdraw(booking, session, now=now)
+    return _withdraw(booking, session, now=now, kind="switched" if switched_to else "withdrawn",
+                     switched_to=switched_to)
 
 
 def _withdraw(booking: Booking, session: WorkshopSession, *, now: datetime, kind: str = "withdrawn",
-              reason: str = "") -> list[Booking]:
+              reason: str = "", switched_to: WorkshopSession | None = None) -> list[Booking]:
     """Cancel the booking, tell the person (a mail of `kind`) and give a freed seat to the waitlist; the caller
     holds the session lock and has checked that the booking may go."""
     was_confirmed = booking.status == "confirmed"
@@ -354,7 +356,8 @@ def _withdraw(booking: Booking, session: WorkshopSession, *, now: datetime, kind
     if was_confirmed:
         booking.calendar_sequence += 1  # the CANCEL must supersede the invitation their calendar holds
     db.session.flush()
-    mails.notify(booking, kind, had_seat=was_confirmed, reason=reason)  # in writing, and out of their calendar
+    # In writing, and out of their calendar.
+    mails.notify(booking, kind, had_seat=was_confirmed, reason=reason, switched_to=switched_to)
     return promote(session, now=now) if was_confirmed else []
 
 

@@ -17,6 +17,7 @@ from qualify.learning.models import Certificate, ModuleCompletion
 from qualify.workshops import schedule
 from qualify.workshops.export import safe_cell
 from qualify.workshops.forms import parse_dates
+from qualify.workshops.mails import session_when
 from qualify.workshops.models import WorkshopSession
 from tests.learning.helpers import everything_else_done
 from tests.workshops.conftest import bookings_of, in_days, outbox
@@ -336,8 +337,9 @@ def test_a_person_waiting_for_a_full_date_switches_to_a_free_seat_at_another_in_
     assert "Termin gewechselt: Ihr Platz am" in page and "Ihre Anmeldung am" in page and "ist zurückgezogen" in page
     assert [b.status for b in bookings_of(free)] == ["confirmed"]
     assert {b.user_id: b.status for b in bookings_of(full)} == {seated.id: "confirmed", person.id: "cancelled"}
-    subjects = [mail.subject for mail in outbox(person.email)]
-    assert subjects[-2].startswith("Anmeldung zurückgezogen") and subjects[-1].startswith("Platz bestätigt")
+    given_up, confirmed = outbox(person.email)[-2:]
+    assert given_up.subject.startswith("Termin gewechselt") and confirmed.subject.startswith("Platz bestätigt")
+    assert f"Sie haben zum Termin am {session_when(free)} gewechselt" in given_up.body_text
 
 
 def test_a_seat_is_switched_to_another_date_and_the_old_one_goes_to_the_next_in_line(
@@ -351,6 +353,10 @@ def test_a_seat_is_switched_to_another_date_and_the_old_one_goes_to_the_next_in_
     assert "Termin gewechselt" in page and "ist abgesagt" in page
     assert {b.user_id: b.status for b in bookings_of(first)} == {person.id: "cancelled", waiting.id: "confirmed"}
     assert [b.status for b in bookings_of(later)] == ["confirmed"]
+    given_up, confirmed = outbox(person.email)[-2:]
+    assert given_up.subject.startswith("Termin gewechselt") and confirmed.subject.startswith("Platz bestätigt")
+    assert "Ihr Platz an diesem Termin ist wieder frei" in given_up.body_text
+    assert "METHOD:CANCEL" in given_up.made_attachments()[0]["data"]  # out of their calendar
 
 
 def test_no_switch_to_a_date_without_a_free_seat_and_the_old_booking_stays(client, login, make_user, make_session):
