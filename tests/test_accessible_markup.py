@@ -8,11 +8,16 @@ import html
 import io
 import re
 from collections import Counter
+from datetime import time, timedelta
 
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.exchange import posting, spaces
 from qualify.extensions import db
+from qualify.learning import withdrawal
+from qualify.learning.services import certificate_by_code
+from qualify.workshops import schedule
+from tests.admin.test_certificates import certified
 
 SUMMARY = re.compile(r'<div class="form-errors" role="alert" tabindex="-1">(.*?)</div>', re.S)
 REGION = re.compile(r'role="region" aria-(label|labelledby)="([^"]+)"')
@@ -167,3 +172,73 @@ def test_the_tables_of_the_feedback_overview_have_names_of_their_own(client, log
 
     names = region_names(page)
     assert len(names) >= 2 and repeated(names) == []
+
+
+def test_the_tables_of_the_administration_are_named_by_their_captions(client, login, make_user, make_organisation,
+                                                                     demo_courses):
+    firma = make_organisation("Muster GmbH")
+    course = demo_courses["hochvolt-sicherheit"]
+    certified(make_user(name="Greta Gültig"), course, via={})
+    taken_back = certificate_by_code(certified(make_user(name="Greta Zurück"), course, via={}))
+    reopen = next(d.module.id for d in withdrawal.done_modules(taken_back) if d.reopenable)
+    withdrawal.withdraw_certificate(taken_back, reason="Versehen", reopen={reopen}, by=make_user(Role.ADMIN),
+                                    now=utcnow())
+    db.session.commit()
+    login(make_user(Role.ADMIN))
+
+    expected = {"/verwaltung/": ["Personen"], "/verwaltung/import": ["Spalten der CSV-Datei"],
+                "/verwaltung/organisationen/": ["Organisationen"],
+                f"/verwaltung/organisationen/{firma.id}": ["Einheiten von Muster GmbH"],
+                "/verwaltung/zertifikate/?q=Greta": ["Ausgestellte Zertifikate", "Zurückgezogene Zertifikate"]}
+    for url, captions in expected.items():
+        page = client.get(url).text
+        assert "seitlich verschiebbar" not in page, url  # no name every table would share
+        assert region_names(page) == captions, url
+        assert not re.search(r'role="region" aria-label=', page), url  # each names the caption it shows
+
+
+# --- titles of pages of a list -------------------------------------------------------------------------------
+
+def title_of(page: str) -> str:
+    return html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+
+
+def test_the_pages_of_a_list_and_its_searches_have_titles_of_their_own(client, login, make_user):
+    for n in range(51):  # two pages of them
+        make_user(name=f"Nummer {n}")
+    login(make_user(Role.ADMIN, language="en"))
+
+    assert title_of(client.get("/verwaltung/").text) == "People · Qualify"
+    assert title_of(client.get("/verwaltung/?seite=2").text) == "People – Page 2 · Qualify"
+    assert title_of(client.get("/verwaltung/?q=Nummer&seite=2").text) == "People – “Nummer” – Page 2 · Qualify"
+    assert title_of(client.get("/verwaltung/protokoll?seite=2").text) == "Log – Page 2 · Qualify"
+    assert title_of(client.get("/verwaltung/protokoll?aktion=user.update&person=Anna").text) == \
+        "Log – Personal data changed – “Anna” · Qualify"
+    assert title_of(client.get("/verwaltung/zertifikate/?q=Q-1234").text) == "Certificates – “Q-1234” · Qualify"
+
+
+def test_the_title_of_a_searched_page_holds_the_search_as_text(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    page = client.get("/verwaltung/zertifikate/", query_string={"q": "<b>fett</b>"}).text
+    assert "<title>Zertifikate – „&lt;b&gt;fett&lt;/b&gt;“ · Qualify</title>" in page
+
+
+# --- links that say which session they lead to --------------------------------------------------------------
+
+def test_two_sessions_of_one_module_are_told_apart_by_their_links(client, login, make_user, demo_courses):
+    course = demo_courses["hochvolt-sicherheit"]
+    module = next(m for m in course.active_modules if m.current_version.kind == "workshop")
+    trainer = make_user(Role.TRAINER)
+    plan = schedule.SessionPlan(start_time=time(9), end_time=time(12), capacity=10, place="Halle 4",
+                                trainers=[trainer])
+    days = [(utcnow() + timedelta(days=days)).date() for days in (14, 21)]
+    first, second = schedule.create_sessions(module, plan, days, by=trainer, now=utcnow())
+    db.session.commit()
+    login(make_user(language="en"))
+
+    page = client.get("/termine/").text
+
+    names = names_of(page, first.title)
+    assert len(names) == 2 and repeated(names) == [], names
+    for day in days:  # e.g. "Praxistag am Hochvolt-Schulungsfahrzeug, 15 Dec 2026, 09:00"
+        assert any(re.search(rf", {day.day} \w+ {day.year}, 09:00$", name) for name in names), names

@@ -27,6 +27,7 @@ from qualify.core import audit
 from qualify.core.database import in_german_order, take_turns
 from qualify.core.routing import id_argument, page_number
 from qualify.core.security import role_required
+from qualify.core.templating import content_lang_attributes
 from qualify.core.time import utcnow
 from qualify.courses.models import Course
 from qualify.extensions import db
@@ -316,9 +317,13 @@ def audit_log():
 def mandatory_course():
     """Enrol every active member of a unit in a course."""
     form = MandatoryCourseForm()
-    draft = _("Entwurf")  # not inside the f-string: the extractor would not find it there
-    form.course.choices = [SelectChoice(c.id, c.title + ("" if c.is_published else f" ({draft})"))
-                           for c in db.session.scalars(db.select(Course).order_by(in_german_order(Course.title)))]
+    # Titles in the course's language, marked as such where that is not the page's (WCAG 3.1.2); an option holds
+    # text only, so drafts say what they are in a group of their own, not in words of the page after the title.
+    courses = db.session.scalars(db.select(Course).order_by(in_german_order(Course.title))).all()
+    draft = _("Entwurf")
+    form.course.choices = [SelectChoice(c.id, c.title, render_kw=content_lang_attributes(c.language),
+                                        optgroup=None if c.is_published else draft)
+                           for c in sorted(courses, key=lambda c: not c.is_published)]  # published first
     form.unit.choices = [SelectChoice(unit.id, f"{organisation.name} · {unit.name}")
                          for organisation in services.all_organisations() for unit in organisation.units]
     if request.method == "GET":  # after an assignment the same choice stays, so a second click is no surprise

@@ -48,6 +48,7 @@ RESERVED_IDS = frozenset({
     *(f"{name}-error" for name in _EDITOR_FIELDS),
     "antworten", "nicht-gesendet",  # an exchange thread
     "gespraeche", "termine", "protokolle",  # an exchange space, which shows its module's text
+    "kurse-caption", "versionen-caption",  # the trainers' list of courses and a module's versions (authoring/)
 })
 _NUMBERED_ID_RE = re.compile(r"(zeile|frage|beitrag|progress)-[0-9]+(-text|-von)?|fn(ref)?[0-9]+")
 

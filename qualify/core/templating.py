@@ -93,6 +93,13 @@ def content_lang(language: str | None) -> Markup:
     return Markup("") if language == page_language() else Markup(' lang="%s"') % language
 
 
+def content_lang_attributes(language: str | None) -> dict[str, str]:
+    """content_lang for what WTForms renders, such as a course's title as an option: `SelectChoice(course.id,
+    course.title, render_kw=content_lang_attributes(course.language))`."""
+    language = language or "de"
+    return {} if language == page_language() else {"lang": language}
+
+
 def in_language(text, language: str | None) -> Markup:
     """Return the text, in a span of its language if that differs from the page's: for content within a sentence
     of the interface, as in `_("Weiter mit: %(title)s", title=module.title|in_language(course.language))`."""
@@ -149,6 +156,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_context)
     app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.globals["content_lang"] = content_lang
+    app.jinja_env.globals["content_lang_attributes"] = content_lang_attributes
     app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.filters["duration"] = duration_words
     app.jinja_env.trim_blocks = True

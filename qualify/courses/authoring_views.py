@@ -142,7 +142,7 @@ def _preview(course: Course, name: str, page):
     shown = authoring.preview_file(course, name, form.text.data or "")
     if request.headers.get("X-Requested-With") == "authoring.js":
         return render_template("authoring/_preview.html", preview=shown.html, fresh=True, questions=shown.questions,
-                               problems=shown.problems, name=name)
+                               problems=shown.problems, name=name, language=course.language)
     return page(source_form=form, preview=shown.html, questions=shown.questions, preview_problems=shown.problems,
                 name=name)
 

@@ -71,7 +71,18 @@ def _catalogue_content(chosen: catalogue.CatalogueFilter, page_number: int) -> s
         has_next=page * catalogue.PAGE_SIZE < len(matching), filters={k: v for k, v in filters.items() if v},
         module_counts=catalogue.module_counts([c.id for c in shown]),
         tags=sorted({tag for c in courses for tag in c.tags}, key=german_sort_key),
-        audiences=sorted({a for c in courses for a in c.audience}, key=german_sort_key))
+        audiences=sorted({a for c in courses for a in c.audience}, key=german_sort_key),
+        tag_languages=_languages((tag, c.language) for c in courses for tag in c.tags),
+        audience_languages=_languages((a, c.language) for c in courses for a in c.audience))
+
+
+def _languages(words) -> dict[str, str | None]:
+    """Each word of the front matter (a tag, an audience) with the language of the courses that have it, for its
+    option's lang; None (German, the default) for a word that courses in different languages share."""
+    languages: dict[str, str | None] = {}
+    for word, language in words:
+        languages[word] = language if languages.get(word, language) == language else None
+    return languages
 
 
 @bp.get("/<slug>")

@@ -52,6 +52,12 @@ class ExchangeSpace(db.Model):
     def allows_pseudonyms(self) -> bool:
         return self.anonymous == "allowed"
 
+    @property
+    def content_language(self) -> str | None:
+        """The language its title and description are written in, for content_lang: a module's space is its
+        course's; a free-standing space stores none, so it counts as the default, German (None)."""
+        return self.module.course.language if self.module_id else None
+
 
 class SpaceModerator(db.Model):
     """A person with the moderator role assigned to moderate one space."""

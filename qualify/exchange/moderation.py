@@ -12,13 +12,14 @@ from functools import cache
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import in_german_order, take_turns
 from qualify.core.i18n import localised_date, quoted
+from qualify.courses.models import Module
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError, NotModerator, ReasonRefused
 from qualify.exchange.models import (
@@ -438,7 +439,8 @@ def reveal_author(post: ExchangePost, reason: str, *, by, now: datetime):
 
 def moderated_spaces(user) -> list[ExchangeSpace]:
     """The spaces this person moderates (every space for admins)."""
-    stmt = select(ExchangeSpace).order_by(in_german_order(ExchangeSpace.title))
+    stmt = (select(ExchangeSpace).options(joinedload(ExchangeSpace.module).joinedload(Module.course))  # its language
+            .order_by(in_german_order(ExchangeSpace.title)))
     if not user.has_role(Role.ADMIN):
         if not user.has_role(Role.MODERATOR):
             return []

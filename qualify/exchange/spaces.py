@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
@@ -161,6 +162,7 @@ def visible_spaces(user) -> list[ExchangeSpace]:
     moderated = select(SpaceModerator.space_id).where(SpaceModerator.user_id == user.id)
     stmt = (select(ExchangeSpace).outerjoin(Module, Module.id == ExchangeSpace.module_id)
             .outerjoin(Course, Course.id == Module.course_id)
+            .options(contains_eager(ExchangeSpace.module).contains_eager(Module.course))  # for content_language
             .order_by(ExchangeSpace.module_id.is_(None), in_german_order(ExchangeSpace.title)))
     if not user.has_role(Role.ADMIN):
         free = and_(

@@ -2,18 +2,23 @@
 
 The JSON download stays as stored; this only dresses the same data for the page "Alle Daten ansehen".
 Sources and fields without a name here are shown as stored, so nothing is ever left out.
+Course content among the values (titles, a module's text, the answers chosen in a quiz) keeps the language of its
+course, marked where that is not the page's (WCAG 3.1.2): the values are HTML then, escaped but for that mark.
 """
 
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from qualify.accounts.roles import ROLE_LABELS
 from qualify.admin.audit_labels import ACTION_LABELS
 from qualify.core.i18n import localised_datetime
+from qualify.core.templating import in_language
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.exchange.moderation import reason_for_reading
 from qualify.extensions import db
@@ -125,6 +130,20 @@ VALUE_LABELS = {
     "chosen": {"true": _l("Richtig"), "false": _l("Falsch")},
     "action": ACTION_LABELS,
 }
+class Named(NamedTuple):
+    """What a row's course, module or session reads as: its title in its course's language, and the date of a
+    session in the page's."""
+
+    title: str
+    language: str | None
+    date: str = ""
+
+
+# Fields whose text is course content, in the language of the course the row belongs to (by its course, module or
+# session; a free-standing exchange space's title counts as German, the default). What people wrote themselves
+# (posts, reflections, notes) and mail subjects (in the person's language of the day, which is not stored) are
+# left as they are.
+CONTENT_FIELDS = {"course_title", "title", "source", "description_source"}
 # The same text once more as HTML, the order of drawn questions, and answers as the option codes the quiz
 # form sent (the evaluation names them in words): all in the JSON download, nothing a person reads here.
 LEFT_OUT = ("_html", "question_keys", "answers")
@@ -145,21 +164,62 @@ def field_label(field: str) -> str:
 def shown_fields(row: dict, names: dict | None = None) -> list[tuple[str, str]]:
     """The row's fields with their values for reading, leaving out what only repeats another field.
 
-    names: field -> {id: title} (referenced_names), so that a course reads as its title, not its number.
+    names: field -> {id: Named} (referenced_names), so that a course reads as its title, not its
+    number, and the row's course content is marked with its course's language.
     """
     names = names or {}
     if "action" in row and isinstance(row.get("reason"), str):  # a moderation log entry: what the code noted too
         row = {**row, "reason": reason_for_reading(row["action"], row["reason"])}
-    return [(field, _named(value, names[field]) if field in names else readable(value, field))
+    language = _language_of(row, names)
+    return [(field, _shown(field, value, names, language))
             for field, value in row.items() if not field.endswith(LEFT_OUT) and field not in TECHNICAL]
 
 
+def _language_of(row: dict, names: dict) -> str | None:
+    """The language of the course the row belongs to; None (German, the default) for a row of no course."""
+    for field in ("course_id", "module_id", "session_id"):
+        if row.get(field) in names.get(field, {}):
+            return names[field][row[field]].language
+    return None
+
+
+def _shown(field: str, value, names: dict, language: str | None) -> str:
+    if field in names:
+        return _named(value, names[field])
+    if field == "results" and isinstance(value, list):
+        return _results(value, language)
+    if field in CONTENT_FIELDS and isinstance(value, str) and value:
+        return in_language(value, language)
+    return readable(value, field)
+
+
 def _named(value, titles: dict) -> str:
-    return _("%(title)s (Nr. %(number)s)", title=titles[value], number=value) if value in titles else readable(value)
+    if value not in titles:
+        return readable(value)
+    named = titles[value]
+    title = in_language(named.title, named.language) + (f", {named.date}" if named.date else "")
+    return escape(_("%(title)s (Nr. %(number)s)")) % {"title": title, "number": value}
 
 
-def referenced_names(data: dict) -> dict[str, dict[int, str]]:
-    """The titles of the courses, modules and sessions the export's rows point at (one query each)."""
+def _results(results: list, language: str | None) -> Markup:
+    """A quiz attempt's evaluation, question by question: the answer chosen is the course's words (or the
+    page's "Richtig"/"Falsch" for a true/false question)."""
+    def chosen(result: dict) -> str:
+        value = result.get("chosen")
+        if value in (None, "") or result.get("kind") == "true_false":
+            return readable(value, "chosen")
+        return in_language(readable(value), language)
+
+    return Markup(" | ").join(
+        Markup(", ").join(Markup("{}: {}").format(label, chosen(result) if key == "chosen"
+                                                  else readable(result.get(key), key))
+                          for key, label in RESULT_LABELS.items())
+        if isinstance(result, dict) else readable(result) for result in results)
+
+
+def referenced_names(data: dict) -> dict[str, dict[int, Named]]:
+    """The titles of the courses, modules and sessions the export's rows point at, each with the language of its
+    course (one query each)."""
     wanted: dict[str, set[int]] = {"course_id": set(), "module_id": set(), "session_id": set()}
     for section in data.values():
         for rows in section.values():
@@ -167,17 +227,22 @@ def referenced_names(data: dict) -> dict[str, dict[int, str]]:
                 for field, ids in wanted.items():
                     if isinstance(row.get(field), int):
                         ids.add(row[field])
-    module_title = (select(Module.id, ModuleVersion.title)
-                    .join(ModuleVersion, ModuleVersion.id == Module.current_version_id))
-    names = {"course_id": dict(db.session.execute(select(Course.id, Course.title)
-                                                  .where(Course.id.in_(wanted["course_id"]))).all()),
-             "module_id": dict(db.session.execute(module_title.where(Module.id.in_(wanted["module_id"]))).all())}
+    module_title = (select(Module.id, ModuleVersion.title, Course.language)
+                    .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+                    .join(Course, Course.id == Module.course_id))
+    courses = db.session.execute(select(Course.id, Course.title, Course.language)
+                                 .where(Course.id.in_(wanted["course_id"])))
+    modules = db.session.execute(module_title.where(Module.id.in_(wanted["module_id"])))
+    names = {"course_id": {id_: Named(title, language) for id_, title, language in courses},
+             "module_id": {id_: Named(title, language) for id_, title, language in modules}}
     sessions = db.session.execute(
-        select(WorkshopSession.id, ModuleVersion.title, WorkshopSession.starts_at)
+        select(WorkshopSession.id, ModuleVersion.title, WorkshopSession.starts_at, Course.language)
         .join(Module, Module.id == WorkshopSession.module_id)
         .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+        .join(Course, Course.id == Module.course_id)
         .where(WorkshopSession.id.in_(wanted["session_id"])))
-    names["session_id"] = {id_: f"{title}, {format_date(starts_at, 'medium')}" for id_, title, starts_at in sessions}
+    names["session_id"] = {id_: Named(title, language, format_date(starts_at, "medium"))
+                           for id_, title, starts_at, language in sessions}
     return names
 
 

@@ -736,7 +736,7 @@ def test_a_missing_column_is_named_as_the_list_of_possible_columns_names_it(app,
 
 def test_the_help_names_only_headings_the_importer_reads(client, admin):
     page = html.unescape(client.get("/verwaltung/import").text)
-    table = re.search(r"<caption>Spalten der CSV-Datei</caption>.*?</table>", page, re.S).group(0)
+    table = re.search(r"<caption[^>]*>Spalten der CSV-Datei</caption>.*?</table>", page, re.S).group(0)
     spellings = [spelling.strip() for heading in re.findall(r'<th scope="row">([^<]*)</th>', table)
                  for spelling in re.split(r" / | \+ ", heading)]
     assert len(spellings) > 15

@@ -158,11 +158,12 @@ def test_the_tables_of_an_import_with_problems_have_names_of_their_own(page, mak
     sign_in(page, make_user(Role.ADMIN))
     page.goto("/verwaltung/import")
     page.get_by_label("Organisation").select_option(label="Muster GmbH")
-    page.get_by_label("CSV-Datei").set_input_files(
+    page.get_by_label("CSV-Datei", exact=True).set_input_files(  # not the table "Spalten der CSV-Datei"
         files=[{"name": "personen.csv", "mimeType": "text/csv", "buffer": b"E-Mail;Name\nkaputt;Anna\n"}])
     page.get_by_role("button", name="Datei prüfen").click()
 
     expect(page.get_by_role("region", name="Probleme in der Datei")).to_be_visible()
+    expect(page.get_by_role("region", name="Spalten der CSV-Datei")).to_be_visible()  # the help, by its caption
     assert unique_landmark_violations(page) == []
     assert_accessible(page)
 

@@ -5,6 +5,8 @@ English page, titles, summaries and questions of a German course carry lang="de"
 speak them with a German voice; on a German page they carry nothing that only repeats the page's language.
 """
 
+import html
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -16,6 +18,8 @@ from qualify.accounts.roles import Role
 from qualify.core.templating import content_lang, in_language
 from qualify.core.time import utcnow
 from qualify.courses.models import CourseOwner, Module
+from qualify.exchange import following, posting, spaces
+from qualify.exchange.models import SpaceModerator
 from qualify.exchange.spaces import space_for_module
 from qualify.extensions import db
 from qualify.learning import services
@@ -100,7 +104,8 @@ def test_on_english_pages_the_german_course_content_is_marked_german(reader, cou
     assert f'<h2 lang="de"><a href="/kurse/{course.slug}">{title}</a></h2>' in seen["catalogue"]
     assert f'<p lang="de">{escape(course.summary)}</p>' in seen["catalogue"]
     assert f'<h1 lang="de">{title}</h1>' in seen["course"]
-    assert f'<h2 lang="de"><a href="/termine/{workshop.id}">{session_title}</a></h2>' in seen["upcoming"]
+    assert f'<h2><a href="/termine/{workshop.id}"><span lang="de">{session_title}</span>' \
+        '<span class="visually-hidden">, ' in seen["upcoming"]  # the title German, the date (for the link) not
     assert f'<p class="meta" lang="de">{title}</p>' in seen["upcoming"]
     assert f'<h1 lang="de">{session_title}</h1>' in seen["session"]
     assert f'<h2 lang="de"><a href="/termine/{workshop.id}">{session_title}</a></h2>' in seen["mine"]
@@ -117,7 +122,7 @@ def test_on_german_pages_german_content_repeats_no_language(reader, course, work
     title, session_title = escape(course.title), escape(workshop.title)
     assert "<h1>Hochvolt-Bauteile" in seen["module"]
     assert f'<h2><a href="/kurse/{course.slug}">{title}</a></h2>' in seen["catalogue"]
-    assert f'<h2><a href="/termine/{workshop.id}">{session_title}</a></h2>' in seen["upcoming"]
+    assert f'<h2><a href="/termine/{workshop.id}">{session_title}<span class="visually-hidden">, ' in seen["upcoming"]
     assert f"<h1>{session_title}</h1>" in seen["session"]
     assert f'<h3><a href="/kurse/{course.slug}">{title}</a></h3>' in seen["dashboard"]
     assert "Weiter mit: Warum" in seen["dashboard"]
@@ -154,3 +159,149 @@ def test_a_trainer_reading_english_sees_the_german_course_title_marked_german(co
     title = escape(course.title)
     assert f'<h1 lang="de">{title}</h1>' in client.get(f"/autoren/{course.slug}").text
     assert f'lang="de">{title}</a>' in client.get("/autoren/").text
+
+
+# --- the same on the pages of the exchange, the administration and the trainers --------------------------------
+
+@pytest.fixture
+def english_reader(make_user, login, new_client):
+    """Sign in a new person with these roles reading the interface in the given language; return (client, person)."""
+
+    def sign_in(*roles: Role, language: str = "en"):
+        person = make_user(*roles, language=language)
+        client = new_client()
+        login(person, via=client)
+        return client, person
+
+    return sign_in
+
+
+@pytest.fixture
+def two_spaces(demo_courses, make_user):
+    """The space of a German exchange module, and a free-standing space (no language stored: German) whose
+    moderator has a post waiting and a report open."""
+    module = next(m for c in demo_courses.values() for m in c.modules
+                  if m.current_version and m.current_version.kind == "exchange")
+    module_space = space_for_module(module)
+    founder = make_user(Role.MODERATOR)
+    free = spaces.create_space("Schichtarbeit", "", organisation_id=None, moderation="pre", anonymous="allowed",
+                               by=founder, now=utcnow())
+    open_space = spaces.create_space("Offene Runde", "", organisation_id=None, moderation="post",
+                                     anonymous="allowed", by=founder, now=utcnow())
+    posting.start_thread(free, make_user(), "Kita", "Erst ab sieben.", anonymous=False, now=utcnow())
+    shown = posting.start_thread(open_space, make_user(), "Kantine", "Zu früh zu.", anonymous=False, now=utcnow())
+    following.flag(shown.posts[0], make_user(), "Bitte ansehen", now=utcnow())
+    db.session.commit()
+    return module_space, free, open_space
+
+
+def moderating_all(person, *spaces_moderated) -> None:
+    for space in spaces_moderated:
+        db.session.add(SpaceModerator(space_id=space.id, user_id=person.id))
+    db.session.commit()
+
+
+def test_on_english_pages_the_titles_of_exchange_spaces_are_marked_german(english_reader, two_spaces):
+    module_space, free, open_space = two_spaces
+    client, moderator = english_reader(Role.MODERATOR)
+    moderating_all(moderator, *two_spaces)
+
+    listed = client.get("/austausch/").text
+    queue = client.get("/austausch/moderation").text
+
+    assert '<html lang="en">' in listed and '<html lang="en">' in queue
+    for space in two_spaces:  # a module's space in its course's language; a free-standing one in German
+        assert f'<h2 lang="de"><a href="/austausch/raum/{space.id}">{escape(space.title)}</a></h2>' in listed
+        assert f'<a href="/austausch/raum/{space.id}" lang="de">{escape(space.title)}</a>' in queue  # "Your spaces"
+    assert '<p class="meta"><span lang="de">Schichtarbeit</span> › ' in queue  # the post waiting
+    assert '<p class="meta"><span lang="de">Offene Runde</span> › ' in queue  # the report
+
+
+def test_on_german_pages_the_titles_of_exchange_spaces_repeat_no_language(english_reader, two_spaces):
+    client, moderator = english_reader(Role.MODERATOR, language="de")
+    moderating_all(moderator, *two_spaces)
+
+    for url in ("/austausch/", "/austausch/moderation"):
+        page = client.get(url).text
+        assert page.count('lang="de"') == page.count('<html lang="de">') + page.count('class="prose" lang="de"'), url
+    assert '<p class="meta">Schichtarbeit › ' in client.get("/austausch/moderation").text
+
+
+def test_the_options_of_the_catalogue_filters_are_in_the_language_of_their_courses(english_reader, course):
+    client, _person = english_reader()
+
+    page = client.get("/kurse/").text
+
+    assert '<option value="Hochvolt" lang="de">Hochvolt</option>' in page  # a tag
+    assert '<option value="Logistik" lang="de">Logistik</option>' in page  # an audience
+    assert '<option value="">all</option>' in page and '<option value="kurz">' in page  # the interface's own
+
+
+def test_a_tag_of_an_english_course_is_marked_english_on_german_pages(english_reader, course):
+    course.language = "en"  # "Hochvolt" is its own; "Elektromobilität" it shares with a German course
+    db.session.commit()
+    client, _person = english_reader(language="de")
+
+    page = client.get("/kurse/").text
+
+    assert '<option value="Hochvolt" lang="en">Hochvolt</option>' in page
+    assert '<option value="Elektromobilität">Elektromobilität</option>' in page  # German, the default
+    assert '<option value="Logistik">Logistik</option>' in page
+
+
+def test_the_courses_to_assign_as_mandatory_are_marked_german_on_english_pages(english_reader, demo_courses,
+                                                                              make_organisation, make_user):
+    draft = demo_courses["digitale-fabrik"]
+    draft.status = "draft"
+    firma = make_organisation("Muster GmbH", units=("Montage",))
+    make_user(organisation=firma, unit=firma.units[0])
+    db.session.commit()
+    client, _admin = english_reader(Role.ADMIN)
+
+    page = client.get("/verwaltung/pflichtkurse").text
+
+    options = re.findall(r"<option ([^>]*)>([^<]*)</option>", page)
+    titles = {html.unescape(text): attributes for attributes, text in options}
+    for course in demo_courses.values():
+        assert 'lang="de"' in titles[course.title], course.title  # the title alone: no "(Draft)" after it
+    drafts = re.search(r'<optgroup label="Draft">(.*?)</optgroup>', page, re.S)  # a draft says so in a group
+    assert drafts and html.unescape(drafts.group(1)).count("<option") == 1 and draft.title in html.unescape(
+        drafts.group(1))
+    course = demo_courses["hochvolt-sicherheit"]
+    asked = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": firma.units[0].id}).text
+    assert f'“<span lang="de">{escape(course.title)}</span>”' in asked
+
+
+def test_a_trainer_reading_english_sees_the_german_module_its_text_and_preview_marked_german(course, english_reader):
+    client, trainer = english_reader(Role.TRAINER)
+    db.session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
+    db.session.commit()
+    url = f"/autoren/{course.slug}/module/hv-bauteile-erkennen"
+
+    page = client.get(url).text
+    fragment = client.post(f"{url}/vorschau", data={"text": "---\ntitle: Neu\n---\n\nText.\n"},
+                           headers={"X-Requested-With": "authoring.js"}).text
+    history = client.get(f"{url}/versionen").text
+    overview = client.get(f"/autoren/{course.slug}").text
+
+    assert '<h1 lang="de">Hochvolt-Bauteile' in page
+    assert re.search(r'<textarea[^>]*\blang="de"[^>]*>', page)  # the source
+    assert '<div class="prose" lang="de">' in page  # the preview pane, as learners see the text
+    assert '<div class="prose" lang="de">' in fragment  # and the preview sent later
+    assert re.search(r'<h1>Versions of “<span lang="de">Hochvolt-Bauteile[^<]*</span>”</h1>', history)
+    assert f'lang="de">{escape(course.title)}</a>' in history  # the way back, course and module
+    assert re.search(r'<a href="[^"]*/module/hv-bauteile-erkennen" lang="de">Hochvolt-Bauteile', history)
+    assert re.search(r'<a href="[^"]*/module/hv-bauteile-erkennen" lang="de">Hochvolt-Bauteile', overview)
+    assert re.search(r'<span class="visually-hidden">Move “<span lang="de">[^<]+</span>” (up|down)</span>', overview)
+
+
+def test_a_trainer_reading_german_gets_no_marks_but_the_course_text_says_its_language(course, english_reader):
+    client, trainer = english_reader(Role.TRAINER, language="de")
+    db.session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
+    db.session.commit()
+
+    page = client.get(f"/autoren/{course.slug}/module/hv-bauteile-erkennen").text
+
+    assert "<h1>Hochvolt-Bauteile" in page
+    assert not re.search(r'<textarea[^>]*\blang=', page)
+    assert page.count('lang="de"') == page.count('<html lang="de">') + page.count('class="prose" lang="de"')

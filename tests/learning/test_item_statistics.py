@@ -199,3 +199,39 @@ def test_a_wrong_choice_made_by_one_person_alone_is_not_shown(colour_quiz, make_
         answer(make_user(Role.LEARNER), colour_quiz, option)
     [item] = counted(colour_quiz.course)
     assert item.shown and item.common_wrong_answer is None
+
+
+
+def statistics_read_in(language: str, client, colour_quiz, make_user, login) -> str:
+    """Five learners answer the colour question, two of them right; an owner reading the interface in `language`
+    opens the statistics."""
+    for option in (0, 0, 1, 1, 1):
+        answer(make_user(Role.LEARNER), colour_quiz, option)
+    owner = make_user(Role.TRAINER, language=language)
+    db.session.add(CourseOwner(course_id=colour_quiz.course_id, user_id=owner.id))
+    db.session.commit()
+    login(owner)
+    statistics.count_answers()
+    db.session.commit()
+    return client.get(f"/lernen/kurse/{colour_quiz.course.slug}/auswertung").text
+
+
+def test_on_an_english_page_the_titles_questions_and_answers_of_a_german_course_are_marked_german(
+        client, colour_quiz, make_user, login):
+    page = statistics_read_in("en", client, colour_quiz, make_user, login)
+
+    assert '<html lang="en">' in page
+    assert '<h2 lang="de">Farben</h2>' in page  # the module
+    assert '<td lang="de">Farbe</td>' in page  # the question
+    assert '<td><span lang="de">Rot</span></td>' in page  # the common mistake
+    # The table is named by its caption, the title in it marked as well.
+    region = f'role="region" aria-labelledby="auswertung-{colour_quiz.id}-caption"'
+    assert region in page and f'id="auswertung-{colour_quiz.id}-caption" class="visually-hidden">Statistics: ' \
+        '<span lang="de">Farben</span></caption>' in page
+
+
+def test_on_a_german_page_the_statistics_repeat_no_language(client, colour_quiz, make_user, login):
+    page = statistics_read_in("de", client, colour_quiz, make_user, login)
+
+    assert "<h2>Farben</h2>" in page and "<td>Farbe</td>" in page and "<td>Rot</td>" in page
+    assert page.count('lang="de"') == page.count('<html lang="de">')

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import String, Text, func, or_, select
 
 from qualify.accounts.models import User
@@ -100,6 +101,47 @@ def test_the_json_download_and_the_readable_page_show_the_data(client, login, ac
     assert "<dt>Ergebnis (%)</dt><dd>0</dd>" in page  # numbers as written in German (no "0.0")
     overview = client.get("/meine-daten/").text
     assert "Quiz-Versuche" in overview and "2 Jahre" in overview  # 730 days, as people say it
+
+
+def answered_quiz(learner, course) -> str:
+    """Hand in a quiz of the course with the first answer of its first single-choice question; return that answer."""
+    with_quiz = next(m for m in course.active_modules if m.current_version.has_quiz)
+    attempt = quiz.start_attempt(learner, with_quiz, now=utcnow())
+    question = next(q for q in quiz.attempt_questions(attempt) if q["kind"] == "single_choice")
+    chosen = quiz.option_id(attempt, question["key"], 0)
+    quiz.submit_attempt(attempt, learner, now=utcnow(), form={f"q-{question['key']}": [chosen]})
+    db.session.commit()
+    return next(r["chosen"] for r in attempt.results if r["key"] == question["key"])
+
+
+def test_on_an_english_page_the_courses_titles_and_the_answers_chosen_keep_their_german(
+        client, login, active_learner, demo_courses):
+    course = demo_courses["hochvolt-sicherheit"]
+    chosen = answered_quiz(active_learner, course)
+    active_learner.language = "en"
+    db.session.commit()
+    login(active_learner)
+
+    page = client.get("/meine-daten/export").text
+
+    assert '<html lang="en">' in page
+    assert f'<dt>Course</dt><dd><span lang="de">{escape(course.title)}</span> (no. {course.id})</dd>' in page
+    assert re.search(r'<dt>Module</dt><dd><span lang="de">[^<]+</span> \(no\. \d+\)</dd>', page)
+    assert f'Your answer: <span lang="de">{escape(chosen)}</span>, right: ' in page
+    assert "Your answer: –, right: " in page  # nothing chosen: nothing in German
+    # A mail's subject was written in the person's language of the day, which is not stored: left as it is.
+    assert "<dt>Subject</dt><dd>Hallo</dd>" in page
+
+
+def test_on_a_german_page_the_course_content_of_the_export_repeats_no_language(
+        client, login, active_learner, demo_courses):
+    chosen = answered_quiz(active_learner, demo_courses["hochvolt-sicherheit"])
+    login(active_learner)
+
+    page = client.get("/meine-daten/export").text
+
+    assert f"Ihre Antwort: {escape(chosen)}, richtig: " in page
+    assert page.count('lang="de"') == page.count('<html lang="de">')
 
 
 def test_the_readable_page_names_posts_and_follows_in_words_and_leaves_out_the_numbers(
