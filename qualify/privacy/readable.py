@@ -130,6 +130,8 @@ VALUE_LABELS = {
     "chosen": {"true": _l("Richtig"), "false": _l("Falsch")},
     "action": ACTION_LABELS,
 }
+
+
 class Named(NamedTuple):
     """What a row's course, module or session reads as: its title in its course's language, and the date of a
     session in the page's."""

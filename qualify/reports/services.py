@@ -67,6 +67,7 @@ class Report:
     trend: Table | None = None
     counted_at: datetime | None = None
     course_titles: tuple[tuple[int, str], ...] = ()  # (id, title) of every course, for the course filter
+    course_languages: dict[int, str] = field(default_factory=dict)  # the language each title is written in
     key: tuple = ()  # the same for every report built from the same rollups, courses, scope and filters
 
     @property
@@ -90,17 +91,13 @@ def _counted_months_statement():
 @cache
 def _course_titles_statement():
     # Drafts are not offered: their titles are the authors' work in progress, and nobody has taken part yet.
-    return select(Course.id, Course.title).where(Course.status == "published").order_by(in_german_order(Course.title))
+    return (select(Course.id, Course.title, Course.language).where(Course.status == "published")
+            .order_by(in_german_order(Course.title)))
 
 
 def metrics_for(kind: str | None) -> list[str]:
     """Return the metrics that can be shown for a module kind (or for all kinds)."""
     return list(rollup.KIND_METRICS if kind else rollup.METRICS)
-
-
-def courses_to_choose() -> tuple[tuple[int, str], ...]:
-    """Return (id, title) of every course, for the course filter."""
-    return tuple(tuple(row) for row in run(_course_titles_statement()))
 
 
 def participation_report(scope: Scope, filters: Filters) -> Report:
@@ -113,7 +110,9 @@ def participation_report(scope: Scope, filters: Filters) -> Report:
     if key in _REPORTS:
         return _REPORTS[key]
     report = _build_report(scope, filters, counted, fingerprint)
-    report.course_titles = courses_to_choose()
+    rows = list(run(_course_titles_statement()))  # for the course filter
+    report.course_titles = tuple((row.id, row.title) for row in rows)
+    report.course_languages = {row.id: row.language for row in rows}
     report.key = key
     if len(_REPORTS) >= PROTECTED_TABLES_KEPT:
         _REPORTS.clear()

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from qualify.accounts.roles import Role
 from qualify.accounts.services import create_organisation
 from qualify.core.time import LOCAL_TZ
+from qualify.extensions import db
 from qualify.reports import charts
 from qualify.reports.rollup import GRACE_DAYS, available_from, due_month
 from tests.reports.conftest import JAN, report_tables, row_of
@@ -231,3 +232,15 @@ def test_the_access_log_stacks_on_a_phone_each_cell_saying_what_it_is(client, lo
     assert '<th scope="row">' in entry
     assert '<span class="cell-label" aria-hidden="true">Filter: </span>Jan. 2025 – März 2025' in entry
     assert '<span class="cell-label" aria-hidden="true">Wer: </span>' in entry
+
+
+def test_the_course_filter_marks_each_title_with_its_courses_language(client, login, scenario, make_user):
+    scenario.antrieb.language = "en"
+    reader = make_user(Role.WORKS_COUNCIL, organisation=scenario.firma, language="en")
+    db.session.commit()
+    login(reader)
+
+    page = client.get(REPORT).text
+
+    assert f'<option value="{scenario.hochvolt.id}" lang="de">' in page  # German on an English page
+    assert f'<option value="{scenario.antrieb.id}">' in page  # the page's own language
