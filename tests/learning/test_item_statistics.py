@@ -127,7 +127,13 @@ def statistics_page_after_five_answer(client, make_user, login, course, slug: st
         [question] = quiz.attempt_questions(attempt)
         quiz.submit_attempt(attempt, learner, now=utcnow(), form={f"q-{question['key']}": [answer]})
         db.session.commit()
-    owner = make_user(Role.TRAINER)
+    return statistics_read_by_an_owner(client, make_user, login, course)
+
+
+def statistics_read_by_an_owner(client, make_user, login, course, language: str = "de") -> str:
+    """A trainer reading the interface in `language` is made an owner of the course and opens its statistics,
+    counted just now."""
+    owner = make_user(Role.TRAINER, language=language)
     db.session.add(CourseOwner(course_id=course.id, user_id=owner.id))
     db.session.commit()
     login(owner)
@@ -207,13 +213,7 @@ def statistics_read_in(language: str, client, colour_quiz, make_user, login) -> 
     opens the statistics."""
     for option in (0, 0, 1, 1, 1):
         answer(make_user(Role.LEARNER), colour_quiz, option)
-    owner = make_user(Role.TRAINER, language=language)
-    db.session.add(CourseOwner(course_id=colour_quiz.course_id, user_id=owner.id))
-    db.session.commit()
-    login(owner)
-    statistics.count_answers()
-    db.session.commit()
-    return client.get(f"/lernen/kurse/{colour_quiz.course.slug}/auswertung").text
+    return statistics_read_by_an_owner(client, make_user, login, colour_quiz.course, language)
 
 
 def test_on_an_english_page_the_titles_questions_and_answers_of_a_german_course_are_marked_german(
