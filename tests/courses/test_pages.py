@@ -26,6 +26,7 @@ def test_the_catalogue_tells_an_english_reader_that_the_courses_are_in_german(cl
     login(make_user(Role.LEARNER, language="en"))
     page = client.get("/kurse/").text
     assert "in German" in page and "For whom?" in page
+    assert "in German" in client.get("/kurse/hochvolt-sicherheit").text  # and so does the course's own page
 
 
 def test_catalogue_search_finds_by_word_and_filters_by_tag(client, demo_courses, learner):
