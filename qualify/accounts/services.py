@@ -65,6 +65,16 @@ MIN_PERSONAL_LENGTH = 4  # shorter addresses or names ("jo@…") are in too many
 _zxcvbn_turn = threading.Lock()
 # zxcvbn knows the US keyboard; on a German one Y and Z change places: "qwertz" is the row "qwerty" there.
 _GERMAN_KEYBOARD = str.maketrans("yzYZ", "zyZY")
+# A common password's word with digits and signs around it ("Passwort2026!", "Sommer2026!!") scores 2 or 3 in
+# zxcvbn, which counts the year and the sign as extra guesses; it is among the first any list tries. Words of
+# zxcvbn's password list up to this rank count, and these, which a German workforce uses (and the platform's name).
+COMMON_PASSWORD_RANK = 10_000
+COMMON_GERMAN_WORDS = frozenset({
+    "passwort", "kennwort", "geheim", "hallo", "willkommen", "sommer", "winter", "fruehling", "herbst", "sonne",
+    "sonnenschein", "schatz", "schatzi", "liebe", "ichliebedich", "mausi", "hase", "engel", "prinzessin",
+    "fussball", "schalke", "bayern", "dortmund", "borussia", "qualify", "arbeit", "schicht", "werk", "firma",
+    "betrieb", "montage", "logistik", "test", "admin", "start",
+})
 
 
 def is_easily_guessed(password: str, *, email: str = "", name: str = "") -> bool:
@@ -72,11 +82,16 @@ def is_easily_guessed(password: str, *, email: str = "", name: str = "") -> bool
     local_part = email.partition("@")[0]
     # The address before the @ and the name, whole and word by word: "max.mustermann", "Mustermann".
     words = [local_part, name, *re.split(r"[\W_]+", f"{local_part} {name}")]
-    if any(len(text) >= MIN_PERSONAL_LENGTH and text in _letters_and_digits(password)
-           for text in map(_letters_and_digits, words)):
+    if _mostly_personal(password, words):
         return True
     # Imported on the first check, not with the app: its word lists take longer to load than the app to start.
     from zxcvbn import zxcvbn
+    from zxcvbn.matching import RANKED_DICTIONARIES
+
+    letters = "".join(char for char in spelt_out(password).casefold() if char.isalpha())
+    if letters in COMMON_GERMAN_WORDS or RANKED_DICTIONARIES["passwords"].get(letters, COMMON_PASSWORD_RANK + 1) \
+            <= COMMON_PASSWORD_RANK:
+        return True  # a common word with digits and signs around it
 
     # Jürgen and Juergen: an umlaut is spelt out where an address or a keyboard has none.
     user_inputs = [variant for word in (email, *words) if word for variant in {word, spelt_out(word)}]
@@ -85,6 +100,17 @@ def is_easily_guessed(password: str, *, email: str = "", name: str = "") -> bool
         score = min(zxcvbn(variant, user_inputs=user_inputs)["score"]
                     for variant in {checked, checked.translate(_GERMAN_KEYBOARD)})
     return score < MIN_PASSWORD_SCORE
+
+
+def _mostly_personal(password: str, words: list[str]) -> bool:
+    """Whether the password is the person's address or name with a little around it ("max.mustermann2026"):
+    what is left without them is shorter than a password may be. A name inside a longer word ("ad-mira-l") and
+    a name beside other words are left to zxcvbn, which knows them as the person's too."""
+    typed = rest = _letters_and_digits(password)
+    personal = {text for text in map(_letters_and_digits, words) if len(text) >= MIN_PERSONAL_LENGTH}
+    for text in sorted(personal, key=len, reverse=True):
+        rest = rest.replace(text, "")
+    return rest != typed and len(rest) < MIN_PASSWORD_LENGTH
 
 
 def _letters_and_digits(text: str) -> str:

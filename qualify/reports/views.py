@@ -205,6 +205,7 @@ def printable():
         report=report,
         names=_names(report),
         printed_at=utcnow(),
+        requested_metric=_requested_metric(report),
         **_charts(report),
         **_explained(report),
         **_helpers(),

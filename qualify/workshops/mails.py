@@ -142,6 +142,8 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
                    and booking.cancellable_until > session.cancellation_deadline_at else ""}
         # The date in the subject: someone who switched dates, or booked two workshops, tells the mails apart.
         subject = f"{str(subject) % {'title': session.title}} – {format_date(session.starts_at, 'medium')}"
+        if switched_to is not None:  # read in a list of mails, the date left alone would look like the new one
+            subject += f" → {format_date(switched_to.starts_at, 'medium')}"
         queue_mail(user, subject, _render("workshops/mail/booking.txt", context),
                    _render("workshops/mail/booking.html", context), attachments)
 

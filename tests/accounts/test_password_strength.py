@@ -26,6 +26,9 @@ EASILY_GUESSED = [
     ("max.mustermann2026", "the address before the @, and a year"),
     ("maxmustermann12345", "the address before the @ without its dot"),
     ("Mustermann!Mustermann", "the surname"),
+    ("Passwort2026!", "a common German word with a year and a sign"),
+    ("Sommer2026!!", "a common German word with a year and signs"),
+    ("Qualify2026!", "the platform's own name"),
 ]
 
 
@@ -99,6 +102,14 @@ def test_without_a_person_only_the_password_itself_counts():
     assert check_password_strength("max.mustermann2026") is None
     assert TOO_EASY in check_password_strength("max.mustermann2026", email="max.mustermann@example.org")
     assert TOO_EASY in check_password_strength("Mustermann!Mustermann", name="Max Mustermann")
+
+
+@pytest.mark.parametrize(("password", "email", "name"), [
+    ("Admiral Kaffeetasse Mondlicht", "mira@example.org", "Mira Moderatorin"),
+    ("Badminton Regal Wolke Anker", "ada.admin@example.org", "Ada Admin"),
+])
+def test_a_name_inside_another_word_of_a_passphrase_does_not_refuse_it(password, email, name):
+    assert check_password_strength(password, email=email, name=name) is None
 
 
 def test_short_addresses_and_names_do_not_rule_out_every_password_containing_them():

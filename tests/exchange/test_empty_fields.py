@@ -84,6 +84,7 @@ def test_a_reply_sent_empty_says_so_and_keeps_the_choice_of_pseudonym(thread, re
 
     assert response.status_code == 400
     assert error_of(response.text, "body") == REQUIRED
+    assert '<div class="form-errors" role="alert"' in response.text  # at the top of a long thread too, focused
     assert re.search(r'<input[^>]*checked[^>]*id="anonymous"|<input[^>]*id="anonymous"[^>]*checked', response.text)
     assert count(ExchangePost) == 1
 

@@ -98,6 +98,9 @@ def test_when_every_figure_is_withheld_the_page_says_why_and_what_may_help_and_d
     assert "kennzahl=" not in ways["„Aktiv“ als Kennzahl"]
     assert 'role="img"' not in page  # no chart of labels only…
     assert set(report_tables(page)) == {"tabelle-ueberblick", "tabelle-verlauf"}  # …but the tables stay
+    printed = client.get(f"/berichte/beteiligung/druck?von=2025-01&bis=2025-03&bereich={labor}"
+                         f"&kurs={scenario.hochvolt.id}&kennzahl=enrolled").text
+    assert WITHHELD_NOTICE in printed and "statt eines Kurses" not in printed  # on paper, no links to follow
 
 
 def test_when_even_the_widest_filters_show_nothing_the_notice_says_the_groups_are_too_small(
@@ -144,6 +147,8 @@ def test_a_metric_no_module_kind_has_is_replaced_by_active_and_the_page_says_so(
     assert "„Neu eingeschrieben“ gibt es nicht je Modulart; gezeigt wird „Aktiv“." in html.unescape(replaced)
     assert '<h2 id="verlauf">Verlauf: Aktiv</h2>' in replaced
     assert "gibt es nicht je Modulart" not in kept and "gibt es nicht je Modulart" not in all_kinds
+    printed = client.get(REPORT.replace("beteiligung?", "beteiligung/druck?") + "&art=self-study&kennzahl=enrolled")
+    assert "„Neu eingeschrieben“ gibt es nicht je Modulart" in html.unescape(printed.text)  # on paper too
 
 
 def test_the_way_back_to_all_kinds_asks_for_the_metric_that_was_asked_for(client, login, scenario):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
-from qualify.core.time import to_local, utcnow
+from qualify.core.time import LOCAL_TZ, to_local, utcnow
 from qualify.courses.models import CourseOwner
 from qualify.extensions import db
 from qualify.learning.models import Certificate, ModuleCompletion
@@ -340,6 +340,7 @@ def test_a_person_waiting_for_a_full_date_switches_to_a_free_seat_at_another_in_
     given_up, confirmed = outbox(person.email)[-2:]
     assert given_up.subject.startswith("Termin gewechselt") and confirmed.subject.startswith("Platz bestätigt")
     assert f"Sie haben zum Termin am {session_when(free)} gewechselt" in given_up.body_text
+    assert given_up.subject.endswith(f" → {free.starts_at.astimezone(LOCAL_TZ):%d.%m.%Y}")  # from the old to the new
 
 
 def test_a_seat_is_switched_to_another_date_and_the_old_one_goes_to_the_next_in_line(
