@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale, ngettext
@@ -93,6 +94,17 @@ def content_lang(language: str | None) -> Markup:
     return Markup("") if language == page_language() else Markup(' lang="%s"') % language
 
 
+def page_to_return_to() -> str:
+    """Where the language switch leads back to: this page – or, on the answer to a form that came back with an
+    error (an address only the form's POST reaches), the page the form was sent from."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    sent_from = urlsplit(request.referrer or "")
+    if sent_from.netloc == request.host and sent_from.path.startswith("/"):
+        return sent_from.path + (f"?{sent_from.query}" if sent_from.query else "")
+    return url_for("home.index")
+
+
 def content_lang_attributes(language: str | None) -> dict[str, str]:
     """content_lang for what WTForms renders, such as a course's title as an option: `SelectChoice(course.id,
     course.title, render_kw=content_lang_attributes(course.language))`."""
@@ -157,6 +169,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.globals["content_lang"] = content_lang
     app.jinja_env.globals["content_lang_attributes"] = content_lang_attributes
+    app.jinja_env.globals["page_to_return_to"] = page_to_return_to
     app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.filters["duration"] = duration_words
     app.jinja_env.trim_blocks = True

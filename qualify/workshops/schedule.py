@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -56,7 +57,7 @@ def out_of_range(day: date, today: date) -> str | None:
     if first <= day <= last:
         return None
     return _("Bitte ein Datum zwischen dem %(first)s und dem %(last)s wählen.",
-             first=first.strftime("%d.%m.%Y"), last=last.strftime("%d.%m.%Y"))
+             first=_day(first), last=_day(last))
 
 
 def _check_range(days, now: datetime, *, keep: date | None = None) -> None:
@@ -64,6 +65,11 @@ def _check_range(days, now: datetime, *, keep: date | None = None) -> None:
     for day in days:
         if day != keep and (refusal := out_of_range(day, today)) is not None:
             raise ScheduleError(refusal, "day")
+
+
+def _day(day: date) -> str:
+    """A date in a message, as the reader writes it: "20.11.2026", "20 Nov 2026"."""
+    return format_date(day, "medium")
 
 
 def local_to_utc(day: date, at: time, *, part: str = "") -> datetime:
@@ -79,7 +85,7 @@ def local_to_utc(day: date, at: time, *, part: str = "") -> datetime:
         raise ScheduleError(_("Dieses Datum kann nicht geplant werden."), "day") from None
     if utc.astimezone(LOCAL_TZ).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ScheduleError(_("%(time)s gibt es am %(day)s wegen der Zeitumstellung nicht.",
-                              time=at.strftime("%H:%M"), day=day.strftime("%d.%m.%Y")), part)
+                              time=at.strftime("%H:%M"), day=_day(day)), part)
     return utc
 
 
@@ -104,7 +110,7 @@ def series_dates(first: date, *, every_weeks: int = 0, until: date | None = None
         every = [first + step * n for n in range((until - first).days // step.days + 1)]
     if stray := sorted(set(exceptions) - set(every)):
         raise StrayExceptions(_("Diese Ausnahmen fallen auf keinen der geplanten Termine: %(dates)s",
-                                dates=", ".join(day.strftime("%d.%m.%Y") for day in stray)), "exceptions")
+                                dates=", ".join(_day(day) for day in stray)), "exceptions")
     dates = [day for day in every if day not in exceptions]
     if len(dates) > MAX_SERIES:
         raise ScheduleError(_("Eine Serie hat höchstens %(n)d Termine.", n=MAX_SERIES), "until")
@@ -166,7 +172,7 @@ def check_not_past(starts_at: datetime, day: date, now: datetime, *, kept: datet
     """Refuse a start that is not in the future, unless it is the edited session's own start (`kept`): a running
     session may still get a new room or note, but nothing is moved to a time already past."""
     if starts_at <= now and starts_at != kept:
-        raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.", day=day.strftime("%d.%m.%Y")),
+        raise ScheduleError(_("Der Termin am %(day)s liegt in der Vergangenheit.", day=_day(day)),
                             "day")
 
 

@@ -14,6 +14,7 @@ from werkzeug.routing import FloatConverter, IntegerConverter, UUIDConverter
 
 from qualify import create_app
 from qualify.config import PROJECT_ROOT
+from qualify.core.templating import page_to_return_to
 from qualify.extensions import db
 from tests.conftest import PASSWORD
 
@@ -436,3 +437,15 @@ def test_an_empty_secret_key_file_is_replaced_by_a_real_key(environment):
     app = create_app(environment())
     assert len(app.secret_key) >= 32
     assert key_file.read_text().strip() == app.secret_key
+
+
+def test_the_language_switch_on_the_answer_to_a_form_leads_back_to_the_page_of_the_form(app):
+    with app.test_request_context("/kurse/?q=akku"):
+        assert page_to_return_to() == "/kurse/?q=akku"
+    # A form that came back with an error answers at its POST-only address: switching there would meet a 405.
+    with app.test_request_context("/autoren/kurs/medien", method="POST",
+                                  headers={"Referer": "http://localhost/autoren/kurs?x=1"}):
+        assert page_to_return_to() == "/autoren/kurs?x=1"
+    with app.test_request_context("/autoren/kurs/medien", method="POST",
+                                  headers={"Referer": "https://elsewhere.example/phish"}):
+        assert page_to_return_to() == "/"

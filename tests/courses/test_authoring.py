@@ -602,6 +602,9 @@ def test_a_broken_bank_upload_names_the_line_as_the_editor_does(client, trainer,
         "name": "", "file": (io.BytesIO(b"// Pool\n\n::F::Richtig? {T\n"), "broken.gift")})
     assert "Zeile 3: Die geschweifte Klammer" in page.text
     assert "fragen/broken.gift:3" not in page.text
+    errors = page.text[page.text.index('<div class="form-errors"'):]  # listed where the focus goes, on a phone too
+    assert "Zeile 3: Die geschweifte Klammer" in errors[:errors.index("</div>")]
+    assert 'action="/autoren/neuer-kurs/fragen#fragen"' in page.text
 
 
 # --- a save in between ------------------------------------------------------------------------------------------

@@ -220,3 +220,13 @@ def test_a_cancelled_sessions_edit_form_says_so_at_once_and_takes_nothing(client
     db.session.expire_all()
     assert db.session.get(WorkshopSession, session.id).place == "Ausbildungswerkstatt Halle 4"
 
+
+
+def test_a_date_in_a_message_is_written_as_the_reader_writes_dates(client, login, trainer, workshop_module):
+    trainer.language = "en"
+    db.session.commit()
+    login(trainer)
+    yesterday = in_days(-1)
+    page = client.post(f"/termine/modul/{workshop_module.id}/neu", data=new_form(
+        trainer, day=yesterday.isoformat())).text
+    assert error_of(page, "day") == f"The session on {yesterday.day} {yesterday:%b %Y} is in the past."
