@@ -126,9 +126,9 @@ def edit_session(session_id: int):
                 told = sum(update.told for _session, update in changed)
                 message = _("%(count)d Termine der Serie sind geändert.", count=len(changed))
                 if told:
-                    message += " " + ngettext("Die Angemeldeten bekommen %(num)d E-Mail mit dem geänderten Termin.",
-                                              "Die Angemeldeten bekommen %(num)d E-Mails mit den geänderten "
-                                              "Terminen.", told)
+                    message += " " + ngettext("%(num)d E-Mail an die Angemeldeten ist unterwegs (eine je Person und "
+                                              "Termin).", "%(num)d E-Mails an die Angemeldeten sind unterwegs (eine "
+                                              "je Person und Termin).", told)
                 flash(message)
                 _warn_about([changed_session for changed_session, _update in changed])
                 return access.back_to_session(session_id)

@@ -53,3 +53,14 @@ def test_a_seat_given_up_clashes_with_nothing(client, login, make_user, make_ses
 
     assert "Zur selben Zeit" not in client.get("/termine/meine").text
     assert "Zur selben Zeit" not in client.get(f"/termine/{practical_day.id}").text
+
+
+def test_booking_after_the_cancellation_deadline_is_said_before_the_seat_is_taken(
+        client, login, make_user, make_session):
+    late = make_session(day=in_days(1), cancellation_hours_before=72)  # the deadline was two days ago
+    in_time = make_session(day=in_days(12))
+    login(make_user())
+
+    assert "Wenn Sie jetzt buchen, können Sie Ihren Platz nicht mehr selbst absagen" in \
+        client.get(f"/termine/{late.id}").text
+    assert "Frist zum Absagen ist schon vorbei" not in client.get(f"/termine/{in_time.id}").text

@@ -42,7 +42,7 @@ def test_a_new_time_and_place_go_to_the_later_dates_each_keeping_its_day(
         second, [trainer], start_time="10:00", end_time="13:00", place="Schulungsraum 2", also_later="y"))
 
     assert "3 Termine der Serie sind geändert." in response.text
-    assert "Die Angemeldeten bekommen 2 E-Mails mit den geänderten Terminen." in response.text
+    assert "2 E-Mails an die Angemeldeten sind unterwegs (eine je Person und Termin)." in response.text
     assert as_planned(first) == (in_days(10), "09:00", "12:00", "Halle 4")
     for week, session in enumerate([second, third, fourth], start=1):
         assert as_planned(session) == (in_days(10) + timedelta(weeks=week), "10:00", "13:00", "Schulungsraum 2")
