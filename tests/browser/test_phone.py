@@ -122,4 +122,5 @@ def test_at_200_percent_text_size_the_page_not_the_header_fills_the_screen(make_
     page = make_page(viewport={"width": 640, "height": 400})
     sign_in(page, make_user())
     expect(page.get_by_role("button", name="Menü")).to_be_visible()
+    page.evaluate("document.fonts.ready.then(() => true)")  # measured in the page's own font, not a fallback's
     assert page.get_by_role("banner").bounding_box()["height"] <= 100
