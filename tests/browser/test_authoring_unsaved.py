@@ -53,5 +53,6 @@ def test_a_refused_text_shown_again_counts_as_unsaved(editor):
     text.fill("Kein Front Matter.")
     editor.get_by_role("button", name="Speichern").click()
     editor.get_by_text("Nichts gespeichert").wait_for()
+    editor.wait_for_load_state("load")  # the page's script too: under load it ran after the text was there
     assert text.input_value() == "Kein Front Matter."
     assert editor.evaluate(WOULD_ASK) is True  # nothing typed since, but nothing of it is saved either
