@@ -24,6 +24,7 @@ from qualify.core.database import in_german_order
 from qualify.core.markdown import MarkdownTooLarge, render_markdown
 from qualify.courses import frontmatter, services
 from qualify.courses.authoring_media import media_name_problem, media_problem
+from qualify.courses.fields import COURSE_FIELDS
 from qualify.courses.loader import SLUG, Problem, length_problem, load_course
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
@@ -35,11 +36,21 @@ BANK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.gift\Z")
 RESERVED_SLUGS = frozenset({"hilfe"})
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
 STARTERS = {
-    "self-study": ({"minutes": 15}, "## Lernziele\n\n- …\n"),
-    "exchange": ({"minutes": 60, "moderation": "pre", "anonymous": "allowed"},
-                 "## Leitfragen\n\n- …\n\n## Regeln\n\n- …\n"),
-    "workshop": ({"minutes": 90, "duration_minutes": 90, "capacity": 12, "format": "in-person"},
-                 "## Ablauf\n\n- …\n\n## Was Sie mitbringen\n\n- …\n"),
+    "self-study": {"minutes": 15},
+    "exchange": {"minutes": 60, "moderation": "pre", "anonymous": "allowed"},
+    "workshop": {"minutes": 90, "duration_minutes": 90, "capacity": 12, "format": "in-person"},
+}
+# The first lines Qualify writes into a new file become the course's own text: they are in the course's language,
+# whichever language the trainer reads the pages in (so not through _()).
+STARTER_TEXTS = {
+    "de": {"course": "Worum geht es in diesem Kurs?\n",
+           "self-study": "## Lernziele\n\n- …\n",
+           "exchange": "## Leitfragen\n\n- …\n\n## Regeln\n\n- …\n",
+           "workshop": "## Ablauf\n\n- …\n\n## Was Sie mitbringen\n\n- …\n"},
+    "en": {"course": "What is this course about?\n",
+           "self-study": "## Learning objectives\n\n- …\n",
+           "exchange": "## Guiding questions\n\n- …\n\n## Rules\n\n- …\n",
+           "workshop": "## Agenda\n\n- …\n\n## What to bring\n\n- …\n"},
 }
 
 
@@ -220,14 +231,17 @@ def _yaml(meta: dict) -> str:
     return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
 
 
-def create_course(slug: str, title: str, summary: str, *, actor) -> Course:
-    """Write a starter course.md (a draft), import it and make the creator its owner. The same form sent twice:
-    the second copy finds the course the first created, and returns it."""
+def create_course(slug: str, title: str, summary: str, *, actor, language: str = "de") -> Course:
+    """Write a starter course.md (a draft) in the course's language, import it and make the creator its owner.
+    The same form sent twice: the second copy finds the course the first created, and returns it."""
     if not SLUG.match(slug):
         raise AuthoringError(_slug_rule())
+    problem = COURSE_FIELDS["language"].check(language)
+    if problem:
+        raise AuthoringError(_("„%(name)s“ %(problem)s.", name="language", problem=problem))
     meta = {"title": title.strip(), **({"summary": summary.strip()} if summary.strip() else {}),
-            "language": "de", "status": "draft"}
-    text = f"---\n{_yaml(meta)}---\n\n# {title.strip()}\n\n" + _("Worum geht es in diesem Kurs?") + "\n"
+            "language": language, "status": "draft"}
+    text = f"---\n{_yaml(meta)}---\n\n# {title.strip()}\n\n{STARTER_TEXTS[language]['course']}"
     services.take_turns_on_course(slug)
     taken = services.get_course(slug)
     if taken is not None and taken.source == text and actor.id in {owner.id for owner in course_owners(taken)}:
@@ -242,12 +256,13 @@ def create_course(slug: str, title: str, summary: str, *, actor) -> Course:
 
 
 def add_module(course: Course, number: int, slug: str, title: str, kind: str, *, actor) -> Module:
-    """Add a module file with starter text for its kind. The same form sent twice: the second copy finds the
-    module the first added, still as it began, and returns it."""
+    """Add a module file with starter text for its kind, in the course's language. The same form sent twice: the
+    second copy finds the module the first added, still as it began, and returns it."""
     if not SLUG.match(slug):
         raise AuthoringError(_slug_rule())
-    fields, body = STARTERS[kind]
-    text = f"---\n{_yaml({'title': title.strip(), 'kind': kind, **fields})}---\n\n# {title.strip()}\n\n{body}"
+    body = STARTER_TEXTS.get(course.language, STARTER_TEXTS["de"])[kind]
+    meta = {"title": title.strip(), "kind": kind, **STARTERS[kind]}
+    text = f"---\n{_yaml(meta)}---\n\n# {title.strip()}\n\n{body}"
     name = f"{number:02d}-{slug}.md"
     services.take_turns_on_course(course.slug)
     taken = next((module for module in course.modules if module.slug == slug), None)

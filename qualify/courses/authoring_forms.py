@@ -16,7 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
+from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.core.forms import at_most, email_address, strip
+from qualify.core.templating import content_lang_attributes
 from qualify.core.text import one_line
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES
 
@@ -37,7 +39,18 @@ class NewCourseForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), at_most(200)], filters=[one_line])
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), at_most(1000)],
                             description=_l("Ein, zwei Sätze für den Katalog."), render_kw={"rows": 3})
+    # German unless chosen, whatever language the trainer reads these pages in: German is the platform's first.
+    language = SelectField(_l("Sprache des Kurses"), default="de",
+                           description=_l("In dieser Sprache schreiben Sie die Texte des Kurses; Qualify legt die "
+                                          "ersten Zeilen darin an."))
     submit = SubmitField(_l("Kurs anlegen"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language named in itself, and marked as such on a page in the other one.
+        self.language.choices = [SelectChoice(choice.value, choice.label,
+                                              render_kw=content_lang_attributes(choice.value))
+                                 for choice in LANGUAGE_CHOICES]
 
 
 class SourceForm(FlaskForm):

@@ -189,7 +189,7 @@ def index():
     if form.validate_on_submit():
         try:
             course = authoring.create_course(form.slug.data, form.title.data, form.summary.data or "",
-                                             actor=current_user)
+                                             actor=current_user, language=form.language.data)
         except authoring.AuthoringError as error:
             form.slug.errors.append(str(error))
         except authoring.Refused as refused:

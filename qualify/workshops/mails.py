@@ -4,11 +4,13 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
 
 from qualify.accounts.models import User
 from qualify.core.i18n import locale_for
-from qualify.core.mail import absolute_url, queue_mail
+from qualify.core.mail import MAX_ATTEMPTS, OutboxMessage, absolute_url, queue_mail
 from qualify.core.time import to_local
+from qualify.extensions import db
 from qualify.workshops import calendar
 from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
 
@@ -149,13 +151,41 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
 
 
 def notify_session(session: WorkshopSession, kind: str, *, changes: tuple = ()) -> int:
-    """Tell everyone with an active booking that the session changed or was cancelled; return how many."""
+    """Tell everyone with an active booking that the session changed or was cancelled; return how many.
+
+    A cancellation first withdraws the mails about a seat here still waiting in the outbox (see
+    withdraw_unsent_seat_mails): the cancellation mail queued now says all that is left to say."""
+    if kind == "cancelled":
+        withdraw_unsent_seat_mails(session)
     told = 0
     for booking in session.bookings:
         if booking.status in ACTIVE_STATUSES:
             notify(booking, kind, changes=changes)
             told += 1
     return told
+
+
+def withdraw_unsent_seat_mails(session: WorkshopSession) -> int:
+    """Take out of the outbox the mails about a seat in the session not sent yet (confirmed, promoted, approved,
+    reminder, changed: those with its calendar invitation); return how many.
+
+    Sent after the cancellation – a promotion queued a minute before it, a confirmation waiting for its next try
+    while the mail server was down – such a mail said "you have a seat" with the cancellation as its calendar
+    file (made when it goes), before or even after the mail saying the session was cancelled.
+    """
+    people = {booking.user_id for booking in session.bookings}
+    if not people:
+        return 0
+    waiting = db.session.execute(select(OutboxMessage.id, OutboxMessage.attachments).where(
+        OutboxMessage.user_id.in_(people), OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS))
+    stale = [message_id for message_id, attachments in waiting if any(
+        attachment.get("make") == "workshops.session_ics" and attachment.get("session_id") == session.id
+        and not attachment.get("withdrawn") for attachment in attachments or ())]
+    if not stale:
+        return 0
+    # sent_at again in the statement: a message being sent this moment is locked, and left once it went out
+    return db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(stale),
+                                                          OutboxMessage.sent_at.is_(None))).rowcount
 
 
 # A request is decided on the participants page; a change or cancellation is read on the session's page.
