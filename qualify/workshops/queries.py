@@ -245,6 +245,19 @@ def leader_candidates(module: Module, current: list | None = None) -> list:
     return sorted(people.values(), key=lambda user: german_sort_key(user.display_name))
 
 
+def default_leaders(module: Module, planner, offered: dict) -> list[int]:
+    """Whom the form of a new session ticks to lead it: the person planning, if offered; else, for an exchange,
+    the moderators of its space among those offered (a course's trainer planning it may not lead it)."""
+    if planner.id in offered:
+        return [planner.id]
+    if module.current_version is None or module.current_version.kind != "exchange":
+        return []
+    stmt = (select(SpaceModerator.user_id).join(ExchangeSpace, ExchangeSpace.id == SpaceModerator.space_id)
+            .where(ExchangeSpace.module_id == module.id))
+    moderators = set(db.session.scalars(stmt))
+    return [person_id for person_id in offered if person_id in moderators]
+
+
 def _has_role(*roles: Role):
     return select(UserRole.id).where(UserRole.user_id == User.id, UserRole.role.in_(roles)).exists()
 

@@ -66,8 +66,8 @@ def new_session(module_id: int):
     if request.method == "GET":
         form.capacity.data = schedule.default_capacity(module)
         form.format.data = module.current_version.settings.get("format", "in-person")
-        # Who plans it leads it, if they may: a course's trainer planning an exchange is not ticked, nor offered.
-        form.trainers.data = [current_user.id] if current_user.id in people else []
+        # Only on the first showing: a form sent back keeps what was ticked.
+        form.trainers.data = queries.default_leaders(module, current_user, people)
     if form.validate_on_submit():
         try:
             exceptions = parse_dates(form.exceptions.data or "")

@@ -11,6 +11,7 @@ from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.courses.models import CourseOwner, Module
 from qualify.exchange import spaces
+from qualify.exchange.models import SpaceModerator
 from qualify.extensions import db
 from qualify.workshops import schedule
 from qualify.workshops.models import WorkshopSession
@@ -65,7 +66,7 @@ def test_an_exchange_session_is_offered_to_the_moderators_of_its_space_and_the_a
     login(course_trainer)  # plans the course's dates, but may not keep an exchange's attendance
     page = client.get(f"/termine/modul/{exchange_module.id}/neu").text
     assert offered(page) == {space_moderator.id, admin.id}
-    assert ticked(page) == set()  # not themselves: they are not offered
+    assert ticked(page) == {space_moderator.id}  # not themselves, who are not offered: the space's moderators
     assert "Einen Austausch leiten die Moderatorinnen und Moderatoren seines Raums." in page
 
     refused = client.post(f"/termine/modul/{exchange_module.id}/neu", data=new_form(
@@ -84,6 +85,41 @@ def test_a_moderator_planning_their_spaces_session_leads_it_and_opens_every_list
     session = db.session.scalar(select(WorkshopSession))
     assert [leader.id for leader in session.trainers] == [space_moderator.id]
     assert lists_open_to(client, session) == EVERY_LIST
+
+
+def test_an_exchange_planned_by_its_courses_trainer_ticks_every_moderator_of_its_space(
+        client, login, make_user, exchange_module, space_moderator):
+    second = make_user(Role.MODERATOR, name="Moderator Anton")
+    db.session.add(SpaceModerator(space_id=spaces.space_for_module(exchange_module).id, user_id=second.id))
+    admin = make_user(Role.ADMIN)
+    login(owner_of(exchange_module.course_id, make_user(Role.TRAINER)))
+    page = client.get(f"/termine/modul/{exchange_module.id}/neu").text
+    assert admin.id in offered(page) and ticked(page) == {space_moderator.id, second.id}
+
+
+def test_an_admin_planning_an_exchange_is_ticked_alone(client, login, make_user, exchange_module, space_moderator):
+    admin = make_user(Role.ADMIN)
+    login(admin)
+    page = client.get(f"/termine/modul/{exchange_module.id}/neu").text
+    assert ticked(page) == {admin.id}
+
+
+def test_a_planning_form_sent_back_keeps_what_was_ticked_not_the_default(
+        client, login, make_user, exchange_module, space_moderator):
+    admin = make_user(Role.ADMIN)
+    trainer = owner_of(exchange_module.course_id, make_user(Role.TRAINER))
+    login(trainer)
+    url = f"/termine/modul/{exchange_module.id}/neu"
+    refused = client.post(url, data=new_form(trainer, trainers=[str(admin.id)], place=""))
+    assert refused.status_code == 200 and "Bitte einen Ort angeben." in refused.text
+    assert ticked(refused.text) == {admin.id}
+
+    nobody = new_form(trainer)
+    del nobody["trainers"]
+    refused = client.post(url, data=nobody)
+    assert "Bitte wählen Sie mindestens eine Person, die den Termin leitet." in refused.text
+    assert ticked(refused.text) == set()
+    assert db.session.scalar(select(WorkshopSession.id)) is None
 
 
 @pytest.mark.parametrize("kind", ["workshop", "exchange"])
