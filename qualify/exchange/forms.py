@@ -9,6 +9,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    SubmitField,
 )
 from wtforms.validators import DataRequired, Optional
 
@@ -93,16 +94,21 @@ class MoveForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
+    """Choosing the thread to merge into, then confirming: the confirmation sends the choice and the reason again
+    in hidden fields, with one of its two buttons (`confirmed`, or `back` to the choice)."""
+
     target = SelectField(_l("Zusammenführen mit"), coerce=int)
     reason = TextAreaField(_l("Grund (freiwillig)"), validators=[Optional(), REASON_LENGTH])
+    confirmed = SubmitField(_l("Ja, zusammenführen"))
+    back = SubmitField(_l("Zurück zur Auswahl"))
 
 
 class ModeratorForm(FlaskForm):
     user_id = SelectField(_l("Person mit der Rolle Moderation"), coerce=int)
 
 
-# Where a word of the minutes is part of the name of someone who does not want to be named.
-NAMES_CHECKED = _l("Ich habe geprüft: damit ist niemand gemeint, der nicht genannt werden möchte")
+# Where a word of the minutes is part of the name of someone who has not agreed to be named.
+NAMES_CHECKED = _l("Ich habe geprüft: damit ist niemand gemeint, der nicht zugestimmt hat, genannt zu werden")
 NAMES_CHECKED_HINT = _l(
     "Nur ankreuzen, wenn keines der genannten Wörter diese Personen meint; sonst ändern Sie bitte den Text."
 )

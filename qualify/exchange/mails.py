@@ -103,6 +103,12 @@ def notify_hidden(post, reason: str) -> None:
                  reason=reason, url=_post_url(post))
 
 
+def notify_restored(post, reason: str) -> None:
+    """Tell the author that the moderation shows their hidden post again (with its note, if it wrote one)."""
+    _tell_author(post, "restored", lambda title: _("Ihr Beitrag ist wieder sichtbar: %(title)s", title=title),
+                 reason=reason, url=_post_url(post))
+
+
 def notify_revealed(post, reason: str) -> None:
     """Tell the author that an admin looked up who wrote their pseudonymous post, and why."""
     _tell_author(post, "revealed", lambda _title: _("Ihr Pseudonym wurde aufgedeckt"), reason=reason,

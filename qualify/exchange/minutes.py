@@ -78,11 +78,14 @@ def set_consent(session: WorkshopSession, user, agreed: bool, *, now: datetime) 
 
 
 def _forget_name(minutes: ExchangeMinutes | None, person, *, mentioned: bool = False) -> None:
-    """After a withdrawn consent: off the list of names, and published minutes whose text names the person go
-    back to the moderators as a draft, to be written without the name and approved again."""
+    """After a withdrawn consent: published minutes whose text names the person go back to the moderators as a
+    draft, to be written without the name and approved again.
+
+    The person stays on the list of names: it is read against the consents wherever it is shown (named_people,
+    the moderators' form), so they are not named while they do not agree, and named again if they agree again.
+    """
     if minutes is None:
         return
-    minutes.named_user_ids = [i for i in minutes.named_user_ids or [] if i != person.id]
     text = "\n".join(getattr(minutes, f) for f, _l in SECTIONS)
     # Any part of the name counts here: "Bernd berichtete" was fine while Bernd agreed, and is not any more.
     if minutes.status == "published" and (mentioned or _names_in_full(text, person) or _parts_in(text, person)):
@@ -109,6 +112,7 @@ def forget_erased_person(person) -> int:
         for field, text in redacted.items():
             setattr(minutes, field, text)
         minutes.body_html = str(render_minutes(redacted))
+        minutes.named_user_ids = [i for i in minutes.named_user_ids or [] if i != person.id]
         _forget_name(minutes, person, mentioned=True)
         changed += 1
     db.session.flush()
@@ -223,12 +227,13 @@ class NameWarning:
 
     @property
     def message(self) -> str:
-        return _("„%(word)s“ – könnte %(name)s meinen, der/die nicht genannt werden möchte.",
+        # "has not agreed", not "does not want": most have simply not answered, and neither may be named.
+        return _("„%(word)s“ – könnte %(name)s meinen; diese Person hat nicht zugestimmt, genannt zu werden.",
                  word=self.word, name=self.person)
 
 
 class NamesToConfirm(ExchangeError):
-    """Words of the minutes that may name someone who does not want to be named. Saving or publishing goes on
+    """Words of the minutes that may name someone who has not agreed to be named. Saving or publishing goes on
     only with `confirmation` (the moderator has checked that none of them means such a person); it belongs to
     these words in this text, so a changed text is checked again. A caller that does not ask stays refused."""
 
@@ -347,7 +352,10 @@ def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[st
     minutes = minutes_of(session) or ExchangeMinutes(session_id=session.id, space_id=space.id)
     for field, text in texts.items():
         setattr(minutes, field, text)
-    minutes.named_user_ids = named_ids
+    # Those who withdrew stay listed (the form does not offer them, nor are they shown): named if they agree again.
+    agreed = consenting_ids(session)
+    withdrawn = [i for i in minutes.named_user_ids or [] if i not in agreed]
+    minutes.named_user_ids = sorted({*named_ids, *withdrawn})
     minutes.body_html = str(render_minutes(texts))
     minutes.status, minutes.written_by_id, minutes.updated_at = "draft", by.id, now
     minutes.published_at = minutes.published_by_id = None
@@ -363,7 +371,8 @@ def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: E
     require_moderator(by, space)
     if minutes.session_id != session.id or minutes.space_id != space.id:
         raise ExchangeError(_("Dieses Protokoll gehört nicht zu diesem Raum."))
-    _check_names(session, texts_of(minutes), minutes.named_user_ids, confirmed)
+    # The list of names is not checked: it may keep someone who withdrew, and is shown only as far as people agree.
+    _check_names(session, texts_of(minutes), [], confirmed)
     minutes.status, minutes.published_at, minutes.published_by_id = "published", now, by.id
     db.session.flush()
     # Said in the reader's language when the log is read (moderation.shown_reason).

@@ -6,6 +6,7 @@ concerned (for a move: both spaces). Functions flush; the caller commits.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
@@ -40,14 +41,15 @@ from qualify.extensions import db
 
 # What the code itself adds to a log entry in words of a language (the threads merged, in quotation marks; the
 # session whose minutes were published) is stored as facts beside the moderator's words, as JSON starting so, and
-# said in the reader's language when shown (shown_reason). Older entries hold it as German text, shown as written.
+# said in the reader's language when shown (shown_details: beside the entry's reason, never as part of it). Older
+# entries hold it as German text among the reason, shown as written.
 _FACTS = '{"facts": '
 
 
 def log(space: ExchangeSpace, action: str, *, by, now: datetime, thread: ExchangeThread | None = None,
         post: ExchangePost | None = None, reason: str = "", facts: dict | None = None) -> ExchangeLogEntry:
     """Record a moderator action: who, what, when, why (never whose post it was); `facts`: what the code records
-    about it besides (see shown_reason). The moderator's words are checked before (_optional_reason), and kept
+    about it besides (see shown_details). The moderator's words are checked before (_optional_reason), and kept
     whole: cut at their limit, a move's reason lost its end behind the two titles put before it."""
     stored = reason if facts is None else json.dumps({"facts": facts, "reason": reason}, ensure_ascii=False)
     entry = ExchangeLogEntry(space_id=space.id, actor_id=by.id, action=action, created_at=now,
@@ -69,25 +71,38 @@ def _facts_of(stored: str) -> tuple[dict, str] | None:
 
 
 def shown_reason(entry: ExchangeLogEntry) -> str:
-    """The reason column of a log entry in the reader's language: what the code recorded, said there, and what
-    the moderator wrote, as written."""
-    return reason_for_reading(entry.action, entry.reason)
+    """The reason column of a log entry: the moderator's words as written (an older entry holds what the code
+    noted among them, and shows it as written). What the code recorded besides is in shown_details."""
+    stored = _facts_of(entry.reason or "")
+    return (entry.reason or "") if stored is None else stored[1]
+
+
+def shown_details(entry: ExchangeLogEntry) -> str:
+    """What the code recorded about a log entry (the threads merged, the session whose minutes were published),
+    said in the reader's language; "" if nothing."""
+    stored = _facts_of(entry.reason or "")
+    return _facts_said(entry.action, stored[0]) if stored is not None else ""
 
 
 def reason_for_reading(action: str, stored_reason: str | None) -> str:
-    """shown_reason of a log row's action and stored reason (a data export reads rows, not entries)."""
+    """A log row's stored reason for reading, in one text: what the code recorded, said in the reader's language,
+    and what the moderator wrote (a data export reads rows, not entries)."""
     stored = _facts_of(stored_reason or "")
     if stored is None:
         return stored_reason
     facts, reason = stored
-    if action == "publish_minutes" and "session_starts_at" in facts:
-        what = _("Protokoll des Termins am %(date)s",
-                 date=localised_date(datetime.fromisoformat(facts["session_starts_at"])))
-    elif action == "merge" and {"from", "to"} <= facts.keys():
-        what = f"{quoted(title_in_readers_language(facts['from']))} → {quoted(title_in_readers_language(facts['to']))}"
-    else:
-        what = ""
+    what = _facts_said(action, facts)
     return f"{what}: {reason}" if what and reason else what or reason
+
+
+def _facts_said(action: str, facts: dict) -> str:
+    if action == "publish_minutes" and "session_starts_at" in facts:
+        return _("Protokoll des Termins am %(date)s",
+                 date=localised_date(datetime.fromisoformat(facts["session_starts_at"])))
+    if action == "merge" and {"from", "to"} <= facts.keys():
+        merged, into = (quoted(title_in_readers_language(facts[key])) for key in ("from", "to"))
+        return f"{merged} → {into}"
+    return ""
 
 
 def _reason(reason: str) -> str:
@@ -264,7 +279,7 @@ def hide(post: ExchangePost, reason: str, *, by, now: datetime) -> None:
 
 
 def restore(post: ExchangePost, *, by, now: datetime, reason: str = "") -> None:
-    """Show a hidden post again."""
+    """Show a hidden post again; its author is told, as when it was hidden (once, however often it is sent)."""
     reason = _optional_reason(reason)
     _take_turns_on_post(post)
     space = post.thread.space
@@ -274,6 +289,7 @@ def restore(post: ExchangePost, *, by, now: datetime, reason: str = "") -> None:
     _expect(post, "hidden")
     _decided(post, "published", by=by, now=now)
     db.session.flush()
+    mails.notify_restored(post, reason)
     log(space, "restore", by=by, now=now, post=post, reason=reason)
 
 
@@ -338,21 +354,8 @@ def move(thread: ExchangeThread, target: ExchangeSpace, *, by, now: datetime, re
         if _just_done("move", by=by, thread=thread):  # sent twice: moved a moment ago
             return
         raise ExchangeError(_("Das Gespräch ist schon in diesem Raum."))
-    written_under_pseudonym = set(db.session.scalars(_pseudonymous_statuses_statement(), {"thread": thread.id}))
-    if written_under_pseudonym and not target.allows_pseudonyms:
-        raise ExchangeError(_("In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nicht in einen Raum "
-                              "verschoben werden, in dem alle unter ihrem Namen schreiben."))
-    if written_under_pseudonym - {"deleted"} and not audience_includes(target, source):
-        raise ExchangeError(_("In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nur in einen Raum "
-                              "verschoben werden, den alle betreten können, die diesen Raum betreten können – "
-                              "etwa einen Raum für das ganze Netzwerk."))
-    if shut_out := _named_authors_shut_out(thread, target):
-        raise ExchangeError(ngettext(
-            "%(num)d Person, die in diesem Gespräch geschrieben hat, hat keinen Zugang zu diesem Raum und könnte "
-            "ihre Beiträge dort nicht mehr lesen oder löschen. Bitte wählen Sie einen anderen Raum.",
-            "%(num)d Personen, die in diesem Gespräch geschrieben haben, haben keinen Zugang zu diesem Raum und "
-            "könnten ihre Beiträge dort nicht mehr lesen oder löschen. Bitte wählen Sie einen anderen Raum.",
-            shut_out))
+    if (refusal := _move_refusal(_MoveFacts.of(thread), target, assigned_moderators(target))) is not None:
+        raise ExchangeError(refusal)
     thread.space_id = target.id
     db.session.flush()
     db.session.expire(thread, ["space"])
@@ -361,20 +364,88 @@ def move(thread: ExchangeThread, target: ExchangeSpace, *, by, now: datetime, re
     log(target, "move", by=by, now=now, thread=thread, reason=text)
 
 
+def move_targets(thread: ExchangeThread, spaces: list[ExchangeSpace]
+                 ) -> tuple[list[ExchangeSpace], list[tuple[ExchangeSpace, str]]]:
+    """Split spaces into those move would take the thread into and those it would refuse, each with the reason
+    it would give – decided as move decides, in a few statements however many spaces (the move page offers only
+    the first)."""
+    if not spaces:
+        return [], []
+    facts = _MoveFacts.of(thread)
+    assigned: dict[int, set[int]] = {space.id: set() for space in spaces}
+    rows = db.session.execute(select(SpaceModerator.space_id, SpaceModerator.user_id)
+                              .where(SpaceModerator.space_id.in_(list(assigned))))
+    for space_id, user_id in rows:
+        assigned[space_id].add(user_id)
+    open_to, refused = [], []
+    for space in spaces:
+        refusal = _move_refusal(facts, space, assigned[space.id])
+        if refusal is None:
+            open_to.append(space)
+        else:
+            refused.append((space, refusal))
+    return open_to, refused
+
+
+@dataclass
+class _MoveFacts:
+    """What decides where a thread may move, read once for any number of spaces."""
+
+    source: ExchangeSpace
+    pseudonymous_statuses: set[str]  # of the posts written under a pseudonym
+    named_authors: list  # the people with posts under their name in it
+
+    @classmethod
+    def of(cls, thread: ExchangeThread) -> "_MoveFacts":
+        statuses = set(db.session.scalars(_pseudonymous_statuses_statement(), {"thread": thread.id}))
+        authors = select(ExchangePost.author_id).where(ExchangePost.thread_id == thread.id,
+                                                        ExchangePost.status != "deleted",
+                                                        ExchangePost.pseudonym.is_(None))
+        people = db.session.scalars(select(User).where(User.id.in_(authors)).options(selectinload(User.role_rows)))
+        return cls(thread.space, statuses, list(people))
+
+
+def _move_refusal(facts: _MoveFacts, target: ExchangeSpace, assigned: set[int]) -> str | None:
+    """Why move would not take the thread into the target (`assigned`: the target's moderators), or None.
+
+    Those who wrote under a pseudonym are never asked about (see move): only those under their name are counted.
+    """
+    if facts.pseudonymous_statuses and not target.allows_pseudonyms:
+        return _("In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nicht in einen Raum verschoben "
+                 "werden, in dem alle unter ihrem Namen schreiben.")
+    if facts.pseudonymous_statuses - {"deleted"} and not audience_includes(target, facts.source):
+        return _("In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nur in einen Raum verschoben "
+                 "werden, den alle betreten können, die diesen Raum betreten können – etwa einen Raum für das ganze "
+                 "Netzwerk.")
+    if shut_out := sum(not can_see(person, target, assigned=assigned) for person in facts.named_authors):
+        return ngettext(
+            "%(num)d Person, die in diesem Gespräch geschrieben hat, hat keinen Zugang zu diesem Raum und könnte "
+            "ihre Beiträge dort nicht mehr lesen oder löschen. Bitte wählen Sie einen anderen Raum.",
+            "%(num)d Personen, die in diesem Gespräch geschrieben haben, haben keinen Zugang zu diesem Raum und "
+            "könnten ihre Beiträge dort nicht mehr lesen oder löschen. Bitte wählen Sie einen anderen Raum.",
+            shut_out)
+    return None
+
+
 @cache
 def _pseudonymous_statuses_statement():
     return (select(ExchangePost.status).where(ExchangePost.thread_id == bindparam("thread"),
                                               ExchangePost.pseudonym.is_not(None)).distinct())
 
 
-def _named_authors_shut_out(thread: ExchangeThread, target: ExchangeSpace) -> int:
-    """How many of the people with posts under their name in the thread may not enter the target space (those
-    who wrote under a pseudonym are not asked: see move)."""
-    authors = select(ExchangePost.author_id).where(ExchangePost.thread_id == thread.id,
-                                                    ExchangePost.status != "deleted", ExchangePost.pseudonym.is_(None))
-    people = db.session.scalars(select(User).where(User.id.in_(authors)).options(selectinload(User.role_rows)))
-    assigned = assigned_moderators(target)
-    return sum(not can_see(person, target, assigned=assigned) for person in people)
+def check_merge(duplicate: ExchangeThread, target: ExchangeThread, *, by) -> None:
+    """Refuse as merge would, changing nothing: asked before the moderator is asked to confirm."""
+    require_moderator(by, duplicate.space)
+    if duplicate.merged_into_id is not None:
+        raise ExchangeError(_("Dieses Gespräch wurde mit einem anderen zusammengeführt."))
+    if duplicate.id == target.id or target.space_id != duplicate.space_id or target.merged_into_id is not None:
+        raise ExchangeError(_("Bitte wählen Sie ein anderes Gespräch desselben Raums."))
+
+
+def posts_to_merge(duplicate: ExchangeThread) -> int:
+    """How many posts merging the thread would append to another (not those deleted by their authors)."""
+    return db.session.scalar(select(func.count()).where(ExchangePost.thread_id == duplicate.id,
+                                                        ExchangePost.status != "deleted"))
 
 
 def merge(duplicate: ExchangeThread, target: ExchangeThread, *, by, now: datetime, reason: str = "") -> None:
@@ -382,16 +453,9 @@ def merge(duplicate: ExchangeThread, target: ExchangeThread, *, by, now: datetim
     reason = _optional_reason(reason)
     _take_turns_on_threads(duplicate, target)
     require_moderator(by, duplicate.space)
-    if duplicate.merged_into_id is not None:
-        if duplicate.merged_into_id == target.id and _just_done("merge", by=by, thread=target):  # sent twice
-            return
-        raise ExchangeError(_("Dieses Gespräch wurde mit einem anderen zusammengeführt."))
-    if (
-        duplicate.id == target.id
-        or target.space_id != duplicate.space_id
-        or target.merged_into_id is not None
-    ):
-        raise ExchangeError(_("Bitte wählen Sie ein anderes Gespräch desselben Raums."))
+    if duplicate.merged_into_id == target.id and _just_done("merge", by=by, thread=target):  # sent twice
+        return
+    check_merge(duplicate, target, by=by)
     db.session.execute(
         update(ExchangePost)
         .where(ExchangePost.thread_id == duplicate.id)

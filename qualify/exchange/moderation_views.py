@@ -17,6 +17,7 @@ from qualify.core.database import in_german_order
 from qualify.core.i18n import localised_datetime
 from qualify.core.routing import BOTH, GET, POST
 from qualify.core.security import is_safe_redirect, role_required
+from qualify.core.templating import content_lang_attributes
 from qualify.core.time import utcnow
 from qualify.exchange import minutes, moderation
 from qualify.exchange.access import moderated_post, moderated_space, moderated_thread, space_of_session
@@ -264,15 +265,22 @@ def pin(thread_id: int):
 
 
 def move(thread_id: int):
-    """Move a thread to another space I moderate."""
+    """Move a thread to another space I moderate: only the spaces that would take it are offered."""
     thread = moderated_thread(thread_id)
     form = MoveForm()
-    form.target.choices = [
-        SelectChoice(s.id, s.title) for s in moderation.moderated_spaces(current_user) if s.id != thread.space_id
-    ]
-    if form.is_submitted() and form.target.data == thread.space_id:
-        # Sent again once it moved (a double tap, a reload): moderation.move finds it done, or says it is there.
-        form.target.choices.append(SelectChoice(thread.space_id, thread.space.title))
+    others = [space for space in moderation.moderated_spaces(current_user) if space.id != thread.space_id]
+    open_to, refused = moderation.move_targets(thread, others)
+    form.target.choices = [_space_choice(space) for space in open_to]
+    if form.is_submitted():
+        if form.target.data == thread.space_id:
+            # Sent again once it moved (a double tap, a reload): moderation.move finds it done, or says it is there.
+            form.target.choices.append(SelectChoice(thread.space_id, thread.space.title))
+        elif chosen := next((space for space, _why in refused if space.id == form.target.data), None):
+            # Chosen on a page loaded before the thread changed: moderation.move refuses it, saying why.
+            form.target.choices.append(_space_choice(chosen))
+    if refused and open_to:
+        form.target.description = _("Angeboten werden nur Räume, die dieses Gespräch aufnehmen können; die "
+                                    "übrigen stehen mit dem Grund unter dem Formular.")
     if form.validate_on_submit():
         target = moderated_space(form.target.data)
         try:
@@ -281,28 +289,48 @@ def move(thread_id: int):
             _refused_in_form(error, form, form.target)
         else:
             return _done(_("Das Gespräch ist verschoben."), thread)
-    return render_template("exchange/move.html", thread=thread, form=form)
+    return render_template("exchange/move.html", thread=thread, form=form, others=others,
+                           refused=_by_reason(refused))
+
+
+def _space_choice(space) -> SelectChoice:
+    return SelectChoice(space.id, space.title, render_kw=content_lang_attributes(space.content_language))
+
+
+def _by_reason(refused: list) -> list[tuple[str, list]]:
+    """The spaces a thread may not move to, grouped by why: [(reason, [space, …])], in the order first met."""
+    grouped: dict[str, list] = {}
+    for space, why in refused:
+        grouped.setdefault(why, []).append(space)
+    return list(grouped.items())
 
 
 def merge(thread_id: int):
-    """Merge a duplicate thread into another thread of the same space."""
+    """Merge a duplicate thread into another thread of the same space: chosen, then confirmed (or chosen again,
+    with the choice and the reason kept)."""
     thread = moderated_thread(thread_id)
     form = MergeForm()
     # Into a thread members can read: a rejected or still pending one would hide the merged posts with it.
     others = [row.thread for row in threads_of(thread.space, current_user, moderator=True)
               if row.thread.id != thread.id and row.opening is not None and row.opening.status == "published"]
     form.target.choices = [SelectChoice(other.id, other.title) for other in others]
-    if form.validate_on_submit():
-        target = moderated_thread(form.target.data)
+    if form.validate_on_submit() and not form.back.data:
+        target, confirmed = moderated_thread(form.target.data), form.confirmed.data
         try:
-            moderation.merge(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
+            if confirmed:
+                moderation.merge(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
+            else:
+                moderation.check_merge(thread, target, by=current_user)
         except ExchangeError as error:
             _refused_in_form(error, form, form.target)
         else:
+            if not confirmed:  # what will happen, asked once more; nothing changed yet
+                return render_template("exchange/merge.html", thread=thread, form=form, target=target,
+                                       posts=moderation.posts_to_merge(thread))
             db.session.commit()
             flash(_("Die Gespräche sind zusammengeführt."))
             return redirect(url_for("exchange.thread", thread_id=target.id))
-    return render_template("exchange/merge.html", thread=thread, form=form)
+    return render_template("exchange/merge.html", thread=thread, form=form, target=None)
 
 
 # ---------------------------------------------------------------- spaces: log, export, moderators
@@ -311,7 +339,8 @@ def space_log(space_id: int):
     """Show the space's moderation log (its moderators and admins)."""
     space = moderated_space(space_id)
     return render_template("exchange/log.html", space=space, entries=moderation.log_entries(space),
-                           actions=LOG_ACTIONS, reason_of=moderation.shown_reason)
+                           actions=LOG_ACTIONS, reason_of=moderation.shown_reason,
+                           details_of=moderation.shown_details)
 
 
 def export(space_id: int):
@@ -419,7 +448,7 @@ def _minutes_page(session, space, current, form, *, name_check=None, publish_ref
                            minutes=current, participants=minutes.participants(session),
                            agreed=minutes.consenting_ids(session), name_check=name_check,
                            publish_form=publish_form, publish_check=publish_check,
-                           publish_refused=publish_refused is not None,
+                           publish_refused=publish_refused is not None, named_people=minutes.named_people,
                            named_without_consent=[person.display_name for person in named])
 
 

@@ -130,7 +130,7 @@ def test_published_minutes_that_name_a_person_who_withdraws_go_back_to_the_moder
     client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})
     db.session.expire_all()
     record = minutes.minutes_of(session)
-    assert record.status == "draft" and record.named_user_ids == []
+    assert record.status == "draft" and minutes.named_people(record) == []
     page = client_for(author).get(f"/austausch/raum/{space.id}").text
     assert reader.display_name not in page and "Schulung vor dem Start" not in page
     with pytest.raises(minutes.ExchangeError):  # approved again only once the name is gone
@@ -297,12 +297,13 @@ def test_a_first_name_alone_asks_the_moderator_and_saves_nothing(session, modera
     typed = {**FIELDS, "topics": "Bruno berichtete von der Umstellung auf Schichtmodelle"}
     page = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll", data=typed)
     assert page.status_code == 200 and minutes.minutes_of(session) is None
-    assert "„Bruno“ – könnte Bruno Brenner meinen, der/die nicht genannt werden möchte." in page.text
+    assert ("„Bruno“ – könnte Bruno Brenner meinen; diese Person hat nicht zugestimmt, genannt zu werden."
+            in page.text)
     assert 'href="#topics"' in page.text and 'aria-describedby="topics-hint"' in page.text  # linked to the field
     assert "Bruno berichtete von der Umstellung auf Schichtmodelle</textarea>" in page.text  # nothing lost
     assert "Schulung vor dem Start gewünscht</textarea>" in page.text
     assert re.search(r'<label class="check"><input[^>]*id="names_checked"[^>]*> Ich habe geprüft: damit ist '
-                     r"niemand gemeint, der nicht genannt werden möchte</label>", page.text)
+                     r"niemand gemeint, der nicht zugestimmt hat, genannt zu werden</label>", page.text)
 
 
 def test_the_moderator_confirms_and_the_first_name_is_saved(session, moderator, reader, client_for):
@@ -456,3 +457,61 @@ def test_a_name_taken_out_of_minutes_is_said_in_the_readers_language(monkeypatch
     assert "[Name entfernt]" in html
     shown = str(minutes.in_readers_language(html))
     assert "[name removed] schlug eine Schulung vor" in shown and "Outcomes" in shown
+
+
+# --- The consent as the moderator reads it: the latest answer counts, the preview shows the names as the space
+# will, and nobody is said to refuse who has only not answered ------------------------------------------------
+
+def ticked_names(page: str) -> set[int]:
+    """The ids ticked under "Namentlich nennen" in the moderator's form."""
+    choices = re.search(r'<fieldset id="named">(.*?)</fieldset>', page, re.S).group(1)
+    return {int(value) for value in re.findall(r'<input checked[^>]*value="(\d+)"', choices)}
+
+
+def answer(client, session, agree: bool) -> None:
+    client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1" if agree else "0"})
+
+
+def test_a_consent_given_again_is_ticked_again_and_the_name_shown_again(
+        session, space, moderator, reader, client_for):
+    participant, mod = client_for(reader), client_for(moderator)
+    answer(participant, session, True)
+    record = minutes.save_minutes(session, space, FIELDS, [reader.id], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+
+    answer(participant, session, False)
+    assert reader.display_name not in participant.get(f"/austausch/raum/{space.id}").text
+    # Saved again meanwhile, without the person (the form no longer offers them), and approved again.
+    assert mod.post(f"/austausch/termin/{session.id}/protokoll", data=FIELDS).status_code == 302
+    assert mod.post(f"/austausch/termin/{session.id}/protokoll/freigeben", data={}).status_code == 302
+
+    answer(participant, session, True)
+    assert ticked_names(mod.get(f"/austausch/termin/{session.id}/protokoll").text) == {reader.id}
+    page = participant.get(f"/austausch/raum/{space.id}").text
+    assert f"Dabei waren unter anderem: {reader.display_name}" in page
+    assert "Sie dürfen im Protokoll genannt werden." in page
+
+
+def test_the_preview_of_a_draft_lists_the_names_as_the_published_minutes_do(
+        session, space, moderator, author, reader, client_for):
+    answer(client_for(reader), session, True)
+    answer(client_for(author), session, True)
+    mod = client_for(moderator)
+    mod.post(f"/austausch/termin/{session.id}/protokoll", data={**FIELDS, "named": [str(reader.id), str(author.id)]})
+    answer(client_for(author), session, False)  # listed, but no longer agrees
+
+    line = f"Dabei waren unter anderem: {reader.display_name}</p>"
+    preview = mod.get(f"/austausch/termin/{session.id}/protokoll").text
+    assert line in preview and author.display_name not in preview.split("Vorschau")[1]
+    mod.post(f"/austausch/termin/{session.id}/protokoll/freigeben", data={})
+    assert line in client_for(reader).get(f"/austausch/raum/{space.id}").text
+
+
+def test_who_has_not_answered_is_not_named_nor_said_to_refuse(session, moderator, reader, client_for):
+    page = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll",
+                                      data={**FIELDS, "topics": "Bruno berichtete"}).text
+    assert "Bruno Brenner meinen; diese Person hat nicht zugestimmt, genannt zu werden." in page
+    assert "nicht genannt werden möchte" not in page
+    assert "Wer nicht geantwortet hat, gilt als nicht einverstanden." in page
+    assert 'id="named"' not in page  # nobody to tick: nobody agreed

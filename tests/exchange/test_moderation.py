@@ -178,7 +178,8 @@ def test_merge_moves_the_duplicate_posts_into_the_other_thread(make_space, autho
     mod = spaces.moderators_of(space)[0]
     original = start(space, author, title="Schichtpläne", body="Original")
     duplicate = start(space, reader, title="Schichtplan", body="Doppelt gefragt")
-    client_for(mod).post(f"/austausch/faden/{duplicate.id}/zusammenfuehren", data={"target": original.id})
+    client_for(mod).post(f"/austausch/faden/{duplicate.id}/zusammenfuehren",
+                         data={"target": original.id, "confirmed": "1"})
     db.session.expire_all()
     assert [p.body_source for p in original.posts] == ["Original", "Doppelt gefragt"]
     assert duplicate.merged_into_id == original.id
@@ -243,6 +244,7 @@ ACTIONS = [
     ("post", "/austausch/faden/{thread}/verschieben", {"target": "{other_space}"}),
     ("get", "/austausch/faden/{thread}/zusammenfuehren", None),
     ("post", "/austausch/faden/{thread}/zusammenfuehren", {"target": "{other_thread}"}),
+    ("post", "/austausch/faden/{thread}/zusammenfuehren", {"target": "{other_thread}", "confirmed": "1"}),
     ("get", "/austausch/raum/{space}/protokoll", None),
     ("get", "/austausch/raum/{space}/export.json", None),
     ("get", "/austausch/raum/{space}/moderation", None),

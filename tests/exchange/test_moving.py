@@ -153,3 +153,87 @@ def test_a_moves_reason_stands_whole_in_the_log_behind_the_names_of_the_two_spac
     db.session.commit()
     log = html.unescape(client_for(mod).get(f"/austausch/raum/{target.id}/protokoll").text)
     assert f"Schichtarbeit und Familie → Weiterbildung: {reason.strip()}" in log
+
+
+# ---------------------------------------------------------------- what the move page offers
+
+def offered(page: str) -> list[str]:
+    """The spaces the move page's list offers, by title."""
+    select = re.search(r'<select[^>]*name="target"[^>]*>(.*?)</select>', page, re.S)
+    return [html.unescape(title) for title in re.findall(r"<option[^>]*>(.*?)</option>", select.group(1))] \
+        if select else []
+
+
+def not_offered(page: str) -> str:
+    """The text of the page's list of spaces not offered, with why ("" if there is none)."""
+    found = re.search(r'<section aria-labelledby="nicht-angeboten">(.*?)</section>', page, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))) if found else ""
+
+
+def test_a_thread_with_a_pseudonym_is_offered_only_the_spaces_that_take_it_and_told_why_not_the_others(
+        scene, make_space, author, client_for):
+    mod, network = scene["mod"], scene["network"]
+    names_only = make_space(moderation="post", anonymous="forbidden", by=mod, title="Nur mit Namen")
+    also_open = make_space(moderation="post", by=mod, title="Offen für alle")
+    thread = start(network, mod, title="Sorgen")
+    posting.reply(thread, author, "Ich habe Angst um meinen Platz.", anonymous=True, now=utcnow())
+    db.session.commit()
+
+    page = client_for(mod).get(f"/austausch/faden/{thread.id}/verschieben").text
+
+    assert offered(page) == ["Offen für alle"]
+    assert 'aria-describedby="target-hint"' in page and "die übrigen stehen mit dem Grund" in page
+    refused = not_offered(page)
+    assert ("„Nur mit Namen“: In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nicht in einen Raum "
+            "verschoben werden, in dem alle unter ihrem Namen schreiben.") in refused
+    assert "„Nur Nord“, „Nur Süd“: In diesem Gespräch wurde unter Pseudonym geschrieben. Es kann nur" in refused
+    # The refusal stays the guard: a space chosen on a page loaded earlier is refused, saying why.
+    response = client_for(mod).post(f"/austausch/faden/{thread.id}/verschieben", data={"target": names_only.id})
+    assert "alle unter ihrem Namen schreiben" in error_of(response.text, "target")
+    db.session.expire_all()
+    assert thread.space_id == network.id
+    assert also_open.id in {int(value) for value in re.findall(r'<option[^>]*value="(\d+)"', page)}
+
+
+def test_a_thread_written_under_names_is_offered_the_spaces_of_names(scene, make_space, client_for):
+    mod, network = scene["mod"], scene["network"]
+    make_space(moderation="post", anonymous="forbidden", by=mod, title="Nur mit Namen")
+    thread = start(network, mod, title="Ohne Pseudonyme")
+    page = client_for(mod).get(f"/austausch/faden/{thread.id}/verschieben").text
+    assert offered(page) == ["Nur mit Namen", "Nur Nord", "Nur Süd"] and not_offered(page) == ""
+    assert "target-hint" not in page
+
+
+def test_the_spaces_those_who_wrote_under_their_name_cannot_enter_are_not_offered(
+        scene, make_user, client_for):
+    mod, network, home = scene["mod"], scene["network"], scene["home"]
+    thread = start(network, make_user(organisation=home), title="Schichtmodell Nord")
+    page = client_for(mod).get(f"/austausch/faden/{thread.id}/verschieben").text
+    assert offered(page) == ["Nur Nord"]
+    assert "„Nur Süd“: 1 Person, die in diesem Gespräch geschrieben hat, hat keinen Zugang" in not_offered(page)
+
+
+def test_when_no_space_takes_the_thread_the_page_says_so_without_a_form(scene, client_for):
+    page = client_for(scene["mod"]).get(f"/austausch/faden/{scene['threads'][0].id}/verschieben").text
+    assert "Keiner der anderen Räume, die Sie moderieren, kann dieses Gespräch aufnehmen." in page
+    assert 'name="target"' not in page and "„Nur Nord“, „Nur Süd“:" in not_offered(page)
+
+
+def test_the_move_page_costs_the_same_with_2_and_6_other_spaces(scene, make_space, make_user, client_for,
+                                                                count_statements):
+    mod, network, home = scene["mod"], scene["network"], scene["home"]
+    thread = start(network, make_user(organisation=home), title="Schichtmodell Nord")
+    posting.reply(thread, make_user(organisation=home), "Bei uns auch", anonymous=False, now=utcnow())
+    posting.reply(thread, make_user(), "Und bei uns", anonymous=True, now=utcnow())
+    db.session.commit()
+    browser = client_for(mod)
+    counts = []
+    for more in (0, 4):
+        for n in range(more):
+            make_space(moderation="post", by=mod, organisation_id=home.id if n % 2 else None, title=f"Raum {n}",
+                       anonymous="forbidden" if n == 3 else "allowed")
+        browser.get(f"/austausch/faden/{thread.id}/verschieben")
+        with count_statements() as counter:
+            browser.get(f"/austausch/faden/{thread.id}/verschieben")
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counter.statements

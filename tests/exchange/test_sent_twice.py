@@ -173,7 +173,7 @@ def test_merging_twice_merges_once(make_space, author, reader, client_for):
     duplicate = start(space, reader, title="Schichtplan", body="Doppelt gefragt")
     browser = client_for(mod)
     for _tap in range(2):
-        browser.post(f"/austausch/faden/{duplicate.id}/zusammenfuehren", data={"target": original.id})
+        browser.post(f"/austausch/faden/{duplicate.id}/zusammenfuehren", data={"target": original.id, "confirmed": "1"})
     assert len(entries("merge")) == 1
     assert [post.body_source for post in db.session.get(ExchangeThread, original.id).posts] == [
         "Original", "Doppelt gefragt"]

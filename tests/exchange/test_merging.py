@@ -1,0 +1,144 @@
+"""Merging a thread into another: chosen, then confirmed after reading what will happen; the log keeps the
+moderator's reason apart from what the code noted."""
+
+import html
+import re
+
+import pytest
+
+from qualify.core.time import utcnow
+from qualify.exchange import moderation, posting, spaces
+from qualify.exchange.models import ExchangeLogEntry, ExchangeThread
+from qualify.extensions import db
+
+
+def start(space, user, title, body="Wie ist es bei euch?"):
+    thread = posting.start_thread(space, user, title, body, anonymous=False, now=utcnow())
+    db.session.commit()
+    return thread
+
+
+def text_of(page: str) -> str:
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", page).split()))
+
+
+def log_row(page: str) -> tuple[str, str]:
+    """The newest entry of a moderation log page: (what it concerns, its reason), as read."""
+    concerns, reason = re.search(r"<tr>(?:\s*<td>.*?</td>){3}\s*<td>(.*?)</td>\s*<td>(.*?)</td>", page, re.S).groups()
+    return text_of(concerns), text_of(reason)
+
+
+@pytest.fixture
+def duplicate(make_space, author, reader):
+    """A space with a thread and a later duplicate of it with a reply: (moderator, original, duplicate)."""
+    space = make_space(moderation="post")
+    original = start(space, author, "Schichtpläne", body="Original")
+    duplicate = start(space, reader, "Schichtplan", body="Doppelt gefragt")
+    posting.reply(duplicate, author, "Siehe das andere Gespräch", anonymous=False, now=utcnow())
+    db.session.commit()
+    return spaces.moderators_of(space)[0], original, duplicate
+
+
+def test_choosing_the_thread_asks_for_confirmation_saying_what_will_happen_and_changes_nothing(
+        duplicate, client_for):
+    mod, original, thread = duplicate
+    reason = "Dieselbe Frage.\nBitte dort weiterschreiben."
+
+    response = client_for(mod).post(f"/austausch/faden/{thread.id}/zusammenfuehren",
+                                    data={"target": original.id, "reason": reason})
+
+    assert response.status_code == 200
+    page = response.text
+    assert "<title>Zusammenführen bestätigen" in page
+    assert ("2 Beiträge aus „Schichtplan“ werden als Antworten an „Schichtpläne“ angehängt; „Schichtplan“ "
+            "verschwindet aus der Liste des Raums.") in text_of(page)
+    assert "lässt sich nicht rückgängig machen" in page
+    assert reason in html.unescape(page)  # shown, as it goes into the log
+    # The choice and the reason go with the confirmation, as they were.
+    confirmation = page[page.index('aria-labelledby="bestaetigen"'):]
+    assert 'name="csrf_token"' in confirmation
+    assert f'<input type="hidden" name="target" value="{original.id}">' in confirmation
+    assert f'<input type="hidden" name="reason" value="{html.escape(reason)}">' in confirmation
+    assert 'name="confirmed" type="submit" value="Ja, zusammenführen"' in confirmation
+    assert 'name="back" type="submit" value="Zurück zur Auswahl"' in confirmation
+    assert f'href="/austausch/faden/{thread.id}">Abbrechen</a>' in confirmation
+    db.session.expire_all()
+    assert db.session.get(ExchangeThread, thread.id).merged_into_id is None
+    assert db.session.scalar(db.select(db.func.count()).select_from(ExchangeLogEntry)
+                             .where(ExchangeLogEntry.action == "merge")) == 0
+
+
+def test_one_post_is_said_in_the_singular(make_space, author, client_for):
+    space = make_space(moderation="post")
+    original, thread = start(space, author, "Schichtpläne"), start(space, author, "Schichtplan")
+    page = client_for(spaces.moderators_of(space)[0]).post(f"/austausch/faden/{thread.id}/zusammenfuehren",
+                                                           data={"target": original.id}).text
+    assert "1 Beitrag aus „Schichtplan“ wird als Antwort an „Schichtpläne“ angehängt" in text_of(page)
+    assert "Grund (steht im Protokoll" not in page  # none was given
+
+
+def test_confirming_merges_with_the_reason_kept(duplicate, client_for):
+    mod, original, thread = duplicate
+    response = client_for(mod).post(f"/austausch/faden/{thread.id}/zusammenfuehren",
+                                    data={"target": original.id, "reason": "Dieselbe Frage.", "confirmed": "1"})
+    assert response.status_code == 302 and response.location.endswith(f"/austausch/faden/{original.id}")
+    db.session.expire_all()
+    assert db.session.get(ExchangeThread, thread.id).merged_into_id == original.id
+    assert [post.body_source for post in db.session.get(ExchangeThread, original.id).posts] == [
+        "Original", "Doppelt gefragt", "Siehe das andere Gespräch"]
+    (entry,) = db.session.scalars(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "merge"))
+    assert moderation.shown_reason(entry) == "Dieselbe Frage."
+
+
+def test_going_back_shows_the_choice_again_with_the_thread_and_the_reason_kept(make_space, author, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    start(space, author, "Schichtpläne")
+    original, thread = start(space, author, "Schichten"), start(space, author, "Schichtplan")
+    reason = "Dieselbe Frage."
+
+    response = client_for(mod).post(f"/austausch/faden/{thread.id}/zusammenfuehren",
+                                    data={"target": original.id, "reason": reason, "back": "Zurück zur Auswahl"})
+
+    page = response.text
+    assert response.status_code == 200 and "<title>Gespräch zusammenführen" in page
+    assert 'aria-labelledby="bestaetigen"' not in page
+    assert re.search(rf'<option selected value="{original.id}">', page)
+    assert re.search(rf'<textarea[^>]*name="reason"[^>]*>\s*{reason}</textarea>', page)
+    db.session.expire_all()
+    assert db.session.get(ExchangeThread, thread.id).merged_into_id is None
+
+
+def test_a_merge_refused_on_confirming_shows_the_choice_again_with_why(duplicate, author, client_for):
+    mod, original, thread = duplicate
+    browser = client_for(mod)
+    browser.post(f"/austausch/faden/{thread.id}/zusammenfuehren", data={"target": original.id})  # the question
+    elsewhere = start(original.space, author, "Schichten")
+    moderation.merge(thread, elsewhere, by=mod, now=utcnow())  # meanwhile, in another tab
+    db.session.commit()
+
+    response = browser.post(f"/austausch/faden/{thread.id}/zusammenfuehren",
+                            data={"target": original.id, "reason": "doppelt", "confirmed": "1"})
+
+    assert response.status_code == 200
+    assert "Dieses Gespräch wurde mit einem anderen zusammengeführt." in response.text
+    assert re.search(rf'<option selected value="{original.id}">', response.text)
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*>\s*doppelt</textarea>', response.text)
+    db.session.expire_all()
+    assert db.session.get(ExchangeThread, thread.id).merged_into_id == elsewhere.id
+
+
+def test_the_log_shows_the_threads_merged_beside_the_thread_and_only_the_moderators_words_as_reason(
+        duplicate, client_for):
+    mod, original, thread = duplicate
+    moderation.merge(thread, original, by=mod, now=utcnow(), reason="Dieselbe Frage.")
+    db.session.commit()
+    url = f"/austausch/raum/{original.space_id}/protokoll"
+    assert log_row(client_for(mod).get(url).text) == (
+        f"Gespräch {original.id} „Schichtplan“ → „Schichtpläne“", "Dieselbe Frage.")
+
+    other = start(original.space, mod, "Noch einmal Schichtpläne")
+    moderation.merge(other, original, by=mod, now=utcnow())  # without a reason
+    db.session.commit()
+    assert log_row(client_for(mod).get(url).text) == (
+        f"Gespräch {original.id} „Noch einmal Schichtpläne“ → „Schichtpläne“", "")
