@@ -19,7 +19,7 @@ def local_part_problem(email: str) -> str | None:
         return None
     guess = unicodedata.normalize("NFKD", spelt_out(unicodedata.normalize("NFC", local)))
     guess = "".join(ch for ch in guess if not unicodedata.combining(ch))
-    if guess.isascii():
+    if guess.isascii() and not any(ch.isspace() for ch in guess):  # "hans müller@" has a second problem
         return _("Umlaute und andere Sonderzeichen vor dem @ kann nicht jeder Mailserver zustellen – bitte die "
                  "Adresse so angeben, wie sie im Mailsystem steht, z. B. %(example)s.", example=f"{guess}@{domain}")
     return _("Umlaute und andere Sonderzeichen vor dem @ kann nicht jeder Mailserver zustellen – bitte die "
