@@ -507,6 +507,13 @@ def test_preview_names_the_roles_each_person_gets_and_highlights_administration(
     assert old.roles == {Role.LEARNER, Role.TRAINER} and not old.active
 
 
+def test_preview_names_the_unit_a_new_person_joins(client, admin, firma):
+    preview = upload(client, firma, HEADER + "neu@example.org;Anna Neu;;Logistik;;\nohne@example.org;Otto Ohne;;;;\n")
+
+    assert changes(preview) == {"2": ("Anna Neu", "neu · Einheit: Logistik · Rollen: Lernende"),
+                                "3": ("Otto Ohne", "neu · Rollen: Lernende")}
+
+
 def test_confirmation_grants_no_administration_the_preview_did_not_show(client, admin, firma, make_user):
     person = make_user(Role.TRAINER, Role.ADMIN, email="tom@example.org", name="Tom", organisation=firma)
     preview = upload(client, firma, "E-Mail;Name;Rollen\ntom@example.org;Tom;Trainer|Administration|Moderation\n")
