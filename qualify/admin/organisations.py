@@ -1,6 +1,6 @@
 """Administration of organisations and their units: create them for onboarding, rename them, set the threshold."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -75,14 +75,15 @@ def new_organisation():
 
 
 def _render_organisation(organisation: Organisation, *, form: OrganisationForm | None = None,
-                         units_form: AddUnitsForm | None = None):
-    """The page of one organisation; the form that was not sent starts afresh (formdata=None)."""
+                         units_form: AddUnitsForm | None = None, lowering: tuple[int, int] | None = None):
+    """The page of one organisation; the form that was not sent starts afresh (formdata=None). `lowering`: the
+    threshold now and the lower one asked for, to be confirmed."""
     ((_organisation, people, units),) = structure.organisation_overview(organisation.id)
     return render_template(
         "admin/organisation.html", organisation=organisation, people=people, units=units,
         without_unit=people - sum(count for _unit, count in units),
         form=form or OrganisationForm(formdata=None, obj=organisation),
-        units_form=units_form or AddUnitsForm(formdata=None))
+        units_form=units_form or AddUnitsForm(formdata=None), lowering=lowering)
 
 
 @bp.route("/<int:organisation_id>", methods=["GET", "POST"])
@@ -92,6 +93,12 @@ def organisation(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
+        lowered_to = form.small_group_threshold.data
+        if lowered_to < organisation.small_group_threshold and request.form.get("lower_to") != str(lowered_to):
+            # The threshold is agreed with the works council, and a lower one shows smaller groups in every report
+            # of the organisation's people from now on: asked once more, as shortening a retention period is.
+            return _render_organisation(organisation, form=form,
+                                        lowering=(organisation.small_group_threshold, lowered_to))
         if _committed(form, lambda: structure.update_organisation(
                 organisation, name=form.name.data, small_group_threshold=form.small_group_threshold.data,
                 actor=current_user)) is not REFUSED:

@@ -217,6 +217,29 @@ def test_a_threshold_below_3_is_refused_and_the_name_typed_stays(client, admin, 
     assert audit_trail() == []
 
 
+def test_lowering_the_threshold_is_asked_once_more_and_saved_only_when_confirmed(client, admin, firma):
+    asked = client.post(f"{BASE}/{firma.id}", data={"name": "Muster Neu GmbH", "small_group_threshold": "3"})
+
+    assert "Noch nicht gespeichert: Mit 3 statt 5 zeigen die Berichte" in text(asked)
+    assert 'name="lower_to" value="3"' in asked.text and 'value="Muster Neu GmbH"' in asked.text
+    db.session.refresh(firma)
+    assert (firma.name, firma.small_group_threshold) == ("Muster GmbH", 5) and audit_trail() == []
+
+    client.post(f"{BASE}/{firma.id}", data={"name": "Muster Neu GmbH", "small_group_threshold": "3", "lower_to": "3"})
+    db.session.refresh(firma)
+    assert (firma.name, firma.small_group_threshold) == ("Muster Neu GmbH", 3)
+
+
+def test_a_confirmation_of_another_value_asks_again_and_raising_needs_none(client, admin, firma):
+    client.post(f"{BASE}/{firma.id}", data={"name": "Muster GmbH", "small_group_threshold": "3", "lower_to": "4"})
+    db.session.refresh(firma)
+    assert firma.small_group_threshold == 5
+
+    client.post(f"{BASE}/{firma.id}", data={"name": "Muster GmbH", "small_group_threshold": "8"})
+    db.session.refresh(firma)
+    assert firma.small_group_threshold == 8
+
+
 def test_a_new_organisation_with_a_threshold_below_3_is_not_created(client, admin):
     response = client.post(f"{BASE}/neu", data=new_organisation(small_group_threshold="2"))
     assert response.status_code == 200 and 'id="small_group_threshold-error"' in response.text
