@@ -8,7 +8,7 @@ from sqlalchemy import select
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
-from qualify.exchange import spaces
+from qualify.exchange import posting, spaces
 from qualify.exchange.models import SpaceModerator
 from qualify.extensions import db
 from qualify.workshops import schedule
@@ -136,4 +136,40 @@ def test_module_space_page_is_accessible(page, make_user, sign_in, assert_access
     sign_in(page, make_user())
     page.goto(f"/austausch/raum/{space.id}")
     expect(page.get_by_role("heading", name="Leitfragen")).to_be_visible()  # open while there are no threads
+    assert_accessible(page)
+
+
+def test_moderator_merges_a_duplicate_after_confirming_and_sees_where_a_thread_may_move(
+        page, make_user, sign_in, assert_accessible):
+    moderator = make_user(Role.MODERATOR, name="Moderatorin Mia")
+    writer, other = make_user(name="Kowalczyk Anneliese"), make_user(name="Bruno Brenner")
+    space = spaces.create_space("Schichtarbeit und Familie", "Wie klappt es?", organisation_id=None,
+                                moderation="post", anonymous="allowed", by=moderator, now=utcnow())
+    spaces.create_space("Nur mit Namen", "Hier schreiben alle unter ihrem Namen.", organisation_id=None,
+                        moderation="post", anonymous="forbidden", by=moderator, now=utcnow())
+    original = posting.start_thread(space, writer, "Schichtpläne", "Wer tauscht mit mir?", anonymous=True,
+                                    now=utcnow())
+    duplicate = posting.start_thread(space, other, "Schichtplan", "Doppelt gefragt", anonymous=False, now=utcnow())
+    db.session.commit()
+
+    sign_in(page, moderator)
+    page.goto(f"/austausch/faden/{duplicate.id}")
+    page.get_by_text("Moderation dieses Gesprächs").click()
+    page.get_by_role("link", name="Zusammenführen …").click()
+    page.get_by_label("Zusammenführen mit").select_option(label="Schichtpläne")
+    page.get_by_label("Grund (freiwillig)").fill("Dieselbe Frage")
+    page.get_by_role("button", name="Weiter").click()
+    expect(page.get_by_role("heading", name="Bitte bestätigen")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("„Schichtplan“ verschwindet aus der Liste des Raums")
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, zusammenführen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Schichtpläne")
+    expect(page.locator("main")).to_contain_text("Doppelt gefragt")
+
+    # The thread was started under a pseudonym: the space where all write under their name is not offered.
+    page.goto(f"/austausch/faden/{original.id}")
+    page.get_by_text("Moderation dieses Gesprächs").click()
+    page.get_by_role("link", name="Verschieben …").click()
+    expect(page.get_by_role("heading", name="Nicht angeboten")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Nur mit Namen")
     assert_accessible(page)
