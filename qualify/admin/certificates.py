@@ -1,7 +1,5 @@
 """Administration of certificates: find one, and withdraw it when it was issued by mistake."""
 
-from collections import Counter
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -13,7 +11,9 @@ from wtforms import SelectChoice
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.admin.forms import WithdrawCertificateForm
+from qualify.admin.views import ONE_LOOK
 from qualify.core import audit
+from qualify.core.audit import AuditEvent
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
 from qualify.extensions import db
@@ -37,14 +37,31 @@ def search():
 
 
 def _log_look(found: list) -> None:
-    """Log a look at certificates found – names, courses and dates are personal data – once per organisation of
-    their holders, whose works council reads it in its access log."""
-    holders = Counter(db.session.execute(select(User.organisation_id).where(
-        User.id.in_({certificate.user_id for certificate in found}))).scalars()) if found else {}
-    for organisation_id, people in holders.items():
-        audit.record("personal_data.view", actor=current_user, people=people, organisation_id=organisation_id)
+    """Log a look at the holders of the certificates found – names, courses and dates are personal data – one
+    entry per person, as on their page, for the log to say whose data was seen; the works council of each
+    person's organisation reads it in its access log. A person looked at within ONE_LOOK is not logged again."""
+    holder_ids = {certificate.user_id for certificate in found}
+    if not holder_ids:
+        return
+    seen = set(db.session.scalars(select(AuditEvent.target_id).where(
+        AuditEvent.action == "personal_data.view", AuditEvent.actor_id == current_user.id,
+        AuditEvent.target_type == "User", AuditEvent.target_id.in_(holder_ids),
+        AuditEvent.created_at >= utcnow() - ONE_LOOK)))
+    holders = db.session.scalars(select(User).where(User.id.in_(holder_ids - seen)).order_by(User.id)).all()
+    for holder in holders:
+        audit.record("personal_data.view", actor=current_user, target=holder, organisation_id=holder.organisation_id)
     if holders:
         db.session.commit()
+
+
+def _looked_at_recently(holder: User, code: str) -> bool:
+    """Whether the current admin opened this certificate within ONE_LOOK (any other look at the holder, at their
+    page or in a search, did not show the modules behind it)."""
+    looks = db.session.scalars(select(AuditEvent.details).where(
+        AuditEvent.action == "personal_data.view", AuditEvent.actor_id == current_user.id,
+        AuditEvent.target_type == "User", AuditEvent.target_id == holder.id,
+        AuditEvent.created_at >= utcnow() - ONE_LOOK))
+    return any(details.get("code") == code for details in looks)
 
 
 def _choice(done: withdrawal.DoneModule) -> SelectChoice:
@@ -73,7 +90,9 @@ def certificate(code: str):
     form.modules.choices = [_choice(d) for d in done if d.reopenable]
     if request.method == "GET":
         form.modules.data = [str(d.module.id) for d in done if d.suggested]
-        # Which modules a person did, and when, is personal data: every look at it is logged.
+    # Which modules a person did, and when, is personal data: every look at it is logged – a visit once, as on
+    # the person's page.
+    if request.method == "GET" and not _looked_at_recently(holder, certificate.code):
         audit.record("personal_data.view", actor=current_user, target=holder, code=certificate.code,
                      organisation_id=holder.organisation_id)  # the works council of that organisation reads it
         db.session.commit()

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
-from qualify.exchange.reading import shown_title
+from qualify.exchange.reading import by_former_member, shown_title
 
 EXCERPT_LENGTH = 300
 
@@ -44,6 +44,7 @@ def notify_new_post(post, label: str, readers: list) -> None:
                 title=title,
                 settings_url=absolute_url("exchange.notifications"),
                 label=label,
+                former=by_former_member(post),
                 excerpt=excerpt(post.body_source),
                 url=_post_url(post),
             )
@@ -56,8 +57,9 @@ def notify_flag(flag, moderators: list, label: str) -> None:
     for moderator in moderators:
         with force_locale(locale_for(moderator.language)):
             subject = _("Beitrag gemeldet: %(title)s", title=post.thread.title_shown)
-            body = _render("flag", reader=moderator, post=post, label=label, reason=flag.reason,
-                           excerpt=excerpt(post.body_source), url=absolute_url("exchange.moderation_queue"))
+            body = _render("flag", reader=moderator, post=post, label=label, former=by_former_member(post),
+                           reason=flag.reason, excerpt=excerpt(post.body_source),
+                           url=absolute_url("exchange.moderation_queue"))
         queue_mail(moderator, subject, body)
 
 

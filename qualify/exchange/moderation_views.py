@@ -14,7 +14,6 @@ from wtforms import SelectChoice
 from qualify.accounts.models import Organisation, User, UserRole
 from qualify.accounts.roles import Role
 from qualify.core.database import in_german_order
-from qualify.core.i18n import localised_datetime
 from qualify.core.routing import BOTH, GET, POST
 from qualify.core.security import is_safe_redirect, role_required
 from qualify.core.templating import content_lang_attributes
@@ -33,7 +32,7 @@ from qualify.exchange.forms import (
 )
 from qualify.exchange.mails import excerpt
 from qualify.exchange.models import ExchangePost, ExchangeThread
-from qualify.exchange.reading import author_label, posts_in_space, quoting_replies, threads_of
+from qualify.exchange.reading import author_label, post_name, posts_in_space, quoting_replies, threads_of
 from qualify.exchange.spaces import assign_moderator, create_space, moderators_of, unassign_moderator
 from qualify.extensions import db
 
@@ -86,13 +85,7 @@ def _ask_again(error: ReasonRefused, post: ExchangePost, label: str):
                            reason=request.form.get("reason", ""), action=request.path,
                            next=request.form.get("next") if is_safe_redirect(request.form.get("next")) else None,
                            seen=request.form.get("seen"), optional=request.endpoint == "exchange.restore",
-                           which=_post_name(post)), 400
-
-
-def _post_name(post: ExchangePost) -> str:
-    """Which post it is, as its buttons name it for screen readers."""
-    return _("Beitrag von %(author)s vom %(time)s", author=author_label(post),
-             time=localised_datetime(post.created_at, "short"))
+                           which=post_name(post)), 400
 
 
 def _quoted_in(post: ExchangePost) -> Markup | None:
@@ -103,7 +96,7 @@ def _quoted_in(post: ExchangePost) -> Markup | None:
         return None
     links = Markup(", ").join(
         Markup('<a href="{}">{}</a>').format(
-            url_for("exchange.thread", thread_id=reply.thread_id) + f"#beitrag-{reply.id}", _post_name(reply))
+            url_for("exchange.thread", thread_id=reply.thread_id) + f"#beitrag-{reply.id}", post_name(reply))
         for reply in replies)
     # The translation escaped, then the links (built escaped) put in: the message stays HTML in the session.
     return escape(_("Diese Antworten zitieren den ausgeblendeten Beitrag und zeigen seine Worte weiter: "
@@ -125,6 +118,7 @@ def moderation_queue():
         flags=flags[:QUEUE_SIZE],
         more_flags=len(flags) > QUEUE_SIZE,
         label=author_label,
+        post_name=post_name,
         seen_version=moderation.seen_version,
         excerpt=excerpt,
         clamp=QUEUE_CLAMP,

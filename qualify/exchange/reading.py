@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.models import User
+from qualify.core.i18n import localised_datetime
 from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 
@@ -30,6 +31,19 @@ def author_label(post: ExchangePost) -> str:
     if post.pseudonym is not None:
         return post.pseudonym
     return post.author.display_name if post.author else _("Ehemaliges Mitglied")
+
+
+def by_former_member(post: ExchangePost) -> bool:
+    """Whether the post is shown as a former member's: written under the name of an account erased since."""
+    return post.pseudonym is None and (post.author is None or post.author.is_stand_in)
+
+
+def post_name(post: ExchangePost) -> str:
+    """Which post it is, as its buttons name it for screen readers: by whom, and when."""
+    time = localised_datetime(post.created_at, "short")
+    if by_former_member(post):  # not "von ehemaliges Mitglied": a sentence of its own, in the genitive
+        return _("Beitrag eines ehemaligen Mitglieds vom %(time)s", time=time)
+    return _("Beitrag von %(author)s vom %(time)s", author=author_label(post), time=time)
 
 
 def can_read(user, post: ExchangePost, *, moderator: bool) -> bool:

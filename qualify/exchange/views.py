@@ -178,8 +178,8 @@ def _thread_page(thread: ExchangeThread, moderator: bool, form: PostForm):
     thread_pseudonym = pseudonyms.written_under(thread, current_user) if under_pseudonym else None
     return render_template("exchange/thread.html", thread=thread, space=thread.space, moderator=moderator,
                            title=reading.shown_title(thread, current_user, moderator=moderator),
-                           posts=posts, form=form, label=reading.author_label, now=utcnow(),
-                           can_edit=posting.can_edit, following=following.follow_of(thread, current_user),
+                           posts=posts, form=form, label=reading.author_label, post_name=reading.post_name,
+                           now=utcnow(), can_edit=posting.can_edit, following=following.follow_of(thread, current_user),
                            follow_form=FollowForm(), pseudonym=my_pseudonym(thread.space),
                            thread_pseudonym=thread_pseudonym, under_pseudonym=under_pseudonym,
                            seen_version=moderation.seen_version,
@@ -304,6 +304,7 @@ def flag_post(post_id: int):
             flash(_("Danke. Die Moderation sieht sich den Beitrag an."))
         return to_thread(post.thread, post)
     return render_template("exchange/flag.html", post=post, form=form, label=reading.author_label(post),
+                           former=reading.by_former_member(post),
                            title=reading.shown_title(post.thread, current_user, moderator=moderator))
 
 

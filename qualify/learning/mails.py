@@ -11,9 +11,11 @@ from qualify.core.mail import absolute_url, queue_mail
 def tell_enrolled_in_mandatory_course(people: list, course) -> None:
     """Tell each person that the administration enrolled them in a mandatory course, with the way to it."""
     url = absolute_url("courses.course", slug=course.slug)
+    # Whoever was invited and has not set a password yet: the course link alone led to a sign-in they cannot pass.
+    password_url = absolute_url("accounts.forgot_password")
     template = current_app.jinja_env.get_template("learning/mail/mandatory_course.txt")
     for person in people:
         with force_locale(locale_for(person.language)):
             subject = _("Pflichtkurs für Sie: %(course)s", course=course.title)
-            body = template.render(person=person, course=course, url=url)
+            body = template.render(person=person, course=course, url=url, password_url=password_url)
         queue_mail(person, subject, body)

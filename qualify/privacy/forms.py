@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SelectChoice, SubmitField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 
 class EraseAccountForm(FlaskForm):
@@ -22,5 +22,7 @@ class EraseAccountForm(FlaskForm):
 
 
 class RetentionForm(FlaskForm):
-    days = IntegerField(_l("Tage"), validators=[Optional(), NumberRange(min=1, max=3650)])
+    days = IntegerField(_l("Neue Frist in Tagen"), validators=[
+        InputRequired(_l("Bitte eine Zahl von 1 bis 3650 Tagen angeben.")),
+        NumberRange(min=1, max=3650, message=_l("Bitte eine Zahl von 1 bis 3650 Tagen angeben."))])
     submit = SubmitField(_l("Speichern"))

@@ -178,13 +178,18 @@ class RetentionRefused(ValueError):
     """A retention period shorter than its category allows."""
 
 
-def set_retention(key: str, days: int, *, actor: User) -> None:
-    """Change a retention period, as agreed with the works council; the works council sees the change in its
-    access log."""
+def check_retention(key: str, days: int) -> None:
+    """Refuse a retention period shorter than its category allows."""
     entry = category(key)  # refuses unknown categories
     if days < entry.min_days:
         raise RetentionRefused(_("„%(category)s“ wird mindestens %(days)d Tage aufbewahrt.", category=entry.label,
                                  days=entry.min_days))
+
+
+def set_retention(key: str, days: int, *, actor: User) -> None:
+    """Change a retention period, as agreed with the works council; the works council sees the change in its
+    access log."""
+    check_retention(key, days)
     if days == retention_days(key):
         return  # saved unchanged: nothing for the works council to read about
     rule = db.session.scalar(select(RetentionRule).where(RetentionRule.category == key))

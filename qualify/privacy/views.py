@@ -88,26 +88,22 @@ def set_retention(key: str):
     if key not in CATEGORY_BY_KEY:
         abort(404)
     form = RetentionForm()
-    if form.validate_on_submit() and form.days.data:
-        current = services.retention_days(key)
-        if current is not None and form.days.data < current and request.form.get("confirmed") != "1":
-            # Shorter means the next night deletes what the old period kept: say how much, ask once more.
-            entry = CATEGORY_BY_KEY[key]
-            return render_template("privacy/retention_confirm.html", form=form, category=entry, current=current,
-                                   expiring=services.count_expiring(key, form.days.data, utcnow()))
+    if form.validate_on_submit():
         try:
-            services.set_retention(key, form.days.data, actor=current_user)
+            services.check_retention(key, form.days.data)
         except services.RetentionRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Aufbewahrungsfrist gespeichert."), "success")
-    else:
-        flash(_("Bitte eine Zahl von 1 bis 3650 Tagen angeben."), "error")
+            form.days.errors.append(str(refused))
+    if form.errors:
+        # Back to the annex, the error at the row's field; the error list links to that field by its id.
+        form.days.id = f"days-{key}"
+        return render_template("privacy/annex.html", retention=services.retention_table(), form=form,
+                               failed_key=key), 400
+    current = services.retention_days(key)
+    if current is not None and form.days.data < current and request.form.get("confirmed") != "1":
+        # Shorter means the next night deletes what the old period kept: say how much, ask once more.
+        return render_template("privacy/retention_confirm.html", form=form, category=CATEGORY_BY_KEY[key],
+                               current=current, expiring=services.count_expiring(key, form.days.data, utcnow()))
+    services.set_retention(key, form.days.data, actor=current_user)
+    db.session.commit()
+    flash(_("Aufbewahrungsfrist gespeichert."), "success")
     return redirect(url_for("privacy.retention_annex") + f"#frist-{key}")
-
-
-@bp.app_context_processor
-def retention_form():
-    return {"retention_form": RetentionForm} if request.blueprint == "privacy" else {}

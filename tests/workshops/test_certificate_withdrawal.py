@@ -177,5 +177,4 @@ def test_a_search_that_finds_certificates_is_logged_for_the_holders_organisation
     page = admin.get(f"/verwaltung/zertifikate/?q={person.display_name.split()[0]}").text
     assert person.display_name in page  # names, courses and dates of people: a look at personal data
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "personal_data.view"))
-    assert {key: event.details[key] for key in ("people", "organisation_id")} == {
-        "people": 1, "organisation_id": person.organisation_id}
+    assert (event.target_id, event.details["organisation_id"]) == (person.id, person.organisation_id)
