@@ -32,3 +32,13 @@ def sendable_address(form, field) -> None:
     problem = local_part_problem(field.data or "")
     if problem:
         raise StopValidation(problem)
+
+
+def masked_address(email: str) -> str:
+    """The address with most of its part before the @ hidden ("ma…@example.org"): enough for its owner to know
+    it, too little for whoever reads the old mailbox to write to it."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return "…"
+    return f"{local[:2] if len(local) > 4 else local[:1]}…@{domain}"
+

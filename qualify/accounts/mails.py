@@ -7,6 +7,7 @@ from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 
 from qualify.accounts import auth
+from qualify.accounts.addresses import masked_address
 from qualify.accounts.models import User
 from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
@@ -31,3 +32,20 @@ def send_password_changed(user: User, when: datetime) -> None:
         queue_mail(user, _("Ihr Passwort wurde geändert"),
                    render_template("accounts/mail/password_changed.txt", **context),
                    render_template("accounts/mail/password_changed.html", **context))
+
+
+def send_address_changed(user: User, old_email: str, when: datetime) -> None:
+    """Queue the notices of a changed sign-in address: to the old address – should someone have taken the
+    account over by changing it, its owner hears of it there, the only place they still can – and to the new one,
+    which signs in from now on."""
+    with force_locale(locale_for(user.language)):
+        context = {"user": user, "new_email": masked_address(user.email), "date": format_date(when, "full"),
+                   "time": format_time(when, "short")}
+        notice = queue_mail(old_email, _("Ihre Anmeldeadresse bei Qualify wurde geändert"),
+                            render_template("accounts/mail/address_changed.txt", **context),
+                            render_template("accounts/mail/address_changed.html", **context))
+        notice.user_id = user.id  # the person's mail, though sent to an address that is no longer theirs
+        context["link"] = absolute_url("accounts.login", email=user.email)
+        queue_mail(user, _("Ihre neue Anmeldeadresse bei Qualify"),
+                   render_template("accounts/mail/address_new.txt", **context),
+                   render_template("accounts/mail/address_new.html", **context))

@@ -145,8 +145,9 @@ def slugify(text: str) -> str:
 def create_user(email: str, display_name: str, *, password: str | None = None,
                 roles: set[Role] = frozenset({Role.LEARNER}), organisation: Organisation | None = None,
                 unit: Unit | None = None, personnel_number: str | None = None, language: str = "de",
-                actor: User | None = None) -> User:
-    """Create an account; without a password the person sets one through the reset link."""
+                actor: User | None = None, invited: bool | None = None) -> User:
+    """Create an account; without a password the person sets one through the reset link. `invited`: whether the
+    invitation goes out with it, where someone chose (logged, so that the list can tell who has none yet)."""
     email = normalise_email(email)
     # The same form sent twice at once (a double click reaching the server twice): the second waits here for the
     # first, then finds its account, instead of failing at the unique address when both insert.
@@ -160,7 +161,8 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
     user.role_rows = [UserRole(role=str(role)) for role in sorted(roles)]
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", actor=actor, target=user, roles=sorted(str(r) for r in roles))
+    audit.record("user.create", actor=actor, target=user, roles=sorted(str(r) for r in roles),
+                 **({} if invited is None else {"invited": invited}))
     record_roles_given_at_creation(user, roles, actor=actor)
     return user
 

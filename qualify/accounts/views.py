@@ -16,6 +16,7 @@ from qualify.accounts.forms import (
     ProfileForm,
 )
 from qualify.accounts.mails import send_password_changed, send_password_reset
+from qualify.core import audit
 from qualify.core.errors import signed_out_page, typed_texts
 from qualify.core.i18n import CHOSEN_COOKIE, chosen_before_sign_in, locale_for, remember_language
 from qualify.core.security import is_safe_redirect
@@ -151,6 +152,7 @@ def _set_password(user):
     first = user.password_hash is None  # an invitation: the first password, not a new one
     if form.validate_on_submit():
         services.set_password(user, form.password.data)  # which ends every other session of the account
+        audit.record("user.password_set", actor=user, target=user, first=first)
         if not first:  # a reset: had someone else asked for the link, the person hears of it
             send_password_changed(user, utcnow())
         # The link proved the mailbox and the password was just typed: signing in again would ask nothing new.
@@ -195,6 +197,7 @@ def change_password():
         else:
             user = current_user._get_current_object()  # login_user() needs the user, never the proxy
             services.set_password(user, form.password.data)
+            audit.record("user.password_changed", actor=user, target=user)
             send_password_changed(user, utcnow())
             auth.start_session(user, utcnow())
             db.session.commit()

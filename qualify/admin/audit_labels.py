@@ -54,13 +54,17 @@ ACTION_LABELS = {
     "user.create": _l("Person angelegt"),
     "user.deactivate": _l("Konto deaktiviert"),
     "user.invitation": _l("Einladung erneut gesendet"),
+    "user.invited": _l("Einladung gesendet"),
+    "user.password_changed": _l("Passwort im Profil geändert"),
+    "user.password_reset_link": _l("Link zum Zurücksetzen des Passworts gesendet"),
+    "user.password_set": _l("Passwort über E-Mail-Link gesetzt"),
     "user.reactivate": _l("Konto wieder aktiviert"),
     "user.roles": _l("Rollen geändert"),
     "user.update": _l("Personendaten geändert"),
     "users.import": _l("Personen importiert"),
-    "workshops.booking_approved": _l("Anmeldung freigegeben"),
+    "workshops.booking_approved": _l("Buchungsanfrage freigegeben"),
     "workshops.booking_cancelled_by_trainer": _l("Anmeldung durch die Leitung storniert"),
-    "workshops.booking_declined": _l("Anmeldung abgelehnt"),
+    "workshops.booking_declined": _l("Buchungsanfrage abgelehnt"),
     "workshops.participants_exported": _l("Teilnehmendenliste heruntergeladen"),
     "workshops.seat_given": _l("Platz von Hand vergeben"),
     "workshops.walk_in": _l("Person ohne Platz als anwesend eingetragen"),
@@ -94,6 +98,7 @@ DETAIL_LABELS = {
     "new_versions": _l("neue Modulfassungen"), "promoted": _l("nachgerückt"), "taken": _l("belegte Plätze"),
     "capacity": _l("Plätze"),
     "booked_before": _l("Buchung zuvor"),
+    "invited": _l("Einladung gesendet"), "first": _l("erstes Passwort"),
 }
 # Details whose values are codes, in words.
 VALUE_LABELS = {

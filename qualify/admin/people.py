@@ -1,4 +1,5 @@
-"""An admin's actions on one person's account beyond editing it: the invitation again, and erasure on request."""
+"""An admin's actions on one person's account beyond editing it: the invitation (again), a link to reset the
+password, and erasure on request."""
 
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.admin.forms import EraseOtherAccountForm
+from qualify.admin.services import INVITATION_ACTIONS, never_invited
 from qualify.core import audit
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
@@ -30,14 +32,15 @@ def invite_again(user: User, *, actor: User) -> None:
 
 
 def invited_lately(user: User, *, actor: User) -> bool:
-    """Whether this administrator sent the invitation again within RESEND_AFTER."""
-    return audit.recorded_since("user.invitation", actor=actor, target=user, since=utcnow() - RESEND_AFTER)
+    """Whether this administrator sent the invitation (again) within RESEND_AFTER."""
+    return any(audit.recorded_since(action, actor=actor, target=user, since=utcnow() - RESEND_AFTER)
+               for action in INVITATION_ACTIONS)
 
 
 @bp.post("/<int:user_id>/einladung")
 @role_required(Role.ADMIN)
 def resend_invitation(user_id: int):
-    """Send the invitation again to someone who has not set a password yet (the link lasts two days)."""
+    """Send the invitation (again) to someone who has not set a password yet (the link lasts two days)."""
     user = services.person_or_none(user_id) or abort(404)
     if user.password_hash or not user.active:
         flash(_("Diese Person hat schon ein Passwort; sie kann es über „Passwort vergessen“ neu setzen.")
@@ -46,10 +49,36 @@ def resend_invitation(user_id: int):
         # A double click, or impatience: each click was another mail in the person's inbox.
         flash(_("Die Einladung ist eben erst an %(email)s gegangen. Bitte warten Sie ein paar Minuten, bevor Sie "
                 "sie noch einmal senden.", email=user.email), "warning")
+    elif user.id in never_invited([user.id]):  # created without one: this is the first
+        send_password_reset(user, invitation=True)
+        audit.record("user.invited", actor=current_user, target=user)
+        db.session.commit()
+        flash(_("Die Einladung ist an %(email)s unterwegs.", email=user.email), "success")
     else:
         invite_again(user, actor=current_user)
         db.session.commit()
         flash(_("Die Einladung ist erneut an %(email)s unterwegs.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/passwort-link")
+@role_required(Role.ADMIN)
+def send_reset_link(user_id: int):
+    """Send someone who has a password the mail „Passwort vergessen“ sends, with a link to set a new one."""
+    user = services.person_or_none(user_id) or abort(404)
+    if not user.active or not user.password_hash:
+        flash(_("Das Konto ist deaktiviert.") if not user.active
+              else _("Diese Person hat noch kein Passwort; senden Sie ihr die Einladung."), "error")
+    elif audit.recorded_since("user.password_reset_link", actor=current_user, target=user,
+                              since=utcnow() - RESEND_AFTER):
+        flash(_("Der Link zum Zurücksetzen ist eben erst an %(email)s gegangen. Bitte warten Sie ein paar "
+                "Minuten, bevor Sie ihn noch einmal senden.", email=user.email), "warning")
+    else:
+        send_password_reset(user)
+        audit.record("user.password_reset_link", actor=current_user, target=user)
+        db.session.commit()
+        flash(_("Der Link zum Zurücksetzen des Passworts ist an %(email)s unterwegs. Er gilt zwei Tage; das "
+                "bisherige Passwort gilt weiter, bis die Person ein neues setzt.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -2,15 +2,15 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from qualify.accounts import csv_import, services
-from qualify.accounts.mails import send_password_reset
+from qualify.accounts.mails import send_address_changed, send_password_reset
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import ROLE_LABELS, Role
 from qualify.admin import audit_labels
@@ -23,6 +23,7 @@ from qualify.admin.forms import (
     role_choices,
 )
 from qualify.admin.people import invite_again
+from qualify.admin.services import duties_of, never_invited
 from qualify.core import audit
 from qualify.core.database import in_german_order, take_turns
 from qualify.core.routing import id_argument, page_number
@@ -92,7 +93,9 @@ def users():
     if page > pages:  # a page beyond the last (an old link, fewer people now): the last one
         page = pages
         people, total = page_of(page)
+    not_invited = never_invited([person.id for person in people if person.active and not person.password_hash])
     return render_template("admin/users.html", users=people, total=total, query=query, page=page, pages=pages,
+                           not_invited=not_invited,
                            filters=filters, organisations=[(o.id, o.name) for o in services.all_organisations()],
                            roles=[(str(role), str(label)) for role, label in ROLE_LABELS.items()],
                            states=[("active", _("aktiv")), ("deactivated", _("deaktiviert")),
@@ -110,7 +113,7 @@ def new_user():
             user = services.create_user(
                 form.email.data, form.display_name.data, roles={Role(r) for r in form.roles.data} or {Role.LEARNER},
                 organisation=organisation, unit=unit, personnel_number=form.personnel_number.data,
-                language=form.language.data, actor=current_user)
+                language=form.language.data, actor=current_user, invited=form.send_invitation.data)
             if form.send_invitation.data:
                 send_password_reset(user, invitation=True)
             db.session.commit()
@@ -148,12 +151,8 @@ def edit_user(user_id: int):
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
-            # A corrected address of someone still invited: the invitation to the wrong one no longer works. Sent
-            # whatever went before (that link is void now), and logged as sent again, so that the button "send
-            # the invitation again" right afterwards waits as it does after its own.
-            invited_again = user.email != old_email and user.active and not user.password_hash
-            if invited_again:
-                invite_again(user, actor=current_user)
+            moved = user.email != old_email
+            told = _tell_of_new_address(user, old_email) if moved and user.active else None
             try:
                 db.session.commit()
             except IntegrityError:  # the address or personnel number taken a moment ago (by an import, say)
@@ -161,8 +160,11 @@ def edit_user(user_id: int):
                 flash(_("Jemand hat gerade dasselbe angelegt. Bitte prüfen Sie die Angaben und speichern Sie "
                         "erneut."), "error")
                 return redirect(url_for("admin.edit_user", user_id=user_id))
-            flash(_("Gespeichert. Die Einladung ging neu an %(email)s.", email=user.email) if invited_again
-                  else _("Gespeichert."), "success")
+            if moved and user.id == current_user.id:
+                return _signed_out_after_own_address_change(user)
+            flash(_("Gespeichert. Die Einladung ging neu an %(email)s.", email=user.email) if told == "invitation"
+                  else _("Gespeichert. Die bisherige und die neue Adresse bekommen je eine E-Mail dazu.")
+                  if told == "notices" else _("Gespeichert."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     # Every look at a person's data is logged, for the works council to read – a visit once: coming back to the
     # page after each action on it (saving, inviting again) filled the log with the same look.
@@ -170,7 +172,34 @@ def edit_user(user_id: int):
                                                             since=utcnow() - ONE_LOOK):
         audit.record("personal_data.view", actor=current_user, target=user, organisation_id=user.organisation_id)
         db.session.commit()
-    return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
+    waiting = user.active and not user.password_hash
+    return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm(),
+                           not_invited=waiting and user.id in never_invited([user.id]),
+                           duties=duties_of(user, now=utcnow()))
+
+
+def _tell_of_new_address(user: User, old_email: str) -> str | None:
+    """Mail whom a changed address concerns; say what went: "invitation", "notices" or None."""
+    if user.password_hash:  # both addresses hear of it: the old one, should the change not be the person's wish
+        send_address_changed(user, old_email, utcnow())
+        return "notices"
+    # A corrected address of someone still invited: the invitation to the wrong one no longer works. Sent whatever
+    # went before (that link is void now), and logged as sent again, so that the button "send the invitation
+    # again" right afterwards waits as it does after its own. Someone not invited yet stays so: the admin chose to
+    # invite them later.
+    if user.id in never_invited([user.id]):
+        return None
+    invite_again(user, actor=current_user)
+    return "invitation"
+
+
+def _signed_out_after_own_address_change(user: User):
+    """The admin changed their own address, which ended their sessions: out, and told how to come back in."""
+    logout_user()
+    session.clear()
+    flash(_("Ihre Anmeldeadresse ist jetzt %(email)s. Bitte melden Sie sich mit der neuen Adresse wieder an.",
+            email=user.email), "success")
+    return redirect(url_for("accounts.login", email=user.email))
 
 
 @bp.post("/personen/<int:user_id>/deaktivieren")

@@ -1,0 +1,85 @@
+"""What the person page tells an admin beyond the account itself: the invitation, and the work a person leaves
+behind when their account is deactivated."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from qualify.accounts.models import User
+from qualify.core.audit import AuditEvent
+from qualify.core.database import in_german_order
+from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
+from qualify.extensions import db
+from qualify.workshops.models import WorkshopSession, session_trainers
+
+# The invitation sent after the account was created without one, and each one sent again.
+INVITATION_ACTIONS = ("user.invited", "user.invitation")
+SHOWN_SESSIONS = 5  # on the person page; the count says how many more
+
+
+def never_invited(user_ids: list[int]) -> set[int]:
+    """Those of these people who were created without an invitation and have not been sent one since (one
+    statement). Accounts created before the choice was logged count as invited, as they were shown until then."""
+    if not user_ids:
+        return set()
+    stmt = select(AuditEvent.target_id, AuditEvent.action, AuditEvent.details).where(
+        AuditEvent.target_type == "User", AuditEvent.target_id.in_(user_ids),
+        AuditEvent.action.in_(("user.create", *INVITATION_ACTIONS)))
+    created_without, invited = set(), set()
+    for user_id, action, details in db.session.execute(stmt):
+        if action == "user.create" and (details or {}).get("invited") is False:
+            created_without.add(user_id)
+        elif action in INVITATION_ACTIONS:
+            invited.add(user_id)
+    return created_without - invited
+
+
+@dataclass(frozen=True)
+class LedSession:
+    id: int
+    title: str
+    language: str  # the course's, in which the title is written
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class OwnedCourse:
+    slug: str
+    title: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Duties:
+    """What someone leads or alone looks after: upcoming sessions (the first few, and how many in all) and the
+    courses nobody else active may edit."""
+
+    sessions: list[LedSession]
+    session_count: int
+    sole_courses: list[OwnedCourse]
+
+    def __bool__(self) -> bool:
+        return bool(self.session_count or self.sole_courses)
+
+
+def duties_of(user: User, *, now: datetime) -> Duties:
+    """The upcoming sessions the person leads and the courses they are the only active owner of (two
+    statements, however many)."""
+    title = func.coalesce(ModuleVersion.title, Module.slug)
+    led = (select(WorkshopSession.id, title, Course.language, WorkshopSession.starts_at, func.count().over())
+           .join(session_trainers, session_trainers.c.session_id == WorkshopSession.id)
+           .join(Module, Module.id == WorkshopSession.module_id).join(Course, Course.id == Module.course_id)
+           .outerjoin(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+           .where(session_trainers.c.user_id == user.id, WorkshopSession.status == "scheduled",
+                  WorkshopSession.starts_at >= now)
+           .order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(SHOWN_SESSIONS))
+    rows = db.session.execute(led).all()
+    other, colleague = aliased(CourseOwner), aliased(User)
+    shared = (select(other.id).join(colleague, colleague.id == other.user_id)
+              .where(other.course_id == Course.id, other.user_id != user.id, colleague.active.is_(True)))
+    sole = (select(Course.slug, Course.title, Course.language).join(CourseOwner, CourseOwner.course_id == Course.id)
+            .where(CourseOwner.user_id == user.id, ~shared.exists()).order_by(in_german_order(Course.title)))
+    return Duties(sessions=[LedSession(*row[:4]) for row in rows], session_count=rows[0][4] if rows else 0,
+                  sole_courses=[OwnedCourse(*row) for row in db.session.execute(sole)])
