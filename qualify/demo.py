@@ -127,7 +127,8 @@ def load_demo_history(now: datetime) -> int:
         for unit in organisation.units:
             for _ in range(WORKFORCE_PER_UNIT):
                 name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-                person = services.create_user(_colleague_email(people), name, organisation=organisation, unit=unit)
+                person = services.create_user(_colleague_email(people), name, organisation=organisation, unit=unit,
+                                              invited=False)  # nobody mailed them: a demo
                 people += 1
                 db.session.flush()
                 skill = rng.uniform(0.5, 0.95)  # the share of questions this person gets right
