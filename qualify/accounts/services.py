@@ -5,14 +5,14 @@ import threading
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
 from qualify.accounts.models import ERASED_DOMAIN, Organisation, Unit, User, UserRole, UserSession
 from qualify.accounts.roles import Role
 from qualify.core import audit
-from qualify.core.database import contains_text, in_german_order, take_turns
+from qualify.core.database import contains_folded, in_german_order, take_turns
 from qualify.core.text import spelt_out
 from qualify.extensions import db
 
@@ -292,13 +292,28 @@ USER_STATES = ("active", "deactivated", "invited")
 
 
 def users_matching(query: str = "", *columns) -> Select:
-    """Select the people (or only the given columns of them) whose name or address contains the query, or whose
-    personnel number it is; never the stand-ins of erased accounts."""
+    """Select the people (or only the given columns of them) whose name or address contains every word of the
+    query, or whose personnel number it is; never the stand-ins of erased accounts.
+
+    As HR lists write names: "Kowalski, Anna" finds Anna Kowalski; and as keyboards without umlauts do:
+    "Oeztuerk", "Ozturk" and "Öztürk" find Öztürk, "Mueller" and "Müller" find both spellings.
+    """
     stmt = select(*columns or [User]).where(~User.email.endswith(ERASED_DOMAIN))
-    if query:
-        stmt = stmt.where(or_(contains_text(User.email, query), contains_text(User.display_name, query),
-                              func.upper(User.personnel_number) == query.strip().upper()))
+    words = query.replace(",", " ").split()
+    if words:
+        every_word = and_(*(or_(*(contains_folded(column, variant) for variant in _spellings(word)
+                                  for column in (User.display_name, User.email))) for word in words))
+        stmt = stmt.where(or_(every_word, func.upper(User.personnel_number) == query.strip().upper()))
     return stmt
+
+
+_SPELT_OUT = re.compile("ae|oe|ue", re.IGNORECASE)
+
+
+def _spellings(word: str) -> set[str]:
+    """The word, with its umlauts spelt out, and with spelt-out ones read as umlauts ("Mueller" → "Müller")."""
+    umlauts = {"ae": "ä", "oe": "ö", "ue": "ü"}
+    return {word, spelt_out(word), _SPELT_OUT.sub(lambda match: umlauts[match.group(0).lower()], word)}
 
 
 def search_users(query: str = "", *, organisation_id: int | None = None, role: Role | None = None,

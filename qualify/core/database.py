@@ -29,11 +29,43 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
     # SQLite's lower() knows only A-Z: "Öztürk" stayed "Öztürk", and a search for "öztürk" found nobody.
     dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+    dbapi_connection.create_function("search_fold", 1, _search_fold, deterministic=True)
     dbapi_connection.create_collation(GERMAN, _compare_german)
 
 
 def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+# Letters a name is often typed without, where a keyboard or an HR system has none: "Öztürk" as "Ozturk",
+# "Yılmaz" as "Yilmaz". One letter for one, so that PostgreSQL's translate() folds as Python does.
+_FOLDED = dict(pair for pair in ("äa öo üu áa àa âa ãa åa ăa ąa ée èe êe ëe ęe íi ìi îi ïi ıi óo òo ôo õo øo őo "
+                                 "úu ùu ûu űu ñn ńn çc ćc čc şs šs śs șs žz źz żz ğg łl řr ţt țt ýy").split())
+_ACCENTED, _PLAIN = "".join(_FOLDED), "".join(_FOLDED.values())
+_FOLD = str.maketrans(_ACCENTED, _PLAIN)
+
+
+def search_fold(text: str) -> str:
+    """Lower case, ß spelt out, the common accents dropped: what a name search compares on both sides."""
+    return text.lower().replace("ß", "ss").translate(_FOLD)
+
+
+def _search_fold(value):
+    return search_fold(value) if isinstance(value, str) else value
+
+
+class SearchFold(GenericFunction):
+    """search_fold() of a column: on SQLite the function _tune_sqlite registers, on PostgreSQL its own."""
+
+    name = "search_fold"
+    type = String()
+    inherit_cache = True
+
+
+@compiles(SearchFold, "postgresql")
+def _search_fold_on_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"translate(replace(lower({column}), 'ß', 'ss'), '{_ACCENTED}', '{_PLAIN}')"
 
 
 # Names and titles are listed in German dictionary order: "Özdemir" before "Paul", not after "Zimmermann" where
@@ -176,6 +208,12 @@ def contains_text(column, words: str):
     """A case-insensitive "column contains text" condition, with LIKE's wildcards in the text taken literally."""
     escaped = words.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return UnicodeLower(column).like(f"%{escaped}%", escape="\\")
+
+
+def contains_folded(column, text: str):
+    """A "column contains text" condition that ignores case and the accents search_fold drops."""
+    escaped = search_fold(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return SearchFold(column).like(f"%{escaped}%", escape="\\")
 
 
 def take_turns(key: str) -> None:
