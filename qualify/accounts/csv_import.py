@@ -30,7 +30,7 @@ from qualify.accounts.csv_file import (
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
-from qualify.accounts.services import end_all_sessions, normalise_email, record_roles_given_at_creation
+from qualify.accounts.services import end_all_sessions, normalise_email, record_roles_given_at_creation, unit_move
 from qualify.core import audit
 from qualify.core.text import german_sort_key, one_line
 from qualify.extensions import db
@@ -373,7 +373,8 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, in
             # As a change on the person's page is logged: the data by name, the roles as a change of roles
             # (which the log's filter for them finds); both marked as the import's.
             if fields := [name for name in row.changes if name != "roles"]:
-                audit.record("user.update", actor=actor, target=row.user, source="import", fields=fields)
+                moved = unit_move(row.user.unit_id, row.unit.id) if row.unit else {}
+                audit.record("user.update", actor=actor, target=row.user, source="import", fields=fields, **moved)
             if added := sorted(str(role) for role in row.granted_roles):
                 audit.record("user.roles", actor=actor, target=row.user, added=added, removed=[], source="import")
             if _update(row):

@@ -212,11 +212,18 @@ def update_user(user: User, *, email: str, display_name: str, personnel_number: 
     # Which data changed, by name (not their values: the log outlives the data it would otherwise copy);
     # the roles say themselves what changed (set_roles). Saved unchanged, nothing is logged.
     changed = [field for field, value in wanted.items() if getattr(user, field) != value]
+    moved = unit_move(user.unit_id, unit.id if unit else None)
     for field in changed:
         setattr(user, field, wanted[field])
     set_roles(user, roles, actor=actor)
     if changed:
-        audit.record("user.update", actor=actor, target=user, fields=changed)
+        audit.record("user.update", actor=actor, target=user, fields=changed, **moved)
+
+
+def unit_move(before: int | None, after: int | None) -> dict:
+    """The details of a move between units for the log: the units by id, named by what they are called when the
+    log is read (the structure of an organisation, not a person's data); {} if there was none."""
+    return {} if before == after else {"unit_before": before, "unit_after": after}
 
 
 def _check_personnel_number(number: str | None, organisation: Organisation | None, *, user: User | None) -> None:

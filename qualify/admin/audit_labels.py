@@ -99,6 +99,7 @@ DETAIL_LABELS = {
     "capacity": _l("Plätze"),
     "booked_before": _l("Buchung zuvor"),
     "invited": _l("Einladung gesendet"), "first": _l("erstes Passwort"),
+    "unit_before": _l("Einheit vorher"), "unit_after": _l("Einheit nachher"),  # by number, once removed
 }
 # Details whose values are codes, in words.
 VALUE_LABELS = {
@@ -127,6 +128,7 @@ DETAIL_REFERENCES = {
     "course_id": ("Course", _l("Kurs")), "module_id": ("Module", _l("Modul")),
     "reopened": ("Module", _l("wieder geöffnete Module")), "session_id": ("WorkshopSession", _l("Termin")),
     "user_id": ("User", _l("Person")),
+    "unit_before": ("Unit", _l("Einheit vorher")), "unit_after": ("Unit", _l("Einheit nachher")),
 }
 
 

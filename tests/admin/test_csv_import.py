@@ -198,6 +198,8 @@ def test_person_is_updated_by_personnel_number_when_the_email_changed(client, ad
     db.session.refresh(person)
     assert (person.email, person.display_name) == ("neu@example.org", "Anna Neu")
     assert person.unit.name == "Logistik"
+    update = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
+    assert update.details["unit_before"] is None and update.details["unit_after"] == person.unit_id
     assert "alt@example.org" not in people() and outbox() == []
 
 

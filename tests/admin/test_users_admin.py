@@ -184,6 +184,18 @@ def test_the_audit_log_says_what_happened_in_words(client, admin, make_user):
     assert "['learner']" not in log and "User " not in log and "learner" not in log
 
 
+def test_the_audit_log_says_from_which_unit_to_which_a_person_moved(client, admin, make_user, make_organisation):
+    organisation = make_organisation()
+    logistik, montage = organisation.units
+    person = make_user(name="Mia Meyer", email="mia@example.org", organisation=organisation, unit=logistik)
+
+    client.post(f"/verwaltung/personen/{person.id}", data=new_person(display_name="Mia Meyer", email="mia@example.org",
+                                                                       unit=f"unit:{montage.id}"))
+
+    log = html.unescape(client.get("/verwaltung/protokoll").text)
+    assert "Einheit vorher: „Logistik“; Einheit nachher: „Montage“" in log
+
+
 def test_the_audit_log_names_organisations_and_courses_by_what_they_are_called(client, admin, make_organisation):
     organisation = make_organisation()
     client.post(f"/verwaltung/organisationen/{organisation.id}", data={"name": "Karosseriewerk Nord",
