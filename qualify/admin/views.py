@@ -1,9 +1,10 @@
 """Administration: people, roles, units and the audit log."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +30,7 @@ from qualify.core.database import in_german_order, take_turns
 from qualify.core.routing import id_argument, page_number
 from qualify.core.security import role_required
 from qualify.core.templating import content_lang_attributes
-from qualify.core.time import utcnow
+from qualify.core.time import local_day_start, utcnow
 from qualify.courses.models import Course
 from qualify.extensions import db
 from qualify.learning.services import enrol_unit
@@ -38,6 +39,8 @@ from qualify.workshops.services import release_seats_of
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
 ONE_LOOK = timedelta(minutes=10)  # looks at the same person's page within this time are one visit in the log
+# Which part the person searched for in the log played in an entry (its filter "Die Person …").
+PERSON_PARTS = {"did": _l("hat gehandelt"), "concerned": _l("ist betroffen")}
 PREVIEW_ROWS = 500
 MAX_PACKED = 450_000  # the hidden field must stay below Flask's MAX_FORM_MEMORY_SIZE (500 kB)
 
@@ -323,22 +326,42 @@ def confirm_import():
 @bp.get("/protokoll")
 @role_required(Role.ADMIN)
 def audit_log():
-    """Show the audit log, newest first; filtered by kind of action and by a person (who did it, or whom it
-    concerned), found by name or address."""
+    """Show the audit log, newest first; filtered by kind of action, by days, and by a person (who did it, or whom
+    it concerned, or either), found by name or address."""
     page = page_number()
     action = request.args.get("aktion", "")
     action = action if action in audit_labels.ACTION_LABELS else ""
     person = request.args.get("person", "").strip()
+    part = request.args.get("rolle", "")
+    part = part if part in PERSON_PARTS else ""
+    typed = {key: request.args.get(key, "").strip() for key in ("von", "bis")}
+    days = {key: _day(text) for key, text in typed.items()}
+    wrong_days = [key for key, text in typed.items() if text and days[key] is None]
     about = services.users_matching(person, User.id) if person else None
-    events = audit.recent_events(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action=action or None,
-                                 about_people=about)
+    events = audit.recent_events(
+        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action=action or None, about_people=about,
+        part=part or None, since=local_day_start(days["von"]) if days["von"] else None,
+        before=local_day_start(days["bis"] + timedelta(days=1)) if days["bis"] else None)
     people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}
     names = services.names_of(people)
     titles = audit_labels.titles_of(events)
+    filters = {"aktion": action or None, "person": person or None, "rolle": part or None,
+               "von": typed["von"] or None, "bis": typed["bis"] or None}
     return render_template("admin/audit_log.html", events=events, names=names, page=page, action=action,
-                           person=person, actions=audit_labels.action_choices(),
+                           person=person, part=part, parts=list(PERSON_PARTS.items()), typed=typed,
+                           wrong_days=wrong_days, filters=filters, actions=audit_labels.action_choices(),
                            action_label=audit_labels.action_label, target_label=audit_labels.target_label,
                            details_text=audit_labels.details_text, who_did=audit.who_did, titles=titles)
+
+
+def _day(text: str) -> date | None:
+    """A day as a date field sends it (2026-11-30) or as typed where the browser has no date field (30.11.2026)."""
+    for parse in (date.fromisoformat, lambda value: datetime.strptime(value, "%d.%m.%Y").date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
 
 
 @bp.route("/pflichtkurse", methods=["GET", "POST"])

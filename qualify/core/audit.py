@@ -68,16 +68,22 @@ def recorded_since(action: str, *, actor, target, since: datetime) -> bool:
 
 
 def recent_events(*, limit: int = 100, offset: int = 0, action: str | None = None,
-                  about_people: Select | list[int] | None = None) -> list[AuditEvent]:
-    """Return the newest audit events first: those of this action, and that these people (ids, or a select of
-    them) did or that concern them (None: everybody). An action by equality, which the index on
-    (action, created_at) serves in order."""
+                  about_people: Select | list[int] | None = None, part: str | None = None,
+                  since: datetime | None = None, before: datetime | None = None) -> list[AuditEvent]:
+    """Return the newest audit events first: those of this action, from `since` up to `before`, and that these
+    people (ids, or a select of them) did or that concern them (None: everybody; `part` "did" or "concerned":
+    only the one). An action by equality, which the index on (action, created_at) serves in order."""
     stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if action:
         stmt = stmt.where(AuditEvent.action == action)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.created_at >= since)
+    if before is not None:
+        stmt = stmt.where(AuditEvent.created_at < before)
     if about_people is not None:
-        stmt = stmt.where(or_(AuditEvent.actor_id.in_(about_people),
-                              and_(AuditEvent.target_type == "User", AuditEvent.target_id.in_(about_people))))
+        did = AuditEvent.actor_id.in_(about_people)
+        concerned = and_(AuditEvent.target_type == "User", AuditEvent.target_id.in_(about_people))
+        stmt = stmt.where({"did": did, "concerned": concerned}.get(part, or_(did, concerned)))
     return list(db.session.scalars(stmt.limit(limit).offset(offset)))
 
 

@@ -1,6 +1,6 @@
 """Time helpers: everything is stored in UTC and shown in Europe/Berlin."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -19,6 +19,11 @@ def to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(LOCAL_TZ)
+
+
+def local_day_start(day: date) -> datetime:
+    """Return the moment the day begins in Europe/Berlin, as an aware UTC datetime."""
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -2,12 +2,14 @@
 
 import html
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from qualify.accounts.models import User, UserSession
 from qualify.accounts.roles import Role
+from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
@@ -223,6 +225,44 @@ def test_the_person_filter_finds_the_events_of_everyone_it_matches(client, admin
         client.post(f"/verwaltung/personen/{person.id}/deaktivieren", data={})
     about_them = client.get("/verwaltung/protokoll?person=Müller").text
     assert all(person.display_name in about_them for person in namesakes)
+
+
+def test_the_audit_log_tells_who_acted_from_whom_it_concerned(app, client, admin, make_user, login):
+    tina = make_user(Role.ADMIN, name="Tina Admin")
+    uwe = make_user(name="Uwe Umsteiger")
+    as_tina = app.test_client()
+    login(tina, via=as_tina)
+    as_tina.post(f"/verwaltung/personen/{uwe.id}/deaktivieren", data={})
+    as_tina.post(f"/verwaltung/personen/{uwe.id}/aktivieren", data={})
+    client.post(f"/verwaltung/personen/{tina.id}/deaktivieren", data={})
+
+    def actions(**query):
+        page = client.get("/verwaltung/protokoll", query_string={"person": "Tina", **query}).text
+        return sorted(set(re.findall(r"<td>(Konto [a-z ]+)</td>", page)))
+
+    assert actions() == ["Konto deaktiviert", "Konto wieder aktiviert"]
+    assert actions(rolle="did") == ["Konto deaktiviert", "Konto wieder aktiviert"]  # she did both to Uwe
+    page = client.get("/verwaltung/protokoll", query_string={"person": "Tina", "rolle": "concerned"}).text
+    assert "Uwe Umsteiger" not in page and page.count("<td>Konto deaktiviert</td>") == 1
+
+
+def test_the_audit_log_is_filtered_by_days_and_keeps_them_on_every_page(client, admin, make_user):
+    person = make_user(name="Uwe Umsteiger")
+    old = audit.record("user.deactivate", actor=admin, target=person)
+    old.created_at = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)  # 23:30 in Berlin: still the 2nd of March there
+    audit.record("user.reactivate", actor=admin, target=person)
+    db.session.commit()
+
+    march = client.get("/verwaltung/protokoll", query_string={"von": "2026-03-02", "bis": "2026-03-02"}).text
+    typed = client.get("/verwaltung/protokoll", query_string={"von": "02.03.2026", "bis": "2.3.2026"}).text
+    assert "<td>Konto deaktiviert</td>" in march and "<td>Konto wieder aktiviert</td>" not in march
+    assert "<td>Konto deaktiviert</td>" in typed
+    after = client.get("/verwaltung/protokoll", query_string={"von": "2026-03-03"}).text
+    assert "<td>Konto deaktiviert</td>" not in after and "<td>Konto wieder aktiviert</td>" in after
+
+    wrong = client.get("/verwaltung/protokoll", query_string={"von": "März", "seite": "2"}).text
+    assert 'value="März" aria-invalid="true"' in wrong and "Dieser Filter ist nicht angewandt." in wrong
+    assert "von=M%C3%A4rz" in wrong  # the link to the newest entries keeps what was typed
 
 
 def test_search_finds_a_personnel_number_in_any_case(client, admin, make_user):
