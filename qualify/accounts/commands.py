@@ -1,6 +1,7 @@
 """`qualify users …`: create accounts from the command line."""
 
 import secrets
+from functools import partial
 
 import click
 from flask import current_app
@@ -9,7 +10,12 @@ from flask.cli import AppGroup
 from qualify.accounts import csv_import, organisations, services
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import Role, parse_role
+from qualify.core.time import utcnow
 from qualify.extensions import db
+
+# The command line is an entry point like the administration's pages, so it may reach a feature above the
+# accounts: a person the import deactivates gives up their seats, as on the person's page.
+from qualify.workshops.services import release_seats_of
 
 
 @click.group("users", cls=AppGroup)
@@ -48,12 +54,16 @@ def create_user_command(email, display_name, roles, organisation_slug, password)
 @click.argument("file", type=click.File("rb"))
 @click.option("--organisation", "organisation_slug", required=True, help="Slug of the organisation.")
 @click.option("--dry-run", is_flag=True, help="Only check the file and show what would change.")
-def import_users_command(file, organisation_slug, dry_run) -> None:
+@click.option("--deactivate-missing", is_flag=True,
+              help="The file is a full export: deactivate the organisation's active people it lacks (never admins; "
+                   "refused when more than half are missing).")
+def import_users_command(file, organisation_slug, dry_run, deactivate_missing) -> None:
     """Create or update the people of an organisation from a CSV file and invite the new ones."""
     organisation = services.get_organisation(organisation_slug)
     if organisation is None:
         raise click.BadParameter(f"no organisation {organisation_slug!r}", param_hint="--organisation")
-    plan = csv_import.plan_import(file.read(csv_import.MAX_BYTES + 1), organisation)
+    plan = csv_import.plan_import(file.read(csv_import.MAX_BYTES + 1), organisation,
+                                  deactivate_missing=deactivate_missing)
     for problem in plan.problems:
         where = f"Zeile {problem.line}" if problem.line else "Datei"
         click.echo(f"{where}: {problem.column + ': ' if problem.column else ''}{problem.message}", err=True)
@@ -67,14 +77,28 @@ def import_users_command(file, organisation_slug, dry_run) -> None:
                f"{plan.count('unchanged')} unverändert")
     if not plan.ok:
         raise click.ClickException(f"{len(plan.problems)} Problem(e); nichts importiert.")
+    if plan.missing:
+        _echo_missing(plan.missing)
     if dry_run:
-        click.echo(f"Probelauf: {summary}; nichts importiert.")
+        leaving = f", {len(plan.leavers)} zu deaktivieren" if plan.deactivate_missing else ""
+        click.echo(f"Probelauf: {summary}{leaving}; nichts importiert.")
         return
     # Invitations carry absolute links; outside a request they point at the configured base URL.
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        csv_import.apply_import(plan)
+        counts = csv_import.apply_import(plan, release_seats=partial(release_seats_of, now=utcnow()))
         db.session.commit()
+    if plan.deactivate_missing:
+        summary += f", {counts['deactivated']} deaktiviert ({counts['released']} gebuchte Plätze freigegeben)"
     click.echo(f"Importiert: {summary}.")
+
+
+def _echo_missing(missing) -> None:
+    """List the active people the file lacks: those to be deactivated, and the administrators who stay."""
+    for user in missing.leavers:
+        click.echo(f"Wird deaktiviert (fehlt in der Datei): {user.display_name} <{user.email}>"
+                   f"{' · ' + user.unit.name if user.unit else ''}", err=True)
+    for user in missing.kept_admins:
+        click.echo(f"Bleibt aktiv (Administration): {user.display_name} <{user.email}>", err=True)
 
 
 @users_cli.command("add-organisation")

@@ -3,12 +3,14 @@
 The file is keyed by e-mail address or personnel number within the organisation. Existing people are updated;
 cells left empty (or columns left out) keep what is stored, and the roles a row names are *added*: an import
 never takes a role away (that stays a deliberate act on the person's page). New people get no password and an
-invitation to set one.
+invitation to set one. On request, the organisation's active people whom the file lacks are deactivated (see
+csv_leavers).
 """
 
 import base64
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -27,6 +29,7 @@ from qualify.accounts.csv_file import (
     read_header,
     records,
 )
+from qualify.accounts.csv_leavers import Missing, deactivate_leavers, find_missing, partial_file_problem
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
@@ -104,6 +107,8 @@ class ImportPlan:
     lines_read: int = 0  # the records below the header, those with the wrong number of cells included
     header_line: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    deactivate_missing: bool = False
+    missing: Missing | None = None  # who the file lacks, worked out when deactivate_missing and the file is clean
 
     @property
     def ok(self) -> bool:
@@ -126,6 +131,14 @@ class ImportPlan:
         return sum(1 for row in self.rows if row.grants_admin)
 
     @property
+    def leavers(self) -> list[User]:
+        return self.missing.leavers if self.missing else []
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.count("new") and not self.count("changed") and not self.leavers
+
+    @property
     def inactive_changes(self) -> int:
         return sum(1 for row in self.rows if row.status == "changed" and row.inactive)
 
@@ -141,6 +154,8 @@ class ImportPlan:
         """Identify the outcome, so a confirmation can tell whether anything changed since the preview."""
         outcome = "\n".join(f"{row.line}:{row.status}:{row.user and row.user.id}:{','.join(row.changes)}:"
                             f"{','.join(row.granted_roles)}:{row.inactive}" for row in self.rows)
+        if self.deactivate_missing:  # someone added, deactivated or made an admin meanwhile changes it
+            outcome += f"\nmissing:{self.missing.fingerprint if self.missing else ''}"
         return hashlib.sha256(f"{self.organisation.id}\n{outcome}".encode()).hexdigest()
 
 
@@ -295,9 +310,10 @@ def _match(rows: list[Row], people: _People, problems: list[Problem]) -> None:
             row.user, row.changes = user, _changes(row, user)
 
 
-def plan_import(data: bytes | str, organisation: Organisation) -> ImportPlan:
-    """Check a file against the organisation and work out what importing it would do; write nothing."""
-    plan = ImportPlan(organisation)
+def plan_import(data: bytes | str, organisation: Organisation, *, deactivate_missing: bool = False) -> ImportPlan:
+    """Check a file against the organisation and work out what importing it would do; write nothing.
+    deactivate_missing: the file is a full export, and the active people it lacks are to be deactivated."""
+    plan = ImportPlan(organisation, deactivate_missing=deactivate_missing)
     try:
         plan.text = data if isinstance(data, str) else decode(data)
         found = list(records(plan.text))
@@ -328,7 +344,13 @@ def plan_import(data: bytes | str, organisation: Organisation) -> ImportPlan:
         else:
             plan.rows.append(parse_row(line, fitted, header.columns, units, organisation, plan.problems))
     _flag_duplicates(plan.rows, plan.problems)
-    _match(plan.rows, _load_people(organisation, {row.email for row in plan.rows}), plan.problems)
+    people = _load_people(organisation, {row.email for row in plan.rows})
+    _match(plan.rows, people, plan.problems)
+    # Only for an otherwise clean file: the figures the guard names must count the rows as they will be imported.
+    if deactivate_missing and not plan.problems:
+        plan.missing = find_missing(people.by_email.values(), {row.user.id for row in plan.rows if row.user})
+        if problem := partial_file_problem(plan.missing, organisation):
+            plan.problems.append(problem)
     plan.problems.sort(key=lambda problem: problem.line or 0)
     return plan
 
@@ -351,13 +373,19 @@ def _update(row: Row) -> bool:
     return moved and user.active and not user.password_hash
 
 
-def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, int]:
-    """Create and update the people of a clean plan and invite the new ones; the caller commits.
+def apply_import(plan: ImportPlan, *, actor: User | None = None,
+                 release_seats: Callable[[User], int] | None = None) -> dict[str, int]:
+    """Create and update the people of a clean plan, invite the new ones and deactivate those it found missing;
+    the caller commits. The counts include "deactivated" and "released" (seats) when the plan deactivates.
 
-    Sending invitations builds external links, so this needs a request context (the CLI makes one).
+    release_seats(user): gives up a deactivated person's seats in sessions yet to begin (the workshops' own
+    function, which the accounts cannot import). Sending invitations builds external links, so this needs a
+    request context (the CLI makes one).
     """
     if not plan.ok:
         raise ValueError("a plan with problems cannot be imported")
+    if plan.deactivate_missing and release_seats is None:
+        raise ValueError("deactivating people needs release_seats")
     organisation = plan.organisation
     created, invite_again = [], []
     for row in plan.rows:
@@ -388,6 +416,9 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None) -> dict[str, in
     for user in invite_again:
         send_password_reset(user, invitation=True)
     counts = {"created": len(created), "updated": plan.count("changed"), "unchanged": plan.count("unchanged")}
+    if plan.deactivate_missing:
+        counts["released"] = deactivate_leavers(plan.leavers, actor=actor, release_seats=release_seats)
+        counts["deactivated"] = len(plan.leavers)
     audit.record("users.import", actor=actor, target=organisation, organisation=organisation.slug, **counts)
     return counts
 

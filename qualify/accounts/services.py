@@ -265,9 +265,10 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(UserSession.__table__.delete().where(UserSession.user_id == user.id))
 
 
-def deactivate(user: User, *, actor: User | None = None) -> None:
+def deactivate(user: User, *, actor: User | None = None, **details) -> None:
     """Block the account from signing in and end its sessions; its data stays. Never the last active admin.
-    Already deactivated (the same request sent twice): nothing more happens, and nothing more is logged."""
+    Already deactivated (the same request sent twice): nothing more happens, and nothing more is logged.
+    details go into the log entry (source="import" for the CSV import's)."""
     take_turns(f"account:{user.id}")
     db.session.refresh(user)
     if not user.active:
@@ -276,7 +277,7 @@ def deactivate(user: User, *, actor: User | None = None) -> None:
         raise AccountError(_("Das ist das letzte aktive Administrationskonto; es bleibt aktiv."))
     user.active = False
     end_all_sessions(user)
-    audit.record("user.deactivate", actor=actor, target=user)
+    audit.record("user.deactivate", actor=actor, target=user, **details)
 
 
 def person_or_none(user_id: int) -> User | None:

@@ -87,6 +87,7 @@ DETAIL_LABELS = {
     "organisation_id": _l("Organisation (Nummer)"), "report": _l("Bericht"), "filters": _l("Filter"),
     "format": _l("Format"), "kept_posts": _l("Beiträge behalten"), "reason": _l("Grund"), "status": _l("Status"),
     "created": _l("neu"), "updated": _l("geändert"), "unchanged": _l("unverändert"), "days": _l("Tage"),
+    "deactivated": _l("deaktiviert"), "released": _l("freigegebene Plätze"),
     "key": _l("Kategorie"), "category": _l("Kategorie"), "months": _l("Monate"), "count": _l("Anzahl"),
     "note": _l("Notiz"), "user_id": _l("Person (Nummer)"), "session_id": _l("Termin (Nummer)"),
     "source": _l("Quelle"), "file": _l("Datei"), "slug": _l("Kürzel"), "restored": _l("wiederhergestellt"),

@@ -57,6 +57,12 @@ class ImportForm(FlaskForm):
                      description=_l("Spalten: E-Mail, Name (Pflicht); Personalnummer, Einheit, Rollen, "
                                     "Sprache. Trennzeichen Semikolon oder Komma, UTF-8 oder Excel-CSV."),
                      render_kw={"accept": ".csv,.txt,text/csv,text/plain"})
+    deactivate_missing = BooleanField(
+        _l("Wer in der Datei fehlt, wird deaktiviert"),
+        description=_l("Nur für einen vollständigen Export aller Beschäftigten: Aktive Personen der Organisation, "
+                       "die weder mit E-Mail-Adresse noch mit Personalnummer in der Datei stehen, werden "
+                       "deaktiviert – abgemeldet, ihre Plätze in kommenden Terminen gehen an die Warteliste. "
+                       "Administrationskonten bleiben aktiv. Die Vorschau nennt alle Betroffenen."))
     submit = SubmitField(_l("Datei prüfen"))
 
 
@@ -66,6 +72,7 @@ class ConfirmImportForm(FlaskForm):
     organisation = HiddenField(validators=[DataRequired()])
     content = HiddenField(validators=[DataRequired()])
     fingerprint = HiddenField(validators=[DataRequired()])
+    deactivate_missing = HiddenField()  # "1" when the preview deactivated the people the file lacks
     submit = SubmitField(_l("Jetzt importieren"))
 
 

@@ -1,6 +1,7 @@
 """Administration: people, roles, units and the audit log."""
 
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -261,7 +262,8 @@ def _render_import(form: ImportForm, plan: csv_import.ImportPlan | None = None, 
             error = _("Die Datei ist zu groß für einen Import in einem Schritt; bitte teilen Sie sie auf.")
         else:
             confirm = ConfirmImportForm(formdata=None, organisation=plan.organisation.slug, content=packed,
-                                        fingerprint=plan.fingerprint)
+                                        fingerprint=plan.fingerprint,
+                                        deactivate_missing="1" if plan.deactivate_missing else "")
     if error:
         form.file.errors = [*form.file.errors, error]  # a tuple until the form has been validated
     return render_template("admin/import.html", form=form, plan=plan, confirm=confirm,
@@ -276,7 +278,8 @@ def import_users():
     plan = None
     if form.validate_on_submit():
         organisation = services.get_organisation(form.organisation.data)
-        plan = csv_import.plan_import(form.file.data.read(csv_import.MAX_BYTES + 1), organisation)
+        plan = csv_import.plan_import(form.file.data.read(csv_import.MAX_BYTES + 1), organisation,
+                                      deactivate_missing=form.deactivate_missing.data)
     return _render_import(form, plan)
 
 
@@ -290,8 +293,10 @@ def confirm_import():
     organisation = services.get_organisation(confirm.organisation.data)
     if organisation is None:
         abort(400)
+    # The choice is part of the fingerprint: changed on the way, it shows the preview again.
+    deactivate_missing = confirm.deactivate_missing.data == "1"
     form = _import_form()
-    form.organisation.data = organisation.slug
+    form.organisation.data, form.deactivate_missing.data = organisation.slug, deactivate_missing
     try:
         text = csv_import.unpack(confirm.content.data)
     except csv_import.ImportFileError as error:
@@ -299,11 +304,11 @@ def confirm_import():
     # The same confirmation sent twice (a double click reaching the server twice): the second waits here until
     # the first has imported, and then finds the file's people as the file says, checked again below.
     take_turns(f"import:{organisation.id}")
-    plan = csv_import.plan_import(text, organisation)
+    plan = csv_import.plan_import(text, organisation, deactivate_missing=deactivate_missing)
     if not plan.ok:
         return _render_import(form, plan)
     if plan.fingerprint != confirm.fingerprint.data:
-        if not plan.count("new") and not plan.count("changed"):  # nothing left to do: imported since the preview
+        if plan.nothing_to_do:  # imported since the preview
             flash(_("Diese Datei ist bereits importiert: Alle Personen darin sind schon so eingetragen, wie die "
                     "Datei sie angibt."), "info")
             return redirect(url_for("admin.import_users"))
@@ -311,16 +316,29 @@ def confirm_import():
                 "erneut."), "warning")
         return _render_import(form, plan)
     try:
-        counts = csv_import.apply_import(plan, actor=current_user)
+        counts = csv_import.apply_import(plan, actor=current_user, release_seats=partial(release_seats_of,
+                                                                                         now=utcnow()))
         db.session.commit()
-    except IntegrityError:
+    except (IntegrityError, services.AccountError):
         db.session.rollback()
         flash(_("Gleichzeitig wurden Personen geändert; es wurde nichts importiert. Bitte laden Sie die "
                 "Datei erneut hoch."), "error")
         return redirect(url_for("admin.import_users"))
-    flash(_("Import abgeschlossen: %(new)d neu, %(changed)d geändert, %(unchanged)d unverändert.",
-            new=counts["created"], changed=counts["updated"], unchanged=counts["unchanged"]), "success")
+    _flash_import_summary(counts)
     return redirect(url_for("admin.import_users"))
+
+
+def _flash_import_summary(counts: dict[str, int]) -> None:
+    if "deactivated" not in counts:
+        flash(_("Import abgeschlossen: %(new)d neu, %(changed)d geändert, %(unchanged)d unverändert.",
+                new=counts["created"], changed=counts["updated"], unchanged=counts["unchanged"]), "success")
+        return
+    flash(_("Import abgeschlossen: %(new)d neu, %(changed)d geändert, %(unchanged)d unverändert, "
+            "%(deactivated)d deaktiviert.", new=counts["created"], changed=counts["updated"],
+            unchanged=counts["unchanged"], deactivated=counts["deactivated"]), "success")
+    if counts["released"]:
+        flash(ngettext("%(num)d gebuchter Platz wurde freigegeben.", "%(num)d gebuchte Plätze wurden "
+                       "freigegeben.", counts["released"]), "info")
 
 
 @bp.get("/protokoll")
