@@ -26,7 +26,7 @@ from qualify.learning.models import (
 )
 from qualify.privacy.models import RetentionRule
 from qualify.reports.feedback_models import FormatFeedback, FormatFeedbackGiven
-from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
+from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount, WithheldCell
 from qualify.workshops.models import Booking, CalendarFeed, SentReminder, WorkshopSession
 
 __all__ = [
@@ -36,6 +36,6 @@ __all__ = [
     "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession", "Booking", "CalendarFeed",
     "SentReminder", "WorkshopSession", "ExchangeFlag", "ExchangeLogEntry", "ExchangeMinutes",
     "ExchangePost", "ExchangePseudonym", "ExchangeSpace", "ExchangeThread", "MinutesConsent",
-    "SpaceModerator", "ThreadFollow", "ParticipationRollup", "RollupMonth", "UnitHeadcount",
+    "SpaceModerator", "ThreadFollow", "ParticipationRollup", "RollupMonth", "UnitHeadcount", "WithheldCell",
     "FormatFeedback", "FormatFeedbackGiven"
 ]

@@ -5,7 +5,7 @@ Nothing here names a person. The dashboard reads these tables only; `rollup.refr
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qualify.core.time import UTCDateTime, utcnow
@@ -52,3 +52,21 @@ class RollupMonth(db.Model):
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WithheldCell(db.Model):
+    """A figure of a protected report table that was withheld once: it stays withheld after every later count.
+
+    Protection is decided over all counted months together, so a new month could move a complement and publish
+    a figure an earlier view withheld – and the two views together would tell what the first one hid
+    (reports/withheld.py). No person here: the coordinates of an aggregate cell only.
+    """
+
+    __tablename__ = "report_withheld_cells"
+    __table_args__ = (UniqueConstraint("table_key", "month", "cell"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_key: Mapped[str] = mapped_column(String(40))  # the scope and the family: "organisation 7/courses"
+    month: Mapped[date] = mapped_column(Date)
+    cell: Mapped[str] = mapped_column(String(100))  # "group|metric|course|kind", "-" for none (all courses, …)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the count after which it was first withheld

@@ -2,7 +2,8 @@
 
 Suppression is decided on the whole table of the scope (every group, every counted month) and only then cut
 down to the unit and period asked for: changing those filters shows a different part of one protected table,
-never a differently protected one (see docs/reporting.md).
+never a differently protected one (see docs/reporting.md). What was withheld after one count stays withheld
+after the next (reports/withheld.py).
 """
 
 from collections import OrderedDict, defaultdict
@@ -18,7 +19,7 @@ from qualify.core.database import in_german_order, run
 from qualify.courses.catalogue import catalogue_stamp
 from qualify.courses.models import Course
 from qualify.extensions import db
-from qualify.reports import rollup
+from qualify.reports import rollup, withheld
 from qualify.reports.models import ParticipationRollup, RollupMonth, UnitHeadcount
 from qualify.reports.scope import Filters, Scope
 from qualify.reports.suppression import complementary_suppression, primary_suppression, published_total, share
@@ -190,17 +191,40 @@ def _family_of(table: tuple) -> str:
 
 def _protected_family(scope: Scope, family: str, months: tuple, counted_at, fingerprint) -> tuple:
     """Return (groups, {(course_id, kind): (values, hidden)}, group sizes) for a family of tables, protected
-    together; kept per worker until the next count."""
-    key = (scope, family, months, counted_at, fingerprint)
-    if key in _FAMILIES:
-        _FAMILIES.move_to_end(key)
-        return _FAMILIES[key]
+    together; kept per worker until the next count.
+
+    The wider families it is a part of are protected first, those not kept yet along with it. A cell withheld
+    after an earlier count stays withheld (reports/withheld.py): what was withheld is read for all of these
+    families in one statement and what is newly withheld written in one, before any of them is kept.
+    """
+    keys = {each: (scope, each, months, counted_at, fingerprint) for each in (*WIDER[family], family)}
+    if keys[family] in _FAMILIES:
+        _FAMILIES.move_to_end(keys[family])
+        return _FAMILIES[keys[family]]
+    for key in keys.values():
+        if key in _FAMILIES:
+            _FAMILIES.move_to_end(key)
+    missing = [each for each, key in keys.items() if key not in _FAMILIES]  # the widest first
+    earlier = withheld.load(scope, missing)
+    protected = {}
+    for each in missing:
+        wholes = {}  # the wider tables, protected before: the family's tables are parts of them
+        for wider in WIDER[each]:
+            wholes.update((protected[wider] if wider in protected else _FAMILIES[keys[wider]])[1])
+        protected[each] = _protect_family(scope, each, months, wholes, earlier.get(each, set()))
+    withheld.store(scope, {each: _withheld_cells(protected[each][1]) for each in missing}, earlier, counted_at)
+    for each in missing:
+        _FAMILIES[keys[each]] = protected[each]
+    while len(_FAMILIES) > FAMILIES_KEPT:
+        _FAMILIES.popitem(last=False)
+    return protected[family]
+
+
+def _protect_family(scope: Scope, family: str, months: tuple, wholes: dict, earlier: set) -> tuple:
+    """Protect one family of tables against its wholes, every cell in `earlier` withheld from the start."""
     sizes = _headcounts(scope)
     groups = _groups(scope, sizes)
     metrics = metrics_for(None if family in (TOP, COURSES) else "kind")
-    wholes = {}  # the wider tables, protected before: the family's tables are parts of them
-    for wider in WIDER[family]:
-        wholes.update(_protected_family(scope, wider, months, counted_at, fingerprint)[1])
     cells = _rollups(scope, courses=family in (COURSES, BOTH), kinds=family in (KINDS, BOTH))
     tables, group_sizes = {}, {}
     for table, table_cells in cells.items():
@@ -210,15 +234,20 @@ def _protected_family(scope: Scope, family: str, months: tuple, counted_at, fing
         tables.setdefault((None, None), _cube({}, sizes, groups, list(months), list(metrics), scope.k)[0])
     if not group_sizes:
         group_sizes = _cube({}, sizes, groups, list(months), list(metrics), scope.k)[1]
-    protected = _protect_together(tables, wholes, group_sizes, scope.k)
-    _FAMILIES[key] = (groups, protected, group_sizes)
-    while len(_FAMILIES) > FAMILIES_KEPT:
-        _FAMILIES.popitem(last=False)
-    return _FAMILIES[key]
+    protected = _protect_together(tables, wholes, group_sizes, scope.k, earlier)
+    return groups, protected, group_sizes
 
 
-def _protect_together(tables: dict, wholes: dict, group_sizes: dict, k: int) -> dict:
+def _withheld_cells(tables: dict) -> dict:
+    """The withheld cells of a protected family with their counts, keyed as _protect_together keys them."""
+    return {(*cell, *table): values[cell] for table, (values, hidden) in tables.items() for cell in hidden}
+
+
+def _protect_together(tables: dict, wholes: dict, group_sizes: dict, k: int, earlier: set = frozenset()) -> dict:
     """Protect tables of one family as one: cells keyed (group, month, metric, course_id, kind).
+
+    The cells in `earlier`, withheld after an earlier count, are withheld from the start, as primary ones are: the
+    lines through them get their complements too.
 
     Each table is compared with every wider one it could be subtracted from (primary suppression: the kind over
     all courses, the course over all kinds, and, with both chosen, everything); along the courses and the kinds
@@ -232,6 +261,7 @@ def _protect_together(tables: dict, wholes: dict, group_sizes: dict, k: int) -> 
         primary |= {(*cell, course_id, kind) for cell in primary_suppression(
             table, k, group_sizes=group_sizes, references=references)}
         values.update({(*cell, course_id, kind): value for cell, value in table.items()})
+    primary |= earlier & values.keys()  # a cell no longer in the tables (a unit gone) has nothing to keep hidden
     # Along the courses (axis 3) the whole of (course, kind) is (None, kind); along the kinds (axis 4) it is
     # (course, None). A line is keyed by its cell's other coordinates: (group, month, metric, kind) along the
     # courses, (group, month, metric, course) along the kinds.
