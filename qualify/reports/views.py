@@ -5,6 +5,8 @@ from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from qualify.accounts.roles import Role
 from qualify.accounts.services import names_of
@@ -321,9 +323,27 @@ def feedback_overview():
 
 @bp.app_context_processor
 def feedback_panel():
-    """Let the module page offer the feedback form without importing reports."""
+    """Let the module page offer the feedback form without importing reports: `feedback_panel(module)` for the
+    form again with what was sent (feedback_again.html), `feedback_form(module)` for the empty form."""
     return {"feedback_panel": lambda module: {"can_give": feedback.can_give_feedback(current_user, module),
-                                              "max_length": feedback.COMMENT_MAX}}
+                                              "max_length": feedback.COMMENT_MAX},
+            "feedback_form": _empty_feedback_form}
+
+
+# The empty form per module and language, its CSRF token put in per request: the same for everyone who may still
+# answer, and its twenty labels cost the module page an eighth of its time.
+_FEEDBACK_FORMS = RenderedParts(limit=2_000)
+_CSRF_SLOT = "\x00csrf\x00"  # no character of a rendered page: escaped or absent in everything else
+
+
+def _empty_feedback_form(module) -> Markup:
+    """The feedback form for someone who may answer on the module (else nothing), as an empty form."""
+    if not feedback.can_give_feedback(current_user, module):
+        return Markup("")
+    form = _FEEDBACK_FORMS.get((module.id, str(get_locale())), lambda: render_template(
+        "reports/_feedback_form.html", module=module, csrf_token=lambda: _CSRF_SLOT,
+        feedback={"can_give": True, "max_length": feedback.COMMENT_MAX}))
+    return form.replace(_CSRF_SLOT, generate_csrf())  # Markup.replace escapes the token
 
 
 def _helpers() -> dict:

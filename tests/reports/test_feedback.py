@@ -98,6 +98,28 @@ def test_a_person_gives_feedback_on_a_module_only_once(client, setting, signed_i
     assert FORM not in client.get(module_url(course)).text
 
 
+def test_the_form_kept_for_everyone_carries_each_persons_own_token(app, client, login, make_user, record,
+                                                                  setting):
+    organisation, course = setting
+    anna, ben = make_user(organisation=organisation), make_user(organisation=organisation)
+    record.complete_module([anna, ben], course, JAN)
+    db.session.commit()
+    as_ben = app.test_client()
+    login(anna)
+    login(ben, via=as_ben)
+
+    tokens = {}
+    for name, browser in (("anna", client), ("ben", as_ben)):
+        form = re.search(r'<section class="panel feedback-panel".*?</section>', browser.get(module_url(course)).text,
+                         re.S).group(0)
+        tokens[name] = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert tokens["anna"] != tokens["ben"] and "\x00" not in tokens["anna"]
+
+    sent = as_ben.post(f"/berichte/rueckmeldungen/module/{course.modules[0].id}",
+                       data={**ANSWER, "csrf_token": tokens["ben"]}, follow_redirects=True)
+    assert "Danke für Ihre Rückmeldung" in sent.text and feedback_count() == 1
+
+
 def test_answers_outside_the_scale_are_refused(client, setting, signed_in_finisher):
     _, course = setting
     learner = signed_in_finisher
