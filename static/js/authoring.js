@@ -9,7 +9,9 @@
     if (!form || !pane || !window.fetch || !window.FormData) {
       return false;
     }
+    var status = document.getElementById("vorschau-status");
     button.setAttribute("aria-busy", "true");
+    if (status) { status.textContent = ""; }
     fetch(button.formAction, {
       method: "POST",
       body: new FormData(form),
@@ -22,8 +24,10 @@
       return response.text();
     }).then(function (html) {
       pane.innerHTML = html; // rendered on the server by the one Markdown renderer
+      if (status) { status.textContent = status.getAttribute("data-done"); }
     }).catch(function () {
       pane.textContent = pane.getAttribute("data-failed");
+      if (status) { status.textContent = pane.textContent; }
     }).then(function () {
       button.removeAttribute("aria-busy");
     });

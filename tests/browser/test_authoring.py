@@ -25,6 +25,8 @@ def test_trainer_writes_a_quiz_fixes_its_error_and_publishes_for_learners(page, 
     url = page.url
     page.get_by_role("button", name="Vorschau").click()
     expect(page.locator("#vorschau h1")).to_contain_text("Hallo Welt")
+    expect(page.get_by_role("status").filter(has_text="Vorschau aktualisiert.")).to_be_attached()  # said briefly
+    assert page.locator("#vorschau").get_attribute("aria-live") is None  # not the whole module read out
     assert page.url == url  # swapped in place, no reload
     screenshot(page, "authoring-preview")
     page.get_by_role("button", name="Speichern").click()
