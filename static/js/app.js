@@ -1,22 +1,75 @@
 // On every page: after a form came back with errors or an action with a message, the focus starts there (read out
 // by screen readers, and the next Tab continues from it); the error list's links lead into their fields; Escape
-// and its "Nein" button close an open "ask once more" disclosure.
+// closes an open disclosure, and its "Nein" button an "ask once more" one.
 (function () {
   "use strict";
 
-  // Where the page already starts somewhere (a field with autofocus, a #place the link leads to), it stays there.
-  function startsElsewhere() {
-    var target = location.hash && document.getElementById(location.hash.slice(1));
-    return Boolean(document.querySelector("[autofocus]") || target);
+  // A message present when the page loads is not read out (role=status speaks only of changes): said again
+  // through a region of its own that gets the text a moment after the load. Made only when there is something
+  // to say, so a page has no empty status besides its own.
+  var ANNOUNCE_AFTER_MS = 500;
+
+  function announce(text) {
+    var region = document.createElement("div");
+    region.id = "ansage";
+    region.className = "visually-hidden";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    (document.getElementById("inhalt") || document.body).appendChild(region);
+    window.setTimeout(function () { region.textContent = text; }, ANNOUNCE_AFTER_MS);
+  }
+
+  function textOf(element) {
+    return element.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function focusHere(element) {
+    if (!element.hasAttribute("tabindex")) { element.tabIndex = -1; }  // a post, a table row: focusable by script
+    element.focus();
+  }
+
+  // A filter form marked data-announce-results remembers that it was sent: the page it leads to (the same path)
+  // starts at the first of its [data-results] (the count, a notice) and says them all; a plain visit starts at
+  // the top.
+  var FILTERED = "qualify:filtered";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-announce-results]")) { return; }
+    try {
+      window.sessionStorage.setItem(FILTERED, new URL(form.action, location.href).pathname);
+    } catch (error) { /* storage blocked: the results page starts at the top, as without a script */ }
+  });
+
+  function cameFromFilter() {
+    try {
+      var path = window.sessionStorage.getItem(FILTERED);
+      window.sessionStorage.removeItem(FILTERED);  // said once, on the page the sending led to
+      return path === location.pathname;
+    } catch (error) {
+      return false;
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var errors = document.querySelector(".form-errors");
     var flashes = document.querySelector(".flashes");
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    var results = cameFromFilter() ? document.querySelectorAll("[data-results]") : [];
     if (errors) {
       errors.focus();
-    } else if (flashes && !startsElsewhere()) {
+    } else if (flashes && document.querySelector("[autofocus]")) {
+      announce(textOf(flashes));  // the field with autofocus keeps the focus ("Sie sind abgemeldet.")
+    } else if (flashes && target) {
+      // Back at the #place the action was about (a reply, a row): the focus goes there and the message, out of
+      // sight above, is said.
+      focusHere(target);
+      announce(textOf(flashes));
+    } else if (flashes) {
       flashes.focus();
+    } else if (results.length) {
+      focusHere(results[0]);  // the next Tab continues in the results
+      announce(Array.prototype.map.call(results, textOf).join(" "));
     }
   });
 
@@ -32,15 +85,18 @@
     field.focus({ preventScroll: true });
   });
 
-  function closeDecision(decision) {
-    decision.open = false;
-    decision.querySelector("summary").focus();
+  function closeDisclosure(details) {
+    var summary = details.querySelector(":scope > summary");
+    details.open = false;
+    if (summary) { summary.focus(); }
   }
 
+  // Escape closes the nearest open disclosure around the focus (and returns to its summary), as a menu closes.
+  // The phone menu is a button of its own (below); a page script that handles Escape itself prevents the default.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || event.defaultPrevented) { return; }
-    var decision = event.target.closest && event.target.closest("details.decision[open]");
-    if (decision) { closeDecision(decision); }
+    var disclosure = event.target.closest && event.target.closest("details[open]");
+    if (disclosure) { closeDisclosure(disclosure); }
   });
 
   // "Nein" beside the button that acts: on a phone, tapping the question again to close it is found by few.
@@ -49,7 +105,7 @@
   });
   document.addEventListener("click", function (event) {
     var cancel = event.target.closest(".decision-cancel");
-    if (cancel) { closeDecision(cancel.closest("details.decision")); }
+    if (cancel) { closeDisclosure(cancel.closest("details.decision")); }
   });
 
   // The main menu on a phone: "Menü" opens and closes it (with "Abmelden" after the places); Escape on the button
