@@ -150,6 +150,52 @@ def test_the_buttons_of_each_post_in_a_thread_name_their_post(client, login, mak
     assert "Kowalczyk" not in page
 
 
+def test_the_log_links_of_the_moderation_queue_say_whose_log_they_are(client, login, make_user):
+    moderator = make_user(Role.MODERATOR)
+    for title in ("Schichtarbeit", "Kantine"):
+        spaces.create_space(title, "", organisation_id=None, moderation="pre", anonymous="allowed", by=moderator,
+                            now=utcnow())
+    db.session.commit()
+    login(moderator)
+
+    names = names_of(client.get("/austausch/moderation").text, "Protokoll")
+
+    assert sorted(names) == ["Protokoll des Raums „Kantine“", "Protokoll des Raums „Schichtarbeit“"]
+
+
+# --- signs for the eye only -----------------------------------------------------------------------------------
+
+SIGNS = re.compile(r"[›←→]")
+
+
+def test_the_arrows_of_breadcrumbs_and_module_pager_are_not_read_out(client, login, make_user, demo_courses):
+    course = demo_courses["hochvolt-sicherheit"]
+    second = course.active_modules[1]
+    login(make_user())
+
+    page = client.get(f"/kurse/{course.slug}/module/{second.slug}").text
+    breadcrumb, pager = (re.search(rf'<nav class="{name}".*?</nav>', page, re.S).group(0)
+                         for name in ("breadcrumb", "pager"))
+
+    for nav in (breadcrumb, pager):  # "Kurse › Kurs"; "← vorheriges", "nächstes →"
+        assert SIGNS.findall(nav) and len(SIGNS.findall(nav)) == len(
+            re.findall(r'<span aria-hidden="true">[›←→]</span>', nav)), nav
+    read = re.sub(r'<span aria-hidden="true">[^<]*</span>', "", pager)
+    pager = names_of(read, "Vorheriges", "Nächstes")  # which way, in words instead of the arrows
+    assert pager == [f"Vorheriges Modul: {course.active_modules[0].current_version.title}",
+                     f"Nächstes Modul: {course.active_modules[2].current_version.title}"]
+
+
+def test_no_template_asks_for_a_mouse(app):
+    templates = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
+    said = {name: app.jinja_env.loader.get_source(app.jinja_env, name)[0] for name in templates}
+
+    mouse = {name: found for name, text in said.items()
+             if (found := re.findall(r"\b(?:[Kk]lick(?:en)?|anklicken)\b", text))}
+
+    assert mouse == {}  # "wählen Sie", not "klicken Sie": keyboards, touch and speech choose too ("Klicks": data)
+
+
 # --- scrolling tables ---------------------------------------------------------------------------------------
 
 def test_the_tables_of_the_import_preview_have_names_of_their_own(client, login, make_user, make_organisation):

@@ -40,11 +40,12 @@ LABELS = {
 _EDITOR_FIELDS = ("text", "note", "base", "number", "slug", "title", "kind", "file", "name", "email")
 RESERVED_IDS = frozenset({
     "inhalt", "hauptnavigation",  # base.html: the skip link's target, the menu button's places
+    "ansage",  # the status region static/js/app.js adds to say a message present at load
     "module-heading", "activity-heading", "course-progress", "sessions-heading",  # course and module pages
     # the editor, whose preview shows the text among its sections and form fields (with their hints and errors)
     "module", "medien", "medien-heading", "fragen", "fragen-heading", "verantwortliche", "verantwortliche-heading",
     "kursdatei-heading", "neuer-kurs", "neuer-kurs-heading", "probleme", "quelltext-heading", "vorschau",
-    "vorschau-heading", *_EDITOR_FIELDS, *(f"{name}-hint" for name in _EDITOR_FIELDS),
+    "vorschau-heading", "vorschau-status", *_EDITOR_FIELDS, *(f"{name}-hint" for name in _EDITOR_FIELDS),
     *(f"{name}-error" for name in _EDITOR_FIELDS),
     "antworten", "nicht-gesendet",  # an exchange thread
     "gespraeche", "termine", "protokolle",  # an exchange space, which shows its module's text

@@ -123,6 +123,11 @@ class ExchangeThread(db.Model):
         """The title as written, or a placeholder the code put there in the reader's language."""
         return title_in_readers_language(self.title)
 
+    @property
+    def has_placeholder_title(self) -> bool:
+        """Whether the code put a placeholder where its title was (shown in the reader's language)."""
+        return self.title in _PLACEHOLDER_TITLES
+
 
 class ExchangePost(db.Model):
     __tablename__ = "exchange_posts"

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.models import User
 from qualify.core.i18n import localised_datetime
+from qualify.core.templating import content_lang
 from qualify.exchange.models import ExchangePost, ExchangeSpace, ExchangeThread
 from qualify.extensions import db
 
@@ -73,6 +75,15 @@ def shown_title(thread: ExchangeThread, user, *, moderator: bool, opening: Excha
     if opening is not None and opening.status == "hidden" and not moderator and opening.author_id != user.id:
         return _("Gespräch ausgeblendet")
     return thread.title_shown
+
+
+def title_language(thread: ExchangeThread, shown: str | None = None) -> Markup:
+    """content_lang for a thread's title as shown (its title_shown unless given): in its space's language – or
+    nothing for a placeholder, which is in the reader's language like the page."""
+    shown = thread.title_shown if shown is None else shown
+    if shown != thread.title or thread.has_placeholder_title:
+        return Markup("")
+    return content_lang(thread.space.content_language)
 
 
 def can_see_thread(user, thread: ExchangeThread, *, moderator: bool) -> bool:

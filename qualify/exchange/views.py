@@ -51,6 +51,9 @@ def minutes_in_readers_language(body_html: str, level: int = 3):
     return minutes.in_readers_language(body_html, level)
 
 
+bp.add_app_template_global(reading.title_language, "thread_title_lang")
+
+
 @bp.app_context_processor
 def exchange_panels():
     """Let the module page show how far the person is in the module's space, without importing the exchange."""

@@ -18,8 +18,8 @@ from qualify.accounts.roles import Role
 from qualify.core.templating import content_lang, in_language
 from qualify.core.time import utcnow
 from qualify.courses.models import CourseOwner, Module
-from qualify.exchange import following, posting, spaces
-from qualify.exchange.models import SpaceModerator
+from qualify.exchange import following, moderation, posting, spaces
+from qualify.exchange.models import ExchangeThread, SpaceModerator
 from qualify.exchange.spaces import space_for_module
 from qualify.extensions import db
 from qualify.learning import services
@@ -108,7 +108,8 @@ def test_on_english_pages_the_german_course_content_is_marked_german(reader, cou
         '<span class="visually-hidden">, ' in seen["upcoming"]  # the title German, the date (for the link) not
     assert f'<p class="meta" lang="de">{title}</p>' in seen["upcoming"]
     assert f'<h1 lang="de">{session_title}</h1>' in seen["session"]
-    assert f'<h2 lang="de"><a href="/termine/{workshop.id}">{session_title}</a></h2>' in seen["mine"]
+    assert f'<h2><a href="/termine/{workshop.id}"><span lang="de">{session_title}</span>' \
+        '<span class="visually-hidden">, ' in seen["mine"]  # as in "upcoming": the date in the link, not German
     assert f'<h3 lang="de"><a href="/kurse/{course.slug}">{title}</a></h3>' in seen["dashboard"]
     assert 'Continue with: <span lang="de">' in seen["dashboard"]
     assert f'<p lang="de">{title}: ' in seen["start"] and f'<span lang="de">{session_title}</span> · ' in seen["start"]
@@ -213,8 +214,8 @@ def test_on_english_pages_the_titles_of_exchange_spaces_are_marked_german(englis
     for space in two_spaces:  # a module's space in its course's language; a free-standing one in German
         assert f'<h2 lang="de"><a href="/austausch/raum/{space.id}">{escape(space.title)}</a></h2>' in listed
         assert f'<a href="/austausch/raum/{space.id}" lang="de">{escape(space.title)}</a>' in queue  # "Your spaces"
-    assert '<p class="meta"><span lang="de">Schichtarbeit</span> › ' in queue  # the post waiting
-    assert '<p class="meta"><span lang="de">Offene Runde</span> › ' in queue  # the report
+    assert '<p class="meta"><span lang="de">Schichtarbeit</span> <span aria-hidden="true">›</span> ' in queue
+    assert '<p class="meta"><span lang="de">Offene Runde</span> <span aria-hidden="true">›</span> ' in queue
 
 
 def test_on_german_pages_the_titles_of_exchange_spaces_repeat_no_language(english_reader, two_spaces):
@@ -224,7 +225,82 @@ def test_on_german_pages_the_titles_of_exchange_spaces_repeat_no_language(englis
     for url in ("/austausch/", "/austausch/moderation"):
         page = client.get(url).text
         assert page.count('lang="de"') == page.count('<html lang="de">') + page.count('class="prose" lang="de"'), url
-    assert '<p class="meta">Schichtarbeit › ' in client.get("/austausch/moderation").text
+    queue = client.get("/austausch/moderation").text
+    assert '<p class="meta">Schichtarbeit <span aria-hidden="true">›</span> ' in queue
+
+
+def test_on_english_pages_a_thread_its_posts_and_the_post_reported_are_marked_german(english_reader, two_spaces):
+    _module_space, _free, open_space = two_spaces
+    client, reader = english_reader()
+    thread = thread_in(open_space)
+    post = thread.posts[0]
+
+    page = client.get(f"/austausch/faden/{thread.id}").text
+    report = client.get(f"/austausch/beitrag/{post.id}/melden").text
+
+    assert '<html lang="en">' in page and '<html lang="en">' in report
+    assert f'<a href="/austausch/raum/{open_space.id}" lang="de">Offene Runde</a></nav>' in page  # the way back
+    assert '<h1 lang="de">Kantine</h1>' in page
+    assert '<div class="prose post-body" lang="de"><p>Zu früh zu.</p>' in page
+    assert f'<a href="/austausch/faden/{thread.id}" lang="de">Kantine</a></nav>' in report
+    assert '<blockquote class="prose" lang="de"><p>Zu früh zu.</p>' in report  # the post reported
+
+
+def test_on_english_pages_the_post_to_edit_is_marked_german(english_reader, two_spaces):
+    _module_space, _free, open_space = two_spaces
+    client, author = english_reader()
+    thread = posting.start_thread(open_space, author, "Pause", "Zu kurz.", anonymous=False, now=utcnow())
+    db.session.commit()
+
+    page = client.get(f"/austausch/beitrag/{thread.posts[0].id}/bearbeiten").text
+
+    assert f'<a href="/austausch/faden/{thread.id}" lang="de">Pause</a></nav>' in page
+    assert re.search(r'<textarea[^>]*\blang="de"[^>]*>\s*Zu kurz.</textarea>', page)  # the text as written
+
+
+def test_on_english_pages_the_moderation_queue_marks_titles_and_posts_german(english_reader, two_spaces):
+    _module_space, free, open_space = two_spaces
+    client, moderator = english_reader(Role.MODERATOR)
+    moderating_all(moderator, *two_spaces)
+    waiting, reported = thread_in(free), thread_in(open_space)
+
+    queue = client.get("/austausch/moderation").text
+
+    for thread in (waiting, reported):
+        post = thread.posts[0]
+        assert f'<a href="/austausch/faden/{thread.id}#beitrag-{post.id}" lang="de">{thread.title}</a>' in queue
+    assert queue.count('<div class="prose post-body" lang="de">') == 2  # the post waiting, the post reported
+
+
+def test_a_placeholder_for_a_hidden_thread_title_is_in_the_readers_language(english_reader, two_spaces, make_user):
+    _module_space, _free, open_space = two_spaces
+    thread = thread_in(open_space)
+    moderation.hide(thread.posts[0], "Beleidigend", by=make_user(Role.ADMIN), now=utcnow())
+    db.session.commit()
+    client, _reader = english_reader()
+
+    page = client.get(f"/austausch/faden/{thread.id}").text
+
+    assert "<h1>Conversation hidden</h1>" in page  # not the space's German
+    assert f'<a href="/austausch/faden/{thread.id}">Conversation hidden</a>' in client.get(
+        f"/austausch/raum/{open_space.id}").text
+
+
+def test_on_german_pages_the_thread_and_its_report_repeat_no_language(english_reader, two_spaces):
+    _module_space, _free, open_space = two_spaces
+    client, _reader = english_reader(language="de")
+    thread = thread_in(open_space)
+
+    for url in (f"/austausch/faden/{thread.id}", f"/austausch/beitrag/{thread.posts[0].id}/melden",
+                f"/austausch/raum/{open_space.id}"):
+        page = client.get(url).text
+        assert page.count('lang="de"') == page.count('<html lang="de">'), url
+    assert "<h1>Kantine</h1>" in client.get(f"/austausch/faden/{thread.id}").text
+
+
+def thread_in(space) -> ExchangeThread:
+    """The one thread two_spaces opened in the space."""
+    return db.session.scalar(select(ExchangeThread).where(ExchangeThread.space_id == space.id))
 
 
 def test_the_options_of_the_catalogue_filters_are_in_the_language_of_their_courses(english_reader, course):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from qualify.extensions import db
@@ -69,6 +70,14 @@ def test_the_certificate_pdf_downloads_for_its_holder(client, certificate):
 def pdf_title(data: bytes) -> str:
     """The document title of a PDF from fpdf2 (UTF-16 in hexadecimal)."""
     return bytes.fromhex(re.search(rb"/Title <feff([0-9a-f]+)>", data).group(1).decode()).decode("utf-16-be")
+
+
+def test_the_certificate_pdf_links_its_check_and_names_itself_by_its_title(client, certificate):
+    data = client.get(f"/lernen/zertifikate/{certificate.code}.pdf").data
+
+    links = re.findall(rb"/S /URI /URI \(([^)]*)\)", data)
+    assert [link.decode() for link in links] == [f"{current_app.config['BASE_URL']}/verify/{certificate.code}"]
+    assert b"/DisplayDocTitle true" in data  # a reader's window says the title, not "certificate-QF-….pdf"
 
 
 def test_the_certificate_is_in_the_holders_language(client, certificate):

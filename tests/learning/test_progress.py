@@ -1,5 +1,7 @@
 """Enrolment, modules done, where to continue, and progress that survives new versions of a module."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -78,6 +80,17 @@ def test_dashboard_shows_progress_and_where_to_continue(client, learner, make_co
     assert "1 von 3 Modulen erledigt" in page
     assert "Weiter mit: Grundlagen" in page
     assert "1 von 3 Modulen erledigt" in client.get(f"/kurse/{course.slug}").text  # on the course page too
+
+
+def test_the_progress_is_read_once_the_bar_beside_it_only_seen(client, learner, make_course):
+    course = make_course(*three_readings())
+    client.post(f"/lernen/module/{module_of(course, 'einstieg').id}/erledigt")
+
+    for page in (client.get("/lernen/").text, client.get(f"/kurse/{course.slug}").text):
+        assert page.count("1 von 3 Modulen erledigt") == 1
+        assert not re.search(r"<label[^>]*>1 von 3", page)  # a sentence, not also the bar's name
+        bars = re.findall(r"<progress[^>]*>", page)
+        assert len(bars) == 1 and 'aria-hidden="true"' in bars[0] and 'value="1"' in bars[0], bars
 
 
 def test_leaving_keeps_completions_and_coming_back_resumes(client, learner, make_course):

@@ -1,9 +1,10 @@
 """The quiz form works without a mouse and reads well with a screen reader: groups, names, no surprises."""
 
+import html
 import re
 
 from qualify.extensions import db
-from tests.learning.helpers import ALL_KINDS, module, module_of, quiz_page, start_quiz
+from tests.learning.helpers import ALL_KINDS, QuizPage, module, module_of, question_fields, quiz_page, start_quiz
 
 WITH_DESCRIPTION = (
     "Lesen Sie zuerst den Abschnitt über Schutzausrüstung.\n\n"
@@ -127,3 +128,47 @@ def test_the_answers_change_places_per_attempt_so_the_first_is_not_always_right(
 def test_an_author_keeps_the_order_of_a_scale(make_course, make_user):
     orders = answer_orders(make_course, make_user, keep_answer_order=True)
     assert all(order == ["Orange", "Rot", "Gelb", "Blau"] for order in orders)
+
+
+# --- the result, read as the attempt was --------------------------------------------------------------------
+
+def handed_in(client, make_course, answers=lambda page, fields: {}) -> tuple[QuizPage, str]:
+    """Open a quiz of WITH_DESCRIPTION, hand in the answers given; return its page and the result's."""
+    course = make_course(module("test", quiz=WITH_DESCRIPTION))
+    attempt_id = start_quiz(client, module_of(course, "test"))
+    page = quiz_page(client, attempt_id)
+    client.post(f"/lernen/versuche/{attempt_id}/abgeben", data=answers(page, question_fields(page)))
+    return page, client.get(f"/lernen/versuche/{attempt_id}").text
+
+
+def text_of(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def test_the_result_heads_each_question_with_its_number_and_title_as_the_attempt_did(client, learner, make_course):
+    page, result = handed_in(client, make_course)
+
+    headings = [text_of(h) for h in re.findall(r'<h2 class="question-heading">(.*?)</h2>', result, re.S)]
+
+    assert headings == [fieldset.legend for fieldset in page.fieldsets]  # "Frage 1 Spannung" … "Frage 8 Lücke"
+
+
+def test_the_gap_of_a_cloze_is_named_in_the_result_too(client, learner, make_course):
+    page, result = handed_in(client, make_course)
+
+    gap = '<span class="gap">_____<span class="visually-hidden"> (Lücke)</span></span>'
+    assert gap in page.html and gap in result
+    assert result.count("_____") == 1
+
+
+def test_the_signs_of_a_verdict_are_hidden_from_screen_readers_which_read_its_words(client, learner, make_course):
+    def some_right(page, fields):  # one right, one half right, the rest wrong or left out
+        return {fields["Spannung"]: page.option(fields["Spannung"], "über 60 V"),
+                fields["Schutz"]: page.option(fields["Schutz"], "Isolierhandschuhe")}
+
+    _page, result = handed_in(client, make_course, some_right)
+
+    verdicts = [text_of(v) for v in re.findall(r'<p class="verdict">(.*?)</p>', result, re.S)]
+    assert verdicts[:3] == ["✓ Richtig", "◐ Teilweise richtig (50 %)", "✗ Nicht richtig"]
+    for sign in "✓◐✗":  # the outcome's ("Nicht bestanden") too
+        assert result.count(sign) == result.count(f'aria-hidden="true">{sign}</span>'), sign

@@ -81,3 +81,11 @@ def test_feedback_with_one_rating_asks_only_for_the_other_and_keeps_the_one_give
     completed = give(client, module, usefulness="4", difficulty="2", comment=COMMENT)
     assert completed.status_code == 302 and answers() == 1
 
+
+
+def test_the_form_sent_back_is_the_page_and_its_heading_the_pages_one(client, module):
+    page = give(client, module, comment=COMMENT).text
+    module_page = client.get(f"/kurse/{module.course.slug}/module/{module.slug}").text
+
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S) == ["Ihre Rückmeldung zu diesem Modul"]
+    assert '<h2 id="feedback-heading">Ihre Rückmeldung zu diesem Modul</h2>' in module_page  # below the module's
