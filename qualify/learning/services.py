@@ -10,7 +10,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, bindparam, delete, func, literal, select, union_all
+from sqlalchemy import String, Text, bindparam, cast, delete, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from qualify.accounts.models import User
@@ -49,21 +49,40 @@ def get_enrolment(user, course: Course) -> Enrolment | None:
 @cache
 def _enrolment_state_statement():
     user_id, course_id = bindparam("user_id"), bindparam("course_id")
-    # How many of the course's modules the person has done, in the same statement.
-    done = (select(func.count()).select_from(ModuleCompletion).join(Module, Module.id == ModuleCompletion.module_id)
+    # Which of the course's modules the person has done, in the same statement.
+    done = (select(func.aggregate_strings(cast(ModuleCompletion.module_id, String), ","))
+            .join(Module, Module.id == ModuleCompletion.module_id)
             .where(ModuleCompletion.user_id == user_id, Module.course_id == course_id, Module.archived.is_(False))
             .scalar_subquery())
     certificate = (select(Certificate.code).where(Certificate.user_id == user_id, Certificate.course_id == course_id)
                    .scalar_subquery())
-    return select(Enrolment.id, Enrolment.completed_at, done.label("done"),
+    return select(Enrolment.id, Enrolment.completed_at, done.label("done_ids"),
                   certificate.label("certificate_code")).where(
         Enrolment.user_id == user_id, Enrolment.course_id == course_id)
 
 
-def enrolment_state(user, course: Course):
-    """Return (id, completed_at, done, certificate_code) of the user's enrolment as a plain row, or None: for the
-    course page."""
-    return run(_enrolment_state_statement(), user_id=user.id, course_id=course.id).first()
+@dataclass(frozen=True)
+class EnrolmentState:
+    """The person's enrolment in a course as its page shows it."""
+
+    id: int
+    completed_at: datetime | None
+    done_ids: frozenset[int]  # the course's modules the person has done
+    certificate_code: str | None
+
+    @property
+    def done(self) -> int:
+        return len(self.done_ids)
+
+
+def enrolment_state(user, course: Course) -> EnrolmentState | None:
+    """Return the user's enrolment in the course with the modules done, or None: for the course page (one
+    statement)."""
+    row = run(_enrolment_state_statement(), user_id=user.id, course_id=course.id).first()
+    if row is None:
+        return None
+    done = frozenset(int(each) for each in row.done_ids.split(",")) if row.done_ids else frozenset()
+    return EnrolmentState(row.id, row.completed_at, done, row.certificate_code)
 
 
 def is_open_to(user, course) -> bool:

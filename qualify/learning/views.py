@@ -1,8 +1,9 @@
 """My learning, enrolment, marking modules done, quizzes, certificates and their public verification."""
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from qualify.core.database import without_transaction
 from qualify.core.time import utcnow
@@ -233,11 +234,32 @@ def verify(code: str):
 @bp.app_context_processor
 def learning_panels():
     """Let course and module pages show enrolment, progress and quiz actions without importing learning."""
-    return {"learning_course_panel": course_panel, "learning_module_panel": module_panel}
+    return {"learning_course_panel": course_panel, "learning_module_panel": module_panel,
+            "learning_course_marks": course_marks}
 
 
 def course_panel(course: Course) -> dict:
-    return {"enrolment": services.enrolment_state(current_user, course), "total": len(outline_of(course))}
+    return {"enrolment": _enrolment_state(course), "total": len(outline_of(course))}
+
+
+def _enrolment_state(course: Course):
+    """The person's enrolment state, read once per request (the panel and the module list both show it)."""
+    states = g.setdefault("learning_enrolment_states", {})
+    if course.id not in states:
+        states[course.id] = services.enrolment_state(current_user, course)
+    return states[course.id]
+
+
+def course_marks(course: Course, body: Markup) -> Markup:
+    """The course page's module list (kept rendered for every reader, see courses.views.course) with the modules
+    this person has done marked at their slot."""
+    state = _enrolment_state(course)
+    if state is None or not state.done_ids:
+        return body
+    mark = Markup(' <span class="module-done"><span aria-hidden="true">✓</span> {}</span>').format(_("erledigt"))
+    for module_id in state.done_ids:
+        body = body.replace(Markup("<!--erledigt:{}-->").format(module_id), mark)
+    return body
 
 
 def module_panel(module: Module, version) -> dict:

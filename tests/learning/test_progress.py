@@ -82,6 +82,22 @@ def test_dashboard_shows_progress_and_where_to_continue(client, learner, make_co
     assert "1 von 3 Modulen erledigt" in client.get(f"/kurse/{course.slug}").text  # on the course page too
 
 
+def test_the_course_page_marks_the_modules_the_reader_has_done(app, client, learner, make_course, make_user,
+                                                                login):
+    course = make_course(*three_readings())
+    client.post(f"/lernen/module/{module_of(course, 'einstieg').id}/erledigt")
+    client.post(f"/lernen/module/{module_of(course, 'vertiefung').id}/erledigt")
+
+    def marked(browser) -> list[str]:
+        items = re.findall(r"<li>(.*?)</li>", browser.get(f"/kurse/{course.slug}").text, re.S)
+        return [re.search(r">([^<]+)</a>", item).group(1) for item in items if "erledigt</span>" in item]
+
+    assert marked(client) == ["Einstieg", "Vertiefung"]
+    other = app.test_client()
+    login(make_user(), via=other)
+    assert marked(other) == []  # the list is kept rendered for everyone: the marks are each reader's own
+
+
 def test_the_progress_is_read_once_the_bar_beside_it_only_seen(client, learner, make_course):
     course = make_course(*three_readings())
     client.post(f"/lernen/module/{module_of(course, 'einstieg').id}/erledigt")
