@@ -237,3 +237,23 @@ def assert_accessible():
         passed.add(markup)
 
     return check
+
+
+@pytest.fixture
+def import_course(tmp_path):
+    """Write a course's files into a folder of their own and import it: import_course({"course.md": …, …})."""
+
+    def write(files: dict[str, str], slug: str = "strom") -> None:
+        from qualify.courses import services
+        from qualify.courses.loader import load_tree
+        from qualify.extensions import db
+
+        folder = tmp_path / slug
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text)
+        services.import_tree(load_tree(tmp_path))
+        db.session.commit()
+
+    return write
+

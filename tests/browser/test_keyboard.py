@@ -1,7 +1,6 @@
 """Keyboard and screen reader: where the focus starts after a form error or an action, Escape in a disclosure
 that asks once more, and scrolling tables that a screen reader can tell apart."""
 
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -9,8 +8,6 @@ from playwright.sync_api import expect
 
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
-from qualify.courses import services
-from qualify.courses.loader import load_tree
 from qualify.exchange import posting, spaces
 from qualify.extensions import db
 
@@ -22,13 +19,8 @@ COURSE = {
 
 
 @pytest.fixture
-def course(tmp_path: Path):
-    folder = tmp_path / "strom"
-    folder.mkdir()
-    for name, text in COURSE.items():
-        (folder / name).write_text(text)
-    services.import_tree(load_tree(tmp_path))
-    db.session.commit()
+def course(import_course):
+    import_course(COURSE)
 
 
 def focused_in_main(page) -> bool:

@@ -1,15 +1,11 @@
 """What a screen reader is given on the pages of a quiz's result and of feedback sent without ratings."""
 
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from qualify.accounts.roles import Role
-from qualify.courses import services
-from qualify.courses.loader import load_tree
-from qualify.extensions import db
 
 FILES = {
     "course.md": "---\ntitle: Strom im Fahrzeug\nstatus: published\n---\n\nEin kurzer Kurs.\n",
@@ -22,13 +18,8 @@ FILES = {
 
 
 @pytest.fixture
-def course(tmp_path: Path):
-    folder = tmp_path / "strom"
-    folder.mkdir()
-    for name, text in FILES.items():
-        (folder / name).write_text(text)
-    services.import_tree(load_tree(tmp_path))
-    db.session.commit()
+def course(import_course):
+    import_course(FILES)
 
 
 def test_the_result_heads_each_question_and_says_its_verdict_in_words(page, make_user, sign_in, course,
