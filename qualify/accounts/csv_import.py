@@ -12,6 +12,7 @@ import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,12 +31,13 @@ from qualify.accounts.csv_file import (
     records,
 )
 from qualify.accounts.csv_leavers import Missing, deactivate_leavers, find_missing, partial_file_problem
-from qualify.accounts.mails import send_password_reset
+from qualify.accounts.mails import send_address_changed, send_password_reset
 from qualify.accounts.models import Organisation, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
 from qualify.accounts.services import end_all_sessions, normalise_email, record_roles_given_at_creation, unit_move
 from qualify.core import audit
 from qualify.core.text import german_sort_key, one_line
+from qualify.core.time import utcnow
 from qualify.extensions import db
 
 MAX_ROWS = 10_000
@@ -357,13 +359,17 @@ def plan_import(data: bytes | str, organisation: Organisation, *, deactivate_mis
 
 # -- writing -------------------------------------------------------------------------------------------------
 
-def _update(row: Row) -> bool:
+def _update(row: Row, *, now: datetime) -> bool:
     """Apply a changed row; return whether the person, still invited, needs the invitation again: the link
-    sent to the old address carries it, and stops working with the new one."""
+    sent to the old address carries it, and stops working with the new one. Someone with a password hears of a
+    new address at both, as after a change by hand."""
     user = row.user
     moved = user.email != row.email
     if moved:
         end_all_sessions(user)  # as a change by hand does
+        if user.active and user.password_hash:
+            old_email, user.email = user.email, row.email
+            send_address_changed(user, old_email, now)
     user.email, user.display_name = row.email, row.display_name
     user.personnel_number = row.personnel_number or user.personnel_number
     user.unit_id = row.unit.id if row.unit else user.unit_id
@@ -388,6 +394,7 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None,
         raise ValueError("deactivating people needs release_seats")
     organisation = plan.organisation
     created, invite_again = [], []
+    now = utcnow()
     for row in plan.rows:
         if row.status == "new":
             # Built here rather than with services.create_user, which looks up and flushes once per person.
@@ -405,7 +412,7 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None,
                 audit.record("user.update", actor=actor, target=row.user, source="import", fields=fields, **moved)
             if added := sorted(str(role) for role in row.granted_roles):
                 audit.record("user.roles", actor=actor, target=row.user, added=added, removed=[], source="import")
-            if _update(row):
+            if _update(row, now=now):
                 invite_again.append(row.user)
     db.session.flush()
     for user in created:

@@ -74,7 +74,7 @@ def send_reset_link(user_id: int):
         flash(_("Der Link zum Zurücksetzen ist eben erst an %(email)s gegangen. Bitte warten Sie ein paar "
                 "Minuten, bevor Sie ihn noch einmal senden.", email=user.email), "warning")
     else:
-        send_password_reset(user)
+        send_password_reset(user, by_admin=True)
         audit.record("user.password_reset_link", actor=current_user, target=user)
         db.session.commit()
         flash(_("Der Link zum Zurücksetzen des Passworts ist an %(email)s unterwegs. Er gilt zwei Tage; das "

@@ -200,7 +200,8 @@ def test_person_is_updated_by_personnel_number_when_the_email_changed(client, ad
     assert person.unit.name == "Logistik"
     update = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
     assert update.details["unit_before"] is None and update.details["unit_after"] == person.unit_id
-    assert "alt@example.org" not in people() and outbox() == []
+    # No invitation (the person has a password): the notices of the new address, to the old and the new one.
+    assert "alt@example.org" not in people() and outbox() == ["alt@example.org", "neu@example.org"]
 
 
 def test_someone_still_invited_whose_address_the_file_corrects_is_invited_at_the_new_one(
@@ -507,6 +508,26 @@ def test_preview_names_the_roles_each_person_gets_and_highlights_administration(
     db.session.refresh(old)
     assert tom.roles == {Role.TRAINER, Role.ADMIN} and people()["nora@example.org"].roles == {Role.ADMIN}
     assert old.roles == {Role.LEARNER, Role.TRAINER} and not old.active
+
+
+def test_an_address_changed_by_the_import_is_told_to_the_old_and_the_new_address(client, admin, firma,
+                                                                                 make_user):
+    person = make_user(email="alt@example.org", name="Anna Alt", organisation=firma)  # with a password
+    person.personnel_number = "1001"
+    invited = make_user(email="eingeladen@example.org", name="Ina Eingeladen", organisation=firma, password=None)
+    invited.personnel_number = "1002"
+    db.session.commit()
+
+    preview = upload(client, firma, HEADER + "neu@example.org;Anna Alt;1001;;;\n"
+                                                       "ina@example.org;Ina Eingeladen;1002;;;\n")
+    confirm(client, hidden_fields(preview))
+
+    subjects = {tuple(row) for row in db.session.execute(select(OutboxMessage.recipient, OutboxMessage.subject))}
+    assert ("alt@example.org", "Ihre Anmeldeadresse bei Qualify wurde geändert") in subjects
+    assert ("neu@example.org", "Ihre neue Anmeldeadresse bei Qualify") in subjects
+    # Still invited: the invitation goes to the new address instead, and nothing to the old one.
+    assert ("ina@example.org", "Ihr Zugang zu Qualify") in subjects
+    assert not any(recipient == "eingeladen@example.org" for recipient, _subject in subjects)
 
 
 def test_preview_names_the_unit_a_new_person_joins(client, admin, firma):

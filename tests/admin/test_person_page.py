@@ -124,6 +124,8 @@ def test_an_admin_sends_the_reset_link_to_someone_with_a_password(client, admin,
     assert "Der Link zum Zurücksetzen des Passworts ist an vera@example.org unterwegs." in sent.text
     (mail,) = mails_to("vera@example.org")
     assert mail.subject == "Passwort zurücksetzen"  # the mail „Passwort vergessen“ sends
+    assert "Die Administration Ihrer Organisation hat Ihnen diesen Link geschickt." in mail.body_text
+    assert "nicht angefordert" not in mail.body_text  # the person did not ask: "ignore it" would mislead
     token = re.search(r"/passwort-neu/(\S+)", mail.body_text).group(1)
     assert auth.user_for_reset_token(token) == person
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.password_reset_link"))
