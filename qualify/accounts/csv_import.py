@@ -364,18 +364,18 @@ def _update(row: Row, *, now: datetime) -> bool:
     sent to the old address carries it, and stops working with the new one. Someone with a password hears of a
     new address at both, as after a change by hand."""
     user = row.user
-    moved = user.email != row.email
+    old_email = user.email
+    moved = old_email != row.email
     if moved:
         end_all_sessions(user)  # as a change by hand does
-        if user.active and user.password_hash:
-            old_email, user.email = user.email, row.email
-            send_address_changed(user, old_email, now)
     user.email, user.display_name = row.email, row.display_name
     user.personnel_number = row.personnel_number or user.personnel_number
     user.unit_id = row.unit.id if row.unit else user.unit_id
     user.language = row.language or user.language
     user.role_rows.extend(UserRole(role=str(role)) for role in row.granted_roles)
     user.known_roles = None
+    if moved and user.active and user.password_hash:
+        send_address_changed(user, old_email, now)
     return moved and user.active and not user.password_hash
 
 

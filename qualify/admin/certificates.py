@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.admin.forms import WithdrawCertificateForm
-from qualify.admin.views import ONE_LOOK
+from qualify.admin.services import ONE_LOOK
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.security import role_required

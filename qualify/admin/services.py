@@ -2,7 +2,7 @@
 behind when their account is deactivated."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -14,6 +14,8 @@ from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.workshops.models import WorkshopSession, session_trainers
 
+# Looks at the same person's data (their page, a certificate) within this time are one visit in the log.
+ONE_LOOK = timedelta(minutes=10)
 # The invitation sent after the account was created without one, and each one sent again.
 INVITATION_ACTIONS = ("user.invited", "user.invitation")
 SHOWN_SESSIONS = 5  # on the person page; the count says how many more

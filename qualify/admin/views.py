@@ -25,7 +25,7 @@ from qualify.admin.forms import (
     role_choices,
 )
 from qualify.admin.people import invite_again
-from qualify.admin.services import duties_of, never_invited
+from qualify.admin.services import ONE_LOOK, duties_of, never_invited
 from qualify.core import audit
 from qualify.core.database import in_german_order, take_turns
 from qualify.core.routing import id_argument, page_number
@@ -39,7 +39,6 @@ from qualify.workshops.services import release_seats_of
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 PAGE_SIZE = 50
-ONE_LOOK = timedelta(minutes=10)  # looks at the same person's page within this time are one visit in the log
 # Which part the person searched for in the log played in an entry (its filter "Die Person …").
 PERSON_PARTS = {"did": _l("hat gehandelt"), "concerned": _l("ist betroffen")}
 PREVIEW_ROWS = 500

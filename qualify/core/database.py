@@ -206,14 +206,18 @@ def run(statement, **params):
 
 def contains_text(column, words: str):
     """A case-insensitive "column contains text" condition, with LIKE's wildcards in the text taken literally."""
-    escaped = words.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return UnicodeLower(column).like(f"%{escaped}%", escape="\\")
+    return UnicodeLower(column).like(_containing(words.strip().lower()), escape="\\")
 
 
 def contains_folded(column, text: str):
     """A "column contains text" condition that ignores case and the accents search_fold drops."""
-    escaped = search_fold(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return SearchFold(column).like(f"%{escaped}%", escape="\\")
+    return SearchFold(column).like(_containing(search_fold(text.strip())), escape="\\")
+
+
+def _containing(text: str) -> str:
+    """A LIKE pattern for "contains text", its wildcards and the escape character taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def take_turns(key: str) -> None:

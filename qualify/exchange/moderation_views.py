@@ -311,16 +311,14 @@ def merge(thread_id: int):
     if form.validate_on_submit() and not form.back.data:
         target, confirmed = moderated_thread(form.target.data), form.confirmed.data
         try:
-            if confirmed:
-                moderation.merge(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
-            else:
+            if not confirmed:  # what will happen, asked once more; nothing changed yet
                 moderation.check_merge(thread, target, by=current_user)
+                return render_template("exchange/merge.html", thread=thread, form=form, target=target,
+                                       posts=moderation.posts_to_merge(thread))
+            moderation.merge(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
         except ExchangeError as error:
             _refused_in_form(error, form, form.target)
         else:
-            if not confirmed:  # what will happen, asked once more; nothing changed yet
-                return render_template("exchange/merge.html", thread=thread, form=form, target=target,
-                                       posts=moderation.posts_to_merge(thread))
             db.session.commit()
             flash(_("Die Gespräche sind zusammengeführt."))
             return redirect(url_for("exchange.thread", thread_id=target.id))

@@ -4,7 +4,6 @@ preview first, done as by hand, never to administrators, and refused for a file 
 import html
 import io
 import re
-from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,11 +15,10 @@ from qualify.accounts.roles import Role
 from qualify.admin import views
 from qualify.core.audit import AuditEvent
 from qualify.core.time import utcnow
-from qualify.courses.models import CourseOwner, Module
 from qualify.extensions import db
-from qualify.workshops import schedule
 from qualify.workshops import services as workshops
 from qualify.workshops.models import Booking
+from tests.workshops.conftest import make_session, trainer, workshop_module  # noqa: F401 (fixtures)
 
 HEADER = "E-Mail;Name;Personalnummer\n"
 HIDDEN = re.compile(r'name="(organisation|content|fingerprint|deactivate_missing)" type="hidden" value="([^"]*)"')
@@ -82,18 +80,9 @@ def active(*users: User) -> list[bool]:
 
 
 @pytest.fixture
-def one_seat_session(demo_courses, make_user):
+def one_seat_session(make_session):  # noqa: F811 (the fixture, imported above)
     """A workshop in two weeks with a single seat."""
-    module = db.session.scalar(select(Module).where(Module.slug == "praxistag-hv-schulungsfahrzeug"))
-    trainer = make_user(Role.TRAINER, name="Trainerin Tina")
-    db.session.add(CourseOwner(course_id=module.course_id, user_id=trainer.id))
-    db.session.commit()
-    plan = schedule.SessionPlan(start_time=time(10), end_time=time(13), capacity=1, place="Halle 4",
-                                trainers=[trainer])
-    (session,) = schedule.create_sessions(module, plan, [(utcnow() + timedelta(days=14)).date()], by=trainer,
-                                          now=utcnow())
-    db.session.commit()
-    return session
+    return make_session(capacity=1)
 
 
 def book(session, *people: User) -> None:
