@@ -3,7 +3,7 @@
 from qualify.accounts.models import LoginFailure, Organisation, Unit, User, UserRole, UserSession
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
-from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
+from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleDraft, ModuleVersion
 from qualify.exchange.models import (
     ExchangeFlag,
     ExchangeLogEntry,
@@ -32,6 +32,7 @@ from qualify.workshops.models import Booking, CalendarFeed, SentReminder, Worksh
 __all__ = [
     "AuditEvent", "RetentionRule", "Certificate", "Enrolment", "ModuleCompletion", "QuizAttempt",
     "Reflection", "WithdrawnCertificate", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion",
+    "ModuleDraft",
     "LoginFailure",
     "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession", "Booking", "CalendarFeed",
     "SentReminder", "WorkshopSession", "ExchangeFlag", "ExchangeLogEntry", "ExchangeMinutes",

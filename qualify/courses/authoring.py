@@ -132,7 +132,7 @@ def stored_file(course: Course, path: str) -> CourseFile | None:
     return db.session.scalar(stmt)
 
 
-def _conform(text: str, like: str) -> str:
+def conform(text: str, like: str) -> str:
     """Give text from a textarea (which sends CRLF) the line ends and byte order mark of its file."""
     text = text.replace("\r\n", "\n")
     if "\r\n" in like:
@@ -181,12 +181,12 @@ def save_text(course: Course, name: str, text: str, *, base: str, actor, note: s
     if current is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     if base != fingerprint(current):
-        if _conform(text, current) == current:
+        if conform(text, current) == current:
             return []
         raise Conflict(_("Diese Datei wurde inzwischen gespeichert – von jemand anderem oder in einem anderen "
                          "Fenster. Nichts gespeichert; Ihr Text ist unten erhalten."), current)
     status = course.status
-    data = _conform(text, current).encode("utf-8")
+    data = conform(text, current).encode("utf-8")
     versions = import_changes(course.slug, course, {name: data}, actor=actor, note=note)
     audit.record("authoring.save", actor=actor, target=course, file=name, note=note.strip()[:300],
                  versions=[[v.module.slug, v.number] for v in versions])
@@ -218,7 +218,7 @@ def changes_since(course: Course, name: str, base: str, typed: str, saved: str) 
         opened = next((source for source in sources if fingerprint(source) == base), None)
         if opened is not None:
             return Changes(True, diff(opened, saved), fingerprint(saved))
-    return Changes(False, diff(saved, _conform(typed, saved)), fingerprint(saved))
+    return Changes(False, diff(saved, conform(typed, saved)), fingerprint(saved))
 
 
 def _slug_rule() -> str:
@@ -462,7 +462,7 @@ def preview_file(course: Course, name: str, text: str) -> Preview:
         folder = Path(tmp) / course.slug
         folder.mkdir()
         services.export_course(course, folder)
-        (folder / name).write_bytes(_conform(text, "").encode("utf-8"))
+        (folder / name).write_bytes(conform(text, "").encode("utf-8"))
         source, problems = load_course(folder)
     language = source.language if source is not None else course.language
     module = next((m for m in source.modules if m.file == name), None) if source is not None else None

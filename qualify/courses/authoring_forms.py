@@ -62,6 +62,8 @@ class SourceForm(FlaskForm):
                          render_kw={"rows": 28, "spellcheck": "true", "class": "source-editor",
                                     "autocapitalize": "off"})
     base = HiddenField()
+    # Of a published course's module: the fingerprint of the draft the editor shows ("" for none; courses/drafts.py).
+    draft_base = HiddenField()
     # Sent only by the button that saves over a version saved in between (the fingerprint of that version).
     overwrite = HiddenField()
     note = StringField(_l("Was haben Sie geändert? (optional)"), validators=[Optional(), at_most(300)],

@@ -2,7 +2,7 @@
 
 import io
 import re
-from functools import wraps
+from functools import partial, wraps
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, ngettext
@@ -15,7 +15,7 @@ from qualify.accounts.roles import Role
 from qualify.core.security import role_required
 from qualify.core.text import spelt_out
 from qualify.core.time import utcnow
-from qualify.courses import authoring, catalogue, structure_views
+from qualify.courses import authoring, catalogue, drafts, structure_views
 from qualify.courses.authoring_forms import (
     ConfirmForm,
     MediaForm,
@@ -85,13 +85,25 @@ def _course_page(course: Course, **shown):
     return render_template("authoring/course.html", course=course, owners=authoring.course_owners(course),
                            media=[f for f in files if f.path.startswith(authoring.MEDIA_FOLDER)],
                            banks=[f for f in files if f.path.startswith(authoring.BANK_FOLDER)],
-                           status_form=StatusForm(formdata=None),
+                           status_form=StatusForm(formdata=None), draft_ids=drafts.modules_with_drafts(course),
                            confirm=ConfirmForm(formdata=None), **{**forms, **shown})
 
 
 def _module_page(course: Course, module: Module, **shown):
-    shown.setdefault("source_form", _source_form(module.current_version.source))
-    return render_template("authoring/module.html", course=course, module=module, **shown)
+    """Render a module's editor: with its draft where there is one (the text, and no preview of the published
+    version beside it, which would not be what the editor holds)."""
+    draft = drafts.draft_of(module)
+    if "source_form" not in shown:
+        if draft is None:
+            shown["source_form"] = _source_form(module.current_version.source)
+        else:
+            shown["source_form"] = SourceForm(formdata=None, text=draft.source, base=draft.base,
+                                              draft_base=authoring.fingerprint(draft.source), note=draft.note)
+            shown.setdefault("preview", None)
+    return render_template("authoring/module.html", course=course, module=module, draft=draft,
+                           draft_action=url_for("authoring.save_module_draft", slug=course.slug,
+                                                module_slug=module.slug) if course.is_published or draft else None,
+                           **shown)
 
 
 def _bank_page(course: Course, path: str, **shown):
@@ -111,16 +123,18 @@ def _saved(versions: list, course: Course, status_before: str) -> None:
                        len(versions), list=", ".join(f"{v.title} ({v.number})" for v in versions)), "success")
 
 
-def _save(course: Course, name: str, page, done: str):
+def _save(course: Course, name: str, page, done: str, save=None):
     """Save one file from the editor form; show problems with the typed text kept. After a save in between
-    (another tab, a colleague), show what it changed, and save over it only when asked to once more."""
+    (another tab, a colleague), show what it changed, and save over it only when asked to once more.
+    `save(text, base=, actor=, note=)`: how (authoring.save_text of the file by default)."""
     form = SourceForm()
     if not form.validate_on_submit():
         return page(source_form=form)
     status_before = course.status
+    save = save or partial(authoring.save_text, course, name)
     try:
-        versions = authoring.save_text(course, name, form.text.data, base=form.overwrite.data or form.base.data,
-                                       actor=current_user, note=form.note.data or "")
+        versions = save(form.text.data, base=form.overwrite.data or form.base.data, actor=current_user,
+                        note=form.note.data or "")
     except authoring.Refused as refused:
         return page(source_form=form, problems=refused.problems, name=name,
                     lines=authoring.marked_lines(form.text.data, refused.problems, name))
@@ -435,11 +449,58 @@ def module(slug: str, module_slug: str):
 @bp.post("/<slug>/module/<module_slug>")
 @role_required(*EDITORS)
 def save_module(slug: str, module_slug: str):
-    """Save a module file as a new version."""
+    """Save a module file as a new version (its draft, if it had one, is published with it)."""
     course = _course(slug)
     module = _module(course, module_slug)
     return _save(course, module.file_name, lambda **shown: _module_page(course, module, **shown),
-                 url_for("authoring.module", slug=slug, module_slug=module_slug))
+                 url_for("authoring.module", slug=slug, module_slug=module_slug), partial(drafts.publish, module))
+
+
+@bp.post("/<slug>/module/<module_slug>/entwurf")
+@role_required(*EDITORS)
+def save_module_draft(slug: str, module_slug: str):
+    """Keep the typed text of a module as its draft: learners go on seeing the current version."""
+    course = _course(slug)
+    module = _module(course, module_slug)
+    form = SourceForm()
+    if not form.validate_on_submit():
+        return _module_page(course, module, source_form=form)
+    try:
+        draft = drafts.save_draft(module, form.text.data, base=form.base.data,
+                                  draft_base=form.overwrite.data or form.draft_base.data, actor=current_user,
+                                  note=form.note.data or "")
+    except authoring.Conflict as conflict:
+        return _module_page(course, module, source_form=form, conflict=str(conflict),
+                            changes=drafts.changes(conflict, form.text.data),
+                            overwrite_action=url_for("authoring.save_module_draft", slug=slug,
+                                                     module_slug=module_slug))
+    db.session.commit()
+    if draft is None:
+        flash(_("Ihr Text ist die veröffentlichte Fassung: Es gibt keinen Entwurf dazu."), "success")
+    else:
+        flash(_("Als Entwurf gespeichert. Lernende sehen weiter Version %(number)d.",
+                number=module.current_version.number), "success")
+        problems = authoring.preview_file(course, module.file_name, draft.source).problems
+        if problems:  # kept all the same: a draft is work in progress
+            flash(ngettext("So ließe sich der Entwurf noch nicht veröffentlichen: %(num)d Problem. „Vorschau“ "
+                           "zeigt es mit seiner Zeile.",
+                           "So ließe sich der Entwurf noch nicht veröffentlichen: %(num)d Probleme. „Vorschau“ "
+                           "zeigt sie mit ihren Zeilen.", len(problems)), "warning")
+    return redirect(url_for("authoring.module", slug=slug, module_slug=module_slug))
+
+
+@bp.post("/<slug>/module/<module_slug>/entwurf/verwerfen")
+@role_required(*EDITORS)
+def discard_module_draft(slug: str, module_slug: str):
+    """Delete a module's draft; the published version stays as it is."""
+    course = _course(slug)
+    module = _module(course, module_slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if drafts.discard(module, actor=current_user):
+        db.session.commit()
+        flash(_("Der Entwurf ist verworfen. Der Editor zeigt wieder die veröffentlichte Fassung."), "success")
+    return redirect(url_for("authoring.module", slug=slug, module_slug=module_slug))
 
 
 @bp.post("/<slug>/module/<module_slug>/vorschau")

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from qualify.accounts.models import User
 from qualify.core.time import UTCDateTime, utcnow
 from qualify.extensions import db
 
@@ -134,6 +135,24 @@ def _touch_courses_of_changed_modules(session: Session, _context, _instances) ->
         course = session.get(Course, course_id)
         if course is not None and course not in session.deleted:
             course.updated_at = now
+
+
+class ModuleDraft(db.Model):
+    """Edits to a module of a published course kept back from learners: they see the current version until a
+    course editor publishes the draft (a new version) or discards it. One draft per module, shared by its editors."""
+
+    __tablename__ = "module_drafts"
+
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    # The fingerprint of the published text the draft was written over: publishing it checks that no other
+    # version came in between (authoring.save_text), as a save from the editor does.
+    base: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    saved_by: Mapped[User | None] = relationship()
 
 
 class CourseFile(db.Model):
