@@ -4,7 +4,7 @@ import csv
 import io
 from functools import cache
 
-from flask_babel import format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 
 from qualify.core import spreadsheets
@@ -97,6 +97,49 @@ def report_csv(report: Report, *, course: str, kind: str, group: str) -> str:
         rows.append([])
         rows.append([_("Verlauf: %(metric)s", metric=METRIC_LABELS[filters.metric])])
         rows += _table_rows(report.trend, [month_label(m) for m in report.period], report.k)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=spreadsheets.delimiter(), lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_safe(cell) for cell in row])
+    return "\ufeff" + out.getvalue()
+
+
+def mean_text(value: float) -> str:
+    """A mean rating with one decimal, as the reader writes numbers (4,0 / 4.0)."""
+    return format_decimal(value, format="0.0")
+
+
+def feedback_csv(modules: list, network: list | None, completions: dict | None, completed_in: str | None, k: int,
+                 *, kinds: dict, formats: dict) -> str:
+    """Return the feedback page's tables as CSV: the figures only, withheld below K as on the page. Comments stay
+    on the page: copied into a file, free text outlives the random order and the context it is shown in."""
+    header = [_("Antworten"), _("Nützlichkeit (1–5)"), _("Schwierigkeit (1–5)"),
+              _("%(column)s (Anteil in %%)", column=_("würden weiterempfehlen"))]
+
+    def figures(summary) -> list[str]:
+        if not summary.shown:
+            return [f"< {k}"] * 4
+        return [str(summary.count), mean_text(summary.usefulness), mean_text(summary.difficulty),
+                str(round(round(summary.recommend_share, 2) * 100))]
+
+    rows: list[list[str]] = [[_("Rückmeldungen"), _("Nur zusammengefasst und erst ab %(k)d Antworten; darunter "
+                                                     "„< %(k)d“. Ohne Kommentare.", k=k)], []]
+    if network is not None:
+        if completed_in:
+            rows.append([_("Abschlüsse je Modulart im %(month)s (verschiedene Personen)", month=completed_in)])
+            rows.append([_("Modulart"), _("Personen mit Abschluss")])
+            rows += [[str(label), str(completions[kind]) if completions.get(kind) else f"< {k}"]
+                     for kind, label in kinds.items()]
+            rows.append([])
+        rows.append([_("Zufriedenheit je Modulart und Format")])
+        rows.append([_("Modulart · Format"), *header])
+        rows += [[f"{kinds.get(kind, kind)} · {formats.get(format_, format_)}", *figures(summary)]
+                 for (kind, format_), summary in network]
+        rows.append([])
+    if modules:
+        rows.append([_("Rückmeldungen je Modul")])
+        rows.append([_("Modul"), *header])
+        rows += [[summary.label, *figures(summary)] for _module, summary in modules]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=spreadsheets.delimiter(), lineterminator="\r\n")
     for row in rows:

@@ -1,7 +1,7 @@
 """Reports: aggregated participation for works councils and the network coordination, and who looked at it."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale, ngettext
+from flask_babel import format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -294,10 +294,9 @@ def give_feedback(module_id: int):
     return redirect(url_for("courses.module", slug=module.course.slug, module_slug=module.slug))
 
 
-@bp.get("/rueckmeldungen")
-@role_required(Role.TRAINER, Role.ADMIN, Role.COORDINATOR)
-def feedback_overview():
-    """Show feedback in aggregate: trainers on their modules, the coordination per kind and format."""
+def _feedback_figures() -> dict:
+    """What the feedback page and its CSV show to the person: their modules; for the coordination also the
+    network's figures per kind and format and its completions."""
     modules = feedback.editable_modules(current_user)
     slug = request.args.get("kurs")
     if slug:
@@ -308,17 +307,45 @@ def feedback_overview():
     k = feedback.network_k()
     network = current_user.has_role(Role.COORDINATOR)
     completed_in, completions = feedback.completions_by_kind(k) if network else (None, None)
+    return {"k": k, "modules": feedback.feedback_summary(modules, k),
+            "network": feedback.network_summary(k) if network else None, "completions": completions,
+            "completed_in": services.month_label(completed_in, "MMMM yyyy") if completed_in else None}
+
+
+def _record_network_look(format: str | None = None) -> None:
+    """The network's completions per kind are participation figures: the works councils read who looked."""
+    details = {"format": format} if format else {}
+    audit.record("reports.view" if format is None else "reports.export", actor=current_user, report="feedback",
+                 organisation_id=None, **details)
+    db.session.commit()
+
+
+@bp.get("/rueckmeldungen")
+@role_required(Role.TRAINER, Role.ADMIN, Role.COORDINATOR)
+def feedback_overview():
+    """Show feedback in aggregate: trainers on their modules, the coordination per kind and format."""
+    figures = _feedback_figures()
     page = render_template(
-        "reports/feedback.html", k=k, kinds=KIND_LABELS, formats=feedback.FORMAT_LABELS,
-        mean_text=lambda value: format_decimal(value, format="0.0"),
-        share_text=lambda value: format_percent(round(value, 2)),
-        modules=feedback.feedback_summary(modules, k),
-        network=feedback.network_summary(k) if network else None,
-        completions=completions, completed_in=services.month_label(completed_in, "MMMM yyyy") if completed_in else None)
-    if network:  # the network's completions per kind are participation figures: the works councils read who looked
-        audit.record("reports.view", actor=current_user, report="feedback", organisation_id=None)
-        db.session.commit()
+        "reports/feedback.html", kinds=KIND_LABELS, formats=feedback.FORMAT_LABELS,
+        mean_text=export.mean_text, share_text=lambda value: format_percent(round(value, 2)),
+        csv_url=url_for("reports.feedback_download", kurs=request.args.get("kurs")), **figures)
+    if figures["network"] is not None:
+        _record_network_look()
     return page
+
+
+@bp.get("/rueckmeldungen.csv")
+@role_required(Role.TRAINER, Role.ADMIN, Role.COORDINATOR)
+def feedback_download():
+    """Download the feedback page's tables (not its comments) as CSV."""
+    figures = _feedback_figures()
+    body = export.feedback_csv(figures["modules"], figures["network"], figures["completions"],
+                               figures["completed_in"], figures["k"], kinds=KIND_LABELS,
+                               formats=feedback.FORMAT_LABELS)
+    if figures["network"] is not None:
+        _record_network_look("csv")
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{_("rueckmeldungen.csv")}"'})
 
 
 @bp.app_context_processor

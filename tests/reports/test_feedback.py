@@ -1,7 +1,9 @@
 """Anonymous feedback on formats: who may answer, what is stored, and who sees what, from K answers on."""
 
+import csv
 import hashlib
 import html
+import io
 import re
 from datetime import UTC, date, datetime
 
@@ -320,3 +322,66 @@ def test_german_module_titles_on_an_english_page_are_marked_german(client, login
 
     assert '<th scope="row" lang="de">Hochvolt – Modul 1</th>' in page
     assert '<span lang="de">Hochvolt – Modul 1</span>' in page
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.mimetype == "text/csv" and response.text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(response.text.removeprefix("\ufeff")), delimiter=";"))
+
+
+def test_a_trainer_downloads_the_figures_of_the_page_without_comments(client, login, make_user, record, setting):
+    organisation, course = setting
+    answer(record, organisation, course, 3, comment="Praxisnah und verständlich")
+    answer(record, organisation, course, 2, position=2, comment="Zu wenige, um es zu zeigen", usefulness=1)
+    trainer = make_user(Role.TRAINER)
+    own(course, trainer)
+    login(trainer)
+    assert f"/berichte/rueckmeldungen.csv?kurs={course.slug}" in client.get(
+        f"/berichte/rueckmeldungen?kurs={course.slug}").text
+
+    rows = csv_rows(client.get(f"/berichte/rueckmeldungen.csv?kurs={course.slug}"))
+
+    assert ["Modul", "Antworten", "Nützlichkeit (1–5)", "Schwierigkeit (1–5)",
+            "würden weiterempfehlen (Anteil in %)"] in rows
+    assert ["Hochvolt – Modul 1", "3", "4,0", "2,0", "100"] in rows  # a plain number a spreadsheet can add up
+    assert ["Hochvolt – Modul 2", "< 3", "< 3", "< 3", "< 3"] in rows
+    assert not any("Praxisnah" in cell or "Zu wenige" in cell for row in rows for cell in row)
+
+
+def test_the_feedback_csv_is_only_for_those_who_see_the_page(client, login, make_user, setting):
+    login(make_user(Role.LEARNER))
+    assert client.get("/berichte/rueckmeldungen.csv").status_code == 403
+    client.post("/abmelden", data={})
+    login(make_user(Role.TRAINER))
+    _organisation, course = setting
+    assert client.get(f"/berichte/rueckmeldungen.csv?kurs={course.slug}").status_code == 404  # not their course
+
+
+def test_the_coordinations_download_has_the_network_tables_and_is_in_the_works_councils_log(
+        client, login, make_user, record, setting, new_client):
+    organisation, course = setting
+    answer(record, organisation, course, 3, usefulness=5)
+    login(make_user(Role.COORDINATOR, name="Kim Koordination"))
+
+    response = client.get("/berichte/rueckmeldungen.csv")
+
+    rows = csv_rows(response)
+    assert ["Selbstlernen · Selbstlernen", "3", "5,0", "2,0", "100"] in rows
+    assert 'filename="rueckmeldungen.csv"' in response.headers["Content-Disposition"]
+    works_council = new_client()
+    login(make_user(Role.WORKS_COUNCIL, organisation=organisation), via=works_council)
+    log = works_council.get("/berichte/protokoll").text
+    assert "Abschlüsse je Modulart als CSV heruntergeladen" in log
+
+
+def test_the_feedback_csv_is_written_for_an_english_spreadsheet_on_english_pages(client, login, make_user, record,
+                                                                               setting):
+    organisation, course = setting
+    answer(record, organisation, course, 3)
+    trainer = make_user(Role.TRAINER, language="en")
+    own(course, trainer)
+    login(trainer)
+
+    text = client.get(f"/berichte/rueckmeldungen.csv?kurs={course.slug}").text
+
+    assert ",3,4.0,2.0,100\r\n" in text
