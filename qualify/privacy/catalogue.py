@@ -108,7 +108,8 @@ CATEGORIES = (
     Category("authoring", _l("Kurse, die Sie bearbeiten"), _l("Wer einen Kurs verantwortet und welche Fassung wer "
                                                               "gespeichert hat"),
              _l("Trainer/innen des Kurses; die Administration"),
-             (Holding("course_owners", "user_id", DELETE), Holding("module_versions", "created_by_id", DETACH))),
+             (Holding("course_owners", "user_id", DELETE), Holding("module_versions", "created_by_id", DETACH),
+              Holding("module_drafts", "saved_by_id", DETACH))),
     Category("audit", _l("Protokoll der Verwaltung"), _l("Nachvollziehbarkeit von Änderungen an Konten und Kursen"),
              _l("die Administration; der Betriebsrat für Berichtsabrufe seiner Organisation"),
              # What an erased person did stays in the log under the stand-in ("ehemaliges Mitglied"), never as
