@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "authoring.media_deleted": _l("Datei gelöscht"),
     "authoring.bank_deleted": _l("Fragensammlung gelöscht"),
     "authoring.module_added": _l("Modul angelegt"),
+    "authoring.draft": _l("Entwurf eines Moduls gespeichert"),
+    "authoring.draft_discarded": _l("Entwurf eines Moduls verworfen"),
     "authoring.module_moved": _l("Modul verschoben"),
     "authoring.module_removed": _l("Modul entfernt"),
     "authoring.module_restored": _l("Modul zurückgeholt"),
