@@ -344,8 +344,8 @@ def feedback_download():
                                formats=feedback.FORMAT_LABELS)
     if figures["network"] is not None:
         _record_network_look("csv")
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{_("rueckmeldungen.csv")}"'})
+    name = _("rueckmeldungen.csv")
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.app_context_processor
