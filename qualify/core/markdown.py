@@ -32,8 +32,10 @@ EXTERNAL_SCHEMES = frozenset({"http", "https"})
 CALLOUTS = {"hinweis": "hinweis", "note": "hinweis", "warnung": "warnung", "warning": "warnung"}
 # Labels written into the HTML in the language of the course, not of the reader: the HTML is rendered once, stored.
 LABELS = {
-    "de": {"hinweis": "Hinweis", "warnung": "Warnung", "table": "Tabelle {number}, seitlich verschiebbar"},
-    "en": {"hinweis": "Note", "warnung": "Warning", "table": "Table {number}, scrolls sideways"},
+    "de": {"hinweis": "Hinweis", "warnung": "Warnung", "table": "Tabelle {number}, seitlich verschiebbar",
+           "titled_table": "Tabelle „{title}“, seitlich verschiebbar"},
+    "en": {"hinweis": "Note", "warnung": "Warning", "table": "Table {number}, scrolls sideways",
+           "titled_table": "Table “{title}”, scrolls sideways"},
 }
 # Ids the pages that show rendered text use themselves: a heading never takes one of them (nor a numbered one of
 # the editor's lines, a quiz's questions, a thread's posts or the footnotes), or a link to it would lead elsewhere.
@@ -109,6 +111,7 @@ def _markdown() -> MarkdownIt:
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     md.core.ruler.push("qualify_links", _rewrite_links)
     md.core.ruler.push("qualify_alignment", _align_cells)
+    md.core.ruler.push("qualify_table_names", _name_tables)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
     return md
@@ -155,14 +158,40 @@ def _align_cells(state) -> None:
 
 # A wide table scrolls sideways inside its own box instead of widening the page on a phone; the box can take
 # the keyboard focus, so that it can be scrolled without a mouse (WCAG 2.1.1; axe: scrollable-region-focusable).
-# Each box of a text is numbered: regions of one page need names of their own (axe: landmark-unique).
+# Regions of one page need names of their own (axe: landmark-unique): a box is named after the heading its table
+# stands under, else numbered in its text.
 TABLE_BOX = '<div class="table-scroll" tabindex="0" role="region" aria-label="{label}">\n'
 
 
+def _name_tables(state) -> None:
+    """Name each table's box after the heading it stands under ("Tabelle „Aufbau“, seitlich verschiebbar"), when
+    it is the first table there and no box of the text has that name yet; else by its number ("Tabelle 2, …").
+    Markdown tables have no caption of their own: the heading is what a sighted reader takes as their title."""
+    labels = state.env.get("labels") or LABELS["de"]
+    heading, number, taken = "", 0, set()
+    for index, token in enumerate(state.tokens):
+        if token.type == "heading_open":
+            heading = _plain_heading(state.tokens[index + 1])
+        elif token.type == "table_open":
+            number += 1
+            label = labels["titled_table"].format(title=heading) if heading else ""
+            if not label or label in taken:
+                label = labels["table"].format(number=number)
+            taken.add(label)
+            token.meta["label"] = label
+            heading = ""  # a second table under the same heading is only numbered
+
+
+def _plain_heading(inline: Token) -> str:
+    """The words of a heading, without its Markdown (emphasis, code marks) and with its lines joined."""
+    words = "".join(child.content if child.type in ("text", "code_inline") else " "
+                    for child in _walk(inline.children or []) if child.type in ("text", "code_inline", "softbreak"))
+    return " ".join(words.split())
+
+
 def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
-    env["tables"] = env.get("tables", 0) + 1
-    label = env["labels"]["table"].format(number=env["tables"])
-    return TABLE_BOX.format(label=label) + self.renderToken(tokens, idx, options, env)
+    label = tokens[idx].meta.get("label") or env["labels"]["table"].format(number=1)
+    return TABLE_BOX.format(label=html.escape(label)) + self.renderToken(tokens, idx, options, env)
 
 
 def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:

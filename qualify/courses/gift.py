@@ -68,7 +68,10 @@ def _questions(text: str, first_line: int) -> Iterator[tuple[str | None, Source]
     """Yield each question's source with the category in force, skipping comments."""
     category: str | None = None
     pending: list[tuple[int, str]] = []
-    for number, line in enumerate(_LINE_BREAK_RE.split(text.removeprefix("\ufeff")), start=first_line):
+    for number, line in enumerate(_LINE_BREAK_RE.split(text), start=first_line):
+        # A byte order mark is no text: the file's own, or one that copying two files into one left at a line's
+        # start, where it would hide a comment or a $CATEGORY: from the checks below.
+        line = line.lstrip("\ufeff")
         stripped = line.strip()
         if stripped.startswith("//"):
             continue

@@ -65,7 +65,7 @@ def test_a_course_with_a_table_fits_a_phone_and_its_table_scrolls_by_itself(
     page = phone_page
     sign_in(page, make_user())
     page.goto("/kurse/digitale-fabrik")
-    box = page.get_by_role("region", name="Tabelle 1, seitlich verschiebbar")  # numbered: each its own name
+    box = page.get_by_role("region", name="Tabelle „Aufbau“, seitlich verschiebbar")  # named after its heading
     expect(box.get_by_role("table")).to_be_visible()
     assert_no_horizontal_overflow(page)
     assert_accessible(page)

@@ -157,6 +157,27 @@ def test_each_table_box_of_a_text_has_a_name_of_its_own():
     assert 'aria-label="Tabelle 1, seitlich verschiebbar"' in render_markdown(table)  # counted per text
 
 
+def test_a_table_box_is_named_after_the_heading_it_stands_under():
+    table = "| Nr. | Modul |\n|---|---|\n| 1 | Akku |\n\n"
+    html = render_markdown("## Der *Aufbau* des `Kurses`\n\nSechs Module:\n\n" + table)
+    assert 'aria-label="Tabelle „Der Aufbau des Kurses“, seitlich verschiebbar"' in html
+    assert 'aria-label="Table “Layout”, scrolls sideways"' in render_markdown("# Layout\n\n" + table, language="en")
+
+
+def test_a_heading_in_a_table_name_stays_text():
+    html = render_markdown('## Werte <b> & "Grenzen"\n\n| a |\n|---|\n| 1 |')
+    assert 'aria-label="Tabelle „Werte &lt;b&gt; &amp; &quot;Grenzen&quot;“, seitlich verschiebbar"' in html
+
+
+def test_tables_that_would_share_a_heading_name_are_numbered_instead():
+    table = "| Schicht | Beginn |\n|---|---|\n| Früh | 6:00 |\n\n"
+    html = render_markdown(table + "## Schichten\n\n" + table + "Dazwischen.\n\n" + table + "## Schichten\n\n"
+                           + table)
+    assert re.findall(r'aria-label="([^"]*)"', html) == [
+        "Tabelle 1, seitlich verschiebbar", "Tabelle „Schichten“, seitlich verschiebbar",
+        "Tabelle 3, seitlich verschiebbar", "Tabelle 4, seitlich verschiebbar"]
+
+
 def test_strikethrough_renders():
     assert "<s>Verbrenner</s>" in render_markdown("~~Verbrenner~~")
 

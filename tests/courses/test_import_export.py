@@ -499,6 +499,20 @@ def test_rerender_makes_the_stored_html_anew_from_the_sources_and_keeps_the_vers
     assert "0 text(s)" in runner.invoke(courses_cli, ["rerender"]).output
 
 
+def test_rerender_gives_a_stored_table_the_name_of_its_heading(runner, tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", body=lines(
+        "# Start", "", "## Schichten", "", "| Schicht | Beginn |", "|---|---|", "| Früh | 6:00 |"))})
+    run_import(runner, tmp_path)
+    version = module("start").current_version
+    assert 'aria-label="Tabelle „Schichten“, seitlich verschiebbar"' in version.body_html
+    version.body_html = version.body_html.replace("Tabelle „Schichten“", "Tabelle 1")  # as stored before
+    db.session.commit()
+
+    assert "1 text(s) rendered anew" in runner.invoke(courses_cli, ["rerender"]).output
+    db.session.expire_all()
+    assert "Tabelle „Schichten“, seitlich verschiebbar" in module("start").current_version.body_html
+
+
 def test_rerender_names_a_course_the_loader_now_refuses_and_renders_the_others(runner, tmp_path):
     write_course(tmp_path, {"medien/video.png": PNG}, slug="alt")
     write_course(tmp_path, slug="neu")

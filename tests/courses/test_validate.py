@@ -726,6 +726,46 @@ def test_gift_error_in_bank_file_is_reported_on_its_line(tmp_path, case):
     assert only_problem(tmp_path) == (BANK, 2 + line, message)
 
 
+# Files as editors on Windows and Macs save them: a byte order mark, CR LF or CR line ends.
+SAVED_AS = {"lf": ("", "\n"), "bom-crlf": ("\ufeff", "\r\n"), "bom-cr": ("\ufeff", "\r"), "crlf": ("", "\r\n")}
+
+
+def saved_as(text: str, form: str) -> str:
+    bom, line_end = SAVED_AS[form]
+    return bom + text.replace("\n", line_end)
+
+
+@pytest.mark.parametrize("form", SAVED_AS)
+def test_comments_byte_order_mark_and_line_ends_leave_bank_error_lines_as_the_editor_shows_them(tmp_path, form):
+    bank = lines("// Fragen zum Hochvolt-Bordnetz", "// Stand: 2026", "", "// leicht", "Vorher {T}", "",
+                 "// Eine Frage mit leerer Antwort:", "Frage {", "// richtig ist a", "=a", "~", "}")
+    write_course(tmp_path, {"fragen/bank.gift": saved_as(bank, form),
+                            "01-start.md": saved_as(page("title: Start", "questions: fragen/bank.gift"), form),
+                            "course.md": saved_as(page("title: Kurs", body="# Kurs\n"), form)})
+    assert only_problem(tmp_path) == (BANK, 11, "Die Antwort ist leer.")
+
+
+@pytest.mark.parametrize("form", SAVED_AS)
+def test_comments_byte_order_mark_and_line_ends_leave_quiz_block_error_lines_as_the_editor_shows_them(tmp_path,
+                                                                                                     form):
+    module = page("title: Start", body=quiz_body("// Kommentar", "// noch einer", "", "Frage {", "// a", "=a", "~",
+                                                 "}"))
+    write_course(tmp_path, {"01-start.md": saved_as(module, form)})
+    assert only_problem(tmp_path) == (MODULE, QUIZ_OFFSET + 7, "Die Antwort ist leer.")
+
+
+def test_two_banks_copied_into_one_keep_the_comments_and_category_after_the_second_byte_order_mark(tmp_path):
+    first = "\ufeff" + lines("// Teil 1", "Erste {T}", "")
+    second = "\ufeff" + lines("// Teil 2", "$CATEGORY: Laden", "", "Zweite {F}", "", "Dritte {=a", "")
+    write_course(tmp_path, {"fragen/bank.gift": first + second,
+                            "01-start.md": page("title: Start", "questions: fragen/bank.gift")})
+    tree = load_tree(tmp_path)
+    assert [str(problem) for problem in tree.problems] == [
+        f"{BANK}:9: Die geschweifte Klammer {{ wird nicht geschlossen."]
+    questions = tree.courses[0].modules[0].bank_questions
+    assert [(question.text, question.category) for question in questions] == [("Erste", None), ("Zweite", "Laden")]
+
+
 def test_question_without_correct_answer_is_reported(tmp_path):
     gift, line, message = gift_error("no-correct-answer")
     write_course(tmp_path, {"01-start.md": page("title: Start", body=quiz_body(*gift))})
