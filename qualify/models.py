@@ -1,6 +1,7 @@
 """Every model of every feature, imported in one place for Alembic and the mappers."""
 
 from qualify.accounts.models import LoginFailure, Organisation, Unit, User, UserRole, UserSession
+from qualify.accounts.reset_requests import ResetRequest
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleDraft, ModuleVersion
@@ -19,6 +20,8 @@ from qualify.exchange.models import (
 from qualify.learning.models import (
     Certificate,
     Enrolment,
+    MandatoryAssignment,
+    MandatoryEnrolment,
     ModuleCompletion,
     QuizAttempt,
     Reflection,
@@ -32,8 +35,8 @@ from qualify.workshops.models import Booking, CalendarFeed, SentReminder, Worksh
 __all__ = [
     "AuditEvent", "RetentionRule", "Certificate", "Enrolment", "ModuleCompletion", "QuizAttempt",
     "Reflection", "WithdrawnCertificate", "Course", "CourseFile", "CourseOwner", "Module", "ModuleVersion",
-    "ModuleDraft",
-    "LoginFailure",
+    "ModuleDraft", "MandatoryAssignment", "MandatoryEnrolment",
+    "LoginFailure", "ResetRequest",
     "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession", "Booking", "CalendarFeed",
     "SentReminder", "WorkshopSession", "ExchangeFlag", "ExchangeLogEntry", "ExchangeMinutes",
     "ExchangePost", "ExchangePseudonym", "ExchangeSpace", "ExchangeThread", "MinutesConsent",

@@ -204,7 +204,7 @@ def test_the_tables_of_the_import_preview_have_names_of_their_own(client, login,
     content = b"E-Mail;Name\nkeine-adresse;Anna Arndt\n"
 
     page = client.post("/verwaltung/import", data={"organisation": firma.slug, "file": (io.BytesIO(content), "a.csv")},
-                       content_type="multipart/form-data").text
+                       content_type="multipart/form-data", follow_redirects=True).text
 
     names = region_names(page)
     assert any(name.startswith("Probleme in der Datei") for name in names)

@@ -1,4 +1,4 @@
-"""Signing in and out: throttling, server-side sessions and password-reset tokens."""
+"""Signing in and out: throttling and server-side sessions (the links to set a password: see accounts.tokens)."""
 
 import hashlib
 import math
@@ -42,6 +42,9 @@ class Throttle:
 
     attempts_left: int  # failures still allowed before the lock: 0 while locked
     minutes_locked: int = 0  # until the lock lifts, rounded up; 0 when not locked
+    # Locked (also) because of the failures from this network address, for whichever addresses were typed: the
+    # pause holds for every browser there that has not signed in to the account typed before.
+    network: bool = False
 
     @property
     def locked(self) -> bool:
@@ -92,12 +95,14 @@ def trusted_device(cookie: str | None, email: str) -> str | None:
     return str(data.get("device"))
 
 
+PER_IP = "LOGIN_MAX_FAILURES_PER_IP"
+
+
 def _throttle_keys(email: str, ip: str, device: str | None) -> dict[str, str]:
     """The counters an attempt is checked against and counted in, with the setting that limits each."""
     if device:
         return {f"device:{device}": "LOGIN_MAX_FAILURES_PER_ACCOUNT"}
-    return {f"account:{normalise_email(email)}": "LOGIN_MAX_FAILURES_PER_ACCOUNT",
-            f"ip:{ip}": "LOGIN_MAX_FAILURES_PER_IP"}
+    return {f"account:{normalise_email(email)}": "LOGIN_MAX_FAILURES_PER_ACCOUNT", f"ip:{ip}": PER_IP}
 
 
 def throttle_state(email: str, ip: str, now: datetime, device: str | None = None) -> Throttle:
@@ -105,7 +110,7 @@ def throttle_state(email: str, ip: str, now: datetime, device: str | None = None
     device) before the lock, and how long a lock still lasts."""
     config = current_app.config
     window = timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
-    attempts_left, lock_ends = None, None
+    attempts_left, lock_ends, network = None, None, False
     for key, setting in _throttle_keys(email, ip, device).items():
         limit = config[setting]
         left = limit - _recent_failures(key, now - window)
@@ -114,9 +119,10 @@ def throttle_state(email: str, ip: str, now: datetime, device: str | None = None
             # Locked until the limit-th newest failure leaves the window: then fewer than the limit are left in it.
             ends = _nth_newest_failure(key, limit) + window
             lock_ends = ends if lock_ends is None else max(lock_ends, ends)
+            network = network or setting == PER_IP
     if lock_ends is None:
         return Throttle(attempts_left)
-    return Throttle(0, max(1, math.ceil((lock_ends - now).total_seconds() / 60)))
+    return Throttle(0, max(1, math.ceil((lock_ends - now).total_seconds() / 60)), network=network)
 
 
 def _nth_newest_failure(key: str, n: int) -> datetime:
@@ -213,40 +219,3 @@ def purge_expired(now: datetime) -> None:
     window = timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
     db.session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - window))
     db.session.execute(delete(UserSession).where(UserSession.created_at < now - SESSION_LIFETIME))
-
-
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
-
-
-def _password_fingerprint(user: User) -> str:
-    # Part of the token: once the password or the address changes, every older link stops working.
-    return _sha256(f"{user.password_hash or 'unset'}\x1f{user.email}")[:16]
-
-
-def make_reset_token(user: User) -> str:
-    """Return a signed, expiring, single-use token for setting a new password."""
-    return _reset_serializer().dumps({"user": user.id, "pw": _password_fingerprint(user)})
-
-
-def language_of_reset_token(token: str) -> str | None:
-    """The language of the person a link from our mail was for, even once it expired or was used (its signature
-    is still ours): the page that says so is in the language of the mail. None for a link not made here."""
-    try:
-        data = _reset_serializer().loads(token)  # no max_age: an expired link still names its person
-    except BadSignature:
-        return None
-    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
-    return user.language if user is not None else None
-
-
-def user_for_reset_token(token: str) -> User | None:
-    """Return the user a valid reset token belongs to, or None."""
-    try:
-        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except BadSignature:
-        return None
-    user = db.session.get(User, data.get("user"))
-    if user is None or not user.active or data.get("pw") != _password_fingerprint(user):
-        return None
-    return user

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from qualify.accounts import csv_import, organisations, services
+from qualify.accounts.csv_file import MAX_BYTES
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import Role, parse_role
 from qualify.core.time import utcnow
@@ -62,7 +63,7 @@ def import_users_command(file, organisation_slug, dry_run, deactivate_missing) -
     organisation = services.get_organisation(organisation_slug)
     if organisation is None:
         raise click.BadParameter(f"no organisation {organisation_slug!r}", param_hint="--organisation")
-    plan = csv_import.plan_import(file.read(csv_import.MAX_BYTES + 1), organisation,
+    plan = csv_import.plan_import(file.read(MAX_BYTES + 1), organisation,
                                   deactivate_missing=deactivate_missing)
     for problem in plan.problems:
         where = f"Zeile {problem.line}" if problem.line else "Datei"

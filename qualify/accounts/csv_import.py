@@ -7,20 +7,18 @@ invitation to set one. On request, the organisation's active people whom the fil
 csv_leavers).
 """
 
-import base64
 import hashlib
-import zlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from qualify.accounts.addresses import local_part_problem
 from qualify.accounts.csv_file import (
-    MAX_BYTES,
     Header,
     ImportFileError,
     Problem,
@@ -31,16 +29,22 @@ from qualify.accounts.csv_file import (
     records,
 )
 from qualify.accounts.csv_leavers import Missing, deactivate_leavers, find_missing, partial_file_problem
-from qualify.accounts.mails import send_address_changed, send_password_reset
-from qualify.accounts.models import Organisation, Unit, User, UserRole
+from qualify.accounts.models import Organisation, PendingImport, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
-from qualify.accounts.services import end_all_sessions, normalise_email, record_roles_given_at_creation, unit_move
+from qualify.accounts.services import (
+    change_address,
+    invite,
+    normalise_email,
+    record_roles_given_at_creation,
+    unit_move,
+)
 from qualify.core import audit
 from qualify.core.text import german_sort_key, one_line
 from qualify.core.time import utcnow
 from qualify.extensions import db
 
 MAX_ROWS = 10_000
+PENDING_LIFETIME = timedelta(hours=1)  # from the upload to the confirmation: the preview is looked at, not kept
 QUERY_CHUNK = 1_000  # addresses per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
 LANGUAGES = {"de": "de", "deutsch": "de", "german": "de", "en": "en", "englisch": "en", "english": "en"}
 FIELD_LABELS = {
@@ -359,24 +363,17 @@ def plan_import(data: bytes | str, organisation: Organisation, *, deactivate_mis
 
 # -- writing -------------------------------------------------------------------------------------------------
 
-def _update(row: Row, *, now: datetime) -> bool:
-    """Apply a changed row; return whether the person, still invited, needs the invitation again: the link
-    sent to the old address carries it, and stops working with the new one. Someone with a password hears of a
-    new address at both, as after a change by hand."""
+def _update(row: Row, *, actor: User | None, now: datetime) -> None:
+    """Apply a changed row. A new address is told as after a change by hand (services.change_address)."""
     user = row.user
-    old_email = user.email
-    moved = old_email != row.email
-    if moved:
-        end_all_sessions(user)  # as a change by hand does
-    user.email, user.display_name = row.email, row.display_name
+    user.display_name = row.display_name
     user.personnel_number = row.personnel_number or user.personnel_number
     user.unit_id = row.unit.id if row.unit else user.unit_id
     user.language = row.language or user.language
     user.role_rows.extend(UserRole(role=str(role)) for role in row.granted_roles)
     user.known_roles = None
-    if moved and user.active and user.password_hash:
-        send_address_changed(user, old_email, now)
-    return moved and user.active and not user.password_hash
+    if user.email != row.email:
+        change_address(user, row.email, actor=actor, now=now, source="import")
 
 
 def apply_import(plan: ImportPlan, *, actor: User | None = None,
@@ -393,7 +390,7 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None,
     if plan.deactivate_missing and release_seats is None:
         raise ValueError("deactivating people needs release_seats")
     organisation = plan.organisation
-    created, invite_again = [], []
+    created = []
     now = utcnow()
     for row in plan.rows:
         if row.status == "new":
@@ -412,16 +409,13 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None,
                 audit.record("user.update", actor=actor, target=row.user, source="import", fields=fields, **moved)
             if added := sorted(str(role) for role in row.granted_roles):
                 audit.record("user.roles", actor=actor, target=row.user, added=added, removed=[], source="import")
-            if _update(row, now=now):
-                invite_again.append(row.user)
+            _update(row, actor=actor, now=now)
     db.session.flush()
     for user in created:
         roles = sorted(role_row.role for role_row in user.role_rows)
         audit.record("user.create", actor=actor, target=user, source="import", roles=roles)
         record_roles_given_at_creation(user, roles, actor=actor, source="import")
-        send_password_reset(user, invitation=True)
-    for user in invite_again:
-        send_password_reset(user, invitation=True)
+        invite(user, now=now)
     counts = {"created": len(created), "updated": plan.count("changed"), "unchanged": plan.count("unchanged")}
     if plan.deactivate_missing:
         counts["released"] = deactivate_leavers(plan.leavers, actor=actor, release_seats=release_seats)
@@ -430,23 +424,31 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None,
     return counts
 
 
-# -- carrying a checked file from the preview to the confirmation --------------------------------------------
+# -- keeping an uploaded file from the preview to the confirmation ----------------------------------------
 
-def pack(text: str) -> str:
-    """Compress text for a hidden form field (form fields are limited to 500 kB, CSV compresses well)."""
-    return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode()
+def keep_upload(data: bytes, organisation: Organisation, *, deactivate_missing: bool, uploaded_by: User,
+                now: datetime) -> PendingImport:
+    """Keep an uploaded file for its preview and confirmation, which read it again (the page after an upload is
+    one of its own, so that the browser's back button never sends the file again): under a random key, for the
+    uploader only, for PENDING_LIFETIME. Deletes the kept files that have expired meanwhile."""
+    purge_pending_imports(now)
+    pending = PendingImport(key=secrets.token_urlsafe(32), uploaded_by_id=uploaded_by.id,
+                            organisation_id=organisation.id, deactivate_missing=deactivate_missing, content=data,
+                            created_at=now)
+    db.session.add(pending)
+    db.session.flush()
+    return pending
 
 
-def unpack(packed: str) -> str:
-    """Undo pack(); raise ImportFileError for anything that is not a packed text of acceptable size."""
-    try:
-        inflater = zlib.decompressobj()
-        data = inflater.decompress(base64.urlsafe_b64decode(packed.encode()), MAX_BYTES + 1)
-        if len(data) > MAX_BYTES or inflater.unconsumed_tail:
-            raise ImportFileError(_("Die Datei ist zu groß."))
-        return data.decode()
-    except (ValueError, zlib.error) as error:  # binascii.Error and UnicodeDecodeError are ValueErrors
-        if isinstance(error, ImportFileError):
-            raise
-        raise ImportFileError(_("Die übermittelten Daten sind beschädigt. "
-                                "Bitte laden Sie die Datei erneut hoch.")) from error
+def pending_import(key: str, *, uploaded_by: User, now: datetime) -> PendingImport | None:
+    """The file kept under this key, if this person uploaded it and it has not expired; None for any other key
+    alike – someone else's, a guessed one or an expired one."""
+    return db.session.scalar(select(PendingImport).where(
+        PendingImport.key == key, PendingImport.uploaded_by_id == uploaded_by.id,
+        PendingImport.created_at >= now - PENDING_LIFETIME))
+
+
+def purge_pending_imports(now: datetime) -> int:
+    """Delete the kept files that have expired (with every upload, and nightly); return how many."""
+    return db.session.execute(delete(PendingImport).where(
+        PendingImport.created_at < now - PENDING_LIFETIME)).rowcount

@@ -6,22 +6,22 @@ from flask import render_template
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 
-from qualify.accounts import auth
+from qualify.accounts import tokens
 from qualify.accounts.addresses import masked_address
 from qualify.accounts.models import User
 from qualify.core.i18n import locale_for
-from qualify.core.mail import absolute_url, queue_mail
+from qualify.core.mail import OutboxMessage, absolute_url, queue_mail
 
 
-def send_password_reset(user: User, *, invitation: bool = False, by_admin: bool = False) -> None:
-    """Queue the e-mail with a link to set a (first) password; `by_admin`: sent by the administration, not asked
-    for on the sign-in page."""
-    link = absolute_url("accounts.reset_password", token=auth.make_reset_token(user))
+def send_password_reset(user: User, *, invitation: bool = False, by_admin: bool = False) -> OutboxMessage | None:
+    """Queue the e-mail with a link to set a (first) password and return it (None: a deactivated person gets
+    none); `by_admin`: sent by the administration, not asked for on the sign-in page."""
+    link = absolute_url("accounts.reset_password", token=tokens.make_reset_token(user))
     with force_locale(locale_for(user.language)):
         subject = _("Ihr Zugang zu Qualify") if invitation else _("Passwort zurücksetzen")
         context = {"user": user, "link": link, "invitation": invitation, "by_admin": by_admin}
-        queue_mail(user, subject, render_template("accounts/mail/reset.txt", **context),
-                   render_template("accounts/mail/reset.html", **context))
+        return queue_mail(user, subject, render_template("accounts/mail/reset.txt", **context),
+                          render_template("accounts/mail/reset.html", **context))
 
 
 def send_password_changed(user: User, when: datetime) -> None:

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qualify.accounts.roles import Role
@@ -68,6 +68,9 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the last invitation (a link to set the first password) went out; None: never (created without one,
+    # to be invited later). Kept here, not read from the audit log, whose entries the retention period deletes.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -148,3 +151,20 @@ class LoginFailure(db.Model):
     # A hash of "account:<e-mail>" or "ip:<address>": enough to count, nothing to read.
     key_hash: Mapped[str] = mapped_column(String(64), index=True)
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PendingImport(db.Model):
+    """An uploaded CSV file of people between its preview and the confirmation (see csv_import.keep_upload): for
+    its uploader only, under a key nobody guesses, and deleted after a while (csv_import.PENDING_LIFETIME)."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # random: part of the preview's address
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    deactivate_missing: Mapped[bool] = mapped_column(default=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # as uploaded: the preview reads it as the upload did
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    organisation: Mapped[Organisation] = relationship()

@@ -2,6 +2,7 @@
 
 import re
 import threading
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -9,6 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
+from qualify.accounts.mails import send_address_changed, send_password_reset
 from qualify.accounts.models import ERASED_DOMAIN, Organisation, Unit, User, UserRole, UserSession
 from qualify.accounts.roles import Role
 from qualify.core import audit
@@ -33,6 +35,14 @@ class AccountErrors(AccountError):
     def __init__(self, errors: list[AccountError]):
         super().__init__(" ".join(str(error) for error in errors), field=errors[0].field)
         self.errors = errors
+
+
+def refuse_if_any(problems: list[AccountError]) -> None:
+    """Raise the refusal, or all of them at once (AccountErrors), if there are any."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise AccountErrors(problems)
 
 
 def normalise_email(email: str) -> str:
@@ -152,9 +162,7 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
     # The same form sent twice at once (a double click reaching the server twice): the second waits here for the
     # first, then finds its account, instead of failing at the unique address when both insert.
     take_turns(f"address:{email}")
-    if find_user_by_email(email):
-        raise AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.", email=email))
-    _check_personnel_number(personnel_number, organisation, user=None)
+    refuse_if_any(person_problems(email, personnel_number, organisation))
     user = User(email=email, display_name=display_name.strip(), personnel_number=personnel_number or None,
                 language=language, organisation=organisation, unit=unit,
                 password_hash=hash_password(password) if password else None)
@@ -187,26 +195,46 @@ def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> Non
                  added=sorted(str(r) for r in set(roles) - old), removed=sorted(str(r) for r in old - set(roles)))
 
 
+def person_problems(email: str, personnel_number: str | None, organisation: Organisation | None, *,
+                    user: User | None = None, roles: set[Role] | None = None,
+                    actor: User | None = None) -> list[AccountError]:
+    """Every reason create_user (user None) or update_user (with the roles wanted) would refuse these, each at its
+    field: a form shows them all at once, beside what it refuses itself, not one per submit."""
+    problems = []
+    other = find_user_by_email(email) if email else None
+    if other is not None and other is not user:
+        problems.append(AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.",
+                                       email=normalise_email(email))))
+    try:
+        _check_personnel_number(personnel_number, organisation, user=user)
+    except AccountError as error:
+        problems.append(error)
+    if user is not None and (problem := _roles_problem(user, roles or set(), actor)):
+        problems.append(problem)
+    return problems
+
+
+def _roles_problem(user: User, roles: set[Role], actor: User | None) -> AccountError | None:
+    if not roles:  # no access at all is what deactivating is for; a person without a role sees empty pages
+        return AccountError(_("Bitte wählen Sie mindestens eine Rolle."), field="roles")
+    if Role.ADMIN in user.roles and Role.ADMIN not in roles and is_last_admin(user):
+        return AccountError(_("Das ist das letzte Administrationskonto: Die Rolle bleibt."), field="roles")
+    if Role.ADMIN in user.roles and Role.ADMIN not in roles and actor is not None and user.id == actor.id:
+        # As one's own account cannot be deactivated: saved, the next page would already be out of reach.
+        return AccountError(_("Die Administration können Sie sich nicht selbst nehmen. Bitten Sie eine andere "
+                              "Person mit Administration darum."), field="roles")
+    return None
+
+
 def update_user(user: User, *, email: str, display_name: str, personnel_number: str | None, language: str,
-                organisation: Organisation | None, unit: Unit | None, roles: set[Role], actor: User) -> None:
-    """Change a person's data, placement and roles, as an admin does it."""
+                organisation: Organisation | None, unit: Unit | None, roles: set[Role], actor: User,
+                now: datetime) -> str | None:
+    """Change a person's data, placement and roles, as an admin does it; refused, with every reason at once
+    (AccountErrors when there are several). A new address is told as change_address says; return what went."""
     email = normalise_email(email)
     if email != user.email:
         take_turns(f"address:{email}")  # as create_user: two claims of one address at once, one after the other
-    other = find_user_by_email(email)
-    if other and other.id != user.id:
-        raise AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.", email=email))
-    _check_personnel_number(personnel_number, organisation, user=user)
-    if not roles:  # no access at all is what deactivating is for; a person without a role sees empty pages
-        raise AccountError(_("Bitte wählen Sie mindestens eine Rolle."), field="roles")
-    if Role.ADMIN in user.roles and Role.ADMIN not in roles and is_last_admin(user):
-        raise AccountError(_("Das ist das letzte Administrationskonto: Die Rolle bleibt."), field="roles")
-    if Role.ADMIN in user.roles and Role.ADMIN not in roles and user.id == actor.id:
-        # As one's own account cannot be deactivated: saved, the next page would already be out of reach.
-        raise AccountError(_("Die Administration können Sie sich nicht selbst nehmen. Bitten Sie eine andere "
-                             "Person mit Administration darum."), field="roles")
-    if email != user.email:
-        end_all_sessions(user)  # and, as the address is part of reset tokens, voids links sent to the old one
+    refuse_if_any(person_problems(email, personnel_number, organisation, user=user, roles=roles, actor=actor))
     wanted = {"email": email, "display_name": display_name.strip(), "personnel_number": personnel_number or None,
               "language": language, "organisation": organisation, "unit": unit}
     # Which data changed, by name (not their values: the log outlives the data it would otherwise copy);
@@ -214,10 +242,48 @@ def update_user(user: User, *, email: str, display_name: str, personnel_number: 
     changed = [field for field, value in wanted.items() if getattr(user, field) != value]
     moved = unit_move(user.unit_id, unit.id if unit else None)
     for field in changed:
-        setattr(user, field, wanted[field])
+        if field != "email":
+            setattr(user, field, wanted[field])
     set_roles(user, roles, actor=actor)
     if changed:
         audit.record("user.update", actor=actor, target=user, fields=changed, **moved)
+    return change_address(user, email, actor=actor, now=now) if "email" in changed else None
+
+
+def change_address(user: User, email: str, *, actor: User | None, now: datetime, **details) -> str | None:
+    """Give the person a new sign-in address, whoever changes it (the person page, the CSV import), and tell
+    whom it concerns; return what went: "notices", "invitation" or None. details: for the log (source="import").
+
+    The person is signed out everywhere, and links sent to the old address stop working (the address is part of
+    them). Someone with a password hears of it at both addresses: the old one, should the change not be their
+    wish, is the only place they still could. Someone still invited gets the invitation again at the new one,
+    logged as sent again (the button "send it again" then waits as after its own); someone not invited yet stays
+    so: the admin chose to invite them later. A deactivated account hears nothing."""
+    old_email, user.email = user.email, normalise_email(email)
+    end_all_sessions(user)
+    if not user.active:
+        return None
+    if user.password_hash:
+        send_address_changed(user, old_email, now)
+        return "notices"
+    if user.invited_at is None:
+        return None
+    invite_again(user, actor=actor, now=now, **details)
+    return "invitation"
+
+
+def invite(user: User, *, now: datetime) -> None:
+    """Send the invitation with a link to set the first password, and note when: the person list tells who has
+    had none yet, long after the log's entries have gone."""
+    send_password_reset(user, invitation=True)
+    user.invited_at = now
+
+
+def invite_again(user: User, *, actor: User | None, now: datetime, **details) -> None:
+    """Send the invitation once more and log it as sent again, whatever sent it (the button, a corrected
+    address): the button then waits a few minutes after either."""
+    invite(user, now=now)
+    audit.record("user.invitation", actor=actor, target=user, **details)
 
 
 def unit_move(before: int | None, after: int | None) -> dict:

@@ -7,7 +7,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
-from qualify.accounts import auth, services
+from qualify.accounts import auth, reset_requests, services, tokens
 from qualify.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -15,7 +15,7 @@ from qualify.accounts.forms import (
     NewPasswordForm,
     ProfileForm,
 )
-from qualify.accounts.mails import send_password_changed, send_password_reset
+from qualify.accounts.mails import send_password_changed
 from qualify.core import audit
 from qualify.core.errors import signed_out_page, typed_texts
 from qualify.core.i18n import CHOSEN_COOKIE, chosen_before_sign_in, locale_for, remember_language
@@ -60,7 +60,10 @@ def login():
         flash(login_failure_message(result), "error")
         # While locked, the way in is a new password: the link from the mail signs in, lock or not.
         locked = result.throttle is not None and result.throttle.locked and not result.deactivated
-        return render_template("accounts/login.html", form=form, locked=locked), 429 if result.throttled else 200
+        page = render_template("accounts/login.html", form=form, locked=locked)
+        if result.throttled:  # refused unchecked: try again once the lock lifts
+            return page, 429, {"Retry-After": str(result.throttle.minutes_locked * 60)}
+        return page
     return render_template("accounts/login.html", form=form)
 
 
@@ -75,10 +78,20 @@ def login_failure_message(result: auth.LoginResult) -> str:
     if result.deactivated:
         return _("Ihr Konto ist deaktiviert. Bitte wenden Sie sich an die Administration.")
     throttle = result.throttle
-    locked = "" if throttle is None or not throttle.locked else ngettext(
-        "Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für die nächste Minute gesperrt.",
-        "Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für die nächsten %(num)d Minuten gesperrt.",
-        throttle.minutes_locked)
+    if throttle is None or not throttle.locked:
+        locked = ""
+    elif throttle.network:  # many addresses tried from here: say why this one is paused, and where it is not
+        locked = ngettext(
+            "Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk: Die Anmeldung ist hier für %(num)d Minute "
+            "gesperrt, außer in Browsern, in denen Sie sich mit dieser E-Mail-Adresse schon angemeldet haben.",
+            "Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk: Die Anmeldung ist hier für %(num)d Minuten "
+            "gesperrt, außer in Browsern, in denen Sie sich mit dieser E-Mail-Adresse schon angemeldet haben.",
+            throttle.minutes_locked)
+    else:
+        locked = ngettext(
+            "Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für die nächste Minute gesperrt.",
+            "Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für die nächsten %(num)d Minuten gesperrt.",
+            throttle.minutes_locked)
     if result.throttled:
         return locked
     wrong = _("E-Mail-Adresse oder Passwort ist falsch.")
@@ -120,10 +133,10 @@ def forgot_password():
     """Send a reset link; the answer is the same whether the address is known or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        allowed = auth.count_reset_request(form.email.data, utcnow())
-        user = services.find_user_by_email(form.email.data)
-        if allowed and user and user.active:
-            send_password_reset(user)
+        # The same work for every address, known or not: the mail is written when the outbox is sent.
+        now = utcnow()
+        if auth.count_reset_request(form.email.data, now):
+            reset_requests.ask_for_reset_link(form.email.data, now)
         db.session.commit()
         # The outbox is sent once a minute, and filters of works mail servers like a link from an unknown sender.
         flash(_("Wenn die Adresse bei uns bekannt ist, erhalten Sie eine E-Mail mit einem Link. Das kann ein bis zwei "
@@ -135,9 +148,9 @@ def forgot_password():
 @bp.route("/passwort-neu/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Set a new password through the link from the e-mail."""
-    user = auth.user_for_reset_token(token)
+    user = tokens.user_for_reset_token(token)
     if user is None:
-        language = auth.language_of_reset_token(token)
+        language = tokens.language_of_reset_token(token)
         with force_locale(locale_for(language)) if language else nullcontext():
             flash(_("Der Link ist abgelaufen oder wurde schon benutzt. Fordern Sie bitte einen neuen an."), "error")
         response = redirect(url_for("accounts.forgot_password"))

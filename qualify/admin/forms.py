@@ -23,7 +23,18 @@ from qualify.accounts.organisations import MAX_NAME_LENGTH, MAX_SMALL_GROUP_THRE
 from qualify.accounts.roles import ROLE_LABELS
 from qualify.core.forms import CheckboxListField, TextAreaField, at_most, email_address, strip
 from qualify.core.text import one_line
+from qualify.learning.mandatory import MAX_DAYS_TO_COMPLETE
 from qualify.reports.suppression import MIN_THRESHOLD
+
+
+def show_at_fields(form: FlaskForm, problems) -> None:
+    """Add each refusal of the domain (an AccountError, which names its field) to its field, unless the form
+    itself has refused that field already: every error of the form after one submit, not one per submit."""
+    refused = {field.name for field in form if field.errors}
+    for problem in problems:
+        field = getattr(form, problem.field)
+        if field.name not in refused:
+            field.errors = [*field.errors, str(problem)]  # a tuple until the form has been validated
 
 
 def role_choices() -> list[SelectChoice]:
@@ -67,20 +78,25 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    """Carry a checked file to the confirmation; it is checked again there."""
+    """Confirm the preview of a kept upload; the file is checked again, and must come out as previewed."""
 
-    organisation = HiddenField(validators=[DataRequired()])
-    content = HiddenField(validators=[DataRequired()])
-    fingerprint = HiddenField(validators=[DataRequired()])
-    deactivate_missing = HiddenField()  # "1" when the preview deactivated the people the file lacks
+    fingerprint = HiddenField(validators=[DataRequired()])  # what the preview showed (ImportPlan.fingerprint)
     submit = SubmitField(_l("Jetzt importieren"))
 
 
 class MandatoryCourseForm(FlaskForm):
-    """Enrol a whole unit in a course, e.g. the safety course everyone on a line must take."""
+    """Make a course mandatory for a whole unit, e.g. the safety course everyone on a line must take."""
 
     course = SelectField(_l("Kurs"), coerce=int)
     unit = SelectField(_l("Einheit"), coerce=int)
+    days_to_complete = IntegerField(
+        _l("Frist in Tagen (freiwillig)"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_DAYS_TO_COMPLETE,
+                                            message=_l("Die Frist muss zwischen %(min)d und %(max)d Tagen liegen."))],
+        description=_l("Zählt für jede Person ab ihrer Einschreibung, auch für alle, die später in die Einheit "
+                       "kommen. Eine Woche vor Ablauf erinnert Qualify per E-Mail, wer noch nicht abgeschlossen "
+                       "hat – wer das ist, sieht die Verwaltung nicht. Leer lassen: keine Frist."),
+        render_kw={"inputmode": "numeric"})
     confirmed = HiddenField()  # set on the page that says how many people it concerns
     submit = SubmitField(_l("Alle Beschäftigten der Einheit einschreiben …"))
 

@@ -10,7 +10,14 @@ from qualify.accounts import organisations as structure
 from qualify.accounts import services
 from qualify.accounts.models import Organisation, Unit
 from qualify.accounts.roles import Role
-from qualify.admin.forms import AddUnitsForm, ConfirmForm, NewOrganisationForm, OrganisationForm, UnitForm
+from qualify.admin.forms import (
+    AddUnitsForm,
+    ConfirmForm,
+    NewOrganisationForm,
+    OrganisationForm,
+    UnitForm,
+    show_at_fields,
+)
 from qualify.core.security import role_required
 from qualify.extensions import db
 
@@ -28,7 +35,7 @@ def _committed(form, change):
         db.session.commit()
     except services.AccountError as error:
         db.session.rollback()
-        _show_at_fields(form, getattr(error, "errors", [error]))
+        show_at_fields(form, getattr(error, "errors", [error]))
         return REFUSED
     except IntegrityError:  # a unique constraint caught what the check before could not see yet
         db.session.rollback()
@@ -36,16 +43,6 @@ def _committed(form, change):
               "error")
         return REFUSED
     return result
-
-
-def _show_at_fields(form, problems: list[services.AccountError]) -> None:
-    """Add each refusal to its field, unless the form itself has refused that field already: every error of the
-    form after one submit, not one per submit."""
-    refused = {field.name for field in form if field.errors}
-    for problem in problems:
-        field = getattr(form, problem.field)
-        if field.name not in refused:
-            field.errors = [*field.errors, str(problem)]  # a tuple until the form has been validated
 
 
 @bp.get("/")
@@ -68,7 +65,7 @@ def new_organisation():
             flash(_("%(name)s ist angelegt.", name=organisation.name), "success")
             return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
     elif form.is_submitted():  # what the organisations have against it too, not only what the form refused
-        _show_at_fields(form, structure.new_organisation_problems(
+        show_at_fields(form, structure.new_organisation_problems(
             form.name.data, slug=form.slug.data, small_group_threshold=form.small_group_threshold.data,
             units=structure.unit_names(form.units.data)))
     return render_template("admin/organisation_form.html", form=form)
@@ -105,7 +102,7 @@ def organisation(organisation_id: int):
             flash(_("Gespeichert."), "success")
             return redirect(url_for("admin_organisations.organisation", organisation_id=organisation.id))
     elif form.is_submitted():
-        _show_at_fields(form, structure.organisation_settings_problems(
+        show_at_fields(form, structure.organisation_settings_problems(
             organisation, name=form.name.data, small_group_threshold=form.small_group_threshold.data))
     return _render_organisation(organisation, form=form)
 

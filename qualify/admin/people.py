@@ -13,7 +13,7 @@ from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.admin.forms import EraseOtherAccountForm
-from qualify.admin.services import INVITATION_ACTIONS, never_invited
+from qualify.admin.services import INVITATION_ACTIONS
 from qualify.core import audit
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
@@ -22,13 +22,6 @@ from qualify.privacy import services as privacy
 
 bp = Blueprint("admin_people", __name__, url_prefix="/verwaltung/personen")
 RESEND_AFTER = timedelta(minutes=5)
-
-
-def invite_again(user: User, *, actor: User) -> None:
-    """Send the invitation again and log it as sent again, whatever sent it (the button, a corrected address):
-    the button then waits RESEND_AFTER after either."""
-    send_password_reset(user, invitation=True)
-    audit.record("user.invitation", actor=actor, target=user)
 
 
 def invited_lately(user: User, *, actor: User) -> bool:
@@ -49,13 +42,13 @@ def resend_invitation(user_id: int):
         # A double click, or impatience: each click was another mail in the person's inbox.
         flash(_("Die Einladung ist eben erst an %(email)s gegangen. Bitte warten Sie ein paar Minuten, bevor Sie "
                 "sie noch einmal senden.", email=user.email), "warning")
-    elif user.id in never_invited([user.id]):  # created without one: this is the first
-        send_password_reset(user, invitation=True)
+    elif user.invited_at is None:  # created without one: this is the first
+        services.invite(user, now=utcnow())
         audit.record("user.invited", actor=current_user, target=user)
         db.session.commit()
         flash(_("Die Einladung ist an %(email)s unterwegs.", email=user.email), "success")
     else:
-        invite_again(user, actor=current_user)
+        services.invite_again(user, actor=current_user, now=utcnow())
         db.session.commit()
         flash(_("Die Einladung ist erneut an %(email)s unterwegs.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

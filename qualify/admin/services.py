@@ -1,5 +1,5 @@
-"""What the person page tells an admin beyond the account itself: the invitation, and the work a person leaves
-behind when their account is deactivated."""
+"""What the person page tells an admin beyond the account itself: the work a person leaves behind when their
+account is deactivated."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from qualify.accounts.models import User
-from qualify.core.audit import AuditEvent
 from qualify.core.database import in_german_order
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
@@ -19,23 +18,6 @@ ONE_LOOK = timedelta(minutes=10)
 # The invitation sent after the account was created without one, and each one sent again.
 INVITATION_ACTIONS = ("user.invited", "user.invitation")
 SHOWN_SESSIONS = 5  # on the person page; the count says how many more
-
-
-def never_invited(user_ids: list[int]) -> set[int]:
-    """Those of these people who were created without an invitation and have not been sent one since (one
-    statement). Accounts created before the choice was logged count as invited, as they were shown until then."""
-    if not user_ids:
-        return set()
-    stmt = select(AuditEvent.target_id, AuditEvent.action, AuditEvent.details).where(
-        AuditEvent.target_type == "User", AuditEvent.target_id.in_(user_ids),
-        AuditEvent.action.in_(("user.create", *INVITATION_ACTIONS)))
-    created_without, invited = set(), set()
-    for user_id, action, details in db.session.execute(stmt):
-        if action == "user.create" and (details or {}).get("invited") is False:
-            created_without.add(user_id)
-        elif action in INVITATION_ACTIONS:
-            invited.add(user_id)
-    return created_without - invited
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from qualify.accounts import csv_import, services
-from qualify.accounts.mails import send_address_changed, send_password_reset
+from qualify.accounts.csv_file import MAX_BYTES
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import ROLE_LABELS, Role
 from qualify.admin import audit_labels
@@ -23,9 +23,9 @@ from qualify.admin.forms import (
     MandatoryCourseForm,
     UserForm,
     role_choices,
+    show_at_fields,
 )
-from qualify.admin.people import invite_again
-from qualify.admin.services import ONE_LOOK, duties_of, never_invited
+from qualify.admin.services import ONE_LOOK, duties_of
 from qualify.core import audit
 from qualify.core.database import in_german_order, take_turns
 from qualify.core.routing import id_argument, page_number
@@ -34,7 +34,8 @@ from qualify.core.templating import content_lang_attributes
 from qualify.core.time import local_day_start, utcnow
 from qualify.courses.models import Course
 from qualify.extensions import db
-from qualify.learning.services import enrol_unit
+from qualify.learning import mandatory
+from qualify.learning.models import MandatoryAssignment
 from qualify.workshops.services import release_seats_of
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
@@ -42,7 +43,6 @@ PAGE_SIZE = 50
 # Which part the person searched for in the log played in an entry (its filter "Die Person …").
 PERSON_PARTS = {"did": _l("hat gehandelt"), "concerned": _l("ist betroffen")}
 PREVIEW_ROWS = 500
-MAX_PACKED = 450_000  # the hidden field must stay below Flask's MAX_FORM_MEMORY_SIZE (500 kB)
 
 
 def _unit_choices() -> list[SelectChoice]:
@@ -55,7 +55,7 @@ def _unit_choices() -> list[SelectChoice]:
 
 
 def _placement(value: str):
-    """Turn the combined select value into (organisation, unit)."""
+    """Turn the combined select value (one of the choices: the form checks it) into (organisation, unit)."""
     kind, _sep, ident = (value or "").partition(":")
     if kind == "unit":
         unit = db.get_or_404(Unit, int(ident))
@@ -96,7 +96,8 @@ def users():
     if page > pages:  # a page beyond the last (an old link, fewer people now): the last one
         page = pages
         people, total = page_of(page)
-    not_invited = never_invited([person.id for person in people if person.active and not person.password_hash])
+    not_invited = {person.id for person in people
+                   if person.active and not person.password_hash and person.invited_at is None}
     return render_template("admin/users.html", users=people, total=total, query=query, page=page, pages=pages,
                            not_invited=not_invited,
                            filters=filters, organisations=[(o.id, o.name) for o in services.all_organisations()],
@@ -118,10 +119,10 @@ def new_user():
                 organisation=organisation, unit=unit, personnel_number=form.personnel_number.data,
                 language=form.language.data, actor=current_user, invited=form.send_invitation.data)
             if form.send_invitation.data:
-                send_password_reset(user, invitation=True)
+                services.invite(user, now=utcnow())
             db.session.commit()
         except services.AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_at_fields(form, getattr(error, "errors", [error]))
         except IntegrityError:  # an address or personnel number taken a moment ago (by an import, say)
             db.session.rollback()
             flash(_("Jemand hat gerade dasselbe angelegt. Bitte prüfen Sie die Angaben und speichern Sie erneut."),
@@ -133,7 +134,17 @@ def new_user():
             else:
                 flash(_("%(name)s ist angelegt.", name=user.display_name), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
+    elif form.is_submitted():
+        _show_person_problems(form)
     return render_template("admin/user_form.html", form=form, user=None)
+
+
+def _show_person_problems(form: UserForm, user: User | None = None) -> None:
+    """Beside what the form refuses, what saving would be refused for (a taken address, say): all at once."""
+    organisation = None if form.unit.errors else _placement(form.unit.data)[0]
+    show_at_fields(form, services.person_problems(
+        form.email.data or "", form.personnel_number.data, organisation, user=user,
+        roles={Role(r) for r in form.roles.data or () if r in ROLE_LABELS}, actor=current_user))
 
 
 @bp.route("/personen/<int:user_id>", methods=["GET", "POST"])
@@ -147,15 +158,14 @@ def edit_user(user_id: int):
         organisation, unit = _placement(form.unit.data)
         old_email = user.email
         try:
-            services.update_user(user, email=form.email.data, display_name=form.display_name.data,
-                                 personnel_number=form.personnel_number.data, language=form.language.data,
-                                 organisation=organisation, unit=unit, roles={Role(r) for r in form.roles.data},
-                                 actor=current_user)
+            told = services.update_user(
+                user, email=form.email.data, display_name=form.display_name.data,
+                personnel_number=form.personnel_number.data, language=form.language.data, organisation=organisation,
+                unit=unit, roles={Role(r) for r in form.roles.data}, actor=current_user, now=utcnow())
         except services.AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_at_fields(form, getattr(error, "errors", [error]))
         else:
             moved = user.email != old_email
-            told = _tell_of_new_address(user, old_email) if moved and user.active else None
             try:
                 db.session.commit()
             except IntegrityError:  # the address or personnel number taken a moment ago (by an import, say)
@@ -169,6 +179,8 @@ def edit_user(user_id: int):
                   else _("Gespeichert. Die bisherige und die neue Adresse bekommen je eine E-Mail dazu.")
                   if told == "notices" else _("Gespeichert."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
+    elif form.is_submitted():
+        _show_person_problems(form, user)
     # Every look at a person's data is logged, for the works council to read – a visit once: coming back to the
     # page after each action on it (saving, inviting again) filled the log with the same look.
     if request.method == "GET" and not audit.recorded_since("personal_data.view", actor=current_user, target=user,
@@ -177,23 +189,8 @@ def edit_user(user_id: int):
         db.session.commit()
     waiting = user.active and not user.password_hash
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm(),
-                           not_invited=waiting and user.id in never_invited([user.id]),
+                           not_invited=waiting and user.invited_at is None,
                            duties=duties_of(user, now=utcnow()))
-
-
-def _tell_of_new_address(user: User, old_email: str) -> str | None:
-    """Mail whom a changed address concerns; say what went: "invitation", "notices" or None."""
-    if user.password_hash:  # both addresses hear of it: the old one, should the change not be the person's wish
-        send_address_changed(user, old_email, utcnow())
-        return "notices"
-    # A corrected address of someone still invited: the invitation to the wrong one no longer works. Sent whatever
-    # went before (that link is void now), and logged as sent again, so that the button "send the invitation
-    # again" right afterwards waits as it does after its own. Someone not invited yet stays so: the admin chose to
-    # invite them later.
-    if user.id in never_invited([user.id]):
-        return None
-    invite_again(user, actor=current_user)
-    return "invitation"
 
 
 def _signed_out_after_own_address_change(user: User):
@@ -248,72 +245,82 @@ def _import_form() -> ImportForm:
     return form
 
 
-def _render_import(form: ImportForm, plan: csv_import.ImportPlan | None = None, error: str | None = None):
+def _render_import(form: ImportForm, plan: csv_import.ImportPlan | None = None, key: str | None = None):
     """Show the upload form with the preview of a checked file, and the confirmation if the file is clean."""
     confirm = None
     if plan is not None and plan.problems:
-        error = ngettext("Die Datei enthält %(num)d Problem; es wurde nichts importiert.",
-                         "Die Datei enthält %(num)d Probleme; es wurde nichts importiert.",
-                         len(plan.problems))
+        form.file.errors = [*form.file.errors, ngettext(  # a tuple until the form has been validated
+            "Die Datei enthält %(num)d Problem; es wurde nichts importiert.",
+            "Die Datei enthält %(num)d Probleme; es wurde nichts importiert.", len(plan.problems))]
     elif plan is not None:
-        packed = csv_import.pack(plan.text)
-        if len(packed) > MAX_PACKED:
-            error = _("Die Datei ist zu groß für einen Import in einem Schritt; bitte teilen Sie sie auf.")
-        else:
-            confirm = ConfirmImportForm(formdata=None, organisation=plan.organisation.slug, content=packed,
-                                        fingerprint=plan.fingerprint,
-                                        deactivate_missing="1" if plan.deactivate_missing else "")
-    if error:
-        form.file.errors = [*form.file.errors, error]  # a tuple until the form has been validated
-    return render_template("admin/import.html", form=form, plan=plan, confirm=confirm,
+        confirm = ConfirmImportForm(formdata=None, fingerprint=plan.fingerprint)
+    return render_template("admin/import.html", form=form, plan=plan, confirm=confirm, key=key,
                            preview_rows=PREVIEW_ROWS)
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def import_users():
-    """Check an uploaded CSV file of people and preview what importing it would change."""
+    """Upload a CSV file of people; its preview is a page of its own (post/redirect/get), so that the browser's
+    back button from there, or from the page after the import, never sends the file again."""
     form = _import_form()
-    plan = None
     if form.validate_on_submit():
-        organisation = services.get_organisation(form.organisation.data)
-        plan = csv_import.plan_import(form.file.data.read(csv_import.MAX_BYTES + 1), organisation,
-                                      deactivate_missing=form.deactivate_missing.data)
-    return _render_import(form, plan)
+        pending = csv_import.keep_upload(
+            form.file.data.read(MAX_BYTES + 1), services.get_organisation(form.organisation.data),
+            deactivate_missing=form.deactivate_missing.data, uploaded_by=current_user, now=utcnow())
+        db.session.commit()
+        return redirect(url_for("admin.import_preview", key=pending.key))
+    return _render_import(form)
 
 
-@bp.post("/import/bestaetigen")
+def _pending_or_none(key: str):
+    return csv_import.pending_import(key, uploaded_by=current_user, now=utcnow())
+
+
+def _upload_gone():
+    # The same for an expired upload, someone else's and a guessed key: nothing to tell about other uploads.
+    flash(_("Diese Vorschau gibt es nicht mehr: Eine hochgeladene Datei wartet eine Stunde auf die Bestätigung. "
+            "Bitte laden Sie die Datei erneut hoch."), "warning")
+    return redirect(url_for("admin.import_users"))
+
+
+@bp.get("/import/<key>")
 @role_required(Role.ADMIN)
-def confirm_import():
+def import_preview(key: str):
+    """Preview what importing an uploaded file would change now, with the confirmation if the file is clean."""
+    pending = _pending_or_none(key)
+    if pending is None:
+        return _upload_gone()
+    plan = csv_import.plan_import(pending.content, pending.organisation,
+                                  deactivate_missing=pending.deactivate_missing)
+    form = _import_form()  # for another file, with the same choices
+    form.organisation.data, form.deactivate_missing.data = pending.organisation.slug, pending.deactivate_missing
+    return _render_import(form, plan, key=key)
+
+
+@bp.post("/import/<key>")
+@role_required(Role.ADMIN)
+def confirm_import(key: str):
     """Check the previewed file again and import it in one transaction."""
     confirm = ConfirmImportForm()
     if not confirm.validate_on_submit():
         abort(400)
-    organisation = services.get_organisation(confirm.organisation.data)
-    if organisation is None:
-        abort(400)
-    # The choice is part of the fingerprint: changed on the way, it shows the preview again.
-    deactivate_missing = confirm.deactivate_missing.data == "1"
-    form = _import_form()
-    form.organisation.data, form.deactivate_missing.data = organisation.slug, deactivate_missing
-    try:
-        text = csv_import.unpack(confirm.content.data)
-    except csv_import.ImportFileError as error:
-        return _render_import(form, error=str(error))
+    pending = _pending_or_none(key)
+    if pending is None:
+        return _upload_gone()
     # The same confirmation sent twice (a double click reaching the server twice): the second waits here until
     # the first has imported, and then finds the file's people as the file says, checked again below.
-    take_turns(f"import:{organisation.id}")
-    plan = csv_import.plan_import(text, organisation, deactivate_missing=deactivate_missing)
-    if not plan.ok:
-        return _render_import(form, plan)
-    if plan.fingerprint != confirm.fingerprint.data:
-        if plan.nothing_to_do:  # imported since the preview
+    take_turns(f"import:{pending.organisation_id}")
+    plan = csv_import.plan_import(pending.content, pending.organisation,
+                                  deactivate_missing=pending.deactivate_missing)
+    if not plan.ok or plan.fingerprint != confirm.fingerprint.data:
+        if plan.ok and plan.nothing_to_do:  # imported since the preview
             flash(_("Diese Datei ist bereits importiert: Alle Personen darin sind schon so eingetragen, wie die "
                     "Datei sie angibt."), "info")
             return redirect(url_for("admin.import_users"))
         flash(_("Seit der Vorschau hat sich etwas geändert. Bitte prüfen Sie die Vorschau und bestätigen Sie "
                 "erneut."), "warning")
-        return _render_import(form, plan)
+        return redirect(url_for("admin.import_preview", key=key))
     try:
         counts = csv_import.apply_import(plan, actor=current_user, release_seats=partial(release_seats_of,
                                                                                          now=utcnow()))
@@ -381,10 +388,7 @@ def _day(text: str) -> date | None:
     return None
 
 
-@bp.route("/pflichtkurse", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def mandatory_course():
-    """Enrol every active member of a unit in a course."""
+def _mandatory_course_form() -> MandatoryCourseForm:
     form = MandatoryCourseForm()
     # Titles in the course's language, marked as such where that is not the page's (WCAG 3.1.2); an option holds
     # text only, so drafts say what they are in a group of their own, not in words of the page after the title.
@@ -395,27 +399,61 @@ def mandatory_course():
                            for c in sorted(courses, key=lambda c: not c.is_published)]  # published first
     form.unit.choices = [SelectChoice(unit.id, f"{organisation.name} · {unit.name}")
                          for organisation in services.all_organisations() for unit in organisation.units]
+    return form
+
+
+def _mandatory_course_page(form: MandatoryCourseForm, **confirmation):
+    # The standing assignments, never who of a unit completed a course or is late (works council agreement).
+    return render_template("admin/mandatory_course.html", form=form, assignments=mandatory.running_assignments(),
+                           end_form=ConfirmForm(), **confirmation)
+
+
+@bp.route("/pflichtkurse", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def mandatory_course():
+    """Make a course mandatory for a unit – its members now and whoever joins later – and list the standing ones."""
+    form = _mandatory_course_form()
     if request.method == "GET":  # after an assignment the same choice stays, so a second click is no surprise
         form.course.data = request.args.get("kurs", type=int)
         form.unit.data = request.args.get("einheit", type=int)
-    if form.validate_on_submit():
-        course = db.get_or_404(Course, form.course.data)
-        unit = db.get_or_404(Unit, form.unit.data)
-        # Only ever the unit's size, never how many were enrolled already: that would tell the admin who takes
-        # which course (a unit of one makes it a person), which only the person and, in aggregate, the reports see.
-        members = services.count_active_members(unit.id)
-        unit_name = f"{unit.organisation.name} · {unit.name}"  # two organisations may each have a "Logistik"
+    if not form.validate_on_submit():
+        return _mandatory_course_page(form)
+    course = db.get_or_404(Course, form.course.data)
+    unit = db.get_or_404(Unit, form.unit.data)
+    # Only ever the unit's size, never how many were enrolled already: that would tell the admin who takes
+    # which course (a unit of one makes it a person), which only the person and, in aggregate, the reports see.
+    members = services.count_active_members(unit.id)
+    unit_name = f"{unit.organisation.name} · {unit.name}"  # two organisations may each have a "Logistik"
+    already = _("„%(course)s“ ist für %(unit)s bereits ein Pflichtkurs.", course=course.title, unit=unit_name)
+    if form.confirmed.data != "1":  # enrolments are not taken back: first say whom it concerns
         if not members:
             form.unit.errors.append(_("%(unit)s hat keine aktiven Mitglieder.", unit=unit_name))
-            return render_template("admin/mandatory_course.html", form=form)
-        if form.confirmed.data != "1":  # enrolments are not taken back: first say whom it concerns
-            return render_template("admin/mandatory_course.html", form=form, course=course, unit_name=unit_name,
-                                   members=members)
-        enrol_unit(unit.id, course, now=utcnow(), by=current_user)
-        audit.record("enrolments.mandatory", actor=current_user, target=course, unit_id=unit.id, members=members)
-        db.session.commit()
+        elif mandatory.running_assignment(course.id, unit.id):
+            form.course.errors.append(already)
+        else:
+            return _mandatory_course_page(form, course=course, unit_name=unit_name, members=members)
+        return _mandatory_course_page(form)
+    assignment = mandatory.assign(course, unit, days_to_complete=form.days_to_complete.data, now=utcnow(),
+                                  by=current_user)
+    db.session.commit()
+    if assignment is None:  # confirmed twice (a double tap): the first made it, this one changed nothing
+        flash(already, "info")
+    else:
         flash(ngettext("Das %(num)d aktive Mitglied von %(unit)s ist in „%(course)s“ eingeschrieben.",
                        "Alle %(num)d aktiven Mitglieder von %(unit)s sind in „%(course)s“ eingeschrieben.", members,
                        unit=unit_name, course=course.title), "success")
-        return redirect(url_for("admin.mandatory_course", kurs=course.id, einheit=unit.id))
-    return render_template("admin/mandatory_course.html", form=form)
+    return redirect(url_for("admin.mandatory_course", kurs=course.id, einheit=unit.id))
+
+
+@bp.post("/pflichtkurse/<int:assignment_id>/beenden")
+@role_required(Role.ADMIN)
+def end_mandatory_course(assignment_id: int):
+    """End a standing mandatory course: it enrols nobody more; whoever is enrolled stays so."""
+    assignment = db.get_or_404(MandatoryAssignment, assignment_id)
+    if ConfirmForm().validate_on_submit():
+        mandatory.end(assignment, now=utcnow(), by=current_user)  # ended already (sent twice): nothing more
+        db.session.commit()
+        flash(_("„%(course)s“ ist für %(unit)s kein Pflichtkurs mehr. Wer eingeschrieben ist, bleibt es.",
+                course=assignment.course.title, unit=f"{assignment.unit.organisation.name} · {assignment.unit.name}"),
+              "success")
+    return redirect(url_for("admin.mandatory_course"))

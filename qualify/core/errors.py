@@ -124,7 +124,7 @@ def _declared_fields() -> tuple[frozenset[str], frozenset[str]]:
     """The names of the text areas, and of the hidden and password fields, that our forms declare.
 
     A name that is hidden or a password in any form is never shown back, even where another form uses it for
-    a text area: a hidden field may carry a whole uploaded file (the CSV import's confirmation does).
+    a text area: a hidden field carries what the page put there (a fingerprint, a token), never what was typed.
     """
     text_areas, concealed = set(TEMPLATE_TEXT_AREAS) | TITLE_FIELDS, set()
     for form_class in _subclasses(FlaskForm):

@@ -64,6 +64,19 @@ class OutboxMessage(db.Model):
         return made
 
 
+# Mail a feature writes only when the outbox is sent, not in the request that asked for it: where the answer must
+# take as long whatever it leads to (a reset link asked for a known address or an unknown one), the request only
+# notes what was asked. Each composer queues what its notes call for (and forgets them); every sending run calls
+# the composers first, so that such mail goes out in the same run.
+MAIL_COMPOSERS: list[Callable[[datetime], object]] = []
+
+
+def mail_composer(compose: Callable[[datetime], object]):
+    """Register a function of `now` that queues deferred mail before each sending run."""
+    MAIL_COMPOSERS.append(compose)
+    return compose
+
+
 def absolute_url(endpoint: str, **values) -> str:
     """Build a full link for a mail from BASE_URL, in a request as in the scheduler.
 
@@ -167,9 +180,22 @@ def _log_failure(message: OutboxMessage) -> None:
 SENDING_SECONDS_PER_RUN = 50
 
 
+def compose_deferred_mail(now: datetime) -> None:
+    """Let every registered composer queue its deferred mail, each in a transaction of its own: one that fails
+    is logged and tried again in the next run, and the others and the sending go on."""
+    for compose in MAIL_COMPOSERS:
+        try:
+            compose(now)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("Composing deferred mail failed in %s", compose.__qualname__)
+
+
 def send_due_mail(now: datetime, *, limit: int | None = None) -> int:
     """Send what is due in the outbox (at most `limit` messages, else for SENDING_SECONDS_PER_RUN), rescheduling
     failures with backoff; return the count sent."""
+    compose_deferred_mail(now)
     # One message at a time, locked while it is sent: should a second sender ever run beside this one (the
     # scheduler lock prevents it), it skips the message instead of sending it again. SQLite has one writer.
     next_due = (select(OutboxMessage)

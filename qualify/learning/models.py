@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qualify.accounts.models import Unit
 from qualify.core.time import UTCDateTime, utcnow
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
@@ -158,3 +159,47 @@ class WithdrawnCertificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(Text)  # for the holder and the administrators, never on the check page
+
+
+ACTIVE_ASSIGNMENT = "ended_at IS NULL"
+
+
+class MandatoryAssignment(db.Model):
+    """A standing rule "this course is mandatory for this unit": its members now, and whoever joins later, are
+    enrolled (learning/mandatory.py). Ending it enrols nobody more and takes nobody out."""
+
+    __tablename__ = "mandatory_assignments"
+    __table_args__ = (
+        # One running assignment per course and unit: the same one confirmed twice (a double tap) is refused here.
+        Index("uq_mandatory_assignments_running", "course_id", "unit_id", unique=True,
+              postgresql_where=text(ACTIVE_ASSIGNMENT), sqlite_where=text(ACTIVE_ASSIGNMENT)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    days_to_complete: Mapped[int | None]  # from each person's enrolment; None: no deadline
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    course: Mapped[Course] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class MandatoryEnrolment(db.Model):
+    """Someone an assignment has taken in: since when, by when (if it sets a deadline), and when reminded.
+
+    Kept when the person leaves the course or the unit, so that the assignment enrols nobody twice. Seen by the
+    person alone: the administration sees no deadline, nobody's completion, nobody overdue.
+    """
+
+    __tablename__ = "mandatory_enrolments"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("mandatory_assignments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

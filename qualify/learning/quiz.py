@@ -5,8 +5,11 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import cache
 
+from babel.numbers import format_percent
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, exists, literal, select, update
@@ -24,6 +27,14 @@ from qualify.learning.services import LearningError, complete_module, remember_d
 GRACE = timedelta(seconds=30)  # a submit that left the phone just before the deadline still counts
 MAX_VALUE = 500  # characters of one answer: more is not an answer
 MAX_REFLECTION = 20_000
+
+
+def score_text(score: float) -> str:
+    """A quiz score as learners read it, wherever it is shown: in per cent with the one decimal it is graded and
+    passed on, in the reader's language ("87,5 %" in German, "87.5%" in English; a whole score "88 %"). Rounded to
+    whole per cent, 79.5 read as "80 %" beside "nötig: 80 %" and "nicht bestanden"."""
+    share = Decimal(str(round(score, 1))) / 100
+    return format_percent(share, locale=get_locale(), decimal_quantization=False)
 
 
 @dataclass

@@ -13,15 +13,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, bindparam, cast, delete, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
-from qualify.accounts.models import User
 from qualify.accounts.roles import Role
-from qualify.core.database import insert_on_conflict, insert_unless_present, run, take_turns
+from qualify.core.database import insert_unless_present, run
 from qualify.core.time import UTCDateTime
 from qualify.courses import catalogue
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.courses.outline import OutlineModule, outline_of
 from qualify.extensions import db
-from qualify.learning import mails
+from qualify.learning.mandatory import deadline_columns
 from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, WithdrawnCertificate
 
 PARTICIPATION_KINDS = {"workshop", "exchange"}
@@ -57,7 +56,7 @@ def _enrolment_state_statement():
     certificate = (select(Certificate.code).where(Certificate.user_id == user_id, Certificate.course_id == course_id)
                    .scalar_subquery())
     return select(Enrolment.id, Enrolment.completed_at, done.label("done_ids"),
-                  certificate.label("certificate_code")).where(
+                  certificate.label("certificate_code"), *deadline_columns(user_id, course_id)).where(
         Enrolment.user_id == user_id, Enrolment.course_id == course_id)
 
 
@@ -69,6 +68,8 @@ class EnrolmentState:
     completed_at: datetime | None
     done_ids: frozenset[int]  # the course's modules the person has done
     certificate_code: str | None
+    mandatory: bool = False  # for the person, by a running assignment to their unit (learning/mandatory.py)
+    due_at: datetime | None = None  # the earliest deadline of those, if any
 
     @property
     def done(self) -> int:
@@ -82,7 +83,7 @@ def enrolment_state(user, course: Course) -> EnrolmentState | None:
     if row is None:
         return None
     done = frozenset(int(each) for each in row.done_ids.split(",")) if row.done_ids else frozenset()
-    return EnrolmentState(row.id, row.completed_at, done, row.certificate_code)
+    return EnrolmentState(row.id, row.completed_at, done, row.certificate_code, bool(row.mandatory), row.due_at)
 
 
 def is_open_to(user, course) -> bool:
@@ -260,7 +261,7 @@ def issue_certificate(user, course: Course, *, now: datetime) -> Certificate:
 @dataclass
 class CourseProgress:
     course: Any  # id, slug, title, language, status, updated_at of the course (a plain row)
-    enrolment: Any  # completed_at of the enrolment (the same row)
+    enrolment: Any  # completed_at, mandatory and due_at (mandatory.deadline_columns) of the enrolment (the same row)
     done: int
     total: int
     next_module: OutlineModule | None
@@ -274,9 +275,10 @@ class CourseProgress:
 
 @cache
 def _my_courses_statement():
+    user_id = bindparam("user_id")
     return (select(Course.id, Course.slug, Course.title, Course.language, Course.status, Course.updated_at,
-                   Enrolment.completed_at)
-            .join(Enrolment, Enrolment.course_id == Course.id).where(Enrolment.user_id == bindparam("user_id"))
+                   Enrolment.completed_at, *deadline_columns(user_id, Course.id))
+            .join(Enrolment, Enrolment.course_id == Course.id).where(Enrolment.user_id == user_id)
             .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc()))
 
 
@@ -335,29 +337,3 @@ def normalise_code(code: str) -> str:
 def certificate_by_code(code: str) -> Certificate | None:
     """Find a certificate by its verification code, forgiving case, blanks and hyphens."""
     return db.session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
-
-
-def _not_yet_enrolled(unit_id: int, course: Course):
-    enrolled = select(Enrolment.user_id).where(Enrolment.course_id == course.id)
-    return select(User).where(User.unit_id == unit_id, User.active.is_(True), User.id.not_in(enrolled))
-
-
-def enrol_unit(unit_id: int, course: Course, *, now: datetime, by) -> int:
-    """Enrol every active member of a unit who is not enrolled yet (a mandatory course), and tell each by mail;
-    return how many (for the caller's own use: see admin.views.mandatory_course).
-
-    The same assignment sent twice at once (a double tap) takes turns: the second finds everyone enrolled and
-    enrols, and tells, nobody. Who enrolled themselves in the same moment is left out as well.
-    """
-    take_turns(f"enrol-unit:{unit_id}:{course.id}")
-    members = db.session.scalars(_not_yet_enrolled(unit_id, course)).all()
-    if not members:
-        return 0
-    table = Enrolment.__table__
-    rows = [{"user_id": person.id, "course_id": course.id, "enrolled_at": now, "enrolled_by_id": by.id}
-            for person in members]
-    inserted = insert_on_conflict(table).on_conflict_do_nothing().returning(table.c.user_id)
-    enrolled = set(db.session.scalars(inserted, rows))
-    told = [person for person in members if person.id in enrolled]
-    mails.tell_enrolled_in_mandatory_course(told, course)
-    return len(told)

@@ -16,6 +16,7 @@ from qualify.learning.models import Certificate, QuizAttempt
 from qualify.learning.services import LearningError
 
 bp = Blueprint("learning", __name__)
+bp.add_app_template_filter(quiz.score_text, "score")
 
 
 def _visible_course(slug: str) -> Course:

@@ -43,7 +43,9 @@ class Category:
 CATEGORIES = (
     Category("account", _l("Konto und Rollen"), _l("Anmeldung, Zuordnung zu Organisation und Einheit, Berechtigungen"),
              _l("Sie selbst; die Administration"),
-             (Holding("user_roles", "user_id", DELETE), Holding("user_sessions", "user_id", DELETE)),
+             (Holding("user_roles", "user_id", DELETE), Holding("user_sessions", "user_id", DELETE),
+              # An administrator's upload between preview and import: the file holds others' data, never exported.
+              Holding("pending_imports", "uploaded_by_id", DELETE, ("id", "organisation_id", "created_at"))),
              retention_note=_l("solange das Konto besteht; angemeldete Sitzungen enden nach 14 Tagen")),
     Category("learning", _l("Lernfortschritt"), _l("Einschreibungen, erledigte Module und Kursabschlüsse, damit Sie "
                                                    "weitermachen können, wo Sie aufgehört haben"),
@@ -54,7 +56,11 @@ CATEGORIES = (
                 "Koordination nur zusammengefasst, kleine Gruppen unterdrückt"),
              (Holding("enrolments", "user_id", ANONYMISE),
               Holding("enrolments", "enrolled_by_id", DETACH, ("id", "course_id", "enrolled_at", "enrolled_by_id")),
-              Holding("module_completions", "user_id", ANONYMISE)),
+              Holding("module_completions", "user_id", ANONYMISE),
+              # A mandatory course's deadline and reminder: the person's alone (learning/mandatory.py).
+              Holding("mandatory_enrolments", "user_id", DELETE),
+              Holding("mandatory_assignments", "created_by_id", DETACH,
+                      ("id", "course_id", "unit_id", "created_at", "created_by_id"))),
              retention_note=_l("solange das Konto besteht; nach dem Löschen nur noch ohne Personenbezug gezählt")),
     Category("quiz_attempts", _l("Quiz-Versuche"), _l("Ihre Antworten und Ergebnisse, damit Sie sie nachlesen können"),
              _l("nur Sie selbst – Trainer/innen sehen je Frage nur Anteile über mindestens fünf Personen"),

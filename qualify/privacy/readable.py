@@ -22,6 +22,7 @@ from qualify.core.templating import in_language
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.exchange.moderation import reason_for_reading
 from qualify.extensions import db
+from qualify.learning.quiz import score_text
 from qualify.learning.services import DONE_VIA_LABELS
 from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
 from qualify.workshops.models import WorkshopSession
@@ -30,9 +31,12 @@ SOURCE_LABELS = {
     "users": _l("Ihr Konto"),
     "user_roles.user_id": _l("Ihre Rollen"),
     "user_sessions.user_id": _l("Angemeldete Geräte"),
+    "pending_imports.uploaded_by_id": _l("Hochgeladene CSV-Dateien, die noch auf die Bestätigung warten"),
     "enrolments.user_id": _l("Ihre Einschreibungen"),
     "enrolments.enrolled_by_id": _l("Einschreibungen, die Sie für andere vorgenommen haben"),
     "module_completions.user_id": _l("Erledigte Module"),
+    "mandatory_enrolments.user_id": _l("Ihre Pflichtkurse und Fristen"),
+    "mandatory_assignments.created_by_id": _l("Pflichtkurse, die Sie Einheiten zugewiesen haben"),
     "quiz_attempts.user_id": _l("Ihre Quiz-Versuche"),
     "reflections.user_id": _l("Ihre Reflexionen"),
     "certificates.user_id": _l("Ihre Zertifikate"),
@@ -69,9 +73,10 @@ FIELD_LABELS = {
     "id": _l("Nummer"), "email": _l("E-Mail-Adresse"), "display_name": _l("Name"),
     "personnel_number": _l("Personalnummer"), "language": _l("Sprache"), "active": _l("Konto aktiv"),
     "organisation": _l("Organisation"), "unit": _l("Einheit"), "roles": _l("Rollen"), "role": _l("Rolle"),
-    "created_at": _l("angelegt am"), "updated_at": _l("geändert am"), "enrolled_at": _l("eingeschrieben am"),
+    "created_at": _l("angelegt am"), "invited_at": _l("eingeladen am"), "updated_at": _l("geändert am"),
+    "enrolled_at": _l("eingeschrieben am"),
     "completed_at": _l("abgeschlossen am"), "started_at": _l("begonnen am"), "submitted_at": _l("abgegeben am"),
-    "deadline_at": _l("Zeit bis"), "score": _l("Ergebnis (%)"), "passed": _l("bestanden"),
+    "deadline_at": _l("Zeit bis"), "score": _l("Ergebnis"), "passed": _l("bestanden"),
     "number": _l("Versuch"), "answers": _l("Ihre Antworten"), "results": _l("Auswertung"), "via": _l("erledigt durch"),
     "text": _l("Text"), "code": _l("Prüfcode"), "holder_name": _l("Name auf dem Zertifikat"),
     "course_title": _l("Kurs"), "issued_at": _l("ausgestellt am"), "withdrawn_at": _l("zurückgezogen am"),
@@ -88,6 +93,8 @@ FIELD_LABELS.update({
     "queue_number": _l("Reihenfolge der Anmeldung"), "attendance_marked_at": _l("Anwesenheit eingetragen am"),
     "attendance_marked_by_id": _l("eingetragen von (Nummer)"), "decided_by_id": _l("entschieden von (Nummer)"),
     "enrolled_by_id": _l("eingeschrieben von (Nummer)"),
+    "assignment_id": _l("Pflichtkurs-Zuweisung (Nummer)"), "unit_id": _l("Einheit (Nummer)"),
+    "due_at": _l("abzuschließen bis"), "reminded_at": _l("erinnert am"),
 })
 FIELD_LABELS["duration_minutes"] = _l("Umfang (Minuten)")
 FIELD_LABELS.update({
@@ -193,6 +200,8 @@ def _shown(field: str, value, names: dict, language: str | None) -> str:
         return _named(value, names[field])
     if field == "results" and isinstance(value, list):
         return _results(value, language)
+    if field == "score" and isinstance(value, int | float) and not isinstance(value, bool):
+        return score_text(value)  # a quiz attempt's, as its result page says it
     if field in CONTENT_FIELDS and isinstance(value, str) and value:
         return in_language(value, language)
     return readable(value, field)

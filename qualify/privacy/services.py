@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from qualify.accounts.auth import purge_expired
+from qualify.accounts.csv_import import purge_pending_imports
 from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
 from qualify.accounts.services import is_last_admin
 from qualify.core import audit
@@ -45,7 +46,7 @@ def _rows(holding: Holding, user_id: int) -> list[dict]:
 def export_personal_data(user: User) -> dict:
     """Collect everything stored about the person, by category, as plain JSON-ready data."""
     account = {key: _plain(getattr(user, key)) for key in
-               ("id", "email", "personnel_number", "display_name", "language", "active", "created_at")}
+               ("id", "email", "personnel_number", "display_name", "language", "active", "created_at", "invited_at")}
     account.update(organisation=user.organisation.name if user.organisation else None,
                    unit=user.unit.name if user.unit else None, roles=sorted(str(r) for r in user.roles))
     data: dict[str, Any] = {"account": {"users": [account]}}
@@ -229,4 +230,5 @@ def purge_expired_data(now: datetime) -> dict[str, int]:
             model, condition = _expired_rows(key, days, now)
             removed[key] = db.session.execute(delete(model).where(condition)).rowcount
     purge_expired(now)
+    purge_pending_imports(now)  # uploaded CSV files never confirmed: an hour, not a retention period
     return removed

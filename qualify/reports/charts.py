@@ -1,15 +1,23 @@
 """Charts drawn on the server as SVG: no script, readable by screen readers, with a table beside them.
 
-Withheld values get no bar at all (a bar of any height would hint at the value), only the "< K" label.
+Withheld values get no bar at all (a bar of any height would hint at the value), only the "< K" label. A bar's name
+is written in full under it, on as many lines as its slot needs (SVG text does not wrap by itself): cut to a few
+letters, "Qualitätssic…" and "Qualitätssic…" could not be told apart, nor found in the table beside.
 """
 
+import math
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 260
 TOP, BOTTOM, LEFT, RIGHT = 28, 48, 16, 16
-MAX_LABEL = 14
+# A name's lines: at most this wide a letter on average (0.6 em of the 14 units the phone's stylesheet sets, the
+# larger of the two sizes), this far apart, the first this far under the axis.
+LETTER_WIDTH = 8.4
+LINE_HEIGHT = 16
+FIRST_LINE = 18
 
 
 @dataclass(frozen=True)
@@ -19,8 +27,29 @@ class Bar:
     text: str  # what is written above the bar, e.g. "12 (40 %)" or "< 5"
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+def label_lines(label: str, width: float) -> list[str]:
+    """The name of a bar in lines that fit `width` user units: broken between words, after a hyphen, and – a word
+    longer than a line – inside the word, marked with a hyphen."""
+    letters = max(int(width // LETTER_WIDTH), 2)
+    lines: list[str] = []
+    line = ""
+    for word in label.split():
+        pieces = []
+        for part in re.split(r"(?<=-)", word):  # "Hochvolt-Labor" may break after its hyphen
+            if len(part) > letters:  # in pieces of about the same length, each but the last with a hyphen
+                size = math.ceil(len(part) / math.ceil(len(part) / (letters - 1)))
+                chunks = [part[start:start + size] for start in range(0, len(part), size)]
+                pieces.extend([chunk + "-" for chunk in chunks[:-1]] + chunks[-1:])
+            elif part:
+                pieces.append(part)
+        for number, piece in enumerate(pieces):
+            joined = line + ("" if number or not line else " ") + piece
+            if line and len(joined) > letters:
+                lines.append(line)
+                line = piece
+            else:
+                line = joined
+    return [*lines, line] if line else lines
 
 
 def has_bars(bars: list[Bar]) -> bool:
@@ -37,15 +66,19 @@ def bar_chart(bars: list[Bar], *, title: str, description: str, ident: str, scal
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(bars), 1)
     highest = scale or max((bar.value for bar in bars if bar.value is not None), default=0) or 1
+    names = [label_lines(bar.label, slot * 0.92) for bar in bars]
+    # Taller than HEIGHT where a name needs more than the two lines BOTTOM holds; the plot keeps its height.
+    lines = max((len(name) for name in names), default=1)
+    height = max(HEIGHT, math.ceil(TOP + plot_height + FIRST_LINE + (lines - 1) * LINE_HEIGHT + 10))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(description)}</desc>',
         f'<line x1="{LEFT}" y1="{TOP + plot_height}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_height}" '
         'stroke="#4a5560" stroke-width="1"/>',
     ]
-    for index, bar in enumerate(bars):
+    for index, (bar, name) in enumerate(zip(bars, names, strict=True)):
         x = LEFT + index * slot
         centre = x + slot / 2
         base = TOP + plot_height
@@ -62,9 +95,11 @@ def bar_chart(bars: list[Bar], *, title: str, description: str, ident: str, scal
             f'<text x="{centre:.1f}" y="{label_y:.1f}" text-anchor="middle" font-size="12" '
             f'fill="#1b1f24">{escape(bar.text)}</text>'
         )
+        spans = "".join(f'<tspan x="{centre:.1f}" dy="{0 if number == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                        for number, line in enumerate(name))
         parts.append(
-            f'<text x="{centre:.1f}" y="{base + 18}" text-anchor="middle" font-size="12" '
-            f'fill="#1b1f24">{escape(_short(bar.label))}</text>'
+            f'<text class="chart-name" x="{centre:.1f}" y="{base + FIRST_LINE}" text-anchor="middle" font-size="12" '
+            f'fill="#1b1f24">{spans}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())

@@ -28,6 +28,31 @@
     element.focus();
   }
 
+  // A copy of the page's messages at the #place an action returned to, for those who see the focus there and not
+  // the top of the page: hidden from screen readers, which hear the message once (announce). In a row of a table a
+  // row of its own before it; in a post or a list item its first lines; after a heading.
+  function showNear(target, flashes) {
+    var copy = document.createElement("div");
+    copy.className = "flashes-here";
+    flashes.querySelectorAll(".flash").forEach(function (message) { copy.appendChild(message.cloneNode(true)); });
+    var placed = copy;
+    if (target.matches("tr")) {
+      var row = document.createElement("tr");
+      row.className = "flashes-here-row";
+      var cell = row.insertCell();
+      cell.colSpan = Array.prototype.reduce.call(target.cells, function (sum, each) { return sum + each.colSpan; }, 0);
+      cell.appendChild(copy);
+      target.before(row);
+      placed = row;
+    } else if (target.matches("article, section, li, div, dd, td, form, fieldset, details, aside")) {
+      target.prepend(copy);
+    } else {
+      target.after(copy);  // a heading, a paragraph: no place for a message inside
+    }
+    placed.setAttribute("aria-hidden", "true");
+    return placed;
+  }
+
   // A filter form marked data-announce-results remembers that it was sent: the page it leads to (the same path)
   // starts at the first of its [data-results] (the count, a notice) and says them all; a plain visit starts at
   // the top.
@@ -62,8 +87,10 @@
       announce(textOf(flashes));  // the field with autofocus keeps the focus ("Sie sind abgemeldet.")
     } else if (flashes && target) {
       // Back at the #place the action was about (a reply, a row): the focus goes there and the message, out of
-      // sight above, is said.
+      // sight above, is said – and shown there too.
+      var shown = showNear(target, flashes);
       focusHere(target);
+      shown.scrollIntoView({ block: "nearest" });
       announce(textOf(flashes));
     } else if (flashes) {
       flashes.focus();

@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from qualify.accounts import services
 from qualify.accounts.addresses import masked_address
 from qualify.accounts.mails import send_address_changed
+from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage
 from qualify.extensions import db
 
@@ -58,3 +60,33 @@ def test_the_mails_give_the_time_in_the_persons_language(app, make_user):
 
     for mail in outbox():
         assert "Thursday, 12 March 2026" in mail.body_text and "14:05" in mail.body_text
+
+
+def test_changing_the_address_in_the_domain_tells_both_addresses_whoever_changes_it(app, make_user):
+    # The person page and the CSV import alike call services.update_user or services.change_address, which mail.
+    person = make_user(name="Maria Muster", email="maria.muster@example.org")
+    admin = make_user(Role.ADMIN)
+
+    with app.test_request_context():
+        told = services.update_user(person, email="m.muster@firma.example", display_name=person.display_name,
+                                    personnel_number=None, language="de", organisation=None, unit=None,
+                                    roles=person.roles, actor=admin, now=WINTER_AFTERNOON)
+    db.session.commit()
+
+    assert told == "notices"
+    assert [(mail.recipient, mail.subject) for mail in outbox()] == [
+        ("maria.muster@example.org", "Ihre Anmeldeadresse bei Qualify wurde geändert"),
+        ("m.muster@firma.example", "Ihre neue Anmeldeadresse bei Qualify")]
+
+
+def test_a_new_address_of_someone_still_invited_or_not_yet_invited_or_deactivated(app, make_user):
+    invited, not_yet, gone = (make_user(password=None), make_user(password=None), make_user(active=False))
+    invited.invited_at = WINTER_AFTERNOON
+
+    with app.test_request_context():
+        told = [services.change_address(person, f"neu{n}@example.org", actor=None, now=WINTER_AFTERNOON)
+                for n, person in enumerate((invited, not_yet, gone))]
+    db.session.commit()
+
+    assert told == ["invitation", None, None]
+    assert [(mail.recipient, mail.subject) for mail in outbox()] == [("neu0@example.org", "Ihr Zugang zu Qualify")]

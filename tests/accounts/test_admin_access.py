@@ -4,18 +4,21 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from qualify.accounts.roles import Role
+from qualify.courses.models import Course
 from qualify.extensions import db
+from qualify.learning.models import MandatoryAssignment
 
 OTHER_ROLES = [role for role in Role if role != Role.ADMIN]
 
 
-def admin_requests(app, target_id: int) -> list[tuple[str, str, str]]:
-    """Return (endpoint, method, URL) for every admin view: GET where allowed, else POST."""
+def admin_requests(app, target_id: int, **ids: int) -> list[tuple[str, str, str]]:
+    """Return (endpoint, method, URL) for every admin view: GET where allowed, else POST. A number in the URL is
+    the target person's id, or the id given for its name (`assignment_id=…`)."""
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin."):
             continue
-        values = {name: target_id if isinstance(converter, IntegerConverter) else "x"
+        values = {name: ids.get(name, target_id) if isinstance(converter, IntegerConverter) else "x"
                   for name, converter in rule._converters.items()}
         method = "GET" if "GET" in rule.methods else "POST"
         found.append((rule.endpoint, method, rule.build(values)[1]))
@@ -30,6 +33,18 @@ def call(client, method: str, url: str):
 def target(make_user):
     """The person the admin views act upon (so that an id in the URL exists)."""
     return make_user(name="Zielperson")
+
+
+@pytest.fixture
+def assignment(make_organisation) -> MandatoryAssignment:
+    """A standing mandatory course, for the views that end one."""
+    course = Course(slug="pflicht", title="Pflicht")
+    db.session.add(course)
+    db.session.flush()
+    assignment = MandatoryAssignment(course_id=course.id, unit_id=make_organisation().units[0].id)
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
 
 
 def test_the_admin_views_are_found(app, target):
@@ -62,10 +77,10 @@ def test_people_without_the_admin_role_get_403_from_every_admin_view(app, client
     assert target.active, "a refused request changed something"
 
 
-def test_admins_may_use_every_admin_view(app, client, login, make_user, target):
+def test_admins_may_use_every_admin_view(app, client, login, make_user, target, assignment):
     login(make_user(Role.ADMIN))
 
-    for endpoint, method, url in admin_requests(app, target.id):
+    for endpoint, method, url in admin_requests(app, target.id, assignment_id=assignment.id):
         response = call(client, method, url)
 
         if method == "GET":

@@ -73,6 +73,67 @@ def test_too_many_failures_from_one_address_lock_that_address_only(app, client, 
     assert sign_in(new_client(), user.email, ip="10.7.7.7").status_code == 302
 
 
+def spray(client, app, ip: str) -> None:
+    """One wrong password each for as many made-up addresses as one network address may fail."""
+    for n in range(app.config["LOGIN_MAX_FAILURES_PER_IP"]):
+        assert sign_in(client, f"geraten{n}@example.org", WRONG, ip=ip).status_code == 200
+
+
+def test_a_network_address_that_tried_many_accounts_is_told_so_and_when_to_come_back(app, client, make_user):
+    spray(client, app, "10.6.6.6")
+
+    response = sign_in(client, make_user().email, ip="10.6.6.6")
+
+    minutes = app.config["LOGIN_THROTTLE_MINUTES"]
+    assert response.status_code == 429 and response.headers["Retry-After"] == str(minutes * 60)
+    assert flash_of(response) == (
+        f"Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk: Die Anmeldung ist hier für {minutes} Minuten "
+        "gesperrt, außer in Browsern, in denen Sie sich mit dieser E-Mail-Adresse schon angemeldet haben.")
+    assert "Auch während der Sperre können Sie ein neues Passwort setzen" in response.text
+
+
+def test_a_locked_network_address_answers_alike_for_known_and_unknown_accounts(app, client, make_user):
+    known = make_user(email="bekannt@example.org")
+    spray(client, app, "10.6.6.6")
+
+    for_known = sign_in(client, known.email, WRONG, ip="10.6.6.6")
+    for_unknown = sign_in(client, "unbekannt@example.org", WRONG, ip="10.6.6.6")
+
+    assert for_known.status_code == for_unknown.status_code == 429
+    assert for_known.headers["Retry-After"] == for_unknown.headers["Retry-After"]
+    assert (without_csrf_token(for_known.text).replace("bekannt@example.org", "ADRESSE")
+            == without_csrf_token(for_unknown.text).replace("unbekannt@example.org", "ADRESSE"))
+
+
+def test_the_network_limit_is_a_setting_for_plants_behind_one_address(app, client, make_user):
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 3
+    spray(client, app, "10.6.6.6")
+    assert sign_in(client, make_user().email, ip="10.6.6.6").status_code == 429
+
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 200  # raised: the same failures no longer pause the plant
+    assert sign_in(client, make_user().email, ip="10.6.6.6").status_code == 302
+
+
+def test_a_browser_that_signed_in_before_is_not_paused_by_its_networks_lock(app, client, new_client, make_user):
+    person = make_user()
+    own = new_client()
+    assert sign_in(own, person.email, ip="10.6.6.6").status_code == 302
+    own.post("/abmelden", data={})
+    spray(client, app, "10.6.6.6")
+
+    assert sign_in(client, person.email, ip="10.6.6.6").status_code == 429
+    assert sign_in(own, person.email, ip="10.6.6.6").status_code == 302
+
+
+def test_an_account_lock_is_not_blamed_on_the_network(app, client, make_user):
+    user = make_user()
+    fail_times(client, user.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+
+    response = sign_in(client, user.email, ip="10.9.9.9")
+
+    assert response.status_code == 429 and "aus Ihrem Netzwerk" not in flash_of(response)
+
+
 def test_someone_guessing_a_colleagues_password_does_not_lock_the_colleague_out_of_their_own_phone(
         app, client, new_client, make_user):
     colleague = make_user()

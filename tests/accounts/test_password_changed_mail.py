@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
-from qualify.accounts import auth
+from qualify.accounts import tokens
 from qualify.accounts.mails import send_password_changed
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
@@ -30,7 +30,7 @@ def change_password(client, current: str = PASSWORD, new: str = NEW_PASSWORD):
 
 
 def set_password_through_the_link(client, user, password: str = NEW_PASSWORD):
-    return client.post(f"/passwort-neu/{auth.make_reset_token(user)}", data={"password": password,
+    return client.post(f"/passwort-neu/{tokens.make_reset_token(user)}", data={"password": password,
                                                                              "confirm": password})
 
 

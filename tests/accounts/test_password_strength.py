@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from qualify.accounts import auth
+from qualify.accounts import tokens
 from qualify.accounts.commands import users_cli
 from qualify.accounts.models import User
 from qualify.accounts.services import check_password_strength
@@ -33,7 +33,7 @@ EASILY_GUESSED = [
 
 
 def set_password_through_the_link(client, user, password: str):
-    return client.post(f"/passwort-neu/{auth.make_reset_token(user)}", data={"password": password,
+    return client.post(f"/passwort-neu/{tokens.make_reset_token(user)}", data={"password": password,
                                                                              "confirm": password})
 
 

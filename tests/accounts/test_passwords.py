@@ -5,10 +5,14 @@ import time
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from qualify.core.mail import OutboxMessage
+from qualify.accounts.models import LoginFailure
+from qualify.accounts.reset_requests import ResetRequest
+from qualify.core.audit import AuditEvent
+from qualify.core.mail import OutboxMessage, compose_deferred_mail, send_due_mail
+from qualify.core.time import utcnow
 from qualify.extensions import db
 
 PASSWORD = "richtig-gutes-passwort"
@@ -17,6 +21,8 @@ RESET_LINK = re.compile(r"http://localhost(/passwort-neu/[A-Za-z0-9._-]+)")
 
 
 def outbox() -> list[OutboxMessage]:
+    """The outbox as the next sending run finds it, once it has written the reset links asked for."""
+    compose_deferred_mail(utcnow())
     db.session.expire_all()
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
@@ -62,6 +68,58 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_only_the_known_one_
     assert for_known.headers["Location"] == for_unknown.headers["Location"] == "/anmelden"
     assert client.get("/anmelden").text.count("Wenn die Adresse bei uns bekannt ist") == 1
     assert [message.recipient for message in outbox()] == ["bekannt@example.org"]
+
+
+def rows_written() -> dict[str, int]:
+    db.session.expire_all()
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (ResetRequest, LoginFailure, OutboxMessage, AuditEvent)}
+
+
+def test_a_known_an_unknown_and_a_deactivated_address_cost_the_request_the_same_work(
+        new_client, make_user, count_statements):
+    # The answer must not come faster for an unknown address: the request does the same for every address – it
+    # notes the one typed – and the mail is looked up, signed and written when the outbox is sent.
+    addresses = {"warm-up": "erste@example.org", "known": make_user(email="bekannt@example.org").email,
+                 "unknown": "unbekannt@example.org", "deactivated": make_user(active=False).email}
+    statements, written = {}, {}
+    for case, address in addresses.items():
+        client = new_client()
+        client.csrf_token()
+        before = rows_written()
+        with count_statements() as counter:
+            assert request_reset(client, address).headers["Location"] == "/anmelden"
+        statements[case] = counter.statements
+        written[case] = {name: count - before[name] for name, count in rows_written().items()}
+
+    assert statements["known"] == statements["unknown"] == statements["deactivated"]
+    assert written["known"] == written["unknown"] == written["deactivated"] == {
+        "ResetRequest": 1, "LoginFailure": 1, "OutboxMessage": 0, "AuditEvent": 0}
+
+
+def test_the_sending_run_mails_the_known_address_and_forgets_every_request(client, make_user):
+    known, inactive = make_user(email="bekannt@example.org"), make_user(active=False)
+    for address in (known.email, "unbekannt@example.org", inactive.email):
+        request_reset(client, address)
+
+    assert send_due_mail(utcnow()) == 1
+
+    db.session.expire_all()
+    assert [(message.recipient, message.sent_at is not None) for message in
+            db.session.scalars(select(OutboxMessage))] == [("bekannt@example.org", True)]
+    assert db.session.scalar(select(func.count()).select_from(ResetRequest)) == 0  # no typed address is kept
+
+
+def test_a_failing_composer_leaves_the_rest_of_the_outbox_going(client, make_user, monkeypatch):
+    from qualify.core import mail
+
+    def broken(_now):
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(mail, "MAIL_COMPOSERS", [broken, *mail.MAIL_COMPOSERS])
+    request_reset(client, make_user(email="bekannt@example.org").email)
+
+    assert send_due_mail(utcnow()) == 1
 
 
 def test_the_confirmation_says_the_mail_can_take_a_minute_or_two_and_may_be_in_the_spam_folder(client, make_user):

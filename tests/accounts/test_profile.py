@@ -2,7 +2,7 @@
 
 import pytest
 
-from qualify.accounts import auth
+from qualify.accounts import tokens
 from qualify.accounts.roles import Role
 from qualify.extensions import db
 
@@ -57,7 +57,7 @@ def test_signing_out_keeps_the_language_on_this_device(client, login, make_user)
 
 def test_an_invitation_opens_in_the_invited_persons_language(client, make_user):
     invited = make_user(language="en", password=None)
-    token = auth.make_reset_token(invited)
+    token = tokens.make_reset_token(invited)
     page = client.get(f"/passwort-neu/{token}").text
     assert '<html lang="en">' in page
     refused = client.post(f"/passwort-neu/{token}", data={"password": "kurz", "confirm": "kurz"}).text

@@ -3,6 +3,8 @@
 import pytest
 
 from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.extensions import db
 
 
 @pytest.fixture
@@ -11,3 +13,16 @@ def admin(make_user, login):
     user = make_user(Role.ADMIN, name="Admin Ada")
     login(user)
     return user
+
+
+@pytest.fixture
+def make_invited(make_user):
+    """Someone who was sent the invitation and has not set a password yet."""
+
+    def make(*roles: Role, **details):
+        user = make_user(*roles, password=None, **details)
+        user.invited_at = utcnow()
+        db.session.commit()
+        return user
+
+    return make

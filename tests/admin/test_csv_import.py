@@ -4,6 +4,7 @@ import html
 import io
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -11,18 +12,21 @@ from sqlalchemy import func, select
 
 from qualify.accounts import csv_file, csv_import
 from qualify.accounts.commands import users_cli
-from qualify.accounts.models import User
+from qualify.accounts.models import PendingImport, User
 from qualify.accounts.roles import Role, parse_role
 from qualify.admin import views
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
+from qualify.core.time import utcnow
 from qualify.extensions import db
+from qualify.privacy.services import purge_expired_data
 
 HEADER = "E-Mail;Name;Personalnummer;Einheit;Rollen;Sprache\n"
 CLEAN = HEADER + ("anna@example.org;Anna Arndt;1001;Montage;Lernende;de\n"
                   "ben@example.org;Ben Brandt;1002;Logistik;Lernende|Trainer;en\n")
-HIDDEN = re.compile(r'name="(organisation|content|fingerprint)" type="hidden" value="([^"]*)"')
+HIDDEN = re.compile(r'name="(fingerprint)" type="hidden" value="([^"]*)"')
+CONFIRM_ACTION = re.compile(r'<form method="post" action="(/verwaltung/import/[\w-]+)">')
 PROBLEM_ROW = re.compile(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td></tr>')
 CELL_LABEL = re.compile(r'<span class="cell-label" aria-hidden="true">[^<]*</span>')
 CHANGE_ROW = re.compile(r'<tr><th scope="row">(\d+)</th>\s*<td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td></tr>', re.S)
@@ -33,19 +37,25 @@ def firma(make_organisation):
     return make_organisation("Muster GmbH")
 
 
-def upload(client, organisation, content: str | bytes, filename: str = "personen.csv"):
+def upload(client, organisation, content: str | bytes, filename: str = "personen.csv", **options):
+    """Upload a file and follow to its preview, a page of its own."""
     data = content.encode() if isinstance(content, str) else content
     return client.post("/verwaltung/import", data={"organisation": organisation.slug,
-                                                   "file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+                                                   "file": (io.BytesIO(data), filename), **options},
+                       content_type="multipart/form-data", follow_redirects=True)
 
 
 def hidden_fields(response) -> dict[str, str]:
-    return {name: html.unescape(value) for name, value in HIDDEN.findall(response.text)}
+    """The confirmation a preview offers: where it is sent ("action"), and its hidden fields."""
+    fields = {name: html.unescape(value) for name, value in HIDDEN.findall(response.text)}
+    if action := CONFIRM_ACTION.search(response.text):
+        fields["action"] = action.group(1)
+    return fields
 
 
-def confirm(client, fields: dict[str, str], **changes):
-    return client.post("/verwaltung/import/bestaetigen", data={**fields, **changes})
+def confirm(client, fields: dict[str, str], *, follow_redirects: bool = True, **changes):
+    data = {**fields, **changes}
+    return client.post(data.pop("action"), data=data, follow_redirects=follow_redirects)
 
 
 def problems(response) -> list[tuple[str, str, str]]:
@@ -140,7 +150,7 @@ def test_malformed_file_lists_every_problem_with_its_line_and_imports_nothing(cl
     assert "11 Probleme" in response.text
     assert "12 Zeilen mit Personen gelesen, davon 11 mit Problemen" in response.text
     assert " neu, " not in response.text  # no figures of what would be created from a file that is not imported
-    assert 'action="/verwaltung/import/bestaetigen"' not in response.text
+    assert "action" not in hidden_fields(response)
     assert (set(people()), outbox()) == before
     assert people()["bekannt@example.org"].display_name == "Bekannt Alt"
 
@@ -205,9 +215,9 @@ def test_person_is_updated_by_personnel_number_when_the_email_changed(client, ad
 
 
 def test_someone_still_invited_whose_address_the_file_corrects_is_invited_at_the_new_one(
-        client, admin, firma, make_user):
+        client, admin, firma, make_invited):
     # The first invitation's link carries the old address and stops working: as a correction by hand does.
-    person = make_user(email="alt@example.org", name="Anna Alt", organisation=firma, password=None)
+    person = make_invited(email="alt@example.org", name="Anna Alt", organisation=firma)
     person.personnel_number = "1001"
     db.session.commit()
 
@@ -240,22 +250,60 @@ def test_excel_encodings_and_delimiters_are_read(client, admin, make_organisatio
     assert (person.display_name, person.unit.name) == ("Jürgen Müller", "Gießerei")
 
 
-def test_confirmation_checks_a_tampered_file_again_and_imports_nothing(client, admin, firma):
+def test_the_preview_is_a_page_of_its_own_that_the_back_button_shows_again(client, admin, firma):
+    # The answer to the upload is a redirect: going back to the preview (after the import, say) asks for a page,
+    # not to send the form again.
+    sent = client.post("/verwaltung/import", data={"organisation": firma.slug,
+                                                   "file": (io.BytesIO(CLEAN.encode()), "personen.csv")},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 302 and re.fullmatch(r"/verwaltung/import/[\w-]{40,}", sent.location)
+
+    preview = client.get(sent.location)
+    assert "2 neu, 0 geändert, 0 unverändert" in preview.text
+    assert 'name="content"' not in preview.text  # the file stays on the server
+    confirm(client, hidden_fields(preview))
+    again = client.get(sent.location)  # back from the page after the import
+    assert again.status_code == 200 and "nichts zu importieren" in again.text
+
+
+def test_a_changed_fingerprint_shows_the_preview_again_and_imports_nothing(client, admin, firma):
     fields = hidden_fields(upload(client, firma, CLEAN))
-    tampered = csv_import.pack(CLEAN + "eve@example.org;Eve;;Chefetage;admin;\n")
 
-    response = confirm(client, fields, content=tampered)
+    response = confirm(client, fields, fingerprint="x")
 
-    assert ("4", "Einheit", "Die Einheit „Chefetage“ gibt es bei Muster GmbH nicht.") in problems(response)
-    assert 'action="/verwaltung/import/bestaetigen"' not in response.text
+    assert "Seit der Vorschau hat sich etwas geändert" in response.text
+    assert "2 neu, 0 geändert, 0 unverändert" in response.text
     assert set(people()) == {admin.email} and outbox() == []
 
 
-def test_confirmation_rejects_garbage_in_the_hidden_field(client, admin, firma):
+def test_another_admin_can_neither_see_nor_confirm_an_upload(client, admin, firma, make_user, new_client, login):
     fields = hidden_fields(upload(client, firma, CLEAN))
-    response = confirm(client, fields, content="nicht-komprimiert!")
-    assert "beschädigt" in response.text
-    assert set(people()) == {admin.email}
+    other = new_client()
+    login(make_user(Role.ADMIN, name="Admin Bea"), via=other)
+
+    seen = other.get(fields["action"], follow_redirects=True)
+    confirmed = confirm(other, fields)
+
+    for page in (seen, confirmed):
+        assert "Diese Vorschau gibt es nicht mehr" in page.text and "anna@example.org" not in page.text
+    assert "anna@example.org" not in people()
+    assert "2 neu" in client.get(fields["action"]).text  # still there for the one who uploaded it
+
+
+def test_an_upload_expires_after_an_hour_and_is_deleted(app, client, admin, firma):
+    fields = hidden_fields(upload(client, firma, CLEAN))
+    kept = db.session.scalar(select(PendingImport))
+    kept.created_at -= csv_import.PENDING_LIFETIME + timedelta(minutes=1)
+    db.session.commit()
+
+    response = confirm(client, fields)
+
+    assert "Diese Vorschau gibt es nicht mehr" in response.text and "anna@example.org" not in people()
+    upload(client, firma, CLEAN)  # any later upload deletes the expired ones
+    assert db.session.scalar(select(func.count()).select_from(PendingImport)) == 1
+    later = utcnow() + csv_import.PENDING_LIFETIME + timedelta(minutes=1)
+    purge_expired_data(later)  # and so does the nightly purge
+    assert db.session.scalar(select(func.count()).select_from(PendingImport)) == 0
 
 
 def test_confirmation_shows_a_new_preview_when_the_data_changed_meanwhile(client, admin, firma, make_user):
@@ -274,14 +322,13 @@ def test_only_admins_may_upload_or_confirm(client, make_user, login, firma, role
     login(make_user(role))
     assert client.get("/verwaltung/import").status_code == 403
     assert upload(client, firma, CLEAN).status_code == 403
-    fields = {"organisation": firma.slug, "content": csv_import.pack(CLEAN), "fingerprint": "x"}
-    assert confirm(client, fields).status_code == 403
+    assert confirm(client, {"action": "/verwaltung/import/irgendein-schluessel", "fingerprint": "x"}).status_code == 403
     assert "anna@example.org" not in people()
 
 
 def test_guests_are_sent_to_the_login(client, firma):
     assert client.get("/verwaltung/import").status_code == 302
-    response = client.post("/verwaltung/import/bestaetigen", data={"organisation": firma.slug})
+    response = client.post("/verwaltung/import/irgendein-schluessel", data={"fingerprint": "x"})
     assert response.status_code == 302 and "/anmelden" in response.location
 
 
@@ -319,7 +366,7 @@ def test_large_file_is_previewed_with_a_bounded_number_of_queries(client, admin,
 
     preview = upload(client, firma, HEADER + rows)
     assert "4950 neu, 50 geändert, 0 unverändert" in preview.text
-    assert len(hidden_fields(preview)["content"]) < 450_000
+    assert "action" in hidden_fields(preview)  # however large the file: it waits on the server
 
 
 def test_cli_dry_run_reports_and_writes_nothing(runner, firma, tmp_path):
@@ -511,10 +558,10 @@ def test_preview_names_the_roles_each_person_gets_and_highlights_administration(
 
 
 def test_an_address_changed_by_the_import_is_told_to_the_old_and_the_new_address(client, admin, firma,
-                                                                                 make_user):
+                                                                                 make_user, make_invited):
     person = make_user(email="alt@example.org", name="Anna Alt", organisation=firma)  # with a password
     person.personnel_number = "1001"
-    invited = make_user(email="eingeladen@example.org", name="Ina Eingeladen", organisation=firma, password=None)
+    invited = make_invited(email="eingeladen@example.org", name="Ina Eingeladen", organisation=firma)
     invited.personnel_number = "1002"
     db.session.commit()
 

@@ -20,7 +20,8 @@ ERASE = {"posts": "keep", "reason": "Austritt zum 30. November", "confirm": "y"}
 CSV = ("E-Mail;Name;Einheit\n"
        "anna@example.org;Anna Arndt;Montage\n"
        "ben@example.org;Ben Brandt;Logistik\n")
-HIDDEN = re.compile(r'name="(organisation|content|fingerprint)" type="hidden" value="([^"]*)"')
+HIDDEN = re.compile(r'name="(fingerprint)" type="hidden" value="([^"]*)"')
+CONFIRM_ACTION = re.compile(r'<form method="post" action="(/verwaltung/import/[\w-]+)">')
 
 
 @pytest.fixture
@@ -118,18 +119,20 @@ def test_ones_own_erasure_sent_twice_at_the_same_moment_signs_out_both_times(new
     assert count("account.erase") == 1
 
 
-def preview(browser, organisation) -> dict[str, str]:
-    page = browser.post("/verwaltung/import", content_type="multipart/form-data",
+def preview(browser, organisation) -> tuple[str, dict[str, str]]:
+    """Where the preview's confirmation goes, and what it sends."""
+    page = browser.post("/verwaltung/import", content_type="multipart/form-data", follow_redirects=True,
                         data={"organisation": organisation.slug, "file": (io.BytesIO(CSV.encode()), "personen.csv")})
-    return {name: html.unescape(value) for name, value in HIDDEN.findall(page.text)}
+    return CONFIRM_ACTION.search(page.text).group(1), {name: html.unescape(value)
+                                                       for name, value in HIDDEN.findall(page.text)}
 
 
 def test_an_import_confirmed_again_says_it_was_carried_out_already(admins, make_organisation):
     first, second = admins
-    fields = preview(first, make_organisation("Muster GmbH"))
-    assert first.post("/verwaltung/import/bestaetigen", data=fields).status_code == 302
+    action, fields = preview(first, make_organisation("Muster GmbH"))
+    assert first.post(action, data=fields).status_code == 302
 
-    again = second.post("/verwaltung/import/bestaetigen", data=fields)
+    again = second.post(action, data=fields)
 
     told = page_after(second, again)
     assert "Diese Datei ist bereits importiert" in told
@@ -138,9 +141,9 @@ def test_an_import_confirmed_again_says_it_was_carried_out_already(admins, make_
 
 
 def test_an_import_confirmed_twice_at_the_same_moment_is_carried_out_once(admins, make_organisation):
-    fields = preview(admins[0], make_organisation("Muster GmbH"))
+    action, fields = preview(admins[0], make_organisation("Muster GmbH"))
 
-    responses = at_once(*((browser, "/verwaltung/import/bestaetigen", fields) for browser in admins))
+    responses = at_once(*((browser, action, fields) for browser in admins))
 
     assert [response.status_code for response in responses] == [302, 302]
     told = [page_after(browser, response) for browser, response in zip(admins, responses, strict=True)]

@@ -17,8 +17,8 @@ def mails_to(address: str) -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)))
 
 
-def test_an_invitation_is_sent_again_to_someone_without_a_password(client, admin, make_user):
-    invited = make_user(password=None, email="tina.tippfehler@example.org")
+def test_an_invitation_is_sent_again_to_someone_without_a_password(client, admin, make_user, make_invited):
+    invited = make_invited(email="tina.tippfehler@example.org")
     page = client.get(f"/verwaltung/personen/{invited.id}").text
     assert "noch kein Passwort gesetzt" in page
     client.post(f"/verwaltung/personen/{invited.id}/einladung", data={})
@@ -41,8 +41,8 @@ def test_the_invitation_says_who_sent_it_and_what_qualify_is(client, admin, make
     assert ">Passwort festlegen</a>" in mail.body_html
 
 
-def test_a_corrected_address_of_someone_invited_gets_a_new_invitation(client, admin, make_user):
-    invited = make_user(password=None, email="tina.tipfehler@example.org", name="Tina Tippfehler")
+def test_a_corrected_address_of_someone_invited_gets_a_new_invitation(client, admin, make_invited):
+    invited = make_invited(email="tina.tipfehler@example.org", name="Tina Tippfehler")
     form = {"display_name": "Tina Tippfehler", "email": "tina.tippfehler@example.org", "personnel_number": "",
             "unit": "", "language": "de", "roles": ["learner"]}
     page = client.post(f"/verwaltung/personen/{invited.id}", data=form, follow_redirects=True).text
@@ -50,8 +50,8 @@ def test_a_corrected_address_of_someone_invited_gets_a_new_invitation(client, ad
     assert len(mails_to("tina.tippfehler@example.org")) == 1
 
 
-def test_the_invitation_sent_with_a_corrected_address_counts_as_sent_again(client, admin, make_user):
-    invited = make_user(password=None, email="tina.tipfehler@example.org", name="Tina Tippfehler")
+def test_the_invitation_sent_with_a_corrected_address_counts_as_sent_again(client, admin, make_invited):
+    invited = make_invited(email="tina.tipfehler@example.org", name="Tina Tippfehler")
     form = {"display_name": "Tina Tippfehler", "email": "tina.tippfehler@example.org", "personnel_number": "",
             "unit": "", "language": "de", "roles": ["learner"]}
     client.post(f"/verwaltung/personen/{invited.id}", data=form)

@@ -2,14 +2,16 @@
 invited at all, and the sessions and courses a person leaves behind when deactivated."""
 
 import html
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale, format_date
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import select, text
 
-from qualify.accounts import auth
+from qualify.accounts import tokens
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
@@ -17,8 +19,10 @@ from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
 from qualify.courses.models import CourseOwner, Module
 from qualify.extensions import db
+from qualify.privacy.services import purge_expired_data, retention_days
 from qualify.workshops.models import WorkshopSession
 from tests.conftest import PASSWORD
+from tests.test_migrations import scratch_database_url
 
 ADDRESS_CHANGED = "Ihre Anmeldeadresse bei Qualify wurde geändert"
 NEW_ADDRESS = "Ihre neue Anmeldeadresse bei Qualify"
@@ -90,8 +94,8 @@ def test_a_deactivated_account_gets_no_mail_about_its_new_address(client, admin,
     assert mails_to("left@example.org") == [] and mails_to("private@example.org") == []
 
 
-def test_someone_invited_gets_the_invitation_at_the_new_address_and_no_notices(client, admin, make_user):
-    invited = make_user(password=None, email="tipfehler@example.org")
+def test_someone_invited_gets_the_invitation_at_the_new_address_and_no_notices(client, admin, make_invited):
+    invited = make_invited(email="tipfehler@example.org")
     client.post(f"/verwaltung/personen/{invited.id}", data=edited(invited, email="tippfehler@example.org"))
     assert mails_to("tipfehler@example.org") == []  # a typo may be a stranger's address
     assert [mail.subject for mail in mails_to("tippfehler@example.org")] == ["Ihr Zugang zu Qualify"]
@@ -127,7 +131,7 @@ def test_an_admin_sends_the_reset_link_to_someone_with_a_password(client, admin,
     assert "Die Administration Ihrer Organisation hat Ihnen diesen Link geschickt." in mail.body_text
     assert "nicht angefordert" not in mail.body_text  # the person did not ask: "ignore it" would mislead
     token = re.search(r"/passwort-neu/(\S+)", mail.body_text).group(1)
-    assert auth.user_for_reset_token(token) == person
+    assert tokens.user_for_reset_token(token) == person
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.password_reset_link"))
     assert (event.actor_id, event.target_id) == (admin.id, person.id)
     assert "Link zum Zurücksetzen des Passworts gesendet" in client.get("/verwaltung/protokoll").text
@@ -166,7 +170,7 @@ def test_only_admins_send_reset_links(client, make_user, login, role):
 def test_setting_and_changing_a_password_are_in_the_audit_log(client, admin, make_user, new_client, login):
     invited, forgetful = make_user(password=None, name="Ina Invited"), make_user(name="Fred Forgetful")
     for person in (invited, forgetful):
-        new_client().post(f"/passwort-neu/{auth.make_reset_token(person)}",
+        new_client().post(f"/passwort-neu/{tokens.make_reset_token(person)}",
                           data={"password": "ein ganz neuer Satz 2026", "confirm": "ein ganz neuer Satz 2026"})
     profile = new_client()
     login(forgetful, "ein ganz neuer Satz 2026", via=profile)
@@ -227,11 +231,57 @@ def test_correcting_the_address_of_someone_not_invited_yet_sends_no_invitation(c
     assert "Einladung senden</button>" in page
 
 
-def test_accounts_from_before_the_choice_was_logged_count_as_invited(client, admin, make_user):
-    # make_user creates as the command line and older versions did: without saying whether anyone was invited.
-    person = make_user(password=None, name="Olga Older")
-    assert "Einladung erneut senden</button>" in client.get(f"/verwaltung/personen/{person.id}").text
-    assert "<td>eingeladen</td>" in client.get("/verwaltung/?q=Olga").text
+def test_not_invited_yet_outlasts_the_log_entry_of_the_accounts_creation(client, admin, login):
+    client.post("/verwaltung/personen/neu", data=new_person())
+    purge_expired_data(utcnow() + timedelta(days=retention_days("audit") + 1))  # the log's entries are gone
+    db.session.commit()
+    login(admin)  # the purge ended the session too
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create")) is None
+
+    assert "<td>noch nicht eingeladen</td>" in client.get("/verwaltung/?q=Nora").text
+    person_id = db.session.scalar(select(User.id).where(User.email == "nora@example.org"))
+    assert "Einladung senden</button>" in client.get(f"/verwaltung/personen/{person_id}").text
+
+
+def test_an_import_invites_and_the_list_says_so_after_the_log_has_gone(client, admin, login, make_organisation):
+    firma = make_organisation("Muster GmbH")
+    page = client.post("/verwaltung/import", data={"organisation": firma.slug, "file": (
+        io.BytesIO(b"E-Mail;Name\nnora@example.org;Nora Neu\n"), "personen.csv")},
+        content_type="multipart/form-data", follow_redirects=True).text
+    action = re.search(r'action="(/verwaltung/import/[\w-]+)"', page).group(1)
+    fingerprint = re.search(r'name="fingerprint" type="hidden" value="([^"]*)"', page).group(1)
+    client.post(action, data={"fingerprint": fingerprint})
+    purge_expired_data(utcnow() + timedelta(days=retention_days("audit") + 1))
+    db.session.commit()
+    login(admin)
+
+    assert "<td>eingeladen</td>" in client.get("/verwaltung/?q=Nora").text
+
+
+def test_the_migration_counts_people_as_invited_unless_the_log_says_otherwise(tmp_path, app_on_database):
+    # Until the column, the log's entry of the account's creation told; accounts from before the choice was
+    # logged counted as invited, as they were shown until then.
+    with scratch_database_url(tmp_path) as url, app_on_database(url):
+        upgrade(revision="9b3e6f1a7c52")
+        with db.engine.begin() as connection:
+            for n, name in enumerate(("older", "without", "later", "with_password"), start=1):
+                connection.execute(text(
+                    "INSERT INTO users (id, email, display_name, language, active, created_at, password_hash) "
+                    "VALUES (:id, :email, :name, 'de', :yes, '2026-11-01 08:00:00', :hash)"),
+                    {"id": n, "email": f"{name}@example.org", "name": name, "yes": True,
+                     "hash": "x" if name == "with_password" else None})
+            connection.execute(text(
+                "INSERT INTO audit_events (created_at, action, target_type, target_id, details) VALUES "
+                """('2026-11-01 08:00:00', 'user.create', 'User', 2, '{"invited": false}'),"""
+                """('2026-11-01 08:00:00', 'user.create', 'User', 3, '{"invited": false}'),"""
+                """('2026-11-02 08:00:00', 'user.invited', 'User', 3, '{}')"""))
+
+        upgrade(revision="d55125a2edc7")
+
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT display_name, invited_at FROM users ORDER BY id")).all()
+    assert [(name, invited_at is not None) for name, invited_at in rows] == [
+        ("older", True), ("without", False), ("later", True), ("with_password", False)]
 
 
 # -- sessions and courses of someone deactivated -------------------------------------------------------------

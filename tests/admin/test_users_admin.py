@@ -307,7 +307,7 @@ def test_admin_enrols_a_whole_unit_in_a_mandatory_course(client, admin, make_use
     assert f"/kurse/{course.slug}" in told[0].body_text
     again = client.post("/verwaltung/pflichtkurse", data={"course": course.id, "unit": line.id, "confirmed": "1"},
                         follow_redirects=True)
-    assert f"Alle 3 aktiven Mitglieder von {named}" in again.text
+    assert f"„{course.title}“ ist für {named} bereits ein Pflichtkurs." in again.text
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 3  # nobody told twice
 
 
@@ -392,11 +392,11 @@ def test_demo_addresses_on_the_reserved_test_domain_can_be_saved(client, admin, 
     assert (person.display_name, person.email) == ("Lena Neu", "lernende@demo.qualify.test")
 
 
-def test_the_person_list_is_filtered_by_organisation_role_and_status(app, client, admin, make_user,
+def test_the_person_list_is_filtered_by_organisation_role_and_status(app, client, admin, make_user, make_invited,
                                                                      make_organisation, count_statements):
     firm = make_organisation()
     make_user(Role.TRAINER, name="Theo Trainer", organisation=firm)
-    make_user(name="Ines Eingeladen", password=None, organisation=firm)
+    make_invited(name="Ines Eingeladen", organisation=firm)
     make_user(name="Gerd Gegangen", active=False)
     assert "Theo Trainer" in client.get(f"/verwaltung/?rolle=trainer&organisation={firm.id}").text
     trainers = client.get("/verwaltung/?rolle=trainer").text
@@ -468,3 +468,41 @@ def test_no_field_of_the_person_form_cuts_a_longer_text_off(client, admin):
     page = client.post("/verwaltung/personen/neu", data=new_person(display_name="N" * 201)).text
     assert "Der Text ist zu lang (201 Zeichen). Erlaubt sind höchstens 200 Zeichen." in page
     assert 'value="' + "N" * 201 + '"' in page
+
+
+def errors_at(page: str) -> dict[str, str]:
+    """Each field's error as the page shows it beside the field."""
+    return {field: html.unescape(" ".join(text.split()))
+            for field, text in re.findall(r'<p class="error" id="([\w-]+)-error">(.*?)</p>', page, re.S)}
+
+
+def test_every_problem_of_a_new_person_is_shown_at_once_at_its_field(client, admin, make_user, make_organisation):
+    organisation = make_organisation()
+    taken = make_user(email="nora@example.org", organisation=organisation)
+    taken.personnel_number = "4711"
+    db.session.commit()
+
+    page = client.post("/verwaltung/personen/neu", data=new_person(
+        display_name="", unit=f"org:{organisation.id}", personnel_number="4711")).text
+
+    errors = errors_at(page)
+    assert set(errors) == {"display_name", "email", "personnel_number"}
+    assert "Die E-Mail-Adresse nora@example.org ist bereits vergeben." in errors["email"]
+    assert "Die Personalnummer 4711 ist in" in errors["personnel_number"]
+    assert 'value="Nora@Example.org"' in page and 'value="4711"' in page  # what was typed stays
+    assert db.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_every_problem_of_a_changed_person_is_shown_at_once_at_its_field(client, admin, make_user):
+    make_user(email="nora@example.org")
+    person = make_user(email="rolf@example.org", name="Rolf")
+
+    page = client.post(f"/verwaltung/personen/{person.id}", data=new_person(display_name="", roles=[])).text
+
+    assert set(errors_at(page)) == {"display_name", "email", "roles"}
+    assert "mindestens eine Rolle" in errors_at(page)["roles"]
+    assert page.count('<a href="#') >= 3  # the summary above the form links each of them
+    both_refused_by_the_domain = client.post(f"/verwaltung/personen/{person.id}", data=new_person(roles=[])).text
+    assert set(errors_at(both_refused_by_the_domain)) == {"email", "roles"}
+    db.session.refresh(person)
+    assert (person.email, person.display_name, person.roles) == ("rolf@example.org", "Rolf", {Role.LEARNER})

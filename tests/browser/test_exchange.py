@@ -68,7 +68,11 @@ def test_pseudonymous_post_is_approved_reported_and_hidden(make_page, make_user,
     assert_accessible(other)
     other.get_by_label("Grund").fill("Könnte eine bestimmte Kollegin erkennbar machen")
     other.get_by_role("button", name="Melden", exact=True).click()
-    expect(other.get_by_text("Die Moderation sieht sich den Beitrag an.")).to_be_visible()
+    expect(other.locator(".flashes").get_by_text("Die Moderation sieht sich den Beitrag an.")).to_be_visible()
+    # and beside the post it is about, where the focus is (for eyes: said once, from the live region)
+    reported = other.locator("article").filter(has_text="Die Kita öffnet")
+    expect(reported.locator(".flashes-here")).to_have_text("Danke. Die Moderation sieht sich den Beitrag an.")
+    expect(reported).to_be_focused()
 
     mod.reload()
     report = mod.locator("article").filter(has_text="Könnte eine bestimmte Kollegin")

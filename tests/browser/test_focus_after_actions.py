@@ -1,5 +1,6 @@
 """Keyboard and screen reader after an action: the focus goes where the action led (a post, a row, the results)
-and its message, present when the page loads, is said once more in a live region; Escape closes a disclosure."""
+and its message, present when the page loads, is said once more in a live region and shown again beside the focus;
+Escape closes a disclosure."""
 
 import re
 from datetime import time, timedelta
@@ -24,6 +25,18 @@ from tests.reports.conftest import FEB, JAN, NOW, Record
 def announcement(page):
     """The live region app.js fills with what a page says after an action (made only when there is something)."""
     return page.locator("#ansage[role=status][aria-live=polite]")
+
+
+def shown_beside(page, place: str):
+    """The copy of the message app.js puts where the focus is (in a post, or a row of its own before a table's
+    row): for eyes only – screen readers hear the message once, from the live region."""
+    target = page.locator(f"#{place}")
+    inside = target.locator(":scope > .flashes-here")
+    copy = inside if inside.count() else target.locator("xpath=preceding-sibling::tr[1][@class='flashes-here-row']")
+    expect(copy).to_be_in_viewport()
+    expect(copy).to_have_attribute("aria-hidden", "true")
+    expect(copy.locator("[role], [aria-live]")).to_have_count(0)
+    return copy
 
 
 def focused_id(page) -> str:
@@ -83,6 +96,7 @@ def test_after_a_reply_the_focus_is_on_the_reply_and_the_thanks_are_said(page, m
     expect(page.locator(f"article#{reply}")).to_be_focused()
     expect(page.locator(f"article#{reply}")).to_contain_text("Betriebskindergarten")
     expect(announcement(page)).to_have_text("Danke! Ihre Antwort ist jetzt für alle im Raum sichtbar.")
+    expect(shown_beside(page, reply)).to_have_text("Danke! Ihre Antwort ist jetzt für alle im Raum sichtbar.")
     assert_accessible(page)
     page.keyboard.press("Tab")  # on from the reply, not from the top of the page
     assert page.evaluate("document.activeElement.closest('article')?.id") == reply
@@ -103,6 +117,7 @@ def test_after_reporting_a_post_the_focus_is_back_on_that_post(page, make_user, 
     expect(page.locator(f"article#{post}")).to_be_focused()
     expect(page.locator(f"article#{post}")).to_contain_text("Zu früh zu.")
     expect(announcement(page)).to_have_text("Danke. Die Moderation sieht sich den Beitrag an.")
+    expect(shown_beside(page, post)).to_have_text("Danke. Die Moderation sieht sich den Beitrag an.")
     assert_accessible(page)
 
 
@@ -123,6 +138,9 @@ def test_after_giving_a_seat_the_focus_is_on_the_persons_row_and_both_messages_a
     expect(announcement(page)).to_have_text(
         "Ben Berg hat einen Platz bekommen und ist per E-Mail benachrichtigt. "
         "Der Termin ist jetzt mit 2 von 1 Plätzen überbucht.")
+    copy = shown_beside(page, row)
+    expect(copy).to_contain_text("Ben Berg hat einen Platz bekommen")
+    expect(copy).to_contain_text("überbucht")
     assert_accessible(page)
 
 

@@ -1,5 +1,6 @@
 """Journey: the works council filters to a small unit, downloads the CSV, and finds the access logged."""
 
+import pytest
 from playwright.sync_api import expect
 
 from qualify.accounts.roles import Role
@@ -52,3 +53,58 @@ def test_works_council_sees_a_small_unit_as_under_five_downloads_csv_and_finds_i
     viewed = log.get_by_role("row").filter(has_text="Bericht angesehen").first
     expect(viewed).to_contain_text("Bea Betriebsrat")
     assert_accessible(page)
+
+
+# Units named as companies name them: longer than a bar is wide.
+LONG_UNITS = ["Montage Hochvolt-Batterie Halle 4", "Qualitätssicherung Elektromobilität", "Logistik",
+              "Instandhaltung und Betriebstechnik", "Fahrzeugelektronikinstandhaltung", "Labor"]
+# Each name under a bar of the group chart: its lines' text, its box, the chart's box and the slot of a bar.
+NAMES_JS = """svg => {
+  const chart = svg.getBoundingClientRect();
+  const slot = chart.width * (640 - 32) / 640 / svg.querySelectorAll("text.chart-name").length;
+  return [...svg.querySelectorAll("text.chart-name")].map(name => {
+    const box = name.getBoundingClientRect();
+    return {lines: [...name.querySelectorAll("tspan")].map(line => line.textContent), left: box.left,
+            right: box.right, top: box.top, bottom: box.bottom, slot: slot, chart: [chart.left, chart.right,
+            chart.top, chart.bottom]};
+  });
+}"""
+
+
+def _joined(text: str) -> str:
+    return text.replace("-", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}, {"width": 1280, "height": 800}],
+                         ids=["320px", "desktop"])
+def test_the_group_charts_bars_are_named_in_full_as_in_the_table(make_page, make_user, sign_in, screenshot,
+                                                                 viewport):
+    firma = create_organisation("muster", "Muster Antriebstechnik GmbH", LONG_UNITS)
+    record = Record(iter(range(1, 10_000)))
+    course = record.course("Hochvolt-Sicherheit")
+    for unit in firma.units:
+        people = record.people(firma, unit, 10)
+        record.enrol(people, course, JAN)
+        record.complete_module(people[:6], course, FEB)
+    works_council = make_user(Role.WORKS_COUNCIL, organisation=firma)
+    db.session.commit()
+    refresh_rollups(NOW)
+    db.session.commit()
+    page = make_page(viewport=viewport)
+    sign_in(page, works_council)
+
+    page.goto("/berichte/beteiligung?von=2025-01&bis=2025-01")
+    screenshot(page, f"group-chart-{viewport['width']}")
+    chart = page.locator("svg[aria-labelledby^='gruppen-title']")
+    chart.scroll_into_view_if_needed()
+
+    names = chart.evaluate(NAMES_JS)
+    in_table = page.locator("#tabelle-ueberblick tbody th").all_inner_texts()
+    assert set(LONG_UNITS) <= set(in_table)
+    # Every name whole as in the table, none cut off with "…" (the lines joined, without the hyphens of breaks)
+    assert [_joined("".join(name["lines"])) for name in names] == [_joined(group) for group in in_table]
+    for name, following in zip(names, names[1:] + [None], strict=True):
+        left, right, top, bottom = name["chart"]
+        assert left <= name["left"] and name["right"] <= right and name["bottom"] <= bottom, name["lines"]
+        assert name["right"] - name["left"] <= name["slot"], f"{name['lines']} is wider than its bar"
+        assert following is None or name["right"] <= following["left"], f"{name['lines']} runs into the next"

@@ -119,7 +119,7 @@ def test_passwords_tokens_and_hidden_values_are_never_shown_back(app, reader, th
         "current": "noch ein geheimer Satz",
         "new_password": "ein dritter geheimer Satz",
         "reset_token": "ein Token mit Leerzeichen darin",
-        "content": "Personalnummer;Name\n4711;Kowalczyk Anneliese",  # a hidden field carrying a whole file
+        "base": "Personalnummer;Name\n4711;Kowalczyk Anneliese",  # a hidden field, with a line break as typed text
         "reply_to": "12345 67890 als Text",
     }
 

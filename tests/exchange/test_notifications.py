@@ -208,3 +208,24 @@ def test_the_thread_page_shows_the_posts_before_the_folded_notification_settings
     db.session.commit()
     page = client_for(author).get(f"/austausch/faden/{thread.id}").text
     assert page.index("Erster Beitrag im Faden") < page.index('<details class="panel follow-box">')
+
+
+def test_on_an_english_page_the_german_titles_of_followed_threads_say_so(space, moderator, author, reader,
+                                                                         client_for):
+    space.moderation = "post"
+    german = posting.start_thread(space, author, "Schichtmodell Werk 2", "Text", anonymous=False, now=utcnow())
+    hidden = posting.start_thread(space, author, "Beleidigender Titel", "Text", anonymous=False, now=utcnow())
+    for thread in (german, hidden):
+        following.follow(thread, reader, mode="digest", now=utcnow())
+    moderation.hide(hidden.posts[0], "Beleidigung", by=moderator, now=utcnow())
+    reader.language = "en"
+    db.session.commit()
+
+    page = client_for(reader).get("/austausch/benachrichtigungen").text
+
+    assert '<html lang="en">' in page
+    assert f'<a href="/austausch/faden/{german.id}" lang="de">Schichtmodell Werk 2</a>' in page
+    assert 'Notify for “<span lang="de">Schichtmodell Werk 2</span>”' in page
+    assert f'<span class="meta"><span lang="de">{space.title}</span> · ' in page
+    # The placeholder of a hidden thread is the page's own words, in the page's language.
+    assert f'<a href="/austausch/faden/{hidden.id}">Conversation hidden</a>' in page

@@ -78,6 +78,7 @@ def active_learner(make_user, make_organisation, demo_courses):
 def test_the_export_contains_every_category_with_the_persons_rows(active_learner):
     data = services.export_personal_data(active_learner)
     assert data["account"]["users"][0]["email"] == "zofia@example.org"
+    assert "invited_at" in data["account"]["users"][0]  # when the account's invitation went out, if it did
     assert len(data["learning"]["enrolments.user_id"]) == 1
     assert len(data["learning"]["module_completions.user_id"]) == 1
     assert len(data["quiz_attempts"]["quiz_attempts.user_id"]) == 1
@@ -98,7 +99,7 @@ def test_the_json_download_and_the_readable_page_show_the_data(client, login, ac
     assert "quiz_attempts.user_id" not in page and "submitted_at" not in page and "True" not in page
     assert re.search(r"<dd>\d{2}\.\d{2}\.\d{2}, \d{2}:\d{2}</dd>", page)  # e.g. 30.11.26, 07:01
     assert "<dt>Kurs</dt><dd>Hochvolt-Sicherheit" in page and "Kurs (Nummer)" not in page  # named, not numbered
-    assert "<dt>Ergebnis (%)</dt><dd>0</dd>" in page  # numbers as written in German (no "0.0")
+    assert "<dt>Ergebnis</dt><dd>0\xa0%</dd>" in page  # as the result page says it (no "0.0")
     overview = client.get("/meine-daten/").text
     assert "Quiz-Versuche" in overview and "2 Jahre" in overview  # 730 days, as people say it
 

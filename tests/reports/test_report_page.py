@@ -76,6 +76,44 @@ def test_the_group_chart_shows_shares_up_to_100_percent_and_says_protected_value
     assert "geschützte Werte fehlen" in svg and "ausgeblendet" not in svg and "unter 5" not in svg
 
 
+def bar_names(svg: str) -> list[list[str]]:
+    """The name under each bar, as the lines it is written on."""
+    return [[html.unescape(line) for line in re.findall(r"<tspan [^>]*>(.*?)</tspan>", name)]
+            for name in re.findall(r'<text class="chart-name"[^>]*>(.*?)</text>', svg)]
+
+
+def test_a_long_group_name_is_written_in_full_under_its_bar_on_lines_that_fit_its_slot():
+    bars = [charts.Bar("Montage Hochvolt-Batterie Halle 4", None, "geschützt"), charts.Bar("Montage", 0.25, "25 %"),
+            charts.Bar("Instandhaltung und Betriebstechnik", 0.5, "50 %")] + \
+        [charts.Bar(f"Labor {n}", 0.5, "50 %") for n in range(3)]
+
+    svg = charts.bar_chart(bars, title="t", description="d", ident="g", scale=1)
+
+    names = bar_names(svg)
+    assert names[0] == ["Montage", "Hochvolt-", "Batterie", "Halle 4"]  # between words, and after a hyphen
+    assert names[1] == ["Montage"]
+    assert names[2] == ["Instand-", "haltung und", "Betriebs-", "technik"]  # longer than a line: in halves
+    assert "…" not in svg
+    slot = (charts.WIDTH - charts.LEFT - charts.RIGHT) / len(bars)
+    assert all(len(line) * charts.LETTER_WIDTH <= slot for name in names for line in name)
+
+
+def test_a_word_longer_than_a_slot_is_broken_with_hyphens_and_the_chart_grows_to_hold_its_lines():
+    bars = [charts.Bar(f"Abteilung {n}", 0.5, "50 %") for n in range(9)] + \
+        [charts.Bar("Fahrzeugelektronikinstandhaltung", 0.1, "10 %")]
+
+    svg = charts.bar_chart(bars, title="t", description="d", ident="g", scale=1)
+
+    lines = bar_names(svg)[-1]
+    assert len(lines) > 2 and all(line.endswith("-") for line in lines[:-1])
+    assert "".join(line.removesuffix("-") for line in lines) == "Fahrzeugelektronikinstandhaltung"
+    height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))
+    last_line = charts.HEIGHT - charts.BOTTOM + charts.FIRST_LINE + (len(lines) - 1) * charts.LINE_HEIGHT
+    assert height > charts.HEIGHT and height >= last_line + 4  # room for the letters under the last baseline
+    plot = charts.HEIGHT - charts.TOP - charts.BOTTOM
+    assert re.findall(r'<rect [^>]*height="([\d.]+)"', svg)[-1] == f"{plot * 0.1:.1f}"  # the plot as before
+
+
 # --- 3. a selection with every figure withheld ------------------------------------------------------------------
 
 def test_when_every_figure_is_withheld_the_page_says_why_and_what_may_help_and_draws_no_chart(

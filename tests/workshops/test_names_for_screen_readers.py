@@ -57,3 +57,16 @@ def test_editing_a_session_leads_back_to_it(client, login, trainer, make_session
     assert link_names(breadcrumb, f"/termine/{session.id}") == [session.title]
     form = page.split('<form method="post" novalidate class="narrow">', 1)[1].split("</form>", 1)[0]
     assert link_names(form, f"/termine/{session.id}") == ["Abbrechen"]
+
+
+def test_planning_a_session_leads_back_to_the_dates_and_the_module(client, login, trainer, workshop_module):
+    login(trainer)
+
+    page = client.get(f"/termine/modul/{workshop_module.id}/neu").text
+
+    breadcrumb = re.search(r'<nav class="breadcrumb" aria-label="Brotkrümelnavigation">(.*?)</nav>', page,
+                           re.S).group(1)
+    module_page = f"/kurse/{workshop_module.course.slug}/module/{workshop_module.slug}"
+    assert link_names(breadcrumb, "/termine/") == ["Termine"]
+    assert link_names(breadcrumb, module_page) == [workshop_module.current_version.title]
+    assert client.get(module_page).status_code == 200
