@@ -77,8 +77,12 @@ def test_the_list_of_answers_stays_on_the_screen_and_is_chosen_from_with_the_key
     sign_in(page, make_user(Role.LEARNER))
     page.goto("/kurse/strom/module/zuordnen")
     page.get_by_role("button", name="Quiz starten").click()
+    # Loaded first: app.js puts the focus on the page's message ("eingeschrieben") once the document is read,
+    # which would take it from a select focused before.
+    page.wait_for_load_state()
     select = page.get_by_label("Lichtbogen bei Arbeiten an der Hochvolt-Batterie")
     select.focus()
+    expect(select).to_be_focused()
     page.keyboard.press("Enter")
     answer = select.get_by_role("option", name=LONG)
     expect(answer).to_be_visible()
