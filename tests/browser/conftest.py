@@ -257,3 +257,29 @@ def import_course(tmp_path):
 
     return write
 
+
+
+@pytest.fixture
+def practical_day(demo_courses):
+    """The practical day of the demo high-voltage course: a workshop module."""
+    from sqlalchemy import select
+
+    from qualify.courses.models import Module
+    from qualify.extensions import db
+
+    course = demo_courses["hochvolt-sicherheit"]
+    return db.session.scalar(select(Module).where(Module.course_id == course.id,
+                                                  Module.slug == "praxistag-hv-schulungsfahrzeug"))
+
+
+@pytest.fixture
+def tina(practical_day, make_user):
+    """Trainerin Tina, who owns the practical day's course."""
+    from qualify.accounts.roles import Role
+    from qualify.courses.models import CourseOwner
+    from qualify.extensions import db
+
+    trainer = make_user(Role.TRAINER, name="Trainerin Tina")
+    db.session.add(CourseOwner(course_id=practical_day.course_id, user_id=trainer.id))
+    db.session.commit()
+    return trainer

@@ -6,11 +6,6 @@ import io
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
-from sqlalchemy import select
-
-from qualify.accounts.roles import Role
-from qualify.courses.models import CourseOwner, Module
-from qualify.extensions import db
 
 FOCUS = (179, 92, 0)  # --focus in app.css
 # The date field holding the focus, and whether the focus is on its calendar button: inside the field, the field
@@ -19,15 +14,9 @@ ON_THE_BUTTON = "() => document.activeElement.id === 'day' && !document.activeEl
 
 
 @pytest.fixture
-def planner(demo_courses, make_user):
+def planner(tina, practical_day):
     """A trainer who owns the high-voltage course, and its practical day (a workshop module)."""
-    course = demo_courses["hochvolt-sicherheit"]
-    module = db.session.scalar(select(Module).where(Module.course_id == course.id,
-                                                    Module.slug == "praxistag-hv-schulungsfahrzeug"))
-    trainer = make_user(Role.TRAINER, name="Trainerin Tina")
-    db.session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
-    db.session.commit()
-    return trainer, module
+    return tina, practical_day
 
 
 def focus_coloured_pixels(picture: bytes) -> int:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from qualify.accounts.roles import Role
 from qualify.accounts.services import create_organisation
 from qualify.core.time import utcnow
-from qualify.courses.models import Module
 from qualify.exchange import posting, spaces
 from qualify.exchange.models import ExchangePost
 from qualify.extensions import db
@@ -66,11 +65,9 @@ def thread(make_user):
 
 
 @pytest.fixture
-def workshop(demo_courses, make_user):
+def workshop(practical_day, make_user):
     """A workshop with one seat in three days, led by Trainerin Tina: Anna has the seat, Ben waits."""
-    course = demo_courses["hochvolt-sicherheit"]
-    module = db.session.scalar(select(Module).where(Module.course_id == course.id,
-                                                    Module.slug == "praxistag-hv-schulungsfahrzeug"))
+    module = practical_day
     trainer = make_user(Role.TRAINER, name="Trainerin Tina")
     plan = schedule.SessionPlan(start_time=time(10), end_time=time(13), capacity=1, place="Schulungshalle 2",
                                 trainers=[trainer])

@@ -8,20 +8,15 @@ from sqlalchemy import select
 
 from qualify.accounts.roles import Role
 from qualify.core.time import LOCAL_TZ, utcnow
-from qualify.courses.models import CourseOwner, Module
 from qualify.extensions import db
 from qualify.learning.models import ModuleCompletion
 from qualify.workshops.models import WorkshopSession
 
 
 def test_one_seat_waitlist_promotion_and_attendance(make_page, make_user, sign_in, assert_accessible,
-                                                    demo_courses):
-    course = demo_courses["hochvolt-sicherheit"]
-    module = db.session.scalar(select(Module).where(Module.course_id == course.id,
-                                                    Module.slug == "praxistag-hv-schulungsfahrzeug"))
-    trainer = make_user(Role.TRAINER, name="Trainerin Tina")
-    db.session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
-    db.session.commit()
+                                                    practical_day, tina):
+    module, trainer = practical_day, tina
+    course = module.course
     anna, ben = make_user(Role.LEARNER, name="Anna Auer"), make_user(Role.LEARNER, name="Ben Berg")
     module_url = f"/kurse/{course.slug}/module/{module.slug}"
 
