@@ -78,6 +78,8 @@ def start_quiz(page) -> str:
     page.goto("/kurse/strom/module/pruefen")
     page.get_by_role("button", name="Quiz starten").click()
     expect(page.get_by_role("heading", name="Quiz: Prüfen")).to_be_visible()
+    # quiz.js listens from the end of the document's load: an answer ticked before that is never sent.
+    page.wait_for_load_state()
     return page.url
 
 
