@@ -42,6 +42,9 @@ DEMO_ACCOUNTS = [
     ("koordination@demo.qualify.test", "Kim Koordination", {Role.COORDINATOR}, "netzwerk", "Geschäftsstelle",
      "koordination-demo-2026"),
     ("admin@demo.qualify.test", "Ada Admin", {Role.ADMIN}, "netzwerk", "Geschäftsstelle", "admin-demo-2026"),
+    # The HR of one company: its people only (no unit: HR is none of the company's units here).
+    ("personal@demo.qualify.test", "Paula Personal", {Role.ORG_ADMIN, Role.LEARNER}, "muster-antriebe", None,
+     "personal-demo-2026"),
 ]
 
 
@@ -55,7 +58,8 @@ def load_demo_accounts() -> list[str]:
         if services.find_user_by_email(email):
             continue
         organisation = services.get_organisation(org_slug)
-        unit = db.session.scalar(select(Unit).where(Unit.organisation_id == organisation.id, Unit.name == unit_name))
+        unit = db.session.scalar(select(Unit).where(Unit.organisation_id == organisation.id,
+                                                    Unit.name == unit_name)) if unit_name else None
         services.create_user(email, name, password=password, roles=roles, organisation=organisation, unit=unit)
         created.append(email)
     return created

@@ -28,7 +28,8 @@ def users_cli() -> None:
 @click.option("--email", required=True)
 @click.option("--name", "display_name", required=True)
 @click.option("--role", "roles", multiple=True, default=["learner"], show_default=True,
-              help="Role (learner, trainer, moderator, works_council, coordinator, admin); repeatable.")
+              help="Role (learner, trainer, moderator, works_council, coordinator, org_admin, admin); "
+                   "repeatable. org_admin needs --organisation.")
 @click.option("--organisation", "organisation_slug", help="Slug of the organisation.")
 @click.option("--password", help="Password; generated and printed when omitted.")
 def create_user_command(email, display_name, roles, organisation_slug, password) -> None:

@@ -32,6 +32,7 @@ from qualify.accounts.csv_leavers import Missing, deactivate_leavers, find_missi
 from qualify.accounts.models import Organisation, PendingImport, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
 from qualify.accounts.services import (
+    BEYOND_REACH,
     change_address,
     invite,
     normalise_email,
@@ -94,7 +95,8 @@ class Row:
 
     @property
     def grants_admin(self) -> bool:
-        return Role.ADMIN in self.granted_roles
+        """Whether the row gives administration rights: the network's or an organisation's."""
+        return Role.ADMIN in self.granted_roles or Role.ORG_ADMIN in self.granted_roles
 
     @property
     def inactive(self) -> bool:
@@ -316,9 +318,24 @@ def _match(rows: list[Row], people: _People, problems: list[Problem]) -> None:
             row.user, row.changes = user, _changes(row, user)
 
 
-def plan_import(data: bytes | str, organisation: Organisation, *, deactivate_missing: bool = False) -> ImportPlan:
+def _beyond_reach(rows: list[Row], grantable: frozenset[Role], problems: list[Problem]) -> None:
+    """Refuse the rows an importer who may give only some roles (an organisation's administration) may not
+    import: those giving another role, and changes to someone who holds one (whose address, changed, could take
+    over an administrator's account)."""
+    for row in rows:
+        if refused := [role for role in row.granted_roles if role not in grantable]:
+            problems.append(Problem(row.line, _("Diese Rollen vergibt nur die Administration: %(roles)s.",
+                                                roles=", ".join(role.label for role in refused)),
+                                    str(FIELD_LABELS["roles"])))
+        elif row.status == "changed" and not row.user.roles <= grantable:
+            problems.append(Problem(row.line, str(BEYOND_REACH)))
+
+
+def plan_import(data: bytes | str, organisation: Organisation, *, deactivate_missing: bool = False,
+                grantable: frozenset[Role] = frozenset(Role)) -> ImportPlan:
     """Check a file against the organisation and work out what importing it would do; write nothing.
-    deactivate_missing: the file is a full export, and the active people it lacks are to be deactivated."""
+    deactivate_missing: the file is a full export, and the active people it lacks are to be deactivated.
+    grantable: the roles the importer may give (roles.Reach); rows beyond them are refused."""
     plan = ImportPlan(organisation, deactivate_missing=deactivate_missing)
     try:
         plan.text = data if isinstance(data, str) else decode(data)
@@ -352,9 +369,11 @@ def plan_import(data: bytes | str, organisation: Organisation, *, deactivate_mis
     _flag_duplicates(plan.rows, plan.problems)
     people = _load_people(organisation, {row.email for row in plan.rows})
     _match(plan.rows, people, plan.problems)
+    _beyond_reach(plan.rows, grantable, plan.problems)
     # Only for an otherwise clean file: the figures the guard names must count the rows as they will be imported.
     if deactivate_missing and not plan.problems:
-        plan.missing = find_missing(people.by_email.values(), {row.user.id for row in plan.rows if row.user})
+        plan.missing = find_missing(people.by_email.values(), {row.user.id for row in plan.rows if row.user},
+                                    grantable=grantable)
         if problem := partial_file_problem(plan.missing, organisation):
             plan.problems.append(problem)
     plan.problems.sort(key=lambda problem: problem.line or 0)

@@ -32,16 +32,26 @@ class Missing:
                 f"{','.join(str(user.id) for user in self.kept_admins)}:{self.active}")
 
 
-def find_missing(members: Iterable[User], matched: set[int]) -> Missing:
-    """Sort the organisation's active members that no row matched into leavers and administrators who stay.
+ADMINISTRATION = frozenset({Role.ADMIN, Role.ORG_ADMIN})
+
+
+def find_missing(members: Iterable[User], matched: set[int], *,
+                 grantable: frozenset[Role] = frozenset(Role)) -> Missing:
+    """Sort the organisation's active members that no row matched into leavers and administrators who stay: the
+    network's and the organisation's, and, for an importer who may give only some roles (an organisation's
+    administration), whoever holds another.
 
     members: all of the organisation's people, their roles loaded (no statement here, whatever their number).
     """
     active = [user for user in members if user.active]
     missing = sorted((user for user in active if user.id not in matched),
                      key=lambda user: (german_sort_key(user.display_name), user.id))
-    admins = [user for user in missing if Role.ADMIN in user.roles]
-    return Missing([user for user in missing if Role.ADMIN not in user.roles], admins, len(active))
+
+    def stays(user: User) -> bool:
+        return bool(user.roles & ADMINISTRATION) or not user.roles <= grantable
+
+    return Missing([user for user in missing if not stays(user)], [user for user in missing if stays(user)],
+                   len(active))
 
 
 def partial_file_problem(missing: Missing, organisation: Organisation) -> Problem | None:

@@ -6,19 +6,23 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
 from qualify.accounts.mails import send_address_changed, send_password_reset
 from qualify.accounts.models import ERASED_DOMAIN, Organisation, Unit, User, UserRole, UserSession
-from qualify.accounts.roles import Role
+from qualify.accounts.roles import Role, reach_of
 from qualify.core import audit
 from qualify.core.database import contains_folded, in_german_order, take_turns
 from qualify.core.text import spelt_out
 from qualify.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
+# Said to an organisation's administration about an account it may see but not change (see roles.Reach).
+BEYOND_REACH = _l("Dieses Konto verwaltet die Administration: Die Person hat eine Rolle, die nur die "
+                  "Administration vergibt.")
 
 
 class AccountError(ValueError):
@@ -162,7 +166,7 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
     # The same form sent twice at once (a double click reaching the server twice): the second waits here for the
     # first, then finds its account, instead of failing at the unique address when both insert.
     take_turns(f"address:{email}")
-    refuse_if_any(person_problems(email, personnel_number, organisation))
+    refuse_if_any(person_problems(email, personnel_number, organisation, roles=set(roles), actor=actor))
     user = User(email=email, display_name=display_name.strip(), personnel_number=personnel_number or None,
                 language=language, organisation=organisation, unit=unit,
                 password_hash=hash_password(password) if password else None)
@@ -199,8 +203,11 @@ def person_problems(email: str, personnel_number: str | None, organisation: Orga
                     user: User | None = None, roles: set[Role] | None = None,
                     actor: User | None = None) -> list[AccountError]:
     """Every reason create_user (user None) or update_user (with the roles wanted) would refuse these, each at its
-    field: a form shows them all at once, beside what it refuses itself, not one per submit."""
+    field: a form shows them all at once, beside what it refuses itself, not one per submit. The actor, where
+    given, may do it only within their reach (an organisation's administration: see roles.Reach)."""
     problems = []
+    if actor is not None:
+        problems.extend(_reach_problems(user, organisation, roles, actor))
     other = find_user_by_email(email) if email else None
     if other is not None and other is not user:
         problems.append(AccountError(_("Die E-Mail-Adresse %(email)s ist bereits vergeben.",
@@ -211,6 +218,32 @@ def person_problems(email: str, personnel_number: str | None, organisation: Orga
         problems.append(error)
     if user is not None and (problem := _roles_problem(user, roles or set(), actor)):
         problems.append(problem)
+    if roles and Role.ORG_ADMIN in roles and organisation is None:
+        problems.append(AccountError(_("Die Verwaltung der Organisation kann nur erhalten, wer einer Organisation "
+                                       "angehört. Bitte ordnen Sie die Person zuerst einer Organisation zu."),
+                                     field="roles"))
+    return problems
+
+
+def _reach_problems(user: User | None, organisation: Organisation | None, roles: set[Role] | None,
+                    actor: User) -> list[AccountError]:
+    """What the actor may not do here: place someone outside their organisation, change someone beyond their
+    reach, or give or take a role only the administration gives (and, as works council, check themselves)."""
+    reach = reach_of(actor)
+    if reach is not None and reach.whole_network:
+        return []
+    if reach is None or (user is not None and not reach.may_change(user, actor=actor)):
+        return [AccountError(str(BEYOND_REACH), field="display_name")]
+    problems = []
+    if organisation is None or not reach.covers(organisation.id):
+        problems.append(AccountError(_("Bitte wählen Sie eine Einheit Ihrer Organisation."), field="unit"))
+    held = user.roles if user is not None else set()
+    if changed := sorted((set(roles or ()) ^ held) - reach.roles):
+        problems.append(AccountError(_("Diese Rollen vergibt nur die Administration: %(roles)s.",
+                                       roles=", ".join(role.label for role in changed)), field="roles"))
+    elif user is not None and user.id == actor.id and Role.WORKS_COUNCIL in set(roles or ()) - held:
+        problems.append(AccountError(_("Den Betriebsrat können Sie sich nicht selbst eintragen: Er kontrolliert "
+                                       "auch die Verwaltung."), field="roles"))
     return problems
 
 

@@ -37,8 +37,9 @@ def show_at_fields(form: FlaskForm, problems) -> None:
             field.errors = [*field.errors, str(problem)]  # a tuple until the form has been validated
 
 
-def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(str(role), str(label)) for role, label in ROLE_LABELS.items()]
+def role_choices(roles=ROLE_LABELS) -> list[SelectChoice]:
+    """The roles to tick: all, or those the person editing may give (roles.Reach)."""
+    return [SelectChoice(str(role), str(label)) for role, label in ROLE_LABELS.items() if role in roles]
 
 
 class UserForm(FlaskForm):

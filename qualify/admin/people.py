@@ -12,6 +12,7 @@ from qualify.accounts import services
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
+from qualify.admin.access import administration_required, current_reach, person_or_404
 from qualify.admin.forms import EraseOtherAccountForm
 from qualify.admin.services import INVITATION_ACTIONS
 from qualify.core import audit
@@ -30,11 +31,22 @@ def invited_lately(user: User, *, actor: User) -> bool:
                for action in INVITATION_ACTIONS)
 
 
+def _refused_beyond_reach(user: User):
+    """Back to the person's page, told why, if the account is one an organisation's administration may see but
+    not act on (the page offers no button then: only a hand-made request comes here); else None."""
+    if current_reach().may_change(user, actor=current_user):
+        return None
+    flash(str(services.BEYOND_REACH), "error")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.post("/<int:user_id>/einladung")
-@role_required(Role.ADMIN)
+@administration_required
 def resend_invitation(user_id: int):
     """Send the invitation (again) to someone who has not set a password yet (the link lasts two days)."""
-    user = services.person_or_none(user_id) or abort(404)
+    user = person_or_404(user_id)
+    if refused := _refused_beyond_reach(user):
+        return refused
     if user.password_hash or not user.active:
         flash(_("Diese Person hat schon ein Passwort; sie kann es über „Passwort vergessen“ neu setzen.")
               if user.active else _("Das Konto ist deaktiviert."), "error")
@@ -55,10 +67,12 @@ def resend_invitation(user_id: int):
 
 
 @bp.post("/<int:user_id>/passwort-link")
-@role_required(Role.ADMIN)
+@administration_required
 def send_reset_link(user_id: int):
     """Send someone who has a password the mail „Passwort vergessen“ sends, with a link to set a new one."""
-    user = services.person_or_none(user_id) or abort(404)
+    user = person_or_404(user_id)
+    if refused := _refused_beyond_reach(user):
+        return refused
     if not user.active or not user.password_hash:
         flash(_("Das Konto ist deaktiviert.") if not user.active
               else _("Diese Person hat noch kein Passwort; senden Sie ihr die Einladung."), "error")

@@ -1,13 +1,14 @@
 """What the person page tells an admin beyond the account itself: the work a person leaves behind when their
-account is deactivated."""
+account is deactivated; and which entries of the log an organisation's administration reads."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from qualify.accounts.models import User
+from qualify.accounts.models import Unit, User
+from qualify.core.audit import AuditEvent
 from qualify.core.database import in_german_order
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
@@ -67,3 +68,13 @@ def duties_of(user: User, *, now: datetime) -> Duties:
             .where(CourseOwner.user_id == user.id, ~shared.exists()).order_by(in_german_order(Course.title)))
     return Duties(sessions=[LedSession(*row[:4]) for row in rows], session_count=rows[0][4] if rows else 0,
                   sole_courses=[OwnedCourse(*row) for row in db.session.execute(sole)])
+
+
+def entries_of_organisation(organisation_id: int):
+    """The condition on audit events an organisation's administration reads: those about the organisation's
+    people (as they belong to it now), the organisation itself and its units – never another organisation's."""
+    people = select(User.id).where(User.organisation_id == organisation_id)
+    units = select(Unit.id).where(Unit.organisation_id == organisation_id)
+    return or_(and_(AuditEvent.target_type == "User", AuditEvent.target_id.in_(people)),
+               and_(AuditEvent.target_type == "Organisation", AuditEvent.target_id == organisation_id),
+               and_(AuditEvent.target_type == "Unit", AuditEvent.target_id.in_(units)))

@@ -14,8 +14,9 @@ from wtforms import SelectChoice
 from qualify.accounts import csv_import, services
 from qualify.accounts.csv_file import MAX_BYTES
 from qualify.accounts.models import Organisation, Unit, User
-from qualify.accounts.roles import ROLE_LABELS, Role
+from qualify.accounts.roles import ROLE_LABELS, Reach, Role
 from qualify.admin import audit_labels
+from qualify.admin.access import administration_required, current_reach, person_or_404
 from qualify.admin.forms import (
     ConfirmForm,
     ConfirmImportForm,
@@ -25,11 +26,10 @@ from qualify.admin.forms import (
     role_choices,
     show_at_fields,
 )
-from qualify.admin.services import ONE_LOOK, duties_of
+from qualify.admin.services import ONE_LOOK, duties_of, entries_of_organisation
 from qualify.core import audit
 from qualify.core.database import in_german_order, take_turns
 from qualify.core.routing import id_argument, page_number
-from qualify.core.security import role_required
 from qualify.core.templating import content_lang_attributes
 from qualify.core.time import local_day_start, utcnow
 from qualify.courses.models import Course
@@ -45,9 +45,15 @@ PERSON_PARTS = {"did": _l("hat gehandelt"), "concerned": _l("ist betroffen")}
 PREVIEW_ROWS = 500
 
 
-def _unit_choices() -> list[SelectChoice]:
-    choices = [SelectChoice("", _("— keine —"))]
-    for organisation in services.all_organisations():
+def _organisations(reach: Reach) -> list[Organisation]:
+    """The organisations within reach, with their units: all, or an organisation's administration's own."""
+    return [organisation for organisation in services.all_organisations() if reach.covers(organisation.id)]
+
+
+def _unit_choices(reach: Reach) -> list[SelectChoice]:
+    # An organisation's administration places people in its own organisation only: no "none" to choose.
+    choices = [SelectChoice("", _("— keine —"))] if reach.whole_network else []
+    for organisation in _organisations(reach):
         choices.append(SelectChoice(f"org:{organisation.id}", organisation.name))
         choices.extend(SelectChoice(f"unit:{unit.id}", f"{organisation.name} · {unit.name}")
                        for unit in organisation.units)
@@ -65,10 +71,10 @@ def _placement(value: str):
     return None, None
 
 
-def _user_form(user: User | None = None) -> UserForm:
+def _user_form(reach: Reach, user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
-    form.unit.choices = _unit_choices()
-    form.roles.choices = role_choices()
+    form.unit.choices = _unit_choices(reach)
+    form.roles.choices = role_choices(reach.roles)
     if user is not None and request.method == "GET":
         form.roles.data = sorted(str(role) for role in user.roles)
         form.unit.data = (f"unit:{user.unit_id}" if user.unit_id
@@ -77,11 +83,12 @@ def _user_form(user: User | None = None) -> UserForm:
 
 
 @bp.get("/")
-@role_required(Role.ADMIN)
+@administration_required
 def users():
-    """List and search the people on the platform."""
+    """List and search the people on the platform (an organisation's administration: its own people)."""
+    reach = current_reach()
     query = request.args.get("q", "")
-    filters = {"organisation": id_argument(request.args.get("organisation")),
+    filters = {"organisation": reach.organisation_id or id_argument(request.args.get("organisation")),
                "role": request.args.get("rolle") if request.args.get("rolle") in {str(r) for r in Role} else None,
                "state": request.args.get("status") if request.args.get("status") in services.USER_STATES else None}
     page = page_number()
@@ -100,17 +107,18 @@ def users():
                    if person.active and not person.password_hash and person.invited_at is None}
     return render_template("admin/users.html", users=people, total=total, query=query, page=page, pages=pages,
                            not_invited=not_invited,
-                           filters=filters, organisations=[(o.id, o.name) for o in services.all_organisations()],
+                           filters=filters, organisations=[(o.id, o.name) for o in services.all_organisations()]
+                           if reach.whole_network else [],
                            roles=[(str(role), str(label)) for role, label in ROLE_LABELS.items()],
                            states=[("active", _("aktiv")), ("deactivated", _("deaktiviert")),
                                    ("invited", _("eingeladen, noch ohne Passwort"))])
 
 
 @bp.route("/personen/neu", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@administration_required
 def new_user():
     """Create an account and invite the person to set a password."""
-    form = _user_form()
+    form = _user_form(current_reach())
     if form.validate_on_submit():
         organisation, unit = _placement(form.unit.data)
         try:
@@ -136,24 +144,28 @@ def new_user():
             return redirect(url_for("admin.edit_user", user_id=user.id))
     elif form.is_submitted():
         _show_person_problems(form)
-    return render_template("admin/user_form.html", form=form, user=None)
+    return render_template("admin/user_form.html", form=form, user=None, may_change=True)
 
 
-def _show_person_problems(form: UserForm, user: User | None = None) -> None:
+def _show_person_problems(form: UserForm, user: User | None = None, kept_roles: set[Role] = frozenset()) -> None:
     """Beside what the form refuses, what saving would be refused for (a taken address, say): all at once."""
     organisation = None if form.unit.errors else _placement(form.unit.data)[0]
+    roles = {Role(r) for r in form.roles.data or () if r in ROLE_LABELS} | kept_roles
     show_at_fields(form, services.person_problems(
         form.email.data or "", form.personnel_number.data, organisation, user=user,
-        roles={Role(r) for r in form.roles.data or () if r in ROLE_LABELS}, actor=current_user))
+        roles=roles if user is not None else roles or {Role.LEARNER}, actor=current_user))
 
 
 @bp.route("/personen/<int:user_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@administration_required
 def edit_user(user_id: int):
     """Change a person's data, placement and roles."""
-    user = services.person_or_none(user_id) or abort(404)
-    form = _user_form(user)
+    user = person_or_404(user_id)
+    reach = current_reach()
+    form = _user_form(reach, user)
     del form.send_invitation
+    # The roles someone may not give stay as they are: the form offers only the others.
+    kept_roles = user.roles - reach.roles
     if form.validate_on_submit():
         organisation, unit = _placement(form.unit.data)
         old_email = user.email
@@ -161,7 +173,7 @@ def edit_user(user_id: int):
             told = services.update_user(
                 user, email=form.email.data, display_name=form.display_name.data,
                 personnel_number=form.personnel_number.data, language=form.language.data, organisation=organisation,
-                unit=unit, roles={Role(r) for r in form.roles.data}, actor=current_user, now=utcnow())
+                unit=unit, roles={Role(r) for r in form.roles.data} | kept_roles, actor=current_user, now=utcnow())
         except services.AccountError as error:
             show_at_fields(form, getattr(error, "errors", [error]))
         else:
@@ -180,7 +192,7 @@ def edit_user(user_id: int):
                   if told == "notices" else _("Gespeichert."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     elif form.is_submitted():
-        _show_person_problems(form, user)
+        _show_person_problems(form, user, kept_roles)
     # Every look at a person's data is logged, for the works council to read – a visit once: coming back to the
     # page after each action on it (saving, inviting again) filled the log with the same look.
     if request.method == "GET" and not audit.recorded_since("personal_data.view", actor=current_user, target=user,
@@ -190,7 +202,9 @@ def edit_user(user_id: int):
     waiting = user.active and not user.password_hash
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm(),
                            not_invited=waiting and user.invited_at is None,
-                           duties=duties_of(user, now=utcnow()))
+                           duties=duties_of(user, now=utcnow()), whole_network=reach.whole_network,
+                           may_change=reach.may_change(user, actor=current_user),
+                           kept_roles=sorted(kept_roles, key=list(Role).index))
 
 
 def _signed_out_after_own_address_change(user: User):
@@ -203,12 +217,14 @@ def _signed_out_after_own_address_change(user: User):
 
 
 @bp.post("/personen/<int:user_id>/deaktivieren")
-@role_required(Role.ADMIN)
+@administration_required
 def deactivate_user(user_id: int):
     """Block an account from signing in."""
-    user = services.person_or_none(user_id) or abort(404)
+    user = person_or_404(user_id)
     if user.id == current_user.id:  # only reachable by a hand-made request: the page offers no such button
         flash(_("Ihr eigenes Konto können Sie nicht deaktivieren."), "error")
+    elif not current_reach().may_change(user, actor=current_user):  # nor here: the page offers none
+        flash(str(services.BEYOND_REACH), "error")
     elif ConfirmForm().validate_on_submit():
         try:
             services.deactivate(user, actor=current_user)
@@ -227,21 +243,25 @@ def deactivate_user(user_id: int):
 
 
 @bp.post("/personen/<int:user_id>/aktivieren")
-@role_required(Role.ADMIN)
+@administration_required
 def reactivate_user(user_id: int):
     """Allow an account to sign in again."""
-    user = services.person_or_none(user_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
+    user = person_or_404(user_id)
+    if not current_reach().may_change(user, actor=current_user):  # the page offers no such button
+        flash(str(services.BEYOND_REACH), "error")
+    elif ConfirmForm().validate_on_submit():
         services.reactivate(user, actor=current_user)
         db.session.commit()
         flash(_("%(name)s kann sich wieder anmelden.", name=user.display_name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-def _import_form() -> ImportForm:
+def _import_form(reach: Reach) -> ImportForm:
     form = ImportForm()
-    form.organisation.choices = [SelectChoice("", _("— bitte wählen —"))] + [
-        SelectChoice(organisation.slug, organisation.name) for organisation in services.all_organisations()]
+    organisations = [SelectChoice(organisation.slug, organisation.name) for organisation in _organisations(reach)]
+    # An organisation's administration imports into its own organisation only: it is the one choice.
+    form.organisation.choices = ([SelectChoice("", _("— bitte wählen —"))] if reach.whole_network else []) \
+        + organisations
     return form
 
 
@@ -259,11 +279,11 @@ def _render_import(form: ImportForm, plan: csv_import.ImportPlan | None = None, 
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@administration_required
 def import_users():
     """Upload a CSV file of people; its preview is a page of its own (post/redirect/get), so that the browser's
     back button from there, or from the page after the import, never sends the file again."""
-    form = _import_form()
+    form = _import_form(current_reach())
     if form.validate_on_submit():
         pending = csv_import.keep_upload(
             form.file.data.read(MAX_BYTES + 1), services.get_organisation(form.organisation.data),
@@ -274,7 +294,9 @@ def import_users():
 
 
 def _pending_or_none(key: str):
-    return csv_import.pending_import(key, uploaded_by=current_user, now=utcnow())
+    pending = csv_import.pending_import(key, uploaded_by=current_user, now=utcnow())
+    # Uploaded for an organisation that is no longer the uploader's (moved meanwhile): gone, as any other.
+    return pending if pending is not None and current_reach().covers(pending.organisation_id) else None
 
 
 def _upload_gone():
@@ -285,23 +307,25 @@ def _upload_gone():
 
 
 @bp.get("/import/<key>")
-@role_required(Role.ADMIN)
+@administration_required
 def import_preview(key: str):
     """Preview what importing an uploaded file would change now, with the confirmation if the file is clean."""
+    reach = current_reach()
     pending = _pending_or_none(key)
     if pending is None:
         return _upload_gone()
     plan = csv_import.plan_import(pending.content, pending.organisation,
-                                  deactivate_missing=pending.deactivate_missing)
-    form = _import_form()  # for another file, with the same choices
+                                  deactivate_missing=pending.deactivate_missing, grantable=reach.roles)
+    form = _import_form(reach)  # for another file, with the same choices
     form.organisation.data, form.deactivate_missing.data = pending.organisation.slug, pending.deactivate_missing
     return _render_import(form, plan, key=key)
 
 
 @bp.post("/import/<key>")
-@role_required(Role.ADMIN)
+@administration_required
 def confirm_import(key: str):
     """Check the previewed file again and import it in one transaction."""
+    reach = current_reach()
     confirm = ConfirmImportForm()
     if not confirm.validate_on_submit():
         abort(400)
@@ -312,7 +336,7 @@ def confirm_import(key: str):
     # the first has imported, and then finds the file's people as the file says, checked again below.
     take_turns(f"import:{pending.organisation_id}")
     plan = csv_import.plan_import(pending.content, pending.organisation,
-                                  deactivate_missing=pending.deactivate_missing)
+                                  deactivate_missing=pending.deactivate_missing, grantable=reach.roles)
     if not plan.ok or plan.fingerprint != confirm.fingerprint.data:
         if plan.ok and plan.nothing_to_do:  # imported since the preview
             flash(_("Diese Datei ist bereits importiert: Alle Personen darin sind schon so eingetragen, wie die "
@@ -348,10 +372,12 @@ def _flash_import_summary(counts: dict[str, int]) -> None:
 
 
 @bp.get("/protokoll")
-@role_required(Role.ADMIN)
+@administration_required
 def audit_log():
     """Show the audit log, newest first; filtered by kind of action, by days, and by a person (who did it, or whom
-    it concerned, or either), found by name or address."""
+    it concerned, or either), found by name or address. An organisation's administration reads the entries about
+    its organisation, its units and its people only."""
+    reach = current_reach()
     page = page_number()
     action = request.args.get("aktion", "")
     action = action if action in audit_labels.ACTION_LABELS else ""
@@ -365,7 +391,8 @@ def audit_log():
     events = audit.recent_events(
         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action=action or None, about_people=about,
         part=part or None, since=local_day_start(days["von"]) if days["von"] else None,
-        before=local_day_start(days["bis"] + timedelta(days=1)) if days["bis"] else None)
+        before=local_day_start(days["bis"] + timedelta(days=1)) if days["bis"] else None,
+        within=None if reach.whole_network else entries_of_organisation(reach.organisation_id))
     people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}
     names = services.names_of(people)
     titles = audit_labels.titles_of(events)
@@ -374,6 +401,7 @@ def audit_log():
     return render_template("admin/audit_log.html", events=events, names=names, page=page, action=action,
                            person=person, part=part, parts=list(PERSON_PARTS.items()), typed=typed,
                            wrong_days=wrong_days, filters=filters, actions=audit_labels.action_choices(),
+                           whole_network=reach.whole_network,
                            action_label=audit_labels.action_label, target_label=audit_labels.target_label,
                            details_text=audit_labels.details_text, who_did=audit.who_did, titles=titles)
 
@@ -388,38 +416,46 @@ def _day(text: str) -> date | None:
     return None
 
 
-def _mandatory_course_form() -> MandatoryCourseForm:
+def _mandatory_course_form(reach: Reach) -> MandatoryCourseForm:
     form = MandatoryCourseForm()
     # Titles in the course's language, marked as such where that is not the page's (WCAG 3.1.2); an option holds
     # text only, so drafts say what they are in a group of their own, not in words of the page after the title.
-    courses = db.session.scalars(db.select(Course).order_by(in_german_order(Course.title))).all()
+    # Drafts for the administration only: an organisation's administration does not author courses.
+    courses = [course for course in db.session.scalars(db.select(Course).order_by(in_german_order(Course.title)))
+               if course.is_published or reach.whole_network]
     draft = _("Entwurf")
     form.course.choices = [SelectChoice(c.id, c.title, render_kw=content_lang_attributes(c.language),
                                         optgroup=None if c.is_published else draft)
                            for c in sorted(courses, key=lambda c: not c.is_published)]  # published first
     form.unit.choices = [SelectChoice(unit.id, f"{organisation.name} · {unit.name}")
-                         for organisation in services.all_organisations() for unit in organisation.units]
+                         for organisation in _organisations(reach) for unit in organisation.units]
     return form
 
 
-def _mandatory_course_page(form: MandatoryCourseForm, **confirmation):
-    # The standing assignments, never who of a unit completed a course or is late (works council agreement).
-    return render_template("admin/mandatory_course.html", form=form, assignments=mandatory.running_assignments(),
+def _mandatory_course_page(form: MandatoryCourseForm, reach: Reach, **confirmation):
+    # The standing assignments (of the organisation's units, for its administration), never who of a unit
+    # completed a course or is late (works council agreement).
+    return render_template("admin/mandatory_course.html", form=form,
+                           assignments=mandatory.running_assignments(organisation_id=reach.organisation_id),
                            end_form=ConfirmForm(), **confirmation)
 
 
 @bp.route("/pflichtkurse", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@administration_required
 def mandatory_course():
     """Make a course mandatory for a unit – its members now and whoever joins later – and list the standing ones."""
-    form = _mandatory_course_form()
+    reach = current_reach()
+    form = _mandatory_course_form(reach)
     if request.method == "GET":  # after an assignment the same choice stays, so a second click is no surprise
         form.course.data = request.args.get("kurs", type=int)
         form.unit.data = request.args.get("einheit", type=int)
+        form.days_to_complete.data = request.args.get("frist", type=int)
     if not form.validate_on_submit():
-        return _mandatory_course_page(form)
+        return _mandatory_course_page(form, reach)
     course = db.get_or_404(Course, form.course.data)
     unit = db.get_or_404(Unit, form.unit.data)
+    if not reach.covers(unit.organisation_id):  # the form offers none, but the check is on the object
+        abort(404)
     # Only ever the unit's size, never how many were enrolled already: that would tell the admin who takes
     # which course (a unit of one makes it a person), which only the person and, in aggregate, the reports see.
     members = services.count_active_members(unit.id)
@@ -431,8 +467,8 @@ def mandatory_course():
         elif mandatory.running_assignment(course.id, unit.id):
             form.course.errors.append(already)
         else:
-            return _mandatory_course_page(form, course=course, unit_name=unit_name, members=members)
-        return _mandatory_course_page(form)
+            return _mandatory_course_page(form, reach, course=course, unit_name=unit_name, members=members)
+        return _mandatory_course_page(form, reach)
     assignment = mandatory.assign(course, unit, days_to_complete=form.days_to_complete.data, now=utcnow(),
                                   by=current_user)
     db.session.commit()
@@ -442,14 +478,18 @@ def mandatory_course():
         flash(ngettext("Das %(num)d aktive Mitglied von %(unit)s ist in „%(course)s“ eingeschrieben.",
                        "Alle %(num)d aktiven Mitglieder von %(unit)s sind in „%(course)s“ eingeschrieben.", members,
                        unit=unit_name, course=course.title), "success")
-    return redirect(url_for("admin.mandatory_course", kurs=course.id, einheit=unit.id))
+    return redirect(url_for("admin.mandatory_course", kurs=course.id, einheit=unit.id,
+                            frist=form.days_to_complete.data))
 
 
 @bp.post("/pflichtkurse/<int:assignment_id>/beenden")
-@role_required(Role.ADMIN)
+@administration_required
 def end_mandatory_course(assignment_id: int):
     """End a standing mandatory course: it enrols nobody more; whoever is enrolled stays so."""
+    reach = current_reach()
     assignment = db.get_or_404(MandatoryAssignment, assignment_id)
+    if not reach.covers(assignment.unit.organisation_id):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         mandatory.end(assignment, now=utcnow(), by=current_user)  # ended already (sent twice): nothing more
         db.session.commit()

@@ -69,11 +69,15 @@ def recorded_since(action: str, *, actor, target, since: datetime) -> bool:
 
 def recent_events(*, limit: int = 100, offset: int = 0, action: str | None = None,
                   about_people: Select | list[int] | None = None, part: str | None = None,
-                  since: datetime | None = None, before: datetime | None = None) -> list[AuditEvent]:
+                  since: datetime | None = None, before: datetime | None = None,
+                  within=None) -> list[AuditEvent]:
     """Return the newest audit events first: those of this action, from `since` up to `before`, and that these
     people (ids, or a select of them) did or that concern them (None: everybody; `part` "did" or "concerned":
-    only the one). An action by equality, which the index on (action, created_at) serves in order."""
+    only the one); `within`: a further condition on the events (those an organisation's administration reads).
+    An action by equality, which the index on (action, created_at) serves in order."""
     stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if within is not None:
+        stmt = stmt.where(within)
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if since is not None:

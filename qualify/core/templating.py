@@ -28,7 +28,7 @@ NAVIGATION = (
     NavItem("authoring.index", _l("Kurse bearbeiten"), ("trainer", "admin")),
     NavItem("exchange.moderation_queue", _l("Moderation"), ("moderator",)),
     NavItem("reports.participation", _l("Beteiligung"), ("works_council", "coordinator")),
-    NavItem("admin.users", _l("Verwaltung"), ("admin",)),
+    NavItem("admin.users", _l("Verwaltung"), ("admin", "org_admin")),
 )
 
 

@@ -138,6 +138,8 @@ def _save(course: Course, name: str, page, done: str, save=None):
     except authoring.Refused as refused:
         return page(source_form=form, problems=refused.problems, name=name,
                     lines=authoring.marked_lines(form.text.data, refused.problems, name))
+    except drafts.DraftConflict as conflict:  # publishing a module's text: its draft changed meanwhile
+        return page(source_form=form, conflict=str(conflict), changes=drafts.changes(conflict, form.text.data))
     except authoring.Conflict as conflict:
         return page(source_form=form, conflict=str(conflict), changes=authoring.changes_since(
             course, name, form.base.data, form.text.data, conflict.saved))
@@ -453,7 +455,8 @@ def save_module(slug: str, module_slug: str):
     course = _course(slug)
     module = _module(course, module_slug)
     return _save(course, module.file_name, lambda **shown: _module_page(course, module, **shown),
-                 url_for("authoring.module", slug=slug, module_slug=module_slug), partial(drafts.publish, module))
+                 url_for("authoring.module", slug=slug, module_slug=module_slug),
+                 partial(drafts.publish, module, draft_base=request.form.get("draft_base", "")))
 
 
 @bp.post("/<slug>/module/<module_slug>/entwurf")
@@ -469,7 +472,7 @@ def save_module_draft(slug: str, module_slug: str):
         draft = drafts.save_draft(module, form.text.data, base=form.base.data,
                                   draft_base=form.overwrite.data or form.draft_base.data, actor=current_user,
                                   note=form.note.data or "")
-    except authoring.Conflict as conflict:
+    except drafts.DraftConflict as conflict:
         return _module_page(course, module, source_form=form, conflict=str(conflict),
                             changes=drafts.changes(conflict, form.text.data),
                             overwrite_action=url_for("authoring.save_module_draft", slug=slug,

@@ -18,6 +18,16 @@ from qualify.courses.models import Course, Module, ModuleDraft
 from qualify.extensions import db
 
 
+class DraftConflict(authoring.Conflict):
+    """The module's draft changed since the editor was opened: saved by someone else (or in another window),
+    published or discarded. `saved`: the draft there is now, or the published text where there is none."""
+
+
+def _draft_saved_in_between() -> str:
+    return _("Dieser Entwurf wurde inzwischen gespeichert – von jemand anderem oder in einem anderen Fenster. "
+             "Nichts gespeichert; Ihr Text ist unten erhalten.")
+
+
 def draft_of(module: Module) -> ModuleDraft | None:
     return db.session.get(ModuleDraft, module.id)
 
@@ -34,8 +44,11 @@ def save_draft(module: Module, text: str, *, base: str, draft_base: str, actor, 
     leaves nothing to keep: an earlier draft is then dropped).
 
     `base`: the fingerprint of the published text the editor's text was written over; `draft_base`: of the draft
-    the editor showed ("" for none). A draft saved in between by someone else is not overwritten (Conflict, as
-    a save is refused) – unless the saved draft is this very text, the same form sent twice.
+    the editor showed ("" for none). A draft saved in between by someone else is not overwritten (DraftConflict,
+    as a save is refused) – unless the saved draft is this very text, the same form sent twice. Nor is the draft
+    the editor showed brought back once it was published or discarded: its text would take back, unseen, what
+    was published – unless `draft_base` is the fingerprint of the published text, sent to keep the draft all the
+    same once that was shown.
     """
     course = module.course
     services.take_turns_on_course(course.slug)
@@ -44,8 +57,13 @@ def save_draft(module: Module, text: str, *, base: str, draft_base: str, actor, 
     if draft is not None and authoring.fingerprint(draft.source) != draft_base:
         if _same_text(text, draft.source):
             return draft
-        raise authoring.Conflict(_("Dieser Entwurf wurde inzwischen gespeichert – von jemand anderem oder in einem "
-                                   "anderen Fenster. Nichts gespeichert; Ihr Text ist unten erhalten."), draft.source)
+        raise DraftConflict(_draft_saved_in_between(), draft.source)
+    if draft is None and draft_base and not _same_text(text, published):
+        if draft_base != authoring.fingerprint(published):
+            raise DraftConflict(_("Dieser Entwurf wurde inzwischen veröffentlicht oder verworfen – von jemand anderem "
+                                  "oder in einem anderen Fenster. Nichts gespeichert; Ihr Text ist unten erhalten."),
+                                published)
+        base = draft_base  # kept over the published text, which the trainer has now been shown
     if _same_text(text, published):
         if draft is not None:
             db.session.delete(draft)
@@ -63,9 +81,22 @@ def save_draft(module: Module, text: str, *, base: str, draft_base: str, actor, 
     return draft
 
 
-def publish(module: Module, text: str, *, base: str, actor, note: str = "") -> list:
+def publish(module: Module, text: str, *, base: str, draft_base: str = "", actor, note: str = "") -> list:
     """Save the module's text as a new version (authoring.save_text: checked, refused on problems or a version
-    saved in between) and drop its draft, which that version now is."""
+    saved in between) and drop its draft, which that version now is.
+
+    `draft_base` as for save_draft: a draft saved since the editor was opened (by a colleague, or in another
+    window) is not dropped unseen (DraftConflict) – unless `base` is its fingerprint, sent to publish the typed
+    text over it once it was shown, or the typed text is that draft.
+    """
+    services.take_turns_on_course(module.course.slug)
+    draft = draft_of(module)
+    if draft is not None:
+        saved = authoring.fingerprint(draft.source)
+        if base == saved:  # over the draft that was shown; the published text as that draft was written over
+            base = draft.base
+        elif saved != draft_base and not _same_text(text, draft.source):
+            raise DraftConflict(_draft_saved_in_between(), draft.source)
     versions = authoring.save_text(module.course, module.file_name, text, base=base, actor=actor, note=note)
     draft = draft_of(module)
     if draft is not None:

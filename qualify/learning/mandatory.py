@@ -179,9 +179,9 @@ def remind(reminder: Reminder, *, now: datetime) -> bool:
     return True
 
 
-def running_assignments() -> list:
+def running_assignments(*, organisation_id: int | None = None) -> list:
     """The running assignments with their course, unit and author, in one statement: for the administration's
-    page, which shows no one's enrolment, completion or deadline."""
+    page, which shows no one's enrolment, completion or deadline. organisation_id: only those of its units."""
     stmt = (select(MandatoryAssignment.id, MandatoryAssignment.days_to_complete, MandatoryAssignment.created_at,
                    Course.title.label("course_title"), Course.language.label("course_language"),
                    Unit.name.label("unit_name"), Organisation.name.label("organisation_name"),
@@ -190,7 +190,8 @@ def running_assignments() -> list:
             .join(Unit, Unit.id == MandatoryAssignment.unit_id)
             .join(Organisation, Organisation.id == Unit.organisation_id)
             .outerjoin(User, User.id == MandatoryAssignment.created_by_id)
-            .where(MandatoryAssignment.ended_at.is_(None))
+            .where(MandatoryAssignment.ended_at.is_(None),
+                   *([Unit.organisation_id == organisation_id] if organisation_id is not None else []))
             .order_by(in_german_order(Organisation.name), in_german_order(Unit.name),
                       in_german_order(Course.title), MandatoryAssignment.id))
     return db.session.execute(stmt).all()

@@ -17,11 +17,12 @@ from sqlalchemy import select
 
 from qualify.accounts.roles import ROLE_LABELS
 from qualify.admin.audit_labels import ACTION_LABELS
-from qualify.core.i18n import localised_datetime
+from qualify.core.i18n import localised_date, localised_datetime
 from qualify.core.templating import in_language
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.exchange.moderation import reason_for_reading
 from qualify.extensions import db
+from qualify.learning.models import MandatoryAssignment
 from qualify.learning.quiz import score_text
 from qualify.learning.services import DONE_VIA_LABELS
 from qualify.workshops.forms import ATTENDANCE_LABELS, STATUS_LABELS
@@ -93,7 +94,7 @@ FIELD_LABELS.update({
     "queue_number": _l("Reihenfolge der Anmeldung"), "attendance_marked_at": _l("Anwesenheit eingetragen am"),
     "attendance_marked_by_id": _l("eingetragen von (Nummer)"), "decided_by_id": _l("entschieden von (Nummer)"),
     "enrolled_by_id": _l("eingeschrieben von (Nummer)"),
-    "assignment_id": _l("Pflichtkurs-Zuweisung (Nummer)"), "unit_id": _l("Einheit (Nummer)"),
+    "assignment_id": _l("Pflichtkurs"), "unit_id": _l("Einheit (Nummer)"),
     "due_at": _l("abzuschließen bis"), "reminded_at": _l("erinnert am"),
 })
 FIELD_LABELS["duration_minutes"] = _l("Umfang (Minuten)")
@@ -156,6 +157,7 @@ class Named(NamedTuple):
 # (posts, reflections, notes) and mail subjects (in the person's language of the day, which is not stored) are
 # left as they are.
 CONTENT_FIELDS = {"course_title", "title", "source", "description_source"}
+DAY_FIELDS = {"due_at"}  # shown as the day, in the reader's time zone
 # The same text once more as HTML, the order of drawn questions, and answers as the option codes the quiz
 # form sent (the evaluation names them in words): all in the JSON download, nothing a person reads here.
 LEFT_OUT = ("_html", "question_keys", "answers")
@@ -189,7 +191,7 @@ def shown_fields(row: dict, names: dict | None = None) -> list[tuple[str, str]]:
 
 def _language_of(row: dict, names: dict) -> str | None:
     """The language of the course the row belongs to; None (German, the default) for a row of no course."""
-    for field in ("course_id", "module_id", "session_id"):
+    for field in ("course_id", "module_id", "session_id", "assignment_id"):
         if row.get(field) in names.get(field, {}):
             return names[field][row[field]].language
     return None
@@ -204,6 +206,8 @@ def _shown(field: str, value, names: dict, language: str | None) -> str:
         return score_text(value)  # a quiz attempt's, as its result page says it
     if field in CONTENT_FIELDS and isinstance(value, str) and value:
         return in_language(value, language)
+    if field in DAY_FIELDS and isinstance(value, str) and value:
+        return localised_date(datetime.fromisoformat(value))  # a deadline is a day, as the pages say it
     return readable(value, field)
 
 
@@ -232,9 +236,10 @@ def _results(results: list, language: str | None) -> Markup:
 
 
 def referenced_names(data: dict) -> dict[str, dict[int, Named]]:
-    """The titles of the courses, modules and sessions the export's rows point at, each with the language of its
-    course (one query each)."""
-    wanted: dict[str, set[int]] = {"course_id": set(), "module_id": set(), "session_id": set()}
+    """The titles of the courses, modules, sessions and mandatory courses the export's rows point at, each with
+    the language of its course (one query each)."""
+    wanted: dict[str, set[int]] = {"course_id": set(), "module_id": set(), "session_id": set(),
+                                   "assignment_id": set()}
     for section in data.values():
         for rows in section.values():
             for row in rows:
@@ -257,6 +262,11 @@ def referenced_names(data: dict) -> dict[str, dict[int, Named]]:
         .where(WorkshopSession.id.in_(wanted["session_id"])))
     names["session_id"] = {id_: Named(title, language, format_date(starts_at, "medium"))
                            for id_, title, starts_at, language in sessions}
+    # A mandatory course's deadline row names the assignment: the person reads which course it is.
+    assignments = db.session.execute(select(MandatoryAssignment.id, Course.title, Course.language)
+                                     .join(Course, Course.id == MandatoryAssignment.course_id)
+                                     .where(MandatoryAssignment.id.in_(wanted["assignment_id"])))
+    names["assignment_id"] = {id_: Named(title, language) for id_, title, language in assignments}
     return names
 
 

@@ -17,9 +17,10 @@ def client(new_client):
 
 
 @pytest.fixture
-def admin(make_user):
-    """An administrator who also holds every other role, so no route is closed to them by role."""
-    return make_user(*Role, name="Alle Rollen")
+def admin(make_user, make_organisation):
+    """An administrator who also holds every other role, so no route is closed to them by role (in an
+    organisation, which the organisation's administration needs)."""
+    return make_user(*Role, name="Alle Rollen", organisation=make_organisation())
 
 
 @pytest.fixture

@@ -514,7 +514,8 @@ def test_possible_values_are_listed_once_below_the_problems(client, admin, firma
     assert not any("öglich" in message for _line, _column, message in problems(response))
     assert hints(response) == [
         "Einheiten von Muster GmbH: Logistik, Montage.",
-        "Mögliche Rollen: Lernende, Trainer/in, Moderation, Betriebsrat, Netzwerk-Koordination, Administration.",
+        "Mögliche Rollen: Lernende, Trainer/in, Moderation, Betriebsrat, Netzwerk-Koordination, "
+        "Verwaltung der Organisation, Administration.",
         "Mögliche Sprachen: de, en.",
     ]
 

@@ -55,13 +55,16 @@ def test_an_assignment_with_a_deadline_is_confirmed_and_then_listed_with_its_rul
     assert "Jede Person hat 30 Tage ab ihrer Einschreibung, um den Kurs abzuschließen." in asked
     assert 'name="days_to_complete" value="30"' in asked
 
-    page = text_of(client.post(PAGE, data={"course": course.id, "unit": line.id, "days_to_complete": "30",
-                                           "confirmed": "1"}, follow_redirects=True).text)
+    done = client.post(PAGE, data={"course": course.id, "unit": line.id, "days_to_complete": "30",
+                                   "confirmed": "1"}, follow_redirects=True).text
+    page = text_of(done)
 
     assert f"Alle 2 aktiven Mitglieder von Muster GmbH · {line.name} sind in" in page
     listed = page.split("Bestehende Pflichtkurse")[1]
     assert course.title in listed and f"Muster GmbH · {line.name}" in listed
     assert "Frist 30 Tage ab der Einschreibung" in listed
+    # The same choice stays for the next unit, the deadline with it.
+    assert re.search(r'<input[^>]*name="days_to_complete"[^>]*value="30"', done)
     assert f"Seit {utcnow():%d.%m.%Y}" in listed and f"Zugewiesen von {admin.display_name}" in listed
     [event] = logged("enrolments.mandatory")
     assert event.details["days_to_complete"] == 30 and event.details["members"] == 2

@@ -50,7 +50,7 @@ def test_someone_without_a_password_is_told_how_to_set_one_and_that_way_works(
 
     body = mail_to(invited).body_text
     assert "Sie haben noch kein Passwort für Qualify." in body and "Link aus Ihrer Einladung" in body
-    assert "unter „Passwort vergessen“ mit Ihrer E-Mail-Adresse (neu@example.org) einen neuen an" in body
+    assert "unter „Passwort vergessen?“ mit Ihrer E-Mail-Adresse (neu@example.org) einen neuen an" in body
     forgot = re.search(r"http://localhost(/\S+)\n", body.split("Sie haben noch kein Passwort")[1]).group(1)
     assert body.index(forgot) < body.index("Zum Kurs")  # first the way in, then the course
 

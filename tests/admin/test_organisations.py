@@ -294,8 +294,8 @@ NON_ADMINS = sorted(set(Role) - {Role.ADMIN})
 
 @pytest.mark.parametrize("role", NON_ADMINS)
 def test_only_admins_reach_organisations_and_units(client, make_user, login, firma, role):
-    assert {Role.WORKS_COUNCIL, Role.COORDINATOR, Role.TRAINER} <= set(NON_ADMINS)
-    login(make_user(role))
+    assert {Role.WORKS_COUNCIL, Role.COORDINATOR, Role.TRAINER, Role.ORG_ADMIN} <= set(NON_ADMINS)
+    login(make_user(role, organisation=firma))  # the organisation's own administration included
     unit = firma.units[0]
     gets = [f"{BASE}/", f"{BASE}/neu", f"{BASE}/{firma.id}", f"{BASE}/{firma.id}/einheiten/{unit.id}"]
     posts = {f"{BASE}/neu": new_organisation(units="Montage"),

@@ -157,3 +157,87 @@ def test_publishing_a_draft_written_over_an_older_version_shows_what_came_in_bet
     assert "Von nebenan." in refused.text  # what the other version changed
     assert version_numbers(published) == [1, 2]
     assert db.session.get(ModuleDraft, module.id) is not None
+
+
+def test_publishing_from_an_older_tab_keeps_a_draft_saved_in_between_unless_the_trainer_publishes_over_it(
+        client, trainer, published):
+    save_draft(client, CHANGED)
+    old_tab = client.get(EDITOR)  # shows the first draft
+    save_draft(client, CHANGED + "\nVon der Kollegin.\n")  # a colleague, or another window, changes it
+
+    refused = client.post(EDITOR, data=form_of(old_tab, CHANGED + "\nMein Absatz.\n"))
+
+    assert refused.status_code == 200 and "Dieser Entwurf wurde inzwischen gespeichert" in refused.text
+    assert "Von der Kollegin." in refused.text and "Mein Absatz.\n</textarea>" in refused.text
+    assert version_numbers(published) == [1]
+    assert "Von der Kollegin." in db.session.get(ModuleDraft, module_of(published).id).source
+    overwrite = re.search(r'<button type="submit" class="button danger" name="overwrite" value="([^"]+)">',
+                          refused.text)
+    fingerprint = overwrite.group(1)  # no formaction of its own: publishes, as the button that was pressed
+
+    saved = client.post(EDITOR, data={**form_of(old_tab, CHANGED + "\nMein Absatz.\n"), "overwrite": fingerprint})
+
+    assert saved.status_code == 302 and version_numbers(published) == [1, 2]
+    assert module_of(published).current_version.source.endswith("Mein Absatz.\n")
+    assert db.session.get(ModuleDraft, module_of(published).id) is None
+
+
+def test_publishing_from_a_tab_opened_before_any_draft_does_not_drop_it(client, trainer, published):
+    old_tab = client.get(EDITOR)
+    save_draft(client, CHANGED)
+
+    refused = client.post(EDITOR, data=form_of(old_tab, CHANGED + "\nAnders.\n"))
+
+    assert refused.status_code == 200 and "Dieser Entwurf wurde inzwischen gespeichert" in refused.text
+    assert version_numbers(published) == [1]
+    assert db.session.get(ModuleDraft, module_of(published).id) is not None
+
+
+def test_publishing_the_draft_as_it_was_saved_in_between_is_no_conflict(client, trainer, published):
+    old_tab = client.get(EDITOR)
+    save_draft(client, CHANGED)
+    assert client.post(EDITOR, data=form_of(old_tab, CHANGED)).status_code == 302
+    assert version_numbers(published) == [1, 2]
+
+
+def test_a_draft_published_in_between_is_not_brought_back_unseen(client, trainer, published):
+    save_draft(client, CHANGED)
+    old_tab = client.get(EDITOR)  # shows the draft
+    client.post(EDITOR, data=form_of(client.get(EDITOR), CHANGED + "\nVeröffentlicht.\n"))  # published elsewhere
+    assert version_numbers(published) == [1, 2]
+
+    refused = client.post(DRAFT, data=form_of(old_tab, CHANGED + "\nMein Absatz.\n"))
+
+    assert refused.status_code == 200
+    assert "Dieser Entwurf wurde inzwischen veröffentlicht oder verworfen" in refused.text
+    assert "Veröffentlicht." in refused.text  # what the published text holds against the typed one
+    assert db.session.get(ModuleDraft, module_of(published).id) is None
+    fingerprint, action = OVERWRITE.search(refused.text).groups()
+    assert action.endswith("/entwurf")
+
+    kept = client.post(DRAFT, data={**form_of(old_tab, CHANGED + "\nMein Absatz.\n"), "overwrite": fingerprint})
+
+    assert kept.status_code == 302
+    draft = db.session.get(ModuleDraft, module_of(published).id)
+    assert draft.source.endswith("Mein Absatz.\n")
+    # Written over the version it was shown against: publishing it asks nothing more.
+    assert draft.base == authoring.fingerprint(module_of(published).current_version.source)
+    assert client.post(EDITOR, data=form_of(client.get(EDITOR), draft.source)).status_code == 302
+    assert version_numbers(published) == [1, 2, 3]
+
+
+def test_a_draft_discarded_in_between_is_not_brought_back_unseen(client, trainer, published):
+    save_draft(client, CHANGED)
+    old_tab = client.get(EDITOR)
+    client.post(DRAFT + "/verwerfen", data={})
+
+    refused = client.post(DRAFT, data=form_of(old_tab, CHANGED + "\nMein Absatz.\n"))
+
+    assert "Dieser Entwurf wurde inzwischen veröffentlicht oder verworfen" in refused.text
+    assert db.session.get(ModuleDraft, module_of(published).id) is None
+
+
+def test_the_draft_notice_says_when_to_the_minute(client, trainer, published):
+    save_draft(client, CHANGED)
+    notice = re.search(r"gespeichert am ([^ ]+ [^ ]+) von", client.get(EDITOR).text).group(1)
+    assert re.fullmatch(r"\d\d\.\d\d\.\d\d, \d\d:\d\d", notice)

@@ -89,3 +89,13 @@ def test_mandatory_courses_cost_my_learning_and_the_course_page_no_statement_mor
 
     assert statements_for(client, count_statements, "/lernen/") == dashboard
     assert statements_for(client, count_statements, "/kurse/eins") == course_page
+
+
+def test_leaving_a_mandatory_course_says_it_stays_mandatory(client, learner, unit, admin, make_course):
+    make_mandatory(make_course(module("lesen"), slug="pflicht", title="Sicherheit"), unit, admin, days=30)
+    enrol(learner, make_course(module("lesen"), slug="frei", title="Freiwillig"), now=utcnow())
+    db.session.commit()
+
+    stays = "Der Kurs bleibt für Ihren Bereich ein Pflichtkurs, auch wenn Sie ihn verlassen."
+    assert stays in client.get("/kurse/pflicht").text
+    assert stays not in client.get("/kurse/frei").text

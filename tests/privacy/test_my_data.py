@@ -18,7 +18,7 @@ from qualify.courses.models import Module
 from qualify.exchange import posting, reading, spaces
 from qualify.exchange.models import ExchangePost, ExchangeThread
 from qualify.extensions import db
-from qualify.learning import quiz
+from qualify.learning import mandatory, quiz
 from qualify.learning.models import Enrolment, ModuleCompletion, QuizAttempt
 from qualify.learning.services import enrol, record_participation
 from qualify.privacy import readable, services
@@ -102,6 +102,20 @@ def test_the_json_download_and_the_readable_page_show_the_data(client, login, ac
     assert "<dt>Ergebnis</dt><dd>0\xa0%</dd>" in page  # as the result page says it (no "0.0")
     overview = client.get("/meine-daten/").text
     assert "Quiz-Versuche" in overview and "2 Jahre" in overview  # 730 days, as people say it
+
+
+def test_a_mandatory_course_s_deadline_reads_as_the_course_and_the_day(client, login, make_user, active_learner,
+                                                                       demo_courses):
+    course = demo_courses["hochvolt-sicherheit"]
+    mandatory.assign(course, active_learner.unit, days_to_complete=30, now=utcnow(), by=make_user(Role.ADMIN))
+    db.session.commit()
+    login(active_learner)
+
+    page = client.get("/meine-daten/export").text
+
+    due = to_local(utcnow() + timedelta(days=30)).strftime("%d.%m.%Y")
+    assert "<dt>Pflichtkurs</dt><dd>Hochvolt-Sicherheit" in page and "Zuweisung" not in page
+    assert f"<dt>abzuschließen bis</dt><dd>{due}</dd>" in page  # the day, as "Mein Lernen" says it
 
 
 def answered_quiz(learner, course) -> str:
