@@ -5,17 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from qualify.accounts.roles import Role
+from tests.browser.test_learning import COURSE  # the same short course
 
 NARROWEST = {"width": 320, "height": 640}
-COURSE = """---
-title: Strom im Fahrzeug
-summary: Grundlagen für alle.
-duration_minutes: 30
-status: published
----
-
-Ein kurzer Kurs.
-"""
 LONG = "Gesichtsschutz mit Visier und isolierende Schutzhandschuhe der Klasse 0"
 QUIZ = f"""---
 title: Zuordnen
