@@ -73,10 +73,15 @@ class Reach:
         return self.whole_network or organisation_id == self.organisation_id
 
     def may_change(self, user, *, actor) -> bool:
-        """Whether the person's account may be changed (data, state, mails): someone within reach who holds no
-        role beyond it – an organisation's administration changing an administrator's address could take over
-        the account – or one's own."""
-        return self.covers(user.organisation_id) and (user.id == actor.id or user.roles <= self.roles)
+        """Whether the person's account may be changed (data, state, mails): one's own, or someone within reach
+        who holds no role beyond it – an organisation's administration changing an administrator's address could
+        take over the account. Nor a works council member's: the works council oversees the employer, whose HR
+        must not be able to take over its accounts; the network's administration changes them."""
+        if not self.covers(user.organisation_id):
+            return False
+        if user.id == actor.id or self.whole_network:
+            return True
+        return user.roles <= self.roles and Role.WORKS_COUNCIL not in user.roles
 
 
 def reach_of(user) -> Reach | None:

@@ -21,8 +21,9 @@ from qualify.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
 # Said to an organisation's administration about an account it may see but not change (see roles.Reach).
+# The works council oversees the employer: its members' accounts are not for the employer's HR to change.
 BEYOND_REACH = _l("Dieses Konto verwaltet die Administration: Die Person hat eine Rolle, die nur die "
-                  "Administration vergibt.")
+                  "Administration vergibt, oder gehört dem Betriebsrat an.")
 
 
 class AccountError(ValueError):
