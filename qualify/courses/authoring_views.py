@@ -1,11 +1,15 @@
-"""Authoring: trainers edit the files of their courses in the browser; every save goes through the loader."""
+"""Authoring: trainers edit the files of their courses in the browser; every save goes through the loader.
+
+The course editor is here; the module editor is in module_views, the changes to a course's shape in
+structure_views. All are registered on this blueprint, whose check that the person may edit the course they share.
+"""
 
 import io
 import re
-from functools import partial, wraps
+from functools import wraps
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,7 +19,7 @@ from qualify.accounts.roles import Role
 from qualify.core.security import role_required
 from qualify.core.text import spelt_out
 from qualify.core.time import utcnow
-from qualify.courses import authoring, catalogue, drafts, structure_views
+from qualify.courses import authoring, catalogue, drafts, module_views, structure_views
 from qualify.courses.authoring_forms import (
     ConfirmForm,
     MediaForm,
@@ -23,10 +27,9 @@ from qualify.courses.authoring_forms import (
     NewCourseForm,
     NewModuleForm,
     OwnerForm,
-    RestoreForm,
-    SourceForm,
     StatusForm,
 )
+from qualify.courses.editing import preview_file, save_file, source_form
 from qualify.courses.models import STATUSES, Course, Module
 from qualify.extensions import db
 from qualify.learning.models import Enrolment
@@ -45,23 +48,11 @@ def _course(slug: str) -> Course:
     return course
 
 
-def _module(course: Course, module_slug: str) -> Module:
-    module = db.session.scalar(select(Module).where(Module.course_id == course.id, Module.slug == module_slug,
-                                                    Module.archived.is_(False)))
-    if module is None:
-        abort(404)
-    return module
-
-
 def _bank_path(course: Course, name: str) -> str:
     path = authoring.BANK_FOLDER + name
     if not authoring.BANK_NAME.match(name) or authoring.stored_file(course, path) is None:
         abort(404)
     return path
-
-
-def _source_form(text: str) -> SourceForm:
-    return SourceForm(formdata=None, text=text, base=authoring.fingerprint(text))
 
 
 def _learners_affected(course: Course) -> dict[str, int]:
@@ -78,7 +69,7 @@ def _course_page(course: Course, **shown):
     """Render the course editor; `shown` replaces the blank forms and adds problems or a preview."""
     if course.is_published:
         shown.setdefault("affected", _learners_affected(course))
-    forms = {"source_form": _source_form(course.source), "module_form": NewModuleForm(formdata=None),
+    forms = {"source_form": source_form(course.source), "module_form": NewModuleForm(formdata=None),
              "media_form": MediaForm(formdata=None), "bank_form": NewBankForm(formdata=None),
              "owner_form": OwnerForm(formdata=None)}
     files = authoring.file_list(course)
@@ -89,78 +80,9 @@ def _course_page(course: Course, **shown):
                            confirm=ConfirmForm(formdata=None), **{**forms, **shown})
 
 
-def _module_page(course: Course, module: Module, **shown):
-    """Render a module's editor: with its draft where there is one (the text, and no preview of the published
-    version beside it, which would not be what the editor holds)."""
-    draft = drafts.draft_of(module)
-    if "source_form" not in shown:
-        if draft is None:
-            shown["source_form"] = _source_form(module.current_version.source)
-        else:
-            shown["source_form"] = SourceForm(formdata=None, text=draft.source, base=draft.base,
-                                              draft_base=authoring.fingerprint(draft.source), note=draft.note)
-            shown.setdefault("preview", None)
-    return render_template("authoring/module.html", course=course, module=module, draft=draft,
-                           draft_action=url_for("authoring.save_module_draft", slug=course.slug,
-                                                module_slug=module.slug) if course.is_published or draft else None,
-                           **shown)
-
-
 def _bank_page(course: Course, path: str, **shown):
-    shown.setdefault("source_form", _source_form(authoring.text_of(course, path)))
+    shown.setdefault("source_form", source_form(authoring.text_of(course, path)))
     return render_template("authoring/bank.html", course=course, path=path, **shown)
-
-
-def _saved(versions: list, course: Course, status_before: str) -> None:
-    if course.status != status_before:  # `status:` typed into course.md
-        flash(_("Gespeichert. Der Kurs ist jetzt veröffentlicht: Lernende sehen ihn im Katalog.")
-              if course.is_published else
-              _("Gespeichert. Der Kurs ist wieder ein Entwurf: Lernende sehen ihn nicht mehr."), "success")
-    elif not versions:
-        flash(_("Gespeichert."), "success")
-    else:
-        flash(ngettext("Gespeichert. Neue Version: %(list)s.", "Gespeichert. Neue Versionen: %(list)s.",
-                       len(versions), list=", ".join(f"{v.title} ({v.number})" for v in versions)), "success")
-
-
-def _save(course: Course, name: str, page, done: str, save=None):
-    """Save one file from the editor form; show problems with the typed text kept. After a save in between
-    (another tab, a colleague), show what it changed, and save over it only when asked to once more.
-    `save(text, base=, actor=, note=)`: how (authoring.save_text of the file by default)."""
-    form = SourceForm()
-    if not form.validate_on_submit():
-        return page(source_form=form)
-    status_before = course.status
-    save = save or partial(authoring.save_text, course, name)
-    try:
-        versions = save(form.text.data, base=form.overwrite.data or form.base.data, actor=current_user,
-                        note=form.note.data or "")
-    except authoring.Refused as refused:
-        return page(source_form=form, problems=refused.problems, name=name,
-                    lines=authoring.marked_lines(form.text.data, refused.problems, name))
-    except drafts.DraftConflict as conflict:  # publishing a module's text: its draft changed meanwhile
-        return page(source_form=form, conflict=str(conflict), changes=drafts.changes(conflict, form.text.data))
-    except authoring.Conflict as conflict:
-        return page(source_form=form, conflict=str(conflict), changes=authoring.changes_since(
-            course, name, form.base.data, form.text.data, conflict.saved))
-    except authoring.AuthoringError as error:
-        form.text.errors.append(str(error))
-        return page(source_form=form)
-    db.session.commit()
-    _saved(versions, course, status_before)
-    return redirect(done)
-
-
-def _preview(course: Course, name: str, page):
-    """Render the typed text with its quiz and what saving would refuse: a fragment for authoring.js, the whole
-    editor without JavaScript."""
-    form = SourceForm()
-    shown = authoring.preview_file(course, name, form.text.data or "")
-    if request.headers.get("X-Requested-With") == "authoring.js":
-        return render_template("authoring/_preview.html", preview=shown.html, fresh=True, questions=shown.questions,
-                               problems=shown.problems, name=name, language=course.language)
-    return page(source_form=form, preview=shown.html, questions=shown.questions, preview_problems=shown.problems,
-                name=name)
 
 
 @bp.after_request
@@ -231,7 +153,7 @@ def course(slug: str):
 def save_course(slug: str):
     """Save the text of course.md."""
     course = _course(slug)
-    return _save(course, authoring.COURSE_FILE, lambda **shown: _course_page(course, **shown),
+    return save_file(course, authoring.COURSE_FILE, lambda **shown: _course_page(course, **shown),
                  url_for("authoring.course", slug=slug))
 
 
@@ -240,7 +162,7 @@ def save_course(slug: str):
 def preview_course(slug: str):
     """Preview the typed text of course.md."""
     course = _course(slug)
-    return _preview(course, authoring.COURSE_FILE, lambda **shown: _course_page(course, **shown))
+    return preview_file(course, authoring.COURSE_FILE, lambda **shown: _course_page(course, **shown))
 
 
 @bp.post("/<slug>/status")
@@ -405,7 +327,7 @@ def save_bank(slug: str, name: str):
     """Save a question bank; modules drawing from it get new versions."""
     course = _course(slug)
     path = _bank_path(course, name)
-    return _save(course, path, lambda **shown: _bank_page(course, path, **shown),
+    return save_file(course, path, lambda **shown: _bank_page(course, path, **shown),
                  url_for("authoring.bank", slug=slug, name=name))
 
 
@@ -440,130 +362,6 @@ def remove_owner(slug: str, user_id: int):
     return redirect(url_for("authoring.course", slug=slug) + "#verantwortliche")
 
 
-@bp.get("/<slug>/module/<module_slug>")
-@role_required(*EDITORS)
-def module(slug: str, module_slug: str):
-    """Show the editor for a module file."""
-    course = _course(slug)
-    return _module_page(course, _module(course, module_slug))
-
-
-@bp.post("/<slug>/module/<module_slug>")
-@role_required(*EDITORS)
-def save_module(slug: str, module_slug: str):
-    """Save a module file as a new version (its draft, if it had one, is published with it)."""
-    course = _course(slug)
-    module = _module(course, module_slug)
-    return _save(course, module.file_name, lambda **shown: _module_page(course, module, **shown),
-                 url_for("authoring.module", slug=slug, module_slug=module_slug),
-                 partial(drafts.publish, module, draft_base=request.form.get("draft_base", "")))
-
-
-@bp.post("/<slug>/module/<module_slug>/entwurf")
-@role_required(*EDITORS)
-def save_module_draft(slug: str, module_slug: str):
-    """Keep the typed text of a module as its draft: learners go on seeing the current version."""
-    course = _course(slug)
-    module = _module(course, module_slug)
-    form = SourceForm()
-    if not form.validate_on_submit():
-        return _module_page(course, module, source_form=form)
-    try:
-        draft = drafts.save_draft(module, form.text.data, base=form.base.data,
-                                  draft_base=form.overwrite.data or form.draft_base.data, actor=current_user,
-                                  note=form.note.data or "")
-    except drafts.DraftConflict as conflict:
-        return _module_page(course, module, source_form=form, conflict=str(conflict),
-                            changes=drafts.changes(conflict, form.text.data),
-                            overwrite_action=url_for("authoring.save_module_draft", slug=slug,
-                                                     module_slug=module_slug))
-    db.session.commit()
-    if draft is None:
-        flash(_("Ihr Text ist die veröffentlichte Fassung: Es gibt keinen Entwurf dazu."), "success")
-    else:
-        flash(_("Als Entwurf gespeichert. Lernende sehen weiter Version %(number)d.",
-                number=module.current_version.number), "success")
-        problems = authoring.preview_file(course, module.file_name, draft.source).problems
-        if problems:  # kept all the same: a draft is work in progress
-            flash(ngettext("So ließe sich der Entwurf noch nicht veröffentlichen: %(num)d Problem. „Vorschau“ "
-                           "zeigt es mit seiner Zeile.",
-                           "So ließe sich der Entwurf noch nicht veröffentlichen: %(num)d Probleme. „Vorschau“ "
-                           "zeigt sie mit ihren Zeilen.", len(problems)), "warning")
-    return redirect(url_for("authoring.module", slug=slug, module_slug=module_slug))
-
-
-@bp.post("/<slug>/module/<module_slug>/entwurf/verwerfen")
-@role_required(*EDITORS)
-def discard_module_draft(slug: str, module_slug: str):
-    """Delete a module's draft; the published version stays as it is."""
-    course = _course(slug)
-    module = _module(course, module_slug)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if drafts.discard(module, actor=current_user):
-        db.session.commit()
-        flash(_("Der Entwurf ist verworfen. Der Editor zeigt wieder die veröffentlichte Fassung."), "success")
-    return redirect(url_for("authoring.module", slug=slug, module_slug=module_slug))
-
-
-@bp.post("/<slug>/module/<module_slug>/vorschau")
-@role_required(*EDITORS)
-def preview_module(slug: str, module_slug: str):
-    """Preview the typed text of a module."""
-    course = _course(slug)
-    module = _module(course, module_slug)
-    return _preview(course, module.file_name, lambda **shown: _module_page(course, module, **shown))
-
-
-@bp.get("/<slug>/module/<module_slug>/versionen")
-@role_required(*EDITORS)
-def history(slug: str, module_slug: str):
-    """List the versions of a module: number, date, who, note."""
-    course = _course(slug)
-    module = _module(course, module_slug)
-    return render_template("authoring/history.html", course=course, module=module,
-                           versions=authoring.history(module))
-
-
-@bp.get("/<slug>/module/<module_slug>/versionen/<int:number>")
-@role_required(*EDITORS)
-def diff(slug: str, module_slug: str, number: int):
-    """Show what a version changed against the one before it."""
-    course = _course(slug)
-    module = _module(course, module_slug)
-    version = authoring.version(module, number) or abort(404)
-    previous = authoring.version(module, number - 1)
-    return render_template("authoring/diff.html", course=course, module=module, version=version,
-                           previous=previous, form=RestoreForm(),
-                           lines=authoring.diff(previous.source if previous else "", version.source))
-
-
-@bp.post("/<slug>/module/<module_slug>/versionen/<int:number>/wiederherstellen")
-@role_required(*EDITORS)
-def restore(slug: str, module_slug: str, number: int):
-    """Save an old version's source as a new version."""
-    course = _course(slug)
-    module = _module(course, module_slug)
-    version = authoring.version(module, number) or abort(404)
-    if not RestoreForm().validate_on_submit():
-        abort(400)
-    try:
-        new = authoring.restore(module, version, actor=current_user)
-    except authoring.AuthoringError as error:
-        flash(str(error), "error")
-        return redirect(url_for("authoring.history", slug=slug, module_slug=module_slug))
-    except authoring.Refused as refused:
-        form = SourceForm(formdata=None, text=version.source,
-                          base=authoring.fingerprint(module.current_version.source))
-        lines = authoring.marked_lines(version.source, refused.problems, module.file_name)
-        return _module_page(course, module, source_form=form, problems=refused.problems,
-                            name=module.file_name, lines=lines)
-    db.session.commit()
-    flash(_("Version %(old)d ist als Version %(new)d wiederhergestellt.", old=number, new=new.number),
-          "success")
-    return redirect(url_for("authoring.history", slug=slug, module_slug=module_slug))
-
-
 def _with_editable_course(view):
     """Register a view that takes the course (which the person may edit) in place of its slug."""
     @role_required(*EDITORS)
@@ -573,5 +371,5 @@ def _with_editable_course(view):
     return course_view
 
 
-for _rule, _view, _methods in structure_views.ROUTES:
+for _rule, _view, _methods in structure_views.ROUTES + module_views.ROUTES:
     bp.add_url_rule(_rule, _view.__name__, _with_editable_course(_view), methods=list(_methods))

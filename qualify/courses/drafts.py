@@ -10,7 +10,9 @@ learner sees it.
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from qualify.accounts.models import User
 from qualify.core import audit
 from qualify.core.time import utcnow
 from qualify.courses import authoring, services
@@ -30,6 +32,14 @@ def _draft_saved_in_between() -> str:
 
 def draft_of(module: Module) -> ModuleDraft | None:
     return db.session.get(ModuleDraft, module.id)
+
+
+def draft_with_author(module: Module) -> ModuleDraft | None:
+    """The module's draft with the person who saved it, for the editor's notice (one statement)."""
+    who = joinedload(ModuleDraft.saved_by)
+    stmt = (select(ModuleDraft).options(who.load_only(User.display_name), who.lazyload(User.role_rows))
+            .where(ModuleDraft.module_id == module.id))
+    return db.session.scalar(stmt)
 
 
 def modules_with_drafts(course: Course) -> set[int]:

@@ -241,3 +241,15 @@ def test_the_draft_notice_says_when_to_the_minute(client, trainer, published):
     save_draft(client, CHANGED)
     notice = re.search(r"gespeichert am ([^ ]+ [^ ]+) von", client.get(EDITOR).text).group(1)
     assert re.fullmatch(r"\d\d\.\d\d\.\d\d, \d\d:\d\d", notice)
+
+
+def test_the_editor_of_a_module_with_a_draft_costs_what_it_costs_without_one(client, trainer, published,
+                                                                              count_statements):
+    client.get(EDITOR)  # warm up
+    with count_statements() as without_draft:
+        client.get(EDITOR)
+    save_draft(client, CHANGED)
+    client.get(EDITOR)
+    with count_statements() as with_draft:
+        assert trainer.display_name in client.get(EDITOR).text  # who saved it, read with the draft
+    assert with_draft.count == without_draft.count, "\n".join(s[:150] for s in with_draft.statements)
