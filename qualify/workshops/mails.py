@@ -1,5 +1,8 @@
 """E-mails about sessions and bookings, in the recipient's language, queued in the caller's transaction."""
 
+from datetime import datetime
+from typing import NamedTuple
+
 from flask import current_app
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
@@ -113,11 +116,25 @@ def session_when(session: WorkshopSession) -> str:
     return span
 
 
+class Before(NamedTuple):
+    """What a changed session said before, where it changed (else None): the change mail names the time and place
+    it replaces – "Geändert: Zeit" alone leaves the reader to remember the old one, and so to find what moved."""
+
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    place: str | None = None
+
+
+UNCHANGED = Before()
+
+
 def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat: bool = False,
-           changes: tuple = (), reason: str = "", switched_to: WorkshopSession | None = None) -> None:
+           changes: tuple = (), before: Before = UNCHANGED, reason: str = "",
+           switched_to: WorkshopSession | None = None) -> None:
     """Queue the mail of this kind to the booked person (with the .ics when they hold a seat, or held one
-    until they withdrew: had_seat); `changes` names what changed in a changed session, `reason` is a trainer's
-    word on why they cancelled the booking, `switched_to` the date they switched to ("switched")."""
+    until they withdrew: had_seat); `changes` names what changed in a changed session and `before` the time and
+    place it had, `reason` is a trainer's word on why they cancelled the booking, `switched_to` the date they
+    switched to ("switched")."""
     session, user = booking.session, booking.user
     page_url = absolute_url("workshops.session", session_id=session.id)
     holds_seat = booking.status == "confirmed"
@@ -139,6 +156,8 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
                                               "new_when": session_when(switched_to) if switched_to else "–"},
                    "show_link": holds_seat and not session.is_cancelled, "page_url": page_url, "kind": kind,
                    "position": position, "changes": [str(change) for change in changes],
+                   "when_before": session_when(before) if before.starts_at is not None else "",
+                   "place_before": before.place,
                    "note": session.note if kind in NOTE_KINDS else "", "reason": reason,
                    "cancel_until_start": str(CANCEL_UNTIL_START) if kind == "changed" and holds_seat
                    and booking.cancellable_until > session.cancellation_deadline_at else ""}
@@ -150,8 +169,9 @@ def notify(booking: Booking, kind: str, *, position: int | None = None, had_seat
                    _render("workshops/mail/booking.html", context), attachments)
 
 
-def notify_session(session: WorkshopSession, kind: str, *, changes: tuple = ()) -> int:
-    """Tell everyone with an active booking that the session changed or was cancelled; return how many.
+def notify_session(session: WorkshopSession, kind: str, *, changes: tuple = (), before: Before = UNCHANGED) -> int:
+    """Tell everyone with an active booking that the session changed (`before`: the time and place it replaces)
+    or was cancelled; return how many.
 
     A cancellation first withdraws the mails about a seat here still waiting in the outbox (see
     withdraw_unsent_seat_mails): the cancellation mail queued now says all that is left to say."""
@@ -160,7 +180,7 @@ def notify_session(session: WorkshopSession, kind: str, *, changes: tuple = ()) 
     told = 0
     for booking in session.bookings:
         if booking.status in ACTIVE_STATUSES:
-            notify(booking, kind, changes=changes)
+            notify(booking, kind, changes=changes, before=before)
             told += 1
     return told
 

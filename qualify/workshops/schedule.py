@@ -283,7 +283,7 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     starts_at = session.starts_at.replace(second=0, microsecond=0)  # as the form shows it
     ends_at = session.ends_at.replace(second=0, microsecond=0)
     _check_range([day], now, keep=to_local(starts_at).date())  # a session long past may keep its date
-    seen_before, trainers_before = _seen_by_participants(session), list(session.trainers)
+    seen_before, trainers_before, place_before = _seen_by_participants(session), list(session.trainers), session.place
     seen_by_trainers_before, approval_before = _seen_by_trainers(session), session.approval_required
     _apply(session, plan, day)
     # A running session may still get a new room or note; it cannot be moved to a time already past.
@@ -294,14 +294,17 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     if session.starts_at != starts_at:  # reminders go out again for the new date
         db.session.execute(delete(SentReminder).where(SentReminder.booking_id.in_(
             select(Booking.id).where(Booking.session_id == session.id))))
-    if (session.starts_at, session.ends_at) != (starts_at, ends_at):
+    moved = (session.starts_at, session.ends_at) != (starts_at, ends_at)
+    if moved:
         session.rescheduled_at = now  # see Booking.cancellable_until
+    before = mails.Before(*((starts_at, ends_at) if moved else (None, None)),
+                          place=place_before if session.place != place_before else None)
     changes = _changes(seen_before, _seen_by_participants(session))
     told = 0
     if changes:  # seats or trainers alone change nothing for them
         session.sequence += 1
         db.session.flush()
-        told = mails.notify_session(session, "changed", changes=changes)
+        told = mails.notify_session(session, "changed", changes=changes, before=before)
     db.session.flush()
     audit.record("workshops.session_changed", actor=by, target=session)
     services.promote(session, now=now)

@@ -107,3 +107,53 @@ def test_a_calendar_subscription_on_a_phone_is_one_tap_or_one_copy(phone_page, m
     phone_page.get_by_role("button", name="Adresse kopieren").click()
     expect(phone_page.get_by_role("status")).to_have_text("Adresse kopiert.")
     assert_accessible(phone_page)
+
+
+def test_a_trainer_on_a_phone_moves_a_booked_session_and_mail_page_and_calendar_file_agree(
+        make_page, make_user, sign_in, assert_accessible, practical_day, tina):
+    from datetime import time
+
+    from icalendar import Calendar
+
+    from qualify.core.mail import OutboxMessage, build_email
+    from qualify.workshops import schedule, services
+
+    small_phone = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+    anna = make_user(Role.LEARNER, name="Anna Auer")
+    day = (utcnow().astimezone(LOCAL_TZ) + timedelta(days=10)).date()
+    plan = schedule.SessionPlan(start_time=time(9), end_time=time(12), capacity=5, place="Halle 3", trainers=[tina])
+    (session,) = schedule.create_sessions(practical_day, plan, [day], by=tina, now=utcnow())
+    services.book(session, anna, now=utcnow())
+    db.session.commit()
+    session_url = f"/termine/{session.id}"
+
+    phone_page = make_page(**small_phone)
+    sign_in(phone_page, tina)
+    phone_page.goto(session_url + "/bearbeiten")
+    phone_page.get_by_label("Beginn (Uhrzeit in Deutschland)").fill("11:00")
+    phone_page.get_by_label("Ende").fill("14:00")
+    phone_page.get_by_label("Ort").fill("Halle 5")
+    phone_page.get_by_role("button", name="Speichern").click()
+    expect(phone_page.get_by_text("Der Termin ist geändert; alle Angemeldeten wurden benachrichtigt.")).to_be_visible()
+    assert_accessible(phone_page)
+
+    anna_page = make_page(**small_phone)
+    sign_in(anna_page, anna)
+    anna_page.goto(session_url)
+    expect(anna_page.get_by_text(re.compile("11:00–14:00"))).to_be_visible()
+    with anna_page.expect_download() as download:
+        anna_page.get_by_role("link", name=re.compile("In meinen Kalender eintragen")).click()
+    (downloaded,) = Calendar.from_ical(open(download.value.path(), "rb").read()).walk("VEVENT")
+
+    db.session.expire_all()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == anna.email,
+                                                          OutboxMessage.subject.startswith("Termin geändert"))).one()
+    email = build_email(mail, "Qualify <noreply@example.org>")
+    text = email.get_body(("plain",)).get_content()
+    (part,) = [part for part in email.walk() if part.get_content_type() == "text/calendar"]
+    (mailed,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert "11:00–14:00" in text and "bisher:" in text and "Ort: Halle 5 (bisher: Halle 3)" in text
+    for event in (downloaded, mailed):  # one entry in the calendar, whichever way it came
+        assert str(event["UID"]) == session.uid and int(event["SEQUENCE"]) == 1
+        assert event.decoded("DTSTART").astimezone(LOCAL_TZ).strftime("%H:%M") == "11:00"
+        assert str(event["LOCATION"]) == "Halle 5"

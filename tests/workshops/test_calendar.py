@@ -4,7 +4,7 @@ import re
 
 from icalendar import Calendar
 
-from qualify.core.time import utcnow
+from qualify.core.time import LOCAL_TZ, utcnow
 from qualify.extensions import db
 from qualify.workshops import calendar, schedule
 from qualify.workshops.models import Booking
@@ -129,13 +129,13 @@ def test_booking_again_after_giving_up_the_seat_supersedes_the_cancellation_in_t
     schedule.update_session(session, plan, day, by=trainer, now=utcnow())
     db.session.commit()
 
-    # Made when sent, in the order queued: each message to the person's calendar above the one before.
+    # Each message to the person's calendar above the one before, as the session was when it was queued.
     sequences = [(str(cal["METHOD"]), int(event["SEQUENCE"]))
                  for cal, event in (parse(mail.made_attachments()[0]["data"].encode())
                                     for mail in outbox(person.email))]
     assert [method for method, _sequence in sequences] == ["REQUEST", "CANCEL", "REQUEST", "REQUEST"]
-    # Made after the move, so from the session at sequence 1; the person's entry is two ahead of it.
-    assert [number for _method, number in sequences] == [1, 2, 3, 3]
+    # The move raised the session to sequence 1; the person's entry is two ahead of it.
+    assert [number for _method, number in sequences] == [0, 1, 2, 3]
     assert session.sequence == 1 and services.booking_of(person, session).calendar_sequence == 2
 
 
@@ -202,3 +202,26 @@ def test_a_new_feed_address_replaces_the_old_one(make_user):
     db.session.commit()
     assert calendar.user_for_feed_token(old) is None
     assert calendar.user_for_feed_token(new).id == person.id
+
+
+def test_the_berlin_timezone_is_written_as_yearly_rules_that_agree_with_zoneinfo_for_every_plannable_day(
+        make_session):
+    from datetime import UTC, datetime, timedelta
+
+    from qualify.workshops.schedule import DAYS_AHEAD
+
+    cal, _event = parse(calendar.session_ics(make_session(), include_link=False))
+    (zone,) = cal.walk("VTIMEZONE")
+    data = zone.to_ical()
+    assert b"RDATE" not in data and data.count(b"RRULE:FREQ=YEARLY") == 2  # as Outlook reads it
+    assert cal.subcomponents[0] is zone  # before the event that refers to it
+    written = zone.to_tz(lookup_tzid=False)  # the offsets the file itself states, not the name looked up
+    moment = datetime(utcnow().year, 1, 1, tzinfo=UTC)
+    while moment < utcnow() + DAYS_AHEAD + timedelta(days=366):
+        assert moment.astimezone(written).utcoffset() == moment.astimezone(LOCAL_TZ).utcoffset(), moment
+        moment += timedelta(hours=7)  # every hour of the day in turn, through each clock change
+
+
+def test_a_feed_without_sessions_has_no_timezone_to_explain(make_user):
+    data = calendar.feed_ics([], name="Qualify")
+    assert b"VTIMEZONE" not in data and b"BEGIN:VCALENDAR" in data

@@ -126,23 +126,27 @@ def test_mails_follow_the_recipients_language(make_session, make_user):
     assert "position 1" in to_english.body_text
 
 
-def test_the_calendar_file_is_made_when_the_mail_is_sent(app, monkeypatch, smtp_server, make_session, make_user):
+def test_the_calendar_file_is_made_when_the_mail_is_sent_as_its_text_describes_the_session(
+        app, monkeypatch, smtp_server, make_session, make_user):
     port, received = smtp_server
     person = make_user()
     session = make_session(booked=[person])
     (mail,) = outbox(person.email)
-    assert mail.attachments == [{"make": "workshops.session_ics", "session_id": session.id,
-                                 "include_link": True, "page_url": mail.attachments[0]["page_url"],
-                                 "personal_sequence": 0, "attendee": person.email,
-                                 "file_names": {"request": "termin.ics", "cancel": "absage.ics"}}]
-    session.place = "Halle 7"  # changed after the booking, before the mail goes out
+    (attachment,) = mail.attachments
+    assert {key: attachment[key] for key in ("make", "session_id", "include_link", "personal_sequence", "attendee",
+                                             "file_names")} == {
+        "make": "workshops.session_ics", "session_id": session.id, "include_link": True, "personal_sequence": 0,
+        "attendee": person.email, "file_names": {"request": "termin.ics", "cancel": "absage.ics"}}
+    assert "BEGIN:VCALENDAR" not in str(attachment)  # only what the file will say, not the file
+    session.place = "Halle 7"  # changed after the booking, before the mail goes out (a change mail follows)
     db.session.commit()
 
     use_smtp(app, monkeypatch, port)
     assert send_due_mail(at(session, days=-10)) == 1
     message = message_from_bytes(received.envelopes[0].content, policy=policy.default)
     (calendar,) = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
-    assert "LOCATION:Halle 7" in calendar.get_content()
+    assert "Ausbildungswerkstatt Halle 4" in message.get_body(("plain",)).get_content()
+    assert "LOCATION:Ausbildungswerkstatt Halle 4" in calendar.get_content()  # as the mail says
     assert calendar.get_param("method") == "REQUEST" and message["Date"]
 
 
