@@ -14,6 +14,7 @@ from qualify.exchange.models import (
     ExchangeSpace,
     ExchangeThread,
     MinutesConsent,
+    PostNotice,
     SpaceModerator,
     ThreadFollow,
 )
@@ -39,7 +40,7 @@ __all__ = [
     "LoginFailure", "ResetRequest",
     "Organisation", "OutboxMessage", "Unit", "User", "UserRole", "UserSession", "Booking", "CalendarFeed",
     "SentReminder", "WorkshopSession", "ExchangeFlag", "ExchangeLogEntry", "ExchangeMinutes",
-    "ExchangePost", "ExchangePseudonym", "ExchangeSpace", "ExchangeThread", "MinutesConsent",
+    "ExchangePost", "ExchangePseudonym", "ExchangeSpace", "ExchangeThread", "MinutesConsent", "PostNotice",
     "SpaceModerator", "ThreadFollow", "ParticipationRollup", "RollupMonth", "UnitHeadcount", "WithheldCell",
     "FormatFeedback", "FormatFeedbackGiven"
 ]

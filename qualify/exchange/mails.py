@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from qualify.core.i18n import locale_for
 from qualify.core.mail import absolute_url, queue_mail
-from qualify.exchange.reading import by_former_member, shown_title
+from qualify.exchange.reading import author_label, by_former_member, shown_title
 
 EXCERPT_LENGTH = 300
 
@@ -31,11 +31,17 @@ def _post_url(post) -> str:
     return absolute_url("exchange.thread", thread_id=post.thread_id) + f"#beitrag-{post.id}"
 
 
-def notify_new_post(post, label: str, readers: list) -> None:
-    """Tell those following the thread at once that a post appeared."""
+def notify_new_post(post, readers: list, *, opening=None) -> list:
+    """Tell those following the thread at once that a post appeared (`opening`: the thread's opening post, if
+    looked up already); return the messages queued. Written by the sending run (see notices.py), without a
+    request."""
+    url = _post_url(post)
+    text = excerpt(post.body_source)
+    queued = []
     for reader in readers:
         with force_locale(locale_for(reader.language)):
-            title = shown_title(post.thread, reader, moderator=False)  # a hidden opening post hides it here too
+            # a hidden opening post hides the title here too
+            title = shown_title(post.thread, reader, moderator=False, opening=opening)
             subject = _("Neuer Beitrag: %(title)s", title=title)
             body = _render(
                 "new_post",
@@ -43,12 +49,14 @@ def notify_new_post(post, label: str, readers: list) -> None:
                 post=post,
                 title=title,
                 settings_url=absolute_url("exchange.notifications"),
-                label=label,
+                label=author_label(post),  # in the reader's language: "Ehemaliges Mitglied"
                 former=by_former_member(post),
-                excerpt=excerpt(post.body_source),
-                url=_post_url(post),
+                excerpt=text,
+                url=url,
             )
-        queue_mail(reader, subject, body)
+        if (message := queue_mail(reader, subject, body)) is not None:
+            queued.append(message)
+    return queued
 
 
 def notify_flag(flag, moderators: list, label: str) -> None:

@@ -167,6 +167,18 @@ class ExchangePost(db.Model):
         return self.revised_at is not None
 
 
+class PostNotice(db.Model):
+    """A post just published whose thread's followers are still to be told, kept until the next sending run
+    (a minute at most): the request notes it, the run writes the mails (see exchange/notices.py)."""
+
+    __tablename__ = "exchange_post_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Goes with its post: a post erased before the run is mailed to nobody.
+    post_id: Mapped[int] = mapped_column(ForeignKey("exchange_posts.id", ondelete="CASCADE"), index=True)
+    noted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ExchangeFlag(db.Model):
     """A member's report of a post; who reported it is kept for de-duplication, never shown."""
 

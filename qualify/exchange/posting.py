@@ -4,11 +4,10 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
-from qualify.accounts.models import User
 from qualify.core.database import take_turns
-from qualify.exchange import mails
+from qualify.exchange import notices
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.following import follow, follow_of
 from qualify.exchange.models import (
@@ -17,11 +16,10 @@ from qualify.exchange.models import (
     ExchangePost,
     ExchangeSpace,
     ExchangeThread,
-    ThreadFollow,
 )
 from qualify.exchange.pseudonyms import pseudonym_in_thread
-from qualify.exchange.reading import author_label, opening_post
-from qualify.exchange.spaces import assigned_moderators, can_see, is_moderator
+from qualify.exchange.reading import opening_post
+from qualify.exchange.spaces import is_moderator
 from qualify.exchange.text import MAX_TITLE_LENGTH, render_post_body
 from qualify.extensions import db
 from qualify.learning.services import record_participation
@@ -251,19 +249,13 @@ def drop_waiting_changes_of(user_id: int) -> None:
 
 
 def published(post: ExchangePost, *, now: datetime) -> None:
-    """A post became visible: date it, tell the thread's followers, count it towards the module."""
+    """A post became visible: date it, note that the thread's followers are to be told (the sending run writes
+    the mails: see notices.py), count it towards the module."""
     post.published_at = now
     post.thread.last_activity_at = now
     db.session.flush()
+    notices.note_new_post(post, now=now)
     space = post.thread.space
-    # The followers with their roles, and the space's moderators once: the same statements for 1 or 100.
-    stmt = (select(ThreadFollow)
-            .where(ThreadFollow.thread_id == post.thread_id, ThreadFollow.mode == "immediate")
-            .options(joinedload(ThreadFollow.user).selectinload(User.role_rows)))
-    assigned = assigned_moderators(space)
-    readers = [row.user for row in db.session.scalars(stmt)
-               if row.user_id != post.author_id and row.user.active and can_see(row.user, space, assigned=assigned)]
-    mails.notify_new_post(post, author_label(post), readers)
     if space.module_id is not None and post.author is not None:
         check_participation(post.author, space, now=now)
 

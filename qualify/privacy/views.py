@@ -42,10 +42,10 @@ def export_json():
 def export_html():
     """Show everything stored about oneself as a readable page."""
     data = services.export_personal_data(current_user)
-    names = readable.referenced_names(data)
+    page = readable.ReadablePage(readable.referenced_names(data))
     return render_template("privacy/export.html", data=data,
                            labels={c.key: c.label for c in CATEGORIES}, source_label=readable.source_label,
-                           field_label=readable.field_label, shown_fields=lambda row: readable.shown_fields(row, names))
+                           field_label=page.field_label, shown_fields=page.shown_fields)
 
 
 @bp.route("/loeschen", methods=["GET", "POST"])

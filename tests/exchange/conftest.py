@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from qualify.accounts.roles import Role
-from qualify.core.mail import OutboxMessage
+from qualify.core.mail import OutboxMessage, compose_deferred_mail
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
 from qualify.exchange import moderation, spaces
@@ -91,6 +91,9 @@ def as_seen(post, **data) -> dict:
 
 
 def outbox(recipient: str | None = None) -> list[OutboxMessage]:
+    """The outbox as the next sending run finds it, once it has written the mails noted for it (to the followers of
+    a new post, say)."""
+    compose_deferred_mail(utcnow())
     db.session.expire_all()
     stmt = select(OutboxMessage).order_by(OutboxMessage.id)
     if recipient:

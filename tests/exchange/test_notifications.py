@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from qualify.accounts.roles import Role
+from qualify.core.mail import compose_deferred_mail
 from qualify.core.time import utcnow
 from qualify.exchange import following, moderation, posting
 from qualify.exchange.jobs import send_daily_digests
@@ -76,6 +77,7 @@ def test_switching_to_the_daily_digest_repeats_no_post_already_mailed(make_space
     thread = posting.start_thread(space, author, "Tagesthema", "Anfang", anonymous=False, now=start)
     following.follow(thread, reader, mode="immediate", now=start)
     posting.reply(thread, author, "Schon gemailt", anonymous=False, now=start + timedelta(hours=1))
+    compose_deferred_mail(start + timedelta(hours=1, minutes=1))  # the sending run a minute later
     following.follow(thread, reader, mode="digest", now=start + timedelta(hours=2))
     posting.reply(thread, author, "Neu im Digest", anonymous=False, now=start + timedelta(hours=2, minutes=5))
     db.session.commit()
