@@ -57,22 +57,48 @@ def participants(session: WorkshopSession) -> list:
 
 
 def consenting_ids(session: WorkshopSession) -> set[int]:
-    """Ids of the participants who agreed to be named."""
-    return set(
-        db.session.scalars(select(MinutesConsent.user_id).where(MinutesConsent.session_id == session.id))
-    )
+    """Ids of the participants who agree to be named (and have not taken it back)."""
+    return set(db.session.scalars(select(MinutesConsent.user_id).where(
+        MinutesConsent.session_id == session.id, MinutesConsent.withdrawn_at.is_(None))))
+
+
+@dataclass(frozen=True)
+class Consents:
+    """The participants of a session by their answer to being named, each list in German order of names."""
+
+    agreed: list
+    withdrawn: list  # agreed once and took it back
+    unanswered: list  # never agreed (there is no "no" to give: not agreeing is not answering)
+
+    @property
+    def total(self) -> int:
+        return len(self.agreed) + len(self.withdrawn) + len(self.unanswered)
+
+
+def consents(session: WorkshopSession) -> Consents:
+    """Sort the participants by their answer, for the moderator who writes the minutes (never for the space)."""
+    rows = {row.user_id: row for row in db.session.scalars(
+        select(MinutesConsent).where(MinutesConsent.session_id == session.id))}
+    people = sorted(participants(session), key=lambda person: german_sort_key(person.display_name))
+    return Consents(
+        agreed=[p for p in people if p.id in rows and rows[p.id].withdrawn_at is None],
+        withdrawn=[p for p in people if p.id in rows and rows[p.id].withdrawn_at is not None],
+        unanswered=[p for p in people if p.id not in rows])
 
 
 def set_consent(session: WorkshopSession, user, agreed: bool, *, now: datetime) -> None:
-    """Agree (or no longer agree) to be named in the minutes; only for participants."""
+    """Agree (or no longer agree) to be named in the minutes; only for participants. A consent taken back stays
+    as withdrawn, so that the moderator can tell it from no answer."""
     if user.id not in {person.id for person in participants(session)}:
         raise ExchangeError(_("Nur Teilnehmende dieses Termins können das festlegen."))
     row = db.session.scalar(select(MinutesConsent).where(MinutesConsent.session_id == session.id,
                                                          MinutesConsent.user_id == user.id))
     if agreed and row is None:
         db.session.add(MinutesConsent(session_id=session.id, user_id=user.id, given_at=now))
-    elif not agreed and row is not None:
-        db.session.delete(row)
+    elif agreed and row.withdrawn_at is not None:
+        row.given_at, row.withdrawn_at = now, None
+    elif not agreed and row is not None and row.withdrawn_at is None:
+        row.withdrawn_at = now
         _forget_name(minutes_of(session), user)
     db.session.flush()
 
@@ -224,12 +250,16 @@ class NameWarning:
     word: str  # as written there
     person_id: int
     person: str  # the person's name
+    withdrawn: bool = False  # took their consent back; else never gave it
 
     @property
     def message(self) -> str:
-        # "has not agreed", not "does not want": most have simply not answered, and neither may be named.
-        return _("„%(word)s“ – könnte %(name)s meinen; diese Person hat nicht zugestimmt, genannt zu werden.",
-                 word=self.word, name=self.person)
+        # Which of the two: someone who has not answered may still agree; someone who withdrew has decided.
+        if self.withdrawn:
+            return _("„%(word)s“ – könnte %(name)s meinen; diese Person hat die Zustimmung zurückgezogen und darf "
+                     "nicht genannt werden.", word=self.word, name=self.person)
+        return _("„%(word)s“ – könnte %(name)s meinen; diese Person hat (noch) nicht geantwortet und darf nicht "
+                 "genannt werden.", word=self.word, name=self.person)
 
 
 class NamesToConfirm(ExchangeError):
@@ -255,16 +285,17 @@ def name_warnings(session: WorkshopSession, fields: dict[str, str]) -> list[Name
     person ("Bernd berichtete") or be an ordinary word ("Der Betriebsrat sollte …"): the moderator decides.
     Nobody who agreed is warned about, nor anybody the texts name in full: that is no question but refused
     outright (see unconsented_mentions)."""
-    people = participants(session)
-    agreed = consenting_ids(session)
+    answers = consents(session)
     everything = "\n".join(fields.get(field) or "" for field, _label in SECTIONS)
-    others = [person for person in people if person.id not in agreed and not _names_in_full(everything, person)]
-    consenting = [person for person in people if person.id in agreed]
+    withdrawn = {person.id for person in answers.withdrawn}
+    others = sorted((person for person in (*answers.withdrawn, *answers.unanswered)
+                     if not _names_in_full(everything, person)),
+                    key=lambda person: german_sort_key(person.display_name))
     warnings = []
     for field, _label in SECTIONS:
-        text = _without_full_names(fields.get(field) or "", consenting)
+        text = _without_full_names(fields.get(field) or "", answers.agreed)
         for person in others:
-            warnings.extend(NameWarning(field, word, person.id, person.display_name)
+            warnings.extend(NameWarning(field, word, person.id, person.display_name, person.id in withdrawn)
                             for word in _parts_in(text, person))
     return warnings
 
@@ -394,7 +425,8 @@ def named_people(minutes: ExchangeMinutes) -> list[str]:
     if not ids:
         return []
     rows = db.session.scalars(select(MinutesConsent).where(MinutesConsent.session_id == minutes.session_id,
-                                                           MinutesConsent.user_id.in_(ids)))
+                                                           MinutesConsent.user_id.in_(ids),
+                                                           MinutesConsent.withdrawn_at.is_(None)))
     return sorted((row.user.display_name for row in rows), key=german_sort_key)
 
 
@@ -411,7 +443,8 @@ def my_consents(sessions: list[WorkshopSession], user) -> dict[int, bool]:
     agreed = set(
         db.session.scalars(
             select(MinutesConsent.session_id).where(
-                MinutesConsent.session_id.in_(ids), MinutesConsent.user_id == user.id
+                MinutesConsent.session_id.in_(ids), MinutesConsent.user_id == user.id,
+                MinutesConsent.withdrawn_at.is_(None)
             )
         )
     )

@@ -257,7 +257,8 @@ class ExchangeMinutes(db.Model):
 
 
 class MinutesConsent(db.Model):
-    """A participant's agreement to be named in the minutes of one session."""
+    """A participant's agreement to be named in the minutes of one session; taken back, the row stays with
+    withdrawn_at, so that the moderator reads "withdrew" apart from "has not answered"."""
 
     __tablename__ = "exchange_minutes_consents"
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
@@ -266,5 +267,6 @@ class MinutesConsent(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("workshop_sessions.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: agrees
 
     user: Mapped[User] = relationship()

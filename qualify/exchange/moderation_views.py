@@ -437,8 +437,7 @@ def _minutes_page(session, space, current, form, *, name_check=None, publish_ref
     if publish_check is not None:
         publish_form.confirmation.data = publish_check.confirmation
     return render_template("exchange/minutes_form.html", session=session, space=space, form=form,
-                           minutes=current, participants=minutes.participants(session),
-                           agreed=minutes.consenting_ids(session), name_check=name_check,
+                           minutes=current, consents=minutes.consents(session), name_check=name_check,
                            publish_form=publish_form, publish_check=publish_check,
                            publish_refused=publish_refused is not None, named_people=minutes.named_people,
                            named_without_consent=[person.display_name for person in named])

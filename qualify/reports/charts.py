@@ -3,6 +3,10 @@
 Withheld values get no bar at all (a bar of any height would hint at the value), only the "< K" label. A bar's name
 is written in full under it, on as many lines as its slot needs (SVG text does not wrap by itself): cut to a few
 letters, "Qualitätssic…" and "Qualitätssic…" could not be told apart, nor found in the table beside.
+
+More groups than MOST_COLUMNS do not stand side by side (thirty columns left each name two letters a line): they
+are drawn as rows (row_chart), each name on the left, its figure beside it and its bar to the right – on a phone
+the names and figures are in sight before the box is scrolled to the bars.
 """
 
 import math
@@ -18,6 +22,15 @@ TOP, BOTTOM, LEFT, RIGHT = 28, 48, 16, 16
 LETTER_WIDTH = 8.4
 LINE_HEIGHT = 16
 FIRST_LINE = 18
+# Up to this many bars stand side by side, each name under its bar on lines of at least eleven letters.
+MOST_COLUMNS = 6
+# A row chart: the names' column (from LEFT), the figures' column (written to end at FIGURE_END), then the bars.
+NAME_WIDTH = 190
+FIGURE_END = LEFT + NAME_WIDTH + 84  # "geschützt" at the phone's 14 units, and room to the name: in sight at 320 px
+BAR_START = FIGURE_END + 12
+ROW_HEIGHT = 26  # one line of a name; a name of more lines makes its row taller by LINE_HEIGHT each
+ROW_TOP = 12
+BAR_THICKNESS = 14
 
 
 @dataclass(frozen=True)
@@ -101,5 +114,44 @@ def bar_chart(bars: list[Bar], *, title: str, description: str, ident: str, scal
             f'<text class="chart-name" x="{centre:.1f}" y="{base + FIRST_LINE}" text-anchor="middle" font-size="12" '
             f'fill="#1b1f24">{spans}</text>'
         )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
+
+
+def row_chart(bars: list[Bar], *, title: str, description: str, ident: str, scale: float | None = None) -> Markup:
+    """Return an SVG chart of one row per bar, named on the left, with a title and a description tied to it for
+    assistive technology; the bars scaled as in bar_chart. For many bars, whose names need their width."""
+    length = WIDTH - RIGHT - BAR_START
+    highest = scale or max((bar.value for bar in bars if bar.value is not None), default=0) or 1
+    names = [label_lines(bar.label, NAME_WIDTH) for bar in bars]
+    heights = [ROW_HEIGHT + (max(len(name), 1) - 1) * LINE_HEIGHT for name in names]
+    height = ROW_TOP * 2 + sum(heights)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(description)}</desc>',
+        f'<line x1="{BAR_START}" y1="{ROW_TOP}" x2="{BAR_START}" y2="{height - ROW_TOP}" '
+        'stroke="#4a5560" stroke-width="1"/>',
+    ]
+    top = ROW_TOP
+    for bar, name, row in zip(bars, names, heights, strict=True):
+        middle = top + row / 2
+        first = middle - (len(name) - 1) * LINE_HEIGHT / 2 + 4  # the baseline of the name's first line
+        if bar.value is not None:
+            parts.append(
+                f'<rect x="{BAR_START}" y="{middle - BAR_THICKNESS / 2:.1f}" '
+                f'width="{length * min(bar.value / highest, 1):.1f}" height="{BAR_THICKNESS}" fill="#0b5394"/>'
+            )
+        parts.append(
+            f'<text x="{FIGURE_END}" y="{middle + 4:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#1b1f24">{escape(bar.text)}</text>'
+        )
+        spans = "".join(f'<tspan x="{LEFT}" dy="{0 if number == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                        for number, line in enumerate(name))
+        parts.append(
+            f'<text class="chart-name" x="{LEFT}" y="{first:.1f}" font-size="12" fill="#1b1f24">{spans}</text>'
+        )
+        top += row
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())

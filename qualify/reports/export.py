@@ -109,6 +109,12 @@ def mean_text(value: float) -> str:
     return format_decimal(value, format="0.0")
 
 
+def no_module_reaches_k(k: int) -> str:
+    """Why the network's satisfaction has no row: it counts only modules with K answers or more, and none has."""
+    return _("Noch keine Zahlen: Mitgezählt werden nur Module mit mindestens %(k)d Rückmeldungen, und so viele hat "
+             "noch keines.", k=k)
+
+
 def feedback_csv(modules: list, network: list | None, completions: dict | None, completed_in: str | None, k: int,
                  *, kinds: dict, formats: dict) -> str:
     """Return the feedback page's tables as CSV: the figures only, withheld below K as on the page. Comments stay
@@ -130,11 +136,16 @@ def feedback_csv(modules: list, network: list | None, completions: dict | None, 
             rows.append([_("Modulart"), _("Personen mit Abschluss")])
             rows += [[str(label), str(completions[kind]) if completions.get(kind) else f"< {k}"]
                      for kind, label in kinds.items()]
-            rows.append([])
+        else:
+            rows.append([_("Abschlüsse je Modulart erscheinen, sobald der erste Monat gezählt ist.")])
+        rows.append([])
         rows.append([_("Zufriedenheit je Modulart und Format")])
-        rows.append([_("Modulart · Format"), *header])
-        rows += [[f"{kinds.get(kind, kind)} · {formats.get(format_, format_)}", *figures(summary)]
-                 for (kind, format_), summary in network]
+        if network:
+            rows.append([_("Modulart · Format"), *header])
+            rows += [[f"{kinds.get(kind, kind)} · {formats.get(format_, format_)}", *figures(summary)]
+                     for (kind, format_), summary in network]
+        else:  # a heading over no rows read as a file cut short
+            rows.append([no_module_reaches_k(k)])
         rows.append([])
     if modules:
         rows.append([_("Rückmeldungen je Modul")])

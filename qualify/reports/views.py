@@ -156,15 +156,19 @@ def _charts(report: services.Report) -> dict:
                 "Personen je Monat; geschützte Werte fehlen. Die Zahlen stehen in der Tabelle „Verlauf“."),
         )
     if charts.has_bars(by_group):
-        drawn["group_chart"] = charts.bar_chart(
+        in_rows = len(by_group) > charts.MOST_COLUMNS
+        drawn["group_chart"] = (charts.row_chart if in_rows else charts.bar_chart)(
             by_group,
             ident="gruppen",
             title=_("%(metric)s je Gruppe, Anteil", metric=metric),
             description=_(
+                "Anteil der Personen je Gruppe im letzten Monat des Zeitraums (Balkenlänge 0 bis 100 %); "
+                "geschützte Werte fehlen. Die Zahlen stehen in der Tabelle „Überblick“.",
+            ) if in_rows else _(
                 "Anteil der Personen je Gruppe im letzten Monat des Zeitraums (Balkenhöhe 0 bis 100 %); "
                 "geschützte Werte fehlen. Die Zahlen stehen in der Tabelle „Überblick“.",
             ),
-            scale=1,  # shares: a bar of 9 % is 9 % high, not the whole height for being the largest
+            scale=1,  # shares: a bar of 9 % is 9 % of the whole length, not all of it for being the largest
         )
     return drawn
 
@@ -328,6 +332,7 @@ def feedback_overview():
     page = render_template(
         "reports/feedback.html", kinds=KIND_LABELS, formats=feedback.FORMAT_LABELS,
         mean_text=export.mean_text, share_text=lambda value: format_percent(round(value, 2)),
+        no_module_reaches_k=export.no_module_reaches_k,
         csv_url=url_for("reports.feedback_download", kurs=request.args.get("kurs")), **figures)
     if figures["network"] is not None:
         _record_network_look()

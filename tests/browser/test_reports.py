@@ -86,7 +86,8 @@ def test_the_group_charts_bars_are_named_in_full_as_in_the_table(make_page, make
         people = record.people(firma, unit, 10)
         record.enrol(people, course, JAN)
         record.complete_module(people[:6], course, FEB)
-    works_council = make_user(Role.WORKS_COUNCIL, organisation=firma)
+    # In a unit: "Ohne Einheit" would be a seventh group, and seven are drawn as rows (the test below).
+    works_council = make_user(Role.WORKS_COUNCIL, organisation=firma, unit=firma.units[-1])
     db.session.commit()
     refresh_rollups(NOW)
     db.session.commit()
@@ -108,3 +109,51 @@ def test_the_group_charts_bars_are_named_in_full_as_in_the_table(make_page, make
         assert left <= name["left"] and name["right"] <= right and name["bottom"] <= bottom, name["lines"]
         assert name["right"] - name["left"] <= name["slot"], f"{name['lines']} is wider than its bar"
         assert following is None or name["right"] <= following["left"], f"{name['lines']} runs into the next"
+
+
+# Each row of a row chart: its name's lines and box, its figure's box, and the chart's and the scroll box's edges.
+ROWS_JS = """svg => {
+  const chart = svg.getBoundingClientRect(), box = svg.parentElement.getBoundingClientRect();
+  const figures = [...svg.querySelectorAll("text:not(.chart-name)")];
+  return [...svg.querySelectorAll("text.chart-name")].map((name, index) => {
+    const own = name.getBoundingClientRect(), figure = figures[index].getBoundingClientRect();
+    return {lines: [...name.querySelectorAll("tspan")].map(line => line.textContent), left: own.left,
+            right: own.right, top: own.top, bottom: own.bottom, figure: [figure.left, figure.right, figure.top,
+            figure.bottom], text: figures[index].textContent, chart: [chart.left, chart.bottom],
+            shown: box.right};
+  });
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}, {"width": 1280, "height": 800}],
+                         ids=["320px", "desktop"])
+def test_thirty_groups_are_drawn_as_rows_whose_names_and_figures_are_read_without_scrolling(
+        make_page, make_user, sign_in, screenshot, viewport):
+    units = LONG_UNITS + [f"Werkstatt {number} Süd" for number in range(24)]
+    firma = create_organisation("muster", "Muster Antriebstechnik GmbH", units)
+    record = Record(iter(range(1, 10_000)))
+    course = record.course("Hochvolt-Sicherheit")
+    for unit in firma.units:
+        record.enrol(record.people(firma, unit, 5), course, JAN)
+    works_council = make_user(Role.WORKS_COUNCIL, organisation=firma, unit=firma.units[0])
+    db.session.commit()
+    refresh_rollups(NOW)
+    db.session.commit()
+    page = make_page(viewport=viewport)
+    sign_in(page, works_council)
+
+    page.goto("/berichte/beteiligung?von=2025-01&bis=2025-01&kennzahl=enrolled")
+    screenshot(page, f"group-rows-{viewport['width']}")
+    chart = page.locator("svg[aria-labelledby^='gruppen-title']")
+    chart.scroll_into_view_if_needed()
+
+    rows = chart.evaluate(ROWS_JS)
+    in_table = page.locator("#tabelle-ueberblick tbody th").all_inner_texts()
+    assert len(rows) == len(units) == len(in_table)
+    assert [_joined("".join(row["lines"])) for row in rows] == [_joined(group) for group in in_table]
+    for row, following in zip(rows, rows[1:] + [None], strict=True):
+        figure_left, figure_right, figure_top, figure_bottom = row["figure"]
+        assert row["chart"][0] <= row["left"] and row["right"] < figure_left, f"{row['lines']} runs into its figure"
+        assert row["top"] <= figure_top and figure_bottom <= row["bottom"] + 1, f"{row['text']} beside its name"
+        assert figure_right <= row["shown"], f"{row['lines']}: its figure is out of sight"
+        assert following is None or row["bottom"] <= following["top"], f"{row['lines']} runs into the next"

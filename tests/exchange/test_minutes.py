@@ -297,8 +297,8 @@ def test_a_first_name_alone_asks_the_moderator_and_saves_nothing(session, modera
     typed = {**FIELDS, "topics": "Bruno berichtete von der Umstellung auf Schichtmodelle"}
     page = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll", data=typed)
     assert page.status_code == 200 and minutes.minutes_of(session) is None
-    assert ("„Bruno“ – könnte Bruno Brenner meinen; diese Person hat nicht zugestimmt, genannt zu werden."
-            in page.text)
+    assert ("„Bruno“ – könnte Bruno Brenner meinen; diese Person hat (noch) nicht geantwortet und darf nicht "
+            "genannt werden." in page.text)
     assert 'href="#topics"' in page.text and 'aria-describedby="topics-hint"' in page.text  # linked to the field
     assert "Bruno berichtete von der Umstellung auf Schichtmodelle</textarea>" in page.text  # nothing lost
     assert "Schulung vor dem Start gewünscht</textarea>" in page.text
@@ -511,7 +511,7 @@ def test_the_preview_of_a_draft_lists_the_names_as_the_published_minutes_do(
 def test_who_has_not_answered_is_not_named_nor_said_to_refuse(session, moderator, reader, client_for):
     page = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll",
                                       data={**FIELDS, "topics": "Bruno berichtete"}).text
-    assert "Bruno Brenner meinen; diese Person hat nicht zugestimmt, genannt zu werden." in page
+    assert "Bruno Brenner meinen; diese Person hat (noch) nicht geantwortet und darf nicht genannt werden." in page
     assert "nicht genannt werden möchte" not in page
     assert "Wer nicht geantwortet hat, gilt als nicht einverstanden." in page
     assert 'id="named"' not in page  # nobody to tick: nobody agreed

@@ -385,3 +385,34 @@ def test_the_feedback_csv_is_written_for_an_english_spreadsheet_on_english_pages
     text = client.get(f"/berichte/rueckmeldungen.csv?kurs={course.slug}").text
 
     assert ",3,4.0,2.0,100\r\n" in text
+
+
+def test_while_no_module_reaches_k_the_coordinations_csv_says_so_instead_of_a_heading_over_no_rows(
+        client, login, make_user, record, setting):
+    organisation, course = setting
+    answer(record, organisation, course, 2)  # K is 3
+    login(make_user(Role.COORDINATOR))
+
+    rows = csv_rows(client.get("/berichte/rueckmeldungen.csv"))
+    page = client.get("/berichte/rueckmeldungen").text
+
+    said = ("Noch keine Zahlen: Mitgezählt werden nur Module mit mindestens 3 Rückmeldungen, und so viele hat noch "
+            "keines.")
+    satisfaction = rows.index(["Zufriedenheit je Modulart und Format"])
+    assert rows[satisfaction + 1] == [said]
+    assert not any(row[:1] == ["Modulart · Format"] for row in rows)
+    assert ["Abschlüsse je Modulart erscheinen, sobald der erste Monat gezählt ist."] in rows  # nothing counted yet
+    assert row_of(report_tables(page)["tabelle-netzwerk"], said) == [said]  # the page says the same
+
+
+def test_once_a_module_reaches_k_the_csv_has_the_satisfaction_table_and_no_such_line(
+        client, login, make_user, record, setting):
+    organisation, course = setting
+    answer(record, organisation, course, 3)
+    login(make_user(Role.COORDINATOR))
+
+    rows = csv_rows(client.get("/berichte/rueckmeldungen.csv"))
+
+    satisfaction = rows.index(["Zufriedenheit je Modulart und Format"])
+    assert rows[satisfaction + 1][0] == "Modulart · Format"
+    assert not any(cell.startswith("Noch keine Zahlen") for row in rows for cell in row)

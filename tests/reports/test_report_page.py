@@ -5,6 +5,8 @@ import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from qualify.accounts.roles import Role
 from qualify.accounts.services import create_organisation
 from qualify.core.time import LOCAL_TZ
@@ -112,6 +114,58 @@ def test_a_word_longer_than_a_slot_is_broken_with_hyphens_and_the_chart_grows_to
     assert height > charts.HEIGHT and height >= last_line + 4  # room for the letters under the last baseline
     plot = charts.HEIGHT - charts.TOP - charts.BOTTOM
     assert re.findall(r'<rect [^>]*height="([\d.]+)"', svg)[-1] == f"{plot * 0.1:.1f}"  # the plot as before
+
+
+def name_rows(svg: str) -> list[tuple[float, int]]:
+    """Each name of a row chart: the baseline of its first line and how many lines it has."""
+    return [(float(y), len(re.findall(r"<tspan ", body)))
+            for y, body in re.findall(r'<text class="chart-name" x="[\d.]+" y="([\d.]+)"[^>]*>(.*?)</text>', svg)]
+
+
+def test_many_groups_are_drawn_as_rows_named_in_full_on_the_left_with_the_figure_beside_each():
+    bars = [charts.Bar("Montage Hochvolt-Batterie Halle 4", 0.25, "25 %"), charts.Bar("Labor", None, "geschützt")] + \
+        [charts.Bar(f"Abteilung {n}", 0.5, "50 %") for n in range(28)]
+
+    svg = charts.row_chart(bars, title="t", description="d", ident="g", scale=1)
+
+    names = bar_names(svg)
+    assert names[0] == ["Montage Hochvolt-", "Batterie Halle 4"]  # two lines of the name column, not eight
+    assert names[1:3] == [["Labor"], ["Abteilung 0"]] and len(names) == 30
+    assert all(len(line) * charts.LETTER_WIDTH <= charts.NAME_WIDTH for name in names for line in name)
+    assert value_labels(svg)[:3] == ["25 %", "geschützt", "50 %"]
+    length = charts.WIDTH - charts.RIGHT - charts.BAR_START
+    assert re.findall(r'<rect [^>]*width="([\d.]+)"', svg)[:2] == [f"{length * 0.25:.1f}", f"{length * 0.5:.1f}"]
+    assert len(re.findall(r"<rect ", svg)) == 29  # none for the withheld group
+    rows = name_rows(svg)  # one below the other, a name of two lines taking two lines' room
+    assert all(following - first >= lines * charts.LINE_HEIGHT
+               for (first, lines), (following, _lines) in zip(rows, rows[1:], strict=False))
+    height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))
+    assert rows[-1][0] < height - charts.ROW_TOP
+
+
+def many_units(record, refresh, make_user, n: int):
+    """An organisation of n units of six people, five of whom enrolled in January; its works council (in a unit:
+    "Ohne Einheit" would be a group of its own)."""
+    firma = create_organisation("viele", "Viele Einheiten GmbH", [f"Werkstatt {number}" for number in range(n)])
+    course = record.course("Hochvolt")
+    for unit in firma.units:
+        record.enrol(record.people(firma, unit, 5 if unit is firma.units[0] else 6)[:5], course, JAN)
+    works_council = make_user(Role.WORKS_COUNCIL, organisation=firma, unit=firma.units[0])
+    refresh()
+    return works_council
+
+
+@pytest.mark.parametrize(("units", "drawn_as_rows"), [(charts.MOST_COLUMNS, False), (charts.MOST_COLUMNS + 1, True)])
+def test_the_group_chart_turns_to_rows_beyond_the_groups_that_fit_side_by_side(
+        client, login, record, refresh, make_user, units, drawn_as_rows):
+    login(many_units(record, refresh, make_user, units))
+
+    svg = chart(client.get(JANUARY + "&kennzahl=enrolled").text, "gruppen")
+
+    assert ('text-anchor="end"' in svg) is drawn_as_rows  # the figures' column of a row chart
+    assert ("Balkenlänge 0 bis 100 %" in svg) is drawn_as_rows
+    assert ("Balkenhöhe 0 bis 100 %" in svg) is not drawn_as_rows
+    assert len(bar_names(svg)) == units and value_labels(svg) == ["83\xa0%"] * units
 
 
 # --- 3. a selection with every figure withheld ------------------------------------------------------------------
