@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "exchange.reveal": _l("Pseudonym aufgedeckt"),
     "exchange.space_created": _l("Austauschraum angelegt"),
     "organisation.create": _l("Organisation angelegt"),
+    "organisation.removed": _l("Organisation gelöscht"),
     "organisation.rename": _l("Organisation umbenannt"),
     "organisation.threshold": _l("Mindestgruppengröße für Berichte geändert"),
     "organisation.unit_removed": _l("Einheit entfernt"),

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 
 from qualify.accounts.models import User
 from qualify.accounts.roles import Role
-from qualify.admin.forms import WithdrawCertificateForm
+from qualify.admin.forms import REOPEN, VOID, WithdrawCertificateForm
 from qualify.admin.services import ONE_LOOK
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
@@ -88,6 +88,9 @@ def certificate(code: str):
     done = withdrawal.done_modules(certificate)
     form = WithdrawCertificateForm()
     form.modules.choices = [_choice(d) for d in done if d.reopenable]
+    if not form.modules.choices:  # nothing can open again (a passed quiz, say): the certificate alone goes
+        form.after.choices = [choice for choice in form.after.choices if choice.value == VOID]
+        form.after.data = VOID
     if request.method == "GET":
         form.modules.data = [str(d.module.id) for d in done if d.suggested]
     # Which modules a person did, and when, is personal data: every look at it is logged – a visit once, as on
@@ -98,8 +101,8 @@ def certificate(code: str):
         db.session.commit()
     if form.validate_on_submit():
         try:
-            withdrawal.withdraw_certificate(certificate, reason=form.reason.data,
-                                            reopen={int(value) for value in form.modules.data},
+            reopen = {int(value) for value in form.modules.data} if form.after.data == REOPEN else set()
+            withdrawal.withdraw_certificate(certificate, reason=form.reason.data, reopen=reopen,
                                             by=current_user, now=utcnow())
             db.session.commit()
         except LearningError as error:
@@ -110,7 +113,9 @@ def certificate(code: str):
             flash(_("Das Zertifikat wurde bereits zurückgezogen."), "error")
             return redirect(url_for("admin_certificates.certificate", code=code))
         else:
-            flash(_("Das Zertifikat ist zurückgezogen; die Person ist per E-Mail informiert."), "success")
+            flash(_("Das Zertifikat ist zurückgezogen; die Person ist per E-Mail informiert.") if reopen else
+                  _("Das Zertifikat ist zurückgezogen; der Kurs bleibt abgeschlossen. Die Person ist per E-Mail "
+                    "informiert."), "success")
             return redirect(url_for("admin_certificates.certificate", code=code))
     return render_template("admin/certificate.html", certificate=certificate, holder=holder, form=form,
                            kept=[d for d in done if not d.reopenable])

@@ -102,19 +102,44 @@ class MandatoryCourseForm(FlaskForm):
     submit = SubmitField(_l("Alle Beschäftigten der Einheit einschreiben …"))
 
 
+class MovePeopleForm(FlaskForm):
+    """Place several people of one organisation in another of its units at once (after a reorganisation, say)."""
+
+    people = CheckboxListField(_l("Ausgewählte Personen"))
+    unit = SelectField(_l("Neue Einheit"), coerce=str,
+                       validators=[DataRequired(_l("Bitte wählen Sie die neue Einheit."))])
+    confirmed = HiddenField()  # set on the page that says how many people move
+    back = HiddenField()  # the page of the list the people were chosen on, to return to
+    submit = SubmitField(_l("Verschieben …"))
+
+    def validate_people(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Bitte wählen Sie mindestens eine Person aus."))
+
+
+REOPEN, VOID = "reopen", "void"
+
+
 class WithdrawCertificateForm(FlaskForm):
-    """Take a certificate back: why (the holder reads it) and which modules must be done again."""
+    """Take a certificate back: why (the holder reads it), and whether the course opens again with modules to do
+    or stays complete without a certificate."""
 
     reason = TextAreaField(_l("Grund"), validators=[DataRequired(_l("Bitte geben Sie einen Grund an.")),
                                                     at_most(1000)],
                            description=_l("Die Person erfährt ihn per E-Mail; die Prüfseite nennt ihn nicht."))
+    # Without this field in the request (an older page): the course opens again, as it always did.
+    after = RadioField(_l("Und der Kurs?"), default=REOPEN, choices=[
+        SelectChoice(REOPEN, _l("wieder öffnen: Die gewählten Module muss die Person erneut erledigen, danach "
+                                "erhält sie ein neues Zertifikat")),
+        SelectChoice(VOID, _l("bleibt abgeschlossen: Nur das Zertifikat wird ungültig, ein neues gibt es nicht – "
+                              "etwa wenn es an die falsche Person ging"))])
     modules = CheckboxListField(_l("Diese Module muss die Person erneut erledigen"))
     submit = SubmitField(_l("Zertifikat zurückziehen"))
 
     def validate_modules(self, field) -> None:
         # As withdraw_certificate checks too, but here with the reason, so that both are said after one submit.
         # Not DataRequired, whose "required" flag would mark every checkbox as one that must be ticked.
-        if not field.data:
+        if self.after.data == REOPEN and not field.data:
             raise ValidationError(_l("Bitte wählen Sie mindestens ein Modul, das erneut erledigt werden muss."))
 
 

@@ -10,6 +10,7 @@ from qualify.accounts import organisations as structure
 from qualify.accounts import services
 from qualify.accounts.models import Organisation, Unit
 from qualify.accounts.roles import Role
+from qualify.admin import removal
 from qualify.admin.forms import (
     AddUnitsForm,
     ConfirmForm,
@@ -80,7 +81,8 @@ def _render_organisation(organisation: Organisation, *, form: OrganisationForm |
         "admin/organisation.html", organisation=organisation, people=people, units=units,
         without_unit=people - sum(count for _unit, count in units),
         form=form or OrganisationForm(formdata=None, obj=organisation),
-        units_form=units_form or AddUnitsForm(formdata=None), lowering=lowering)
+        units_form=units_form or AddUnitsForm(formdata=None), lowering=lowering,
+        removal_problems=removal.organisation_removal_problems(organisation))
 
 
 @bp.route("/<int:organisation_id>", methods=["GET", "POST"])
@@ -141,7 +143,7 @@ def unit(organisation_id: int, unit_id: int):
         flash(_("Gespeichert."), "success")
         return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id) + "#einheiten")
     return render_template("admin/unit.html", unit=unit, organisation=unit.organisation, form=form,
-                           people=structure.unit_members(unit), problem=structure.unit_removal_problem(unit))
+                           people=structure.unit_members(unit), problem=removal.unit_removal_problem(unit))
 
 
 @bp.post("/<int:organisation_id>/einheiten/<int:unit_id>/entfernen")
@@ -153,11 +155,40 @@ def remove_unit(organisation_id: int, unit_id: int):
         return redirect(url_for("admin_organisations.unit", organisation_id=organisation_id, unit_id=unit_id))
     name = unit.name
     try:
-        structure.remove_unit(unit, actor=current_user)
+        removal.remove_unit(unit, actor=current_user)
         db.session.commit()
-    except services.AccountError as error:
+    except (services.AccountError, removal.StillInUse) as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("admin_organisations.unit", organisation_id=organisation_id, unit_id=unit_id))
     flash(_("Die Einheit „%(unit)s“ ist entfernt.", unit=name), "success")
     return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id) + "#einheiten")
+
+
+@bp.post("/<int:organisation_id>/loeschen")
+@role_required(Role.ADMIN)
+def remove_organisation(organisation_id: int):
+    """Delete an organisation with its units once nobody belongs to it and nothing that must stay refers to it,
+    after asking once more."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:  # sent twice (a double click), or from a page opened before another admin deleted it
+        flash(_("Diese Organisation ist bereits gelöscht."), "info")
+        return redirect(url_for("admin_organisations.organisations"))
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id))
+    name = organisation.name
+    try:
+        removal.remove_organisation(organisation, actor=current_user)
+        db.session.commit()
+    except removal.StillInUse as refused:
+        db.session.rollback()
+        for problem in refused.problems:
+            flash(problem, "error")
+        return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id) + "#loeschen")
+    except IntegrityError:  # someone was placed in it meanwhile (SQLite: PostgreSQL waits for the lock instead)
+        db.session.rollback()
+        flash(_("Gerade eben wurde der Organisation etwas zugeordnet; sie bleibt. Bitte prüfen Sie die Seite "
+                "erneut."), "error")
+        return redirect(url_for("admin_organisations.organisation", organisation_id=organisation_id) + "#loeschen")
+    flash(_("Die Organisation „%(organisation)s“ ist gelöscht.", organisation=name), "success")
+    return redirect(url_for("admin_organisations.organisations"))

@@ -1,19 +1,23 @@
 """An admin's actions on one person's account beyond editing it: the invitation (again), a link to reset the
-password, and erasure on request."""
+password, and erasure on request; and moving several people to another unit at once."""
 
+from collections import Counter
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
 
 from qualify.accounts import services
 from qualify.accounts.mails import send_password_reset
-from qualify.accounts.models import User
-from qualify.accounts.roles import Role
+from qualify.accounts.models import Organisation, Unit, User
+from qualify.accounts.roles import Reach, Role
 from qualify.admin.access import administration_required, current_reach, person_or_404
-from qualify.admin.forms import EraseOtherAccountForm
+from qualify.admin.forms import EraseOtherAccountForm, MovePeopleForm
+from qualify.admin.moves import move_people, people_by_ids
 from qualify.admin.services import INVITATION_ACTIONS
 from qualify.core import audit
 from qualify.core.security import role_required
@@ -125,3 +129,116 @@ def erase(user_id: int):
 def _already_erased():
     flash(_("Dieses Konto ist bereits gelöscht."), "info")
     return redirect(url_for("admin.users"))
+
+
+def _list_to_return_to(path: str | None) -> str:
+    """The page of the people list the move started on (its search, filters and page), never another site."""
+    return path if path and path.startswith("/verwaltung/") and "//" not in path else url_for("admin.users")
+
+
+def _int_set(values: list[str]) -> set[int]:
+    return {int(value) for value in values if value.isdigit()}
+
+
+def _unit_choices(organisations: list[Organisation]) -> list[SelectChoice]:
+    choices = [SelectChoice("", _("— bitte wählen —"))]
+    for organisation in organisations:
+        choices.extend(SelectChoice(f"unit:{unit.id}", f"{organisation.name} · {unit.name}")
+                       for unit in organisation.units)
+        choices.append(SelectChoice(f"org:{organisation.id}", _("%(organisation)s · ohne Einheit",
+                                                                 organisation=organisation.name)))
+    return choices
+
+
+def _target(value: str, reach: Reach) -> tuple[Organisation | None, Unit | None]:
+    """The organisation and unit (None: none of its units) a choice names; 404 for one beyond reach, as for none."""
+    kind, _sep, ident = value.partition(":")
+    if not ident.isdigit() or kind not in ("unit", "org"):
+        return None, None
+    unit = db.session.get(Unit, int(ident)) if kind == "unit" else None
+    organisation = unit.organisation if unit else db.session.get(Organisation, int(ident))
+    if (kind == "unit" and unit is None) or organisation is None or not reach.covers(organisation.id):
+        abort(404)
+    return organisation, unit
+
+
+def _where(organisation: Organisation, unit: Unit | None) -> str:
+    return f"{organisation.name} · {unit.name}" if unit else _("%(organisation)s · ohne Einheit",
+                                                                organisation=organisation.name)
+
+
+def _names(people: list[User]) -> str:
+    return ", ".join(person.display_name for person in people)
+
+
+@bp.post("/verschieben")
+@administration_required
+def move():
+    """Move people chosen on the list to another unit of their organisation in one step, after saying how many
+    move from where (an organisation's administration: its own people, to its own units)."""
+    reach = current_reach()
+    form = MovePeopleForm()
+    # Offered: whoever was ticked on the list, so that the page keeps them as choices when some are unticked.
+    offered_ids = _int_set(request.form.getlist("offered") or request.form.getlist("people"))
+    offered = people_by_ids(offered_ids)
+    if len(offered) != len(offered_ids) or any(not reach.covers(person.organisation_id) for person in offered):
+        abort(404)  # someone of another organisation (or nobody): as on their page
+    back = form.back.data = _list_to_return_to(form.back.data)
+    if not offered:
+        flash(_("Bitte wählen Sie mindestens eine Person aus."), "error")
+        return redirect(back)
+    organisation_ids = {person.organisation_id for person in offered if person.organisation_id}
+    form.people.choices = [SelectChoice(str(person.id), person.display_name) for person in offered]
+    form.unit.choices = _unit_choices([organisation for organisation in services.all_organisations()
+                                       if organisation.id in organisation_ids])
+    if "unit" not in request.form:  # from the list: everyone ticked there is ticked here
+        form.people.data = [str(person.id) for person in offered]
+        return _move_page(form, offered)
+    organisation, unit = _target(form.unit.data or "", reach)
+    chosen = [person for person in offered if str(person.id) in (form.people.data or [])]
+    if not form.validate_on_submit() or not _movable(form, chosen, organisation, reach):
+        return _move_page(form, offered)
+    moving = [person for person in chosen if person.unit_id != (unit.id if unit else None)]
+    question = f"{form.unit.data}|{','.join(str(person.id) for person in chosen)}"
+    if form.confirmed.data != question:  # first say whom it concerns; a changed choice is asked again
+        if not moving:
+            form.unit.errors.append(_("Alle Ausgewählten sind bereits in %(unit)s.", unit=_where(organisation, unit)))
+            return _move_page(form, offered)
+        sources = Counter(person.unit.name if person.unit else "" for person in moving)
+        return _move_page(form, offered, question=question, moving=len(moving), staying=len(chosen) - len(moving),
+                          where=_where(organisation, unit), sources=sorted(sources.items()))
+    try:
+        moved = move_people(chosen, organisation, unit, actor=current_user, now=utcnow())
+        db.session.commit()
+    except services.AccountError as error:
+        db.session.rollback()
+        form.people.errors.append(str(error))
+        return _move_page(form, offered)
+    except IntegrityError:  # the unit removed a moment ago
+        db.session.rollback()
+        flash(_("Gleichzeitig wurde die Einheit geändert; es wurde niemand verschoben. Bitte versuchen Sie es "
+                "erneut."), "error")
+        return redirect(back)
+    if moved:
+        flash(ngettext("%(num)d Person ist jetzt in %(unit)s.", "%(num)d Personen sind jetzt in %(unit)s.", moved,
+                       unit=_where(organisation, unit)), "success")
+    else:  # confirmed twice (a double click): the first moved them
+        flash(_("Alle Ausgewählten sind bereits in %(unit)s.", unit=_where(organisation, unit)), "info")
+    return redirect(back)
+
+
+def _movable(form: MovePeopleForm, chosen: list[User], organisation: Organisation | None, reach: Reach) -> bool:
+    """Whether the chosen may move there; else each reason at its field, naming whom it concerns."""
+    if beyond := [person for person in chosen if not reach.may_change(person, actor=current_user)]:
+        form.people.errors.append(_("Diese Personen verschiebt nur die Administration; bitte nehmen Sie sie aus "
+                                    "der Auswahl: %(names)s.", names=_names(beyond)))
+    if organisation is not None and (elsewhere := [p for p in chosen if p.organisation_id != organisation.id]):
+        # Into another organisation is a change of employer: one person at a time, on their page.
+        form.people.errors.append(_("Diese Personen gehören nicht zu %(organisation)s; bitte nehmen Sie sie aus "
+                                    "der Auswahl: %(names)s.", organisation=organisation.name,
+                                    names=_names(elsewhere)))
+    return not form.people.errors
+
+
+def _move_page(form: MovePeopleForm, offered: list[User], **confirmation):
+    return render_template("admin/move_people.html", form=form, offered=offered, **confirmation)

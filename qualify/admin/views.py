@@ -105,8 +105,11 @@ def users():
         people, total = page_of(page)
     not_invited = {person.id for person in people
                    if person.active and not person.password_hash and person.invited_at is None}
+    # Whom this page may tick to move to another unit: everyone the administration (the organisation's) may change.
+    movable = {person.id for person in people
+               if person.organisation_id is not None and reach.may_change(person, actor=current_user)}
     return render_template("admin/users.html", users=people, total=total, query=query, page=page, pages=pages,
-                           not_invited=not_invited,
+                           not_invited=not_invited, movable=movable,
                            filters=filters, organisations=[(o.id, o.name) for o in services.all_organisations()]
                            if reach.whole_network else [],
                            roles=[(str(role), str(label)) for role, label in ROLE_LABELS.items()],

@@ -3,6 +3,8 @@
 The typical case: a trainer marked someone present at a workshop who was not there, and the workshop was the
 course's last module. Taking "present" back cannot undo a course that is complete (the certificate may be
 printed already), so an administrator withdraws the certificate and chooses which modules are open again.
+Or the certificate alone goes (issued to the wrong account, say, or for a course whose modules cannot open
+again, such as a passed quiz): the course stays complete, without a certificate.
 The code stays checkable: whoever verifies it learns that it was withdrawn (never why).
 """
 
@@ -93,15 +95,15 @@ def withdraw_certificate(certificate: Certificate, *, reason: str, reopen: set[i
                          now: datetime) -> WithdrawnCertificate:
     """Withdraw the certificate, open the course again with the chosen modules to do, and tell the holder.
 
-    At least one module must open again, or the course would count as complete with nothing left to do.
+    Without a module to open again (reopen empty), only the certificate goes: the course stays complete, as what
+    the person did stays done, and no new certificate is issued for it – the enrolment's completion is what
+    issues one (check_course_completion), and it stands.
     """
     reason = reason.strip()
     if not reason:
         raise LearningError(_("Bitte geben Sie einen Grund an; die Person erfährt ihn per E-Mail."))
-    done = done_modules(certificate)
+    done = done_modules(certificate) if reopen else []
     allowed = {d.module.id for d in done if d.reopenable}
-    if not reopen:
-        raise LearningError(_("Bitte wählen Sie mindestens ein Modul, das erneut erledigt werden muss."))
     if not reopen <= allowed:
         raise LearningError(_("Diese Module können nicht wieder geöffnet werden."))
 
@@ -114,10 +116,11 @@ def withdraw_certificate(certificate: Certificate, *, reason: str, reopen: set[i
     db.session.delete(certificate)
     db.session.add(withdrawn)
     enrolment = get_enrolment(holder, course)
-    if enrolment is not None:
+    if enrolment is not None and reopen:
         enrolment.completed_at = None
-    db.session.execute(delete(ModuleCompletion).where(ModuleCompletion.user_id == holder.id,
-                                                      ModuleCompletion.module_id.in_(reopen)))
+    if reopen:
+        db.session.execute(delete(ModuleCompletion).where(ModuleCompletion.user_id == holder.id,
+                                                          ModuleCompletion.module_id.in_(reopen)))
     for module_id in reopen:
         remember_done(holder, module_id, False)
     # The reason stays out of the audit log, which every administrator reads: it may say something about the person.

@@ -18,7 +18,7 @@ ORG_ADMIN_VIEWS = {
     "admin.users", "admin.new_user", "admin.edit_user", "admin.deactivate_user", "admin.reactivate_user",
     "admin.import_users", "admin.import_preview", "admin.confirm_import", "admin.audit_log",
     "admin.mandatory_course", "admin.end_mandatory_course", "admin_people.resend_invitation",
-    "admin_people.send_reset_link",
+    "admin_people.send_reset_link", "admin_people.move",
 }
 
 

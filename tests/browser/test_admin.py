@@ -82,3 +82,36 @@ def test_admin_finds_a_certificate_and_withdraws_it(page, make_page, make_user, 
     expect(stranger.get_by_text("Dieses Zertifikat wurde zurückgezogen")).to_be_visible()
     assert "Falsch zugeordnet" not in stranger.content()
     assert_accessible(stranger)
+
+
+def test_admin_moves_two_people_to_another_unit_in_one_step_on_a_phone(make_page, make_user, make_organisation,
+                                                                       sign_in, assert_accessible):
+    page = make_page(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)  # the narrowest phone
+    organisation = make_organisation("Muster GmbH", units=("Montage", "Logistik"))
+    montage = next(unit for unit in organisation.units if unit.name == "Montage")
+    for name in ("Anna Arm", "Bert Band", "Cem Clip"):
+        make_user(Role.LEARNER, name=name, organisation=organisation, unit=montage)
+    sign_in(page, make_user(Role.ADMIN))
+
+    page.goto(f"/verwaltung/?organisation={organisation.id}")
+    anna = page.get_by_role("checkbox", name="Anna Arm auswählen")
+    anna.focus()
+    page.keyboard.press("Space")  # ticked from the keyboard, as with a mouse
+    expect(anna).to_be_checked()
+    page.get_by_role("checkbox", name="Bert Band auswählen").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Ausgewählte in andere Einheit verschieben …").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Personen verschieben")
+    expect(page.get_by_role("checkbox", name="Anna Arm")).to_be_checked()
+    page.get_by_label("Neue Einheit").select_option(label="Muster GmbH · Logistik")
+    page.get_by_role("button", name="Verschieben …").click()
+    expect(page.get_by_role("alert")).to_contain_text("2 Personen wechseln nach Muster GmbH · Logistik")
+    expect(page.get_by_role("alert")).to_contain_text("2 aus „Montage“")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, 2 Personen verschieben").click()
+
+    expect(page.get_by_text("2 Personen sind jetzt in Muster GmbH · Logistik.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Anna Arm")).to_contain_text("Logistik")
+    expect(page.get_by_role("row").filter(has_text="Cem Clip")).to_contain_text("Montage")
