@@ -83,3 +83,24 @@ def test_audit_events_written_before_get_their_organisation_from_their_details(e
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT action, organisation_id FROM audit_events ORDER BY created_at"))
         assert rows.all() == [("reports.view", 7), ("reports.refresh", None), ("user.deactivate", None)]
+
+
+def test_earlier_entries_about_mandatory_courses_get_their_units_organisation(empty_app):
+    upgrade(revision="56152d02508e")
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO organisations (id, slug, name, small_group_threshold, created_at) "
+                                "VALUES (3, 'zulieferer', 'Zulieferer', 5, '2026-10-01 08:00:00')"))
+        connection.execute(text("INSERT INTO units (id, organisation_id, name, kind) VALUES (5, 3, 'Montage', 'department')"))
+        connection.execute(text(
+            "INSERT INTO audit_events (created_at, action, details) VALUES "
+            """('2026-11-01 08:00:00', 'enrolments.mandatory', '{"unit_id": 5, "members": 12}'),"""
+            """('2026-11-01 09:00:00', 'enrolments.mandatory_newcomers', '{"unit_id": 5, "people": 1}'),"""
+            """('2026-11-01 10:00:00', 'enrolments.mandatory_ended', '{"unit_id": 99}'),"""
+            """('2026-11-01 11:00:00', 'reports.view', '{"unit_id": 5}')"""))
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT action, organisation_id FROM audit_events ORDER BY created_at"))
+        assert rows.all() == [("enrolments.mandatory", 3), ("enrolments.mandatory_newcomers", 3),
+                              ("enrolments.mandatory_ended", None), ("reports.view", None)]

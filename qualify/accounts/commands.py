@@ -95,12 +95,13 @@ def import_users_command(file, organisation_slug, dry_run, deactivate_missing) -
 
 
 def _echo_missing(missing) -> None:
-    """List the active people the file lacks: those to be deactivated, and the administrators who stay."""
+    """List the active people the file lacks: those to be deactivated, and those who stay, with the roles that
+    keep them."""
     for user in missing.leavers:
         click.echo(f"Wird deaktiviert (fehlt in der Datei): {user.display_name} <{user.email}>"
                    f"{' · ' + user.unit.name if user.unit else ''}", err=True)
-    for user in missing.kept_admins:
-        click.echo(f"Bleibt aktiv (Administration): {user.display_name} <{user.email}>", err=True)
+    for kept in missing.kept:
+        click.echo(f"Bleibt aktiv ({kept.role_labels}): {kept.user.display_name} <{kept.user.email}>", err=True)
 
 
 @users_cli.command("add-organisation")

@@ -28,7 +28,13 @@ from qualify.accounts.csv_file import (
     read_header,
     records,
 )
-from qualify.accounts.csv_leavers import Missing, deactivate_leavers, find_missing, partial_file_problem
+from qualify.accounts.csv_leavers import (
+    Missing,
+    deactivate_leavers,
+    find_missing,
+    out_of_reach,
+    partial_file_problem,
+)
 from qualify.accounts.models import Organisation, PendingImport, Unit, User, UserRole
 from qualify.accounts.roles import Role, parse_role
 from qualify.accounts.services import (
@@ -321,13 +327,13 @@ def _match(rows: list[Row], people: _People, problems: list[Problem]) -> None:
 def _beyond_reach(rows: list[Row], grantable: frozenset[Role], problems: list[Problem]) -> None:
     """Refuse the rows an importer who may give only some roles (an organisation's administration) may not
     import: those giving another role, and changes to someone who holds one (whose address, changed, could take
-    over an administrator's account)."""
+    over an administrator's account) or belongs to the works council (csv_leavers.out_of_reach)."""
     for row in rows:
         if refused := [role for role in row.granted_roles if role not in grantable]:
             problems.append(Problem(row.line, _("Diese Rollen vergibt nur die Administration: %(roles)s.",
                                                 roles=", ".join(role.label for role in refused)),
                                     str(FIELD_LABELS["roles"])))
-        elif row.status == "changed" and not row.user.roles <= grantable:
+        elif row.status == "changed" and out_of_reach(row.user.roles, grantable):
             problems.append(Problem(row.line, str(BEYOND_REACH)))
 
 
@@ -471,3 +477,30 @@ def purge_pending_imports(now: datetime) -> int:
     """Delete the kept files that have expired (with every upload, and nightly); return how many."""
     return db.session.execute(delete(PendingImport).where(
         PendingImport.created_at < now - PENDING_LIFETIME)).rowcount
+
+
+def drop_uploads_naming(person: User, *, now: datetime) -> int:
+    """Delete the kept files that name the person – their address in any upload, their personnel number in an
+    upload for their organisation (the only one where it is theirs) – as their account is erased: the preview of
+    someone else's upload must not show them again, nor its confirmation create their account anew. A file that
+    cannot be read goes too: it might name them. Return how many files went (the expired ones not counted)."""
+    purge_pending_imports(now)
+    kept = db.session.execute(select(PendingImport.id, PendingImport.organisation_id, PendingImport.content)).all()
+    email = normalise_email(person.email)
+    naming = [row.id for row in kept if _names(row.content, email, person.personnel_number
+                                                if row.organisation_id == person.organisation_id else None)]
+    if naming:
+        db.session.execute(delete(PendingImport).where(PendingImport.id.in_(naming)))
+    return len(naming)
+
+
+def _names(content: bytes, email: str, personnel_number: str | None) -> bool:
+    """Whether a cell of the file holds the address (compared as the import compares) or the personnel number."""
+    try:
+        for _line, cells in records(decode(content)):
+            for cell in cells:
+                if normalise_email(cell) == email or (personnel_number and one_line(cell) == personnel_number):
+                    return True
+    except ImportFileError:
+        return True
+    return False

@@ -3,7 +3,9 @@ that holds only part of the organisation.
 
 Administrators are never deactivated by an import, only listed: the admin importing would lock themselves out,
 the last active admin must stay, and an administrator missing from an HR export is as often an account of the
-network office as someone who left. Deactivating one stays a deliberate act on the person's page.
+network office as someone who left. Deactivating one stays a deliberate act on the person's page. Nor does an
+importer who may give only some roles (an organisation's administration) deactivate someone holding another (the
+network's coordination) or a member of the works council: each is listed with the roles that keep them.
 """
 
 from collections.abc import Callable, Iterable
@@ -18,21 +20,50 @@ from qualify.accounts.services import deactivate
 from qualify.core.text import german_sort_key
 
 
+@dataclass(frozen=True)
+class Kept:
+    """Someone missing from the file who stays active, and the roles that keep them (as the preview names them)."""
+
+    user: User
+    roles: tuple[Role, ...]
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(role.label for role in self.roles)
+
+
 @dataclass
 class Missing:
     """The organisation's active people whom no row of the file matches (by e-mail or personnel number)."""
 
     leavers: list[User]  # deactivated by the import
-    kept_admins: list[User]  # administrators: they stay active
+    kept: list[Kept]  # administrators and others beyond the importer's reach: they stay active
     active: int  # the organisation's active people, those missing included
 
     @property
     def fingerprint(self) -> str:
         return (f"{','.join(str(user.id) for user in self.leavers)}:"
-                f"{','.join(str(user.id) for user in self.kept_admins)}:{self.active}")
+                f"{','.join(str(each.user.id) for each in self.kept)}:{self.active}")
 
 
 ADMINISTRATION = frozenset({Role.ADMIN, Role.ORG_ADMIN})
+
+
+def out_of_reach(roles: frozenset[Role], grantable: frozenset[Role]) -> tuple[Role, ...]:
+    """The roles for which an importer who may give `grantable` leaves the account alone: those it may not give,
+    and, for one who may not give every role (an organisation's administration), the works council's – as on the
+    person's page (roles.Reach.may_change): the works council oversees the employer, whose HR must not be able to
+    take its accounts over."""
+    partial = grantable != frozenset(Role)
+    return tuple(role for role in Role
+                 if role in roles and (role not in grantable or (partial and role == Role.WORKS_COUNCIL)))
+
+
+def keeping_roles(user: User, grantable: frozenset[Role]) -> tuple[Role, ...]:
+    """The roles for which an import leaves the person active: the administration's (the network's and an
+    organisation's) and those out of the importer's reach; none for anybody else."""
+    beyond = out_of_reach(user.roles, grantable)
+    return tuple(role for role in Role if role in user.roles and (role in ADMINISTRATION or role in beyond))
 
 
 def find_missing(members: Iterable[User], matched: set[int], *,
@@ -47,11 +78,9 @@ def find_missing(members: Iterable[User], matched: set[int], *,
     missing = sorted((user for user in active if user.id not in matched),
                      key=lambda user: (german_sort_key(user.display_name), user.id))
 
-    def stays(user: User) -> bool:
-        return bool(user.roles & ADMINISTRATION) or not user.roles <= grantable
-
-    return Missing([user for user in missing if not stays(user)], [user for user in missing if stays(user)],
-                   len(active))
+    kept = {user.id: roles for user in missing if (roles := keeping_roles(user, grantable))}
+    return Missing([user for user in missing if user.id not in kept],
+                   [Kept(user, kept[user.id]) for user in missing if user.id in kept], len(active))
 
 
 def partial_file_problem(missing: Missing, organisation: Organisation) -> Problem | None:

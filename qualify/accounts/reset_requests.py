@@ -36,6 +36,12 @@ def ask_for_reset_link(email: str, now: datetime) -> None:
     db.session.add(ResetRequest(email=normalise_email(email), requested_at=now))
 
 
+def forget_requests_for(email: str) -> int:
+    """Forget the requests noted for this address (an erased account's), compared as the sending run compares
+    them: normalised, so whatever case was typed; return how many."""
+    return db.session.execute(delete(ResetRequest).where(ResetRequest.email == normalise_email(email))).rowcount
+
+
 @mail_composer
 def send_requested_reset_links(now: datetime) -> int:
     """Queue a reset mail for each request whose address belongs to an active account; forget every request.

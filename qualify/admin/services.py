@@ -12,6 +12,7 @@ from qualify.core.audit import AuditEvent
 from qualify.core.database import in_german_order
 from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
+from qualify.learning import mandatory
 from qualify.workshops.models import WorkshopSession, session_trainers
 
 # Looks at the same person's data (their page, a certificate) within this time are one visit in the log.
@@ -72,9 +73,14 @@ def duties_of(user: User, *, now: datetime) -> Duties:
 
 def entries_of_organisation(organisation_id: int):
     """The condition on audit events an organisation's administration reads: those about the organisation's
-    people (as they belong to it now), the organisation itself and its units – never another organisation's."""
+    people (as they belong to it now), the organisation itself and its units, mandatory courses for its units
+    among them – never another organisation's.
+
+    Of the events carrying an organisation in their column, only the mandatory courses': the others are the
+    works council's access log (who looked at reports), which is none of the employer's business."""
     people = select(User.id).where(User.organisation_id == organisation_id)
     units = select(Unit.id).where(Unit.organisation_id == organisation_id)
     return or_(and_(AuditEvent.target_type == "User", AuditEvent.target_id.in_(people)),
                and_(AuditEvent.target_type == "Organisation", AuditEvent.target_id == organisation_id),
-               and_(AuditEvent.target_type == "Unit", AuditEvent.target_id.in_(units)))
+               and_(AuditEvent.target_type == "Unit", AuditEvent.target_id.in_(units)),
+               and_(AuditEvent.action.in_(mandatory.LOGGED_ACTIONS), AuditEvent.organisation_id == organisation_id))

@@ -303,9 +303,11 @@ def _pending_or_none(key: str):
 
 
 def _upload_gone():
-    # The same for an expired upload, someone else's and a guessed key: nothing to tell about other uploads.
-    flash(_("Diese Vorschau gibt es nicht mehr: Eine hochgeladene Datei wartet eine Stunde auf die Bestätigung. "
-            "Bitte laden Sie die Datei erneut hoch."), "warning")
+    # The same for an expired upload, one dropped as a person it names was erased (csv_import.drop_uploads_naming),
+    # someone else's and a guessed key: nothing to tell about other uploads, nor whom an erasure concerned.
+    flash(_("Diese Vorschau gibt es nicht mehr: Eine hochgeladene Datei wartet höchstens eine Stunde auf die "
+            "Bestätigung, und nicht mehr, sobald ein Konto gelöscht wird, das darin steht. Bitte laden Sie die Datei "
+            "erneut hoch."), "warning")
     return redirect(url_for("admin.import_users"))
 
 

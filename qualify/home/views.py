@@ -24,7 +24,7 @@ def index():
         return render_template("home/welcome.html")
     now = utcnow()
     resume = next((p for p in my_learning(current_user) if p.next_module and not p.enrolment.completed_at
-                   and is_open_to(current_user, p.course)), None)
+                   and not p.left and is_open_to(current_user, p.course)), None)
     next_booking = next((b for b in queries.bookings_of(current_user, now, past_days=0)
                          if b.status == "confirmed" and b.session.starts_at >= now and not b.session.is_cancelled),
                         None)

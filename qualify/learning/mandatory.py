@@ -23,6 +23,9 @@ from qualify.learning.models import Enrolment, MandatoryAssignment, MandatoryEnr
 
 REMINDER_BEFORE = timedelta(days=7)
 MAX_DAYS_TO_COMPLETE = 365
+# The log entries of assignments name a course and a unit, and carry the unit's organisation in the events' column
+# for it, so that the organisation's administration reads those about its own units (admin.services).
+LOGGED_ACTIONS = ("enrolments.mandatory", "enrolments.mandatory_ended", "enrolments.mandatory_newcomers")
 
 
 def _turn_of(course_id: int, unit_id: int) -> None:
@@ -49,7 +52,8 @@ def assign(course: Course, unit: Unit, *, days_to_complete: int | None, now: dat
     # Only ever the unit's size, never how many were enrolled already: that would tell the admin who takes which
     # course (a unit of one makes it a person).
     audit.record("enrolments.mandatory", actor=by, target=course, unit_id=unit.id,
-                 members=count_active_members(unit.id), days_to_complete=days_to_complete)
+                 organisation_id=unit.organisation_id, members=count_active_members(unit.id),
+                 days_to_complete=days_to_complete)
     _take_in(assignment, db.session.scalars(_newcomers_of(assignment.id)).all(), now=now)
     return assignment
 
@@ -71,7 +75,8 @@ def end(assignment: MandatoryAssignment, *, now: datetime, by) -> bool:
     if ended.rowcount != 1:
         return False
     db.session.refresh(assignment)
-    audit.record("enrolments.mandatory_ended", actor=by, target=assignment.course, unit_id=assignment.unit_id)
+    audit.record("enrolments.mandatory_ended", actor=by, target=assignment.course, unit_id=assignment.unit_id,
+                 organisation_id=assignment.unit.organisation_id)
     return True
 
 
@@ -101,7 +106,7 @@ def take_in_newcomers(*, now: datetime) -> int:
         if count:
             # How many came in, which the unit's own changes tell the admin anyway; not who was enrolled already.
             audit.record("enrolments.mandatory_newcomers", target=assignment.course, unit_id=assignment.unit_id,
-                         people=count)
+                         organisation_id=assignment.unit.organisation_id, people=count)
         taken += count
     return taken
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text, bindparam, cast, delete, func, literal, select, union_all
+from sqlalchemy import String, Text, and_, bindparam, cast, delete, exists, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from qualify.accounts.roles import Role
@@ -21,7 +21,14 @@ from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.courses.outline import OutlineModule, outline_of
 from qualify.extensions import db
 from qualify.learning.mandatory import deadline_columns
-from qualify.learning.models import Certificate, Enrolment, ModuleCompletion, WithdrawnCertificate
+from qualify.learning.models import (
+    Certificate,
+    Enrolment,
+    MandatoryAssignment,
+    MandatoryEnrolment,
+    ModuleCompletion,
+    WithdrawnCertificate,
+)
 
 PARTICIPATION_KINDS = {"workshop", "exchange"}
 # How a module was done (ModuleCompletion.via), as the administration's pages and the data export say it.
@@ -55,16 +62,20 @@ def _enrolment_state_statement():
             .scalar_subquery())
     certificate = (select(Certificate.code).where(Certificate.user_id == user_id, Certificate.course_id == course_id)
                    .scalar_subquery())
-    return select(Enrolment.id, Enrolment.completed_at, done.label("done_ids"),
-                  certificate.label("certificate_code"), *deadline_columns(user_id, course_id)).where(
-        Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    # From the course, so that a mandatory course the person left still says so, and by when (one row, or none
+    # for a course that is gone).
+    return (select(Enrolment.id, Enrolment.completed_at, done.label("done_ids"),
+                   certificate.label("certificate_code"), *deadline_columns(user_id, course_id))
+            .select_from(Course)
+            .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
+            .where(Course.id == course_id))
 
 
 @dataclass(frozen=True)
 class EnrolmentState:
     """The person's enrolment in a course as its page shows it."""
 
-    id: int
+    id: int | None  # None: not enrolled (a mandatory course they left, or any other course)
     completed_at: datetime | None
     done_ids: frozenset[int]  # the course's modules the person has done
     certificate_code: str | None
@@ -75,10 +86,14 @@ class EnrolmentState:
     def done(self) -> int:
         return len(self.done_ids)
 
+    @property
+    def enrolled(self) -> bool:
+        return self.id is not None
+
 
 def enrolment_state(user, course: Course) -> EnrolmentState | None:
-    """Return the user's enrolment in the course with the modules done, or None: for the course page (one
-    statement)."""
+    """Return the user's standing in the course – enrolled or not, the modules done, mandatory for them and by
+    when – or None for a course that is gone: for the course page (one statement)."""
     row = run(_enrolment_state_statement(), user_id=user.id, course_id=course.id).first()
     if row is None:
         return None
@@ -261,7 +276,9 @@ def issue_certificate(user, course: Course, *, now: datetime) -> Certificate:
 @dataclass
 class CourseProgress:
     course: Any  # id, slug, title, language, status, updated_at of the course (a plain row)
-    enrolment: Any  # completed_at, mandatory and due_at (mandatory.deadline_columns) of the enrolment (the same row)
+    # completed_at, mandatory and due_at (mandatory.deadline_columns) of the enrolment, and whether the person is
+    # enrolled – not so in a mandatory course they left (the same row)
+    enrolment: Any
     done: int
     total: int
     next_module: OutlineModule | None
@@ -272,14 +289,32 @@ class CourseProgress:
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
+    @property
+    def left(self) -> bool:
+        """A mandatory course the person left: listed with its deadline, to be joined again."""
+        return not self.enrolment.enrolled
+
 
 @cache
 def _my_courses_statement():
     user_id = bindparam("user_id")
-    return (select(Course.id, Course.slug, Course.title, Course.language, Course.status, Course.updated_at,
-                   Enrolment.completed_at, *deadline_columns(user_id, Course.id))
-            .join(Enrolment, Enrolment.course_id == Course.id).where(Enrolment.user_id == user_id)
-            .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc()))
+    course = (Course.id, Course.slug, Course.title, Course.language, Course.status, Course.updated_at)
+    enrolled = (select(*course, Enrolment.completed_at, literal(True).label("enrolled"),
+                       Enrolment.enrolled_at.label("listed_at"), Enrolment.id.label("tiebreak"),
+                       *deadline_columns(user_id, Course.id))
+                .join(Enrolment, Enrolment.course_id == Course.id).where(Enrolment.user_id == user_id))
+    # A mandatory course the person left stays theirs to do, with its deadline and reminder, while its assignment
+    # runs (mandatory.py): listed first, as the one that asks for a step.
+    mine = (select(MandatoryAssignment.course_id)
+            .join(MandatoryEnrolment, MandatoryEnrolment.assignment_id == MandatoryAssignment.id)
+            .where(MandatoryEnrolment.user_id == user_id, MandatoryAssignment.ended_at.is_(None)))
+    left = (select(*course, literal(None, UTCDateTime).label("completed_at"), literal(False).label("enrolled"),
+                   literal(None, UTCDateTime).label("listed_at"), Course.id.label("tiebreak"),
+                   *deadline_columns(user_id, Course.id))
+            .where(Course.id.in_(mine),
+                   ~exists().where(Enrolment.user_id == user_id, Enrolment.course_id == Course.id)))
+    rows = union_all(enrolled, left).subquery()
+    return select(rows).order_by(rows.c.enrolled, rows.c.listed_at.desc(), rows.c.tiebreak.desc())
 
 
 @cache
@@ -295,7 +330,8 @@ def _my_certificates_statement():
 
 
 def my_learning(user) -> list[CourseProgress]:
-    """Return the enrolled courses with progress and where to continue, in three statements.
+    """Return the enrolled courses, and the mandatory ones the person left, with progress and where to continue,
+    in three statements.
 
     The modules come from the cached course outlines; the rest are plain rows (the learner's start page).
     """

@@ -240,7 +240,10 @@ def learning_panels():
 
 
 def course_panel(course: Course) -> dict:
-    return {"enrolment": _enrolment_state(course), "total": len(outline_of(course))}
+    state = _enrolment_state(course)
+    # "mandatory": the state of a mandatory course the person is not enrolled in (they left it), for its note.
+    return {"enrolment": state if state and state.enrolled else None, "total": len(outline_of(course)),
+            "mandatory": state if state and not state.enrolled and state.mandatory else None}
 
 
 def _enrolment_state(course: Course):
@@ -255,7 +258,7 @@ def course_marks(course: Course, body: Markup) -> Markup:
     """The course page's module list (kept rendered for every reader, see courses.views.course) with the modules
     this person has done marked at their slot."""
     state = _enrolment_state(course)
-    if state is None or not state.done_ids:
+    if state is None or not state.enrolled or not state.done_ids:
         return body
     mark = Markup(' <span class="module-done"><span aria-hidden="true">✓</span> {}</span>').format(_("erledigt"))
     for module_id in state.done_ids:

@@ -45,6 +45,8 @@ CATEGORIES = (
              _l("Sie selbst; die Administration"),
              (Holding("user_roles", "user_id", DELETE), Holding("user_sessions", "user_id", DELETE),
               # An administrator's upload between preview and import: the file holds others' data, never exported.
+              # Someone else's upload that names the erased person (address, personnel number) goes too, though
+              # no column points at them (csv_import.drop_uploads_naming).
               Holding("pending_imports", "uploaded_by_id", DELETE, ("id", "organisation_id", "created_at"))),
              retention_note=_l("solange das Konto besteht; angemeldete Sitzungen enden nach 14 Tagen")),
     Category("learning", _l("Lernfortschritt"), _l("Einschreibungen, erledigte Module und Kursabschlüsse, damit Sie "
@@ -128,10 +130,13 @@ CATEGORIES = (
                                               "wurden"),
              _l("niemand auf der Plattform; nur der Versand"), (Holding("outbox_messages", "user_id", DELETE),),
              default_days=30),
+    # A reset link asked for is noted by the address typed, no column pointing at the account, until the next
+    # sending run (accounts/reset_requests.py); erasing the account forgets the note at once.
     Category("login_protection", _l("Schutz vor Passwort-Raten"),
-             _l("fehlgeschlagene Anmeldungen und angeforderte Links zum Zurücksetzen, nur als Prüfsumme; in Ihrem "
-                "Browser ein Merkmal, dass Sie sich dort schon angemeldet haben (damit Fremde Sie dort nicht "
-                "aussperren können)"),
+             _l("fehlgeschlagene Anmeldungen und angeforderte Links zum Zurücksetzen, nur als Prüfsumme; bis der "
+                "angeforderte Link verschickt ist (höchstens eine Minute), die Adresse, für die er angefordert "
+                "wurde; in Ihrem Browser ein Merkmal, dass Sie sich dort schon angemeldet haben (damit Fremde Sie "
+                "dort nicht aussperren können)"),
              _l("niemand"), (), retention_note=_l("15 Minuten; das Merkmal im Browser ein Jahr")),
 )
 

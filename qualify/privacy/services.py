@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from qualify.accounts.auth import purge_expired
-from qualify.accounts.csv_import import purge_pending_imports
+from qualify.accounts.csv_import import drop_uploads_naming, purge_pending_imports
 from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
+from qualify.accounts.reset_requests import forget_requests_for
 from qualify.accounts.services import is_last_admin
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
@@ -110,6 +111,11 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
     db.session.execute(update(AuditEvent).where(AuditEvent.target_type == "User", AuditEvent.target_id == user.id)
                        .values(target_id=None))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
+    # What others hold about the person without pointing at the account: an administrator's upload waiting for
+    # its confirmation, and a reset link asked for and not yet sent (the sending run would find nobody, but the
+    # address would wait until then).
+    drop_uploads_naming(user, now=now)
+    forget_requests_for(user.email)
     email = user.email
     # The statements above changed rows behind the session's back (the person's roles among them): what it
     # holds is read again, so deleting the person does not delete those rows a second time.

@@ -79,8 +79,9 @@ def leavers_listed(response) -> list[tuple[str, str, str]]:
     return [tuple(html.unescape(cell) for cell in row) for row in LEAVER_ROW.findall(table.group(0) if table else "")]
 
 
-def kept_admins_listed(response) -> list[str]:
-    listing = re.search(r'<ul id="import-kept-admins-list">.*?</ul>', response.text, re.S)
+def kept_listed(response) -> list[str]:
+    """Who stays active although the file lacks them, each with the roles that keep them."""
+    listing = re.search(r'<ul id="import-kept-list">.*?</ul>', response.text, re.S)
     return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", listing.group(0) if listing else "")]
 
 
@@ -215,9 +216,10 @@ def test_administrators_missing_from_the_file_are_listed_and_stay_active(client,
     preview = upload(client, firma, REMAINING)
 
     assert [name for name, _mail, _unit in leavers_listed(preview)] == ["Dora Muster", "Emil Muster"]
-    assert kept_admins_listed(preview) == ["Admin Ada (ada@example.org)", "Olaf Office (olaf@example.org)"]
-    assert "2 Personen mit Administrationsrechten fehlen in der Datei und bleiben aktiv (Administration)" \
-           in preview.text
+    assert kept_listed(preview) == ["Admin Ada (ada@example.org) – Administration",
+                                    "Olaf Office (olaf@example.org) – Administration"]
+    assert "2 Personen fehlen in der Datei und bleiben aktiv: Ein Import deaktiviert niemanden, der eine der " \
+           "genannten Rollen hat." in preview.text
     confirm(client, hidden_fields(preview))
     assert active(importer, colleague, staff["Dora"]) == [True, True, False]
 
@@ -306,7 +308,7 @@ def test_someone_made_an_administrator_meanwhile_shows_the_preview_again(client,
     response = confirm(client, fields)
 
     assert "Seit der Vorschau hat sich etwas geändert" in response.text
-    assert kept_admins_listed(response) == ["Emil Muster (emil@example.org)"]
+    assert kept_listed(response) == ["Emil Muster (emil@example.org) – Administration"]
     assert active(staff["Dora"], staff["Emil"]) == [True, True]
 
 

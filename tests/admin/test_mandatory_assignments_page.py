@@ -112,7 +112,8 @@ def test_ending_asks_first_then_ends_takes_nobody_out_and_is_logged(client, admi
     assert db.session.get(MandatoryAssignment, assignment.id).ended_at is not None
     assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 2  # nobody un-enrolled
     [event] = logged("enrolments.mandatory_ended")
-    assert event.actor_id == admin.id and event.details == {"unit_id": line.id}
+    assert event.actor_id == admin.id
+    assert event.details == {"unit_id": line.id, "organisation_id": line.organisation_id}
     assert "Pflichtkurs beendet" in client.get("/verwaltung/protokoll").text
 
 

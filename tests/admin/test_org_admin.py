@@ -14,9 +14,11 @@ from qualify.accounts.roles import ORGANISATION_ROLES, Role, reach_of
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
+from qualify.core.time import utcnow
 from qualify.courses.models import Course
 from qualify.demo import DEMO_ACCOUNTS, load_demo_accounts
 from qualify.extensions import db
+from qualify.learning import mandatory
 from qualify.learning.models import MandatoryAssignment
 
 HEADER = "E-Mail;Name;Personalnummer;Einheit;Rollen;Sprache\n"
@@ -300,12 +302,30 @@ def test_an_import_neither_changes_nor_deactivates_someone_beyond_reach(client, 
     full = upload(client, org_a, HEADER + rows, deactivate_missing="y")
 
     assert "Dieses Konto verwaltet die Administration" in text_of(renamed.text)
-    kept = re.search(r'<ul id="import-kept-admins-list">.*?</ul>', full.text, re.S).group(0)
-    assert "Olga Oben" in kept and "Kai Koord" in kept and "Hanna Personal" in kept
+    kept = re.findall(r"<li>(.*?)</li>", re.search(r'<ul id="import-kept-list">.*?</ul>', full.text, re.S).group(0))
+    # Each with the role that keeps them: the coordinator is kept for a role the organisation does not give.
+    assert sorted(kept) == [f"Hanna Personal ({hr.email}, Logistik) – Verwaltung der Organisation",
+                            "Kai Koord (kai@example.org) – Netzwerk-Koordination",
+                            "Olga Oben (olga@example.org) – Administration"]
     assert "Niemand wird deaktiviert." in full.text
     db.session.expire_all()
     assert db.session.get(User, admin.id).display_name == "Olga Oben"
     assert db.session.get(User, coordinator.id).active
+
+
+def test_an_import_neither_changes_nor_deactivates_a_member_of_the_works_council(client, hr, make_user, org_a):
+    council = make_user(Role.WORKS_COUNCIL, name="Bernd Betriebsrat", email="bernd@example.org", organisation=org_a)
+    staff = [make_user(name=f"Person {n}", email=f"p{n}@example.org", organisation=org_a) for n in range(4)]
+    rows = "".join(f"{person.email};{person.display_name};;;;de\n" for person in staff)
+
+    taken_over = upload(client, org_a, HEADER + rows + "bernd@example.org;Bernd Betriebsrat;4711;;;de\n")
+    full = upload(client, org_a, HEADER + rows, deactivate_missing="y")
+
+    assert "Dieses Konto verwaltet die Administration" in text_of(taken_over.text)
+    kept = re.search(r'<ul id="import-kept-list">.*?</ul>', full.text, re.S).group(0)
+    assert "Bernd Betriebsrat (bernd@example.org) – Betriebsrat" in kept
+    db.session.expire_all()
+    assert db.session.get(User, council.id).active and db.session.get(User, council.id).personnel_number is None
 
 
 def test_an_upload_for_an_organisation_left_since_is_gone(client, hr, org_a, org_b):
@@ -374,6 +394,30 @@ def test_the_log_holds_only_entries_about_the_own_organisation(client, hr, make_
     assert "Anton Fremd" not in page and "Beispiel AG" not in page
     assert "Anton Fremd" not in searched
     assert "Sie sehen die Einträge zu Ihrer Organisation, ihren Einheiten und ihren Personen." in page
+
+
+def test_the_log_holds_the_mandatory_courses_of_the_own_units_and_not_the_works_councils_reads(
+        client, hr, make_user, org_a, org_b, demo_courses):
+    admin = make_user(Role.ADMIN, name="Ada Admin")
+    course = demo_courses["hochvolt-sicherheit"]
+    ours, theirs = org_a.units[0], org_b.units[0]  # Montage, Gießerei
+    for unit in (ours, theirs):
+        make_user(organisation=unit.organisation, unit=unit)
+        mandatory.end(mandatory.assign(course, unit, days_to_complete=30, now=utcnow(), by=admin),
+                      now=utcnow(), by=admin)
+    mandatory.assign(course, ours, days_to_complete=None, now=utcnow(), by=hr)
+    make_user(name="Neu in Montage", organisation=org_a, unit=ours)
+    mandatory.take_in_newcomers(now=utcnow())
+    audit.record("reports.view", actor=admin, report="participation", organisation_id=org_a.id)
+    db.session.commit()
+
+    log = text_of(re.search(r'<table class="stacks-on-phone audit-log">.*?</table>',
+                            client.get("/verwaltung/protokoll").text, re.S).group(0))
+
+    assert log.count("Pflichtkurs zugewiesen") == 2 and log.count("Pflichtkurs beendet") == 1
+    assert log.count("Neue Mitglieder in Pflichtkurs eingeschrieben") == 1
+    assert "Montage" in log and "Gießerei" not in log and "Beispiel AG" not in log
+    assert "Bericht angesehen" not in log  # the works council's reads are not the employer's to know
 
 
 def test_the_demo_has_the_hr_of_one_company(client, login):

@@ -77,7 +77,9 @@ def test_assigning_keeps_the_assignment_and_enrols_and_tells_the_active_members(
     assert enrolled(course) == {person.id for person in members}
     assert all(len(mails_to(person)) == 1 for person in members)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enrolments.mandatory"))
-    assert event.details == {"unit_id": line.id, "members": 2, "days_to_complete": 30}
+    assert event.details == {"unit_id": line.id, "organisation_id": organisation.id, "members": 2,
+                             "days_to_complete": 30}
+    assert event.organisation_id == organisation.id  # the column its administration's log reads
 
 
 def test_someone_enrolled_already_gets_the_deadline_and_hears_of_it_but_who_completed_hears_nothing(
@@ -124,7 +126,8 @@ def test_the_job_enrols_whoever_joins_the_unit_later_and_tells_them_once(
     [mail] = mails_to(newcomer)
     assert "Sicherheit an der Linie" in mail.subject
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enrolments.mandatory_newcomers"))
-    assert event.actor_id is None and event.details == {"unit_id": line.id, "people": 1}
+    assert event.actor_id is None and event.details == {"unit_id": line.id, "organisation_id": organisation.id,
+                                                        "people": 1}
 
 
 def imported(organisation, unit):
@@ -160,7 +163,7 @@ def test_ending_enrols_nobody_more_takes_nobody_out_and_stops_the_deadlines(line
     assert enrolled(course) == {person.id} and later.id not in enrolled(course)
     assert remind_of_mandatory_deadlines(utcnow() + timedelta(days=24)) == 0
     login(person)
-    assert "Pflichtkurs" not in client.get("/lernen/").text
+    assert 'class="mandatory-note"' not in client.get("/lernen/").text
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "enrolments.mandatory_ended")) == 1
     # Ended, it may be assigned anew.
