@@ -270,21 +270,46 @@ def _response(attempt: QuizAttempt, question: dict):
 
 
 def given_answer(attempt: QuizAttempt, question: dict) -> Markup | None:
-    """What the person answered, as their result shows it (never the right answer: a next attempt must count)."""
+    """What the person answered, as their result shows it (never the right answer: a next attempt must count).
+
+    Multiple answers and matching pairs are listed one by one instead: see given_choices.
+    """
     response, kind = _response(attempt, question), question["kind"]
     answers = question.get("answers", [])
     if kind == "single_choice":
         return None if response is None else _safe(answers[response]["text_html"])
-    if kind == "multiple_choice":
-        return Markup("; ").join(_safe(answers[i]["text_html"]) for i in response) or None
+    # The label ticked, in quotes: "✗ Nicht richtig – Ihre Antwort: Richtig" read like a contradiction.
     if kind == "true_false":
-        return None if response is None else escape(_("Richtig") if response else _("Falsch"))
+        return None if response is None else escape(_("„%(label)s“", label=_("Richtig") if response else _("Falsch")))
+    if kind in CHOICE_KINDS:
+        return Markup("; ").join(choice.text for choice in given_choices(attempt, question)) or None
+    return escape(response) if response and response.strip() else None
+
+
+CHOICE_KINDS = {"multiple_choice", "matching"}  # answered in several parts, which the result page lists
+
+
+@dataclass(frozen=True)
+class GivenChoice:
+    """One part of an answer as the result page lists it: a ticked option with its feedback, or a matched pair."""
+
+    text: Markup
+    feedback: Markup | None = None
+
+
+def given_choices(attempt: QuizAttempt, question: dict) -> list[GivenChoice]:
+    """The options ticked in a multiple-answer question, each with the feedback written for it, or the pairs a
+    matching question was given: one below the other, so a phone shows which feedback belongs to which answer."""
+    response, kind = _response(attempt, question), question["kind"]
+    if kind == "multiple_choice":
+        answers = question.get("answers", [])
+        return [GivenChoice(_safe(answers[i]["text_html"]), _safe(answers[i]["feedback_html"])
+                            if answers[i].get("feedback_html") else None) for i in sorted(set(response))]
     if kind == "matching":
         pairs = grading.matching_pairs(question)
-        given = [Markup("{} → {}").format(_safe(pairs[i]["text_html"]), right)
-                 for i, right in sorted(response.items()) if right and 0 <= i < len(pairs)]
-        return Markup("; ").join(given) or None
-    return escape(response) if response and response.strip() else None
+        return [GivenChoice(Markup("{} → {}").format(_safe(pairs[i]["text_html"]), right))
+                for i, right in sorted(response.items()) if right and 0 <= i < len(pairs)]
+    return []
 
 
 def _safe(html: str) -> Markup:

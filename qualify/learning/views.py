@@ -162,10 +162,21 @@ def attempt(attempt_id: int):
     return render_template(template, attempt=attempt, module=attempt.module, course=attempt.module.course, now=now,
                            questions=quiz.attempt_questions(attempt), ordered_options=quiz.ordered_options,
                            matching_options=quiz.matching_options, given_answer=quiz.given_answer,
+                           given_choices=quiz.given_choices, choice_kinds=quiz.CHOICE_KINDS,
+                           course_done=_course_done(attempt),
                            reflections=quiz.reflections_of(current_user, attempt.module),
                            settings=quiz.settings_for(attempt.module, attempt.version),
                            accepts_answers=quiz.accepts_answers(attempt, now),
                            results={r["key"]: r for r in attempt.results or []})
+
+
+def _course_done(attempt: QuizAttempt) -> services.EnrolmentState | None:
+    """The person's completed course, when this passed attempt belongs to it: its result page hands over the
+    certificate rather than leaving the learner to find it (one statement, only for a passed attempt)."""
+    if not attempt.passed:
+        return None
+    state = services.enrolment_state(current_user, attempt.module.course)
+    return state if state and state.completed_at and state.certificate_code else None
 
 
 @bp.post("/lernen/versuche/<int:attempt_id>/speichern")

@@ -354,6 +354,9 @@
       clearTimeout(timer);
       clearTimeout(retryTimer);
       handingIn = true;
+      // Said at once: on a weak signal the answer takes seconds, and a page that shows nothing meanwhile gets
+      // tapped again or left.
+      say(form.dataset.handingInText);
       var body = new FormData();
       new FormData(form).forEach(function (value, name) {
         if (name === "csrf_token" || touched[name]) { body.append(name, value); }

@@ -103,6 +103,9 @@ def test_learner_enrols_resumes_fails_retries_passes_and_verifies_the_certificat
     assert asked == ["3 Fragen sind noch nicht beantwortet. Trotzdem abgeben?"]
     answer_quiz(page, colour="Orange", statement="Richtig", unit="volt")
     expect(page.get_by_text("Bestanden – das Modul ist erledigt.")).to_be_visible()
+    # The quiz finished the course: the result says so and hands the certificate over, under the score.
+    expect(page.get_by_role("status")).to_contain_text("Damit haben Sie den ganzen Kurs abgeschlossen.")
+    expect(page.get_by_role("link", name="Zertifikat herunterladen (PDF)").first).to_be_visible()
     assert_accessible(page)
 
     page.goto("/lernen/")

@@ -124,3 +124,30 @@ def test_at_200_percent_text_size_the_page_not_the_header_fills_the_screen(make_
     expect(page.get_by_role("button", name="Menü")).to_be_visible()
     page.evaluate("document.fonts.ready.then(() => true)")  # measured in the page's own font, not a fallback's
     assert page.get_by_role("banner").bounding_box()["height"] <= 100
+
+
+def test_a_quiz_result_on_a_small_phone_puts_each_answer_beside_its_own_feedback(
+    make_page, make_user, sign_in, assert_accessible, demo_courses
+):
+    page = make_page(viewport=SMALL_PHONE, is_mobile=True, has_touch=True)
+    sign_in(page, make_user())
+    page.goto("/kurse/digitale-fabrik/module/cobots-und-vorausschauende-instandhaltung")
+    page.get_by_role("button", name="Quiz starten").tap()
+    page.get_by_label("Jede Cobot-Anwendung braucht eine eigene Risikobeurteilung.").tap()
+    page.get_by_label("Ein Cobot ist immer ungefährlich, deshalb braucht man keine Schutzeinrichtungen.").tap()
+    page.get_by_role("group", name="Frage 6").get_by_role("textbox").fill("Schrauben abgeben.\nErfahrung bleibt.")
+    page.once("dialog", lambda dialog: dialog.accept())  # the other questions are left open on purpose
+    page.get_by_role("button", name="Abgeben und auswerten").tap()
+    expect(page.get_by_text("Nicht bestanden", exact=True)).to_be_visible()
+
+    cobots = page.locator("li.card", has=page.get_by_role("heading", name="Frage 2"))
+    expect(cobots.get_by_role("listitem")).to_have_text([
+        "Jede Cobot-Anwendung braucht eine eigene Risikobeurteilung. Richtig. Werkzeug und Bauteil können "
+        "gefährlich sein.",
+        "Ein Cobot ist immer ungefährlich, deshalb braucht man keine Schutzeinrichtungen. Nein. Auch Cobots können "
+        "verletzen, etwa mit spitzen Werkzeugen.",
+    ])
+    reflection = page.locator("li.card", has=page.get_by_role("heading", name="Frage 6")).locator("blockquote")
+    assert reflection.inner_text() == "Schrauben abgeben.\nErfahrung bleibt."  # in the learner's own lines
+    assert_no_horizontal_overflow(page)
+    assert_accessible(page)

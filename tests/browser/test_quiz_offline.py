@@ -175,6 +175,26 @@ def test_handing_in_offline_keeps_the_page_and_its_answers_and_works_once_back_o
     assert_accessible(page)
 
 
+def test_on_a_slow_connection_handing_in_says_at_once_that_it_is_on_its_way(
+        make_page, make_user, sign_in, course):
+    page = make_page()
+    sign_in(page, make_user(Role.LEARNER))
+    start_quiz(page)
+    page.get_by_label("Orange").check()
+    page.get_by_role("group", name="Frage 2").get_by_label("Richtig").check()
+    unit_field(page).fill("Volt")
+    expect(page.locator(".autosave-status")).to_have_text(SAVED)
+    held = []
+    page.route("**/abgeben", lambda route: held.append(route))  # a weak signal: the answer takes its time
+
+    page.get_by_role("button", name="Abgeben und auswerten").click()
+
+    expect(page.locator(".autosave-status")).to_have_text("Wird abgegeben … bitte warten.")
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.get_by_text("Bestanden – das Modul ist erledigt.")).to_be_visible()
+
+
 def test_an_answer_kept_on_the_device_is_put_back_and_sent_when_the_attempt_is_opened_again(
         page_with_failing_saves, make_user, sign_in, course):
     page = page_with_failing_saves()

@@ -397,8 +397,12 @@ def test_the_result_shows_each_answer_given_but_not_the_right_one(client, learne
     result = client.get(f"/lernen/versuche/{attempt_id}").text
     given = [re.sub(r"<[^>]+>", "", line).split(":", 1)[1].strip()
              for line in re.findall(r'<p class="given">(.*?)</p>', result, re.S)]
-    assert given == ["über 12 V", "Isolierhandschuhe; Gesichtsschutz", "Richtig", "keine", "30",
-                     "Handschuhe → Durchströmung; Visier → Lichtbogen"]
+    # Ticked options and matched pairs are listed below their "Ihre Antworten:", each without its feedback here.
+    listed = [[re.sub(r"<[^>]+>", "", item.split('<div class="feedback">')[0]).strip()
+               for item in re.findall(r"<li>(.*?)</li>", choices, re.S)]
+              for choices in re.findall(r'<ul class="given-choices"[^>]*>(.*?)</ul>', result, re.S)]
+    assert given == ["über 12 V", "", "„Richtig“", "keine", "30", ""]
+    assert listed == [["Isolierhandschuhe", "Gesichtsschutz"], ["Handschuhe → Durchströmung", "Visier → Lichtbogen"]]
     assert "über 60 V<" not in result  # the right choice is not given away (the Merksatz says "60 Volt")
 
 

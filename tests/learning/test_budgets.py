@@ -110,3 +110,19 @@ def test_the_item_statistics_cost_the_same_with_one_and_with_five_quiz_modules(
     assert statements_for(client, count_statements, f"/lernen/kurse/{one.slug}/auswertung") == statements_for(
         client, count_statements, f"/lernen/kurse/{five.slug}/auswertung"
     )
+
+
+def test_a_passed_result_costs_one_statement_more_than_a_failed_one_for_the_certificate(
+    client, learner, make_course, count_statements
+):
+    course = make_course(module("test", quiz="Farbe? {=orange ~grün}"))
+    failed = start_quiz(client, module_of(course, "test"))
+    client.post(f"/lernen/versuche/{failed}/abgeben")
+    passed = start_quiz(client, module_of(course, "test"))
+    page = quiz_page(client, passed)
+    name = page.names()[0]
+    client.post(f"/lernen/versuche/{passed}/abgeben", data={name: page.option(name, "orange")})
+    assert "Zertifikat herunterladen (PDF)" in client.get(f"/lernen/versuche/{passed}").text
+    assert statements_for(client, count_statements, f"/lernen/versuche/{passed}") == statements_for(
+        client, count_statements, f"/lernen/versuche/{failed}"
+    ) + 1

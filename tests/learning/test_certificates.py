@@ -1,6 +1,7 @@
 """Completing a course: the certificate, its PDF for the holder, and its public check by code."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask import current_app
@@ -154,3 +155,14 @@ def test_the_duration_on_the_certificate_is_in_good_german(minutes, said):
     from qualify.learning.certificates import _duration
 
     assert _duration(minutes) == said
+
+
+def test_my_learning_gives_the_day_a_course_was_completed_not_the_minute(client, certificate):
+    enrolment = db.session.scalar(select(Enrolment))
+    enrolment.completed_at = datetime(2026, 3, 5, 14, 7, tzinfo=UTC)
+    db.session.commit()
+
+    dashboard = client.get("/lernen/").text
+
+    assert "Abgeschlossen am 05.03.2026</p>" in dashboard
+    assert "15:07" not in dashboard

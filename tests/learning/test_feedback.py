@@ -46,11 +46,11 @@ def test_result_page_shows_the_feedback_of_each_chosen_answer_and_the_general_fe
     assert "Richtig, 30 zu 2." in result
     for text in GENERAL_FEEDBACK:
         assert text in result
-    assert "Teilweise richtig (50 %)" in result  # the colour, and the matching
+    assert "Teilweise richtig (50\u00a0%)" in result  # the colour, and the matching
     assert result.count('<span aria-hidden="true">✗</span> Nicht richtig') == 3  # voltage, protection, doctor
     # (0 + 0 + 0 + 0.5 + 1 + 0.5) / 6 graded questions; the reflection is not graded
     assert "33,3\u00a0%" in result  # with the decimal it is graded on
-    assert "Noch nicht bestanden (nötig: 70 %)" in result
+    assert "Noch nicht bestanden (nötig: 70\u00a0%)" in result
 
 
 def test_fail_then_retry_then_pass_marks_the_module_done(client, learner, make_course):

@@ -30,7 +30,7 @@ def test_the_score_keeps_its_decimal_on_the_result_page_the_module_page_and_in_m
     course, result = seven_of_eight
 
     assert '<span class="score">87,5\u00a0%</span>' in result
-    assert "Noch nicht bestanden (nötig: 88 %)" in result  # and not "88 %" above it
+    assert "Noch nicht bestanden (nötig: 88\u00a0%)" in result  # and not "88 %" above it
     assert "Versuch 1</a>: 87,5\u00a0% – nicht bestanden" in client.get(module_url(course, "test")).text
     assert "<dt>Ergebnis</dt><dd>87,5\u00a0%</dd>" in client.get("/meine-daten/export").text
     (attempt,) = json.loads(client.get("/meine-daten/export.json").data)["quiz_attempts"]["quiz_attempts.user_id"]
@@ -44,8 +44,12 @@ def test_in_english_the_score_is_written_the_english_way_everywhere(client, lear
 
     (attempt_url,) = {line.split('href="')[1].split('"')[0]
                       for line in client.get(module_url(course, "test")).text.splitlines() if "87.5%" in line}
-    assert '<span class="score">87.5%</span>' in client.get(attempt_url).text
+    result = client.get(attempt_url).text
+    assert '<span class="score">87.5%</span>' in result
     assert "<dt>Result</dt><dd>87.5%</dd>" in client.get("/meine-daten/export").text
+    # The pass mark as well ("required: 88%"), on the result and the module page: not with the German space.
+    assert "88%)" in result and "88\u00a0%" not in result
+    assert "88%" in client.get(module_url(course, "test")).text
 
 
 @pytest.mark.parametrize(("score", "german", "english"), [
