@@ -115,6 +115,19 @@ def no_module_reaches_k(k: int) -> str:
              "noch keines.", k=k)
 
 
+def completion_text(count: int | None) -> str:
+    """Write the network's completions of a module kind, or "geschützt" when withheld – below K, or because the
+    completions of all kinds minus the others would tell it (feedback.completions_by_kind): then "< K" is no
+    longer true, and one mark for both does not tell which it was."""
+    return str(_("geschützt")) if count is None else str(count)
+
+
+def completions_withheld(k: int) -> str:
+    """Say what "geschützt" means under the completions per module kind."""
+    return _("„geschützt“ heißt: Die Zahl beschreibt weniger als %(k)d Personen, oder aus ihr ließe sich zusammen mit "
+             "den anderen Zahlen eine so kleine Gruppe errechnen.", k=k)
+
+
 def feedback_csv(modules: list, network: list | None, completions: dict | None, completed_in: str | None, k: int,
                  *, kinds: dict, formats: dict) -> str:
     """Return the feedback page's tables as CSV: the figures only, withheld below K as on the page. Comments stay
@@ -134,8 +147,8 @@ def feedback_csv(modules: list, network: list | None, completions: dict | None, 
         if completed_in:
             rows.append([_("Abschlüsse je Modulart im %(month)s (verschiedene Personen)", month=completed_in)])
             rows.append([_("Modulart"), _("Personen mit Abschluss")])
-            rows += [[str(label), str(completions[kind]) if completions.get(kind) else f"< {k}"]
-                     for kind, label in kinds.items()]
+            rows += [[str(label), completion_text(completions.get(kind))] for kind, label in kinds.items()]
+            rows.append([completions_withheld(k)])
         else:
             rows.append([_("Abschlüsse je Modulart erscheinen, sobald der erste Monat gezählt ist.")])
         rows.append([])

@@ -26,13 +26,13 @@ from qualify.accounts.roles import Role
 from qualify.core.database import in_german_order, run
 from qualify.core.markdown import too_long
 from qualify.core.time import to_local
-from qualify.courses.models import Course, CourseOwner, Module, ModuleVersion
+from qualify.courses.models import KINDS, Course, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning.models import ModuleCompletion
 from qualify.learning.services import is_module_done, known_done
 from qualify.reports.feedback_models import FORMATS, FormatFeedback, FormatFeedbackGiven
 from qualify.reports.models import ParticipationRollup, RollupMonth
-from qualify.reports.suppression import threshold
+from qualify.reports.suppression import complementary_suppression, threshold
 from qualify.workshops.models import Booking, WorkshopSession
 
 SCALE = range(1, 6)
@@ -191,21 +191,27 @@ def network_summary(k: int) -> list[tuple[tuple[str, str], Summary]]:
 
 def completions_by_kind(k: int) -> tuple[date | None, dict[str, int | None]]:
     """Return the last counted month and, per module kind, how many people finished a module of it then, over
-    the whole network; None below K.
+    the whole network; None where withheld.
 
     Read from the monthly figures, frozen once counted: counted live, the figure moved with every single
-    completion, and watching it told when someone passed.
+    completion, and watching it told when someone passed. Withheld below K, and protected as the report protects
+    the kinds of a group (bounded): the network's completions of all kinds – which the coordination's report
+    adds up to, or nearly – minus the kinds shown must not tell how many finished a withheld kind.
     """
     month = db.session.scalar(select(func.max(RollupMonth.month)))
     if month is None:
         return None, {}
     rollup = ParticipationRollup
-    # Organisations and their units split people up, so the cells of one kind add up to distinct people.
+    # Organisations and their units split people up, so the cells of one kind add up to distinct people; the
+    # kind None is every kind, each person once.
     stmt = (select(rollup.module_kind, func.sum(rollup.people))
-            .where(rollup.month == month, rollup.metric == "modules_completed", rollup.course_id.is_(None),
-                   rollup.module_kind.is_not(None))
+            .where(rollup.month == month, rollup.metric == "modules_completed", rollup.course_id.is_(None))
             .group_by(rollup.module_kind))
-    return month, {kind: (int(n) if n >= k else None) for kind, n in db.session.execute(stmt)}
+    counted = {kind: int(n) for kind, n in db.session.execute(stmt)}
+    values = {(kind,): counted.get(kind, 0) for kind in KINDS}
+    hidden = complementary_suppression(values, {key for key, n in values.items() if n < k}, k, additive_axes=(),
+                                       bounded={0: {(): counted.get(None, 0)}})
+    return month, {kind: None if (kind,) in hidden else values[(kind,)] for kind in KINDS}
 
 
 def editable_modules(user) -> list[Module]:

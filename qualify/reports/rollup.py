@@ -5,7 +5,7 @@ Only complete months (Europe/Berlin) are counted, each of them once: on the firs
 already published would change its figures by one person whenever someone left, moved or erased their
 account – and so tell what that person did. Group membership is the one at the time of counting (there is no
 history of who belonged to which unit); people who left since, or whose account was erased (their anonymous
-stand-in), still count in the months they took part in.
+stand-in), still count in the months they took part in – in what they did, not in the size of their group.
 """
 
 from collections import Counter, defaultdict
@@ -252,15 +252,12 @@ def _write(months: list[date], cells, population, active: set[int], now: datetim
     ]
     if rows:
         db.session.execute(insert(ParticipationRollup), rows)
-    # A group's size in a month: its active members, and those gone since who took part that month.
-    took_part: dict[date, set[int]] = defaultdict(set)
-    for (_o, _u, course_id, kind, month, metric), people in cells.items():
-        if course_id is None and kind is None and metric == "active":
-            took_part[month] |= people
-    headcounts = []
-    for m in months:
-        sizes = Counter(population[user_id] for user_id in active | took_part[m])
-        headcounts += [{"organisation_id": o, "unit_id": u, "month": m, "people": n} for (o, u), n in sizes.items()]
+    # A group's size: its members when the month is counted – not also those gone since who took part that month.
+    # Someone leaving late in a month would then count in its size only if they did something in it: the works
+    # council, who knows who left, would read it off the size beside the month before.
+    sizes = Counter(population[user_id] for user_id in active)
+    headcounts = [{"organisation_id": o, "unit_id": u, "month": m, "people": n}
+                  for m in months for (o, u), n in sizes.items()]
     if headcounts:
         db.session.execute(insert(UnitHeadcount), headcounts)
     db.session.execute(insert(RollupMonth), [{"month": m, "counted_at": now} for m in months])

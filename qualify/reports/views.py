@@ -316,10 +316,11 @@ def _feedback_figures() -> dict:
             "completed_in": services.month_label(completed_in, "MMMM yyyy") if completed_in else None}
 
 
-def _record_network_look(format: str | None = None) -> None:
-    """The network's completions per kind are participation figures: the works councils read who looked."""
-    details = {"format": format} if format else {}
-    audit.record("reports.view" if format is None else "reports.export", actor=current_user, report="feedback",
+def _record_network_look(download: str | None = None) -> None:
+    """The network's completions per kind are participation figures: the works councils read who looked
+    (`download`: the file's format, for a download)."""
+    details = {"format": download} if download else {}
+    audit.record("reports.view" if download is None else "reports.export", actor=current_user, report="feedback",
                  organisation_id=None, **details)
     db.session.commit()
 
@@ -332,7 +333,8 @@ def feedback_overview():
     page = render_template(
         "reports/feedback.html", kinds=KIND_LABELS, formats=feedback.FORMAT_LABELS,
         mean_text=export.mean_text, share_text=lambda value: format_percent(round(value, 2)),
-        no_module_reaches_k=export.no_module_reaches_k,
+        no_module_reaches_k=export.no_module_reaches_k, completion_text=export.completion_text,
+        completions_withheld=export.completions_withheld,
         csv_url=url_for("reports.feedback_download", kurs=request.args.get("kurs")), **figures)
     if figures["network"] is not None:
         _record_network_look()

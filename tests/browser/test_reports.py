@@ -1,5 +1,7 @@
 """Journey: the works council filters to a small unit, downloads the CSV, and finds the access logged."""
 
+from datetime import UTC, datetime
+
 import pytest
 from playwright.sync_api import expect
 
@@ -157,3 +159,37 @@ def test_thirty_groups_are_drawn_as_rows_whose_names_and_figures_are_read_withou
         assert row["top"] <= figure_top and figure_bottom <= row["bottom"] + 1, f"{row['text']} beside its name"
         assert figure_right <= row["shown"], f"{row['lines']}: its figure is out of sight"
         assert following is None or row["bottom"] <= following["top"], f"{row['lines']} runs into the next"
+
+
+def test_the_coordination_reads_the_networks_completions_on_a_phone_a_withheld_kind_explained(
+    make_page, make_user, sign_in, assert_accessible
+):
+    # 10 finished the reading module, 2 others only the workshop: the reading module's 10 would give the
+    # workshop's 2 away against the 12 of all kinds on the report, so both are withheld – and the page says why.
+    firma = create_organisation("muster", "Muster Antriebstechnik GmbH", ["Montage"])
+    record = Record(iter(range(1, 10_000)))
+    course = record.course("Hochvolt-Sicherheit")
+    record.complete_module(record.people(firma, firma.units[0], 10), course, JAN, position=1)
+    record.complete_module(record.people(firma, firma.units[0], 2), course, JAN, position=2)
+    coordinator = make_user(Role.COORDINATOR, name="Kim Koordination")
+    db.session.commit()
+    refresh_rollups(datetime(2025, 2, 13, tzinfo=UTC))  # January is the last counted month
+    db.session.commit()
+    page = make_page(viewport={"width": 360, "height": 740})
+    sign_in(page, coordinator)
+
+    page.goto("/berichte/beteiligung?kennzahl=modules_completed")
+    trend = page.get_by_role("table", name="Verlauf")
+    expect(trend.get_by_role("row").filter(has_text="Muster Antriebstechnik GmbH")).to_contain_text("12")
+    page.get_by_role("link", name="Erfolgsindikatoren").click()
+
+    completions = page.get_by_role("table", name="Abschlüsse je Modulart im Januar 2025")
+    expect(completions.get_by_role("row").filter(has_text="Selbstlernen")).to_contain_text("geschützt")
+    expect(completions.get_by_role("row").filter(has_text="Workshop")).to_contain_text("geschützt")
+    expect(page.get_by_text("„geschützt“ heißt: Die Zahl beschreibt weniger als 5 Personen")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Als CSV herunterladen").click()
+    content = download_info.value.path().read_text(encoding="utf-8-sig")
+    assert "Selbstlernen;geschützt" in content and "„geschützt“ heißt" in content

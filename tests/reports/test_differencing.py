@@ -1,5 +1,9 @@
 """Differencing attacks: comparing two views, or a total with its parts, must never single out a person."""
 
+from datetime import UTC, datetime
+
+import pytest
+
 from qualify.accounts.roles import Role
 from qualify.accounts.services import create_organisation
 from tests.reports.conftest import FEB, JAN, MAR, count_of, report_tables, row_of
@@ -222,3 +226,27 @@ def test_all_kinds_minus_the_published_kinds_never_isolates_the_people_of_a_with
     by_kind = [trend(client, f"von=2025-02&bis=2025-02&kennzahl=modules_completed&art={kind}") for kind in kinds]
 
     assert_the_rest_reveals_no_handful(every, by_kind)
+
+
+@pytest.mark.parametrize("took_part", [True, False])
+def test_the_size_of_a_unit_in_the_month_someone_left_does_not_tell_whether_they_took_part(
+    client, login, make_user, record, refresh, took_part
+):
+    # The works council knows who left in February: a February size of 8 beside 7 would say the one who left
+    # still did something that month.
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    course = record.course("Hochvolt")
+    montage = record.people(firma, firma.units[0], 8)
+    record.enrol(montage[:6], course, JAN)
+    refresh(now=datetime(2025, 2, 13, 9, tzinfo=UTC))  # January is counted with all eight
+    leaving = montage[7]
+    if took_part:
+        record.complete_module([leaving], course, FEB)
+    leaving.active = False
+    refresh()  # February and March, after the person left
+    login(make_user(Role.WORKS_COUNCIL, organisation=firma))
+
+    sizes = [row_of(trend(client, f"von={month}&bis={month}&kennzahl=active"), "Montage")[1]
+             for month in ("2025-01", "2025-02")]
+
+    assert sizes == ["8", "7"]

@@ -264,8 +264,30 @@ def test_coordinator_sees_network_aggregates_per_kind_and_format(client, login, 
     assert row_of(tables["tabelle-netzwerk"], "Selbstlernen · Selbstlernen")[1:3] == ["4", "4,0"]
     assert "Abschlüsse je Modulart im Januar 2025" in page.text
     assert row_of(tables["tabelle-abschluesse"], "Selbstlernen")[1] == "4"
-    assert row_of(tables["tabelle-abschluesse"], "Workshop")[1] == "< 3"
+    assert row_of(tables["tabelle-abschluesse"], "Workshop")[1] == "geschützt"  # nobody: fewer than K
+    assert "„geschützt“ heißt: Die Zahl beschreibt weniger als 3 Personen" in page.text
     assert "/berichte/rueckmeldungen" in dashboard.text
+
+
+def test_the_networks_completions_of_a_kind_cannot_be_subtracted_from_those_of_all_kinds(
+        client, login, make_user, record, setting):
+    # 10 finished the reading module, 2 others only the workshop: "all kinds" (12, on the report) minus the 10
+    # shown here would be the 2 of the workshop.
+    organisation, course = setting
+    record.complete_module(record.people(organisation, None, 10), course, JAN, position=1)
+    record.complete_module(record.people(organisation, None, 2), course, JAN, position=2)
+    refresh_rollups(datetime(2025, 2, 13, tzinfo=UTC))  # January
+    db.session.commit()
+    login(make_user(Role.COORDINATOR))
+
+    report = client.get("/berichte/beteiligung?von=2025-01&bis=2025-01&kennzahl=modules_completed").text
+    page = client.get("/berichte/rueckmeldungen").text
+    rows = csv_rows(client.get("/berichte/rueckmeldungen.csv"))
+
+    assert row_of(report_tables(report)["tabelle-verlauf"], organisation.name)[2].startswith("12 ")
+    completions = report_tables(page)["tabelle-abschluesse"]
+    assert [row_of(completions, kind)[1] for kind in ("Selbstlernen", "Workshop")] == ["geschützt", "geschützt"]
+    assert ["Selbstlernen", "geschützt"] in rows and ["Workshop", "geschützt"] in rows
 
 
 def test_comments_are_shown_as_text_not_as_markup(client, login, make_user, record, setting):
