@@ -90,7 +90,8 @@ def test_earlier_entries_about_mandatory_courses_get_their_units_organisation(em
     with db.engine.begin() as connection:
         connection.execute(text("INSERT INTO organisations (id, slug, name, small_group_threshold, created_at) "
                                 "VALUES (3, 'zulieferer', 'Zulieferer', 5, '2026-10-01 08:00:00')"))
-        connection.execute(text("INSERT INTO units (id, organisation_id, name, kind) VALUES (5, 3, 'Montage', 'department')"))
+        connection.execute(text("INSERT INTO units (id, organisation_id, name, kind) "
+                                "VALUES (5, 3, 'Montage', 'department')"))
         connection.execute(text(
             "INSERT INTO audit_events (created_at, action, details) VALUES "
             """('2026-11-01 08:00:00', 'enrolments.mandatory', '{"unit_id": 5, "members": 12}'),"""

@@ -33,9 +33,11 @@ CALLOUTS = {"hinweis": "hinweis", "note": "hinweis", "warnung": "warnung", "warn
 # Labels written into the HTML in the language of the course, not of the reader: the HTML is rendered once, stored.
 LABELS = {
     "de": {"hinweis": "Hinweis", "warnung": "Warnung", "table": "Tabelle {number}, seitlich verschiebbar",
-           "titled_table": "Tabelle „{title}“, seitlich verschiebbar"},
+           "titled_table": "Tabelle „{title}“, seitlich verschiebbar",
+           "footnote_back": "Zurück zum Text (Fußnote {number})"},
     "en": {"hinweis": "Note", "warnung": "Warning", "table": "Table {number}, scrolls sideways",
-           "titled_table": "Table “{title}”, scrolls sideways"},
+           "titled_table": "Table “{title}”, scrolls sideways",
+           "footnote_back": "Back to the text (footnote {number})"},
 }
 # Ids the pages that show rendered text use themselves: a heading never takes one of them (nor a numbered one of
 # the editor's lines, a quiz's questions, a thread's posts or the footnotes), or a link to it would lead elsewhere.
@@ -114,6 +116,7 @@ def _markdown() -> MarkdownIt:
     md.core.ruler.push("qualify_table_names", _name_tables)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
+    md.add_render_rule("footnote_anchor", _render_footnote_back)
     return md
 
 
@@ -196,6 +199,14 @@ def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) ->
 
 def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _render_footnote_back(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    """The link from a footnote back to where it is cited, named in words: a screen reader read out only "↩"."""
+    number = tokens[idx].meta["id"] + 1
+    ident = str(number) + (f":{tokens[idx].meta['subId']}" if tokens[idx].meta["subId"] > 0 else "")
+    label = html.escape(env["labels"]["footnote_back"].format(number=number))
+    return f' <a href="#fnref{ident}" class="footnote-backref" aria-label="{label}">\u21a9\ufe0e</a>'
 
 
 def is_safe_url(url: str) -> bool:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 DELIMITER = "---"
 KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+BLOCK_TEXT = re.compile(r":\s*[|>][-+0-9]*\s*(#.*)?$")
 # Line ends as editors count lines. str.splitlines() also breaks at form feeds, U+2028 and more, which put every
 # line number reported after such a character one too high.
 LINE_END = re.compile(r"\r\n|\r|\n")
@@ -56,7 +57,7 @@ def split(text: str) -> Document:
     try:
         meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
     except yaml.YAMLError as error:
-        raise _yaml_error(error, yaml_text) from None
+        raise _yaml_error(error, lines[1:end]) from None
     if not isinstance(meta, dict):
         raise FrontMatterError(2, _("Das Front Matter muss aus Feldern der Form „name: wert“ bestehen."))
     key_lines: dict[str, int] = {}
@@ -72,14 +73,22 @@ def split(text: str) -> Document:
     return Document(meta=meta, body=body, body_line=end + 2, key_lines=key_lines)
 
 
-def _yaml_error(error, yaml_text: str) -> FrontMatterError:
+def _yaml_error(error, yaml_lines: list[str]) -> FrontMatterError:
     """Say in German what PyYAML found, on the line where the author has to look (YAML line + 2)."""
+    yaml_text = "\n".join(yaml_lines)
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""
     mark = getattr(error, "problem_mark", None)
     if context.startswith(("while scanning a quoted", "while parsing a flow")):
         mark = getattr(error, "context_mark", None) or mark  # where the quote or bracket was opened
-    if context.startswith("while scanning a quoted"):
+    line = 2 + yaml_text.count("\n", 0, mark.index) if mark else 1  # YAML counts U+2028 as a line break too
+    # "minutes 15": YAML reads on into the next line and stumbles over its colon, or over the end.
+    missing = _line_without_colon(yaml_lines, line) if problem.startswith(
+        ("mapping values are not allowed", "could not find expected ':'")) else None
+    if missing:
+        line, hint = missing, _("In dieser Zeile fehlt der Doppelpunkt nach dem Namen des Feldes (zum Beispiel "
+                                "minutes: 15).")
+    elif context.startswith("while scanning a quoted"):
         hint = _("Ein Anführungszeichen wird nicht geschlossen.")
     elif context.startswith("while parsing a flow"):
         hint = _("Eine Liste in [ ] oder { } wird nicht geschlossen, oder ein Eintrag darin braucht "
@@ -92,10 +101,26 @@ def _yaml_error(error, yaml_text: str) -> FrontMatterError:
                  "alle gleich weit eingerückt (zum Beispiel zwei Leerzeichen und „- “).")
     elif "'\\t'" in problem:
         hint = _("Tabulatoren sind nicht erlaubt; rücken Sie mit Leerzeichen ein.")
+    elif "that cannot start any token" in problem or problem.startswith("found undefined alias") \
+            or context.startswith(("while scanning an alias", "while scanning an anchor")):
+        # A title such as "*Neu*: …", "@Home" or "`git` …": YAML reads the first character as its own syntax.
+        hint = _("Ein Wert beginnt mit einem Zeichen, das YAML als eigene Schreibweise liest (zum Beispiel *, @ "
+                 "oder `). Setzen Sie den Wert in Anführungszeichen (title: \"*Neu* im Werk\").")
     else:
         hint = problem
-    line = 2 + yaml_text.count("\n", 0, mark.index) if mark else 1  # YAML counts U+2028 as a line break too
     return FrontMatterError(line, _("Ungültiges YAML im Front Matter: %(problem)s", problem=hint))
+
+
+def _line_without_colon(yaml_lines: list[str], error_line: int) -> int | None:
+    """The file line of the first field at the start of a line, up to error_line, that lacks its colon."""
+    in_text = False
+    for number, line in enumerate(yaml_lines[:error_line - 1], start=2):
+        if in_text and (not line.strip() or line[0].isspace()):  # "summary: |": its indented lines are text
+            continue
+        in_text = bool(BLOCK_TEXT.search(line))
+        if line[:1].isalpha() and ":" not in line:
+            return number
+    return None
 
 
 def join(meta: dict[str, Any], body: str) -> str:

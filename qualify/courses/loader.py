@@ -369,6 +369,11 @@ class _CourseReader:
 
     def bank_questions(self, name: str, document: frontmatter.Document) -> list[Question]:
         bank = document.meta.get("questions")
+        if "draw" in document.meta and "questions" not in document.meta:
+            # Only a bank is drawn from: every attempt asks all the questions of the quiz blocks.
+            self.problem(name, document.line_of("draw"),
+                         _("draw zieht Fragen aus einer Fragensammlung: Nennen Sie sie mit questions: "
+                           "fragen/name.gift. Die Fragen der quiz-Blöcke stellt jeder Versuch alle."))
         if not isinstance(bank, str):
             return []
         if bank not in self.banks:
@@ -421,11 +426,20 @@ class _CourseReader:
         elif target in self.files and target not in self.link_targets:
             message = _("Der Link „%(url)s“ zeigt auf eine Fragensammlung. Die bleibt verborgen, weil "
                         "sie die Antworten enthält; verlinken Sie Dateien aus medien/.", url=shown)
+        elif target not in self.link_targets and self.meant(target):
+            message = _("Der Link „%(url)s“ zeigt auf eine Datei, die es im Kurs nicht gibt. Meinten Sie "
+                        "„%(guess)s“?", url=shown, guess=self.meant(target))
         elif target not in self.link_targets:
             message = _("Der Link „%(url)s“ zeigt auf eine Datei, die es im Kurs nicht gibt.", url=shown)
         else:
             return
         self.problem(name, line, message, target=target)
+
+    def meant(self, target: str) -> str | None:
+        """The file a link most likely meant: written with ./ in front, or in other capitals (which a
+        computer that ignores them showed as it should, before the course came here)."""
+        written = re.sub(r"^(\./)+", "", target).lower()
+        return next((path for path in sorted(self.link_targets) if path.lower() == written), None)
 
 
 def _dropped(link) -> str:

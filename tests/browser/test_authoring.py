@@ -55,3 +55,30 @@ def test_trainer_writes_a_quiz_fixes_its_error_and_publishes_for_learners(page, 
     learner_page.get_by_role("link", name="Probekurs").click()
     expect(learner_page.get_by_role("heading", level=1).first).to_have_text("Probekurs")
     assert_accessible(learner_page)
+
+
+def test_a_trainer_on_a_phone_is_led_to_the_field_missing_its_colon_and_saves_the_fix(phone_page, make_user, sign_in,
+                                                                                       assert_accessible):
+    page = phone_page
+    sign_in(page, make_user(Role.TRAINER))
+    page.goto("/autoren/")
+    page.get_by_label("Kürzel").fill("handy")
+    page.get_by_label("Titel").fill("Am Handy")
+    page.get_by_role("button", name="Kurs anlegen").click()
+    page.get_by_text("Modul hinzufügen").click()
+    page.get_by_label("Nummer").fill("1")
+    page.locator("#module input[name=slug]").fill("start")
+    page.locator("#module input[name=title]").fill("Start")
+    page.get_by_role("button", name="Modul anlegen").click()
+    text = page.get_by_label("Text der Datei")
+    text.fill("---\ntitle: Start\nminutes 10\n---\n\n# Start\n")
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    problems = page.get_by_role("alert").filter(has_text="Nichts gespeichert")
+    expect(problems).to_contain_text("Zeile 3: Ungültiges YAML im Front Matter: In dieser Zeile fehlt der Doppelpunkt")
+    assert_accessible(page)
+    page.get_by_role("link", name="Zeile 3").click()
+    selected = "(field => field.value.slice(field.selectionStart, field.selectionEnd))(document.activeElement)"
+    assert page.evaluate(selected) == "minutes 10"  # the line to fix, not the one YAML stumbled over
+    text.fill("---\ntitle: Start\nminutes: 10\n---\n\n# Start\n")
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    expect(page.get_by_text("Gespeichert. Neue Version: Start (2).")).to_be_visible()

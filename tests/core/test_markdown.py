@@ -193,6 +193,12 @@ def test_footnotes_render_with_back_links():
     assert 'href="#fn1"' in html and 'id="fn1"' in html and "Über 60 V" in html
 
 
+def test_the_link_back_from_a_footnote_says_where_it_leads_in_the_course_s_language():
+    text = "Hochvolt[^1] ist gefährlich.\n\n[^1]: Über 60 V Gleichspannung."
+    assert 'href="#fnref1" class="footnote-backref" aria-label="Zurück zum Text (Fußnote 1)"' in render_markdown(text)
+    assert 'aria-label="Back to the text (footnote 1)"' in render_markdown(text, language="en")
+
+
 def test_heading_anchors_spell_out_umlauts():
     html = render_markdown("# Übersicht: Größe & Maße\n\n## Übersicht: Größe & Maße")
     assert '<h1 id="uebersicht-groesse-masse">' in html

@@ -14,7 +14,9 @@ from qualify.accounts.services import end_all_sessions
 from qualify.core import markdown
 from qualify.core.audit import AuditEvent
 from qualify.courses import authoring
+from qualify.courses.authoring_media import SIGNATURES
 from qualify.courses.commands import courses_cli
+from qualify.courses.fields import COURSE_FIELDS, KIND_FIELDS, MODULE_FIELDS
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 from tests.conftest import CSRF_FIELD
@@ -268,6 +270,18 @@ def test_preview_shows_the_quiz_with_the_answers_that_count_and_what_saving_woul
     fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": untitled},
                            headers={"X-Requested-With": "authoring.js"})
     assert fragment.status_code == 200 and "Pflichtfeld „title“ fehlt" in fragment.text
+
+
+def test_the_preview_and_the_saved_module_show_short_answers_as_written_with_their_wildcards(
+        client, trainer, course):
+    module = QUIZ_MODULE.replace("::Frage::Was ist richtig? {\n=A#Genau.\n~B#Nein.\n}",
+                                 "::Speicher::Welches Bauteil speichert Energie? {=*batterie* =Akku_Pack}")
+    fragment = client.post("/autoren/neuer-kurs/module/start/vorschau", data={"text": module},
+                           headers={"X-Requested-With": "authoring.js"}).text
+    assert "✓ *batterie*" in fragment and "✓ Akku_Pack" in fragment and "<em>batterie</em>" not in fragment
+
+    assert save(client, "/autoren/neuer-kurs/module/start", module).status_code == 302
+    assert "✓ *batterie*" in client.get("/autoren/neuer-kurs/module/start").text
 
 
 def test_the_preview_writes_labels_in_the_language_of_the_course(client, trainer, course):
@@ -556,6 +570,16 @@ def test_the_examples_on_the_help_page_wrap_in_a_box_of_their_own_class(client, 
     assert '<div class="prose guide">' in page and "<pre>" in page
     examples = re.findall(r"<pre><code>(.*?)</code></pre>", authoring.guide("de") + authoring.guide("en"), re.S)
     assert examples and max(len(line) for code in examples for line in html.unescape(code).split("\n")) <= 80
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_guide_names_every_field_and_media_ending_the_loader_takes(app, language):
+    with app.test_request_context():
+        guide = str(authoring.guide(language))
+    fields = {*COURSE_FIELDS, *MODULE_FIELDS, *(name for kind in KIND_FIELDS.values() for name in kind)}
+    endings = {f".{ending}" for ending in SIGNATURES}
+    assert [name for name in sorted(fields | endings) if f"<code>{name}</code>" not in guide] == []
+    assert "<code>--clean</code>" in guide  # the export's way into a folder with files the course no longer has
 
 
 def test_the_guide_is_rendered_once_and_then_kept(client, trainer):

@@ -88,6 +88,29 @@ def test_tab_in_yaml_is_reported_on_its_line(tmp_path):
     assert "Tabulator" in message
 
 
+MISSING_COLON = ("Ungültiges YAML im Front Matter: In dieser Zeile fehlt der Doppelpunkt nach dem Namen des Feldes "
+                 "(zum Beispiel minutes: 15).")
+
+
+@pytest.mark.parametrize("front, line", [
+    (["title Start", "minutes: 10"], 2),  # YAML stumbles over the colon of the next line
+    (["title: Start", "minutes 10", "kind: self-study"], 3),
+    (["title: Start", "kind: self-study", "minutes 10"], 4),  # over the end of the front matter
+    (["title: Start", "summary: |", "  Eine Zeile", "  und noch eine", "minutes 10"], 6),
+])
+def test_a_field_without_its_colon_is_reported_on_its_own_line(tmp_path, front, line):
+    write_course(tmp_path, {"01-start.md": page(*front)})
+    assert only_problem(tmp_path) == (MODULE, line, MISSING_COLON)
+
+
+@pytest.mark.parametrize("value", ["*Neu* im Werk", "@Home arbeiten", "`git` für alle"])
+def test_a_value_starting_with_a_yaml_sign_is_explained_in_words(tmp_path, value):
+    write_course(tmp_path, {"01-start.md": page(f"title: {value}", "minutes: 10")})
+    file, line, message = only_problem(tmp_path)
+    assert (file, line) == (MODULE, 2)
+    assert "Setzen Sie den Wert in Anführungszeichen" in message and "token" not in message
+
+
 def test_front_matter_that_is_not_a_mapping_is_reported(tmp_path):
     write_course(tmp_path, {"01-start.md": page("- Start", "- Ende")})
     assert only_problem(tmp_path) == (
@@ -621,6 +644,18 @@ def test_problems_are_listed_in_the_order_of_their_lines(tmp_path):
     assert [problem.line for problem in problems(tmp_path)] == [3, 7, 10, 13]  # fields, links, quiz: read apart
 
 
+@pytest.mark.parametrize("written, meant", [
+    ("./medien/plan.pdf", "medien/plan.pdf"),  # as some editors complete a path
+    ("medien/Plan.PDF", "medien/plan.pdf"),  # shown as it should on a computer that ignores capitals
+    ("./02-weiter.md", "02-weiter.md"),
+])
+def test_a_link_written_slightly_off_names_the_file_it_meant(tmp_path, written, meant):
+    write_course(tmp_path, {"medien/plan.pdf": b"%PDF-1.4", "02-weiter.md": page("title: Weiter"),
+                            "01-start.md": page("title: Start", body=f"[Plan]({written})\n")})
+    assert only_problem(tmp_path) == (
+        MODULE, 4, f"Der Link „{written}“ zeigt auf eine Datei, die es im Kurs nicht gibt. Meinten Sie „{meant}“?")
+
+
 def test_links_to_media_modules_and_the_overview_are_accepted(tmp_path):
     write_course(tmp_path, {
         "medien/plan_2.pdf": b"%PDF-1.4",
@@ -634,6 +669,14 @@ def test_links_to_media_modules_and_the_overview_are_accepted(tmp_path):
 
 
 # --- question banks -------------------------------------------------------------------------------
+
+def test_draw_without_a_bank_is_reported_at_its_line(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "minutes: 5", "draw: 2", body=quiz_body(
+        "::A::Eins? {T}", "", "::B::Zwei? {F}", "", "::C::Drei? {T}"))})
+    assert only_problem(tmp_path) == (
+        MODULE, 4, "draw zieht Fragen aus einer Fragensammlung: Nennen Sie sie mit questions: fragen/name.gift. "
+        "Die Fragen der quiz-Blöcke stellt jeder Versuch alle.")
+
 
 def test_missing_question_bank_is_reported(tmp_path):
     write_course(tmp_path, {"01-start.md": page("title: Start", "minutes: 5",
