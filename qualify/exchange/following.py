@@ -1,15 +1,22 @@
 """Following threads and flagging posts to the moderators. Functions flush; the caller commits."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
-from qualify.exchange.models import FOLLOW_MODES, ExchangeFlag, ExchangePost, ExchangeThread, ThreadFollow
+from qualify.exchange.models import (
+    FOLLOW_MODES,
+    ExchangeFlag,
+    ExchangePost,
+    ExchangeThread,
+    PostNotice,
+    ThreadFollow,
+)
 from qualify.exchange.reading import author_label, openings_of, shown_title
 from qualify.exchange.spaces import can_see, is_moderator, moderators_of
 from qualify.exchange.text import MAX_REASON
@@ -31,10 +38,22 @@ def follow(thread: ExchangeThread, user, *, mode: str, now: datetime) -> ThreadF
         row = ThreadFollow(thread_id=thread.id, user_id=user.id, created_at=now, digested_until=now)
         db.session.add(row)
     elif row.mode == "immediate" and mode == "digest":
-        row.digested_until = now  # what came before was mailed post by post: the first digest starts here
+        # What came before was mailed post by post: the first digest starts here – or at the first post since
+        # they follow that the sending run has not mailed yet (it now mails only those following post by post).
+        waiting = _first_post_not_yet_mailed(thread)
+        row.digested_until = min(now, max(row.created_at, waiting)) if waiting is not None else now
     row.mode = mode
     db.session.flush()
     return row
+
+
+def _first_post_not_yet_mailed(thread: ExchangeThread) -> datetime | None:
+    """Just before the earliest post of the thread noted for the next sending run (the digest takes posts
+    published after its moment), or None."""
+    first = db.session.scalar(select(func.min(ExchangePost.published_at))
+                              .join(PostNotice, PostNotice.post_id == ExchangePost.id)
+                              .where(ExchangePost.thread_id == thread.id))
+    return first - timedelta(microseconds=1) if first is not None else None
 
 
 def unfollow(thread: ExchangeThread, user) -> None:

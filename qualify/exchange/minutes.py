@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from qualify.accounts.models import User
 from qualify.core.text import german_sort_key
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
@@ -50,10 +51,12 @@ def minutes_of(session: WorkshopSession) -> ExchangeMinutes | None:
     return db.session.scalar(select(ExchangeMinutes).where(ExchangeMinutes.session_id == session.id))
 
 
-def participants(session: WorkshopSession) -> list:
-    """The people holding a confirmed seat."""
-    stmt = select(Booking).where(Booking.session_id == session.id, Booking.status == "confirmed")
-    return [booking.user for booking in db.session.scalars(stmt)]
+def participants(session: WorkshopSession) -> list[User]:
+    """The people holding a confirmed seat: one statement for them (and one for their roles), however many."""
+    stmt = (select(User).join(Booking, Booking.user_id == User.id)
+            .where(Booking.session_id == session.id, Booking.status == "confirmed")
+            .order_by(Booking.id))
+    return list(db.session.scalars(stmt))
 
 
 def consenting_ids(session: WorkshopSession) -> set[int]:
@@ -402,6 +405,8 @@ def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: E
     require_moderator(by, space)
     if minutes.session_id != session.id or minutes.space_id != space.id:
         raise ExchangeError(_("Dieses Protokoll gehört nicht zu diesem Raum."))
+    if minutes.status == "published":  # sent twice (a double click, a retry): approved, and logged, once
+        return
     # The list of names is not checked: it may keep someone who withdrew, and is shown only as far as people agree.
     _check_names(session, texts_of(minutes), [], confirmed)
     minutes.status, minutes.published_at, minutes.published_by_id = "published", now, by.id
@@ -424,10 +429,10 @@ def named_people(minutes: ExchangeMinutes) -> list[str]:
     ids = list(minutes.named_user_ids or [])
     if not ids:
         return []
-    rows = db.session.scalars(select(MinutesConsent).where(MinutesConsent.session_id == minutes.session_id,
-                                                           MinutesConsent.user_id.in_(ids),
-                                                           MinutesConsent.withdrawn_at.is_(None)))
-    return sorted((row.user.display_name for row in rows), key=german_sort_key)
+    names = db.session.scalars(select(User.display_name).join(MinutesConsent, MinutesConsent.user_id == User.id)
+                               .where(MinutesConsent.session_id == minutes.session_id,
+                                      MinutesConsent.user_id.in_(ids), MinutesConsent.withdrawn_at.is_(None)))
+    return sorted(names, key=german_sort_key)
 
 
 def my_consents(sessions: list[WorkshopSession], user) -> dict[int, bool]:

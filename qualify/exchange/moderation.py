@@ -7,7 +7,7 @@ concerned (for a move: both spaces). Functions flush; the caller commits.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
@@ -481,6 +481,11 @@ def merge(duplicate: ExchangeThread, target: ExchangeThread, *, by, now: datetim
 
 # ---------------------------------------------------------------- identity
 
+# The same admin's reveal of the same post sent again within this time is taken for the first (a reload of the page
+# that showed the name, a double click): it already knows, and is on record.
+REVEAL_SENT_AGAIN = timedelta(minutes=10)
+
+
 def reveal_author(post: ExchangePost, reason: str, *, by, now: datetime):
     """Let an admin see who wrote a pseudonymous post: recorded with the reason in the audit log (which the works
     council of the author's organisation reads), and the author is told.
@@ -493,6 +498,9 @@ def reveal_author(post: ExchangePost, reason: str, *, by, now: datetime):
     if not post.is_pseudonymous:
         raise ExchangeError(_("Dieser Beitrag ist nicht unter einem Pseudonym geschrieben."))
     reason = _reason(reason)
+    take_turns(f"reveal:{post.id}:{by.id}")
+    if audit.recorded_since("exchange.reveal", actor=by, target=post, since=now - REVEAL_SENT_AGAIN):
+        return post.author  # the page that showed it reloaded, or sent twice: recorded, and the author told, once
     audit.record("exchange.reveal", actor=by, target=post, reason=reason,
                  organisation_id=post.author.organisation_id if post.author else None)
     mails.notify_revealed(post, reason)

@@ -32,7 +32,14 @@ from qualify.exchange.forms import (
 )
 from qualify.exchange.mails import excerpt
 from qualify.exchange.models import ExchangePost, ExchangeThread
-from qualify.exchange.reading import author_label, post_name, posts_in_space, quoting_replies, threads_of
+from qualify.exchange.reading import (
+    author_label,
+    post_name,
+    posts_in_space,
+    quoting_hidden_in_queue,
+    quoting_replies,
+    threads_of,
+)
 from qualify.exchange.spaces import assign_moderator, create_space, moderators_of, unassign_moderator
 from qualify.extensions import db
 
@@ -114,6 +121,7 @@ def moderation_queue():
         "exchange/queue.html",
         spaces=spaces,
         pending=pending[:QUEUE_SIZE],
+        quoting_hidden=quoting_hidden_in_queue(pending[:QUEUE_SIZE]),
         more_pending=len(pending) > QUEUE_SIZE,
         flags=flags[:QUEUE_SIZE],
         more_flags=len(flags) > QUEUE_SIZE,

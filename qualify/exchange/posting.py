@@ -219,8 +219,10 @@ def delete_post(post: ExchangePost, user, *, now: datetime) -> None:
     Deleting a hidden opening post takes the thread's title with it: members read a placeholder for it while the
     post was hidden, and the deleted post no longer hides it (see reading.shown_title).
     """
-    if post.author_id != user.id or post.status == "deleted":
+    if post.author_id != user.id:
         raise ExchangeError(_("Sie können nur eigene Beiträge löschen."))
+    if post.status == "deleted":  # sent twice (a double tap, a retry): deleted already, as asked
+        return
     if post.is_opening and post.status == "hidden":
         post.thread.title = WITHDRAWN_TITLE
     post.status, post.body_source, post.body_html, post.edited_at = "deleted", "", "", now

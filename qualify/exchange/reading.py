@@ -228,3 +228,23 @@ def quoting_hidden(posts: list[ExchangePost]) -> dict[int, ExchangePost]:
             if quoted_post is not None:
                 found[post.id] = quoted_post
     return found
+
+
+def quoting_hidden_in_queue(posts: list[ExchangePost]) -> dict[int, ExchangePost]:
+    """Of the posts waiting for approval (of any threads), those that quote a hidden post of their thread, with
+    the post they quote: approved, they would show its words again. One statement, or two with hidden posts."""
+    waiting = [post for post in posts if post.status == "pending"]
+    if not waiting:
+        return {}
+    hidden: dict[int, list[ExchangePost]] = {}
+    stmt = (select(ExchangePost).where(ExchangePost.thread_id.in_(sorted({post.thread_id for post in waiting})),
+                                       ExchangePost.status == "hidden")
+            .options(with_authors()).order_by(ExchangePost.id))
+    for post in db.session.scalars(stmt):
+        hidden.setdefault(post.thread_id, []).append(post)
+    found: dict[int, ExchangePost] = {}
+    for post in waiting:
+        quoted_post = next((other for other in hidden.get(post.thread_id, []) if quotes(post, other)), None)
+        if quoted_post is not None:
+            found[post.id] = quoted_post
+    return found

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.courses.models import Module
-from qualify.exchange import posting, spaces
+from qualify.exchange import moderation, posting, spaces
 from qualify.exchange.models import SpaceModerator
 from qualify.extensions import db
 from qualify.workshops import schedule
@@ -177,3 +177,26 @@ def test_moderator_merges_a_duplicate_after_confirming_and_sees_where_a_thread_m
     expect(page.get_by_role("heading", name="Nicht angeboten")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Nur mit Namen")
     assert_accessible(page)
+
+
+def test_the_moderation_log_reads_on_a_phone_without_scrolling_sideways(make_page, make_user, sign_in,
+                                                                      assert_accessible):
+    # It scrolled sideways in its own box, with what an entry concerns and why it was done off the screen.
+    moderator = make_user(Role.MODERATOR, name="Moderatorin Mia")
+    space = spaces.create_space("Schichtarbeit und Familie", "Wie klappt es?", organisation_id=None,
+                                moderation="post", anonymous="allowed", by=moderator, now=utcnow())
+    thread = posting.start_thread(space, make_user(), "Schichtpläne", "Wer tauscht mit mir?", anonymous=True,
+                                  now=utcnow())
+    moderation.hide(thread.posts[0], "Nennt eine Kollegin beim Namen", by=moderator, now=utcnow())
+    db.session.commit()
+
+    phone = make_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(phone, moderator)
+    phone.goto(f"/austausch/raum/{space.id}/protokoll")
+    reason = phone.get_by_text("Nennt eine Kollegin beim Namen")
+    expect(reason).to_be_visible()
+    box = reason.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(phone.locator("tbody tr").first).to_contain_text("Grund: Nennt eine Kollegin beim Namen")
+    assert_accessible(phone)

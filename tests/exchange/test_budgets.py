@@ -1,13 +1,18 @@
 """Exchange pages send the same number of statements whether a thread has 2 posts or 12, a queue 1 or 8."""
 
+from datetime import time, timedelta
+
 from flask import current_app
 from sqlalchemy import func, select
 
 from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage, compose_deferred_mail
 from qualify.core.time import utcnow
-from qualify.exchange import following, moderation, posting
+from qualify.exchange import following, minutes, moderation, posting
 from qualify.extensions import db
+from qualify.workshops import schedule
+from qualify.workshops import services as workshops
+from tests.exchange.conftest import assign
 
 
 def statements(client, url: str, count_statements) -> int:
@@ -104,4 +109,29 @@ def test_the_moderation_queue_costs_the_same_with_1_and_8_changes_of_approved_po
             posting.edit_post(post, author, "Geändert", now=utcnow())
         db.session.commit()
         counts.append(statements(client, "/austausch/moderation", count_statements))
+    assert counts[0] == counts[1]
+
+
+def test_the_minutes_form_costs_the_same_with_1_and_20_participants(exchange_module, space, make_user, client_for,
+                                                                   count_statements):
+    moderator = make_user(Role.MODERATOR)
+    assign(space, moderator)
+    client = client_for(moderator)
+    counts = []
+    for day, participants in ((7, 1), (8, 20)):
+        plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=30, trainers=[moderator])
+        (session,) = schedule.create_sessions(exchange_module, plan, [(utcnow() + timedelta(days=day)).date()],
+                                              by=moderator, now=utcnow())
+        people = [make_user() for _ in range(participants)]
+        for n, person in enumerate(people):
+            workshops.book(session, person, now=utcnow())
+            if n % 2 == 0:  # some agree to be named, some did not answer, one took it back
+                minutes.set_consent(session, person, True, now=utcnow())
+            elif n == 1:
+                minutes.set_consent(session, person, True, now=utcnow())
+                minutes.set_consent(session, person, False, now=utcnow())
+        agreed = sorted(minutes.consenting_ids(session))
+        minutes.save_minutes(session, space, {"topics": "Schichtpläne"}, agreed, by=moderator, now=utcnow())
+        db.session.commit()
+        counts.append(statements(client, f"/austausch/termin/{session.id}/protokoll", count_statements))
     assert counts[0] == counts[1]

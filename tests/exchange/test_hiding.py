@@ -79,3 +79,28 @@ def test_the_moderators_thread_list_marks_a_thread_whose_first_post_is_hidden(qu
     assert '<span class="status status-draft">ausgeblendet</span>' in item
     members_page = client_for(reader).get(f"/austausch/raum/{space.id}").text
     assert "Gespräch ausgeblendet" in members_page and ">ausgeblendet</span>" not in members_page
+
+
+def test_the_queue_marks_a_waiting_reply_that_quotes_a_hidden_post(make_space, author, reader, make_user,
+                                                                   client_for):
+    # Approved from the queue, the reply would show the hidden words again; the moderator who hid the post was told,
+    # another moderator reading the queue later was not.
+    space = make_space(moderation="pre")
+    mod = spaces.moderators_of(space)[0]
+    thread = posting.start_thread(space, author, "Ton in der Frühschicht", "Wie ist es bei Ihnen?", anonymous=False,
+                                  now=utcnow())
+    moderation.approve(thread.posts[0], by=mod, now=utcnow())
+    shouted = posting.reply(thread, make_user(), SHOUTED, anonymous=True, now=utcnow())
+    moderation.approve(shouted, by=mod, now=utcnow())
+    quoting = posting.reply(thread, reader, reading.quote(shouted) + "Genau so war es.", anonymous=False,
+                            now=utcnow(), reply_to=shouted)
+    posting.reply(thread, make_user(), "Bei uns ist es ruhig.", anonymous=False, now=utcnow())
+    moderation.hide(shouted, "Beleidigung", by=mod, now=utcnow())
+    db.session.commit()
+
+    page = client_for(mod).get("/austausch/moderation").text
+
+    assert page.count("Zitiert einen ausgeblendeten Beitrag") == 1
+    item = page[page.index(f'id="beitrag-{quoting.id}"'):]
+    assert item.index("Zitiert einen ausgeblendeten Beitrag") < item.index("</article>")
+    assert f'href="/austausch/faden/{thread.id}#beitrag-{shouted.id}"' in item

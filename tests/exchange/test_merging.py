@@ -23,8 +23,11 @@ def text_of(page: str) -> str:
 
 
 def log_row(page: str) -> tuple[str, str]:
-    """The newest entry of a moderation log page: (what it concerns, its reason), as read."""
-    concerns, reason = re.search(r"<tr>(?:\s*<td>.*?</td>){3}\s*<td>(.*?)</td>\s*<td>(.*?)</td>", page, re.S).groups()
+    """The newest entry of a moderation log page: (what it concerns, its reason), as read on a wide screen (without
+    the labels its cells carry for a phone)."""
+    page = re.sub(r'<span class="cell-label" aria-hidden="true">[^<]*</span>', "", page)
+    concerns, reason = re.search(r"<tr>\s*<th[^>]*>.*?</th>(?:\s*<td>.*?</td>){2}\s*<td>(.*?)</td>\s*<td>(.*?)</td>",
+                                 page, re.S).groups()
     return text_of(concerns), text_of(reason)
 
 

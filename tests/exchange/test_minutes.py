@@ -515,3 +515,13 @@ def test_who_has_not_answered_is_not_named_nor_said_to_refuse(session, moderator
     assert "nicht genannt werden möchte" not in page
     assert "Wer nicht geantwortet hat, gilt als nicht einverstanden." in page
     assert 'id="named"' not in page  # nobody to tick: nobody agreed
+
+
+def test_approving_minutes_sent_twice_publishes_and_logs_them_once(session, space, moderator, client_for):
+    mod = client_for(moderator)
+    mod.post(f"/austausch/termin/{session.id}/protokoll", data=FIELDS)
+    for _ in range(2):
+        response = mod.post(f"/austausch/termin/{session.id}/protokoll/freigeben", data={})
+        assert response.status_code == 302
+    entries = db.session.scalars(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "publish_minutes"))
+    assert len(entries.all()) == 1

@@ -74,7 +74,9 @@ def test_the_log_names_merged_threads_in_the_readers_quotation_marks(make_space,
     db.session.commit()
     log = client_for(moderator).get(f"/austausch/raum/{space.id}/protokoll").text
     opening, closing = marks
-    concerns, reason = re.search(r"<tr>(?:\s*<td>.*?</td>){3}\s*<td>(.*?)</td>\s*<td>(.*?)</td>", log, re.S).groups()
+    log = re.sub(r'<span class="cell-label" aria-hidden="true">[^<]*</span>', "", log)  # a phone's labels
+    concerns, reason = re.search(r"<tr>\s*<th[^>]*>.*?</th>(?:\s*<td>.*?</td>){2}\s*<td>(.*?)</td>\s*<td>(.*?)</td>",
+                                 log, re.S).groups()
     assert f"{opening}Schichtplan{closing} → {opening}Schichtpläne{closing}" in concerns  # beside the thread
     assert reason == "doppelt"  # the moderator's words, nothing the code added
 
@@ -97,3 +99,12 @@ def test_a_moderators_data_export_reads_what_the_log_noted_in_words_not_as_store
     db.session.commit()
     page = client_for(moderator).get("/meine-daten/export").text
     assert html.unescape(page).count("„Schichtplan“ → „Schichten“: doppelt") == 1 and '"facts"' not in page
+
+
+def test_a_decision_with_a_reason_is_cancelled_with_abbrechen_not_answered_with_nein(space, moderator, author,
+                                                                                     client_for):
+    # "Ablehnen" beside "Nein": no question stands above the reason to say no to.
+    start(space, author)
+    queue = client_for(moderator).get("/austausch/moderation").text
+    cancel = re.findall(r'<button type="button" class="button decision-cancel" hidden>(\w+)</button>', queue)
+    assert cancel and set(cancel) == {"Abbrechen"}

@@ -90,6 +90,25 @@ def test_switching_to_the_daily_digest_repeats_no_post_already_mailed(make_space
     assert "Neu im Digest" in digest.body_text and "Schon gemailt" not in digest.body_text
 
 
+def test_a_post_not_yet_mailed_when_switching_to_the_daily_digest_comes_in_the_digest(make_space, author, reader):
+    space = make_space(moderation="post")
+    start = utcnow() - timedelta(hours=3)
+    thread = posting.start_thread(space, author, "Tagesthema", "Anfang", anonymous=False, now=start)
+    following.follow(thread, reader, mode="immediate", now=start)
+    compose_deferred_mail(start + timedelta(minutes=1))
+    posting.reply(thread, author, "Kurz vor dem Wechsel", anonymous=False, now=start + timedelta(hours=1))
+    # Switched in the minute before the sending run: that run mails only those following post by post.
+    following.follow(thread, reader, mode="digest", now=start + timedelta(hours=1, seconds=30))
+    db.session.commit()
+    assert outbox(reader.email) == []
+
+    assert send_daily_digests(utcnow()) == 1
+    db.session.commit()
+
+    (digest,) = outbox(reader.email)
+    assert "Kurz vor dem Wechsel" in digest.body_text
+
+
 def test_daily_digest_collects_the_days_posts_once(make_space, author, reader):
     space = make_space(moderation="post")
     start = utcnow() - timedelta(hours=3)

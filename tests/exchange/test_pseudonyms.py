@@ -291,3 +291,17 @@ def test_a_moderator_writes_under_their_name_in_the_space_they_moderate(make_spa
     assert refused.status_code == 400 and "unter dem eigenen Namen" in refused.text
     db.session.expire_all()
     assert len(thread.posts) == 1
+
+
+def test_a_reveal_sent_again_is_recorded_and_told_to_the_author_once(pseudonymous_scene, admin, author, client_for):
+    # The page that shows the name answers the form: reloading it, or a double click, sends the reveal again.
+    post = pseudonymous_scene.posts[0]
+    before = len(outbox(author.email))
+    client = client_for(admin)
+    for _ in range(2):
+        response = client.post(f"/austausch/beitrag/{post.id}/aufdecken",
+                               data={"reason": "Drohung gegen eine Kollegin"})
+        assert author.email in response.text
+    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "exchange.reveal")).all()
+    assert len(events) == 1
+    assert len(outbox(author.email)[before:]) == 1

@@ -103,3 +103,14 @@ def test_the_restore_form_says_its_note_goes_to_the_author(hidden, client_for):
     page = client_for(mod).get(f"/austausch/faden/{post.thread_id}").text
     label = page[page.index(f'<label for="wiederherstellen-{post.id}">'):]
     assert "geht per E-Mail an die schreibende Person" in label[:label.index("</label>")]
+
+
+def test_the_mails_about_hiding_and_restoring_go_on_after_the_greeting_in_lower_case(hidden, author):
+    # "Hallo Anneliese Kowalczyk," is the start of the sentence, as in every other mail of the exchange.
+    mod, post = hidden
+    moderation.restore(post, by=mod, now=utcnow())
+    db.session.commit()
+    mails = [mail for mail in outbox(author.email) if "Frühschicht" in mail.subject]
+    assert len(mails) == 2  # hidden, then restored
+    for mail in mails:
+        assert mail.body_text.startswith(f"Hallo {author.display_name},\n\ndie Moderation hat Ihren ")

@@ -185,6 +185,19 @@ def test_deleting_own_post_erases_its_text(make_space, author, reader, client_fo
     assert "Das nehme ich zurück" not in page and "gelöscht" in page
 
 
+def test_deleting_a_post_sent_twice_says_it_is_deleted_not_that_it_is_someone_elses(make_space, author,
+                                                                                    client_for):
+    # A double tap or a retry: the second request found it deleted and answered "Sie können nur eigene Beiträge
+    # löschen", as if the post had been somebody else's.
+    space = make_space(moderation="post")
+    post = start(space, author, body="Das nehme ich zurück").posts[0]
+    browser = client_for(author)
+    browser.post(f"/austausch/beitrag/{post.id}/loeschen", data={})
+    page = browser.post(f"/austausch/beitrag/{post.id}/loeschen", data={}, follow_redirects=True).text
+    assert "Ihr Beitrag ist gelöscht." in page
+    assert "nur eigene Beiträge" not in page and "flash-error" not in page
+
+
 def test_who_sees_what_quotes_the_note_a_deleted_post_leaves(make_space, author, reader, client_for):
     space = make_space(moderation="post")
     thread = start(space, author, body="Das nehme ich zurück")
