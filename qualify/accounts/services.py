@@ -2,6 +2,7 @@
 
 import re
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -424,13 +425,16 @@ def _spellings(word: str) -> set[str]:
     return {word, spelt_out(word), _SPELT_OUT.sub(lambda match: umlauts[match.group(0).lower()], word)}
 
 
-def search_users(query: str = "", *, organisation_id: int | None = None, role: Role | None = None,
-                 state: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[User], int]:
+def search_users(query: str = "", *, organisation_id: int | None = None, unit_id: int | None = None,
+                 role: Role | None = None, state: str | None = None, limit: int = 50,
+                 offset: int = 0) -> tuple[list[User], int]:
     """Return one page of users matching the query and filters (with organisation, unit and roles loaded: two
     statements more, however many), and the total count."""
     stmt = users_matching(query)
     if organisation_id:
         stmt = stmt.where(User.organisation_id == organisation_id)
+    if unit_id:
+        stmt = stmt.where(User.unit_id == unit_id)
     if role is not None:
         stmt = stmt.where(select(UserRole.id).where(UserRole.user_id == User.id, UserRole.role == role).exists())
     if state == "active":
@@ -458,6 +462,26 @@ def names_of(user_ids: set[int]) -> dict[int, str]:
 def count_active_members(unit_id: int) -> int:
     """How many active accounts belong to the unit."""
     return db.session.scalar(select(func.count(User.id)).where(User.unit_id == unit_id, User.active.is_(True)))
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """A unit and its organisation, as a list's filter offers it."""
+
+    organisation_id: int
+    organisation_name: str
+    id: int | None  # None: an organisation without units
+    name: str | None
+
+
+def organisations_and_units(organisation_id: int | None = None) -> list[UnitChoice]:
+    """Every organisation (or the one given) with each of its units, in German order of names: one statement."""
+    stmt = (select(Organisation.id, Organisation.name, Unit.id, Unit.name)
+            .outerjoin(Unit, Unit.organisation_id == Organisation.id)
+            .order_by(in_german_order(Organisation.name), Organisation.id, in_german_order(Unit.name)))
+    if organisation_id is not None:
+        stmt = stmt.where(Organisation.id == organisation_id)
+    return [UnitChoice(*row) for row in db.session.execute(stmt)]
 
 
 def all_organisations() -> list[Organisation]:

@@ -91,10 +91,17 @@ def users():
     filters = {"organisation": reach.organisation_id or id_argument(request.args.get("organisation")),
                "role": request.args.get("rolle") if request.args.get("rolle") in {str(r) for r in Role} else None,
                "state": request.args.get("status") if request.args.get("status") in services.USER_STATES else None}
+    # The units within reach (of the organisation chosen, if one is): a unit's people, e.g. to move them together.
+    within = services.organisations_and_units(reach.organisation_id)
+    units = [(choice.id, choice.name if filters["organisation"] else f"{choice.organisation_name} · {choice.name}")
+             for choice in within if choice.id is not None
+             and choice.organisation_id == (filters["organisation"] or choice.organisation_id)]
+    unit_id = id_argument(request.args.get("einheit"))
+    filters["unit"] = unit_id if unit_id in {value for value, _label in units} else None
     page = page_number()
 
     def page_of(number: int):
-        return services.search_users(query, organisation_id=filters["organisation"],
+        return services.search_users(query, organisation_id=filters["organisation"], unit_id=filters["unit"],
                                      role=Role(filters["role"]) if filters["role"] else None,
                                      state=filters["state"], limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
 
@@ -110,7 +117,8 @@ def users():
                if person.organisation_id is not None and reach.may_change(person, actor=current_user)}
     return render_template("admin/users.html", users=people, total=total, query=query, page=page, pages=pages,
                            not_invited=not_invited, movable=movable,
-                           filters=filters, organisations=[(o.id, o.name) for o in services.all_organisations()]
+                           filters=filters, units=units,
+                           organisations=list(dict.fromkeys((c.organisation_id, c.organisation_name) for c in within))
                            if reach.whole_network else [],
                            roles=[(str(role), str(label)) for role, label in ROLE_LABELS.items()],
                            states=[("active", _("aktiv")), ("deactivated", _("deaktiviert")),

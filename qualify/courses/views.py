@@ -2,8 +2,10 @@
 
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from qualify.core.database import without_transaction
@@ -49,9 +51,21 @@ def catalogue_page():
         query=request.args.get("q", "").strip()[:100], tag=request.args.get("thema", ""),
         audience=request.args.get("zielgruppe", ""), duration=request.args.get("dauer", ""))
     page = page_number()
-    key = (catalogue.catalogue_stamp(), chosen, page, str(get_locale()))
+    stamp, standing = catalogue.catalogue_stamp_and_standing(current_user)
+    key = (stamp, chosen, page, str(get_locale()))
     content = _CATALOGUE_PAGES.get(key, lambda: _catalogue_content(chosen, page))
-    return render_template("courses/catalogue.html", content=content)
+    return render_template("courses/catalogue.html", content=fill_marks(content, standing))
+
+
+def fill_marks(content: Markup, standing: catalogue.Standing) -> Markup:
+    """Mark the courses the person is enrolled in or has completed at their slots in the kept catalogue."""
+    marks = ((standing.enrolled, Markup('<p><span class="status">{}</span></p>').format(_("eingeschrieben"))),
+             (standing.completed, Markup('<p><span class="status status-published"><span aria-hidden="true">✓'
+                                         '</span> {}</span></p>').format(_("abgeschlossen"))))
+    for course_ids, mark in marks:
+        for course_id in course_ids:
+            content = content.replace(Markup("<!--stand:{}-->").format(course_id), mark)
+    return content
 
 
 # The catalogue is the same for every learner and changes only with a course (catalogue_stamp); reading and

@@ -83,8 +83,10 @@ class SessionForm(FlaskForm):
     capacity = IntegerField(_l("Plätze"), validators=[InputRequired(), NumberRange(min=1, max=500)])
     booking_hours_before = IntegerField(_l("Anmeldeschluss (Stunden vor Beginn)"), default=0,
                                         validators=[Optional(), NumberRange(min=0, max=24 * 90)])
-    cancellation_hours_before = IntegerField(_l("Abmeldefrist (Stunden vor Beginn)"), default=24,
-                                             validators=[Optional(), NumberRange(min=0, max=24 * 90)])
+    cancellation_hours_before = IntegerField(_l("Absagefrist (Stunden vor Beginn)"), default=24,
+                                             validators=[Optional(), NumberRange(min=0, max=24 * 90)],
+                                             description=_l("Bis dahin können Teilnehmende ihren Platz selbst "
+                                                            "absagen; danach nur über die Leitung."))
     approval_required = BooleanField(_l("Anmeldungen müssen freigegeben werden"))
     trainers = CheckboxListField(_l("Trainerinnen und Trainer"), coerce=int)
     # The fields in the order of the page (session_form.html): the summary of errors above lists them so.

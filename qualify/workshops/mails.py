@@ -86,7 +86,7 @@ NOTE_KINDS = {"confirmed", "waitlisted", "pending", "promoted", "approved", "app
               "changed"}
 # In the change mail to someone who booked before the date or time changed (see Booking.cancellable_until).
 CANCEL_UNTIL_START = _l("Sie haben vor der Änderung von Datum oder Uhrzeit gebucht. Passt Ihnen der neue Termin "
-                        "nicht, können Sie Ihre Teilnahme bis zum Beginn absagen, auch nach der Frist zum Absagen.")
+                        "nicht, können Sie Ihre Teilnahme bis zum Beginn absagen, auch nach Ablauf der Absagefrist.")
 
 # To the session's trainers: a request to decide on, and a change or cancellation made by someone else.
 TRAINER_SUBJECTS = {
@@ -114,6 +114,12 @@ def session_when(session: WorkshopSession) -> str:
     if to_local(session.ends_at).date() != to_local(session.starts_at).date():
         return _("%(span)s (bis zum Folgetag)", span=span)
     return span
+
+
+def moment(value: datetime) -> str:
+    """Name a point in time as the mails name dates: the date with its full year, and the time of day
+    ("14.12.2026, 10:00"); the short date ("14.12.26") leaves the century to guess."""
+    return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
 
 
 class Before(NamedTuple):
@@ -213,9 +219,11 @@ TRAINER_LINKS = {"request": (_l("Anfragen ansehen und entscheiden"), "workshops.
                  "session": (_l("Alle Angaben zum Termin"), "workshops.session")}
 
 
-def notify_trainers(session: WorkshopSession, kind: str, *, by: User, trainers=None, changes: tuple = ()) -> int:
+def notify_trainers(session: WorkshopSession, kind: str, *, by: User, trainers=None, changes: tuple = (),
+                    before: Before = UNCHANGED) -> int:
     """Tell the session's trainers (or the `trainers` given), except `by`, of a request by `by` to decide on, or of
-    a change or cancellation `by` made; each in their language. Return how many were told."""
+    a change or cancellation `by` made (`before`: the time and place a change replaces); each in their language.
+    Return how many were told."""
     told = 0
     for trainer in session.trainers if trainers is None else trainers:
         if trainer.id == by.id or not trainer.active:
@@ -225,6 +233,8 @@ def notify_trainers(session: WorkshopSession, kind: str, *, by: User, trainers=N
             context = {"user": trainer, "session": session, "when": session_when(session), "kind": kind,
                        "message": str(TRAINER_MESSAGES[kind]) % {"name": by.display_name},
                        "changes": [str(change) for change in changes],
+                       "when_before": session_when(before) if before.starts_at is not None else "",
+                       "place_before": before.place,
                        "link_label": str(link_label), "link_url": absolute_url(link, session_id=session.id)}
             subject = (f"{str(TRAINER_SUBJECTS[kind]) % {'title': session.title}} – "
                        f"{format_date(session.starts_at, 'medium')}")

@@ -313,7 +313,8 @@ def update_session(session: WorkshopSession, plan: SessionPlan, day: date, *, by
     if trainer_changes := _changes(seen_by_trainers_before, _seen_by_trainers(session), SEEN_BY_TRAINERS):
         # Those taken off it as well: they learn that they no longer lead it.
         everyone = list({t.id: t for t in [*trainers_before, *session.trainers]}.values())
-        mails.notify_trainers(session, "changed", by=by, trainers=everyone, changes=trainer_changes)
+        mails.notify_trainers(session, "changed", by=by, trainers=everyone, changes=trainer_changes,
+                              before=before)
     return Update(changes, told)
 
 
@@ -345,7 +346,7 @@ def update_series(session: WorkshopSession, plan: SessionPlan, day: date, *, by:
 _TIME = _l("Zeit")
 SEEN_BY_PARTICIPANTS = (("starts_at", _TIME), ("ends_at", _TIME), ("format", _l("Format")),
                         ("place", _l("Ort")), ("online_url", _l("Online-Zugang")), ("note", _l("Hinweis")),
-                        ("cancellation_deadline_at", _l("Frist zum Absagen")))
+                        ("cancellation_deadline_at", _l("Absagefrist")))
 
 
 # And what the trainers read besides.

@@ -341,7 +341,7 @@ def cancel(booking: Booking, *, now: datetime, switched_to: WorkshopSession | No
         raise BookingError(_("Ihre Anwesenheit ist schon eingetragen. Bitte wenden Sie sich an die Leitung."))
     # Booked before the date or time changed: until the start, as they did not agree to the new time.
     if booking.status == "confirmed" and now > booking.cancellable_until:
-        raise BookingError(_("Die Frist zum Absagen ist vorbei. "
+        raise BookingError(_("Die Absagefrist ist vorbei. "
                              "Bitte wenden Sie sich an die Trainerin oder den Trainer."))
     return _withdraw(booking, session, now=now, kind="switched" if switched_to else "withdrawn",
                      switched_to=switched_to)

@@ -155,8 +155,8 @@ def _warn_about(sessions: list) -> None:
         flash(_("Der Anmeldeschluss ist schon vorbei: Niemand kann diesen Termin buchen. Wenn das nicht gewollt "
                 "ist, verkürzen Sie den Anmeldeschluss."), "warning")
     elif any(session.cancellation_deadline_at <= now for session in sessions):
-        flash(_("Die Abmeldefrist ist schon vorbei: Wer bucht, kann sich nicht mehr selbst abmelden. Wenn das "
-                "nicht gewollt ist, verkürzen Sie die Abmeldefrist."), "warning")
+        flash(_("Die Absagefrist ist schon vorbei: Wer jetzt bucht, kann den Platz nicht mehr selbst absagen. Wenn "
+                "das nicht gewollt ist, verkürzen Sie die Absagefrist."), "warning")
     for session in sessions:
         taken = services.status_counts(session).get("confirmed", 0)
         if taken > session.capacity:

@@ -265,6 +265,12 @@ def session_when(session: WorkshopSession) -> str:
     return mails.session_when(session)
 
 
+@bp.app_template_filter("moment")
+def moment(value) -> str:
+    """Name a deadline or other point in time as the workshop mails do, the year in full."""
+    return mails.moment(value) if value else ""
+
+
 @bp.app_template_global("bookable")
 def bookable(session: WorkshopSession) -> bool:
     """Whether the session takes bookings now: lists say so rather than count seats nobody can book."""

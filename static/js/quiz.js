@@ -10,6 +10,9 @@
   var KEEP_DAYS = 30;  // what never reached the server is forgotten after a month: a shared phone keeps no old answers
   var FIRST_RETRY_MS = 2000;
   var LAST_RETRY_MS = 60000;
+  // Handing in that has had no answer by then is given up: on a stalled connection (a signal that comes and goes,
+  // a captive network) the request can hang for minutes while the page says "bitte warten".
+  var HAND_IN_TIMEOUT_MS = 30000;
 
   // The device's store may be missing or refuse to write (private mode, full): then answers live in the page only.
   var device = {
@@ -361,8 +364,14 @@
       new FormData(form).forEach(function (value, name) {
         if (name === "csrf_token" || touched[name]) { body.append(name, value); }
       });
-      fetch(form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
+      // Given up after a while as without a connection: the answers stay, and "Abgeben" can be pressed again (if
+      // the first one did reach the server, the second finds the attempt handed in and shows its result).
+      var stop = window.AbortController ? new AbortController() : null;
+      var giveUp = stop && setTimeout(function () { stop.abort(); }, HAND_IN_TIMEOUT_MS);
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+                           signal: stop ? stop.signal : undefined })
         .then(function (response) {
+          clearTimeout(giveUp);
           // Handed in (or already handed in elsewhere): the server sends the learner to the attempt's page.
           if (response.type === "opaqueredirect") {
             window.location.assign(form.dataset.resultUrl);
@@ -370,6 +379,7 @@
             submitAsPlainForm();
           }
         }, function () {
+          clearTimeout(giveUp);
           handingIn = false;
           waitForConnection();
         });

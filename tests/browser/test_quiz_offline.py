@@ -195,6 +195,36 @@ def test_on_a_slow_connection_handing_in_says_at_once_that_it_is_on_its_way(
     expect(page.get_by_text("Bestanden – das Modul ist erledigt.")).to_be_visible()
 
 
+def test_handing_in_that_gets_no_answer_for_30_seconds_is_given_up_and_can_be_done_again(
+        make_page, make_user, sign_in, course):
+    page = make_page()
+    learner = make_user(Role.LEARNER)
+    sign_in(page, learner)
+    page.clock.install()  # the page's timers, so that the half minute passes at once
+    attempt_url = start_quiz(page)
+    page.get_by_label("Orange").check()
+    page.get_by_role("group", name="Frage 2").get_by_label("Richtig").check()
+    unit_field(page).fill("Volt")
+    page.clock.run_for(1000)  # the save due 0.6 s after the last answer
+    expect(page.locator(".autosave-status")).to_have_text(SAVED)
+    held = []
+    page.route("**/abgeben", lambda route: held.append(route))  # a stalled connection: no answer comes
+    page.get_by_role("button", name="Abgeben und auswerten").click()
+    expect(page.locator(".autosave-status")).to_have_text("Wird abgegeben … bitte warten.")
+
+    page.clock.run_for(29_000)
+    expect(page.locator(".autosave-status")).to_have_text("Wird abgegeben … bitte warten.")
+    page.clock.run_for(1_500)
+    expect(page.locator(".autosave-status")).to_have_text(HAND_IN_OFFLINE)  # the answers stay; hand in again
+    assert page.url == attempt_url
+    expect(unit_field(page)).to_have_value("Volt")
+    expect(page.get_by_role("button", name="Abgeben und auswerten")).to_be_enabled()
+
+    page.unroute("**/abgeben")
+    page.get_by_role("button", name="Abgeben und auswerten").click()
+    expect(page.get_by_text("Bestanden – das Modul ist erledigt.")).to_be_visible()
+
+
 def test_an_answer_kept_on_the_device_is_put_back_and_sent_when_the_attempt_is_opened_again(
         page_with_failing_saves, make_user, sign_in, course):
     page = page_with_failing_saves()

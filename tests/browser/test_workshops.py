@@ -31,7 +31,7 @@ def test_one_seat_waitlist_promotion_and_attendance(make_page, make_user, sign_i
     trainer_page.get_by_label("Ende").fill("13:00")
     trainer_page.get_by_label("Ort").fill("Schulungshalle 2")
     trainer_page.get_by_label("Plätze").fill("1")
-    trainer_page.get_by_label("Abmeldefrist (Stunden vor Beginn)").fill("0")
+    trainer_page.get_by_label("Absagefrist (Stunden vor Beginn)").fill("0")
     trainer_page.get_by_role("button", name="Speichern").click()
     expect(trainer_page.get_by_text("Schulungshalle 2").first).to_be_visible()
     session_url = trainer_page.url

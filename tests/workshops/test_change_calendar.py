@@ -6,6 +6,7 @@ from datetime import UTC, date, time, timedelta
 from babel.dates import format_date
 from icalendar import Calendar
 
+from qualify.accounts.roles import Role
 from qualify.core.mail import build_email
 from qualify.core.time import to_local, utcnow
 from qualify.extensions import db
@@ -136,4 +137,26 @@ def test_a_change_of_the_note_alone_says_nothing_was_before(make_session, make_u
     session = make_session(booked=[person])
     change(session, trainer, note="Bitte Sicherheitsschuhe mitbringen.")
     (mail,) = outbox(person.email, "Termin geändert")
+    assert "bisher" not in mail.body_text and "Ort: Ausbildungswerkstatt Halle 4\n\nAlle Angaben" in mail.body_text
+
+
+def test_the_co_trainers_change_mail_names_the_time_and_place_it_replaces(make_session, make_user, trainer):
+    colleague = make_user(Role.TRAINER)
+    session = make_session(trainers=[trainer, colleague], place="Halle <3>")  # 10:00–13:00
+    day = format_date(to_local(session.starts_at).date(), "full", locale="de")
+    change(session, trainer, start_time=time(11), end_time=time(14), place="Halle 5")
+
+    (mail,) = outbox(colleague.email, "Termin geändert")
+    assert "Trainerin Tina hat diesen Termin geändert" in mail.body_text
+    assert f"{day}, 11:00–14:00\nbisher: {day}, 10:00–13:00\nOrt: Halle 5 (bisher: Halle <3>)\n\nAlle Angaben" in (
+        mail.body_text)
+    assert "Ort: Halle 5 (bisher: Halle &lt;3&gt;)" in mail.body_html
+
+
+def test_the_co_trainers_mail_about_seats_alone_says_nothing_was_before(make_session, make_user, trainer):
+    colleague = make_user(Role.TRAINER)
+    session = make_session(trainers=[trainer, colleague])
+    change(session, trainer, capacity=6)
+    (mail,) = outbox(colleague.email, "Termin geändert")
+    assert "Geändert: Plätze" in mail.body_text
     assert "bisher" not in mail.body_text and "Ort: Ausbildungswerkstatt Halle 4\n\nAlle Angaben" in mail.body_text

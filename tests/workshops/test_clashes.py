@@ -63,4 +63,4 @@ def test_booking_after_the_cancellation_deadline_is_said_before_the_seat_is_take
 
     assert "Wenn Sie jetzt buchen, können Sie Ihren Platz nicht mehr selbst absagen" in \
         client.get(f"/termine/{late.id}").text
-    assert "Frist zum Absagen ist schon vorbei" not in client.get(f"/termine/{in_time.id}").text
+    assert "Absagefrist ist schon vorbei" not in client.get(f"/termine/{in_time.id}").text

@@ -299,7 +299,7 @@ def test_trainer_cancels_a_session_after_confirming_with_a_note_for_those_booked
     login(person, via=booked)  # what the person booked sees: no seat, no deadline, nothing to do
     theirs = booked.get(f"/termine/{session.id}").text
     assert "Ihre Anmeldung ist damit erledigt" in theirs
-    assert "Platz bestätigt" not in theirs and "Absagen möglich bis" not in theirs and "termin.ics" not in theirs
+    assert "Platz bestätigt" not in theirs and "Absagefrist" not in theirs and "termin.ics" not in theirs
 
 
 def test_one_date_of_a_module_at_a_time(client, login, make_user, make_session):
@@ -425,7 +425,7 @@ def test_planning_a_session_whose_cancellation_deadline_has_passed_warns_the_tra
         "day": in_days(1).isoformat(), "start_time": "09:00", "end_time": "12:00", "format": "in-person",
         "place": "Halle 4", "capacity": "8", "booking_hours_before": "0", "cancellation_hours_before": "72",
         "every_weeks": "0", "trainers": [str(trainer.id)]})
-    assert "1 Termin angelegt." in page.text and "Die Abmeldefrist ist schon vorbei" in page.text
+    assert "1 Termin angelegt." in page.text and "Die Absagefrist ist schon vorbei" in page.text
 
 
 def test_a_session_cannot_be_moved_into_the_past_but_a_running_one_can_get_a_new_room(

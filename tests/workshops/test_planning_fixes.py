@@ -284,7 +284,7 @@ def test_people_booked_before_a_session_was_moved_earlier_may_cancel_until_it_st
     booked_after = make_user()
     services.book(session, booked_after, now=utcnow())
     db.session.commit()
-    with pytest.raises(services.BookingError, match="Frist zum Absagen ist vorbei"):
+    with pytest.raises(services.BookingError, match="Absagefrist ist vorbei"):
         services.cancel(services.booking_of(booked_after, session), now=utcnow())
     db.session.rollback()
 
@@ -304,7 +304,7 @@ def test_a_new_room_alone_does_not_lift_the_deadline(make_session, make_user, tr
     schedule.update_session(session, plan, to_local(session.starts_at).date(), by=trainer, now=utcnow())
     db.session.commit()
     assert session.rescheduled_at is None
-    with pytest.raises(services.BookingError, match="Frist zum Absagen ist vorbei"):
+    with pytest.raises(services.BookingError, match="Absagefrist ist vorbei"):
         services.cancel(services.booking_of(person, session), now=at(session, hours=-2))
     (mail,) = outbox(person.email, "Termin geändert")
     assert "bis zum Beginn absagen" not in mail.body_text

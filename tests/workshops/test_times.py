@@ -65,7 +65,7 @@ def test_english_readers_get_day_month_year_and_the_24_hour_clock(client, login,
     assert "12 Jan" in page and "14:00" in page
     assert not re.search(r"[0-9] ?[AP]M\b", page)  # a CSRF token may hold the letters "PM"
     # Short dates spell the month: 11/01/2027 would be 1 November to an American colleague.
-    assert "Cancellation possible until</dt><dd>11 Jan 2027, 14:00" in page and "/2027" not in page
+    assert "</dt><dd>11 Jan 2027, 14:00</dd>" in page and "/2027" not in page  # the cancellation deadline
     (mail,) = outbox(english.email)
     assert "Tuesday" in mail.body_text and "12 January 2027" in mail.body_text
     assert "14:00–17:00" in mail.body_text and "PM" not in mail.body_text
