@@ -119,7 +119,7 @@ FIELD_LABELS.update({
     "anonymous": _l("Pseudonyme erlaubt"), "starts_at": _l("Beginn"), "ends_at": _l("Ende"), "place": _l("Ort"),
     "format": _l("Format"), "online_url": _l("Online-Link"), "note": _l("Hinweise"), "capacity": _l("Plätze"),
     "approval_required": _l("Anmeldung mit Freigabe"), "booking_deadline_at": _l("Anmeldung bis"),
-    "cancellation_deadline_at": _l("Abmeldung bis"), "bookings_closed_at": _l("Anmeldung geschlossen am"),
+    "cancellation_deadline_at": _l("Absagefrist"), "bookings_closed_at": _l("Anmeldung geschlossen am"),
     "cancellation_note": _l("Grund der Absage"), "rescheduled_at": _l("verlegt am"), "kind": _l("Art"),
     "minutes": _l("Dauer (Minuten)"), "source": _l("Text (Markdown)"), "questions": _l("Fragen"),
     "settings": _l("Einstellungen"), "question_key": _l("Frage"), "recipient": _l("Empfänger"),
