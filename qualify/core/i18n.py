@@ -50,13 +50,15 @@ def device_locale() -> str:
 def remember_language(response, language: str):
     """Keep the language on this device, for pages shown to nobody signed in (after signing out, say)."""
     if language in current_app.config["LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != language:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 
 def remember_choice(response, language: str):
     """Keep a guest's choice of language for the sign-in that may follow (see chosen_before_sign_in)."""
-    response.set_cookie(CHOSEN_COOKIE, language, max_age=CHOSEN_FOR_SECONDS, httponly=True, samesite="Lax")
+    response.set_cookie(CHOSEN_COOKIE, language, max_age=CHOSEN_FOR_SECONDS, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

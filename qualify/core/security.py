@@ -1,5 +1,6 @@
 """Security defaults: response headers, role checks on views, safe redirects."""
 
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
@@ -25,7 +26,9 @@ def is_safe_redirect(target: str | None) -> bool:
     """Accept only local paths such as '/kurse?x=1', never another host in any spelling."""
     if not target:
         return False
-    if any(ch in target for ch in "\\\r\n\t") or not target.startswith("/") or target.startswith("//"):
+    # Browsers drop tabs and line breaks from a URL ("/\t/evil" becomes "//evil"): no control character passes.
+    if any(ch == "\\" or unicodedata.category(ch) == "Cc" for ch in target) \
+            or not target.startswith("/") or target.startswith("//"):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

@@ -58,7 +58,8 @@ class SourceForm(FlaskForm):
 
     # Its length is checked with the whole course, by the loader: the message then stands with the other problems
     # of the text, at the line where the text passes the limit, counted as the preview and the file count it.
-    text = TextAreaField(_l("Text der Datei"),
+    # A post without the field (not from our form) gives the empty text, which saving refuses with its reasons.
+    text = TextAreaField(_l("Text der Datei"), default="",
                          render_kw={"rows": 28, "spellcheck": "true", "class": "source-editor",
                                     "autocapitalize": "off"})
     base = HiddenField()

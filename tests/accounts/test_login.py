@@ -357,6 +357,9 @@ FOREIGN_TARGETS = [
     " /\t/evil.example",
     "/\t/evil.example",
     "/\r\n/evil.example",
+    "/\x00/evil.example",
+    "/\x1f/evil.example",
+    "/\x7f/evil.example",
     "https:evil.example",
     "evil.example",
 ]

@@ -420,6 +420,19 @@ def test_production_starts_with_a_secret_and_sends_cookies_over_https_only(envir
     assert "max-age=" in app.test_client().get("/healthz").headers["Strict-Transport-Security"]
 
 
+def test_in_production_every_cookie_of_ours_goes_over_https_only(environment, monkeypatch):
+    for name, value in (("QUALIFY_ENV", "production"), ("SECRET_KEY", "ein-langes-geheimnis-aus-der-umgebung"),
+                        ("QUALIFY_BASE_URL", "https://qualify.example.org"), ("MAIL_SENDER", "qualify@example.org")):
+        monkeypatch.setenv(name, value)
+    app = create_app(environment(WTF_CSRF_ENABLED=False))
+
+    response = app.test_client().post("/sprache", data={"language": "en", "next": "/anmelden"})
+
+    cookies = response.headers.getlist("Set-Cookie")
+    assert {cookie.split("=")[0] for cookie in cookies} == {"lang", "lang_chosen"}
+    assert all("Secure" in cookie and "HttpOnly" in cookie for cookie in cookies)
+
+
 def test_development_generates_a_secret_key_readable_only_by_its_owner(environment):
     app = create_app(environment())
 

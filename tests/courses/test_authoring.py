@@ -154,6 +154,14 @@ def test_a_textarea_with_windows_line_ends_saves_no_change(client, trainer, cour
     assert response.status_code == 302 and len(versions_of(course)) == 1
 
 
+@pytest.mark.parametrize("url", ["/autoren/neuer-kurs", "/autoren/neuer-kurs/module/start"])
+def test_a_post_without_the_text_field_is_refused_not_an_error(client, trainer, course, url):
+    # Not from our form (which always sends the field): saving refuses the empty text and keeps the file.
+    response = client.post(url, data={"base": base_of(client.get(url))})
+    assert response.status_code == 200 and len(versions_of(course)) == 1
+    assert "Neuer Kurs: Grundlagen" in client.get("/autoren/neuer-kurs").text
+
+
 def test_a_stale_editor_does_not_overwrite_a_newer_save(client, trainer, course):
     url = "/autoren/neuer-kurs/module/start"
     stale = base_of(client.get(url))
