@@ -7,14 +7,18 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from qualify.accounts.roles import Role
+from qualify.courses.models import Module
 from qualify.exchange import mails
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import (
     FOLLOW_MODES,
     ExchangeFlag,
     ExchangePost,
+    ExchangeSpace,
     ExchangeThread,
     PostNotice,
+    SpaceModerator,
     ThreadFollow,
 )
 from qualify.exchange.reading import author_label, openings_of, shown_title
@@ -75,24 +79,30 @@ def followed_threads(user, *, page: int, per_page: int) -> tuple[list[FollowedTh
     there is a next page.
 
     A thread moved into a space the person cannot enter stays followed (it may come back), but neither its
-    title nor its activity shows any more – as its mails stop. Costs three statements and two per space,
-    however many threads are followed.
+    title nor its activity shows any more – as its mails stop. Costs at most five statements (six for a moderator),
+    however many threads in however many spaces are followed.
     """
-    stmt = (select(ThreadFollow).join(ThreadFollow.thread).options(contains_eager(ThreadFollow.thread))
+    # The spaces with what their rules read (module and course) come for the whole page at once.
+    stmt = (select(ThreadFollow).join(ThreadFollow.thread)
+            .options(contains_eager(ThreadFollow.thread).selectinload(ExchangeThread.space)
+                     .selectinload(ExchangeSpace.module).selectinload(Module.course))
             .where(ThreadFollow.user_id == user.id)
             .order_by(ExchangeThread.last_activity_at.desc(), ThreadFollow.id.desc()))
     follows = db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
     has_next = len(follows) > per_page
     follows = follows[:per_page]
     openings = openings_of([row.thread_id for row in follows])
-    readable: dict[int, bool] = {}  # per space: the checks query, and one space holds many threads
+    moderates = set(db.session.scalars(select(SpaceModerator.space_id).where(SpaceModerator.user_id == user.id))
+                    ) if user.has_role(Role.MODERATOR) else set()
+    readable: dict[int, bool] = {}  # per space: one space holds many threads
     moderated: dict[int, bool] = {}
     shown = []
     for row in follows:
         space = row.thread.space
         if space.id not in readable:
-            readable[space.id] = can_see(user, space)
-            moderated[space.id] = readable[space.id] and is_moderator(user, space)
+            assigned = {user.id} if space.id in moderates else set()  # as far as this person is concerned
+            readable[space.id] = can_see(user, space, assigned=assigned)
+            moderated[space.id] = readable[space.id] and is_moderator(user, space, assigned=assigned)
         if readable[space.id]:
             title = shown_title(row.thread, user, moderator=moderated[space.id], opening=openings.get(row.thread_id))
             shown.append(FollowedThread(row, title))

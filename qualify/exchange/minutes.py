@@ -426,13 +426,23 @@ def published_minutes(space: ExchangeSpace) -> list[tuple[WorkshopSession, Excha
 
 def named_people(minutes: ExchangeMinutes) -> list[str]:
     """The names listed in the minutes, of those who (still) agree to be named."""
-    ids = list(minutes.named_user_ids or [])
-    if not ids:
-        return []
-    names = db.session.scalars(select(User.display_name).join(MinutesConsent, MinutesConsent.user_id == User.id)
-                               .where(MinutesConsent.session_id == minutes.session_id,
-                                      MinutesConsent.user_id.in_(ids), MinutesConsent.withdrawn_at.is_(None)))
-    return sorted(names, key=german_sort_key)
+    return named_people_of([minutes])[minutes.id]
+
+
+def named_people_of(records: list[ExchangeMinutes]) -> dict[int, list[str]]:
+    """named_people of each of the minutes, by their id: one statement for a space's list of them, not one each."""
+    listed = {(record.session_id, user_id) for record in records for user_id in record.named_user_ids or []}
+    names: dict[int, list[str]] = {record.id: [] for record in records}
+    if listed:
+        minutes_of_session = {record.session_id: record.id for record in records}
+        agreed = db.session.execute(
+            select(MinutesConsent.session_id, MinutesConsent.user_id, User.display_name)
+            .join(User, User.id == MinutesConsent.user_id)
+            .where(MinutesConsent.session_id.in_(minutes_of_session), MinutesConsent.withdrawn_at.is_(None)))
+        for session_id, user_id, name in agreed:
+            if (session_id, user_id) in listed:
+                names[minutes_of_session[session_id]].append(name)
+    return {minutes_id: sorted(each, key=german_sort_key) for minutes_id, each in names.items()}
 
 
 def my_consents(sessions: list[WorkshopSession], user) -> dict[int, bool]:

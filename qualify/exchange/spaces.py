@@ -7,6 +7,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import in_german_order
@@ -178,8 +179,11 @@ def visible_spaces(user) -> list[ExchangeSpace]:
 
 def moderators_of(space: ExchangeSpace) -> list:
     """Return the people assigned to moderate the space (who still hold the role)."""
-    rows = db.session.scalars(select(SpaceModerator).where(SpaceModerator.space_id == space.id))
-    return [row.user for row in rows if row.user.active and row.user.has_role(Role.MODERATOR)]
+    # The people at once (their roles come with them in one more statement), not each on its own.
+    people = db.session.scalars(select(User).join(SpaceModerator, SpaceModerator.user_id == User.id)
+                                .where(SpaceModerator.space_id == space.id, User.active.is_(True))
+                                .order_by(SpaceModerator.id))
+    return [person for person in people if person.has_role(Role.MODERATOR)]
 
 
 def assign_moderator(space: ExchangeSpace, user, *, by, now: datetime) -> None:

@@ -113,6 +113,7 @@ def space(space_id: int):
     page = page_number()
     rows = reading.threads_of(space, current_user, moderator=moderator, limit=THREADS_PER_PAGE + 1,
                               offset=(page - 1) * THREADS_PER_PAGE)
+    published = minutes.published_minutes(space)
     return render_template(
         "exchange/space.html",
         space=space,
@@ -124,8 +125,8 @@ def space(space_id: int):
         has_next=len(rows) > THREADS_PER_PAGE,
         sessions=sessions,
         my_consents=minutes.my_consents(sessions, current_user),
-        minutes=minutes.published_minutes(space),
-        named_people=minutes.named_people,
+        minutes=published,
+        named_people=minutes.named_people_of([record for _session, record in published]),
     )
 
 

@@ -7,7 +7,7 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.accounts.models import User
@@ -15,6 +15,7 @@ from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.core.database import insert_on_conflict, run, take_turns
 from qualify.courses import catalogue
+from qualify.courses.models import Module
 from qualify.exchange.spaces import moderates_space_of_module
 from qualify.extensions import db
 from qualify.workshops import mails
@@ -204,6 +205,12 @@ def my_bookings_around(user: User, session: WorkshopSession, now: datetime) -> M
             mine.same_module = mine.same_module or booking
         else:
             mine.clashes.append(booking)
+    if mine.clashes:  # their titles: the modules with their versions at once, not two statements per clash
+        modules = {module.id: module for module in db.session.scalars(
+            select(Module).where(Module.id.in_({booking.session.module_id for booking in mine.clashes}))
+            .options(joinedload(Module.current_version)))}
+        for booking in mine.clashes:
+            set_committed_value(booking.session, "module", modules[booking.session.module_id])
     return mine
 
 

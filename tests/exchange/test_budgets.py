@@ -2,13 +2,14 @@
 
 from datetime import time, timedelta
 
+import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
 from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage, compose_deferred_mail
 from qualify.core.time import utcnow
-from qualify.exchange import following, minutes, moderation, posting
+from qualify.exchange import following, minutes, moderation, posting, spaces
 from qualify.extensions import db
 from qualify.workshops import schedule
 from qualify.workshops import services as workshops
@@ -135,3 +136,72 @@ def test_the_minutes_form_costs_the_same_with_1_and_20_participants(exchange_mod
         db.session.commit()
         counts.append(statements(client, f"/austausch/termin/{session.id}/protokoll", count_statements))
     assert counts[0] == counts[1]
+
+
+def test_the_space_page_costs_the_same_with_1_and_4_published_minutes(exchange_module, space, make_user, client_for,
+                                                                     count_statements):
+    moderator = make_user(Role.MODERATOR)
+    assign(space, moderator)
+    client = client_for(make_user())
+    counts = []
+    for first_day, sessions in ((7, 1), (8, 3)):
+        plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=30, trainers=[moderator])
+        days = [(utcnow() + timedelta(days=first_day + 7 * n)).date() for n in range(sessions)]
+        for session in schedule.create_sessions(exchange_module, plan, days, by=moderator, now=utcnow()):
+            named = make_user(name=f"Genannt {session.id}")
+            workshops.book(session, named, now=utcnow())
+            minutes.set_consent(session, named, True, now=utcnow())
+            record = minutes.save_minutes(session, space, {"topics": "Schichtpläne"}, [named.id], by=moderator,
+                                          now=utcnow())
+            minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+        db.session.commit()
+        counts.append(statements(client, f"/austausch/raum/{space.id}", count_statements))
+    assert client.get(f"/austausch/raum/{space.id}").text.count("Dabei waren unter anderem: Genannt") == 4
+    assert counts[0] == counts[1]
+
+
+def test_the_moderators_page_costs_the_same_with_1_and_8_moderators(make_space, make_user, client_for,
+                                                                    count_statements):
+    admin = make_user(Role.ADMIN)
+    space = make_space(by=admin)
+    client = client_for(admin)
+    counts = []
+    for moderators in (1, 7):
+        for n in range(moderators):
+            assign(space, make_user(Role.MODERATOR, name=f"Moderatorin {moderators}-{n}"))
+        counts.append(statements(client, f"/austausch/raum/{space.id}/moderation", count_statements))
+    page = client.get(f"/austausch/raum/{space.id}/moderation").text
+    assert page.count("Moderatorin 1-0") == 1 and page.count("Moderatorin 7-") == 7
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("role", [Role.LEARNER, Role.MODERATOR])
+def test_the_followed_threads_cost_the_same_in_1_and_in_6_spaces(role, demo_courses, make_space, make_user,
+                                                                 client_for, count_statements):
+    admin = make_user(Role.ADMIN)
+    module_spaces = [spaces.space_for_module(module) for course in demo_courses.values()
+                     for module in course.active_modules if module.current_version.kind == "exchange"]
+    free_spaces = [make_space(moderation="post", by=admin, title=f"Raum {n}") for n in range(4)]
+    few_person, many_person = make_user(role), make_user(role)
+    if role == Role.MODERATOR:  # assigned to some of the spaces they follow
+        for space in [*module_spaces, *free_spaces][::2]:
+            assign(space, few_person)
+            assign(space, many_person)
+
+    def follow_a_thread_in(space, person):
+        thread = posting.start_thread(space, make_user(), f"Faden in {space.title}", "Text", anonymous=False,
+                                      now=utcnow())
+        if thread.posts[0].status == "pending":
+            moderation.approve(thread.posts[0], by=admin, now=utcnow())
+        following.follow(thread, person, mode="digest", now=utcnow())
+
+    follow_a_thread_in(module_spaces[0], few_person)
+    for space in [*module_spaces, *free_spaces]:
+        follow_a_thread_in(space, many_person)
+    db.session.commit()
+    assert len(module_spaces) == 2
+    many_client = client_for(many_person)
+    page = many_client.get("/austausch/benachrichtigungen").text
+    assert all(f"Faden in {space.title}" in page for space in [*module_spaces, *free_spaces])
+    assert statements(many_client, "/austausch/benachrichtigungen", count_statements) == statements(
+        client_for(few_person), "/austausch/benachrichtigungen", count_statements)

@@ -3,11 +3,13 @@
 from datetime import time
 
 import pytest
+from sqlalchemy import select
 
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
+from qualify.courses.models import Module
 from qualify.extensions import db
-from qualify.workshops import queries, schedule
+from qualify.workshops import queries, schedule, services
 from qualify.workshops.models import Booking
 from tests.workshops.conftest import bookings_of, in_days
 
@@ -149,4 +151,29 @@ def test_the_module_page_marks_my_bookings_at_the_same_cost_with_1_and_10_dates(
     page = other.get(url).text
     assert page.count('class="own-booking ') == 9
     with_many, statements = statements_for(other, count_statements, "GET", url)
+    assert with_many == with_few, statements
+
+
+def test_the_session_page_costs_the_same_with_1_and_3_seats_held_at_the_same_time(
+        client, new_client, login, make_user, make_session, trainer, demo_courses, count_statements):
+    # A seat at the same time in the practical day, the learning workshop and the two exchange modules' dates.
+    other_modules = [db.session.scalar(select(Module).where(Module.slug == slug)) for slug in (
+        "lernwerkstatt-weiterbildungsplan", "austausch-wandel-in-meinem-werk", "austausch-produkte-im-wandel")]
+    plan = schedule.SessionPlan(start_time=time(10), end_time=time(11), capacity=8, trainers=[trainer])
+    at_the_same_time = [schedule.create_sessions(module, plan, [in_days(12)], by=trainer, now=utcnow())[0]
+                        for module in other_modules]
+    few_person, many_person = make_user(), make_user()
+    few = make_session(day=in_days(12), start=time(9), end=time(12), booked=[few_person])
+    many = make_session(day=in_days(12), start=time(9), end=time(12), booked=[many_person])
+    services.book(at_the_same_time[0], few_person, now=utcnow())
+    for session in at_the_same_time:
+        services.book(session, many_person, now=utcnow())
+    db.session.commit()
+    login(few_person)
+    client.get(f"/termine/{few.id}")  # warm up what is kept per process
+    with_few, _ = statements_for(client, count_statements, "GET", f"/termine/{few.id}")
+    other = new_client()
+    login(many_person, via=other)
+    assert other.get(f"/termine/{many.id}").text.count("Zur selben Zeit sind Sie auch angemeldet:") == 3
+    with_many, statements = statements_for(other, count_statements, "GET", f"/termine/{many.id}")
     assert with_many == with_few, statements
