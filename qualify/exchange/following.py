@@ -46,6 +46,8 @@ def follow(thread: ExchangeThread, user, *, mode: str, now: datetime) -> ThreadF
         # they follow that the sending run has not mailed yet (it now mails only those following post by post).
         waiting = _first_post_not_yet_mailed(thread)
         row.digested_until = min(now, max(row.created_at, waiting)) if waiting is not None else now
+    elif row.mode == "digest" and mode == "immediate":
+        _last_digest(row, now=now)
     row.mode = mode
     db.session.flush()
     return row
@@ -58,6 +60,31 @@ def _first_post_not_yet_mailed(thread: ExchangeThread) -> datetime | None:
                               .join(PostNotice, PostNotice.post_id == ExchangePost.id)
                               .where(ExchangePost.thread_id == thread.id))
     return first - timedelta(microseconds=1) if first is not None else None
+
+
+def digest_posts(row: ThreadFollow, *, since: datetime, until: datetime,
+                 not_noted: bool = False) -> list[ExchangePost]:
+    """The posts of the followed thread a digest of (since, until] brings its follower: published ones by others,
+    oldest first; with `not_noted`, only those the sending run has told already (see notices.py)."""
+    stmt = select(ExchangePost).where(
+        ExchangePost.thread_id == row.thread_id, ExchangePost.status == "published",
+        ExchangePost.published_at > since, ExchangePost.published_at <= until,
+        ExchangePost.author_id.is_distinct_from(row.user_id))
+    if not_noted:
+        stmt = stmt.where(~select(PostNotice.id).where(PostNotice.post_id == ExchangePost.id).exists())
+    return list(db.session.scalars(stmt.order_by(ExchangePost.published_at)))
+
+
+def _last_digest(row: ThreadFollow, *, now: datetime) -> None:
+    """Switching from the daily digest to a mail per post: the posts since the last digest that the sending run
+    has already mailed (to those following post by post, not to this person then) come in one last digest, queued
+    now. Those still noted for the run it mails to this person, who now follows post by post – nothing twice."""
+    reader, thread = row.user, row.thread
+    if reader.active and thread.merged_into_id is None and can_see(reader, thread.space):
+        posts = digest_posts(row, since=row.digested_until, until=now, not_noted=True)
+        if posts:
+            mails.send_digest(reader, [(thread, None, [(author_label(post), post) for post in posts])])
+    row.digested_until = now
 
 
 def unfollow(thread: ExchangeThread, user) -> None:

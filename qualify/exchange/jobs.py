@@ -9,7 +9,8 @@ from sqlalchemy import select
 from qualify.core.scheduler import Job
 from qualify.core.time import LOCAL_TZ
 from qualify.exchange import mails
-from qualify.exchange.models import ExchangePost, ThreadFollow
+from qualify.exchange.following import digest_posts
+from qualify.exchange.models import ThreadFollow
 from qualify.exchange.reading import author_label, openings_of
 from qualify.exchange.spaces import can_see
 from qualify.extensions import db
@@ -30,10 +31,7 @@ def send_daily_digests(now: datetime) -> int:
             since, row.digested_until = row.digested_until, now
             if not reader.active or row.thread.merged_into_id or not can_see(reader, row.thread.space):
                 continue
-            posts = db.session.scalars(select(ExchangePost).where(
-                ExchangePost.thread_id == row.thread_id, ExchangePost.status == "published",
-                ExchangePost.published_at > since, ExchangePost.published_at <= now,
-                ExchangePost.author_id.is_distinct_from(reader.id)).order_by(ExchangePost.published_at)).all()
+            posts = digest_posts(row, since=since, until=now)
             if posts:
                 items.append((row.thread, openings.get(row.thread_id), [(author_label(post), post) for post in posts]))
         if items:

@@ -372,7 +372,9 @@ def in_readers_language(body_html: str, level: int = 3) -> Markup:
 
 def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[str, str], named_ids: list[int],
                  *, by, now: datetime, confirmed: str | None = None) -> ExchangeMinutes:
-    """Write or change the minutes as a draft (changed minutes need approving again).
+    """Write or change the minutes as a draft (changed minutes need approving again). Published minutes saved
+    unchanged – the same sections, the same people named – stay published, untouched: the caller tells by the
+    status it returns with.
 
     Refused if the text names in full a participant who has not agreed to be named; NamesToConfirm (nothing
     saved) if a word of it is part of such a name, unless `confirmed` is that check's confirmation.
@@ -384,18 +386,29 @@ def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[st
     named_ids = sorted(set(named_ids))
     _check_names(session, texts, named_ids, confirmed)
     minutes = minutes_of(session) or ExchangeMinutes(session_id=session.id, space_id=space.id)
-    for field, text in texts.items():
-        setattr(minutes, field, text)
     # Those who withdrew stay listed (the form does not offer them, nor are they shown): named if they agree again.
     agreed = consenting_ids(session)
     withdrawn = [i for i in minutes.named_user_ids or [] if i not in agreed]
-    minutes.named_user_ids = sorted({*named_ids, *withdrawn})
+    named = sorted({*named_ids, *withdrawn})
+    if minutes.status == "published" and _same_text(texts_of(minutes), texts) and named == sorted(
+            minutes.named_user_ids or []):
+        return minutes  # saved again as approved (the form sent back as it was): nothing to approve again
+    for field, text in texts.items():
+        setattr(minutes, field, text)
+    minutes.named_user_ids = named
     minutes.body_html = str(render_minutes(texts))
     minutes.status, minutes.written_by_id, minutes.updated_at = "draft", by.id, now
     minutes.published_at = minutes.published_by_id = None
     db.session.add(minutes)
     db.session.flush()
     return minutes
+
+
+def _same_text(before: dict[str, str], after: dict[str, str]) -> bool:
+    """Whether the sections say the same: a browser sends line breaks as CR LF, whatever they were saved as."""
+    def lines(text: str) -> str:
+        return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    return all(lines(before.get(field)) == lines(after.get(field)) for field, _label in SECTIONS)
 
 
 def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: ExchangeSpace, *, by,

@@ -461,8 +461,8 @@ def minutes_form(session_id: int):
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data or "" for name, _label in minutes.SECTIONS}
         try:
-            minutes.save_minutes(session, space, fields, form.named.data or [], by=current_user, now=utcnow(),
-                                 confirmed=_confirmed(form))
+            saved = minutes.save_minutes(session, space, fields, form.named.data or [], by=current_user,
+                                         now=utcnow(), confirmed=_confirmed(form))
         except minutes.NamesToConfirm as check:  # nothing saved; the form keeps the text and asks
             db.session.rollback()
             name_check = check
@@ -471,7 +471,10 @@ def minutes_form(session_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum."))
+            if saved.status == "published":  # sent back unchanged: nothing to approve again
+                flash(_("Keine Änderungen – das Protokoll bleibt veröffentlicht."))
+            else:
+                flash(_("Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum."))
             return redirect(url_for("exchange.minutes_form", session_id=session.id))
     return _minutes_page(session, space, current, form, name_check=name_check)
 

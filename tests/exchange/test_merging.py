@@ -10,6 +10,7 @@ from qualify.core.time import utcnow
 from qualify.exchange import moderation, posting, spaces
 from qualify.exchange.models import ExchangeLogEntry, ExchangeThread
 from qualify.extensions import db
+from tests.exchange.conftest import assert_no_identity
 
 
 def start(space, user, title, body="Wie ist es bei euch?"):
@@ -145,3 +146,52 @@ def test_the_log_shows_the_threads_merged_beside_the_thread_and_only_the_moderat
     db.session.commit()
     assert log_row(client_for(mod).get(url).text) == (
         f"Gespräch {original.id} „Noch einmal Schichtpläne“ → „Schichtpläne“", "")
+
+
+
+def _article(page: str, post_id: int) -> str:
+    return re.search(rf'<article[^>]*id="beitrag-{post_id}".*?</article>', page, re.S).group(0)
+
+
+def _said_by(page: str, post_id: int) -> str:
+    """The name a post stands under on the page."""
+    return text_of(re.search(rf'<strong id="beitrag-{post_id}-von">(.*?)</strong>', page, re.S).group(1))
+
+
+@pytest.mark.parametrize("pseudonymous_into_named", [True, False])
+def test_merged_threads_keep_each_posts_label_and_tie_no_pseudonym_to_a_name(
+        pseudonymous_into_named, make_space, author, reader, client_for):
+    # One person asked twice, once under her name and once under her pseudonym; a moderator merges the two.
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    named = posting.start_thread(space, author, "Schichtpläne", "Unter meinem Namen", anonymous=False, now=utcnow())
+    hidden = posting.start_thread(space, author, "Schichtplan", "Unter Pseudonym", anonymous=True, now=utcnow())
+    posting.reply(hidden, reader, "Antwort an das Pseudonym", anonymous=False, now=utcnow())
+    db.session.commit()
+    duplicate, target = (hidden, named) if pseudonymous_into_named else (named, hidden)
+    named_post, pseudonymous_post = named.posts[0], hidden.posts[0]
+    pseudonym = pseudonymous_post.pseudonym
+
+    moderation.merge(duplicate, target, by=mod, now=utcnow())
+    db.session.commit()
+
+    for person in (reader, mod):
+        page = client_for(person).get(f"/austausch/faden/{target.id}").text
+        assert f"<h1>{target.title}</h1>" in page  # the one title of the thread kept, whoever opened it
+        assert _said_by(page, named_post.id) == author.display_name
+        assert _said_by(page, pseudonymous_post.id) == pseudonym
+        assert_no_identity(_article(page, pseudonymous_post.id), author)
+        assert pseudonym not in _article(page, named_post.id)
+        assert "(Ihr Beitrag)" not in _article(page, named_post.id) + _article(page, pseudonymous_post.id)
+    # Only the author reads that both are hers, and is told what a reply under her name would give away.
+    page = client_for(author).get(f"/austausch/faden/{target.id}").text
+    assert "(Ihr Beitrag)" in _article(page, named_post.id) and "(Ihr Beitrag)" in _article(page, pseudonymous_post.id)
+    assert f"Ihr Pseudonym in diesem Gespräch: {pseudonym}" in page
+    assert "können andere erkennen, wer hinter dem Pseudonym steht" in page
+    # Replies keep the choice made for each: the pseudonym of the space, or the name.
+    assert posting.reply(target, author, "Noch eine Frage", anonymous=True, now=utcnow()).pseudonym == pseudonym
+    assert posting.reply(target, author, "Mit Namen", anonymous=False, now=utcnow()).pseudonym is None
+    exported = {post["text"]: post["author"] for post in client_for(mod).get(
+        f"/austausch/raum/{space.id}/export.json").json["threads"][0]["posts"]}
+    assert exported["Unter Pseudonym"] == exported["Noch eine Frage"] == pseudonym
+    assert exported["Unter meinem Namen"] == exported["Mit Namen"] == author.display_name

@@ -200,6 +200,40 @@ def test_editing_published_minutes_needs_approval_again(session, space, moderato
     assert "Geänderter Text" not in client_for(reader).get(f"/austausch/raum/{space.id}").text
 
 
+def test_saving_published_minutes_unchanged_keeps_them_published(session, space, moderator, reader, client_for):
+    client_for(reader).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    mod = client_for(moderator)
+    # As a browser sends a textarea back: its line breaks as CR LF.
+    fields = {**FIELDS, "outcomes": "Schulung vor dem Start gewünscht\nDanach ein Rückblick"}
+    mod.post(f"/austausch/termin/{session.id}/protokoll", data={**fields, "named": [str(reader.id)]})
+    mod.post(f"/austausch/termin/{session.id}/protokoll/freigeben", data={})
+
+    response = mod.post(f"/austausch/termin/{session.id}/protokoll", follow_redirects=True, data={
+        **fields, "outcomes": fields["outcomes"].replace("\n", "\r\n"), "named": [str(reader.id)]})
+
+    assert "Keine Änderungen – das Protokoll bleibt veröffentlicht." in response.text
+    db.session.expire_all()
+    assert minutes.minutes_of(session).status == "published"
+    page = client_for(reader).get(f"/austausch/raum/{space.id}").text
+    assert "Danach ein Rückblick" in page and reader.display_name in page
+
+
+def test_published_minutes_saved_with_other_people_named_need_approval_again(
+        session, space, moderator, reader, client_for):
+    client_for(reader).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
+    record = minutes.save_minutes(session, space, FIELDS, [reader.id], by=moderator, now=utcnow())
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+    db.session.commit()
+
+    response = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll", data=FIELDS,
+                                          follow_redirects=True)  # the same text, nobody named any more
+
+    assert "Entwurf gespeichert" in response.text
+    db.session.expire_all()
+    assert minutes.minutes_of(session).status == "draft"
+    assert "Schulung vor dem Start" not in client_for(reader).get(f"/austausch/raum/{space.id}").text
+
+
 def test_taking_part_in_the_session_marks_the_module_done(session, exchange_module, moderator, author):
     booking = workshops.booking_of(author, session)
     mark_attendance(booking, "present", by=moderator, now=session.starts_at)

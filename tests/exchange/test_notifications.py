@@ -109,6 +109,31 @@ def test_a_post_not_yet_mailed_when_switching_to_the_daily_digest_comes_in_the_d
     assert "Kurz vor dem Wechsel" in digest.body_text
 
 
+def test_switching_from_the_daily_digest_to_a_mail_per_post_loses_no_post_and_repeats_none(
+        make_space, author, reader):
+    space = make_space(moderation="post")
+    start = utcnow() - timedelta(hours=3)
+    thread = posting.start_thread(space, author, "Tagesthema", "Anfang", anonymous=False, now=start)
+    following.follow(thread, reader, mode="digest", now=start)
+    posting.reply(thread, author, "Vor dem letzten Digest", anonymous=False, now=start + timedelta(minutes=10))
+    assert send_daily_digests(start + timedelta(minutes=30)) == 1
+    posting.reply(thread, author, "Seit dem Digest", anonymous=False, now=start + timedelta(hours=1))
+    compose_deferred_mail(start + timedelta(hours=1, minutes=1))  # mails those following post by post: not them
+    posting.reply(thread, author, "Kurz vor dem Wechsel", anonymous=False, now=start + timedelta(hours=2))
+    following.follow(thread, reader, mode="immediate", now=start + timedelta(hours=2, seconds=30))
+    posting.reply(thread, author, "Nach dem Wechsel", anonymous=False, now=start + timedelta(hours=2, minutes=5))
+    db.session.commit()
+
+    first_digest, last_digest, *singles = outbox(reader.email)
+
+    assert "Vor dem letzten Digest" in first_digest.body_text
+    assert "Seit dem Digest" in last_digest.body_text and "Vor dem letzten Digest" not in last_digest.body_text
+    assert "Kurz vor dem Wechsel" not in last_digest.body_text  # its sending run mails it, as to all others
+    assert [next(text for text in ("Kurz vor dem Wechsel", "Nach dem Wechsel") if text in mail.body_text)
+            for mail in singles] == ["Kurz vor dem Wechsel", "Nach dem Wechsel"]
+    assert send_daily_digests(utcnow()) == 0
+
+
 def test_daily_digest_collects_the_days_posts_once(make_space, author, reader):
     space = make_space(moderation="post")
     start = utcnow() - timedelta(hours=3)

@@ -2,16 +2,20 @@
 
 import json
 import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from qualify.core.audit import AuditEvent
-from qualify.core.time import utcnow
+from qualify.core.time import LOCAL_TZ, to_local, utcnow
 from qualify.exchange import errors, following, moderation, posting, pseudonyms, spaces
 from qualify.exchange.jobs import send_daily_digests
 from qualify.exchange.models import ExchangeLogEntry
 from qualify.extensions import db
+from qualify.learning.models import Certificate
 from tests.exchange.conftest import assert_no_identity, outbox
+from tests.learning.helpers import everything_else_done
 
 PSEUDONYM = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+ \d{2}$")
 
@@ -305,3 +309,30 @@ def test_a_reveal_sent_again_is_recorded_and_told_to_the_author_once(pseudonymou
     events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "exchange.reveal")).all()
     assert len(events) == 1
     assert len(outbox(author.email)[before:]) == 1
+
+
+def test_a_module_done_by_pseudonymous_posts_shows_only_the_day_it_was_done(
+        space, exchange_module, moderator, author, admin, reader, client_for):
+    """The completion is recorded the moment the last post it needs is approved: the minute the space's log notes
+    beside that post. Wherever others see the completion, it shows its day alone – the day every reader sees on
+    the post itself – so nobody can set the one beside the other to find whose pseudonym it is."""
+    everything_else_done(author, exchange_module, via="read")
+    approved_at = datetime.combine(date.today() - timedelta(days=2), time(14, 37), tzinfo=LOCAL_TZ).astimezone(UTC)
+    written_at = approved_at - timedelta(hours=3)
+    guiding = posting.start_thread(space, moderator, "Leitfrage", "Was ist neu?", anonymous=False, now=written_at)
+    posts = [posting.start_thread(space, author, "Bei uns", "…", anonymous=True, now=written_at).posts[0],
+             posting.reply(guiding, author, "Eins", anonymous=True, now=written_at),
+             posting.reply(guiding, author, "Zwei", anonymous=True, now=written_at)]
+    for post in posts:
+        moderation.approve(post, by=moderator, now=approved_at)
+    db.session.commit()
+    certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == author.id))
+    assert certificate is not None and to_local(certificate.issued_at).strftime("%H:%M") == "14:37"
+    assert "14:37" in client_for(moderator).get(f"/austausch/raum/{space.id}/protokoll").text  # the approval
+
+    day = to_local(approved_at).strftime("%d.%m.%Y")
+    for client, url in ((client_for(admin), f"/verwaltung/zertifikate/{certificate.code}"),
+                        (client_for(admin), f"/verwaltung/zertifikate/?q={author.email}"),
+                        (client_for(reader), f"/verify/{certificate.code}")):
+        page = client.get(url).text
+        assert day in page and "14:37" not in page, url
