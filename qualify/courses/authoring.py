@@ -25,13 +25,14 @@ from qualify.core.markdown import MarkdownTooLarge, render_markdown
 from qualify.courses import frontmatter, services
 from qualify.courses.authoring_media import media_name_problem, media_problem
 from qualify.courses.fields import COURSE_FIELDS
-from qualify.courses.loader import SLUG, Problem, length_problem, load_course
+from qualify.courses.gift import parse_gift
+from qualify.courses.loader import BANK_FILE, SLUG, Problem, bank_slug, length_problem, load_course
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 
 COURSE_FILE = "course.md"
 BANK_FOLDER, MEDIA_FOLDER = "fragen/", "medien/"
-BANK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.gift\Z")
+BANK_NAME = BANK_FILE
 # Addresses below /autoren/ that are pages of their own, not courses: no course may take them as its slug.
 RESERVED_SLUGS = frozenset({"hilfe"})
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
@@ -363,7 +364,7 @@ def create_bank(course: Course, name: str, data: bytes, *, actor) -> str:
     """Add a question bank under fragen/; its GIFT is checked by the loader. The same bank sent twice: the second
     copy finds it stored."""
     if not BANK_NAME.match(name):
-        raise AuthoringError(_("Namen von Fragensammlungen: a–z, 0–9 und Bindestriche, Endung .gift."))
+        raise AuthoringError(bank_name_rule(name))
     path = BANK_FOLDER + name
     services.take_turns_on_course(course.slug)
     stored = stored_file(course, path)
@@ -374,6 +375,13 @@ def create_bank(course: Course, name: str, data: bytes, *, actor) -> str:
     import_changes(course.slug, course, {path: data}, actor=actor)
     audit.record("authoring.bank_created", actor=actor, target=course, path=path)
     return path
+
+
+def bank_name_rule(typed: str) -> str:
+    """Say which names a new question bank may have, with one made of what was typed ("Sicherheit HV")."""
+    stem = typed[:-5] if typed.lower().endswith(".gift") else typed
+    return _("Name der Fragensammlung: erlaubt sind nur Kleinbuchstaben a–z, Ziffern und Bindestriche (höchstens "
+             "61 Zeichen), z. B. „%(example)s“.", example=bank_slug(stem) or "notfall")
 
 
 def course_owners(course: Course) -> list[User]:
@@ -444,6 +452,26 @@ def marked_lines(text: str, problems: list[Problem], name: str) -> list[tuple[in
     return [(number, line, found.get(number, [])) for number, line in enumerate(lines, start=1)]
 
 
+@dataclass(frozen=True)
+class QuizSize:
+    """How many questions one attempt of a module's quiz asks: descriptions (text between questions) left out, a
+    bank with its draw. `drawn` of its `bank` questions, when an attempt draws fewer than all."""
+
+    asked: int
+    drawn: int = 0
+    bank: int = 0
+
+
+def quiz_size(questions: list[dict], draw=None) -> QuizSize:
+    """Count the questions of a module's quiz (as a version stores them) that one attempt asks."""
+    askable = [question for question in questions if question["kind"] != "description"]
+    bank = sum(1 for question in askable if question.get("from_bank"))
+    fixed = len(askable) - bank
+    if isinstance(draw, int) and not isinstance(draw, bool) and 0 < draw < bank:  # else refused, or all of it
+        return QuizSize(fixed + draw, draw, bank)
+    return QuizSize(fixed + bank)
+
+
 @dataclass
 class Preview:
     """The typed text as learners will see it, its quiz, and what saving it would refuse."""
@@ -451,12 +479,14 @@ class Preview:
     html: Markup
     questions: list[dict] = field(default_factory=list)  # as a version stores them: the trainer sees which count
     problems: list[Problem] = field(default_factory=list)
+    size: QuizSize = QuizSize(0)
 
 
 def preview_file(course: Course, name: str, text: str) -> Preview:
     """Check the typed file as saving would (the whole course, with the loader) and render it as saving would.
 
     Where the loader refuses the file, the text is still shown as far as it renders, with the problems by line.
+    A question bank shows its questions as a module drawing from it does.
     """
     with tempfile.TemporaryDirectory(prefix="qualify-preview-") as tmp:
         folder = Path(tmp) / course.slug
@@ -465,10 +495,16 @@ def preview_file(course: Course, name: str, text: str) -> Preview:
         (folder / name).write_bytes(conform(text, "").encode("utf-8"))
         source, problems = load_course(folder)
     language = source.language if source is not None else course.language
+    if name.startswith(BANK_FOLDER):
+        resolve = services.link_resolver(course.slug)
+        questions = [services.serialise_question(question, resolve, language)
+                     for question in parse_gift(conform(text, "")).questions]
+        return Preview(Markup(), questions, problems, quiz_size(questions))
     module = next((m for m in source.modules if m.file == name), None) if source is not None else None
     if module is None:
         return Preview(preview(course.slug, text, language), problems=problems)
-    return Preview(*_with_quiz_notes(module, course.slug, language), problems)
+    html, questions = _with_quiz_notes(module, course.slug, language)
+    return Preview(html, questions, problems, quiz_size(questions, module.meta.get("draw")))
 
 
 def _with_quiz_notes(module, slug: str, language: str) -> tuple[Markup, list[dict]]:

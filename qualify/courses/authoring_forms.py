@@ -97,8 +97,8 @@ class MediaForm(FlaskForm):
 
 class NewBankForm(FlaskForm):
     name = StringField(_l("Name der Fragensammlung"), id="fragen-name", validators=[Optional(), at_most(66)],
-                       description=_l("z. B. notfall.gift; leer lassen, um den Namen der hochgeladenen "
-                                      "Datei zu nehmen."))
+                       description=_l("Kleinbuchstaben, Ziffern und Bindestriche, z. B. notfall; leer lassen, "
+                                      "um den Namen der hochgeladenen Datei zu nehmen."))
     file = FileField(_l("GIFT-Datei (optional)"), id="fragen-datei", validators=[
         FileSize(1024 * 1024, message=_l("Die Datei ist größer als 1 MB."))],
         render_kw={"accept": ".gift,.txt,text/plain"})

@@ -5,7 +5,6 @@ structure_views. All are registered on this blueprint, whose check that the pers
 """
 
 import io
-import re
 from functools import wraps
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
@@ -30,6 +29,7 @@ from qualify.courses.authoring_forms import (
     StatusForm,
 )
 from qualify.courses.editing import preview_file, save_file, source_form
+from qualify.courses.loader import bank_slug
 from qualify.courses.models import STATUSES, Course, Module
 from qualify.extensions import db
 from qualify.learning.models import Enrolment
@@ -38,7 +38,7 @@ from qualify.workshops.models import ACTIVE_STATUSES, Booking, WorkshopSession
 bp = Blueprint("authoring", __name__, url_prefix="/autoren")
 EDITORS = (Role.TRAINER, Role.ADMIN)
 STARTER_BANK = "// Fragensammlung im GIFT-Format: eine Frage je Absatz.\n"
-PREVIEWS = ("authoring.preview_course", "authoring.preview_module")
+PREVIEWS = ("authoring.preview_course", "authoring.preview_module", "authoring.preview_bank")
 
 
 def _course(slug: str) -> Course:
@@ -266,9 +266,8 @@ def delete_media(slug: str):
 
 def _bank_name_of_file(filename: str) -> str:
     """Make a question bank's name of an uploaded file's name: "Mein Pool.GIFT" → "mein-pool.gift"."""
-    stem = secure_filename(spelt_out(filename.rsplit(".", 1)[0])).lower()
-    stem = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
-    return f"{stem[:61].rstrip('-')}.gift" if stem else ""
+    stem = bank_slug(filename.rsplit(".", 1)[0])
+    return f"{stem}.gift" if stem else ""
 
 
 def _bank_name(form: NewBankForm) -> str:
@@ -329,6 +328,15 @@ def save_bank(slug: str, name: str):
     path = _bank_path(course, name)
     return save_file(course, path, lambda **shown: _bank_page(course, path, **shown),
                  url_for("authoring.bank", slug=slug, name=name))
+
+
+@bp.post("/<slug>/fragen/<name>/vorschau")
+@role_required(*EDITORS)
+def preview_bank(slug: str, name: str):
+    """Preview the typed text of a question bank: its questions as the module editor's preview shows a quiz."""
+    course = _course(slug)
+    path = _bank_path(course, name)
+    return preview_file(course, path, lambda **shown: _bank_page(course, path, **shown))
 
 
 @bp.post("/<slug>/besitzer")

@@ -69,6 +69,7 @@ def preview_file(course: Course, name: str, page):
     shown = authoring.preview_file(course, name, form.text.data or "")
     if request.headers.get("X-Requested-With") == "authoring.js":
         return render_template("authoring/_preview.html", preview=shown.html, fresh=True, questions=shown.questions,
-                               problems=shown.problems, name=name, language=course.language)
+                               problems=shown.problems, name=name, language=course.language, size=shown.size,
+                               bank=name.startswith(authoring.BANK_FOLDER))
     return page(source_form=form, preview=shown.html, questions=shown.questions, preview_problems=shown.problems,
-                name=name)
+                name=name, size=shown.size)

@@ -10,8 +10,10 @@ from urllib.parse import unquote
 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from werkzeug.utils import secure_filename
 
 from qualify.core.markdown import MAX_LENGTH, links
+from qualify.core.text import spelt_out
 from qualify.courses import frontmatter
 from qualify.courses.authoring_media import MAX_MEDIA_BYTES, media_name_problem, media_problem
 from qualify.courses.fields import COURSE_FIELDS, KIND_FIELDS, MODULE_FIELDS, check_fields
@@ -21,6 +23,10 @@ from qualify.courses.gift_model import Question, count_by_kind
 # Slugs become URLs and fill String(80) columns.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}\Z")
 MODULE_FILE = re.compile(r"^([0-9]{2})-([a-z0-9][a-z0-9-]{0,79})\.md\Z")
+# A question bank's name, without its folder: like a slug, with the ending .gift. Not wider (no spaces, no
+# capitals): it is part of the editor's address and of every module's `questions:` that draws from it.
+BANK_FILE = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.gift\Z")
+BANK_FOLDER = "fragen/"
 QUIZ_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*quiz\s*$")
 FILE_FOLDERS = ("medien", "fragen")
 MEDIA_FOLDER = "medien/"
@@ -44,6 +50,24 @@ def in_line_order(problems: list[Problem]) -> list[Problem]:
     """Sort problems by line within each file, the files in the order they were read."""
     files = {name: index for index, name in enumerate(dict.fromkeys(problem.file for problem in problems))}
     return sorted(problems, key=lambda problem: (files[problem.file], problem.line))
+
+
+def bank_slug(text: str) -> str:
+    """A question bank's name (without .gift) made of any text, "" when nothing is left: "Sicherheit HV" →
+    "sicherheit-hv", "Prüfung Öl" → "pruefung-oel"."""
+    stem = re.sub(r"[^a-z0-9]+", "-", secure_filename(spelt_out(text)).lower()).strip("-")
+    return stem[:61].rstrip("-")
+
+
+def bank_name_problem(name: str) -> str | None:
+    """Say which names a question bank may have, when `name` (its file name, "Sicherheit HV.gift") is none of
+    them, with the name it could have instead; None when it is fine."""
+    if BANK_FILE.match(name):
+        return None
+    stem = name.rsplit(".", 1)[0]  # its ending, whichever: a bank saved as .txt is meant to be one too
+    return _("Name der Fragensammlung „%(name)s“: erlaubt sind nur Kleinbuchstaben a–z, Ziffern und Bindestriche "
+             "(höchstens 61 Zeichen) mit der Endung .gift, z. B. „%(example)s“.",
+             name=name, example=f"{bank_slug(stem) or 'notfall'}.gift")
 
 
 def length_problem(text: str, limit: int = MAX_LENGTH) -> tuple[int, str] | None:
@@ -184,25 +208,30 @@ class _CourseReader:
                 _("Der Ordnername „%(name)s“ taugt nicht als Kurskürzel: nur a–z, 0–9 und Bindestriche, "
                   "höchstens 80 Zeichen.", name=self.slug)))
         self.check_entries()
+        # A course.md that is missing or does not read leaves no course, but the other files are still checked
+        # and their problems reported with it: an author fixes everything in one go, not one file per run.
+        read = None
         if not (self.folder / "course.md").exists():
             self.problem("course.md", 1, _("Die Datei course.md fehlt."))
-            return None
-        read = self.document("course.md")
-        if read is None:
-            return None
-        text, document = read
-        for line, message in check_fields(document.meta, COURSE_FIELDS, document.line_of):
-            self.problem("course.md", line, message)
+        else:
+            read = self.document("course.md")
+        text, document = read or (None, None)
+        if document is not None:
+            for line, message in check_fields(document.meta, COURSE_FIELDS, document.line_of):
+                self.problem("course.md", line, message)
         self.files = self.read_files()
         module_files = sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() == ".md"
                               and p.name != "course.md")
         self.link_targets = ({path for path in self.files if path.startswith(MEDIA_FOLDER)} | {"course.md"}
                              | {p.name for p in module_files if MODULE_FILE.match(p.name)})
         self.read_banks()
-        self.check_body("course.md", document.body, document.body_line)
+        if document is not None:
+            self.check_body("course.md", document.body, document.body_line)
+        modules = self.read_modules(module_files)
+        if document is None:
+            return None
         course = CourseSource(slug=self.slug, source=text, meta=document.meta, body=document.body,
-                              files=self.files)
-        course.modules = self.read_modules(module_files)
+                              files=self.files, modules=modules)
         if document.meta.get("status") == "published" and not module_files:
             # Nothing to do would mean done at once: every enrolment a certificate.
             self.problem("course.md", document.line_of("status"),
@@ -284,7 +313,14 @@ class _CourseReader:
     def read_banks(self) -> None:
         """Parse every question bank, also those no module draws from yet."""
         for path, data in self.files.items():
-            if not (path.startswith("fragen/") and path.endswith(".gift")):
+            if not path.startswith(BANK_FOLDER):
+                continue
+            # fragen/ holds question banks only: a file named otherwise could not be opened in the editor, nor
+            # drawn from. A .gift file is read all the same, so that its other problems are said at once.
+            name_problem = bank_name_problem(path.removeprefix(BANK_FOLDER))
+            if name_problem:
+                self.problem(path, 1, name_problem)
+            if not path.endswith(".gift"):
                 continue
             text = self.decode(path, data)
             result = parse_gift(text) if text is not None else None
@@ -377,8 +413,9 @@ class _CourseReader:
         if not isinstance(bank, str):
             return []
         if bank not in self.banks:
+            misnamed = bank.startswith(BANK_FOLDER) and bank_name_problem(bank.removeprefix(BANK_FOLDER))
             self.problem(name, document.line_of("questions"),
-                         _("Die Fragensammlung „%(path)s“ gibt es nicht.", path=bank), target=bank)
+                         misnamed or _("Die Fragensammlung „%(path)s“ gibt es nicht.", path=bank), target=bank)
             return []
         questions = self.banks[bank]
         draw = document.meta.get("draw")

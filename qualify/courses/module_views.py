@@ -40,6 +40,9 @@ def _module_page(course: Course, module: Module, **shown):
             shown["source_form"] = SourceForm(formdata=None, text=draft.source, base=draft.base,
                                               draft_base=authoring.fingerprint(draft.source), note=draft.note)
             shown.setdefault("preview", None)
+    if "size" not in shown:  # the saved version's quiz, which the preview pane shows until "Vorschau"
+        version = module.current_version
+        shown["size"] = authoring.quiz_size(version.questions or [], (version.settings or {}).get("draw"))
     return render_template("authoring/module.html", course=course, module=module, draft=draft,
                            draft_action=url_for("authoring.save_module_draft", slug=course.slug,
                                                 module_slug=module.slug) if course.is_published or draft else None,

@@ -509,7 +509,8 @@ def test_editor_pages_cost_the_same_few_statements_however_big_the_course(
     # The course and module editors read the modules' drafts in one statement (courses/drafts.py).
     for url, budget in [("/autoren/", 4), ("/autoren/hochvolt-sicherheit", 8),
                         ("/autoren/hochvolt-sicherheit/module/warum-hochvolt", 7),
-                        ("/autoren/hochvolt-sicherheit/module/warum-hochvolt/versionen", 7)]:
+                        ("/autoren/hochvolt-sicherheit/module/warum-hochvolt/versionen", 7),
+                        ("/autoren/hochvolt-sicherheit/fragen/hv-notfall.gift", 5)]:
         client.get(url)  # warm up
         with count_statements() as counter:
             assert client.get(url).status_code == 200

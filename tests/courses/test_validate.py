@@ -705,6 +705,36 @@ def test_bank_no_module_uses_is_still_checked(tmp_path):
     assert only_problem(tmp_path)[:2] == (BANK, 1)
 
 
+@pytest.mark.parametrize(("name", "example"), [
+    ("Sicherheit HV.gift", "sicherheit-hv.gift"), ("sicherheit_hv.gift", "sicherheit-hv.gift"),
+    ("Prüfung Öl.GIFT", "pruefung-oel.gift"), ("notizen.txt", "notizen.gift"), ("alt/bank.gift", "alt-bank.gift")])
+def test_a_bank_whose_name_is_no_slug_is_named_with_the_names_allowed_and_one_that_would_do(tmp_path, name,
+                                                                                            example):
+    write_course(tmp_path, {f"fragen/{name}": lines("Eins {T}")})
+    assert only_problem(tmp_path) == (
+        f"kurs/fragen/{name}", 1, f"Name der Fragensammlung „{name}“: erlaubt sind nur Kleinbuchstaben a–z, "
+        f"Ziffern und Bindestriche (höchstens 61 Zeichen) mit der Endung .gift, z. B. „{example}“.")
+
+
+def test_a_misnamed_bank_is_still_read_and_its_other_problems_said_at_once(tmp_path):
+    write_course(tmp_path, {
+        "fragen/Sicherheit HV.gift": lines("Eins {T}", "", "Zwei {"),
+        "01-start.md": page("title: Start", "questions: fragen/Sicherheit HV.gift", "draw: 1"),
+    })
+    assert [(p.file, p.line, p.message[:40]) for p in problems(tmp_path)] == [
+        ("kurs/fragen/Sicherheit HV.gift", 1, "Name der Fragensammlung „Sicherheit HV.g"),
+        ("kurs/fragen/Sicherheit HV.gift", 3, "Die geschweifte Klammer { wird nicht ges"),
+    ]  # the module draws from it as it is named: no "there is no such bank" on top
+
+
+def test_a_module_naming_a_bank_with_spaces_is_told_the_names_allowed_at_its_line(tmp_path):
+    write_course(tmp_path, {"01-start.md": page("title: Start", "minutes: 5",
+                                                "questions: fragen/sicherheit hv.gift")})
+    assert only_problem(tmp_path) == (
+        MODULE, 4, "Name der Fragensammlung „sicherheit hv.gift“: erlaubt sind nur Kleinbuchstaben a–z, Ziffern "
+        "und Bindestriche (höchstens 61 Zeichen) mit der Endung .gift, z. B. „sicherheit-hv.gift“.")
+
+
 # --- GIFT -----------------------------------------------------------------------------------------
 # Each case: the GIFT lines, the line (1-based within them) that the error is on, and the message.
 
@@ -835,6 +865,26 @@ def test_problems_in_several_files_are_all_reported(tmp_path):
         ("kurs/01-start.md", 3), ("kurs/course.md", 3), ("kurs/fragen/bank.gift", 1)]
 
 
+@pytest.mark.parametrize(("course_md", "said"), [
+    (page("title: [Kurs"), ("kurs/course.md", 2)),
+    ("title: Kurs\n", ("kurs/course.md", 1)),
+    ("Kurs".encode("utf-16"), ("kurs/course.md", 1)),
+    (None, ("kurs/course.md", 1)),
+])
+def test_a_course_md_that_does_not_read_hides_no_problem_of_the_other_files(tmp_path, course_md, said):
+    write_course(tmp_path, {
+        "course.md": course_md,
+        "01-start.md": page("title: Start", "minutes: zehn", body=quiz_body("Frage {=a ~b")),
+        "02-mehr.md": page("titl: Mehr"),
+        "fragen/bank.gift": "Frage {~a}\n",
+        "medien/bild.png": b"GIF89a",
+    })
+    found = [(p.file, p.line) for p in problems(tmp_path)]
+    assert found == [said, ("kurs/medien/bild.png", 1), ("kurs/fragen/bank.gift", 1), ("kurs/01-start.md", 3),
+                     (MODULE, 8), ("kurs/02-mehr.md", 1), ("kurs/02-mehr.md", 2)]
+    assert load_tree(tmp_path).courses == []  # nothing that could be imported
+
+
 # --- the command ----------------------------------------------------------------------------------
 
 def test_validate_json_describes_the_demo_courses(runner):
@@ -913,3 +963,17 @@ def test_demo_courses_show_every_kind_of_module_and_most_question_types():
     types = {question.kind for module in modules for question in module.questions}
     assert types >= QUESTION_TYPES - {"essay"} and len(types) >= 7
     assert any(module.meta.get("questions") and module.meta.get("draw") for module in modules)
+
+
+def test_validate_and_import_name_every_problem_when_course_md_is_broken(runner, tmp_path):
+    write_course(tmp_path, {"course.md": page("title: [Kurs"),
+                            "01-start.md": page("title: Start", "farbe: blau"),
+                            "fragen/Sicherheit HV.gift": lines("Eins {T}")})
+    for command in ("validate", "import"):
+        result = runner.invoke(courses_cli, [command, str(tmp_path)])
+        assert result.exit_code == 1
+        said = result.stderr.splitlines()
+        assert said[0].startswith("kurs/course.md:2: Ungültiges YAML im Front Matter"), command
+        assert said[1].startswith("kurs/fragen/Sicherheit HV.gift:1: Name der Fragensammlung"), command
+        assert said[2] == "kurs/01-start.md:3: Unbekanntes Feld „farbe“.", command
+    assert "3 problem(s)" in result.stderr  # import: "Nothing imported: 3 problem(s)."
