@@ -105,3 +105,46 @@ def test_earlier_entries_about_mandatory_courses_get_their_units_organisation(em
         rows = connection.execute(text("SELECT action, organisation_id FROM audit_events ORDER BY created_at"))
         assert rows.all() == [("enrolments.mandatory", 3), ("enrolments.mandatory_newcomers", 3),
                               ("enrolments.mandatory_ended", None), ("reports.view", None)]
+
+
+def test_throttle_records_written_before_count_as_failed_sign_ins_and_the_way_back_keeps_them(empty_app):
+    upgrade(revision="3f9a1c7b5d20")
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO login_failures (key_hash, failed_at) "
+                                "VALUES ('ab12', '2026-12-01 08:00:00')"))
+
+    upgrade(revision="7d2e4a9c1b63")
+
+    with db.engine.begin() as connection:
+        assert connection.execute(text("SELECT key_hash, kind FROM login_failures")).all() == [("ab12", "login")]
+        connection.execute(text("INSERT INTO login_failures (key_hash, failed_at, kind) "
+                                "VALUES ('cd34', '2026-12-01 09:00:00', 'reset')"))
+    downgrade(revision="3f9a1c7b5d20")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT key_hash FROM login_failures ORDER BY id")).scalars().all() == [
+            "ab12", "cd34"]
+    assert "kind" not in {column["name"] for column in inspect(db.engine).get_columns("login_failures")}
+
+
+def test_people_who_left_before_get_the_month_of_their_deactivation_or_erasure(empty_app):
+    upgrade(revision="7d2e4a9c1b63")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, display_name, language, active, created_at) VALUES "
+            "(1, 'a@example.org', 'A', 'de', true, '2026-01-01 08:00:00'),"
+            "(2, 'b@example.org', 'B', 'de', false, '2026-01-01 08:00:00'),"
+            "(3, 'x@geloescht.invalid', 'ehemaliges Mitglied', 'de', false, '2026-08-31 22:30:00'),"
+            "(4, 'c@example.org', 'C', 'de', false, '2026-01-01 08:00:00')"))
+        connection.execute(text(
+            "INSERT INTO audit_events (created_at, action, target_type, target_id, details) VALUES "
+            "('2026-03-02 08:00:00', 'user.deactivate', 'User', 2, '{}'),"
+            "('2026-05-31 22:30:00', 'user.deactivate', 'User', 2, '{}'),"  # 1 June in Berlin, the latest
+            "('2026-04-01 08:00:00', 'user.deactivate', 'User', 1, '{}')"))  # reactivated since
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, left_month FROM users ORDER BY id")).all()
+    # 4: deactivated with its log entry gone since – not known
+    assert [(user_id, str(month) if month else None) for user_id, month in rows] == [
+        (1, None), (2, "2026-06-01"), (3, "2026-09-01"), (4, None)]

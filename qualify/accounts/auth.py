@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash
 
 from qualify.accounts.models import LoginFailure, User, UserRole, UserSession
 from qualify.accounts.services import find_user_by_email, hash_password, normalise_email
+from qualify.core.audit import AuditEvent
 from qualify.core.database import take_turns
 from qualify.extensions import db
 
@@ -157,17 +158,43 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime, device: s
 
 
 RESET_MAILS_PER_WINDOW = 3
+# Three per window alone still let a script send some 290 mails a day to one inbox.
+RESET_MAILS_PER_DAY = 10
+RESET_DAY = timedelta(hours=24)
 
 
 def count_reset_request(email: str, now: datetime) -> bool:
-    """Count a request for a reset link to this address; tell whether a mail may go (a few per throttle window:
-    otherwise one script fills someone's inbox). Known and unknown addresses are counted alike."""
-    since = now - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+    """Tell whether a reset mail may go to this address, and count it if so: a few per throttle window and
+    RESET_MAILS_PER_DAY in 24 hours (otherwise one script fills someone's inbox). Known and unknown addresses
+    are counted alike, and the page answers the same either way: the cap tells nobody which addresses exist.
+
+    Only the requests let through are counted: a flood that is refused writes nothing, and what is kept per
+    address stays small (a row per mail, for a day)."""
     key = f"reset:{normalise_email(email)}"
     take_turns(key)
-    allowed = _recent_failures(key, since) < RESET_MAILS_PER_WINDOW
-    db.session.add(LoginFailure(key_hash=_sha256(key), failed_at=now))
-    return allowed
+    window_start = now - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+    in_window, in_day = db.session.execute(
+        select(func.count().filter(LoginFailure.failed_at >= window_start), func.count())
+        .where(LoginFailure.key_hash == _sha256(key), LoginFailure.kind == "reset",
+               LoginFailure.failed_at >= now - RESET_DAY)).one()
+    if in_window >= RESET_MAILS_PER_WINDOW or in_day >= RESET_MAILS_PER_DAY:
+        return False
+    db.session.add(LoginFailure(key_hash=_sha256(key), failed_at=now, kind="reset"))
+    return True
+
+
+# The administration's link (on a person's page) has a cap of its own and does not count towards the one above:
+# when someone flooded a person's address up to the daily cap, the administration is the way back in. It goes
+# only to an account the administrator may change, each is in the log, and a few a day per person are plenty –
+# every link works for two days.
+ADMIN_RESET_LINKS_PER_DAY = 3
+
+
+def reset_links_from_administration(user: User, now: datetime) -> int:
+    """How many reset links the administration (anyone in it) sent this person in the last 24 hours."""
+    return db.session.scalar(select(func.count()).where(
+        AuditEvent.target_type == "User", AuditEvent.target_id == user.id,
+        AuditEvent.action == "user.password_reset_link", AuditEvent.created_at >= now - RESET_DAY))
 
 
 def start_session(user: User, now: datetime) -> str:
@@ -215,7 +242,10 @@ def load_session_user(token: str, now: datetime) -> User | None:
 
 
 def purge_expired(now: datetime) -> None:
-    """Delete old sessions and login failures: they are kept only as long as they serve."""
+    """Delete old sessions and throttle records: they are kept only as long as they serve (failed sign-ins for the
+    window, reset mails for a day)."""
     window = timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
-    db.session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - window))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - window,
+                                                  (LoginFailure.kind != "reset")
+                                                  | (LoginFailure.failed_at < now - RESET_DAY)))
     db.session.execute(delete(UserSession).where(UserSession.created_at < now - SESSION_LIFETIME))

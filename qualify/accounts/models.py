@@ -1,9 +1,9 @@
 """Organisations, their units, the people in them and their roles."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qualify.accounts.roles import Role
@@ -67,6 +67,10 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The month the person left (its first day, Europe/Berlin; the month only, all that is needed): set when the
+    # account is deactivated or erased, cleared when it is reactivated. The participation reports count someone
+    # who left in the size of their group up to that month, as in what they did (reports/rollup.py).
+    left_month: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the last invitation (a link to set the first password) went out; None: never (created without one,
     # to be invited later). Kept here, not read from the audit log, whose entries the retention period deletes.
@@ -143,14 +147,19 @@ class UserSession(db.Model):
 
 
 class LoginFailure(db.Model):
-    """A failed login, kept briefly to throttle guessing across all worker processes."""
+    """A failed login (or a reset mail asked for), kept briefly to throttle guessing (and mail floods) across all
+    worker processes."""
 
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # A hash of "account:<e-mail>" or "ip:<address>": enough to count, nothing to read.
+    # A hash of "account:<e-mail>", "ip:<address>", "device:<id>" or "reset:<e-mail>": enough to count, nothing
+    # to read.
     key_hash: Mapped[str] = mapped_column(String(64), index=True)
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # "login": a failed sign-in, kept for the throttle window; "reset": a reset mail let through for an address
+    # typed on "Passwort vergessen", kept a day for the daily cap (auth.count_reset_request).
+    kind: Mapped[str] = mapped_column(String(10), default="login", server_default="login")
 
 
 class PendingImport(db.Model):

@@ -18,6 +18,7 @@ from qualify.accounts.roles import Role, reach_of
 from qualify.core import audit
 from qualify.core.database import contains_folded, in_german_order, take_turns
 from qualify.core.text import spelt_out
+from qualify.core.time import to_local, utcnow
 from qualify.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -377,6 +378,7 @@ def deactivate(user: User, *, actor: User | None = None, **details) -> None:
     if is_last_admin(user):
         raise AccountError(_("Das ist das letzte aktive Administrationskonto; es bleibt aktiv."))
     user.active = False
+    user.left_month = to_local(utcnow()).date().replace(day=1)  # for the size of their group in the reports
     end_all_sessions(user)
     audit.record("user.deactivate", actor=actor, target=user, **details)
 
@@ -393,6 +395,7 @@ def reactivate(user: User, *, actor: User | None = None) -> None:
     if user.is_stand_in:
         raise AccountError(_("Dieses Konto wurde gelöscht."))
     user.active = True
+    user.left_month = None
     audit.record("user.reactivate", actor=actor, target=user)
 
 

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "workshops.participants_exported": _l("Teilnehmendenliste heruntergeladen"),
     "workshops.seat_given": _l("Platz von Hand vergeben"),
     "workshops.walk_in": _l("Person ohne Platz als anwesend eingetragen"),
+    "workshops.walk_in_refused": _l("Person ohne Platz nicht eingetragen: Adresse ohne passendes Konto"),
     "workshops.session_cancelled": _l("Termin abgesagt"),
     "workshops.session_changed": _l("Termin geändert"),
     "workshops.sessions_created": _l("Termine angelegt"),

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from qualify.accounts import services
+from qualify.accounts import auth, services
 from qualify.accounts.mails import send_password_reset
 from qualify.accounts.models import Organisation, Unit, User
 from qualify.accounts.roles import Reach, Role
@@ -84,6 +84,13 @@ def send_reset_link(user_id: int):
                               since=utcnow() - RESEND_AFTER):
         flash(_("Der Link zum Zurücksetzen ist eben erst an %(email)s gegangen. Bitte warten Sie ein paar "
                 "Minuten, bevor Sie ihn noch einmal senden.", email=user.email), "warning")
+    elif auth.reset_links_from_administration(user, utcnow()) >= auth.ADMIN_RESET_LINKS_PER_DAY:
+        flash(ngettext("An %(email)s ist in den letzten 24 Stunden schon %(num)d Link zum Zurücksetzen gegangen – "
+                       "mehr sendet Qualify an einem Tag nicht. Der Link gilt zwei Tage: Die Person kann ihn "
+                       "noch benutzen.",
+                       "An %(email)s sind in den letzten 24 Stunden schon %(num)d Links zum Zurücksetzen gegangen – "
+                       "mehr sendet Qualify an einem Tag nicht. Jeder Link gilt zwei Tage: Die Person kann den "
+                       "neuesten benutzen.", auth.ADMIN_RESET_LINKS_PER_DAY, email=user.email), "warning")
     else:
         send_password_reset(user, by_admin=True)
         audit.record("user.password_reset_link", actor=current_user, target=user)

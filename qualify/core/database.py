@@ -299,11 +299,13 @@ class Readiness:
     database: str  # "ok" or "unreachable"
     revision: str | None  # the database's Alembic revision
     head: str  # what the code expects
-    schema: str | None = None  # "current", "older than this code", "newer than this code"; None: not known
+    # "current", "older than this code", "newer than this code", "not migrated"; None: not known (unreachable)
+    schema: str | None = None
 
     def as_dict(self) -> dict:
-        answer = {"status": "ready" if self.ready else "not ready", "database": self.database,
-                  "revision": self.revision, "head": self.head}
+        """The answer of /readyz. Without the revision ids: they would tell anyone who reaches the port which
+        release runs (and so which fixes it lacks); `q db current` names them on the server."""
+        answer = {"status": "ready" if self.ready else "not ready", "database": self.database}
         return answer | ({"schema": self.schema} if self.schema else {})
 
 
@@ -345,14 +347,14 @@ def readiness() -> Readiness:
         # The failed connection is invalidated, so the next check succeeds once the database is back.
         db.session.rollback()
         reachable = _reachable()
-        return Readiness(False, "ok" if reachable else "unreachable", None, head)
+        return Readiness(False, "ok" if reachable else "unreachable", None, head, "not migrated" if reachable else None)
     db.session.rollback()  # end the read transaction; a probe must not hold a connection in a transaction
     revision = ",".join(sorted(rows)) or None
     if frozenset(rows) == heads:
         return Readiness(True, "ok", revision, head, "current")
     if rows and not set(rows) <= _script_revisions(current_app.extensions["migrate"].directory):
         return Readiness(True, "ok", revision, head, "newer than this code")
-    return Readiness(False, "ok", revision, head, "older than this code" if rows else None)
+    return Readiness(False, "ok", revision, head, "older than this code" if rows else "not migrated")
 
 
 def _reachable() -> bool:

@@ -3,11 +3,12 @@
 The rules that keep a person's answers out of the figures:
 - Only each person's first attempt at a module's quiz counts, so a retry changes nothing – and who has been
   counted is remembered (ItemTallyPerson), so a later attempt never takes the place of a deleted first one.
-- Answers are added to a question's tally in closed groups of MIN_LEARNERS, in the order they were handed in,
-  by the scheduler (count_answers): the figures move only when five more have answered, so that comparing the
-  page before and after someone's hand-in never tells how that one person answered.
+- Answers are added to a question's tally in closed groups of K (smallest_group: the network's K, never below
+  five), in the order they were handed in, by the scheduler (count_answers): the figures move only when K more
+  have answered, so that comparing the page before and after someone's hand-in never tells how that one person
+  answered. Figures appear from K answers on.
 - A tally is only ever added to. Deleting an attempt – an erased account, the retention period – changes no
-  figure; computed from the attempts, the groups of five shifted by one and showed the answer that went.
+  figure; computed from the attempts, the groups shifted by one and showed the answer that went.
 - A wrong answer is shown only if several people gave it: a typed one could be someone's own words, and a
   combination (matching) one person's alone.
 Answers count only to the question as it stands now: an attempt at a version whose answers were different
@@ -26,8 +27,9 @@ from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning.grading import parse_number
 from qualify.learning.models import ItemTally, ItemTallyPerson, QuizAttempt
+from qualify.reports.feedback import network_k
 
-MIN_LEARNERS = 5  # fewer learners than this and a share would describe individuals
+MIN_LEARNERS = 5  # the floor of K here: fewer learners than this and a share would describe individuals
 MIN_SAME_WRONG_ANSWER = 2
 NOT_COUNTED = ("essay", "description")  # reflections are private and never counted; descriptions ask nothing
 GRADED_BY = ("text", "fraction", "value", "tolerance", "low", "high", "left", "right")
@@ -38,13 +40,25 @@ class ItemStatistic:
     key: str
     module: Module
     question: dict
-    answers: int  # counted first answers (whole groups of MIN_LEARNERS)
+    answers: int  # counted first answers (whole groups of K)
     share_correct: float | None
     common_wrong_answer: str | None
+    minimum: int  # K: the figures are shown from this many answers on
 
     @property
     def shown(self) -> bool:
-        return self.answers >= MIN_LEARNERS
+        return self.answers >= self.minimum
+
+
+def smallest_group() -> int:
+    """Return K for the item statistics: the fewest answers whose figures are shown, and the size of the groups
+    they are counted in.
+
+    The network's K – the largest any organisation agreed, as for the feedback on formats – since a course's
+    learners come from every organisation; never below MIN_LEARNERS: quiz answers are results, which no report
+    shows at all, and an organisation agreeing on a K of three for participation figures does not lower that.
+    """
+    return max(MIN_LEARNERS, network_k())
 
 
 def grading_of(question: dict) -> str:
@@ -59,8 +73,10 @@ def _counted_questions(version: ModuleVersion) -> dict[str, str]:
     return {q["key"]: grading_of(q) for q in version.questions or [] if q["kind"] not in NOT_COUNTED}
 
 
-def item_statistics(course: Course) -> list[ItemStatistic]:
-    """Summarise every question of the course's current versions from its tally (two statements)."""
+def item_statistics(course: Course, minimum: int | None = None) -> list[ItemStatistic]:
+    """Summarise every question of the course's current versions from its tally (two statements; a third for K
+    unless given), shown from `minimum` answers on (smallest_group)."""
+    minimum = minimum or smallest_group()
     # The modules with their whole current versions (the questions) in one statement.
     stmt = (select(Module).join(Module.current_version).where(Module.course_id == course.id,
                                                               Module.archived.is_(False))
@@ -74,17 +90,18 @@ def item_statistics(course: Course) -> list[ItemStatistic]:
             if question["kind"] in NOT_COUNTED:
                 continue
             tally = tallies.get((module.id, question["key"], grading_of(question)))
-            statistics.append(_statistic(module, question, tally))
+            statistics.append(_statistic(module, question, tally, minimum))
     return statistics
 
 
-def _statistic(module: Module, question: dict, tally: ItemTally | None) -> ItemStatistic:
+def _statistic(module: Module, question: dict, tally: ItemTally | None, minimum: int) -> ItemStatistic:
     answers = tally.answers if tally is not None else 0
-    if answers < MIN_LEARNERS:
-        return ItemStatistic(question["key"], module, question, answers, None, None)
+    if answers < minimum:
+        return ItemStatistic(question["key"], module, question, answers, None, None, minimum)
     common_wrong, times = max(tally.wrong_answers.items(), key=lambda item: (item[1], item[0]), default=(None, 0))
     return ItemStatistic(question["key"], module, question, answers, share_correct=tally.correct / answers,
-                         common_wrong_answer=common_wrong if times >= MIN_SAME_WRONG_ANSWER else None)
+                         common_wrong_answer=common_wrong if times >= MIN_SAME_WRONG_ANSWER else None,
+                         minimum=minimum)
 
 
 # ---------------------------------------------------------------- counting (the scheduler)
@@ -112,6 +129,7 @@ def count_answers() -> int:
     graded_as = {v.id: _counted_questions(v) for v in db.session.scalars(
         select(ModuleVersion).where(ModuleVersion.id.in_({row.module_version_id for row in first.values()})))}
     tallies = _tallies_of(module_ids)
+    size = smallest_group()
     for (module_id, user_id), row in first.items():
         db.session.add(ItemTallyPerson(module_id=module_id, user_id=user_id))
         for result in row.results or []:
@@ -126,8 +144,8 @@ def count_answers() -> int:
                 tallies[(module_id, result["key"], grading)] = tally
             tally.waiting = [*tally.waiting, row.id]
     for tally in tallies.values():
-        if len(tally.waiting) >= MIN_LEARNERS:
-            _count_groups(tally)
+        if len(tally.waiting) >= size:
+            _count_groups(tally, size)
     db.session.flush()
     return len(first)
 
@@ -149,12 +167,12 @@ def _wrong_answer(result: dict) -> str | None:
     return str(chosen)
 
 
-def _count_groups(tally: ItemTally) -> None:
-    """Add the waiting answers in whole groups of five; the rest waits on (deleted attempts drop out)."""
+def _count_groups(tally: ItemTally, size: int) -> None:
+    """Add the waiting answers in whole groups of `size` (K); the rest waits on (deleted attempts drop out)."""
     results = dict(db.session.execute(select(QuizAttempt.id, QuizAttempt.results)
                                       .where(QuizAttempt.id.in_(tally.waiting))).all())
     waiting = [attempt_id for attempt_id in tally.waiting if attempt_id in results]
-    whole = len(waiting) // MIN_LEARNERS * MIN_LEARNERS
+    whole = len(waiting) // size * size
     wrong = defaultdict(int, tally.wrong_answers)
     for attempt_id in waiting[:whole]:
         result = next(r for r in results[attempt_id] if r["key"] == tally.question_key)

@@ -288,9 +288,10 @@ def module_panel(module: Module, version) -> dict:
 @bp.get("/lernen/kurse/<slug>/auswertung")
 @login_required
 def item_statistics(slug: str):
-    """Show trainers how each question of their course fares, over all learners and from five on."""
+    """Show trainers how each question of their course fares, over all learners and from K on."""
     course = _visible_course(slug)
     if not catalogue.can_edit(current_user, course):
         abort(404)
+    minimum = statistics.smallest_group()
     return render_template("learning/statistics.html", course=course,
-                           statistics=statistics.item_statistics(course), minimum=statistics.MIN_LEARNERS)
+                           statistics=statistics.item_statistics(course, minimum), minimum=minimum)

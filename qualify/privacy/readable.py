@@ -73,6 +73,7 @@ SOURCE_LABELS = {
 FIELD_LABELS = {
     "id": _l("Nummer"), "email": _l("E-Mail-Adresse"), "display_name": _l("Name"),
     "personnel_number": _l("Personalnummer"), "language": _l("Sprache"), "active": _l("Konto aktiv"),
+    "left_month": _l("ausgeschieden im Monat"),
     "organisation": _l("Organisation"), "unit": _l("Einheit"), "roles": _l("Rollen"), "role": _l("Rolle"),
     "created_at": _l("angelegt am"), "invited_at": _l("eingeladen am"), "updated_at": _l("geändert am"),
     "enrolled_at": _l("eingeschrieben am"),

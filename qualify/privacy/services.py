@@ -17,7 +17,7 @@ from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.core.database import take_turns
 from qualify.core.mail import OutboxMessage
-from qualify.core.time import to_local
+from qualify.core.time import to_local, utcnow
 from qualify.exchange.minutes import forget_erased_person
 from qualify.exchange.posting import delete_all_posts_of, drop_waiting_changes_of
 from qualify.extensions import db
@@ -47,7 +47,8 @@ def _rows(holding: Holding, user_id: int) -> list[dict]:
 def export_personal_data(user: User) -> dict:
     """Collect everything stored about the person, by category, as plain JSON-ready data."""
     account = {key: _plain(getattr(user, key)) for key in
-               ("id", "email", "personnel_number", "display_name", "language", "active", "created_at", "invited_at")}
+               ("id", "email", "personnel_number", "display_name", "language", "active", "left_month", "created_at",
+                "invited_at")}
     account.update(organisation=user.organisation.name if user.organisation else None,
                    unit=user.unit.name if user.unit else None, roles=sorted(str(r) for r in user.roles))
     data: dict[str, Any] = {"account": {"users": [account]}}
@@ -68,8 +69,11 @@ def export_personal_data(user: User) -> dict:
 
 def _stand_in(user: User) -> User:
     """Create the anonymous person that keeps the erased account's place in aggregate figures."""
+    # Gone since the month the person left (deactivated before) or is erased in: the month only, as below.
+    left_month = (user.left_month if not user.active and user.left_month
+                  else to_local(utcnow()).date().replace(day=1))
     stand_in = User(email=f"{secrets.token_hex(8)}{ERASED_DOMAIN}", display_name=FORMER_MEMBER,
-                    password_hash=None, active=False, language="de",
+                    password_hash=None, active=False, language="de", left_month=left_month,
                     organisation_id=user.organisation_id, unit_id=user.unit_id)
     db.session.add(stand_in)
     db.session.flush()

@@ -4,6 +4,10 @@ Withheld values get no bar at all (a bar of any height would hint at the value),
 is written in full under it, on as many lines as its slot needs (SVG text does not wrap by itself): cut to a few
 letters, "Qualitätssic…" and "Qualitätssic…" could not be told apart, nor found in the table beside.
 
+Read as text – copied, in a text browser, by a tool that reads the page's words – each name comes before its
+figure and every text stands on a line of its own ("Werk A", "12 (40 %)", "Werk B", …), never run together as
+"Werk A12 (40 %)Werk B"; a name broken between words keeps the space between them (see name_spans).
+
 More groups than MOST_COLUMNS do not stand side by side (thirty columns left each name two letters a line): they
 are drawn as rows (row_chart), each name on the left, its figure beside it and its bar to the right – on a phone
 the names and figures are in sight before the box is scrolled to the bars.
@@ -65,6 +69,20 @@ def label_lines(label: str, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
+def name_spans(label: str, lines: list[str], x: float) -> str:
+    """The lines of a name as tspans starting at x, one under the other; where a line ends between two words, a
+    space follows it, so that the name read as text is "Digitale Fabrik", not "DigitaleFabrik"."""
+    name, position, spans = " ".join(label.split()), 0, []
+    for number, line in enumerate(lines):
+        # A line is the name's next letters – or, broken inside a word, those letters and a hyphen added.
+        position += len(line) if name.startswith(line, position) else len(line) - 1
+        between_words = position < len(name) and name[position] == " "
+        position += between_words
+        spans.append(f'<tspan x="{x:.1f}" dy="{0 if number == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                     + (" " if between_words and number < len(lines) - 1 else ""))
+    return "".join(spans)
+
+
 def has_bars(bars: list[Bar]) -> bool:
     """Tell whether a chart of these bars would draw any: with every value withheld it would be labels only."""
     return any(bar.value is not None for bar in bars)
@@ -95,27 +113,23 @@ def bar_chart(bars: list[Bar], *, title: str, description: str, ident: str, scal
         x = LEFT + index * slot
         centre = x + slot / 2
         base = TOP + plot_height
-        if bar.value is not None:
-            height = plot_height * min(bar.value / highest, 1)
-            parts.append(
-                f'<rect x="{x + slot * 0.15:.1f}" y="{base - height:.1f}" width="{slot * 0.7:.1f}" '
-                f'height="{height:.1f}" fill="#0b5394"/>'
-            )
-            label_y = base - height - 6
-        else:
-            label_y = base - 6
-        parts.append(
-            f'<text x="{centre:.1f}" y="{label_y:.1f}" text-anchor="middle" font-size="12" '
-            f'fill="#1b1f24">{escape(bar.text)}</text>'
-        )
-        spans = "".join(f'<tspan x="{centre:.1f}" dy="{0 if number == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
-                        for number, line in enumerate(name))
+        bar_height = None if bar.value is None else plot_height * min(bar.value / highest, 1)
+        # The name first, then its figure: read as text, "Werk A" then "12", wherever they stand in the picture.
         parts.append(
             f'<text class="chart-name" x="{centre:.1f}" y="{base + FIRST_LINE}" text-anchor="middle" font-size="12" '
-            f'fill="#1b1f24">{spans}</text>'
+            f'fill="#1b1f24">{name_spans(bar.label, name, centre)}</text>'
         )
+        parts.append(
+            f'<text x="{centre:.1f}" y="{base - (bar_height or 0) - 6:.1f}" text-anchor="middle" font-size="12" '
+            f'fill="#1b1f24">{escape(bar.text)}</text>'
+        )
+        if bar_height is not None:
+            parts.append(
+                f'<rect x="{x + slot * 0.15:.1f}" y="{base - bar_height:.1f}" width="{slot * 0.7:.1f}" '
+                f'height="{bar_height:.1f}" fill="#0b5394"/>'
+            )
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
+    return Markup("\n".join(parts))  # noqa: S704  (every text in it went through escape())
 
 
 def row_chart(bars: list[Bar], *, title: str, description: str, ident: str, scale: float | None = None) -> Markup:
@@ -138,20 +152,19 @@ def row_chart(bars: list[Bar], *, title: str, description: str, ident: str, scal
     for bar, name, row in zip(bars, names, heights, strict=True):
         middle = top + row / 2
         first = middle - (len(name) - 1) * LINE_HEIGHT / 2 + 4  # the baseline of the name's first line
+        parts.append(
+            f'<text class="chart-name" x="{LEFT}" y="{first:.1f}" font-size="12" '
+            f'fill="#1b1f24">{name_spans(bar.label, name, LEFT)}</text>'
+        )
+        parts.append(
+            f'<text x="{FIGURE_END}" y="{middle + 4:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#1b1f24">{escape(bar.text)}</text>'
+        )
         if bar.value is not None:
             parts.append(
                 f'<rect x="{BAR_START}" y="{middle - BAR_THICKNESS / 2:.1f}" '
                 f'width="{length * min(bar.value / highest, 1):.1f}" height="{BAR_THICKNESS}" fill="#0b5394"/>'
             )
-        parts.append(
-            f'<text x="{FIGURE_END}" y="{middle + 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="#1b1f24">{escape(bar.text)}</text>'
-        )
-        spans = "".join(f'<tspan x="{LEFT}" dy="{0 if number == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
-                        for number, line in enumerate(name))
-        parts.append(
-            f'<text class="chart-name" x="{LEFT}" y="{first:.1f}" font-size="12" fill="#1b1f24">{spans}</text>'
-        )
         top += row
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
+    return Markup("\n".join(parts))  # noqa: S704  (every text in it went through escape())

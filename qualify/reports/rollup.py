@@ -5,7 +5,9 @@ Only complete months (Europe/Berlin) are counted, each of them once: on the firs
 already published would change its figures by one person whenever someone left, moved or erased their
 account – and so tell what that person did. Group membership is the one at the time of counting (there is no
 history of who belonged to which unit); people who left since, or whose account was erased (their anonymous
-stand-in), still count in the months they took part in – in what they did, not in the size of their group.
+stand-in), still count in the months they took part in. A month's figures and the size of the group they are a
+share of count the same people: the members of the month – those still there when it is counted and those who
+left in it or since (User.left_month), whether they did anything or not.
 """
 
 from collections import Counter, defaultdict
@@ -96,9 +98,9 @@ def refresh_rollups(now: datetime, *, rebuild: bool = False) -> int:
     months = [m for m in month_range(first, last) if rebuild or m not in counted]
     if not months:
         return 0
-    population, active = _population()
-    cells = _count(_events(months[0], add_months(months[-1], 1)), population, set(months))
-    _write(months, cells, population, active, now)
+    population, left = _population()
+    cells = _count(_events(months[0], add_months(months[-1], 1)), population, left, set(months))
+    _write(months, cells, population, left, now)
     return len(months)
 
 
@@ -120,19 +122,35 @@ def _earliest_month(default: date) -> date:
     return min([month_of(c) for c in candidates if c is not None] + [default])
 
 
-def _population() -> tuple[dict[int, tuple[int, int | None]], set[int]]:
-    """Map every member of an organisation to (organisation, unit), and return who of them is active now.
+def _population() -> tuple[dict[int, tuple[int, int | None]], dict[int, date | None]]:
+    """Map every member of an organisation to (organisation, unit), and those no longer active to the month they
+    left (None: not known).
 
-    Those no longer active – who left, or the stand-in of an erased account – count in the months they took
-    part in, as the erasure page promises ("nur noch ohne Personenbezug gezählt").
+    Those no longer active – who left, or the stand-in of an erased account – count in the months up to the one
+    they left in, as the erasure page promises ("nur noch ohne Personenbezug gezählt"): in what they did and in
+    the size of their group alike (see member_in).
     """
-    stmt = select(User.id, User.organisation_id, User.unit_id, User.active).where(User.organisation_id.is_not(None))
-    population, active = {}, set()
-    for user_id, organisation_id, unit_id, is_active in db.session.execute(stmt):
+    stmt = (select(User.id, User.organisation_id, User.unit_id, User.active, User.left_month)
+            .where(User.organisation_id.is_not(None)))
+    population, left = {}, {}
+    for user_id, organisation_id, unit_id, is_active, left_month in db.session.execute(stmt):
         population[user_id] = (organisation_id, unit_id)
-        if is_active:
-            active.add(user_id)
-    return population, active
+        if not is_active:
+            left[user_id] = left_month
+    return population, left
+
+
+def member_in(user_id: int, month: date, left: dict[int, date | None]) -> bool:
+    """Tell whether a person of the population counts in a month: still there, or gone in that month or later.
+
+    What a month's figures count and the size of the group they are a share of must be the same people – else a
+    share could pass 100 % – and the size must not depend on what anyone did: someone who left late in a month
+    counts in its size whether they took part or not, or the size beside the month before would tell. Someone
+    gone in an unknown month (left before it was recorded) counts in no month counted since.
+    """
+    if user_id not in left:
+        return True
+    return left[user_id] is not None and left[user_id] >= month
 
 
 def _events(start_month: date, end_month: date) -> Iterator[Event]:
@@ -216,14 +234,17 @@ def _exchange_events(start: datetime, end: datetime) -> Iterator[Event]:
 CellKey = tuple[int, int | None, int | None, str | None, date, str]
 
 
-def _count(events, population, months: set[date]) -> dict[CellKey, set[int]]:
-    """Collect the distinct people of every cell; any-course and any-kind cells are counted, not summed."""
+def _count(events, population, left, months: set[date]) -> dict[CellKey, set[int]]:
+    """Collect the distinct people of every cell; any-course and any-kind cells are counted, not summed.
+
+    Only the members of the month count (member_in): a booking for a session after someone left is not theirs.
+    """
     cells: dict[CellKey, set[int]] = defaultdict(set)
     for event in events:
         if event.user_id not in population:
             continue
         month = month_of(event.at)
-        if month not in months:
+        if month not in months or not member_in(event.user_id, month, left):
             continue
         organisation_id, unit_id = population[event.user_id]
         kinds = {None, event.kind} if event.metric in KIND_METRICS else {None}
@@ -234,7 +255,7 @@ def _count(events, population, months: set[date]) -> dict[CellKey, set[int]]:
     return cells
 
 
-def _write(months: list[date], cells, population, active: set[int], now: datetime) -> None:
+def _write(months: list[date], cells, population, left: dict[int, date | None], now: datetime) -> None:
     db.session.execute(delete(ParticipationRollup).where(ParticipationRollup.month.in_(months)))
     db.session.execute(delete(UnitHeadcount).where(UnitHeadcount.month.in_(months)))
     db.session.execute(delete(RollupMonth).where(RollupMonth.month.in_(months)))
@@ -252,12 +273,13 @@ def _write(months: list[date], cells, population, active: set[int], now: datetim
     ]
     if rows:
         db.session.execute(insert(ParticipationRollup), rows)
-    # A group's size: its members when the month is counted – not also those gone since who took part that month.
-    # Someone leaving late in a month would then count in its size only if they did something in it: the works
-    # council, who knows who left, would read it off the size beside the month before.
-    sizes = Counter(population[user_id] for user_id in active)
+    # A group's size in a month: the members of the month (member_in), the same people its figures count – those
+    # there when it is counted and those who left in it or since, whether they took part or not.
+    staying = Counter(group for user_id, group in population.items() if user_id not in left)
     headcounts = [{"organisation_id": o, "unit_id": u, "month": m, "people": n}
-                  for m in months for (o, u), n in sizes.items()]
+                  for m in months
+                  for (o, u), n in (staying + Counter(population[user_id] for user_id in left
+                                                      if member_in(user_id, m, left))).items()]
     if headcounts:
         db.session.execute(insert(UnitHeadcount), headcounts)
     db.session.execute(insert(RollupMonth), [{"month": m, "counted_at": now} for m in months])

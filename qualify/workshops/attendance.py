@@ -7,7 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from qualify.accounts.models import User
+from qualify.accounts.roles import Role
+from qualify.accounts.services import find_user_by_email
 from qualify.core import audit
+from qualify.core.audit import AuditEvent
 from qualify.core.database import take_turns
 from qualify.courses import catalogue
 from qualify.exchange.posting import took_part_in_module_space
@@ -21,6 +24,22 @@ from qualify.workshops.services import BookingError, lock_session, my_bookings_a
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
 
 NO_ACCOUNT = _l("Unter dieser Adresse gibt es kein aktives Konto, das an diesem Termin teilnehmen kann.")
+
+# A trainer enters someone by the address they give in the room. The form must not become a way to find out which
+# addresses have an account: whatever is wrong with the address gets the one answer NO_ACCOUNT (none, deactivated,
+# not allowed in the course), the session's own state is checked before anyone is looked up, every such refusal is
+# logged, and after a handful within an hour the form pauses for that trainer. The administration, which sees
+# everyone's accounts anyway, has no pause.
+WALK_IN_REFUSALS_PER_HOUR = 10
+TOO_MANY_REFUSED = _l("In der letzten Stunde gab es zu viele Adressen ohne passendes Konto. Bitte versuchen Sie es "
+                      "später noch einmal oder wenden Sie sich an die Administration.")
+
+
+class NoAccountHere(BookingError):
+    """The address typed names nobody who can be entered here – said alike whatever the reason."""
+
+    def __init__(self):
+        super().__init__(str(NO_ACCOUNT))
 
 
 def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) -> str | None:
@@ -53,18 +72,51 @@ def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) ->
     return note
 
 
+def enter_walk_in(session: WorkshopSession, email: str, *, by: User, now: datetime
+                  ) -> tuple[User, Booking, list[str]]:
+    """Enter the person with this address who came without a seat (add_walk_in); return them, the booking and
+    notes for the trainer.
+
+    BookingError when they cannot be entered; NoAccountHere, logged, when the address names nobody who can be –
+    the caller commits the log entry.
+    """
+    _check_walk_ins_open(session, now)
+    if not by.has_role(Role.ADMIN) and _refused_walk_ins(by, now) >= WALK_IN_REFUSALS_PER_HOUR:
+        raise BookingError(TOO_MANY_REFUSED)
+    person = find_user_by_email(email)
+    if person is None or not _may_take_part(person, session):
+        audit.record("workshops.walk_in_refused", actor=by, target=session)  # the address is not kept
+        raise NoAccountHere()
+    return person, *add_walk_in(session, person, by=by, now=now)
+
+
+def _check_walk_ins_open(session: WorkshopSession, now: datetime) -> None:
+    if session.is_cancelled:
+        raise BookingError(_("Dieser Termin wurde abgesagt."))
+    if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
+        raise BookingError(_("Die Anwesenheit kann erst ab einer Stunde vor Beginn eingetragen werden."))
+
+
+def _may_take_part(person: User, session: WorkshopSession) -> bool:
+    return person.active and catalogue.can_view(person, session.module.course)
+
+
+def _refused_walk_ins(trainer: User, now: datetime) -> int:
+    """How many addresses this trainer typed within the last hour that named nobody to enter."""
+    return db.session.scalar(select(func.count()).where(
+        AuditEvent.action == "workshops.walk_in_refused", AuditEvent.created_at >= now - timedelta(hours=1),
+        AuditEvent.actor_id == trainer.id))
+
+
 def add_walk_in(session: WorkshopSession, person: User, *, by: User, now: datetime) -> tuple[Booking, list[str]]:
     """Someone came without a seat – not booked, on the waitlist, their request still open: a trainer enters
     them on the attendance list as present, beyond the capacity if need be (they are in the room).
 
     Returns the booking and notes for the trainer. BookingError when they cannot be entered.
     """
-    if session.is_cancelled:
-        raise BookingError(_("Dieser Termin wurde abgesagt."))
-    if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
-        raise BookingError(_("Die Anwesenheit kann erst ab einer Stunde vor Beginn eingetragen werden."))
-    if not person.active or not catalogue.can_view(person, session.module.course):
-        raise BookingError(NO_ACCOUNT)
+    _check_walk_ins_open(session, now)
+    if not _may_take_part(person, session):
+        raise NoAccountHere()
     if person.id in {trainer.id for trainer in session.trainers}:
         raise BookingError(_("Wer den Termin leitet, nimmt nicht als Teilnehmende/r teil."))
     # As every booking: first the person's turn, then the session's lock; a second click finds the seat.

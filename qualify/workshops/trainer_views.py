@@ -10,7 +10,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from qualify.accounts.roles import Role
-from qualify.accounts.services import find_user_by_email
 from qualify.core import audit
 from qualify.core.i18n import localised_date
 from qualify.core.routing import BOTH, GET, POST, id_argument
@@ -18,7 +17,7 @@ from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
 from qualify.workshops import access, export, mails, queries, schedule, services
-from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, NO_ACCOUNT, add_walk_in, mark_attendance
+from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, NoAccountHere, enter_walk_in, mark_attendance
 from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
@@ -360,11 +359,11 @@ def walk_in(session_id: int):
     session = _attendance_session(session_id)
     form = WalkInForm()
     if form.validate_on_submit():
-        person = find_user_by_email(form.email.data)
         try:
-            if person is None:
-                raise BookingError(NO_ACCOUNT)
-            booking, notes = add_walk_in(session, person, by=current_user, now=utcnow())
+            person, booking, notes = enter_walk_in(session, form.email.data, by=current_user, now=utcnow())
+        except NoAccountHere as error:
+            db.session.commit()  # the refusal's log entry: nothing else was written
+            form.email.errors.append(str(error))
         except BookingError as error:
             db.session.rollback()
             form.email.errors.append(str(error))

@@ -28,8 +28,8 @@ def chart(page: str, ident: str) -> str | None:
 
 
 def value_labels(svg: str) -> list[str]:
-    """The text above each bar (every other text: the other is the bar's name below the axis)."""
-    return [html.unescape(text) for text in re.findall(r"<text [^>]*>(.*?)</text>", svg)][::2]
+    """The figure of each bar (each text but the bars' names)."""
+    return [html.unescape(text) for text in re.findall(r'<text (?![^>]*class="chart-name")[^>]*>(.*?)</text>', svg)]
 
 
 def unit_id(scenario, name: str) -> int:
@@ -314,6 +314,64 @@ def test_each_chart_sits_in_a_box_that_can_be_scrolled_with_the_keyboard_and_is_
                          rf"\s*<svg ", page), ident
     names = region_names(page)
     assert "Verlauf: Aktiv" in names and "Aktiv je Gruppe, Anteil" in names and repeated(names) == []
+
+
+# --- 6b. read as text, a chart's names and figures stay apart ------------------------------------------------------
+
+def chart_text_lines(svg: str) -> list[str]:
+    """A chart as its text reads when copied or shown by a text browser: its text nodes as they stand, tags gone
+    (not replaced by spaces, which would hide names and figures run together), in lines."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", svg))
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("draw", [charts.bar_chart, charts.row_chart], ids=["columns", "rows"])
+def test_read_as_text_each_name_of_a_chart_stands_before_its_figure_on_lines_of_their_own(draw):
+    bars = [charts.Bar("Werk A", 12, "12"), charts.Bar("Digitale Fabrik Qualitätssicherung", 7, "7"),
+            charts.Bar("Labor", None, "geschützt")]
+
+    svg = draw(bars, title="Aktiv je Gruppe", description="Personen je Gruppe.", ident="g")
+
+    assert chart_text_lines(svg) == ["Aktiv je Gruppe", "Personen je Gruppe.", "Werk A", "12",
+                                     "Digitale Fabrik Qualitätssicherung", "7", "Labor", "geschützt"]
+
+
+def test_read_as_text_the_charts_of_the_page_name_each_group_then_its_share(client, login, scenario):
+    login(scenario.works_council)
+
+    page = client.get(JANUARY).text
+
+    lines = chart_text_lines(chart(page, "gruppen"))
+    assert lines[2:] == ["Labor", "geschützt", "Logistik", "geschützt", "Montage", "75 %", "Ohne Einheit", "geschützt"]
+    assert chart_text_lines(chart(page, "verlauf"))[2:] == ["01/25", "15"]
+    assert "Montage75" not in html.unescape(re.sub(r"<[^>]+>", "", page))  # as it read before
+
+
+# --- 6c. a share counts its people and its base over the same people -------------------------------------------------
+
+def test_a_share_never_passes_100_percent_when_people_left_after_taking_part(client, login, record, refresh,
+                                                                            make_user):
+    # Six of Montage enrol in January, and two of them leave in February; one more, gone since December, has a
+    # January enrolment made for them after they left. Counted as the members when January was counted
+    # (four and the works council) beside everyone who enrolled (seven), January read 140 %.
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    montage = firma.units[0]
+    people = record.people(firma, montage, 6)
+    gone_before = record.people(firma, montage, 1)
+    course = record.course()
+    record.enrol(people + gone_before, course, JAN)
+    for person in people[:2]:
+        person.active, person.left_month = False, date(2025, 2, 1)
+    gone_before[0].active, gone_before[0].left_month = False, date(2024, 12, 1)
+    reader = make_user(Role.WORKS_COUNCIL, organisation=firma, unit=montage)
+    refresh(now=datetime(2025, 2, 13, 9, tzinfo=UTC))  # January is counted after the two left
+    login(reader)
+
+    page = client.get(JANUARY + "&kennzahl=enrolled").text
+
+    row = row_of(report_tables(page)["tabelle-verlauf"], "Montage")
+    assert row[1:] == ["7", "6 (86 %)"]  # January's seven people – the two gone since among them – six enrolled
+    assert not re.search(r"\((1\d\d|[2-9]\d\d) %\)", page)
 
 
 # --- 7. the access log stacks on a phone -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from qualify.accounts.services import create_organisation
@@ -117,22 +118,60 @@ def test_a_month_is_counted_once_a_week_after_it_ended_and_then_stays_frozen(rec
     assert cell("enrolled", date(2025, 3, 1), unit=montage) == 9
 
 
+def leave(person, month: date) -> None:
+    person.active, person.left_month = False, month
+
+
 def test_someone_leaving_after_taking_part_still_counts_in_that_month_and_people_outside_are_not_counted(
         record, refresh):
     firma = create_organisation("firma", "Firma", ["Montage"])
     montage = firma.units[0]
     people = record.people(firma, montage, 6)
-    gone_before = record.people(firma, montage, 1)  # left before January, took no part in it
+    gone_before = record.people(firma, montage, 2)  # left before January
     outsider = record.people(None, None, 1)
     course = record.course()
     record.enrol(people + outsider, course, JAN)
-    people[0].active = gone_before[0].active = False  # people[0] left in February, after taking part
+    record.enrol(gone_before[:1], course, JAN)  # enrolled by someone after they left: not theirs
+    leave(people[0], date(2025, 2, 1))  # left in February, after taking part
+    for person in gone_before:
+        leave(person, date(2024, 12, 1))
 
     refresh(now=datetime(2025, 2, 13, 9, tzinfo=UTC))  # January counted
 
     assert cell("enrolled", date(2025, 1, 1), unit=montage) == 6
     heads = db.session.scalars(select(UnitHeadcount.people).where(UnitHeadcount.month == date(2025, 1, 1)))
-    assert sum(heads) == 5  # the members when January was counted: whether someone gone took part tells nothing
+    assert sum(heads) == 6  # January's members, the one who left since among them: the people it counts
+
+
+@pytest.mark.parametrize("took_part", [True, False])
+def test_the_size_of_a_group_counts_who_left_in_the_month_whether_they_took_part_or_not(record, refresh, took_part):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    montage = firma.units[0]
+    people = record.people(firma, montage, 6)
+    course = record.course()
+    record.enrol(people[1:], course, FEB)
+    if took_part:
+        record.enrol(people[:1], course, FEB)
+    leave(people[0], date(2025, 2, 1))
+
+    refresh()  # January to March
+
+    sizes = dict(db.session.execute(select(UnitHeadcount.month, UnitHeadcount.people)).all())
+    assert sizes == {date(2025, 2, 1): 6, date(2025, 3, 1): 5}  # February: the first month with figures
+    assert cell("enrolled", date(2025, 2, 1), unit=montage) == (6 if took_part else 5)
+
+
+def test_someone_who_left_in_an_unknown_month_counts_in_no_month_counted_since(record, refresh):
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    montage = firma.units[0]
+    people = record.people(firma, montage, 6)
+    record.enrol(people, record.course(), JAN)
+    leave(people[0], None)  # deactivated before the month was recorded, its log entry gone
+
+    refresh(now=datetime(2025, 2, 13, 9, tzinfo=UTC))
+
+    assert cell("enrolled", date(2025, 1, 1), unit=montage) == 5
+    assert db.session.scalar(select(UnitHeadcount.people).where(UnitHeadcount.month == date(2025, 1, 1))) == 5
 
 
 def test_an_erased_account_still_counts_in_the_months_it_took_part_in(record, refresh, app):
@@ -148,6 +187,31 @@ def test_an_erased_account_still_counts_in_the_months_it_took_part_in(record, re
     refresh(now=datetime(2025, 2, 13, 9, tzinfo=UTC))
 
     assert cell("enrolled", date(2025, 1, 1), unit=montage) == 6  # as the erasure page promises: without a name
+    # …and in the size of the unit, as one of its people that month (the stand-in is gone since the erasure)
+    assert db.session.scalar(select(UnitHeadcount.people).where(UnitHeadcount.month == date(2025, 1, 1))) == 6
+
+
+def test_deactivating_records_the_month_someone_left_reactivating_clears_it_and_an_erasure_keeps_it(make_user):
+    from qualify.accounts.models import ERASED_DOMAIN, User
+    from qualify.accounts.services import deactivate, reactivate
+    from qualify.core.time import to_local, utcnow
+    from qualify.privacy.services import erase_account
+
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    person, earlier = make_user(organisation=firma), make_user(organisation=firma)
+    this_month = to_local(utcnow()).date().replace(day=1)
+
+    deactivate(person)
+    assert person.left_month == this_month
+    reactivate(person)
+    assert person.left_month is None
+    deactivate(earlier)
+    earlier.left_month = date(2025, 1, 1)  # deactivated in January
+    erase_account(earlier, keep_posts=False, now=utcnow())
+    erase_account(person, keep_posts=False, now=utcnow())
+
+    stand_ins = db.session.scalars(select(User.left_month).where(User.email.endswith(ERASED_DOMAIN)))
+    assert sorted(stand_ins) == [date(2025, 1, 1), this_month]  # gone since they left, or since the erasure
 
 
 def test_workshop_bookings_and_attendance_are_counted_by_the_month_of_the_session(record, refresh):

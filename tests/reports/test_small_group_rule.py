@@ -5,9 +5,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from qualify.accounts.roles import Role
+from qualify.extensions import db
 from qualify.learning import statistics
 from qualify.reports.feedback import summarise
 from qualify.reports.suppression import primary_suppression
+from tests.learning.conftest import make_course  # noqa: F401  (a fixture)
+from tests.learning.helpers import module, module_of
+from tests.learning.test_item_statistics import QUIZ, answer
 
 K = 5
 QUESTION = {"key": "farbe", "kind": "single_choice"}
@@ -31,10 +36,9 @@ def test_feedback_is_shown_from_k_answers_on(answers, shown):
     assert summary.shown is shown and (summary.count == answers if shown else summary.count is None)
 
 
-@pytest.mark.parametrize(("answers", "shown"), [(statistics.MIN_LEARNERS - 1, False),
-                                                (statistics.MIN_LEARNERS, True)])
+@pytest.mark.parametrize(("answers", "shown"), [(K - 1, False), (K, True)])
 def test_an_items_figures_are_shown_from_k_answers_on_by_the_same_rule(answers, shown):
-    item = statistics._statistic(None, QUESTION, tally(answers))
+    item = statistics._statistic(None, QUESTION, tally(answers), K)
 
     assert item.shown is shown
     if shown:
@@ -42,3 +46,27 @@ def test_an_items_figures_are_shown_from_k_answers_on_by_the_same_rule(answers, 
     else:
         assert item.share_correct is None and item.common_wrong_answer is None
 
+
+
+@pytest.mark.parametrize(("agreed", "k"), [(7, 7), (3, 5)], ids=["K=7", "K=3, five the floor"])
+@pytest.mark.parametrize("fewer", [True, False], ids=["K-1", "K"])
+def test_an_items_figures_follow_the_k_organisations_agreed_on_never_below_five(
+        make_organisation, make_course, make_user, agreed, k, fewer):  # noqa: F811  (the fixture)
+    # K is the largest any organisation agreed on, as for the feedback: a course's learners come from them all.
+    firma, other = make_organisation(), make_organisation()
+    firma.small_group_threshold, other.small_group_threshold = agreed, 3
+    db.session.commit()
+    colours = module_of(make_course(module("farben", quiz=QUIZ)), "farben")
+    answers = k - 1 if fewer else k
+    for _ in range(answers):
+        answer(make_user(Role.LEARNER, organisation=firma), colours, 0)
+
+    statistics.count_answers()  # the first answers, counted in groups of K
+    db.session.commit()
+
+    [item] = statistics.item_statistics(colours.course)
+    assert statistics.smallest_group() == k
+    if fewer:  # K-1 answers wait for the K-th: no figure, and nothing the next hand-in would move by one
+        assert not item.shown and item.answers == 0 and item.share_correct is None
+    else:
+        assert item.shown and item.answers == k and item.share_correct == 1
