@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "authoring.media": _l("Datei hochgeladen"),
     "authoring.media_deleted": _l("Datei gelöscht"),
     "authoring.bank_deleted": _l("Fragensammlung gelöscht"),
+    "authoring.bank_renamed": _l("Fragensammlung umbenannt"),
     "authoring.module_added": _l("Modul angelegt"),
     "authoring.draft": _l("Entwurf eines Moduls gespeichert"),
     "authoring.draft_discarded": _l("Entwurf eines Moduls verworfen"),

@@ -29,6 +29,7 @@ from qualify.courses.gift import parse_gift
 from qualify.courses.loader import BANK_FILE, SLUG, Problem, bank_slug, length_problem, load_course
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
+from qualify.learning.quiz import QuizSize, quiz_size  # the preview counts a quiz as an attempt asks it
 
 COURSE_FILE = "course.md"
 BANK_FOLDER, MEDIA_FOLDER = "fragen/", "medien/"
@@ -77,6 +78,7 @@ class Conflict(AuthoringError):
 
 # Notes Qualify writes itself into the version history, stored as codes and said in the reader's language.
 NEW_MODULE_NOTE = "qualify:neues-modul"
+BANK_RENAMED_NOTE = "qualify:fragensammlung-umbenannt"
 RESTORED_NOTE = "qualify:wiederhergestellt:{number}"
 # Also the notes stored before there were codes: in German, or in English for a trainer on the English pages.
 _NEW_MODULE_NOTES = {NEW_MODULE_NOTE, "Neues Modul", "New module"}
@@ -89,6 +91,8 @@ def note_text(note: str) -> str:
     written."""
     if note in _NEW_MODULE_NOTES:
         return _("Neues Modul")
+    if note == BANK_RENAMED_NOTE:
+        return _("Fragensammlung umbenannt")
     restored = _RESTORED_NOTES.fullmatch(note)
     if restored:
         return _("Wiederhergestellt aus Version %(number)d",
@@ -450,26 +454,6 @@ def marked_lines(text: str, problems: list[Problem], name: str) -> list[tuple[in
             found.setdefault(problem.line, []).append(problem.message)
     lines = text.replace("\r\n", "\n").lstrip("\ufeff").removesuffix("\n").split("\n")
     return [(number, line, found.get(number, [])) for number, line in enumerate(lines, start=1)]
-
-
-@dataclass(frozen=True)
-class QuizSize:
-    """How many questions one attempt of a module's quiz asks: descriptions (text between questions) left out, a
-    bank with its draw. `drawn` of its `bank` questions, when an attempt draws fewer than all."""
-
-    asked: int
-    drawn: int = 0
-    bank: int = 0
-
-
-def quiz_size(questions: list[dict], draw=None) -> QuizSize:
-    """Count the questions of a module's quiz (as a version stores them) that one attempt asks."""
-    askable = [question for question in questions if question["kind"] != "description"]
-    bank = sum(1 for question in askable if question.get("from_bank"))
-    fixed = len(askable) - bank
-    if isinstance(draw, int) and not isinstance(draw, bool) and 0 < draw < bank:  # else refused, or all of it
-        return QuizSize(fixed + draw, draw, bank)
-    return QuizSize(fixed + bank)
 
 
 @dataclass

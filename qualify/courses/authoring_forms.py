@@ -6,6 +6,8 @@ from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     EmailField,
+    FieldList,
+    FormField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -103,6 +105,24 @@ class NewBankForm(FlaskForm):
         FileSize(1024 * 1024, message=_l("Die Datei ist größer als 1 MB."))],
         render_kw={"accept": ".gift,.txt,text/plain"})
     submit = SubmitField(_l("Fragensammlung anlegen"))
+
+
+class BankNameForm(FlaskForm):
+    """One question bank of RenameBanksForm: its path now, and the name it is to have. Its label, which names the
+    bank, and its hint, the loader's problem with the name it has, are set by the view."""
+
+    class Meta:
+        csrf = False  # the token of the form around it covers it; a FlaskForm for the messages in German
+
+    old = HiddenField()
+    new = StringField(_l("Neuer Name"), validators=[DataRequired(), at_most(66)])
+
+
+class RenameBanksForm(FlaskForm):
+    """New names for the course's misnamed question banks, all in one save: while one is left, none could be."""
+
+    banks = FieldList(FormField(BankNameForm))
+    submit = SubmitField(_l("Umbenennen"))
 
 
 class StatusForm(FlaskForm):

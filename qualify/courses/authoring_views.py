@@ -18,7 +18,7 @@ from qualify.accounts.roles import Role
 from qualify.core.security import role_required
 from qualify.core.text import spelt_out
 from qualify.core.time import utcnow
-from qualify.courses import authoring, catalogue, drafts, module_views, structure_views
+from qualify.courses import authoring, catalogue, drafts, module_views, structure, structure_views
 from qualify.courses.authoring_forms import (
     ConfirmForm,
     MediaForm,
@@ -26,6 +26,7 @@ from qualify.courses.authoring_forms import (
     NewCourseForm,
     NewModuleForm,
     OwnerForm,
+    RenameBanksForm,
     StatusForm,
 )
 from qualify.courses.editing import preview_file, save_file, source_form
@@ -73,11 +74,27 @@ def _course_page(course: Course, **shown):
              "media_form": MediaForm(formdata=None), "bank_form": NewBankForm(formdata=None),
              "owner_form": OwnerForm(formdata=None)}
     files = authoring.file_list(course)
+    misnamed = structure.misnamed_banks([f.path for f in files])
+    shown["rename_form"] = _rename_form(misnamed, shown.get("rename_form"))
     return render_template("authoring/course.html", course=course, owners=authoring.course_owners(course),
                            media=[f for f in files if f.path.startswith(authoring.MEDIA_FOLDER)],
                            banks=[f for f in files if f.path.startswith(authoring.BANK_FOLDER)],
+                           misnamed={bank.path for bank in misnamed},
                            status_form=StatusForm(formdata=None), draft_ids=drafts.modules_with_drafts(course),
                            confirm=ConfirmForm(formdata=None), **{**forms, **shown})
+
+
+def _rename_form(misnamed: list, form: RenameBanksForm | None = None) -> RenameBanksForm:
+    """The form renaming the misnamed banks, each new name filled in with the one suggested (or as typed), its
+    label naming the bank and its hint saying what is wrong with the name it has."""
+    if form is None:
+        form = RenameBanksForm(formdata=None, banks=[{"old": bank.path, "new": bank.suggestion} for bank in misnamed])
+    problems = {bank.path: bank.problem for bank in misnamed}
+    for entry in form.banks:
+        old = entry.form.old.data or ""
+        entry.form.new.label.text = _("Neuer Name für „%(path)s“", path=old)
+        entry.form.new.description = problems.get(old, "")
+    return form
 
 
 def _bank_page(course: Course, path: str, **shown):
@@ -310,6 +327,31 @@ def add_bank(slug: str):
             name = path.removeprefix(authoring.BANK_FOLDER)
             return redirect(url_for("authoring.bank", slug=slug, name=name))
     return _course_page(course, bank_form=form)
+
+
+@bp.post("/<slug>/fragen/umbenennen")
+@role_required(*EDITORS)
+def rename_banks(slug: str):
+    """Rename the question banks whose names Qualify no longer takes, and the `questions:` naming them."""
+    course = _course(slug)
+    form = RenameBanksForm()
+    if form.validate_on_submit():
+        try:
+            structure.rename_banks(course, {entry.form.old.data: entry.form.new.data for entry in form.banks},
+                                   actor=current_user)
+        except structure.BankNameRefused as error:
+            db.session.rollback()
+            for entry in form.banks:
+                if entry.form.old.data == error.path:
+                    entry.form.new.errors.append(str(error))
+        except authoring.Refused as refused:
+            db.session.rollback()
+            form.form_errors.extend(_problem_text(problem, "") for problem in refused.problems)
+        else:
+            db.session.commit()
+            flash(_("Umbenannt. Module, die daraus Fragen ziehen, nennen die neuen Namen."), "success")
+            return redirect(url_for("authoring.course", slug=slug) + "#fragen")
+    return _course_page(course, rename_form=form)
 
 
 @bp.get("/<slug>/fragen/<name>")

@@ -81,6 +81,34 @@ def export_command(slug: str, folder: Path, clean: bool) -> None:
                + (f"; deleted {len(stale)} the course no longer has." if stale else "."))
 
 
+@courses_cli.command("rename-bank")
+@click.argument("slug")
+@click.argument("old")
+@click.argument("new")
+def rename_bank_command(slug: str, old: str, new: str) -> None:
+    """Rename the question bank OLD of a stored course to NEW (as in fragen/, with or without that folder) and
+    point the modules drawing from it at the new name, as the course editor's renaming does."""
+    from qualify.courses import authoring, structure  # the editor's code: loaded for this command only
+
+    course = services.get_course(slug)
+    if course is None:
+        raise click.ClickException(f"No course {slug!r}.")
+    old_path = old if old.startswith(authoring.BANK_FOLDER) else authoring.BANK_FOLDER + old
+    try:
+        versions = structure.rename_banks(course, {old_path: new}, actor=None)
+    except authoring.AuthoringError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    except authoring.Refused as refused:
+        db.session.rollback()
+        _print_problems(refused.problems)
+        click.echo(f"Nothing renamed: {len(refused.problems)} problem(s).", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Renamed {old_path} to {authoring.BANK_FOLDER}{structure.bank_file_name(new)}; "
+               f"{len(versions)} new module version(s).")
+
+
 @courses_cli.command("rerender")
 def rerender_command() -> None:
     """Render the stored HTML of every course again from its sources (after an upgrade changed the renderer)."""

@@ -16,12 +16,6 @@ _LINE = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.S)
 
 
 @dataclass
-class FrontMatterError(Exception):
-    line: int
-    message: str
-
-
-@dataclass
 class Document:
     meta: dict[str, Any]
     body: str
@@ -31,6 +25,15 @@ class Document:
     def line_of(self, key: str) -> int:
         """Return the file line of a front matter key, or 1 when it is absent."""
         return self.key_lines.get(key, 1)
+
+
+@dataclass
+class FrontMatterError(Exception):
+    line: int
+    message: str
+    # The body of the file, with no fields, where it can still be found: after the closing --- of front matter
+    # that does not read, or the whole file when it has none. None when the closing --- is missing.
+    body: Document | None = None
 
 
 def split_lines(text: str, *, keepends: bool = False) -> list[str]:
@@ -46,22 +49,34 @@ def split(text: str) -> Document:
     text = text.lstrip("\ufeff")
     lines = split_lines(text)
     if not lines or lines[0].strip() != DELIMITER:
-        raise FrontMatterError(1, _("Die Datei beginnt nicht mit Front Matter (eine Zeile ---)."))
+        raise FrontMatterError(1, _("Die Datei beginnt nicht mit Front Matter (eine Zeile ---)."),
+                               Document(meta={}, body="\n".join(lines), body_line=1))
     end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() in (DELIMITER, "...")), None)
     if end is None:
         raise FrontMatterError(1, _("Das Front Matter wird nicht geschlossen: Es fehlt die zweite "
                                     "Zeile ---."))
-    yaml_text = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1:])
+    try:
+        meta, key_lines = _fields(lines[1:end])
+    except FrontMatterError as error:
+        error.body = Document(meta={}, body=body, body_line=end + 2)
+        raise
+    return Document(meta=meta, body=body, body_line=end + 2, key_lines=key_lines)
+
+
+def _fields(yaml_lines: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Read the lines between the two --- (file line 2 on): the fields, and the line of each."""
+    yaml_text = "\n".join(yaml_lines)
     import yaml  # on first use: only loading and saving courses read YAML, no page does
 
     try:
         meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
     except yaml.YAMLError as error:
-        raise _yaml_error(error, lines[1:end]) from None
+        raise _yaml_error(error, yaml_lines) from None
     if not isinstance(meta, dict):
         raise FrontMatterError(2, _("Das Front Matter muss aus Feldern der Form „name: wert“ bestehen."))
     key_lines: dict[str, int] = {}
-    for number, line in enumerate(lines[1:end], start=2):
+    for number, line in enumerate(yaml_lines, start=2):
         match = KEY.match(line)
         if not match:
             continue
@@ -69,8 +84,7 @@ def split(text: str) -> Document:
             raise FrontMatterError(number, _("Das Feld „%(name)s“ steht zweimal im Front Matter.",
                                              name=match.group(1)))
         key_lines[match.group(1)] = number
-    body = "\n".join(lines[end + 1:])
-    return Document(meta=meta, body=body, body_line=end + 2, key_lines=key_lines)
+    return meta, key_lines
 
 
 def _yaml_error(error, yaml_lines: list[str]) -> FrontMatterError:

@@ -210,11 +210,11 @@ class _CourseReader:
         self.check_entries()
         # A course.md that is missing or does not read leaves no course, but the other files are still checked
         # and their problems reported with it: an author fixes everything in one go, not one file per run.
-        read = None
+        read, unread = None, []  # unread: the body of a course.md whose front matter does not read, checked below
         if not (self.folder / "course.md").exists():
             self.problem("course.md", 1, _("Die Datei course.md fehlt."))
         else:
-            read = self.document("course.md")
+            read = self.document("course.md", lambda _name, body: unread.append(body))
         text, document = read or (None, None)
         if document is not None:
             for line, message in check_fields(document.meta, COURSE_FIELDS, document.line_of):
@@ -225,8 +225,8 @@ class _CourseReader:
         self.link_targets = ({path for path in self.files if path.startswith(MEDIA_FOLDER)} | {"course.md"}
                              | {p.name for p in module_files if MODULE_FILE.match(p.name)})
         self.read_banks()
-        if document is not None:
-            self.check_body("course.md", document.body, document.body_line)
+        for body in [document] if document is not None else unread:  # its links, once the files are known
+            self.check_body("course.md", body.body, body.body_line)
         modules = self.read_modules(module_files)
         if document is None:
             return None
@@ -262,7 +262,12 @@ class _CourseReader:
                            "UTF-8."))
             return None
 
-    def document(self, name: str) -> tuple[str, frontmatter.Document] | None:
+    def document(self, name: str, check_body=None) -> tuple[str, frontmatter.Document] | None:
+        """Read a Markdown file of the course: its text and front matter, or None when either does not read.
+
+        Front matter that does not read leaves the file out of the course, but where its body can still be
+        found, `check_body(name, body)` checks it all the same: an author fixes the fields and the body in one go.
+        """
         path = self.folder / name
         if path.is_symlink():
             self.problem(name, 1, _("Verknüpfungen (Symlinks) sind nicht erlaubt: Legen Sie die Datei "
@@ -279,6 +284,8 @@ class _CourseReader:
             document = frontmatter.split(text)
         except frontmatter.FrontMatterError as error:
             self.problem(name, error.line, error.message)
+            if error.body is not None and check_body is not None:
+                check_body(name, error.body)
             return None
         return text, document
 
@@ -353,7 +360,7 @@ class _CourseReader:
         return modules
 
     def read_module(self, name: str, number: int, slug: str) -> ModuleSource | None:
-        read = self.document(name)
+        read = self.document(name, self.check_module_body)
         if read is None:
             return None
         text, document = read
@@ -374,6 +381,12 @@ class _CourseReader:
         self.check_body(name, body, document.body_line)
         return ModuleSource(slug=slug, position=number, file=name, source=text, meta=meta,
                             body=body, questions=questions, quiz_at=quiz_at, bank_questions=bank_questions)
+
+    def check_module_body(self, name: str, document: frontmatter.Document) -> None:
+        """Check a module's body as read_module does (quiz blocks, links), when its front matter does not read."""
+        body, questions, _quiz_at = self.split_quizzes(name, document)
+        self.check_questions(name, questions)
+        self.check_body(name, body, document.body_line)
 
     def split_quizzes(self, name: str, document: frontmatter.Document) -> tuple[str, list[Question], list[int]]:
         """Take the ```quiz blocks out of the Markdown and parse them as GIFT; say where each stood.

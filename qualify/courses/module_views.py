@@ -14,6 +14,7 @@ from qualify.courses.authoring_forms import ConfirmForm, RestoreForm, SourceForm
 from qualify.courses.editing import preview_file, save_file, source_form
 from qualify.courses.models import Course, Module
 from qualify.extensions import db
+from qualify.learning import quiz
 
 
 def _module(course: Course, module_slug: str) -> Module:
@@ -42,7 +43,7 @@ def _module_page(course: Course, module: Module, **shown):
             shown.setdefault("preview", None)
     if "size" not in shown:  # the saved version's quiz, which the preview pane shows until "Vorschau"
         version = module.current_version
-        shown["size"] = authoring.quiz_size(version.questions or [], (version.settings or {}).get("draw"))
+        shown["size"] = quiz.quiz_size(version.questions or [], (version.settings or {}).get("draw"))
     return render_template("authoring/module.html", course=course, module=module, draft=draft,
                            draft_action=url_for("authoring.save_module_draft", slug=course.slug,
                                                 module_slug=module.slug) if course.is_published or draft else None,

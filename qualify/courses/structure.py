@@ -1,4 +1,5 @@
-"""The shape of a course, changed in the browser: modules moved, removed and brought back; banks deleted.
+"""The shape of a course, changed in the browser: modules moved, removed and brought back; banks deleted and
+renamed.
 
 Each is a change of files in the course folder – a module's place is the number in its file name – checked by
 the loader and imported like every save. A removed module is archived: the learners keep what they did in it,
@@ -7,19 +8,28 @@ moved files it rewrites.
 """
 
 import re
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from qualify.core import audit
+from qualify.courses import frontmatter
 from qualify.courses.authoring import (
     BANK_FOLDER,
+    BANK_NAME,
+    BANK_RENAMED_NOTE,
     COURSE_FILE,
     AuthoringError,
+    bank_name_rule,
+    fingerprint,
     import_changes,
     stored_file,
 )
-from qualify.courses.models import Course, Module
+from qualify.courses.loader import bank_name_problem, bank_slug
+from qualify.courses.models import Course, Module, ModuleDraft
 from qualify.courses.services import take_turns_on_course
+from qualify.extensions import db
 
 
 def _source(module: Module) -> bytes:
@@ -102,3 +112,118 @@ def delete_bank(course: Course, path: str, *, actor) -> None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     import_changes(course.slug, course, {}, actor=actor, removed=(path,))
     audit.record("authoring.bank_deleted", actor=actor, target=course, path=path)
+
+
+@dataclass(frozen=True)
+class MisnamedBank:
+    """A question bank whose name the loader refuses – imported before it checked names –, with what is wrong and
+    a name it takes instead ("fragen/Alte Fragen.gift": "alte-fragen.gift")."""
+
+    path: str
+    problem: str
+    suggestion: str
+
+
+def misnamed_banks(paths: list[str]) -> list[MisnamedBank]:
+    """The misnamed question banks among a course's files. While one is there the loader refuses every save of
+    the course, so each gets a name made of its old one that no other file of the course has, nor is suggested."""
+    taken = set(paths)
+    found = []
+    for path in paths:
+        problem = bank_name_problem(path.removeprefix(BANK_FOLDER)) if path.startswith(BANK_FOLDER) else None
+        if problem is None:
+            continue
+        stem = bank_slug(path.removeprefix(BANK_FOLDER).rsplit(".", 1)[0]) or "fragen"
+        suggestion, number = f"{stem}.gift", 2
+        while BANK_FOLDER + suggestion in taken:
+            suggestion, number = f"{stem[:57].rstrip('-')}-{number}.gift", number + 1
+        taken.add(BANK_FOLDER + suggestion)
+        found.append(MisnamedBank(path, problem, suggestion))
+    return found
+
+
+class BankNameRefused(AuthoringError):
+    """A new name that cannot be given to the question bank at `path`."""
+
+    def __init__(self, message: str, path: str):
+        super().__init__(message)
+        self.path = path
+
+
+def bank_file_name(typed: str) -> str:
+    """The file name a typed name of a question bank stands for: "Alte-Fragen" → "alte-fragen.gift"."""
+    name = typed.strip().lower().removeprefix(BANK_FOLDER)
+    return name if name.endswith(".gift") else f"{name}.gift"
+
+
+def rename_banks(course: Course, names: dict[str, str], *, actor) -> list:
+    """Give question banks new names ({"fragen/Alte Fragen.gift": "alte-fragen"}) and point `questions:` in every
+    module drawing from one at its new name – in the published text and in a draft –, all in one save checked by
+    the loader with the whole course (Refused, nothing written, while it finds a problem), so that a course whose
+    banks' names keep it from being saved can be saved again. Return the module versions this made.
+
+    A bank renamed already – the same form sent twice – is left as it is.
+    """
+    take_turns_on_course(course.slug)
+    renames = {old: BANK_FOLDER + bank_file_name(typed) for old, typed in names.items()}
+    taken = {file.path for file in course.files} - set(renames)
+    renamed, changes = {}, {}
+    for old, new in renames.items():
+        stored = stored_file(course, old) if old.startswith(BANK_FOLDER) else None
+        if stored is None and stored_file(course, new) is not None:
+            continue  # renamed by the first copy of this form
+        if stored is None:
+            raise BankNameRefused(_("Diese Datei gibt es nicht (mehr)."), old)
+        if not BANK_NAME.match(new.removeprefix(BANK_FOLDER)):
+            raise BankNameRefused(bank_name_rule(names[old].strip()), old)
+        if new in taken:
+            raise BankNameRefused(_("Eine Fragensammlung „%(path)s“ gibt es schon. Wählen Sie einen anderen "
+                                    "Namen.", path=new), old)
+        taken.add(new)
+        if new != old:
+            renamed[old] = new
+            changes[new] = stored.data
+    if not renamed:
+        return []
+    modules = course.active_modules
+    for module in modules:
+        text = with_bank_renamed(module.current_version.source, renamed)
+        if text != module.current_version.source:
+            changes[module.file_name] = text.encode("utf-8")
+    published = {module.id: module.current_version.source for module in modules}
+    versions = import_changes(course.slug, course, changes, actor=actor, note=BANK_RENAMED_NOTE,
+                              removed=tuple(renamed))
+    _rename_in_drafts(course, renamed, published)
+    audit.record("authoring.bank_renamed", actor=actor, target=course, before=list(renamed),
+                 after=list(renamed.values()), versions=[[v.module.slug, v.number] for v in versions])
+    return versions
+
+
+def _rename_in_drafts(course: Course, renamed: dict[str, str], published: dict[int, str]) -> None:
+    """Rename the banks in the modules' drafts too. A draft written over the text the rename changed is now
+    written over the new one: the rename is no change of a colleague's that publishing it should show."""
+    stmt = (select(ModuleDraft).join(Module, Module.id == ModuleDraft.module_id)
+            .where(Module.course_id == course.id))
+    modules = {module.id: module for module in course.modules}
+    for draft in db.session.scalars(stmt):
+        draft.source = with_bank_renamed(draft.source, renamed)
+        before = published.get(draft.module_id)
+        if before is not None and draft.base == fingerprint(before):
+            draft.base = fingerprint(modules[draft.module_id].current_version.source)
+
+
+def with_bank_renamed(text: str, renamed: dict[str, str]) -> str:
+    """Point a module's `questions:` at its bank's new name, writing that line anew and leaving every other
+    character of the file as it was. A text whose front matter does not read (a draft may) stays as it is."""
+    try:
+        document = frontmatter.split(text)
+    except frontmatter.FrontMatterError:
+        return text
+    bank = document.meta.get("questions")
+    if not isinstance(bank, str) or bank not in renamed or "questions" not in document.key_lines:
+        return text
+    lines = frontmatter.split_lines(text, keepends=True)
+    index = document.key_lines["questions"] - 1
+    ending = lines[index][len(lines[index].rstrip("\r\n")):]
+    lines[index] = f"questions: {renamed[bank]}{ending}"
+    return "".join(lines)

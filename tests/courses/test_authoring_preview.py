@@ -2,10 +2,12 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
-from qualify.courses.models import CourseFile
+from qualify.courses.models import CourseFile, ModuleVersion
 from qualify.extensions import db
+from qualify.learning.quiz import question_count, quiz_size
 from tests.courses.conftest import save
 
 PREVIEW = {"X-Requested-With": "authoring.js"}
@@ -69,8 +71,20 @@ def test_a_quiz_drawing_from_a_bank_counts_the_questions_an_attempt_asks(client,
     assert fragment.count("(aus der Fragensammlung)") == 3  # untitled, marked all the same
     assert save(client, MODULE, text).status_code == 302
     assert heading(client.get(MODULE).text) == "Quiz: 4 Fragen"
+    assert "<p>4 Fragen" in client.get("/kurse/neuer-kurs/module/start").text  # as learners are told: one count
     everything = preview(client, MODULE, text.replace("draw: 2\n", ""))
     assert heading(everything) == "Quiz: 5 Fragen" and "zufällig gezogen" not in everything
+
+
+@pytest.mark.parametrize(("draw", "asked"), [
+    (None, 4), (2, 3), (3, 4), (9, 4),  # one fixed question and two of the bank's three, or all three
+    (0, 4), (-1, 4), (True, 4), ("2", 4),  # a draw saving refuses, typed into the editor: all of the bank
+])
+def test_the_editor_and_the_learners_pages_count_an_attempt_by_one_rule(draw, asked):
+    questions = [{"kind": "description"}, {"kind": "true_false"},
+                 *[{"kind": "true_false", "from_bank": True} for _ in range(3)]]
+    assert quiz_size(questions, draw).asked == asked
+    assert question_count(ModuleVersion(questions=questions, settings={"draw": draw})) == asked
 
 
 # --- what learners read after answering ----------------------------------------------------------------------
@@ -152,3 +166,18 @@ def test_a_broken_course_md_is_said_with_the_problems_of_the_other_files(client,
     assert '<a href="#zeile-2" data-line="2">Zeile 2</a>: Ungültiges YAML im Front Matter' in page.text
     assert ("fragen/Alte Fragen.gift, Zeile 1: Name der Fragensammlung „Alte Fragen.gift“: erlaubt sind nur "
             "Kleinbuchstaben a–z") in page.text
+
+
+def test_a_module_whose_front_matter_does_not_read_is_refused_with_the_problems_of_its_body(client, trainer, course):
+    broken = "---\ntitle: [Start\n---\n\n# Start\n\n[Folien](medien/folien.pdf)\n\n```quiz\nFrage {\n```\n"
+
+    page = save(client, MODULE, broken)
+
+    assert "Nichts gespeichert: 3 Probleme." in page.text
+    for line, message in [(2, "Ungültiges YAML im Front Matter"),
+                          (7, "Der Link „medien/folien.pdf“ zeigt auf eine Datei, die es im Kurs nicht gibt."),
+                          (10, "Die geschweifte Klammer { wird nicht geschlossen.")]:
+        assert f'<a href="#zeile-{line}" data-line="{line}">Zeile {line}</a>: {message}' in page.text
+    assert "[Start" not in client.get(MODULE).text  # nothing saved
+    shown = preview(client, MODULE, broken)  # the preview names them as the save does
+    assert "Ungültiges YAML" in shown and "zeigt auf eine Datei" in shown and "nicht geschlossen" in shown

@@ -122,6 +122,56 @@ def test_field_given_twice_is_reported_on_the_second_line(tmp_path):
     assert only_problem(tmp_path) == (MODULE, 4, "Das Feld „minutes“ steht zweimal im Front Matter.")
 
 
+# A body with a broken link (line 3 of the body) and a quiz block whose brace is not closed (line 6).
+BROKEN_BODY = lines("# Start", "", "[Folien](medien/folien.pdf)", "", "```quiz", "Frage {", "```")
+UNCLOSED_BRACE = "Die geschweifte Klammer { wird nicht geschlossen."
+MISSING_FILE = "Der Link „medien/folien.pdf“ zeigt auf eine Datei, die es im Kurs nicht gibt."
+
+
+@pytest.mark.parametrize(("module", "first", "body_line"), [
+    (page("title: [Start", body=BROKEN_BODY), (2, "Ungültiges YAML im Front Matter: "), 4),
+    (page("title: Start", "title: Ende", body=BROKEN_BODY), (3, "Das Feld „title“ steht zweimal"), 5),
+    (page("- Start", body=BROKEN_BODY), (2, "Das Front Matter muss aus Feldern"), 4),
+    (BROKEN_BODY, (1, "Die Datei beginnt nicht mit Front Matter"), 1),  # all of it is body
+], ids=["yaml", "field-twice", "no-mapping", "no-front-matter"])
+def test_a_module_whose_front_matter_does_not_read_has_its_body_checked_too(tmp_path, module, first, body_line):
+    write_course(tmp_path, {"01-start.md": module})
+    found = [(p.file, p.line, p.message) for p in problems(tmp_path)]
+    assert [(file, line, message[:len(first[1])]) for file, line, message in found[:1]] == [(MODULE, *first)]
+    assert found[1:] == [(MODULE, body_line + 2, MISSING_FILE), (MODULE, body_line + 5, UNCLOSED_BRACE)]
+
+
+def test_a_module_whose_front_matter_is_not_closed_has_no_body_to_check(tmp_path):
+    write_course(tmp_path, {"01-start.md": "---\ntitle: Start\n" + BROKEN_BODY})
+    assert only_problem(tmp_path) == (
+        MODULE, 1, "Das Front Matter wird nicht geschlossen: Es fehlt die zweite Zeile ---.")
+
+
+def test_a_course_md_whose_front_matter_does_not_read_has_its_links_checked_against_the_course(tmp_path):
+    write_course(tmp_path, {"course.md": page("title: [Kurs", body=lines("![Plan](medien/plan.png)",
+                                                                         "[Folien](medien/folien.pdf)")),
+                            "medien/plan.png": b"\x89PNG\r\n\x1a\n" + bytes(24)})
+    found = [(p.file, p.line, p.message[:33]) for p in problems(tmp_path)]
+    assert found == [("kurs/course.md", 2, "Ungültiges YAML im Front Matter: "),
+                     ("kurs/course.md", 5, MISSING_FILE[:33])]  # the image it has is found
+
+
+def test_import_names_every_problem_of_a_module_whose_front_matter_does_not_read_and_imports_nothing(
+        runner, tmp_path):
+    from sqlalchemy import func, select
+
+    from qualify.courses.models import Course
+    from qualify.extensions import db
+
+    write_course(tmp_path, {"01-start.md": page("title: [Start", body=BROKEN_BODY)})
+    result = runner.invoke(courses_cli, ["import", str(tmp_path)])
+    assert result.exit_code == 1
+    assert [line.split(":")[:2] for line in result.stderr.splitlines()[:3]] == [
+        ["kurs/01-start.md", "2"], ["kurs/01-start.md", "6"], ["kurs/01-start.md", "9"]]
+    assert "Nothing imported: 3 problem(s)." in result.stderr
+    assert db.session.scalar(select(func.count()).select_from(Course)) == 0
+
+
 @pytest.mark.parametrize("name", ["course.md", "01-start.md"])
 def test_missing_title_is_reported(tmp_path, name):
     write_course(tmp_path, {name: page("summary: Ohne Titel" if name == "course.md" else "minutes: 5")})
