@@ -183,6 +183,14 @@ def count_reset_request(email: str, now: datetime) -> bool:
     return True
 
 
+def forget_counters_of(email: str) -> None:
+    """Forget what is counted under this address (an erased account's): its failed sign-ins and the reset mails
+    asked for, in whatever case it was typed. The counters of devices and network addresses name no address."""
+    email = normalise_email(email)
+    db.session.execute(delete(LoginFailure).where(
+        LoginFailure.key_hash.in_([_sha256(f"account:{email}"), _sha256(f"reset:{email}")])))
+
+
 # The administration's link (on a person's page) has a cap of its own and does not count towards the one above:
 # when someone flooded a person's address up to the daily cap, the administration is the way back in. It goes
 # only to an account the administrator may change, each is in the log, and a few a day per person are plenty –

@@ -11,6 +11,7 @@ from qualify.accounts import csv_import, organisations, services
 from qualify.accounts.csv_file import MAX_BYTES
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import Role, parse_role
+from qualify.accounts.strength import check_password_strength
 from qualify.core.time import utcnow
 from qualify.extensions import db
 
@@ -41,7 +42,8 @@ def create_user_command(email, display_name, roles, organisation_slug, password)
     if organisation_slug and organisation is None:
         raise click.BadParameter(f"no organisation {organisation_slug!r}")
     password = password or secrets.token_urlsafe(12)
-    problem = services.check_password_strength(password, email=email, name=display_name)
+    problem = check_password_strength(password, email=email, name=display_name,
+                                      workplace=[organisation.name] if organisation else ())
     if problem:
         raise click.BadParameter(problem)
     try:

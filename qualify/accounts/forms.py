@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from qualify.accounts.services import check_password_strength
+from qualify.accounts.strength import check_password_strength, workplace_of
 from qualify.core.forms import at_most, email_address, strip
 from qualify.core.text import one_line
 
@@ -13,9 +13,11 @@ LANGUAGE_CHOICES: list[SelectChoice] = [SelectChoice("de", "Deutsch"), SelectCho
 
 
 def strong_password(form, field) -> None:
-    person = getattr(form, "person", None)  # whose password: their address and name make a weak one
+    # Whose password: their address, name, organisation and unit make a weak one.
+    person = getattr(form, "person", None)
     problem = check_password_strength(field.data or "", email=person.email if person else "",
-                                      name=person.display_name if person else "")
+                                      name=person.display_name if person else "",
+                                      workplace=workplace_of(person) if person else ())
     if problem:
         raise ValidationError(problem)
 

@@ -1,7 +1,6 @@
 """Users, organisations, units and roles: the domain functions that views and CLI share."""
 
 import re
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +20,6 @@ from qualify.core.text import spelt_out
 from qualify.core.time import to_local, utcnow
 from qualify.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
 # Said to an organisation's administration about an account it may see but not change (see roles.Reach).
 # The works council oversees the employer: its members' accounts are not for the employer's HR to change.
 BEYOND_REACH = _l("Dieses Konto verwaltet die Administration: Die Person hat eine Rolle, die nur die "
@@ -60,79 +58,6 @@ def normalise_email(email: str) -> str:
 def hash_password(password: str) -> str:
     """Hash a password with scrypt (salted, memory-hard; the cost is configurable)."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-def check_password_strength(password: str, *, email: str = "", name: str = "") -> str | None:
-    """Return a problem with the password, or None when it is acceptable. `email` and `name`: whose password it
-    is, where known – a password made of them is the first a stranger tries."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return _("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH)
-    if password.strip() != password:
-        return _("Das Passwort darf nicht mit Leerzeichen beginnen oder enden.")
-    if is_easily_guessed(password, email=email, name=name):
-        return _("Dieses Passwort ist zu leicht zu erraten (ein häufiges Wort, eine Zahlenfolge oder Ihr Name). "
-                 "Nehmen Sie zum Beispiel drei oder vier Wörter, die nichts miteinander zu tun haben.")
-    return None
-
-
-MIN_PASSWORD_SCORE = 2  # zxcvbn's 0–4: below 2 is found within about a million guesses
-MIN_PERSONAL_LENGTH = 4  # shorter addresses or names ("jo@…") are in too many good passwords by chance
-# zxcvbn keeps the words of the person in a module-wide dictionary while it scores: one check at a time, or a
-# second thread's words replace them halfway (gunicorn may run threads).
-_zxcvbn_turn = threading.Lock()
-# zxcvbn knows the US keyboard; on a German one Y and Z change places: "qwertz" is the row "qwerty" there.
-_GERMAN_KEYBOARD = str.maketrans("yzYZ", "zyZY")
-# A common password's word with digits and signs around it ("Passwort2026!", "Sommer2026!!") scores 2 or 3 in
-# zxcvbn, which counts the year and the sign as extra guesses; it is among the first any list tries. Words of
-# zxcvbn's password list up to this rank count, and these, which a German workforce uses (and the platform's name).
-COMMON_PASSWORD_RANK = 10_000
-COMMON_GERMAN_WORDS = frozenset({
-    "passwort", "kennwort", "geheim", "hallo", "willkommen", "sommer", "winter", "fruehling", "herbst", "sonne",
-    "sonnenschein", "schatz", "schatzi", "liebe", "ichliebedich", "mausi", "hase", "engel", "prinzessin",
-    "fussball", "schalke", "bayern", "dortmund", "borussia", "qualify", "arbeit", "schicht", "werk", "firma",
-    "betrieb", "montage", "logistik", "test", "admin", "start",
-})
-
-
-def is_easily_guessed(password: str, *, email: str = "", name: str = "") -> bool:
-    """Whether the password is a common word, a keyboard row, a sequence or the person's address or name."""
-    local_part = email.partition("@")[0]
-    # The address before the @ and the name, whole and word by word: "max.mustermann", "Mustermann".
-    words = [local_part, name, *re.split(r"[\W_]+", f"{local_part} {name}")]
-    if _mostly_personal(password, words):
-        return True
-    # Imported on the first check, not with the app: its word lists take longer to load than the app to start.
-    from zxcvbn import zxcvbn
-    from zxcvbn.matching import RANKED_DICTIONARIES
-
-    letters = "".join(char for char in spelt_out(password).casefold() if char.isalpha())
-    if letters in COMMON_GERMAN_WORDS or RANKED_DICTIONARIES["passwords"].get(letters, COMMON_PASSWORD_RANK + 1) \
-            <= COMMON_PASSWORD_RANK:
-        return True  # a common word with digits and signs around it
-
-    # Jürgen and Juergen: an umlaut is spelt out where an address or a keyboard has none.
-    user_inputs = [variant for word in (email, *words) if word for variant in {word, spelt_out(word)}]
-    checked = password[:72]  # as far as zxcvbn looks; what follows only makes a password harder to guess
-    with _zxcvbn_turn:
-        score = min(zxcvbn(variant, user_inputs=user_inputs)["score"]
-                    for variant in {checked, checked.translate(_GERMAN_KEYBOARD)})
-    return score < MIN_PASSWORD_SCORE
-
-
-def _mostly_personal(password: str, words: list[str]) -> bool:
-    """Whether the password is the person's address or name with a little around it ("max.mustermann2026"):
-    what is left without them is shorter than a password may be. A name inside a longer word ("ad-mira-l") and
-    a name beside other words are left to zxcvbn, which knows them as the person's too."""
-    typed = rest = _letters_and_digits(password)
-    personal = {text for text in map(_letters_and_digits, words) if len(text) >= MIN_PERSONAL_LENGTH}
-    for text in sorted(personal, key=len, reverse=True):
-        rest = rest.replace(text, "")
-    return rest != typed and len(rest) < MIN_PASSWORD_LENGTH
-
-
-def _letters_and_digits(text: str) -> str:
-    """Small letters and digits only: "Max.Mustermann", "max-mustermann" and "Max Mustermann" alike."""
-    return "".join(char for char in spelt_out(text).casefold() if char.isalnum())
 
 
 def find_user_by_email(email: str) -> User | None:

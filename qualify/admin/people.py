@@ -2,11 +2,11 @@
 password, and erasure on request; and moving several people to another unit at once."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_time, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
@@ -18,7 +18,7 @@ from qualify.accounts.roles import Reach, Role
 from qualify.admin.access import administration_required, current_reach, person_or_404
 from qualify.admin.forms import EraseOtherAccountForm, MovePeopleForm
 from qualify.admin.moves import move_people, people_by_ids
-from qualify.admin.services import INVITATION_ACTIONS
+from qualify.admin.services import INVITATION_ACTIONS, INVITATION_DAY, INVITATIONS_PER_DAY, invitations_sent
 from qualify.core import audit
 from qualify.core.security import role_required
 from qualify.core.time import utcnow
@@ -47,7 +47,8 @@ def _refused_beyond_reach(user: User):
 @bp.post("/<int:user_id>/einladung")
 @administration_required
 def resend_invitation(user_id: int):
-    """Send the invitation (again) to someone who has not set a password yet (the link lasts two days)."""
+    """Send the invitation (again) to someone who has not set a password yet (the link lasts two days): a few
+    times a day at most, however many administrators click."""
     user = person_or_404(user_id)
     if refused := _refused_beyond_reach(user):
         return refused
@@ -58,6 +59,8 @@ def resend_invitation(user_id: int):
         # A double click, or impatience: each click was another mail in the person's inbox.
         flash(_("Die Einladung ist eben erst an %(email)s gegangen. Bitte warten Sie ein paar Minuten, bevor Sie "
                 "sie noch einmal senden.", email=user.email), "warning")
+    elif len(sent := invitations_sent(user, now=utcnow())) >= INVITATIONS_PER_DAY:
+        flash(_enough_invitations(user, sent), "warning")
     elif user.invited_at is None:  # created without one: this is the first
         services.invite(user, now=utcnow())
         audit.record("user.invited", actor=current_user, target=user)
@@ -68,6 +71,33 @@ def resend_invitation(user_id: int):
         db.session.commit()
         flash(_("Die Einladung ist erneut an %(email)s unterwegs.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+def _enough_invitations(user: User, sent: list[datetime]) -> str:
+    """Why no further invitation goes today, and how the person gets in all the same: the last link works on (any
+    link until it is used or expires, as the person has no password yet), and after that "Passwort vergessen"
+    sends them one."""
+    now = utcnow()
+    last = user.invited_at or sent[-1]
+    valid_until = last + timedelta(seconds=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    told = ngettext("An %(email)s ist in den letzten 24 Stunden schon %(num)d Einladung gegangen – mehr sendet "
+                    "Qualify an einem Tag nicht.",
+                    "An %(email)s sind in den letzten 24 Stunden schon %(num)d Einladungen gegangen – mehr sendet "
+                    "Qualify an einem Tag nicht.", INVITATIONS_PER_DAY, email=user.email)
+    if valid_until > now:
+        return told + " " + _("Die letzte Einladung gilt noch bis %(until)s: Die Person kann den Link darin "
+                              "benutzen. Danach kann sie sich unter „Passwort vergessen“ selbst einen neuen "
+                              "schicken.", until=_moment(valid_until))
+    # Only where links are set to last less than a day (PASSWORD_RESET_MAX_AGE).
+    again = sent[-INVITATIONS_PER_DAY] + INVITATION_DAY
+    return told + " " + _("Die letzte Einladung ist abgelaufen. Die Person kann sich unter „Passwort vergessen“ "
+                          "selbst einen neuen Link schicken, oder Sie senden die Einladung ab %(again)s erneut.",
+                          again=_moment(again))
+
+
+def _moment(value: datetime) -> str:
+    """A day and time as the reader's language writes it: "Mittwoch, 14. Mai 2026, 09:30"."""
+    return f"{format_date(value, 'full')}, {format_time(value, 'short')}"
 
 
 @bp.post("/<int:user_id>/passwort-link")

@@ -19,6 +19,10 @@ from qualify.workshops.models import WorkshopSession, session_trainers
 ONE_LOOK = timedelta(minutes=10)
 # The invitation sent after the account was created without one, and each one sent again.
 INVITATION_ACTIONS = ("user.invited", "user.invitation")
+# As for the administration's reset link (auth.ADMIN_RESET_LINKS_PER_DAY): each click on "send again" was another
+# mail in the person's inbox, and every invitation works for two days – a few a day per person are plenty.
+INVITATIONS_PER_DAY = 3
+INVITATION_DAY = timedelta(hours=24)
 SHOWN_SESSIONS = 5  # on the person page; the count says how many more
 
 
@@ -48,6 +52,16 @@ class Duties:
 
     def __bool__(self) -> bool:
         return bool(self.session_count or self.sole_courses)
+
+
+def invitations_sent(user: User, *, now: datetime) -> list[datetime]:
+    """When the invitation went to this person in the last 24 hours, by button or after a corrected address, from
+    whichever administrator: oldest first (one statement). The one with a new account is not among them."""
+    return list(db.session.scalars(
+        select(AuditEvent.created_at).where(AuditEvent.target_type == "User", AuditEvent.target_id == user.id,
+                                            AuditEvent.action.in_(INVITATION_ACTIONS),
+                                            AuditEvent.created_at >= now - INVITATION_DAY)
+        .order_by(AuditEvent.created_at)))
 
 
 def duties_of(user: User, *, now: datetime) -> Duties:

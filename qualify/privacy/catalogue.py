@@ -131,13 +131,16 @@ CATEGORIES = (
              _l("niemand auf der Plattform; nur der Versand"), (Holding("outbox_messages", "user_id", DELETE),),
              default_days=30),
     # A reset link asked for is noted by the address typed, no column pointing at the account, until the next
-    # sending run (accounts/reset_requests.py); erasing the account forgets the note at once.
+    # sending run (accounts/reset_requests.py); erasing the account forgets the note at once, and the counters
+    # kept under its address (privacy.services.purge_failed_logins_of).
     Category("login_protection", _l("Schutz vor Passwort-Raten"),
              _l("fehlgeschlagene Anmeldungen und angeforderte Links zum Zurücksetzen, nur als Prüfsumme; bis der "
                 "angeforderte Link verschickt ist (höchstens eine Minute), die Adresse, für die er angefordert "
                 "wurde; in Ihrem Browser ein Merkmal, dass Sie sich dort schon angemeldet haben (damit Fremde Sie "
                 "dort nicht aussperren können)"),
-             _l("niemand"), (), retention_note=_l("15 Minuten; das Merkmal im Browser ein Jahr")),
+             _l("niemand"), (),
+             retention_note=_l("fehlgeschlagene Anmeldungen 15 Minuten, angeforderte Links einen Tag – mit dem Konto "
+                               "sofort gelöscht; das Merkmal im Browser ein Jahr")),
 )
 
 # Columns that point at a person but belong to nobody's personal data on their own.

@@ -1,6 +1,5 @@
 """Meine Daten: export everything stored about a person, erase an account, enforce retention periods."""
 
-import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -8,9 +7,9 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from qualify.accounts.auth import purge_expired
+from qualify.accounts.auth import forget_counters_of, purge_expired
 from qualify.accounts.csv_import import drop_uploads_naming, purge_pending_imports
-from qualify.accounts.models import ERASED_DOMAIN, LoginFailure, User
+from qualify.accounts.models import ERASED_DOMAIN, User
 from qualify.accounts.reset_requests import forget_requests_for
 from qualify.accounts.services import is_last_admin
 from qualify.core import audit
@@ -168,9 +167,9 @@ def _erase_holding(table_name: str, column: str, on_erase: str, user_id: int, st
 
 
 def purge_failed_logins_of(email: str) -> None:
-    """Forget the throttling counters of an address."""
-    key = hashlib.sha256(f"account:{email}".encode()).hexdigest()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.key_hash == key))
+    """Forget the throttling counters of an address: failed sign-ins and reset mails asked for (kept a day
+    otherwise, as the daily cap counts them)."""
+    forget_counters_of(email)
 
 
 def retention_days(key: str) -> int | None:

@@ -1,4 +1,5 @@
-"""Easily guessed passwords are refused wherever a password is set: the link from the mail, the profile, the CLI."""
+"""Easily guessed passwords are refused wherever a password is set – the link from the mail, the profile, the CLI –
+saying why: a common (German) word, the person's name or address, their organisation, a keyboard row."""
 
 import re
 import subprocess
@@ -11,7 +12,7 @@ from werkzeug.security import check_password_hash
 from qualify.accounts import tokens
 from qualify.accounts.commands import users_cli
 from qualify.accounts.models import User
-from qualify.accounts.services import check_password_strength
+from qualify.accounts.strength import check_password_strength
 from qualify.extensions import db
 
 PASSWORD = "richtig-gutes-passwort"
@@ -110,6 +111,65 @@ def test_without_a_person_only_the_password_itself_counts():
 ])
 def test_a_name_inside_another_word_of_a_passphrase_does_not_refuse_it(password, email, name):
     assert check_password_strength(password, email=email, name=name) is None
+
+
+# Anna Arndt, anna.arndt@stahlwerk-duisburg.de, at Stahlwerk Duisburg GmbH in the unit Lackiererei.
+ANNA = {"email": "anna.arndt@stahlwerk-duisburg.de", "name": "Anna Arndt",
+        "workplace": ["Stahlwerk Duisburg GmbH", "Lackiererei"]}
+NAME_OR_ADDRESS = "Es besteht vor allem aus Ihrem Namen oder Ihrer E-Mail-Adresse."
+WORKPLACE = "Es besteht vor allem aus dem Namen Ihrer Organisation oder Ihrer Einheit."
+COMMON = ("Es besteht vor allem aus einem häufigen Wort, Namen oder Passwort – Ziffern und Zeichen daran machen es "
+          "kaum sicherer.")
+
+
+@pytest.mark.parametrize(("password", "why"), [
+    ("passwort123", COMMON),
+    ("Sommer2026!", COMMON),
+    ("Werk1234567", COMMON),
+    ("Mittwoch2026", COMMON),  # a weekday, and the months alike
+    ("München2026!", COMMON),
+    ("HalloSchatz1", COMMON),  # two common words
+    ("Hallo123Hallo", COMMON),  # one, twice
+    ("BVB09Dortmund", COMMON),
+    ("qualify2026", "Es besteht vor allem aus dem Namen dieser Plattform."),
+    ("AnnaArndt2026", NAME_OR_ADDRESS),
+    ("anna.arndt!!", NAME_OR_ADDRESS),
+    ("Arndt-1234567", NAME_OR_ADDRESS),
+    ("Stahlwerk2026!", WORKPLACE),
+    ("Duisburg-2026", WORKPLACE),
+    ("Lackiererei1!", WORKPLACE),
+    ("yxcvbnm,.-", "Es folgt einer Reihe der Tastatur wie „qwertz“ oder „asdf“."),  # a German keyboard's
+    ("abcdefghijkl", "Es ist eine Folge wie „12345“ oder „abcde“."),
+    ("xxxxxxxxxxxx", "Es wiederholt dieselben Zeichen oder Wörter."),
+])
+def test_an_easily_guessed_german_password_is_refused_saying_why(password, why):
+    problem = check_password_strength(password, **ANNA)
+
+    assert problem == f"Dieses Passwort ist zu leicht zu erraten: {why} {HOW_TO}"
+
+
+@pytest.mark.parametrize("password", [
+    PASSPHRASE,
+    "Sommer Fahrrad Kompass Tulpe",  # a common word among unrelated ones
+    "Stahlwerk Giraffe Nebel Tulpe",  # the organisation's name among them
+    "Anna fährt gern Fahrrad im Regen",  # and the own name in a sentence
+    "Lackiererei Mondlicht Kompass",
+    "grüne Ampel tanzt leise",
+    "Werkbank Giraffe Nebel",  # "Werk" inside another word
+])
+def test_a_passphrase_with_common_or_personal_words_among_others_is_accepted(password):
+    assert check_password_strength(password, **ANNA) is None
+
+
+def test_a_password_made_of_the_organisations_name_is_refused_through_the_link(client, make_user,
+                                                                               make_organisation):
+    anna = make_user(email="anna@example.org", name="Anna Arndt",
+                     organisation=make_organisation("Stahlwerk Duisburg GmbH"))
+
+    response = set_password_through_the_link(client, anna, "Stahlwerk2026!")
+
+    assert response.status_code == 200 and WORKPLACE in response.text
+    assert password_is(anna, PASSWORD)
 
 
 def test_short_addresses_and_names_do_not_rule_out_every_password_containing_them():

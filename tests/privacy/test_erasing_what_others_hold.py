@@ -1,5 +1,6 @@
 """Erasing an account also drops what others hold about the person without pointing at the account: an
-administrator's upload waiting for its confirmation, and a reset link asked for and not sent yet."""
+administrator's upload waiting for its confirmation, a reset link asked for and not sent yet, and the counters
+kept under the address against password guessing and floods of reset mails."""
 
 import html
 import io
@@ -8,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from qualify.accounts import csv_import, reset_requests
-from qualify.accounts.models import PendingImport
+from qualify.accounts import auth, csv_import, reset_requests
+from qualify.accounts.models import LoginFailure, PendingImport
 from qualify.accounts.reset_requests import ResetRequest
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
@@ -114,3 +115,26 @@ def test_a_reset_link_asked_for_and_not_sent_is_forgotten_in_whatever_case_it_wa
 
     assert list(db.session.scalars(select(ResetRequest.email))) == [ben.email]
 
+
+
+def counters() -> list[tuple[str, str]]:
+    """The throttle records kept, as (kind, hashed key)."""
+    db.session.expire_all()
+    return sorted(tuple(row) for row in db.session.execute(select(LoginFailure.kind, LoginFailure.key_hash)))
+
+
+def test_the_counters_kept_under_the_address_go_with_the_account(app, anna, make_user):
+    make_user(email="ben@example.org")
+    with app.test_request_context():
+        for address in (" Anna@Example.org", "ben@example.org"):
+            auth.authenticate(address, "falsch", ip="192.0.2.1", now=utcnow())  # a failed sign-in each
+            assert auth.count_reset_request(address, utcnow())  # and a reset mail asked for (kept a day)
+    db.session.commit()
+
+    erase(anna)
+
+    # Ben's stay, and the network address's failures: they name nobody.
+    hashed = {key: auth._sha256(key) for key in ("account:ben@example.org", "reset:ben@example.org",
+                                                 "ip:192.0.2.1")}
+    assert counters() == sorted([("login", hashed["account:ben@example.org"]), ("login", hashed["ip:192.0.2.1"]),
+                                 ("login", hashed["ip:192.0.2.1"]), ("reset", hashed["reset:ben@example.org"])])
