@@ -49,7 +49,7 @@ RESERVED_IDS = frozenset({
     # the editor, whose preview shows the text among its sections and form fields (with their hints and errors)
     "module", "medien", "medien-heading", "fragen", "fragen-heading", "verantwortliche", "verantwortliche-heading",
     "kursdatei-heading", "neuer-kurs", "neuer-kurs-heading", "probleme", "quelltext-heading", "vorschau",
-    "vorschau-heading", "vorschau-status", "entwurf-heading", *_EDITOR_FIELDS,
+    "vorschau-heading", "vorschau-status", "entwurf-heading", "fragen-umbenennen", *_EDITOR_FIELDS,
     *(f"{name}-hint" for name in _EDITOR_FIELDS), *(f"{name}-error" for name in _EDITOR_FIELDS),
     "antworten", "nicht-gesendet",  # an exchange thread
     "gespraeche", "termine", "protokolle",  # an exchange space, which shows its module's text
