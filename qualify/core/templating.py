@@ -1,5 +1,6 @@
 """What every template can use: the navigation for the person's roles, dates, the language."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -9,6 +10,9 @@ from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,20 @@ NAVIGATION = (
     NavItem("reports.participation", _l("Beteiligung"), ("works_council", "coordinator")),
     NavItem("admin.users", _l("Verwaltung"), ("admin", "org_admin")),
 )
+
+
+# Counts beside a navigation entry – how much waits there for the person –, by endpoint: functions of the person
+# that features register with nav_count, asked only for those who see the entry. Each costs its statement on every
+# page of those people: keep them to one cheap count.
+NAV_COUNTS: dict[str, Callable[[object], int]] = {}
+
+
+def nav_count(endpoint: str):
+    """Register a function of the signed-in person whose number shows beside the navigation entry `endpoint`."""
+    def register(count: Callable[[object], int]):
+        NAV_COUNTS[endpoint] = count
+        return count
+    return register
 
 
 def navigation_for(user) -> list[NavItem]:
@@ -68,12 +86,29 @@ class RenderedParts:
 _NAVIGATIONS = RenderedParts(limit=5_000)
 
 
+def _counts_for(navigation: list[NavItem]) -> tuple[tuple[str, int], ...]:
+    counts = []
+    for item in navigation:
+        if (count := NAV_COUNTS.get(item.endpoint)) is None:
+            continue
+        try:
+            number = count(current_user)
+        except SQLAlchemyError:  # an error page after a failed statement: the navigation without its counts
+            log.exception("the count beside %s could not be read", item.endpoint)
+            continue
+        if number:
+            counts.append((item.endpoint, number))
+    return tuple(counts)
+
+
 def main_navigation() -> Markup:
     """Return the main navigation of the signed-in person as HTML."""
     endpoint = request.endpoint
-    key = (frozenset(current_user.roles), str(get_locale() or "de"), endpoint)
+    navigation = navigation_for(current_user)
+    counts = _counts_for(navigation)
+    key = (frozenset(current_user.roles), str(get_locale() or "de"), endpoint, counts)
     return _NAVIGATIONS.get(key, lambda: current_app.jinja_env.get_template("_main_nav.html").render(
-        navigation=navigation_for(current_user), current_endpoint=endpoint))
+        navigation=navigation, current_endpoint=endpoint, counts=dict(counts)))
 
 
 def page_language() -> str:

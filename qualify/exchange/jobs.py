@@ -7,8 +7,8 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
 from qualify.core.scheduler import Job
-from qualify.core.time import LOCAL_TZ
-from qualify.exchange import mails
+from qualify.core.time import LOCAL_TZ, to_local
+from qualify.exchange import mails, waiting
 from qualify.exchange.following import digest_posts
 from qualify.exchange.models import ThreadFollow
 from qualify.exchange.reading import author_label, openings_of
@@ -41,4 +41,28 @@ def send_daily_digests(now: datetime) -> int:
     return sent
 
 
-JOBS = (Job("exchange.daily_digest", send_daily_digests, CronTrigger(hour=6, minute=30, timezone=LOCAL_TZ)),)
+def remind_moderators(now: datetime) -> int:
+    """On a working day (Monday to Friday, Europe/Berlin), mail each moderator what waits in their spaces – once a
+    day, and nothing to whom nothing waits; return how many mails.
+
+    A reminder, not news: what waited yesterday is said again today. The day is noted in the transaction that
+    queues the mails (committed by the scheduler, or rolled back with them), so a scheduler restarted – or run with
+    --once – the same day sends nothing twice.
+    """
+    today = to_local(now).date()
+    if today.weekday() >= 5:
+        return 0
+    sent = 0
+    for moderator, spaces in waiting.moderators_to_remind(waiting.waiting_by_space()):
+        if waiting.claim_reminder(moderator.id, today):
+            mails.send_moderation_reminder(moderator, spaces)
+            sent += 1
+    db.session.flush()
+    return sent
+
+
+JOBS = (
+    Job("exchange.daily_digest", send_daily_digests, CronTrigger(hour=6, minute=30, timezone=LOCAL_TZ)),
+    Job("exchange.moderation_reminder", remind_moderators,
+        CronTrigger(day_of_week="mon-fri", hour=7, minute=0, timezone=LOCAL_TZ)),
+)

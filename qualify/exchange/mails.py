@@ -5,7 +5,7 @@ author's name, address or id unless it goes to that author.
 """
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 
 from qualify.core.i18n import locale_for
@@ -135,3 +135,19 @@ def send_digest(reader, threads: list[tuple]) -> None:
         body = _render("digest", reader=reader, items=items,
                        settings_url=absolute_url("exchange.notifications"))
     queue_mail(reader, subject, body)
+
+
+def _moment(value) -> str:
+    # As other mails name a moment: the date with its full year and the time of day, in Europe/Berlin.
+    return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
+
+
+def send_moderation_reminder(moderator, spaces: list[tuple]) -> None:
+    """Remind a moderator of what waits in their spaces: [(space, waiting.Waiting)]. How many and since when, per
+    space – never a post's words, its thread's title or who wrote it: the queue behind the link shows them."""
+    with force_locale(locale_for(moderator.language)):
+        subject = _("Moderation: In Ihren Räumen wartet etwas")
+        items = [(space.title, waiting, _moment(waiting.since)) for space, waiting in spaces]
+        body = _render("moderation_reminder", reader=moderator, items=items,
+                       url=absolute_url("exchange.moderation_queue"))
+    queue_mail(moderator, subject, body)

@@ -1,9 +1,9 @@
 """Exchange spaces, their threads and posts, moderators, flags, follows, the moderation log and minutes."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qualify.accounts.models import Organisation, User
@@ -70,8 +70,12 @@ class SpaceModerator(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The day (Europe/Berlin) the moderator was last mailed what waits in their spaces, kept on each of their
+    # assignments: one reminder a day per person, however often the job runs (exchange/jobs.py).
+    reminded_on: Mapped[date | None] = mapped_column(Date)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    space: Mapped[ExchangeSpace] = relationship()
 
 
 class ExchangePseudonym(db.Model):

@@ -84,15 +84,18 @@ def _refused_in_form(error: ExchangeError, form, choice) -> None:
     (form.reason if isinstance(error, ReasonRefused) else choice).errors.append(str(error))
 
 
-def _ask_again(error: ReasonRefused, post: ExchangePost, label: str):
+def _ask_again(error: ReasonRefused, post: ExchangePost, label: str, hint: str, *, danger: bool = True):
     """A decision whose reason was missing or too long, asked for again with the text as typed (a phone's text
-    area may not count as the server does; nothing is cut short unseen)."""
+    area may not count as the server does; nothing is cut short unseen). `hint` says who reads the reason, as the
+    decision's own form said it; cancelling goes back where the decision was sent from (the queue, say)."""
     db.session.rollback()
+    target = request.form.get("next") if is_safe_redirect(request.form.get("next")) else None
     return render_template("exchange/reason_again.html", post=post, label=label, error=str(error),
-                           reason=request.form.get("reason", ""), action=request.path,
-                           next=request.form.get("next") if is_safe_redirect(request.form.get("next")) else None,
+                           reason=request.form.get("reason", ""), action=request.path, next=target,
                            seen=request.form.get("seen"), optional=request.endpoint == "exchange.restore",
-                           which=post_name(post)), 400
+                           which=post_name(post), hint=hint, danger=danger,
+                           back=target or url_for("exchange.thread", thread_id=post.thread_id)
+                           + f"#beitrag-{post.id}"), 400
 
 
 def _quoted_in(post: ExchangePost) -> Markup | None:
@@ -172,7 +175,7 @@ def approve(post_id: int):
         moderation.approve(post, by=current_user, now=utcnow(), seen=request.form.get("seen", ""))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
-    return _done(_("Freigegeben."), post.thread, post)
+    return _done(_("Beitrag in „%(title)s“ freigegeben.", title=post.thread.title_shown), post.thread, post)
 
 
 def reject(post_id: int):
@@ -182,10 +185,11 @@ def reject(post_id: int):
         moderation.reject(post, request.form.get("reason", ""), by=current_user, now=utcnow(),
                           seen=request.form.get("seen", ""))
     except ReasonRefused as error:
-        return _ask_again(error, post, pgettext("a post", "Ablehnen"))
+        return _ask_again(error, post, pgettext("a post", "Ablehnen"), _("geht per E-Mail an die schreibende Person"))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
-    return _done(_("Abgelehnt; die Begründung geht an die Person, die ihn geschrieben hat."), post.thread)
+    return _done(_("Beitrag in „%(title)s“ abgelehnt. Die Begründung geht per E-Mail an die Person, die ihn "
+                   "geschrieben hat.", title=post.thread.title_shown), post.thread)
 
 
 def approve_change(post_id: int):
@@ -205,7 +209,8 @@ def reject_change(post_id: int):
         moderation.reject_change(post, request.form.get("reason", ""), by=current_user, now=utcnow(),
                                  seen=request.form.get("seen", ""))
     except ReasonRefused as error:
-        return _ask_again(error, post, _("Änderung ablehnen"))
+        return _ask_again(error, post, _("Änderung ablehnen"), _(
+            "geht per E-Mail an die schreibende Person; der Beitrag bleibt, wie er war"))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     return _done(_("Die Änderung ist abgelehnt; der Beitrag bleibt, wie er war. Die Begründung geht an die Person, "
@@ -218,7 +223,7 @@ def hide(post_id: int):
     try:
         moderation.hide(post, request.form.get("reason", ""), by=current_user, now=utcnow())
     except ReasonRefused as error:
-        return _ask_again(error, post, _("Ausblenden"))
+        return _ask_again(error, post, _("Ausblenden"), _("geht per E-Mail an die schreibende Person"))
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     if (quoted_in := _quoted_in(post)) is not None:
@@ -232,7 +237,8 @@ def restore(post_id: int):
     try:
         moderation.restore(post, by=current_user, now=utcnow(), reason=request.form.get("reason", ""))
     except ReasonRefused as error:
-        return _ask_again(error, post, _("Wiederherstellen"))
+        return _ask_again(error, post, _("Wiederherstellen"), _("geht per E-Mail an die schreibende Person"),
+                          danger=False)
     except ExchangeError as error:
         return _refused(error, post.thread, post)
     return _done(_("Wieder sichtbar."), post.thread, post)
@@ -456,6 +462,7 @@ def minutes_form(session_id: int):
     session, space = space_of_session(session_id)
     moderated_space(space.id)
     current = minutes.minutes_of(session)
+    was_published = current is not None and current.status == "published"
     form = _minutes_form(session, current, posted=request.method != "GET")
     name_check = None
     if form.validate_on_submit():
@@ -473,6 +480,9 @@ def minutes_form(session_id: int):
             db.session.commit()
             if saved.status == "published":  # sent back unchanged: nothing to approve again
                 flash(_("Keine Änderungen – das Protokoll bleibt veröffentlicht."))
+            elif was_published:  # the change took the minutes out of the space: said, not left to be found
+                flash(_("Entwurf gespeichert. Bis Sie ihn freigeben, ist im Raum kein Protokoll dieses Termins "
+                        "zu sehen."), "warning")
             else:
                 flash(_("Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum."))
             return redirect(url_for("exchange.minutes_form", session_id=session.id))

@@ -9,6 +9,7 @@ from qualify.core.i18n import remember_choice, remember_language
 from qualify.core.security import is_safe_redirect
 from qualify.core.templating import navigation_for
 from qualify.core.time import utcnow
+from qualify.exchange.waiting import waiting_for_current_user
 from qualify.extensions import db
 from qualify.learning.services import is_open_to, my_learning
 from qualify.workshops import queries
@@ -28,8 +29,9 @@ def index():
     next_booking = next((b for b in queries.bookings_of(current_user, now, past_days=0)
                          if b.status == "confirmed" and b.session.starts_at >= now and not b.session.is_cancelled),
                         None)
+    # For the moderation's tile: what waits in the person's spaces (the navigation shows the same count).
     return render_template("home/index.html", navigation=navigation_for(current_user), resume=resume,
-                           next_booking=next_booking)
+                           next_booking=next_booking, waiting=waiting_for_current_user(current_user))
 
 
 @bp.post("/sprache")

@@ -96,7 +96,7 @@ FIELD_LABELS.update({
     "attendance_marked_by_id": _l("eingetragen von (Nummer)"), "decided_by_id": _l("entschieden von (Nummer)"),
     "enrolled_by_id": _l("eingeschrieben von (Nummer)"),
     "assignment_id": _l("Pflichtkurs"), "unit_id": _l("Einheit (Nummer)"),
-    "due_at": _l("abzuschließen bis"), "reminded_at": _l("erinnert am"),
+    "due_at": _l("abzuschließen bis"), "reminded_at": _l("erinnert am"), "reminded_on": _l("erinnert am"),
 })
 FIELD_LABELS["duration_minutes"] = _l("Umfang (Minuten)")
 FIELD_LABELS.update({

@@ -52,7 +52,9 @@ def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) ->
     session = booking.session
     if value not in ATTENDANCE:
         raise ValueError(f"unknown attendance: {value}")
-    if booking.status != "confirmed" or session.is_cancelled:
+    if session.is_cancelled:
+        raise BookingError(_("Dieser Termin wurde abgesagt."))
+    if booking.status != "confirmed":
         raise BookingError(_("Anwesenheit gibt es nur für bestätigte Plätze."))
     if now < session.starts_at - ATTENDANCE_OPENS_BEFORE:
         raise BookingError(_("Die Anwesenheit kann erst ab einer Stunde vor Beginn eingetragen werden."))

@@ -265,4 +265,5 @@ class NewSessionForm(SessionForm):
         try:
             parse_dates(field.data or "")
         except ValueError as error:
-            raise ValidationError(_l("Dieses Datum verstehe ich nicht: %(text)s", text=str(error))) from None
+            raise ValidationError(_l("„%(text)s“ lässt sich nicht als Datum lesen. Bitte im Format TT.MM.JJJJ "
+                                     "angeben.", text=str(error))) from None

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from qualify.accounts.models import User
 from qualify.core import audit
@@ -38,6 +38,8 @@ class StrayExceptions(ScheduleError):
 
 
 MAX_OVERNIGHT = timedelta(hours=12)
+TOOK_PLACE = _l("Für diesen Termin ist schon Anwesenheit eingetragen: Er hat stattgefunden und kann nicht mehr "
+                "abgesagt werden.")
 # The dates a session may be planned for, from today: far enough for any real plan, and near enough that nothing
 # computed from them leaves the calendar (the year 1 or 9999 brought the page down). Before today only so that
 # a date just past is refused as in the past; an edited session may keep a date further back.
@@ -370,14 +372,24 @@ def _changes(before: tuple, after: tuple, seen=SEEN_BY_PARTICIPANTS) -> tuple:
     return tuple(dict.fromkeys(names))
 
 
+def attendance_taken(session: WorkshopSession) -> int:
+    """How many of the session's people have their attendance entered: more than none, and it took place."""
+    return db.session.scalar(select(func.count()).where(Booking.session_id == session.id,
+                                                        Booking.attendance.is_not(None)))
+
+
 def cancel_session(session: WorkshopSession, *, by: User, now: datetime, note: str = "") -> int:
     """Cancel a session and tell everyone booked, with the trainer's note (and a CANCEL for their calendar).
 
+    Refused once attendance is entered: a session that took place is not called off afterwards (it would tell
+    those who came that it did not, and leave their modules done by a session that "never was").
     Return how many were told.
     """
     session = services.lock_session(session)
     if session.is_cancelled:
         return 0
+    if attendance_taken(session):
+        raise ScheduleError(TOOK_PLACE)
     session.status = "cancelled"
     session.cancelled_at = now
     session.cancellation_note = note.strip() or None

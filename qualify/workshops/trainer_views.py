@@ -3,15 +3,15 @@
 Registered on the workshops blueprint from the ROUTES table at the end of this file; each checks its session.
 """
 
+from babel.dates import format_skeleton
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
-from qualify.core.i18n import localised_date
 from qualify.core.routing import BOTH, GET, POST, id_argument
 from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
@@ -101,7 +101,8 @@ def edit_session(session_id: int):
     people = _trainer_choices(form, session.module, list(session.trainers))
     later = schedule.later_in_series(session, now=utcnow())
     form.later_days = [to_local(other.starts_at).date() for other in later]
-    days = [localised_date(day, "short") for day in form.later_days]
+    # Weekday and full year ("Mi., 23. Dez. 2026"): "23.12.26" left the trainer to count which dates these are.
+    days = [format_skeleton("yMMMEd", day, locale=get_locale()) for day in form.later_days]
     form.also_later.label.text = ngettext(
         "Diese Angaben auch für %(num)d weiteren Termin der Serie übernehmen (am %(dates)s; er behält sein Datum)",
         "Diese Angaben auch für die %(num)d weiteren Termine der Serie übernehmen (%(dates)s; jeder behält sein "
@@ -174,13 +175,19 @@ def cancel_session(session_id: int):
         return access.back_to_session(session_id)
     form = CancelSessionForm()
     if form.validate_on_submit():
-        told = schedule.cancel_session(session, by=current_user, now=utcnow(), note=form.note.data or "")
+        try:
+            told = schedule.cancel_session(session, by=current_user, now=utcnow(), note=form.note.data or "")
+        except ScheduleError as error:  # attendance entered meanwhile: said on the page, nothing sent
+            db.session.rollback()
+            flash(str(error), "error")
+            return access.back_to_session(session_id)
         db.session.commit()
         flash(ngettext("Der Termin ist abgesagt; %(num)d Person wurde benachrichtigt.",
                        "Der Termin ist abgesagt; %(num)d Personen wurden benachrichtigt.", told))
         return access.back_to_session(session_id)
     return render_template("workshops/cancel.html", session=session, form=form,
-                           booked=services.status_counts(session))
+                           booked=services.status_counts(session),
+                           took_place=schedule.TOOK_PLACE if schedule.attendance_taken(session) else None)
 
 
 def manage(session_id: int):
@@ -195,7 +202,8 @@ def _manage_page(session, refused: tuple[Booking, ParticipantCancelForm] | None 
     return render_template("workshops/manage.html", session=session, bookings=bookings, labels=STATUS_LABELS,
                            counts=services.status_counts(session), attendance_labels=ATTENDANCE_LABELS,
                            positions=_positions(bookings),
-                           can_attend=services.can_take_attendance(current_user, session),
+                           # A cancelled session has no attendance to take (as on the session's page).
+                           can_attend=not session.is_cancelled and services.can_take_attendance(current_user, session),
                            # Bookings are acted on until the session ends (the one who turns up on the day).
                            can_act=not session.is_cancelled and now < session.ends_at,
                            promotes=services.bookings_open(session, now),  # a freed seat goes to the waitlist
@@ -390,7 +398,7 @@ def _attendance_page(session, walk_in_form: WalkInForm):
                            tally={value: sum(b.attendance == value for b in bookings)
                                   for value in (*ATTENDANCE, None)},  # None: not marked yet
                            attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None,
-                           walk_in_form=walk_in_form)
+                           walk_in_form=walk_in_form, closed=session.is_cancelled)
 
 
 # Registered by the blueprint's module with core.routing.add_signed_in_routes.

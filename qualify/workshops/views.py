@@ -13,6 +13,7 @@ from qualify.core.routing import add_signed_in_routes
 from qualify.core.time import utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Module
+from qualify.exchange.spaces import moderates_space_of_module
 from qualify.extensions import db
 from qualify.workshops import access, calendar, mails, queries, schedule, services, trainer_views
 from qualify.workshops.forms import FORMAT_LABELS, STATUS_LABELS
@@ -122,7 +123,10 @@ def session(session_id: int):
         # they may not get a seat for.
         offers_calendar_file=not session.is_cancelled and (has_seat or leads),
         can_attend=not session.is_cancelled and services.can_take_attendance(current_user, session),
-        leads=leads)
+        leads=leads,
+        # The minutes of an exchange session are written by the moderators of its space: one step from here.
+        writes_minutes=manages and session.kind == "exchange"
+        and moderates_space_of_module(current_user, session.module))
 
 
 @bp.post("/<int:session_id>/buchung")

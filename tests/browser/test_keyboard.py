@@ -128,7 +128,7 @@ def test_after_a_decision_in_the_queue_the_next_tab_leads_to_the_next_post(page,
 
     message = page.locator(".flashes")
     expect(message).to_be_focused()
-    expect(message).to_have_text("Freigegeben.")
+    expect(message).to_have_text("Beitrag in „Kantine“ freigegeben.")
     page.keyboard.press("Tab")
     expect(page.locator("article").filter(has_text="Erst ab sieben.").get_by_role("link", name="Kita")).to_be_focused()
 

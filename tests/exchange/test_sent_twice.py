@@ -95,7 +95,7 @@ def test_a_decision_sent_again_after_the_first_is_made_once_with_one_set_of_mail
     for _tap in range(2):
         response = browser.post(f"/austausch/beitrag/{waiting_reply.id}/freigeben", data=form,
                                 follow_redirects=True)
-        assert "Freigegeben." in response.text  # the second finds it done: no error for what went right
+        assert "Beitrag in „Cobots an Linie 4“ freigegeben." in response.text  # the second finds it done: no error
     assert len(entries("approve")) == 2  # the opening post's and the reply's
     assert len(mails_to(reader, "Neuer Beitrag")) == 1
 

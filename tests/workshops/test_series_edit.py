@@ -3,6 +3,8 @@ keeping its own date; the dates before it, cancelled ones and the past stay as t
 
 from datetime import date, time, timedelta
 
+from babel.dates import format_skeleton
+
 from qualify.core.time import to_local, utcnow
 from qualify.extensions import db
 from qualify.workshops import schedule, services
@@ -65,12 +67,29 @@ def test_the_box_counts_the_dates_after_it_and_is_missing_where_there_are_none(
     login(trainer)
 
     page = client.get(f"/termine/{first.id}/bearbeiten").text
-    assert (f"auch für die 2 weiteren Termine der Serie übernehmen ({to_local(second.starts_at):%d.%m.%y} – "
-            f"{to_local(third.starts_at):%d.%m.%y}; jeder behält sein Datum)") in page
+    assert (f"auch für die 2 weiteren Termine der Serie übernehmen ({spelled(second)} – {spelled(third)}; jeder "
+            f"behält sein Datum)") in page
     page = client.get(f"/termine/{second.id}/bearbeiten").text
-    assert f"auch für 1 weiteren Termin der Serie übernehmen (am {to_local(third.starts_at):%d.%m.%y}; er" in page
+    assert f"auch für 1 weiteren Termin der Serie übernehmen (am {spelled(third)}; er" in page
     assert "also_later" not in client.get(f"/termine/{third.id}/bearbeiten").text
     assert "also_later" not in client.get(f"/termine/{single.id}/bearbeiten").text
+
+
+def spelled(session: WorkshopSession) -> str:
+    """A session's day as the box names it: weekday and year, the month a word ("Mi., 23. Dez. 2026")."""
+    return format_skeleton("yMMMEd", to_local(session.starts_at).date(), locale="de")
+
+
+def test_the_box_names_the_later_dates_with_weekday_and_year(client, login, trainer, workshop_module):
+    # "23.12.26 – 30.12.26" left the trainer to work out the days, and which century.
+    first, second = plan_series(workshop_module, trainer, in_days(10), 2)
+    assert format_skeleton("yMMMEd", date(2026, 12, 23), locale="de") == "Mi., 23. Dez. 2026"
+    login(trainer)
+
+    page = client.get(f"/termine/{first.id}/bearbeiten").text
+
+    assert f"(am {spelled(second)}; er behält sein Datum)" in page
+    assert f"{to_local(second.starts_at):%d.%m.%y};" not in page
 
 
 def test_a_cancelled_later_date_stays_cancelled_and_unchanged(client, login, trainer, workshop_module):
