@@ -536,6 +536,18 @@ def pending_posts(space_ids: list[int], *, limit: int | None = None) -> list[Exc
     return list(db.session.scalars(stmt))
 
 
+def earlier_rejections(posts: list[ExchangePost]) -> dict[int, ExchangeLogEntry]:
+    """For the waiting posts that were sent back before and came again revised: the last rejection of each, by post
+    id, with the reason as the log keeps it (the post's own reason is cleared when it comes again), so that the
+    moderator sees whether it was addressed. One statement however many posts."""
+    waiting = [post.id for post in posts if post.status == "pending"]
+    if not waiting:
+        return {}
+    stmt = (select(ExchangeLogEntry).where(ExchangeLogEntry.post_id.in_(waiting), ExchangeLogEntry.action == "reject")
+            .order_by(ExchangeLogEntry.id))
+    return {entry.post_id: entry for entry in db.session.scalars(stmt)}  # the last of each post wins
+
+
 def open_flags(space_ids: list[int], *, limit: int | None = None) -> list[ExchangeFlag]:
     """Unresolved reports in these spaces, oldest first (the first `limit` of them)."""
     if not space_ids:
@@ -550,6 +562,28 @@ def open_flags(space_ids: list[int], *, limit: int | None = None) -> list[Exchan
         .order_by(ExchangeFlag.created_at, ExchangeFlag.id).limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def threads_now(entries: list[ExchangeLogEntry]) -> dict[int, tuple[ExchangeThread, ExchangeThread | None]]:
+    """For each thread the log entries concern, the thread as it is now: (the thread, the one it was merged into –
+    followed to the end if that was merged on too – or None), by the entry's thread id. The log names a thread by
+    its title (title_shown: a placeholder stays one), never by who wrote in it. A statement per step of merging
+    (one, mostly), however many entries."""
+    threads: dict[int, ExchangeThread] = {}
+    wanted = {entry.thread_id for entry in entries if entry.thread_id is not None}
+    while wanted:
+        threads.update((thread.id, thread) for thread in db.session.scalars(
+            select(ExchangeThread).where(ExchangeThread.id.in_(wanted))))
+        wanted = {thread.merged_into_id for thread in threads.values()
+                  if thread.merged_into_id is not None and thread.merged_into_id not in threads}
+    now = {}
+    for thread_id, thread in threads.items():
+        into, seen = thread, {thread_id}
+        while into.merged_into_id is not None and into.merged_into_id in threads and into.merged_into_id not in seen:
+            into = threads[into.merged_into_id]
+            seen.add(into.id)
+        now[thread_id] = (thread, into if into is not thread else None)
+    return now
 
 
 def log_entries(space: ExchangeSpace, *, limit: int = 200) -> list[ExchangeLogEntry]:

@@ -125,6 +125,8 @@ def moderation_queue():
         spaces=spaces,
         pending=pending[:QUEUE_SIZE],
         quoting_hidden=quoting_hidden_in_queue(pending[:QUEUE_SIZE]),
+        rejected_before=moderation.earlier_rejections(pending[:QUEUE_SIZE]),
+        reason_of=moderation.shown_reason,
         more_pending=len(pending) > QUEUE_SIZE,
         flags=flags[:QUEUE_SIZE],
         more_flags=len(flags) > QUEUE_SIZE,
@@ -344,7 +346,8 @@ def merge(thread_id: int):
 def space_log(space_id: int):
     """Show the space's moderation log (its moderators and admins)."""
     space = moderated_space(space_id)
-    return render_template("exchange/log.html", space=space, entries=moderation.log_entries(space),
+    entries = moderation.log_entries(space)
+    return render_template("exchange/log.html", space=space, entries=entries, threads=moderation.threads_now(entries),
                            actions=LOG_ACTIONS, reason_of=moderation.shown_reason,
                            details_of=moderation.shown_details)
 

@@ -261,7 +261,9 @@ def edit_post(post_id: int):
         else:
             db.session.commit()
             if post.has_waiting_change:
-                flash(_("Ihre Änderung wartet auf Freigabe durch die Moderation."))
+                # That it waits is said at the post (_post.html), where app.js also shows this message: said
+                # there again, it stood three times on the page.
+                flash(_("Ihre Änderung ist gespeichert."))
             elif post.status == "pending":
                 flash(_("Ihr Beitrag ist geändert und wartet wieder auf Freigabe durch die Moderation."))
             else:

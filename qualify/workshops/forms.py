@@ -38,6 +38,11 @@ STATUS_LABELS = {
     "confirmed": _l("Platz bestätigt"), "waitlisted": _l("Warteliste"), "pending": _l("wartet auf Freigabe"),
     "declined": _l("abgelehnt"), "cancelled": _l("storniert"), "expired": _l("kein Platz frei geworden"),
 }
+# A cancelled session's people as they stood when it was cancelled (all of them were told): no live seat words.
+AT_CANCELLING_LABELS = {"confirmed": _l("hatte einen Platz"), "waitlisted": _l("stand auf der Warteliste"),
+                        "pending": _l("wartete auf Freigabe")}
+# Entered on the attendance list by a trainer without having had a seat (attendance.add_walk_in).
+WALK_IN_LABEL = _l("ohne Platz gekommen")
 ATTENDANCE_LABELS = {"present": _l("anwesend"), "excused": _l("entschuldigt"), "absent": _l("abwesend")}
 # Beside the choice of who leads an exchange session, where a course's trainers do not find themselves.
 EXCHANGE_LEADERS = _l("Einen Austausch leiten die Moderatorinnen und Moderatoren seines Raums.")

@@ -135,6 +135,21 @@ def _status_counts_statement():
             .group_by(Booking.status))
 
 
+def counts_and_attendance(session: WorkshopSession) -> tuple[dict[str, int], int]:
+    """Count the session's bookings by status, and those with attendance entered, in one statement: the session
+    page learns with its seat counts whether the session took place (schedule.attendance_taken)."""
+    counts, attended = {}, 0
+    for status, number, marked in db.session.execute(_counts_and_attendance_statement(), {"session_id": session.id}):
+        counts[status], attended = number, attended + marked
+    return counts, attended
+
+
+@cache
+def _counts_and_attendance_statement():
+    return (select(Booking.status, func.count(), func.count(Booking.attendance))
+            .where(Booking.session_id == bindparam("session_id")).group_by(Booking.status))
+
+
 def counts_for(session_ids: list[int]) -> dict[int, dict[str, int]]:
     """Count bookings by status for many sessions in one statement."""
     result: dict[int, dict[str, int]] = {sid: {} for sid in session_ids}

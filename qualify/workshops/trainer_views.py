@@ -19,6 +19,7 @@ from qualify.extensions import db
 from qualify.workshops import access, export, mails, queries, schedule, services
 from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, NoAccountHere, enter_walk_in, mark_attendance
 from qualify.workshops.forms import (
+    AT_CANCELLING_LABELS,
     ATTENDANCE_LABELS,
     STATUS_LABELS,
     CancelSessionForm,
@@ -199,7 +200,9 @@ def _manage_page(session, refused: tuple[Booking, ParticipantCancelForm] | None 
     """`refused`: a cancellation sent back (its reason too long), with the booking, asked again above the list."""
     bookings = queries.participants(session)
     now = utcnow()
-    return render_template("workshops/manage.html", session=session, bookings=bookings, labels=STATUS_LABELS,
+    # A cancelled session's people as they stood when it was cancelled, not as holding seats now.
+    labels = {**STATUS_LABELS, **AT_CANCELLING_LABELS} if session.is_cancelled else STATUS_LABELS
+    return render_template("workshops/manage.html", session=session, bookings=bookings, labels=labels,
                            counts=services.status_counts(session), attendance_labels=ATTENDANCE_LABELS,
                            positions=_positions(bookings),
                            # A cancelled session has no attendance to take (as on the session's page).
@@ -222,7 +225,8 @@ def export_csv(session_id: int):
     # Written before the export is logged and committed: the commit expires the bookings and their people, and
     # the file then read each of them again (three statements per line).
     body = export.participants_csv(bookings, _positions(bookings),
-                                   personnel_numbers=current_user.has_role(Role.ADMIN))
+                                   personnel_numbers=current_user.has_role(Role.ADMIN),
+                                   walk_ins=queries.walk_ins(session, bookings), cancelled=session.is_cancelled)
     day = to_local(session.starts_at).date().isoformat()
     # Module and day: a download folder tells them apart.
     filename = _("teilnehmende-%(module)s-%(day)s.csv", module=session.module.slug, day=day)

@@ -108,7 +108,7 @@ def session(session_id: int):
     mine = services.my_bookings_around(current_user, session, now)
     booking = mine.here
     manages = services.can_manage(current_user, session)
-    counts = services.status_counts(session)
+    counts, attended = services.counts_and_attendance(session)
     leads = services.is_trainer_of(current_user, session)
     has_seat = booking is not None and booking.status == "confirmed"
     return render_template(
@@ -124,6 +124,10 @@ def session(session_id: int):
         offers_calendar_file=not session.is_cancelled and (has_seat or leads),
         can_attend=not session.is_cancelled and services.can_take_attendance(current_user, session),
         leads=leads,
+        # Once attendance is entered the session took place: not offered for cancelling (schedule.cancel_session).
+        took_place=schedule.TOOK_PLACE if attended else None,
+        # An exchange session's participants agree to be named in its minutes in the module's space, not here.
+        links_space=has_seat and not session.is_cancelled and session.kind == "exchange",
         # The minutes of an exchange session are written by the moderators of its space: one step from here.
         writes_minutes=manages and session.kind == "exchange"
         and moderates_space_of_module(current_user, session.module))

@@ -205,3 +205,38 @@ def test_the_followed_threads_cost_the_same_in_1_and_in_6_spaces(role, demo_cour
     assert all(f"Faden in {space.title}" in page for space in [*module_spaces, *free_spaces])
     assert statements(many_client, "/austausch/benachrichtigungen", count_statements) == statements(
         client_for(few_person), "/austausch/benachrichtigungen", count_statements)
+
+
+def test_the_moderation_queue_costs_the_same_with_1_and_8_posts_revised_after_a_rejection(
+        make_space, make_user, client_for, count_statements):
+    moderator = make_user(Role.MODERATOR)
+    space = make_space(moderation="pre", by=moderator)
+    client = client_for(moderator)
+    counts = []
+    for items in (1, 7):
+        for n in range(items):
+            author = make_user()
+            post = posting.start_thread(space, author, f"Faden {n}", "Erste Fassung", anonymous=n % 2 == 0,
+                                        now=utcnow()).posts[0]
+            moderation.reject(post, f"Grund {n}", by=moderator, now=utcnow())
+            posting.edit_post(post, author, "Überarbeitet", now=utcnow())
+        db.session.commit()
+        counts.append(statements(client, "/austausch/moderation", count_statements))
+    assert client.get("/austausch/moderation").text.count("Überarbeitet nach einer Ablehnung") == 8
+    assert counts[0] == counts[1]
+
+
+def test_the_moderation_log_costs_the_same_with_entries_about_1_and_8_threads(
+        make_space, make_user, client_for, count_statements):
+    moderator = make_user(Role.MODERATOR)
+    space = make_space(moderation="post", by=moderator)
+    client = client_for(moderator)
+    counts = []
+    for threads in (1, 7):
+        for n in range(threads):
+            thread = posting.start_thread(space, make_user(), f"Faden {threads}-{n}", "Text", anonymous=False,
+                                          now=utcnow())
+            moderation.set_pinned(thread, True, by=moderator, now=utcnow())
+        db.session.commit()
+        counts.append(statements(client, f"/austausch/raum/{space.id}/protokoll", count_statements))
+    assert counts[0] == counts[1]

@@ -1,6 +1,7 @@
 """An author changes their approved post in a pre-moderated space: the change waits for the moderation, and
 meanwhile everybody keeps reading the approved text – the conversation never disappears."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -246,3 +247,16 @@ def test_the_data_export_holds_a_waiting_change_and_erasing_the_account_removes_
     assert kept.body_source == APPROVED and kept.author_id != author.id
     assert kept.revision_source is None and kept.revision_html is None and kept.revised_at is None
     assert moderation.pending_posts([post.thread.space_id]) == []
+
+
+def test_after_saving_a_change_the_thread_says_once_and_at_the_post_that_it_waits(approved, author, client_for):
+    post, _mod = approved
+
+    page = client_for(author).post(f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": CHANGED},
+                                   follow_redirects=True).text
+
+    # The message on top is also shown at the post by app.js: it says what happened, the post what is now.
+    flashes = re.search(r'<div class="flashes".*?</div>', page, re.S).group(0)
+    assert "Ihre Änderung ist gespeichert." in flashes and "wartet" not in flashes
+    article = re.search(rf'<article[^>]*id="beitrag-{post.id}".*?</article>', page, re.S).group(0)
+    assert page.count("Ihre Änderung wartet auf Freigabe") == article.count("Ihre Änderung wartet auf Freigabe") == 1

@@ -139,14 +139,41 @@ def test_the_log_shows_the_threads_merged_beside_the_thread_and_only_the_moderat
     db.session.commit()
     url = f"/austausch/raum/{original.space_id}/protokoll"
     assert log_row(client_for(mod).get(url).text) == (
-        f"Gespräch {original.id} „Schichtplan“ → „Schichtpläne“", "Dieselbe Frage.")
+        "„Schichtpläne“ „Schichtplan“ → „Schichtpläne“", "Dieselbe Frage.")
 
     other = start(original.space, mod, "Noch einmal Schichtpläne")
     moderation.merge(other, original, by=mod, now=utcnow())  # without a reason
     db.session.commit()
     assert log_row(client_for(mod).get(url).text) == (
-        f"Gespräch {original.id} „Noch einmal Schichtpläne“ → „Schichtpläne“", "")
+        "„Schichtpläne“ „Noch einmal Schichtpläne“ → „Schichtpläne“", "")
 
+
+
+def test_after_a_merge_the_log_names_the_duplicate_by_its_title_and_the_thread_it_went_into(
+        make_space, author, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    original = start(space, author, "Schichtpläne")
+    duplicate = posting.start_thread(space, author, "Schichtplan", "Unter Pseudonym", anonymous=True, now=utcnow())
+    post = duplicate.posts[0]
+    moderation.set_pinned(duplicate, True, by=mod, now=utcnow())
+    moderation.hide(post, "Bitte sachlich bleiben.", by=mod, now=utcnow())
+    db.session.commit()
+    moderation.merge(duplicate, original, by=mod, now=utcnow())
+    db.session.commit()
+
+    page = client_for(mod).get(f"/austausch/raum/{space.id}/protokoll").text
+
+    rows = [html.unescape(" ".join(re.sub(r"<[^>]+>", "", row).split())) for row in re.findall(
+        r"<tr>(.*?)</tr>", page, re.S)]
+    (hidden,) = [row for row in rows if "ausgeblendet" in row]
+    assert f"„Schichtplan“, zusammengeführt in „Schichtpläne“, Beitrag {post.id}" in hidden
+    (pinned,) = [row for row in rows if "angeheftet" in row]
+    assert "„Schichtplan“, zusammengeführt in „Schichtpläne“" in pinned
+    assert f"Gespräch {duplicate.id}" not in page  # the old number, which no longer says which conversation
+    assert f'href="/austausch/faden/{original.id}#beitrag-{post.id}"' in page
+    assert post.pseudonym not in page
+    assert_no_identity(page, author)
 
 
 def _article(page: str, post_id: int) -> str:

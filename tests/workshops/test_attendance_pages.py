@@ -3,7 +3,9 @@ booking again after a lapsed waitlist place, past sessions a trainer led, declin
 people who came without a seat.
 """
 
+import csv
 import html
+import io
 import re
 from datetime import timedelta
 
@@ -291,6 +293,25 @@ def test_a_waitlisted_person_who_came_is_given_the_seat_and_entered_as_present(
     login(trainer)
     client.post(f"/termine/{session.id}/anwesenheit/ohne-platz", data={"email": "wartet@example.org"})
     assert [(b.status, b.attendance) for b in bookings_of(session)] == [("confirmed", None), ("confirmed", "present")]
+
+
+def test_the_participant_list_names_those_who_came_without_a_seat(client, login, make_user, make_session, trainer):
+    waiting = make_user(name="Willi Wartend", email="willi@example.org")
+    session = moved(make_session(capacity=1, booked=[make_user(name="Anna Auer"), waiting]),
+                    starts_in=timedelta(minutes=-20))
+    make_user(name="Wanda Walk-in", email="wanda@example.org")
+    login(trainer)
+    for address in ("wanda@example.org", "willi@example.org"):
+        client.post(f"/termine/{session.id}/anwesenheit/ohne-platz", data={"email": address})
+
+    rows = list(csv.reader(io.StringIO(client.get(f"/termine/{session.id}/teilnehmende.csv").data
+                                       .decode("utf-8-sig")), delimiter=";"))
+    shown = {row[0]: (row[2], row[4], row[5] != "") for row in rows[1:]}  # status, attendance, a booking date
+    assert shown == {"Anna Auer": ("Platz bestätigt", "", True),
+                     # entered in the room: no booking, so no booking date (the row's date is when she was entered)
+                     "Wanda Walk-in": ("ohne Platz gekommen", "anwesend", False),
+                     # waited for a seat that did not come: booked, and came without the seat
+                     "Willi Wartend": ("ohne Platz gekommen", "anwesend", True)}
 
 
 def test_an_address_without_an_account_is_said_and_stays_in_the_field(client, login, make_user, make_session, trainer):

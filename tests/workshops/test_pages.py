@@ -569,3 +569,22 @@ def test_only_the_administration_gets_personnel_numbers_in_the_participant_list(
     login(make_user(Role.ADMIN), via=admin)
     listed = admin.get(f"/termine/{session.id}/teilnehmende.csv").data.decode("utf-8-sig")
     assert "Personalnummer" in listed and "4711" in listed
+
+
+def test_a_seat_at_an_exchange_session_leads_to_its_space_where_people_agree_to_be_named(
+        client, new_client, login, make_user, exchange_module, space_moderator):
+    plan = schedule.SessionPlan(start_time=time(16), end_time=time(17), capacity=1, trainers=[space_moderator])
+    (session,) = schedule.create_sessions(exchange_module, plan, [in_days(10)], by=space_moderator, now=utcnow())
+    db.session.commit()
+    seated, waiting = make_user(), make_user()
+    waiting_client = new_client()
+    for person, via in ((seated, client), (waiting, waiting_client)):
+        login(person, via=via)
+        via.post(f"/termine/{session.id}/buchung", data={})
+    link = f'href="/austausch/modul/{exchange_module.id}#termine"'
+
+    page = client.get(f"/termine/{session.id}").text
+    assert link in page and "dort können Sie auch zustimmen, im Protokoll genannt zu werden" in page
+    space = client.get(f"/austausch/modul/{exchange_module.id}", follow_redirects=True).text
+    assert f'action="/austausch/termin/{session.id}/nennung"' in space  # where the link leads: the consent
+    assert link not in waiting_client.get(f"/termine/{session.id}").text  # on the waitlist: nothing to agree to
