@@ -21,6 +21,14 @@ def _print_problems(problems) -> None:
         click.echo(str(problem), err=True)
 
 
+def _refuse(problems, nothing_done: str) -> None:
+    """Undo what was begun, print each problem and stop with exit status 1 ("Nothing imported: 3 problem(s).")."""
+    db.session.rollback()
+    _print_problems(problems)
+    click.echo(f"{nothing_done}: {len(problems)} problem(s).", err=True)
+    sys.exit(1)
+
+
 @courses_cli.command("validate")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True,
@@ -45,10 +53,7 @@ def import_command(path: Path) -> None:
     try:
         report = services.import_tree(tree)
     except services.ImportRefused as refused:
-        db.session.rollback()
-        _print_problems(refused.problems)
-        click.echo(f"Nothing imported: {len(refused.problems)} problem(s).", err=True)
-        sys.exit(1)
+        _refuse(refused.problems, "Nothing imported")
     db.session.commit()
     if not report.changed:
         click.echo(f"No changes: {len(report.unchanged)} course(s) already up to date.")
@@ -100,10 +105,7 @@ def rename_bank_command(slug: str, old: str, new: str) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     except authoring.Refused as refused:
-        db.session.rollback()
-        _print_problems(refused.problems)
-        click.echo(f"Nothing renamed: {len(refused.problems)} problem(s).", err=True)
-        sys.exit(1)
+        _refuse(refused.problems, "Nothing renamed")
     db.session.commit()
     click.echo(f"Renamed {old_path} to {authoring.BANK_FOLDER}{structure.bank_file_name(new)}; "
                f"{len(versions)} new module version(s).")

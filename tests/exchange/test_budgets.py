@@ -95,8 +95,9 @@ def test_a_reply_costs_the_same_with_1_and_50_followers_and_leaves_their_mails_t
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 53
 
 
-def test_the_moderation_queue_costs_the_same_with_1_and_8_changes_of_approved_posts(
-        make_space, make_user, client_for, count_statements):
+def queue_costs_with_1_and_8(make_space, make_user, client_for, count_statements, decide, edited: str):
+    """The moderation queue's statements with 1 and then 8 posts that a moderator decided on (`decide(post,
+    moderator, n)`) and their authors then edited to `edited` – half of them pseudonymous; and the queue's client."""
     moderator = make_user(Role.MODERATOR)
     space = make_space(moderation="pre", by=moderator)
     client = client_for(moderator)
@@ -104,12 +105,22 @@ def test_the_moderation_queue_costs_the_same_with_1_and_8_changes_of_approved_po
     for items in (1, 7):
         for n in range(items):
             author = make_user()
-            post = posting.start_thread(space, author, f"Faden {n}", "Freigegeben", anonymous=n % 2 == 0,
+            post = posting.start_thread(space, author, f"Faden {n}", "Erste Fassung", anonymous=n % 2 == 0,
                                         now=utcnow()).posts[0]
-            moderation.approve(post, by=moderator, now=utcnow())
-            posting.edit_post(post, author, "Geändert", now=utcnow())
+            decide(post, moderator, n)
+            posting.edit_post(post, author, edited, now=utcnow())
         db.session.commit()
         counts.append(statements(client, "/austausch/moderation", count_statements))
+    return counts, client
+
+
+def test_the_moderation_queue_costs_the_same_with_1_and_8_changes_of_approved_posts(
+        make_space, make_user, client_for, count_statements):
+    def approve(post, moderator, _n):
+        moderation.approve(post, by=moderator, now=utcnow())
+
+    counts, _client = queue_costs_with_1_and_8(make_space, make_user, client_for, count_statements, approve,
+                                               "Geändert")
     assert counts[0] == counts[1]
 
 
@@ -209,19 +220,11 @@ def test_the_followed_threads_cost_the_same_in_1_and_in_6_spaces(role, demo_cour
 
 def test_the_moderation_queue_costs_the_same_with_1_and_8_posts_revised_after_a_rejection(
         make_space, make_user, client_for, count_statements):
-    moderator = make_user(Role.MODERATOR)
-    space = make_space(moderation="pre", by=moderator)
-    client = client_for(moderator)
-    counts = []
-    for items in (1, 7):
-        for n in range(items):
-            author = make_user()
-            post = posting.start_thread(space, author, f"Faden {n}", "Erste Fassung", anonymous=n % 2 == 0,
-                                        now=utcnow()).posts[0]
-            moderation.reject(post, f"Grund {n}", by=moderator, now=utcnow())
-            posting.edit_post(post, author, "Überarbeitet", now=utcnow())
-        db.session.commit()
-        counts.append(statements(client, "/austausch/moderation", count_statements))
+    def reject(post, moderator, n):
+        moderation.reject(post, f"Grund {n}", by=moderator, now=utcnow())
+
+    counts, client = queue_costs_with_1_and_8(make_space, make_user, client_for, count_statements, reject,
+                                              "Überarbeitet")
     assert client.get("/austausch/moderation").text.count("Überarbeitet nach einer Ablehnung") == 8
     assert counts[0] == counts[1]
 
