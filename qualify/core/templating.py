@@ -50,13 +50,19 @@ def nav_count(endpoint: str):
     return register
 
 
-def navigation_for(user) -> list[NavItem]:
+def navigation_for(user) -> tuple[NavItem, ...]:
     """Return the navigation entries this user may use."""
     if not user.is_authenticated:
-        return []
-    endpoints = current_app.view_functions
-    return [item for item in NAVIGATION
-            if item.endpoint in endpoints and (not item.roles or user.has_any_role(*item.roles))]
+        return ()
+    roles = frozenset(user.roles)
+    # The same for everyone with the same roles, and the app's endpoints do not change once it serves: worked out
+    # once per role set and app instead of on every page.
+    by_roles = current_app.extensions.setdefault("qualify.navigation", {})
+    if roles not in by_roles:
+        endpoints = current_app.view_functions
+        by_roles[roles] = tuple(item for item in NAVIGATION
+                                if item.endpoint in endpoints and (not item.roles or user.has_any_role(*item.roles)))
+    return by_roles[roles]
 
 
 class RenderedParts:
@@ -86,7 +92,7 @@ class RenderedParts:
 _NAVIGATIONS = RenderedParts(limit=5_000)
 
 
-def _counts_for(navigation: list[NavItem]) -> tuple[tuple[str, int], ...]:
+def _counts_for(navigation: tuple[NavItem, ...]) -> tuple[tuple[str, int], ...]:
     counts = []
     for item in navigation:
         if (count := NAV_COUNTS.get(item.endpoint)) is None:
@@ -105,7 +111,7 @@ def main_navigation() -> Markup:
     """Return the main navigation of the signed-in person as HTML."""
     endpoint = request.endpoint
     navigation = navigation_for(current_user)
-    counts = _counts_for(navigation)
+    counts = _counts_for(navigation) if any(item.endpoint in NAV_COUNTS for item in navigation) else ()
     key = (frozenset(current_user.roles), str(get_locale() or "de"), endpoint, counts)
     return _NAVIGATIONS.get(key, lambda: current_app.jinja_env.get_template("_main_nav.html").render(
         navigation=navigation, current_endpoint=endpoint, counts=dict(counts)))
