@@ -39,7 +39,7 @@ def test_a_text_with_one_visible_letter_is_text(app):
 
 @pytest.mark.parametrize("language, message", [
     ("de", "Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@firma.de."),
-    ("en", "Please enter a valid e-mail address, e.g. name@company.com."),
+    ("en", "Please enter a valid email address, e.g. name@company.com."),
 ])
 def test_an_address_that_is_none_is_refused_in_the_words_of_the_app(app, language, message):
     with app.test_request_context("/", method="POST", data={"email": "anna.firma.de"},
