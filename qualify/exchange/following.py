@@ -38,6 +38,8 @@ def follow(thread: ExchangeThread, user, *, mode: str, now: datetime) -> ThreadF
     if mode not in FOLLOW_MODES:
         raise ExchangeError(_("Ungültige Einstellung."))
     row = follow_of(thread, user)
+    if row is not None and row.mode != mode:
+        _wait_for_a_sending_run_at_work(thread)
     if row is None:
         row = ThreadFollow(thread_id=thread.id, user_id=user.id, created_at=now, digested_until=now)
         db.session.add(row)
@@ -51,6 +53,19 @@ def follow(thread: ExchangeThread, user, *, mode: str, now: datetime) -> ThreadF
     row.mode = mode
     db.session.flush()
     return row
+
+
+def _wait_for_a_sending_run_at_work(thread: ExchangeThread) -> None:
+    """Lock the thread's notes for the sending run until this switch is committed.
+
+    A switch decides by the notes which posts the run will mail and which the digest brings; the run decides by
+    the modes whom it mails. Working at the same moment (PostgreSQL), each would read the other's state from before:
+    a post was then mailed twice, or – switching to a mail per post – to nobody. With the notes locked, a run that
+    has taken them is waited for (its posts then count as mailed), and a run that comes later waits for the switch
+    (and finds its new mode). SQLite lets one writer in at a time anyway.
+    """
+    db.session.execute(select(PostNotice.id).join(ExchangePost, ExchangePost.id == PostNotice.post_id)
+                       .where(ExchangePost.thread_id == thread.id).with_for_update(of=PostNotice)).all()
 
 
 def _first_post_not_yet_mailed(thread: ExchangeThread) -> datetime | None:
