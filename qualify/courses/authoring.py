@@ -26,7 +26,16 @@ from qualify.courses import frontmatter, services
 from qualify.courses.authoring_media import media_name_problem, media_problem
 from qualify.courses.fields import COURSE_FIELDS
 from qualify.courses.gift import parse_gift
-from qualify.courses.loader import BANK_FILE, SLUG, Problem, bank_slug, length_problem, load_course
+from qualify.courses.loader import (
+    BANK_FILE,
+    MODULE_FILE,
+    SLUG,
+    Problem,
+    bank_slug,
+    length_problem,
+    load_course,
+    module_as_typed,
+)
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning.quiz import QuizSize, quiz_size  # the preview counts a quiz as an attempt asks it
@@ -147,11 +156,19 @@ def conform(text: str, like: str) -> str:
     return text
 
 
+def in_course_folder(path: str) -> bool:
+    """Whether a path names a file inside a course folder ("fragen/alt/pool.gift"): relative, and without `..`,
+    `.` or empty parts that would lead elsewhere."""
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
 def import_changes(slug: str, course: Course | None, changes: dict[str, bytes], *, actor, note: str = "",
                    removed: tuple[str, ...] = ()) -> list:
     """Write changes over an export of the course (and drop removed files), check the folder with the loader,
     then import it. The caller has taken the course's turn (services.take_turns_on_course) and checked after it
     what it changes."""
+    if not all(in_course_folder(name) for name in (*changes, *removed)):
+        raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))  # never a file outside the course folder
     with tempfile.TemporaryDirectory(prefix="qualify-authoring-") as tmp:
         folder = Path(tmp) / slug
         folder.mkdir()
@@ -358,7 +375,7 @@ def upload_media(course: Course, filename: str, data: bytes, *, actor, replace: 
 def delete_media(course: Course, path: str, *, actor) -> None:
     """Remove a file from medien/, unless a module or the overview still shows or links it (Refused)."""
     services.take_turns_on_course(course.slug)
-    if not path.startswith(MEDIA_FOLDER) or stored_file(course, path) is None:
+    if not path.startswith(MEDIA_FOLDER) or not in_course_folder(path) or stored_file(course, path) is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     import_changes(course.slug, course, {}, actor=actor, removed=(path,))
     audit.record("authoring.media_deleted", actor=actor, target=course, path=path)
@@ -485,6 +502,10 @@ def preview_file(course: Course, name: str, text: str) -> Preview:
                      for question in parse_gift(conform(text, "")).questions]
         return Preview(Markup(), questions, problems, quiz_size(questions))
     module = next((m for m in source.modules if m.file == name), None) if source is not None else None
+    if module is None and MODULE_FILE.match(name):
+        # Refused (its front matter, or course.md, does not read): its body still shows, as far as it renders,
+        # with the problems of the fields and of the body together, as the save names them.
+        module = module_as_typed(name, conform(text, ""))
     if module is None:
         return Preview(preview(course.slug, text, language), problems=problems)
     html, questions = _with_quiz_notes(module, course.slug, language)
@@ -512,10 +533,13 @@ def preview(slug: str, text: str, language: str = "de") -> Markup:
         return Markup()
     try:
         body = frontmatter.split(text.replace("\r\n", "\n")).body
-        return render_markdown(body, resolve_link=services.link_resolver(slug), language=language)
     except frontmatter.FrontMatterError as error:
-        return Markup('<p class="error">{}</p>').format(_("Zeile %(line)d: %(message)s", line=error.line,
-                                                            message=error.message))
+        if error.body is None:  # no second --- line: where the body begins is not to be told
+            return Markup('<p class="error">{}</p>').format(_("Zeile %(line)d: %(message)s", line=error.line,
+                                                                message=error.message))
+        body = error.body.body  # the fields' problem is said above the preview, with the body's
+    try:
+        return render_markdown(body, resolve_link=services.link_resolver(slug), language=language)
     except MarkdownTooLarge as error:
         return Markup('<p class="error">{}</p>').format(escape(str(error)))
 

@@ -136,6 +136,50 @@ def _problem_text(problem, name: str) -> str:
     return _("%(file)s, Zeile %(line)d: %(message)s", file=problem.file, line=problem.line, message=problem.message)
 
 
+def _with_way_out(problem, text: str) -> str:
+    """A problem said in a form of the course page; a bank's name the loader no longer takes – which refuses any
+    change of the course – with the form on this page that mends it."""
+    if not structure.is_misnamed_bank(problem):
+        return text
+    return _("%(problem)s Benennen Sie die Fragensammlung zuerst um, unter „Fragensammlungen umbenennen“ auf "
+             "dieser Seite.", problem=text)
+
+
+def _course_form(course: Course, form, *, shown_as: str, change, done, error_at, refused_at=None,
+                 said=lambda problem: _problem_text(problem, "")):
+    """Make the change a form of the course page asks for: when the form is valid, `change()`, commit, and answer
+    with `done(result)`. A change refused leaves nothing behind, and the page shows the form (`shown_as`) as it
+    was sent, with the reason: the domain's (AuthoringError) at the field `error_at(error)`, the loader's problems
+    at the field `refused_at`, each as `said(problem)` says it (either above the form where no field is given)."""
+    slug = course.slug
+    if form.validate_on_submit():
+        try:
+            result = change()
+        except authoring.AuthoringError as error:
+            _undo(error_at(error), form).append(str(error))
+        except authoring.Refused as refused:
+            _undo(refused_at, form).extend(_with_way_out(problem, said(problem)) for problem in refused.problems)
+        else:
+            db.session.commit()
+            return done(result)
+        # Read again, as the course page reads it: the rollback let go of what was loaded.
+        course = catalogue.course_with_outline(slug)
+    return _course_page(course, **{shown_as: form})
+
+
+def _undo(field, form) -> list[str]:
+    """Roll back what a refused change began (and the course's turn it took: the page is rendered without it);
+    return where to say why – the field's errors, or the form's own."""
+    db.session.rollback()
+    return field.errors if field is not None else form.form_errors
+
+
+def _done(message: str, url: str):
+    """Say that it is done, and go on to `url`."""
+    flash(message, "success")
+    return redirect(url)
+
+
 @bp.route("/", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def index():
@@ -220,19 +264,13 @@ def add_module(slug: str):
     """Add a module with starter text for its kind."""
     course = _course(slug)
     form = NewModuleForm()
-    if form.validate_on_submit():
-        try:
-            module = authoring.add_module(course, form.number.data, form.slug.data, form.title.data,
-                                          form.kind.data, actor=current_user)
-        except authoring.AuthoringError as error:
-            form.slug.errors.append(str(error))
-        except authoring.Refused as refused:
-            form.number.errors.extend(problem.message for problem in refused.problems)
-        else:
-            db.session.commit()
-            flash(_("Das Modul ist angelegt. Schreiben Sie jetzt den Inhalt."), "success")
-            return redirect(url_for("authoring.module", slug=slug, module_slug=module.slug))
-    return _course_page(course, module_form=form)
+    return _course_form(
+        course, form, shown_as="module_form",
+        change=lambda: authoring.add_module(course, form.number.data, form.slug.data, form.title.data,
+                                            form.kind.data, actor=current_user),
+        done=lambda module: _done(_("Das Modul ist angelegt. Schreiben Sie jetzt den Inhalt."),
+                                  url_for("authoring.module", slug=slug, module_slug=module.slug)),
+        error_at=lambda _error: form.slug, refused_at=form.number, said=lambda problem: problem.message)
 
 
 @bp.post("/<slug>/medien")
@@ -241,24 +279,17 @@ def upload_media(slug: str):
     """Upload an image or PDF into medien/."""
     course = _course(slug)
     form = MediaForm()
-    if form.validate_on_submit():
-        name = secure_filename(spelt_out(form.file.data.filename or "")).lower()
-        try:
-            path = authoring.upload_media(course, name, form.file.data.read(), actor=current_user,
-                                          replace=form.replace.data)
-        except authoring.AuthoringError as error:
-            form.file.errors.append(str(error))
-        except authoring.Refused as refused:
-            form.file.errors.extend(_problem_text(problem, authoring.MEDIA_FOLDER + name)
-                                    for problem in refused.problems)
-        else:
-            db.session.commit()
-            if path.endswith(".pdf"):  # a document is linked, an image shown
-                flash(_("Hochgeladen. Verlinken mit [Titel des Dokuments](%(path)s)", path=path), "success")
-            else:
-                flash(_("Hochgeladen. Einbinden mit ![Beschreibung](%(path)s)", path=path), "success")
-            return redirect(url_for("authoring.course", slug=slug) + "#medien")
-    return _course_page(course, media_form=form)
+    name = secure_filename(spelt_out(form.file.data.filename or "")).lower() if form.file.data else ""
+    return _course_form(
+        course, form, shown_as="media_form",
+        change=lambda: authoring.upload_media(course, name, form.file.data.read(), actor=current_user,
+                                              replace=form.replace.data),
+        done=lambda path: _done(_("Hochgeladen. Verlinken mit [Titel des Dokuments](%(path)s)", path=path)
+                                if path.endswith(".pdf") else  # a document is linked, an image shown
+                                _("Hochgeladen. Einbinden mit ![Beschreibung](%(path)s)", path=path),
+                                url_for("authoring.course", slug=slug) + "#medien"),
+        error_at=lambda _error: form.file, refused_at=form.file,
+        said=lambda problem: _problem_text(problem, authoring.MEDIA_FOLDER + name))
 
 
 @bp.post("/<slug>/medien/loeschen")
@@ -304,29 +335,32 @@ def _bank_name(form: NewBankForm) -> str:
     return name
 
 
+def _create_bank(course: Course, form: NewBankForm) -> str:
+    """Create the question bank the form asks for: from the uploaded file, or empty."""
+    upload = form.file.data
+    data = upload.read() if upload else STARTER_BANK.encode("utf-8")
+    return authoring.create_bank(course, _bank_name(form), data, actor=current_user)
+
+
 @bp.post("/<slug>/fragen")
 @role_required(*EDITORS)
 def add_bank(slug: str):
     """Create a question bank in fragen/, empty or from an uploaded GIFT file (named after it unless named)."""
     course = _course(slug)
     form = NewBankForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        name = ""
-        try:
-            data = upload.read() if upload else STARTER_BANK.encode("utf-8")
-            name = _bank_name(form)
-            path = authoring.create_bank(course, name, data, actor=current_user)
-        except authoring.AuthoringError as error:
-            form.name.errors.append(str(error))
-        except authoring.Refused as refused:
-            form.file.errors.extend(_problem_text(problem, authoring.BANK_FOLDER + name)
-                                    for problem in refused.problems)
-        else:
-            db.session.commit()
-            name = path.removeprefix(authoring.BANK_FOLDER)
-            return redirect(url_for("authoring.bank", slug=slug, name=name))
-    return _course_page(course, bank_form=form)
+    return _course_form(
+        course, form, shown_as="bank_form", change=lambda: _create_bank(course, form),
+        done=lambda path: redirect(url_for("authoring.bank", slug=slug,
+                                           name=path.removeprefix(authoring.BANK_FOLDER))),
+        error_at=lambda _error: form.name, refused_at=form.file,
+        # Refused by the loader: the bank had its name by then, which _bank_name gives again.
+        said=lambda problem: _problem_text(problem, authoring.BANK_FOLDER + _bank_name(form)))
+
+
+def _new_name_of(form: RenameBanksForm, error: authoring.AuthoringError):
+    """The field of the new name that the error is about (structure.BankNameRefused); None for another error."""
+    path = getattr(error, "path", None)
+    return next((entry.form.new for entry in form.banks if entry.form.old.data == path), None)
 
 
 @bp.post("/<slug>/fragen/umbenennen")
@@ -335,23 +369,13 @@ def rename_banks(slug: str):
     """Rename the question banks whose names Qualify no longer takes, and the `questions:` naming them."""
     course = _course(slug)
     form = RenameBanksForm()
-    if form.validate_on_submit():
-        try:
-            structure.rename_banks(course, {entry.form.old.data: entry.form.new.data for entry in form.banks},
-                                   actor=current_user)
-        except structure.BankNameRefused as error:
-            db.session.rollback()
-            for entry in form.banks:
-                if entry.form.old.data == error.path:
-                    entry.form.new.errors.append(str(error))
-        except authoring.Refused as refused:
-            db.session.rollback()
-            form.form_errors.extend(_problem_text(problem, "") for problem in refused.problems)
-        else:
-            db.session.commit()
-            flash(_("Umbenannt. Module, die daraus Fragen ziehen, nennen die neuen Namen."), "success")
-            return redirect(url_for("authoring.course", slug=slug) + "#fragen")
-    return _course_page(course, rename_form=form)
+    return _course_form(
+        course, form, shown_as="rename_form",
+        change=lambda: structure.rename_banks(
+            course, {entry.form.old.data: entry.form.new.data for entry in form.banks}, actor=current_user),
+        done=lambda _versions: _done(_("Umbenannt. Module, die daraus Fragen ziehen, nennen die neuen Namen."),
+                                     url_for("authoring.course", slug=slug) + "#fragen"),
+        error_at=lambda error: _new_name_of(form, error))
 
 
 @bp.get("/<slug>/fragen/<name>")

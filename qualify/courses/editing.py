@@ -4,17 +4,34 @@ Shared by the views of the course editor (authoring_views) and of the module edi
 renders the editor the form came from, with what it is given in place of its blank forms.
 """
 
+from dataclasses import dataclass
 from functools import partial
 
-from flask import flash, redirect, render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from qualify.courses import authoring, drafts
+from qualify.courses import authoring, drafts, structure
 from qualify.courses.authoring_forms import SourceForm
+from qualify.courses.loader import Problem
 from qualify.courses.models import Course
 from qualify.extensions import db
+
+
+@dataclass(frozen=True)
+class BankToRename(Problem):
+    """A question bank's name that the loader no longer takes, with the address of the form that renames it (on
+    the course page): until then no file of the course can be saved."""
+
+    rename_url: str = ""
+
+
+def with_ways_out(course: Course, problems: list[Problem]) -> list[Problem]:
+    """The problems as the editor lists them: a misnamed bank's with a link to the rename form."""
+    url = url_for("authoring.course", slug=course.slug) + "#fragen-umbenennen"
+    return [BankToRename(p.file, p.line, p.message, p.target, url) if structure.is_misnamed_bank(p) else p
+            for p in problems]
 
 
 def source_form(text: str) -> SourceForm:
@@ -47,7 +64,7 @@ def save_file(course: Course, name: str, page, done: str, save=None):
         versions = save(form.text.data, base=form.overwrite.data or form.base.data, actor=current_user,
                         note=form.note.data or "")
     except authoring.Refused as refused:
-        return page(source_form=form, problems=refused.problems, name=name,
+        return page(source_form=form, problems=with_ways_out(course, refused.problems), name=name,
                     lines=authoring.marked_lines(form.text.data, refused.problems, name))
     except drafts.DraftConflict as conflict:  # publishing a module's text: its draft changed meanwhile
         return page(source_form=form, conflict=str(conflict), changes=drafts.changes(conflict, form.text.data))
@@ -67,9 +84,10 @@ def preview_file(course: Course, name: str, page):
     editor without JavaScript."""
     form = SourceForm()
     shown = authoring.preview_file(course, name, form.text.data or "")
+    problems = with_ways_out(course, shown.problems)
     if request.headers.get("X-Requested-With") == "authoring.js":
         return render_template("authoring/_preview.html", preview=shown.html, fresh=True, questions=shown.questions,
-                               problems=shown.problems, name=name, language=course.language, size=shown.size,
+                               problems=problems, name=name, language=course.language, size=shown.size,
                                bank=name.startswith(authoring.BANK_FOLDER))
-    return page(source_form=form, preview=shown.html, questions=shown.questions, preview_problems=shown.problems,
+    return page(source_form=form, preview=shown.html, questions=shown.questions, preview_problems=problems,
                 name=name, size=shown.size)

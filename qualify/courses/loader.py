@@ -111,11 +111,17 @@ class ModuleSource:
 
     def content_hash(self, files: dict[str, bytes]) -> str:
         """Fingerprint the source and the question bank it draws from."""
-        digest = hashlib.sha256(self.source.encode())
         bank = self.meta.get("questions")
-        if bank:
-            digest.update(files.get(bank, b""))
-        return digest.hexdigest()
+        return content_hash(self.source, files.get(bank, b"") if bank else None)
+
+
+def content_hash(source: str, bank: bytes | None) -> str:
+    """Fingerprint a module's source and the content of the question bank it draws from (None: it draws from
+    none): an import makes a new version when this changes."""
+    digest = hashlib.sha256(source.encode())
+    if bank is not None:
+        digest.update(bank)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -389,32 +395,11 @@ class _CourseReader:
         self.check_body(name, body, document.body_line)
 
     def split_quizzes(self, name: str, document: frontmatter.Document) -> tuple[str, list[Question], list[int]]:
-        """Take the ```quiz blocks out of the Markdown and parse them as GIFT; say where each stood.
-
-        All blocks of a module make its one quiz, shown after the whole text (the learning pages grade a module's
-        questions together, as one attempt)."""
-        lines = document.body.split("\n")
-        kept, questions, quiz_at, index = [], [], [], 0
-        while index < len(lines):
-            match = QUIZ_FENCE.match(lines[index])
-            if not match:
-                kept.append(lines[index])
-                index += 1
-                continue
-            fence, start = match.group(2), index
-            quiz_at.append(start)
-            closing = re.compile(rf"^\s{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
-            end = next((i for i in range(index + 1, len(lines)) if closing.match(lines[i])), None)
-            if end is None:
-                self.problem(name, document.body_line + start, _("Der Quiz-Block wird nicht geschlossen."))
-                end = len(lines)
-            result = parse_gift("\n".join(lines[start + 1:end]), first_line=document.body_line + start + 1)
-            questions.extend(result.questions)
-            for error in result.errors:
-                self.problem(name, error.line, error.message)
-            kept.extend([""] * (min(end, len(lines) - 1) - start + 1))  # keep line numbers of what follows
-            index = end + 1
-        return "\n".join(kept), questions, quiz_at
+        """Take the quiz blocks out of the module's body (split_quizzes), saying each problem with its line."""
+        body, questions, quiz_at, problems = split_quizzes(document)
+        for line, message in problems:
+            self.problem(name, line, message)
+        return body, questions, quiz_at
 
     def bank_questions(self, name: str, document: frontmatter.Document) -> list[Question]:
         bank = document.meta.get("questions")
@@ -490,6 +475,54 @@ class _CourseReader:
         computer that ignores them showed as it should, before the course came here)."""
         written = re.sub(r"^(\./)+", "", target).lower()
         return next((path for path in sorted(self.link_targets) if path.lower() == written), None)
+
+
+def split_quizzes(document: frontmatter.Document) -> tuple[str, list[Question], list[int], list[tuple[int, str]]]:
+    """Take the ```quiz blocks out of the Markdown and parse them as GIFT; say where each stood, and the problems
+    found in them as (file line, message).
+
+    All blocks of a module make its one quiz, shown after the whole text (the learning pages grade a module's
+    questions together, as one attempt)."""
+    lines = document.body.split("\n")
+    kept, questions, quiz_at, problems, index = [], [], [], [], 0
+    while index < len(lines):
+        match = QUIZ_FENCE.match(lines[index])
+        if not match:
+            kept.append(lines[index])
+            index += 1
+            continue
+        fence, start = match.group(2), index
+        quiz_at.append(start)
+        closing = re.compile(rf"^\s{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        end = next((i for i in range(index + 1, len(lines)) if closing.match(lines[i])), None)
+        if end is None:
+            problems.append((document.body_line + start, _("Der Quiz-Block wird nicht geschlossen.")))
+            end = len(lines)
+        result = parse_gift("\n".join(lines[start + 1:end]), first_line=document.body_line + start + 1)
+        questions.extend(result.questions)
+        problems.extend((error.line, error.message) for error in result.errors)
+        kept.extend([""] * (min(end, len(lines) - 1) - start + 1))  # keep line numbers of what follows
+        index = end + 1
+    return "\n".join(kept), questions, quiz_at, problems
+
+
+def module_as_typed(file: str, text: str) -> ModuleSource | None:
+    """A module file's body as read_module takes it (its quiz blocks out, where each stood), with its fields where
+    they read and without them where they do not: for the editor's preview, which shows the body of a module that
+    saving refuses too. None when the body cannot be found (the second --- missing) or the file is too long."""
+    if length_problem(text):
+        return None
+    try:
+        document = frontmatter.split(text)
+    except frontmatter.FrontMatterError as error:
+        document = error.body
+    if document is None:
+        return None
+    body, questions, quiz_at, _problems = split_quizzes(document)
+    match = MODULE_FILE.match(file)
+    return ModuleSource(slug=match.group(2) if match else "", position=int(match.group(1)) if match else 0,
+                        file=file, source=text, meta=document.meta, body=body, questions=questions,
+                        quiz_at=quiz_at)
 
 
 def _dropped(link) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from qualify.courses import authoring, drafts
 from qualify.courses.authoring_forms import ConfirmForm, RestoreForm, SourceForm
-from qualify.courses.editing import preview_file, save_file, source_form
+from qualify.courses.editing import preview_file, save_file, source_form, with_ways_out
 from qualify.courses.models import Course, Module
 from qualify.extensions import db
 from qualify.learning import quiz
@@ -142,7 +142,7 @@ def restore(course: Course, module_slug: str, number: int):
         form = SourceForm(formdata=None, text=version.source,
                           base=authoring.fingerprint(module.current_version.source))
         lines = authoring.marked_lines(version.source, refused.problems, module.file_name)
-        return _module_page(course, module, source_form=form, problems=refused.problems,
+        return _module_page(course, module, source_form=form, problems=with_ways_out(course, refused.problems),
                             name=module.file_name, lines=lines)
     db.session.commit()
     flash(_("Version %(old)d ist als Version %(new)d wiederhergestellt.", old=number, new=new.number),

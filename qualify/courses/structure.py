@@ -24,10 +24,11 @@ from qualify.courses.authoring import (
     bank_name_rule,
     fingerprint,
     import_changes,
+    in_course_folder,
     stored_file,
 )
-from qualify.courses.loader import bank_name_problem, bank_slug
-from qualify.courses.models import Course, Module, ModuleDraft
+from qualify.courses.loader import Problem, bank_name_problem, bank_slug, content_hash
+from qualify.courses.models import Course, Module, ModuleDraft, ModuleVersion
 from qualify.courses.services import take_turns_on_course
 from qualify.extensions import db
 
@@ -106,9 +107,10 @@ def restore_module(course: Course, module: Module, *, actor) -> None:
 
 
 def delete_bank(course: Course, path: str, *, actor) -> None:
-    """Delete a question bank no module draws from (Refused while one does)."""
+    """Delete a question bank no module draws from (Refused while one does) – or any other file in fragen/, in a
+    subfolder too ("fragen/alt/pool.gift"), as imports brought them before the loader checked bank names."""
     take_turns_on_course(course.slug)
-    if not path.startswith(BANK_FOLDER) or stored_file(course, path) is None:
+    if not path.startswith(BANK_FOLDER) or not in_course_folder(path) or stored_file(course, path) is None:
         raise AuthoringError(_("Diese Datei gibt es nicht (mehr)."))
     import_changes(course.slug, course, {}, actor=actor, removed=(path,))
     audit.record("authoring.bank_deleted", actor=actor, target=course, path=path)
@@ -140,6 +142,13 @@ def misnamed_banks(paths: list[str]) -> list[MisnamedBank]:
         taken.add(BANK_FOLDER + suggestion)
         found.append(MisnamedBank(path, problem, suggestion))
     return found
+
+
+def is_misnamed_bank(problem: Problem) -> bool:
+    """Whether the loader's problem is the name of a file in fragen/ that it no longer takes – which refuses every
+    change of the course until the bank is renamed (rename_banks) or deleted."""
+    return problem.file.startswith(BANK_FOLDER) and \
+        problem.message == bank_name_problem(problem.file.removeprefix(BANK_FOLDER))
 
 
 class BankNameRefused(AuthoringError):
@@ -185,18 +194,53 @@ def rename_banks(course: Course, names: dict[str, str], *, actor) -> list:
             changes[new] = stored.data
     if not renamed:
         return []
-    modules = course.active_modules
-    for module in modules:
+    for module in course.active_modules:
         text = with_bank_renamed(module.current_version.source, renamed)
         if text != module.current_version.source:
             changes[module.file_name] = text.encode("utf-8")
-    published = {module.id: module.current_version.source for module in modules}
+    published = {module.id: module.current_version.source for module in course.modules if module.current_version}
     versions = import_changes(course.slug, course, changes, actor=actor, note=BANK_RENAMED_NOTE,
                               removed=tuple(renamed))
+    versions += _rename_in_removed_modules(course, renamed, actor=actor)
     _rename_in_drafts(course, renamed, published)
     audit.record("authoring.bank_renamed", actor=actor, target=course, before=list(renamed),
                  after=list(renamed.values()), versions=[[v.module.slug, v.number] for v in versions])
     return versions
+
+
+def _rename_in_removed_modules(course: Course, renamed: dict[str, str], *, actor) -> list[ModuleVersion]:
+    """Point `questions:` of removed modules at the banks' new names too, each in a new version. Bringing one back
+    writes its text into the course folder, which the loader refuses while it names a bank that is gone – and a
+    removed module has no editor to mend it in. (Its learners read nothing of it: its page is gone with it, and
+    their attempts keep the questions they answered.)"""
+    made = []
+    for module in course.modules:
+        version = module.current_version
+        if not module.archived or version is None:
+            continue
+        text = with_bank_renamed(version.source, renamed)
+        if text != version.source:
+            made.append(_version_with_bank_renamed(module, text, renamed, actor=actor))
+    return made
+
+
+def _version_with_bank_renamed(module: Module, text: str, renamed: dict[str, str], *, actor) -> ModuleVersion:
+    """The module's current version again, with its `questions:` renamed: a rename changes no question, so its
+    HTML and questions stay as they were – and so does whether bringing it back renders them anew (the bank
+    was changed after the module was removed), which its fingerprint tells the import."""
+    old = module.current_version
+    bank = renamed[frontmatter.split(old.source).meta["questions"]]  # where with_bank_renamed found it
+    data = stored_file(module.course, bank).data  # the same bytes as under the old name
+    up_to_date = old.content_hash == content_hash(old.source, data)
+    version = ModuleVersion(number=max(v.number for v in module.versions) + 1, title=old.title, kind=old.kind,
+                            minutes=old.minutes, settings={**(old.settings or {}), "questions": bank},
+                            source=text, body_html=old.body_html, questions=old.questions,
+                            content_hash=content_hash(text, data) if up_to_date else old.content_hash,
+                            created_by_id=getattr(actor, "id", None), note=BANK_RENAMED_NOTE)
+    module.versions.append(version)
+    db.session.flush()
+    module.current_version = version
+    return version
 
 
 def _rename_in_drafts(course: Course, renamed: dict[str, str], published: dict[int, str]) -> None:

@@ -74,7 +74,7 @@ def restore_module(course: Course, module_slug: str):
 
 
 def delete_bank(course: Course, name: str):
-    """Delete a question bank that no module draws from."""
+    """Delete a question bank that no module draws from, or another file of fragen/ (in a subfolder too)."""
     path = authoring.BANK_FOLDER + name
     return _changed(course, lambda: structure.delete_bank(course, path, actor=current_user),
                     _("„%(path)s“ ist gelöscht.", path=path),
@@ -86,5 +86,6 @@ ROUTES = (
     ("/<slug>/module/<module_slug>/verschieben", move_module, ("POST",)),
     ("/<slug>/module/<module_slug>/entfernen", remove_module, ("POST",)),
     ("/<slug>/module/<module_slug>/zurueckholen", restore_module, ("POST",)),
-    ("/<slug>/fragen/<name>/loeschen", delete_bank, ("POST",)),
+    # path: a file in a subfolder of fragen/ is deleted here too (structure.delete_bank keeps it in the folder).
+    ("/<slug>/fragen/<path:name>/loeschen", delete_bank, ("POST",)),
 )

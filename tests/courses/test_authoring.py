@@ -517,6 +517,24 @@ def test_editor_pages_cost_the_same_few_statements_however_big_the_course(
         assert counter.count <= budget, (url, counter.statements)
 
 
+
+def test_a_refused_form_of_the_course_page_costs_the_same_statements_however_many_modules(
+        client, trainer, course, count_statements):
+    taken = {"number": 9, "slug": "start", "title": "Noch einmal", "kind": "self-study"}
+
+    def refused_page() -> int:
+        sent = {**taken, "csrf_token": client.csrf_token()}
+        with count_statements() as counter:
+            page = client.post("/autoren/neuer-kurs/module", data=sent)
+        assert "Dieses Kürzel ist in diesem Kurs schon vergeben." in page.text and 'value="Noch einmal"' in page.text
+        return counter.count
+
+    few = refused_page()
+    for number in (2, 3, 4):
+        client.post("/autoren/neuer-kurs/module", data={"number": number, "slug": f"m{number}", "title": "M",
+                                                         "kind": "self-study"})
+    assert refused_page() == few  # the page reads the course again after the rollback, modules and all at once
+
 # --- where the quiz stands, and the guide to the format ---------------------------------------------------------
 
 def test_the_preview_says_where_a_quiz_block_stood_and_that_learners_see_the_quiz_at_the_end(client, trainer,

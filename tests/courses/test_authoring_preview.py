@@ -181,3 +181,36 @@ def test_a_module_whose_front_matter_does_not_read_is_refused_with_the_problems_
     assert "[Start" not in client.get(MODULE).text  # nothing saved
     shown = preview(client, MODULE, broken)  # the preview names them as the save does
     assert "Ungültiges YAML" in shown and "zeigt auf eine Datei" in shown and "nicht geschlossen" in shown
+
+
+BROKEN_FIELDS = ("---\ntitle: [Start\n---\n\n# Start\n\nOrange heißt **Hochvolt**. [Folien](medien/folien.pdf)\n\n"
+                 "```quiz\n::Farbe::Welche Farbe? {=Orange ~Rot}\n```\n")
+
+
+def test_the_preview_of_a_module_whose_front_matter_does_not_read_still_shows_and_checks_its_body(
+        client, trainer, course):
+    fragment = preview(client, MODULE, BROKEN_FIELDS)
+
+    assert "So ließe sich der Text nicht speichern: 2 Probleme." in fragment
+    assert '<a href="#zeile-2" data-line="2">Zeile 2</a>: Ungültiges YAML im Front Matter' in fragment
+    assert ('<a href="#zeile-7" data-line="7">Zeile 7</a>: Der Link „medien/folien.pdf“ zeigt auf eine Datei, die '
+            "es im Kurs nicht gibt.") in fragment
+    assert "<strong>Hochvolt</strong>" in fragment  # the body, rendered as learners would read it
+    assert "Hier steht ein Quiz-Block." in fragment and "```quiz" not in fragment
+    assert heading(fragment) == "Quiz: 1 Frage" and "Welche Farbe?" in fragment
+
+    page = client.post(f"{MODULE}/vorschau", data={"text": BROKEN_FIELDS})  # without JavaScript: the whole editor
+    assert "<strong>Hochvolt</strong>" in page.text and "Ungültiges YAML im Front Matter" in page.text
+    assert "title: [Start\n" in page.text  # the typed text stays in the editor
+
+
+def test_the_preview_of_a_module_without_the_second_front_matter_line_says_why_it_shows_no_body(
+        client, trainer, course):
+    fragment = preview(client, MODULE, "---\ntitle: Start\n\n# Start\n\nOrange heißt **Hochvolt**.\n")
+    assert "Das Front Matter wird nicht geschlossen" in fragment and "<strong>Hochvolt</strong>" not in fragment
+
+
+def test_the_preview_of_a_course_md_whose_front_matter_does_not_read_still_shows_its_body(client, trainer, course):
+    broken = course.source.replace("title:", "title: [", 1) + "\nMit **Übersicht**.\n"
+    fragment = preview(client, "/autoren/neuer-kurs", broken)
+    assert "Ungültiges YAML im Front Matter" in fragment and "<strong>Übersicht</strong>" in fragment

@@ -1,5 +1,6 @@
 """Question banks imported before their names were checked: renamed in the browser (or with
-`qualify courses rename-bank`), with every module's `questions:` that names them, so the course saves again."""
+`qualify courses rename-bank`), with every module's `questions:` that names them – removed modules' too –, so the
+course saves again; a save they refuse leads to the renaming."""
 
 import hashlib
 import re
@@ -11,8 +12,10 @@ from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
 from qualify.courses import drafts
 from qualify.courses.authoring import fingerprint
+from qualify.courses.authoring_views import STARTER_BANK
 from qualify.courses.commands import courses_cli
-from qualify.courses.models import CourseFile, ModuleVersion
+from qualify.courses.loader import content_hash
+from qualify.courses.models import CourseFile, Module, ModuleVersion
 from qualify.courses.structure import misnamed_banks, with_bank_renamed
 from qualify.extensions import db
 from tests.courses.conftest import save
@@ -196,3 +199,114 @@ def test_the_command_renames_a_bank_as_the_course_editor_does(runner, course):
     assert "questions: fragen/alte-fragen.gift\n" in course.active_modules[0].current_version.source
     refused = runner.invoke(courses_cli, ["rename-bank", "neuer-kurs", "fragen/alte-fragen.gift", "nie da"])
     assert refused.exit_code == 1 and "Name der Fragensammlung" in refused.output
+
+
+# --- a save refused by a misnamed bank points to the rename form -------------------------------------------------
+
+RENAME_LINK = (f'<a href="{COURSE}#fragen-umbenennen" target="_blank" rel="noopener">„Fragensammlungen umbenennen“ '
+               "auf der Kursseite (neuer Tab)</a>")
+
+
+@pytest.mark.parametrize("editor", ["/module/start", "/fragen/pool.gift", ""])
+def test_a_save_refused_by_a_misnamed_bank_links_to_the_rename_form_and_the_typed_text_stays(client, trainer, course,
+                                                                                                editor):
+    client.post(f"{COURSE}/fragen", data={"name": "pool"})
+    imported_before_names_were_checked(course, module_text=None)
+    url = COURSE + editor
+    saved = {"/module/start": course.active_modules[0].current_version.source, "": course.source,
+             "/fragen/pool.gift": STARTER_BANK}[editor]
+    typed = saved + "\n// Neu getippt.\n"
+
+    page = save(client, url, typed)
+
+    assert "Nichts gespeichert: 1 Problem." in page.text
+    assert "fragen/Alte Fragen.gift, Zeile 1: Name der Fragensammlung „Alte Fragen.gift“" in page.text
+    assert RENAME_LINK in page.text and "Ihr Text hier bleibt stehen." in page.text
+    assert "// Neu getippt.\n</textarea>" in page.text  # what was typed stays in the editor
+    preview = client.post(f"{url}/vorschau", data={"text": typed}, headers={"X-Requested-With": "authoring.js"})
+    assert RENAME_LINK in preview.text
+
+
+def test_a_problem_of_the_text_itself_gets_no_link_to_the_rename_form(client, trainer, course):
+    page = save(client, f"{COURSE}/module/start", DRAWING.replace(OLD, "fragen/Neue Fragen.gift"))
+    assert "Name der Fragensammlung „Neue Fragen.gift“" in page.text  # its questions: line: mended in the text
+    assert "fragen-umbenennen" not in page.text
+
+
+def test_a_form_of_the_course_page_refused_by_a_misnamed_bank_names_the_rename_form_and_keeps_what_was_typed(
+        client, trainer, course):
+    imported_before_names_were_checked(course, module_text=None)
+    way_out = "Benennen Sie die Fragensammlung zuerst um, unter „Fragensammlungen umbenennen“ auf dieser Seite."
+
+    module = client.post(f"{COURSE}/module", data={"number": 2, "slug": "extra", "title": "Extra",
+                                                   "kind": "self-study"})
+    bank = client.post(f"{COURSE}/fragen", data={"name": "neu"})
+
+    for page in (module, bank):
+        assert page.status_code == 200
+        assert "Name der Fragensammlung „Alte Fragen.gift“" in page.text and way_out in page.text
+        assert 'id="fragen-umbenennen"' in page.text
+    assert 'value="extra"' in module.text and 'value="neu"' in bank.text
+    assert banks() == [OLD] and len(course.modules) == 1
+
+
+# --- removed modules ---------------------------------------------------------------------------------------------
+
+def removed_module_drawing_from_the_old_bank(client, course, *, bank_changed_since: bool = False):
+    """A module removed while it drew from the bank under its old name, as its version then stored it."""
+    client.post(f"{COURSE}/module", data={"number": 2, "slug": "extra", "title": "Extra", "kind": "self-study"})
+    assert client.post(f"{COURSE}/module/extra/entfernen", data={}).status_code == 302
+    db.session.expire_all()
+    imported_before_names_were_checked(course)
+    extra = db.session.scalar(select(Module).where(Module.slug == "extra"))
+    version = extra.current_version
+    version.source = DRAWING.replace("title: Start", "title: Extra")
+    version.settings = {"questions": OLD, "draw": 1}
+    version.content_hash = "anders" if bank_changed_since else content_hash(version.source, b"Eins {T}\n\nZwei {F}\n")
+    db.session.commit()
+    return extra
+
+
+def test_a_removed_module_drawing_from_the_bank_is_renamed_too_and_comes_back_as_it_was(client, trainer, course):
+    extra = removed_module_drawing_from_the_old_bank(client, course)
+    before = extra.current_version
+
+    assert rename(client, (OLD, "alte-fragen.gift")).status_code == 302
+
+    db.session.expire_all()
+    version = extra.current_version
+    assert version.number == 2 and version.note == "qualify:fragensammlung-umbenannt"
+    assert version.source == before.source.replace(OLD, "fragen/alte-fragen.gift")
+    assert version.settings == {"questions": "fragen/alte-fragen.gift", "draw": 1}
+    assert (version.body_html, version.questions, version.title) == (before.body_html, before.questions, before.title)
+    assert before.source.count(OLD) == 1  # the version before stays as it was
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "authoring.bank_renamed"))
+    assert event.details["versions"] == [["start", 2], ["extra", 2]]
+
+    back = client.post(f"{COURSE}/module/extra/zurueckholen", data={}, follow_redirects=True)
+
+    assert "„Extra“ ist wieder im Kurs." in back.text
+    db.session.expire_all()
+    assert not extra.archived and extra.current_version.number == 2  # as it was removed: no new version
+
+
+def test_a_removed_module_whose_bank_changed_since_gets_its_questions_anew_when_brought_back(client, trainer,
+                                                                                             course):
+    extra = removed_module_drawing_from_the_old_bank(client, course, bank_changed_since=True)
+    assert rename(client, (OLD, "alte-fragen.gift")).status_code == 302
+
+    assert client.post(f"{COURSE}/module/extra/zurueckholen", data={}).status_code == 302
+
+    db.session.expire_all()
+    assert not extra.archived and extra.current_version.number == 3
+    assert sum(1 for question in extra.current_version.questions if question.get("from_bank")) == 2
+
+
+def test_the_command_renames_the_bank_in_removed_modules_too(runner, client, course):
+    extra = removed_module_drawing_from_the_old_bank(client, course)
+
+    result = runner.invoke(courses_cli, ["rename-bank", "neuer-kurs", "Alte Fragen.gift", "alte-fragen"])
+
+    assert result.exit_code == 0 and "2 new module version(s)." in result.stdout
+    db.session.expire_all()
+    assert "questions: fragen/alte-fragen.gift\n" in extra.current_version.source

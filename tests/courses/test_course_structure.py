@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from qualify.core.time import utcnow
-from qualify.courses import structure
+from qualify.courses import authoring, structure
 from qualify.courses.authoring import AuthoringError
 from qualify.courses.models import CourseFile, Module
 from qualify.extensions import db
@@ -167,3 +167,65 @@ def _base(client, url: str) -> str:
 def _banks() -> list[str]:
     db.session.expire_all()
     return [f.path for f in db.session.scalars(select(CourseFile)) if f.path.startswith("fragen/")]
+
+
+def _store(course, path: str, data: bytes = b"Frage {T}\n") -> None:
+    """Store a file in fragen/ as an import did before the loader checked bank names (in a subfolder, say)."""
+    course.files.append(CourseFile(path=path, data=data, sha256="x", content_type="text/plain"))
+    db.session.commit()
+
+
+def test_a_file_in_a_subfolder_of_fragen_is_deleted_with_the_same_question(client, course):
+    _store(course, "fragen/alt/pool.gift")
+    page = client.get(COURSE_URL).text
+    assert f'action="{COURSE_URL}/fragen/alt/pool.gift/loeschen"' in page
+    assert "Die Fragensammlung löschen? Solange ein Modul daraus Fragen zieht, bleibt sie." in page
+
+    assert client.post(f"{COURSE_URL}/fragen/alt/pool.gift/loeschen", data={}, csrf=False).status_code == 400
+    gone = client.post(f"{COURSE_URL}/fragen/alt/pool.gift/loeschen", data={}, follow_redirects=True)
+
+    assert "„fragen/alt/pool.gift“ ist gelöscht." in gone.text and _banks() == []
+    assert save(client, COURSE_URL, course.source).status_code == 302  # the course saves again
+
+
+def test_only_editors_of_the_course_delete_a_file_in_a_subfolder(client, course, new_client, login, make_user):
+    from qualify.accounts.roles import Role
+
+    _store(course, "fragen/alt/pool.gift")
+    other = new_client()
+    login(make_user(Role.TRAINER), via=other)
+    assert other.post(f"{COURSE_URL}/fragen/alt/pool.gift/loeschen", data={}).status_code == 404
+    assert _banks() == ["fragen/alt/pool.gift"]
+
+
+@pytest.mark.parametrize("name", ["../course.md", "alt/../../course.md", "..%2Fcourse.md", "alt/../pool.gift"])
+def test_a_path_leading_out_of_fragen_deletes_nothing(client, course, name):
+    _store(course, "fragen/pool.gift")
+    source = course.source
+
+    response = client.post(f"{COURSE_URL}/fragen/{name}/loeschen", data={}, follow_redirects=True)
+
+    assert "Diese Datei gibt es nicht (mehr)." in response.text and "ist gelöscht" not in response.text
+    db.session.expire_all()
+    assert _banks() == ["fragen/pool.gift"] and course.source == source
+
+
+@pytest.mark.parametrize("path", ["fragen/../course.md", "fragen//etc/passwd", "/etc/passwd", "fragen/./pool.gift",
+                                  "fragen/alt/../../course.md", "medien/../fragen/pool.gift"])
+def test_deleting_refuses_paths_that_lead_elsewhere_or_are_absolute(course, trainer, path):
+    _store(course, "fragen/pool.gift")
+    with pytest.raises(AuthoringError):
+        structure.delete_bank(course, path, actor=trainer)
+    with pytest.raises(AuthoringError):
+        authoring.delete_media(course, path, actor=trainer)
+    with pytest.raises(AuthoringError):  # nor does any change write or remove such a file
+        authoring.import_changes(course.slug, course, {}, actor=trainer, removed=(path,))
+    assert _banks() == ["fragen/pool.gift"]
+
+
+@pytest.mark.parametrize(("path", "inside"), [
+    ("fragen/pool.gift", True), ("fragen/alt/pool.gift", True), ("fragen/Alte Fragen.gift", True),
+    ("fragen/../course.md", False), ("../x", False), ("/etc/passwd", False), ("fragen//x", False),
+    ("fragen/./x", False), ("", False)])
+def test_a_path_is_in_the_course_folder_when_it_is_relative_and_goes_nowhere_else(path, inside):
+    assert authoring.in_course_folder(path) is inside
