@@ -3,13 +3,14 @@
 import os
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import DateTime, column, create_engine, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
 from qualify.core.database import compared_by_autogenerate, render_migration_item
@@ -148,3 +149,55 @@ def test_people_who_left_before_get_the_month_of_their_deactivation_or_erasure(e
     # 4: deactivated with its log entry gone since – not known
     assert [(user_id, str(month) if month else None) for user_id, month in rows] == [
         (1, None), (2, "2026-06-01"), (3, "2026-09-01"), (4, None)]
+
+
+def test_people_entered_as_come_without_a_seat_keep_it_on_their_booking_from_the_log(empty_app):
+    upgrade(revision="e5b7c2d49a18")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, display_name, language, active, created_at) VALUES "
+            "(1, 'wanda@example.org', 'Wanda', 'de', true, '2026-01-01 08:00:00'),"
+            "(2, 'willi@example.org', 'Willi', 'de', true, '2026-01-01 08:00:00'),"
+            "(3, 'anna@example.org', 'Anna', 'de', true, '2026-01-01 08:00:00'),"
+            "(4, 'cem@example.org', 'Cem', 'de', true, '2026-01-01 08:00:00')"))
+        connection.execute(text(
+            "INSERT INTO courses (id, slug, title, summary, language, audience, tags, pass_percentage, status, "
+            "source, overview_html, created_at, updated_at) VALUES (1, 'hv', 'HV', '', 'de', '[]', '[]', 70, "
+            "'published', '', '', '2026-01-01 08:00:00', '2026-01-01 08:00:00')"))
+        connection.execute(text("INSERT INTO modules (id, course_id, slug, position, archived) "
+                                "VALUES (1, 1, 'praxis', 1, false)"))
+        connection.execute(text(
+            "INSERT INTO workshop_sessions (id, module_id, starts_at, ends_at, format, place, online_url, note, "
+            "capacity, booking_deadline_at, cancellation_deadline_at, approval_required, status, uid, sequence, "
+            "queue_counter, created_at, updated_at) VALUES (7, 1, '2026-11-02 09:00:00', '2026-11-02 12:00:00', "
+            "'in-person', 'Halle 4', '', '', 1, '2026-11-02 09:00:00', '2026-11-01 09:00:00', false, 'scheduled', "
+            "'s7@qualify', 0, 4, '2026-10-01 08:00:00', '2026-10-01 08:00:00')"))
+        connection.execute(text(
+            "INSERT INTO workshop_bookings (session_id, user_id, status, queue_number, booked_at, confirmed_at, "
+            "cancelled_at, attendance) VALUES "
+            # entered in the room without any booking: its date is the moment she was entered
+            "(7, 1, 'confirmed', 4, '2026-11-02 09:10:00', '2026-11-02 09:10:00', NULL, 'present'),"
+            # waited for a seat, and came without it
+            "(7, 2, 'confirmed', 2, '2026-10-20 08:00:00', '2026-11-02 09:12:00', NULL, 'present'),"
+            # had her seat; entered in the room at another date of the module
+            "(7, 3, 'confirmed', 1, '2026-10-19 08:00:00', '2026-10-19 08:00:00', NULL, 'present'),"
+            # entered, and gone since (the seat given up when the account was erased)
+            "(7, 4, 'cancelled', 3, '2026-11-02 09:15:00', '2026-11-02 09:15:00', '2026-11-02 09:30:00', 'present')"))
+        connection.execute(text(
+            "INSERT INTO audit_events (created_at, action, target_type, target_id, details) VALUES "
+            """('2026-11-02 09:10:01', 'workshops.walk_in', 'User', 1, '{"session_id": 7, "booked_before": "none"}'),"""
+            """('2026-11-02 09:12:01', 'workshops.walk_in', 'User', 2, """
+            """'{"session_id": 7, "booked_before": "waitlisted"}'),"""
+            """('2026-10-05 09:00:00', 'workshops.walk_in', 'User', 3, '{"session_id": 5, "booked_before": "none"}'),"""
+            """('2026-11-02 09:15:01', 'workshops.walk_in', 'User', 4, '{"session_id": 7, "booked_before": "none"}'),"""
+            """('2026-11-02 09:20:00', 'workshops.walk_in_refused', 'WorkshopSession', 7, '{}')"""))
+
+    upgrade(revision="9a48d3f8d380")
+
+    bookings = table("workshop_bookings", column("user_id"), column("booked_at", DateTime),
+                     column("walked_in_at", DateTime))
+    with db.engine.connect() as connection:
+        rows = connection.execute(select(bookings).order_by(bookings.c.user_id)).all()
+    assert [(user_id, walked_in_at) for user_id, _booked_at, walked_in_at in rows] == [
+        (1, datetime(2026, 11, 2, 9, 10)), (2, datetime(2026, 11, 2, 9, 12)), (3, None), (4, None)]
+    assert rows[0].walked_in_at == rows[0].booked_at  # the lists read: no booking before

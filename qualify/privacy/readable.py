@@ -93,6 +93,7 @@ FIELD_LABELS.update({
     "user_id": _l("Ihre Nummer"), "course_id": _l("Kurs"), "module_id": _l("Modul"),
     "module_version_id": _l("Modulfassung (Nummer)"), "session_id": _l("Termin"),
     "queue_number": _l("Reihenfolge der Anmeldung"), "attendance_marked_at": _l("Anwesenheit eingetragen am"),
+    "walked_in_at": _l("ohne Platz gekommen, eingetragen am"),
     "attendance_marked_by_id": _l("eingetragen von (Nummer)"), "decided_by_id": _l("entschieden von (Nummer)"),
     "enrolled_by_id": _l("eingeschrieben von (Nummer)"),
     "assignment_id": _l("Pflichtkurs"), "unit_id": _l("Einheit (Nummer)"),

@@ -133,7 +133,8 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
 # What passes to the stand-in keeps its month – all the figures count by – not the person's moments, which
 # in a small unit could point back at them.
 MONTH_ONLY = {"enrolments": ("enrolled_at", "completed_at"), "module_completions": ("completed_at",),
-              "workshop_bookings": ("booked_at", "confirmed_at", "cancelled_at", "attendance_marked_at")}
+              "workshop_bookings": ("booked_at", "confirmed_at", "cancelled_at", "attendance_marked_at",
+                                    "walked_in_at")}
 
 
 def _keep_only_months(stand_in_id: int) -> None:

@@ -134,7 +134,7 @@ def add_walk_in(session: WorkshopSession, person: User, *, by: User, now: dateti
                           booked_at=now)
         db.session.add(booking)
     booking.status, booking.confirmed_at, booking.decided_by_id = "confirmed", now, by.id
-    booking.cancelled_at = None
+    booking.cancelled_at, booking.walked_in_at = None, now
     db.session.flush()
     notes = [note] if (note := mark_attendance(booking, "present", by=by, now=now)) else []
     other = mine.same_module
@@ -145,7 +145,7 @@ def add_walk_in(session: WorkshopSession, person: User, *, by: User, now: dateti
         else:  # waiting for a place or for approval there
             notes.append(_("%(name)s wartet außerdem auf einen Platz am %(when)s (Warteliste oder Anfrage).",
                            name=person.display_name, when=mails.session_when(other.session)))
-    # Logged against the person, so that the log names them and finds them by name.
+    # Logged against the person, so that the log names them and finds them by name (the lists read walked_in_at).
     audit.record("workshops.walk_in", actor=by, target=person, session_id=session.id,
                  booked_before=status or "none")
     return booking, notes

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from qualify.core import spreadsheets
 from qualify.core.time import to_local
-from qualify.workshops.forms import AT_CANCELLING_LABELS, ATTENDANCE_LABELS, STATUS_LABELS, WALK_IN_LABEL
+from qualify.workshops.forms import ATTENDANCE_LABELS, status_label
 from qualify.workshops.models import Booking
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -20,28 +20,24 @@ def safe_cell(value) -> str:
 
 
 def participants_csv(bookings: list[Booking], positions: dict[int, int], *, personnel_numbers: bool = False,
-                     walk_ins: dict[int, str] | None = None, cancelled: bool = False) -> str:
+                     cancelled: bool = False) -> str:
     """Write the bookings as CSV with a BOM, separated and dated as the reader's spreadsheet expects; with the
     personnel numbers only for the administration (account data, which trainers – often from outside the
     company – do not see).
 
-    `walk_ins` (queries.walk_ins): those who came without a seat are named so, with no booking date unless they
-    had booked before; a `cancelled` session's people stand as they did when it was cancelled."""
-    walk_ins = walk_ins or {}
-    labels = {**STATUS_LABELS, **AT_CANCELLING_LABELS} if cancelled else STATUS_LABELS
+    Those who came without a seat are named so, with no booking date unless they had booked before; a `cancelled`
+    session's people stand as they did when it was cancelled."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=spreadsheets.delimiter(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([_("Name"), _("E-Mail"), *([_("Personalnummer")] if personnel_numbers else []), _("Status"),
                      _("Warteliste"), _("Anwesenheit"), _("Gebucht am")])
     for booking in bookings:
         user = booking.user
-        before = walk_ins.get(booking.id)
-        status = WALK_IN_LABEL if before is not None else labels.get(booking.status, booking.status)
-        # A walk-in's row was made when they were entered: that is no booking date.
-        booked = "" if before == "none" else spreadsheets.datetime_cell(to_local(booking.booked_at))
+        # A walk-in's row made when they were entered: that is no booking date.
+        booked = "" if booking.booked_on_walking_in else spreadsheets.datetime_cell(to_local(booking.booked_at))
         writer.writerow([safe_cell(cell) for cell in (
             user.display_name, "" if user.is_stand_in else user.email,
             *([user.personnel_number or ""] if personnel_numbers else []),
-            status, positions.get(booking.id, ""),
+            status_label(booking, cancelled=cancelled), positions.get(booking.id, ""),
             ATTENDANCE_LABELS.get(booking.attendance, booking.attendance or ""), booked)])
     return "\ufeff" + buffer.getvalue()

@@ -53,6 +53,15 @@ EXCHANGE_LEADERS_LABEL = _l("Leitung")
 _PLAIN_DAY = date(2026, 1, 15)
 
 
+def status_label(booking, *, cancelled: bool = False):
+    """What the trainer's lists say of a booking: who came without a seat is named so, not as seat confirmed; a
+    `cancelled` session's people as they stood when it was cancelled."""
+    if booking.walked_in:
+        return WALK_IN_LABEL
+    labels = {**STATUS_LABELS, **AT_CANCELLING_LABELS} if cancelled else STATUS_LABELS
+    return labels.get(booking.status, booking.status)
+
+
 
 def _web_link(form, field) -> None:
     # Stops the check here: without https:// WTForms' URL() refused the link as well, two messages for one slip.

@@ -110,6 +110,9 @@ class Booking(db.Model):
     # seat (the CANCEL) and when they book again (the new invitation), as calendars ignore a message whose
     # SEQUENCE is not above the one they hold.
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When a trainer entered the person on the attendance list as come without a seat (attendance.add_walk_in):
+    # kept with the booking, as the log that also records it is emptied by its retention period.
+    walked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[WorkshopSession] = relationship(back_populates="bookings")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -117,6 +120,17 @@ class Booking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def walked_in(self) -> bool:
+        """Whether the person holds the seat because a trainer entered them in the room, without having had one."""
+        return self.walked_in_at is not None and self.status == "confirmed"
+
+    @property
+    def booked_on_walking_in(self) -> bool:
+        """Whether the booking was made only when the person was entered in the room: then it has no booking date
+        of its own (booked_at is the moment they were entered)."""
+        return self.walked_in_at is not None and self.booked_at >= self.walked_in_at
 
     @property
     def cancellable_until(self) -> datetime:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from qualify.accounts.models import User, UserRole
 from qualify.accounts.roles import Role
-from qualify.core.audit import AuditEvent
 from qualify.core.database import contains_text
 from qualify.core.text import german_sort_key
 from qualify.core.time import LOCAL_TZ
@@ -213,19 +212,6 @@ def participants(session: WorkshopSession) -> list[Booking]:
             .order_by(Booking.queue_number))
     order = {"confirmed": 0, "pending": 1, "waitlisted": 2}
     return sorted(db.session.scalars(stmt), key=lambda b: (order.get(b.status, 3), b.queue_number))
-
-
-def walk_ins(session: WorkshopSession, bookings: list[Booking]) -> dict[int, str]:
-    """The people of these bookings a trainer entered as come without a seat (attendance.add_walk_in), by
-    booking id, each with what they held before ("none": no booking at all). One statement, on the log's
-    target index: the walk-in is recorded only there, against the person, with the session's id."""
-    seated = {booking.user_id: booking.id for booking in bookings if booking.status == "confirmed"}
-    if not seated:
-        return {}
-    stmt = select(AuditEvent.target_id, AuditEvent.details).where(
-        AuditEvent.target_type == "User", AuditEvent.target_id.in_(seated), AuditEvent.action == "workshops.walk_in")
-    return {seated[user_id]: details.get("booked_before", "none") for user_id, details in db.session.execute(stmt)
-            if details.get("session_id") == session.id}
 
 
 def feed_sessions(user, now: datetime) -> list[tuple[WorkshopSession, int]]:

@@ -299,7 +299,7 @@ def book(session: WorkshopSession, user: User, *, now: datetime) -> Booking:
     else:  # booked again after a cancellation or an expired request
         booking.status, booking.confirmed_at = status, confirmed_at
         booking.queue_number, booking.booked_at = session.queue_counter, now
-        booking.cancelled_at = booking.decided_by_id = None
+        booking.cancelled_at = booking.decided_by_id = booking.walked_in_at = None  # booked now, not in the room
         booking.calendar_sequence += 1  # past the cancellation their calendar may hold
         db.session.flush()
     mails.notify(booking, booking.status, position=waitlist_position(booking))

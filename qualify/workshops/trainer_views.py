@@ -19,9 +19,9 @@ from qualify.extensions import db
 from qualify.workshops import access, export, mails, queries, schedule, services
 from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, NoAccountHere, enter_walk_in, mark_attendance
 from qualify.workshops.forms import (
-    AT_CANCELLING_LABELS,
     ATTENDANCE_LABELS,
     STATUS_LABELS,
+    WALK_IN_LABEL,
     CancelSessionForm,
     EditSessionForm,
     NewSessionForm,
@@ -29,6 +29,7 @@ from qualify.workshops.forms import (
     SessionForm,
     WalkInForm,
     parse_dates,
+    status_label,
 )
 from qualify.workshops.models import ATTENDANCE, Booking
 from qualify.workshops.schedule import ScheduleError, SessionPlan
@@ -200,8 +201,9 @@ def _manage_page(session, refused: tuple[Booking, ParticipantCancelForm] | None 
     """`refused`: a cancellation sent back (its reason too long), with the booking, asked again above the list."""
     bookings = queries.participants(session)
     now = utcnow()
-    # A cancelled session's people as they stood when it was cancelled, not as holding seats now.
-    labels = {**STATUS_LABELS, **AT_CANCELLING_LABELS} if session.is_cancelled else STATUS_LABELS
+    # Who came without a seat is named so; a cancelled session's people as they stood when it was cancelled, not as
+    # holding seats now.
+    labels = {b.id: status_label(b, cancelled=session.is_cancelled) for b in bookings}
     return render_template("workshops/manage.html", session=session, bookings=bookings, labels=labels,
                            counts=services.status_counts(session), attendance_labels=ATTENDANCE_LABELS,
                            positions=_positions(bookings),
@@ -225,8 +227,7 @@ def export_csv(session_id: int):
     # Written before the export is logged and committed: the commit expires the bookings and their people, and
     # the file then read each of them again (three statements per line).
     body = export.participants_csv(bookings, _positions(bookings),
-                                   personnel_numbers=current_user.has_role(Role.ADMIN),
-                                   walk_ins=queries.walk_ins(session, bookings), cancelled=session.is_cancelled)
+                                   personnel_numbers=current_user.has_role(Role.ADMIN), cancelled=session.is_cancelled)
     day = to_local(session.starts_at).date().isoformat()
     # Module and day: a download folder tells them apart.
     filename = _("teilnehmende-%(module)s-%(day)s.csv", module=session.module.slug, day=day)
@@ -402,7 +403,7 @@ def _attendance_page(session, walk_in_form: WalkInForm):
                            tally={value: sum(b.attendance == value for b in bookings)
                                   for value in (*ATTENDANCE, None)},  # None: not marked yet
                            attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None,
-                           walk_in_form=walk_in_form, closed=session.is_cancelled)
+                           walk_in_form=walk_in_form, walk_in_label=WALK_IN_LABEL, closed=session.is_cancelled)
 
 
 # Registered by the blueprint's module with core.routing.add_signed_in_routes.
