@@ -4,6 +4,11 @@ The sessions themselves are workshop sessions (qualify.workshops: dates, seats, 
 someone present calls record_participation with via="exchange"). This module adds what only the exchange
 needs: structured minutes, published to the space once a moderator approves them, and each participant's
 agreement to be named in them.
+
+Approved minutes keep their approved version (ExchangeMinutes.published_*) apart from the sections a moderator
+writes in: a change saved since waits for approval while the space goes on showing the approved version; approved,
+the change takes its place; rejected, the sections go back to it. A withdrawn consent reaches the approved version
+at once (_forget_name).
 """
 
 import hashlib
@@ -107,19 +112,27 @@ def set_consent(session: WorkshopSession, user, agreed: bool, *, now: datetime) 
 
 
 def _forget_name(minutes: ExchangeMinutes | None, person, *, mentioned: bool = False) -> None:
-    """After a withdrawn consent: published minutes whose text names the person go back to the moderators as a
-    draft, to be written without the name and approved again.
+    """After a withdrawn consent: if the version the space shows names the person in its text, the space stops
+    showing it at once, and the minutes go back to the moderators as a draft, to be written without the name and
+    approved again. (A waiting change that names them stays a draft: approving it is refused, see _check_names.)
 
-    The person stays on the list of names: it is read against the consents wherever it is shown (named_people,
-    the moderators' form), so they are not named while they do not agree, and named again if they agree again.
+    The person stays on the lists of names: they are read against the consents wherever they are shown
+    (named_people, the moderators' form), so they are not named while they do not agree, and named again if they
+    agree again.
     """
-    if minutes is None:
+    if minutes is None or not minutes.is_shown:
         return
-    text = "\n".join(getattr(minutes, f) for f, _l in SECTIONS)
+    text = "\n".join((minutes.published_texts or {}).get(f) or "" for f, _l in SECTIONS)
     # Any part of the name counts here: "Bernd berichtete" was fine while Bernd agreed, and is not any more.
-    if minutes.status == "published" and (mentioned or _names_in_full(text, person) or _parts_in(text, person)):
-        minutes.status, minutes.published_at, minutes.published_by_id = "draft", None, None
+    if mentioned or _names_in_full(text, person) or _parts_in(text, person):
+        _take_down(minutes)
         mails.notify_minutes_withdrawn(minutes, moderators_of(db.session.get(ExchangeSpace, minutes.space_id)))
+
+
+def _take_down(minutes: ExchangeMinutes) -> None:
+    """The space no longer shows the minutes; what the moderators wrote stays, as a draft."""
+    minutes.status, minutes.published_at, minutes.published_by_id = "draft", None, None
+    minutes.published_texts = minutes.published_html = minutes.published_named_ids = None
 
 
 REDACTED = "[Name entfernt]"
@@ -129,23 +142,32 @@ def forget_erased_person(person) -> int:
     """Before an account is erased: take the person's name out of every minutes text, drafts included (a draft
     would otherwise pass the name check once the name no longer belongs to anyone), and off the lists of names.
 
-    Published minutes that named the person go back to the moderators as drafts. Return how many changed.
+    Minutes whose approved version named the person are no longer shown and go back to the moderators as drafts.
+    Return how many changed.
     """
     changed = 0
     for minutes in db.session.scalars(select(ExchangeMinutes)):
-        texts = {field: getattr(minutes, field) for field, _label in SECTIONS}
-        named = person.id in (minutes.named_user_ids or [])
-        if not named and not _mentions("\n".join(texts.values()), person):
+        texts = texts_of(minutes)
+        shown_named = minutes.is_shown and _involves(minutes.published_texts or {}, minutes.published_named_ids,
+                                                     person)
+        if not shown_named and not _involves(texts, minutes.named_user_ids, person):
             continue
         redacted = {field: _redact(text, person) for field, text in texts.items()}
         for field, text in redacted.items():
             setattr(minutes, field, text)
         minutes.body_html = str(render_minutes(redacted))
         minutes.named_user_ids = [i for i in minutes.named_user_ids or [] if i != person.id]
-        _forget_name(minutes, person, mentioned=True)
+        if shown_named:  # the approved version goes whole: nothing of it stays to be shown with the name
+            _forget_name(minutes, person, mentioned=True)
         changed += 1
     db.session.flush()
     return changed
+
+
+def _involves(texts: dict[str, str], named_ids: list[int] | None, person) -> bool:
+    """Whether a version of minutes lists the person, or its text mentions them as erasure takes them out."""
+    text = "\n".join(texts.get(field) or "" for field, _label in SECTIONS)
+    return person.id in (named_ids or []) or _mentions(text, person)
 
 
 def _redact(text: str, person) -> str:
@@ -372,9 +394,9 @@ def in_readers_language(body_html: str, level: int = 3) -> Markup:
 
 def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[str, str], named_ids: list[int],
                  *, by, now: datetime, confirmed: str | None = None) -> ExchangeMinutes:
-    """Write or change the minutes as a draft (changed minutes need approving again). Published minutes saved
-    unchanged – the same sections, the same people named – stay published, untouched: the caller tells by the
-    status it returns with.
+    """Write or change the minutes as a draft. A change of approved minutes needs approving too, and meanwhile
+    the space shows the approved version. Saved as approved – the same sections, the same people named – they
+    stay published (a change waiting is dropped): the caller tells by the status it returns with.
 
     Refused if the text names in full a participant who has not agreed to be named; NamesToConfirm (nothing
     saved) if a word of it is part of such a name, unless `confirmed` is that check's confirmation.
@@ -393,15 +415,28 @@ def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[st
     if minutes.status == "published" and _same_text(texts_of(minutes), texts) and named == sorted(
             minutes.named_user_ids or []):
         return minutes  # saved again as approved (the form sent back as it was): nothing to approve again
+    if minutes.has_waiting_change and _same_text(minutes.published_texts, texts) and named == sorted(
+            minutes.published_named_ids or []):
+        _back_to_approved(minutes)  # the change written back to what was approved: nothing left to decide
+        db.session.flush()
+        return minutes
     for field, text in texts.items():
         setattr(minutes, field, text)
     minutes.named_user_ids = named
     minutes.body_html = str(render_minutes(texts))
+    # published_at and published_by_id stay: they tell of the approved version, which the space goes on showing.
     minutes.status, minutes.written_by_id, minutes.updated_at = "draft", by.id, now
-    minutes.published_at = minutes.published_by_id = None
     db.session.add(minutes)
     db.session.flush()
     return minutes
+
+
+def _back_to_approved(minutes: ExchangeMinutes) -> None:
+    """The sections and names as approved, the change dropped."""
+    for field, _label in SECTIONS:
+        setattr(minutes, field, (minutes.published_texts or {}).get(field) or "")
+    minutes.body_html, minutes.named_user_ids = minutes.published_html, list(minutes.published_named_ids or [])
+    minutes.status = "published"
 
 
 def _same_text(before: dict[str, str], after: dict[str, str]) -> bool:
@@ -413,38 +448,60 @@ def _same_text(before: dict[str, str], after: dict[str, str]) -> bool:
 
 def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: ExchangeSpace, *, by,
                     now: datetime, confirmed: str | None = None) -> None:
-    """Approve the minutes: from now on every member of the space reads them. The names are checked as when
-    saving (the consents may have changed since): refused, or NamesToConfirm unless `confirmed`."""
-    require_moderator(by, space)
-    if minutes.session_id != session.id or minutes.space_id != space.id:
-        raise ExchangeError(_("Dieses Protokoll gehört nicht zu diesem Raum."))
+    """Approve the minutes (a change of approved ones: in place of the version shown so far): from now on every
+    member of the space reads them. The names are checked as when saving (the consents may have changed since):
+    refused, or NamesToConfirm unless `confirmed` – and the space goes on showing what it showed."""
+    _expect_own(minutes, session, space, by=by)
     if minutes.status == "published":  # sent twice (a double click, a retry): approved, and logged, once
         return
     # The list of names is not checked: it may keep someone who withdrew, and is shown only as far as people agree.
     _check_names(session, texts_of(minutes), [], confirmed)
     minutes.status, minutes.published_at, minutes.published_by_id = "published", now, by.id
+    minutes.published_texts, minutes.published_html = texts_of(minutes), minutes.body_html
+    minutes.published_named_ids = list(minutes.named_user_ids or [])
     db.session.flush()
     # Said in the reader's language when the log is read (moderation.shown_reason).
     log(space, "publish_minutes", by=by, now=now, facts={"session_starts_at": session.starts_at.isoformat()})
 
 
+def reject_change(minutes: ExchangeMinutes, session: WorkshopSession, space: ExchangeSpace, *, by,
+                  now: datetime) -> bool:
+    """Drop the change waiting beside approved minutes: the sections go back to the approved version, which the
+    space has shown all along. False if no change waited (sent twice, or decided on meanwhile)."""
+    _expect_own(minutes, session, space, by=by)
+    if not minutes.has_waiting_change:
+        return False
+    _back_to_approved(minutes)
+    db.session.flush()
+    log(space, "reject_minutes_change", by=by, now=now, facts={"session_starts_at": session.starts_at.isoformat()})
+    return True
+
+
+def _expect_own(minutes: ExchangeMinutes, session: WorkshopSession, space: ExchangeSpace, *, by) -> None:
+    require_moderator(by, space)
+    if minutes.session_id != session.id or minutes.space_id != space.id:
+        raise ExchangeError(_("Dieses Protokoll gehört nicht zu diesem Raum."))
+
+
 def published_minutes(space: ExchangeSpace) -> list[tuple[WorkshopSession, ExchangeMinutes]]:
-    """The approved minutes of the space's sessions, latest first."""
+    """The minutes the space shows (their approved version, whatever change waits), latest session first."""
     stmt = (select(WorkshopSession, ExchangeMinutes).join(ExchangeMinutes, ExchangeMinutes.session_id ==
                                                            WorkshopSession.id)
-            .where(ExchangeMinutes.space_id == space.id, ExchangeMinutes.status == "published")
+            .where(ExchangeMinutes.space_id == space.id, ExchangeMinutes.published_html.is_not(None))
             .order_by(WorkshopSession.starts_at.desc()))
     return [tuple(row) for row in db.session.execute(stmt).all()]
 
 
-def named_people(minutes: ExchangeMinutes) -> list[str]:
-    """The names listed in the minutes, of those who (still) agree to be named."""
-    return named_people_of([minutes])[minutes.id]
+def named_people(minutes: ExchangeMinutes, *, published: bool = False) -> list[str]:
+    """The names listed in the minutes (`published`: in their approved version), of those who (still) agree to
+    be named."""
+    return named_people_of([minutes], published=published)[minutes.id]
 
 
-def named_people_of(records: list[ExchangeMinutes]) -> dict[int, list[str]]:
+def named_people_of(records: list[ExchangeMinutes], *, published: bool = False) -> dict[int, list[str]]:
     """named_people of each of the minutes, by their id: one statement for a space's list of them, not one each."""
-    listed = {(record.session_id, user_id) for record in records for user_id in record.named_user_ids or []}
+    listed = {(record.session_id, user_id) for record in records
+              for user_id in (record.published_named_ids if published else record.named_user_ids) or []}
     names: dict[int, list[str]] = {record.id: [] for record in records}
     if listed:
         minutes_of_session = {record.session_id: record.id for record in records}

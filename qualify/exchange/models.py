@@ -253,11 +253,29 @@ class ExchangeMinutes(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     # People listed as taking part; shown only while they agree to be named (see MinutesConsent).
     named_user_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | published
+    # draft: the sections above wait for approval (beside the approved version below, if there is one)
+    # published: the sections above are the approved version
+    status: Mapped[str] = mapped_column(String(12), default="draft")
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The version last approved, which the space shows: a change saved since waits above it, and the space keeps
+    # showing this until the change is approved. Set together with published_at, or all None (never approved, or
+    # taken down after a withdrawn consent). The names listed are shown only while they agree, as above.
+    published_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)  # the four sections by field
+    published_html: Mapped[str | None] = mapped_column(Text)
+    published_named_ids: Mapped[list[int] | None] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def is_shown(self) -> bool:
+        """Whether the space shows a version of these minutes (the approved one)."""
+        return self.published_html is not None
+
+    @property
+    def has_waiting_change(self) -> bool:
+        """Whether a change of approved minutes waits for approval (the space shows the approved version)."""
+        return self.status == "draft" and self.is_shown
 
 
 class MinutesConsent(db.Model):

@@ -12,7 +12,7 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from qualify.accounts.models import User
@@ -96,7 +96,7 @@ def reason_for_reading(action: str, stored_reason: str | None) -> str:
 
 
 def _facts_said(action: str, facts: dict) -> str:
-    if action == "publish_minutes" and "session_starts_at" in facts:
+    if action in ("publish_minutes", "reject_minutes_change") and "session_starts_at" in facts:
         return _("Protokoll des Termins am %(date)s",
                  date=localised_date(datetime.fromisoformat(facts["session_starts_at"])))
     if action == "merge" and {"from", "to"} <= facts.keys():
@@ -537,15 +537,22 @@ def pending_posts(space_ids: list[int], *, limit: int | None = None) -> list[Exc
 
 
 def earlier_rejections(posts: list[ExchangePost]) -> dict[int, ExchangeLogEntry]:
-    """For the waiting posts that were sent back before and came again revised: the last rejection of each, by post
-    id, with the reason as the log keeps it (the post's own reason is cleared when it comes again), so that the
-    moderator sees whether it was addressed. One statement however many posts."""
-    waiting = [post.id for post in posts if post.status == "pending"]
-    if not waiting:
+    """For the waiting posts that were sent back before and came again revised – and the waiting changes of
+    approved posts whose previous change was rejected –: the last rejection of each, by post id, with the reason
+    as the log keeps it (the post's own reason is cleared when it comes again; a rejected change leaves none on the
+    post), so that the moderator sees whether it was addressed. One statement however many posts."""
+    new = [post.id for post in posts if post.status == "pending" and not post.has_waiting_change]
+    changes = [post.id for post in posts if post.has_waiting_change]
+    if not new and not changes:
         return {}
-    stmt = (select(ExchangeLogEntry).where(ExchangeLogEntry.post_id.in_(waiting), ExchangeLogEntry.action == "reject")
+    # A change comes again after a rejected one unless a change was approved since: then it is a new question.
+    stmt = (select(ExchangeLogEntry)
+            .where(or_(and_(ExchangeLogEntry.post_id.in_(new), ExchangeLogEntry.action == "reject"),
+                       and_(ExchangeLogEntry.post_id.in_(changes),
+                            ExchangeLogEntry.action.in_(("reject_change", "approve_change")))))
             .order_by(ExchangeLogEntry.id))
-    return {entry.post_id: entry for entry in db.session.scalars(stmt)}  # the last of each post wins
+    last = {entry.post_id: entry for entry in db.session.scalars(stmt)}  # the last of each post wins
+    return {post_id: entry for post_id, entry in last.items() if entry.action != "approve_change"}
 
 
 def open_flags(space_ids: list[int], *, limit: int | None = None) -> list[ExchangeFlag]:

@@ -49,7 +49,7 @@ LOG_ACTIONS = {
     "unlock": _l("entsperrt"), "pin": _l("angeheftet"), "unpin": _l("gelöst"), "move": _l("verschoben"),
     "merge": _l("zusammengeführt"),
     "publish_minutes": _l("Protokoll veröffentlicht"), "approve_change": _l("Änderung freigegeben"),
-    "reject_change": _l("Änderung abgelehnt"),
+    "reject_change": _l("Änderung abgelehnt"), "reject_minutes_change": _l("Änderung abgelehnt"),
 }
 
 # In the queue a longer text shows as an excerpt, the whole of it one click away: a phone screen is short.
@@ -465,7 +465,6 @@ def minutes_form(session_id: int):
     session, space = space_of_session(session_id)
     moderated_space(space.id)
     current = minutes.minutes_of(session)
-    was_published = current is not None and current.status == "published"
     form = _minutes_form(session, current, posted=request.method != "GET")
     name_check = None
     if form.validate_on_submit():
@@ -481,11 +480,11 @@ def minutes_form(session_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            if saved.status == "published":  # sent back unchanged: nothing to approve again
+            if saved.status == "published":  # sent back as approved: nothing to approve again
                 flash(_("Keine Änderungen – das Protokoll bleibt veröffentlicht."))
-            elif was_published:  # the change took the minutes out of the space: said, not left to be found
-                flash(_("Entwurf gespeichert. Bis Sie ihn freigeben, ist im Raum kein Protokoll dieses Termins "
-                        "zu sehen."), "warning")
+            elif saved.has_waiting_change:
+                flash(_("Änderung gespeichert. Bis sie freigegeben ist, sehen die Teilnehmenden im Raum weiter die "
+                        "veröffentlichte Fassung."))
             else:
                 flash(_("Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum."))
             return redirect(url_for("exchange.minutes_form", session_id=session.id))
@@ -515,6 +514,21 @@ def publish_minutes(session_id: int):
     return redirect(url_for("exchange.space", space_id=space.id) + "#protokolle")
 
 
+def reject_minutes_change(session_id: int):
+    """Reject the change waiting beside published minutes: the published version stays, in the form too."""
+    session, space = space_of_session(session_id)
+    moderated_space(space.id)
+    current = minutes.minutes_of(session)
+    if current is None:
+        abort(404)
+    if minutes.reject_change(current, session, space, by=current_user, now=utcnow()):
+        db.session.commit()
+        flash(_("Die Änderung ist abgelehnt. Im Raum bleibt die veröffentlichte Fassung."))
+    else:  # sent twice, or decided on meanwhile: the page shows how the minutes stand
+        flash(_("Es wartet keine Änderung des Protokolls mehr."))
+    return redirect(url_for("exchange.minutes_form", session_id=session.id))
+
+
 # Registered by the blueprint's module with core.routing.add_signed_in_routes.
 ROUTES = (
     ("/moderation", moderation_queue, GET),
@@ -537,4 +551,5 @@ ROUTES = (
     ("/raum/<int:space_id>/moderation/<int:user_id>/entfernen", remove_moderator, POST),
     ("/termin/<int:session_id>/protokoll", minutes_form, BOTH),
     ("/termin/<int:session_id>/protokoll/freigeben", publish_minutes, POST),
+    ("/termin/<int:session_id>/protokoll/aenderung-ablehnen", reject_minutes_change, POST),
 )

@@ -126,7 +126,7 @@ def space(space_id: int):
         sessions=sessions,
         my_consents=minutes.my_consents(sessions, current_user),
         minutes=published,
-        named_people=minutes.named_people_of([record for _session, record in published]),
+        named_people=minutes.named_people_of([record for _session, record in published], published=True),
     )
 
 

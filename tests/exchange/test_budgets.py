@@ -171,6 +171,30 @@ def test_the_space_page_costs_the_same_with_1_and_4_published_minutes(exchange_m
     assert counts[0] == counts[1]
 
 
+def test_the_space_page_costs_the_same_with_1_and_4_published_minutes_whose_changes_wait(
+        exchange_module, space, make_user, client_for, count_statements):
+    moderator = make_user(Role.MODERATOR)
+    assign(space, moderator)
+    client = client_for(make_user())
+    counts = []
+    for first_day, sessions in ((7, 1), (8, 3)):
+        plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=30, trainers=[moderator])
+        days = [(utcnow() + timedelta(days=first_day + 7 * n)).date() for n in range(sessions)]
+        for session in schedule.create_sessions(exchange_module, plan, days, by=moderator, now=utcnow()):
+            named = make_user(name=f"Genannt {session.id}")
+            workshops.book(session, named, now=utcnow())
+            minutes.set_consent(session, named, True, now=utcnow())
+            record = minutes.save_minutes(session, space, {"topics": "Schichtpläne"}, [named.id], by=moderator,
+                                          now=utcnow())
+            minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
+            minutes.save_minutes(session, space, {"topics": "Geändert"}, [], by=moderator, now=utcnow())
+        db.session.commit()
+        counts.append(statements(client, f"/austausch/raum/{space.id}", count_statements))
+    page = client.get(f"/austausch/raum/{space.id}").text
+    assert page.count("Dabei waren unter anderem: Genannt") == 4 and "Geändert" not in page
+    assert counts[0] == counts[1]
+
+
 def test_the_moderators_page_costs_the_same_with_1_and_8_moderators(make_space, make_user, client_for,
                                                                     count_statements):
     admin = make_user(Role.ADMIN)
@@ -225,6 +249,19 @@ def test_the_moderation_queue_costs_the_same_with_1_and_8_posts_revised_after_a_
 
     counts, client = queue_costs_with_1_and_8(make_space, make_user, client_for, count_statements, reject,
                                               "Überarbeitet")
+    assert client.get("/austausch/moderation").text.count("Überarbeitet nach einer Ablehnung") == 8
+    assert counts[0] == counts[1]
+
+
+def test_the_moderation_queue_costs_the_same_with_1_and_8_changes_resubmitted_after_a_rejection(
+        make_space, make_user, client_for, count_statements):
+    def reject_a_change(post, moderator, n):
+        moderation.approve(post, by=moderator, now=utcnow())
+        posting.edit_post(post, post.author, "Erste Änderung", now=utcnow())
+        moderation.reject_change(post, f"Grund {n}", by=moderator, now=utcnow())
+
+    counts, client = queue_costs_with_1_and_8(make_space, make_user, client_for, count_statements,
+                                              reject_a_change, "Zweite Änderung")
     assert client.get("/austausch/moderation").text.count("Überarbeitet nach einer Ablehnung") == 8
     assert counts[0] == counts[1]
 

@@ -197,7 +197,8 @@ def test_editing_published_minutes_needs_approval_again(session, space, moderato
         session, space, {**FIELDS, "outcomes": "Geänderter Text"}, [], by=moderator, now=utcnow()
     )
     db.session.commit()
-    assert "Geänderter Text" not in client_for(reader).get(f"/austausch/raum/{space.id}").text
+    page = client_for(reader).get(f"/austausch/raum/{space.id}").text
+    assert "Geänderter Text" not in page and "Schulung vor dem Start" in page  # the published version meanwhile
 
 
 def test_saving_published_minutes_unchanged_keeps_them_published(session, space, moderator, reader, client_for):
@@ -228,10 +229,11 @@ def test_published_minutes_saved_with_other_people_named_need_approval_again(
     response = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll", data=FIELDS,
                                           follow_redirects=True)  # the same text, nobody named any more
 
-    assert "Entwurf gespeichert" in response.text
+    assert "Änderung gespeichert" in response.text
     db.session.expire_all()
     assert minutes.minutes_of(session).status == "draft"
-    assert "Schulung vor dem Start" not in client_for(reader).get(f"/austausch/raum/{space.id}").text
+    page = client_for(reader).get(f"/austausch/raum/{space.id}").text  # the published version until approved
+    assert "Schulung vor dem Start" in page and f"Dabei waren unter anderem: {reader.display_name}" in page
 
 
 def test_taking_part_in_the_session_marks_the_module_done(session, exchange_module, moderator, author):

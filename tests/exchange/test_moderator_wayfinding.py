@@ -1,6 +1,6 @@
-"""What a moderator is told on the way: that changing published minutes takes them out of the space until approved
-again, who reads a reason asked for again and the way back to where the decision was made, and the way from an
-exchange session's page to its minutes."""
+"""What a moderator is told on the way: that a change of published minutes waits for approval while the space goes on
+showing the published version, who reads a reason asked for again and the way back to where the decision was made,
+and the way from an exchange session's page to its minutes."""
 
 from datetime import time, timedelta
 
@@ -14,7 +14,10 @@ from qualify.workshops import services as workshops
 
 FIELDS = {"topics": "Einführung des MES", "outcomes": "Schulung vor dem Start gewünscht",
           "open_questions": "", "next_steps": ""}
-LEFT_THE_SPACE = "Bis Sie ihn freigeben, ist im Raum kein Protokoll dieses Termins zu sehen."
+STAYS_VISIBLE = ("Eine gespeicherte Änderung wartet auf Freigabe; bis dahin sehen die Teilnehmenden im Raum weiter "
+                 "die veröffentlichte Fassung.")
+CHANGE_SAVED = ("Änderung gespeichert. Bis sie freigegeben ist, sehen die Teilnehmenden im Raum weiter die "
+                "veröffentlichte Fassung.")
 
 
 @pytest.fixture
@@ -36,30 +39,31 @@ def published(session, space, moderator):
     return record
 
 
-def test_the_form_of_published_minutes_says_a_change_takes_them_out_of_the_space(
+def test_the_form_of_published_minutes_says_a_change_waits_while_the_published_version_stays_visible(
         session, published, moderator, client_for):
     page = client_for(moderator).get(f"/austausch/termin/{session.id}/protokoll").text
-    assert "Speichern Sie eine Änderung, wird es wieder ein Entwurf" in page
-    assert 'aria-describedby="wieder-entwurf"' in page  # read out with the button
+    assert f"Das Protokoll ist veröffentlicht. {STAYS_VISIBLE}" in page
+    assert 'aria-describedby="aenderung-wartet"' in page  # read out with the button
 
 
 def test_a_draft_is_not_told_it_would_leave_the_space(session, space, moderator, client_for):
     minutes.save_minutes(session, space, FIELDS, [], by=moderator, now=utcnow())
     db.session.commit()
     mod = client_for(moderator)
-    assert "wird es wieder ein Entwurf" not in mod.get(f"/austausch/termin/{session.id}/protokoll").text
+    assert STAYS_VISIBLE not in mod.get(f"/austausch/termin/{session.id}/protokoll").text
     saved = mod.post(f"/austausch/termin/{session.id}/protokoll", data={**FIELDS, "topics": "Anderes"},
                      follow_redirects=True).text
-    assert "Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum." in saved and LEFT_THE_SPACE not in saved
+    assert "Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum." in saved and CHANGE_SAVED not in saved
 
 
-def test_saving_a_change_to_published_minutes_says_they_left_the_space(
+def test_saving_a_change_to_published_minutes_says_the_published_version_stays_in_the_space(
         session, space, published, moderator, reader, client_for):
     response = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll",
                                           data={**FIELDS, "next_steps": "Treffen im Januar"}, follow_redirects=True)
 
-    assert f'<p class="flash flash-warning">Entwurf gespeichert. {LEFT_THE_SPACE}</p>' in response.text
-    assert "Schulung vor dem Start" not in client_for(reader).get(f"/austausch/raum/{space.id}").text
+    assert f'<p class="flash flash-message">{CHANGE_SAVED}</p>' in response.text
+    page = client_for(reader).get(f"/austausch/raum/{space.id}").text
+    assert "Schulung vor dem Start" in page and "Treffen im Januar" not in page
 
 
 @pytest.fixture

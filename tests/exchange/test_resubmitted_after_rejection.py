@@ -49,3 +49,46 @@ def test_the_last_rejection_is_the_one_shown(space, moderator, author, client_fo
     item = queue_item(client_for(moderator).get("/austausch/moderation").text, post.id)
 
     assert "Grund der Ablehnung: Noch immer ohne Beispiel." in item and "Zu allgemein." not in item
+
+
+def approved_post(space, author, moderator, body="Wir tauschen Schichten über das Brett."):
+    post = posting.start_thread(space, author, "Schichttausch", body, anonymous=True, now=utcnow()).posts[0]
+    moderation.approve(post, by=moderator, now=utcnow())
+    db.session.commit()
+    return post
+
+
+def test_a_change_of_an_approved_post_resubmitted_after_its_rejection_shows_the_earlier_reason(
+        space, moderator, author, client_for):
+    post = approved_post(space, author, moderator)
+    posting.edit_post(post, author, "Meister Huber sagt, wir nehmen die App.", now=utcnow())
+    moderation.reject_change(post, REASON, by=moderator, now=utcnow())
+    db.session.commit()
+    client_for(author).post(f"/austausch/beitrag/{post.id}/bearbeiten", data={"body": "Wir nehmen jetzt die App."})
+    untouched = approved_post(space, author, moderator, "Ein anderer Beitrag.")
+    posting.edit_post(untouched, author, "Ein anderer Beitrag, geändert.", now=utcnow())
+    db.session.commit()
+
+    page = client_for(moderator).get("/austausch/moderation").text
+
+    item = queue_item(page, post.id)
+    assert "Änderung eines freigegebenen Beitrags" in item
+    assert "Überarbeitet nach einer Ablehnung am" in item
+    assert "Grund der Ablehnung: Bitte keine Liniennummern nennen. Und bitte ohne Namen." in item
+    assert "Wir nehmen jetzt die App." in item
+    assert author.display_name not in item  # written under a pseudonym: still only the pseudonym
+    assert "Ablehnung" not in queue_item(page, untouched.id)
+
+
+def test_a_change_after_an_approved_one_does_not_show_an_older_rejection(space, moderator, author, client_for):
+    post = approved_post(space, author, moderator)
+    posting.edit_post(post, author, "Erste Änderung", now=utcnow())
+    moderation.reject_change(post, "Zu allgemein.", by=moderator, now=utcnow())
+    posting.edit_post(post, author, "Zweite Änderung", now=utcnow())
+    moderation.approve_change(post, by=moderator, now=utcnow())
+    posting.edit_post(post, author, "Dritte Änderung", now=utcnow())
+    db.session.commit()
+
+    item = queue_item(client_for(moderator).get("/austausch/moderation").text, post.id)
+
+    assert "Dritte Änderung" in item and "Ablehnung" not in item and "Zu allgemein." not in item
