@@ -9,13 +9,13 @@ from sqlalchemy import func, select, update
 
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD, ERASED_DOMAIN, Organisation, Unit, User
 from qualify.accounts.services import AccountError, AccountErrors, create_organisation, get_organisation, slugify
+from qualify.accounts.small_groups import MIN_THRESHOLD
 from qualify.core import audit
 from qualify.core.database import in_german_order
 from qualify.core.i18n import quoted
 from qualify.core.text import one_line
 from qualify.extensions import db
 from qualify.reports.models import ParticipationRollup, UnitHeadcount
-from qualify.reports.suppression import MIN_THRESHOLD
 
 MAX_SMALL_GROUP_THRESHOLD = 999
 MAX_NAME_LENGTH = 200  # of organisations and units, as their columns hold
@@ -33,7 +33,7 @@ def _plain_name(name: str, *, field: str) -> str:
 
 
 def check_small_group_threshold(value: int) -> None:
-    """The smallest group reports show, as agreed with the works council: never below 3 (reports.suppression)."""
+    """The smallest group reports show, as agreed with the works council: never below 3 (accounts.small_groups)."""
     if not isinstance(value, int) or not MIN_THRESHOLD <= value <= MAX_SMALL_GROUP_THRESHOLD:
         raise AccountError(_("Die Mindestgruppengröße muss zwischen %(min)d und %(max)d liegen.",
                              min=MIN_THRESHOLD, max=MAX_SMALL_GROUP_THRESHOLD), field="small_group_threshold")

@@ -21,10 +21,10 @@ from qualify.accounts.forms import LANGUAGE_CHOICES
 from qualify.accounts.models import DEFAULT_SMALL_GROUP_THRESHOLD
 from qualify.accounts.organisations import MAX_NAME_LENGTH, MAX_SMALL_GROUP_THRESHOLD
 from qualify.accounts.roles import ROLE_LABELS
+from qualify.accounts.small_groups import MIN_THRESHOLD
 from qualify.core.forms import CheckboxListField, TextAreaField, at_most, email_address, strip
 from qualify.core.text import one_line
 from qualify.learning.mandatory import MAX_DAYS_TO_COMPLETE
-from qualify.reports.suppression import MIN_THRESHOLD
 
 
 def show_at_fields(form: FlaskForm, problems) -> None:

@@ -3,10 +3,10 @@
 The rules that keep a person's answers out of the figures:
 - Only each person's first attempt at a module's quiz counts, so a retry changes nothing – and who has been
   counted is remembered (ItemTallyPerson), so a later attempt never takes the place of a deleted first one.
-- Answers are added to a question's tally in closed groups of K (smallest_group: the network's K, never below
-  five), in the order they were handed in, by the scheduler (count_answers): the figures move only when K more
-  have answered, so that comparing the page before and after someone's hand-in never tells how that one person
-  answered. Figures appear from K answers on.
+- Answers are added to a question's tally in closed groups of K (accounts.small_groups.results_k: the network's
+  K – a course's learners come from every organisation –, never below five), in the order they were handed in,
+  by the scheduler (count_answers): the figures move only when K more have answered, so that comparing the page
+  before and after someone's hand-in never tells how that one person answered. Figures appear from K answers on.
 - A tally is only ever added to. Deleting an attempt – an erased account, the retention period – changes no
   figure; computed from the attempts, the groups shifted by one and showed the answer that went.
 - A wrong answer is shown only if several people gave it: a typed one could be someone's own words, and a
@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import contains_eager
 
+from qualify.accounts.small_groups import results_k
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.extensions import db
 from qualify.learning.grading import parse_number
 from qualify.learning.models import ItemTally, ItemTallyPerson, QuizAttempt
-from qualify.reports.feedback import network_k
 
-MIN_LEARNERS = 5  # the floor of K here: fewer learners than this and a share would describe individuals
 MIN_SAME_WRONG_ANSWER = 2
 NOT_COUNTED = ("essay", "description")  # reflections are private and never counted; descriptions ask nothing
 GRADED_BY = ("text", "fraction", "value", "tolerance", "low", "high", "left", "right")
@@ -50,17 +49,6 @@ class ItemStatistic:
         return self.answers >= self.minimum
 
 
-def smallest_group() -> int:
-    """Return K for the item statistics: the fewest answers whose figures are shown, and the size of the groups
-    they are counted in.
-
-    The network's K – the largest any organisation agreed, as for the feedback on formats – since a course's
-    learners come from every organisation; never below MIN_LEARNERS: quiz answers are results, which no report
-    shows at all, and an organisation agreeing on a K of three for participation figures does not lower that.
-    """
-    return max(MIN_LEARNERS, network_k())
-
-
 def grading_of(question: dict) -> str:
     """What decides how a question is graded – kind, right or wrong, the answers with their weights – as a hash."""
     answers = [{name: answer.get(name) for name in GRADED_BY} for answer in question.get("answers", [])]
@@ -75,8 +63,8 @@ def _counted_questions(version: ModuleVersion) -> dict[str, str]:
 
 def item_statistics(course: Course, minimum: int | None = None) -> list[ItemStatistic]:
     """Summarise every question of the course's current versions from its tally (two statements; a third for K
-    unless given), shown from `minimum` answers on (smallest_group)."""
-    minimum = minimum or smallest_group()
+    unless given), shown from `minimum` answers on (results_k)."""
+    minimum = minimum or results_k()
     # The modules with their whole current versions (the questions) in one statement.
     stmt = (select(Module).join(Module.current_version).where(Module.course_id == course.id,
                                                               Module.archived.is_(False))
@@ -129,7 +117,7 @@ def count_answers() -> int:
     graded_as = {v.id: _counted_questions(v) for v in db.session.scalars(
         select(ModuleVersion).where(ModuleVersion.id.in_({row.module_version_id for row in first.values()})))}
     tallies = _tallies_of(module_ids)
-    size = smallest_group()
+    size = results_k()
     for (module_id, user_id), row in first.items():
         db.session.add(ItemTallyPerson(module_id=module_id, user_id=user_id))
         for result in row.results or []:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from qualify.accounts.small_groups import results_k
 from qualify.core.database import without_transaction
 from qualify.core.time import utcnow
 from qualify.courses import catalogue
@@ -292,6 +293,6 @@ def item_statistics(slug: str):
     course = _visible_course(slug)
     if not catalogue.can_edit(current_user, course):
         abort(404)
-    minimum = statistics.smallest_group()
+    minimum = results_k()
     return render_template("learning/statistics.html", course=course,
                            statistics=statistics.item_statistics(course, minimum), minimum=minimum)

@@ -21,7 +21,6 @@ from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from qualify.accounts.models import Organisation
 from qualify.accounts.roles import Role
 from qualify.core.database import in_german_order, run
 from qualify.core.markdown import too_long
@@ -32,7 +31,7 @@ from qualify.learning.models import ModuleCompletion
 from qualify.learning.services import is_module_done, known_done
 from qualify.reports.feedback_models import FORMATS, FormatFeedback, FormatFeedbackGiven
 from qualify.reports.models import ParticipationRollup, RollupMonth
-from qualify.reports.suppression import complementary_suppression, threshold
+from qualify.reports.suppression import complementary_suppression
 from qualify.workshops.models import Booking, WorkshopSession
 
 SCALE = range(1, 6)
@@ -144,11 +143,6 @@ def give_feedback(user, module: Module, *, usefulness: int, difficulty: int, wou
     except IntegrityError:
         raise FeedbackRefused(_("Sie haben zu diesem Modul bereits eine Rückmeldung gegeben.")) from None
     return answer
-
-
-def network_k() -> int:
-    """Return K for figures that mix organisations: the largest agreed value, never below 3."""
-    return threshold(db.session.scalar(select(func.max(Organisation.small_group_threshold))))
 
 
 def summarise(label: str, answers: list[FormatFeedback], k: int) -> Summary:

@@ -10,11 +10,11 @@ from sqlalchemy import bindparam, select
 
 from qualify.accounts.models import Organisation, Unit
 from qualify.accounts.roles import Role
+from qualify.accounts.small_groups import threshold
 from qualify.core.database import in_german_order, run
 from qualify.courses.models import KINDS
 from qualify.extensions import db
 from qualify.reports import rollup
-from qualify.reports.suppression import threshold
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 

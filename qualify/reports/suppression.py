@@ -28,12 +28,6 @@ from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 Key = tuple[Hashable, ...]
-MIN_THRESHOLD = 3
-
-
-def threshold(configured: int | None) -> int:
-    """Return the smallest group that may be shown: the agreed value, never below 3."""
-    return max(configured or 0, MIN_THRESHOLD)
 
 
 def primary_suppression(

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from qualify.accounts.roles import Role
 from qualify.accounts.services import names_of
+from qualify.accounts.small_groups import network_k
 from qualify.core import audit
 from qualify.core.database import without_transaction
 from qualify.core.i18n import quoted
@@ -308,7 +309,7 @@ def _feedback_figures() -> dict:
         if course is None or not catalogue.can_edit(current_user, course):
             abort(404)
         modules = [m for m in modules if m.course_id == course.id]
-    k = feedback.network_k()
+    k = network_k()
     network = current_user.has_role(Role.COORDINATOR)
     completed_in, completions = feedback.completions_by_kind(k) if network else (None, None)
     return {"k": k, "modules": feedback.feedback_summary(modules, k),

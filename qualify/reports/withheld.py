@@ -17,11 +17,11 @@ from functools import cache
 
 from sqlalchemy import bindparam, select
 
+from qualify.accounts.small_groups import MIN_THRESHOLD
 from qualify.core.database import insert_on_conflict, run
 from qualify.extensions import db
 from qualify.reports.models import WithheldCell
 from qualify.reports.scope import Scope
-from qualify.reports.suppression import MIN_THRESHOLD
 
 NONE = "-"  # a coordinate that is None: people without a unit, all courses, all kinds
 

@@ -2,19 +2,13 @@
 
 import random
 
-from qualify.reports.suppression import complementary_suppression, lines, protect, published_total, threshold
+from qualify.reports.suppression import complementary_suppression, lines, protect, published_total
 
 K = 5
 
 
 def sizes(values, size=100):
     return dict.fromkeys(values, size)
-
-
-def test_threshold_is_never_below_three():
-    assert threshold(1) == 3
-    assert threshold(None) == 3
-    assert threshold(7) == 7
 
 
 def test_cell_counting_fewer_than_k_people_is_withheld_and_so_is_zero():
