@@ -14,6 +14,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash
 
+from qualify.accounts.counters import reset_key
 from qualify.accounts.models import LoginFailure, User, UserRole, UserSession
 from qualify.accounts.services import find_user_by_email, hash_password, normalise_email
 from qualify.core.audit import AuditEvent
@@ -169,17 +170,18 @@ def count_reset_request(email: str, now: datetime) -> bool:
     are counted alike, and the page answers the same either way: the cap tells nobody which addresses exist.
 
     Only the requests let through are counted: a flood that is refused writes nothing, and what is kept per
-    address stays small (a row per mail, for a day)."""
-    key = f"reset:{normalise_email(email)}"
-    take_turns(key)
+    address stays small (a row per mail, for a day). A changed address takes its count along
+    (counters.move_reset_counters)."""
+    email = normalise_email(email)
+    take_turns(f"reset:{email}")
     window_start = now - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
     in_window, in_day = db.session.execute(
         select(func.count().filter(LoginFailure.failed_at >= window_start), func.count())
-        .where(LoginFailure.key_hash == _sha256(key), LoginFailure.kind == "reset",
+        .where(LoginFailure.key_hash == reset_key(email), LoginFailure.kind == "reset",
                LoginFailure.failed_at >= now - RESET_DAY)).one()
     if in_window >= RESET_MAILS_PER_WINDOW or in_day >= RESET_MAILS_PER_DAY:
         return False
-    db.session.add(LoginFailure(key_hash=_sha256(key), failed_at=now, kind="reset"))
+    db.session.add(LoginFailure(key_hash=reset_key(email), failed_at=now, kind="reset"))
     return True
 
 
@@ -188,7 +190,7 @@ def forget_counters_of(email: str) -> None:
     asked for, in whatever case it was typed. The counters of devices and network addresses name no address."""
     email = normalise_email(email)
     db.session.execute(delete(LoginFailure).where(
-        LoginFailure.key_hash.in_([_sha256(f"account:{email}"), _sha256(f"reset:{email}")])))
+        LoginFailure.key_hash.in_([_sha256(f"account:{email}"), reset_key(email)])))
 
 
 # The administration's link (on a person's page) has a cap of its own and does not count towards the one above:

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
+from qualify.accounts.counters import move_reset_counters
 from qualify.accounts.mails import send_address_changed, send_password_reset
 from qualify.accounts.models import ERASED_DOMAIN, Organisation, Unit, User, UserRole, UserSession
 from qualify.accounts.roles import Role, reach_of
@@ -219,8 +220,11 @@ def change_address(user: User, email: str, *, actor: User | None, now: datetime,
     them). Someone with a password hears of it at both addresses: the old one, should the change not be their
     wish, is the only place they still could. Someone still invited gets the invitation again at the new one,
     logged as sent again (the button "send it again" then waits as after its own); someone not invited yet stays
-    so: the admin chose to invite them later. A deactivated account hears nothing."""
+    so: the admin chose to invite them later. A deactivated account hears nothing.
+
+    The reset mails counted today go along to the new address (counters.move_reset_counters)."""
     old_email, user.email = user.email, normalise_email(email)
+    move_reset_counters(old_email, user.email)
     end_all_sessions(user)
     if not user.active:
         return None
