@@ -108,6 +108,9 @@ class Config:
         self.BENCH = _flag("QUALIFY_BENCH")
         # Hours before a workshop session when the booked get a reminder (each sent once).
         self.WORKSHOP_REMINDER_HOURS = _hours("WORKSHOP_REMINDER_HOURS", "24,1")
+        # The federal state whose public holidays are no working days (the moderators' reminder): the network's
+        # offices are in Baden-Württemberg.
+        self.HOLIDAY_STATE = _state("QUALIFY_HOLIDAY_STATE", "BW")
 
 
 def _hours(name: str, default: str) -> tuple[float, ...]:
@@ -116,6 +119,19 @@ def _hours(name: str, default: str) -> tuple[float, ...]:
         return tuple(float(hours) for hours in value.split(",") if hours.strip())
     except ValueError:
         raise ConfigError(f"Refusing to start: {name} must be hours separated by commas, not {value!r}.") from None
+
+
+# The German federal states by their ISO 3166-2 codes, as the holidays package names them (not imported here: the
+# app's cold start is measured, and only the scheduler needs it).
+FEDERAL_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
+
+
+def _state(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip().upper().removeprefix("DE-") or default
+    if value not in FEDERAL_STATES:
+        raise ConfigError(f"Refusing to start: {name} must be a German federal state ({', '.join(FEDERAL_STATES)}), "
+                          f"not {os.environ.get(name)!r}.")
+    return value
 
 
 # What production must be given, by config key and environment variable; development gets defaults instead.

@@ -16,7 +16,8 @@ PRODUCTION = {"QUALIFY_ENV": "production", "SECRET_KEY": "ein-langes-geheimnis",
               "DATABASE_URL": "postgresql://qualify@db.internal:5432/qualify",
               "QUALIFY_BASE_URL": "https://qualify.example.org", "MAIL_SENDER": "Qualify <qualify@example.org>"}
 SETTINGS = ("QUALIFY_ENV", "SECRET_KEY", "DATABASE_URL", "QUALIFY_BASE_URL", "MAIL_SENDER", "FLASK_DEBUG",
-            "MAIL_PORT", "QUALIFY_PROXY_FIX", "LOGIN_THROTTLE_MINUTES", "WORKSHOP_REMINDER_HOURS")
+            "MAIL_PORT", "QUALIFY_PROXY_FIX", "LOGIN_THROTTLE_MINUTES", "WORKSHOP_REMINDER_HOURS",
+            "QUALIFY_HOLIDAY_STATE")
 
 
 @pytest.fixture
@@ -76,6 +77,18 @@ def test_numbers_are_read_and_an_empty_one_is_the_default(environment):
     app = create_app(environment(MAIL_PORT=" 587 ", QUALIFY_PROXY_FIX=""))
     assert app.config["MAIL_PORT"] == 587
     assert app.config["PROXY_FIX"] == 0
+
+
+@pytest.mark.parametrize(("value", "state"), [(None, "BW"), ("", "BW"), ("by", "BY"), (" DE-NW ", "NW")])
+def test_the_federal_state_of_the_holidays_is_baden_wuerttemberg_unless_another_is_named(environment, value, state):
+    app = create_app(environment(**({} if value is None else {"QUALIFY_HOLIDAY_STATE": value})))
+    assert app.config["HOLIDAY_STATE"] == state
+
+
+def test_an_unknown_federal_state_names_the_variable_and_its_value(environment):
+    with pytest.raises(ConfigError, match="QUALIFY_HOLIDAY_STATE must be a German federal state") as refused:
+        create_app(environment(QUALIFY_HOLIDAY_STATE="Bayern"))
+    assert "'Bayern'" in str(refused.value)
 
 
 # --- logging ------------------------------------------------------------------------------------------------

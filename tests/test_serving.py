@@ -231,13 +231,13 @@ def test_two_servers_on_one_host_share_no_gunicorn_control_socket(monkeypatch, s
 
 
 def test_a_web_worker_starts_without_what_only_some_requests_need(tmp_path):
-    # Cold start: migrations, calendar files, YAML, Markdown, PDF and e-mail checks load on first use.
+    # Cold start: migrations, calendar files, YAML, Markdown, PDF, e-mail checks and holidays load on first use.
     import subprocess
     import sys
 
     code = ("import sys, qualify; qualify.create_app(); "
             "print(sorted(m for m in ('alembic', 'flask_migrate', 'icalendar', 'yaml', 'markdown_it', 'fpdf', "
-            "'email_validator') if m in sys.modules))")
+            "'email_validator', 'holidays') if m in sys.modules))")
     env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'cold.sqlite'}",
            "QUALIFY_INSTANCE_PATH": str(tmp_path)}
     loaded = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

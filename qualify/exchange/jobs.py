@@ -1,9 +1,10 @@
 """Scheduled exchange jobs: plain functions of `now`, listed in JOBS for the one scheduler process."""
 
-from datetime import datetime
+from datetime import date, datetime
 from itertools import groupby
 
 from apscheduler.triggers.cron import CronTrigger
+from flask import current_app
 from sqlalchemy import select
 
 from qualify.core.scheduler import Job
@@ -41,16 +42,25 @@ def send_daily_digests(now: datetime) -> int:
     return sent
 
 
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a public holiday in the network's federal state (HOLIDAY_STATE)."""
+    if day.weekday() >= 5:
+        return False
+    import holidays  # here, not at the top: only the scheduler needs it, and the app's cold start is measured
+
+    return day not in holidays.country_holidays("DE", subdiv=current_app.config["HOLIDAY_STATE"], years=day.year)
+
+
 def remind_moderators(now: datetime) -> int:
-    """On a working day (Monday to Friday, Europe/Berlin), mail each moderator what waits in their spaces – once a
-    day, and nothing to whom nothing waits; return how many mails.
+    """On a working day (Monday to Friday but public holidays, Europe/Berlin), mail each moderator what waits in
+    their spaces – once a day, and nothing to whom nothing waits; return how many mails.
 
     A reminder, not news: what waited yesterday is said again today. The day is noted in the transaction that
     queues the mails (committed by the scheduler, or rolled back with them), so a scheduler restarted – or run with
     --once – the same day sends nothing twice.
     """
     today = to_local(now).date()
-    if today.weekday() >= 5:
+    if not is_working_day(today):
         return 0
     sent = 0
     for moderator, spaces in waiting.moderators_to_remind(waiting.waiting_by_space()):

@@ -1,8 +1,9 @@
 """The working-day reminder: each moderator is mailed, once a day on Monday to Friday mornings, how much waits in
 their spaces and since when – never what was written nor by whom –, and nobody is mailed when nothing waits."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import holidays
 import pytest
 from sqlalchemy import delete
 
@@ -20,11 +21,20 @@ TEXT = "Seit dem MES sind die Pausen kürzer geworden."
 TITLE = "Pausen in der Spätschicht"
 
 
-def morning(weekday: int) -> datetime:
-    """7:00 in Germany on the given weekday (0: Monday) of next week, as the job's trigger runs it."""
-    today = to_local(utcnow()).date()
-    day = today + timedelta(days=(weekday - today.weekday()) % 7 + 7)
+def at_seven(day: date) -> datetime:
+    """7:00 in Germany on the day, as the job's trigger runs it."""
     return datetime.combine(day, time(7), LOCAL_TZ).astimezone(UTC)
+
+
+def morning(weekday: int) -> datetime:
+    """7:00 on the given weekday (0: Monday) of the next week from next week on with no public holiday in
+    Baden-Württemberg (the default state): then Monday and the Tuesday after are working days whenever this runs."""
+    today = to_local(utcnow()).date()
+    week = today + timedelta(days=7 - today.weekday())  # next Monday
+    public_holidays = holidays.country_holidays("DE", subdiv="BW", years=range(today.year, today.year + 2))
+    while any(week + timedelta(days=day) in public_holidays for day in range(5)):
+        week += timedelta(weeks=1)
+    return at_seven(week + timedelta(days=weekday))
 
 
 MONDAY, SATURDAY = 0, 5
@@ -101,6 +111,22 @@ def test_nothing_is_sent_at_the_weekend(waiting_post, moderator):
     assert remind(morning(SATURDAY)) == 0
     assert remind(morning(SATURDAY) + timedelta(days=1)) == 0
     assert reminders(moderator) == []
+
+
+@pytest.mark.parametrize(("day", "sent"), [(date(2026, 12, 25), 0), (date(2027, 1, 6), 0), (date(2027, 1, 7), 1)],
+                         ids=["Christmas Day, a Friday", "Epiphany in Baden-Württemberg, a Wednesday",
+                              "the Thursday after"])
+def test_nothing_is_sent_on_a_public_holiday_of_the_networks_state(waiting_post, moderator, day, sent):
+    assert remind(at_seven(day)) == sent
+    assert len(reminders(moderator)) == sent
+
+
+def test_the_holidays_are_those_of_the_state_configured(app, monkeypatch, waiting_post, moderator):
+    monkeypatch.setitem(app.config, "HOLIDAY_STATE", "BE")
+
+    assert remind(at_seven(date(2027, 1, 6))) == 1  # Epiphany is no holiday in Berlin
+    assert remind(at_seven(date(2027, 3, 8))) == 0  # International Women's Day is, since 2019
+    assert len(reminders(moderator)) == 1
 
 
 def test_who_lost_the_role_or_the_account_is_not_reminded(waiting_post, space, moderator, make_user):
