@@ -68,9 +68,10 @@ def export_personal_data(user: User) -> dict:
 
 def _stand_in(user: User) -> User:
     """Create the anonymous person that keeps the erased account's place in aggregate figures."""
-    # Gone since the month the person left (deactivated before) or is erased in: the month only, as below.
-    left_month = (user.left_month if not user.active and user.left_month
-                  else to_local(utcnow()).date().replace(day=1))
+    # Gone since the month the person left (deactivated before) or is erased in: the month only, as below. Who
+    # left in a month no longer known (reports.rollup.member_in) stays so: the erasure changes no figure counted
+    # after it, where "gone this month" made the size of every month counted since grow by one.
+    left_month = user.left_month if not user.active else to_local(utcnow()).date().replace(day=1)
     stand_in = User(email=f"{secrets.token_hex(8)}{ERASED_DOMAIN}", display_name=FORMER_MEMBER,
                     password_hash=None, active=False, language="de", left_month=left_month,
                     organisation_id=user.organisation_id, unit_id=user.unit_id)

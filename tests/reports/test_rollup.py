@@ -174,6 +174,23 @@ def test_someone_who_left_in_an_unknown_month_counts_in_no_month_counted_since(r
     assert db.session.scalar(select(UnitHeadcount.people).where(UnitHeadcount.month == date(2025, 1, 1))) == 5
 
 
+def test_erasing_someone_who_left_in_an_unknown_month_changes_no_figure(record, refresh):
+    from qualify.core.time import utcnow
+    from qualify.privacy.services import erase_account
+
+    firma = create_organisation("firma", "Firma", ["Montage"])
+    montage = firma.units[0]
+    people = record.people(firma, montage, 6)
+    record.enrol(people, record.course(), JAN)
+    leave(people[0], None)
+    erase_account(people[0], keep_posts=False, now=utcnow())  # long after January: the stand-in is not "gone now"
+
+    refresh(now=datetime(2025, 2, 13, 9, tzinfo=UTC))
+
+    assert cell("enrolled", date(2025, 1, 1), unit=montage) == 5
+    assert db.session.scalar(select(UnitHeadcount.people).where(UnitHeadcount.month == date(2025, 1, 1))) == 5
+
+
 def test_an_erased_account_still_counts_in_the_months_it_took_part_in(record, refresh, app):
     from qualify.core.time import utcnow
     from qualify.privacy.services import erase_account
