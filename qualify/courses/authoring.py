@@ -26,17 +26,9 @@ from qualify.courses import frontmatter, services
 from qualify.courses.authoring_media import media_name_problem, media_problem
 from qualify.courses.fields import COURSE_FIELDS
 from qualify.courses.gift import parse_gift
-from qualify.courses.loader import (
-    BANK_FILE,
-    MODULE_FILE,
-    SLUG,
-    Problem,
-    bank_slug,
-    length_problem,
-    load_course,
-    module_as_typed,
-)
+from qualify.courses.loader import load_course
 from qualify.courses.models import Course, CourseFile, CourseOwner, Module, ModuleVersion
+from qualify.courses.sources import BANK_FILE, MODULE_FILE, SLUG, Problem, bank_slug, length_problem, module_as_typed
 from qualify.extensions import db
 from qualify.learning.quiz import QuizSize, quiz_size  # the preview counts a quiz as an attempt asks it
 

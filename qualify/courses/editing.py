@@ -1,7 +1,7 @@
 """Saving and previewing one file from an editor form: course.md, a module or a question bank.
 
-Shared by the views of the course editor (authoring_views) and of the module editor (module_views). `page`
-renders the editor the form came from, with what it is given in place of its blank forms.
+Shared by the editors of course.md (authoring_views), of the modules (module_views) and of the question banks
+(bank_views). `page` renders the editor the form came from, with what it is given in place of its blank forms.
 """
 
 from dataclasses import dataclass
@@ -14,8 +14,8 @@ from flask_login import current_user
 
 from qualify.courses import authoring, drafts, structure
 from qualify.courses.authoring_forms import SourceForm
-from qualify.courses.loader import Problem
 from qualify.courses.models import Course
+from qualify.courses.sources import Problem
 from qualify.extensions import db
 
 

@@ -13,8 +13,8 @@ from qualify.core.database import take_turns
 from qualify.core.markdown import render_markdown, render_plain
 from qualify.core.text import one_line
 from qualify.courses.gift_model import Question
-from qualify.courses.loader import MODULE_FILE, CourseSource, ModuleSource, Problem, Tree
 from qualify.courses.models import Course, CourseFile, Module, ModuleVersion
+from qualify.courses.sources import MODULE_FILE, CourseSource, ModuleSource, Problem, Tree
 from qualify.extensions import db
 
 # Fixed here, not left to the server's mime.types: the file view shows some types inline, others not.

@@ -27,9 +27,9 @@ from qualify.courses.authoring import (
     in_course_folder,
     stored_file,
 )
-from qualify.courses.loader import Problem, bank_name_problem, bank_slug, content_hash
 from qualify.courses.models import Course, Module, ModuleDraft, ModuleVersion
 from qualify.courses.services import take_turns_on_course
+from qualify.courses.sources import Problem, bank_name_problem, bank_slug, content_hash
 from qualify.extensions import db
 
 

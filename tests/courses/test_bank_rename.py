@@ -12,10 +12,10 @@ from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
 from qualify.courses import drafts
 from qualify.courses.authoring import fingerprint
-from qualify.courses.authoring_views import STARTER_BANK
+from qualify.courses.bank_views import STARTER_BANK
 from qualify.courses.commands import courses_cli
-from qualify.courses.loader import content_hash
 from qualify.courses.models import CourseFile, Module, ModuleVersion
+from qualify.courses.sources import content_hash
 from qualify.courses.structure import misnamed_banks, with_bank_renamed
 from qualify.extensions import db
 from tests.courses.conftest import save

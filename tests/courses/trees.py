@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from qualify.courses.loader import Problem, load_tree
+from qualify.courses.loader import load_tree
+from qualify.courses.sources import Problem
 
 COURSE_MD = "---\ntitle: Kurs\n---\n\n# Kurs\n"
 MODULE_MD = "---\ntitle: Start\n---\n\n# Start\n\nText.\n"
