@@ -185,6 +185,19 @@ def sign_in(password):
     return sign_in
 
 
+@pytest.fixture
+def signed_in(make_page, make_user, sign_in):
+    """Open a fresh page signed in as `user`, a new learner unless given: signed_in(trainer, viewport=PHONE).
+    The page's other options are make_page's."""
+
+    def open_signed_in(user=None, **page_options):
+        page = make_page(**page_options)
+        sign_in(page, user if user is not None else make_user())
+        return page
+
+    return open_signed_in
+
+
 @pytest.fixture(scope="session")
 def screenshot():
     """Save a full-page picture for people to look at, not to compare: screenshot(page, "start-phone").

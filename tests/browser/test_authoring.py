@@ -1,24 +1,16 @@
 from playwright.sync_api import expect
 
 from qualify.accounts.roles import Role
+from tests.browser.authoring_steps import add_module, create_course
 
 
-def test_trainer_writes_a_quiz_fixes_its_error_and_publishes_for_learners(page, make_page, make_user, sign_in,
-                                                                          assert_accessible, screenshot):
-    trainer = make_user(Role.TRAINER)
-    sign_in(page, trainer)
+def test_trainer_writes_a_quiz_fixes_its_error_and_publishes_for_learners(signed_in, make_user, assert_accessible,
+                                                                          screenshot):
+    page = signed_in(make_user(Role.TRAINER))
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Kurse bearbeiten").click()
     assert_accessible(page)
-    page.get_by_label("Kürzel").fill("probe")
-    page.get_by_label("Titel").fill("Probekurs")
-    page.get_by_role("button", name="Kurs anlegen").click()
-    expect(page.get_by_role("heading", level=1).first).to_have_text("Probekurs")
-    page.get_by_text("Modul hinzufügen").click()
-    page.get_by_label("Nummer").fill("1")
-    page.locator("#module input[name=slug]").fill("start")
-    page.locator("#module input[name=title]").fill("Start")
-    page.get_by_role("button", name="Modul anlegen").click()
-    expect(page.get_by_role("heading", level=1).first).to_have_text("Start")
+    create_course(page)
+    add_module(page, 1, "start", "Start")
     assert_accessible(page)
     text = page.get_by_label("Text der Datei")
     text.fill("---\ntitle: Start\n---\n\n# Hallo **Welt**\n\n```quiz\n::F::Richtig? {T\n```\n")
@@ -49,8 +41,7 @@ def test_trainer_writes_a_quiz_fixes_its_error_and_publishes_for_learners(page, 
     page.get_by_role("button", name="Veröffentlichen").click()
     expect(page.get_by_text("Lernende sehen den Kurs im Katalog.")).to_be_visible()
 
-    learner_page = make_page()
-    sign_in(learner_page, make_user(Role.LEARNER))
+    learner_page = signed_in()
     learner_page.goto("/kurse/?q=probekurs")
     learner_page.get_by_role("link", name="Probekurs").click()
     expect(learner_page.get_by_role("heading", level=1).first).to_have_text("Probekurs")
@@ -61,15 +52,8 @@ def test_a_trainer_on_a_phone_is_led_to_the_field_missing_its_colon_and_saves_th
                                                                                        assert_accessible):
     page = phone_page
     sign_in(page, make_user(Role.TRAINER))
-    page.goto("/autoren/")
-    page.get_by_label("Kürzel").fill("handy")
-    page.get_by_label("Titel").fill("Am Handy")
-    page.get_by_role("button", name="Kurs anlegen").click()
-    page.get_by_text("Modul hinzufügen").click()
-    page.get_by_label("Nummer").fill("1")
-    page.locator("#module input[name=slug]").fill("start")
-    page.locator("#module input[name=title]").fill("Start")
-    page.get_by_role("button", name="Modul anlegen").click()
+    create_course(page, "handy", "Am Handy")
+    add_module(page, 1, "start", "Start")
     text = page.get_by_label("Text der Datei")
     text.fill("---\ntitle: Start\nminutes 10\n---\n\n# Start\n")
     page.get_by_role("button", name="Speichern", exact=True).click()

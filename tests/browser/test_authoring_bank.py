@@ -1,19 +1,29 @@
+"""A trainer's question banks: previewed as learners will read them, and – named before Qualify checked names –
+renamed from the course page, also when a save elsewhere was refused for that name."""
+
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from qualify.accounts.roles import Role
+from qualify.courses.models import Course, CourseFile
+from qualify.extensions import db
+from tests.browser.authoring_steps import add_bank, add_module, create_course
+
+OLD = "fragen/Alte Fragen.gift"
+
+
+def with_a_misnamed_bank(slug: str = "probe") -> None:
+    """Give the course a bank under a name the loader no longer takes, as an import before the check left it."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    course.files.append(CourseFile(path=OLD, data=b"Eins {T}\n", sha256="x", content_type="text/plain"))
+    db.session.commit()
 
 
 def test_a_trainer_previews_a_question_bank_with_what_learners_read_after_answering(
-        page, make_user, sign_in, assert_accessible, screenshot):
-    sign_in(page, make_user(Role.TRAINER))
-    page.goto("/autoren/")
-    page.get_by_label("Kürzel").fill("probe")
-    page.get_by_label("Titel").fill("Probekurs")
-    page.get_by_role("button", name="Kurs anlegen").click()
-    page.get_by_text("Fragensammlung hinzufügen").click()
-    page.get_by_label("Name der Fragensammlung").fill("pool")
-    page.get_by_role("button", name="Fragensammlung anlegen").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Fragensammlung fragen/pool.gift")
+        signed_in, make_user, assert_accessible, screenshot):
+    page = signed_in(make_user(Role.TRAINER))
+    create_course(page)
+    add_bank(page, "pool")
     page.get_by_label("Text der Datei").fill(
         "Zur Einleitung.\n\n::Farbe::Welche Farbe haben Hochvolt-Leitungen? {\n=Orange#Genau.\n~Rot#Nein, das ist "
         "das Bordnetz.\n}\n")
@@ -32,25 +42,14 @@ def test_a_trainer_previews_a_question_bank_with_what_learners_read_after_answer
 
 
 def test_a_trainer_renames_a_bank_imported_before_names_were_checked_and_saves_the_course_again(
-        page, make_user, sign_in, assert_accessible, screenshot):
-    from sqlalchemy import select
-
-    from qualify.courses.models import Course, CourseFile
-    from qualify.extensions import db
-
-    sign_in(page, make_user(Role.TRAINER))
-    page.goto("/autoren/")
-    page.get_by_label("Kürzel").fill("probe")
-    page.get_by_label("Titel").fill("Probekurs")
-    page.get_by_role("button", name="Kurs anlegen").click()
-    course = db.session.scalar(select(Course).where(Course.slug == "probe"))
-    course.files.append(CourseFile(path="fragen/Alte Fragen.gift", data=b"Eins {T}\n", sha256="x",
-                                   content_type="text/plain"))
-    db.session.commit()
+        signed_in, make_user, assert_accessible, screenshot):
+    page = signed_in(make_user(Role.TRAINER))
+    create_course(page)
+    with_a_misnamed_bank()
     page.reload()
 
     page.get_by_role("link", name="Zum Umbenennen").click()
-    field = page.get_by_label("Neuer Name für „fragen/Alte Fragen.gift“")
+    field = page.get_by_label(f"Neuer Name für „{OLD}“")
     expect(field).to_have_value("alte-fragen.gift")
     assert_accessible(page)
     screenshot(page, "authoring-bank-rename")
@@ -61,3 +60,39 @@ def test_a_trainer_renames_a_bank_imported_before_names_were_checked_and_saves_t
     expect(page.get_by_role("link", name="fragen/alte-fragen.gift")).to_be_visible()
     page.get_by_role("button", name="Speichern").first.click()
     expect(page.get_by_text("Gespeichert.")).to_be_visible()
+
+
+def test_a_module_save_refused_by_a_misnamed_bank_links_to_the_rename_form_in_a_new_tab_and_keeps_the_text(
+        signed_in, make_user, assert_accessible, screenshot):
+    page = signed_in(make_user(Role.TRAINER))
+    create_course(page)
+    add_module(page, 1, "start", "Start")
+    with_a_misnamed_bank()
+    typed = "---\ntitle: Start\n---\n\n# Neu geschrieben\n\nMit einem Absatz, der nicht verloren gehen darf.\n"
+    text = page.get_by_label("Text der Datei")
+    text.fill(typed)
+
+    page.get_by_role("button", name="Speichern", exact=True).click()
+
+    problems = page.get_by_role("alert").filter(has_text="Nichts gespeichert")
+    expect(problems).to_contain_text(f"{OLD}, Zeile 1: Name der Fragensammlung „Alte Fragen.gift“")
+    expect(problems).to_contain_text("Ihr Text hier bleibt stehen.")
+    to_rename = problems.get_by_role("link", name="„Fragensammlungen umbenennen“ auf der Kursseite (neuer Tab)")
+    expect(to_rename).to_have_attribute("href", "/autoren/probe#fragen-umbenennen")
+    expect(to_rename).to_have_attribute("target", "_blank")
+    expect(text).to_have_value(typed)
+    assert_accessible(page)
+    screenshot(page, "authoring-refused-by-a-bank-name")
+
+    with page.context.expect_page() as opened:
+        to_rename.click()
+    course_tab = opened.value
+    expect(course_tab.get_by_label(f"Neuer Name für „{OLD}“")).to_be_in_viewport()
+    course_tab.get_by_role("button", name="Umbenennen").click()
+    expect(course_tab.get_by_text("Umbenannt.").first).to_be_visible()
+
+    page.bring_to_front()
+    expect(text).to_have_value(typed)  # the editor's tab was not left
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    expect(page.get_by_text("Gespeichert. Neue Version: Start (2).")).to_be_visible()
+    expect(page.locator("#vorschau h1")).to_have_text("Neu geschrieben")

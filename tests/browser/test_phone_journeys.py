@@ -25,8 +25,7 @@ _LABEL_LINES_JS = """(label) => {
 }"""
 
 
-def small_phone(make_page):
-    return make_page(viewport=SMALL_PHONE, is_mobile=True, has_touch=True)
+ON_A_SMALL_PHONE = {"viewport": SMALL_PHONE, "is_mobile": True, "has_touch": True}
 
 
 def height_of(locator) -> float:
@@ -37,13 +36,26 @@ def module_of(course, slug: str) -> Module:
     return db.session.scalar(select(Module).where(Module.course_id == course.id, Module.slug == slug))
 
 
-def test_a_single_box_stands_beside_its_whole_label_and_is_a_target_for_a_thumb(
-        make_page, make_user, sign_in, demo_courses):
-    page = small_phone(make_page)
-    sign_in(page, make_user())
-    page.goto("/kurse/digitale-fabrik/module/austausch-wandel-in-meinem-werk")
+def open_new_conversation(page, module_url: str) -> None:
+    """Tap from an exchange module to its space's form for a new conversation."""
+    page.goto(module_url)
     page.get_by_role("link", name="Zum Austauschraum").tap()
     page.get_by_role("link", name="Neues Gespräch beginnen").tap()
+
+
+def start_conversation(page, module_url: str, title: str, text: str, *, send: str) -> None:
+    """Begin a conversation in an exchange module's space, sent with the button named `send`."""
+    open_new_conversation(page, module_url)
+    page.get_by_label("Titel").fill(title)
+    page.get_by_label("Ihr Beitrag").fill(text)
+    page.get_by_role("button", name=send).tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def test_a_single_box_stands_beside_its_whole_label_and_is_a_target_for_a_thumb(
+        signed_in, demo_courses):
+    page = signed_in(**ON_A_SMALL_PHONE)
+    open_new_conversation(page, "/kurse/digitale-fabrik/module/austausch-wandel-in-meinem-werk")
 
     label = page.locator("label").filter(has_text="Unter Pseudonym veröffentlichen")
     lines = label.evaluate(_LABEL_LINES_JS)
@@ -56,10 +68,8 @@ def test_a_single_box_stands_beside_its_whole_label_and_is_a_target_for_a_thumb(
 
 
 def test_the_links_of_a_course_a_quiz_and_the_conversations_are_each_a_thumbs_target(
-        make_page, make_user, sign_in, demo_courses):
-    learner = make_user()
-    page = small_phone(make_page)
-    sign_in(page, learner)
+        signed_in, demo_courses):
+    page = signed_in(**ON_A_SMALL_PHONE)
     page.goto("/kurse/digitale-fabrik")
     modules = page.get_by_role("list", name="Module").get_by_role("link")
     expect(modules).to_have_count(6)
@@ -76,27 +86,21 @@ def test_the_links_of_a_course_a_quiz_and_the_conversations_are_each_a_thumbs_ta
     attempt.tap()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ergebnis")
 
-    page.goto("/kurse/digitale-fabrik/module/austausch-wandel-in-meinem-werk")
-    page.get_by_role("link", name="Zum Austauschraum").tap()
-    page.get_by_role("link", name="Neues Gespräch beginnen").tap()
-    page.get_by_label("Titel").fill("Frühschicht")
-    page.get_by_label("Ihr Beitrag").fill("Wer fängt auch um sechs an?")
-    page.get_by_role("button", name="Zur Freigabe senden").tap()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Frühschicht")
+    start_conversation(page, "/kurse/digitale-fabrik/module/austausch-wandel-in-meinem-werk", "Frühschicht",
+                       "Wer fängt auch um sechs an?", send="Zur Freigabe senden")
     page.goto("/austausch/benachrichtigungen")
     followed = page.get_by_role("link", name="Frühschicht")
     assert height_of(followed) >= 44
     assert_no_horizontal_overflow(page)
 
 
-def test_the_box_of_the_module_feedback_is_a_thumbs_target(make_page, make_user, sign_in, demo_courses):
+def test_the_box_of_the_module_feedback_is_a_thumbs_target(signed_in, make_user, demo_courses):
     learner = make_user()
     module = module_of(demo_courses["hochvolt-sicherheit"], "warum-hochvolt")
     learning.enrol(learner, module.course, now=utcnow())
     learning.complete_module(learner, module, module.current_version, via="quiz", now=utcnow())
     db.session.commit()
-    page = small_phone(make_page)
-    sign_in(page, learner)
+    page = signed_in(learner, **ON_A_SMALL_PHONE)
     page.goto("/kurse/hochvolt-sicherheit/module/warum-hochvolt")
 
     label = page.locator("label").filter(has_text="würde ich weiterempfehlen")
@@ -105,9 +109,8 @@ def test_the_box_of_the_module_feedback_is_a_thumbs_target(make_page, make_user,
     expect(page.get_by_role("checkbox", name="würde ich weiterempfehlen")).to_be_checked()
 
 
-def test_a_reflections_field_is_labelled_apart_from_its_question(make_page, make_user, sign_in, demo_courses):
-    page = small_phone(make_page)
-    sign_in(page, make_user())
+def test_a_reflections_field_is_labelled_apart_from_its_question(signed_in, demo_courses):
+    page = signed_in(**ON_A_SMALL_PHONE)
     page.goto("/kurse/digitale-fabrik/module/cobots-und-vorausschauende-instandhaltung")
     page.get_by_role("button", name="Quiz starten").tap()
 
@@ -121,9 +124,8 @@ def test_a_reflections_field_is_labelled_apart_from_its_question(make_page, make
            ).to_be_visible()
 
 
-def test_a_workshop_modules_dates_are_one_tap_from_its_top(make_page, make_user, sign_in, practical_day):
-    page = small_phone(make_page)
-    sign_in(page, make_user())
+def test_a_workshop_modules_dates_are_one_tap_from_its_top(signed_in, practical_day):
+    page = signed_in(**ON_A_SMALL_PHONE)
     page.goto(f"/kurse/{practical_day.course.slug}/module/{practical_day.slug}")
 
     to_dates = page.get_by_role("link", name="Zu den Terminen")
@@ -143,21 +145,15 @@ def _apart(first, second) -> float:
     return b["x"] - (a["x"] + a["width"])
 
 
-def test_save_and_cancel_stand_a_fingers_width_apart(make_page, make_user, sign_in, practical_day, tina):
+def test_save_and_cancel_stand_a_fingers_width_apart(signed_in, practical_day, tina):
     first, _second = plan_series(practical_day, tina, utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=10), 2)
-    page = small_phone(make_page)
-    sign_in(page, tina)
+    page = signed_in(tina, **ON_A_SMALL_PHONE)
     page.goto(f"/termine/{first.id}/bearbeiten")  # a session's form
     assert _apart(page.get_by_role("button", name="Speichern"), page.get_by_role("link", name="Abbrechen")) >= 8
     assert_no_horizontal_overflow(page)
 
-    page.goto("/kurse/elektrischer-antriebsstrang/module/austausch-produkte-im-wandel")  # a post's form
-    page.get_by_role("link", name="Zum Austauschraum").tap()
-    page.get_by_role("link", name="Neues Gespräch beginnen").tap()
-    page.get_by_label("Titel").fill("Spätschicht")
-    page.get_by_label("Ihr Beitrag").fill("Wer hört auch um zehn auf?")
-    page.get_by_role("button", name="Veröffentlichen").tap()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Spätschicht")
+    start_conversation(page, "/kurse/elektrischer-antriebsstrang/module/austausch-produkte-im-wandel",  # a post's form
+                       "Spätschicht", "Wer hört auch um zehn auf?", send="Veröffentlichen")
     page.get_by_role("link", name="Bearbeiten").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Beitrag bearbeiten")
     assert _apart(page.get_by_role("button", name="Speichern"), page.get_by_role("link", name="Abbrechen")) >= 8
