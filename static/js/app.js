@@ -120,10 +120,21 @@
 
   // Escape closes the nearest open disclosure around the focus (and returns to its summary), as a menu closes.
   // The phone menu is a button of its own (below); a page script that handles Escape itself prevents the default.
+  // A disclosure whose summary is not shown (the filters of a list on a wide screen) is no disclosure there.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || event.defaultPrevented) { return; }
     var disclosure = event.target.closest && event.target.closest("details[open]");
-    if (disclosure) { closeDisclosure(disclosure); }
+    var summary = disclosure && disclosure.querySelector(":scope > summary");
+    var shown = summary && window.getComputedStyle(summary).display !== "none";
+    if (disclosure && (shown || !summary)) { closeDisclosure(disclosure); }
+  });
+
+  // The filters of a list fold behind "Filter" on a phone only. On a wider screen the stylesheet shows them even
+  // when folded (::details-content); a browser without it gets them opened.
+  document.addEventListener("DOMContentLoaded", function () {
+    var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+    if (supported || !window.matchMedia("(min-width: 40.01rem)").matches) { return; }
+    document.querySelectorAll("details.filter-disclosure").forEach(function (details) { details.open = true; });
   });
 
   // "Nein" beside the button that acts: on a phone, tapping the question again to close it is found by few.
