@@ -34,10 +34,12 @@ CALLOUTS = {"hinweis": "hinweis", "note": "hinweis", "warnung": "warnung", "warn
 LABELS = {
     "de": {"hinweis": "Hinweis", "warnung": "Warnung", "table": "Tabelle {number}, seitlich verschiebbar",
            "titled_table": "Tabelle „{title}“, seitlich verschiebbar",
-           "footnote_back": "Zurück zum Text (Fußnote {number})"},
+           "footnote_back": "Zurück zum Text (Fußnote {number})", "task_done": "abgehakt",
+           "task_open": "nicht abgehakt"},
     "en": {"hinweis": "Note", "warnung": "Warning", "table": "Table {number}, scrolls sideways",
            "titled_table": "Table “{title}”, scrolls sideways",
-           "footnote_back": "Back to the text (footnote {number})"},
+           "footnote_back": "Back to the text (footnote {number})", "task_done": "ticked",
+           "task_open": "not ticked"},
 }
 # Ids the pages that show rendered text use themselves: a heading never takes one of them (nor a numbered one of
 # the editor's lines, a quiz's questions, a thread's posts or the footnotes), or a link to it would lead elsewhere.
@@ -133,16 +135,51 @@ def _syntax() -> MarkdownIt:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.container import container_plugin
     from mdit_py_plugins.footnote import footnote_plugin
-    from mdit_py_plugins.tasklists import tasklists_plugin
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
                                    "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
-    md.use(tasklists_plugin, label=True)  # a checkbox without a label fails WCAG (axe: critical)
+    md.core.ruler.after("inline", "qualify_task_lists", _mark_tasks)
     md.use(footnote_plugin)
     for name in CALLOUTS:
         md.use(container_plugin, name, validate=_callout_validator(name), render=_render_callout)
     return md
+
+
+# A task list ("- [ ] Helm aufsetzen", "- [x] Schuhe an") shows each item's state as a sign, ☐ or ☑, and says it
+# in words the sign stands for (for screen readers, which skip the sign). Not as checkboxes: one on a page that
+# nobody can tick looked tappable and did nothing, was announced "nicht verfügbar" and drawn dimmed, its tick hard
+# to see; and it made a label of the item, links and all. GFM's syntax: "[ ]", "[x]" or "[X]", then white space.
+_TASK_RE = re.compile(r"\[([ xX])\][ \t\n\v\f\r]+")
+_TASK_MARK = '<span class="task-mark" aria-hidden="true">{sign}</span> <span class="visually-hidden">{state}: </span>'
+_TASK_SIGNS = {True: "\u2611\ufe0e", False: "\u2610"}  # ☑ as text, never the emoji
+
+
+def _mark_tasks(state) -> None:
+    """Turn each list item whose first paragraph starts with "[ ] " or "[x] " into a task (see _TASK_RE)."""
+    from markdown_it.token import Token
+
+    labels = state.env.get("labels") or LABELS["de"]
+    tokens = state.tokens
+    for index in range(2, len(tokens)):
+        inline, item = tokens[index], tokens[index - 2]
+        first = inline.children[0] if inline.type == "inline" and inline.children else None
+        if (item.type != "list_item_open" or tokens[index - 1].type != "paragraph_open" or first is None
+                or first.type != "text" or not (match := _TASK_RE.match(first.content))):
+            continue
+        done = match.group(1) != " "
+        first.content = first.content[match.end():]
+        mark = Token("html_inline", "", 0)
+        mark.content = _TASK_MARK.format(sign=_TASK_SIGNS[done],
+                                         state=html.escape(labels["task_done" if done else "task_open"]))
+        inline.children.insert(0, mark)
+        item.attrSet("class", "task-list-item task-done" if done else "task-list-item task-open")
+        _enclosing_list(tokens, index - 2).attrSet("class", "contains-task-list")
+
+
+def _enclosing_list(tokens: Sequence[Token], item: int) -> Token:
+    level = tokens[item].level - 1
+    return next(tokens[i] for i in range(item - 1, -1, -1) if tokens[i].level == level)
 
 
 # The alignment of a table column (":-:", "--:") as a class of the stylesheet: markdown-it writes it as a style

@@ -182,10 +182,43 @@ def test_strikethrough_renders():
     assert "<s>Verbrenner</s>" in render_markdown("~~Verbrenner~~")
 
 
-def test_task_lists_render_disabled_checkboxes():
-    html = render_markdown("- [ ] Sicherheitsunterweisung\n- [x] Anmeldung")
-    assert html.count('type="checkbox"') == 2
-    assert 'checked="checked"' in html and 'disabled="disabled"' in html
+def test_a_task_list_shows_each_state_as_a_sign_and_says_it_in_words():
+    html = render_markdown("- [ ] Sicherheitsunterweisung\n- [x] Anmeldung\n- [X] Helm")
+    assert "<input" not in html  # no checkbox that looks tappable and does nothing
+    assert '<ul class="contains-task-list">' in html
+    assert ('<li class="task-list-item task-open"><span class="task-mark" aria-hidden="true">\u2610</span> '
+            '<span class="visually-hidden">nicht abgehakt: </span>Sicherheitsunterweisung</li>') in html
+    assert ('<li class="task-list-item task-done"><span class="task-mark" aria-hidden="true">\u2611\ufe0e</span> '
+            '<span class="visually-hidden">abgehakt: </span>Anmeldung</li>') in html
+    assert html.count("task-done") == 2  # [X] as [x]
+
+
+def test_a_task_list_says_its_states_in_the_course_s_language():
+    html = render_markdown("- [ ] Safety briefing\n- [x] Sign-up", language="en")
+    assert '<span class="visually-hidden">not ticked: </span>Safety briefing' in html
+    assert '<span class="visually-hidden">ticked: </span>Sign-up' in html
+
+
+def test_a_numbered_task_list_and_a_loose_one_keep_their_markup():
+    numbered = render_markdown("1. [x] Erst\n2. [ ] Dann")
+    assert '<ol class="contains-task-list">' in numbered and numbered.count("task-list-item") == 2
+    loose = render_markdown("- [ ] Erst\n\n  mit einem zweiten Absatz\n\n- [x] Dann [mehr](02-akku.md)",
+                            resolve_link=to_media)
+    assert ('<p><span class="task-mark" aria-hidden="true">\u2610</span> <span class="visually-hidden">nicht '
+            'abgehakt: </span>Erst</p>') in loose
+    assert '<a href="/media/kurs-1/02-akku.md">mehr</a>' in loose  # a link of a task stays a link, in no label
+
+
+@pytest.mark.parametrize("source", ["- \\[x] geschützt", "- [x]", "- [y] anders", "Text [x] mitten",
+                                    "- [x](x.md) Link"])
+def test_only_a_list_item_starting_with_a_box_and_a_space_is_a_task(source):
+    assert "task-list-item" not in render_markdown(source)
+
+
+def test_a_task_s_text_is_escaped_like_any_other():
+    html = render_markdown("- [x] <script>alert(1)</script> <img src=x onerror=alert(1)>")
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "task-done" in html
 
 
 def test_footnotes_render_with_back_links():
