@@ -52,3 +52,14 @@ def test_erasing_someone_elses_account_unconfirmed_says_so_in_a_proper_sentence(
     assert ("Ich lösche dieses Konto und seine Daten endgültig: Bitte bestätigen Sie, dass Sie dieses Konto "
             "endgültig löschen möchten.") in page
     assert ".:" not in page
+
+
+def test_the_download_of_ones_own_data_is_named_in_plain_words_on_both_pages(client, login, make_user):
+    login(make_user())
+    for url in ("/meine-daten/", "/meine-daten/export"):
+        page = html.unescape(client.get(url).text)
+        link = re.search(r'<a [^>]*href="/meine-daten/export.json"[^>]*>([^<]*)</a>', page).group(1)
+        assert link == "Alle Daten als Datei herunterladen (JSON, für Fachleute)", url
+        assert "Als JSON herunterladen" not in page and "maschinenlesbar" not in page
+    explained = html.unescape(client.get("/meine-daten/export").text)
+    assert "Fachleute können die Datei in ein anderes Programm übernehmen." in explained
