@@ -35,6 +35,14 @@ BAR_START = FIGURE_END + 12
 ROW_HEIGHT = 26  # one line of a name; a name of more lines makes its row taller by LINE_HEIGHT each
 ROW_TOP = 12
 BAR_THICKNESS = 14
+# A word broken inside itself: label_lines ends the line in a soft hyphen, and name_spans draws a hyphen after the
+# line's letters that is no part of the text – hidden from assistive technology and left out when the name is
+# selected and copied (reports.css) – so that a copied name reads "Qualitätssicherung", never "Qualitätssic-herung".
+# Not the soft hyphen itself in the SVG: SVG text never wraps, so a browser never shows it, and it would be copied
+# into the text as an invisible character that a search for the word then misses. Nor CSS hyphens/overflow-wrap,
+# which SVG text ignores.
+SOFT_HYPHEN = "\u00ad"
+BROKEN_WORD = '<tspan class="chart-hyphen" aria-hidden="true">-</tspan>'
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class Bar:
 
 def label_lines(label: str, width: float) -> list[str]:
     """The name of a bar in lines that fit `width` user units: broken between words, after a hyphen, and – a word
-    longer than a line – inside the word, marked with a hyphen."""
+    longer than a line – inside the word, where the line ends in a soft hyphen (drawn as a hyphen by name_spans)."""
     letters = max(int(width // LETTER_WIDTH), 2)
     lines: list[str] = []
     line = ""
@@ -56,7 +64,7 @@ def label_lines(label: str, width: float) -> list[str]:
             if len(part) > letters:  # in pieces of about the same length, each but the last with a hyphen
                 size = math.ceil(len(part) / math.ceil(len(part) / (letters - 1)))
                 chunks = [part[start:start + size] for start in range(0, len(part), size)]
-                pieces.extend([chunk + "-" for chunk in chunks[:-1]] + chunks[-1:])
+                pieces.extend([chunk + SOFT_HYPHEN for chunk in chunks[:-1]] + chunks[-1:])
             elif part:
                 pieces.append(part)
         for number, piece in enumerate(pieces):
@@ -71,14 +79,16 @@ def label_lines(label: str, width: float) -> list[str]:
 
 def name_spans(label: str, lines: list[str], x: float) -> str:
     """The lines of a name as tspans starting at x, one under the other; where a line ends between two words, a
-    space follows it, so that the name read as text is "Digitale Fabrik", not "DigitaleFabrik"."""
+    space follows it, so that the name read as text is "Digitale Fabrik", not "DigitaleFabrik"; where it ends inside
+    a word, a hyphen is drawn (BROKEN_WORD), so that the word read as text is whole: "Qualitätssicherung"."""
     name, position, spans = " ".join(label.split()), 0, []
     for number, line in enumerate(lines):
-        # A line is the name's next letters – or, broken inside a word, those letters and a hyphen added.
-        position += len(line) if name.startswith(line, position) else len(line) - 1
+        letters = line.removesuffix(SOFT_HYPHEN)  # the name's next letters
+        position += len(letters)
         between_words = position < len(name) and name[position] == " "
         position += between_words
-        spans.append(f'<tspan x="{x:.1f}" dy="{0 if number == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+        spans.append(f'<tspan x="{x:.1f}" dy="{0 if number == 0 else LINE_HEIGHT}">{escape(letters)}</tspan>'
+                     + (BROKEN_WORD if letters != line else "")
                      + (" " if between_words and number < len(lines) - 1 else ""))
     return "".join(spans)
 

@@ -60,13 +60,17 @@ def test_works_council_sees_a_small_unit_as_under_five_downloads_csv_and_finds_i
 # Units named as companies name them: longer than a bar is wide.
 LONG_UNITS = ["Montage Hochvolt-Batterie Halle 4", "Qualitätssicherung Elektromobilität", "Logistik",
               "Instandhaltung und Betriebstechnik", "Fahrzeugelektronikinstandhaltung", "Labor"]
+# A line of a name as drawn: its text, and the hyphen drawn after it where it breaks a word.
+DRAWN_JS = """const drawn = line =>
+    line.textContent + (line.nextElementSibling?.matches(".chart-hyphen") ? "-" : "");"""
 # Each name under a bar of the group chart: its lines' text, its box, the chart's box and the slot of a bar.
 NAMES_JS = """svg => {
+  """ + DRAWN_JS + """
   const chart = svg.getBoundingClientRect();
   const slot = chart.width * (640 - 32) / 640 / svg.querySelectorAll("text.chart-name").length;
   return [...svg.querySelectorAll("text.chart-name")].map(name => {
     const box = name.getBoundingClientRect();
-    return {lines: [...name.querySelectorAll("tspan")].map(line => line.textContent), left: box.left,
+    return {lines: [...name.querySelectorAll("tspan[x]")].map(drawn), left: box.left,
             right: box.right, top: box.top, bottom: box.bottom, slot: slot, chart: [chart.left, chart.right,
             chart.top, chart.bottom]};
   });
@@ -75,6 +79,16 @@ NAMES_JS = """svg => {
 
 def _joined(text: str) -> str:
     return text.replace("-", "").replace(" ", "")
+
+
+# The chart's text as selected: what a copy of it holds.
+SELECTED_JS = """svg => {
+  const range = document.createRange();
+  range.selectNodeContents(svg);
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+  return getSelection().toString();
+}"""
 
 
 @pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}, {"width": 1280, "height": 800}],
@@ -111,15 +125,21 @@ def test_the_group_charts_bars_are_named_in_full_as_in_the_table(make_page, make
         assert left <= name["left"] and name["right"] <= right and name["bottom"] <= bottom, name["lines"]
         assert name["right"] - name["left"] <= name["slot"], f"{name['lines']} is wider than its bar"
         assert following is None or name["right"] <= following["left"], f"{name['lines']} runs into the next"
+    # A word broken inside itself on the screen is copied whole: its hyphen is drawn, not selected.
+    assert any(line.endswith("-") for name in names for line in name["lines"] if "Fahrzeug" in "".join(name["lines"]))
+    copied = chart.evaluate(SELECTED_JS)
+    assert "Fahrzeugelektronikinstandhaltung" in copied and "Qualitätssicherung Elektromobilität" in copied
+    assert "-" not in copied.replace("Hochvolt-Batterie", ""), copied
 
 
 # Each row of a row chart: its name's lines and box, its figure's box, and the chart's and the scroll box's edges.
 ROWS_JS = """svg => {
+  """ + DRAWN_JS + """
   const chart = svg.getBoundingClientRect(), box = svg.parentElement.getBoundingClientRect();
   const figures = [...svg.querySelectorAll("text:not(.chart-name)")];
   return [...svg.querySelectorAll("text.chart-name")].map((name, index) => {
     const own = name.getBoundingClientRect(), figure = figures[index].getBoundingClientRect();
-    return {lines: [...name.querySelectorAll("tspan")].map(line => line.textContent), left: own.left,
+    return {lines: [...name.querySelectorAll("tspan[x]")].map(drawn), left: own.left,
             right: own.right, top: own.top, bottom: own.bottom, figure: [figure.left, figure.right, figure.top,
             figure.bottom], text: figures[index].textContent, chart: [chart.left, chart.bottom],
             shown: box.right};

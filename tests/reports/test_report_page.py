@@ -78,9 +78,13 @@ def test_the_group_chart_shows_shares_up_to_100_percent_and_says_protected_value
     assert "geschützte Werte fehlen" in svg and "ausgeblendet" not in svg and "unter 5" not in svg
 
 
+HYPHEN_DRAWN = '<tspan class="chart-hyphen" aria-hidden="true">-</tspan>'
+
+
 def bar_names(svg: str) -> list[list[str]]:
-    """The name under each bar, as the lines it is written on."""
-    return [[html.unescape(line) for line in re.findall(r"<tspan [^>]*>(.*?)</tspan>", name)]
+    """The name under each bar, as the lines it is drawn on (a word broken inside itself with its hyphen)."""
+    return [[html.unescape(line) + ("-" if hyphen else "")
+             for line, hyphen in re.findall(rf"<tspan x=[^>]*>(.*?)</tspan>({re.escape(HYPHEN_DRAWN)})?", name)]
             for name in re.findall(r'<text class="chart-name"[^>]*>(.*?)</text>', svg)]
 
 
@@ -98,6 +102,21 @@ def test_a_long_group_name_is_written_in_full_under_its_bar_on_lines_that_fit_it
     assert "…" not in svg
     slot = (charts.WIDTH - charts.LEFT - charts.RIGHT) / len(bars)
     assert all(len(line) * charts.LETTER_WIDTH <= slot for name in names for line in name)
+
+
+@pytest.mark.parametrize("draw", [charts.bar_chart, charts.row_chart], ids=["columns", "rows"])
+def test_a_word_broken_inside_itself_reads_whole_as_text_its_hyphen_only_drawn(draw):
+    name = "Qualitätssicherungsabteilung Elektromobilität"
+    bars = [charts.Bar(f"Werk {n}", 0.5, "50 %") for n in range(5)] + [charts.Bar(name, 0.1, "10 %")]
+
+    svg = draw(bars, title="t", description="d", ident="g", scale=1)
+
+    drawn = bar_names(svg)[-1]
+    assert drawn[0].endswith("-") and drawn[0] != "Qualitätssicherungs-"  # broken inside the word, and shown so
+    written = re.findall(r'<text class="chart-name"[^>]*>(.*?)</text>', svg)[-1]
+    assert HYPHEN_DRAWN in written  # the hyphen: silent for screen readers, not copied (reports.css)
+    # Read without what is only drawn – copied, or by a tool that reads the page's words – the name is whole.
+    assert html.unescape(re.sub(r"<[^>]+>", "", written.replace(HYPHEN_DRAWN, ""))) == name
 
 
 def test_a_word_longer_than_a_slot_is_broken_with_hyphens_and_the_chart_grows_to_hold_its_lines():
