@@ -1,5 +1,7 @@
 """Fixtures for exchange tests: the demo exchange module's space, its moderator, members, clients."""
 
+from datetime import time, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -10,6 +12,8 @@ from qualify.courses.models import Module
 from qualify.exchange import moderation, spaces
 from qualify.exchange.models import ExchangeSpace, SpaceModerator
 from qualify.extensions import db
+from qualify.workshops import schedule
+from qualify.workshops import services as workshops
 from tests.conftest import PASSWORD
 
 
@@ -110,3 +114,15 @@ def identity_markers(user) -> list[str]:
 def assert_no_identity(text: str, user) -> None:
     for marker in identity_markers(user):
         assert marker not in text, f"{marker!r} leaked"
+
+
+@pytest.fixture
+def session(exchange_module, space, moderator, author, reader):
+    """An exchange session in a week, led by the moderator, with the author and the reader booked (minutes' tests)."""
+    plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=10, trainers=[moderator])
+    day = (utcnow() + timedelta(days=7)).date()
+    (session,) = schedule.create_sessions(exchange_module, plan, [day], by=moderator, now=utcnow())
+    for person in (author, reader):
+        workshops.book(session, person, now=utcnow())
+    db.session.commit()
+    return session

@@ -2,7 +2,6 @@
 without consent; taking part marks the module done."""
 
 import re
-from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +15,6 @@ from qualify.learning import withdrawal
 from qualify.learning.models import Certificate
 from qualify.learning.services import is_module_done
 from qualify.privacy.services import erase_account
-from qualify.workshops import schedule
 from qualify.workshops import services as workshops
 from qualify.workshops.attendance import mark_attendance
 from tests.exchange.conftest import assert_no_identity
@@ -24,18 +22,6 @@ from tests.learning.helpers import everything_else_done
 
 FIELDS = {"topics": "Einführung des MES", "outcomes": "Schulung vor dem Start gewünscht",
           "open_questions": "Wer wertet die Daten aus?", "next_steps": "Betriebsrat einbeziehen"}
-
-
-@pytest.fixture
-def session(exchange_module, space, moderator, author, reader):
-    """An exchange session in a week, led by the moderator, with the author and the reader booked."""
-    plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=10, trainers=[moderator])
-    day = (utcnow() + timedelta(days=7)).date()
-    (session,) = schedule.create_sessions(exchange_module, plan, [day], by=moderator, now=utcnow())
-    for person in (author, reader):
-        workshops.book(session, person, now=utcnow())
-    db.session.commit()
-    return session
 
 
 def test_minutes_appear_in_the_space_only_after_approval(session, space, moderator, reader, client_for):

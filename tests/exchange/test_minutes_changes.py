@@ -2,7 +2,6 @@
 published version – approved, the change takes its place; rejected, the published version stays. A withdrawn
 consent reaches the published version at once."""
 
-from datetime import time, timedelta
 
 import pytest
 
@@ -12,25 +11,11 @@ from qualify.exchange import minutes
 from qualify.exchange.models import ExchangeLogEntry
 from qualify.extensions import db
 from qualify.privacy.services import erase_account
-from qualify.workshops import schedule
-from qualify.workshops import services as workshops
 
 FIELDS = {"topics": "Einführung des MES", "outcomes": "Schulung vor dem Start gewünscht",
           "open_questions": "Wer wertet die Daten aus?", "next_steps": "Betriebsrat einbeziehen"}
 CHANGED = {**FIELDS, "outcomes": "Schulung im Januar vereinbart"}
 PUBLISHED_TEXT, CHANGED_TEXT = "Schulung vor dem Start gewünscht", "Schulung im Januar vereinbart"
-
-
-@pytest.fixture
-def session(exchange_module, space, moderator, author, reader):
-    """An exchange session in a week, led by the moderator, with the author and the reader booked."""
-    plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=10, trainers=[moderator])
-    day = (utcnow() + timedelta(days=7)).date()
-    (session,) = schedule.create_sessions(exchange_module, plan, [day], by=moderator, now=utcnow())
-    for person in (author, reader):
-        workshops.book(session, person, now=utcnow())
-    db.session.commit()
-    return session
 
 
 def agree(session, person, agreed: bool = True) -> None:

@@ -1,33 +1,17 @@
 """Consent to be named in the minutes as the moderator reads it: "withdrew" apart from "has not answered"; the
 space itself shows neither, only the names of those who agree."""
 
-from datetime import time, timedelta
 
-import pytest
 
 from qualify.core.time import utcnow
 from qualify.exchange import minutes
 from qualify.exchange.models import MinutesConsent
 from qualify.extensions import db
-from qualify.workshops import schedule
-from qualify.workshops import services as workshops
 
 FIELDS = {"topics": "Einführung des MES", "outcomes": "Schulung vor dem Start gewünscht",
           "open_questions": "Wer wertet die Daten aus?", "next_steps": "Betriebsrat einbeziehen"}
 WITHDRAWN = "Zustimmung zurückgezogen: Bruno Brenner"
 UNANSWERED = "(Noch) nicht geantwortet: Kowalczyk Anneliese"
-
-
-@pytest.fixture
-def session(exchange_module, space, moderator, author, reader):
-    """An exchange session in a week, led by the moderator, with the author and the reader booked."""
-    plan = schedule.SessionPlan(start_time=time(14), end_time=time(15), capacity=10, trainers=[moderator])
-    day = (utcnow() + timedelta(days=7)).date()
-    (session,) = schedule.create_sessions(exchange_module, plan, [day], by=moderator, now=utcnow())
-    for person in (author, reader):
-        workshops.book(session, person, now=utcnow())
-    db.session.commit()
-    return session
 
 
 def answer(client, session, agree: bool) -> None:
