@@ -18,7 +18,7 @@ from qualify.core.routing import BOTH, GET, POST
 from qualify.core.security import is_safe_redirect, role_required
 from qualify.core.templating import content_lang_attributes
 from qualify.core.time import utcnow
-from qualify.exchange import minutes, moderation
+from qualify.exchange import minutes, minutes_consent, minutes_names, minutes_text, moderation
 from qualify.exchange.access import moderated_post, moderated_space, moderated_thread, space_of_session
 from qualify.exchange.errors import ExchangeError, ReasonRefused
 from qualify.exchange.forms import (
@@ -422,8 +422,8 @@ def reveal(post_id: int):
 def _minutes_form(session, current, *, posted: bool) -> MinutesForm:
     """The form of the minutes: as posted, or filled from the saved minutes."""
     form = MinutesForm() if posted else MinutesForm(formdata=None, obj=current)
-    agreed = minutes.consenting_ids(session)
-    form.named.choices = [SelectChoice(p.id, p.display_name) for p in minutes.participants(session)
+    agreed = minutes_consent.consenting_ids(session)
+    form.named.choices = [SelectChoice(p.id, p.display_name) for p in minutes_consent.participants(session)
                           if p.id in agreed]
     if not posted and current:
         form.named.data = [i for i in current.named_user_ids or [] if i in agreed]
@@ -448,15 +448,15 @@ def _minutes_page(session, space, current, form, *, name_check=None, publish_ref
     # rather than asking whether a word of it could mean them.
     named = []
     if current is not None and current.status == "draft":
-        named = minutes.unconsented_mentions(session, list(minutes.texts_of(current).values()))
+        named = minutes_names.unconsented_mentions(session, list(minutes_text.texts_of(current).values()))
         if publish_check is None:
-            publish_check = minutes.names_to_confirm(session, minutes.texts_of(current))
+            publish_check = minutes_names.names_to_confirm(session, minutes_text.texts_of(current))
     if publish_check is not None:
         publish_form.confirmation.data = publish_check.confirmation
     return render_template("exchange/minutes_form.html", session=session, space=space, form=form,
-                           minutes=current, consents=minutes.consents(session), name_check=name_check,
+                           minutes=current, consents=minutes_consent.consents(session), name_check=name_check,
                            publish_form=publish_form, publish_check=publish_check,
-                           publish_refused=publish_refused is not None, named_people=minutes.named_people,
+                           publish_refused=publish_refused is not None, named_people=minutes_consent.named_people,
                            named_without_consent=[person.display_name for person in named])
 
 
@@ -464,15 +464,15 @@ def minutes_form(session_id: int):
     """Write the structured minutes of a session (a draft until approved)."""
     session, space = space_of_session(session_id)
     moderated_space(space.id)
-    current = minutes.minutes_of(session)
+    current = minutes_text.minutes_of(session)
     form = _minutes_form(session, current, posted=request.method != "GET")
     name_check = None
     if form.validate_on_submit():
-        fields = {name: getattr(form, name).data or "" for name, _label in minutes.SECTIONS}
+        fields = {name: getattr(form, name).data or "" for name, _label in minutes_text.SECTIONS}
         try:
             saved = minutes.save_minutes(session, space, fields, form.named.data or [], by=current_user,
                                          now=utcnow(), confirmed=_confirmed(form))
-        except minutes.NamesToConfirm as check:  # nothing saved; the form keeps the text and asks
+        except minutes_names.NamesToConfirm as check:  # nothing saved; the form keeps the text and asks
             db.session.rollback()
             name_check = check
         except ExchangeError as error:
@@ -495,13 +495,13 @@ def publish_minutes(session_id: int):
     """Approve the minutes: they appear in the space."""
     session, space = space_of_session(session_id)
     moderated_space(space.id)
-    current = minutes.minutes_of(session)
+    current = minutes_text.minutes_of(session)
     if current is None:
         abort(404)
     try:
         minutes.publish_minutes(current, session, space, by=current_user, now=utcnow(),
                                 confirmed=_confirmed(PublishMinutesForm(prefix="publish")))
-    except minutes.NamesToConfirm as check:
+    except minutes_names.NamesToConfirm as check:
         db.session.rollback()
         return _minutes_page(session, space, current, _minutes_form(session, current, posted=False),
                              publish_refused=check)
@@ -518,7 +518,7 @@ def reject_minutes_change(session_id: int):
     """Reject the change waiting beside published minutes: the published version stays, in the form too."""
     session, space = space_of_session(session_id)
     moderated_space(space.id)
-    current = minutes.minutes_of(session)
+    current = minutes_text.minutes_of(session)
     if current is None:
         abort(404)
     if minutes.reject_change(current, session, space, by=current_user, now=utcnow()):

@@ -14,6 +14,9 @@ from qualify.exchange import following, minutes, moderation, moderation_views, p
 from qualify.exchange.access import space_of_session, visible_post, visible_space, visible_thread
 from qualify.exchange.errors import ExchangeError, NotModerator
 from qualify.exchange.forms import EditForm, EditOpeningForm, FollowForm, PostForm, ReasonForm, ThreadForm
+from qualify.exchange.minutes_consent import my_consents, named_people_of
+from qualify.exchange.minutes_names import set_consent
+from qualify.exchange.minutes_text import in_readers_language
 from qualify.exchange.models import ExchangePost, ExchangePseudonym, ExchangeSpace, ExchangeThread
 from qualify.exchange.spaces import ensure_module_spaces, is_moderator, space_for_module, visible_spaces
 from qualify.extensions import db
@@ -48,7 +51,7 @@ def my_pseudonym(space: ExchangeSpace) -> str | None:
 @bp.app_template_filter("minutes_in_readers_language")
 def minutes_in_readers_language(body_html: str, level: int = 3):
     """The minutes in the reader's language, their section headings at `level` (below the page's heading)."""
-    return minutes.in_readers_language(body_html, level)
+    return in_readers_language(body_html, level)
 
 
 bp.add_app_template_global(reading.title_language, "thread_title_lang")
@@ -124,9 +127,9 @@ def space(space_id: int):
         page=page,
         has_next=len(rows) > THREADS_PER_PAGE,
         sessions=sessions,
-        my_consents=minutes.my_consents(sessions, current_user),
+        my_consents=my_consents(sessions, current_user),
         minutes=published,
-        named_people=minutes.named_people_of([record for _session, record in published], published=True),
+        named_people=named_people_of([record for _session, record in published], published=True),
     )
 
 
@@ -360,7 +363,7 @@ def minutes_consent(session_id: int):
     """Agree, or no longer agree, to be named in the minutes of a session I took part in."""
     session, space = space_of_session(session_id)
     try:
-        minutes.set_consent(session, current_user, request.form.get("agree") == "1", now=utcnow())
+        set_consent(session, current_user, request.form.get("agree") == "1", now=utcnow())
     except ExchangeError as error:
         flash(str(error), "error")
     else:

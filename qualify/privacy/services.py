@@ -17,7 +17,7 @@ from qualify.core.audit import AuditEvent
 from qualify.core.database import take_turns
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import to_local, utcnow
-from qualify.exchange.minutes import forget_erased_person
+from qualify.exchange.minutes_names import forget_erased_person
 from qualify.exchange.posting import delete_all_posts_of, drop_waiting_changes_of
 from qualify.extensions import db
 from qualify.learning.models import QuizAttempt

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage, compose_deferred_mail
 from qualify.core.time import utcnow
-from qualify.exchange import following, minutes, moderation, posting, spaces
+from qualify.exchange import following, minutes, minutes_consent, minutes_names, moderation, posting, spaces
 from qualify.extensions import db
 from qualify.workshops import schedule
 from qualify.workshops import services as workshops
@@ -138,11 +138,11 @@ def test_the_minutes_form_costs_the_same_with_1_and_20_participants(exchange_mod
         for n, person in enumerate(people):
             workshops.book(session, person, now=utcnow())
             if n % 2 == 0:  # some agree to be named, some did not answer, one took it back
-                minutes.set_consent(session, person, True, now=utcnow())
+                minutes_names.set_consent(session, person, True, now=utcnow())
             elif n == 1:
-                minutes.set_consent(session, person, True, now=utcnow())
-                minutes.set_consent(session, person, False, now=utcnow())
-        agreed = sorted(minutes.consenting_ids(session))
+                minutes_names.set_consent(session, person, True, now=utcnow())
+                minutes_names.set_consent(session, person, False, now=utcnow())
+        agreed = sorted(minutes_consent.consenting_ids(session))
         minutes.save_minutes(session, space, {"topics": "Schichtpläne"}, agreed, by=moderator, now=utcnow())
         db.session.commit()
         counts.append(statements(client, f"/austausch/termin/{session.id}/protokoll", count_statements))
@@ -162,7 +162,7 @@ def test_the_space_page_costs_the_same_with_1_and_4_published_minutes(exchange_m
         for session in schedule.create_sessions(exchange_module, plan, days, by=moderator, now=utcnow()):
             named = make_user(name=f"Genannt {session.id}")
             workshops.book(session, named, now=utcnow())
-            minutes.set_consent(session, named, True, now=utcnow())
+            minutes_names.set_consent(session, named, True, now=utcnow())
             record = minutes.save_minutes(session, space, {"topics": "Schichtpläne"}, [named.id], by=moderator,
                                           now=utcnow())
             minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
-from qualify.exchange import minutes, moderation, posting
+from qualify.exchange import minutes, minutes_consent, minutes_names, minutes_text, moderation, posting
 from qualify.exchange.models import ExchangeLogEntry
 from qualify.extensions import db
 from qualify.learning import withdrawal
@@ -115,8 +115,8 @@ def test_published_minutes_that_name_a_person_who_withdraws_go_back_to_the_moder
     db.session.commit()
     client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})
     db.session.expire_all()
-    record = minutes.minutes_of(session)
-    assert record.status == "draft" and minutes.named_people(record) == []
+    record = minutes_text.minutes_of(session)
+    assert record.status == "draft" and minutes_consent.named_people(record) == []
     page = client_for(author).get(f"/austausch/raum/{space.id}").text
     assert reader.display_name not in page and "Schulung vor dem Start" not in page
     with pytest.raises(minutes.ExchangeError):  # approved again only once the name is gone
@@ -130,7 +130,7 @@ def test_published_minutes_that_name_a_person_who_withdraws_go_back_to_the_moder
 def test_only_participants_may_give_consent(session, make_user, client_for):
     stranger = make_user()
     client_for(stranger).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
-    assert minutes.consenting_ids(session) == set()
+    assert minutes_consent.consenting_ids(session) == set()
 
 
 def test_minutes_are_refused_to_members_and_other_moderators(
@@ -143,7 +143,7 @@ def test_minutes_are_refused_to_members_and_other_moderators(
         client = client_for(person)
         assert client.get(f"/austausch/termin/{session.id}/protokoll").status_code == 403
         assert client.post(f"/austausch/termin/{session.id}/protokoll", data=FIELDS).status_code == 403
-    assert minutes.minutes_of(session) is None
+    assert minutes_text.minutes_of(session) is None
 
 
 def test_only_the_moderators_of_its_space_manage_an_exchange_session(
@@ -200,7 +200,7 @@ def test_saving_published_minutes_unchanged_keeps_them_published(session, space,
 
     assert "Keine Änderungen – das Protokoll bleibt veröffentlicht." in response.text
     db.session.expire_all()
-    assert minutes.minutes_of(session).status == "published"
+    assert minutes_text.minutes_of(session).status == "published"
     page = client_for(reader).get(f"/austausch/raum/{space.id}").text
     assert "Danach ein Rückblick" in page and reader.display_name in page
 
@@ -217,7 +217,7 @@ def test_published_minutes_saved_with_other_people_named_need_approval_again(
 
     assert "Änderung gespeichert" in response.text
     db.session.expire_all()
-    assert minutes.minutes_of(session).status == "draft"
+    assert minutes_text.minutes_of(session).status == "draft"
     page = client_for(reader).get(f"/austausch/raum/{space.id}").text  # the published version until approved
     assert "Schulung vor dem Start" in page and f"Dabei waren unter anderem: {reader.display_name}" in page
 
@@ -292,7 +292,7 @@ def test_an_erased_account_leaves_no_name_in_minutes_not_even_in_a_draft(session
     db.session.commit()
 
     db.session.expire_all()
-    record = minutes.minutes_of(session)
+    record = minutes_text.minutes_of(session)
     assert name not in record.topics and name.split()[-1] not in record.topics + record.body_html
     assert record.topics == "Bericht von [Name entfernt] über Schichtmodelle; [Name entfernt] fragte."
     minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())  # now it may be approved
@@ -318,7 +318,7 @@ def bernd(session, make_user):
 def test_a_first_name_alone_asks_the_moderator_and_saves_nothing(session, moderator, reader, client_for):
     typed = {**FIELDS, "topics": "Bruno berichtete von der Umstellung auf Schichtmodelle"}
     page = client_for(moderator).post(f"/austausch/termin/{session.id}/protokoll", data=typed)
-    assert page.status_code == 200 and minutes.minutes_of(session) is None
+    assert page.status_code == 200 and minutes_text.minutes_of(session) is None
     assert ("„Bruno“ – könnte Bruno Brenner meinen; diese Person hat (noch) nicht geantwortet und darf nicht "
             "genannt werden." in page.text)
     assert 'href="#topics"' in page.text and 'aria-describedby="topics-hint"' in page.text  # linked to the field
@@ -334,20 +334,20 @@ def test_the_moderator_confirms_and_the_first_name_is_saved(session, moderator, 
     page = client.post(f"/austausch/termin/{session.id}/protokoll", data=typed).text
     unticked = client.post(f"/austausch/termin/{session.id}/protokoll",
                            data={**typed, "confirmation": _confirmation_on(page)})
-    assert unticked.status_code == 200 and minutes.minutes_of(session) is None  # the box is what confirms
+    assert unticked.status_code == 200 and minutes_text.minutes_of(session) is None  # the box is what confirms
 
     response = client.post(f"/austausch/termin/{session.id}/protokoll",
                            data={**typed, "confirmation": _confirmation_on(page), "names_checked": "y"})
     assert response.status_code == 302
-    assert minutes.minutes_of(session).topics == "Bruno berichtete von der Umstellung"
+    assert minutes_text.minutes_of(session).topics == "Bruno berichtete von der Umstellung"
 
 
 def test_a_confirmation_holds_only_for_the_text_it_was_given_for(session, space, moderator, author, reader):
     fields = {**FIELDS, "topics": "Bruno berichtete"}
-    with pytest.raises(minutes.NamesToConfirm) as asked:
+    with pytest.raises(minutes_names.NamesToConfirm) as asked:
         minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
     changed = {**fields, "outcomes": "Anneliese schlug eine Schulung vor"}
-    with pytest.raises(minutes.NamesToConfirm) as asked_again:
+    with pytest.raises(minutes_names.NamesToConfirm) as asked_again:
         minutes.save_minutes(session, space, changed, [], by=moderator, now=utcnow(),
                              confirmed=asked.value.confirmation)
     assert [w.word for w in asked_again.value.warnings] == ["Bruno", "Anneliese"]
@@ -357,11 +357,11 @@ def test_a_confirmation_holds_only_for_the_text_it_was_given_for(session, space,
 
 def test_a_surname_that_is_an_everyday_word_warns_instead_of_refusing(session, space, moderator, bernd):
     fields = {**FIELDS, "outcomes": "Der Betriebsrat sollte früh eingebunden werden"}
-    with pytest.raises(minutes.NamesToConfirm) as asked:
+    with pytest.raises(minutes_names.NamesToConfirm) as asked:
         minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
     assert {(w.word, w.person) for w in asked.value.warnings} == {("Betriebsrat", "Bernd Betriebsrat")}
     assert {w.field for w in asked.value.warnings} == {"outcomes", "next_steps"}  # FIELDS: "Betriebsrat einbeziehen"
-    assert minutes.minutes_of(session) is None
+    assert minutes_text.minutes_of(session) is None
 
     record = minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow(),
                                   confirmed=asked.value.confirmation)
@@ -372,14 +372,14 @@ def test_a_surname_that_is_an_everyday_word_warns_instead_of_refusing(session, s
                                      "Betriebsrat, Bernd", "bernd.b@example.org"])
 def test_a_full_name_is_still_refused_even_when_confirmed(session, space, moderator, bernd, written):
     fields = {**FIELDS, "topics": "Der Betriebsrat fragte nach der Schulung"}
-    with pytest.raises(minutes.NamesToConfirm) as asked:
+    with pytest.raises(minutes_names.NamesToConfirm) as asked:
         minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
     fields["topics"] += f"; {written} schlug Termine vor"
     with pytest.raises(minutes.ExchangeError) as refused:
         minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow(),
                              confirmed=asked.value.confirmation)
-    assert not isinstance(refused.value, minutes.NamesToConfirm) and "Bernd Betriebsrat" in str(refused.value)
-    assert minutes.minutes_of(session) is None
+    assert not isinstance(refused.value, minutes_names.NamesToConfirm) and "Bernd Betriebsrat" in str(refused.value)
+    assert minutes_text.minutes_of(session) is None
 
 
 def test_nobody_who_agreed_is_warned_about(session, space, moderator, reader, make_user, client_for):
@@ -387,7 +387,7 @@ def test_nobody_who_agreed_is_warned_about(session, space, moderator, reader, ma
     workshops.book(session, namesake, now=utcnow())
     client_for(reader).post(f"/austausch/termin/{session.id}/nennung", data={"agree": "1"})
     fields = {**FIELDS, "topics": "Brenner fragte nach; Bruno Brenner berichtete von der Umstellung"}
-    assert minutes.name_warnings(session, fields) == []
+    assert minutes_names.name_warnings(session, fields) == []
     record = minutes.save_minutes(session, space, fields, [reader.id], by=moderator, now=utcnow())
     minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
     assert record.status == "published"
@@ -397,17 +397,17 @@ def test_short_parts_and_particles_of_a_name_are_not_checked_alone(session, spac
     person = make_user(name="Jo von Wagner", email="jo.wagner@example.org")
     workshops.book(session, person, now=utcnow())
     fields = {**FIELDS, "topics": "Jo, das Werk von morgen", "outcomes": "Wagner und Koch sollen das klären"}
-    assert [(w.field, w.word) for w in minutes.name_warnings(session, fields)] == [("outcomes", "Wagner")]
+    assert [(w.field, w.word) for w in minutes_names.name_warnings(session, fields)] == [("outcomes", "Wagner")]
 
 
 def test_publishing_runs_the_same_check(session, space, moderator, reader, client_for):
     fields = {**FIELDS, "topics": "Bruno berichtete"}
-    with pytest.raises(minutes.NamesToConfirm) as asked:
+    with pytest.raises(minutes_names.NamesToConfirm) as asked:
         minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow())
     record = minutes.save_minutes(session, space, fields, [], by=moderator, now=utcnow(),
                                   confirmed=asked.value.confirmation)
     db.session.commit()
-    with pytest.raises(minutes.NamesToConfirm):
+    with pytest.raises(minutes_names.NamesToConfirm):
         minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
     db.session.rollback()
 
@@ -418,14 +418,14 @@ def test_publishing_runs_the_same_check(session, space, moderator, reader, clien
     assert refused.status_code == 200 and 'role="alert"' in refused.text and "Nicht freigegeben." in refused.text
     assert "Bruno berichtete</textarea>" in refused.text
     db.session.expire_all()
-    assert minutes.minutes_of(session).status == "draft"
+    assert minutes_text.minutes_of(session).status == "draft"
 
     response = client.post(f"/austausch/termin/{session.id}/protokoll/freigeben",
                            data={"publish-names_checked": "y",
                                  "publish-confirmation": _confirmation_on(page, "publish-")})
     assert response.status_code == 302
     db.session.expire_all()
-    assert minutes.minutes_of(session).status == "published"
+    assert minutes_text.minutes_of(session).status == "published"
 
 
 def test_a_first_name_in_published_minutes_sends_them_back_when_the_person_withdraws(
@@ -438,7 +438,7 @@ def test_a_first_name_in_published_minutes_sends_them_back_when_the_person_withd
     db.session.commit()
     client.post(f"/austausch/termin/{session.id}/nennung", data={"agree": "0"})
     db.session.expire_all()
-    assert minutes.minutes_of(session).status == "draft"
+    assert minutes_text.minutes_of(session).status == "draft"
 
 
 def test_a_draft_naming_in_full_someone_who_withdrew_says_it_cannot_be_published(
@@ -474,10 +474,10 @@ def test_the_sections_of_published_minutes_are_headed_below_the_session_they_bel
 
 def test_a_name_taken_out_of_minutes_is_said_in_the_readers_language(monkeypatch):
     said = {"[Name entfernt]": "[name removed]", "Ergebnisse": "Outcomes"}
-    monkeypatch.setattr(minutes, "_", lambda text, **_variables: said.get(text, text))
-    html = str(minutes.render_minutes({"outcomes": f"{minutes.REDACTED} schlug eine Schulung vor"}))
+    monkeypatch.setattr(minutes_text, "_", lambda text, **_variables: said.get(text, text))
+    html = str(minutes_text.render_minutes({"outcomes": f"{minutes_text.REDACTED} schlug eine Schulung vor"}))
     assert "[Name entfernt]" in html
-    shown = str(minutes.in_readers_language(html))
+    shown = str(minutes_text.in_readers_language(html))
     assert "[name removed] schlug eine Schulung vor" in shown and "Outcomes" in shown
 
 

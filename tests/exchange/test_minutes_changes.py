@@ -7,7 +7,7 @@ import pytest
 
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
-from qualify.exchange import minutes
+from qualify.exchange import minutes, minutes_names, minutes_text
 from qualify.exchange.models import ExchangeLogEntry
 from qualify.extensions import db
 from qualify.privacy.services import erase_account
@@ -19,7 +19,7 @@ PUBLISHED_TEXT, CHANGED_TEXT = "Schulung vor dem Start gewünscht", "Schulung im
 
 
 def agree(session, person, agreed: bool = True) -> None:
-    minutes.set_consent(session, person, agreed, now=utcnow())
+    minutes_names.set_consent(session, person, agreed, now=utcnow())
     db.session.commit()
 
 
@@ -38,7 +38,7 @@ def change(session, space, moderator, fields=CHANGED, named=()):
 
 def fresh(session):
     db.session.expire_all()
-    return minutes.minutes_of(session)
+    return minutes_text.minutes_of(session)
 
 
 def space_page(client_for, person, space) -> str:
@@ -135,14 +135,14 @@ def test_rejecting_the_change_keeps_the_published_version_and_the_form_returns_t
 
 def test_a_refused_approval_keeps_the_published_version(session, space, moderator, author, reader, client_for):
     publish(session, space, moderator)
-    with pytest.raises(minutes.NamesToConfirm) as asked:
+    with pytest.raises(minutes_names.NamesToConfirm) as asked:
         minutes.save_minutes(session, space, {**CHANGED, "topics": "Bruno berichtete"}, [], by=moderator,
                              now=utcnow())
     record = minutes.save_minutes(session, space, {**CHANGED, "topics": "Bruno berichtete"}, [], by=moderator,
                                   now=utcnow(), confirmed=asked.value.confirmation)
     db.session.commit()
 
-    with pytest.raises(minutes.NamesToConfirm):  # the approval asks again; not confirmed, nothing changes
+    with pytest.raises(minutes_names.NamesToConfirm):  # the approval asks again; not confirmed, nothing changes
         minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())
     db.session.rollback()
 

@@ -4,7 +4,7 @@ space itself shows neither, only the names of those who agree."""
 
 
 from qualify.core.time import utcnow
-from qualify.exchange import minutes
+from qualify.exchange import minutes, minutes_consent, minutes_text
 from qualify.exchange.models import MinutesConsent
 from qualify.extensions import db
 
@@ -36,7 +36,7 @@ def test_the_moderator_reads_who_withdrew_apart_from_who_has_not_answered(
             "genannt werden." in page)
     assert ("„Anneliese“ – könnte Kowalczyk Anneliese meinen; diese Person hat (noch) nicht geantwortet und darf "
             "nicht genannt werden." in page)
-    assert minutes.minutes_of(session) is None  # asked, nothing saved
+    assert minutes_text.minutes_of(session) is None  # asked, nothing saved
 
 
 def test_saying_no_without_having_agreed_is_no_withdrawal(session, moderator, reader, client_for):
@@ -64,7 +64,7 @@ def test_agreeing_again_ends_the_withdrawal_and_names_the_person_again(
     assert "zurückgezogen" not in client_for(moderator).get(form_url(session)).text
     assert "Dabei waren unter anderem: Bruno Brenner" in participant.get(f"/austausch/raum/{space.id}").text
     db.session.expire_all()
-    assert [person.id for person in minutes.consents(session).agreed] == [reader.id]
+    assert [person.id for person in minutes_consent.consents(session).agreed] == [reader.id]
 
 
 def test_the_published_minutes_show_neither_state_only_the_names_of_those_who_agree(

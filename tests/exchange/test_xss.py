@@ -1,7 +1,7 @@
 """Hostile input in posts, titles, reasons and minutes is stored and shown inert."""
 
 from qualify.core.time import utcnow
-from qualify.exchange import minutes, moderation, posting, pseudonyms
+from qualify.exchange import minutes_text, moderation, posting, pseudonyms
 from qualify.exchange.text import render_post_body
 from qualify.extensions import db
 
@@ -65,7 +65,7 @@ def test_space_description_is_rendered_inert(make_space, reader, client_for):
 
 
 def test_minutes_are_rendered_inert():
-    html = str(minutes.render_minutes({"topics": SCRIPT, "outcomes": IMG, "open_questions": LINK,
+    html = str(minutes_text.render_minutes({"topics": SCRIPT, "outcomes": IMG, "open_questions": LINK,
                                        "next_steps": "ok"}))
     assert_inert(html)
     assert '<h3 data-section="topics">Besprochene Themen</h3>' in html
