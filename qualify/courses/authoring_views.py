@@ -17,7 +17,18 @@ from werkzeug.utils import secure_filename
 from qualify.accounts.roles import Role
 from qualify.core.security import role_required
 from qualify.core.text import spelt_out
-from qualify.courses import authoring, bank_views, catalogue, module_views, structure_views
+from qualify.courses import (
+    authoring,
+    authoring_preview,
+    bank_views,
+    catalogue,
+    course_files,
+    module_versions,
+    module_views,
+    owners,
+    starters,
+    structure_views,
+)
 from qualify.courses.authoring_forms import ConfirmForm, MediaForm, NewCourseForm, NewModuleForm, OwnerForm, StatusForm
 from qualify.courses.course_page import course_form, course_page, form_change, go_on, problem_text
 from qualify.courses.editing import preview_file, save_file
@@ -52,7 +63,7 @@ def _signed_out_preview(response):
 @bp.app_template_filter("version_note")
 def version_note(note: str) -> str:
     """A version's note in the reader's language where Qualify wrote it ("Neues Modul")."""
-    return authoring.note_text(note or "")
+    return module_versions.note_text(note or "")
 
 
 @bp.get("/hilfe", endpoint="help")
@@ -60,7 +71,7 @@ def version_note(note: str) -> str:
 def help_page():
     """The guide to the course format (docs/authoring.md), in the reader's language."""
     language = "en" if str(get_locale()).startswith("en") else "de"
-    return render_template("authoring/help.html", guide=authoring.guide(language))
+    return render_template("authoring/help.html", guide=authoring_preview.guide(language))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -69,8 +80,8 @@ def index():
     """List the courses the person may edit, and create a new one."""
     form = NewCourseForm()
     return form_change(
-        form, change=lambda: authoring.create_course(form.slug.data, form.title.data, form.summary.data or "",
-                                                     actor=current_user, language=form.language.data),
+        form, change=lambda: starters.create_course(form.slug.data, form.title.data, form.summary.data or "",
+                                                    actor=current_user, language=form.language.data),
         done=lambda course: go_on(_("Der Kurs ist als Entwurf angelegt."),
                                   url_for("authoring.course", slug=course.slug)),
         page=lambda: _index_page(form),
@@ -147,8 +158,8 @@ def add_module(slug: str):
     form = NewModuleForm()
     return course_form(
         course, form, shown_as="module_form",
-        change=lambda: authoring.add_module(course, form.number.data, form.slug.data, form.title.data,
-                                            form.kind.data, actor=current_user),
+        change=lambda: starters.add_module(course, form.number.data, form.slug.data, form.title.data,
+                                           form.kind.data, actor=current_user),
         done=lambda module: go_on(_("Das Modul ist angelegt. Schreiben Sie jetzt den Inhalt."),
                                   url_for("authoring.module", slug=slug, module_slug=module.slug)),
         error_at=lambda _error: form.slug, refused_at=form.number, said=lambda problem: problem.message)
@@ -163,8 +174,8 @@ def upload_media(slug: str):
     name = secure_filename(spelt_out(form.file.data.filename or "")).lower() if form.file.data else ""
     return course_form(
         course, form, shown_as="media_form",
-        change=lambda: authoring.upload_media(course, name, form.file.data.read(), actor=current_user,
-                                              replace=form.replace.data),
+        change=lambda: course_files.upload_media(course, name, form.file.data.read(), actor=current_user,
+                                                 replace=form.replace.data),
         done=lambda path: go_on(_("Hochgeladen. Verlinken mit [Titel des Dokuments](%(path)s)", path=path)
                                 if path.endswith(".pdf") else  # a document is linked, an image shown
                                 _("Hochgeladen. Einbinden mit ![Beschreibung](%(path)s)", path=path),
@@ -181,7 +192,7 @@ def delete_media(slug: str):
     if ConfirmForm().validate_on_submit():
         path = request.form.get("path", "")
         try:
-            authoring.delete_media(course, path, actor=current_user)
+            course_files.delete_media(course, path, actor=current_user)
         except authoring.AuthoringError as error:
             flash(str(error), "error")
         except authoring.Refused as refused:
@@ -201,7 +212,7 @@ def add_owner(slug: str):
     form = OwnerForm()
     return course_form(
         course, form, shown_as="owner_form",
-        change=lambda: authoring.add_owner(course, form.email.data, actor=current_user),
+        change=lambda: owners.add_owner(course, form.email.data, actor=current_user),
         done=lambda user: go_on(_("%(name)s kann den Kurs jetzt bearbeiten.", name=user.display_name),
                                 url_for("authoring.course", slug=slug) + "#verantwortliche"),
         error_at=lambda _error: form.email)
@@ -214,7 +225,7 @@ def remove_owner(slug: str, user_id: int):
     course = _course(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    authoring.remove_owner(course, user_id, actor=current_user)
+    owners.remove_owner(course, user_id, actor=current_user)
     db.session.commit()
     flash(_("Entfernt."), "success")
     return redirect(url_for("authoring.course", slug=slug) + "#verantwortliche")

@@ -6,7 +6,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qualify.courses import authoring, structure
+from qualify.courses import authoring, course_files, structure
 from qualify.courses.authoring_forms import NewBankForm, RenameBanksForm
 from qualify.courses.course_page import course_form, go_on, problem_text
 from qualify.courses.editing import preview_file, save_file, source_form
@@ -55,7 +55,7 @@ def _create_bank(course: Course, form: NewBankForm) -> str:
     """Create the question bank the form asks for: from the uploaded file, or empty."""
     upload = form.file.data
     data = upload.read() if upload else STARTER_BANK.encode("utf-8")
-    return authoring.create_bank(course, _bank_name(form), data, actor=current_user)
+    return course_files.create_bank(course, _bank_name(form), data, actor=current_user)
 
 
 def add_bank(course: Course):

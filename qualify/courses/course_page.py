@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from qualify.core.time import utcnow
-from qualify.courses import authoring, catalogue, drafts, structure
+from qualify.courses import authoring, catalogue, drafts, owners, structure
 from qualify.courses.authoring_forms import (
     ConfirmForm,
     MediaForm,
@@ -46,7 +46,7 @@ def course_page(course: Course, **shown):
     files = authoring.file_list(course)
     misnamed = structure.misnamed_banks([f.path for f in files])
     shown["rename_form"] = _rename_form(misnamed, shown.get("rename_form"))
-    return render_template("authoring/course.html", course=course, owners=authoring.course_owners(course),
+    return render_template("authoring/course.html", course=course, owners=owners.course_owners(course),
                            media=[f for f in files if f.path.startswith(authoring.MEDIA_FOLDER)],
                            banks=[f for f in files if f.path.startswith(authoring.BANK_FOLDER)],
                            misnamed={bank.path for bank in misnamed},

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from qualify.accounts.models import User
 from qualify.core import audit
 from qualify.core.time import utcnow
-from qualify.courses import authoring, services
+from qualify.courses import authoring, module_versions, services
 from qualify.courses.models import Course, Module, ModuleDraft
 from qualify.extensions import db
 
@@ -129,7 +129,8 @@ def _same_text(typed: str, saved: str) -> bool:
     return authoring.conform(typed, saved) == saved
 
 
-def changes(conflict: authoring.Conflict, typed: str) -> authoring.Changes:
+def changes(conflict: authoring.Conflict, typed: str) -> module_versions.Changes:
     """What a draft saved in between holds against the typed text, for the trainer whose save it refused."""
-    return authoring.Changes(False, authoring.diff(conflict.saved, authoring.conform(typed, conflict.saved)),
-                             authoring.fingerprint(conflict.saved))
+    return module_versions.Changes(False, module_versions.diff(conflict.saved,
+                                                               authoring.conform(typed, conflict.saved)),
+                                   authoring.fingerprint(conflict.saved))

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from qualify.courses import authoring, drafts, structure
+from qualify.courses import authoring, authoring_preview, drafts, module_versions, structure
 from qualify.courses.authoring_forms import SourceForm
 from qualify.courses.models import Course
 from qualify.courses.sources import Problem
@@ -65,11 +65,11 @@ def save_file(course: Course, name: str, page, done: str, save=None):
                         note=form.note.data or "")
     except authoring.Refused as refused:
         return page(source_form=form, problems=with_ways_out(course, refused.problems), name=name,
-                    lines=authoring.marked_lines(form.text.data, refused.problems, name))
+                    lines=authoring_preview.marked_lines(form.text.data, refused.problems, name))
     except drafts.DraftConflict as conflict:  # publishing a module's text: its draft changed meanwhile
         return page(source_form=form, conflict=str(conflict), changes=drafts.changes(conflict, form.text.data))
     except authoring.Conflict as conflict:
-        return page(source_form=form, conflict=str(conflict), changes=authoring.changes_since(
+        return page(source_form=form, conflict=str(conflict), changes=module_versions.changes_since(
             course, name, form.base.data, form.text.data, conflict.saved))
     except authoring.AuthoringError as error:
         form.text.errors.append(str(error))
@@ -83,7 +83,7 @@ def preview_file(course: Course, name: str, page):
     """Render the typed text with its quiz and what saving would refuse: a fragment for authoring.js, the whole
     editor without JavaScript."""
     form = SourceForm()
-    shown = authoring.preview_file(course, name, form.text.data or "")
+    shown = authoring_preview.preview_file(course, name, form.text.data or "")
     problems = with_ways_out(course, shown.problems)
     if request.headers.get("X-Requested-With") == "authoring.js":
         return render_template("authoring/_preview.html", preview=shown.html, fresh=True, questions=shown.questions,

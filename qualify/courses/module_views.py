@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from qualify.courses import authoring, drafts
+from qualify.courses import authoring, authoring_preview, drafts, module_versions
 from qualify.courses.authoring_forms import ConfirmForm, RestoreForm, SourceForm
 from qualify.courses.editing import preview_file, save_file, source_form, with_ways_out
 from qualify.courses.models import Course, Module
@@ -83,7 +83,7 @@ def save_module_draft(course: Course, module_slug: str):
     else:
         flash(_("Als Entwurf gespeichert. Lernende sehen weiter Version %(number)d.",
                 number=module.current_version.number), "success")
-        problems = authoring.preview_file(course, module.file_name, draft.source).problems
+        problems = authoring_preview.preview_file(course, module.file_name, draft.source).problems
         if problems:  # kept all the same: a draft is work in progress
             flash(ngettext("So ließe sich der Entwurf noch nicht veröffentlichen: %(num)d Problem. „Vorschau“ "
                            "zeigt es mit seiner Zeile.",
@@ -113,35 +113,35 @@ def history(course: Course, module_slug: str):
     """List the versions of a module: number, date, who, note."""
     module = _module(course, module_slug)
     return render_template("authoring/history.html", course=course, module=module,
-                           versions=authoring.history(module))
+                           versions=module_versions.history(module))
 
 
 def diff(course: Course, module_slug: str, number: int):
     """Show what a version changed against the one before it."""
     module = _module(course, module_slug)
-    version = authoring.version(module, number) or abort(404)
-    previous = authoring.version(module, number - 1)
+    version = module_versions.version(module, number) or abort(404)
+    previous = module_versions.version(module, number - 1)
     return render_template("authoring/diff.html", course=course, module=module, version=version,
                            previous=previous, form=RestoreForm(),
-                           lines=authoring.diff(previous.source if previous else "", version.source))
+                           lines=module_versions.diff(previous.source if previous else "", version.source))
 
 
 def restore(course: Course, module_slug: str, number: int):
     """Save an old version's source as a new version."""
     module = _module(course, module_slug)
-    version = authoring.version(module, number) or abort(404)
+    version = module_versions.version(module, number) or abort(404)
     history_url = url_for("authoring.history", slug=course.slug, module_slug=module_slug)
     if not RestoreForm().validate_on_submit():
         abort(400)
     try:
-        new = authoring.restore(module, version, actor=current_user)
+        new = module_versions.restore(module, version, actor=current_user)
     except authoring.AuthoringError as error:
         flash(str(error), "error")
         return redirect(history_url)
     except authoring.Refused as refused:
         form = SourceForm(formdata=None, text=version.source,
                           base=authoring.fingerprint(module.current_version.source))
-        lines = authoring.marked_lines(version.source, refused.problems, module.file_name)
+        lines = authoring_preview.marked_lines(version.source, refused.problems, module.file_name)
         return _module_page(course, module, source_form=form, problems=with_ways_out(course, refused.problems),
                             name=module.file_name, lines=lines)
     db.session.commit()

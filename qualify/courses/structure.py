@@ -18,16 +18,16 @@ from qualify.courses import frontmatter
 from qualify.courses.authoring import (
     BANK_FOLDER,
     BANK_NAME,
-    BANK_RENAMED_NOTE,
     COURSE_FILE,
     AuthoringError,
-    bank_name_rule,
     fingerprint,
     import_changes,
     in_course_folder,
     stored_file,
 )
+from qualify.courses.course_files import bank_name_rule
 from qualify.courses.models import Course, Module, ModuleDraft, ModuleVersion
+from qualify.courses.module_versions import BANK_RENAMED_NOTE
 from qualify.courses.services import take_turns_on_course
 from qualify.courses.sources import Problem, bank_name_problem, bank_slug, content_hash
 from qualify.extensions import db

@@ -3,7 +3,7 @@
 import pytest
 
 from qualify.accounts.roles import Role
-from qualify.courses import authoring
+from qualify.courses import starters
 from qualify.extensions import db
 
 # Whether leaving now would make the browser ask: what a beforeunload listener says when the page is left.
@@ -18,7 +18,7 @@ WOULD_ASK = """() => {
 def editor(make_page, make_user, sign_in):
     """The signed-in trainer's page of a new draft course, with the course.md editor."""
     trainer = make_user(Role.TRAINER)
-    authoring.create_course("ungesichert", "Ungesichert", "", actor=trainer)
+    starters.create_course("ungesichert", "Ungesichert", "", actor=trainer)
     db.session.commit()
     page = make_page()
     sign_in(page, trainer)

@@ -13,7 +13,7 @@ from qualify.accounts.roles import Role
 from qualify.accounts.services import end_all_sessions
 from qualify.core import markdown
 from qualify.core.audit import AuditEvent
-from qualify.courses import authoring
+from qualify.courses import authoring, authoring_preview, module_versions, owners
 from qualify.courses.authoring_media import SIGNATURES
 from qualify.courses.commands import courses_cli
 from qualify.courses.fields import COURSE_FIELDS, KIND_FIELDS, MODULE_FIELDS
@@ -495,7 +495,7 @@ def test_admin_adds_a_second_and_third_co_owner(client, course, make_user, login
     for colleague in (first, second):
         added = client.post("/autoren/neuer-kurs/besitzer", data={"email": colleague.email}, follow_redirects=True)
         assert "bearbeitet diesen Kurs schon" not in added.text
-    assert {first.id, second.id} <= {owner.id for owner in authoring.course_owners(course)}
+    assert {first.id, second.id} <= {owner.id for owner in owners.course_owners(course)}
 
 
 def test_trainers_cannot_add_co_owners(client, trainer, course, make_user):
@@ -586,7 +586,7 @@ def test_the_help_page_starts_at_the_guide_s_heading_without_the_file_s_notes_ab
     for note in ("English below", "Diese Anleitung steht auch in Qualify selbst", "also in Qualify itself",
                  "<code>/autoren/hilfe</code>"):
         assert note not in page, note  # they tell readers of the file where this page is, and point past it
-    read_alone = authoring.GUIDE.read_text(encoding="utf-8")
+    read_alone = authoring_preview.GUIDE.read_text(encoding="utf-8")
     assert read_alone.index("English below") < read_alone.index("# Kurse schreiben")  # the file still says so
 
 
@@ -595,14 +595,15 @@ def test_the_examples_on_the_help_page_wrap_in_a_box_of_their_own_class(client, 
     # the guide the examples wrap (`.guide pre` in the stylesheet) – on a wide screen none has to: 80 characters.
     page = client.get("/autoren/hilfe").text
     assert '<div class="prose guide">' in page and "<pre>" in page
-    examples = re.findall(r"<pre><code>(.*?)</code></pre>", authoring.guide("de") + authoring.guide("en"), re.S)
+    examples = re.findall(r"<pre><code>(.*?)</code></pre>",
+                          authoring_preview.guide("de") + authoring_preview.guide("en"), re.S)
     assert examples and max(len(line) for code in examples for line in html.unescape(code).split("\n")) <= 80
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_the_guide_names_every_field_and_media_ending_the_loader_takes(app, language):
     with app.test_request_context():
-        guide = str(authoring.guide(language))
+        guide = str(authoring_preview.guide(language))
     fields = {*COURSE_FIELDS, *MODULE_FIELDS, *(name for kind in KIND_FIELDS.values() for name in kind)}
     endings = {f".{ending}" for ending in SIGNATURES}
     assert [name for name in sorted(fields | endings) if f"<code>{name}</code>" not in guide] == []
@@ -610,7 +611,7 @@ def test_the_guide_names_every_field_and_media_ending_the_loader_takes(app, lang
 
 
 def test_the_guide_is_rendered_once_and_then_kept(client, trainer):
-    authoring.guide.cache_clear()
+    authoring_preview.guide.cache_clear()
     before = markdown.render_count()
     for _ in range(3):
         assert client.get("/autoren/hilfe").status_code == 200
@@ -738,7 +739,7 @@ def test_a_preview_after_the_session_ended_on_the_server_says_so_too(client, tra
 
 def test_notes_qualify_writes_are_in_the_reader_s_language_old_ones_too(client, course, make_user, login):
     module = db.session.scalar(select(Module).where(Module.slug == "start"))
-    assert module.current_version.note == authoring.NEW_MODULE_NOTE  # a code, not German
+    assert module.current_version.note == module_versions.NEW_MODULE_NOTE  # a code, not German
     logout(client)
     english = make_user(Role.ADMIN, language="en")
     login(english)

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from qualify.accounts.roles import Role
-from qualify.courses import authoring
+from qualify.courses import authoring, starters
 from qualify.courses.models import Course, Module
 from qualify.extensions import db
 
@@ -71,7 +71,7 @@ def test_a_language_qualify_has_no_courses_in_is_refused(client, trainer):
     assert page.status_code == 200 and course_named() is None
     assert 'id="language-error"' in page.text
     with pytest.raises(authoring.AuthoringError, match="language"):
-        authoring.create_course("kurs", "Hochvolt", "", actor=trainer, language="fr")
+        starters.create_course("kurs", "Hochvolt", "", actor=trainer, language="fr")
 
 
 @pytest.mark.parametrize(("language", "kind", "heading"), [

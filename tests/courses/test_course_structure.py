@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from qualify.core.time import utcnow
-from qualify.courses import authoring, structure
+from qualify.courses import authoring, course_files, structure
 from qualify.courses.authoring import AuthoringError
 from qualify.courses.models import CourseFile, Module
 from qualify.extensions import db
@@ -217,7 +217,7 @@ def test_deleting_refuses_paths_that_lead_elsewhere_or_are_absolute(course, trai
     with pytest.raises(AuthoringError):
         structure.delete_bank(course, path, actor=trainer)
     with pytest.raises(AuthoringError):
-        authoring.delete_media(course, path, actor=trainer)
+        course_files.delete_media(course, path, actor=trainer)
     with pytest.raises(AuthoringError):  # nor does any change write or remove such a file
         authoring.import_changes(course.slug, course, {}, actor=trainer, removed=(path,))
     assert _banks() == ["fragen/pool.gift"]
