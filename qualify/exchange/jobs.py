@@ -52,7 +52,7 @@ def is_working_day(day: date) -> bool:
 
 
 def remind_moderators(now: datetime) -> int:
-    """On a working day (Monday to Friday but public holidays, Europe/Berlin), mail each moderator what waits in
+    """On a working day (Monday to Friday except public holidays, Europe/Berlin), mail each moderator what waits in
     their spaces – once a day, and nothing to whom nothing waits; return how many mails.
 
     A reminder, not news: what waited yesterday is said again today. The day is noted in the transaction that
