@@ -491,13 +491,19 @@ def minutes_form(session_id: int):
     return _minutes_page(session, space, current, form, name_check=name_check)
 
 
-def publish_minutes(session_id: int):
-    """Approve the minutes: they appear in the space."""
+def _moderated_minutes(session_id: int):
+    """The session, its space and its minutes, for a moderator of that space (404 without minutes)."""
     session, space = space_of_session(session_id)
     moderated_space(space.id)
     current = minutes_text.minutes_of(session)
     if current is None:
         abort(404)
+    return session, space, current
+
+
+def publish_minutes(session_id: int):
+    """Approve the minutes: they appear in the space."""
+    session, space, current = _moderated_minutes(session_id)
     try:
         minutes.publish_minutes(current, session, space, by=current_user, now=utcnow(),
                                 confirmed=_confirmed(PublishMinutesForm(prefix="publish")))
@@ -516,11 +522,7 @@ def publish_minutes(session_id: int):
 
 def reject_minutes_change(session_id: int):
     """Reject the change waiting beside published minutes: the published version stays, in the form too."""
-    session, space = space_of_session(session_id)
-    moderated_space(space.id)
-    current = minutes_text.minutes_of(session)
-    if current is None:
-        abort(404)
+    session, space, current = _moderated_minutes(session_id)
     if minutes.reject_change(current, session, space, by=current_user, now=utcnow()):
         db.session.commit()
         flash(_("Die Änderung ist abgelehnt. Im Raum bleibt die veröffentlichte Fassung."))

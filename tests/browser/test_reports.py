@@ -9,6 +9,7 @@ from qualify.accounts.roles import Role
 from qualify.accounts.services import create_organisation
 from qualify.extensions import db
 from qualify.reports.rollup import refresh_rollups
+from tests.browser.selection import copied_text
 from tests.reports.conftest import FEB, JAN, NOW, Record
 
 
@@ -81,16 +82,6 @@ def _joined(text: str) -> str:
     return text.replace("-", "").replace(" ", "")
 
 
-# The chart's text as selected: what a copy of it holds.
-SELECTED_JS = """svg => {
-  const range = document.createRange();
-  range.selectNodeContents(svg);
-  getSelection().removeAllRanges();
-  getSelection().addRange(range);
-  return getSelection().toString();
-}"""
-
-
 @pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}, {"width": 1280, "height": 800}],
                          ids=["320px", "desktop"])
 def test_the_group_charts_bars_are_named_in_full_as_in_the_table(make_page, make_user, sign_in, screenshot,
@@ -127,7 +118,7 @@ def test_the_group_charts_bars_are_named_in_full_as_in_the_table(make_page, make
         assert following is None or name["right"] <= following["left"], f"{name['lines']} runs into the next"
     # A word broken inside itself on the screen is copied whole: its hyphen is drawn, not selected.
     assert any(line.endswith("-") for name in names for line in name["lines"] if "Fahrzeug" in "".join(name["lines"]))
-    copied = chart.evaluate(SELECTED_JS)
+    copied = copied_text(chart)
     assert "Fahrzeugelektronikinstandhaltung" in copied and "Qualitätssicherung Elektromobilität" in copied
     assert "-" not in copied.replace("Hochvolt-Batterie", ""), copied
 

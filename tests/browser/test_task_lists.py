@@ -3,14 +3,9 @@ tappable and does nothing; copied, the list reads as it looks."""
 
 from playwright.sync_api import expect
 
+from tests.browser.selection import copied_text
+
 MODULE = "/kurse/digitale-fabrik/module/lernwerkstatt-weiterbildungsplan"
-COPY_JS = """list => {
-  const range = document.createRange();
-  range.selectNodeContents(list);
-  getSelection().removeAllRanges();
-  getSelection().addRange(range);
-  return getSelection().toString();
-}"""
 
 
 def test_a_checklist_shows_and_says_each_state_and_copies_as_it_looks(phone_page, make_user, sign_in, demo_courses,
@@ -32,5 +27,5 @@ def test_a_checklist_shows_and_says_each_state_and_copies_as_it_looks(phone_page
     assert mark["x"] + mark["width"] <= first.bounding_box()["x"] + 1 and mark["x"] >= text_left
     assert_accessible(page)
 
-    copied = checklist.evaluate(COPY_JS)
+    copied = copied_text(checklist)
     assert "☐ Ihre Antwort auf die Reflexionsfrage" in copied and "abgehakt" not in copied
