@@ -115,10 +115,19 @@ def test_a_reflections_field_is_labelled_apart_from_its_question(signed_in, demo
     page.get_by_role("button", name="Quiz starten").tap()
 
     question = page.get_by_role("group", name="Frage 6")
-    text = question.locator(".question-text").bounding_box()
     label = question.get_by_text("Ihre Gedanken (nur für Sie sichtbar, wird nicht bewertet)")
+    expect(label).to_be_visible()
+    page.wait_for_load_state("load")
+    # Both boxes read in one go, once the page and its fonts are settled: measured one after the other, a layout
+    # still moving (the quiz page after the tap) could put the label above the end of the text it was read with.
+    gap = question.evaluate("""async group => {
+      await document.fonts.ready;
+      const text = group.querySelector('.question-text').getBoundingClientRect();
+      const label = [...group.querySelectorAll('label')].find(l => l.textContent.includes('Ihre Gedanken'));
+      return label.getBoundingClientRect().top - text.bottom;
+    }""")
     # Before: the label ran on as the question's last line, in the same type.
-    assert label.bounding_box()["y"] >= text["y"] + text["height"] + 8
+    assert gap >= 8
     assert label.evaluate("element => Number(getComputedStyle(element).fontWeight)") >= 600
     expect(question.get_by_role("textbox", name="Ihre Gedanken (nur für Sie sichtbar, wird nicht bewertet)")
            ).to_be_visible()
