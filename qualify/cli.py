@@ -10,6 +10,7 @@ from qualify.core.scheduler import CORE_JOBS, scheduler_command
 from qualify.core.serve import serve_command
 from qualify.courses.commands import courses_cli
 from qualify.demo import demo_cli
+from qualify.exchange.commands import exchange_cli
 from qualify.exchange.jobs import JOBS as EXCHANGE_JOBS
 from qualify.learning.jobs import JOBS as LEARNING_JOBS
 from qualify.privacy.jobs import JOBS as PRIVACY_JOBS
@@ -32,6 +33,7 @@ cli.add_command(users_cli)
 cli.add_command(demo_cli)
 cli.add_command(courses_cli)
 cli.add_command(workshops_cli)
+cli.add_command(exchange_cli)
 cli.add_command(reports_cli)
 cli.add_command(scheduler_command(JOBS))
 cli.add_command(serve_command(create_app))
