@@ -48,6 +48,12 @@ class Conflict(AuthoringError):
         self.saved = saved
 
 
+def saved_in_between(saved: str) -> Conflict:
+    """The refusal of a save whose file was saved after the editor was opened (`saved`: the text saved then)."""
+    return Conflict(_("Diese Datei wurde inzwischen gespeichert – von jemand anderem oder in einem anderen "
+                      "Fenster. Nichts gespeichert; Ihr Text ist unten erhalten."), saved)
+
+
 def editable_courses(user) -> list[Course]:
     """Return the courses the user may edit (admins: all), without their sources."""
     stmt = (select(Course).options(defer(Course.source), defer(Course.overview_html))
@@ -138,8 +144,7 @@ def save_text(course: Course, name: str, text: str, *, base: str, actor, note: s
     if base != fingerprint(current):
         if conform(text, current) == current:
             return []
-        raise Conflict(_("Diese Datei wurde inzwischen gespeichert – von jemand anderem oder in einem anderen "
-                         "Fenster. Nichts gespeichert; Ihr Text ist unten erhalten."), current)
+        raise saved_in_between(current)
     status = course.status
     data = conform(text, current).encode("utf-8")
     versions = import_changes(course.slug, course, {name: data}, actor=actor, note=note)

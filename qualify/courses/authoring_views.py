@@ -37,7 +37,8 @@ from qualify.extensions import db
 
 bp = Blueprint("authoring", __name__, url_prefix="/autoren")
 EDITORS = (Role.TRAINER, Role.ADMIN)
-PREVIEWS = ("authoring.preview_course", "authoring.preview_module", "authoring.preview_bank")
+PREVIEWS = ("authoring.preview_course", "authoring.preview_module", "authoring.preview_bank",
+            "authoring.preview_mended")
 
 
 def _course(slug: str) -> Course:
@@ -56,6 +57,8 @@ def _signed_out_preview(response):
             or current_user.is_authenticated:
         return response
     editor = request.path.removesuffix("/vorschau")
+    if request.endpoint == "authoring.preview_mended":  # a removed module's editor is opened from the course page
+        editor = url_for("authoring.course", slug=request.view_args["slug"])
     fragment = render_template("authoring/_signed_out.html", sign_in_url=url_for("accounts.login", next=editor))
     return make_response(fragment, 200, {"Cache-Control": "no-store"})
 

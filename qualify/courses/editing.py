@@ -51,10 +51,11 @@ def _say_saved(versions: list, course: Course, status_before: str) -> None:
                        len(versions), list=", ".join(f"{v.title} ({v.number})" for v in versions)), "success")
 
 
-def save_file(course: Course, name: str, page, done: str, save=None):
+def save_file(course: Course, name: str, page, done: str, save=None, said=None):
     """Save one file from the editor form; show problems with the typed text kept. After a save in between
     (another tab, a colleague), show what it changed, and save over it only when asked to once more.
-    `save(text, base=, actor=, note=)`: how (authoring.save_text of the file by default)."""
+    `save(text, base=, actor=, note=)`: how (authoring.save_text of the file by default); `said(versions)`: what
+    to say when it is saved ("Gespeichert." and the new versions by default)."""
     form = SourceForm()
     if not form.validate_on_submit():
         return page(source_form=form)
@@ -75,7 +76,10 @@ def save_file(course: Course, name: str, page, done: str, save=None):
         form.text.errors.append(str(error))
         return page(source_form=form)
     db.session.commit()
-    _say_saved(versions, course, status_before)
+    if said is None:
+        _say_saved(versions, course, status_before)
+    else:
+        flash(said(versions), "success")
     return redirect(done)
 
 

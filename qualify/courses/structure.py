@@ -3,7 +3,8 @@ renamed.
 
 Each is a change of files in the course folder – a module's place is the number in its file name – checked by
 the loader and imported like every save. A removed module is archived: the learners keep what they did in it,
-and it can be brought back with its versions. A move makes no new version, except of texts whose links to the
+and it can be brought back with its versions – with its text mended in an editor when it no longer checks
+(a file it links to deleted since). A move makes no new version, except of texts whose links to the
 moved files it rewrites.
 """
 
@@ -20,9 +21,11 @@ from qualify.courses.authoring import (
     BANK_NAME,
     COURSE_FILE,
     AuthoringError,
+    conform,
     fingerprint,
     import_changes,
     in_course_folder,
+    saved_in_between,
     stored_file,
 )
 from qualify.courses.course_files import bank_name_rule
@@ -98,12 +101,42 @@ def free_number(taken: set[int]) -> int:
     return free
 
 
+def restored_file_name(course: Course, module: Module) -> str:
+    """The file a removed module comes back as: numbered after the last module of the course (or in a gap)."""
+    return f"{free_number({m.position for m in course.active_modules}):02d}-{module.slug}.md"
+
+
 def restore_module(course: Course, module: Module, *, actor) -> None:
-    """Bring a removed module back, at the end of the course (or in a gap), as it was when it was removed."""
+    """Bring a removed module back, at the end of the course (or in a gap), as it was when it was removed.
+    Refused when its text no longer checks – a file it links to, or the bank it draws from, deleted since –: then
+    restore_mended brings it back with its text mended."""
     _taken(course, module, archived=True)
-    position = free_number({m.position for m in course.active_modules})
-    import_changes(course.slug, course, {f"{position:02d}-{module.slug}.md": _source(module)}, actor=actor)
+    import_changes(course.slug, course, {restored_file_name(course, module): _source(module)}, actor=actor)
     audit.record("authoring.module_restored", actor=actor, target=course, module=module.slug)
+
+
+def restore_mended(course: Course, module: Module, text: str, *, base: str, actor, note: str = "") -> list:
+    """Bring a removed module back with its text as mended in the editor, checked and imported like every save
+    (Refused, nothing written, while the loader finds a problem); return the module versions this made.
+
+    `base`: the fingerprint of the text the editor was opened with; when the module's text changed since (a bank
+    it draws from renamed), nothing is saved (Conflict). The same form sent twice: the second copy finds the
+    module back with this text.
+    """
+    take_turns_on_course(course.slug)
+    current = module.current_version.source
+    typed = conform(text, current)
+    if not module.archived:
+        if typed == current:
+            return []
+        raise AuthoringError(_("Dieses Modul ist nicht entfernt."))
+    if base != fingerprint(current):
+        raise saved_in_between(current)
+    versions = import_changes(course.slug, course, {restored_file_name(course, module): typed.encode("utf-8")},
+                              actor=actor, note=note)
+    audit.record("authoring.module_restored", actor=actor, target=course, module=module.slug,
+                 versions=[[v.module.slug, v.number] for v in versions])
+    return versions
 
 
 def delete_bank(course: Course, path: str, *, actor) -> None:

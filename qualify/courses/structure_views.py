@@ -1,14 +1,19 @@
-"""Views that change the shape of a course: registered on the authoring blueprint (see its ROUTES there)."""
+"""Views that change the shape of a course – and the editor of a removed module's text, to bring it back mended –:
+registered on the authoring blueprint (see its ROUTES there)."""
 
-from flask import abort, flash, redirect, request, url_for
+from functools import partial
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from qualify.courses import authoring, structure
+from qualify.courses import authoring, authoring_preview, structure
 from qualify.courses.authoring_forms import ConfirmForm
+from qualify.courses.editing import preview_file, save_file, source_form, with_ways_out
 from qualify.courses.models import Course, Module
 from qualify.extensions import db
+from qualify.learning import quiz
 
 
 def _module_of(course: Course, module_slug: str) -> Module:
@@ -65,12 +70,68 @@ def remove_module(course: Course, module_slug: str):
 
 
 def restore_module(course: Course, module_slug: str):
-    """Bring a removed module back at the end of the course (or in a gap when the last module has number 99)."""
+    """Bring a removed module back at the end of the course (or in a gap when the last module has number 99).
+    When its text no longer checks (a file it links to deleted since), open it in an editor, with the problems,
+    to mend it and bring it back with the mended text."""
     module = _module_of(course, module_slug)
-    return _changed(course, lambda: structure.restore_module(course, module, actor=current_user),
-                    _("„%(title)s“ ist wieder im Kurs. Mit ↑ und ↓ verschieben Sie es an seinen Platz.",
-                      title=module.current_version.title),
-                    _("Das Modul lässt sich so nicht zurückholen:"))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        structure.restore_module(course, module, actor=current_user)
+    except authoring.AuthoringError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except authoring.Refused as refused:
+        db.session.rollback()
+        name = _back_as(course, module)
+        text = module.current_version.source
+        return _mend_page(course, module, name=name, problems=with_ways_out(course, refused.problems),
+                          lines=authoring_preview.marked_lines(text, refused.problems, name))
+    else:
+        db.session.commit()
+        flash(_restored(module), "success")
+    return redirect(url_for("authoring.course", slug=course.slug))
+
+
+def _restored(module: Module, _versions=()) -> str:
+    return _("„%(title)s“ ist wieder im Kurs. Mit ↑ und ↓ verschieben Sie es an seinen Platz.",
+             title=module.current_version.title)
+
+
+def _mend_page(course: Course, module: Module, *, name: str, **shown):
+    """The editor of a removed module's text, which comes back as `name` with the text saved from it."""
+    version = module.current_version
+    shown.setdefault("source_form", source_form(version.source))
+    shown.setdefault("size", quiz.quiz_size(version.questions or [], (version.settings or {}).get("draw")))
+    shown["source_form"].submit.label.text = _("Speichern und zurückholen")
+    return render_template("authoring/restore_module.html", course=course, module=module, name=name, **shown)
+
+
+def _back_as(course: Course, module: Module) -> str:
+    """The file a removed module comes back as (a module back already: its file). With no number free for it,
+    its old file name: bringing it back then says why it cannot be, the typed text kept."""
+    if not module.archived:
+        return module.file_name
+    try:
+        return structure.restored_file_name(course, module)
+    except authoring.AuthoringError:
+        return module.file_name
+
+
+def restore_mended(course: Course, module_slug: str):
+    """Bring a removed module back with its text as mended in the editor, as a new version."""
+    module = _module_of(course, module_slug)
+    name = _back_as(course, module)
+    return save_file(course, name, partial(_mend_page, course, module, name=name),
+                     url_for("authoring.course", slug=course.slug), partial(structure.restore_mended, course, module),
+                     said=partial(_restored, module))
+
+
+def preview_mended(course: Course, module_slug: str):
+    """Preview the mended text of a removed module, checked as bringing it back would check it."""
+    module = _module_of(course, module_slug)
+    name = _back_as(course, module)
+    return preview_file(course, name, partial(_mend_page, course, module, name=name))
 
 
 def delete_bank(course: Course, name: str):
@@ -86,6 +147,8 @@ ROUTES = (
     ("/<slug>/module/<module_slug>/verschieben", move_module, ("POST",)),
     ("/<slug>/module/<module_slug>/entfernen", remove_module, ("POST",)),
     ("/<slug>/module/<module_slug>/zurueckholen", restore_module, ("POST",)),
+    ("/<slug>/module/<module_slug>/zurueckholen/text", restore_mended, ("POST",)),
+    ("/<slug>/module/<module_slug>/zurueckholen/vorschau", preview_mended, ("POST",)),
     # path: a file in a subfolder of fragen/ is deleted here too (structure.delete_bank keeps it in the folder).
     ("/<slug>/fragen/<path:name>/loeschen", delete_bank, ("POST",)),
 )
