@@ -15,7 +15,7 @@ from qualify.core.markdown import MarkdownTooLarge, render_markdown
 from qualify.courses import frontmatter, services
 from qualify.courses.authoring import BANK_FOLDER, conform
 from qualify.courses.gift import parse_gift
-from qualify.courses.loader import load_course
+from qualify.courses.loader import load_course_and_modules
 from qualify.courses.models import Course
 from qualify.courses.sources import MODULE_FILE, Problem, length_problem, module_as_typed
 from qualify.learning.quiz import QuizSize, quiz_size  # the preview counts a quiz as an attempt asks it
@@ -54,17 +54,19 @@ def preview_file(course: Course, name: str, text: str) -> Preview:
         folder.mkdir()
         services.export_course(course, folder)
         (folder / name).write_bytes(conform(text, "").encode("utf-8"))
-        source, problems = load_course(folder)
+        source, modules, problems = load_course_and_modules(folder)
     language = source.language if source is not None else course.language
     if name.startswith(BANK_FOLDER):
         resolve = services.link_resolver(course.slug)
         questions = [services.serialise_question(question, resolve, language)
                      for question in parse_gift(conform(text, "")).questions]
         return Preview(Markup(), questions, problems, quiz_size(questions))
-    module = next((m for m in source.modules if m.file == name), None) if source is not None else None
+    # Read also when course.md does not (which leaves no course): with the bank's questions, course.md's problem
+    # said above them.
+    module = next((m for m in modules if m.file == name), None)
     if module is None and MODULE_FILE.match(name):
-        # Refused (its front matter, or course.md, does not read): its body still shows, as far as it renders,
-        # with the problems of the fields and of the body together, as the save names them.
+        # Refused (its front matter does not read): its body still shows, as far as it renders, with the
+        # problems of the fields and of the body together, as the save names them.
         module = module_as_typed(name, conform(text, ""))
     if module is None:
         return Preview(preview(course.slug, text, language), problems=problems)

@@ -62,6 +62,14 @@ def load_course(folder: Path, prefix: str = "") -> tuple[CourseSource | None, li
     return reader.read(), in_line_order(reader.problems)
 
 
+def load_course_and_modules(folder: Path) -> tuple[CourseSource | None, list[ModuleSource], list[Problem]]:
+    """load_course, and the modules that read – also when course.md does not, which leaves no course: the
+    editor's preview shows a module as saving reads it, with the questions of the bank it draws from."""
+    reader = _CourseReader(folder, "")
+    course = reader.read()
+    return course, reader.modules, in_line_order(reader.problems)
+
+
 class _CourseReader:
     def __init__(self, folder: Path, prefix: str):
         self.folder = folder
@@ -71,6 +79,7 @@ class _CourseReader:
         self.files: dict[str, bytes] = {}
         self.banks: dict[str, list[Question]] = {}
         self.link_targets: set[str] = set()
+        self.modules: list[ModuleSource] = []  # those that read, also when course.md does not
 
     def problem(self, name: str, line: int, message: str, target: str = "") -> None:
         self.problems.append(Problem(f"{self.prefix}{name}", line, message, target))
@@ -101,11 +110,11 @@ class _CourseReader:
         self.read_banks()
         for body in [document] if document is not None else unread:  # its links, once the files are known
             self.check_body("course.md", body.body, body.body_line)
-        modules = self.read_modules(module_files)
+        self.modules = self.read_modules(module_files)
         if document is None:
             return None
         course = CourseSource(slug=self.slug, source=text, meta=document.meta, body=document.body,
-                              files=self.files, modules=modules)
+                              files=self.files, modules=self.modules)
         if document.meta.get("status") == "published" and not module_files:
             # Nothing to do would mean done at once: every enrolment a certificate.
             self.problem("course.md", document.line_of("status"),

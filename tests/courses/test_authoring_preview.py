@@ -214,3 +214,18 @@ def test_the_preview_of_a_course_md_whose_front_matter_does_not_read_still_shows
     broken = course.source.replace("title:", "title: [", 1) + "\nMit **Übersicht**.\n"
     fragment = preview(client, "/autoren/neuer-kurs", broken)
     assert "Ungültiges YAML im Front Matter" in fragment and "<strong>Übersicht</strong>" in fragment
+
+
+def test_with_a_course_md_that_does_not_read_a_module_s_preview_still_draws_from_its_bank(client, trainer, course):
+    client.post("/autoren/neuer-kurs/fragen", data={"name": "pool"})
+    save(client, BANK, "Eins {T}\n\nZwei {F}\n\nDrei {T}\n")
+    text = FEEDBACK_QUIZ.format(settings="questions: fragen/pool.gift\ndraw: 2\n")
+    course.source = course.source.replace("title:", "title: [", 1)  # stored before a rule it now breaks
+    db.session.commit()
+
+    fragment = preview(client, MODULE, text)
+
+    assert '<li>course.md, Zeile 2: Ungültiges YAML im Front Matter' in fragment  # said with its file and line
+    assert heading(fragment) == "Quiz: 4 Fragen"  # the two of the quiz block, and two drawn of the bank's three
+    assert fragment.count("(aus der Fragensammlung)") == 3
+    assert "Je Versuch werden 2 der 3 Fragen aus der Fragensammlung zufällig gezogen." in fragment
