@@ -26,6 +26,7 @@ from qualify.exchange.errors import ExchangeError, NotModerator, ReasonRefused
 from qualify.exchange.models import (
     ExchangeFlag,
     ExchangeLogEntry,
+    ExchangeMinutes,
     ExchangePost,
     ExchangeSpace,
     ExchangeThread,
@@ -38,6 +39,7 @@ from qualify.exchange.reading import with_authors
 from qualify.exchange.spaces import assigned_moderators, audience_includes, can_see, require_moderator
 from qualify.exchange.text import MAX_REASON
 from qualify.extensions import db
+from qualify.workshops.models import WorkshopSession
 
 # What the code itself adds to a log entry in words of a language (the threads merged, in quotation marks; the
 # session whose minutes were published) is stored as facts beside the moderator's words, as JSON starting so, and
@@ -569,6 +571,22 @@ def open_flags(space_ids: list[int], *, limit: int | None = None) -> list[Exchan
         .order_by(ExchangeFlag.created_at, ExchangeFlag.id).limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def waiting_minutes(space_ids: list[int], *, limit: int | None = None
+                    ) -> list[tuple[ExchangeMinutes, WorkshopSession, ExchangeSpace]]:
+    """Minutes waiting for approval in these spaces – never approved yet, or a change of approved ones –, each with
+    its session and space, oldest first by when last saved (the first `limit` of them). They are approved on their
+    session's minutes page, which shows the text and checks the names."""
+    if not space_ids:
+        return []
+    stmt = (select(ExchangeMinutes, WorkshopSession, ExchangeSpace)
+            .join(WorkshopSession, WorkshopSession.id == ExchangeMinutes.session_id)
+            .join(ExchangeSpace, ExchangeSpace.id == ExchangeMinutes.space_id)
+            .where(ExchangeMinutes.space_id.in_(space_ids), ExchangeMinutes.status == "draft")
+            .options(joinedload(ExchangeSpace.module).joinedload(Module.course))  # the space title's language
+            .order_by(ExchangeMinutes.updated_at, ExchangeMinutes.id).limit(limit))
+    return [tuple(row) for row in db.session.execute(stmt).all()]
 
 
 def threads_now(entries: list[ExchangeLogEntry]) -> dict[int, tuple[ExchangeThread, ExchangeThread | None]]:

@@ -115,11 +115,13 @@ def _quoted_in(post: ExchangePost) -> Markup | None:
 
 @role_required(Role.MODERATOR, Role.ADMIN)
 def moderation_queue():
-    """Show the posts waiting for approval and the open reports, in the spaces I moderate."""
+    """Show the posts waiting for approval, the open reports and the minutes waiting for approval, in the spaces I
+    moderate."""
     spaces = moderation.moderated_spaces(current_user)
     ids = [space.id for space in spaces]
     pending = moderation.pending_posts(ids, limit=QUEUE_SIZE + 1)
     flags = moderation.open_flags(ids, limit=QUEUE_SIZE + 1)
+    waiting_minutes = moderation.waiting_minutes(ids, limit=QUEUE_SIZE + 1)
     return render_template(
         "exchange/queue.html",
         spaces=spaces,
@@ -130,6 +132,8 @@ def moderation_queue():
         more_pending=len(pending) > QUEUE_SIZE,
         flags=flags[:QUEUE_SIZE],
         more_flags=len(flags) > QUEUE_SIZE,
+        minutes=waiting_minutes[:QUEUE_SIZE],
+        more_minutes=len(waiting_minutes) > QUEUE_SIZE,
         label=author_label,
         post_name=post_name,
         seen_version=moderation.seen_version,

@@ -1,12 +1,13 @@
 """What waits for the moderation: counted for a moderator's start page and navigation, and gathered per space for
 the working-day reminder (jobs.remind_moderators).
 
-"Waiting" is what the queue lists (moderation.pending_posts, moderation.open_flags): new posts waiting for
-approval, changes of published posts waiting for approval, and open reports. Nothing here reads a post's text or
-who wrote it.
+"Waiting" is what the queue lists (moderation.pending_posts, moderation.open_flags, moderation.waiting_minutes):
+new posts waiting for approval, changes of published posts waiting for approval, open reports, and minutes of
+exchange sessions waiting for approval (never approved yet, or a change of approved ones). Nothing here reads a
+post's or the minutes' text or who wrote it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import g
@@ -17,27 +18,38 @@ from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core.database import in_german_order
 from qualify.core.templating import nav_count
-from qualify.exchange.models import ExchangeFlag, ExchangePost, ExchangeSpace, ExchangeThread, SpaceModerator
+from qualify.exchange.models import (
+    ExchangeFlag,
+    ExchangeMinutes,
+    ExchangePost,
+    ExchangeSpace,
+    ExchangeThread,
+    SpaceModerator,
+)
 from qualify.extensions import db
 
 # A new post waiting for approval; a published post whose change waits (ExchangePost.has_waiting_change).
 _NEW_POST = and_(ExchangePost.status == "pending", ExchangePost.revised_at.is_(None))
 _CHANGE = ExchangePost.revised_at.is_not(None)
+# Minutes whose sections wait for approval: a draft never approved (or taken down after a withdrawn consent), or
+# the change of approved ones (ExchangeMinutes.has_waiting_change) – both are "draft", see ExchangeMinutes.status.
+_MINUTES = ExchangeMinutes.status == "draft"
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """How much waits: new posts and changes waiting for approval, open reports; since when the oldest of them
-    (None where not asked)."""
+    """How much waits: new posts and changes waiting for approval, open reports, minutes waiting for approval;
+    since when the oldest of them (None where not asked)."""
 
     posts: int = 0
     changes: int = 0
     reports: int = 0
+    minutes: int = 0
     since: datetime | None = None
 
     @property
     def total(self) -> int:
-        return self.posts + self.changes + self.reports
+        return self.posts + self.changes + self.reports + self.minutes
 
 
 NOTHING = Waiting()
@@ -48,19 +60,24 @@ def waiting_for(user) -> Waiting:
     the queue shows them): one statement, however much waits; none for someone without the moderator role."""
     if not user.is_authenticated or not user.has_role(Role.MODERATOR):
         return NOTHING
-    in_my_spaces = ExchangeThread.space_id.is_not(None) if user.has_role(Role.ADMIN) else (
-        ExchangeThread.space_id.in_(select(SpaceModerator.space_id).where(SpaceModerator.user_id == user.id)))
+    def in_my_spaces(space_id):
+        if user.has_role(Role.ADMIN):
+            return space_id.is_not(None)
+        return space_id.in_(select(SpaceModerator.space_id).where(SpaceModerator.user_id == user.id))
 
     def posts(which):
         return (select(func.count(ExchangePost.id))
                 .join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
-                .where(in_my_spaces, which).scalar_subquery())
+                .where(in_my_spaces(ExchangeThread.space_id), which).scalar_subquery())
 
     reports = (select(func.count(ExchangeFlag.id)).join(ExchangePost, ExchangePost.id == ExchangeFlag.post_id)
                .join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
-               .where(in_my_spaces, ExchangeFlag.resolved_at.is_(None)).scalar_subquery())
-    row = db.session.execute(select(posts(_NEW_POST), posts(_CHANGE), reports)).one()
-    return Waiting(*row)
+               .where(in_my_spaces(ExchangeThread.space_id), ExchangeFlag.resolved_at.is_(None)).scalar_subquery())
+    minutes = (select(func.count(ExchangeMinutes.id))
+               .where(in_my_spaces(ExchangeMinutes.space_id), _MINUTES).scalar_subquery())
+    new, changes, reported, waiting_minutes = db.session.execute(
+        select(posts(_NEW_POST), posts(_CHANGE), reports, minutes)).one()
+    return Waiting(posts=new, changes=changes, reports=reported, minutes=waiting_minutes)
 
 
 def waiting_for_current_user(user) -> Waiting:
@@ -77,23 +94,34 @@ def _beside_the_queue_in_the_navigation(user) -> int:
 
 
 def waiting_by_space() -> dict[int, Waiting]:
-    """What waits in each space where anything does, with since when the oldest item (two statements)."""
+    """What waits in each space where anything does, with since when the oldest item (three statements)."""
+    found: dict[int, Waiting] = {}
+
+    def add(space_id: int, oldest: datetime, **counts: int) -> None:
+        before = found.get(space_id, NOTHING)
+        since = oldest if before.since is None else min(before.since, oldest)
+        found[space_id] = replace(before, since=since, **counts)
+
     since = func.min(func.coalesce(ExchangePost.revised_at, ExchangePost.created_at))
     post_rows = db.session.execute(
         select(ExchangeThread.space_id, func.count(case((_NEW_POST, 1))), func.count(case((_CHANGE, 1))), since)
         .join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
         .where(or_(_NEW_POST, _CHANGE)).group_by(ExchangeThread.space_id))
-    found = {space_id: Waiting(posts=new, changes=changes, since=oldest)
-             for space_id, new, changes, oldest in post_rows}
+    for space_id, new, changes, oldest in post_rows:
+        add(space_id, oldest, posts=new, changes=changes)
     report_rows = db.session.execute(
         select(ExchangeThread.space_id, func.count(ExchangeFlag.id), func.min(ExchangeFlag.created_at))
         .join(ExchangePost, ExchangePost.id == ExchangeFlag.post_id)
         .join(ExchangeThread, ExchangeThread.id == ExchangePost.thread_id)
         .where(ExchangeFlag.resolved_at.is_(None)).group_by(ExchangeThread.space_id))
     for space_id, count, oldest in report_rows:
-        posts = found.get(space_id, NOTHING)
-        found[space_id] = Waiting(posts=posts.posts, changes=posts.changes, reports=count,
-                                  since=min(moment for moment in (posts.since, oldest) if moment is not None))
+        add(space_id, oldest, reports=count)
+    # Waiting since they were last saved: a draft or change saved again is the one to approve.
+    minutes_rows = db.session.execute(
+        select(ExchangeMinutes.space_id, func.count(ExchangeMinutes.id), func.min(ExchangeMinutes.updated_at))
+        .where(_MINUTES).group_by(ExchangeMinutes.space_id))
+    for space_id, count, oldest in minutes_rows:
+        add(space_id, oldest, minutes=count)
     return found
 
 
