@@ -23,7 +23,7 @@ BODY_HINT = _l(
 # Refused with the text kept, never cut off by the browser: no maxlength on these fields (core.forms.at_most).
 # The limit written as the hint writes it, "20.000". (A validator keeps no state.)
 POST_LENGTH = at_most(MAX_POST_LENGTH, _l("Ihr Text ist zu lang: höchstens 20.000 Zeichen."))
-# As the server says it when a decision comes with a longer reason (moderation._optional_reason).
+# As the server says it when a decision comes with a longer reason (moderation_log.optional_reason).
 REASON_LENGTH = at_most(MAX_REASON, _l("Der Grund ist zu lang: höchstens 2.000 Zeichen."))
 TITLE_LENGTH = at_most(MAX_TITLE_LENGTH)
 ANONYMOUS_HINT = _l("Andere Teilnehmende und die Moderation sehen dann nur Ihr Pseudonym in diesem Raum.")

@@ -22,7 +22,7 @@ from qualify.exchange.minutes_consent import consenting_ids
 from qualify.exchange.minutes_names import check_names
 from qualify.exchange.minutes_text import SECTIONS, minutes_of, render_minutes, texts_of
 from qualify.exchange.models import ExchangeMinutes, ExchangeSpace
-from qualify.exchange.moderation import log
+from qualify.exchange.moderation_log import log
 from qualify.exchange.spaces import require_moderator
 from qualify.extensions import db
 from qualify.workshops.models import WorkshopSession
@@ -105,7 +105,7 @@ def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: E
     minutes.published_texts, minutes.published_html = texts_of(minutes), minutes.body_html
     minutes.published_named_ids = list(minutes.named_user_ids or [])
     db.session.flush()
-    # Said in the reader's language when the log is read (moderation.shown_reason).
+    # Said in the reader's language when the log is read (moderation_log.shown_reason).
     log(space, "publish_minutes", by=by, now=now, facts={"session_starts_at": session.starts_at.isoformat()})
 
 

@@ -1,56 +1,37 @@
-"""The exchange for moderators and admins: queue, decisions, threads, spaces, log, export, reveal, minutes.
+"""The exchange for moderators and admins: the queue, decisions on posts, threads (lock, pin, move, merge), and an
+admin's reveal of a pseudonym. Spaces, their log, export and moderators: moderation_space_views; minutes of exchange
+sessions: minutes_views.
 
 Registered on the exchange blueprint from the ROUTES table at the end of this file; each checks its object.
 """
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
-from qualify.accounts.models import Organisation, User, UserRole
 from qualify.accounts.roles import Role
-from qualify.core.database import in_german_order
 from qualify.core.routing import BOTH, GET, POST
 from qualify.core.security import is_safe_redirect, role_required
 from qualify.core.templating import content_lang_attributes
 from qualify.core.time import utcnow
-from qualify.exchange import minutes, minutes_consent, minutes_names, minutes_text, moderation
-from qualify.exchange.access import moderated_post, moderated_space, moderated_thread, space_of_session
+from qualify.exchange import moderation, moderation_log, moderation_threads
+from qualify.exchange.access import moderated_post, moderated_space, moderated_thread
 from qualify.exchange.errors import ExchangeError, ReasonRefused
-from qualify.exchange.forms import (
-    MergeForm,
-    MinutesForm,
-    ModeratorForm,
-    MoveForm,
-    PublishMinutesForm,
-    ReasonForm,
-    SpaceForm,
-)
+from qualify.exchange.forms import MergeForm, MoveForm, ReasonForm
 from qualify.exchange.mails import excerpt
 from qualify.exchange.models import ExchangePost, ExchangeThread
-from qualify.exchange.reading import (
-    author_label,
-    post_name,
-    posts_in_space,
-    quoting_hidden_in_queue,
-    quoting_replies,
-    threads_of,
+from qualify.exchange.moderation_queue import (
+    earlier_rejections,
+    moderated_spaces,
+    open_flags,
+    pending_posts,
+    waiting_minutes,
 )
-from qualify.exchange.spaces import assign_moderator, create_space, moderators_of, unassign_moderator
+from qualify.exchange.reading import author_label, post_name, quoting_hidden_in_queue, quoting_replies, threads_of
 from qualify.extensions import db
-
-LOG_ACTIONS = {
-    "approve": _l("freigegeben"), "reject": _l("abgelehnt"), "hide": _l("ausgeblendet"),
-    "restore": _l("wiederhergestellt"), "dismiss_flags": _l("Meldungen erledigt"), "lock": _l("gesperrt"),
-    "unlock": _l("entsperrt"), "pin": _l("angeheftet"), "unpin": _l("gelöst"), "move": _l("verschoben"),
-    "merge": _l("zusammengeführt"),
-    "publish_minutes": _l("Protokoll veröffentlicht"), "approve_change": _l("Änderung freigegeben"),
-    "reject_change": _l("Änderung abgelehnt"), "reject_minutes_change": _l("Änderung abgelehnt"),
-}
 
 # In the queue a longer text shows as an excerpt, the whole of it one click away: a phone screen is short.
 QUEUE_CLAMP = 600
@@ -117,59 +98,29 @@ def _quoted_in(post: ExchangePost) -> Markup | None:
 def moderation_queue():
     """Show the posts waiting for approval, the open reports and the minutes waiting for approval, in the spaces I
     moderate."""
-    spaces = moderation.moderated_spaces(current_user)
+    spaces = moderated_spaces(current_user)
     ids = [space.id for space in spaces]
-    pending = moderation.pending_posts(ids, limit=QUEUE_SIZE + 1)
-    flags = moderation.open_flags(ids, limit=QUEUE_SIZE + 1)
-    waiting_minutes = moderation.waiting_minutes(ids, limit=QUEUE_SIZE + 1)
+    pending = pending_posts(ids, limit=QUEUE_SIZE + 1)
+    flags = open_flags(ids, limit=QUEUE_SIZE + 1)
+    minutes = waiting_minutes(ids, limit=QUEUE_SIZE + 1)
     return render_template(
         "exchange/queue.html",
         spaces=spaces,
         pending=pending[:QUEUE_SIZE],
         quoting_hidden=quoting_hidden_in_queue(pending[:QUEUE_SIZE]),
-        rejected_before=moderation.earlier_rejections(pending[:QUEUE_SIZE]),
-        reason_of=moderation.shown_reason,
+        rejected_before=earlier_rejections(pending[:QUEUE_SIZE]),
+        reason_of=moderation_log.shown_reason,
         more_pending=len(pending) > QUEUE_SIZE,
         flags=flags[:QUEUE_SIZE],
         more_flags=len(flags) > QUEUE_SIZE,
-        minutes=waiting_minutes[:QUEUE_SIZE],
-        more_minutes=len(waiting_minutes) > QUEUE_SIZE,
+        minutes=minutes[:QUEUE_SIZE],
+        more_minutes=len(minutes) > QUEUE_SIZE,
         label=author_label,
         post_name=post_name,
         seen_version=moderation.seen_version,
         excerpt=excerpt,
         clamp=QUEUE_CLAMP,
     )
-
-
-@role_required(Role.MODERATOR, Role.ADMIN)
-def new_space():
-    """Open a free-standing space on a topic, for one organisation or the whole network."""
-    form = SpaceForm()
-    organisations = (
-        db.session.scalars(db.select(Organisation).order_by(in_german_order(Organisation.name))).all()
-        if current_user.has_role(Role.ADMIN)
-        else [current_user.organisation]
-        if current_user.organisation
-        else []
-    )
-    form.scope.choices = [SelectChoice("network", _("das ganze Netzwerk"))] + [
-        SelectChoice(str(o.id), o.name) for o in organisations]
-    if form.validate_on_submit():
-        organisation_id = None if form.scope.data == "network" else int(form.scope.data)
-        space = create_space(
-            form.title.data,
-            form.description.data or "",
-            organisation_id=organisation_id,
-            moderation=form.moderation.data,
-            anonymous=form.anonymous.data,
-            by=current_user,
-            now=utcnow(),
-        )
-        db.session.commit()
-        flash(_("Der Raum ist eröffnet. Sie moderieren ihn."))
-        return redirect(url_for("exchange.space", space_id=space.id))
-    return render_template("exchange/space_form.html", form=form)
 
 
 # ---------------------------------------------------------------- posts
@@ -264,7 +215,8 @@ def lock(thread_id: int):
     thread = moderated_thread(thread_id)
     locked = request.form.get("value") == "1"
     try:
-        moderation.set_locked(thread, locked, by=current_user, now=utcnow(), reason=request.form.get("reason", ""))
+        moderation_threads.set_locked(thread, locked, by=current_user, now=utcnow(),
+                                      reason=request.form.get("reason", ""))
     except ExchangeError as error:
         return _refused(error, thread)
     return _done(_("Gespräch gesperrt.") if locked else _("Gespräch wieder offen."), thread)
@@ -274,7 +226,7 @@ def pin(thread_id: int):
     """Pin a thread to the top of its space, or release it."""
     thread = moderated_thread(thread_id)
     pinned = request.form.get("value") == "1"
-    moderation.set_pinned(thread, pinned, by=current_user, now=utcnow())
+    moderation_threads.set_pinned(thread, pinned, by=current_user, now=utcnow())
     return _done(_("Gespräch angeheftet.") if pinned else _("Gespräch gelöst."), thread)
 
 
@@ -282,15 +234,16 @@ def move(thread_id: int):
     """Move a thread to another space I moderate: only the spaces that would take it are offered."""
     thread = moderated_thread(thread_id)
     form = MoveForm()
-    others = [space for space in moderation.moderated_spaces(current_user) if space.id != thread.space_id]
-    open_to, refused = moderation.move_targets(thread, others)
+    others = [space for space in moderated_spaces(current_user) if space.id != thread.space_id]
+    open_to, refused = moderation_threads.move_targets(thread, others)
     form.target.choices = [_space_choice(space) for space in open_to]
     if form.is_submitted():
         if form.target.data == thread.space_id:
-            # Sent again once it moved (a double tap, a reload): moderation.move finds it done, or says it is there.
+            # Sent again once it moved (a double tap, a reload): moderation_threads.move finds it done, or says it is
+            # there.
             form.target.choices.append(SelectChoice(thread.space_id, thread.space.title))
         elif chosen := next((space for space, _why in refused if space.id == form.target.data), None):
-            # Chosen on a page loaded before the thread changed: moderation.move refuses it, saying why.
+            # Chosen on a page loaded before the thread changed: moderation_threads.move refuses it, saying why.
             form.target.choices.append(_space_choice(chosen))
     if refused and open_to:
         form.target.description = _("Angeboten werden nur Räume, die dieses Gespräch aufnehmen können; die "
@@ -298,7 +251,7 @@ def move(thread_id: int):
     if form.validate_on_submit():
         target = moderated_space(form.target.data)
         try:
-            moderation.move(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
+            moderation_threads.move(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
         except ExchangeError as error:
             _refused_in_form(error, form, form.target)
         else:
@@ -332,10 +285,10 @@ def merge(thread_id: int):
         target, confirmed = moderated_thread(form.target.data), form.confirmed.data
         try:
             if not confirmed:  # what will happen, asked once more; nothing changed yet
-                moderation.check_merge(thread, target, by=current_user)
+                moderation_threads.check_merge(thread, target, by=current_user)
                 return render_template("exchange/merge.html", thread=thread, form=form, target=target,
-                                       posts=moderation.posts_to_merge(thread))
-            moderation.merge(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
+                                       posts=moderation_threads.posts_to_merge(thread))
+            moderation_threads.merge(thread, target, by=current_user, now=utcnow(), reason=form.reason.data or "")
         except ExchangeError as error:
             _refused_in_form(error, form, form.target)
         else:
@@ -345,67 +298,7 @@ def merge(thread_id: int):
     return render_template("exchange/merge.html", thread=thread, form=form, target=None)
 
 
-# ---------------------------------------------------------------- spaces: log, export, moderators
-
-def space_log(space_id: int):
-    """Show the space's moderation log (its moderators and admins)."""
-    space = moderated_space(space_id)
-    entries = moderation.log_entries(space)
-    return render_template("exchange/log.html", space=space, entries=entries, threads=moderation.threads_now(entries),
-                           actions=LOG_ACTIONS, reason_of=moderation.shown_reason,
-                           details_of=moderation.shown_details)
-
-
-def export(space_id: int):
-    """Export the space's threads as JSON; authors appear as shown (pseudonyms stay pseudonyms)."""
-    space = moderated_space(space_id)
-    threads = []
-    rows = threads_of(space, current_user, moderator=True)
-    posts_by_thread = posts_in_space(space)  # with their authors: not two statements per thread and author
-    for row in rows:
-        posts = [{"id": post.id, "author": author_label(post), "pseudonymous": post.is_pseudonymous,
-                  "status": post.status, "created_at": post.created_at.isoformat(),
-                  "edited": post.edited_at is not None, "text": post.body_source}
-                 for post in posts_by_thread.get(row.thread.id, []) if post.status != "deleted"]
-        threads.append({"id": row.thread.id, "title": row.thread.title, "pinned": row.thread.pinned,
-                        "locked": row.thread.locked, "posts": posts})
-    response = jsonify({"space": {"id": space.id, "title": space.title}, "threads": threads})
-    response.headers["Content-Disposition"] = f'attachment; filename="austausch-{space.id}.json"'
-    return response
-
-
-@role_required(Role.ADMIN)
-def moderators(space_id: int):
-    """Assign people with the moderator role to a space (admins)."""
-    space = moderated_space(space_id)
-    form = ModeratorForm()
-    assigned = moderators_of(space)
-    # The moderators only, found by the database: reading every active person to ask each for the role took
-    # seconds with twenty thousand people.
-    moderators = (db.select(User).join(UserRole, UserRole.user_id == User.id)
-                  .where(UserRole.role == Role.MODERATOR.value, User.active.is_(True))
-                  .order_by(in_german_order(User.display_name)))
-    candidates = [user for user in db.session.scalars(moderators) if user not in assigned]
-    form.user_id.choices = [SelectChoice(user.id, f"{user.display_name} ({user.email})") for user in candidates]
-    if form.validate_on_submit():
-        assign_moderator(
-            space, db.get_or_404(User, form.user_id.data), by=current_user, now=utcnow()
-        )
-        db.session.commit()
-        flash(_("Zugewiesen."))
-        return redirect(url_for("exchange.moderators", space_id=space.id))
-    return render_template("exchange/moderators.html", space=space, form=form, assigned=assigned)
-
-
-@role_required(Role.ADMIN)
-def remove_moderator(space_id: int, user_id: int):
-    """Take a moderator off a space (admins)."""
-    space = moderated_space(space_id)
-    unassign_moderator(space, db.get_or_404(User, user_id), by=current_user)
-    db.session.commit()
-    flash(_("Die Zuweisung ist aufgehoben."))
-    return redirect(url_for("exchange.moderators", space_id=space.id))
-
+# ---------------------------------------------------------------- identity
 
 @role_required(Role.ADMIN)
 def reveal(post_id: int):
@@ -421,124 +314,9 @@ def reveal(post_id: int):
     return render_template("exchange/reveal.html", post=post, form=form)
 
 
-# ---------------------------------------------------------------- minutes of exchange sessions
-
-def _minutes_form(session, current, *, posted: bool) -> MinutesForm:
-    """The form of the minutes: as posted, or filled from the saved minutes."""
-    form = MinutesForm() if posted else MinutesForm(formdata=None, obj=current)
-    agreed = minutes_consent.consenting_ids(session)
-    form.named.choices = [SelectChoice(p.id, p.display_name) for p in minutes_consent.participants(session)
-                          if p.id in agreed]
-    if not posted and current:
-        form.named.data = [i for i in current.named_user_ids or [] if i in agreed]
-    return form
-
-
-def _confirmed(form) -> str | None:
-    """The confirmation of the name check the moderator ticked, if they did."""
-    return form.confirmation.data if form.names_checked.data else None
-
-
-def _minutes_page(session, space, current, form, *, name_check=None, publish_refused=None):
-    """The minutes page; name_check: the names the posted text warns of; publish_refused: those the draft
-    warns of, after an approval without confirming. A draft's warnings stand by its approve button anyway."""
-    if name_check is not None:
-        form.confirmation.data, form.names_checked.data = name_check.confirmation, False
-        for field, warnings in name_check.by_field().items():
-            getattr(form, field).description = warnings
-    publish_form = PublishMinutesForm(formdata=None, prefix="publish")
-    publish_check = publish_refused
-    # A draft naming in full someone who has not agreed (or no longer does) is refused outright: the page says so
-    # rather than asking whether a word of it could mean them.
-    named = []
-    if current is not None and current.status == "draft":
-        named = minutes_names.unconsented_mentions(session, list(minutes_text.texts_of(current).values()))
-        if publish_check is None:
-            publish_check = minutes_names.names_to_confirm(session, minutes_text.texts_of(current))
-    if publish_check is not None:
-        publish_form.confirmation.data = publish_check.confirmation
-    return render_template("exchange/minutes_form.html", session=session, space=space, form=form,
-                           minutes=current, consents=minutes_consent.consents(session), name_check=name_check,
-                           publish_form=publish_form, publish_check=publish_check,
-                           publish_refused=publish_refused is not None, named_people=minutes_consent.named_people,
-                           named_without_consent=[person.display_name for person in named])
-
-
-def minutes_form(session_id: int):
-    """Write the structured minutes of a session (a draft until approved)."""
-    session, space = space_of_session(session_id)
-    moderated_space(space.id)
-    current = minutes_text.minutes_of(session)
-    form = _minutes_form(session, current, posted=request.method != "GET")
-    name_check = None
-    if form.validate_on_submit():
-        fields = {name: getattr(form, name).data or "" for name, _label in minutes_text.SECTIONS}
-        try:
-            saved = minutes.save_minutes(session, space, fields, form.named.data or [], by=current_user,
-                                         now=utcnow(), confirmed=_confirmed(form))
-        except minutes_names.NamesToConfirm as check:  # nothing saved; the form keeps the text and asks
-            db.session.rollback()
-            name_check = check
-        except ExchangeError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            if saved.status == "published":  # sent back as approved: nothing to approve again
-                flash(_("Keine Änderungen – das Protokoll bleibt veröffentlicht."))
-            elif saved.has_waiting_change:
-                flash(_("Änderung gespeichert. Bis sie freigegeben ist, sehen die Teilnehmenden im Raum weiter die "
-                        "veröffentlichte Fassung."))
-            else:
-                flash(_("Entwurf gespeichert. Nach der Freigabe sehen ihn alle im Raum."))
-            return redirect(url_for("exchange.minutes_form", session_id=session.id))
-    return _minutes_page(session, space, current, form, name_check=name_check)
-
-
-def _moderated_minutes(session_id: int):
-    """The session, its space and its minutes, for a moderator of that space (404 without minutes)."""
-    session, space = space_of_session(session_id)
-    moderated_space(space.id)
-    current = minutes_text.minutes_of(session)
-    if current is None:
-        abort(404)
-    return session, space, current
-
-
-def publish_minutes(session_id: int):
-    """Approve the minutes: they appear in the space."""
-    session, space, current = _moderated_minutes(session_id)
-    try:
-        minutes.publish_minutes(current, session, space, by=current_user, now=utcnow(),
-                                confirmed=_confirmed(PublishMinutesForm(prefix="publish")))
-    except minutes_names.NamesToConfirm as check:
-        db.session.rollback()
-        return _minutes_page(session, space, current, _minutes_form(session, current, posted=False),
-                             publish_refused=check)
-    except ExchangeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("exchange.minutes_form", session_id=session.id))
-    db.session.commit()
-    flash(_("Das Protokoll ist veröffentlicht."))
-    return redirect(url_for("exchange.space", space_id=space.id) + "#protokolle")
-
-
-def reject_minutes_change(session_id: int):
-    """Reject the change waiting beside published minutes: the published version stays, in the form too."""
-    session, space, current = _moderated_minutes(session_id)
-    if minutes.reject_change(current, session, space, by=current_user, now=utcnow()):
-        db.session.commit()
-        flash(_("Die Änderung ist abgelehnt. Im Raum bleibt die veröffentlichte Fassung."))
-    else:  # sent twice, or decided on meanwhile: the page shows how the minutes stand
-        flash(_("Es wartet keine Änderung des Protokolls mehr."))
-    return redirect(url_for("exchange.minutes_form", session_id=session.id))
-
-
 # Registered by the blueprint's module with core.routing.add_signed_in_routes.
 ROUTES = (
     ("/moderation", moderation_queue, GET),
-    ("/raum/neu", new_space, BOTH),
     ("/beitrag/<int:post_id>/freigeben", approve, POST),
     ("/beitrag/<int:post_id>/ablehnen", reject, POST),
     ("/beitrag/<int:post_id>/aenderung-freigeben", approve_change, POST),
@@ -551,11 +329,4 @@ ROUTES = (
     ("/faden/<int:thread_id>/anheften", pin, POST),
     ("/faden/<int:thread_id>/verschieben", move, BOTH),
     ("/faden/<int:thread_id>/zusammenfuehren", merge, BOTH),
-    ("/raum/<int:space_id>/protokoll", space_log, GET),
-    ("/raum/<int:space_id>/export.json", export, GET),
-    ("/raum/<int:space_id>/moderation", moderators, BOTH),
-    ("/raum/<int:space_id>/moderation/<int:user_id>/entfernen", remove_moderator, POST),
-    ("/termin/<int:session_id>/protokoll", minutes_form, BOTH),
-    ("/termin/<int:session_id>/protokoll/freigeben", publish_minutes, POST),
-    ("/termin/<int:session_id>/protokoll/aenderung-ablehnen", reject_minutes_change, POST),
 )

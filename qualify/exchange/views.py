@@ -1,4 +1,7 @@
-"""The exchange for members: spaces, threads, writing, following, reporting (moderation: moderation_views)."""
+"""The exchange for members: spaces, threads, writing, following, reporting.
+
+The moderators' views are registered here from their own modules: moderation_views, moderation_space_views,
+minutes_views."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +13,17 @@ from qualify.core.routing import add_signed_in_routes, id_argument, page_number
 from qualify.core.time import utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Module
-from qualify.exchange import following, minutes, moderation, moderation_views, posting, pseudonyms, reading
+from qualify.exchange import (
+    following,
+    minutes,
+    minutes_views,
+    moderation,
+    moderation_space_views,
+    moderation_views,
+    posting,
+    pseudonyms,
+    reading,
+)
 from qualify.exchange.access import space_of_session, visible_post, visible_space, visible_thread
 from qualify.exchange.errors import ExchangeError, NotModerator
 from qualify.exchange.forms import EditForm, EditOpeningForm, FollowForm, PostForm, ReasonForm, ThreadForm
@@ -372,4 +385,4 @@ def minutes_consent(session_id: int):
     return redirect(url_for("exchange.space", space_id=space.id) + "#termine")
 
 
-add_signed_in_routes(bp, moderation_views.ROUTES)
+add_signed_in_routes(bp, moderation_views.ROUTES + moderation_space_views.ROUTES + minutes_views.ROUTES)

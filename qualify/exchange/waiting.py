@@ -1,10 +1,10 @@
 """What waits for the moderation: counted for a moderator's start page and navigation, and gathered per space for
 the working-day reminder (jobs.remind_moderators).
 
-"Waiting" is what the queue lists (moderation.pending_posts, moderation.open_flags, moderation.waiting_minutes):
-new posts waiting for approval, changes of published posts waiting for approval, open reports, and minutes of
-exchange sessions waiting for approval (never approved yet, or a change of approved ones). Nothing here reads a
-post's or the minutes' text or who wrote it.
+"Waiting" is what the queue lists (moderation_queue: pending_posts, open_flags, waiting_minutes): new posts waiting
+for approval, changes of published posts waiting for approval, open reports, and minutes of exchange sessions waiting
+for approval (never approved yet, or a change of approved ones). Nothing here reads a post's or the minutes' text or
+who wrote it.
 """
 
 from dataclasses import dataclass, replace

@@ -20,7 +20,7 @@ from qualify.admin.audit_labels import ACTION_LABELS
 from qualify.core.i18n import localised_date, localised_datetime
 from qualify.core.templating import in_language
 from qualify.courses.models import Course, Module, ModuleVersion
-from qualify.exchange.moderation import reason_for_reading
+from qualify.exchange.moderation_log import reason_for_reading
 from qualify.extensions import db
 from qualify.learning.models import MandatoryAssignment
 from qualify.learning.quiz import score_text

@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 from qualify.accounts.roles import Role
 from qualify.core.mail import OutboxMessage, compose_deferred_mail
 from qualify.core.time import utcnow
-from qualify.exchange import following, minutes, minutes_consent, minutes_names, moderation, posting, spaces
+from qualify.exchange import (
+    following,
+    minutes,
+    minutes_consent,
+    minutes_names,
+    moderation,
+    moderation_threads,
+    posting,
+    spaces,
+)
 from qualify.extensions import db
 from qualify.workshops import schedule
 from qualify.workshops import services as workshops
@@ -256,7 +265,7 @@ def test_the_moderation_log_costs_the_same_with_entries_about_1_and_8_threads(
         for n in range(threads):
             thread = posting.start_thread(space, make_user(), f"Faden {threads}-{n}", "Text", anonymous=False,
                                           now=utcnow())
-            moderation.set_pinned(thread, True, by=moderator, now=utcnow())
+            moderation_threads.set_pinned(thread, True, by=moderator, now=utcnow())
         db.session.commit()
         counts.append(statements(client, f"/austausch/raum/{space.id}/protokoll", count_statements))
     assert counts[0] == counts[1]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from qualify.core.time import utcnow
-from qualify.exchange import following, moderation, posting, spaces
+from qualify.exchange import following, moderation, moderation_log, moderation_queue, posting, spaces
 from qualify.exchange.errors import ExchangeError
 from qualify.exchange.models import ExchangePost, ExchangeThread
 from qualify.extensions import db
@@ -84,13 +84,13 @@ def test_going_back_to_the_approved_text_leaves_nothing_to_decide(approved, auth
     change(post, author)
     change(post, author, APPROVED)
     post = fresh(post)
-    assert not post.has_waiting_change and moderation.pending_posts([post.thread.space_id]) == []
+    assert not post.has_waiting_change and moderation_queue.pending_posts([post.thread.space_id]) == []
 
 
 def test_the_queue_shows_the_change_of_an_approved_post_and_which_text_is_which(approved, author, client_for):
     post, mod = approved
     change(post, author)
-    assert moderation.pending_posts([post.thread.space_id]) == [post]
+    assert moderation_queue.pending_posts([post.thread.space_id]) == [post]
 
     queue = client_for(mod).get("/austausch/moderation").text
     item = queue[queue.index(f'id="beitrag-{post.id}"'):queue.index('id="meldungen"')]
@@ -122,10 +122,10 @@ def test_approving_the_change_puts_it_in_place_without_a_new_post_mail_or_moving
     assert not post.has_waiting_change and post.edited_at is not None
     assert post.published_at == published_at and post.thread.last_activity_at == last_activity
     assert len(outbox()) == mails_before and outbox(reader.email) == []
-    assert [e.action for e in moderation.log_entries(post.thread.space)][0] == "approve_change"
+    assert [e.action for e in moderation_log.log_entries(post.thread.space)][0] == "approve_change"
     page = client_for(reader).get(f"/austausch/faden/{post.thread_id}").text
     assert CHANGED in page and APPROVED not in page and "bearbeitet" in page
-    assert moderation.pending_posts([post.thread.space_id]) == []
+    assert moderation_queue.pending_posts([post.thread.space_id]) == []
 
 
 def test_approving_a_change_is_not_publishing_and_publishing_is_not_approving_a_change(approved, author):
@@ -157,7 +157,7 @@ def test_rejecting_the_change_keeps_the_approved_text_and_mails_the_author_why(
     assert "Ihre Änderung an Ihrem Beitrag" in mail.body_text and "bleibt so sichtbar" in mail.body_text
     assert "Bitte keine App-Namen nennen." in mail.body_text and CHANGED in mail.body_text
     assert outbox(reader.email) == []
-    entry = moderation.log_entries(post.thread.space)[0]
+    entry = moderation_log.log_entries(post.thread.space)[0]
     assert entry.action == "reject_change" and entry.reason == "Bitte keine App-Namen nennen."
     assert APPROVED in client_for(reader).get(f"/austausch/faden/{post.thread_id}").text
     assert "Ihre Änderung wartet" not in client_for(author).get(f"/austausch/faden/{post.thread_id}").text
@@ -188,7 +188,7 @@ def test_hiding_the_post_drops_its_waiting_change(approved, author, client_for):
     assert post.revision_source is None and post.revision_html is None
     moderation.restore(post, by=mod, now=utcnow())
     db.session.commit()
-    assert fresh(post).body_source == APPROVED and moderation.pending_posts([post.thread.space_id]) == []
+    assert fresh(post).body_source == APPROVED and moderation_queue.pending_posts([post.thread.space_id]) == []
 
 
 def test_deleting_the_post_drops_its_waiting_change(approved, author, client_for):
@@ -197,7 +197,7 @@ def test_deleting_the_post_drops_its_waiting_change(approved, author, client_for
     client_for(author).post(f"/austausch/beitrag/{post.id}/loeschen", data={})
     post = fresh(post)
     assert post.status == "deleted" and post.revision_source is None and post.revision_html is None
-    assert moderation.pending_posts([post.thread.space_id]) == []
+    assert moderation_queue.pending_posts([post.thread.space_id]) == []
 
 
 def test_a_post_not_approved_yet_or_sent_back_is_itself_changed_as_before(make_space, author):
@@ -246,7 +246,7 @@ def test_the_data_export_holds_a_waiting_change_and_erasing_the_account_removes_
     (kept,) = db.session.scalars(select(ExchangePost).where(ExchangePost.thread_id == post.thread_id))
     assert kept.body_source == APPROVED and kept.author_id != author.id
     assert kept.revision_source is None and kept.revision_html is None and kept.revised_at is None
-    assert moderation.pending_posts([post.thread.space_id]) == []
+    assert moderation_queue.pending_posts([post.thread.space_id]) == []
 
 
 def test_after_saving_a_change_the_thread_says_once_and_at_the_post_that_it_waits(approved, author, client_for):

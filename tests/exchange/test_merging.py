@@ -7,7 +7,7 @@ import re
 import pytest
 
 from qualify.core.time import utcnow
-from qualify.exchange import moderation, posting, spaces
+from qualify.exchange import moderation, moderation_log, moderation_threads, posting, spaces
 from qualify.exchange.models import ExchangeLogEntry, ExchangeThread
 from qualify.extensions import db
 from tests.exchange.conftest import assert_no_identity
@@ -91,7 +91,7 @@ def test_confirming_merges_with_the_reason_kept(duplicate, client_for):
     assert [post.body_source for post in db.session.get(ExchangeThread, original.id).posts] == [
         "Original", "Doppelt gefragt", "Siehe das andere Gespräch"]
     (entry,) = db.session.scalars(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "merge"))
-    assert moderation.shown_reason(entry) == "Dieselbe Frage."
+    assert moderation_log.shown_reason(entry) == "Dieselbe Frage."
 
 
 def test_going_back_shows_the_choice_again_with_the_thread_and_the_reason_kept(make_space, author, client_for):
@@ -118,7 +118,7 @@ def test_a_merge_refused_on_confirming_shows_the_choice_again_with_why(duplicate
     browser = client_for(mod)
     browser.post(f"/austausch/faden/{thread.id}/zusammenfuehren", data={"target": original.id})  # the question
     elsewhere = start(original.space, author, "Schichten")
-    moderation.merge(thread, elsewhere, by=mod, now=utcnow())  # meanwhile, in another tab
+    moderation_threads.merge(thread, elsewhere, by=mod, now=utcnow())  # meanwhile, in another tab
     db.session.commit()
 
     response = browser.post(f"/austausch/faden/{thread.id}/zusammenfuehren",
@@ -135,14 +135,14 @@ def test_a_merge_refused_on_confirming_shows_the_choice_again_with_why(duplicate
 def test_the_log_shows_the_threads_merged_beside_the_thread_and_only_the_moderators_words_as_reason(
         duplicate, client_for):
     mod, original, thread = duplicate
-    moderation.merge(thread, original, by=mod, now=utcnow(), reason="Dieselbe Frage.")
+    moderation_threads.merge(thread, original, by=mod, now=utcnow(), reason="Dieselbe Frage.")
     db.session.commit()
     url = f"/austausch/raum/{original.space_id}/protokoll"
     assert log_row(client_for(mod).get(url).text) == (
         "„Schichtpläne“ „Schichtplan“ → „Schichtpläne“", "Dieselbe Frage.")
 
     other = start(original.space, mod, "Noch einmal Schichtpläne")
-    moderation.merge(other, original, by=mod, now=utcnow())  # without a reason
+    moderation_threads.merge(other, original, by=mod, now=utcnow())  # without a reason
     db.session.commit()
     assert log_row(client_for(mod).get(url).text) == (
         "„Schichtpläne“ „Noch einmal Schichtpläne“ → „Schichtpläne“", "")
@@ -156,10 +156,10 @@ def test_after_a_merge_the_log_names_the_duplicate_by_its_title_and_the_thread_i
     original = start(space, author, "Schichtpläne")
     duplicate = posting.start_thread(space, author, "Schichtplan", "Unter Pseudonym", anonymous=True, now=utcnow())
     post = duplicate.posts[0]
-    moderation.set_pinned(duplicate, True, by=mod, now=utcnow())
+    moderation_threads.set_pinned(duplicate, True, by=mod, now=utcnow())
     moderation.hide(post, "Bitte sachlich bleiben.", by=mod, now=utcnow())
     db.session.commit()
-    moderation.merge(duplicate, original, by=mod, now=utcnow())
+    moderation_threads.merge(duplicate, original, by=mod, now=utcnow())
     db.session.commit()
 
     page = client_for(mod).get(f"/austausch/raum/{space.id}/protokoll").text
@@ -199,7 +199,7 @@ def test_merged_threads_keep_each_posts_label_and_tie_no_pseudonym_to_a_name(
     named_post, pseudonymous_post = named.posts[0], hidden.posts[0]
     pseudonym = pseudonymous_post.pseudonym
 
-    moderation.merge(duplicate, target, by=mod, now=utcnow())
+    moderation_threads.merge(duplicate, target, by=mod, now=utcnow())
     db.session.commit()
 
     for person in (reader, mod):

@@ -6,7 +6,17 @@ import pytest
 
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
-from qualify.exchange import errors, following, moderation, posting, reading, spaces
+from qualify.exchange import (
+    errors,
+    following,
+    moderation,
+    moderation_log,
+    moderation_queue,
+    moderation_threads,
+    posting,
+    reading,
+    spaces,
+)
 from qualify.exchange.models import ExchangeLogEntry, ExchangePost
 from qualify.extensions import db
 from tests.exchange.conftest import as_seen, outbox
@@ -20,7 +30,7 @@ def start(space, user, title="Cobots an Linie 4", body="Wie geht es euch mit dem
 
 def log_actions(space) -> list[str]:
     db.session.expire_all()
-    return [entry.action for entry in moderation.log_entries(space)]
+    return [entry.action for entry in moderation_log.log_entries(space)]
 
 
 def test_reject_sends_the_reason_to_the_author_and_keeps_the_post_from_others(
@@ -71,7 +81,7 @@ def test_hide_and_restore_are_logged_with_reason(make_space, author, reader, cli
     client.post(f"/austausch/beitrag/{post.id}/wiederherstellen", data={"reason": "Missverständnis geklärt"})
     db.session.expire_all()
     assert post.status == "published"
-    entries = moderation.log_entries(space)
+    entries = moderation_log.log_entries(space)
     assert [e.action for e in entries][:2] == ["restore", "hide"]
     assert entries[0].reason == "Missverständnis geklärt"
     hide = entries[1]
@@ -145,7 +155,7 @@ def test_a_thread_moved_where_a_follower_cannot_go_leaves_their_notifications_pa
     db.session.commit()
     assert "Schichtmodell Werk 2" in client_for(outsider).get("/austausch/benachrichtigungen").text
 
-    moderation.move(thread, internal, by=mod, now=utcnow())
+    moderation_threads.move(thread, internal, by=mod, now=utcnow())
     db.session.commit()
 
     assert "Schichtmodell Werk 2" not in client_for(outsider).get("/austausch/benachrichtigungen").text
@@ -210,7 +220,7 @@ def test_dismissing_flags_is_logged(make_space, author, reader, client_for):
     following.flag(post, reader, "Unsicher", now=utcnow())
     db.session.commit()
     client_for(mod).post(f"/austausch/beitrag/{post.id}/meldungen-erledigt", data={})
-    assert moderation.open_flags([space.id]) == []
+    assert moderation_queue.open_flags([space.id]) == []
     assert "dismiss_flags" in log_actions(space)
 
 
@@ -393,7 +403,7 @@ def test_moving_a_thread_written_under_pseudonyms_into_a_space_of_names_is_refus
     db.session.expire_all()
     assert thread.space_id == source.id and "move" not in log_actions(source)
     plain = start(source, mod, title="Ohne Pseudonyme")
-    moderation.move(plain, names_only, by=mod, now=utcnow())  # a thread of names may go there
+    moderation_threads.move(plain, names_only, by=mod, now=utcnow())  # a thread of names may go there
     assert plain.space_id == names_only.id
 
 
@@ -423,7 +433,7 @@ def test_a_reply_refused_because_the_thread_was_locked_meanwhile_keeps_the_typed
     thread = start(space, author)
     browser = client_for(reader)
     browser.get(f"/austausch/faden/{thread.id}")  # the reply is being typed …
-    moderation.set_locked(thread, True, by=mod, now=utcnow())
+    moderation_threads.set_locked(thread, True, by=mod, now=utcnow())
     db.session.commit()
 
     response = browser.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Mein langer Text zum Cobot"})
@@ -443,7 +453,7 @@ def test_no_reply_before_the_opening_post_is_published(space, moderator, author,
         response = client_for(person).post(f"/austausch/faden/{thread.id}/antworten", data={"body": "Nachtrag"})
         assert response.status_code == 400 and "Antworten sind erst" in response.text
     db.session.expire_all()
-    assert len(thread.posts) == 1 and moderation.pending_posts([space.id]) == (
+    assert len(thread.posts) == 1 and moderation_queue.pending_posts([space.id]) == (
         [thread.posts[0]] if decision == "pending" else [])
 
 
@@ -455,7 +465,7 @@ def test_one_cannot_report_ones_own_post(make_space, author, client_for):
     assert browser.get(f"/austausch/beitrag/{post.id}/melden").status_code == 302
     response = browser.post(f"/austausch/beitrag/{post.id}/melden", data={"reason": "Test"}, follow_redirects=True)
     assert "Eigene Beiträge können Sie nicht melden." in response.text
-    assert moderation.open_flags([space.id]) == [] and outbox(mod.email) == []
+    assert moderation_queue.open_flags([space.id]) == [] and outbox(mod.email) == []
     with pytest.raises(errors.ExchangeError):
         following.flag(post, author, "Test", now=utcnow())
 
@@ -464,7 +474,7 @@ def test_a_post_in_a_locked_thread_can_no_longer_be_edited(make_space, author, c
     space = make_space(moderation="post")
     mod = spaces.moderators_of(space)[0]
     thread = start(space, author, body="Erste Fassung")
-    moderation.set_locked(thread, True, by=mod, now=utcnow())
+    moderation_threads.set_locked(thread, True, by=mod, now=utcnow())
     db.session.commit()
     browser = client_for(author)
     assert "Bearbeiten" not in browser.get(f"/austausch/faden/{thread.id}").text

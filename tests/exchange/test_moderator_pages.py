@@ -7,7 +7,7 @@ import pytest
 
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
-from qualify.exchange import following, moderation, posting, spaces
+from qualify.exchange import following, moderation_log, moderation_threads, posting, spaces
 from qualify.exchange.models import ExchangePost
 from qualify.extensions import db
 from tests.exchange.conftest import as_seen, outbox
@@ -70,7 +70,7 @@ def test_the_log_names_merged_threads_in_the_readers_quotation_marks(make_space,
     moderator = make_user(Role.MODERATOR, language=language)
     space = make_space(moderation="post", by=moderator)
     original, duplicate = start(space, author, title="Schichtpläne"), start(space, author, title="Schichtplan")
-    moderation.merge(duplicate, original, by=moderator, now=utcnow(), reason="doppelt")
+    moderation_threads.merge(duplicate, original, by=moderator, now=utcnow(), reason="doppelt")
     db.session.commit()
     log = client_for(moderator).get(f"/austausch/raum/{space.id}/protokoll").text
     opening, closing = marks
@@ -94,8 +94,8 @@ def test_an_older_merge_entry_stays_as_it_was_written(make_space, author, client
 
 
 def test_a_moderators_data_export_reads_what_the_log_noted_in_words_not_as_stored(space, moderator, client_for):
-    moderation.log(space, "merge", by=moderator, now=utcnow(), facts={"from": "Schichtplan", "to": "Schichten"},
-                   reason="doppelt")
+    moderation_log.log(space, "merge", by=moderator, now=utcnow(), facts={"from": "Schichtplan", "to": "Schichten"},
+                       reason="doppelt")
     db.session.commit()
     page = client_for(moderator).get("/meine-daten/export").text
     assert html.unescape(page).count("„Schichtplan“ → „Schichten“: doppelt") == 1 and '"facts"' not in page

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from qualify.core.time import utcnow
-from qualify.exchange import errors, moderation, posting, spaces
+from qualify.exchange import errors, moderation_threads, posting, spaces
 from qualify.exchange.models import ExchangeLogEntry, ExchangeThread
 from qualify.extensions import db
 
@@ -61,7 +61,7 @@ def test_a_waiting_pseudonymous_thread_is_refused_the_same_way(make_space, make_
     internal = make_space(moderation="pre", by=mod, title="Nur intern", organisation_id=home.id)
     thread = start(source, make_user(organisation=home), anonymous=True)  # waiting for approval
     with pytest.raises(errors.ExchangeError, match="unter Pseudonym geschrieben") as refused:
-        moderation.move(thread, internal, by=mod, now=utcnow())
+        moderation_threads.move(thread, internal, by=mod, now=utcnow())
     assert not re.search(r"\d", str(refused.value))
 
 
@@ -70,12 +70,12 @@ def test_a_pseudonymous_thread_moves_where_everybody_who_could_read_it_still_can
     also_internal = spaces.create_space("Nord intern 2", "", organisation_id=scene["home"].id, moderation="post",
                                         anonymous="allowed", by=mod, now=utcnow())
     thread = start(internal, make_user(organisation=scene["home"]), anonymous=True)
-    moderation.move(thread, also_internal, by=mod, now=utcnow())  # the same organisation
-    moderation.move(thread, network, by=mod, now=utcnow())  # everybody
+    moderation_threads.move(thread, also_internal, by=mod, now=utcnow())  # the same organisation
+    moderation_threads.move(thread, network, by=mod, now=utcnow())  # everybody
     db.session.commit()
     assert db.session.get(ExchangeThread, thread.id).space_id == network.id
     with pytest.raises(errors.ExchangeError, match="unter Pseudonym geschrieben"):
-        moderation.move(thread, internal, by=mod, now=utcnow())  # not back: others may have come in
+        moderation_threads.move(thread, internal, by=mod, now=utcnow())  # not back: others may have come in
 
 
 def test_a_thread_written_under_names_keeps_the_rule_that_counts_who_could_not_follow(
@@ -83,7 +83,7 @@ def test_a_thread_written_under_names_keeps_the_rule_that_counts_who_could_not_f
     thread = start(scene["network"], make_user(organisation=scene["home"]), title="Unter Namen")
     posting.reply(thread, make_user(organisation=scene["home"]), "Bei uns auch", anonymous=False, now=utcnow())
     db.session.commit()
-    moderation.move(thread, scene["internal"], by=scene["mod"], now=utcnow())
+    moderation_threads.move(thread, scene["internal"], by=scene["mod"], now=utcnow())
     db.session.commit()
     assert thread.space_id == scene["internal"].id
     assert len(db.session.scalars(db.select(ExchangeLogEntry).where(ExchangeLogEntry.action == "move")).all()) == 2
@@ -130,7 +130,7 @@ def test_a_refused_merge_shows_the_form_again_with_the_thread_chosen_and_the_rea
     space = make_space(moderation="post")
     mod = spaces.moderators_of(space)[0]
     original, duplicate = start(space, author, title="Schichtpläne"), start(space, author, title="Schichtplan")
-    moderation.merge(duplicate, start(space, author, title="Schichten"), by=mod, now=utcnow())  # a moment ago
+    moderation_threads.merge(duplicate, start(space, author, title="Schichten"), by=mod, now=utcnow())  # a moment ago
     db.session.commit()
     reason = "Dieselbe Frage wie im Gespräch über Schichtpläne."
     response = client_for(mod).post(f"/austausch/faden/{duplicate.id}/zusammenfuehren",
@@ -149,7 +149,7 @@ def test_a_moves_reason_stands_whole_in_the_log_behind_the_names_of_the_two_spac
     target = make_space(moderation="post", by=mod, title="Weiterbildung")
     thread = start(source, author)
     reason = "Passt besser zur Weiterbildung. " * 62 + "ENDE"  # 1,988 characters
-    moderation.move(thread, target, by=mod, now=utcnow(), reason=reason)
+    moderation_threads.move(thread, target, by=mod, now=utcnow(), reason=reason)
     db.session.commit()
     log = html.unescape(client_for(mod).get(f"/austausch/raum/{target.id}/protokoll").text)
     assert f"Schichtarbeit und Familie → Weiterbildung: {reason.strip()}" in log

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from qualify.core.audit import AuditEvent
 from qualify.core.time import LOCAL_TZ, to_local, utcnow
-from qualify.exchange import errors, following, moderation, posting, pseudonyms, spaces
+from qualify.exchange import errors, following, moderation, moderation_threads, posting, pseudonyms, spaces
 from qualify.exchange.jobs import send_daily_digests
 from qualify.exchange.models import ExchangeLogEntry
 from qualify.extensions import db
@@ -229,7 +229,7 @@ def test_moved_thread_keeps_the_pseudonyms_it_was_written_under(make_space, auth
     target = make_space(moderation="post", by=mod, title="Ziel")
     thread = write(source, author)
     name_in_source = thread.posts[0].pseudonym
-    moderation.move(thread, target, by=mod, now=utcnow())
+    moderation_threads.move(thread, target, by=mod, now=utcnow())
     db.session.commit()
     assert thread.posts[0].pseudonym == name_in_source
     assert pseudonyms.pseudonym_for(target, author) != name_in_source
@@ -267,7 +267,7 @@ def test_a_person_keeps_their_pseudonym_in_a_thread_moved_to_another_space(make_
     target = make_space(moderation="post", by=mod, title="Ziel")
     thread = write(source, author)
     name_in_thread = thread.posts[0].pseudonym
-    moderation.move(thread, target, by=mod, now=utcnow())
+    moderation_threads.move(thread, target, by=mod, now=utcnow())
     db.session.commit()
 
     later = posting.reply(thread, author, "Noch ein Gedanke", anonymous=True, now=utcnow())

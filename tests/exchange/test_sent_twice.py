@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
-from qualify.exchange import errors, following, moderation, posting, spaces
+from qualify.exchange import errors, following, moderation, moderation_threads, posting, spaces
 from qualify.exchange.models import ExchangeLogEntry, ExchangePost, ExchangeThread
 from qualify.extensions import db
 from tests.exchange.conftest import as_seen, assign, outbox
@@ -139,10 +139,10 @@ def test_locking_unlocking_and_pinning_twice_log_once_each(make_space, author):
     mod = spaces.moderators_of(space)[0]
     thread = start(space, author)
     for locked in (True, True, False, False):
-        moderation.set_locked(thread, locked, by=mod, now=utcnow())
+        moderation_threads.set_locked(thread, locked, by=mod, now=utcnow())
         db.session.commit()
     for _tap in range(2):
-        moderation.set_pinned(thread, True, by=mod, now=utcnow())
+        moderation_threads.set_pinned(thread, True, by=mod, now=utcnow())
         db.session.commit()
     assert [len(entries(action)) for action in ("lock", "unlock", "pin")] == [1, 1, 1]
 
@@ -163,7 +163,7 @@ def test_moving_twice_moves_once(make_space, make_user, author, client_for):
     for space in (source, target):
         assign(space, colleague)
     with pytest.raises(errors.ExchangeError, match="schon in diesem Raum"):  # not their move: they are told
-        moderation.move(thread, target, by=colleague, now=utcnow())
+        moderation_threads.move(thread, target, by=colleague, now=utcnow())
 
 
 def test_merging_twice_merges_once(make_space, author, reader, client_for):
