@@ -108,3 +108,18 @@ def test_a_decision_with_a_reason_is_cancelled_with_abbrechen_not_answered_with_
     queue = client_for(moderator).get("/austausch/moderation").text
     cancel = re.findall(r'<button type="button" class="button decision-cancel" hidden>(\w+)</button>', queue)
     assert cancel and set(cancel) == {"Abbrechen"}
+
+
+def test_the_space_export_is_named_in_plain_words_and_stays_a_json_file(space, moderator, author, client_for):
+    start(space, author)
+    client = client_for(moderator)
+
+    page = html.unescape(client.get(f"/austausch/raum/{space.id}").text)
+
+    link = re.search(rf'<a href="/austausch/raum/{space.id}/export.json">([^<]*)</a>', page).group(1)
+    assert link == "Alle Gespräche als Datei herunterladen (JSON, für Fachleute)"
+    assert "Export (JSON)" not in page
+    download = client.get(f"/austausch/raum/{space.id}/export.json")
+    assert download.mimetype == "application/json"
+    assert download.headers["Content-Disposition"] == f'attachment; filename="austausch-{space.id}.json"'
+    assert download.json["threads"][0]["title"] == "Cobots an Linie 4"
