@@ -401,18 +401,20 @@ def audit_log():
     days = {key: _day(text) for key, text in typed.items()}
     wrong_days = [key for key, text in typed.items() if text and days[key] is None]
     about = services.users_matching(person, User.id) if person else None
+    # One more than a page: "Ältere" only when older entries exist, not whenever a page is exactly full.
     events = audit.recent_events(
-        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, action=action or None, about_people=about,
+        limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE, action=action or None, about_people=about,
         part=part or None, since=local_day_start(days["von"]) if days["von"] else None,
         before=local_day_start(days["bis"] + timedelta(days=1)) if days["bis"] else None,
         within=None if reach.whole_network else entries_of_organisation(reach.organisation_id))
+    events, has_next = events[:PAGE_SIZE], len(events) > PAGE_SIZE
     people = {e.actor_id for e in events if e.actor_id} | {e.target_id for e in events if e.target_type == "User"}
     names = services.names_of(people)
     titles = audit_labels.titles_of(events)
     filters = {"aktion": action or None, "person": person or None, "rolle": part or None,
                "von": typed["von"] or None, "bis": typed["bis"] or None}
-    return render_template("admin/audit_log.html", events=events, names=names, page=page, action=action,
-                           person=person, part=part, parts=list(PERSON_PARTS.items()), typed=typed,
+    return render_template("admin/audit_log.html", events=events, has_next=has_next, names=names, page=page,
+                           action=action, person=person, part=part, parts=list(PERSON_PARTS.items()), typed=typed,
                            wrong_days=wrong_days, filters=filters, actions=audit_labels.action_choices(),
                            whole_network=reach.whole_network,
                            action_label=audit_labels.action_label, target_label=audit_labels.target_label,

@@ -265,6 +265,22 @@ def test_the_audit_log_is_filtered_by_days_and_keeps_them_on_every_page(client, 
     assert "von=M%C3%A4rz" in wrong  # the link to the newest entries keeps what was typed
 
 
+def test_the_audit_log_offers_older_entries_only_when_there_are_some(client, admin, make_user):
+    person = make_user(name="Uwe Umsteiger")
+    for _ in range(50):  # exactly one page
+        audit.record("user.deactivate", actor=admin, target=person)
+    db.session.commit()
+    only = {"aktion": "user.deactivate"}
+    assert "Ältere" not in client.get("/verwaltung/protokoll", query_string=only).text
+
+    audit.record("user.deactivate", actor=admin, target=person)
+    db.session.commit()
+    first = client.get("/verwaltung/protokoll", query_string=only).text
+    assert first.count("<td>Konto deaktiviert</td>") == 50 and 'rel="next"' in first
+    second = client.get("/verwaltung/protokoll", query_string={**only, "seite": 2}).text
+    assert second.count("<td>Konto deaktiviert</td>") == 1 and "Ältere" not in second and "Neuere" in second
+
+
 def test_search_finds_a_personnel_number_in_any_case(client, admin, make_user):
     person = make_user(name="Paula Nummer")
     person.personnel_number = "P-0001"
