@@ -326,8 +326,9 @@ def _match(rows: list[Row], people: _People, problems: list[Problem]) -> None:
 
 def _beyond_reach(rows: list[Row], grantable: frozenset[Role], problems: list[Problem]) -> None:
     """Refuse the rows an importer who may give only some roles (an organisation's administration) may not
-    import: those giving another role, and changes to someone who holds one (whose address, changed, could take
-    over an administrator's account) or belongs to the works council (csv_leavers.out_of_reach)."""
+    import: those giving another role (the works council's among them), and changes to someone who holds one
+    (whose address, changed, could take over an administrator's or a works council member's account;
+    csv_leavers.out_of_reach)."""
     for row in rows:
         if refused := [role for role in row.granted_roles if role not in grantable]:
             problems.append(Problem(row.line, _("Diese Rollen vergibt nur die Administration: %(roles)s.",

@@ -5,7 +5,7 @@ Administrators are never deactivated by an import, only listed: the admin import
 the last active admin must stay, and an administrator missing from an HR export is as often an account of the
 network office as someone who left. Deactivating one stays a deliberate act on the person's page. Nor does an
 importer who may give only some roles (an organisation's administration) deactivate someone holding another (the
-network's coordination) or a member of the works council: each is listed with the roles that keep them.
+network's coordination, the works council): each is listed with the roles that keep them.
 """
 
 from collections.abc import Callable, Iterable
@@ -50,13 +50,10 @@ ADMINISTRATION = frozenset({Role.ADMIN, Role.ORG_ADMIN})
 
 
 def out_of_reach(roles: frozenset[Role], grantable: frozenset[Role]) -> tuple[Role, ...]:
-    """The roles for which an importer who may give `grantable` leaves the account alone: those it may not give,
-    and, for one who may not give every role (an organisation's administration), the works council's – as on the
-    person's page (roles.Reach.may_change): the works council oversees the employer, whose HR must not be able to
-    take its accounts over."""
-    partial = grantable != frozenset(Role)
-    return tuple(role for role in Role
-                 if role in roles and (role not in grantable or (partial and role == Role.WORKS_COUNCIL)))
+    """The roles for which an importer who may give `grantable` leaves the account alone: those it may not give
+    (for an organisation's administration the works council's among them), as on the person's page
+    (roles.Reach.may_change)."""
+    return tuple(role for role in Role if role in roles and role not in grantable)
 
 
 def keeping_roles(user: User, grantable: frozenset[Role]) -> tuple[Role, ...]:

@@ -52,8 +52,10 @@ def parse_role(text: str) -> Role | None:
 
 # What an organisation's administration may give and take: the roles of the people of a company. Never the
 # network's own (administration, coordination) nor its own kind, which only the administration gives – and so
-# never takes away either.
-ORGANISATION_ROLES = frozenset({Role.LEARNER, Role.TRAINER, Role.MODERATOR, Role.WORKS_COUNCIL})
+# never takes away either. Nor the works council's: it oversees the employer, and an employer giving the role
+# could make itself a member of it (a second account at an address of its own, ticked "Betriebsrat"), reading
+# the works council's reports and access log; so the works council's accounts are none of its business either.
+ORGANISATION_ROLES = frozenset({Role.LEARNER, Role.TRAINER, Role.MODERATOR})
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,13 @@ class Reach:
 
     def may_change(self, user, *, actor) -> bool:
         """Whether the person's account may be changed (data, state, mails): one's own, or someone within reach
-        who holds no role beyond it – an organisation's administration changing an administrator's address could
-        take over the account. Nor a works council member's: the works council oversees the employer, whose HR
-        must not be able to take over its accounts; the network's administration changes them."""
+        who holds no role beyond it – an organisation's administration changing an administrator's address, or a
+        works council member's, could take over the account; the network's administration changes them."""
         if not self.covers(user.organisation_id):
             return False
         if user.id == actor.id or self.whole_network:
             return True
-        return user.roles <= self.roles and Role.WORKS_COUNCIL not in user.roles
+        return user.roles <= self.roles
 
 
 def reach_of(user) -> Reach | None:

@@ -22,7 +22,8 @@ from qualify.core.time import to_local, utcnow
 from qualify.extensions import db
 
 # Said to an organisation's administration about an account it may see but not change (see roles.Reach).
-# The works council oversees the employer: its members' accounts are not for the employer's HR to change.
+# The works council named apart, though only the administration gives its role too: that its members' accounts
+# are not for the employer's HR to change is what HR most needs to read here.
 BEYOND_REACH = _l("Dieses Konto verwaltet die Administration: Die Person hat eine Rolle, die nur die "
                   "Administration vergibt, oder gehört dem Betriebsrat an.")
 
@@ -157,7 +158,7 @@ def person_problems(email: str, personnel_number: str | None, organisation: Orga
 def _reach_problems(user: User | None, organisation: Organisation | None, roles: set[Role] | None,
                     actor: User) -> list[AccountError]:
     """What the actor may not do here: place someone outside their organisation, change someone beyond their
-    reach, or give or take a role only the administration gives (and, as works council, check themselves)."""
+    reach, or give or take a role only the administration gives (the works council's among them)."""
     reach = reach_of(actor)
     if reach is not None and reach.whole_network:
         return []
@@ -170,9 +171,6 @@ def _reach_problems(user: User | None, organisation: Organisation | None, roles:
     if changed := sorted((set(roles or ()) ^ held) - reach.roles):
         problems.append(AccountError(_("Diese Rollen vergibt nur die Administration: %(roles)s.",
                                        roles=", ".join(role.label for role in changed)), field="roles"))
-    elif user is not None and user.id == actor.id and Role.WORKS_COUNCIL in set(roles or ()) - held:
-        problems.append(AccountError(_("Den Betriebsrat können Sie sich nicht selbst eintragen: Er kontrolliert "
-                                       "auch die Verwaltung."), field="roles"))
     return problems
 
 

@@ -79,7 +79,7 @@ def test_the_reach_of_each_kind_of_administration():
     assert hr.covers(3) and not hr.covers(4) and not hr.covers(None)
     assert reach_of(Person(Role.ORG_ADMIN)) is None
     assert reach_of(Person(Role.COORDINATOR, Role.WORKS_COUNCIL)) is None
-    assert ORGANISATION_ROLES == {Role.LEARNER, Role.TRAINER, Role.MODERATOR, Role.WORKS_COUNCIL}
+    assert ORGANISATION_ROLES == {Role.LEARNER, Role.TRAINER, Role.MODERATOR}  # the works council's: the network's
 
 
 # -- the people list and the person page ------------------------------------------------------------------
@@ -142,16 +142,16 @@ def test_only_the_roles_of_a_companys_people_are_offered_and_given(client, hr, m
     colleague = make_user(name="Carla Kollegin", organisation=org_a)
     page = client.get(f"/verwaltung/personen/{colleague.id}").text
     assert set(re.findall(r'name="roles" type="checkbox" value="(\w+)"', page)) == {
-        "learner", "trainer", "moderator", "works_council"}
+        "learner", "trainer", "moderator"}
 
     saved = client.post(f"/verwaltung/personen/{colleague.id}",
-                        data=person_form(colleague, roles=["learner", "trainer", "works_council"]))
+                        data=person_form(colleague, roles=["learner", "trainer", "moderator"]))
 
     assert saved.status_code == 302
-    assert roles_of(colleague) == {Role.LEARNER, Role.TRAINER, Role.WORKS_COUNCIL}
+    assert roles_of(colleague) == {Role.LEARNER, Role.TRAINER, Role.MODERATOR}
     change = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles",
                                                         AuditEvent.actor_id == hr.id))
-    assert change.details["added"] == ["trainer", "works_council"]
+    assert change.details["added"] == ["moderator", "trainer"]
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR, Role.ORG_ADMIN])
@@ -172,6 +172,7 @@ def test_an_organisations_administration_never_grants_an_administrations_role(cl
 
 
 def test_the_own_roles_beyond_reach_stay_and_the_works_council_is_not_self_appointed(client, hr, org_a):
+    """As to anybody else: only the administration gives the works council's role (test_works_council_role.py)."""
     page = client.get(f"/verwaltung/personen/{hr.id}").text
     assert "Außerdem: Verwaltung der Organisation (vergibt nur die Administration)." in text_of(page)
 
@@ -181,12 +182,16 @@ def test_the_own_roles_beyond_reach_stay_and_the_works_council_is_not_self_appoi
 
     refused = client.post(f"/verwaltung/personen/{hr.id}", data=person_form(hr, roles=["learner",
                                                                                       "works_council"]))
-    assert "Den Betriebsrat können Sie sich nicht selbst eintragen" in refused.text
+    assert "Keine gültige Auswahl." in refused.text  # not offered, as an administration's role
     assert Role.WORKS_COUNCIL not in roles_of(hr)
+    with pytest.raises(services.AccountError, match="vergibt nur die Administration: Betriebsrat"):
+        services.update_user(hr, email=hr.email, display_name=hr.display_name, personnel_number=None, language="de",
+                             organisation=org_a, unit=hr.unit, roles=hr.roles | {Role.WORKS_COUNCIL}, actor=hr,
+                             now=utcnow())
 
 
 # The works council too: it oversees the employer, whose HR could otherwise take over its accounts (a new
-# address, then a reset link); it is granted by the HR, but changed and taken back by the network's administration.
+# address, then a reset link); only the network's administration gives, changes and takes back its role.
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR, Role.ORG_ADMIN, Role.WORKS_COUNCIL])
 def test_someone_holding_an_administrations_role_or_the_works_council_is_seen_but_not_changed(
         client, hr, make_user, org_a, role):
