@@ -42,6 +42,7 @@ from qualify.accounts.services import (
     change_address,
     invite,
     normalise_email,
+    record_role_change,
     record_roles_given_at_creation,
     unit_move,
 )
@@ -433,8 +434,8 @@ def apply_import(plan: ImportPlan, *, actor: User | None = None,
             if fields := [name for name in row.changes if name != "roles"]:
                 moved = unit_move(row.user.unit_id, row.unit.id) if row.unit else {}
                 audit.record("user.update", actor=actor, target=row.user, source="import", fields=fields, **moved)
-            if added := sorted(str(role) for role in row.granted_roles):
-                audit.record("user.roles", actor=actor, target=row.user, added=added, removed=[], source="import")
+            if row.granted_roles:
+                record_role_change(row.user, added=row.granted_roles, removed=[], actor=actor, source="import")
             _update(row, actor=actor, now=now)
     db.session.flush()
     for user in created:

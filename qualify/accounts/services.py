@@ -109,11 +109,23 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
     return user
 
 
+def record_role_change(user: User, *, added, removed, actor: User | None, **details) -> None:
+    """Log a change of the person's roles, however it was made (person page, import, command line).
+
+    One of the works council's is also for that works council to read (reports.access_log): who was given its
+    role, or lost it, and by whom – marked with the person's organisation, which no other change of roles carries,
+    and, as every entry of that log, naming whoever did it even after their own account is erased."""
+    added, removed = sorted(str(role) for role in added), sorted(str(role) for role in removed)
+    if Role.WORKS_COUNCIL in added or Role.WORKS_COUNCIL in removed:
+        details.update(organisation_id=user.organisation_id, accountable=True)
+    audit.record("user.roles", actor=actor, target=user, added=added, removed=removed, **details)
+
+
 def record_roles_given_at_creation(user: User, roles, *, actor: User | None, **details) -> None:
     """Log the roles beyond learning a new account starts with as a change of roles too, so that the log's
     filter for role changes finds every grant of, say, administration – not only those made later."""
-    if beyond := sorted(str(role) for role in roles if Role(role) != Role.LEARNER):
-        audit.record("user.roles", actor=actor, target=user, added=beyond, removed=[], **details)
+    if beyond := [role for role in roles if Role(role) != Role.LEARNER]:
+        record_role_change(user, added=beyond, removed=[], actor=actor, **details)
 
 
 def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> None:
@@ -125,8 +137,7 @@ def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> Non
     user.role_rows.extend(UserRole(role=str(role)) for role in sorted(set(roles) - old))
     user.known_roles = None  # read from role_rows from now on
     db.session.flush()
-    audit.record("user.roles", actor=actor, target=user,
-                 added=sorted(str(r) for r in set(roles) - old), removed=sorted(str(r) for r in old - set(roles)))
+    record_role_change(user, added=set(roles) - old, removed=old - set(roles), actor=actor)
 
 
 def person_problems(email: str, personnel_number: str | None, organisation: Organisation | None, *,

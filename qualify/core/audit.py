@@ -36,16 +36,19 @@ class AuditEvent(db.Model):
 
 
 # What the works council reads in its access log: looks at reports and at people's data, counts, and changes of
-# what reports and the log keep. Whoever did it stays named there, with the address the administration gave them
-# (a name they can change themselves), even once their own account is erased – an admin could otherwise look at
-# someone's data and wipe the trace with a throw-away account.
+# what reports and the log keep (and changes of its own role, each recorded as accountable). Whoever did it stays
+# named there, with the address the administration gave them (a name they can change themselves), even once their
+# own account is erased – an admin could otherwise look at someone's data and wipe the trace with a throw-away
+# account.
 ACCOUNTABLE = ("reports.view", "reports.export", "reports.refresh", "personal_data.view", "exchange.reveal",
                "privacy.retention", "organisation.threshold")
 
 
-def record(action: str, *, actor=None, target=None, **details: Any) -> AuditEvent:
-    """Add an audit event to the session; the caller commits it with the change it describes."""
-    if action in ACCOUNTABLE and actor is not None:
+def record(action: str, *, actor=None, target=None, accountable: bool = False, **details: Any) -> AuditEvent:
+    """Add an audit event to the session; the caller commits it with the change it describes. accountable: the
+    event is for the works council to read though its kind is not (a change of its own role): as for those,
+    whoever did it stays named."""
+    if (accountable or action in ACCOUNTABLE) and actor is not None:
         details = {"by": actor.display_name, "by_address": actor.email, **details}
     event = AuditEvent(
         action=action,

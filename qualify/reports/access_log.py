@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from qualify.accounts.models import Organisation, Unit
+from qualify.accounts.services import names_of
 from qualify.core import audit
 from qualify.core.audit import AuditEvent
 from qualify.courses.models import Course
@@ -16,6 +17,9 @@ from qualify.reports.services import METRIC_LABELS, month_label
 
 # Report views, exports and counts, looks at people's data and changes of what reports and the log keep.
 ACCESS_ACTIONS = audit.ACCOUNTABLE
+# And who was given the works council's role, or lost it: of the changes of roles, only those carry an
+# organisation (accounts.services.record_role_change).
+ROLE_CHANGES = "user.roles"
 
 
 def record_access(action: str, *, actor, scope: Scope, filters: Filters, **details) -> None:
@@ -32,7 +36,8 @@ def record_access(action: str, *, actor, scope: Scope, filters: Filters, **detai
 
 
 def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> list[AuditEvent]:
-    """Return report views and exports concerning the organisation (its own or network-wide), newest first."""
+    """Return report views and exports concerning the organisation (its own or network-wide), and the changes of
+    its works council's members, newest first."""
     about = AuditEvent.organisation_id
     # Without an organisation an event concerns the whole network – unless it is about one person (or their
     # post) who belongs to none: that is no works council's business, and every one of them read it.
@@ -40,12 +45,20 @@ def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> 
                                              AuditEvent.target_type.not_in(("User", "ExchangePost"))))
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.action.in_(ACCESS_ACTIONS), or_(about == organisation_id, network_wide))
+        .where(or_(and_(AuditEvent.action.in_(ACCESS_ACTIONS), or_(about == organisation_id, network_wide)),
+                   and_(AuditEvent.action == ROLE_CHANGES, about == organisation_id)))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
         .offset(offset)
     )
     return list(db.session.scalars(stmt))
+
+
+def people_named(events: list[AuditEvent]) -> dict[int, str]:
+    """The names of whoever did something and of whoever was given or lost the works council's role, by id (one
+    statement for the page); erased accounts are missing."""
+    return names_of({event.actor_id for event in events if event.actor_id}
+                    | {event.target_id for event in events if event.action == ROLE_CHANGES and event.target_id})
 
 
 def describe_filters(events: list[AuditEvent]) -> dict[int, str]:

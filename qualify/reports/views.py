@@ -9,7 +9,6 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from qualify.accounts.roles import Role
-from qualify.accounts.services import names_of
 from qualify.accounts.small_groups import network_k
 from qualify.core import audit
 from qualify.core.database import without_transaction
@@ -24,7 +23,7 @@ from qualify.courses.views import KIND_LABELS
 from qualify.extensions import db
 from qualify.privacy.catalogue import CATEGORIES
 from qualify.reports import charts, export, feedback, services
-from qualify.reports.access_log import access_events, describe_filters, record_access
+from qualify.reports.access_log import access_events, describe_filters, people_named, record_access
 from qualify.reports.rollup import add_months, available_from, refresh_rollups
 from qualify.reports.scope import OutOfScope, parse_filters, scope_for, units_of
 
@@ -239,15 +238,16 @@ def download():
 @bp.get("/protokoll")
 @role_required(Role.WORKS_COUNCIL)
 def access_log():
-    """List who viewed or exported reports about the works council's organisation, and when."""
+    """List who viewed or exported reports about the works council's organisation, and when; and who was given
+    the works council's role, or lost it, by whom."""
     if current_user.organisation_id is None:
         abort(403)
     page = page_number()
     events = access_events(
         current_user.organisation_id, limit=LOG_PAGE_SIZE, offset=(page - 1) * LOG_PAGE_SIZE
     )
-    actors = names_of({e.actor_id for e in events if e.actor_id})
-    return render_template("reports/access_log.html", events=events, actors=actors, who_did=audit.who_did,
+    return render_template("reports/access_log.html", events=events, names=people_named(events),
+                           who_did=audit.who_did,
                            page=page, page_size=LOG_PAGE_SIZE, filters=describe_filters(events),
                            retention_labels={entry.key: entry.label for entry in CATEGORIES})
 

@@ -156,8 +156,9 @@ def test_the_administration_gives_and_takes_the_works_council(client, make_user,
     changes = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.roles",
                                                           AuditEvent.target_id == learner.id)
                                  .order_by(AuditEvent.id)).all()
-    assert [(change.actor_id, change.details["added"], change.details["removed"]) for change in changes] == [
-        (admin.id, ["works_council"], []), (admin.id, [], ["works_council"])]
+    assert [(change.actor_id, change.details["added"], change.details["removed"], change.organisation_id)
+            for change in changes] == [(admin.id, ["works_council"], [], firm.id),
+                                       (admin.id, [], ["works_council"], firm.id)]
 
 
 def test_the_administration_imports_members_of_the_works_council(client, make_user, login, firm):
