@@ -225,3 +225,14 @@ def test_the_berlin_timezone_is_written_as_yearly_rules_that_agree_with_zoneinfo
 def test_a_feed_without_sessions_has_no_timezone_to_explain(make_user):
     data = calendar.feed_ics([], name="Qualify")
     assert b"VTIMEZONE" not in data and b"BEGIN:VCALENDAR" in data
+
+
+def test_the_facts_kept_for_a_mails_calendar_file_read_back_as_the_session_was(make_session):
+    session = make_session()
+    facts = calendar.EventFacts.of(session, stamp=utcnow())
+    kept = facts.to_json()
+    # Every fact, the times as ISO 8601 with their offset: the outbox's JSON column takes nothing else.
+    assert set(kept) == {"uid", "sequence", "stamp", "starts_at", "ends_at", "title", "cancelled", "format",
+                         "place", "online_url", "note"}
+    assert kept["starts_at"] == session.starts_at.isoformat() and kept["uid"] == session.uid
+    assert calendar.EventFacts.from_json(kept) == facts
