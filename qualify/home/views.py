@@ -31,7 +31,9 @@ def index():
                         None)
     # For the moderation's tile: what waits in the person's spaces (the navigation shows the same count).
     return render_template("home/index.html", navigation=navigation_for(current_user), resume=resume,
-                           next_booking=next_booking, waiting=waiting_for_current_user(current_user))
+                           next_booking=next_booking, waiting=waiting_for_current_user(current_user),
+                           # In the room, on a phone: today's sessions one tap from their attendance list.
+                           led_today=queries.led_today(current_user, now))
 
 
 @bp.post("/sprache")

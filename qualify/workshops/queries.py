@@ -11,7 +11,7 @@ from qualify.accounts.models import User, UserRole
 from qualify.accounts.roles import Role
 from qualify.core.database import contains_text
 from qualify.core.text import german_sort_key
-from qualify.core.time import LOCAL_TZ
+from qualify.core.time import LOCAL_TZ, local_day_start
 from qualify.courses.models import Course, Module, ModuleVersion
 from qualify.exchange.models import ExchangeSpace, SpaceModerator
 from qualify.extensions import db
@@ -135,9 +135,7 @@ def sessions_led_by(user, now: datetime, *, past_days: int = 1) -> list[Workshop
     Only those they lead in the part that lets them (services.may_lead), whose lists they may open: not the
     sessions of a space they were taken off, or of a workshop after they stopped being a trainer.
     """
-    params = {"user_id": user.id, "since": now - max(timedelta(days=past_days), STILL_CURRENT),
-              "sees_all": user.has_role(Role.ADMIN), "trains": user.has_role(Role.TRAINER),
-              "moderates": user.has_role(Role.MODERATOR)}
+    params = {**_roles_of(user), "since": now - max(timedelta(days=past_days), STILL_CURRENT)}
     return list(db.session.scalars(_sessions_led_statement(), params))
 
 
@@ -153,21 +151,62 @@ def _moderates_space(user_id, module_id):
             .where(SpaceModerator.user_id == user_id, ExchangeSpace.module_id == module_id).exists())
 
 
-@cache
-def _sessions_led_statement():
-    # The person's roles as parameters, so that one statement, built once, serves everyone.
+def _led_by_person():
+    """The sessions the person of the parameters leads in the part that lets them (services.may_lead), in SQL: the
+    roles as parameters, so that one statement, built once, serves everyone."""
     def flag(name: str):
         return bindparam(name, type_=Boolean)
 
     is_exchange = _is_exchange(WorkshopSession.module_id)
+    return and_(session_trainers.c.user_id == bindparam("user_id"),
+                or_(flag("sees_all"), and_(flag("trains"), ~is_exchange),
+                    and_(flag("moderates"), is_exchange,
+                         _moderates_space(bindparam("user_id"), WorkshopSession.module_id))))
+
+
+def _roles_of(user) -> dict:
+    return {"user_id": user.id, "sees_all": user.has_role(Role.ADMIN), "trains": user.has_role(Role.TRAINER),
+            "moderates": user.has_role(Role.MODERATOR)}
+
+
+@cache
+def _sessions_led_statement():
     return (select(WorkshopSession)
             .join(session_trainers, session_trainers.c.session_id == WorkshopSession.id)
-            .where(session_trainers.c.user_id == bindparam("user_id"),
-                   WorkshopSession.ends_at >= bindparam("since", type_=WorkshopSession.ends_at.type),
-                   or_(flag("sees_all"), and_(flag("trains"), ~is_exchange),
-                       and_(flag("moderates"), is_exchange,
-                            _moderates_space(bindparam("user_id"), WorkshopSession.module_id))))
+            .where(_led_by_person(),
+                   WorkshopSession.ends_at >= bindparam("since", type_=WorkshopSession.ends_at.type))
             .options(*_session_loads()).order_by(WorkshopSession.starts_at))
+
+
+LEADING_ROLES = (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
+
+
+def led_today(user, now: datetime) -> list[WorkshopSession]:
+    """The sessions the person leads that begin today (Berlin) and are not cancelled, soonest first – with their
+    module, its current version and course, in one statement (the start page, which shows them to go straight to
+    the attendance). No statement for someone who leads nothing."""
+    if not any(user.has_role(role) for role in LEADING_ROLES):
+        return []
+    today = now.astimezone(LOCAL_TZ).date()
+    params = {**_roles_of(user), "day_start": local_day_start(today),
+              "day_end": local_day_start(today + timedelta(days=1))}
+    return list(db.session.scalars(_led_today_statement(), params))
+
+
+@cache
+def _led_today_statement():
+    starts_at = WorkshopSession.starts_at
+    module = contains_eager(WorkshopSession.module)
+    return (select(WorkshopSession)
+            .join(session_trainers, session_trainers.c.session_id == WorkshopSession.id)
+            .join(WorkshopSession.module).join(Module.course)
+            .outerjoin(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .where(_led_by_person(), WorkshopSession.status == "scheduled",
+                   starts_at >= bindparam("day_start", type_=starts_at.type),
+                   starts_at < bindparam("day_end", type_=starts_at.type))
+            .options(module.contains_eager(Module.course),
+                     module.contains_eager(Module.current_version.of_type(ModuleVersion)))
+            .order_by(starts_at))
 
 
 def unmarked_attendance(session_ids: list[int]) -> dict[int, int]:

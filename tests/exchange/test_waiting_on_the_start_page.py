@@ -12,9 +12,9 @@ from qualify.extensions import db
 from tests.exchange.conftest import assign
 
 NOTHING_WAITS = "Zurzeit wartet nichts."
-# The start page of a moderator: the person with their roles, the courses to continue, the next session, and what
-# waits (one statement, for the tile and the navigation both).
-START_PAGE_BUDGET = 4
+# The start page of a moderator: the person with their roles, the courses to continue, the next session, the
+# sessions they lead today, and what waits (one statement, for the tile and the navigation both).
+START_PAGE_BUDGET = 5
 
 
 def wait(space, author, n: int = 1, *, start: int = 0) -> None:

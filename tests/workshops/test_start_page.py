@@ -1,7 +1,14 @@
-"""The start page shows a learner's next booked session."""
+"""The start page shows a learner's next booked session, and a trainer the sessions they lead today – one tap
+from the attendance list."""
 
-from qualify.core.time import utcnow
+from datetime import time, timedelta
+
+from qualify.accounts.roles import Role
+from qualify.core.time import LOCAL_TZ, utcnow
+from qualify.courses.models import CourseOwner
 from qualify.extensions import db
+
+LED_TODAY = "Heute leiten Sie"
 
 
 def test_the_start_page_shows_the_next_booked_session(client, login, make_user, make_session):
@@ -20,3 +27,66 @@ def test_a_cancelled_session_is_not_the_next_one(client, login, make_user, make_
     db.session.commit()
     login(person)
     assert "Ihr nächster Termin" not in client.get("/").text
+
+
+def today_at(make_session, start: time = time(0, 1), end: time = time(23, 59), **options):
+    """A session today (Berlin), planned yesterday so that its start may already be past."""
+    now = utcnow()
+    return make_session(day=now.astimezone(LOCAL_TZ).date(), start=start, end=end, now=now - timedelta(days=1),
+                        **options)
+
+
+def led_today_section(page: str) -> str:
+    start = page.index('aria-labelledby="led-today-heading"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_a_trainer_finds_todays_session_on_the_start_page_with_its_attendance_and_bookings(
+        client, login, trainer, make_session):
+    session = today_at(make_session)
+    make_session()  # in two weeks: not today's
+    login(trainer)
+    section = led_today_section(client.get("/").text)
+    assert LED_TODAY in section and session.title in section
+    assert f'href="/termine/{session.id}/anwesenheit"' in section
+    assert f'href="/termine/{session.id}/teilnehmende"' in section
+    assert section.count("/anwesenheit") == 1
+
+
+def test_a_cancelled_session_or_one_led_by_someone_else_is_not_shown(client, login, trainer, make_user,
+                                                                     workshop_module, make_session):
+    colleague = make_user(Role.TRAINER, name="Kollege Karl")
+    db.session.add(CourseOwner(course_id=workshop_module.course_id, user_id=colleague.id))
+    db.session.commit()
+    today_at(make_session, trainers=[colleague])
+    cancelled = today_at(make_session)
+    cancelled.status, cancelled.cancelled_at = "cancelled", utcnow()
+    db.session.commit()
+    login(trainer)
+    assert LED_TODAY not in client.get("/").text
+
+
+def test_a_learner_booked_today_sees_the_session_but_nothing_to_lead(client, login, make_user, make_session):
+    person = make_user()
+    today_at(make_session, start=time(23, 58), booked=[person])
+    login(person)
+    page = client.get("/").text
+    assert LED_TODAY not in page and "/anwesenheit" not in page
+
+
+def test_the_start_page_costs_the_same_with_one_and_three_sessions_led_today(
+        client, login, trainer, make_session, count_statements):
+    login(trainer)
+
+    def cost() -> int:
+        client.get("/")  # warm up what is kept per process
+        with count_statements() as counter:
+            assert client.get("/").status_code == 200
+        return counter.count
+
+    today_at(make_session)
+    with_one = cost()
+    today_at(make_session, start=time(8))
+    today_at(make_session, start=time(14))
+    assert cost() == with_one
+    assert led_today_section(client.get("/").text).count("/anwesenheit") == 3
