@@ -74,6 +74,20 @@ def mark_attendance(booking: Booking, value: str, *, by: User, now: datetime) ->
     return note
 
 
+def mark_rest_present(session: WorkshopSession, booking_ids: list[int], *, by: User, now: datetime) -> int:
+    """Mark present, in one go, those of these bookings (the ones the trainer saw open) that still hold a seat and
+    have no mark: whoever was marked meanwhile – by a co-trainer, or by this same request sent twice – keeps
+    their mark. Returns how many were marked."""
+    if not booking_ids:
+        return 0
+    bookings = db.session.scalars(select(Booking).where(
+        Booking.session_id == session.id, Booking.id.in_(booking_ids), Booking.status == "confirmed",
+        Booking.attendance.is_(None)).order_by(Booking.id)).all()
+    for booking in bookings:
+        mark_attendance(booking, "present", by=by, now=now)
+    return len(bookings)
+
+
 def enter_walk_in(session: WorkshopSession, email: str, *, by: User, now: datetime
                   ) -> tuple[User, Booking, list[str]]:
     """Enter the person with this address who came without a seat (add_walk_in); return them, the booking and

@@ -17,7 +17,13 @@ from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
 from qualify.workshops import access, export, mails, queries, schedule, services
-from qualify.workshops.attendance import ATTENDANCE_OPENS_BEFORE, NoAccountHere, enter_walk_in, mark_attendance
+from qualify.workshops.attendance import (
+    ATTENDANCE_OPENS_BEFORE,
+    NoAccountHere,
+    enter_walk_in,
+    mark_attendance,
+    mark_rest_present,
+)
 from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
@@ -367,6 +373,22 @@ def attendance(session_id: int):
     return _attendance_page(session, WalkInForm(formdata=None))
 
 
+def rest_present(session_id: int):
+    """Mark everyone still open (as the page showed them) present in one go, asked once more on the page."""
+    session = _attendance_session(session_id)
+    booking_ids = [id_ for id_ in map(id_argument, request.form.getlist("booking_id")) if id_]
+    try:
+        count = mark_rest_present(session, booking_ids, by=current_user, now=utcnow())
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(ngettext("%(num)d Person als anwesend eingetragen.", "%(num)d Personen als anwesend eingetragen.",
+                       count) if count else _("Es war niemand mehr offen; nichts wurde geändert."), "success")
+    return redirect(url_for("workshops.attendance", session_id=session.id))
+
+
 def walk_in(session_id: int):
     """Enter someone who came without a seat as present; on an error the address typed stays in the field."""
     session = _attendance_session(session_id)
@@ -419,4 +441,5 @@ ROUTES = (
     ("/<int:session_id>/teilnehmende/platz-geben", give_seat, POST),
     ("/<int:session_id>/anwesenheit", attendance, BOTH),
     ("/<int:session_id>/anwesenheit/ohne-platz", walk_in, POST),
+    ("/<int:session_id>/anwesenheit/alle-offenen", rest_present, POST),
 )

@@ -65,3 +65,37 @@ def test_yes_and_no_of_every_question_on_the_day_stand_a_fingers_width_apart(
                  page.get_by_role("link", name="Nicht absagen")) >= FINGERS_WIDTH
     expect(page.get_by_role("heading", level=1)).to_have_text("Termin absagen?")
     assert_accessible(page)
+
+
+def test_in_the_room_the_trainer_goes_from_the_start_page_to_a_full_attendance_in_a_few_taps(
+        signed_in, make_user, practical_day, tina, assert_accessible):
+    people = [make_user(Role.LEARNER, name=f"Person {letter}") for letter in "ABCDEFGHIJKL"]
+    plan = schedule.SessionPlan(start_time=time(0, 1), end_time=time(23, 59), capacity=12, place="Halle 4",
+                                trainers=[tina])
+    yesterday = utcnow() - timedelta(days=1)  # planned then: today's start may be past already
+    (session,) = schedule.create_sessions(practical_day, plan, [utcnow().astimezone(LOCAL_TZ).date()], by=tina,
+                                          now=yesterday)
+    for person in people:
+        services.book(session, person, now=yesterday)
+    db.session.commit()
+
+    page = signed_in(tina, **ON_A_SMALL_PHONE)
+    page.goto("/")
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Anwesenheit – {session.title}").tap()  # one tap from the start page
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anwesenheit")
+    page.locator("li", has_text="Person C").get_by_role("button", name="abwesend").tap()  # C is not here
+    expect(page.locator("li", has_text="Person C").get_by_role("button", name="abwesend")).to_have_attribute(
+        "aria-pressed", "true")
+
+    page.get_by_text("Alle 11 Offenen als anwesend eintragen …").tap()  # and the rest: a tap and a yes
+    expect(page.get_by_text("Als anwesend eingetragen werden: Person A, Person B, Person D")).to_be_visible()
+    assert apart(page.get_by_role("button", name="Ja, alle 11 als anwesend eintragen"),
+                 page.get_by_role("button", name="Nein")) >= FINGERS_WIDTH
+    page.get_by_role("button", name="Ja, alle 11 als anwesend eintragen").tap()
+
+    expect(page.get_by_text("11 Personen als anwesend eingetragen.").first).to_be_visible()
+    expect(page.locator(".attendance-counts")).to_contain_text("11 anwesend")
+    expect(page.locator(".attendance-counts")).to_contain_text("0 offen")
+    assert_no_horizontal_overflow(page)
+    assert_accessible(page)
