@@ -20,6 +20,7 @@ from qualify.workshops import access, export, mails, queries, schedule, services
 from qualify.workshops.attendance import (
     ATTENDANCE_OPENS_BEFORE,
     NoAccountHere,
+    add_walk_in,
     enter_walk_in,
     mark_attendance,
     mark_rest_present,
@@ -411,6 +412,25 @@ def walk_in(session_id: int):
     return _attendance_page(session, form)
 
 
+def waiting_came(session_id: int):
+    """Enter someone from the waitlist, or with a request still open, who came after all: present, by one tap on
+    their name instead of typing their address."""
+    session = _attendance_session(session_id)
+    booking = _booking_in_form(session)
+    try:
+        booking, notes = add_walk_in(session, booking.user, by=current_user, now=utcnow())
+    except BookingError as error:  # a second tap: already on the list; or the list not open yet
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("workshops.attendance", session_id=session.id))
+    name, booking_id = booking.user.display_name, booking.id  # read before the commit expires them
+    db.session.commit()
+    flash(_("%(name)s ist als anwesend eingetragen.", name=name), "success")
+    for note in notes:
+        flash(note, "warning")
+    return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking_id}")
+
+
 def _attendance_session(session_id: int):
     session = access.visible_session(session_id)
     if not services.can_take_attendance(current_user, session):
@@ -419,13 +439,17 @@ def _attendance_session(session_id: int):
 
 
 def _attendance_page(session, walk_in_form: WalkInForm):
-    bookings = [b for b in queries.participants(session) if b.status == "confirmed"]
+    participants = queries.participants(session)
+    bookings = [b for b in participants if b.status == "confirmed"]
     opens_at = session.starts_at - ATTENDANCE_OPENS_BEFORE
     return render_template("workshops/attendance.html", session=session, bookings=bookings,
                            tally={value: sum(b.attendance == value for b in bookings)
                                   for value in (*ATTENDANCE, None)},  # None: not marked yet
                            attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None,
-                           walk_in_form=walk_in_form, walk_in_label=WALK_IN_LABEL, closed=session.is_cancelled)
+                           walk_in_form=walk_in_form, walk_in_label=WALK_IN_LABEL, closed=session.is_cancelled,
+                           # Who may come after all: entered by name, without typing an address.
+                           waiting=[b for b in participants if b.status in ("waitlisted", "pending")],
+                           positions=_positions(participants), labels=STATUS_LABELS)
 
 
 # Registered by the blueprint's module with core.routing.add_signed_in_routes.
@@ -442,4 +466,5 @@ ROUTES = (
     ("/<int:session_id>/anwesenheit", attendance, BOTH),
     ("/<int:session_id>/anwesenheit/ohne-platz", walk_in, POST),
     ("/<int:session_id>/anwesenheit/alle-offenen", rest_present, POST),
+    ("/<int:session_id>/anwesenheit/von-der-warteliste", waiting_came, POST),
 )

@@ -69,7 +69,7 @@ def test_yes_and_no_of_every_question_on_the_day_stand_a_fingers_width_apart(
 
 def test_in_the_room_the_trainer_goes_from_the_start_page_to_a_full_attendance_in_a_few_taps(
         signed_in, make_user, practical_day, tina, assert_accessible):
-    people = [make_user(Role.LEARNER, name=f"Person {letter}") for letter in "ABCDEFGHIJKL"]
+    people = [make_user(Role.LEARNER, name=f"Person {letter}") for letter in "ABCDEFGHIJKLM"]  # M waits
     plan = schedule.SessionPlan(start_time=time(0, 1), end_time=time(23, 59), capacity=12, place="Halle 4",
                                 trainers=[tina])
     yesterday = utcnow() - timedelta(days=1)  # planned then: today's start may be past already
@@ -99,3 +99,9 @@ def test_in_the_room_the_trainer_goes_from_the_start_page_to_a_full_attendance_i
     expect(page.locator(".attendance-counts")).to_contain_text("0 offen")
     assert_no_horizontal_overflow(page)
     assert_accessible(page)
+
+    # Person M, on the waitlist, came after all: a tap on the name's button, no address to type.
+    page.get_by_role("button", name="Ist gekommen – als anwesend eintragen – Person M").tap()
+    expect(page.get_by_text("Person M ist als anwesend eingetragen.").first).to_be_visible()
+    expect(page.locator(".attendance-counts")).to_contain_text("12 anwesend")
+    expect(page.get_by_role("heading", name="Von der Warteliste oder mit offener Anfrage")).to_have_count(0)
