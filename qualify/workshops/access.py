@@ -1,8 +1,9 @@
 """Loading sessions and bookings for a view, with the access check on every one, and the way back to a session."""
 
-from flask import abort, redirect, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from qualify.core.routing import id_argument
 from qualify.extensions import db
 from qualify.workshops import queries, services
 from qualify.workshops.models import Booking, WorkshopSession
@@ -22,6 +23,14 @@ def managed_session(session_id: int) -> WorkshopSession:
     if not services.can_manage(current_user, session):
         abort(403)
     return session
+
+
+def booking_in_form(session: WorkshopSession) -> Booking:
+    """The booking named in the posted form, if it is one of this session's (else 404)."""
+    booking = db.session.get(Booking, id_argument(request.form.get("booking_id")) or 0)
+    if booking is None or booking.session_id != session.id:
+        abort(404)
+    return booking
 
 
 def managed_booking(booking_id: int) -> Booking:

@@ -253,6 +253,12 @@ def participants(session: WorkshopSession) -> list[Booking]:
     return sorted(db.session.scalars(stmt), key=lambda b: (order.get(b.status, 3), b.queue_number))
 
 
+def waitlist_positions(bookings: list[Booking]) -> dict[int, int]:
+    """The 1-based place of each waitlisted booking among those given, by booking id."""
+    waiting = [b for b in bookings if b.status == "waitlisted"]
+    return {b.id: n for n, b in enumerate(sorted(waiting, key=lambda b: b.queue_number), start=1)}
+
+
 def feed_sessions(user, now: datetime) -> list[tuple[WorkshopSession, int]]:
     """Return the sessions the person holds a seat for or leads (cancelled ones too, so calendars drop them),
     each with the person's calendar sequence of it."""

@@ -1,4 +1,5 @@
-"""The trainers' pages: planning, editing and cancelling sessions, participants and their CSV, requests, attendance.
+"""The trainers' pages: planning, editing and cancelling sessions, participants and their CSV, requests (the
+attendance list: attendance_views).
 
 Registered on the workshops blueprint from the ROUTES table at the end of this file; each checks its session.
 """
@@ -17,28 +18,18 @@ from qualify.core.time import to_local, utcnow
 from qualify.courses.models import Module
 from qualify.extensions import db
 from qualify.workshops import access, export, mails, queries, schedule, services
-from qualify.workshops.attendance import (
-    ATTENDANCE_OPENS_BEFORE,
-    NoAccountHere,
-    add_walk_in,
-    enter_walk_in,
-    mark_attendance,
-    mark_rest_present,
-)
 from qualify.workshops.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
-    WALK_IN_LABEL,
     CancelSessionForm,
     EditSessionForm,
     NewSessionForm,
     ParticipantCancelForm,
     SessionForm,
-    WalkInForm,
     parse_dates,
     status_label,
 )
-from qualify.workshops.models import ATTENDANCE, Booking
+from qualify.workshops.models import Booking
 from qualify.workshops.schedule import ScheduleError, SessionPlan
 from qualify.workshops.services import BookingChanged, BookingError
 
@@ -213,7 +204,7 @@ def _manage_page(session, refused: tuple[Booking, ParticipantCancelForm] | None 
     labels = {b.id: status_label(b, cancelled=session.is_cancelled) for b in bookings}
     return render_template("workshops/manage.html", session=session, bookings=bookings, labels=labels,
                            counts=services.status_counts(session), attendance_labels=ATTENDANCE_LABELS,
-                           positions=_positions(bookings),
+                           positions=queries.waitlist_positions(bookings),
                            # A cancelled session has no attendance to take (as on the session's page).
                            can_attend=not session.is_cancelled and services.can_take_attendance(current_user, session),
                            # Bookings are acted on until the session ends (the one who turns up on the day).
@@ -222,18 +213,13 @@ def _manage_page(session, refused: tuple[Booking, ParticipantCancelForm] | None 
                            seat_given_from=services.SEAT_GIVEN_FROM, refused=refused)
 
 
-def _positions(bookings: list[Booking]) -> dict[int, int]:
-    waiting = [b for b in bookings if b.status == "waitlisted"]
-    return {b.id: n for n, b in enumerate(sorted(waiting, key=lambda b: b.queue_number), start=1)}
-
-
 def export_csv(session_id: int):
     """Download the participant list as CSV."""
     session = access.managed_session(session_id)
     bookings = queries.participants(session)
     # Written before the export is logged and committed: the commit expires the bookings and their people, and
     # the file then read each of them again (three statements per line).
-    body = export.participants_csv(bookings, _positions(bookings),
+    body = export.participants_csv(bookings, queries.waitlist_positions(bookings),
                                    personnel_numbers=current_user.has_role(Role.ADMIN), cancelled=session.is_cancelled)
     day = to_local(session.starts_at).date().isoformat()
     # Module and day: a download folder tells them apart.
@@ -279,14 +265,6 @@ def decline(booking_id: int):
     return redirect(url_for("workshops.manage", session_id=session_id))
 
 
-def _booking_in_form(session) -> Booking:
-    """The booking named in the posted form, if it is one of this session's (else 404)."""
-    booking = db.session.get(Booking, id_argument(request.form.get("booking_id")) or 0)
-    if booking is None or booking.session_id != session.id:
-        abort(404)
-    return booking
-
-
 def _on_booking(session_id: int, act):
     """Act on a booking of the session named in the posted form and go back to its row in the participant list.
 
@@ -295,7 +273,7 @@ def _on_booking(session_id: int, act):
     nothing is kept.
     """
     session = access.managed_session(session_id)
-    booking = _booking_in_form(session)
+    booking = access.booking_in_form(session)
     booking_id, name = booking.id, booking.user.display_name  # read now: a refusal rolls back and expires them
     try:
         said = act(booking)
@@ -322,7 +300,7 @@ def cancel_participant(session_id: int):
     form = ParticipantCancelForm()
     if not form.validate():
         session = access.managed_session(session_id)
-        return _manage_page(session, refused=(_booking_in_form(session), form))
+        return _manage_page(session, refused=(access.booking_in_form(session), form))
     reason = (form.reason.data or "").strip()
 
     def cancel(booking):
@@ -353,105 +331,6 @@ def give_seat(session_id: int):
     return _on_booking(session_id, give)
 
 
-def attendance(session_id: int):
-    """Keep the attendance list; present marks the module done."""
-    session = _attendance_session(session_id)
-    if request.method == "POST":
-        booking = db.session.get(Booking, id_argument(request.form.get("booking_id")) or 0)
-        value = request.form.get("value", "")
-        if booking is None or booking.session_id != session.id or value not in ATTENDANCE:
-            abort(400)
-        try:
-            note = mark_attendance(booking, value, by=current_user, now=utcnow())
-        except BookingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            if note:
-                flash(note, "warning")
-        return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking.id}")
-    return _attendance_page(session, WalkInForm(formdata=None))
-
-
-def rest_present(session_id: int):
-    """Mark everyone still open (as the page showed them) present in one go, asked once more on the page."""
-    session = _attendance_session(session_id)
-    booking_ids = [id_ for id_ in map(id_argument, request.form.getlist("booking_id")) if id_]
-    try:
-        count = mark_rest_present(session, booking_ids, by=current_user, now=utcnow())
-    except BookingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(ngettext("%(num)d Person als anwesend eingetragen.", "%(num)d Personen als anwesend eingetragen.",
-                       count) if count else _("Es war niemand mehr offen; nichts wurde geändert."), "success")
-    return redirect(url_for("workshops.attendance", session_id=session.id))
-
-
-def walk_in(session_id: int):
-    """Enter someone who came without a seat as present; on an error the address typed stays in the field."""
-    session = _attendance_session(session_id)
-    form = WalkInForm()
-    if form.validate_on_submit():
-        try:
-            person, booking, notes = enter_walk_in(session, form.email.data, by=current_user, now=utcnow())
-        except NoAccountHere as error:
-            db.session.commit()  # the refusal's log entry: nothing else was written
-            form.email.errors.append(str(error))
-        except BookingError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("%(name)s ist als anwesend eingetragen.", name=person.display_name), "success")
-            for note in notes:
-                flash(note, "warning")
-            return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking.id}")
-    return _attendance_page(session, form)
-
-
-def waiting_came(session_id: int):
-    """Enter someone from the waitlist, or with a request still open, who came after all: present, by one tap on
-    their name instead of typing their address."""
-    session = _attendance_session(session_id)
-    booking = _booking_in_form(session)
-    try:
-        booking, notes = add_walk_in(session, booking.user, by=current_user, now=utcnow())
-    except BookingError as error:  # a second tap: already on the list; or the list not open yet
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("workshops.attendance", session_id=session.id))
-    name, booking_id = booking.user.display_name, booking.id  # read before the commit expires them
-    db.session.commit()
-    flash(_("%(name)s ist als anwesend eingetragen.", name=name), "success")
-    for note in notes:
-        flash(note, "warning")
-    return redirect(url_for("workshops.attendance", session_id=session.id) + f"#b{booking_id}")
-
-
-def _attendance_session(session_id: int):
-    session = access.visible_session(session_id)
-    if not services.can_take_attendance(current_user, session):
-        abort(403)
-    return session
-
-
-def _attendance_page(session, walk_in_form: WalkInForm):
-    participants = queries.participants(session)
-    bookings = [b for b in participants if b.status == "confirmed"]
-    opens_at = session.starts_at - ATTENDANCE_OPENS_BEFORE
-    return render_template("workshops/attendance.html", session=session, bookings=bookings,
-                           tally={value: sum(b.attendance == value for b in bookings)
-                                  for value in (*ATTENDANCE, None)},  # None: not marked yet
-                           attendance_labels=ATTENDANCE_LABELS, opens_at=opens_at if utcnow() < opens_at else None,
-                           walk_in_form=walk_in_form, walk_in_label=WALK_IN_LABEL, closed=session.is_cancelled,
-                           # Who may come after all: entered by name, without typing an address.
-                           waiting=[b for b in participants if b.status in ("waitlisted", "pending")],
-                           positions=_positions(participants), labels=STATUS_LABELS)
-
-
 # Registered by the blueprint's module with core.routing.add_signed_in_routes.
 ROUTES = (
     ("/modul/<int:module_id>/neu", new_session, BOTH),
@@ -463,8 +342,4 @@ ROUTES = (
     ("/buchungen/<int:booking_id>/ablehnen", decline, POST),
     ("/<int:session_id>/teilnehmende/stornieren", cancel_participant, POST),
     ("/<int:session_id>/teilnehmende/platz-geben", give_seat, POST),
-    ("/<int:session_id>/anwesenheit", attendance, BOTH),
-    ("/<int:session_id>/anwesenheit/ohne-platz", walk_in, POST),
-    ("/<int:session_id>/anwesenheit/alle-offenen", rest_present, POST),
-    ("/<int:session_id>/anwesenheit/von-der-warteliste", waiting_came, POST),
 )

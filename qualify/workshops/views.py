@@ -1,4 +1,5 @@
-"""Session lists and page, booking, calendar files and feeds, the module panel (trainers' pages: trainer_views)."""
+"""Session lists and page, booking, calendar files and feeds, the module panel (trainers' pages: trainer_views,
+the attendance list: attendance_views)."""
 
 from datetime import date
 
@@ -15,7 +16,16 @@ from qualify.courses import catalogue
 from qualify.courses.models import Module
 from qualify.exchange.spaces import moderates_space_of_module
 from qualify.extensions import db
-from qualify.workshops import access, calendar, mails, queries, schedule, services, trainer_views
+from qualify.workshops import (
+    access,
+    attendance_views,
+    calendar,
+    mails,
+    queries,
+    schedule,
+    services,
+    trainer_views,
+)
 from qualify.workshops.forms import FORMAT_LABELS, STATUS_LABELS
 from qualify.workshops.models import WorkshopSession
 from qualify.workshops.services import BookingError
@@ -310,3 +320,4 @@ def sessions_for_module(module: Module, version) -> dict | None:
 
 
 add_signed_in_routes(bp, trainer_views.ROUTES)
+add_signed_in_routes(bp, attendance_views.ROUTES)
