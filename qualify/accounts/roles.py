@@ -70,6 +70,11 @@ class Reach:
     def whole_network(self) -> bool:
         return self.organisation_id is None
 
+    @property
+    def role(self) -> Role:
+        """The role whoever has this reach acts in: the network's administration, or an organisation's."""
+        return Role.ADMIN if self.whole_network else Role.ORG_ADMIN
+
     def covers(self, organisation_id: int | None) -> bool:
         """Whether the people (units, uploads …) of this organisation are within reach."""
         return self.whole_network or organisation_id == self.organisation_id

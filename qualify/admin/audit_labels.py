@@ -108,6 +108,7 @@ DETAIL_LABELS = {
     "booked_before": _l("Buchung zuvor"),
     "invited": _l("Einladung gesendet"), "first": _l("erstes Passwort"),
     "unit_before": _l("Einheit vorher"), "unit_after": _l("Einheit nachher"),  # by number, once removed
+    "acting_as": _l("in der Rolle"),
 }
 # Details whose values are codes, in words.
 VALUE_LABELS = {
@@ -260,6 +261,8 @@ def _named(key: str, value):
                 if isinstance(item, list) and len(item) == 2 else str(item) for item in value]
     if key in _ROLE_KEYS and isinstance(value, list):
         return [_role_name(item) for item in value]
+    if key == "acting_as" and isinstance(value, str):
+        return _role_name(value)
     if key == "fields" and isinstance(value, list):
         return [str(FIELD_LABELS.get(item, item)) for item in value]
     if key in ("category", "key") and isinstance(value, str):

@@ -205,10 +205,12 @@ def edit_user(user_id: int):
     elif form.is_submitted():
         _show_person_problems(form, user, kept_roles)
     # Every look at a person's data is logged, for the works council to read – a visit once: coming back to the
-    # page after each action on it (saving, inviting again) filled the log with the same look.
+    # page after each action on it (saving, inviting again) filled the log with the same look. With the role it
+    # was done in: the works council tells its employer's HR from the network's administration.
     if request.method == "GET" and not audit.recorded_since("personal_data.view", actor=current_user, target=user,
                                                             since=utcnow() - ONE_LOOK):
-        audit.record("personal_data.view", actor=current_user, target=user, organisation_id=user.organisation_id)
+        audit.record("personal_data.view", actor=current_user, target=user, organisation_id=user.organisation_id,
+                     acting_as=str(reach.role))
         db.session.commit()
     waiting = user.active and not user.password_hash
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm(),

@@ -1,0 +1,80 @@
+"""The works council's access log: in what role someone looked at people's data, and its pages. Changes of the
+works council's members: tests/reports/test_works_council_role_log.py."""
+
+import html
+import re
+
+import pytest
+
+from qualify.accounts.roles import Role
+from qualify.core import audit
+from qualify.extensions import db
+
+ROW = re.compile(r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", re.S)
+
+
+@pytest.fixture
+def firm(make_organisation):
+    return make_organisation("Muster GmbH")
+
+
+@pytest.fixture
+def council(make_user, login, new_client, firm):
+    """A browser signed in as a member of Muster GmbH's works council."""
+    browser = new_client()
+    login(make_user(Role.WORKS_COUNCIL, name="Bea Betriebsrat", organisation=firm), via=browser)
+    return browser
+
+
+def entries(browser, **query) -> list[tuple[str, str]]:
+    """The log's rows as (who, what), in words, newest first."""
+    page = browser.get("/berichte/protokoll", query_string=query).text
+    table = re.search(r'<table class="stacks-on-phone access-log">.*?</table>', page, re.S).group(0)
+    return [tuple(html.unescape(" ".join(re.sub(r"<[^>]+>", " ", cell).split())).removeprefix("Wer: ")
+                  for cell in row) for row in ROW.findall(table)]
+
+
+# -- in what role someone looked at a person's data ---------------------------------------------------------
+
+def test_a_look_by_the_organisations_administration_is_labelled_as_hers_not_the_networks(
+        client, council, make_user, login, new_client, firm):
+    person = make_user(name="Lena Lernende", organisation=firm)
+    login(make_user(Role.ORG_ADMIN, Role.LEARNER, name="Hanna Personal", organisation=firm))
+    network = new_client()
+    login(make_user(Role.ADMIN, name="Ada Admin"), via=network)
+
+    assert client.get(f"/verwaltung/personen/{person.id}").status_code == 200
+    assert network.get(f"/verwaltung/personen/{person.id}").status_code == 200
+
+    assert entries(council)[:2] == [("Ada Admin", "Personendaten angesehen (Administration)"),
+                                    ("Hanna Personal", "Personendaten angesehen (Verwaltung der Organisation)")]
+
+
+def test_an_administrator_who_also_administers_an_organisation_looks_as_the_networks_administration(
+        client, council, make_user, login, firm):
+    person = make_user(name="Lena Lernende", organisation=firm)
+    login(make_user(Role.ADMIN, Role.ORG_ADMIN, name="Ada Admin", organisation=firm))
+
+    client.get(f"/verwaltung/personen/{person.id}")
+
+    assert entries(council)[0] == ("Ada Admin", "Personendaten angesehen (Administration)")
+
+
+def test_a_look_recorded_before_the_role_was_kept_keeps_its_label(council, make_user, firm):
+    person = make_user(name="Lena Lernende", organisation=firm)
+    audit.record("personal_data.view", actor=make_user(Role.ORG_ADMIN, name="Hanna Personal", organisation=firm),
+                 target=person, organisation_id=firm.id)
+    db.session.commit()
+
+    assert entries(council)[0] == ("Hanna Personal", "Personendaten angesehen (Administration)")
+
+
+def test_the_administrations_log_names_the_role_the_look_was_made_in(client, make_user, login, firm):
+    hr = make_user(Role.ORG_ADMIN, Role.LEARNER, name="Hanna Personal", organisation=firm)
+    person = make_user(name="Lena Lernende", organisation=firm)
+    login(hr)
+    client.get(f"/verwaltung/personen/{person.id}")
+
+    log = client.get("/verwaltung/protokoll", query_string={"aktion": "personal_data.view"}).text
+
+    assert "in der Rolle: Verwaltung der Organisation" in html.unescape(log)
