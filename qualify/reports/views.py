@@ -243,12 +243,14 @@ def access_log():
     if current_user.organisation_id is None:
         abort(403)
     page = page_number()
+    # One more than a page: "Ältere" only when older entries exist, not whenever a page is exactly full.
     events = access_events(
-        current_user.organisation_id, limit=LOG_PAGE_SIZE, offset=(page - 1) * LOG_PAGE_SIZE
+        current_user.organisation_id, limit=LOG_PAGE_SIZE + 1, offset=(page - 1) * LOG_PAGE_SIZE
     )
+    events, has_next = events[:LOG_PAGE_SIZE], len(events) > LOG_PAGE_SIZE
     return render_template("reports/access_log.html", events=events, names=people_named(events),
                            who_did=audit.who_did,
-                           page=page, page_size=LOG_PAGE_SIZE, filters=describe_filters(events),
+                           page=page, has_next=has_next, filters=describe_filters(events),
                            retention_labels={entry.key: entry.label for entry in CATEGORIES})
 
 

@@ -78,3 +78,34 @@ def test_the_administrations_log_names_the_role_the_look_was_made_in(client, mak
     log = client.get("/verwaltung/protokoll", query_string={"aktion": "personal_data.view"}).text
 
     assert "in der Rolle: Verwaltung der Organisation" in html.unescape(log)
+
+
+# -- its pages -------------------------------------------------------------------------------------------------
+
+def looks_at_reports(n: int, *, by, firm) -> None:
+    for _ in range(n):
+        audit.record("reports.view", actor=by, report="participation", organisation_id=firm.id, filters={})
+    db.session.commit()
+
+
+def test_older_entries_are_offered_only_when_there_are_some(council, make_user, firm):
+    coordinator = make_user(Role.COORDINATOR, name="Kora Koordination")
+    looks_at_reports(49, by=coordinator, firm=firm)  # and the grant of Bea's role: exactly one page
+
+    full = council.get("/berichte/protokoll").text
+    assert len(entries(council)) == 50 and "Ältere" not in full and "Neuere" not in full
+
+    looks_at_reports(1, by=coordinator, firm=firm)
+    first = council.get("/berichte/protokoll").text
+    assert len(entries(council)) == 50 and 'rel="next"' in first and "Neuere" not in first
+    second = council.get("/berichte/protokoll", query_string={"seite": 2}).text
+    assert entries(council, seite=2) == [("System", "Rolle „Betriebsrat“ gegeben: Bea Betriebsrat")]
+    assert "Ältere" not in second and 'rel="prev"' in second
+    assert "<title>Zugriffsprotokoll – Seite 2" in second
+
+
+def test_a_page_beyond_the_last_leads_back_to_the_newest_entries(council):
+    page = council.get("/berichte/protokoll", query_string={"seite": 3}).text
+
+    assert "Keine Einträge auf dieser Seite." in page and 'href="/berichte/protokoll">Zu den neuesten' in page
+    assert "Noch keine Zugriffe." not in page
