@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from qualify.accounts.addresses import local_part_problem
+from qualify.accounts.council_log import record_role_change
 from qualify.accounts.csv_file import (
     Header,
     ImportFileError,
@@ -42,7 +43,6 @@ from qualify.accounts.services import (
     change_address,
     invite,
     normalise_email,
-    record_role_change,
     record_roles_given_at_creation,
     unit_move,
 )

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
+from qualify.accounts.council_log import council_concerned, record_council_move, record_role_change
 from qualify.accounts.counters import move_reset_counters
 from qualify.accounts.mails import send_address_changed, send_password_reset
 from qualify.accounts.models import ERASED_DOMAIN, Organisation, Unit, User, UserRole, UserSession
@@ -109,18 +110,6 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
     return user
 
 
-def record_role_change(user: User, *, added, removed, actor: User | None, **details) -> None:
-    """Log a change of the person's roles, however it was made (person page, import, command line).
-
-    One of the works council's is also for that works council to read (reports.access_log): who was given its
-    role, or lost it, and by whom – marked with the person's organisation, which no other change of roles carries,
-    and, as every entry of that log, naming whoever did it even after their own account is erased."""
-    added, removed = sorted(str(role) for role in added), sorted(str(role) for role in removed)
-    if Role.WORKS_COUNCIL in added or Role.WORKS_COUNCIL in removed:
-        details.update(organisation_id=user.organisation_id, accountable=True)
-    audit.record("user.roles", actor=actor, target=user, added=added, removed=removed, **details)
-
-
 def record_roles_given_at_creation(user: User, roles, *, actor: User | None, **details) -> None:
     """Log the roles beyond learning a new account starts with as a change of roles too, so that the log's
     filter for role changes finds every grant of, say, administration – not only those made later."""
@@ -128,8 +117,9 @@ def record_roles_given_at_creation(user: User, roles, *, actor: User | None, **d
         record_role_change(user, added=beyond, removed=[], actor=actor, **details)
 
 
-def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> None:
-    """Give the user exactly these roles."""
+def set_roles(user: User, roles: set[Role], *, actor: User | None = None,
+              move: tuple[int | None, int | None] | None = None) -> None:
+    """Give the user exactly these roles (`move`: see record_role_change)."""
     old = user.roles
     if old == set(roles):
         return
@@ -137,7 +127,7 @@ def set_roles(user: User, roles: set[Role], *, actor: User | None = None) -> Non
     user.role_rows.extend(UserRole(role=str(role)) for role in sorted(set(roles) - old))
     user.known_roles = None  # read from role_rows from now on
     db.session.flush()
-    record_role_change(user, added=set(roles) - old, removed=old - set(roles), actor=actor)
+    record_role_change(user, added=set(roles) - old, removed=old - set(roles), actor=actor, move=move)
 
 
 def person_problems(email: str, personnel_number: str | None, organisation: Organisation | None, *,
@@ -212,12 +202,17 @@ def update_user(user: User, *, email: str, display_name: str, personnel_number: 
     # the roles say themselves what changed (set_roles). Saved unchanged, nothing is logged.
     changed = [field for field, value in wanted.items() if getattr(user, field) != value]
     moved = unit_move(user.unit_id, unit.id if unit else None)
+    # A member of a works council moved to another organisation leaves the one and joins the other: both read it.
+    move = (user.organisation_id, organisation.id if organisation else None) if "organisation" in changed else None
+    stays_in_council = user.has_role(Role.WORKS_COUNCIL) and Role.WORKS_COUNCIL in roles
     for field in changed:
         if field != "email":
             setattr(user, field, wanted[field])
-    set_roles(user, roles, actor=actor)
+    set_roles(user, roles, actor=actor, move=move)
     if changed:
         audit.record("user.update", actor=actor, target=user, fields=changed, **moved)
+    if move and stays_in_council:
+        record_council_move(user, *move, actor=actor)
     return change_address(user, email, actor=actor, now=now) if "email" in changed else None
 
 
@@ -318,7 +313,7 @@ def deactivate(user: User, *, actor: User | None = None, **details) -> None:
     user.active = False
     user.left_month = to_local(utcnow()).date().replace(day=1)  # for the size of their group in the reports
     end_all_sessions(user)
-    audit.record("user.deactivate", actor=actor, target=user, **details)
+    audit.record("user.deactivate", actor=actor, target=user, **council_concerned(user), **details)
 
 
 def person_or_none(user_id: int) -> User | None:
@@ -334,7 +329,7 @@ def reactivate(user: User, *, actor: User | None = None) -> None:
         raise AccountError(_("Dieses Konto wurde gelöscht."))
     user.active = True
     user.left_month = None
-    audit.record("user.reactivate", actor=actor, target=user)
+    audit.record("user.reactivate", actor=actor, target=user, **council_concerned(user))
 
 
 # The states the person list filters by: active accounts, deactivated ones, and those invited without a password.

@@ -68,6 +68,8 @@ ACTION_LABELS = {
     "user.roles": _l("Rollen geändert"),
     "user.update": _l("Personendaten geändert"),
     "users.import": _l("Personen importiert"),
+    "works_council.moved_in": _l("Mit der Rolle „Betriebsrat“ in die Organisation verschoben"),
+    "works_council.moved_out": _l("Mit der Rolle „Betriebsrat“ aus der Organisation verschoben"),
     "workshops.booking_approved": _l("Buchungsanfrage freigegeben"),
     "workshops.booking_cancelled_by_trainer": _l("Anmeldung durch die Leitung storniert"),
     "workshops.booking_declined": _l("Buchungsanfrage abgelehnt"),

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from qualify.accounts.auth import forget_counters_of, purge_expired
+from qualify.accounts.council_log import council_concerned
 from qualify.accounts.csv_import import drop_uploads_naming, purge_pending_imports
 from qualify.accounts.models import ERASED_DOMAIN, User
 from qualify.accounts.reset_requests import forget_requests_for
@@ -102,6 +103,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
     if is_last_admin(user):
         raise ErasureRefused(_("Das ist das letzte aktive Administrationskonto. Bitte geben Sie die Rolle zuerst "
                                "einer anderen Person – sonst kann niemand mehr Konten verwalten."))
+    council = council_concerned(user)  # a works council losing a member reads it, as it reads a deactivation
     stand_in = _stand_in(user)
     released = release_seats_of(user, now=now)  # a seat of someone who is gone goes to the next on the waitlist
     forget_erased_person(user)  # their name out of every minutes text, drafts included
@@ -127,7 +129,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
     db.session.delete(user)
     db.session.flush()
     purge_failed_logins_of(email)
-    audit.record("account.erase", actor=by, kept_posts=keep_posts, **({"reason": reason} if by else {}))
+    audit.record("account.erase", actor=by, kept_posts=keep_posts, **({"reason": reason} if by else {}), **council)
     return released
 
 

@@ -17,9 +17,11 @@ from qualify.reports.services import METRIC_LABELS, month_label
 
 # Report views, exports and counts, looks at people's data and changes of what reports and the log keep.
 ACCESS_ACTIONS = audit.ACCOUNTABLE
-# And who was given the works council's role, or lost it: of the changes of roles, only those carry an
-# organisation (accounts.services.record_role_change).
-ROLE_CHANGES = "user.roles"
+# And the changes of the works council's members: its role given or taken, a member moved into or out of the
+# organisation, deactivated, active again, erased. Of these kinds of entry only those about a member of a works
+# council carry an organisation (accounts.council_log).
+MEMBER_CHANGES = ("user.roles", "works_council.moved_in", "works_council.moved_out", "user.deactivate",
+                  "user.reactivate", "account.erase")
 
 
 def record_access(action: str, *, actor, scope: Scope, filters: Filters, **details) -> None:
@@ -46,7 +48,7 @@ def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> 
     stmt = (
         select(AuditEvent)
         .where(or_(and_(AuditEvent.action.in_(ACCESS_ACTIONS), or_(about == organisation_id, network_wide)),
-                   and_(AuditEvent.action == ROLE_CHANGES, about == organisation_id)))
+                   and_(AuditEvent.action.in_(MEMBER_CHANGES), about == organisation_id)))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
         .offset(offset)
@@ -55,10 +57,10 @@ def access_events(organisation_id: int, *, limit: int = 50, offset: int = 0) -> 
 
 
 def people_named(events: list[AuditEvent]) -> dict[int, str]:
-    """The names of whoever did something and of whoever was given or lost the works council's role, by id (one
+    """The names of whoever did something and of the works council's members whose membership changed, by id (one
     statement for the page); erased accounts are missing."""
     return names_of({event.actor_id for event in events if event.actor_id}
-                    | {event.target_id for event in events if event.action == ROLE_CHANGES and event.target_id})
+                    | {event.target_id for event in events if event.action in MEMBER_CHANGES and event.target_id})
 
 
 def describe_filters(events: list[AuditEvent]) -> dict[int, str]:

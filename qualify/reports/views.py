@@ -23,7 +23,7 @@ from qualify.courses.views import KIND_LABELS
 from qualify.extensions import db
 from qualify.privacy.catalogue import CATEGORIES
 from qualify.reports import charts, export, feedback, services
-from qualify.reports.access_log import access_events, describe_filters, people_named, record_access
+from qualify.reports.access_log import MEMBER_CHANGES, access_events, describe_filters, people_named, record_access
 from qualify.reports.rollup import add_months, available_from, refresh_rollups
 from qualify.reports.scope import OutOfScope, parse_filters, scope_for, units_of
 
@@ -249,7 +249,7 @@ def access_log():
     )
     events, has_next = events[:LOG_PAGE_SIZE], len(events) > LOG_PAGE_SIZE
     return render_template("reports/access_log.html", events=events, names=people_named(events),
-                           who_did=audit.who_did,
+                           who_did=audit.who_did, member_changes=MEMBER_CHANGES,
                            page=page, has_next=has_next, filters=describe_filters(events),
                            retention_labels={entry.key: entry.label for entry in CATEGORIES})
 

@@ -100,7 +100,9 @@ def test_the_log_names_the_member_escaped_and_still_who_gave_the_role_once_both_
         erase_account(person, keep_posts=True, now=utcnow())
     db.session.commit()
 
-    assert entries(council)[0] == ("Gerd Geber <gerd@example.org>", "Rolle „Betriebsrat“ gegeben: ehemaliges Mitglied")
+    assert entries(council)[:2] == [("die Person selbst", "Konto mit der Rolle „Betriebsrat“ gelöscht"),
+                                    ("Gerd Geber <gerd@example.org>",
+                                     "Rolle „Betriebsrat“ gegeben: ehemaliges Mitglied")]
 
 
 def test_the_log_reads_the_same_statements_for_one_change_of_its_members_or_many(
