@@ -97,7 +97,28 @@ def test_a_group_of_choices_with_an_error_is_linked_at_its_fieldset(client, logi
 
     targets = re.findall(r'<a href="#([^"]+)">', error_summary(page))
     assert {"posts", "confirm"} <= set(targets)
-    assert '<fieldset id="posts">' in page and 'id="confirm"' in page
+    assert '<fieldset id="posts"' in page and 'id="confirm"' in page
+
+
+def test_a_group_of_choices_with_an_error_is_described_by_it_and_its_choices_are_marked_invalid(client, login,
+                                                                                                   make_user):
+    login(make_user())
+
+    page = client.post("/meine-daten/loeschen", data={"posts": "verschwinden", "password": "x"}).text
+
+    assert '<fieldset id="posts" aria-describedby="posts-error">' in page
+    assert re.search(r'<p class="error" id="posts-error">[^<]+</p>', page)
+    choices = re.findall(r'<input[^>]*name="posts"[^>]*>', page)
+    assert len(choices) == 2 and all('aria-invalid="true"' in choice for choice in choices)
+
+
+def test_a_group_of_choices_without_an_error_is_not_marked(client, login, make_user):
+    login(make_user())
+
+    page = client.get("/meine-daten/loeschen").text
+
+    assert '<fieldset id="posts">' in page
+    assert "aria-invalid" not in page
 
 
 def test_a_message_after_an_action_can_take_the_focus(client, login, make_user):

@@ -486,7 +486,7 @@ def test_a_name_taken_out_of_minutes_is_said_in_the_readers_language(monkeypatch
 
 def ticked_names(page: str) -> set[int]:
     """The ids ticked under "Namentlich nennen" in the moderator's form."""
-    choices = re.search(r'<fieldset id="named">(.*?)</fieldset>', page, re.S).group(1)
+    choices = re.search(r'<fieldset id="named"[^>]*>(.*?)</fieldset>', page, re.S).group(1)
     return {int(value) for value in re.findall(r'<input checked[^>]*value="(\d+)"', choices)}
 
 

@@ -22,12 +22,12 @@ from tests.workshops.test_planning_fixes import new_form
 
 def offered(page: str) -> set[int]:
     """The ids of the people the form offers to lead the session."""
-    choices = re.search(r'<fieldset id="trainers">(.*?)</fieldset>', page, re.S).group(1)
+    choices = re.search(r'<fieldset id="trainers"[^>]*>(.*?)</fieldset>', page, re.S).group(1)
     return {int(value) for value in re.findall(r'value="(\d+)"', choices)}
 
 
 def ticked(page: str) -> set[int]:
-    choices = re.search(r'<fieldset id="trainers">(.*?)</fieldset>', page, re.S).group(1)
+    choices = re.search(r'<fieldset id="trainers"[^>]*>(.*?)</fieldset>', page, re.S).group(1)
     return {int(value) for value in re.findall(r'<input checked[^>]*value="(\d+)"', choices)}
 
 
@@ -180,7 +180,7 @@ def test_the_leaders_already_listed_stay_offered_when_the_session_is_edited(
 
 def legend_of(page: str) -> str:
     """What the choice of who leads the session is called on the page."""
-    return re.search(r'<fieldset id="trainers">\s*<legend>(.*?)</legend>', page, re.S).group(1).strip()
+    return re.search(r'<fieldset id="trainers"[^>]*>\s*<legend>(.*?)</legend>', page, re.S).group(1).strip()
 
 
 def test_an_exchange_sessions_leaders_are_not_called_trainers(client, new_client, login, exchange_module,
