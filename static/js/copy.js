@@ -7,13 +7,19 @@
       var status = document.getElementById(button.dataset.copyStatus);
       if (!field) { return; }
       button.hidden = false;
-      button.addEventListener("click", function () {
+      // The focus stays on the button and "kopiert" is said there (WCAG 4.1.3): moved into the field, a screen
+      // reader read out the long address over the message, and a phone opened its keyboard.
+      var copyBySelecting = function () {
         field.select();
+        document.execCommand("copy");
+        button.focus();
+      };
+      button.addEventListener("click", function () {
         var done = function () { if (status) { status.textContent = button.dataset.copiedText; } };
         if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+          navigator.clipboard.writeText(field.value).then(done, function () { copyBySelecting(); done(); });
         } else {
-          document.execCommand("copy");
+          copyBySelecting();
           done();
         }
       });
