@@ -70,3 +70,18 @@ def test_planning_a_session_leads_back_to_the_dates_and_the_module(client, login
     assert link_names(breadcrumb, "/termine/") == ["Termine"]
     assert link_names(breadcrumb, module_page) == [workshop_module.current_version.title]
     assert client.get(module_page).status_code == 200
+
+
+def test_a_sessions_page_is_titled_with_its_date_and_its_trail_names_where_each_link_leads(client, login, make_user,
+                                                                                           make_session):
+    first, second = make_session(day=in_days(14)), make_session(day=in_days(21))
+    login(make_user())
+
+    pages = [client.get(f"/termine/{session.id}").text for session in (first, second)]
+
+    titles = [html.unescape(re.search(r"<title>(.*?)</title>", page).group(1)) for page in pages]
+    assert titles[0] != titles[1] and all(title.startswith(f"{first.title} · ") for title in titles), titles
+    breadcrumb = re.search(r'<nav class="breadcrumb"[^>]*>(.*?)</nav>', pages[0], re.S).group(1)
+    course, module = first.module.course, first.module
+    assert link_names(breadcrumb, f"/kurse/{course.slug}") == [course.title]
+    assert link_names(breadcrumb, f"/kurse/{course.slug}/module/{module.slug}") == [first.title]
