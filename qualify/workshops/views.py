@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from qualify.core.database import without_transaction
 from qualify.core.routing import add_signed_in_routes
-from qualify.core.time import utcnow
+from qualify.core.time import to_local, utcnow
 from qualify.courses import catalogue
 from qualify.courses.models import Module
 from qualify.exchange.spaces import moderates_space_of_module
@@ -218,7 +218,9 @@ def session_ics(session_id: int):
                                 personal_sequence=booking.calendar_sequence if booking is not None else 0)
     response = make_response(data)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    filename = _("termin-%(id)d.ics", id=session.id)
+    # Module and day, as the participants' list: a download folder tells the dates apart.
+    filename = _("termin-%(module)s-%(day)s.ics", module=session.module.slug,
+                 day=to_local(session.starts_at).date().isoformat())
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -109,7 +109,9 @@ def test_the_calendar_files_of_an_english_reader_have_english_names(client, logi
     assert [a["filename"] for a in withdrawn.made_attachments()] == ["cancellation.ics"]
     login(person)
     downloaded = client.get(f"/termine/{session.id}/termin.ics")
-    assert downloaded.headers["Content-Disposition"] == f'attachment; filename="session-{session.id}.ics"'
+    day = session.starts_at.astimezone(schedule.LOCAL_TZ).date().isoformat()
+    assert downloaded.headers["Content-Disposition"] == \
+        f'attachment; filename="session-{session.module.slug}-{day}.ics"'
 
 
 def test_booking_again_after_giving_up_the_seat_supersedes_the_cancellation_in_the_calendar(
@@ -147,7 +149,9 @@ def test_ics_download_needs_the_session_to_be_visible(client, login, make_user, 
     assert response.headers["Content-Type"].startswith("text/calendar")
     cal, _event = parse(response.data)
     assert str(cal["METHOD"]) == "PUBLISH"  # a file to keep, not an invitation to answer
-    assert response.headers["Content-Disposition"] == f'attachment; filename="termin-{session.id}.ics"'
+    day = session.starts_at.astimezone(schedule.LOCAL_TZ).date().isoformat()
+    assert response.headers["Content-Disposition"] == \
+        f'attachment; filename="termin-{session.module.slug}-{day}.ics"'
     assert client.get("/termine/999999/termin.ics").status_code == 404
 
 
