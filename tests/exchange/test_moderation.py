@@ -130,6 +130,16 @@ def test_pinned_thread_comes_first(make_space, author, client_for):
     assert "pin" in log_actions(space)
 
 
+def test_the_thread_heading_is_followed_by_its_status_line_only_when_it_has_one(make_space, author, client_for):
+    space = make_space(moderation="post")
+    mod = spaces.moderators_of(space)[0]
+    thread = start(space, author)
+    assert '<p class="meta">' not in client_for(author).get(f"/austausch/faden/{thread.id}").text
+    client_for(mod).post(f"/austausch/faden/{thread.id}/anheften", data={"value": "1"})
+    page = client_for(author).get(f"/austausch/faden/{thread.id}").text
+    assert re.search(r'<p class="meta">\s*<span class="status">angeheftet</span>', page)
+
+
 def test_move_takes_a_thread_to_another_space_the_moderator_moderates(make_space, author, client_for):
     source = make_space(moderation="post")
     mod = spaces.moderators_of(source)[0]
