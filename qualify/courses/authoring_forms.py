@@ -63,7 +63,7 @@ class SourceForm(FlaskForm):
     # A post without the field (not from our form) gives the empty text, which saving refuses with its reasons.
     text = TextAreaField(_l("Text der Datei"), default="",
                          render_kw={"rows": 28, "spellcheck": "true", "class": "source-editor",
-                                    "autocapitalize": "off"})
+                                    "autocapitalize": "off", "data-guard-unsaved": True})
     base = HiddenField()
     # Of a published course's module: the fingerprint of the draft the editor shows ("" for none; courses/drafts.py).
     draft_base = HiddenField()

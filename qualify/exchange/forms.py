@@ -26,12 +26,14 @@ POST_LENGTH = at_most(MAX_POST_LENGTH, _l("Ihr Text ist zu lang: höchstens 20.0
 # As the server says it when a decision comes with a longer reason (moderation_log.optional_reason).
 REASON_LENGTH = at_most(MAX_REASON, _l("Der Grund ist zu lang: höchstens 2.000 Zeichen."))
 TITLE_LENGTH = at_most(MAX_TITLE_LENGTH)
+# A post typed and not sent is not lost without a word when the page is left (app.js asks first).
+GUARDED = {"data-guard-unsaved": True}
 ANONYMOUS_HINT = _l("Andere Teilnehmende und die Moderation sehen dann nur Ihr Pseudonym in diesem Raum.")
 
 
 class PostForm(FlaskForm):
     body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), visible_text, POST_LENGTH],
-                         description=BODY_HINT)
+                         description=BODY_HINT, render_kw=GUARDED)
     anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
     reply_to = HiddenField()
 
@@ -39,13 +41,13 @@ class PostForm(FlaskForm):
 class ThreadForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), TITLE_LENGTH], filters=[one_line])
     body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), visible_text, POST_LENGTH],
-                         description=BODY_HINT)
+                         description=BODY_HINT, render_kw=GUARDED)
     anonymous = BooleanField(_l("Unter Pseudonym veröffentlichen"), description=ANONYMOUS_HINT)
 
 
 class EditForm(FlaskForm):
     body = TextAreaField(_l("Ihr Beitrag"), validators=[DataRequired(), visible_text, POST_LENGTH],
-                         description=BODY_HINT)
+                         description=BODY_HINT, render_kw=GUARDED)
 
 
 class EditOpeningForm(EditForm):

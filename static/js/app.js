@@ -190,6 +190,31 @@
     if (event.persisted) { lastSent = new WeakMap(); }  // back to a page kept in memory: its forms may go again
   });
 
+  // Typed text is lost when the page is left another way than through the text's own form: a link (the
+  // exchange's "Wer sieht was?"), or another form of the page (moving a module, following a thread). The browser
+  // asks first. A textarea marked data-guard-unsaved counts when changed, or when its form is marked data-unsaved
+  // (the text shown is what was sent and refused, not what is saved).
+  var submittedForm = null;
+
+  function isUnsaved(textarea) {
+    return textarea.form !== submittedForm &&
+      (textarea.value !== textarea.defaultValue || textarea.form.hasAttribute("data-unsaved"));
+  }
+
+  document.addEventListener("submit", function (event) {
+    submittedForm = event.target;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    var guarded = document.querySelectorAll("textarea[data-guard-unsaved]");
+    if (Array.prototype.some.call(guarded, isUnsaved)) {
+      event.preventDefault();
+      event.returnValue = ""; // older browsers ask only when this is set
+    }
+  });
+  window.addEventListener("pageshow", function () {
+    submittedForm = null; // back from the page a submit led to: the text is guarded again
+  });
+
   // Signing out on a shared phone: what this device kept for the person (quiz answers not yet sent, where
   // they stopped reading) goes too. An answer not sent by now is lost either way once they are signed out.
   var KEPT_FOR_THE_PERSON = ["qualify-quiz-answers-", "qualify:reading:"];

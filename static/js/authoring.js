@@ -1,5 +1,5 @@
-// Authoring: the preview without reloading the page, problem links that put the cursor on their line, and a
-// question before typed text is left unsaved. The editor works without this file.
+// Authoring: the preview without reloading the page and problem links that put the cursor on their line (the
+// question before typed text is left unsaved is app.js's). The editor works without this file.
 (function () {
   "use strict";
 
@@ -46,31 +46,6 @@
     var lineHeight = textarea.scrollHeight / Math.max(lines.length, 1);
     textarea.scrollTop = Math.max(0, (number - 3) * lineHeight);
   }
-
-  // Typed text is lost when the trainer leaves the page another way than through the editor's own form: a link,
-  // or another form of the page (moving a module, an upload, publishing). The browser asks first.
-  var submittedForm = null;
-
-  function isUnsaved(textarea) {
-    return textarea.form !== submittedForm &&
-      (textarea.value !== textarea.defaultValue || textarea.form.hasAttribute("data-unsaved"));
-  }
-
-  document.addEventListener("submit", function (event) {
-    submittedForm = event.target;
-  });
-
-  window.addEventListener("beforeunload", function (event) {
-    var editors = document.querySelectorAll("textarea.source-editor");
-    if (Array.prototype.some.call(editors, isUnsaved)) {
-      event.preventDefault();
-      event.returnValue = ""; // older browsers ask only when this is set
-    }
-  });
-
-  window.addEventListener("pageshow", function () {
-    submittedForm = null; // back from the page a submit led to: the editor guards its text again
-  });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-preview]");

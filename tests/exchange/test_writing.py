@@ -79,6 +79,36 @@ def test_the_address_of_a_refused_reply_leads_back_to_the_thread(make_space, aut
     assert response.status_code == 302 and response.location.endswith(f"/austausch/faden/{thread.id}#antworten")
 
 
+# ---------------------------------------------------------------- typed text not left without a word
+
+def form_tag(page: str, action_part: str) -> str:
+    return re.search(rf'<form method="post"[^>]*{re.escape(action_part)}[^>]*>', page).group(0)
+
+
+def test_the_text_of_a_reply_and_of_a_new_thread_is_guarded_against_leaving_unsent(make_space, author, client_for):
+    # "Wer sieht was?" beside the field leads to another page: app.js asks before typed text goes with it.
+    space = make_space(moderation="post")
+    thread = posting.start_thread(space, author, "Frage", "Text", anonymous=False, now=utcnow())
+    db.session.commit()
+    client = client_for(author)
+    for url in (f"/austausch/faden/{thread.id}", f"/austausch/raum/{space.id}/neu"):
+        page = client.get(url).text
+        assert "Wer sieht was?" in page
+        assert re.search(r'<textarea [^>]*data-guard-unsaved[^>]*name="body"', page)
+    assert "data-unsaved" not in form_tag(client.get(f"/austausch/faden/{thread.id}").text, "antworten")
+
+
+def test_a_refused_reply_shown_again_counts_as_unsent(make_space, author, client_for):
+    space = make_space(moderation="post")
+    thread = posting.start_thread(space, author, "Frage", "Text", anonymous=False, now=utcnow())
+    db.session.commit()
+    client = client_for(author)
+    refused = client.post(f"/austausch/faden/{thread.id}/antworten", data={"body": "x" * 20_001}).text
+    assert "data-unsaved" in form_tag(refused, "antworten")
+    empty = client.post(f"/austausch/faden/{thread.id}/antworten", data={"body": ""}).text
+    assert "data-unsaved" not in form_tag(empty, "antworten")  # nothing typed, nothing to lose
+
+
 # ---------------------------------------------------------------- nothing cut off without a word
 
 def error_of(page: str, field: str) -> str:
