@@ -181,23 +181,35 @@ def _sessions_led_statement():
 LEADING_ROLES = (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
 
 
-def led_today(user, now: datetime) -> list[WorkshopSession]:
+@dataclass(frozen=True)
+class SessionLedToday:
+    """A session on the start page's "Heute leiten Sie"; writes_minutes: an exchange session whose space the
+    person moderates, so that they write its minutes (as the session's page offers them)."""
+
+    session: WorkshopSession
+    writes_minutes: bool
+
+
+def led_today(user, now: datetime) -> list[SessionLedToday]:
     """The sessions the person leads that begin today (Berlin) and are not cancelled, soonest first – with their
-    module, its current version and course, in one statement (the start page, which shows them to go straight to
-    the attendance). No statement for someone who leads nothing."""
+    module, its current version and course, and whether the person writes their minutes, in one statement (the
+    start page, which shows them to go straight to the attendance). No statement for someone who leads nothing."""
     if not any(user.has_role(role) for role in LEADING_ROLES):
         return []
     today = now.astimezone(LOCAL_TZ).date()
     params = {**_roles_of(user), "day_start": local_day_start(today),
               "day_end": local_day_start(today + timedelta(days=1))}
-    return list(db.session.scalars(_led_today_statement(), params))
+    return [SessionLedToday(session, session.kind == "exchange" and moderates)
+            for session, moderates in db.session.execute(_led_today_statement(), params)]
 
 
 @cache
 def _led_today_statement():
     starts_at = WorkshopSession.starts_at
     module = contains_eager(WorkshopSession.module)
-    return (select(WorkshopSession)
+    # Asked of every session, counted only for an exchange one (views.session: writes_minutes).
+    moderates = _moderates_space(bindparam("user_id"), WorkshopSession.module_id).label("moderates")
+    return (select(WorkshopSession, moderates)
             .join(session_trainers, session_trainers.c.session_id == WorkshopSession.id)
             .join(WorkshopSession.module).join(Module.course)
             .outerjoin(ModuleVersion, ModuleVersion.id == Module.current_version_id)

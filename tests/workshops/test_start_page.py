@@ -7,6 +7,7 @@ from qualify.accounts.roles import Role
 from qualify.core.time import LOCAL_TZ, utcnow
 from qualify.courses.models import CourseOwner
 from qualify.extensions import db
+from qualify.workshops import schedule
 
 LED_TODAY = "Heute leiten Sie"
 
@@ -90,3 +91,57 @@ def test_the_start_page_costs_the_same_with_one_and_three_sessions_led_today(
     today_at(make_session, start=time(14))
     assert cost() == with_one
     assert led_today_section(client.get("/").text).count("/anwesenheit") == 3
+
+
+def exchange_today(module, leader, start: time = time(0, 1)):
+    """An exchange session of the module today (Berlin), led by the person, planned yesterday."""
+    now = utcnow()
+    plan = schedule.SessionPlan(start_time=start, end_time=time(23, 59), capacity=10, place="Raum 1",
+                                trainers=[leader])
+    (session,) = schedule.create_sessions(module, plan, [now.astimezone(LOCAL_TZ).date()], by=leader,
+                                          now=now - timedelta(days=1))
+    db.session.commit()
+    return session
+
+
+def test_the_moderator_of_an_exchange_session_finds_its_minutes_on_the_card(client, login, exchange_module,
+                                                                           space_moderator):
+    session = exchange_today(exchange_module, space_moderator)
+    login(space_moderator)
+    section = led_today_section(client.get("/").text)
+    assert f'href="/termine/{session.id}/anwesenheit"' in section
+    assert f'href="/austausch/termin/{session.id}/protokoll"' in section
+
+
+def test_an_admin_leading_an_exchange_session_without_moderating_its_space_is_not_offered_its_minutes(
+        client, login, make_user, exchange_module):
+    # As on the session's page: the minutes are written by the space's moderators.
+    admin = make_user(Role.ADMIN)
+    session = exchange_today(exchange_module, admin)
+    login(admin)
+    section = led_today_section(client.get("/").text)
+    assert f'href="/termine/{session.id}/anwesenheit"' in section and "/protokoll" not in section
+
+
+def test_a_workshop_has_no_minutes_on_its_card(client, login, trainer, make_session):
+    today_at(make_session)
+    login(trainer)
+    assert "protokoll" not in led_today_section(client.get("/").text)
+
+
+def test_the_start_page_of_a_moderator_costs_the_same_with_one_and_three_exchange_sessions_today(
+        client, login, exchange_module, space_moderator, count_statements):
+    login(space_moderator)
+
+    def cost() -> int:
+        client.get("/")  # warm up what is kept per process
+        with count_statements() as counter:
+            assert client.get("/").status_code == 200
+        return counter.count
+
+    exchange_today(exchange_module, space_moderator)
+    with_one = cost()
+    exchange_today(exchange_module, space_moderator, start=time(8))
+    exchange_today(exchange_module, space_moderator, start=time(14))
+    assert cost() == with_one
+    assert led_today_section(client.get("/").text).count("/protokoll") == 3
