@@ -224,3 +224,18 @@ def scenario(record, refresh, make_user) -> Scenario:
     works_council = make_user(Role.WORKS_COUNCIL, organisation=firma, name="Bea Betriebsrat")
     refresh()
     return Scenario(firma, andere, hochvolt, antrieb, works_council)
+
+
+# The works council's access log (test_access_log, test_works_council_*_log): one firm and the network's
+# administration acting on it.
+@pytest.fixture
+def firm(make_organisation):
+    return make_organisation("Muster GmbH")
+
+
+@pytest.fixture
+def admin(make_user, login):
+    """The network's administration, signed in on `client`."""
+    user = make_user(Role.ADMIN, name="Ada Admin", email="ada@example.org")
+    login(user)
+    return user

@@ -14,11 +14,6 @@ ROW = re.compile(r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>(.*?)</td>\s*<td>(.*?
 
 
 @pytest.fixture
-def firm(make_organisation):
-    return make_organisation("Muster GmbH")
-
-
-@pytest.fixture
 def council(make_user, login, new_client, firm):
     """A browser signed in as a member of Muster GmbH's works council."""
     browser = new_client()

@@ -17,21 +17,8 @@ from tests.reports.test_works_council_role_log import entries, person_form
 
 
 @pytest.fixture
-def firm(make_organisation):
-    return make_organisation("Muster GmbH")
-
-
-@pytest.fixture
 def other_firm(make_organisation):
     return make_organisation("Beispiel AG")
-
-
-@pytest.fixture
-def admin(make_user, login):
-    """The network's administration, signed in on `client`."""
-    user = make_user(Role.ADMIN, name="Ada Admin", email="ada@example.org")
-    login(user)
-    return user
 
 
 @pytest.fixture

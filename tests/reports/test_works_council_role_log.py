@@ -21,19 +21,6 @@ ROW = re.compile(r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>(.*?)</td>\s*<td>(.*?
 
 
 @pytest.fixture
-def firm(make_organisation):
-    return make_organisation("Muster GmbH")
-
-
-@pytest.fixture
-def admin(make_user, login):
-    """The network's administration, signed in on `client`."""
-    user = make_user(Role.ADMIN, name="Ada Admin", email="ada@example.org")
-    login(user)
-    return user
-
-
-@pytest.fixture
 def council(make_user, login, new_client, firm):
     """A browser signed in as a member of Muster GmbH's works council, made before the test's own changes."""
     browser = new_client()
