@@ -239,3 +239,22 @@ def admin(make_user, login):
     user = make_user(Role.ADMIN, name="Ada Admin", email="ada@example.org")
     login(user)
     return user
+
+
+@pytest.fixture
+def council(make_user, login, new_client, firm):
+    """A browser signed in as a member of Muster GmbH's works council, made before the test's own changes."""
+    browser = new_client()
+    login(make_user(Role.WORKS_COUNCIL, name="Bea Betriebsrat", organisation=firm), via=browser)
+    return browser
+
+
+ACCESS_LOG_ROW = re.compile(r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", re.S)
+
+
+def entries(browser, **query) -> list[tuple[str, str]]:
+    """The access log's rows as (who, what), in words, newest first."""
+    page = browser.get("/berichte/protokoll", query_string=query).text
+    table = re.search(r'<table class="stacks-on-phone access-log">.*?</table>', page, re.S).group(0)
+    return [tuple(html_lib.unescape(" ".join(re.sub(r"<[^>]+>", " ", cell).split())).removeprefix("Wer: ")
+                  for cell in row) for row in ACCESS_LOG_ROW.findall(table)]

@@ -2,32 +2,11 @@
 works council's members: tests/reports/test_works_council_role_log.py."""
 
 import html
-import re
-
-import pytest
 
 from qualify.accounts.roles import Role
 from qualify.core import audit
 from qualify.extensions import db
-
-ROW = re.compile(r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", re.S)
-
-
-@pytest.fixture
-def council(make_user, login, new_client, firm):
-    """A browser signed in as a member of Muster GmbH's works council."""
-    browser = new_client()
-    login(make_user(Role.WORKS_COUNCIL, name="Bea Betriebsrat", organisation=firm), via=browser)
-    return browser
-
-
-def entries(browser, **query) -> list[tuple[str, str]]:
-    """The log's rows as (who, what), in words, newest first."""
-    page = browser.get("/berichte/protokoll", query_string=query).text
-    table = re.search(r'<table class="stacks-on-phone access-log">.*?</table>', page, re.S).group(0)
-    return [tuple(html.unescape(" ".join(re.sub(r"<[^>]+>", " ", cell).split())).removeprefix("Wer: ")
-                  for cell in row) for row in ROW.findall(table)]
-
+from tests.reports.conftest import entries
 
 # -- in what role someone looked at a person's data ---------------------------------------------------------
 

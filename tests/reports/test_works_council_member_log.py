@@ -13,7 +13,8 @@ from qualify.core.audit import AuditEvent
 from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.privacy.services import erase_account
-from tests.reports.test_works_council_role_log import entries, person_form
+from tests.reports.conftest import entries
+from tests.reports.test_works_council_role_log import person_form
 
 
 @pytest.fixture

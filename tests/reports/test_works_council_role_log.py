@@ -2,11 +2,9 @@
 done: on the person's page, by import, on the command line. Who may give it: tests/admin/test_works_council_role.py.
 """
 
-import html
 import io
 import re
 
-import pytest
 from sqlalchemy import select
 
 from qualify.accounts import services
@@ -16,24 +14,7 @@ from qualify.core.audit import AuditEvent
 from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.privacy.services import erase_account
-
-ROW = re.compile(r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", re.S)
-
-
-@pytest.fixture
-def council(make_user, login, new_client, firm):
-    """A browser signed in as a member of Muster GmbH's works council, made before the test's own changes."""
-    browser = new_client()
-    login(make_user(Role.WORKS_COUNCIL, name="Bea Betriebsrat", organisation=firm), via=browser)
-    return browser
-
-
-def entries(browser) -> list[tuple[str, str]]:
-    """The log's rows as (who, what), in words, newest first."""
-    page = browser.get("/berichte/protokoll").text
-    table = re.search(r'<table class="stacks-on-phone access-log">.*?</table>', page, re.S).group(0)
-    return [tuple(html.unescape(" ".join(re.sub(r"<[^>]+>", " ", cell).split())).removeprefix("Wer: ")
-                  for cell in row) for row in ROW.findall(table)]
+from tests.reports.conftest import entries
 
 
 def person_form(user, roles) -> dict:
