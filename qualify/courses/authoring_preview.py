@@ -17,8 +17,8 @@ from qualify.courses.authoring import BANK_FOLDER, conform
 from qualify.courses.gift import parse_gift
 from qualify.courses.loader import load_course_and_modules
 from qualify.courses.models import Course
+from qualify.courses.quiz_size import QuizSize, quiz_size  # the preview counts a quiz as an attempt asks it
 from qualify.courses.sources import MODULE_FILE, Problem, length_problem, module_as_typed
-from qualify.learning.quiz import QuizSize, quiz_size  # the preview counts a quiz as an attempt asks it
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
 

@@ -13,8 +13,8 @@ from qualify.courses import authoring, authoring_preview, drafts, module_version
 from qualify.courses.authoring_forms import ConfirmForm, RestoreForm, SourceForm
 from qualify.courses.editing import preview_file, save_file, source_form, with_ways_out
 from qualify.courses.models import Course, Module
+from qualify.courses.quiz_size import saved_quiz_size
 from qualify.extensions import db
-from qualify.learning import quiz
 
 
 def _module(course: Course, module_slug: str) -> Module:
@@ -42,8 +42,7 @@ def _module_page(course: Course, module: Module, **shown):
                                               draft_base=authoring.fingerprint(draft.source), note=draft.note)
             shown.setdefault("preview", None)
     if "size" not in shown:  # the saved version's quiz, which the preview pane shows until "Vorschau"
-        version = module.current_version
-        shown["size"] = quiz.quiz_size(version.questions or [], (version.settings or {}).get("draw"))
+        shown["size"] = saved_quiz_size(module.current_version)
     return render_template("authoring/module.html", course=course, module=module, draft=draft,
                            draft_action=url_for("authoring.save_module_draft", slug=course.slug,
                                                 module_slug=module.slug) if course.is_published or draft else None,

@@ -12,8 +12,8 @@ from qualify.courses import authoring, authoring_preview, structure
 from qualify.courses.authoring_forms import ConfirmForm
 from qualify.courses.editing import preview_file, save_file, source_form, with_ways_out
 from qualify.courses.models import Course, Module
+from qualify.courses.quiz_size import saved_quiz_size
 from qualify.extensions import db
-from qualify.learning import quiz
 
 
 def _module_of(course: Course, module_slug: str) -> Module:
@@ -100,9 +100,8 @@ def _restored(module: Module, _versions=()) -> str:
 
 def _mend_page(course: Course, module: Module, *, name: str, **shown):
     """The editor of a removed module's text, which comes back as `name` with the text saved from it."""
-    version = module.current_version
-    shown.setdefault("source_form", source_form(version.source))
-    shown.setdefault("size", quiz.quiz_size(version.questions or [], (version.settings or {}).get("draw")))
+    shown.setdefault("source_form", source_form(module.current_version.source))
+    shown.setdefault("size", saved_quiz_size(module.current_version))
     shown["source_form"].submit.label.text = _("Speichern und zurückholen")
     return render_template("authoring/restore_module.html", course=course, module=module, name=name, **shown)
 

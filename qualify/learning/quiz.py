@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from qualify.core.database import run
 from qualify.courses.models import Course, Module, ModuleVersion
+from qualify.courses.quiz_size import saved_quiz_size
 from qualify.extensions import db
 from qualify.learning import grading
 from qualify.learning.models import ModuleCompletion, QuizAttempt, Reflection
@@ -67,6 +68,7 @@ def settings_for(module: Module, version: ModuleVersion) -> QuizSettings:
 
 
 def _draw_questions(version: ModuleVersion, settings: QuizSettings, rng: random.Random) -> list[str]:
+    """The keys of the questions one attempt asks (as many as courses.quiz_size counts), in their order."""
     fixed = [q["key"] for q in version.questions if not q.get("from_bank")]
     bank = [q["key"] for q in version.questions if q.get("from_bank") and q["kind"] != "description"]
     if settings.draw and settings.draw < len(bank):
@@ -81,33 +83,9 @@ def _draw_questions(version: ModuleVersion, settings: QuizSettings, rng: random.
     return keys
 
 
-@dataclass(frozen=True)
-class QuizSize:
-    """How many questions one attempt of a module's quiz asks: descriptions (text between questions) left out, a
-    bank with its draw. `drawn` of its `bank` questions, when an attempt draws fewer than all."""
-
-    asked: int
-    drawn: int = 0
-    bank: int = 0
-
-
-def quiz_size(questions: list[dict], draw=None) -> QuizSize:
-    """Count the questions (as a version stores them) that one attempt asks, as _draw_questions draws them.
-
-    The one rule for the learners' pages and the editor's preview alike. The preview counts text that saving may
-    still refuse: a draw that is no whole number from 1 up, or not fewer than the bank has, draws all of it.
-    """
-    askable = [question for question in questions if question["kind"] != "description"]
-    bank = sum(1 for question in askable if question.get("from_bank"))
-    fixed = len(askable) - bank
-    if isinstance(draw, int) and not isinstance(draw, bool) and 0 < draw < bank:
-        return QuizSize(fixed + draw, draw, bank)
-    return QuizSize(fixed + bank)
-
-
 def question_count(version: ModuleVersion) -> int:
     """Count the questions one attempt asks (a bank counts with its draw)."""
-    return quiz_size(version.questions or [], (version.settings or {}).get("draw")).asked
+    return saved_quiz_size(version).asked
 
 
 def attempts_of(user, module: Module) -> list[QuizAttempt]:

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from qualify.courses.models import CourseFile, ModuleVersion
+from qualify.courses.quiz_size import quiz_size
 from qualify.extensions import db
-from qualify.learning.quiz import question_count, quiz_size
+from qualify.learning.quiz import question_count
 from tests.courses.conftest import save
 
 PREVIEW = {"X-Requested-With": "authoring.js"}
