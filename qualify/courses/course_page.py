@@ -103,13 +103,23 @@ def form_change(form, *, change, done, page, error_at, refused_at=None,
     return page()
 
 
-def course_form(course: Course, form, *, shown_as: str, **how):
-    """Make the change a form of the course page asks for (form_change, `how` its arguments but `page`); where
-    it is not made, the course page shows the form (`shown_as`) as it was sent."""
+def course_form(course: Course, form, *, shown_as: str, change, **how):
+    """Make the change a form of the course page asks for (form_change, `how` its other arguments but `page`);
+    where it is not made, the course page shows the form (`shown_as`) as it was sent. `course`: as
+    catalogue.course_with_outline loads it."""
     slug = course.slug
-    # Read again, as the course page reads it: a rollback let go of what was loaded.
-    return form_change(form, page=lambda: course_page(catalogue.course_with_outline(slug), **{shown_as: form}),
-                       **how)
+    tried = []
+
+    def changed():
+        tried.append(True)
+        return change()
+
+    def page():
+        # A refused change was rolled back, which let go of what was loaded: read again, as the course page reads
+        # it. An invalid form changed nothing: the course is shown as it was loaded.
+        return course_page(catalogue.course_with_outline(slug) if tried else course, **{shown_as: form})
+
+    return form_change(form, change=changed, page=page, **how)
 
 
 def _undo(field, form) -> list[str]:

@@ -535,6 +535,21 @@ def test_a_refused_form_of_the_course_page_costs_the_same_statements_however_man
                                                          "kind": "self-study"})
     assert refused_page() == few  # the page reads the course again after the rollback, modules and all at once
 
+
+def test_an_invalid_form_of_the_course_page_costs_no_more_statements_than_the_page(client, trainer, course,
+                                                                                   count_statements):
+    client.get("/autoren/neuer-kurs")  # warm up
+    with count_statements() as shown:
+        client.get("/autoren/neuer-kurs")
+    sent = {"number": "", "slug": "Kein Kürzel", "title": "Neu", "kind": "self-study",
+            "csrf_token": client.csrf_token()}
+
+    with count_statements() as invalid:
+        page = client.post("/autoren/neuer-kurs/module", data=sent)
+
+    assert page.status_code == 200 and 'value="Neu"' in page.text and 'aria-invalid="true"' in page.text
+    assert invalid.count == shown.count, invalid.statements  # nothing rolled back: the course is not read again
+
 # --- where the quiz stands, and the guide to the format ---------------------------------------------------------
 
 def test_the_preview_says_where_a_quiz_block_stood_and_that_learners_see_the_quiz_at_the_end(client, trainer,
