@@ -122,6 +122,10 @@ def restore_mended(course: Course, module: Module, text: str, *, base: str, acto
     `base`: the fingerprint of the text the editor was opened with; when the module's text changed since (a bank
     it draws from renamed), nothing is saved (Conflict). The same form sent twice: the second copy finds the
     module back with this text.
+
+    A draft of the module, saved before it was removed (none can be saved while it is), is dropped, as publishing
+    a text drops it: it was written over the text as removed, and the module is back with the mended one. The
+    editor showed it beside the text, to take from it what should stay.
     """
     take_turns_on_course(course.slug)
     current = module.current_version.source
@@ -136,6 +140,10 @@ def restore_mended(course: Course, module: Module, text: str, *, base: str, acto
                               actor=actor, note=note)
     audit.record("authoring.module_restored", actor=actor, target=course, module=module.slug,
                  versions=[[v.module.slug, v.number] for v in versions])
+    draft = db.session.get(ModuleDraft, module.id)
+    if draft is not None:
+        db.session.delete(draft)
+        audit.record("authoring.draft_discarded", actor=actor, target=course, module=module.slug)
     return versions
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from qualify.courses import authoring, authoring_preview, structure
+from qualify.courses import authoring, authoring_preview, drafts, structure
 from qualify.courses.authoring_forms import ConfirmForm
 from qualify.courses.editing import preview_file, save_file, source_form, with_ways_out
 from qualify.courses.models import Course, Module
@@ -99,11 +99,14 @@ def _restored(module: Module, _versions=()) -> str:
 
 
 def _mend_page(course: Course, module: Module, *, name: str, **shown):
-    """The editor of a removed module's text, which comes back as `name` with the text saved from it."""
+    """The editor of a removed module's text, which comes back as `name` with the text saved from it – and with
+    the module's draft from before it was removed, if it has one, which that drops (structure.restore_mended)."""
     shown.setdefault("source_form", source_form(module.current_version.source))
     shown.setdefault("size", saved_quiz_size(module.current_version))
     shown["source_form"].submit.label.text = _("Speichern und zurückholen")
-    return render_template("authoring/restore_module.html", course=course, module=module, name=name, **shown)
+    draft = drafts.draft_with_author(module) if module.archived else None
+    return render_template("authoring/restore_module.html", course=course, module=module, name=name, draft=draft,
+                           **shown)
 
 
 def _back_as(course: Course, module: Module) -> str:

@@ -8,8 +8,9 @@ import io
 import pytest
 from sqlalchemy import select
 
+from qualify.core.audit import AuditEvent
 from qualify.core.time import utcnow
-from qualify.courses.models import Module
+from qualify.courses.models import Module, ModuleDraft
 from qualify.extensions import db
 from qualify.learning.services import is_module_done, mark_read
 from tests.conftest import CSRF_FIELD
@@ -28,17 +29,24 @@ def extra() -> Module:
     return db.session.scalar(select(Module).where(Module.slug == "extra"))
 
 
-@pytest.fixture
-def removed_without_its_image(client, course):
-    """Module 2 "extra" shows medien/plan.png; it was removed, then the image was deleted."""
+def remove_without_its_image(client, *, draft: str = "") -> Module:
+    """Module 2 "extra" shows medien/plan.png (with a draft, if given); it was removed, then the image deleted."""
     client.post(f"{COURSE_URL}/medien", content_type="multipart/form-data",
                 data={"file": (io.BytesIO(PNG), "plan.png")})
     add_module(client, 2, "extra", "Extra")
     assert save(client, EXTRA, WITH_IMAGE).status_code == 302
+    if draft:
+        sent = {"text": draft, "base": base_of(client.get(EXTRA)), "draft_base": ""}
+        assert client.post(f"{EXTRA}/entwurf", data=sent).status_code == 302
     client.post(f"{EXTRA}/entfernen", data={})
     gone = client.post(f"{COURSE_URL}/medien/loeschen", data={"path": "medien/plan.png"}, follow_redirects=True)
     assert "„medien/plan.png“ ist gelöscht." in gone.text  # a removed module's links keep no file
     return extra()
+
+
+@pytest.fixture
+def removed_without_its_image(client, course):
+    return remove_without_its_image(client)
 
 
 def test_bringing_back_a_module_whose_image_is_gone_opens_its_text_with_the_problem(client,
@@ -71,6 +79,58 @@ def test_saving_the_mended_text_brings_the_module_back_as_a_new_version(client, 
     assert module.current_version.note == "Bild entfernt"
     assert [v.source for v in module.versions if v.number == 2] == [WITH_IMAGE]  # its history stays
     assert is_module_done(learner, module)
+
+
+DRAFTED = WITH_IMAGE + "\nEin Abschnitt, noch im Entwurf.\n"
+
+
+def test_the_editor_of_a_removed_module_shows_its_draft_from_before_and_says_that_bringing_it_back_drops_it(
+        client, course):
+    remove_without_its_image(client, draft=DRAFTED)
+
+    page = client.post(f"{EXTRA}/zurueckholen", data={})
+
+    assert "Zu diesem Modul gibt es einen Entwurf von vor dem Entfernen" in page.text
+    assert "„Speichern und zurückholen“ verwirft ihn" in page.text
+    assert '<pre class="draft-text">' + html.escape(DRAFTED, quote=False) + "</pre>" in page.text  # to copy from
+    assert html.escape(WITH_IMAGE, quote=False) + "</textarea>" in page.text  # the editor: the text as removed
+
+
+def test_bringing_a_module_back_mended_drops_its_draft_from_before(client, course):
+    remove_without_its_image(client, draft=DRAFTED)
+    opened = client.post(f"{EXTRA}/zurueckholen", data={})
+
+    back = client.post(f"{EXTRA}/zurueckholen/text", data={"text": MENDED, "base": base_of(opened)})
+
+    assert back.status_code == 302 and db.session.get(ModuleDraft, extra().id) is None
+    editor = client.get(EXTRA).text
+    assert "Der Editor zeigt einen Entwurf" not in editor and "noch im Entwurf" not in editor
+    assert html.escape(MENDED, quote=False) + "</textarea>" in editor
+    last = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(2))
+    assert list(last) == ["authoring.draft_discarded", "authoring.module_restored"]
+
+
+def test_a_refused_mended_text_leaves_the_draft_from_before(client, course):
+    remove_without_its_image(client, draft=DRAFTED)
+    opened = client.post(f"{EXTRA}/zurueckholen", data={})
+
+    again = client.post(f"{EXTRA}/zurueckholen/text", data={"text": WITH_IMAGE, "base": base_of(opened)})
+
+    assert "Nichts gespeichert: 1 Problem." in again.text and "Zu diesem Modul gibt es einen Entwurf" in again.text
+    assert db.session.get(ModuleDraft, extra().id).source == DRAFTED
+
+
+def test_a_module_brought_back_as_it_was_keeps_its_draft_written_over_that_very_text(client, course):
+    add_module(client, 2, "extra", "Extra")
+    assert save(client, EXTRA, MENDED).status_code == 302
+    sent = {"text": DRAFTED, "base": base_of(client.get(EXTRA)), "draft_base": ""}
+    assert client.post(f"{EXTRA}/entwurf", data=sent).status_code == 302
+    client.post(f"{EXTRA}/entfernen", data={})
+
+    assert client.post(f"{EXTRA}/zurueckholen", data={}).status_code == 302
+
+    assert "Der Editor zeigt einen Entwurf" in client.get(EXTRA).text
+    assert db.session.get(ModuleDraft, extra().id).source == DRAFTED
 
 
 def test_a_mended_text_that_still_does_not_check_is_kept_with_its_problems(client, removed_without_its_image):
