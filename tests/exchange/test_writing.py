@@ -109,6 +109,21 @@ def test_a_refused_reply_shown_again_counts_as_unsent(make_space, author, client
     assert "data-unsaved" not in form_tag(empty, "antworten")  # nothing typed, nothing to lose
 
 
+def test_a_refused_edit_shown_again_counts_as_unsaved(make_space, author, client_for):
+    # The edit too long comes back with the text as typed: leaving the page then lost it without the browser asking.
+    space = make_space(moderation="post")
+    post = posting.start_thread(space, author, "Frage", "Kurz", anonymous=False, now=utcnow()).posts[0]
+    db.session.commit()
+    client = client_for(author)
+    edit = f"/austausch/beitrag/{post.id}/bearbeiten"
+    assert "data-unsaved" not in form_tag(client.get(edit).text, "novalidate")  # the saved text: nothing to lose
+    refused = client.post(edit, data={"body": "Länger. " * 2_501}).text
+    assert "Ihr Text ist zu lang" in refused
+    assert "data-unsaved" in form_tag(refused, "novalidate")
+    empty = client.post(edit, data={"body": ""}).text
+    assert "data-unsaved" not in form_tag(empty, "novalidate")  # nothing typed, nothing to lose
+
+
 # ---------------------------------------------------------------- nothing cut off without a word
 
 def error_of(page: str, field: str) -> str:
