@@ -4,6 +4,7 @@
 // An answer the server has not confirmed yet is kept on the device (localStorage, one entry per attempt) and sent
 // again when the connection returns: a phone that loses its signal in a break, or a page closed too soon, loses
 // nothing. The entry goes once the server has the answers, or once the attempt is handed in (its result page).
+// The result page that handing in leads to starts at the outcome (passed or not, the score): read out first.
 (function () {
   "use strict";
   var STORAGE_PREFIX = "qualify-quiz-answers-";
@@ -13,6 +14,9 @@
   // Handing in that has had no answer by then is given up: on a stalled connection (a signal that comes and goes,
   // a captive network) the request can hang for minutes while the page says "bitte warten".
   var HAND_IN_TIMEOUT_MS = 30000;
+  // Set by handing in, for the result page it leads to (in this tab only, once): a later visit or a reload of the
+  // result starts at the top of the page as any other.
+  var HANDED_IN = "qualify:handed-in";
 
   // The device's store may be missing or refuse to write (private mode, full): then answers live in the page only.
   var device = {
@@ -45,10 +49,26 @@
 
   function sameValues(first, second) { return JSON.stringify(first || []) === JSON.stringify(second || []); }
 
+  // The attempt this tab has just handed in, if any; asked once (the next page of the quiz forgets it).
+  function justHandedIn() {
+    try {
+      var attemptId = window.sessionStorage.getItem(HANDED_IN);
+      window.sessionStorage.removeItem(HANDED_IN);
+      return attemptId;
+    } catch (error) {
+      return null;  // storage blocked: the result starts at the top, as without a script
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     forgetStaleAttempts();
+    var arrived = justHandedIn();
     var handedIn = document.querySelector("[data-handed-in-attempt]");
-    if (handedIn) { device.remove(STORAGE_PREFIX + handedIn.dataset.handedInAttempt); }
+    if (handedIn) {
+      device.remove(STORAGE_PREFIX + handedIn.dataset.handedInAttempt);
+      // A message of the page (handed in already, elsewhere) comes first: app.js starts there.
+      if (arrived === handedIn.dataset.handedInAttempt && !document.querySelector(".flashes")) { handedIn.focus(); }
+    }
 
     var form = document.querySelector("form[data-autosave-url]");
     if (!form || !window.fetch || !window.FormData) { return; }
@@ -374,6 +394,9 @@
           clearTimeout(giveUp);
           // Handed in (or already handed in elsewhere): the server sends the learner to the attempt's page.
           if (response.type === "opaqueredirect") {
+            try {
+              window.sessionStorage.setItem(HANDED_IN, form.dataset.attemptId);
+            } catch (error) { /* storage blocked: the result starts at the top */ }
             window.location.assign(form.dataset.resultUrl);
           } else {
             submitAsPlainForm();
