@@ -14,6 +14,9 @@
   // Handing in that has had no answer by then is given up: on a stalled connection (a signal that comes and goes,
   // a captive network) the request can hang for minutes while the page says "bitte warten".
   var HAND_IN_TIMEOUT_MS = 30000;
+  // A live region reads out changes only: the same words again ("Antworten gespeichert." after the next save) are
+  // said by emptying it first and filling it again this long after.
+  var SAY_AGAIN_MS = 150;
   // Set by handing in, for the result page it leads to (in this tab only, once): a later visit or a reload of the
   // result starts at the top of the page as any other.
   var HANDED_IN = "qualify:handed-in";
@@ -84,11 +87,21 @@
     var sendAgain = false;
     var handingIn = false;
     var handInWaiting = false;  // "Abgeben" was pressed without a connection
+    var sayingAgain = null;
 
     function say(text, isProblem) {
       if (!status) { return; }
+      clearTimeout(sayingAgain);
       status.textContent = text;
       status.classList.toggle("autosave-status-problem", !!isProblem);
+    }
+
+    // Each save is said, not only the first: one after another, the same words were read out once. (Problems are
+    // said once: "Keine Verbindung …" after every answer given offline would talk over the quiz.)
+    function sayAgain(text) {
+      if (!status || status.textContent !== text) { say(text); return; }
+      say("");
+      sayingAgain = setTimeout(function () { say(text); }, SAY_AGAIN_MS);
     }
 
     function isAnswerField(name) { return !!name && name.indexOf("q-") === 0; }
@@ -194,7 +207,7 @@
         handInWaiting = false;
         say(form.dataset.onlineAgainText);
       } else {
-        say(form.dataset.savedText);
+        sayAgain(form.dataset.savedText);
       }
     }
 
