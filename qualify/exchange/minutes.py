@@ -69,7 +69,7 @@ def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[st
         setattr(minutes, field, text)
     minutes.named_user_ids = named
     minutes.body_html = str(render_minutes(texts))
-    # published_at and published_by_id stay: they tell of the approved version, which the space goes on showing.
+    # The approved version (published_*) stays: the space goes on showing it.
     minutes.status, minutes.written_by_id, minutes.updated_at = "draft", by.id, now
     db.session.add(minutes)
     db.session.flush()
@@ -101,9 +101,7 @@ def publish_minutes(minutes: ExchangeMinutes, session: WorkshopSession, space: E
         return
     # The list of names is not checked: it may keep someone who withdrew, and is shown only as far as people agree.
     check_names(session, texts_of(minutes), [], confirmed)
-    minutes.status, minutes.published_at, minutes.published_by_id = "published", now, by.id
-    minutes.published_texts, minutes.published_html = texts_of(minutes), minutes.body_html
-    minutes.published_named_ids = list(minutes.named_user_ids or [])
+    minutes.publish(texts_of(minutes), by_id=by.id, now=now)
     db.session.flush()
     # Said in the reader's language when the log is read (moderation_log.shown_reason).
     log(space, "publish_minutes", by=by, now=now, facts={"session_starts_at": session.starts_at.isoformat()})

@@ -59,14 +59,8 @@ def _forget_name(minutes: ExchangeMinutes | None, person, *, mentioned: bool = F
     text = "\n".join((minutes.published_texts or {}).get(f) or "" for f, _l in SECTIONS)
     # Any part of the name counts here: "Bernd berichtete" was fine while Bernd agreed, and is not any more.
     if mentioned or _names_in_full(text, person) or _parts_in(text, person):
-        _take_down(minutes)
+        minutes.unpublish()  # what the moderators wrote stays, as a draft
         mails.notify_minutes_withdrawn(minutes, moderators_of(db.session.get(ExchangeSpace, minutes.space_id)))
-
-
-def _take_down(minutes: ExchangeMinutes) -> None:
-    """The space no longer shows the minutes; what the moderators wrote stays, as a draft."""
-    minutes.status, minutes.published_at, minutes.published_by_id = "draft", None, None
-    minutes.published_texts = minutes.published_html = minutes.published_named_ids = None
 
 
 def forget_erased_person(person) -> int:

@@ -259,17 +259,33 @@ class ExchangeMinutes(db.Model):
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The version last approved, which the space shows: a change saved since waits above it, and the space keeps
-    # showing this until the change is approved. Set together with published_at, or all None (never approved, or
-    # taken down after a withdrawn consent). The names listed are shown only while they agree, as above.
+    # showing this until the change is approved. Set together with published_at (publish), or all None (never
+    # approved, or taken down after a withdrawn consent: unpublish). The names listed are shown only while they
+    # agree, as above.
     published_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)  # the four sections by field
     published_html: Mapped[str | None] = mapped_column(Text)
     published_named_ids: Mapped[list[int] | None] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
+    def publish(self, texts: dict[str, str], *, by_id: int, now: datetime) -> None:
+        """Approve the sections as they stand (`texts`: them by field): they become the approved version, which
+        the space shows – all of published_* set together – and nothing waits any more."""
+        self.published_texts, self.published_html = texts, self.body_html
+        self.published_named_ids = list(self.named_user_ids or [])
+        self.published_at, self.published_by_id = now, by_id
+        self.status = "published"
+
+    def unpublish(self) -> None:
+        """The space stops showing the minutes: the approved version goes – all of published_* together –, the
+        sections stay and wait for approval again, as a draft."""
+        self.published_texts = self.published_html = self.published_named_ids = None
+        self.published_at = self.published_by_id = None
+        self.status = "draft"
+
     @property
     def is_shown(self) -> bool:
-        """Whether the space shows a version of these minutes (the approved one)."""
+        """Whether the space shows a version of these minutes (the approved one: see publish and unpublish)."""
         return self.published_html is not None
 
     @property

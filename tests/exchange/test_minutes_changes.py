@@ -8,7 +8,7 @@ import pytest
 from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
 from qualify.exchange import minutes, minutes_names, minutes_text
-from qualify.exchange.models import ExchangeLogEntry
+from qualify.exchange.models import ExchangeLogEntry, ExchangeMinutes
 from qualify.extensions import db
 from qualify.privacy.services import erase_account
 
@@ -254,3 +254,27 @@ def test_the_change_of_minutes_is_refused_to_members_and_other_moderators(
         response = client_for(person).post(f"/austausch/termin/{session.id}/protokoll/aenderung-ablehnen", data={})
         assert response.status_code == 403
     assert fresh(session).has_waiting_change
+
+
+# --- The approved version is set and cleared whole ----------------------------------------------------------------
+
+def test_approved_and_taken_down_the_approved_version_is_set_and_cleared_whole():
+    """publish and unpublish keep the approved version in one piece: the text the space shows (is_shown) never
+    without when and by whom it was approved, nor these without it."""
+    approved_at = utcnow()
+    record = ExchangeMinutes(topics="Einführung des MES", body_html="<p>Einführung des MES</p>", named_user_ids=[7],
+                             status="draft")
+
+    record.publish({"topics": "Einführung des MES"}, by_id=4, now=approved_at)
+
+    assert record.is_shown and record.status == "published" and not record.has_waiting_change
+    assert (record.published_html, record.published_texts, record.published_named_ids, record.published_at,
+            record.published_by_id) == ("<p>Einführung des MES</p>", {"topics": "Einführung des MES"}, [7],
+                                        approved_at, 4)
+
+    record.unpublish()
+
+    assert not record.is_shown and record.status == "draft"
+    assert (record.published_html, record.published_texts, record.published_named_ids, record.published_at,
+            record.published_by_id) == (None, None, None, None, None)
+    assert (record.topics, record.body_html) == ("Einführung des MES", "<p>Einführung des MES</p>")  # kept
