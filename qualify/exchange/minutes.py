@@ -69,8 +69,10 @@ def save_minutes(session: WorkshopSession, space: ExchangeSpace, fields: dict[st
         setattr(minutes, field, text)
     minutes.named_user_ids = named
     minutes.body_html = str(render_minutes(texts))
-    # The approved version (published_*) stays: the space goes on showing it.
-    minutes.status, minutes.written_by_id, minutes.updated_at = "draft", by.id, now
+    # The approved version (published_*) stays: the space goes on showing it. Saved again, a draft or change keeps
+    # waiting since it first came to wait.
+    minutes.wait_for_approval(now=now)
+    minutes.written_by_id, minutes.updated_at = by.id, now
     db.session.add(minutes)
     db.session.flush()
     return minutes
@@ -81,7 +83,7 @@ def _back_to_approved(minutes: ExchangeMinutes) -> None:
     for field, _label in SECTIONS:
         setattr(minutes, field, (minutes.published_texts or {}).get(field) or "")
     minutes.body_html, minutes.named_user_ids = minutes.published_html, list(minutes.published_named_ids or [])
-    minutes.status = "published"
+    minutes.status, minutes.waiting_since = "published", None
 
 
 def _same_text(before: dict[str, str], after: dict[str, str]) -> bool:

@@ -41,14 +41,15 @@ def set_consent(session: WorkshopSession, user, agreed: bool, *, now: datetime) 
         row.given_at, row.withdrawn_at = now, None
     elif not agreed and row is not None and row.withdrawn_at is None:
         row.withdrawn_at = now
-        _forget_name(minutes_of(session), user)
+        _forget_name(minutes_of(session), user, now=now)
     db.session.flush()
 
 
-def _forget_name(minutes: ExchangeMinutes | None, person, *, mentioned: bool = False) -> None:
+def _forget_name(minutes: ExchangeMinutes | None, person, *, now: datetime, mentioned: bool = False) -> None:
     """After a withdrawn consent: if the version the space shows names the person in its text, the space stops
     showing it at once, and the minutes go back to the moderators as a draft, to be written without the name and
-    approved again. (A waiting change that names them stays a draft: approving it is refused, see check_names.)
+    approved again – waiting since now, or since the change waiting beside the approved version came to wait. (A
+    waiting change that names them stays a draft: approving it is refused, see check_names.)
 
     The person stays on the lists of names: they are read against the consents wherever they are shown
     (named_people, the moderators' form), so they are not named while they do not agree, and named again if they
@@ -59,11 +60,11 @@ def _forget_name(minutes: ExchangeMinutes | None, person, *, mentioned: bool = F
     text = "\n".join((minutes.published_texts or {}).get(f) or "" for f, _l in SECTIONS)
     # Any part of the name counts here: "Bernd berichtete" was fine while Bernd agreed, and is not any more.
     if mentioned or _names_in_full(text, person) or _parts_in(text, person):
-        minutes.unpublish()  # what the moderators wrote stays, as a draft
+        minutes.unpublish(now=now)  # what the moderators wrote stays, as a draft
         mails.notify_minutes_withdrawn(minutes, moderators_of(db.session.get(ExchangeSpace, minutes.space_id)))
 
 
-def forget_erased_person(person) -> int:
+def forget_erased_person(person, *, now: datetime) -> int:
     """Before an account is erased: take the person's name out of every minutes text, drafts included (a draft
     would otherwise pass the name check once the name no longer belongs to anyone), and off the lists of names.
 
@@ -83,7 +84,7 @@ def forget_erased_person(person) -> int:
         minutes.body_html = str(render_minutes(redacted))
         minutes.named_user_ids = [i for i in minutes.named_user_ids or [] if i != person.id]
         if shown_named:  # the approved version goes whole: nothing of it stays to be shown with the name
-            _forget_name(minutes, person, mentioned=True)
+            _forget_name(minutes, person, now=now, mentioned=True)
         changed += 1
     db.session.flush()
     return changed

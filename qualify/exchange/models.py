@@ -257,7 +257,10 @@ class ExchangeMinutes(db.Model):
     # published: the sections above are the approved version
     status: Mapped[str] = mapped_column(String(12), default="draft")
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # last saved
+    # Since when the sections have waited for approval, kept while they are saved again (see wait_for_approval);
+    # None while they are the approved version (status published).
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The version last approved, which the space shows: a change saved since waits above it, and the space keeps
     # showing this until the change is approved. Set together with published_at (publish), or all None (never
     # approved, or taken down after a withdrawn consent: unpublish). The names listed are shown only while they
@@ -268,20 +271,27 @@ class ExchangeMinutes(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
+    def wait_for_approval(self, *, now: datetime) -> None:
+        """The sections as they stand wait for approval: since now, or since they came to wait if they already
+        did (a draft saved again has waited as long as before)."""
+        if self.status != "draft" or self.waiting_since is None:
+            self.waiting_since = now
+        self.status = "draft"
+
     def publish(self, texts: dict[str, str], *, by_id: int, now: datetime) -> None:
         """Approve the sections as they stand (`texts`: them by field): they become the approved version, which
         the space shows – all of published_* set together – and nothing waits any more."""
         self.published_texts, self.published_html = texts, self.body_html
         self.published_named_ids = list(self.named_user_ids or [])
         self.published_at, self.published_by_id = now, by_id
-        self.status = "published"
+        self.status, self.waiting_since = "published", None
 
-    def unpublish(self) -> None:
+    def unpublish(self, *, now: datetime) -> None:
         """The space stops showing the minutes: the approved version goes – all of published_* together –, the
-        sections stay and wait for approval again, as a draft."""
+        sections stay and wait for approval again (see wait_for_approval)."""
         self.published_texts = self.published_html = self.published_named_ids = None
         self.published_at = self.published_by_id = None
-        self.status = "draft"
+        self.wait_for_approval(now=now)
 
     @property
     def is_shown(self) -> bool:

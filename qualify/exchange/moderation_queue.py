@@ -88,8 +88,8 @@ def open_flags(space_ids: list[int], *, limit: int | None = None) -> list[Exchan
 def waiting_minutes(space_ids: list[int], *, limit: int | None = None
                     ) -> list[tuple[ExchangeMinutes, WorkshopSession, ExchangeSpace]]:
     """Minutes waiting for approval in these spaces – never approved yet, or a change of approved ones –, each with
-    its session and space, oldest first by when last saved (the first `limit` of them). They are approved on their
-    session's minutes page, which shows the text and checks the names."""
+    its session and space, oldest first by when they came to wait (ExchangeMinutes.waiting_since; the first `limit`
+    of them). They are approved on their session's minutes page, which shows the text and checks the names."""
     if not space_ids:
         return []
     stmt = (select(ExchangeMinutes, WorkshopSession, ExchangeSpace)
@@ -97,6 +97,6 @@ def waiting_minutes(space_ids: list[int], *, limit: int | None = None
             .join(ExchangeSpace, ExchangeSpace.id == ExchangeMinutes.space_id)
             .where(ExchangeMinutes.space_id.in_(space_ids), ExchangeMinutes.status == "draft")
             .options(joinedload(ExchangeSpace.module).joinedload(Module.course))  # the space title's language
-            .order_by(ExchangeMinutes.updated_at, ExchangeMinutes.id).limit(limit))
+            .order_by(ExchangeMinutes.waiting_since, ExchangeMinutes.id).limit(limit))
     return [tuple(row) for row in db.session.execute(stmt).all()]
 

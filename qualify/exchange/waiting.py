@@ -116,9 +116,10 @@ def waiting_by_space() -> dict[int, Waiting]:
         .where(ExchangeFlag.resolved_at.is_(None)).group_by(ExchangeThread.space_id))
     for space_id, count, oldest in report_rows:
         add(space_id, oldest, reports=count)
-    # Waiting since they were last saved: a draft or change saved again is the one to approve.
+    # Waiting since they came to wait (ExchangeMinutes.waiting_since), however often saved since – as a new post
+    # waits since it was written, however often its author corrects it.
     minutes_rows = db.session.execute(
-        select(ExchangeMinutes.space_id, func.count(ExchangeMinutes.id), func.min(ExchangeMinutes.updated_at))
+        select(ExchangeMinutes.space_id, func.count(ExchangeMinutes.id), func.min(ExchangeMinutes.waiting_since))
         .where(_MINUTES).group_by(ExchangeMinutes.space_id))
     for space_id, count, oldest in minutes_rows:
         add(space_id, oldest, minutes=count)

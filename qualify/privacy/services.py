@@ -106,7 +106,7 @@ def erase_account(user: User, *, keep_posts: bool, now: datetime, by: User | Non
     council = council_concerned(user)  # a works council losing a member reads it, as it reads a deactivation
     stand_in = _stand_in(user)
     released = release_seats_of(user, now=now)  # a seat of someone who is gone goes to the next on the waitlist
-    forget_erased_person(user)  # their name out of every minutes text, drafts included
+    forget_erased_person(user, now=now)  # their name out of every minutes text, drafts included
     if not keep_posts:
         delete_all_posts_of(user.id)  # with the titles of the threads they opened; before the rules below
     drop_waiting_changes_of(user.id)  # kept posts keep their approved text, not a change nobody approved

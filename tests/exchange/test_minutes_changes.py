@@ -2,6 +2,7 @@
 published version – approved, the change takes its place; rejected, the published version stays. A withdrawn
 consent reaches the published version at once."""
 
+from datetime import timedelta
 
 import pytest
 
@@ -261,20 +262,22 @@ def test_the_change_of_minutes_is_refused_to_members_and_other_moderators(
 def test_approved_and_taken_down_the_approved_version_is_set_and_cleared_whole():
     """publish and unpublish keep the approved version in one piece: the text the space shows (is_shown) never
     without when and by whom it was approved, nor these without it."""
-    approved_at = utcnow()
+    approved_at, taken_down_at = utcnow() - timedelta(days=1), utcnow()
     record = ExchangeMinutes(topics="Einführung des MES", body_html="<p>Einführung des MES</p>", named_user_ids=[7],
-                             status="draft")
+                             status="draft", waiting_since=approved_at - timedelta(days=1))
 
     record.publish({"topics": "Einführung des MES"}, by_id=4, now=approved_at)
 
     assert record.is_shown and record.status == "published" and not record.has_waiting_change
+    assert record.waiting_since is None  # nothing waits
     assert (record.published_html, record.published_texts, record.published_named_ids, record.published_at,
             record.published_by_id) == ("<p>Einführung des MES</p>", {"topics": "Einführung des MES"}, [7],
                                         approved_at, 4)
 
-    record.unpublish()
+    record.unpublish(now=taken_down_at)
 
     assert not record.is_shown and record.status == "draft"
+    assert record.waiting_since == taken_down_at  # waits for approval again, since it was taken down
     assert (record.published_html, record.published_texts, record.published_named_ids, record.published_at,
             record.published_by_id) == (None, None, None, None, None)
     assert (record.topics, record.body_html) == ("Einführung des MES", "<p>Einführung des MES</p>")  # kept

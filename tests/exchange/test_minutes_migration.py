@@ -1,4 +1,5 @@
-"""Migration 7f40c7b83418: minutes published before it keep being shown, as their approved version."""
+"""Migration 7f40c7b83418: minutes published before it keep being shown, as their approved version. Migration
+77b1aed247f4: minutes waiting for approval before it wait since they were last saved."""
 
 import json
 
@@ -81,3 +82,40 @@ def test_down_again_a_waiting_change_is_a_draft_nobody_approved(empty_app):  # n
         assert connection.execute(text("SELECT status, published_at FROM exchange_minutes")).all() == [
             ("draft", None)]
     assert "published_html" not in {column["name"] for column in inspect(db.engine).get_columns("exchange_minutes")}
+
+
+# --- Migration 77b1aed247f4: since when minutes have waited for approval ------------------------------------------
+
+APPROVED_VERSION = "7f40c7b83418"
+
+
+def test_minutes_waiting_wait_since_they_were_last_saved_and_approved_ones_wait_for_nothing(empty_app):  # noqa: F811
+    upgrade(revision=APPROVED_VERSION)
+    with db.engine.begin() as connection:
+        seed_sessions(connection)
+        add_minutes(connection, 1, "published", [])
+        add_minutes(connection, 2, "draft", [])
+        connection.execute(text("UPDATE exchange_minutes SET updated_at = '2026-11-25 10:30:00' WHERE id = 2"))
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, waiting_since FROM exchange_minutes ORDER BY id")).all()
+    (published, draft) = rows
+    assert published.waiting_since is None
+    assert str(draft.waiting_since).startswith("2026-11-25 10:30:00")  # SQLite hands it back as text
+
+
+def test_down_again_the_minutes_keep_everything_but_since_when_they_waited(empty_app):  # noqa: F811
+    upgrade(revision=APPROVED_VERSION)
+    with db.engine.begin() as connection:
+        seed_sessions(connection)
+        add_minutes(connection, 1, "draft", [])
+    upgrade()
+
+    downgrade(revision=APPROVED_VERSION)
+
+    columns = {column["name"] for column in inspect(db.engine).get_columns("exchange_minutes")}
+    assert "waiting_since" not in columns and {"updated_at", "published_html"} <= columns
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT id, status FROM exchange_minutes")).all() == [(1, "draft")]

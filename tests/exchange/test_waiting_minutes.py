@@ -149,7 +149,7 @@ def test_the_queue_costs_the_same_with_1_and_4_waiting_minutes(exchange_module, 
     assert counts[0] == counts[1]
 
 
-def test_the_reminder_lists_waiting_minutes_per_space_since_the_oldest_was_saved(
+def test_the_reminder_lists_waiting_minutes_per_space_since_the_oldest_came_to_wait(
         session, exchange_module, space, moderator, reader):
     minutes_names.set_consent(session, reader, True, now=utcnow())
     saved_at = utcnow() - timedelta(days=3)
