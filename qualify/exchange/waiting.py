@@ -33,6 +33,8 @@ _NEW_POST = and_(ExchangePost.status == "pending", ExchangePost.revised_at.is_(N
 _CHANGE = ExchangePost.revised_at.is_not(None)
 # Minutes whose sections wait for approval: a draft never approved (or taken down after a withdrawn consent), or
 # the change of approved ones (ExchangeMinutes.has_waiting_change) – both are "draft", see ExchangeMinutes.status.
+# Any moderator of the space may write them and any may approve them, their writer too (minutes.publish_minutes asks
+# for no second pair of eyes): they wait for every moderator of the space, whoever saved them last.
 _MINUTES = ExchangeMinutes.status == "draft"
 
 

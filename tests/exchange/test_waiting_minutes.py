@@ -89,6 +89,30 @@ def test_an_admin_who_moderates_counts_the_minutes_of_every_space(session, space
     assert waiting_for(admin).minutes == 1
 
 
+def test_a_draft_waits_for_every_moderator_of_its_space_its_writer_too_as_its_writer_may_approve_it(
+        session, space, moderator, make_user, client_for, count_statements):
+    """No second pair of eyes: a moderator approves minutes they wrote as any moderator of the space may, so a draft
+    they saved waits for them as for the others – in one statement for either (a space with one moderator would
+    otherwise hear of its drafts from nobody)."""
+    colleague = make_user(Role.MODERATOR, name="Moderator Max")
+    assign(space, colleague)
+    record = draft(session, space, moderator)
+
+    costs = []
+    for person in (moderator, colleague):
+        client = client_for(person)
+        client.get("/")  # warm up what is kept per process
+        with count_statements() as counter:
+            page = client.get("/").text
+        assert "<p>1 Protokoll wartet auf Freigabe</p>" in tile(page) and "(1<span" in navigation(page)
+        costs.append(counter.count)
+    assert costs[0] == costs[1] <= START_PAGE_BUDGET
+
+    minutes.publish_minutes(record, session, space, by=moderator, now=utcnow())  # its writer approves it
+    db.session.commit()
+    assert waiting_for(moderator).total == waiting_for(colleague).total == 0
+
+
 def test_the_start_page_costs_the_same_with_no_one_and_four_waiting_minutes(
         session, exchange_module, space, moderator, client_for, count_statements):
     client = client_for(moderator)
