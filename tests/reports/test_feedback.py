@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from qualify.accounts.roles import Role
+from qualify.accounts.small_groups import network_k
 from qualify.courses.models import CourseOwner
 from qualify.extensions import db
 from qualify.reports import feedback
@@ -56,8 +57,8 @@ def answer(record, organisation, course, n: int, *, position: int = 1, comment="
     module = course.modules[position - 1]
     for person in people:
         feedback.give_feedback(person, module, usefulness=values.get("usefulness", 4),
-                               difficulty=values.get("difficulty", 2), would_recommend=True, comment=comment,
-                               now=NOW)
+                               difficulty=values.get("difficulty", 2),
+                               would_recommend=values.get("would_recommend", True), comment=comment, now=NOW)
     db.session.commit()
     return people
 
@@ -242,6 +243,57 @@ def test_from_k_answers_means_and_comments_are_shown_without_names_or_dates(clie
     assert page.text.count("Praxisnah und verständlich") == 3
     assert not any(person.display_name in page.text for person in people)
     assert "2025" not in page.text and "April" not in page.text
+
+
+def caption_of(page: str, table_id: str) -> str:
+    """The table's accessible name: its caption, which the scrolling region around it is labelled by too."""
+    found = re.search(rf'<div class="table-scroll"[^>]*aria-labelledby="([^"]+)">\s*'
+                      rf'<table class="report-table" id="{table_id}">\s*<caption id="([^"]+)"[^>]*>(.*?)</caption>',
+                      page, re.S)
+    assert found, f"{table_id} has no caption that names its region"
+    region_label, caption_id, caption = found.groups()
+    assert region_label == caption_id
+    return html.unescape(" ".join(caption.split()))
+
+
+def test_at_exactly_k_answers_the_module_and_the_kind_tables_show_them_and_nothing_of_k_minus_one(
+        client, login, make_user, record, setting):
+    # K is what the organisation agreed (4), not the floor of 3: three answers are still a group too small.
+    organisation, hochvolt = setting  # a reading module and a workshop
+    organisation.small_group_threshold = 4
+    db.session.commit()
+    k = network_k()
+    assert k == 4
+    antrieb = record.course("Antrieb", kinds=("workshop",))
+    answer(record, organisation, hochvolt, k - 1, usefulness=5, difficulty=2, comment="Gut erklärt")
+    answer(record, organisation, hochvolt, 1, usefulness=5, difficulty=2, would_recommend=False, comment=None)
+    answer(record, organisation, antrieb, k, usefulness=4, difficulty=3, comment="Viel geübt")
+    answer(record, organisation, hochvolt, k - 1, position=2, usefulness=1, difficulty=1,
+           comment="Nur drei haben das gesagt")
+    teacher = make_user(Role.TRAINER, Role.COORDINATOR)
+    own(hochvolt, teacher)
+    own(antrieb, teacher)
+    login(teacher)
+
+    page = client.get("/berichte/rueckmeldungen").text
+
+    tables = report_tables(page)
+    names = {table_id: caption_of(page, table_id) for table_id in ("tabelle-module", "tabelle-netzwerk")}
+    assert names == {"tabelle-module": "Rückmeldungen je Modul",
+                     "tabelle-netzwerk": "Zufriedenheit je Modulart und Format"}
+    assert tables["tabelle-module"] == [
+        ["Modul", "Antworten", "Nützlichkeit (1–5)", "Schwierigkeit (1–5)", "würden weiterempfehlen"],
+        ["Antrieb – Modul 1", "4", "4,0", "3,0", "100 %"],
+        ["Hochvolt – Modul 1", "4", "5,0", "2,0", "75 %"],
+        ["Hochvolt – Modul 2", "< 4", "< 4", "< 4", "< 4"],
+    ]
+    assert tables["tabelle-netzwerk"] == [  # Hochvolt's workshop (K - 1 answers) is not in "Workshop · vor Ort"
+        ["Modulart · Format", "Antworten", "Nützlichkeit (1–5)", "Schwierigkeit (1–5)", "würden weiterempfehlen"],
+        ["Selbstlernen · Selbstlernen", "4", "5,0", "2,0", "75 %"],
+        ["Workshop · vor Ort", "4", "4,0", "3,0", "100 %"],
+    ]
+    assert "Nur drei haben das gesagt" not in page and "1,0" not in page
+    assert page.count("Gut erklärt") == 2 * (k - 1) and page.count("Viel geübt") == 2 * k  # in both sections
 
 
 def test_coordinator_sees_network_aggregates_per_kind_and_format(client, login, make_user, record, setting,
