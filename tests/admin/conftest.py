@@ -2,6 +2,7 @@
 
 import pytest
 
+from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core.time import utcnow
 from qualify.extensions import db
@@ -26,3 +27,16 @@ def make_invited(make_user):
         return user
 
     return make
+
+
+def person_form(user: User | None = None, **changes) -> dict:
+    """The person form as the administration sends it: a new person (Nora Neu, invited), or the user as they are
+    (without an invitation); `changes` replace fields."""
+    data = {"display_name": "Nora Neu", "email": "nora@example.org", "personnel_number": "", "unit": "",
+            "language": "de", "roles": ["learner"], "send_invitation": "y"}
+    if user is not None:
+        data.update(display_name=user.display_name, email=user.email,
+                    unit=f"unit:{user.unit_id}" if user.unit_id else f"org:{user.organisation_id}",
+                    roles=sorted(str(role) for role in user.roles))
+        del data["send_invitation"]
+    return {**data, **changes}

@@ -20,6 +20,7 @@ from qualify.demo import DEMO_ACCOUNTS, load_demo_accounts
 from qualify.extensions import db
 from qualify.learning import mandatory
 from qualify.learning.models import MandatoryAssignment
+from tests.admin.conftest import person_form
 
 HEADER = "E-Mail;Name;Personalnummer;Einheit;Rollen;Sprache\n"
 
@@ -46,17 +47,6 @@ def hr(make_user, login, org_a):
 def text_of(page: str) -> str:
     page = re.sub(r'name="csrf_token" value="[^"]*"', "", page)
     return " ".join(re.sub(r"<[^>]+>", " ", page).split())
-
-
-def person_form(user: User | None = None, **changes) -> dict:
-    data = {"display_name": "Nora Neu", "email": "nora@example.org", "personnel_number": "", "unit": "",
-            "language": "de", "roles": ["learner"], "send_invitation": "y"}
-    if user is not None:
-        data.update(display_name=user.display_name, email=user.email,
-                    unit=f"unit:{user.unit_id}" if user.unit_id else f"org:{user.organisation_id}",
-                    roles=sorted(str(role) for role in user.roles))
-        del data["send_invitation"]
-    return {**data, **changes}
 
 
 def roles_of(user: User) -> set[Role]:

@@ -15,6 +15,7 @@ from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.extensions import db
+from tests.admin.conftest import person_form
 from tests.admin.test_csv_import import problems
 
 HEADER = "E-Mail;Name;Personalnummer;Einheit;Rollen;Sprache\n"
@@ -31,17 +32,6 @@ def hr(make_user, login, firm):
     user = make_user(Role.ORG_ADMIN, Role.LEARNER, name="Hanna Personal", organisation=firm, unit=firm.units[0])
     login(user)
     return user
-
-
-def person_form(user: User | None = None, **changes) -> dict:
-    data = {"display_name": "Zweitkonto HR", "email": "hr-zweitkonto@example.org", "personnel_number": "",
-            "unit": "", "language": "de", "roles": ["learner"], "send_invitation": "y"}
-    if user is not None:
-        data.update(display_name=user.display_name, email=user.email,
-                    unit=f"unit:{user.unit_id}" if user.unit_id else f"org:{user.organisation_id}",
-                    roles=sorted(str(role) for role in user.roles))
-        del data["send_invitation"]
-    return {**data, **changes}
 
 
 def roles_error(page: str) -> str:
@@ -70,7 +60,8 @@ def test_hr_is_not_offered_the_works_council_for_a_new_person_and_a_forged_one_i
     assert "works_council" not in re.findall(r'name="roles" type="checkbox" value="(\w+)"', form)
 
     forged = client.post("/verwaltung/personen/neu",
-                         data=person_form(unit=f"org:{firm.id}", roles=["works_council"]))
+                         data=person_form(display_name="Zweitkonto HR", email="hr-zweitkonto@example.org",
+                                          unit=f"org:{firm.id}", roles=["works_council"]))
 
     assert forged.status_code == 200
     assert roles_error(forged.text) == "Keine gültige Auswahl."  # as a forged administration's role

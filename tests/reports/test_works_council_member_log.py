@@ -13,8 +13,8 @@ from qualify.core.audit import AuditEvent
 from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.privacy.services import erase_account
+from tests.admin.conftest import person_form
 from tests.reports.conftest import entries
-from tests.reports.test_works_council_role_log import person_form
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_a_member_moved_to_another_organisation_is_in_both_works_councils_logs_w
     here, there = councils
 
     moved = client.post(f"/verwaltung/personen/{member.id}",
-                        data=person_form(member, ["learner", "works_council"]) | {"unit": f"org:{other_firm.id}"})
+                        data=person_form(member, roles=["learner", "works_council"]) | {"unit": f"org:{other_firm.id}"})
 
     assert moved.status_code == 302 and fresh(member).organisation_id == other_firm.id
     assert entries(here)[0] == ("Ada Admin", "Mit der Rolle „Betriebsrat“ aus Ihrer Organisation verschoben: "
@@ -62,12 +62,12 @@ def test_a_member_moved_to_another_organisation_is_in_both_works_councils_logs_w
 def test_a_member_moved_out_of_every_organisation_or_in_from_none_is_in_the_one_log_concerned(
         client, admin, councils, member, make_user, firm):
     here, _there = councils
-    client.post(f"/verwaltung/personen/{member.id}", data=person_form(member, ["learner", "works_council"])
+    client.post(f"/verwaltung/personen/{member.id}", data=person_form(member, roles=["learner", "works_council"])
                 | {"unit": ""})
     assert fresh(member).organisation_id is None
     assert entries(here)[0][1] == "Mit der Rolle „Betriebsrat“ aus Ihrer Organisation verschoben: Mia Mitglied"
 
-    client.post(f"/verwaltung/personen/{member.id}", data=person_form(fresh(member), ["learner", "works_council"])
+    client.post(f"/verwaltung/personen/{member.id}", data=person_form(fresh(member), roles=["learner", "works_council"])
                 | {"unit": f"org:{firm.id}"})
     assert entries(here)[0][1] == "Mit der Rolle „Betriebsrat“ in Ihre Organisation verschoben: Mia Mitglied"
     moves = db.session.scalars(select(AuditEvent.organisation_id).where(AuditEvent.action.like("works_council.%"))
@@ -79,7 +79,7 @@ def test_the_role_taken_in_the_same_save_as_a_move_is_in_the_log_of_the_council_
         client, admin, councils, member, other_firm):
     here, there = councils
 
-    client.post(f"/verwaltung/personen/{member.id}", data=person_form(member, ["learner"])
+    client.post(f"/verwaltung/personen/{member.id}", data=person_form(member, roles=["learner"])
                 | {"unit": f"org:{other_firm.id}"})
 
     assert entries(here)[0] == ("Ada Admin", "Rolle „Betriebsrat“ genommen: Mia Mitglied")
@@ -91,7 +91,7 @@ def test_the_role_given_in_the_same_save_as_a_move_is_in_the_log_of_the_council_
     here, there = councils
     lena = make_user(name="Lena Lernende", organisation=firm)
 
-    client.post(f"/verwaltung/personen/{lena.id}", data=person_form(lena, ["learner", "works_council"])
+    client.post(f"/verwaltung/personen/{lena.id}", data=person_form(lena, roles=["learner", "works_council"])
                 | {"unit": f"org:{other_firm.id}"})
 
     assert entries(there)[0] == ("Ada Admin", "Rolle „Betriebsrat“ gegeben: Lena Lernende")
@@ -102,7 +102,7 @@ def test_moving_someone_without_the_role_is_no_works_councils_business(
         client, admin, councils, make_user, firm, other_firm):
     lena = make_user(name="Lena Lernende", organisation=firm)
 
-    client.post(f"/verwaltung/personen/{lena.id}", data=person_form(lena, ["learner"])
+    client.post(f"/verwaltung/personen/{lena.id}", data=person_form(lena, roles=["learner"])
                 | {"unit": f"org:{other_firm.id}"})
 
     for browser in councils:
@@ -164,7 +164,7 @@ def test_a_member_erased_by_the_administration_or_by_themselves_is_in_the_works_
 
 def test_the_administrations_log_says_a_member_was_moved_and_where(client, admin, councils, member, other_firm):
     client.post(f"/verwaltung/personen/{member.id}",
-                data=person_form(member, ["learner", "works_council"]) | {"unit": f"org:{other_firm.id}"})
+                data=person_form(member, roles=["learner", "works_council"]) | {"unit": f"org:{other_firm.id}"})
 
     log = client.get("/verwaltung/protokoll").text
 
@@ -186,7 +186,7 @@ def test_the_log_reads_the_same_statements_for_one_change_of_its_members_or_many
     for n in range(4):
         person = make_user(Role.LEARNER, Role.WORKS_COUNCIL, name=f"Rat {n}", organisation=other_firm)
         client.post(f"/verwaltung/personen/{person.id}",
-                    data=person_form(person, ["learner", "works_council"]) | {"unit": f"org:{firm.id}"})
+                    data=person_form(person, roles=["learner", "works_council"]) | {"unit": f"org:{firm.id}"})
         client.post(f"/verwaltung/personen/{person.id}/deaktivieren", data={})
     erase_account(make_user(Role.WORKS_COUNCIL, organisation=firm), keep_posts=True, now=utcnow())
     db.session.commit()

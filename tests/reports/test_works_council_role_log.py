@@ -14,12 +14,8 @@ from qualify.core.audit import AuditEvent
 from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.privacy.services import erase_account
+from tests.admin.conftest import person_form
 from tests.reports.conftest import entries
-
-
-def person_form(user, roles) -> dict:
-    return {"display_name": user.display_name, "email": user.email, "personnel_number": "", "language": "de",
-            "unit": f"org:{user.organisation_id}", "roles": roles}
 
 
 def test_a_grant_and_a_removal_on_the_person_page_are_in_that_works_councils_log(
@@ -28,8 +24,8 @@ def test_a_grant_and_a_removal_on_the_person_page_are_in_that_works_councils_log
     login(make_user(Role.WORKS_COUNCIL, organisation=make_organisation("Beispiel AG")), via=elsewhere)
     lena = make_user(name="Lena Lernende", organisation=firm)
 
-    client.post(f"/verwaltung/personen/{lena.id}", data=person_form(lena, ["learner", "works_council"]))
-    client.post(f"/verwaltung/personen/{lena.id}", data=person_form(lena, ["learner", "trainer"]))
+    client.post(f"/verwaltung/personen/{lena.id}", data=person_form(lena, roles=["learner", "works_council"]))
+    client.post(f"/verwaltung/personen/{lena.id}", data=person_form(lena, roles=["learner", "trainer"]))
 
     assert entries(council)[:2] == [("Ada Admin", "Rolle „Betriebsrat“ genommen: Lena Lernende"),
                                     ("Ada Admin", "Rolle „Betriebsrat“ gegeben: Lena Lernende")]
