@@ -2,22 +2,9 @@
 visitor the public pages only; someone of another organisation, whatever their role, none of a person's own things
 (attempt, booking, certificate, posts in their organisation's space) and nothing of a course they do not own."""
 
-from datetime import timedelta
-
 import pytest
-from sqlalchemy import select
 
-from qualify.accounts.models import User
 from qualify.accounts.roles import Role
-from qualify.core.time import utcnow
-from qualify.courses.models import CourseFile
-from qualify.demo import give_demo_roles_their_work, load_demo_accounts
-from qualify.exchange import posting, spaces
-from qualify.extensions import db
-from qualify.learning import mandatory, quiz
-from qualify.learning import services as learning
-from qualify.workshops import services as workshops
-from qualify.workshops.models import WorkshopSession
 
 # What a guest may open: the start and sign-in pages, the password links, the health checks, the language switch,
 # the public check of a certificate and the calendar feed (whose secret token in the URL is the key).
@@ -36,39 +23,6 @@ OPEN_TO_EVERYONE_SIGNED_IN = {
     "workshops.book", "workshops.cancel_booking", "workshops.switch_booking", "reports.give_feedback",
     "exchange.reply_form",
 }
-
-
-@pytest.fixture
-def url_values(demo_courses):
-    """A value for every part of a URL that names an object – each object existing, with something in it."""
-    load_demo_accounts()
-    give_demo_roles_their_work()
-    now = utcnow()
-    course = demo_courses["digitale-fabrik"]
-    person, admin = (db.session.scalar(select(User).where(User.email == f"{name}@demo.qualify.test"))
-                     for name in ("lernende", "admin"))
-    module_with_quiz = next(module for module in course.active_modules if module.current_version.questions)
-    space = spaces.create_space("Nur für die Firma", "", organisation_id=person.organisation_id, moderation="post",
-                                anonymous="allowed", by=admin, now=now)
-    thread = posting.start_thread(space, person, "Frage", "Wie geht es euch?", anonymous=True, now=now)
-    session = db.session.scalars(select(WorkshopSession)).first()
-    booking = workshops.book(session, person, now=now)
-    attempt = quiz.start_attempt(person, module_with_quiz, now=now)
-    certificate = learning.issue_certificate(person, course, now=now)
-    unit = person.organisation.units[0]
-    assignment = mandatory.assign(course, unit, days_to_complete=30, now=now - timedelta(days=1), by=admin)
-    files = db.session.scalars(select(CourseFile.path).where(CourseFile.course_id == course.id)).all()
-    medium = next(path for path in files if path.startswith("medien/"))
-    bank = next(path for path in files if path.startswith("fragen/"))
-    db.session.commit()
-    return {
-        "post_id": thread.posts[0].id, "thread_id": thread.id, "space_id": space.id, "module_id": module_with_quiz.id,
-        "session_id": session.id, "booking_id": booking.id, "attempt_id": attempt.id, "user_id": person.id,
-        "organisation_id": person.organisation_id, "unit_id": unit.id, "assignment_id": assignment.id,
-        "slug": course.slug, "module_slug": module_with_quiz.slug, "number": 1, "code": certificate.code,
-        "name": bank.removeprefix("fragen/").removesuffix(".gift"), "path": medium, "key": "vorschau", "token": "x",
-        "filename": "app.css",
-    }
 
 
 def answers(app, client, url_values, *, leave_out=()):
