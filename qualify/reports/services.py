@@ -298,6 +298,17 @@ _FAMILIES: OrderedDict = OrderedDict()
 _REPORTS: dict[tuple, Report] = {}  # whole reports, kept like the tables they are cut from
 
 
+def chosen_filters(report: Report) -> int:
+    """Count the filters of a report chosen away from what it shows unasked: another period than the last six
+    counted months, an organisation or unit, a course, a module kind, a metric other than "Aktiv"."""
+    filters = report.filters
+    if not report.months:
+        return 0
+    period = (filters.first, filters.last) != _period(report.months, Filters())
+    narrowed = [filters.organisation_id, filters.unit_id, filters.course_id, filters.kind]
+    return sum(value is not None for value in narrowed) + period + (filters.metric != "active")
+
+
 def _period(months: list[date], filters: Filters) -> tuple[date, date]:
     last = filters.last if filters.last in months else months[-1]
     first = (

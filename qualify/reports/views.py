@@ -184,6 +184,7 @@ def participation():
     content = _CONTENT.get(key, lambda: render_template(
         "reports/_participation_content.html", report=report, names=_names(report),
         units=units_of(report.scope), kinds=KIND_LABELS, requested_metric=_requested_metric(report),
+        chosen=services.chosen_filters(report),
         **_charts(report), **_explained(report), **_helpers()))
     # Rendered before the commit of the access-log entry, which would expire what the page still reads.
     page = render_template("reports/participation.html", content=content)

@@ -279,7 +279,8 @@ def test_the_page_explains_each_metric_it_offers(client, login, scenario):
 
     page = client.get(REPORT).text
 
-    meanings = page[page.index('<details class="metric-meanings">'):page.index("</details>")]
+    start = page.index('<details class="metric-meanings">')  # after the filters' disclosure
+    meanings = page[start:page.index("</details>", start)]
     assert "<summary>Was die Kennzahlen bedeuten</summary>" in meanings
     assert "verschiedene Personen je Kalendermonat" in meanings
     terms = [text_of(term) for term in re.findall(r"<dt>(.*?)</dt>", meanings)]
@@ -418,3 +419,23 @@ def test_the_course_filter_marks_each_title_with_its_courses_language(client, lo
 
     assert f'<option value="{scenario.hochvolt.id}" lang="de">' in page  # German on an English page
     assert f'<option value="{scenario.antrieb.id}">' in page  # the page's own language
+
+
+# --- the filters' count on a phone: what was chosen besides what the page shows unasked ---------------------------
+
+@pytest.mark.parametrize(("query", "chosen"), [
+    ("", 0),
+    ("?von=2025-01&bis=2025-03", 0),  # the last counted months, as shown unasked (no more than six are counted)
+    ("?von=2025-02", 1),
+    ("?kennzahl=active&art=", 0),
+    ("?art=self-study&kennzahl=modules_completed", 2),
+    ("?bereich={labor}&kurs={hochvolt}", 2),
+])
+def test_the_filter_summary_counts_only_filters_chosen_away_from_the_defaults(client, login, scenario, query, chosen):
+    login(scenario.works_council)
+
+    page = client.get("/berichte/beteiligung" + query.format(labor=unit_id(scenario, "Labor"),
+                                                             hochvolt=scenario.hochvolt.id)).text
+
+    summary = re.search(r'<summary id="filter-summary">(.*?)</summary>', page).group(1)
+    assert summary == (f"Filter ({chosen} aktiv)" if chosen else "Filter")
