@@ -112,3 +112,16 @@ def test_on_a_wide_screen_the_reports_filters_stand_in_sight_without_the_disclos
     expect(page.get_by_role("group", name="Filter")).to_have_count(1)  # named by the hidden summary
     for label in ("Von", "Bis", "Einheit", "Kurs", "Modulart", "Verlauf für"):
         expect(page.get_by_label(label, exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize(("language", "note"), [("de", "(ohne Kommentare)"), ("en", "(without comments)")])
+def test_what_the_feedback_download_leaves_out_stands_on_one_line_on_a_phone(
+        signed_in, make_user, assert_accessible, language, note):
+    page = signed_in(make_user(Role.COORDINATOR, name="Kim Koordination", language=language), **ON_A_SMALL_PHONE)
+    page.goto("/berichte/rueckmeldungen")
+
+    expect(page.get_by_text(note)).to_be_visible()
+    lines = page.get_by_text(note).evaluate("note => note.getClientRects().length")
+    assert lines == 1, f"{note} is broken over {lines} lines"
+    assert_no_horizontal_overflow(page)
+    assert_accessible(page)
