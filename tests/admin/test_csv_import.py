@@ -67,8 +67,8 @@ def problems(response) -> list[tuple[str, str, str]]:
 
 def changes(response) -> dict[str, tuple[str, str]]:
     """The rows of the preview's table of changes: line -> (name, change), markup such as <strong> kept."""
-    table = re.search(r'<table id="import-changes">.*?</table>', response.text, re.S)
-    rows = CHANGE_ROW.findall(table.group(0) if table else "")
+    table = re.search(r'<table id="import-changes"[^>]*>.*?</table>', response.text, re.S)
+    rows = CHANGE_ROW.findall(CELL_LABEL.sub("", table.group(0)) if table else "")
     return {line: (html.unescape(name), " ".join(html.unescape(change).split())) for line, name, _mail, change in rows}
 
 

@@ -23,6 +23,7 @@ from tests.workshops.conftest import make_session, trainer, workshop_module  # n
 HEADER = "E-Mail;Name;Personalnummer\n"
 HIDDEN = re.compile(r'name="(fingerprint)" type="hidden" value="([^"]*)"')
 CONFIRM_ACTION = re.compile(r'<form method="post" action="(/verwaltung/import/[\w-]+)">')
+CELL_LABEL = re.compile(r'<span class="cell-label" aria-hidden="true">[^<]*</span>')
 LEAVER_ROW = re.compile(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td>(.*?)</td></tr>')
 
 
@@ -75,8 +76,9 @@ def option_on_the_form(response) -> str:
 
 def leavers_listed(response) -> list[tuple[str, str, str]]:
     """The rows of the preview's table of people to be deactivated: (name, e-mail, unit)."""
-    table = re.search(r'<table id="import-leavers-table">.*?</table>', response.text, re.S)
-    return [tuple(html.unescape(cell) for cell in row) for row in LEAVER_ROW.findall(table.group(0) if table else "")]
+    table = re.search(r'<table id="import-leavers-table"[^>]*>.*?</table>', response.text, re.S)
+    listed = CELL_LABEL.sub("", table.group(0)) if table else ""  # "Einheit: ", said on a phone
+    return [tuple(html.unescape(cell) for cell in row) for row in LEAVER_ROW.findall(listed)]
 
 
 def kept_listed(response) -> list[str]:
