@@ -5,6 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from qualify.accounts.roles import Role
+from qualify.core.time import utcnow
+from qualify.extensions import db
+from qualify.learning.services import issue_certificate
 from tests.browser.test_phone import SMALL_PHONE, assert_no_horizontal_overflow
 
 
@@ -23,6 +26,20 @@ def admin_phone(make_page, make_user, sign_in):
 def assert_target_size(target) -> None:
     box = target.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44, f"{target} is {box['width']}×{box['height']} px"
+
+
+def lines_taken(element, text: str) -> int:
+    """How many lines `text` takes inside the element (its first text node that holds it)."""
+    return element.evaluate("""(element, text) => {
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode()) && !node.textContent.includes(text)) {}
+        const range = document.createRange();
+        const start = node.textContent.indexOf(text);
+        range.setStart(node, start);
+        range.setEnd(node, start + text.length);
+        return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+    }""", text)
 
 
 def test_on_a_phone_the_people_stack_with_the_box_to_tick_beside_each_name(
@@ -79,16 +96,7 @@ def test_moving_people_on_a_phone_wraps_their_names_between_words(admin_phone, m
         label = page.locator("label.check").filter(has_text=name)
         expect(label.get_by_role("checkbox")).to_be_checked()
         # The name's letters stand in one line, beside the box: not "Andrz / ej / Novak" in a narrow column.
-        lines = label.evaluate("""(label, name) => {
-            const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode()) && !node.textContent.includes(name)) {}
-            const range = document.createRange();
-            const start = node.textContent.indexOf(name);
-            range.setStart(node, start);
-            range.setEnd(node, start + name.length);
-            return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
-        }""", name)
+        lines = lines_taken(label, name)
         assert lines == 1, f"{name} is broken over {lines} lines"
     assert_no_horizontal_overflow(page)
 
@@ -159,5 +167,21 @@ def test_links_alone_in_a_cell_and_the_links_to_a_forms_errors_are_targets_for_a
     for link in summary.get_by_role("link").all():
         assert_target_size(link)
     expect(page.get_by_label("E-Mail-Adresse")).to_have_value("kein-at-zeichen")  # kept as typed
+    assert_no_horizontal_overflow(page)
+    assert_accessible(page)
+
+
+def test_a_certificates_code_stays_on_one_line_on_a_phone(admin_phone, make_user, demo_courses, assert_accessible):
+    person = make_user(Role.LEARNER, name="Andrzej Öztürk-Schneider")
+    code = issue_certificate(person, demo_courses["hochvolt-sicherheit"], now=utcnow()).code
+    db.session.commit()
+    page = admin_phone()
+    page.goto("/verwaltung/zertifikate/?q=Öztürk")
+
+    link = page.get_by_role("region", name="Ausgestellte Zertifikate").get_by_role("link", name=code)
+    expect(link).to_be_visible()
+    # "QF-JA7A-" above "924T" is no code one can read out or compare with a printed one.
+    lines = lines_taken(link, code)
+    assert lines == 1, f"{code} is broken over {lines} lines"
     assert_no_horizontal_overflow(page)
     assert_accessible(page)
