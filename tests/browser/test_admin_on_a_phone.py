@@ -185,3 +185,18 @@ def test_a_certificates_code_stays_on_one_line_on_a_phone(admin_phone, make_user
     assert lines == 1, f"{code} is broken over {lines} lines"
     assert_no_horizontal_overflow(page)
     assert_accessible(page)
+
+
+def test_the_standing_mandatory_courses_stand_apart_from_the_form_above(admin_phone, demo_courses):
+    page = admin_phone()
+    page.goto("/verwaltung/pflichtkurse")
+
+    button = page.get_by_role("button", name="Alle Beschäftigten der Einheit einschreiben …").bounding_box()
+    heading = page.get_by_role("heading", name="Bestehende Pflichtkurse").bounding_box()
+    below = page.get_by_text("Noch keine Pflichtkurse.").bounding_box()
+    above_gap = heading["y"] - (button["y"] + button["height"])
+    below_gap = below["y"] - (heading["y"] + heading["height"])
+    # A new section, as after the headings of a course's text: the heading belongs to the list under it, not to the
+    # button it stood as close to as to its own list (17 px each way).
+    assert above_gap >= 28, f"the heading is {above_gap}px under the button"
+    assert above_gap > below_gap, f"{above_gap}px above the heading, {below_gap}px under it"
