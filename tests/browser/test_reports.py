@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 
 from qualify.accounts.roles import Role
 from qualify.accounts.services import create_organisation
+from qualify.courses.models import CourseOwner
 from qualify.extensions import db
+from qualify.reports import feedback
 from qualify.reports.rollup import refresh_rollups
 from tests.browser.selection import copied_text
 from tests.reports.conftest import FEB, JAN, NOW, Record
@@ -204,3 +206,34 @@ def test_the_coordination_reads_the_networks_completions_on_a_phone_a_withheld_k
         page.get_by_role("link", name="Als CSV herunterladen").click()
     content = download_info.value.path().read_text(encoding="utf-8-sig")
     assert "Selbstlernen;geschützt" in content and "„geschützt“ heißt" in content
+
+
+def test_the_feedback_figures_stand_right_aligned_and_each_table_under_a_heading(
+    page, make_user, sign_in, assert_accessible
+):
+    firma = create_organisation("muster", "Muster Antriebstechnik GmbH", ["Montage"])
+    firma.small_group_threshold = 3
+    record = Record(iter(range(1, 10_000)))
+    course = record.course("Hochvolt-Sicherheit")
+    people = record.people(firma, firma.units[0], 3)
+    record.complete_module(people, course, JAN)
+    for person in people:
+        feedback.give_feedback(person, course.modules[0], usefulness=4, difficulty=2, would_recommend=True,
+                               comment=None, now=NOW)
+    teacher = make_user(Role.TRAINER, Role.COORDINATOR, name="Kim Koordination")
+    db.session.add(CourseOwner(course_id=course.id, user_id=teacher.id))
+    db.session.commit()
+    sign_in(page, teacher)
+    page.goto("/berichte/rueckmeldungen")
+
+    # The same heading in a screen reader's list of headings as while no module has enough answers.
+    expect(page.get_by_role("heading", name="Zufriedenheit je Modulart und Format", level=3)).to_be_visible()
+    satisfaction = page.get_by_role("table", name="Zufriedenheit je Modulart und Format")
+    expect(page.get_by_role("region", name="Zufriedenheit je Modulart und Format")).to_be_visible()
+    for table in (satisfaction, page.get_by_role("table", name="Rückmeldungen je Modul")):
+        expect(table.get_by_role("row").nth(1)).to_contain_text("3")
+        # Figures right-aligned under right-aligned headings, as in the participation report.
+        alignments = table.locator("thead th:not(:first-child), td").evaluate_all(
+            "cells => cells.map(cell => getComputedStyle(cell).textAlign)")
+        assert set(alignments) == {"right"}, alignments
+    assert_accessible(page)

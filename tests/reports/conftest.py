@@ -136,7 +136,7 @@ def refresh():
 
 # --- reading what the page shows ------------------------------------------------------------------------
 
-TABLE = re.compile(r'<table class="report-table" id="([^"]+)">(.*?)</table>', re.S)
+TABLE = re.compile(r'<table class="report-table" id="([^"]+)"[^>]*>(.*?)</table>', re.S)
 ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.S)
 TAG = re.compile(r"<[^>]+>")

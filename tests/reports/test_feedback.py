@@ -245,14 +245,17 @@ def test_from_k_answers_means_and_comments_are_shown_without_names_or_dates(clie
     assert "2025" not in page.text and "April" not in page.text
 
 
-def caption_of(page: str, table_id: str) -> str:
-    """The table's accessible name: its caption, which the scrolling region around it is labelled by too."""
+def name_of(page: str, table_id: str) -> str:
+    """The table's accessible name: its caption or the heading it is labelled by, which names the scrolling region
+    around it too."""
     found = re.search(rf'<div class="table-scroll"[^>]*aria-labelledby="([^"]+)">\s*'
-                      rf'<table class="report-table" id="{table_id}">\s*<caption id="([^"]+)"[^>]*>(.*?)</caption>',
-                      page, re.S)
-    assert found, f"{table_id} has no caption that names its region"
-    region_label, caption_id, caption = found.groups()
-    assert region_label == caption_id
+                      rf'<table class="report-table" id="{table_id}"(?: aria-labelledby="([^"]+)")?>\s*'
+                      rf'(?:<caption id="([^"]+)"[^>]*>(.*?)</caption>)?', page, re.S)
+    assert found, f"{table_id} has no scrolling region around it"
+    region_label, heading_id, caption_id, caption = found.groups()
+    assert region_label == (heading_id or caption_id), f"{table_id} and its region are named apart"
+    if heading_id:
+        caption = re.search(rf'<(h[1-6]) id="{heading_id}">(.*?)</\1>', page, re.S).group(2)
     return html.unescape(" ".join(caption.split()))
 
 
@@ -278,7 +281,7 @@ def test_at_exactly_k_answers_the_module_and_the_kind_tables_show_them_and_nothi
     page = client.get("/berichte/rueckmeldungen").text
 
     tables = report_tables(page)
-    names = {table_id: caption_of(page, table_id) for table_id in ("tabelle-module", "tabelle-netzwerk")}
+    names = {table_id: name_of(page, table_id) for table_id in ("tabelle-module", "tabelle-netzwerk")}
     assert names == {"tabelle-module": "Rückmeldungen je Modul",
                      "tabelle-netzwerk": "Zufriedenheit je Modulart und Format"}
     assert tables["tabelle-module"] == [
