@@ -21,12 +21,10 @@ from qualify.core.mail import OutboxMessage
 from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.privacy.services import purge_expired_data
+from tests.admin.conftest import HEADER, confirm, hidden_fields, upload
 
-HEADER = "E-Mail;Name;Personalnummer;Einheit;Rollen;Sprache\n"
 CLEAN = HEADER + ("anna@example.org;Anna Arndt;1001;Montage;Lernende;de\n"
                   "ben@example.org;Ben Brandt;1002;Logistik;Lernende|Trainer;en\n")
-HIDDEN = re.compile(r'name="(fingerprint)" type="hidden" value="([^"]*)"')
-CONFIRM_ACTION = re.compile(r'<form method="post" action="(/verwaltung/import/[\w-]+)">')
 PROBLEM_ROW = re.compile(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td></tr>')
 CELL_LABEL = re.compile(r'<span class="cell-label" aria-hidden="true">[^<]*</span>')
 CHANGE_ROW = re.compile(r'<tr><th scope="row">(\d+)</th>\s*<td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td></tr>', re.S)
@@ -35,27 +33,6 @@ CHANGE_ROW = re.compile(r'<tr><th scope="row">(\d+)</th>\s*<td>(.*?)</td><td>(.*
 @pytest.fixture
 def firma(make_organisation):
     return make_organisation("Muster GmbH")
-
-
-def upload(client, organisation, content: str | bytes, filename: str = "personen.csv", **options):
-    """Upload a file and follow to its preview, a page of its own."""
-    data = content.encode() if isinstance(content, str) else content
-    return client.post("/verwaltung/import", data={"organisation": organisation.slug,
-                                                   "file": (io.BytesIO(data), filename), **options},
-                       content_type="multipart/form-data", follow_redirects=True)
-
-
-def hidden_fields(response) -> dict[str, str]:
-    """The confirmation a preview offers: where it is sent ("action"), and its hidden fields."""
-    fields = {name: html.unescape(value) for name, value in HIDDEN.findall(response.text)}
-    if action := CONFIRM_ACTION.search(response.text):
-        fields["action"] = action.group(1)
-    return fields
-
-
-def confirm(client, fields: dict[str, str], *, follow_redirects: bool = True, **changes):
-    data = {**fields, **changes}
-    return client.post(data.pop("action"), data=data, follow_redirects=follow_redirects)
 
 
 def problems(response) -> list[tuple[str, str, str]]:

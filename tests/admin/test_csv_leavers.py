@@ -2,7 +2,6 @@
 preview first, done as by hand, never to administrators, and refused for a file that lacks more than half."""
 
 import html
-import io
 import re
 
 import pytest
@@ -18,11 +17,10 @@ from qualify.core.time import utcnow
 from qualify.extensions import db
 from qualify.workshops import services as workshops
 from qualify.workshops.models import Booking
+from tests.admin.conftest import confirm, hidden_fields, upload
 from tests.workshops.conftest import make_session, trainer, workshop_module  # noqa: F401 (fixtures)
 
 HEADER = "E-Mail;Name;Personalnummer\n"
-HIDDEN = re.compile(r'name="(fingerprint)" type="hidden" value="([^"]*)"')
-CONFIRM_ACTION = re.compile(r'<form method="post" action="(/verwaltung/import/[\w-]+)">')
 CELL_LABEL = re.compile(r'<span class="cell-label" aria-hidden="true">[^<]*</span>')
 LEAVER_ROW = re.compile(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td>(.*?)</td></tr>')
 
@@ -48,26 +46,6 @@ def staff(make_user, firma):
 REMAINING = HEADER + ("anna@example.org;Anna Muster;\n"
                       "ben.neu@example.org;Ben Muster;1002\n"
                       "carla@example.org;Carla Muster;\n")
-
-
-def upload(client, organisation, content: str, *, deactivate: bool = True):
-    data = {"organisation": organisation.slug, "file": (io.BytesIO(content.encode()), "personen.csv")}
-    if deactivate:
-        data["deactivate_missing"] = "y"
-    return client.post("/verwaltung/import", data=data, content_type="multipart/form-data", follow_redirects=True)
-
-
-def hidden_fields(response) -> dict[str, str]:
-    """The confirmation a preview offers: where it is sent ("action"), and its hidden fields."""
-    fields = {name: html.unescape(value) for name, value in HIDDEN.findall(response.text)}
-    if action := CONFIRM_ACTION.search(response.text):
-        fields["action"] = action.group(1)
-    return fields
-
-
-def confirm(client, fields: dict[str, str], **changes):
-    data = {**fields, **changes}
-    return client.post(data.pop("action"), data=data, follow_redirects=True)
 
 
 def option_on_the_form(response) -> str:
@@ -122,7 +100,7 @@ def test_the_option_is_offered_unticked_with_what_it_does(client, admin):
 
 
 def test_without_the_option_nobody_is_deactivated_and_nothing_is_said_about_it(client, admin, firma, staff):
-    preview = upload(client, firma, REMAINING, deactivate=False)
+    preview = upload(client, firma, REMAINING)
     assert 'id="import-leavers"' not in preview.text
     assert "checked" not in option_on_the_form(preview)  # the form for another file makes the same choice
 
@@ -136,7 +114,7 @@ def test_preview_lists_who_would_be_deactivated_as_a_warning_and_writes_nothing(
     make_user(email="alt@example.org", name="Alt Ausgeschieden", organisation=firma, active=False)
     make_user(email="fremd@example.org", name="Fremd", organisation=None)
 
-    preview = upload(client, firma, REMAINING)
+    preview = upload(client, firma, REMAINING, deactivate_missing="y")
 
     assert leavers_listed(preview) == [("Dora Muster", "dora@example.org", "Montage"),
                                        ("Emil Muster", "emil@example.org", "–")]
@@ -155,7 +133,7 @@ def test_leavers_beyond_the_preview_limit_are_counted(client, admin, firma, make
         make_user(email=f"p{n}@example.org", name=f"Person {n}", organisation=firma)
     content = HEADER + "".join(f"p{n}@example.org;Person {n};\n" for n in range(3))
 
-    preview = upload(client, firma, content)
+    preview = upload(client, firma, content, deactivate_missing="y")
 
     assert [name for name, _mail, _unit in leavers_listed(preview)] == ["Person 3", "Person 4"]
     assert "… und 1 weitere." in preview.text
@@ -164,7 +142,7 @@ def test_leavers_beyond_the_preview_limit_are_counted(client, admin, firma, make
 
 def test_a_complete_file_says_that_nobody_is_deactivated(client, admin, firma, staff):
     content = REMAINING + "dora@example.org;Dora Muster;\nemil@example.org;Emil Muster;\n"
-    preview = upload(client, firma, content)
+    preview = upload(client, firma, content, deactivate_missing="y")
     assert "Alle aktiven Personen von Muster GmbH stehen in der Datei; niemand wird deaktiviert." in preview.text
     assert leavers_listed(preview) == []
 
@@ -178,7 +156,7 @@ def test_confirmation_deactivates_the_leavers_as_by_hand(client, admin, firma, s
     elsewhere = new_client()
     login(dora, via=elsewhere)
 
-    page = confirm(client, hidden_fields(upload(client, firma, REMAINING))).text
+    page = confirm(client, hidden_fields(upload(client, firma, REMAINING, deactivate_missing="y"))).text
 
     assert active(*staff.values()) == [True, True, True, False, False]
     assert "Import abgeschlossen: 0 neu, 1 geändert, 2 unverändert, 2 deaktiviert." in page
@@ -197,7 +175,7 @@ def test_confirmation_deactivates_the_leavers_as_by_hand(client, admin, firma, s
 
 
 def test_the_same_confirmation_twice_deactivates_once(client, admin, firma, staff):
-    fields = hidden_fields(upload(client, firma, REMAINING))
+    fields = hidden_fields(upload(client, firma, REMAINING, deactivate_missing="y"))
     confirm(client, fields)
 
     again = confirm(client, fields)
@@ -215,7 +193,7 @@ def test_administrators_missing_from_the_file_are_listed_and_stay_active(client,
                           organisation=firma)
     login(importer)
 
-    preview = upload(client, firma, REMAINING)
+    preview = upload(client, firma, REMAINING, deactivate_missing="y")
 
     assert [name for name, _mail, _unit in leavers_listed(preview)] == ["Dora Muster", "Emil Muster"]
     assert kept_listed(preview) == ["Admin Ada (ada@example.org) – Administration",
@@ -242,7 +220,8 @@ def test_the_last_active_administrator_is_never_deactivated_by_the_command_line(
 # -- the guard against a partial file -------------------------------------------------------------------------
 
 def test_a_file_lacking_more_than_half_of_the_active_people_is_refused(client, admin, firma, staff):
-    preview = upload(client, firma, HEADER + "anna@example.org;Anna Muster;\nben@example.org;Ben Muster;\n")
+    preview = upload(client, firma, HEADER + "anna@example.org;Anna Muster;\nben@example.org;Ben Muster;\n",
+                     deactivate_missing="y")
 
     assert "Die Datei enthält 1 Problem" in preview.text
     assert ("Die Datei würde 3 von 5 aktiven Personen von Muster GmbH deaktivieren – mehr als die Hälfte. "
@@ -259,14 +238,14 @@ def test_exactly_half_missing_is_still_imported(client, admin, firma, staff, mak
     make_user(email="fritz@example.org", name="Fritz Muster", organisation=firma)  # six active people
     content = HEADER + "anna@example.org;Anna Muster;\nben@example.org;Ben Muster;\nfritz@example.org;Fritz Muster;\n"
 
-    preview = upload(client, firma, content)
+    preview = upload(client, firma, content, deactivate_missing="y")
 
     assert "3 aktive Personen fehlen in der Datei und werden deaktiviert." in preview.text
     assert "action" in hidden_fields(preview)
 
 
 def test_the_guard_is_checked_again_at_the_confirmation(client, admin, firma, staff, make_user):
-    fields = hidden_fields(upload(client, firma, REMAINING))
+    fields = hidden_fields(upload(client, firma, REMAINING, deactivate_missing="y"))
     staff["Anna"].active = False  # meanwhile, by hand: now 2 of 4 active are missing …
     db.session.commit()
     make_user(email="neu@example.org", name="Neu", organisation=firma)  # … and with a newcomer 3 of 5
@@ -280,7 +259,7 @@ def test_the_guard_is_checked_again_at_the_confirmation(client, admin, firma, st
 # -- the confirmation checks what the preview showed ----------------------------------------------------------
 
 def test_someone_added_meanwhile_shows_the_preview_again(client, admin, firma, staff, make_user):
-    fields = hidden_fields(upload(client, firma, REMAINING))
+    fields = hidden_fields(upload(client, firma, REMAINING, deactivate_missing="y"))
     make_user(email="fritz@example.org", name="Fritz Neu", organisation=firma)
 
     response = confirm(client, fields)
@@ -291,7 +270,7 @@ def test_someone_added_meanwhile_shows_the_preview_again(client, admin, firma, s
 
 
 def test_someone_deactivated_meanwhile_shows_the_preview_again(client, admin, firma, staff):
-    fields = hidden_fields(upload(client, firma, REMAINING))
+    fields = hidden_fields(upload(client, firma, REMAINING, deactivate_missing="y"))
     staff["Emil"].active = False
     db.session.commit()
 
@@ -303,7 +282,7 @@ def test_someone_deactivated_meanwhile_shows_the_preview_again(client, admin, fi
 
 
 def test_someone_made_an_administrator_meanwhile_shows_the_preview_again(client, admin, firma, staff):
-    fields = hidden_fields(upload(client, firma, REMAINING))
+    fields = hidden_fields(upload(client, firma, REMAINING, deactivate_missing="y"))
     staff["Emil"].role_rows.append(UserRole(role="admin"))
     db.session.commit()
 
@@ -315,7 +294,7 @@ def test_someone_made_an_administrator_meanwhile_shows_the_preview_again(client,
 
 
 def test_the_choice_stays_with_the_uploaded_file_whatever_the_confirmation_sends(client, admin, firma, staff):
-    fields = hidden_fields(upload(client, firma, REMAINING, deactivate=False))
+    fields = hidden_fields(upload(client, firma, REMAINING))
     response = confirm(client, fields, deactivate_missing="y")
     assert "Import abgeschlossen: 0 neu, 1 geändert, 2 unverändert." in response.text
     assert active(*staff.values()) == [True] * 5
@@ -343,11 +322,12 @@ def test_the_preview_costs_the_same_statements_for_few_leavers_and_many(client, 
     def statements_for_a_file_lacking(missing: int) -> int:
         content = HEADER + "".join(f"p{n}@example.org;Person {n};\n" for n in range(missing, 60))
         with count_statements() as counter:
-            preview = upload(client, firma, content)
+            preview = upload(client, firma, content, deactivate_missing="y")
         assert len(leavers_listed(preview)) == missing
         return counter.count
 
-    upload(client, firma, HEADER + "p0@example.org;Person 0;\n")  # the first request after signing in reads more
+    # the first request after signing in reads more
+    upload(client, firma, HEADER + "p0@example.org;Person 0;\n", deactivate_missing="y")
     assert statements_for_a_file_lacking(25) == statements_for_a_file_lacking(2)
 
 

@@ -2,8 +2,6 @@
 the second request, never an error page."""
 
 import html
-import io
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +10,7 @@ from qualify.accounts.models import User
 from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
 from qualify.extensions import db
+from tests.admin.conftest import hidden_fields, upload
 from tests.workshops.test_concurrency import run_together
 
 NEW_PERSON = {"display_name": "Nora Neu", "email": "nora@example.org", "personnel_number": "", "unit": "",
@@ -20,8 +19,6 @@ ERASE = {"posts": "keep", "reason": "Austritt zum 30. November", "confirm": "y"}
 CSV = ("E-Mail;Name;Einheit\n"
        "anna@example.org;Anna Arndt;Montage\n"
        "ben@example.org;Ben Brandt;Logistik\n")
-HIDDEN = re.compile(r'name="(fingerprint)" type="hidden" value="([^"]*)"')
-CONFIRM_ACTION = re.compile(r'<form method="post" action="(/verwaltung/import/[\w-]+)">')
 
 
 @pytest.fixture
@@ -121,10 +118,8 @@ def test_ones_own_erasure_sent_twice_at_the_same_moment_signs_out_both_times(new
 
 def preview(browser, organisation) -> tuple[str, dict[str, str]]:
     """Where the preview's confirmation goes, and what it sends."""
-    page = browser.post("/verwaltung/import", content_type="multipart/form-data", follow_redirects=True,
-                        data={"organisation": organisation.slug, "file": (io.BytesIO(CSV.encode()), "personen.csv")})
-    return CONFIRM_ACTION.search(page.text).group(1), {name: html.unescape(value)
-                                                       for name, value in HIDDEN.findall(page.text)}
+    fields = hidden_fields(upload(browser, organisation, CSV))
+    return fields.pop("action"), fields
 
 
 def test_an_import_confirmed_again_says_it_was_carried_out_already(admins, make_organisation):

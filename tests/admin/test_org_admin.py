@@ -2,7 +2,6 @@
 list, its units, its imports, its mandatory courses and its part of the log; roles only those of a company's
 people. Which views it reaches at all: tests/accounts/test_admin_access.py."""
 
-import io
 import re
 
 import pytest
@@ -20,9 +19,7 @@ from qualify.demo import DEMO_ACCOUNTS, load_demo_accounts
 from qualify.extensions import db
 from qualify.learning import mandatory
 from qualify.learning.models import MandatoryAssignment
-from tests.admin.conftest import person_form
-
-HEADER = "E-Mail;Name;Personalnummer;Einheit;Rollen;Sprache\n"
+from tests.admin.conftest import HEADER, fresh, person_form, upload
 
 
 @pytest.fixture
@@ -47,11 +44,6 @@ def hr(make_user, login, org_a):
 def text_of(page: str) -> str:
     page = re.sub(r'name="csrf_token" value="[^"]*"', "", page)
     return " ".join(re.sub(r"<[^>]+>", " ", page).split())
-
-
-def roles_of(user: User) -> set[Role]:
-    db.session.expire_all()
-    return db.session.get(User, user.id).roles
 
 
 def test_the_reach_of_each_kind_of_administration():
@@ -138,7 +130,7 @@ def test_only_the_roles_of_a_companys_people_are_offered_and_given(client, hr, m
                         data=person_form(colleague, roles=["learner", "trainer", "moderator"]))
 
     assert saved.status_code == 302
-    assert roles_of(colleague) == {Role.LEARNER, Role.TRAINER, Role.MODERATOR}
+    assert fresh(colleague).roles == {Role.LEARNER, Role.TRAINER, Role.MODERATOR}
     change = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles",
                                                         AuditEvent.actor_id == hr.id))
     assert change.details["added"] == ["moderator", "trainer"]
@@ -154,7 +146,7 @@ def test_an_organisations_administration_never_grants_an_administrations_role(cl
                           data=person_form(unit=f"org:{org_a.id}", roles=["learner", str(role)]))
 
     assert forged.status_code == created.status_code == 200
-    assert roles_of(colleague) == {Role.LEARNER}
+    assert fresh(colleague).roles == {Role.LEARNER}
     assert services.find_user_by_email("nora@example.org") is None
     # And the domain refuses it too, whatever a form lets through.
     with pytest.raises(services.AccountError, match="vergibt nur die Administration"):
@@ -168,12 +160,12 @@ def test_the_own_roles_beyond_reach_stay_and_the_works_council_is_not_self_appoi
 
     kept = client.post(f"/verwaltung/personen/{hr.id}", data=person_form(hr, roles=["learner", "trainer"]))
     assert kept.status_code == 302
-    assert roles_of(hr) == {Role.ORG_ADMIN, Role.LEARNER, Role.TRAINER}
+    assert fresh(hr).roles == {Role.ORG_ADMIN, Role.LEARNER, Role.TRAINER}
 
     refused = client.post(f"/verwaltung/personen/{hr.id}", data=person_form(hr, roles=["learner",
                                                                                       "works_council"]))
     assert "Keine gültige Auswahl." in refused.text  # not offered, as an administration's role
-    assert Role.WORKS_COUNCIL not in roles_of(hr)
+    assert Role.WORKS_COUNCIL not in fresh(hr).roles
     with pytest.raises(services.AccountError, match="vergibt nur die Administration: Betriebsrat"):
         services.update_user(hr, email=hr.email, display_name=hr.display_name, personnel_number=None, language="de",
                              organisation=org_a, unit=hr.unit, roles=hr.roles | {Role.WORKS_COUNCIL}, actor=hr,
@@ -203,7 +195,7 @@ def test_someone_holding_an_administrations_role_or_the_works_council_is_seen_bu
         assert "Dieses Konto verwaltet die Administration" in response.text
     db.session.expire_all()
     assert db.session.get(User, holder.id).email == "olga@example.org"
-    assert db.session.get(User, holder.id).active and roles_of(holder) == {role}
+    assert db.session.get(User, holder.id).active and fresh(holder).roles == {role}
     assert db.session.scalars(select(OutboxMessage)).all() == []
 
 
@@ -240,23 +232,16 @@ def test_the_administration_grants_it_only_to_someone_in_an_organisation(client,
                                                                        "unit": ""})
     created = client.post("/verwaltung/personen/neu", data=person_form(roles=roles))
 
-    assert granted.status_code == 302 and roles_of(placed) == {Role.LEARNER, Role.ORG_ADMIN}
+    assert granted.status_code == 302 and fresh(placed).roles == {Role.LEARNER, Role.ORG_ADMIN}
     message = "Die Verwaltung der Organisation kann nur erhalten, wer einer Organisation angehört."
     assert refused.status_code == created.status_code == 200
     assert message in refused.text and message in created.text
     assert message in re.search(r'<p class="error" id="roles-error">([^<]*)</p>', refused.text).group(1)
-    assert roles_of(unplaced) == {Role.LEARNER}
+    assert fresh(unplaced).roles == {Role.LEARNER}
     assert services.find_user_by_email("nora@example.org") is None
 
 
 # -- importing --------------------------------------------------------------------------------------------
-
-def upload(client, organisation, content: str, **options):
-    return client.post("/verwaltung/import", data={"organisation": organisation.slug,
-                                                   "file": (io.BytesIO(content.encode()), "personen.csv"),
-                                                   **options},
-                       content_type="multipart/form-data", follow_redirects=True)
-
 
 def test_the_import_is_for_the_own_organisation_only(client, hr, org_a, org_b):
     form = client.get("/verwaltung/import").text

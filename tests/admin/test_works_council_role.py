@@ -3,7 +3,6 @@ employer, and an employer's HR that could give it – to a second account at an 
 whose address it changes in the same save – would read the works council's reports and its access log. What the
 works council reads of it: tests/reports/test_works_council_role_log.py."""
 
-import io
 import re
 
 import pytest
@@ -15,10 +14,8 @@ from qualify.accounts.roles import Role
 from qualify.core.audit import AuditEvent
 from qualify.core.mail import OutboxMessage
 from qualify.extensions import db
-from tests.admin.conftest import person_form
+from tests.admin.conftest import HEADER, fresh, person_form, upload
 from tests.admin.test_csv_import import problems
-
-HEADER = "E-Mail;Name;Personalnummer;Einheit;Rollen;Sprache\n"
 
 
 @pytest.fixture
@@ -36,17 +33,6 @@ def hr(make_user, login, firm):
 
 def roles_error(page: str) -> str:
     return re.search(r'<p class="error" id="roles-error">([^<]*)</p>', page).group(1)
-
-
-def fresh(user: User) -> User:
-    db.session.expire_all()
-    return db.session.get(User, user.id)
-
-
-def upload(client, organisation, content: str):
-    return client.post("/verwaltung/import", data={"organisation": organisation.slug,
-                                                   "file": (io.BytesIO(content.encode()), "personen.csv")},
-                       content_type="multipart/form-data", follow_redirects=True)
 
 
 def works_council_members() -> set[str]:
